@@ -1,0 +1,1 @@
+//! premigrate: rewrites rendered Kubernetes manifests so that database migrations run once per change.
