@@ -1,0 +1,599 @@
+//! Lossless edits: each change is a splice of the original text at spans the
+//! tree gives, so untouched values, comments and key order stay as they were.
+//! Every edit is also applied to the document's value, and the result is parsed
+//! again and compared: an edit that would change anything else is refused.
+
+use super::tree::{NodeId, NodeKind, Tree};
+use super::value::Value;
+use saphyr_parser::ScalarStyle;
+
+/// One step of a path into a document.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Seg {
+    /// A mapping key.
+    Key(String),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// Builds a path from `/`-free keys and indices, e.g. `path!["spec", "template", 0]`.
+#[macro_export]
+macro_rules! path {
+    ($($s:expr),* $(,)?) => { vec![$($crate::yaml::edit::IntoSeg::seg($s)),*] };
+}
+
+/// Turns keys and indices into [`Seg`]s.
+pub trait IntoSeg {
+    /// The segment.
+    fn seg(self) -> Seg;
+}
+impl IntoSeg for &str {
+    fn seg(self) -> Seg {
+        Seg::Key(self.to_string())
+    }
+}
+impl IntoSeg for String {
+    fn seg(self) -> Seg {
+        Seg::Key(self)
+    }
+}
+impl IntoSeg for &String {
+    fn seg(self) -> Seg {
+        Seg::Key(self.clone())
+    }
+}
+impl IntoSeg for usize {
+    fn seg(self) -> Seg {
+        Seg::Index(self)
+    }
+}
+impl IntoSeg for Seg {
+    fn seg(self) -> Seg {
+        self
+    }
+}
+
+/// Renders a path for messages, e.g. `spec.template.spec.containers[0].image`.
+pub fn path_string(path: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// One planned change to a document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// Set the value at a path, creating missing mappings on the way.
+    Set(Vec<Seg>, Value),
+    /// Remove a mapping key, if present.
+    Remove(Vec<Seg>),
+    /// Insert items into the sequence at a path (created when missing), before the
+    /// original item at an index, or at the end when the index is past the last item.
+    Insert(Vec<Seg>, usize, Vec<Value>),
+    /// Remove the item at an index of the sequence at a path.
+    RemoveItem(Vec<Seg>, usize),
+}
+
+/// Why an edit could not be made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditError {
+    /// What went wrong.
+    pub message: String,
+    /// Where in the document body (byte offset), when known.
+    pub offset: Option<usize>,
+}
+
+fn err(message: impl Into<String>, offset: Option<usize>) -> EditError {
+    EditError { message: message.into(), offset }
+}
+
+struct Splice {
+    start: usize,
+    end: usize,
+    text: String,
+}
+
+/// Applies edits to a document body and returns the new body.
+pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditError> {
+    let root = tree.root.ok_or_else(|| err("the document is empty", None))?;
+    let mut expected = tree.value(root).map_err(|e| err(e.message, Some(e.offset)))?;
+    let mut ed = Editor { text, tree, splices: vec![], nl: if text.contains("\r\n") { "\r\n" } else { "\n" } };
+    for e in edits {
+        ed.edit(root, e)?;
+    }
+    // Paths and indices refer to the original document, so the value is edited in
+    // an order that keeps them valid: keyed changes, then removals from the back, then inserts.
+    let rank = |e: &Edit| match e {
+        Edit::Set(..) | Edit::Remove(..) => (0, 0),
+        Edit::RemoveItem(_, i) => (1, usize::MAX - i),
+        Edit::Insert(_, i, _) => (2, usize::MAX - i),
+    };
+    let mut ordered: Vec<&Edit> = edits.iter().collect();
+    ordered.sort_by_key(|e| rank(e));
+    for e in ordered {
+        apply_to_value(&mut expected, e);
+    }
+    let out = ed.finish()?;
+    let tree2 = Tree::parse(&out).map_err(|e| err(format!("edit produced invalid YAML: {}", e.message), None))?;
+    let got = tree2.root.map(|r| tree2.value(r)).transpose().map_err(|e| err(e.message, None))?;
+    if got.as_ref() != Some(&expected) {
+        return Err(err(
+            "internal error: an edit would change more than planned; the document was left alone (please report it)",
+            None,
+        ));
+    }
+    Ok(out)
+}
+
+struct Editor<'a> {
+    text: &'a str,
+    tree: &'a Tree,
+    splices: Vec<Splice>,
+    nl: &'static str,
+}
+
+impl Editor<'_> {
+    fn edit(&mut self, root: NodeId, e: &Edit) -> Result<(), EditError> {
+        match e {
+            Edit::Set(path, v) => self.set(root, path, v),
+            Edit::Remove(path) => self.remove(root, path),
+            Edit::Insert(path, idx, v) => self.insert(root, path, *idx, v),
+            Edit::RemoveItem(path, idx) => self.remove_item(root, path, *idx),
+        }
+    }
+
+    /// The node at a path; `Err` when an alias stands in the way.
+    fn find(&self, root: NodeId, path: &[Seg]) -> Result<Option<NodeId>, EditError> {
+        let mut cur = root;
+        for seg in path {
+            if let NodeKind::Alias(_) = self.tree.nodes[cur].kind {
+                return Err(err(
+                    format!("cannot edit through a YAML alias at {}", path_string(path)),
+                    Some(self.tree.nodes[cur].start),
+                ));
+            }
+            let next = match (seg, &self.tree.nodes[cur].kind) {
+                (Seg::Key(k), NodeKind::Map { .. }) => self.tree.get(cur, k),
+                (Seg::Index(i), NodeKind::Seq { items, .. }) => items.get(*i).copied(),
+                _ => None,
+            };
+            match next {
+                Some(n) => cur = n,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(cur))
+    }
+
+    fn is_null(&self, id: NodeId) -> bool {
+        matches!(&self.tree.nodes[id].kind, NodeKind::Scalar { text, style: ScalarStyle::Plain, tag: None }
+            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    fn is_empty_plain(&self, id: NodeId) -> bool {
+        matches!(&self.tree.nodes[id].kind, NodeKind::Scalar { text, style: ScalarStyle::Plain, .. } if text.is_empty())
+    }
+
+    fn set(&mut self, root: NodeId, path: &[Seg], v: &Value) -> Result<(), EditError> {
+        // Find the deepest existing node on the path.
+        let mut depth = path.len();
+        let mut node = None;
+        while depth > 0 {
+            if let Some(n) = self.find(root, &path[..depth])? {
+                node = Some(n);
+                break;
+            }
+            depth -= 1;
+        }
+        let node = match node {
+            Some(n) if depth == path.len() => return self.replace(root, path, n, v),
+            Some(n) if self.is_null(n) => {
+                return self.replace(root, &path[..depth], n, &nest(&path[depth..], v));
+            }
+            Some(n) => (n, depth),
+            None => (root, 0),
+        };
+        let (parent, depth) = node;
+        let rest = &path[depth..];
+        let Seg::Key(key) = &rest[0] else {
+            return Err(err(format!("no item at {}", path_string(path)), Some(self.tree.nodes[parent].start)));
+        };
+        let value = nest(&rest[1..], v);
+        self.insert_entry(parent, key, &value)
+    }
+
+    fn insert_entry(&mut self, map: NodeId, key: &str, value: &Value) -> Result<(), EditError> {
+        let (entries, flow) = match &self.tree.nodes[map].kind {
+            NodeKind::Map { entries, flow } => (entries.clone(), *flow),
+            _ => return Err(err(format!("expected a mapping to add `{key}` to"), Some(self.tree.nodes[map].start))),
+        };
+        let key_text = super::value::scalar_text(&Value::str(key));
+        if flow {
+            let close = self.tree.nodes[map].end - 1;
+            let sep = if entries.is_empty() { "" } else { ", " };
+            self.splice(close, close, format!("{sep}{key_text}: {}", value.to_flow()));
+            return Ok(());
+        }
+        let (first_key, _) = entries[0];
+        let col = self.col(self.tree.nodes[first_key].start);
+        let (_, last_val) = *entries.last().expect("block mappings have entries");
+        let at = self.line_end(self.tree.nodes[last_val].end);
+        let text = format!("\n{}{key_text}:{}", " ".repeat(col), value.to_block(col + 2));
+        self.splice(at, at, text);
+        Ok(())
+    }
+
+    /// Replaces the node at `path` (which exists) with `v`.
+    fn replace(&mut self, root: NodeId, path: &[Seg], node: NodeId, v: &Value) -> Result<(), EditError> {
+        let Some((last, parent_path)) = path.split_last() else {
+            return Err(err("cannot replace a whole document", None));
+        };
+        let parent = self.find(root, parent_path)?.expect("parent of an existing node exists");
+        let parent_flow = matches!(self.tree.nodes[parent].kind, NodeKind::Map { flow: true, .. } | NodeKind::Seq { flow: true, .. });
+        let n = &self.tree.nodes[node];
+        if let NodeKind::Alias(_) = n.kind {
+            return Err(err(format!("cannot edit a YAML alias at {}", path_string(path)), Some(n.start)));
+        }
+        let scalar_like = |v: &Value| !matches!(v, Value::Map(m) if !m.is_empty()) && !matches!(v, Value::Seq(s) if !s.is_empty());
+        let old_is_block_collection = matches!(n.kind, NodeKind::Map { flow: false, .. } | NodeKind::Seq { flow: false, .. });
+        let old_is_block_scalar = matches!(n.kind, NodeKind::Scalar { style: ScalarStyle::Literal | ScalarStyle::Folded, .. });
+        if parent_flow || (scalar_like(v) && !old_is_block_collection && !old_is_block_scalar && !self.is_empty_plain(node)) {
+            let start = self.skip_properties(node);
+            self.splice(start, n.end, if parent_flow { v.to_flow() } else { super::value::scalar_text(v) });
+            return Ok(());
+        }
+        // Block context: rewrite from just after `key:` or `-` to the end of the old value.
+        let end = if self.is_empty_plain(node) { None } else { Some(n.end) };
+        match last {
+            Seg::Key(k) => {
+                let (key_node, _) = self.tree.entry(parent, k).expect("entry exists");
+                let col = self.col(self.tree.nodes[key_node].start);
+                let colon = self.colon_after(self.tree.nodes[key_node].end)?;
+                self.splice(colon, end.unwrap_or(colon).max(colon), v.to_block(col + 2));
+            }
+            Seg::Index(_) => {
+                let dash = self.dash_before(n.start)?;
+                let col = self.col(dash);
+                self.splice(dash + 1, end.unwrap_or(dash + 1).max(dash + 1), v.to_item(col + 2));
+            }
+        }
+        Ok(())
+    }
+
+    fn remove(&mut self, root: NodeId, path: &[Seg]) -> Result<(), EditError> {
+        let Some((Seg::Key(k), parent_path)) = path.split_last() else {
+            return Err(err("remove takes a mapping key", None));
+        };
+        let Some(parent) = self.find(root, parent_path)? else { return Ok(()) };
+        let NodeKind::Map { entries, flow } = &self.tree.nodes[parent].kind else { return Ok(()) };
+        let entries = entries.clone();
+        let flow = *flow;
+        // Remove every occurrence of a duplicated key, last first.
+        let idxs: Vec<usize> = (0..entries.len())
+            .filter(|&i| matches!(&self.tree.nodes[entries[i].0].kind, NodeKind::Scalar { text, .. } if text == k))
+            .collect();
+        if idxs.is_empty() {
+            return Ok(());
+        }
+        if idxs.len() == entries.len() {
+            return self.replace(root, parent_path, parent, &Value::Map(vec![]));
+        }
+        let pairs: Vec<(usize, usize)> = entries.iter().map(|(k, v)| (*k, *v)).collect();
+        self.remove_runs(&pairs, &idxs, flow);
+        Ok(())
+    }
+
+    /// Removes entries `idxs` of a collection whose children span from `.0` to `.1`.
+    fn remove_runs(&mut self, children: &[(usize, usize)], idxs: &[usize], flow: bool) {
+        let n = children.len();
+        for &i in idxs {
+            let (start_node, end_node) = children[i];
+            // A key that begins a `- ` item keeps the dash: removal starts at the key itself.
+            let start = self.tree.nodes[start_node].start;
+            if i + 1 < n {
+                let next = self.tree.nodes[children[i + 1].0].start;
+                self.splice(start, next, String::new());
+            } else {
+                // The last one: remove from the end of the previous one, keeping its comment.
+                let prev_end = self.tree.nodes[children[i - 1].1].end;
+                let this_end = self.tree.nodes[end_node].end;
+                let (from, to) = if flow { (prev_end, this_end) } else { (self.line_end(prev_end), self.line_end(this_end)) };
+                self.splice(from, to, String::new());
+            }
+        }
+    }
+
+    fn seq_info(&self, root: NodeId, path: &[Seg]) -> Result<Option<(NodeId, Vec<NodeId>, bool)>, EditError> {
+        let Some(seq) = self.find(root, path)? else { return Ok(None) };
+        match &self.tree.nodes[seq].kind {
+            NodeKind::Seq { items, flow } => Ok(Some((seq, items.clone(), *flow))),
+            _ if self.is_null(seq) => Ok(None),
+            _ => Err(err(format!("{} is not a list", path_string(path)), Some(self.tree.nodes[seq].start))),
+        }
+    }
+
+    fn insert(&mut self, root: NodeId, path: &[Seg], idx: usize, vs: &[Value]) -> Result<(), EditError> {
+        let Some((seq, items, flow)) = self.seq_info(root, path)? else {
+            return self.set(root, path, &Value::Seq(vs.to_vec()));
+        };
+        if flow {
+            let at = if idx < items.len() { self.tree.nodes[items[idx]].start } else { self.tree.nodes[seq].end - 1 };
+            let joined = vs.iter().map(Value::to_flow).collect::<Vec<_>>().join(", ");
+            let text = if items.is_empty() {
+                joined
+            } else if idx < items.len() {
+                format!("{joined}, ")
+            } else {
+                format!(", {joined}")
+            };
+            self.splice(at, at, text);
+            return Ok(());
+        }
+        let before = idx < items.len();
+        let anchor = if before { items[idx] } else { *items.last().expect("block sequences have items") };
+        let dash = self.dash_before(self.tree.nodes[anchor].start)?;
+        let col = self.col(dash);
+        let mut text = String::new();
+        for v in vs {
+            if !before {
+                text.push('\n');
+            }
+            text.push_str(&" ".repeat(col));
+            text.push('-');
+            text.push_str(&v.to_item(col + 2));
+            if before {
+                text.push('\n');
+            }
+        }
+        let at = if before { dash - col } else { self.line_end(self.tree.nodes[anchor].end) };
+        self.splice(at, at, text);
+        Ok(())
+    }
+
+    fn remove_item(&mut self, root: NodeId, path: &[Seg], idx: usize) -> Result<(), EditError> {
+        let Some((seq, items, flow)) = self.seq_info(root, path)? else {
+            return Err(err(format!("no list at {}", path_string(path)), None));
+        };
+        if idx >= items.len() {
+            return Err(err(format!("no item {idx} in {}", path_string(path)), Some(self.tree.nodes[seq].start)));
+        }
+        if items.len() == 1 {
+            return self.replace(root, path, seq, &Value::Seq(vec![]));
+        }
+        if flow {
+            let pairs: Vec<(usize, usize)> = items.iter().map(|i| (*i, *i)).collect();
+            self.remove_runs(&pairs, &[idx], true);
+            return Ok(());
+        }
+        let item = items[idx];
+        if idx + 1 < items.len() {
+            let dash = self.dash_before(self.tree.nodes[item].start)?;
+            let next = self.dash_before(self.tree.nodes[items[idx + 1]].start)?;
+            let (a, b) = (dash - self.col(dash), next - self.col(next));
+            self.splice(a, b, String::new());
+        } else {
+            let prev_end = self.tree.nodes[items[idx - 1]].end;
+            let (a, b) = (self.line_end(prev_end), self.line_end(self.tree.nodes[item].end));
+            self.splice(a, b, String::new());
+        }
+        Ok(())
+    }
+
+    fn splice(&mut self, start: usize, end: usize, text: String) {
+        let text = if self.nl == "\n" { text } else { text.replace('\n', self.nl) };
+        self.splices.push(Splice { start, end, text });
+    }
+
+    fn finish(mut self) -> Result<String, EditError> {
+        self.splices.sort_by_key(|s| (s.start, s.end));
+        let mut out = String::with_capacity(self.text.len() + 256);
+        let mut pos = 0;
+        for s in &self.splices {
+            if s.start < pos {
+                return Err(err("internal error: two edits overlap", Some(s.start)));
+            }
+            out.push_str(&self.text[pos..s.start]);
+            out.push_str(&s.text);
+            pos = s.end;
+        }
+        out.push_str(&self.text[pos..]);
+        Ok(out)
+    }
+
+    fn col(&self, pos: usize) -> usize {
+        pos - self.line_start(pos)
+    }
+
+    fn line_start(&self, pos: usize) -> usize {
+        self.text[..pos].rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    /// End of the line holding `pos`, before any `\r\n` / `\n`.
+    fn line_end(&self, pos: usize) -> usize {
+        let e = self.text[pos..].find('\n').map_or(self.text.len(), |i| pos + i);
+        if e > pos && self.text.as_bytes()[e - 1] == b'\r' && e < self.text.len() {
+            e - 1
+        } else {
+            e
+        }
+    }
+
+    fn colon_after(&self, key_end: usize) -> Result<usize, EditError> {
+        let rest = &self.text[key_end..];
+        let i = rest.find(':').ok_or_else(|| err("expected `:` after a key", Some(key_end)))?;
+        Ok(key_end + i + 1)
+    }
+
+    /// The `-` of the block sequence item starting at `pos`; it must begin its line.
+    fn dash_before(&self, pos: usize) -> Result<usize, EditError> {
+        let head = &self.text[..pos];
+        let trimmed = head.trim_end_matches([' ', '\t']);
+        let bad = || err("cannot edit a list item that does not start its own line", Some(pos));
+        if !trimmed.ends_with('-') {
+            return Err(bad());
+        }
+        let dash = trimmed.len() - 1;
+        if self.text[self.line_start(dash)..dash].trim().is_empty() {
+            Ok(dash)
+        } else {
+            Err(bad())
+        }
+    }
+
+    /// Start of a scalar's text after its anchor and tag.
+    fn skip_properties(&self, node: NodeId) -> usize {
+        let n = &self.tree.nodes[node];
+        let mut s = &self.text[n.start..n.end];
+        let mut off = n.start;
+        while s.starts_with('&') || s.starts_with('!') {
+            let w = s.find([' ', '\t']).unwrap_or(s.len());
+            let rest = s[w..].trim_start();
+            off += s.len() - rest.len();
+            s = rest;
+        }
+        off
+    }
+}
+
+/// Wraps `v` in mappings for the missing keys of a path.
+fn nest(path: &[Seg], v: &Value) -> Value {
+    path.iter().rev().fold(v.clone(), |acc, seg| match seg {
+        Seg::Key(k) => Value::map([(k.clone(), acc)]),
+        Seg::Index(_) => Value::Seq(vec![acc]),
+    })
+}
+
+/// Applies an edit to an owned value: what the text edit must produce.
+pub fn apply_to_value(root: &mut Value, e: &Edit) {
+    fn walk<'a>(v: &'a mut Value, path: &[Seg], create: bool) -> Option<&'a mut Value> {
+        let mut cur = v;
+        for seg in path {
+            cur = match seg {
+                Seg::Key(k) => {
+                    if create && !matches!(cur, Value::Map(_)) {
+                        *cur = Value::Map(vec![]);
+                    }
+                    if create && cur.get(k).is_none() {
+                        cur.set(k, Value::Null);
+                    }
+                    match cur {
+                        Value::Map(m) => m.iter_mut().rev().find(|(kk, _)| kk == k).map(|(_, v)| v)?,
+                        _ => return None,
+                    }
+                }
+                Seg::Index(i) => match cur {
+                    Value::Seq(items) => items.get_mut(*i)?,
+                    _ => return None,
+                },
+            };
+        }
+        Some(cur)
+    }
+    match e {
+        Edit::Set(path, v) => {
+            if let Some(slot) = walk(root, path, true) {
+                *slot = v.clone();
+            }
+        }
+        Edit::Remove(path) => {
+            if let Some((Seg::Key(k), parent)) = path.split_last() {
+                if let Some(p) = walk(root, parent, false) {
+                    p.remove(k);
+                }
+            }
+        }
+        Edit::Insert(path, idx, vs) => {
+            if let Some(slot) = walk(root, path, true) {
+                if !matches!(slot, Value::Seq(_)) {
+                    *slot = Value::Seq(vec![]);
+                }
+                if let Value::Seq(items) = slot {
+                    let i = (*idx).min(items.len());
+                    items.splice(i..i, vs.iter().cloned());
+                }
+            }
+        }
+        Edit::RemoveItem(path, idx) => {
+            if let Some(Value::Seq(items)) = walk(root, path, false) {
+                if *idx < items.len() {
+                    items.remove(*idx);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::path;
+
+    fn run(src: &str, edits: &[Edit]) -> String {
+        let t = Tree::parse(src).unwrap();
+        apply(src, &t, edits).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn set_keeps_everything_else() {
+        let src = "# c\nmetadata:\n  name: old # keep\n  labels: {a: 'on'}\nspec:\n  mode: 0755\n";
+        let out = run(
+            src,
+            &[
+                Edit::Set(path!["metadata", "name"], Value::str("new")),
+                Edit::Set(path!["metadata", "annotations", "x.io/y"], Value::str("yes")),
+                Edit::Set(path!["metadata", "labels", "b"], Value::str("c")),
+                Edit::Set(path!["spec", "backoffLimit"], Value::Int(0)),
+            ],
+        );
+        assert_eq!(
+            out,
+            "# c\nmetadata:\n  name: new # keep\n  labels: {a: 'on', b: c}\n  annotations:\n    x.io/y: \"yes\"\nspec:\n  mode: 0755\n  backoffLimit: 0\n"
+        );
+    }
+
+    #[test]
+    fn remove_first_middle_last() {
+        let src = "spec:\n  ttl: 1\n  a: 2\n  b: 3 # c\n  z: 4\nl:\n- ttl: 1\n  n: x\n";
+        let out = run(
+            src,
+            &[
+                Edit::Remove(path!["spec", "ttl"]),
+                Edit::Remove(path!["spec", "z"]),
+                Edit::Remove(path!["l", 0, "ttl"]),
+            ],
+        );
+        assert_eq!(out, "spec:\n  a: 2\n  b: 3 # c\nl:\n- n: x\n");
+    }
+
+    #[test]
+    fn insert_and_remove_items() {
+        let src = "c:\n  - name: a\n    image: x\n  - name: b\n";
+        let item = Value::map([("name", Value::str("w")), ("args", Value::Seq(vec![Value::str("job-wr"), Value::str("j")]))]);
+        let out = run(src, &[Edit::Insert(path!["c"], 0, vec![item.clone()]), Edit::RemoveItem(path!["c"], 1)]);
+        assert_eq!(out, "c:\n  - name: w\n    args:\n      - job-wr\n      - j\n  - name: a\n    image: x\n");
+        let out = run("c: []\nd: 1\n", &[Edit::Insert(path!["c"], 0, vec![item.clone()]), Edit::Insert(path!["e"], 0, vec![Value::Int(1)])]);
+        assert_eq!(out, "c: [{name: w, args: [job-wr, j]}]\nd: 1\ne:\n  - 1\n");
+    }
+
+    #[test]
+    fn null_values_become_maps() {
+        let out = run("metadata:\n  annotations:\n  name: x\n", &[Edit::Set(path!["metadata", "annotations", "a"], Value::str("b"))]);
+        assert_eq!(out, "metadata:\n  annotations:\n    a: b\n  name: x\n");
+    }
+
+    #[test]
+    fn crlf_documents_stay_crlf() {
+        let out = run("a: 1\r\nb: 2\r\n", &[Edit::Set(path!["c"], Value::Int(3))]);
+        assert_eq!(out, "a: 1\r\nb: 2\r\nc: 3\r\n");
+    }
+}

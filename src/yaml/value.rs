@@ -1,0 +1,267 @@
+//! An owned YAML value as Kubernetes reads it, used to read documents and to
+//! build new objects. Documents are never re-emitted from it: edits are spliced
+//! into the original text (see `edit`).
+
+use std::fmt::Write as _;
+
+use super::scalar::is_safe_plain;
+
+/// A value after YAML 1.1 resolution. Maps keep their key order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float that is not a whole number (whole floats are read as integers, as the JSON Kubernetes sees).
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Value>),
+    /// A mapping with string keys, in order.
+    Map(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// Builds a string value.
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(s.into())
+    }
+
+    /// Builds a map from pairs.
+    pub fn map<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Map(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// Looks up a key of a map (the last one wins, as in Kubernetes).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Map(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Follows a path of keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Value> {
+        path.iter().try_fold(self, |v, k| v.get(k))
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The items, if this is a sequence (an absent or null list reads as empty).
+    pub fn items(&self) -> &[Value] {
+        match self {
+            Value::Seq(v) => v,
+            _ => &[],
+        }
+    }
+
+    /// The entries, if this is a map.
+    pub fn entries(&self) -> &[(String, Value)] {
+        match self {
+            Value::Map(m) => m,
+            _ => &[],
+        }
+    }
+
+    /// Sets a key of a map, replacing an existing one in place.
+    pub fn set(&mut self, key: &str, v: Value) {
+        if let Value::Map(m) = self {
+            if let Some(slot) = m.iter_mut().rev().find(|(k, _)| k == key) {
+                slot.1 = v;
+            } else {
+                m.push((key.to_string(), v));
+            }
+        }
+    }
+
+    /// Removes a key of a map (every occurrence).
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        if let Value::Map(m) = self {
+            let mut out = None;
+            m.retain_mut(|(k, v)| {
+                if k == key {
+                    out = Some(std::mem::replace(v, Value::Null));
+                    false
+                } else {
+                    true
+                }
+            });
+            return out;
+        }
+        None
+    }
+
+    /// The JSON that Kubernetes would see, with map keys sorted (canonical).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => (*i).into(),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(serde_json::Value::Number)
+                .unwrap_or_else(|| serde_json::Value::String(f.to_string())),
+            Value::Str(s) => s.clone().into(),
+            Value::Seq(v) => v.iter().map(Value::to_json).collect(),
+            Value::Map(m) => {
+                let mut o = serde_json::Map::new();
+                for (k, v) in m {
+                    o.insert(k.clone(), v.to_json());
+                }
+                serde_json::Value::Object(o)
+            }
+        }
+    }
+
+    /// Builds a value from JSON.
+    pub fn from_json(j: &serde_json::Value) -> Value {
+        match j {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .map(Value::Int)
+                .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
+            serde_json::Value::String(s) => Value::Str(s.clone()),
+            serde_json::Value::Array(a) => Value::Seq(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => {
+                Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+            }
+        }
+    }
+
+    /// Writes the value in block style, as the value of a key or item whose
+    /// children sit at `indent` spaces. Returns text that starts right after
+    /// `key:` (with its leading space or newline) and has no final newline.
+    pub fn to_block(&self, indent: usize) -> String {
+        let mut out = String::new();
+        match self {
+            Value::Map(m) if !m.is_empty() => {
+                for (k, v) in m {
+                    out.push('\n');
+                    push_indent(&mut out, indent);
+                    out.push_str(&scalar_text(&Value::Str(k.clone())));
+                    out.push(':');
+                    out.push_str(&v.to_block(indent + 2));
+                }
+            }
+            Value::Seq(items) if !items.is_empty() => {
+                for item in items {
+                    out.push('\n');
+                    push_indent(&mut out, indent);
+                    out.push('-');
+                    out.push_str(&item.to_item(indent + 2));
+                }
+            }
+            _ => {
+                out.push(' ');
+                out.push_str(&self.to_flow());
+            }
+        }
+        out
+    }
+
+    /// Writes the value as a sequence item whose content column is `indent`
+    /// (text starts right after `-`).
+    pub fn to_item(&self, indent: usize) -> String {
+        match self {
+            Value::Map(m) if !m.is_empty() => {
+                let mut out = String::new();
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i == 0 {
+                        out.push(' ');
+                    } else {
+                        out.push('\n');
+                        push_indent(&mut out, indent);
+                    }
+                    out.push_str(&scalar_text(&Value::Str(k.clone())));
+                    out.push(':');
+                    out.push_str(&v.to_block(indent + 2));
+                }
+                out
+            }
+            Value::Seq(_) => format!(" {}", self.to_flow()),
+            _ => format!(" {}", self.to_flow()),
+        }
+    }
+
+    /// Writes the value in flow style (JSON with YAML-safe scalars), for flow
+    /// collections and one-line values.
+    pub fn to_flow(&self) -> String {
+        match self {
+            Value::Seq(items) => {
+                let parts: Vec<String> = items.iter().map(Value::to_flow).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Value::Map(m) => {
+                let parts: Vec<String> = m
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", scalar_text(&Value::Str(k.clone())), v.to_flow()))
+                    .collect();
+                format!("{{{}}}", parts.join(", "))
+            }
+            _ => scalar_text(self),
+        }
+    }
+
+    /// Writes the whole value as a block-style top-level document body.
+    pub fn to_document(&self) -> String {
+        let mut s = self.to_block(0);
+        if s.starts_with('\n') {
+            s.remove(0);
+        }
+        s.push('\n');
+        s
+    }
+}
+
+fn push_indent(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
+
+/// A scalar as YAML text that every YAML 1.1 and 1.2 reader reads back the same.
+pub fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => {
+            let mut s = String::new();
+            let _ = write!(s, "{f:?}");
+            s
+        }
+        Value::Str(s) if is_safe_plain(s) => s.clone(),
+        Value::Str(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::Seq(_) | Value::Map(_) => v.to_flow(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_output_quotes_what_yaml_1_1_would_misread() {
+        let v = Value::map([
+            ("a", Value::str("yes")),
+            ("b", Value::str("0755")),
+            ("c", Value::Seq(vec![Value::map([("name", Value::str("x")), ("n", Value::Int(1))])])),
+            ("d", Value::Map(vec![])),
+        ]);
+        assert_eq!(
+            v.to_document(),
+            "a: \"yes\"\nb: \"0755\"\nc:\n  - name: x\n    \"n\": 1\nd: {}\n"
+        );
+    }
+}
