@@ -1,0 +1,282 @@
+//! What each document is: apiVersion, kind, name, namespace, source file. Only
+//! documents a later stage reads are parsed; the rest (CRDs are most of the
+//! bytes of big charts) are identified by a quick look at their top-level lines.
+
+use crate::diag::{Error, Location};
+use crate::stream::{is_blank, Stream};
+use crate::yaml::{Tree, Value};
+
+/// The Helm 4 annotation that names the template file a document came from.
+pub const HELM4_FILENAME: &str = "postrenderer.helm.sh/postrender-filename";
+
+/// Identity of a document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocInfo {
+    /// `apiVersion`.
+    pub api_version: Option<String>,
+    /// `kind`.
+    pub kind: Option<String>,
+    /// `metadata.name`.
+    pub name: Option<String>,
+    /// `metadata.namespace`.
+    pub namespace: Option<String>,
+    /// The `# Source:` comment that precedes or opens it.
+    pub source: Option<String>,
+    /// Helm 4's filename annotation.
+    pub filename: Option<String>,
+    /// No content: only comments and markers.
+    pub blank: bool,
+}
+
+impl DocInfo {
+    /// `Kind/name`.
+    pub fn object(&self) -> String {
+        format!("{}/{}", self.kind.as_deref().unwrap_or("?"), self.name.as_deref().unwrap_or("?"))
+    }
+}
+
+/// A fully parsed document.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// Its syntax tree.
+    pub tree: Tree,
+    /// Its value as Kubernetes reads it.
+    pub value: Value,
+}
+
+/// One document of the stream.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// What it is.
+    pub info: DocInfo,
+    /// Its parse, when a later stage needs it.
+    pub parsed: Option<Parsed>,
+}
+
+/// Kinds whose documents premigrate reads.
+pub const READ_KINDS: &[&str] = &[
+    "Job", "CronJob", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout",
+    "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding", "List",
+];
+
+/// The stream with every document identified.
+pub struct Index<'a> {
+    /// The split input.
+    pub stream: Stream<'a>,
+    /// One entry per document.
+    pub entries: Vec<Entry>,
+}
+
+impl<'a> Index<'a> {
+    /// Splits and identifies `input`, parsing what later stages read.
+    pub fn build(input: &'a [u8]) -> Result<Index<'a>, Error> {
+        let stream = Stream::split(input).map_err(|e| {
+            let text = String::from_utf8_lossy(&input[..e.offset]);
+            let line = text.matches('\n').count() + 1;
+            let doc = text.lines().filter(|l| crate::stream::is_doc_start(l)).count().max(1);
+            Error::at(
+                Location { doc: Some(doc), line: Some(line), column: Some(text.rsplit('\n').next().unwrap_or("").chars().count() + 1), ..Default::default() },
+                format!("invalid UTF-8 (byte 0x{:02x} at offset {})", input[e.offset], e.offset),
+            )
+            .help("Kubernetes manifests must be UTF-8; re-encode the file (e.g. `iconv -t UTF-8`)")
+        })?;
+        let mut entries = Vec::with_capacity(stream.docs.len());
+        let mut pending_source: Option<String> = None;
+        for i in 0..stream.docs.len() {
+            let text = stream.doc_text(i);
+            let own_source = source_comment(text);
+            if is_blank(text) {
+                if own_source.is_some() {
+                    pending_source = own_source.clone();
+                }
+                entries.push(Entry { info: DocInfo { blank: true, source: own_source, ..Default::default() }, parsed: None });
+                continue;
+            }
+            let source = own_source.or_else(|| pending_source.take());
+            let quick = quick_info(text);
+            let must_parse = match &quick {
+                None => true,
+                Some(q) => q.kind.as_deref().is_none_or(|k| READ_KINDS.contains(&k)) || text.contains("premigrate.io/"),
+            };
+            let mut info = quick.unwrap_or_default();
+            let mut parsed = None;
+            if must_parse {
+                let p = parse_doc(&stream, i, source.as_deref())?;
+                info = info_of(&p.value);
+                parsed = Some(p);
+            }
+            info.source = source;
+            entries.push(Entry { info, parsed });
+        }
+        Ok(Index { stream, entries })
+    }
+
+    /// Where document `i` is, for messages.
+    pub fn location(&self, i: usize) -> Location {
+        let info = &self.entries[i].info;
+        Location {
+            doc: Some(i + 1),
+            source: info.filename.clone().or_else(|| info.source.clone()),
+            object: info.kind.as_ref().map(|_| info.object()),
+            line: Some(self.stream.docs[i].line),
+            column: None,
+        }
+    }
+
+    /// Location of a byte offset inside document `i`.
+    pub fn location_at(&self, i: usize, offset: usize) -> Location {
+        let mut l = Location::at(i, self.stream.doc_text(i), self.stream.docs[i].line, offset);
+        let base = self.location(i);
+        l.source = base.source;
+        l.object = base.object;
+        l
+    }
+
+    /// Whether the stream came from Helm 4 (its post-renderer marks every document).
+    pub fn from_helm4(&self) -> bool {
+        memchr::memmem::find(self.stream.text.as_bytes(), HELM4_FILENAME.as_bytes()).is_some()
+    }
+}
+
+fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Parsed, Error> {
+    let text = stream.doc_text(i);
+    let fail = |offset: usize, msg: String| {
+        let mut l = Location::at(i, text, stream.docs[i].line, offset);
+        l.source = source.map(str::to_string);
+        Error::at(l, msg)
+    };
+    let tree = Tree::parse(text).map_err(|e| {
+        fail(e.offset, format!("invalid YAML: {}", e.message))
+            .help("fix the template that renders this document (run `helm template` to see it)")
+    })?;
+    let value = match tree.root {
+        Some(r) => tree.value(r).map_err(|e| {
+            fail(e.offset, e.message).help("expand the aliases in this document or split it")
+        })?,
+        None => Value::Null,
+    };
+    Ok(Parsed { tree, value })
+}
+
+/// Identity from a parsed value.
+pub fn info_of(v: &Value) -> DocInfo {
+    let s = |p: &[&str]| v.at(p).and_then(Value::as_str).map(str::to_string);
+    DocInfo {
+        api_version: s(&["apiVersion"]),
+        kind: s(&["kind"]),
+        name: s(&["metadata", "name"]),
+        namespace: s(&["metadata", "namespace"]),
+        filename: s(&["metadata", "annotations", HELM4_FILENAME]),
+        ..Default::default()
+    }
+}
+
+/// The `# Source: path` comment of a document, if it has one before its content.
+fn source_comment(text: &str) -> Option<String> {
+    for line in text.lines().take(8) {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("# Source:") {
+            return Some(rest.trim().to_string());
+        }
+        if !(t.is_empty() || t.starts_with('#') || t.starts_with("---")) {
+            break;
+        }
+    }
+    None
+}
+
+/// Identity from top-level lines alone, for plain block documents. `None` means
+/// the document is not simple enough to read that way and must be parsed.
+fn quick_info(text: &str) -> Option<DocInfo> {
+    let mut info = DocInfo::default();
+    let mut in_metadata = false;
+    let mut meta_indent: Option<usize> = None;
+    let mut seen_content = false;
+    for (n, line) in text.lines().enumerate() {
+        if n == 0 && line.starts_with("---") {
+            if !line[3..].trim().is_empty() && !line[3..].trim_start().starts_with('#') {
+                return None;
+            }
+            continue;
+        }
+        let trimmed = line.trim_end();
+        if trimmed.trim_start().is_empty() || trimmed.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = trimmed.len() - trimmed.trim_start().len();
+        if indent == 0 {
+            let (key, val) = simple_entry(trimmed)?;
+            seen_content = true;
+            in_metadata = key == "metadata";
+            match key {
+                "apiVersion" => info.api_version = Some(simple_scalar(val)?),
+                "kind" => info.kind = Some(simple_scalar(val)?),
+                "metadata" if !val.is_empty() => return None,
+                _ => {}
+            }
+        } else if !seen_content {
+            return None;
+        } else if in_metadata {
+            let mi = *meta_indent.get_or_insert(indent);
+            if indent == mi {
+                let (key, val) = simple_entry(trimmed.trim_start())?;
+                match key {
+                    "name" => info.name = Some(simple_scalar(val)?),
+                    "namespace" => info.namespace = Some(simple_scalar(val)?),
+                    _ => {}
+                }
+            }
+        }
+    }
+    seen_content.then_some(info)
+}
+
+/// `key: value` with a plain key.
+fn simple_entry(line: &str) -> Option<(&str, &str)> {
+    let colon = line.find(':')?;
+    let key = &line[..colon];
+    if key.is_empty() || !key.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/')) {
+        return None;
+    }
+    let rest = &line[colon + 1..];
+    if !(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t')) {
+        return None;
+    }
+    let val = match rest.find(" #") {
+        Some(i) => &rest[..i],
+        None => rest,
+    };
+    Some((key, val.trim()))
+}
+
+/// A one-line scalar that needs no YAML 1.1 resolution to read as a name or kind.
+fn simple_scalar(v: &str) -> Option<String> {
+    let inner = if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\''))) {
+        &v[1..v.len() - 1]
+    } else {
+        if crate::yaml::scalar::resolve_plain(v) != crate::yaml::scalar::Resolved::Str {
+            return None;
+        }
+        v
+    };
+    inner
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/'))
+        .then(|| inner.to_string())
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quick_info_reads_plain_documents_only() {
+        let q = quick_info("---\n# Source: x\napiVersion: v1\nkind: \"Service\"\nmetadata:\n  name: web\n  labels:\n    name: no\n  namespace: ns\nspec: {}\n").unwrap();
+        assert_eq!(q.kind.as_deref(), Some("Service"));
+        assert_eq!(q.name.as_deref(), Some("web"));
+        assert_eq!(q.namespace.as_deref(), Some("ns"));
+        assert!(quick_info("{\"kind\": \"Service\"}").is_none());
+        assert!(quick_info("kind: &k Service\n").is_none());
+    }
+}
