@@ -4,3 +4,39 @@ pub mod yaml;
 pub mod stream;
 pub mod diag;
 pub mod index;
+pub mod config;
+pub mod detect;
+pub mod hash;
+pub mod k8s;
+pub mod engines;
+pub mod migrations;
+pub mod plan;
+pub mod gates;
+pub mod apply;
+pub mod explain;
+
+pub use config::Config;
+pub use diag::Error;
+pub use plan::Plan;
+
+/// The result of a rewrite: the new stream and the plan that made it.
+pub struct Output {
+    /// The rewritten stream.
+    pub stream: Vec<u8>,
+    /// What was done and why.
+    pub plan: Plan,
+    /// The plan in words.
+    pub explanation: String,
+}
+
+/// The post-renderer contract: bytes in, bytes out, or one clear error.
+pub fn rewrite(input: &[u8], cfg: &Config) -> Result<Output, Error> {
+    let index = index::Index::build(input)?;
+    let plan = plan::build(&index, cfg)?;
+    let explanation = explain::text(&index, &plan);
+    let stream = if plan.is_empty() { input.to_vec() } else { apply::apply(&index, &plan)?.into_bytes() };
+    Ok(Output { stream, plan, explanation })
+}
+pub mod demo;
+pub mod helm_plugin;
+pub mod cli;

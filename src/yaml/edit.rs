@@ -107,10 +107,11 @@ struct Splice {
 pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditError> {
     let root = tree.root.ok_or_else(|| err("the document is empty", None))?;
     let mut expected = tree.value(root).map_err(|e| err(e.message, Some(e.offset)))?;
-    let mut ed = Editor { text, tree, splices: vec![], nl: if text.contains("\r\n") { "\r\n" } else { "\n" } };
+    let mut ed = Editor { text, tree, splices: vec![], pending: vec![], nl: if text.contains("\r\n") { "\r\n" } else { "\n" } };
     for e in edits {
         ed.edit(root, e)?;
     }
+    ed.flush_pending(root)?;
     // Paths and indices refer to the original document, so the value is edited in
     // an order that keeps them valid: keyed changes, then removals from the back, then inserts.
     let rank = |e: &Edit| match e {
@@ -139,7 +140,20 @@ struct Editor<'a> {
     text: &'a str,
     tree: &'a Tree,
     splices: Vec<Splice>,
+    /// New keys (or null values filled in), merged so that several edits under
+    /// one missing mapping create it once.
+    pending: Vec<Pending>,
     nl: &'static str,
+}
+
+struct Pending {
+    /// Path of the key to create, or of the null value to fill.
+    at: Vec<Seg>,
+    /// The null node to fill, or `None` to add a key to the parent mapping.
+    null_node: Option<NodeId>,
+    /// The parent mapping when adding a key.
+    parent: NodeId,
+    value: Value,
 }
 
 impl Editor<'_> {
@@ -185,6 +199,11 @@ impl Editor<'_> {
     }
 
     fn set(&mut self, root: NodeId, path: &[Seg], v: &Value) -> Result<(), EditError> {
+        self.set_or_append(root, path, v, false)
+    }
+
+    /// Sets a value, or (with `append`) appends the items of the sequence `v`.
+    fn set_or_append(&mut self, root: NodeId, path: &[Seg], v: &Value, append: bool) -> Result<(), EditError> {
         // Find the deepest existing node on the path.
         let mut depth = path.len();
         let mut node = None;
@@ -195,21 +214,36 @@ impl Editor<'_> {
             }
             depth -= 1;
         }
-        let node = match node {
-            Some(n) if depth == path.len() => return self.replace(root, path, n, v),
-            Some(n) if self.is_null(n) => {
-                return self.replace(root, &path[..depth], n, &nest(&path[depth..], v));
-            }
-            Some(n) => (n, depth),
-            None => (root, 0),
+        let (at, null_node, parent) = match node {
+            Some(n) if depth == path.len() && !self.is_null(n) => return self.replace(root, path, n, v),
+            Some(n) if self.is_null(n) => (path[..depth].to_vec(), Some(n), n),
+            Some(n) => (path[..depth + 1].to_vec(), None, n),
+            None => (path[..1].to_vec(), None, root),
         };
-        let (parent, depth) = node;
-        let rest = &path[depth..];
-        let Seg::Key(key) = &rest[0] else {
+        if null_node.is_none() && !matches!(at.last(), Some(Seg::Key(_))) {
             return Err(err(format!("no item at {}", path_string(path)), Some(self.tree.nodes[parent].start)));
-        };
-        let value = nest(&rest[1..], v);
-        self.insert_entry(parent, key, &value)
+        }
+        let rel = path[at.len()..].to_vec();
+        if let Some(p) = self.pending.iter_mut().find(|p| p.at == at) {
+            let e = if append { Edit::Insert(rel, usize::MAX, v.items().to_vec()) } else { Edit::Set(rel, v.clone()) };
+            apply_to_value(&mut p.value, &e);
+        } else {
+            self.pending.push(Pending { at, null_node, parent, value: nest(&rel, v) });
+        }
+        Ok(())
+    }
+
+    fn flush_pending(&mut self, root: NodeId) -> Result<(), EditError> {
+        for p in std::mem::take(&mut self.pending) {
+            match p.null_node {
+                Some(n) => self.replace(root, &p.at, n, &p.value)?,
+                None => {
+                    let Some(Seg::Key(k)) = p.at.last() else { unreachable!("checked when pending") };
+                    self.insert_entry(p.parent, k, &p.value)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn insert_entry(&mut self, map: NodeId, key: &str, value: &Value) -> Result<(), EditError> {
@@ -324,7 +358,7 @@ impl Editor<'_> {
 
     fn insert(&mut self, root: NodeId, path: &[Seg], idx: usize, vs: &[Value]) -> Result<(), EditError> {
         let Some((seq, items, flow)) = self.seq_info(root, path)? else {
-            return self.set(root, path, &Value::Seq(vs.to_vec()));
+            return self.set_or_append(root, path, &Value::Seq(vs.to_vec()), true);
         };
         if flow {
             let at = if idx < items.len() { self.tree.nodes[items[idx]].start } else { self.tree.nodes[seq].end - 1 };
@@ -536,7 +570,6 @@ pub fn apply_to_value(root: &mut Value, e: &Edit) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::path;
 
     fn run(src: &str, edits: &[Edit]) -> String {
         let t = Tree::parse(src).unwrap();

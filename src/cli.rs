@@ -1,0 +1,158 @@
+//! Command-line flags, parsed in two steps: raw flags here, then one validated
+//! [`Config`] that the rest of the program reads.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Config};
+use crate::diag::Error;
+
+const EXAMPLES: &str = "Examples:
+  helm upgrade --install app ./chart --post-renderer \"$(command -v premigrate)\"   # Helm 3
+  premigrate helm-plugin install && helm upgrade --install app ./chart --post-renderer premigrate   # Helm 4
+  helm template app ./chart | premigrate --target gitops > manifests.yaml            # GitOps CI
+  premigrate --explain --job 'app-db-*' rendered.yaml
+  premigrate demo";
+
+/// Rewrites rendered Kubernetes manifests so database migrations run once, before the workloads that need them.
+#[derive(Debug, Parser)]
+#[command(name = "premigrate", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do (default: rewrite the stream, as a post-renderer).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the rewrite.
+    #[command(flatten)]
+    pub opts: Opts,
+    /// Manifest files to read; stdin when none or `-`.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the plan (what was found, why, what changes) instead of the stream.
+    Explain {
+        /// Options of the rewrite.
+        #[command(flatten)]
+        opts: Opts,
+        /// Output format.
+        #[arg(long, default_value = "text", value_parser = ["text", "json", "mermaid"])]
+        format: String,
+        /// Manifest files; stdin when none.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Run on a built-in example and show input, plan and output.
+    Demo {
+        /// Options of the rewrite.
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// Manage the Helm 4 post-renderer plugin.
+    HelmPlugin {
+        /// What to do.
+        #[command(subcommand)]
+        action: HelmPluginAction,
+    },
+}
+
+/// `helm-plugin` actions.
+#[derive(Debug, Subcommand)]
+pub enum HelmPluginAction {
+    /// Write the Helm 4 plugin that runs this binary (idempotent).
+    Install {
+        /// Plugin folder (default: first entry of $HELM_PLUGINS, else Helm's data folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// The rewrite's options. Every flag also reads a `PREMIGRATE_*` variable.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Opts {
+    /// Where to order the migration: hooks (Helm 4, Flux helm-controller >= 1.6), gitops (Helm 3, Flux, Argo CD, kapp, kubectl), or auto (hooks when the input carries Helm 4's filename annotation).
+    #[arg(long, env = "PREMIGRATE_TARGET", value_name = "auto|hooks|gitops")]
+    pub target: Option<String>,
+    /// A Job name glob that is a migration (repeatable).
+    #[arg(long = "job", value_name = "GLOB", env = "PREMIGRATE_JOB", value_delimiter = ',')]
+    pub jobs: Vec<String>,
+    /// Jobs whose labels match this selector are migrations (e.g. `app.kubernetes.io/component=migration`).
+    #[arg(long, env = "PREMIGRATE_JOB_SELECTOR", value_name = "LABELS")]
+    pub job_selector: Option<String>,
+    /// Do not detect migrations by name or command; only --job, --job-selector and annotations count.
+    #[arg(long, env = "PREMIGRATE_NO_DETECT")]
+    pub no_detect: bool,
+    /// Mixed into every content hash (e.g. a release revision, to force a rerun).
+    #[arg(long, env = "PREMIGRATE_SALT", value_name = "TEXT")]
+    pub salt: Option<String>,
+    /// Deadline for migration Jobs (activeDeadlineSeconds), e.g. 600, 10m, 1h.
+    #[arg(long, env = "PREMIGRATE_TIMEOUT", value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Helm hook weight of migration Jobs; what they use gets one less (default -5).
+    #[arg(long, env = "PREMIGRATE_HOOK_WEIGHT", value_name = "N", allow_hyphen_values = true)]
+    pub hook_weight: Option<i64>,
+    /// Which workloads wait for the migration: auto, all, none, or KIND/NAME[,KIND/NAME…].
+    #[arg(long, env = "PREMIGRATE_GATE", value_name = "MODE")]
+    pub gate: Option<String>,
+    /// How gates wait: k8s-wait-for (default), kubectl, or check.
+    #[arg(long, env = "PREMIGRATE_GATE_STYLE", value_name = "STYLE")]
+    pub gate_style: Option<String>,
+    /// Image of the gate container.
+    #[arg(long, env = "PREMIGRATE_GATE_IMAGE", value_name = "IMAGE")]
+    pub gate_image: Option<String>,
+    /// Command the `check` gate runs in the workload's image, e.g. "python manage.py migrate --check".
+    #[arg(long, env = "PREMIGRATE_GATE_CHECK", value_name = "COMMAND")]
+    pub gate_check: Option<String>,
+    /// Generate a migration Job from a workload: KIND/NAME=COMMAND (repeatable).
+    #[arg(long, value_name = "KIND/NAME=COMMAND")]
+    pub migrate: Vec<String>,
+    /// The container --migrate uses when the workload has several.
+    #[arg(long, env = "PREMIGRATE_MIGRATE_CONTAINER", value_name = "NAME")]
+    pub migrate_container: Option<String>,
+    /// Extract the init container with this name as a migration Job (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub extract_init: Vec<String>,
+    /// Leave migrations that run in init containers where they are.
+    #[arg(long, env = "PREMIGRATE_KEEP_INIT")]
+    pub keep_init: bool,
+    /// Also print the plan on stderr.
+    #[arg(long, env = "PREMIGRATE_EXPLAIN")]
+    pub explain: bool,
+}
+
+impl Opts {
+    /// Validates the flags into a configuration.
+    pub fn config(&self) -> Result<Config, Error> {
+        let mut c = Config::default();
+        if let Some(t) = &self.target {
+            c.target = config::parse_target(t)?;
+        }
+        c.jobs = self.jobs.iter().filter(|j| !j.is_empty()).cloned().collect();
+        c.job_selector = self.job_selector.clone().filter(|s| !s.is_empty());
+        c.detect = !self.no_detect;
+        c.salt = self.salt.clone().unwrap_or_default();
+        c.timeout_seconds = self.timeout.as_deref().map(config::parse_duration).transpose()?;
+        if let Some(w) = self.hook_weight {
+            c.hook_weight = w;
+        }
+        if let Some(g) = &self.gate {
+            c.gate = config::parse_gate(g)?;
+        }
+        if let Some(s) = &self.gate_style {
+            c.gate_style = config::parse_gate_style(s)?;
+        }
+        c.gate_image = self.gate_image.clone();
+        c.gate_check = self.gate_check.clone();
+        if c.gate_style == config::GateStyle::Check && c.gate_check.is_none() {
+            return Err(Error::new("--gate-style check needs --gate-check COMMAND").help("e.g. --gate-check 'python manage.py migrate --check'"));
+        }
+        c.migrate = self.migrate.iter().map(|m| config::parse_migrate(m)).collect::<Result<_, _>>()?;
+        c.migrate_container = self.migrate_container.clone();
+        c.extract_init = self.extract_init.clone();
+        c.keep_init = self.keep_init;
+        Ok(c)
+    }
+}

@@ -1,0 +1,95 @@
+//! What each engine reads, as tables: the annotations premigrate writes for
+//! Helm hooks, Flux, Argo CD and kapp. Planning looks values up here instead
+//! of branching on engines.
+
+/// A value an annotation takes, filled from the migration at hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// A fixed string.
+    Fixed(&'static str),
+    /// The hook events (`pre-install,pre-upgrade`, or the chart's own).
+    HookEvents,
+    /// The Job's hook weight.
+    JobWeight,
+    /// One less than the Job's hook weight.
+    DepWeight,
+    /// The Job's Argo CD sync wave.
+    JobWave,
+    /// The kapp change group of the migration.
+    Group,
+    /// A kapp rule to wait for the migration's group.
+    AfterGroup,
+}
+
+/// Which objects an annotation row is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The migration Job under `hooks`.
+    HookJob,
+    /// A hook copy of something the Job uses.
+    HookDependency,
+    /// The migration Job under `gitops`.
+    GitopsJob,
+    /// Something the Job uses, under `gitops`.
+    GitopsDependency,
+    /// A workload that waits for the Job, under `gitops`.
+    GitopsWorkload,
+}
+
+/// One annotation row: (engine, for whom, key, value).
+pub type Row = (&'static str, Role, &'static str, Fill);
+
+/// Helm's hook annotations.
+pub const HELM_HOOK: &str = "helm.sh/hook";
+/// Helm's hook weight.
+pub const HELM_HOOK_WEIGHT: &str = "helm.sh/hook-weight";
+/// Helm's hook delete policy.
+pub const HELM_HOOK_DELETE: &str = "helm.sh/hook-delete-policy";
+/// Argo CD's sync wave.
+pub const ARGO_WAVE: &str = "argocd.argoproj.io/sync-wave";
+/// The default hook events of a migration.
+pub const PRE_EVENTS: &str = "pre-install,pre-upgrade";
+
+/// Every annotation premigrate writes, by engine and role.
+pub const ANNOTATIONS: &[Row] = &[
+    ("helm", Role::HookJob, HELM_HOOK, Fill::HookEvents),
+    ("helm", Role::HookJob, HELM_HOOK_WEIGHT, Fill::JobWeight),
+    ("helm", Role::HookJob, HELM_HOOK_DELETE, Fill::Fixed("before-hook-creation,hook-succeeded")),
+    ("helm", Role::HookDependency, HELM_HOOK, Fill::HookEvents),
+    ("helm", Role::HookDependency, HELM_HOOK_WEIGHT, Fill::DepWeight),
+    ("helm", Role::HookDependency, HELM_HOOK_DELETE, Fill::Fixed("before-hook-creation,hook-succeeded")),
+    ("flux", Role::GitopsJob, "kustomize.toolkit.fluxcd.io/force", Fill::Fixed("Enabled")),
+    ("argocd", Role::GitopsJob, ARGO_WAVE, Fill::JobWave),
+    ("argocd", Role::GitopsDependency, ARGO_WAVE, Fill::JobWave),
+    ("kapp", Role::GitopsJob, "kapp.k14s.io/change-group", Fill::Group),
+    ("kapp", Role::GitopsDependency, "kapp.k14s.io/change-group", Fill::Group),
+    ("kapp", Role::GitopsWorkload, "kapp.k14s.io/change-rule", Fill::AfterGroup),
+];
+
+/// Hook annotations that make a document a Helm hook; removed from gitops Jobs.
+pub const HELM_HOOK_KEYS: &[&str] = &[HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE];
+
+/// The rows for a role.
+pub fn rows(role: Role) -> impl Iterator<Item = &'static Row> {
+    ANNOTATIONS.iter().filter(move |r| r.1 == role)
+}
+
+/// premigrate's own annotations.
+pub mod own {
+    /// Marks a Job as a migration (`"true"`) or never one (`"false"`).
+    pub const MIGRATION: &str = "premigrate.io/migration";
+    /// The name before hashing.
+    pub const ORIGINAL_NAME: &str = "premigrate.io/original-name";
+    /// The content hash.
+    pub const HASH: &str = "premigrate.io/hash";
+    /// Marks a document premigrate generated (regenerated on every run).
+    pub const GENERATED: &str = "premigrate.io/generated";
+    /// On a workload: `"false"` never gates it.
+    pub const GATE: &str = "premigrate.io/gate";
+    /// On a workload: the Job names (original or hashed) it waits for.
+    pub const WAIT_FOR: &str = "premigrate.io/wait-for";
+    /// On a workload: a command to generate a migration Job from it.
+    pub const MIGRATE: &str = "premigrate.io/migrate";
+    /// On a workload: an init container to extract as a migration.
+    pub const EXTRACT_INIT: &str = "premigrate.io/extract-init";
+}

@@ -1,0 +1,129 @@
+//! The plan in words (text), as data (JSON), and as a Mermaid graph of the rollout order.
+
+use std::fmt::Write as _;
+
+use crate::index::Index;
+use crate::plan::{Origin, Phase, Plan};
+
+fn doc_label(index: &Index<'_>, i: usize) -> String {
+    let info = &index.entries[i].info;
+    let mut s = format!("document {} {}", i + 1, info.object());
+    if let Some(src) = info.filename.as_ref().or(info.source.as_ref()) {
+        let _ = write!(s, " ({src})");
+    }
+    s
+}
+
+/// The plan as text, for `--explain` and `premigrate explain`.
+pub fn text(index: &Index<'_>, plan: &Plan) -> String {
+    let mut o = String::new();
+    let target = match plan.target {
+        Some(crate::config::Target::Hooks) => "hooks",
+        _ => "gitops",
+    };
+    let _ = writeln!(o, "target: {target} ({})", plan.target_reason);
+    if plan.migrations.is_empty() {
+        let _ = writeln!(o, "migrations: none found (use --job, --job-selector, --migrate or the premigrate.io/migration annotation to name one)");
+    }
+    for (k, m) in plan.migrations.iter().enumerate() {
+        let _ = writeln!(o, "migration {}: {} → {}", k + 1, m.original_name, m.name);
+        let from = match &m.origin {
+            Origin::Job => doc_label(index, m.doc),
+            Origin::Extracted { from } => format!("extracted from init containers of {}", from.join(", ")),
+            Origin::Generated { from } => format!("generated from {from}"),
+        };
+        let _ = writeln!(o, "  from: {from}");
+        let _ = writeln!(o, "  found by: {} — {}", m.matched.rule, m.matched.detail);
+        let _ = writeln!(o, "  hash: {} (sha256 of namespace {:?}, spec and salt)", m.hash, m.namespace);
+        let phase = match m.phase {
+            Phase::Pre => "pre: runs before the workloads",
+            Phase::Post => "post: the contract step, runs after the workloads; nothing waits for it",
+        };
+        let _ = writeln!(o, "  phase: {phase}");
+        if let Some(w) = m.wave {
+            let _ = writeln!(o, "  argo cd sync-wave: {w}");
+        }
+        for d in &m.uses {
+            let at = match d.doc {
+                Some(i) => format!("defined in document {}", i + 1),
+                None => "not in the stream: referenced as is".into(),
+            };
+            let _ = writeln!(o, "  uses: {}/{} ({at})", d.kind.kind(), d.name);
+        }
+    }
+    if !plan.changes.is_empty() {
+        let _ = writeln!(o, "changes:");
+        for (doc, changes) in &plan.changes {
+            let _ = writeln!(o, "  {}:", doc_label(index, *doc));
+            for c in changes {
+                let _ = writeln!(o, "    - {}", c.why);
+            }
+        }
+    }
+    for a in &plan.added {
+        let _ = writeln!(o, "added: {} before {}: {}", a.object, doc_label(index, a.before), a.why);
+    }
+    for m in &plan.moves {
+        let _ = writeln!(o, "moved: {} before {}: {}", doc_label(index, m.doc), doc_label(index, m.before), m.why);
+    }
+    for r in &plan.removed {
+        let _ = writeln!(o, "regenerated: {} (premigrate's own output from an earlier run)", doc_label(index, *r));
+    }
+    for g in &plan.gates {
+        let _ = writeln!(o, "gate: {} waits for {}: {}", g.workload, g.jobs.join(", "), g.why);
+    }
+    for n in &plan.notes {
+        let sev = format!("{:?}", n.severity).to_lowercase();
+        let at = n.doc.map(|d| format!(" document {}", d + 1)).unwrap_or_default();
+        let _ = writeln!(o, "{sev}[{}]{at}: {}", n.code, n.message);
+    }
+    if plan.is_empty() {
+        let _ = writeln!(o, "nothing to change: the output is the input, byte for byte");
+    }
+    o
+}
+
+/// The plan as JSON.
+pub fn json(index: &Index<'_>, plan: &Plan) -> serde_json::Value {
+    let changes: Vec<serde_json::Value> = plan
+        .changes
+        .iter()
+        .map(|(d, cs)| serde_json::json!({"document": d + 1, "object": index.entries[*d].info.object(), "changes": cs.iter().map(|c| c.why.clone()).collect::<Vec<_>>()}))
+        .collect();
+    serde_json::json!({
+        "target": plan.target,
+        "targetReason": plan.target_reason,
+        "migrations": plan.migrations.iter().map(|m| {
+            let mut v = serde_json::to_value(m).unwrap_or_default();
+            v["document"] = (m.doc + 1).into();
+            v
+        }).collect::<Vec<_>>(),
+        "changes": changes,
+        "added": plan.added.iter().map(|a| serde_json::json!({"object": a.object, "before": a.before + 1, "why": a.why})).collect::<Vec<_>>(),
+        "moved": plan.moves.iter().map(|m| serde_json::json!({"document": m.doc + 1, "before": m.before + 1, "why": m.why})).collect::<Vec<_>>(),
+        "gates": plan.gates,
+        "notes": plan.notes.iter().map(|n| serde_json::json!({"severity": n.severity, "code": n.code, "document": n.doc.map(|d| d + 1), "message": n.message})).collect::<Vec<_>>(),
+    })
+}
+
+/// The rollout order as a Mermaid flowchart.
+pub fn mermaid(index: &Index<'_>, plan: &Plan) -> String {
+    let mut o = String::from("flowchart TD\n");
+    for (k, m) in plan.migrations.iter().enumerate() {
+        let _ = writeln!(o, "  m{k}[\"Job/{}\"]", m.name);
+        for (j, d) in m.uses.iter().enumerate() {
+            let _ = writeln!(o, "  d{k}_{j}[\"{}/{}\"] --> m{k}", d.kind.kind(), d.name);
+        }
+        for g in plan.gates.iter().filter(|g| g.jobs.contains(&m.name)) {
+            let _ = writeln!(o, "  m{k} --> w{}[\"{}\"]", g.doc, g.workload);
+        }
+        if plan.gates.is_empty() && m.phase == Phase::Pre {
+            for (i, e) in index.entries.iter().enumerate() {
+                if e.info.kind.as_deref().is_some_and(|k| crate::k8s::pod_spec_path(k).is_some()) && i != m.doc && !plan.migrations.iter().any(|mm| mm.doc == i) {
+                    let _ = writeln!(o, "  m{k} --> w{i}[\"{}\"]", e.info.object());
+                }
+            }
+        }
+    }
+    o
+}

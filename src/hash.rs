@@ -1,0 +1,49 @@
+//! Content names: a Job is named by a hash of what it runs, so a changed
+//! migration gets a new Job and an unchanged one keeps its name.
+
+use sha2::{Digest, Sha256};
+
+use crate::yaml::Value;
+
+/// Hex digits of the hash kept in names.
+pub const HASH_LEN: usize = 10;
+/// Longest name a Job may have (its pods get a label with the name, limited to 63).
+pub const MAX_NAME: usize = 63;
+
+/// The content hash: sha256 over the canonical JSON (keys sorted, scalars as
+/// Kubernetes reads them) of `{"namespace": …, "salt": …, "spec": …}`, first 10 hex digits.
+pub fn content_hash(namespace: &str, spec: &Value, salt: &str) -> String {
+    let doc = Value::map([
+        ("namespace", Value::str(namespace)),
+        ("salt", Value::str(salt)),
+        ("spec", spec.clone()),
+    ]);
+    let json = serde_json::to_string(&doc.to_json()).expect("JSON of a value");
+    let digest = Sha256::digest(json.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect::<String>()[..HASH_LEN].to_string()
+}
+
+/// `<base>-<hash>`, the base cut so the whole stays within 63 characters.
+pub fn hashed_name(base: &str, hash: &str) -> String {
+    let room = MAX_NAME - hash.len() - 1;
+    let mut cut: String = base.chars().take(room).collect();
+    while cut.ends_with(['-', '.']) {
+        cut.pop();
+    }
+    format!("{cut}-{hash}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fit_and_values_hash_as_kubernetes_reads_them() {
+        let a = content_hash("ns", &Value::map([("mode", Value::Int(493))]), "");
+        assert_eq!(a.len(), 10);
+        assert_ne!(a, content_hash("ns", &Value::map([("mode", Value::Int(493))]), "r2"));
+        let long = "rel-long-names-database-schema-migration-job-for-tenant-service";
+        let n = hashed_name(long, &a);
+        assert!(n.len() <= 63 && n.ends_with(&a), "{n}");
+    }
+}

@@ -1,0 +1,215 @@
+//! The plan: everything premigrate will do to a stream, with reasons, as data.
+//! `explain`, `lint` and the rewrite all read the same plan; building it is pure.
+
+use std::collections::BTreeMap;
+
+use crate::config::{Config, Target};
+use crate::detect::Match;
+use crate::diag::Error;
+use crate::index::Index;
+use crate::k8s::RefKind;
+use crate::yaml::edit::Edit;
+
+/// How serious a note is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// For information.
+    Info,
+    /// Worth a look: premigrate did something the user may not expect.
+    Warning,
+    /// Something is wrong with the input.
+    Error,
+}
+
+/// A finding for the user, tied to a document when there is one.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Note {
+    /// How serious.
+    pub severity: Severity,
+    /// A stable code, e.g. `PM003`.
+    pub code: &'static str,
+    /// The document (0-based index) it is about.
+    pub doc: Option<usize>,
+    /// What happened and why.
+    pub message: String,
+}
+
+/// When a migration runs relative to the workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Before the workloads (expand, or a plain migration).
+    Pre,
+    /// After the workloads (the contract step of an expand/contract migration).
+    Post,
+}
+
+/// Where a migration Job came from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Origin {
+    /// A Job in the stream.
+    Job,
+    /// Extracted from init containers of these workloads.
+    Extracted {
+        /// `Kind/name` of each workload that carried it.
+        from: Vec<String>,
+    },
+    /// Generated from a workload with a command.
+    Generated {
+        /// `Kind/name` of the workload.
+        from: String,
+    },
+}
+
+/// Something a migration Job uses.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Dependency {
+    /// Its kind.
+    pub kind: RefKind,
+    /// Its name.
+    pub name: String,
+    /// The document that defines it, when the stream does.
+    pub doc: Option<usize>,
+}
+
+/// A migration premigrate found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Migration {
+    /// The Job's document (for a new Job: the document it derives from).
+    pub doc: usize,
+    /// Where it came from.
+    pub origin: Origin,
+    /// Why it is a migration.
+    pub matched: Match,
+    /// Its namespace as written ("" when the release namespace applies).
+    pub namespace: String,
+    /// The name before hashing.
+    pub original_name: String,
+    /// The content hash.
+    pub hash: String,
+    /// The new name.
+    pub name: String,
+    /// Pre or post.
+    pub phase: Phase,
+    /// What it uses.
+    pub uses: Vec<Dependency>,
+    /// Argo CD wave given to the Job (gitops).
+    pub wave: Option<i64>,
+}
+
+/// A change to one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The edit.
+    pub edit: Edit,
+    /// Why, in words.
+    pub why: String,
+}
+
+/// A document premigrate adds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Added {
+    /// Its full text (starting with `---`).
+    pub text: String,
+    /// `Kind/name`.
+    pub object: String,
+    /// The document it derives from (placed before it unless moved).
+    pub derived_from: usize,
+    /// The document it goes just before.
+    pub before: usize,
+    /// Why.
+    pub why: String,
+}
+
+/// A document moved ahead of another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Move {
+    /// The document that moves.
+    pub doc: usize,
+    /// The document it goes just before.
+    pub before: usize,
+    /// Why.
+    pub why: String,
+}
+
+/// A gate premigrate adds to a workload.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Gate {
+    /// The workload's document.
+    pub doc: usize,
+    /// `Kind/name`.
+    pub workload: String,
+    /// The Job names it waits for.
+    pub jobs: Vec<String>,
+    /// Why this workload.
+    pub why: String,
+}
+
+/// Everything premigrate will do.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The target in force.
+    pub target: Option<Target>,
+    /// Why that target.
+    pub target_reason: String,
+    /// The migrations found.
+    pub migrations: Vec<Migration>,
+    /// Edits per document.
+    pub changes: BTreeMap<usize, Vec<Change>>,
+    /// Documents added.
+    pub added: Vec<Added>,
+    /// Documents moved.
+    pub moves: Vec<Move>,
+    /// Documents dropped (premigrate's own output from an earlier run, regenerated).
+    pub removed: Vec<usize>,
+    /// Gates added.
+    pub gates: Vec<Gate>,
+    /// Findings.
+    pub notes: Vec<Note>,
+}
+
+impl Plan {
+    /// Records an edit of a document.
+    pub fn change(&mut self, doc: usize, edit: Edit, why: impl Into<String>) {
+        let list = self.changes.entry(doc).or_default();
+        if !list.iter().any(|c| c.edit == edit) {
+            list.push(Change { edit, why: why.into() });
+        }
+    }
+
+    /// Records a note.
+    pub fn note(&mut self, severity: Severity, code: &'static str, doc: Option<usize>, message: impl Into<String>) {
+        self.notes.push(Note { severity, code, doc, message: message.into() });
+    }
+
+    /// Whether the plan changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.added.is_empty() && self.moves.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// Builds the plan for an indexed stream.
+pub fn build(index: &Index<'_>, cfg: &Config) -> Result<Plan, Error> {
+    let mut plan = Plan::default();
+    let target = match cfg.target {
+        Target::Auto if index.from_helm4() => {
+            plan.target_reason = "auto: the input carries Helm 4's postrender-filename annotation, so Helm 4 runs hooks".into();
+            Target::Hooks
+        }
+        Target::Auto => {
+            plan.target_reason = "auto: no Helm 4 filename annotation in the input (Helm 3, kustomize or a plain stream): a regular Job with wait gates".into();
+            Target::Gitops
+        }
+        t => {
+            plan.target_reason = format!("--target {}", if t == Target::Hooks { "hooks" } else { "gitops" });
+            t
+        }
+    };
+    plan.target = Some(target);
+    let ctx = crate::migrations::Context::new(index, cfg, target)?;
+    crate::migrations::plan(&ctx, &mut plan)?;
+    crate::gates::plan(&ctx, &mut plan)?;
+    Ok(plan)
+}
