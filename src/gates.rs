@@ -1,11 +1,338 @@
 //! Wait gates: under `gitops`, workloads that use the migrated database get a
 //! first init container that waits for the hashed Job, with least-privilege RBAC.
 
+use std::collections::BTreeMap;
+
+use crate::config::{GateMode, GateStyle, Target};
 use crate::diag::Error;
-use crate::migrations::Context;
-use crate::plan::Plan;
+use crate::engines::{self, own, Role};
+use crate::k8s;
+use crate::migrations::{annotation, ensure_separator, fill, namespace, set_annotation, Context};
+use crate::plan::{Added, Gate, Migration, Phase, Plan, Severity};
+use crate::yaml::edit::{Edit, Seg};
+use crate::yaml::Value;
+
+/// The default image of the `k8s-wait-for` style.
+pub const K8S_WAIT_FOR_IMAGE: &str = "groundnuty/k8s-wait-for:v2.0";
+/// The default image of the `kubectl` style.
+pub const KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.34.0";
+/// Name of gate init containers (a suffix is added when a workload waits for several Jobs).
+pub const GATE_NAME: &str = "premigrate-wait";
+/// Projected token volume for pods that do not mount their service account token.
+pub const TOKEN_VOLUME: &str = "premigrate-wait-token";
+/// Seconds a `check` gate retries before giving up (the pod then restarts it).
+pub const CHECK_DEADLINE: u64 = 3600;
 
 /// Plans gates and their RBAC.
-pub fn plan(_ctx: &Context<'_>, _plan: &mut Plan) -> Result<(), Error> {
+pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
+    let explicit = ctx.cfg.gate != GateMode::Auto;
+    if ctx.target == Target::Hooks && !explicit || ctx.cfg.gate == GateMode::None {
+        return Ok(());
+    }
+    if ctx.target == Target::Hooks {
+        plan.note(Severity::Warning, "PM201", None, "gates were asked for with --target hooks: Helm already waits for hook Jobs, and a gate waiting on a Job that `hook-succeeded` deletes waits for ever unless the Job is kept");
+    }
+    let migrations: Vec<Migration> = plan.migrations.iter().filter(|m| m.phase == Phase::Pre).cloned().collect();
+    let mig_docs: Vec<usize> = plan.migrations.iter().map(|m| m.doc).collect();
+    let workloads: Vec<usize> = (0..ctx.index.entries.len())
+        .filter(|&i| k8s::pod_spec_path(ctx.kind(i)).is_some() && !mig_docs.contains(&i) && !ctx.generated.contains(&i))
+        .filter(|&i| ctx.value(i).is_some_and(|v| annotation(v, engines::HELM_HOOK).is_none()))
+        .collect();
+
+    // Which migrations each workload waits for, and why.
+    let mut waits: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
+    for (k, m) in migrations.iter().enumerate() {
+        let job = ctx.value(m.doc);
+        let job_pod = job.and_then(|v| v.at(&["spec", "template", "spec"]));
+        let job_refs: Vec<(k8s::RefKind, String)> = job_pod
+            .map(|p| k8s::pod_refs(p, &[]).into_iter().filter(|r| r.kind != k8s::RefKind::ServiceAccount).map(|r| (r.kind, r.name)).collect())
+            .unwrap_or_default();
+        let job_images = job_pod.map(k8s::pod_images).unwrap_or_default();
+        let mut chosen = Vec::new();
+        let same_ns: Vec<usize> = workloads.iter().copied().filter(|&w| ctx.value(w).map(namespace).as_deref() == Some(m.namespace.as_str())).collect();
+        for &w in &same_ns {
+            let v = ctx.value(w).expect("workloads are parsed");
+            if annotation(v, own::GATE) == Some("false") {
+                continue;
+            }
+            if let Some(list) = annotation(v, own::WAIT_FOR) {
+                if list.split(',').map(str::trim).any(|n| n == m.original_name || n == m.name) {
+                    chosen.push((w, format!("its {} annotation names {}", own::WAIT_FOR, m.original_name)));
+                }
+                continue;
+            }
+            let pod = k8s::pod_spec_path(ctx.kind(w)).and_then(|p| k8s::at(v, &p));
+            let Some(pod) = pod else { continue };
+            let why = match &ctx.cfg.gate {
+                GateMode::All => Some("--gate all".to_string()),
+                GateMode::List(list) => list
+                    .iter()
+                    .any(|(kk, nn)| kk.eq_ignore_ascii_case(ctx.kind(w)) && Some(nn.as_str()) == ctx.index.entries[w].info.name.as_deref())
+                    .then(|| "named by --gate".to_string()),
+                GateMode::None => None,
+                GateMode::Auto => {
+                    let refs: Vec<(k8s::RefKind, String)> = k8s::pod_refs(pod, &[]).into_iter().map(|r| (r.kind, r.name)).collect();
+                    let images = k8s::pod_images(pod);
+                    if let Some((rk, n)) = job_refs.iter().find(|r| refs.contains(r)) {
+                        Some(format!("shares {}/{n} with the migration", rk.kind()))
+                    } else {
+                        images.iter().find(|i| job_images.contains(i)).map(|i| format!("runs the migration's image repository {i}"))
+                    }
+                }
+            };
+            if let Some(why) = why {
+                chosen.push((w, why));
+            }
+        }
+        if chosen.is_empty() && ctx.cfg.gate == GateMode::Auto {
+            let fallback: Vec<usize> = same_ns.iter().copied().filter(|&w| ctx.value(w).is_some_and(|v| annotation(v, own::GATE) != Some("false") && annotation(v, own::WAIT_FOR).is_none())).collect();
+            if !fallback.is_empty() {
+                plan.note(Severity::Warning, "PM202", Some(m.doc), format!(
+                    "Job/{}: no workload shares a Secret, ConfigMap or image with the migration; every workload of its namespace waits for it (name them with --gate KIND/NAME or premigrate.io/wait-for)",
+                    m.original_name
+                ));
+            }
+            chosen = fallback.into_iter().map(|w| (w, "no workload shares anything with the migration: all workloads of the namespace wait".to_string())).collect();
+        }
+        for (w, why) in chosen {
+            waits.entry(w).or_default().push((k, why));
+        }
+    }
+
+    // Gate containers, per workload.
+    let mut bindings: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new(); // migration → (workload, service account)
+    for (&w, list) in &waits {
+        let v = ctx.value(w).expect("workloads are parsed");
+        let pod_path = k8s::pod_spec_path(ctx.kind(w)).expect("a workload");
+        let pod = k8s::at(v, &pod_path).expect("a pod spec");
+        let several = list.len() > 1;
+        let no_token = pod.get("automountServiceAccountToken") == Some(&Value::Bool(false));
+        let mut gates = Vec::new();
+        for (k, _) in list {
+            let m = &migrations[*k];
+            let name = if several { container_name(&m.original_name) } else { GATE_NAME.to_string() };
+            gates.push(gate_container(ctx, &name, m, pod, no_token)?);
+            if ctx.cfg.gate_style != GateStyle::Check {
+                bindings.entry(*k).or_default().push((w, k8s::service_account(pod)));
+            }
+        }
+        let mut init_path = pod_path.clone();
+        init_path.push(Seg::Key("initContainers".into()));
+        let existing = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+        let old_gates: Vec<usize> = existing
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.get("name").and_then(Value::as_str).is_some_and(|n| n.starts_with(GATE_NAME)))
+            .map(|(i, _)| i)
+            .collect();
+        let in_place = old_gates.len() == gates.len() && old_gates.iter().enumerate().all(|(j, &i)| i == j && existing[i] == gates[j]);
+        if !in_place {
+            for &i in old_gates.iter().rev() {
+                plan.change(w, Edit::RemoveItem(init_path.clone(), i), "removed a stale premigrate gate");
+            }
+            let jobs: Vec<&str> = list.iter().map(|(k, _)| migrations[*k].name.as_str()).collect();
+            plan.change(w, Edit::Insert(init_path.clone(), 0, gates), format!("added init container(s) waiting for Job {}", jobs.join(", ")));
+        }
+        if no_token && ctx.cfg.gate_style != GateStyle::Check {
+            let vols = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+            let want = token_volume();
+            let mut vpath = pod_path.clone();
+            vpath.push(Seg::Key("volumes".into()));
+            match vols.iter().position(|vv| vv.get("name").and_then(Value::as_str) == Some(TOKEN_VOLUME)) {
+                Some(i) if vols[i] == want => {}
+                Some(i) => {
+                    let mut p = vpath.clone();
+                    p.push(Seg::Index(i));
+                    plan.change(w, Edit::Set(p, want), "refreshed the gate's projected token volume");
+                }
+                None => plan.change(w, Edit::Insert(vpath, usize::MAX, vec![want]), "added a projected service-account token for the gate only (the pod sets automountServiceAccountToken: false)"),
+            }
+        }
+        if ctx.target == Target::Gitops {
+            for (k, _) in list {
+                for row in engines::rows(Role::GitopsWorkload) {
+                    let value = fill(row.3, "", 0, 0, &migrations[*k].original_name);
+                    if list.len() == 1 {
+                        set_annotation(plan, v, w, row.2, &value, "kapp applies it after the migration");
+                    }
+                }
+            }
+            // kapp takes one change-rule per annotation key: with several migrations the gates order the rest.
+        }
+        let jobs: Vec<String> = list.iter().map(|(k, _)| migrations[*k].name.clone()).collect();
+        let why = list.iter().map(|(_, why)| why.clone()).collect::<Vec<_>>().join("; ");
+        plan.gates.push(Gate { doc: w, workload: ctx.object(w), jobs, why });
+    }
+
+    // RBAC: one Role and one RoleBinding per migration.
+    for (k, subjects) in bindings {
+        let m = &migrations[k];
+        let first = subjects.iter().map(|s| s.0).min().expect("at least one gated workload");
+        let filename = ctx.index.entries[first].info.filename.clone();
+        let mut sas: Vec<String> = subjects.iter().map(|s| s.1.clone()).collect();
+        sas.sort();
+        sas.dedup();
+        let rbac_name = format!("{}-premigrate-wait", m.original_name);
+        let meta = || {
+            let mut ann = vec![(own::GENERATED.to_string(), Value::str("true")), (own::ORIGINAL_NAME.to_string(), Value::str(&m.original_name))];
+            if let Some(w) = m.wave {
+                ann.push((engines::ARGO_WAVE.to_string(), Value::str(w.to_string())));
+            }
+            if let Some(f) = &filename {
+                ann.push((crate::index::HELM4_FILENAME.to_string(), Value::str(f)));
+            }
+            let mut md = vec![("name".to_string(), Value::str(&rbac_name))];
+            if !m.namespace.is_empty() {
+                md.push(("namespace".into(), Value::str(&m.namespace)));
+            }
+            md.push(("annotations".into(), Value::Map(ann)));
+            Value::Map(md)
+        };
+        let role = Value::map([
+            ("apiVersion", Value::str("rbac.authorization.k8s.io/v1")),
+            ("kind", Value::str("Role")),
+            ("metadata", meta()),
+            (
+                "rules",
+                Value::Seq(vec![Value::map([
+                    ("apiGroups", Value::Seq(vec![Value::str("batch")])),
+                    ("resources", Value::Seq(vec![Value::str("jobs")])),
+                    ("resourceNames", Value::Seq(vec![Value::str(&m.name)])),
+                    ("verbs", Value::Seq(vec![Value::str("get"), Value::str("list"), Value::str("watch")])),
+                ])]),
+            ),
+        ]);
+        let binding = Value::map([
+            ("apiVersion", Value::str("rbac.authorization.k8s.io/v1")),
+            ("kind", Value::str("RoleBinding")),
+            ("metadata", meta()),
+            (
+                "roleRef",
+                Value::map([("apiGroup", Value::str("rbac.authorization.k8s.io")), ("kind", Value::str("Role")), ("name", Value::str(&rbac_name))]),
+            ),
+            (
+                "subjects",
+                Value::Seq(
+                    sas.iter()
+                        .map(|sa| {
+                            let mut s = vec![("kind".to_string(), Value::str("ServiceAccount")), ("name".to_string(), Value::str(sa))];
+                            if !m.namespace.is_empty() {
+                                s.push(("namespace".into(), Value::str(&m.namespace)));
+                            }
+                            Value::Map(s)
+                        })
+                        .collect(),
+                ),
+            ),
+        ]);
+        for (obj, kind) in [(role, "Role"), (binding, "RoleBinding")] {
+            plan.added.push(Added {
+                text: ensure_separator(obj.to_document()),
+                object: format!("{kind}/{rbac_name}"),
+                derived_from: first,
+                before: first,
+                why: format!("lets the gates read Job/{} and nothing else ({})", m.name, if kind == "Role" { "get/list/watch on that one Job".to_string() } else { sas.join(", ") }),
+            });
+        }
+    }
     Ok(())
+}
+
+fn container_name(original: &str) -> String {
+    let mut n: String = format!("{GATE_NAME}-{original}").chars().take(63).collect();
+    while n.ends_with(['-', '.']) {
+        n.pop();
+    }
+    n
+}
+
+/// The restricted security context of the wait images.
+fn restricted() -> Value {
+    Value::map([
+        ("allowPrivilegeEscalation", Value::Bool(false)),
+        ("capabilities", Value::map([("drop", Value::Seq(vec![Value::str("ALL")]))])),
+        ("readOnlyRootFilesystem", Value::Bool(true)),
+        ("runAsNonRoot", Value::Bool(true)),
+        ("runAsUser", Value::Int(65532)),
+        ("runAsGroup", Value::Int(65532)),
+        ("seccompProfile", Value::map([("type", Value::str("RuntimeDefault"))])),
+    ])
+}
+
+fn small_resources() -> Value {
+    Value::map([
+        ("requests", Value::map([("cpu", Value::str("10m")), ("memory", Value::str("16Mi"))])),
+        ("limits", Value::map([("cpu", Value::str("100m")), ("memory", Value::str("64Mi"))])),
+    ])
+}
+
+/// A projected service-account token, CA and namespace, mounted only into the gate.
+fn token_volume() -> Value {
+    Value::map([
+        ("name", Value::str(TOKEN_VOLUME)),
+        (
+            "projected",
+            Value::map([(
+                "sources",
+                Value::Seq(vec![
+                    Value::map([("serviceAccountToken", Value::map([("path", Value::str("token")), ("expirationSeconds", Value::Int(3607))]))]),
+                    Value::map([("configMap", Value::map([("name", Value::str("kube-root-ca.crt")), ("items", Value::Seq(vec![Value::map([("key", Value::str("ca.crt")), ("path", Value::str("ca.crt"))])]))]))]),
+                    Value::map([(
+                        "downwardAPI",
+                        Value::map([("items", Value::Seq(vec![Value::map([("path", Value::str("namespace")), ("fieldRef", Value::map([("fieldPath", Value::str("metadata.namespace"))]))])]))]),
+                    )]),
+                ]),
+            )]),
+        ),
+    ])
+}
+
+/// The gate container for one migration.
+fn gate_container(ctx: &Context<'_>, name: &str, m: &Migration, pod: &Value, no_token: bool) -> Result<Value, Error> {
+    let mut c = vec![("name".to_string(), Value::str(name))];
+    match ctx.cfg.gate_style {
+        GateStyle::K8sWaitFor | GateStyle::Kubectl => {
+            let (image, args) = if ctx.cfg.gate_style == GateStyle::K8sWaitFor {
+                (K8S_WAIT_FOR_IMAGE, vec![Value::str("job-wr"), Value::str(&m.name)])
+            } else {
+                let timeout = ctx.cfg.timeout_seconds.map_or("1h".to_string(), |t| format!("{t}s"));
+                (KUBECTL_IMAGE, vec![Value::str("wait"), Value::str("--for=condition=complete"), Value::str(format!("job/{}", m.name)), Value::str(format!("--timeout={timeout}"))])
+            };
+            c.push(("image".into(), Value::str(ctx.cfg.gate_image.as_deref().unwrap_or(image))));
+            if ctx.cfg.gate_style == GateStyle::Kubectl {
+                c.push(("command".into(), Value::Seq(vec![Value::str("kubectl")])));
+            }
+            c.push(("args".into(), Value::Seq(args)));
+            c.push(("resources".into(), small_resources()));
+            c.push(("securityContext".into(), restricted()));
+            if no_token {
+                c.push((
+                    "volumeMounts".into(),
+                    Value::Seq(vec![Value::map([
+                        ("name", Value::str(TOKEN_VOLUME)),
+                        ("mountPath", Value::str("/var/run/secrets/kubernetes.io/serviceaccount")),
+                        ("readOnly", Value::Bool(true)),
+                    ])]),
+                ));
+            }
+        }
+        GateStyle::Check => {
+            let app = pod.get("containers").map(Value::items).and_then(|c| c.first()).ok_or_else(|| Error::new("a gated workload has no containers"))?;
+            let check = ctx.cfg.gate_check.clone().unwrap_or_default();
+            let image = ctx.cfg.gate_image.clone().or_else(|| app.get("image").and_then(Value::as_str).map(str::to_string)).unwrap_or_default();
+            c.push(("image".into(), Value::str(image)));
+            let script = format!(
+                "end=$(( $(date +%s) + {CHECK_DEADLINE} )); until {check}; do if [ \"$(date +%s)\" -ge \"$end\" ]; then echo 'premigrate: migrations still pending' >&2; exit 1; fi; echo 'premigrate: waiting for Job {}'; sleep 5; done",
+                m.name
+            );
+            c.push(("command".into(), Value::Seq(vec![Value::str("sh"), Value::str("-c"), Value::str(script)])));
+            for key in ["env", "envFrom", "volumeMounts", "securityContext"] {
+                if let Some(v) = app.get(key) {
+                    c.push((key.to_string(), v.clone()));
+                }
+            }
+            c.push(("resources".into(), small_resources()));
+        }
+    }
+    Ok(Value::Map(c))
 }
