@@ -107,10 +107,11 @@ struct Splice {
 pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditError> {
     let root = tree.root.ok_or_else(|| err("the document is empty", None))?;
     let mut expected = tree.value(root).map_err(|e| err(e.message, Some(e.offset)))?;
-    let mut ed = Editor { text, tree, splices: vec![], pending: vec![], nl: if text.contains("\r\n") { "\r\n" } else { "\n" } };
+    let mut ed = Editor { text, tree, splices: vec![], pending: vec![], removals: Default::default(), nl: if text.contains("\r\n") { "\r\n" } else { "\n" } };
     for e in edits {
         ed.edit(root, e)?;
     }
+    ed.flush_removals(root)?;
     ed.flush_pending(root)?;
     // Paths and indices refer to the original document, so the value is edited in
     // an order that keeps them valid: keyed changes, then removals from the back, then inserts.
@@ -143,6 +144,8 @@ struct Editor<'a> {
     /// New keys (or null values filled in), merged so that several edits under
     /// one missing mapping create it once.
     pending: Vec<Pending>,
+    /// Keys to remove, per mapping, as entry indices: removed together so adjacent removals do not overlap.
+    removals: std::collections::BTreeMap<NodeId, Vec<usize>>,
     nl: &'static str,
 }
 
@@ -309,36 +312,107 @@ impl Editor<'_> {
             return Err(err("remove takes a mapping key", None));
         };
         let Some(parent) = self.find(root, parent_path)? else { return Ok(()) };
-        let NodeKind::Map { entries, flow } = &self.tree.nodes[parent].kind else { return Ok(()) };
-        let entries = entries.clone();
-        let flow = *flow;
-        // Remove every occurrence of a duplicated key, last first.
-        let idxs: Vec<usize> = (0..entries.len())
-            .filter(|&i| matches!(&self.tree.nodes[entries[i].0].kind, NodeKind::Scalar { text, .. } if text == k))
-            .collect();
-        if idxs.is_empty() {
-            return Ok(());
-        }
-        if idxs.len() == entries.len() {
-            return self.replace(root, parent_path, parent, &Value::Map(vec![]));
-        }
-        let pairs: Vec<(usize, usize)> = entries.iter().map(|(k, v)| (*k, *v)).collect();
-        self.remove_runs(&pairs, &idxs, flow);
+        let NodeKind::Map { entries, .. } = &self.tree.nodes[parent].kind else { return Ok(()) };
+        // Every occurrence of a duplicated key goes.
+        let idxs = (0..entries.len()).filter(|&i| matches!(&self.tree.nodes[entries[i].0].kind, NodeKind::Scalar { text, .. } if text == k));
+        let list = self.removals.entry(parent).or_default();
+        list.extend(idxs);
+        list.sort_unstable();
+        list.dedup();
         Ok(())
     }
 
-    /// Removes entries `idxs` of a collection whose children span from `.0` to `.1`.
+    fn flush_removals(&mut self, root: NodeId) -> Result<(), EditError> {
+        for (map, idxs) in std::mem::take(&mut self.removals) {
+            if idxs.is_empty() {
+                continue;
+            }
+            let NodeKind::Map { entries, flow } = &self.tree.nodes[map].kind else { continue };
+            let (entries, flow) = (entries.clone(), *flow);
+            if idxs.len() == entries.len() {
+                // Nothing left: the mapping is rewritten whole, with any keys being added to it.
+                let path = self.path_of(root, map).ok_or_else(|| err("cannot empty the whole document", None))?;
+                let mut value = Value::Map(vec![]);
+                if let Some(i) = self.pending.iter().position(|p| p.null_node.is_none() && p.parent == map) {
+                    let p = self.pending.remove(i);
+                    let Some(Seg::Key(k)) = p.at.last() else { unreachable!("checked when pending") };
+                    value.set(k, p.value);
+                    while let Some(j) = self.pending.iter().position(|p| p.null_node.is_none() && p.parent == map) {
+                        let p = self.pending.remove(j);
+                        if let Some(Seg::Key(k)) = p.at.last() {
+                            value.set(k, p.value);
+                        }
+                    }
+                }
+                self.replace(root, &path, map, &value)?;
+                continue;
+            }
+            let n = entries.len();
+            let mut i = 0;
+            while i < idxs.len() {
+                // A run of adjacent removed entries a..=b.
+                let a = idxs[i];
+                let mut b = a;
+                while i + 1 < idxs.len() && idxs[i + 1] == b + 1 {
+                    i += 1;
+                    b += 1;
+                }
+                i += 1;
+                if b + 1 < n {
+                    // Up to the next kept key; a key that begins a `- ` item keeps the dash.
+                    let (from, to) = (self.tree.nodes[entries[a].0].start, self.tree.nodes[entries[b + 1].0].start);
+                    self.splice(from, to, String::new());
+                } else {
+                    // The run ends the mapping: cut from the end of the last kept entry, keeping its comment.
+                    let prev_end = self.tree.nodes[entries[a - 1].1].end;
+                    let this_end = self.tree.nodes[entries[b].1].end;
+                    let (from, to) = if flow { (prev_end, this_end) } else { (self.line_end(prev_end), self.line_end(this_end)) };
+                    self.splice(from, to, String::new());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The path from the root to a node.
+    fn path_of(&self, root: NodeId, target: NodeId) -> Option<Vec<Seg>> {
+        fn go(t: &Tree, cur: NodeId, target: NodeId, path: &mut Vec<Seg>) -> bool {
+            if cur == target {
+                return true;
+            }
+            match &t.nodes[cur].kind {
+                NodeKind::Map { entries, .. } => entries.iter().any(|(k, v)| {
+                    let NodeKind::Scalar { text, .. } = &t.nodes[*k].kind else { return false };
+                    path.push(Seg::Key(text.clone()));
+                    go(t, *v, target, path) || {
+                        path.pop();
+                        false
+                    }
+                }),
+                NodeKind::Seq { items, .. } => items.iter().enumerate().any(|(i, v)| {
+                    path.push(Seg::Index(i));
+                    go(t, *v, target, path) || {
+                        path.pop();
+                        false
+                    }
+                }),
+                _ => false,
+            }
+        }
+        let mut p = Vec::new();
+        (go(self.tree, root, target, &mut p) && !p.is_empty()).then_some(p)
+    }
+
+    /// Removes entries `idxs` of a flow sequence.
     fn remove_runs(&mut self, children: &[(usize, usize)], idxs: &[usize], flow: bool) {
         let n = children.len();
         for &i in idxs {
             let (start_node, end_node) = children[i];
-            // A key that begins a `- ` item keeps the dash: removal starts at the key itself.
             let start = self.tree.nodes[start_node].start;
             if i + 1 < n {
                 let next = self.tree.nodes[children[i + 1].0].start;
                 self.splice(start, next, String::new());
             } else {
-                // The last one: remove from the end of the previous one, keeping its comment.
                 let prev_end = self.tree.nodes[children[i - 1].1].end;
                 let this_end = self.tree.nodes[end_node].end;
                 let (from, to) = if flow { (prev_end, this_end) } else { (self.line_end(prev_end), self.line_end(this_end)) };
@@ -622,6 +696,24 @@ mod tests {
     fn null_values_become_maps() {
         let out = run("metadata:\n  annotations:\n  name: x\n", &[Edit::Set(path!["metadata", "annotations", "a"], Value::str("b"))]);
         assert_eq!(out, "metadata:\n  annotations:\n    a: b\n  name: x\n");
+    }
+
+    #[test]
+    fn removing_every_key_while_adding_rewrites_the_mapping() {
+        let src = "metadata:\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: \"1\"\n  name: x\n";
+        let out = run(
+            src,
+            &[
+                Edit::Remove(path!["metadata", "annotations", "helm.sh/hook"]),
+                Edit::Remove(path!["metadata", "annotations", "helm.sh/hook-weight"]),
+                Edit::Set(path!["metadata", "annotations", "a"], Value::str("b")),
+            ],
+        );
+        assert_eq!(out, "metadata:\n  annotations:\n    a: b\n  name: x\n");
+        let out = run(src, &[Edit::Remove(path!["metadata", "annotations", "helm.sh/hook"]), Edit::Remove(path!["metadata", "annotations", "helm.sh/hook-weight"])]);
+        assert_eq!(out, "metadata:\n  annotations: {}\n  name: x\n");
+        let out = run("a: 1\nb: 2\nc: 3\nd: 4\n", &[Edit::Remove(path!["b"]), Edit::Remove(path!["c"]), Edit::Remove(path!["d"])]);
+        assert_eq!(out, "a: 1\n");
     }
 
     #[test]
