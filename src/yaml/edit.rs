@@ -128,7 +128,8 @@ pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditErro
     let out = ed.finish()?;
     let tree2 = Tree::parse(&out).map_err(|e| err(format!("edit produced invalid YAML: {}", e.message), None))?;
     let got = tree2.root.map(|r| tree2.value(r)).transpose().map_err(|e| err(e.message, None))?;
-    if got.as_ref() != Some(&expected) {
+    // Key order is not meaning: compare as the JSON Kubernetes sees.
+    if got.map(|g| g.to_json()) != Some(expected.to_json()) {
         return Err(err(
             "internal error: an edit would change more than planned; the document was left alone (please report it)",
             None,
