@@ -1,0 +1,237 @@
+//! Bad input and CLI misuse: exit code 2, nothing on stdout, one message on
+//! stderr that says which document (number and `# Source:`) and where.
+//! Each case's stderr is an insta snapshot named after its file in `testdata/bad`.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use support::{premigrate_bin, repo_root, TempDir};
+
+/// Runs the binary from the repository root (so relative paths in messages are stable).
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(premigrate_bin())
+        .args(args)
+        .current_dir(repo_root())
+        .env_remove("PREMIGRATE_TARGET")
+        .env_remove("PREMIGRATE_EXPLAIN")
+        .env_remove("PREMIGRATE_TIMEOUT")
+        .env_remove("PREMIGRATE_GATE_STYLE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running premigrate");
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    // The binary may exit before reading everything: ignore EPIPE here.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("waiting for premigrate");
+    writer.join().unwrap();
+    out
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Exit 2, empty stdout, a `premigrate: error:` message, no panic.
+fn assert_refused(what: &str, out: &Output) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{what}: exit status {}; stderr:\n{err}", out.status);
+    assert!(out.stdout.is_empty(), "{what}: wrote {} bytes to stdout", out.stdout.len());
+    assert!(err.starts_with("premigrate: error: "), "{what}: unexpected stderr:\n{err}");
+    assert!(!err.contains("panicked"), "{what}: panicked:\n{err}");
+    assert!(err.lines().count() <= 3, "{what}: message too long:\n{err}");
+    err
+}
+
+fn bad_files() -> Vec<PathBuf> {
+    let dir = repo_root().join("testdata").join("bad");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+fn snapshot(name: &str, value: &str) {
+    insta::with_settings!({ omit_expression => true, description => name }, {
+        insta::assert_snapshot!(name, value);
+    });
+}
+
+/// For each case: the document the message must name, its `# Source:`, and
+/// whether a line/column is expected.
+const CASES: &[(&str, usize, &str, bool)] = &[
+    ("alias-bomb-in-job", 2, "app/templates/job.yaml", true),
+    ("bad-indentation-in-configmap", 1, "app/templates/cm.yaml", true),
+    ("bad-indentation-in-job", 2, "app/templates/job.yaml", true),
+    ("deep-block-map-nesting-in-job", 2, "app/templates/job.yaml", true),
+    ("deep-block-seq-nesting-in-job", 2, "app/templates/job.yaml", true),
+    ("deep-flow-nesting-in-job", 2, "app/templates/job.yaml", true),
+    ("invalid-utf8-in-job", 2, "app/templates/job.yaml", true),
+    ("job-without-template", 2, "app/templates/job.yaml", false),
+    ("tab-indented-deployment", 2, "app/templates/web.yaml", true),
+    ("unclosed-flow-mapping", 2, "app/templates/secret.yaml", true),
+];
+
+/// Cases whose message currently misses its `# Source:` (see the ignored tests below).
+const KNOWN_MISSING_SOURCE: &[&str] = &["invalid-utf8-in-job"];
+
+#[test]
+fn every_bad_file_has_a_case() {
+    let files: Vec<String> = bad_files().iter().map(|p| stem(p)).collect();
+    let cases: Vec<String> = CASES.iter().map(|c| c.0.to_string()).collect();
+    assert_eq!(files, cases);
+}
+
+#[test]
+fn bad_files_are_refused_with_a_snapshot_message() {
+    for f in bad_files() {
+        let name = stem(&f);
+        let rel = format!("testdata/bad/{}", f.file_name().unwrap().to_string_lossy());
+        let out = run(&[&rel], b"");
+        let err = assert_refused(&name, &out);
+        snapshot(&name, &err);
+        // The same bytes on stdin give the same message.
+        let bytes = std::fs::read(&f).unwrap();
+        let out = run(&[], &bytes);
+        assert_eq!(assert_refused(&format!("{name} (stdin)"), &out), err, "{name}: stdin and file differ");
+    }
+}
+
+#[test]
+fn bad_file_messages_name_document_source_and_position() {
+    for &(name, doc, source, positioned) in CASES {
+        if KNOWN_MISSING_SOURCE.contains(&name) {
+            continue;
+        }
+        let out = run(&[&format!("testdata/bad/{name}.yaml")], b"");
+        let err = assert_refused(name, &out);
+        let first = err.lines().next().unwrap();
+        assert!(first.contains(&format!("document {doc} ")) || first.contains(&format!("document {doc},")), "{name}: no `document {doc}`: {first}");
+        assert!(first.contains(&format!("from {source}")), "{name}: no `from {source}`: {first}");
+        assert!(first.contains(", line "), "{name}: no line: {first}");
+        if positioned {
+            assert!(first.contains(", column "), "{name}: no column: {first}");
+        }
+    }
+}
+
+/// Bug: an invalid UTF-8 byte stops the whole stream before documents are
+/// identified, so the message names no `# Source:` (and the document number
+/// is a count of `---` lines, see the next test).
+#[test]
+#[ignore = "bug: invalid UTF-8 error does not name the document's # Source: (src/index.rs Index::build)"]
+fn invalid_utf8_message_names_the_source() {
+    let out = run(&["testdata/bad/invalid-utf8-in-job.yaml"], b"");
+    let err = assert_refused("invalid-utf8-in-job", &out);
+    assert!(err.contains("document 2 from app/templates/job.yaml"), "{err}");
+}
+
+/// Bug: the document number of an invalid UTF-8 byte counts `---` lines, so a
+/// stream whose first document has no `---` is off by one.
+#[test]
+#[ignore = "bug: invalid UTF-8 error names the wrong document when the stream does not start with --- (src/index.rs Index::build)"]
+fn invalid_utf8_document_number_without_leading_marker() {
+    let out = run(&[], b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \xff\n");
+    let err = assert_refused("utf8 without leading ---", &out);
+    assert!(err.contains("document 2"), "{err}");
+}
+
+// ── CLI misuse ──────────────────────────────────────────────────────────────
+
+const GOOD: &str = "testdata/streams/leading-marker.yaml";
+
+#[test]
+fn cli_misuse_is_refused_with_a_snapshot_message() {
+    let cases: &[(&str, &[&str])] = &[
+        ("cli-target-bogus", &["--target", "bogus", GOOD]),
+        ("cli-gate-style-nope", &["--gate-style", "nope", GOOD]),
+        ("cli-timeout-10parsecs", &["--timeout", "10parsecs", GOOD]),
+        ("cli-migrate-bad", &["--migrate", "bad", GOOD]),
+        ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),
+        ("cli-missing-second-file", &[GOOD, "testdata/bad/does-not-exist.yaml"]),
+    ];
+    for (name, args) in cases {
+        let out = run(args, b"");
+        let err = assert_refused(name, &out);
+        snapshot(name, &err);
+    }
+    // The bad value is quoted back, so the user sees what was wrong.
+    for (args, needle) in [
+        (&["--target", "bogus"][..], "bogus"),
+        (&["--gate-style", "nope"][..], "nope"),
+        (&["--timeout", "10parsecs"][..], "10parsecs"),
+        (&["--migrate", "bad"][..], "bad"),
+    ] {
+        let mut a = args.to_vec();
+        a.push(GOOD);
+        let err = stderr(&run(&a, b""));
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+/// `premigrate big.yaml | head -c 10`: the reader goes away early; premigrate
+/// must stop quietly, without a panic message.
+#[test]
+fn broken_pipe_is_quiet() {
+    let tmp = TempDir::new("broken-pipe");
+    let big = tmp.path().join("big.yaml");
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() < 1 << 20 {
+        text.push_str(&format!(
+            "---\n# Source: big/templates/cm-{n}.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{n}\nspec:\n  ports:\n    - port: 80\n"
+        ));
+        n += 1;
+    }
+    std::fs::write(&big, &text).unwrap();
+    let mut child = Command::new(premigrate_bin())
+        .arg(&big)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running premigrate");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut head = [0u8; 10];
+    stdout.read_exact(&mut head).expect("reading 10 bytes");
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(&head, b"---\n# Sour");
+    assert!(!err.contains("panicked"), "panic on a closed pipe:\n{err}");
+    assert!(err.is_empty(), "unexpected stderr on a closed pipe:\n{err}");
+    assert!(out.status.code() == Some(0), "exit status {} on a closed pipe", out.status);
+}
+
+/// The same through a real shell pipeline, as a user would type it.
+#[test]
+fn broken_pipe_through_a_shell_pipeline() {
+    let tmp = TempDir::new("broken-pipe-sh");
+    let big = tmp.path().join("big.yaml");
+    let doc = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n";
+    std::fs::write(&big, doc.repeat(15_000)).unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("\"$0\" \"$1\" | head -c 10")
+        .arg(premigrate_bin())
+        .arg(&big)
+        .output()
+        .expect("running sh");
+    assert_eq!(out.stdout, b"---\napiVer");
+    let err = stderr(&out);
+    assert!(err.is_empty(), "unexpected stderr:\n{err}");
+}
