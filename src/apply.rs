@@ -12,9 +12,14 @@ use crate::yaml::edit::{self, Edit};
 /// Produces the rewritten stream.
 pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<String, Error> {
     let n = index.entries.len();
-    let mut texts: Vec<Cow<'_, str>> = (0..n).map(|i| Cow::Borrowed(index.stream.doc_text(i))).collect();
+    let mut texts: Vec<Cow<'_, str>> = (0..n)
+        .map(|i| Cow::Borrowed(index.stream.doc_text(i)))
+        .collect();
     for (&doc, changes) in &plan.changes {
-        let parsed = index.entries[doc].parsed.as_ref().expect("planned documents are parsed");
+        let parsed = index.entries[doc]
+            .parsed
+            .as_ref()
+            .expect("planned documents are parsed");
         let edits: Vec<Edit> = changes.iter().map(|c| c.edit.clone()).collect();
         let out = edit::apply(&texts[doc], &parsed.tree, &edits).map_err(|e| {
             let loc = match e.offset {
@@ -42,9 +47,12 @@ pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<String, Error> {
     if !pending.is_empty() {
         units.push(pending);
     }
-    let unit_of = |units: &Vec<Vec<Item>>, doc: usize| units.iter().position(|u| u.contains(&Item::Doc(doc)));
+    let unit_of =
+        |units: &Vec<Vec<Item>>, doc: usize| units.iter().position(|u| u.contains(&Item::Doc(doc)));
     for m in &plan.moves {
-        let (Some(from), Some(_)) = (unit_of(&units, m.doc), unit_of(&units, m.before)) else { continue };
+        let (Some(from), Some(_)) = (unit_of(&units, m.doc), unit_of(&units, m.before)) else {
+            continue;
+        };
         let unit = units.remove(from);
         let to = unit_of(&units, m.before).expect("target unit exists");
         units.insert(to, unit);

@@ -77,7 +77,12 @@ pub struct Opts {
     #[arg(long, env = "PREMIGRATE_TARGET", value_name = "auto|hooks|gitops")]
     pub target: Option<String>,
     /// A Job name glob that is a migration (repeatable).
-    #[arg(long = "job", value_name = "GLOB", env = "PREMIGRATE_JOB", value_delimiter = ',')]
+    #[arg(
+        long = "job",
+        value_name = "GLOB",
+        env = "PREMIGRATE_JOB",
+        value_delimiter = ','
+    )]
     pub jobs: Vec<String>,
     /// Jobs whose labels match this selector are migrations (e.g. `app.kubernetes.io/component=migration`).
     #[arg(long, env = "PREMIGRATE_JOB_SELECTOR", value_name = "LABELS")]
@@ -92,7 +97,12 @@ pub struct Opts {
     #[arg(long, env = "PREMIGRATE_TIMEOUT", value_name = "DURATION")]
     pub timeout: Option<String>,
     /// Helm hook weight of migration Jobs; what they use gets one less (default -5).
-    #[arg(long, env = "PREMIGRATE_HOOK_WEIGHT", value_name = "N", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        env = "PREMIGRATE_HOOK_WEIGHT",
+        value_name = "N",
+        allow_hyphen_values = true
+    )]
     pub hook_weight: Option<i64>,
     /// Which workloads wait for the migration: auto, all, none, or KIND/NAME[,KIND/NAME…].
     #[arg(long, env = "PREMIGRATE_GATE", value_name = "MODE")]
@@ -130,11 +140,20 @@ impl Opts {
         if let Some(t) = &self.target {
             c.target = config::parse_target(t)?;
         }
-        c.jobs = self.jobs.iter().filter(|j| !j.is_empty()).cloned().collect();
+        c.jobs = self
+            .jobs
+            .iter()
+            .filter(|j| !j.is_empty())
+            .cloned()
+            .collect();
         c.job_selector = self.job_selector.clone().filter(|s| !s.is_empty());
         c.detect = !self.no_detect;
         c.salt = self.salt.clone().unwrap_or_default();
-        c.timeout_seconds = self.timeout.as_deref().map(config::parse_duration).transpose()?;
+        c.timeout_seconds = self
+            .timeout
+            .as_deref()
+            .map(config::parse_duration)
+            .transpose()?;
         if let Some(w) = self.hook_weight {
             c.hook_weight = w;
         }
@@ -147,9 +166,14 @@ impl Opts {
         c.gate_image = self.gate_image.clone();
         c.gate_check = self.gate_check.clone();
         if c.gate_style == config::GateStyle::Check && c.gate_check.is_none() {
-            return Err(Error::new("--gate-style check needs --gate-check COMMAND").help("e.g. --gate-check 'python manage.py migrate --check'"));
+            return Err(Error::new("--gate-style check needs --gate-check COMMAND")
+                .help("e.g. --gate-check 'python manage.py migrate --check'"));
         }
-        c.migrate = self.migrate.iter().map(|m| config::parse_migrate(m)).collect::<Result<_, _>>()?;
+        c.migrate = self
+            .migrate
+            .iter()
+            .map(|m| config::parse_migrate(m))
+            .collect::<Result<_, _>>()?;
         c.migrate_container = self.migrate_container.clone();
         c.extract_init = self.extract_init.clone();
         c.keep_init = self.keep_init;

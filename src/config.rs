@@ -114,7 +114,9 @@ pub fn parse_target(s: &str) -> Result<Target, Error> {
         "auto" => Ok(Target::Auto),
         "hooks" => Ok(Target::Hooks),
         "gitops" => Ok(Target::Gitops),
-        _ => Err(Error::new(format!("unknown target `{s}`")).help("use one of: auto, hooks, gitops")),
+        _ => {
+            Err(Error::new(format!("unknown target `{s}`")).help("use one of: auto, hooks, gitops"))
+        }
     }
 }
 
@@ -127,9 +129,14 @@ pub fn parse_gate(s: &str) -> Result<GateMode, Error> {
         list => list
             .split(',')
             .map(|item| {
-                let (k, n) = item.trim().split_once('/').filter(|(k, n)| !k.is_empty() && !n.is_empty()).ok_or_else(|| {
-                    Error::new(format!("bad --gate value `{item}`")).help("use auto, all, none, or KIND/NAME[,KIND/NAME…]")
-                })?;
+                let (k, n) = item
+                    .trim()
+                    .split_once('/')
+                    .filter(|(k, n)| !k.is_empty() && !n.is_empty())
+                    .ok_or_else(|| {
+                        Error::new(format!("bad --gate value `{item}`"))
+                            .help("use auto, all, none, or KIND/NAME[,KIND/NAME…]")
+                    })?;
                 Ok((k.to_string(), n.to_string()))
             })
             .collect::<Result<_, _>>()
@@ -143,13 +150,17 @@ pub fn parse_gate_style(s: &str) -> Result<GateStyle, Error> {
         "k8s-wait-for" => Ok(GateStyle::K8sWaitFor),
         "kubectl" => Ok(GateStyle::Kubectl),
         "check" => Ok(GateStyle::Check),
-        _ => Err(Error::new(format!("unknown gate style `{s}`")).help("use one of: k8s-wait-for, kubectl, check")),
+        _ => Err(Error::new(format!("unknown gate style `{s}`"))
+            .help("use one of: k8s-wait-for, kubectl, check")),
     }
 }
 
 /// Parses a duration such as `600`, `90s`, `10m`, `1h30m` into seconds.
 pub fn parse_duration(s: &str) -> Result<u64, Error> {
-    let bad = || Error::new(format!("bad duration `{s}`")).help("write seconds or a Go-style duration such as 90s, 10m or 1h30m");
+    let bad = || {
+        Error::new(format!("bad duration `{s}`"))
+            .help("write seconds or a Go-style duration such as 90s, 10m or 1h30m")
+    };
     if let Ok(n) = s.parse::<u64>() {
         return Ok(n);
     }
@@ -167,7 +178,9 @@ pub fn parse_duration(s: &str) -> Result<u64, Error> {
             _ => return Err(bad()),
         };
         let n: u64 = num.parse().map_err(|_| bad())?;
-        total = total.checked_add(n.checked_mul(unit).ok_or_else(bad)?).ok_or_else(bad)?;
+        total = total
+            .checked_add(n.checked_mul(unit).ok_or_else(bad)?)
+            .ok_or_else(bad)?;
         num.clear();
     }
     if !num.is_empty() || total == 0 {
@@ -178,8 +191,11 @@ pub fn parse_duration(s: &str) -> Result<u64, Error> {
 
 /// Parses `--migrate KIND/NAME=COMMAND`.
 pub fn parse_migrate(s: &str) -> Result<MigrateSpec, Error> {
-    let help = "write --migrate KIND/NAME='COMMAND', e.g. --migrate deployment/web='npm run db:migrate'";
-    let (target, command) = s.split_once('=').ok_or_else(|| Error::new(format!("bad --migrate value `{s}`")).help(help))?;
+    let help =
+        "write --migrate KIND/NAME='COMMAND', e.g. --migrate deployment/web='npm run db:migrate'";
+    let (target, command) = s
+        .split_once('=')
+        .ok_or_else(|| Error::new(format!("bad --migrate value `{s}`")).help(help))?;
     let (kind, name) = target
         .split_once('/')
         .filter(|(k, n)| !k.is_empty() && !n.is_empty())
@@ -187,5 +203,9 @@ pub fn parse_migrate(s: &str) -> Result<MigrateSpec, Error> {
     if command.trim().is_empty() {
         return Err(Error::new(format!("--migrate {target} has an empty command")).help(help));
     }
-    Ok(MigrateSpec { kind: kind.to_string(), name: name.to_string(), command: command.to_string() })
+    Ok(MigrateSpec {
+        kind: kind.to_string(),
+        name: name.to_string(),
+        command: command.to_string(),
+    })
 }

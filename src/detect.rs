@@ -13,27 +13,116 @@ struct Tool {
 /// The migration tools premigrate knows. `then` lists alternatives; each is a
 /// sequence of words that must follow `word` in order.
 const TOOLS: &[Tool] = &[
-    Tool { name: "Flyway", word: "flyway", then: &[&["migrate"]] },
-    Tool { name: "Liquibase", word: "liquibase", then: &[&["update"]] },
-    Tool { name: "Alembic", word: "alembic", then: &[&["upgrade"]] },
-    Tool { name: "Django", word: "manage.py", then: &[&["migrate"]] },
-    Tool { name: "Rails", word: "rails", then: &[&["db:migrate"], &["db:prepare"]] },
-    Tool { name: "Rake", word: "rake", then: &[&["db:migrate"]] },
-    Tool { name: "Prisma", word: "prisma", then: &[&["migrate", "deploy"]] },
-    Tool { name: "goose", word: "goose", then: &[&["up"], &["up-to"]] },
-    Tool { name: "golang-migrate", word: "migrate", then: &[&["-path", "up"], &["-source", "up"], &["--path", "up"], &["--source", "up"]] },
-    Tool { name: "dbmate", word: "dbmate", then: &[&["up"], &["migrate"]] },
-    Tool { name: "sqlx", word: "sqlx", then: &[&["migrate", "run"]] },
-    Tool { name: "Diesel", word: "diesel", then: &[&["migration", "run"]] },
-    Tool { name: "Atlas", word: "atlas", then: &[&["migrate", "apply"], &["schema", "apply"]] },
-    Tool { name: "Knex", word: "knex", then: &[&["migrate:latest"]] },
-    Tool { name: "Sequelize", word: "sequelize", then: &[&["db:migrate"]] },
-    Tool { name: "Sequelize", word: "sequelize-cli", then: &[&["db:migrate"]] },
-    Tool { name: "TypeORM", word: "typeorm", then: &[&["migration:run"]] },
-    Tool { name: "TypeORM", word: "typeorm-ts-node-commonjs", then: &[&["migration:run"]] },
-    Tool { name: "Laravel artisan", word: "artisan", then: &[&["migrate"]] },
-    Tool { name: "Ecto", word: "mix", then: &[&["ecto.migrate"]] },
-    Tool { name: "Sqitch", word: "sqitch", then: &[&["deploy"]] },
+    Tool {
+        name: "Flyway",
+        word: "flyway",
+        then: &[&["migrate"]],
+    },
+    Tool {
+        name: "Liquibase",
+        word: "liquibase",
+        then: &[&["update"]],
+    },
+    Tool {
+        name: "Alembic",
+        word: "alembic",
+        then: &[&["upgrade"]],
+    },
+    Tool {
+        name: "Django",
+        word: "manage.py",
+        then: &[&["migrate"]],
+    },
+    Tool {
+        name: "Rails",
+        word: "rails",
+        then: &[&["db:migrate"], &["db:prepare"]],
+    },
+    Tool {
+        name: "Rake",
+        word: "rake",
+        then: &[&["db:migrate"]],
+    },
+    Tool {
+        name: "Prisma",
+        word: "prisma",
+        then: &[&["migrate", "deploy"]],
+    },
+    Tool {
+        name: "goose",
+        word: "goose",
+        then: &[&["up"], &["up-to"]],
+    },
+    Tool {
+        name: "golang-migrate",
+        word: "migrate",
+        then: &[
+            &["-path", "up"],
+            &["-source", "up"],
+            &["--path", "up"],
+            &["--source", "up"],
+        ],
+    },
+    Tool {
+        name: "dbmate",
+        word: "dbmate",
+        then: &[&["up"], &["migrate"]],
+    },
+    Tool {
+        name: "sqlx",
+        word: "sqlx",
+        then: &[&["migrate", "run"]],
+    },
+    Tool {
+        name: "Diesel",
+        word: "diesel",
+        then: &[&["migration", "run"]],
+    },
+    Tool {
+        name: "Atlas",
+        word: "atlas",
+        then: &[&["migrate", "apply"], &["schema", "apply"]],
+    },
+    Tool {
+        name: "Knex",
+        word: "knex",
+        then: &[&["migrate:latest"]],
+    },
+    Tool {
+        name: "Sequelize",
+        word: "sequelize",
+        then: &[&["db:migrate"]],
+    },
+    Tool {
+        name: "Sequelize",
+        word: "sequelize-cli",
+        then: &[&["db:migrate"]],
+    },
+    Tool {
+        name: "TypeORM",
+        word: "typeorm",
+        then: &[&["migration:run"]],
+    },
+    Tool {
+        name: "TypeORM",
+        word: "typeorm-ts-node-commonjs",
+        then: &[&["migration:run"]],
+    },
+    Tool {
+        name: "Laravel artisan",
+        word: "artisan",
+        then: &[&["migrate"]],
+    },
+    Tool {
+        name: "Ecto",
+        word: "mix",
+        then: &[&["ecto.migrate"]],
+    },
+    Tool {
+        name: "Sqitch",
+        word: "sqitch",
+        then: &[&["deploy"]],
+    },
 ];
 
 /// Package-manager runners whose script names say "migrate".
@@ -50,7 +139,13 @@ pub struct Match {
 
 /// The command line a container runs: command + args, as the container would run them.
 pub fn command_line(container: &Value) -> Vec<String> {
-    container.get("command").into_iter().chain(container.get("args")).flat_map(|v| v.items().iter()).filter_map(|v| scalar_string(v)).collect()
+    container
+        .get("command")
+        .into_iter()
+        .chain(container.get("args"))
+        .flat_map(|v| v.items().iter())
+        .filter_map(scalar_string)
+        .collect()
 }
 
 fn scalar_string(v: &Value) -> Option<String> {
@@ -66,7 +161,9 @@ fn scalar_string(v: &Value) -> Option<String> {
 fn words(argv: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for arg in argv {
-        for w in arg.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\'' | '`')) {
+        for w in arg.split(|c: char| {
+            c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\'' | '`')
+        }) {
             if w.is_empty() {
                 continue;
             }
@@ -95,22 +192,39 @@ pub fn migration_command(container: &Value) -> Option<Match> {
     for (i, w) in ws.iter().enumerate() {
         for tool in TOOLS {
             if w == tool.word && tool.then.iter().any(|seq| follows(&ws[i + 1..], seq)) {
-                return Some(Match { rule: "command", detail: format!("runs `{}` ({})", clip(&shown), tool.name) });
+                return Some(Match {
+                    rule: "command",
+                    detail: format!("runs `{}` ({})", clip(&shown), tool.name),
+                });
             }
         }
-        if RUNNERS.contains(&w.as_str()) && ws[i + 1..].iter().take(3).any(|s| is_migrate_script(s)) {
-            return Some(Match { rule: "command", detail: format!("runs `{}` (a package script)", clip(&shown)) });
+        if RUNNERS.contains(&w.as_str()) && ws[i + 1..].iter().take(3).any(|s| is_migrate_script(s))
+        {
+            return Some(Match {
+                rule: "command",
+                detail: format!("runs `{}` (a package script)", clip(&shown)),
+            });
         }
         if w.contains("migrat") && (w.ends_with(".sh") || w.ends_with(".py")) && i < 3 {
-            return Some(Match { rule: "command", detail: format!("runs `{}` (a migration script)", clip(&shown)) });
+            return Some(Match {
+                rule: "command",
+                detail: format!("runs `{}` (a migration script)", clip(&shown)),
+            });
         }
     }
     // Images of migration tools that run their default command.
     let image = container.get("image").and_then(Value::as_str).unwrap_or("");
     let repo = image_repository(image);
-    for (needle, then, name) in [("flyway/flyway", "migrate", "Flyway"), ("liquibase/liquibase", "update", "Liquibase"), ("migrate/migrate", "up", "golang-migrate")] {
+    for (needle, then, name) in [
+        ("flyway/flyway", "migrate", "Flyway"),
+        ("liquibase/liquibase", "update", "Liquibase"),
+        ("migrate/migrate", "up", "golang-migrate"),
+    ] {
         if repo.ends_with(needle) && ws.iter().any(|w| w == then) {
-            return Some(Match { rule: "command", detail: format!("runs image `{image}` with `{then}` ({name})") });
+            return Some(Match {
+                rule: "command",
+                detail: format!("runs image `{image}` with `{then}` ({name})"),
+            });
         }
     }
     None
@@ -118,7 +232,11 @@ pub fn migration_command(container: &Value) -> Option<Match> {
 
 fn is_migrate_script(s: &str) -> bool {
     let s = s.to_ascii_lowercase();
-    (s.contains("migrat") || s == "db:deploy") && !s.contains("make") && !s.contains("generate") && !s.contains("create") && !s.contains("status")
+    (s.contains("migrat") || s == "db:deploy")
+        && !s.contains("make")
+        && !s.contains("generate")
+        && !s.contains("create")
+        && !s.contains("status")
 }
 
 fn clip(s: &str) -> String {
@@ -193,7 +311,11 @@ impl Selector {
                 return Err(format!("empty requirement in `{s}`"));
             }
             let set = |rest: &str| -> Result<Vec<String>, String> {
-                let inner = rest.trim().strip_prefix('(').and_then(|r| r.strip_suffix(')')).ok_or(format!("expected (values) in `{p}`"))?;
+                let inner = rest
+                    .trim()
+                    .strip_prefix('(')
+                    .and_then(|r| r.strip_suffix(')'))
+                    .ok_or(format!("expected (values) in `{p}`"))?;
                 Ok(inner.split(',').map(|v| v.trim().to_string()).collect())
             };
             let req = if let Some((k, v)) = p.split_once("!=") {
@@ -206,7 +328,10 @@ impl Selector {
                 Req::In(k.trim().into(), set(rest)?)
             } else if let Some(k) = p.strip_prefix('!') {
                 Req::NotExists(k.trim().into())
-            } else if p.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
+            } else if p
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            {
                 Req::Exists(p.into())
             } else {
                 return Err(format!("cannot read `{p}`"));
@@ -235,7 +360,10 @@ mod tests {
     use super::*;
 
     fn c(cmd: &[&str]) -> Value {
-        Value::map([("command", Value::Seq(cmd.iter().map(|s| Value::str(*s)).collect()))])
+        Value::map([(
+            "command",
+            Value::Seq(cmd.iter().map(|s| Value::str(*s)).collect()),
+        )])
     }
 
     #[test]
@@ -252,7 +380,12 @@ mod tests {
         ] {
             assert!(migration_command(&c(cmd)).is_some(), "{cmd:?}");
         }
-        for cmd in [&["python", "manage.py", "collectstatic"][..], &["npm", "start"], &["prisma", "generate"], &["python", "manage.py", "makemigrations"]] {
+        for cmd in [
+            &["python", "manage.py", "collectstatic"][..],
+            &["npm", "start"],
+            &["prisma", "generate"],
+            &["python", "manage.py", "makemigrations"],
+        ] {
             assert!(migration_command(&c(cmd)).is_none(), "{cmd:?}");
         }
     }
@@ -260,7 +393,9 @@ mod tests {
     #[test]
     fn selectors_and_globs() {
         let labels = Value::map([("app", Value::str("web")), ("tier", Value::str("db"))]);
-        assert!(Selector::parse("app=web,tier in (db, cache),!x").unwrap().matches(&labels));
+        assert!(Selector::parse("app=web,tier in (db, cache),!x")
+            .unwrap()
+            .matches(&labels));
         assert!(!Selector::parse("app!=web").unwrap().matches(&labels));
         assert!(glob("*-migrate*", "rel-app-migrate-1"));
         assert!(!glob("migrate", "x-migrate"));

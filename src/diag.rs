@@ -24,7 +24,12 @@ impl Location {
         let before = &doc_text[..offset];
         let line = first_line + before.matches('\n').count();
         let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        Location { doc: Some(doc + 1), line: Some(line), column: Some(col), ..Default::default() }
+        Location {
+            doc: Some(doc + 1),
+            line: Some(line),
+            column: Some(col),
+            ..Default::default()
+        }
     }
 }
 
@@ -55,7 +60,7 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     /// Where, when it is about the input.
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     /// What is wrong.
     pub message: String,
     /// What to do about it.
@@ -65,12 +70,20 @@ pub struct Error {
 impl Error {
     /// An error with no location.
     pub fn new(message: impl Into<String>) -> Error {
-        Error { location: None, message: message.into(), help: None }
+        Error {
+            location: None,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// An error at a location.
     pub fn at(location: Location, message: impl Into<String>) -> Error {
-        Error { location: Some(location), message: message.into(), help: None }
+        Error {
+            location: Some(Box::new(location)),
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// Adds what to do.

@@ -54,16 +54,51 @@ pub const PRE_EVENTS: &str = "pre-install,pre-upgrade";
 pub const ANNOTATIONS: &[Row] = &[
     ("helm", Role::HookJob, HELM_HOOK, Fill::HookEvents),
     ("helm", Role::HookJob, HELM_HOOK_WEIGHT, Fill::JobWeight),
-    ("helm", Role::HookJob, HELM_HOOK_DELETE, Fill::Fixed("before-hook-creation,hook-succeeded")),
+    (
+        "helm",
+        Role::HookJob,
+        HELM_HOOK_DELETE,
+        Fill::Fixed("before-hook-creation,hook-succeeded"),
+    ),
     ("helm", Role::HookDependency, HELM_HOOK, Fill::HookEvents),
-    ("helm", Role::HookDependency, HELM_HOOK_WEIGHT, Fill::DepWeight),
-    ("helm", Role::HookDependency, HELM_HOOK_DELETE, Fill::Fixed("before-hook-creation,hook-succeeded")),
-    ("flux", Role::GitopsJob, "kustomize.toolkit.fluxcd.io/force", Fill::Fixed("Enabled")),
+    (
+        "helm",
+        Role::HookDependency,
+        HELM_HOOK_WEIGHT,
+        Fill::DepWeight,
+    ),
+    (
+        "helm",
+        Role::HookDependency,
+        HELM_HOOK_DELETE,
+        Fill::Fixed("before-hook-creation,hook-succeeded"),
+    ),
+    (
+        "flux",
+        Role::GitopsJob,
+        "kustomize.toolkit.fluxcd.io/force",
+        Fill::Fixed("Enabled"),
+    ),
     ("argocd", Role::GitopsJob, ARGO_WAVE, Fill::JobWave),
     ("argocd", Role::GitopsDependency, ARGO_WAVE, Fill::JobWave),
-    ("kapp", Role::GitopsJob, "kapp.k14s.io/change-group", Fill::Group),
-    ("kapp", Role::GitopsDependency, "kapp.k14s.io/change-group", Fill::Group),
-    ("kapp", Role::GitopsWorkload, "kapp.k14s.io/change-rule", Fill::AfterGroup),
+    (
+        "kapp",
+        Role::GitopsJob,
+        "kapp.k14s.io/change-group",
+        Fill::Group,
+    ),
+    (
+        "kapp",
+        Role::GitopsDependency,
+        "kapp.k14s.io/change-group",
+        Fill::Group,
+    ),
+    (
+        "kapp",
+        Role::GitopsWorkload,
+        "kapp.k14s.io/change-rule",
+        Fill::AfterGroup,
+    ),
 ];
 
 /// Hook annotations that make a document a Helm hook; removed from gitops Jobs.

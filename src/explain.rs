@@ -29,15 +29,23 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
         let _ = writeln!(o, "migration {}: {} → {}", k + 1, m.original_name, m.name);
         let from = match &m.origin {
             Origin::Job => doc_label(index, m.doc),
-            Origin::Extracted { from } => format!("extracted from init containers of {}", from.join(", ")),
+            Origin::Extracted { from } => {
+                format!("extracted from init containers of {}", from.join(", "))
+            }
             Origin::Generated { from } => format!("generated from {from}"),
         };
         let _ = writeln!(o, "  from: {from}");
         let _ = writeln!(o, "  found by: {} — {}", m.matched.rule, m.matched.detail);
-        let _ = writeln!(o, "  hash: {} (sha256 of namespace {:?}, spec and salt)", m.hash, m.namespace);
+        let _ = writeln!(
+            o,
+            "  hash: {} (sha256 of namespace {:?}, spec and salt)",
+            m.hash, m.namespace
+        );
         let phase = match m.phase {
             Phase::Pre => "pre: runs before the workloads",
-            Phase::Post => "post: the contract step, runs after the workloads; nothing waits for it",
+            Phase::Post => {
+                "post: the contract step, runs after the workloads; nothing waits for it"
+            }
         };
         let _ = writeln!(o, "  phase: {phase}");
         if let Some(w) = m.wave {
@@ -61,24 +69,52 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
         }
     }
     for a in &plan.added {
-        let _ = writeln!(o, "added: {} before {}: {}", a.object, doc_label(index, a.before), a.why);
+        let _ = writeln!(
+            o,
+            "added: {} before {}: {}",
+            a.object,
+            doc_label(index, a.before),
+            a.why
+        );
     }
     for m in &plan.moves {
-        let _ = writeln!(o, "moved: {} before {}: {}", doc_label(index, m.doc), doc_label(index, m.before), m.why);
+        let _ = writeln!(
+            o,
+            "moved: {} before {}: {}",
+            doc_label(index, m.doc),
+            doc_label(index, m.before),
+            m.why
+        );
     }
     for r in &plan.removed {
-        let _ = writeln!(o, "regenerated: {} (premigrate's own output from an earlier run)", doc_label(index, *r));
+        let _ = writeln!(
+            o,
+            "regenerated: {} (premigrate's own output from an earlier run)",
+            doc_label(index, *r)
+        );
     }
     for g in &plan.gates {
-        let _ = writeln!(o, "gate: {} waits for {}: {}", g.workload, g.jobs.join(", "), g.why);
+        let _ = writeln!(
+            o,
+            "gate: {} waits for {}: {}",
+            g.workload,
+            g.jobs.join(", "),
+            g.why
+        );
     }
     for n in &plan.notes {
         let sev = format!("{:?}", n.severity).to_lowercase();
-        let at = n.doc.map(|d| format!(" document {}", d + 1)).unwrap_or_default();
+        let at = n
+            .doc
+            .map(|d| format!(" document {}", d + 1))
+            .unwrap_or_default();
         let _ = writeln!(o, "{sev}[{}]{at}: {}", n.code, n.message);
     }
     if plan.is_empty() {
-        let _ = writeln!(o, "nothing to change: the output is the input, byte for byte");
+        let _ = writeln!(
+            o,
+            "nothing to change: the output is the input, byte for byte"
+        );
     }
     o
 }
@@ -119,7 +155,13 @@ pub fn mermaid(index: &Index<'_>, plan: &Plan) -> String {
         }
         if plan.gates.is_empty() && m.phase == Phase::Pre {
             for (i, e) in index.entries.iter().enumerate() {
-                if e.info.kind.as_deref().is_some_and(|k| crate::k8s::pod_spec_path(k).is_some()) && i != m.doc && !plan.migrations.iter().any(|mm| mm.doc == i) {
+                if e.info
+                    .kind
+                    .as_deref()
+                    .is_some_and(|k| crate::k8s::pod_spec_path(k).is_some())
+                    && i != m.doc
+                    && !plan.migrations.iter().any(|mm| mm.doc == i)
+                {
                     let _ = writeln!(o, "  m{k} --> w{i}[\"{}\"]", e.info.object());
                 }
             }

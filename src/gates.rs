@@ -32,11 +32,23 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     if ctx.target == Target::Hooks {
         plan.note(Severity::Warning, "PM201", None, "gates were asked for with --target hooks: Helm already waits for hook Jobs, and a gate waiting on a Job that `hook-succeeded` deletes waits for ever unless the Job is kept");
     }
-    let migrations: Vec<Migration> = plan.migrations.iter().filter(|m| m.phase == Phase::Pre).cloned().collect();
+    let migrations: Vec<Migration> = plan
+        .migrations
+        .iter()
+        .filter(|m| m.phase == Phase::Pre)
+        .cloned()
+        .collect();
     let mig_docs: Vec<usize> = plan.migrations.iter().map(|m| m.doc).collect();
     let workloads: Vec<usize> = (0..ctx.index.entries.len())
-        .filter(|&i| k8s::pod_spec_path(ctx.kind(i)).is_some() && !mig_docs.contains(&i) && !ctx.generated.contains(&i))
-        .filter(|&i| ctx.value(i).is_some_and(|v| annotation(v, engines::HELM_HOOK).is_none()))
+        .filter(|&i| {
+            k8s::pod_spec_path(ctx.kind(i)).is_some()
+                && !mig_docs.contains(&i)
+                && !ctx.generated.contains(&i)
+        })
+        .filter(|&i| {
+            ctx.value(i)
+                .is_some_and(|v| annotation(v, engines::HELM_HOOK).is_none())
+        })
         .collect();
 
     // Which migrations each workload waits for, and why.
@@ -45,19 +57,36 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         let job = ctx.value(m.doc);
         let job_pod = job.and_then(|v| v.at(&["spec", "template", "spec"]));
         let job_refs: Vec<(k8s::RefKind, String)> = job_pod
-            .map(|p| k8s::pod_refs(p, &[]).into_iter().filter(|r| r.kind != k8s::RefKind::ServiceAccount).map(|r| (r.kind, r.name)).collect())
+            .map(|p| {
+                k8s::pod_refs(p, &[])
+                    .into_iter()
+                    .filter(|r| r.kind != k8s::RefKind::ServiceAccount)
+                    .map(|r| (r.kind, r.name))
+                    .collect()
+            })
             .unwrap_or_default();
         let job_images = job_pod.map(k8s::pod_images).unwrap_or_default();
         let mut chosen = Vec::new();
-        let same_ns: Vec<usize> = workloads.iter().copied().filter(|&w| ctx.value(w).map(namespace).as_deref() == Some(m.namespace.as_str())).collect();
+        let same_ns: Vec<usize> = workloads
+            .iter()
+            .copied()
+            .filter(|&w| ctx.value(w).map(namespace).as_deref() == Some(m.namespace.as_str()))
+            .collect();
         for &w in &same_ns {
             let v = ctx.value(w).expect("workloads are parsed");
             if annotation(v, own::GATE) == Some("false") {
                 continue;
             }
             if let Some(list) = annotation(v, own::WAIT_FOR) {
-                if list.split(',').map(str::trim).any(|n| n == m.original_name || n == m.name) {
-                    chosen.push((w, format!("its {} annotation names {}", own::WAIT_FOR, m.original_name)));
+                if list
+                    .split(',')
+                    .map(str::trim)
+                    .any(|n| n == m.original_name || n == m.name)
+                {
+                    chosen.push((
+                        w,
+                        format!("its {} annotation names {}", own::WAIT_FOR, m.original_name),
+                    ));
                 }
                 continue;
             }
@@ -67,16 +96,25 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                 GateMode::All => Some("--gate all".to_string()),
                 GateMode::List(list) => list
                     .iter()
-                    .any(|(kk, nn)| kk.eq_ignore_ascii_case(ctx.kind(w)) && Some(nn.as_str()) == ctx.index.entries[w].info.name.as_deref())
+                    .any(|(kk, nn)| {
+                        kk.eq_ignore_ascii_case(ctx.kind(w))
+                            && Some(nn.as_str()) == ctx.index.entries[w].info.name.as_deref()
+                    })
                     .then(|| "named by --gate".to_string()),
                 GateMode::None => None,
                 GateMode::Auto => {
-                    let refs: Vec<(k8s::RefKind, String)> = k8s::pod_refs(pod, &[]).into_iter().map(|r| (r.kind, r.name)).collect();
+                    let refs: Vec<(k8s::RefKind, String)> = k8s::pod_refs(pod, &[])
+                        .into_iter()
+                        .map(|r| (r.kind, r.name))
+                        .collect();
                     let images = k8s::pod_images(pod);
                     if let Some((rk, n)) = job_refs.iter().find(|r| refs.contains(r)) {
                         Some(format!("shares {}/{n} with the migration", rk.kind()))
                     } else {
-                        images.iter().find(|i| job_images.contains(i)).map(|i| format!("runs the migration's image repository {i}"))
+                        images
+                            .iter()
+                            .find(|i| job_images.contains(i))
+                            .map(|i| format!("runs the migration's image repository {i}"))
                     }
                 }
             };
@@ -85,7 +123,16 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             }
         }
         if chosen.is_empty() && ctx.cfg.gate == GateMode::Auto {
-            let fallback: Vec<usize> = same_ns.iter().copied().filter(|&w| ctx.value(w).is_some_and(|v| annotation(v, own::GATE) != Some("false") && annotation(v, own::WAIT_FOR).is_none())).collect();
+            let fallback: Vec<usize> = same_ns
+                .iter()
+                .copied()
+                .filter(|&w| {
+                    ctx.value(w).is_some_and(|v| {
+                        annotation(v, own::GATE) != Some("false")
+                            && annotation(v, own::WAIT_FOR).is_none()
+                    })
+                })
+                .collect();
             if !fallback.is_empty() {
                 plan.note(Severity::Warning, "PM202", Some(m.doc), format!(
                     "Job/{}: no workload shares a Secret, ConfigMap or image with the migration; every workload of its namespace waits for it (name them with --gate KIND/NAME or premigrate.io/wait-for)",
@@ -110,10 +157,17 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         let mut gates = Vec::new();
         for (k, _) in list {
             let m = &migrations[*k];
-            let name = if several { container_name(&m.original_name) } else { GATE_NAME.to_string() };
+            let name = if several {
+                container_name(&m.original_name)
+            } else {
+                GATE_NAME.to_string()
+            };
             gates.push(gate_container(ctx, &name, m, pod, no_token)?);
             if ctx.cfg.gate_style != GateStyle::Check {
-                bindings.entry(*k).or_default().push((w, k8s::service_account(pod)));
+                bindings
+                    .entry(*k)
+                    .or_default()
+                    .push((w, k8s::service_account(pod)));
             }
         }
         let mut init_path = pod_path.clone();
@@ -122,16 +176,38 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         let old_gates: Vec<usize> = existing
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.get("name").and_then(Value::as_str).is_some_and(|n| n.starts_with(GATE_NAME)))
+            .filter(|(_, c)| {
+                c.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.starts_with(GATE_NAME))
+            })
             .map(|(i, _)| i)
             .collect();
-        let in_place = old_gates.len() == gates.len() && old_gates.iter().enumerate().all(|(j, &i)| i == j && existing[i] == gates[j]);
+        let in_place = old_gates.len() == gates.len()
+            && old_gates
+                .iter()
+                .enumerate()
+                .all(|(j, &i)| i == j && existing[i] == gates[j]);
         if !in_place {
             for &i in old_gates.iter().rev() {
-                plan.change(w, Edit::RemoveItem(init_path.clone(), i), "removed a stale premigrate gate");
+                plan.change(
+                    w,
+                    Edit::RemoveItem(init_path.clone(), i),
+                    "removed a stale premigrate gate",
+                );
             }
-            let jobs: Vec<&str> = list.iter().map(|(k, _)| migrations[*k].name.as_str()).collect();
-            plan.change(w, Edit::Insert(init_path.clone(), 0, gates), format!("added init container(s) waiting for Job {}", jobs.join(", ")));
+            let jobs: Vec<&str> = list
+                .iter()
+                .map(|(k, _)| migrations[*k].name.as_str())
+                .collect();
+            plan.change(
+                w,
+                Edit::Insert(init_path.clone(), 0, gates),
+                format!(
+                    "added init container(s) waiting for Job {}",
+                    jobs.join(", ")
+                ),
+            );
         }
         if no_token && ctx.cfg.gate_style != GateStyle::Check {
             let vols = pod.get("volumes").map(Value::items).unwrap_or(&[]);
@@ -153,28 +229,54 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                 for row in engines::rows(Role::GitopsWorkload) {
                     let value = fill(row.3, "", 0, 0, &migrations[*k].original_name);
                     if list.len() == 1 {
-                        set_annotation(plan, v, w, row.2, &value, "kapp applies it after the migration");
+                        set_annotation(
+                            plan,
+                            v,
+                            w,
+                            row.2,
+                            &value,
+                            "kapp applies it after the migration",
+                        );
                     }
                 }
             }
             // kapp takes one change-rule per annotation key: with several migrations the gates order the rest.
         }
-        let jobs: Vec<String> = list.iter().map(|(k, _)| migrations[*k].name.clone()).collect();
-        let why = list.iter().map(|(_, why)| why.clone()).collect::<Vec<_>>().join("; ");
-        plan.gates.push(Gate { doc: w, workload: ctx.object(w), jobs, why });
+        let jobs: Vec<String> = list
+            .iter()
+            .map(|(k, _)| migrations[*k].name.clone())
+            .collect();
+        let why = list
+            .iter()
+            .map(|(_, why)| why.clone())
+            .collect::<Vec<_>>()
+            .join("; ");
+        plan.gates.push(Gate {
+            doc: w,
+            workload: ctx.object(w),
+            jobs,
+            why,
+        });
     }
 
     // RBAC: one Role and one RoleBinding per migration.
     for (k, subjects) in bindings {
         let m = &migrations[k];
-        let first = subjects.iter().map(|s| s.0).min().expect("at least one gated workload");
+        let first = subjects
+            .iter()
+            .map(|s| s.0)
+            .min()
+            .expect("at least one gated workload");
         let filename = ctx.index.entries[first].info.filename.clone();
         let mut sas: Vec<String> = subjects.iter().map(|s| s.1.clone()).collect();
         sas.sort();
         sas.dedup();
         let rbac_name = format!("{}-premigrate-wait", m.original_name);
         let meta = || {
-            let mut ann = vec![(own::GENERATED.to_string(), Value::str("true")), (own::ORIGINAL_NAME.to_string(), Value::str(&m.original_name))];
+            let mut ann = vec![
+                (own::GENERATED.to_string(), Value::str("true")),
+                (own::ORIGINAL_NAME.to_string(), Value::str(&m.original_name)),
+            ];
             if let Some(w) = m.wave {
                 ann.push((engines::ARGO_WAVE.to_string(), Value::str(w.to_string())));
             }
@@ -198,7 +300,14 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                     ("apiGroups", Value::Seq(vec![Value::str("batch")])),
                     ("resources", Value::Seq(vec![Value::str("jobs")])),
                     ("resourceNames", Value::Seq(vec![Value::str(&m.name)])),
-                    ("verbs", Value::Seq(vec![Value::str("get"), Value::str("list"), Value::str("watch")])),
+                    (
+                        "verbs",
+                        Value::Seq(vec![
+                            Value::str("get"),
+                            Value::str("list"),
+                            Value::str("watch"),
+                        ]),
+                    ),
                 ])]),
             ),
         ]);
@@ -208,14 +317,21 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             ("metadata", meta()),
             (
                 "roleRef",
-                Value::map([("apiGroup", Value::str("rbac.authorization.k8s.io")), ("kind", Value::str("Role")), ("name", Value::str(&rbac_name))]),
+                Value::map([
+                    ("apiGroup", Value::str("rbac.authorization.k8s.io")),
+                    ("kind", Value::str("Role")),
+                    ("name", Value::str(&rbac_name)),
+                ]),
             ),
             (
                 "subjects",
                 Value::Seq(
                     sas.iter()
                         .map(|sa| {
-                            let mut s = vec![("kind".to_string(), Value::str("ServiceAccount")), ("name".to_string(), Value::str(sa))];
+                            let mut s = vec![
+                                ("kind".to_string(), Value::str("ServiceAccount")),
+                                ("name".to_string(), Value::str(sa)),
+                            ];
                             if !m.namespace.is_empty() {
                                 s.push(("namespace".into(), Value::str(&m.namespace)));
                             }
@@ -231,7 +347,15 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                 object: format!("{kind}/{rbac_name}"),
                 derived_from: first,
                 before: first,
-                why: format!("lets the gates read Job/{} and nothing else ({})", m.name, if kind == "Role" { "get/list/watch on that one Job".to_string() } else { sas.join(", ") }),
+                why: format!(
+                    "lets the gates read Job/{} and nothing else ({})",
+                    m.name,
+                    if kind == "Role" {
+                        "get/list/watch on that one Job".to_string()
+                    } else {
+                        sas.join(", ")
+                    }
+                ),
             });
         }
     }
@@ -250,19 +374,31 @@ fn container_name(original: &str) -> String {
 fn restricted() -> Value {
     Value::map([
         ("allowPrivilegeEscalation", Value::Bool(false)),
-        ("capabilities", Value::map([("drop", Value::Seq(vec![Value::str("ALL")]))])),
+        (
+            "capabilities",
+            Value::map([("drop", Value::Seq(vec![Value::str("ALL")]))]),
+        ),
         ("readOnlyRootFilesystem", Value::Bool(true)),
         ("runAsNonRoot", Value::Bool(true)),
         ("runAsUser", Value::Int(65532)),
         ("runAsGroup", Value::Int(65532)),
-        ("seccompProfile", Value::map([("type", Value::str("RuntimeDefault"))])),
+        (
+            "seccompProfile",
+            Value::map([("type", Value::str("RuntimeDefault"))]),
+        ),
     ])
 }
 
 fn small_resources() -> Value {
     Value::map([
-        ("requests", Value::map([("cpu", Value::str("10m")), ("memory", Value::str("16Mi"))])),
-        ("limits", Value::map([("cpu", Value::str("100m")), ("memory", Value::str("64Mi"))])),
+        (
+            "requests",
+            Value::map([("cpu", Value::str("10m")), ("memory", Value::str("16Mi"))]),
+        ),
+        (
+            "limits",
+            Value::map([("cpu", Value::str("100m")), ("memory", Value::str("64Mi"))]),
+        ),
     ])
 }
 
@@ -275,11 +411,38 @@ fn token_volume() -> Value {
             Value::map([(
                 "sources",
                 Value::Seq(vec![
-                    Value::map([("serviceAccountToken", Value::map([("path", Value::str("token")), ("expirationSeconds", Value::Int(3607))]))]),
-                    Value::map([("configMap", Value::map([("name", Value::str("kube-root-ca.crt")), ("items", Value::Seq(vec![Value::map([("key", Value::str("ca.crt")), ("path", Value::str("ca.crt"))])]))]))]),
+                    Value::map([(
+                        "serviceAccountToken",
+                        Value::map([
+                            ("path", Value::str("token")),
+                            ("expirationSeconds", Value::Int(3607)),
+                        ]),
+                    )]),
+                    Value::map([(
+                        "configMap",
+                        Value::map([
+                            ("name", Value::str("kube-root-ca.crt")),
+                            (
+                                "items",
+                                Value::Seq(vec![Value::map([
+                                    ("key", Value::str("ca.crt")),
+                                    ("path", Value::str("ca.crt")),
+                                ])]),
+                            ),
+                        ]),
+                    )]),
                     Value::map([(
                         "downwardAPI",
-                        Value::map([("items", Value::Seq(vec![Value::map([("path", Value::str("namespace")), ("fieldRef", Value::map([("fieldPath", Value::str("metadata.namespace"))]))])]))]),
+                        Value::map([(
+                            "items",
+                            Value::Seq(vec![Value::map([
+                                ("path", Value::str("namespace")),
+                                (
+                                    "fieldRef",
+                                    Value::map([("fieldPath", Value::str("metadata.namespace"))]),
+                                ),
+                            ])]),
+                        )]),
                     )]),
                 ]),
             )]),
@@ -288,17 +451,40 @@ fn token_volume() -> Value {
 }
 
 /// The gate container for one migration.
-fn gate_container(ctx: &Context<'_>, name: &str, m: &Migration, pod: &Value, no_token: bool) -> Result<Value, Error> {
+fn gate_container(
+    ctx: &Context<'_>,
+    name: &str,
+    m: &Migration,
+    pod: &Value,
+    no_token: bool,
+) -> Result<Value, Error> {
     let mut c = vec![("name".to_string(), Value::str(name))];
     match ctx.cfg.gate_style {
         GateStyle::K8sWaitFor | GateStyle::Kubectl => {
             let (image, args) = if ctx.cfg.gate_style == GateStyle::K8sWaitFor {
-                (K8S_WAIT_FOR_IMAGE, vec![Value::str("job-wr"), Value::str(&m.name)])
+                (
+                    K8S_WAIT_FOR_IMAGE,
+                    vec![Value::str("job-wr"), Value::str(&m.name)],
+                )
             } else {
-                let timeout = ctx.cfg.timeout_seconds.map_or("1h".to_string(), |t| format!("{t}s"));
-                (KUBECTL_IMAGE, vec![Value::str("wait"), Value::str("--for=condition=complete"), Value::str(format!("job/{}", m.name)), Value::str(format!("--timeout={timeout}"))])
+                let timeout = ctx
+                    .cfg
+                    .timeout_seconds
+                    .map_or("1h".to_string(), |t| format!("{t}s"));
+                (
+                    KUBECTL_IMAGE,
+                    vec![
+                        Value::str("wait"),
+                        Value::str("--for=condition=complete"),
+                        Value::str(format!("job/{}", m.name)),
+                        Value::str(format!("--timeout={timeout}")),
+                    ],
+                )
             };
-            c.push(("image".into(), Value::str(ctx.cfg.gate_image.as_deref().unwrap_or(image))));
+            c.push((
+                "image".into(),
+                Value::str(ctx.cfg.gate_image.as_deref().unwrap_or(image)),
+            ));
             if ctx.cfg.gate_style == GateStyle::Kubectl {
                 c.push(("command".into(), Value::Seq(vec![Value::str("kubectl")])));
             }
@@ -310,22 +496,37 @@ fn gate_container(ctx: &Context<'_>, name: &str, m: &Migration, pod: &Value, no_
                     "volumeMounts".into(),
                     Value::Seq(vec![Value::map([
                         ("name", Value::str(TOKEN_VOLUME)),
-                        ("mountPath", Value::str("/var/run/secrets/kubernetes.io/serviceaccount")),
+                        (
+                            "mountPath",
+                            Value::str("/var/run/secrets/kubernetes.io/serviceaccount"),
+                        ),
                         ("readOnly", Value::Bool(true)),
                     ])]),
                 ));
             }
         }
         GateStyle::Check => {
-            let app = pod.get("containers").map(Value::items).and_then(|c| c.first()).ok_or_else(|| Error::new("a gated workload has no containers"))?;
+            let app = pod
+                .get("containers")
+                .map(Value::items)
+                .and_then(|c| c.first())
+                .ok_or_else(|| Error::new("a gated workload has no containers"))?;
             let check = ctx.cfg.gate_check.clone().unwrap_or_default();
-            let image = ctx.cfg.gate_image.clone().or_else(|| app.get("image").and_then(Value::as_str).map(str::to_string)).unwrap_or_default();
+            let image = ctx
+                .cfg
+                .gate_image
+                .clone()
+                .or_else(|| app.get("image").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_default();
             c.push(("image".into(), Value::str(image)));
             let script = format!(
                 "end=$(( $(date +%s) + {CHECK_DEADLINE} )); until {check}; do if [ \"$(date +%s)\" -ge \"$end\" ]; then echo 'premigrate: migrations still pending' >&2; exit 1; fi; echo 'premigrate: waiting for Job {}'; sleep 5; done",
                 m.name
             );
-            c.push(("command".into(), Value::Seq(vec![Value::str("sh"), Value::str("-c"), Value::str(script)])));
+            c.push((
+                "command".into(),
+                Value::Seq(vec![Value::str("sh"), Value::str("-c"), Value::str(script)]),
+            ));
             for key in ["env", "envFrom", "volumeMounts", "securityContext"] {
                 if let Some(v) = app.get(key) {
                     c.push((key.to_string(), v.clone()));

@@ -20,7 +20,11 @@ pub fn content_hash(namespace: &str, spec: &Value, salt: &str) -> String {
     ]);
     let json = serde_json::to_string(&doc.to_json()).expect("JSON of a value");
     let digest = Sha256::digest(json.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect::<String>()[..HASH_LEN].to_string()
+    digest
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()[..HASH_LEN]
+        .to_string()
 }
 
 /// `<base>-<hash>`, the base cut so the whole stays within 63 characters.
@@ -41,7 +45,10 @@ mod tests {
     fn names_fit_and_values_hash_as_kubernetes_reads_them() {
         let a = content_hash("ns", &Value::map([("mode", Value::Int(493))]), "");
         assert_eq!(a.len(), 10);
-        assert_ne!(a, content_hash("ns", &Value::map([("mode", Value::Int(493))]), "r2"));
+        assert_ne!(
+            a,
+            content_hash("ns", &Value::map([("mode", Value::Int(493))]), "r2")
+        );
         let long = "rel-long-names-database-schema-migration-job-for-tenant-service";
         let n = hashed_name(long, &a);
         assert!(n.len() <= 63 && n.ends_with(&a), "{n}");

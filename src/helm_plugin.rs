@@ -42,6 +42,9 @@ pub fn install(dir: &Path, binary: &Path) -> Result<PathBuf, Error> {
     }
     std::fs::create_dir_all(&plugin_dir)
         .and_then(|_| std::fs::write(&file, text))
-        .map_err(|e| Error::new(format!("cannot write {}: {e}", file.display())).help("pass --dir DIR or set HELM_PLUGINS to a writable folder"))?;
+        .map_err(|e| {
+            Error::new(format!("cannot write {}: {e}", file.display()))
+                .help("pass --dir DIR or set HELM_PLUGINS to a writable folder")
+        })?;
     Ok(file)
 }

@@ -31,7 +31,11 @@ pub struct DocInfo {
 impl DocInfo {
     /// `Kind/name`.
     pub fn object(&self) -> String {
-        format!("{}/{}", self.kind.as_deref().unwrap_or("?"), self.name.as_deref().unwrap_or("?"))
+        format!(
+            "{}/{}",
+            self.kind.as_deref().unwrap_or("?"),
+            self.name.as_deref().unwrap_or("?")
+        )
     }
 }
 
@@ -55,8 +59,20 @@ pub struct Entry {
 
 /// Kinds whose documents premigrate reads.
 pub const READ_KINDS: &[&str] = &[
-    "Job", "CronJob", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout",
-    "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding", "List",
+    "Job",
+    "CronJob",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Pod",
+    "Rollout",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Role",
+    "RoleBinding",
+    "List",
 ];
 
 /// The stream with every document identified.
@@ -73,10 +89,22 @@ impl<'a> Index<'a> {
         let stream = Stream::split(input).map_err(|e| {
             let text = String::from_utf8_lossy(&input[..e.offset]);
             let line = text.matches('\n').count() + 1;
-            let doc = text.lines().filter(|l| crate::stream::is_doc_start(l)).count().max(1);
+            let doc = text
+                .lines()
+                .filter(|l| crate::stream::is_doc_start(l))
+                .count()
+                .max(1);
             Error::at(
-                Location { doc: Some(doc), line: Some(line), column: Some(text.rsplit('\n').next().unwrap_or("").chars().count() + 1), ..Default::default() },
-                format!("invalid UTF-8 (byte 0x{:02x} at offset {})", input[e.offset], e.offset),
+                Location {
+                    doc: Some(doc),
+                    line: Some(line),
+                    column: Some(text.rsplit('\n').next().unwrap_or("").chars().count() + 1),
+                    ..Default::default()
+                },
+                format!(
+                    "invalid UTF-8 (byte 0x{:02x} at offset {})",
+                    input[e.offset], e.offset
+                ),
             )
             .help("Kubernetes manifests must be UTF-8; re-encode the file (e.g. `iconv -t UTF-8`)")
         })?;
@@ -89,14 +117,24 @@ impl<'a> Index<'a> {
                 if own_source.is_some() {
                     pending_source = own_source.clone();
                 }
-                entries.push(Entry { info: DocInfo { blank: true, source: own_source, ..Default::default() }, parsed: None });
+                entries.push(Entry {
+                    info: DocInfo {
+                        blank: true,
+                        source: own_source,
+                        ..Default::default()
+                    },
+                    parsed: None,
+                });
                 continue;
             }
             let source = own_source.or_else(|| pending_source.take());
             let quick = quick_info(text);
             let must_parse = match &quick {
                 None => true,
-                Some(q) => q.kind.as_deref().is_none_or(|k| READ_KINDS.contains(&k)) || text.contains("premigrate.io/"),
+                Some(q) => {
+                    q.kind.as_deref().is_none_or(|k| READ_KINDS.contains(&k))
+                        || text.contains("premigrate.io/")
+                }
             };
             let mut info = quick.unwrap_or_default();
             let mut parsed = None;
@@ -235,7 +273,11 @@ fn quick_info(text: &str) -> Option<DocInfo> {
 fn simple_entry(line: &str) -> Option<(&str, &str)> {
     let colon = line.find(':')?;
     let key = &line[..colon];
-    if key.is_empty() || !key.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/')) {
+    if key.is_empty()
+        || !key
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/'))
+    {
         return None;
     }
     let rest = &line[colon + 1..];
@@ -251,7 +293,9 @@ fn simple_entry(line: &str) -> Option<(&str, &str)> {
 
 /// A one-line scalar that needs no YAML 1.1 resolution to read as a name or kind.
 fn simple_scalar(v: &str) -> Option<String> {
-    let inner = if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\''))) {
+    let inner = if v.len() >= 2
+        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+    {
         &v[1..v.len() - 1]
     } else {
         if crate::yaml::scalar::resolve_plain(v) != crate::yaml::scalar::Resolved::Str {

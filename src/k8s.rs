@@ -12,13 +12,19 @@ pub const WORKLOADS: &[(&str, &[&str])] = &[
     ("ReplicaSet", &["spec", "template", "spec"]),
     ("Rollout", &["spec", "template", "spec"]),
     ("Job", &["spec", "template", "spec"]),
-    ("CronJob", &["spec", "jobTemplate", "spec", "template", "spec"]),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ),
     ("Pod", &["spec"]),
 ];
 
 /// The path of a kind's pod spec, if it is a workload.
 pub fn pod_spec_path(kind: &str) -> Option<Vec<Seg>> {
-    WORKLOADS.iter().find(|(k, _)| *k == kind).map(|(_, p)| p.iter().map(|s| Seg::Key(s.to_string())).collect())
+    WORKLOADS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, p)| p.iter().map(|s| Seg::Key(s.to_string())).collect())
 }
 
 /// Follows a path of segments in a value.
@@ -73,39 +79,125 @@ pub fn pod_refs(spec: &Value, base: &[Seg]) -> Vec<Ref> {
         if let Some(Value::Str(name)) = v {
             let mut p = base.to_vec();
             p.extend(path);
-            out.push(Ref { kind, name: name.clone(), path: p });
+            out.push(Ref {
+                kind,
+                name: name.clone(),
+                path: p,
+            });
         }
     };
     for list in ["initContainers", "containers"] {
-        for (i, c) in spec.get(list).map(Value::items).unwrap_or(&[]).iter().enumerate() {
+        for (i, c) in spec
+            .get(list)
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let cp = vec![key(list), Seg::Index(i)];
-            for (j, ef) in c.get("envFrom").map(Value::items).unwrap_or(&[]).iter().enumerate() {
-                for (field, kind) in [("configMapRef", RefKind::ConfigMap), ("secretRef", RefKind::Secret)] {
-                    let p = [cp.clone(), vec![key("envFrom"), Seg::Index(j), key(field), key("name")]].concat();
+            for (j, ef) in c
+                .get("envFrom")
+                .map(Value::items)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
+                for (field, kind) in [
+                    ("configMapRef", RefKind::ConfigMap),
+                    ("secretRef", RefKind::Secret),
+                ] {
+                    let p = [
+                        cp.clone(),
+                        vec![key("envFrom"), Seg::Index(j), key(field), key("name")],
+                    ]
+                    .concat();
                     push(kind, ef.at(&[field, "name"]), p);
                 }
             }
-            for (j, e) in c.get("env").map(Value::items).unwrap_or(&[]).iter().enumerate() {
-                for (field, kind) in [("configMapKeyRef", RefKind::ConfigMap), ("secretKeyRef", RefKind::Secret)] {
-                    let p = [cp.clone(), vec![key("env"), Seg::Index(j), key("valueFrom"), key(field), key("name")]].concat();
+            for (j, e) in c
+                .get("env")
+                .map(Value::items)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
+                for (field, kind) in [
+                    ("configMapKeyRef", RefKind::ConfigMap),
+                    ("secretKeyRef", RefKind::Secret),
+                ] {
+                    let p = [
+                        cp.clone(),
+                        vec![
+                            key("env"),
+                            Seg::Index(j),
+                            key("valueFrom"),
+                            key(field),
+                            key("name"),
+                        ],
+                    ]
+                    .concat();
                     push(kind, e.at(&["valueFrom", field, "name"]), p);
                 }
             }
         }
     }
-    for (i, vol) in spec.get("volumes").map(Value::items).unwrap_or(&[]).iter().enumerate() {
+    for (i, vol) in spec
+        .get("volumes")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
         let vp = vec![key("volumes"), Seg::Index(i)];
-        push(RefKind::ConfigMap, vol.at(&["configMap", "name"]), [vp.clone(), vec![key("configMap"), key("name")]].concat());
-        push(RefKind::Secret, vol.at(&["secret", "secretName"]), [vp.clone(), vec![key("secret"), key("secretName")]].concat());
-        for (j, src) in vol.at(&["projected", "sources"]).map(Value::items).unwrap_or(&[]).iter().enumerate() {
-            for (field, kind) in [("configMap", RefKind::ConfigMap), ("secret", RefKind::Secret)] {
-                let p = [vp.clone(), vec![key("projected"), key("sources"), Seg::Index(j), key(field), key("name")]].concat();
+        push(
+            RefKind::ConfigMap,
+            vol.at(&["configMap", "name"]),
+            [vp.clone(), vec![key("configMap"), key("name")]].concat(),
+        );
+        push(
+            RefKind::Secret,
+            vol.at(&["secret", "secretName"]),
+            [vp.clone(), vec![key("secret"), key("secretName")]].concat(),
+        );
+        for (j, src) in vol
+            .at(&["projected", "sources"])
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            for (field, kind) in [
+                ("configMap", RefKind::ConfigMap),
+                ("secret", RefKind::Secret),
+            ] {
+                let p = [
+                    vp.clone(),
+                    vec![
+                        key("projected"),
+                        key("sources"),
+                        Seg::Index(j),
+                        key(field),
+                        key("name"),
+                    ],
+                ]
+                .concat();
                 push(kind, src.at(&[field, "name"]), p);
             }
         }
     }
-    for (i, _) in spec.get("imagePullSecrets").map(Value::items).unwrap_or(&[]).iter().enumerate() {
-        push(RefKind::Secret, spec.get("imagePullSecrets").and_then(|v| v.items()[i].get("name")), vec![key("imagePullSecrets"), Seg::Index(i), key("name")]);
+    for (i, _) in spec
+        .get("imagePullSecrets")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        push(
+            RefKind::Secret,
+            spec.get("imagePullSecrets")
+                .and_then(|v| v.items()[i].get("name")),
+            vec![key("imagePullSecrets"), Seg::Index(i), key("name")],
+        );
     }
     for field in ["serviceAccountName", "serviceAccount"] {
         push(RefKind::ServiceAccount, spec.get(field), vec![key(field)]);

@@ -1,19 +1,19 @@
 //! premigrate: rewrites rendered Kubernetes manifests so that database migrations run once per change.
 
-pub mod yaml;
-pub mod stream;
-pub mod diag;
-pub mod index;
+pub mod apply;
 pub mod config;
 pub mod detect;
-pub mod hash;
-pub mod k8s;
+pub mod diag;
 pub mod engines;
+pub mod explain;
+pub mod gates;
+pub mod hash;
+pub mod index;
+pub mod k8s;
 pub mod migrations;
 pub mod plan;
-pub mod gates;
-pub mod apply;
-pub mod explain;
+pub mod stream;
+pub mod yaml;
 
 pub use config::Config;
 pub use diag::Error;
@@ -34,9 +34,17 @@ pub fn rewrite(input: &[u8], cfg: &Config) -> Result<Output, Error> {
     let index = index::Index::build(input)?;
     let plan = plan::build(&index, cfg)?;
     let explanation = explain::text(&index, &plan);
-    let stream = if plan.is_empty() { input.to_vec() } else { apply::apply(&index, &plan)?.into_bytes() };
-    Ok(Output { stream, plan, explanation })
+    let stream = if plan.is_empty() {
+        input.to_vec()
+    } else {
+        apply::apply(&index, &plan)?.into_bytes()
+    };
+    Ok(Output {
+        stream,
+        plan,
+        explanation,
+    })
 }
+pub mod cli;
 pub mod demo;
 pub mod helm_plugin;
-pub mod cli;

@@ -23,7 +23,9 @@ fn main() -> ExitCode {
 fn read_input(files: &[PathBuf]) -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
     if files.is_empty() || files.iter().all(|f| f.as_os_str() == "-") {
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
         return Ok(buf);
     }
     for (k, f) in files.iter().enumerate() {
@@ -33,7 +35,9 @@ fn read_input(files: &[PathBuf]) -> Result<Vec<u8>, Error> {
         } else {
             std::fs::read(f)
         }
-        .map_err(|e| Error::new(format!("cannot read {}: {e}", f.display())).help("check the path"))?;
+        .map_err(|e| {
+            Error::new(format!("cannot read {}: {e}", f.display())).help("check the path")
+        })?;
         if k > 0 && !buf.is_empty() {
             if !buf.ends_with(b"\n") {
                 buf.push(b'\n');
@@ -71,7 +75,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             emit(&out.stream)?;
         }
-        Some(Command::Explain { opts, format, files }) => {
+        Some(Command::Explain {
+            opts,
+            format,
+            files,
+        }) => {
             let cfg = opts.config()?;
             let input = read_input(&files)?;
             let index = premigrate::index::Index::build(&input)?;
@@ -81,7 +89,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 premigrate::apply::apply(&index, &plan)?;
             }
             let text = match format.as_str() {
-                "json" => serde_json::to_string_pretty(&premigrate::explain::json(&index, &plan)).unwrap_or_default() + "\n",
+                "json" => {
+                    serde_json::to_string_pretty(&premigrate::explain::json(&index, &plan))
+                        .unwrap_or_default()
+                        + "\n"
+                }
                 "mermaid" => premigrate::explain::mermaid(&index, &plan),
                 _ => premigrate::explain::text(&index, &plan),
             };
@@ -91,15 +103,24 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let cfg = opts.config()?;
             emit(premigrate::demo::render(&cfg)?.as_bytes())?;
         }
-        Some(Command::HelmPlugin { action: HelmPluginAction::Install { dir } }) => {
+        Some(Command::HelmPlugin {
+            action: HelmPluginAction::Install { dir },
+        }) => {
             let dir = dir
                 .or_else(|| premigrate::helm_plugin::default_dir(|k| std::env::var(k).ok()))
-                .ok_or_else(|| Error::new("cannot tell where Helm keeps plugins").help("pass --dir DIR or set HELM_PLUGINS"))?;
-            let exe = std::env::current_exe().map_err(|e| Error::new(format!("cannot find this binary: {e}")))?;
+                .ok_or_else(|| {
+                    Error::new("cannot tell where Helm keeps plugins")
+                        .help("pass --dir DIR or set HELM_PLUGINS")
+                })?;
+            let exe = std::env::current_exe()
+                .map_err(|e| Error::new(format!("cannot find this binary: {e}")))?;
             let file = premigrate::helm_plugin::install(&dir, &exe)?;
             eprintln!("installed {}", file.display());
             emit(format!("{}\n", premigrate::helm_plugin::NAME).as_bytes())?;
-            eprintln!("use: helm upgrade --install RELEASE CHART --post-renderer {}", premigrate::helm_plugin::NAME);
+            eprintln!(
+                "use: helm upgrade --install RELEASE CHART --post-renderer {}",
+                premigrate::helm_plugin::NAME
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -37,13 +37,31 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Builds the lookups.
-    pub fn new(index: &'a Index<'a>, cfg: &'a Config, target: Target) -> Result<Context<'a>, Error> {
+    pub fn new(
+        index: &'a Index<'a>,
+        cfg: &'a Config,
+        target: Target,
+    ) -> Result<Context<'a>, Error> {
         let selector = cfg
             .job_selector
             .as_deref()
-            .map(|s| Selector::parse(s).map_err(|e| Error::new(format!("bad --job-selector: {e}")).help("use label selector syntax, e.g. app=web,tier in (db)")))
+            .map(|s| {
+                Selector::parse(s).map_err(|e| {
+                    Error::new(format!("bad --job-selector: {e}"))
+                        .help("use label selector syntax, e.g. app=web,tier in (db)")
+                })
+            })
             .transpose()?;
-        let mut ctx = Context { index, cfg, target, selector, defs: BTreeMap::new(), copies: BTreeMap::new(), generated: vec![], workloads: vec![] };
+        let mut ctx = Context {
+            index,
+            cfg,
+            target,
+            selector,
+            defs: BTreeMap::new(),
+            copies: BTreeMap::new(),
+            generated: vec![],
+            workloads: vec![],
+        };
         for i in 0..index.entries.len() {
             let Some(v) = ctx.value(i) else { continue };
             let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
@@ -51,7 +69,8 @@ impl<'a> Context<'a> {
             let name = index.entries[i].info.name.clone().unwrap_or_default();
             if annotation(v, own::GENERATED).is_some() {
                 ctx.generated.push(i);
-                if let (Some(rk), Some(orig)) = (ref_kind(kind), annotation(v, own::ORIGINAL_NAME)) {
+                if let (Some(rk), Some(orig)) = (ref_kind(kind), annotation(v, own::ORIGINAL_NAME))
+                {
                     ctx.copies.insert((rk, ns, name), orig.to_string());
                 }
                 continue;
@@ -92,7 +111,10 @@ fn ref_kind(kind: &str) -> Option<RefKind> {
 
 /// `metadata.namespace`, or "" for the release namespace.
 pub fn namespace(v: &Value) -> String {
-    v.at(&["metadata", "namespace"]).and_then(Value::as_str).unwrap_or("").to_string()
+    v.at(&["metadata", "namespace"])
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }
 
 /// An annotation's string value.
@@ -113,23 +135,42 @@ fn annotation_path(key: &str) -> Vec<Seg> {
 fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Option<Match> {
     match annotation(v, own::MIGRATION) {
         Some("false") => return None,
-        Some("true") => return Some(Match { rule: "annotation", detail: format!("{}: \"true\"", own::MIGRATION) }),
+        Some("true") => {
+            return Some(Match {
+                rule: "annotation",
+                detail: format!("{}: \"true\"", own::MIGRATION),
+            })
+        }
         _ => {}
     }
-    let name = annotation(v, own::ORIGINAL_NAME).or(ctx.index.entries[i].info.name.as_deref()).unwrap_or("");
+    let name = annotation(v, own::ORIGINAL_NAME)
+        .or(ctx.index.entries[i].info.name.as_deref())
+        .unwrap_or("");
     if let Some(g) = ctx.cfg.jobs.iter().find(|g| crate::detect::glob(g, name)) {
-        return Some(Match { rule: "--job", detail: format!("name `{name}` matches `{g}`") });
+        return Some(Match {
+            rule: "--job",
+            detail: format!("name `{name}` matches `{g}`"),
+        });
     }
     if let Some(sel) = &ctx.selector {
         if sel.matches(v.at(&["metadata", "labels"]).unwrap_or(&Value::Null)) {
-            return Some(Match { rule: "--job-selector", detail: format!("labels match `{}`", ctx.cfg.job_selector.as_deref().unwrap_or("")) });
+            return Some(Match {
+                rule: "--job-selector",
+                detail: format!(
+                    "labels match `{}`",
+                    ctx.cfg.job_selector.as_deref().unwrap_or("")
+                ),
+            });
         }
     }
     if !ctx.cfg.detect {
         return None;
     }
     if name.to_ascii_lowercase().contains("migrat") {
-        return Some(Match { rule: "name", detail: format!("name `{name}` contains `migrat`") });
+        return Some(Match {
+            rule: "name",
+            detail: format!("name `{name}` contains `migrat`"),
+        });
     }
     let pod = v.at(&["spec", "template", "spec"])?;
     for list in ["containers", "initContainers"] {
@@ -146,7 +187,12 @@ fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Option<Match> {
 
 /// The hook events of a document, if it is a Helm hook.
 fn hook_events(v: &Value) -> Option<Vec<String>> {
-    annotation(v, engines::HELM_HOOK).map(|h| h.split(',').map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect())
+    annotation(v, engines::HELM_HOOK).map(|h| {
+        h.split(',')
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect()
+    })
 }
 
 /// Finds and plans every migration Job.
@@ -158,28 +204,43 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         }
         let Some(v) = ctx.value(i) else { continue };
         let events = hook_events(v);
-        if events.as_ref().is_some_and(|e| e.iter().any(|e| e.starts_with("test"))) {
+        if events
+            .as_ref()
+            .is_some_and(|e| e.iter().any(|e| e.starts_with("test")))
+        {
             continue;
         }
-        match why_migration(ctx, i, v) {
-            Some(m) => found.push((i, m, events)),
-            None => {}
+        if let Some(m) = why_migration(ctx, i, v) {
+            found.push((i, m, events));
         }
     }
     // Workloads are everything with a pod template that is not a migration.
     let migration_docs: Vec<usize> = found.iter().map(|f| f.0).collect();
     let workloads: Vec<usize> = (0..ctx.index.entries.len())
-        .filter(|&i| k8s::pod_spec_path(ctx.kind(i)).is_some() && !migration_docs.contains(&i) && !ctx.generated.contains(&i))
+        .filter(|&i| {
+            k8s::pod_spec_path(ctx.kind(i)).is_some()
+                && !migration_docs.contains(&i)
+                && !ctx.generated.contains(&i)
+        })
         .filter(|&i| ctx.value(i).is_some_and(|v| hook_events(v).is_none()))
         .collect();
-    let waves: Vec<i64> = workloads.iter().filter_map(|&w| ctx.value(w).and_then(|v| annotation(v, engines::ARGO_WAVE)).and_then(|s| s.trim().parse().ok())).collect();
+    let waves: Vec<i64> = workloads
+        .iter()
+        .filter_map(|&w| {
+            ctx.value(w)
+                .and_then(|v| annotation(v, engines::ARGO_WAVE))
+                .and_then(|s| s.trim().parse().ok())
+        })
+        .collect();
     let min_wave = waves.iter().copied().min().unwrap_or(0).min(0);
     let max_wave = waves.iter().copied().max().unwrap_or(0).max(0);
     for &g in &ctx.generated {
         plan.removed.push(g);
     }
     for (i, matched, events) in found {
-        plan_job(ctx, plan, i, matched, events, &workloads, min_wave, max_wave)?;
+        plan_job(
+            ctx, plan, i, matched, events, &workloads, min_wave, max_wave,
+        )?;
     }
     Ok(())
 }
@@ -198,27 +259,50 @@ fn plan_job(
     let v = ctx.value(doc).expect("Jobs are parsed");
     let ns = namespace(v);
     let current_name = ctx.index.entries[doc].info.name.clone().unwrap_or_default();
-    let original = annotation(v, own::ORIGINAL_NAME).map(str::to_string).unwrap_or_else(|| current_name.clone());
+    let original = annotation(v, own::ORIGINAL_NAME)
+        .map(str::to_string)
+        .unwrap_or_else(|| current_name.clone());
     let phase = match &events {
-        Some(e) if !e.iter().any(|e| e == "pre-install" || e == "pre-upgrade") && e.iter().any(|e| e.starts_with("post-")) => Phase::Post,
+        Some(e)
+            if !e.iter().any(|e| e == "pre-install" || e == "pre-upgrade")
+                && e.iter().any(|e| e.starts_with("post-")) =>
+        {
+            Phase::Post
+        }
         _ => Phase::Pre,
     };
     let pod_path = path!["spec", "template", "spec"];
     let Some(pod) = v.at(&["spec", "template", "spec"]) else {
-        return Err(Error::at(ctx.index.location(doc), "this migration Job has no spec.template.spec").help("give the Job a pod template, or mark it premigrate.io/migration: \"false\""));
+        return Err(Error::at(
+            ctx.index.location(doc),
+            "this migration Job has no spec.template.spec",
+        )
+        .help("give the Job a pod template, or mark it premigrate.io/migration: \"false\""));
     };
 
     // Hardening, as (path, new value or removal, why); applied to the hash input and to the text.
     let mut hardening: Vec<(Vec<Seg>, Option<Value>, &str)> = Vec::new();
     if pod.get("restartPolicy").and_then(Value::as_str) != Some("Never") {
-        hardening.push((path!["spec", "template", "spec", "restartPolicy"], Some(Value::str("Never")), "a failed migration must not be retried in place"));
+        hardening.push((
+            path!["spec", "template", "spec", "restartPolicy"],
+            Some(Value::str("Never")),
+            "a failed migration must not be retried in place",
+        ));
     }
     if matches!(v.at(&["spec", "backoffLimit"]), None | Some(Value::Null)) {
-        hardening.push((path!["spec", "backoffLimit"], Some(Value::Int(0)), "run a migration once; the chart set no backoffLimit"));
+        hardening.push((
+            path!["spec", "backoffLimit"],
+            Some(Value::Int(0)),
+            "run a migration once; the chart set no backoffLimit",
+        ));
     }
     if let Some(t) = ctx.cfg.timeout_seconds {
         if v.at(&["spec", "activeDeadlineSeconds"]) != Some(&Value::Int(t as i64)) {
-            hardening.push((path!["spec", "activeDeadlineSeconds"], Some(Value::Int(t as i64)), "--timeout"));
+            hardening.push((
+                path!["spec", "activeDeadlineSeconds"],
+                Some(Value::Int(t as i64)),
+                "--timeout",
+            ));
         }
     }
     if ctx.target == Target::Gitops && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
@@ -253,23 +337,53 @@ fn plan_job(
     let obj = ctx.object(doc);
     for (p, val, why) in &hardening {
         match val {
-            Some(val) => plan.change(doc, Edit::Set(p.clone(), val.clone()), format!("set {} = {}: {why}", edit::path_string(p), val.to_flow())),
-            None => plan.change(doc, Edit::Remove(p.clone()), format!("removed {} ({why})", edit::path_string(p))),
+            Some(val) => plan.change(
+                doc,
+                Edit::Set(p.clone(), val.clone()),
+                format!("set {} = {}: {why}", edit::path_string(p), val.to_flow()),
+            ),
+            None => plan.change(
+                doc,
+                Edit::Remove(p.clone()),
+                format!("removed {} ({why})", edit::path_string(p)),
+            ),
         }
     }
     if current_name != name {
-        plan.change(doc, Edit::Set(path!["metadata", "name"], Value::str(&name)), format!("renamed {current_name} → {name} (content hash)"));
+        plan.change(
+            doc,
+            Edit::Set(path!["metadata", "name"], Value::str(&name)),
+            format!("renamed {current_name} → {name} (content hash)"),
+        );
     }
-    set_annotation(plan, v, doc, own::ORIGINAL_NAME, &original, "records the name before hashing");
+    set_annotation(
+        plan,
+        v,
+        doc,
+        own::ORIGINAL_NAME,
+        &original,
+        "records the name before hashing",
+    );
     set_annotation(plan, v, doc, own::HASH, &hash, "records the content hash");
 
     // Dependencies the stream defines.
     let mut uses: Vec<Dependency> = Vec::new();
     for r in &refs {
-        let orig_name = ctx.copies.get(&(r.kind, ns.clone(), r.name.clone())).cloned().unwrap_or_else(|| r.name.clone());
-        let def = ctx.defs.get(&(r.kind, ns.clone(), orig_name.clone())).copied();
+        let orig_name = ctx
+            .copies
+            .get(&(r.kind, ns.clone(), r.name.clone()))
+            .cloned()
+            .unwrap_or_else(|| r.name.clone());
+        let def = ctx
+            .defs
+            .get(&(r.kind, ns.clone(), orig_name.clone()))
+            .copied();
         if !uses.iter().any(|u| u.kind == r.kind && u.name == orig_name) {
-            uses.push(Dependency { kind: r.kind, name: orig_name, doc: def });
+            uses.push(Dependency {
+                kind: r.kind,
+                name: orig_name,
+                doc: def,
+            });
         }
     }
 
@@ -284,28 +398,59 @@ fn plan_job(
                 }
                 None => engines::PRE_EVENTS.to_string(),
             };
-            let weight = match annotation(v, engines::HELM_HOOK_WEIGHT).and_then(|w| w.trim().parse::<i64>().ok()) {
+            let weight = match annotation(v, engines::HELM_HOOK_WEIGHT)
+                .and_then(|w| w.trim().parse::<i64>().ok())
+            {
                 Some(w) if author_hook => w,
                 _ => ctx.cfg.hook_weight,
             };
-            let delete = annotation(v, engines::HELM_HOOK_DELETE).filter(|_| author_hook).map(str::to_string);
+            let delete = annotation(v, engines::HELM_HOOK_DELETE)
+                .filter(|_| author_hook)
+                .map(str::to_string);
             for row in engines::rows(Role::HookJob) {
                 if author_hook && annotation(v, row.2).is_some() {
                     continue;
                 }
                 let value = fill(row.3, &events_str, weight, 0, &original);
-                set_annotation(plan, v, doc, row.2, &value, "makes the migration a Helm hook that runs before the workloads");
+                set_annotation(
+                    plan,
+                    v,
+                    doc,
+                    row.2,
+                    &value,
+                    "makes the migration a Helm hook that runs before the workloads",
+                );
             }
             // Hook copies of what the Job uses, so a first install finds them.
             for dep in &uses {
                 let Some(def) = dep.doc else { continue };
                 let copy_name = hashed_name(&dep.name, &hash);
-                for r in refs.iter().filter(|r| r.kind == dep.kind && (r.name == dep.name || ctx.copies.get(&(r.kind, ns.clone(), r.name.clone())) == Some(&dep.name))) {
+                for r in refs.iter().filter(|r| {
+                    r.kind == dep.kind
+                        && (r.name == dep.name
+                            || ctx.copies.get(&(r.kind, ns.clone(), r.name.clone()))
+                                == Some(&dep.name))
+                }) {
                     if r.name != copy_name {
-                        plan.change(doc, Edit::Set(r.path.clone(), Value::str(&copy_name)), format!("points {} at the hook copy {copy_name}", edit::path_string(&r.path)));
+                        plan.change(
+                            doc,
+                            Edit::Set(r.path.clone(), Value::str(&copy_name)),
+                            format!(
+                                "points {} at the hook copy {copy_name}",
+                                edit::path_string(&r.path)
+                            ),
+                        );
                     }
                 }
-                let text = copy_doc(ctx, def, &copy_name, &dep.name, &events_str, weight, delete.as_deref())?;
+                let text = copy_doc(
+                    ctx,
+                    def,
+                    &copy_name,
+                    &dep.name,
+                    &events_str,
+                    weight,
+                    delete.as_deref(),
+                )?;
                 plan.added.push(Added {
                     text,
                     object: format!("{}/{copy_name}", dep.kind.kind()),
@@ -319,19 +464,36 @@ fn plan_job(
             if events.is_some() {
                 for k in engines::HELM_HOOK_KEYS {
                     if annotation(v, k).is_some() {
-                        plan.change(doc, Edit::Remove(annotation_path(k)), format!("removed {k}: under GitOps the Job is a regular, pruned resource"));
+                        plan.change(
+                            doc,
+                            Edit::Remove(annotation_path(k)),
+                            format!(
+                                "removed {k}: under GitOps the Job is a regular, pruned resource"
+                            ),
+                        );
                     }
                 }
                 plan.note(Severity::Info, "PM102", Some(doc), format!("{obj}: removed the chart's helm.sh/hook annotations: under GitOps the migration must be a regular resource that the engine prunes when its name changes"));
             }
-            let w = if phase == Phase::Pre { min_wave - 1 } else { max_wave + 1 };
+            let w = if phase == Phase::Pre {
+                min_wave - 1
+            } else {
+                max_wave + 1
+            };
             wave = Some(w);
             for row in engines::rows(Role::GitopsJob) {
                 if phase == Phase::Post && row.3 == Fill::Group {
                     continue;
                 }
                 let value = fill(row.3, "", 0, w, &original);
-                set_annotation(plan, v, doc, row.2, &value, "orders the migration for Flux, Argo CD and kapp");
+                set_annotation(
+                    plan,
+                    v,
+                    doc,
+                    row.2,
+                    &value,
+                    "orders the migration for Flux, Argo CD and kapp",
+                );
             }
             if phase == Phase::Pre {
                 for dep in &uses {
@@ -341,11 +503,20 @@ fn plan_job(
                         let value = fill(row.3, "", 0, w, &original);
                         let current = annotation(dv, row.2);
                         let keep = match row.3 {
-                            Fill::JobWave => current.and_then(|c| c.trim().parse::<i64>().ok()).is_some_and(|c| c <= w),
+                            Fill::JobWave => current
+                                .and_then(|c| c.trim().parse::<i64>().ok())
+                                .is_some_and(|c| c <= w),
                             _ => current.is_some(),
                         };
                         if !keep {
-                            set_annotation(plan, dv, def, row.2, &value, "the migration uses it: it must exist before the Job");
+                            set_annotation(
+                                plan,
+                                dv,
+                                def,
+                                row.2,
+                                &value,
+                                "the migration uses it: it must exist before the Job",
+                            );
                         }
                     }
                 }
@@ -357,7 +528,15 @@ fn plan_job(
                     movers.push(doc);
                     for m in movers {
                         if m > first {
-                            plan.moves.push(Move { doc: m, before: first, why: format!("{} must be applied before {}", ctx.object(m), ctx.object(first)) });
+                            plan.moves.push(Move {
+                                doc: m,
+                                before: first,
+                                why: format!(
+                                    "{} must be applied before {}",
+                                    ctx.object(m),
+                                    ctx.object(first)
+                                ),
+                            });
                         }
                     }
                 }
@@ -396,8 +575,14 @@ pub fn fill(f: Fill, events: &str, weight: i64, wave: i64, original: &str) -> St
 
 /// Plans setting an annotation unless it already has that value.
 pub fn set_annotation(plan: &mut Plan, v: &Value, doc: usize, key: &str, value: &str, why: &str) {
-    if annotation(v, key) != Some(value) || !matches!(v.at(&["metadata", "annotations", key]), Some(Value::Str(_))) {
-        plan.change(doc, Edit::Set(annotation_path(key), Value::str(value)), format!("set annotation {key}: {value} ({why})"));
+    if annotation(v, key) != Some(value)
+        || !matches!(v.at(&["metadata", "annotations", key]), Some(Value::Str(_)))
+    {
+        plan.change(
+            doc,
+            Edit::Set(annotation_path(key), Value::str(value)),
+            format!("set annotation {key}: {value} ({why})"),
+        );
     }
 }
 
@@ -406,8 +591,19 @@ fn set_at(root: &mut Value, path: &[Seg], v: Value) {
 }
 
 /// A hook copy of a regular document: its own text, renamed and annotated, so every value stays as written.
-fn copy_doc(ctx: &Context<'_>, def: usize, copy_name: &str, original: &str, events: &str, job_weight: i64, delete: Option<&str>) -> Result<String, Error> {
-    let parsed = ctx.index.entries[def].parsed.as_ref().expect("definitions are parsed");
+fn copy_doc(
+    ctx: &Context<'_>,
+    def: usize,
+    copy_name: &str,
+    original: &str,
+    events: &str,
+    job_weight: i64,
+    delete: Option<&str>,
+) -> Result<String, Error> {
+    let parsed = ctx.index.entries[def]
+        .parsed
+        .as_ref()
+        .expect("definitions are parsed");
     let mut edits = vec![
         Edit::Set(path!["metadata", "name"], Value::str(copy_name)),
         Edit::Set(annotation_path(own::GENERATED), Value::str("true")),
@@ -421,7 +617,12 @@ fn copy_doc(ctx: &Context<'_>, def: usize, copy_name: &str, original: &str, even
         edits.push(Edit::Set(annotation_path(row.2), Value::str(value)));
     }
     let text = ctx.index.stream.doc_text(def);
-    let out = edit::apply(text, &parsed.tree, &edits).map_err(|e| Error::at(ctx.index.location(def), format!("cannot copy this document as a hook: {}", e.message)))?;
+    let out = edit::apply(text, &parsed.tree, &edits).map_err(|e| {
+        Error::at(
+            ctx.index.location(def),
+            format!("cannot copy this document as a hook: {}", e.message),
+        )
+    })?;
     Ok(ensure_separator(out))
 }
 

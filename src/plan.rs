@@ -175,18 +175,35 @@ impl Plan {
     pub fn change(&mut self, doc: usize, edit: Edit, why: impl Into<String>) {
         let list = self.changes.entry(doc).or_default();
         if !list.iter().any(|c| c.edit == edit) {
-            list.push(Change { edit, why: why.into() });
+            list.push(Change {
+                edit,
+                why: why.into(),
+            });
         }
     }
 
     /// Records a note.
-    pub fn note(&mut self, severity: Severity, code: &'static str, doc: Option<usize>, message: impl Into<String>) {
-        self.notes.push(Note { severity, code, doc, message: message.into() });
+    pub fn note(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        doc: Option<usize>,
+        message: impl Into<String>,
+    ) {
+        self.notes.push(Note {
+            severity,
+            code,
+            doc,
+            message: message.into(),
+        });
     }
 
     /// Whether the plan changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.added.is_empty() && self.moves.is_empty() && self.removed.is_empty()
+        self.changes.is_empty()
+            && self.added.is_empty()
+            && self.moves.is_empty()
+            && self.removed.is_empty()
     }
 }
 
@@ -203,7 +220,14 @@ pub fn build(index: &Index<'_>, cfg: &Config) -> Result<Plan, Error> {
             Target::Gitops
         }
         t => {
-            plan.target_reason = format!("--target {}", if t == Target::Hooks { "hooks" } else { "gitops" });
+            plan.target_reason = format!(
+                "--target {}",
+                if t == Target::Hooks {
+                    "hooks"
+                } else {
+                    "gitops"
+                }
+            );
             t
         }
     };

@@ -44,13 +44,19 @@ pub fn is_doc_end(line: &str) -> bool {
 }
 
 fn marker(line: &str, m: &str) -> bool {
-    line.starts_with(m) && matches!(line.as_bytes().get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+    line.starts_with(m)
+        && matches!(
+            line.as_bytes().get(3),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n')
+        )
 }
 
 impl<'a> Stream<'a> {
     /// Splits `input` into documents.
     pub fn split(input: &'a [u8]) -> Result<Stream<'a>, Utf8Error> {
-        let text = std::str::from_utf8(input).map_err(|e| Utf8Error { offset: e.valid_up_to() })?;
+        let text = std::str::from_utf8(input).map_err(|e| Utf8Error {
+            offset: e.valid_up_to(),
+        })?;
         let (text, bom) = match text.strip_prefix(BOM) {
             Some(rest) => (rest, true),
             None => (text, false),
@@ -66,12 +72,20 @@ impl<'a> Stream<'a> {
             // Only lines starting with `-` or `.` can be markers: skip the rest fast.
             match bytes[pos] {
                 b'-' if pos > start && is_doc_start(&text[pos..nl]) => {
-                    docs.push(Doc { start, end: pos, line: start_line });
+                    docs.push(Doc {
+                        start,
+                        end: pos,
+                        line: start_line,
+                    });
                     start = pos;
                     start_line = line_no;
                 }
                 b'.' if is_doc_end(&text[pos..nl]) => {
-                    docs.push(Doc { start, end: nl, line: start_line });
+                    docs.push(Doc {
+                        start,
+                        end: nl,
+                        line: start_line,
+                    });
                     start = nl;
                     start_line = line_no + 1;
                 }
@@ -81,7 +95,11 @@ impl<'a> Stream<'a> {
             line_no += 1;
         }
         if start < text.len() || docs.is_empty() {
-            docs.push(Doc { start, end: text.len(), line: start_line });
+            docs.push(Doc {
+                start,
+                end: text.len(),
+                line: start_line,
+            });
         }
         Ok(Stream { text, bom, docs })
     }
@@ -97,8 +115,11 @@ impl<'a> Stream<'a> {
 pub fn is_blank(doc: &str) -> bool {
     doc.lines().enumerate().all(|(i, l)| {
         let t = l.trim();
-        t.is_empty() || t.starts_with('#') || (i == 0 && is_doc_start(l) && t[3..].trim_start().starts_with('#'))
-            || (i == 0 && t == "---") || is_doc_end(l)
+        t.is_empty()
+            || t.starts_with('#')
+            || (i == 0 && is_doc_start(l) && t[3..].trim_start().starts_with('#'))
+            || (i == 0 && t == "---")
+            || is_doc_end(l)
     })
 }
 
@@ -107,7 +128,8 @@ pub fn is_blank(doc: &str) -> bool {
 /// document that is followed gets a final newline. For the documents of an
 /// unchanged stream, in order, this gives back the input exactly.
 pub fn join<S: AsRef<str>>(bom: bool, docs: &[S]) -> String {
-    let mut out = String::with_capacity(docs.iter().map(|d| d.as_ref().len() + 4).sum::<usize>() + 3);
+    let mut out =
+        String::with_capacity(docs.iter().map(|d| d.as_ref().len() + 4).sum::<usize>() + 3);
     if bom {
         out.push_str(BOM);
     }
@@ -164,6 +186,9 @@ mod tests {
 
     #[test]
     fn moved_documents_stay_apart() {
-        assert_eq!(join(false, &["---\nb: 2", "a: 1\n"]), "---\nb: 2\n---\na: 1\n");
+        assert_eq!(
+            join(false, &["---\nb: 2", "a: 1\n"]),
+            "---\nb: 2\n---\na: 1\n"
+        );
     }
 }

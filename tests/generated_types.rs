@@ -20,7 +20,11 @@ fn docs(out: &[u8]) -> Vec<serde_json::Value> {
 
 fn same_through<T: serde::de::DeserializeOwned + serde::Serialize>(v: &serde_json::Value) {
     let typed: T = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{e}: {v}"));
-    assert_eq!(&serde_json::to_value(&typed).unwrap(), v, "k8s-openapi dropped or retyped a field");
+    assert_eq!(
+        &serde_json::to_value(&typed).unwrap(),
+        v,
+        "k8s-openapi dropped or retyped a field"
+    );
 }
 
 fn check(input: &str, cfg: &premigrate::Config) -> usize {
@@ -32,9 +36,16 @@ fn check(input: &str, cfg: &premigrate::Config) -> usize {
             Some("RoleBinding") => same_through::<RoleBinding>(&d),
             _ => {}
         }
-        let pod = if d["kind"] == "Pod" { &d["spec"] } else { &d["spec"]["template"]["spec"] };
+        let pod = if d["kind"] == "Pod" {
+            &d["spec"]
+        } else {
+            &d["spec"]["template"]["spec"]
+        };
         for c in pod["initContainers"].as_array().into_iter().flatten() {
-            if c["name"].as_str().is_some_and(|n| n.starts_with("premigrate-wait")) {
+            if c["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("premigrate-wait"))
+            {
                 same_through::<Container>(c);
                 checked += 1;
             }
@@ -62,6 +73,10 @@ fn gates_and_rbac_match_the_kubernetes_types() {
         };
         assert_eq!(check(demo, &cfg), 2, "{style:?}");
         let n = check(&no_token, &cfg);
-        assert_eq!(n, if style == GateStyle::Check { 2 } else { 3 }, "{style:?}");
+        assert_eq!(
+            n,
+            if style == GateStyle::Check { 2 } else { 3 },
+            "{style:?}"
+        );
     }
 }

@@ -5,7 +5,10 @@
 
 mod support;
 
-use support::{chart, helm4_plugin_dir, premigrate_bin, require_tool, resources, run_helm_ok, split_dry_run, TempDir};
+use support::{
+    chart, helm4_plugin_dir, premigrate_bin, require_tool, resources, run_helm_ok, split_dry_run,
+    TempDir,
+};
 
 const MIGRATING: &[&str] = &["laravel", "prisma-flux", "already-hook", "long-names"];
 /// Helm 3 never post-renders hooks, so the chart that is already a hook is not among these.
@@ -15,7 +18,17 @@ fn helm3_render(name: &str) -> Option<String> {
     let helm3 = require_tool("helm3")?;
     let c = chart(name);
     let bin = premigrate_bin();
-    Some(run_helm_ok(&helm3, &["template", "rel", c.to_str().unwrap(), "--post-renderer", bin.to_str().unwrap()], &[]))
+    Some(run_helm_ok(
+        &helm3,
+        &[
+            "template",
+            "rel",
+            c.to_str().unwrap(),
+            "--post-renderer",
+            bin.to_str().unwrap(),
+        ],
+        &[],
+    ))
 }
 
 fn position(res: &[(String, String)], kind: &str, pred: impl Fn(&str) -> bool) -> Option<usize> {
@@ -25,14 +38,24 @@ fn position(res: &[(String, String)], kind: &str, pred: impl Fn(&str) -> bool) -
 #[test]
 fn helm3_orders_the_hashed_job_and_gates_before_the_workloads() {
     for name in HELM3_MIGRATING {
-        let Some(out) = helm3_render(name) else { return };
+        let Some(out) = helm3_render(name) else {
+            return;
+        };
         let res = resources(&out);
-        let job = position(&res, "Job", |n| n.contains("migrat")).unwrap_or_else(|| panic!("{name}: no migration Job in\n{out}"));
+        let job = position(&res, "Job", |n| n.contains("migrat"))
+            .unwrap_or_else(|| panic!("{name}: no migration Job in\n{out}"));
         let first_workload = position(&res, "Deployment", |_| true).expect("a Deployment");
-        assert!(job < first_workload, "{name}: Job after the workloads: {res:?}");
-        let role = position(&res, "Role", |_| true).unwrap_or_else(|| panic!("{name}: no Role: {res:?}"));
+        assert!(
+            job < first_workload,
+            "{name}: Job after the workloads: {res:?}"
+        );
+        let role =
+            position(&res, "Role", |_| true).unwrap_or_else(|| panic!("{name}: no Role: {res:?}"));
         assert!(role < first_workload, "{name}: Role after the workloads");
-        assert!(out.contains("kustomize.toolkit.fluxcd.io/force: Enabled"), "{name}");
+        assert!(
+            out.contains("kustomize.toolkit.fluxcd.io/force: Enabled"),
+            "{name}"
+        );
         assert!(out.contains("- name: premigrate-wait"), "{name}: no gate");
         assert!(!out.contains("ttlSecondsAfterFinished"), "{name}: TTL kept");
         let (_, job_name) = &res[job];
@@ -45,43 +68,89 @@ fn helm3_orders_the_hashed_job_and_gates_before_the_workloads() {
 /// already a hook reaches premigrate without it, and comes out unchanged.
 #[test]
 fn helm3_never_shows_hooks_to_the_post_renderer() {
-    let Some(helm3) = require_tool("helm3") else { return };
+    let Some(helm3) = require_tool("helm3") else {
+        return;
+    };
     let c = chart("already-hook");
     let plain = run_helm_ok(&helm3, &["template", "rel", c.to_str().unwrap()], &[]);
-    let Some(post) = helm3_render("already-hook") else { return };
+    let Some(post) = helm3_render("already-hook") else {
+        return;
+    };
     assert_eq!(post, plain);
 }
 
 #[test]
 fn helm3_output_is_a_fixed_point() {
     for name in HELM3_MIGRATING {
-        let Some(out) = helm3_render(name) else { return };
+        let Some(out) = helm3_render(name) else {
+            return;
+        };
         let again = premigrate::rewrite(out.as_bytes(), &premigrate::Config::default()).unwrap();
-        assert_eq!(String::from_utf8(again.stream).unwrap(), out, "{name}: a second run changed the output");
+        assert_eq!(
+            String::from_utf8(again.stream).unwrap(),
+            out,
+            "{name}: a second run changed the output"
+        );
     }
 }
 
 #[test]
 fn helm4_lists_the_job_and_its_copies_under_hooks() {
-    let Some(helm4) = require_tool("helm4") else { return };
+    let Some(helm4) = require_tool("helm4") else {
+        return;
+    };
     let tmp = TempDir::new("helm4-charts");
     let plugins = helm4_plugin_dir(tmp.path());
     let env = [("HELM_PLUGINS", plugins.to_str().unwrap())];
     for name in MIGRATING {
         let c = chart(name);
-        let out = run_helm_ok(&helm4, &["install", "rel", c.to_str().unwrap(), "--dry-run=client", "--post-renderer", "premigrate"], &env);
+        let out = run_helm_ok(
+            &helm4,
+            &[
+                "install",
+                "rel",
+                c.to_str().unwrap(),
+                "--dry-run=client",
+                "--post-renderer",
+                "premigrate",
+            ],
+            &env,
+        );
         let (hooks, manifest) = split_dry_run(&out);
         let hook_res = resources(&hooks);
         let man_res = resources(&manifest);
-        assert!(position(&hook_res, "Job", |n| n.contains("migrat")).is_some(), "{name}: Job not a hook:\n{hooks}");
-        assert!(position(&man_res, "Job", |n| n.contains("migrat")).is_none(), "{name}: Job in the manifest");
-        assert!(position(&man_res, "Deployment", |_| true).is_some(), "{name}: workloads not in MANIFEST");
-        assert!(!manifest.contains("premigrate-wait"), "{name}: hooks mode must not gate");
+        assert!(
+            position(&hook_res, "Job", |n| n.contains("migrat")).is_some(),
+            "{name}: Job not a hook:\n{hooks}"
+        );
+        assert!(
+            position(&man_res, "Job", |n| n.contains("migrat")).is_none(),
+            "{name}: Job in the manifest"
+        );
+        assert!(
+            position(&man_res, "Deployment", |_| true).is_some(),
+            "{name}: workloads not in MANIFEST"
+        );
+        assert!(
+            !manifest.contains("premigrate-wait"),
+            "{name}: hooks mode must not gate"
+        );
         if *name == "laravel" {
-            let cm = position(&hook_res, "ConfigMap", |_| true).unwrap_or_else(|| panic!("no ConfigMap copy among hooks:\n{hooks}"));
-            assert!(hooks.contains("helm.sh/hook-weight: \"-6\"") && hooks.contains("helm.sh/hook-weight: \"-5\""), "{hooks}");
-            assert!(cm < position(&hook_res, "Job", |_| true).unwrap(), "copy must run before the Job");
-            assert!(position(&man_res, "ConfigMap", |_| true).is_some(), "the regular ConfigMap stays");
+            let cm = position(&hook_res, "ConfigMap", |_| true)
+                .unwrap_or_else(|| panic!("no ConfigMap copy among hooks:\n{hooks}"));
+            assert!(
+                hooks.contains("helm.sh/hook-weight: \"-6\"")
+                    && hooks.contains("helm.sh/hook-weight: \"-5\""),
+                "{hooks}"
+            );
+            assert!(
+                cm < position(&hook_res, "Job", |_| true).unwrap(),
+                "copy must run before the Job"
+            );
+            assert!(
+                position(&man_res, "ConfigMap", |_| true).is_some(),
+                "the regular ConfigMap stays"
+            );
         }
         insta::assert_snapshot!(format!("helm4_{name}_hooks"), hooks);
     }

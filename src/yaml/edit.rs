@@ -94,7 +94,10 @@ pub struct EditError {
 }
 
 fn err(message: impl Into<String>, offset: Option<usize>) -> EditError {
-    EditError { message: message.into(), offset }
+    EditError {
+        message: message.into(),
+        offset,
+    }
 }
 
 struct Splice {
@@ -105,9 +108,20 @@ struct Splice {
 
 /// Applies edits to a document body and returns the new body.
 pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditError> {
-    let root = tree.root.ok_or_else(|| err("the document is empty", None))?;
-    let mut expected = tree.value(root).map_err(|e| err(e.message, Some(e.offset)))?;
-    let mut ed = Editor { text, tree, splices: vec![], pending: vec![], removals: Default::default(), nl: if text.contains("\r\n") { "\r\n" } else { "\n" } };
+    let root = tree
+        .root
+        .ok_or_else(|| err("the document is empty", None))?;
+    let mut expected = tree
+        .value(root)
+        .map_err(|e| err(e.message, Some(e.offset)))?;
+    let mut ed = Editor {
+        text,
+        tree,
+        splices: vec![],
+        pending: vec![],
+        removals: Default::default(),
+        nl: if text.contains("\r\n") { "\r\n" } else { "\n" },
+    };
     for e in edits {
         ed.edit(root, e)?;
     }
@@ -126,8 +140,13 @@ pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditErro
         apply_to_value(&mut expected, e);
     }
     let out = ed.finish()?;
-    let tree2 = Tree::parse(&out).map_err(|e| err(format!("edit produced invalid YAML: {}", e.message), None))?;
-    let got = tree2.root.map(|r| tree2.value(r)).transpose().map_err(|e| err(e.message, None))?;
+    let tree2 = Tree::parse(&out)
+        .map_err(|e| err(format!("edit produced invalid YAML: {}", e.message), None))?;
+    let got = tree2
+        .root
+        .map(|r| tree2.value(r))
+        .transpose()
+        .map_err(|e| err(e.message, None))?;
     // Key order is not meaning: compare as the JSON Kubernetes sees.
     if got.map(|g| g.to_json()) != Some(expected.to_json()) {
         return Err(err(
@@ -207,7 +226,13 @@ impl Editor<'_> {
     }
 
     /// Sets a value, or (with `append`) appends the items of the sequence `v`.
-    fn set_or_append(&mut self, root: NodeId, path: &[Seg], v: &Value, append: bool) -> Result<(), EditError> {
+    fn set_or_append(
+        &mut self,
+        root: NodeId,
+        path: &[Seg],
+        v: &Value,
+        append: bool,
+    ) -> Result<(), EditError> {
         // Find the deepest existing node on the path.
         let mut depth = path.len();
         let mut node = None;
@@ -219,20 +244,34 @@ impl Editor<'_> {
             depth -= 1;
         }
         let (at, null_node, parent) = match node {
-            Some(n) if depth == path.len() && !self.is_null(n) => return self.replace(root, path, n, v),
+            Some(n) if depth == path.len() && !self.is_null(n) => {
+                return self.replace(root, path, n, v)
+            }
             Some(n) if self.is_null(n) => (path[..depth].to_vec(), Some(n), n),
             Some(n) => (path[..depth + 1].to_vec(), None, n),
             None => (path[..1].to_vec(), None, root),
         };
         if null_node.is_none() && !matches!(at.last(), Some(Seg::Key(_))) {
-            return Err(err(format!("no item at {}", path_string(path)), Some(self.tree.nodes[parent].start)));
+            return Err(err(
+                format!("no item at {}", path_string(path)),
+                Some(self.tree.nodes[parent].start),
+            ));
         }
         let rel = path[at.len()..].to_vec();
         if let Some(p) = self.pending.iter_mut().find(|p| p.at == at) {
-            let e = if append { Edit::Insert(rel, usize::MAX, v.items().to_vec()) } else { Edit::Set(rel, v.clone()) };
+            let e = if append {
+                Edit::Insert(rel, usize::MAX, v.items().to_vec())
+            } else {
+                Edit::Set(rel, v.clone())
+            };
             apply_to_value(&mut p.value, &e);
         } else {
-            self.pending.push(Pending { at, null_node, parent, value: nest(&rel, v) });
+            self.pending.push(Pending {
+                at,
+                null_node,
+                parent,
+                value: nest(&rel, v),
+            });
         }
         Ok(())
     }
@@ -242,7 +281,9 @@ impl Editor<'_> {
             match p.null_node {
                 Some(n) => self.replace(root, &p.at, n, &p.value)?,
                 None => {
-                    let Some(Seg::Key(k)) = p.at.last() else { unreachable!("checked when pending") };
+                    let Some(Seg::Key(k)) = p.at.last() else {
+                        unreachable!("checked when pending")
+                    };
                     self.insert_entry(p.parent, k, &p.value)?;
                 }
             }
@@ -253,45 +294,101 @@ impl Editor<'_> {
     fn insert_entry(&mut self, map: NodeId, key: &str, value: &Value) -> Result<(), EditError> {
         let (entries, flow) = match &self.tree.nodes[map].kind {
             NodeKind::Map { entries, flow } => (entries.clone(), *flow),
-            _ => return Err(err(format!("expected a mapping to add `{key}` to"), Some(self.tree.nodes[map].start))),
+            _ => {
+                return Err(err(
+                    format!("expected a mapping to add `{key}` to"),
+                    Some(self.tree.nodes[map].start),
+                ))
+            }
         };
         let key_text = super::value::scalar_text(&Value::str(key));
         if flow {
             let close = self.tree.nodes[map].end - 1;
             let sep = if entries.is_empty() { "" } else { ", " };
-            self.splice(close, close, format!("{sep}{key_text}: {}", value.to_flow()));
+            self.splice(
+                close,
+                close,
+                format!("{sep}{key_text}: {}", value.to_flow()),
+            );
             return Ok(());
         }
         let (first_key, _) = entries[0];
         let col = self.col(self.tree.nodes[first_key].start);
         let (_, last_val) = *entries.last().expect("block mappings have entries");
         let at = self.line_end(self.tree.nodes[last_val].end);
-        let text = format!("\n{}{key_text}:{}", " ".repeat(col), value.to_block(col + 2));
+        let text = format!(
+            "\n{}{key_text}:{}",
+            " ".repeat(col),
+            value.to_block(col + 2)
+        );
         self.splice(at, at, text);
         Ok(())
     }
 
     /// Replaces the node at `path` (which exists) with `v`.
-    fn replace(&mut self, root: NodeId, path: &[Seg], node: NodeId, v: &Value) -> Result<(), EditError> {
+    fn replace(
+        &mut self,
+        root: NodeId,
+        path: &[Seg],
+        node: NodeId,
+        v: &Value,
+    ) -> Result<(), EditError> {
         let Some((last, parent_path)) = path.split_last() else {
             return Err(err("cannot replace a whole document", None));
         };
-        let parent = self.find(root, parent_path)?.expect("parent of an existing node exists");
-        let parent_flow = matches!(self.tree.nodes[parent].kind, NodeKind::Map { flow: true, .. } | NodeKind::Seq { flow: true, .. });
+        let parent = self
+            .find(root, parent_path)?
+            .expect("parent of an existing node exists");
+        let parent_flow = matches!(
+            self.tree.nodes[parent].kind,
+            NodeKind::Map { flow: true, .. } | NodeKind::Seq { flow: true, .. }
+        );
         let n = &self.tree.nodes[node];
         if let NodeKind::Alias(_) = n.kind {
-            return Err(err(format!("cannot edit a YAML alias at {}", path_string(path)), Some(n.start)));
+            return Err(err(
+                format!("cannot edit a YAML alias at {}", path_string(path)),
+                Some(n.start),
+            ));
         }
-        let scalar_like = |v: &Value| !matches!(v, Value::Map(m) if !m.is_empty()) && !matches!(v, Value::Seq(s) if !s.is_empty());
-        let old_is_block_collection = matches!(n.kind, NodeKind::Map { flow: false, .. } | NodeKind::Seq { flow: false, .. });
-        let old_is_block_scalar = matches!(n.kind, NodeKind::Scalar { style: ScalarStyle::Literal | ScalarStyle::Folded, .. });
-        if parent_flow || (scalar_like(v) && !old_is_block_collection && !old_is_block_scalar && !self.is_empty_plain(node)) {
+        let scalar_like = |v: &Value| {
+            !matches!(v, Value::Map(m) if !m.is_empty())
+                && !matches!(v, Value::Seq(s) if !s.is_empty())
+        };
+        let old_is_block_collection = matches!(
+            n.kind,
+            NodeKind::Map { flow: false, .. } | NodeKind::Seq { flow: false, .. }
+        );
+        let old_is_block_scalar = matches!(
+            n.kind,
+            NodeKind::Scalar {
+                style: ScalarStyle::Literal | ScalarStyle::Folded,
+                ..
+            }
+        );
+        if parent_flow
+            || (scalar_like(v)
+                && !old_is_block_collection
+                && !old_is_block_scalar
+                && !self.is_empty_plain(node))
+        {
             let start = self.skip_properties(node);
-            self.splice(start, n.end, if parent_flow { v.to_flow() } else { super::value::scalar_text(v) });
+            self.splice(
+                start,
+                n.end,
+                if parent_flow {
+                    v.to_flow()
+                } else {
+                    super::value::scalar_text(v)
+                },
+            );
             return Ok(());
         }
         // Block context: rewrite from just after `key:` or `-` to the end of the old value.
-        let end = if self.is_empty_plain(node) { None } else { Some(n.end) };
+        let end = if self.is_empty_plain(node) {
+            None
+        } else {
+            Some(n.end)
+        };
         match last {
             Seg::Key(k) => {
                 let (key_node, _) = self.tree.entry(parent, k).expect("entry exists");
@@ -302,7 +399,11 @@ impl Editor<'_> {
             Seg::Index(_) => {
                 let dash = self.dash_before(n.start)?;
                 let col = self.col(dash);
-                self.splice(dash + 1, end.unwrap_or(dash + 1).max(dash + 1), v.to_item(col + 2));
+                self.splice(
+                    dash + 1,
+                    end.unwrap_or(dash + 1).max(dash + 1),
+                    v.to_item(col + 2),
+                );
             }
         }
         Ok(())
@@ -312,8 +413,12 @@ impl Editor<'_> {
         let Some((Seg::Key(k), parent_path)) = path.split_last() else {
             return Err(err("remove takes a mapping key", None));
         };
-        let Some(parent) = self.find(root, parent_path)? else { return Ok(()) };
-        let NodeKind::Map { entries, .. } = &self.tree.nodes[parent].kind else { return Ok(()) };
+        let Some(parent) = self.find(root, parent_path)? else {
+            return Ok(());
+        };
+        let NodeKind::Map { entries, .. } = &self.tree.nodes[parent].kind else {
+            return Ok(());
+        };
         // Every occurrence of a duplicated key goes.
         let idxs = (0..entries.len()).filter(|&i| matches!(&self.tree.nodes[entries[i].0].kind, NodeKind::Scalar { text, .. } if text == k));
         let list = self.removals.entry(parent).or_default();
@@ -328,17 +433,31 @@ impl Editor<'_> {
             if idxs.is_empty() {
                 continue;
             }
-            let NodeKind::Map { entries, flow } = &self.tree.nodes[map].kind else { continue };
+            let NodeKind::Map { entries, flow } = &self.tree.nodes[map].kind else {
+                continue;
+            };
             let (entries, flow) = (entries.clone(), *flow);
             if idxs.len() == entries.len() {
                 // Nothing left: the mapping is rewritten whole, with any keys being added to it.
-                let path = self.path_of(root, map).ok_or_else(|| err("cannot empty the whole document", None))?;
+                let path = self
+                    .path_of(root, map)
+                    .ok_or_else(|| err("cannot empty the whole document", None))?;
                 let mut value = Value::Map(vec![]);
-                if let Some(i) = self.pending.iter().position(|p| p.null_node.is_none() && p.parent == map) {
+                if let Some(i) = self
+                    .pending
+                    .iter()
+                    .position(|p| p.null_node.is_none() && p.parent == map)
+                {
                     let p = self.pending.remove(i);
-                    let Some(Seg::Key(k)) = p.at.last() else { unreachable!("checked when pending") };
+                    let Some(Seg::Key(k)) = p.at.last() else {
+                        unreachable!("checked when pending")
+                    };
                     value.set(k, p.value);
-                    while let Some(j) = self.pending.iter().position(|p| p.null_node.is_none() && p.parent == map) {
+                    while let Some(j) = self
+                        .pending
+                        .iter()
+                        .position(|p| p.null_node.is_none() && p.parent == map)
+                    {
                         let p = self.pending.remove(j);
                         if let Some(Seg::Key(k)) = p.at.last() {
                             value.set(k, p.value);
@@ -361,13 +480,20 @@ impl Editor<'_> {
                 i += 1;
                 if b + 1 < n {
                     // Up to the next kept key; a key that begins a `- ` item keeps the dash.
-                    let (from, to) = (self.tree.nodes[entries[a].0].start, self.tree.nodes[entries[b + 1].0].start);
+                    let (from, to) = (
+                        self.tree.nodes[entries[a].0].start,
+                        self.tree.nodes[entries[b + 1].0].start,
+                    );
                     self.splice(from, to, String::new());
                 } else {
                     // The run ends the mapping: cut from the end of the last kept entry, keeping its comment.
                     let prev_end = self.tree.nodes[entries[a - 1].1].end;
                     let this_end = self.tree.nodes[entries[b].1].end;
-                    let (from, to) = if flow { (prev_end, this_end) } else { (self.line_end(prev_end), self.line_end(this_end)) };
+                    let (from, to) = if flow {
+                        (prev_end, this_end)
+                    } else {
+                        (self.line_end(prev_end), self.line_end(this_end))
+                    };
                     self.splice(from, to, String::new());
                 }
             }
@@ -383,7 +509,9 @@ impl Editor<'_> {
             }
             match &t.nodes[cur].kind {
                 NodeKind::Map { entries, .. } => entries.iter().any(|(k, v)| {
-                    let NodeKind::Scalar { text, .. } = &t.nodes[*k].kind else { return false };
+                    let NodeKind::Scalar { text, .. } = &t.nodes[*k].kind else {
+                        return false;
+                    };
                     path.push(Seg::Key(text.clone()));
                     go(t, *v, target, path) || {
                         path.pop();
@@ -416,27 +544,50 @@ impl Editor<'_> {
             } else {
                 let prev_end = self.tree.nodes[children[i - 1].1].end;
                 let this_end = self.tree.nodes[end_node].end;
-                let (from, to) = if flow { (prev_end, this_end) } else { (self.line_end(prev_end), self.line_end(this_end)) };
+                let (from, to) = if flow {
+                    (prev_end, this_end)
+                } else {
+                    (self.line_end(prev_end), self.line_end(this_end))
+                };
                 self.splice(from, to, String::new());
             }
         }
     }
 
-    fn seq_info(&self, root: NodeId, path: &[Seg]) -> Result<Option<(NodeId, Vec<NodeId>, bool)>, EditError> {
-        let Some(seq) = self.find(root, path)? else { return Ok(None) };
+    fn seq_info(
+        &self,
+        root: NodeId,
+        path: &[Seg],
+    ) -> Result<Option<(NodeId, Vec<NodeId>, bool)>, EditError> {
+        let Some(seq) = self.find(root, path)? else {
+            return Ok(None);
+        };
         match &self.tree.nodes[seq].kind {
             NodeKind::Seq { items, flow } => Ok(Some((seq, items.clone(), *flow))),
             _ if self.is_null(seq) => Ok(None),
-            _ => Err(err(format!("{} is not a list", path_string(path)), Some(self.tree.nodes[seq].start))),
+            _ => Err(err(
+                format!("{} is not a list", path_string(path)),
+                Some(self.tree.nodes[seq].start),
+            )),
         }
     }
 
-    fn insert(&mut self, root: NodeId, path: &[Seg], idx: usize, vs: &[Value]) -> Result<(), EditError> {
+    fn insert(
+        &mut self,
+        root: NodeId,
+        path: &[Seg],
+        idx: usize,
+        vs: &[Value],
+    ) -> Result<(), EditError> {
         let Some((seq, items, flow)) = self.seq_info(root, path)? else {
             return self.set_or_append(root, path, &Value::Seq(vs.to_vec()), true);
         };
         if flow {
-            let at = if idx < items.len() { self.tree.nodes[items[idx]].start } else { self.tree.nodes[seq].end - 1 };
+            let at = if idx < items.len() {
+                self.tree.nodes[items[idx]].start
+            } else {
+                self.tree.nodes[seq].end - 1
+            };
             let joined = vs.iter().map(Value::to_flow).collect::<Vec<_>>().join(", ");
             let text = if items.is_empty() {
                 joined
@@ -449,7 +600,11 @@ impl Editor<'_> {
             return Ok(());
         }
         let before = idx < items.len();
-        let anchor = if before { items[idx] } else { *items.last().expect("block sequences have items") };
+        let anchor = if before {
+            items[idx]
+        } else {
+            *items.last().expect("block sequences have items")
+        };
         let dash = self.dash_before(self.tree.nodes[anchor].start)?;
         let col = self.col(dash);
         let mut text = String::new();
@@ -464,7 +619,11 @@ impl Editor<'_> {
                 text.push('\n');
             }
         }
-        let at = if before { dash - col } else { self.line_end(self.tree.nodes[anchor].end) };
+        let at = if before {
+            dash - col
+        } else {
+            self.line_end(self.tree.nodes[anchor].end)
+        };
         self.splice(at, at, text);
         Ok(())
     }
@@ -474,7 +633,10 @@ impl Editor<'_> {
             return Err(err(format!("no list at {}", path_string(path)), None));
         };
         if idx >= items.len() {
-            return Err(err(format!("no item {idx} in {}", path_string(path)), Some(self.tree.nodes[seq].start)));
+            return Err(err(
+                format!("no item {idx} in {}", path_string(path)),
+                Some(self.tree.nodes[seq].start),
+            ));
         }
         if items.len() == 1 {
             return self.replace(root, path, seq, &Value::Seq(vec![]));
@@ -492,14 +654,21 @@ impl Editor<'_> {
             self.splice(a, b, String::new());
         } else {
             let prev_end = self.tree.nodes[items[idx - 1]].end;
-            let (a, b) = (self.line_end(prev_end), self.line_end(self.tree.nodes[item].end));
+            let (a, b) = (
+                self.line_end(prev_end),
+                self.line_end(self.tree.nodes[item].end),
+            );
             self.splice(a, b, String::new());
         }
         Ok(())
     }
 
     fn splice(&mut self, start: usize, end: usize, text: String) {
-        let text = if self.nl == "\n" { text } else { text.replace('\n', self.nl) };
+        let text = if self.nl == "\n" {
+            text
+        } else {
+            text.replace('\n', self.nl)
+        };
         self.splices.push(Splice { start, end, text });
     }
 
@@ -529,7 +698,9 @@ impl Editor<'_> {
 
     /// End of the line holding `pos`, before any `\r\n` / `\n`.
     fn line_end(&self, pos: usize) -> usize {
-        let e = self.text[pos..].find('\n').map_or(self.text.len(), |i| pos + i);
+        let e = self.text[pos..]
+            .find('\n')
+            .map_or(self.text.len(), |i| pos + i);
         if e > pos && self.text.as_bytes()[e - 1] == b'\r' && e < self.text.len() {
             e - 1
         } else {
@@ -539,7 +710,9 @@ impl Editor<'_> {
 
     fn colon_after(&self, key_end: usize) -> Result<usize, EditError> {
         let rest = &self.text[key_end..];
-        let i = rest.find(':').ok_or_else(|| err("expected `:` after a key", Some(key_end)))?;
+        let i = rest
+            .find(':')
+            .ok_or_else(|| err("expected `:` after a key", Some(key_end)))?;
         Ok(key_end + i + 1)
     }
 
@@ -547,7 +720,12 @@ impl Editor<'_> {
     fn dash_before(&self, pos: usize) -> Result<usize, EditError> {
         let head = &self.text[..pos];
         let trimmed = head.trim_end_matches([' ', '\t']);
-        let bad = || err("cannot edit a list item that does not start its own line", Some(pos));
+        let bad = || {
+            err(
+                "cannot edit a list item that does not start its own line",
+                Some(pos),
+            )
+        };
         if !trimmed.ends_with('-') {
             return Err(bad());
         }
@@ -596,7 +774,9 @@ pub fn apply_to_value(root: &mut Value, e: &Edit) {
                         cur.set(k, Value::Null);
                     }
                     match cur {
-                        Value::Map(m) => m.iter_mut().rev().find(|(kk, _)| kk == k).map(|(_, v)| v)?,
+                        Value::Map(m) => {
+                            m.iter_mut().rev().find(|(kk, _)| kk == k).map(|(_, v)| v)?
+                        }
                         _ => return None,
                     }
                 }
@@ -658,7 +838,10 @@ mod tests {
             src,
             &[
                 Edit::Set(path!["metadata", "name"], Value::str("new")),
-                Edit::Set(path!["metadata", "annotations", "x.io/y"], Value::str("yes")),
+                Edit::Set(
+                    path!["metadata", "annotations", "x.io/y"],
+                    Value::str("yes"),
+                ),
                 Edit::Set(path!["metadata", "labels", "b"], Value::str("c")),
                 Edit::Set(path!["spec", "backoffLimit"], Value::Int(0)),
             ],
@@ -686,16 +869,43 @@ mod tests {
     #[test]
     fn insert_and_remove_items() {
         let src = "c:\n  - name: a\n    image: x\n  - name: b\n";
-        let item = Value::map([("name", Value::str("w")), ("args", Value::Seq(vec![Value::str("job-wr"), Value::str("j")]))]);
-        let out = run(src, &[Edit::Insert(path!["c"], 0, vec![item.clone()]), Edit::RemoveItem(path!["c"], 1)]);
-        assert_eq!(out, "c:\n  - name: w\n    args:\n      - job-wr\n      - j\n  - name: a\n    image: x\n");
-        let out = run("c: []\nd: 1\n", &[Edit::Insert(path!["c"], 0, vec![item.clone()]), Edit::Insert(path!["e"], 0, vec![Value::Int(1)])]);
+        let item = Value::map([
+            ("name", Value::str("w")),
+            (
+                "args",
+                Value::Seq(vec![Value::str("job-wr"), Value::str("j")]),
+            ),
+        ]);
+        let out = run(
+            src,
+            &[
+                Edit::Insert(path!["c"], 0, vec![item.clone()]),
+                Edit::RemoveItem(path!["c"], 1),
+            ],
+        );
+        assert_eq!(
+            out,
+            "c:\n  - name: w\n    args:\n      - job-wr\n      - j\n  - name: a\n    image: x\n"
+        );
+        let out = run(
+            "c: []\nd: 1\n",
+            &[
+                Edit::Insert(path!["c"], 0, vec![item.clone()]),
+                Edit::Insert(path!["e"], 0, vec![Value::Int(1)]),
+            ],
+        );
         assert_eq!(out, "c: [{name: w, args: [job-wr, j]}]\nd: 1\ne:\n  - 1\n");
     }
 
     #[test]
     fn null_values_become_maps() {
-        let out = run("metadata:\n  annotations:\n  name: x\n", &[Edit::Set(path!["metadata", "annotations", "a"], Value::str("b"))]);
+        let out = run(
+            "metadata:\n  annotations:\n  name: x\n",
+            &[Edit::Set(
+                path!["metadata", "annotations", "a"],
+                Value::str("b"),
+            )],
+        );
         assert_eq!(out, "metadata:\n  annotations:\n    a: b\n  name: x\n");
     }
 
@@ -711,9 +921,22 @@ mod tests {
             ],
         );
         assert_eq!(out, "metadata:\n  annotations:\n    a: b\n  name: x\n");
-        let out = run(src, &[Edit::Remove(path!["metadata", "annotations", "helm.sh/hook"]), Edit::Remove(path!["metadata", "annotations", "helm.sh/hook-weight"])]);
+        let out = run(
+            src,
+            &[
+                Edit::Remove(path!["metadata", "annotations", "helm.sh/hook"]),
+                Edit::Remove(path!["metadata", "annotations", "helm.sh/hook-weight"]),
+            ],
+        );
         assert_eq!(out, "metadata:\n  annotations: {}\n  name: x\n");
-        let out = run("a: 1\nb: 2\nc: 3\nd: 4\n", &[Edit::Remove(path!["b"]), Edit::Remove(path!["c"]), Edit::Remove(path!["d"])]);
+        let out = run(
+            "a: 1\nb: 2\nc: 3\nd: 4\n",
+            &[
+                Edit::Remove(path!["b"]),
+                Edit::Remove(path!["c"]),
+                Edit::Remove(path!["d"]),
+            ],
+        );
         assert_eq!(out, "a: 1\n");
     }
 

@@ -213,7 +213,9 @@ mod tests {
 
     #[test]
     fn safe_plain_rejects_what_yaml_1_1_misreads() {
-        for s in ["yes", "on", "y", "0755", "1_000", "", "null", "-x", "a: b", "1e3", "~"] {
+        for s in [
+            "yes", "on", "y", "0755", "1_000", "", "null", "-x", "a: b", "1e3", "~",
+        ] {
             assert!(!is_safe_plain(s), "{s}");
         }
         for s in ["web", "helm.sh/hook", "v1", "pre-install", "job-wr"] {

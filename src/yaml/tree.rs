@@ -125,13 +125,19 @@ impl Tree {
                     )
                 }
                 Event::SequenceStart(anchor, _) => (
-                    NodeKind::Seq { items: vec![], flow: is_flow(text, start, '[') },
+                    NodeKind::Seq {
+                        items: vec![],
+                        flow: is_flow(text, start, '['),
+                    },
                     anchor,
                     start,
                     end,
                 ),
                 Event::MappingStart(anchor, _) => (
-                    NodeKind::Map { entries: vec![], flow: is_flow(text, start, '{') },
+                    NodeKind::Map {
+                        entries: vec![],
+                        flow: is_flow(text, start, '{'),
+                    },
                     anchor,
                     start,
                     end,
@@ -142,7 +148,10 @@ impl Tree {
                         .rev()
                         .find(|(a, _)| *a == anchor)
                         .map(|(_, id)| *id)
-                        .ok_or_else(|| SyntaxError { message: "unknown alias".into(), offset: start })?;
+                        .ok_or_else(|| SyntaxError {
+                            message: "unknown alias".into(),
+                            offset: start,
+                        })?;
                     (NodeKind::Alias(target), 0, start, end)
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -190,7 +199,10 @@ impl Tree {
                         offset: start,
                     });
                 }
-                stack.push(Frame { id, pending_key: None });
+                stack.push(Frame {
+                    id,
+                    pending_key: None,
+                });
             }
         }
         Ok(Tree { nodes, root })
@@ -354,7 +366,8 @@ mod tests {
 
     #[test]
     fn reads_like_kubernetes() {
-        let t = Tree::parse("a: 0755\nb: 'on'\nc: &x {d: yes}\ne: *x\nf:\n  <<: *x\n  g: 1_000\n").unwrap();
+        let t = Tree::parse("a: 0755\nb: 'on'\nc: &x {d: yes}\ne: *x\nf:\n  <<: *x\n  g: 1_000\n")
+            .unwrap();
         let v = t.value(t.root.unwrap()).unwrap();
         assert_eq!(v.get("a"), Some(&Value::Int(493)));
         assert_eq!(v.get("b"), Some(&Value::str("on")));
@@ -379,7 +392,9 @@ mod tests {
     fn deep_nesting_is_refused_not_a_crash() {
         let src = "[".repeat(20_000);
         assert!(Tree::parse(&src).is_err());
-        let src: String = (0..20_000).map(|i| format!("{}- \n", " ".repeat(i % 50))).collect();
+        let src: String = (0..20_000)
+            .map(|i| format!("{}- \n", " ".repeat(i % 50)))
+            .collect();
         let _ = Tree::parse(&src);
     }
 
@@ -388,7 +403,9 @@ mod tests {
         let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let p = i - 1;
-            src.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            src.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         let t = Tree::parse(&src).unwrap();
         assert!(t.value(t.root.unwrap()).is_err());

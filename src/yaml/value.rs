@@ -133,9 +133,11 @@ impl Value {
                 .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
             serde_json::Value::String(s) => Value::Str(s.clone()),
             serde_json::Value::Array(a) => Value::Seq(a.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
-            }
+            serde_json::Value::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -205,7 +207,9 @@ impl Value {
             Value::Map(m) => {
                 let parts: Vec<String> = m
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", scalar_text(&Value::Str(k.clone())), v.to_flow()))
+                    .map(|(k, v)| {
+                        format!("{}: {}", scalar_text(&Value::Str(k.clone())), v.to_flow())
+                    })
                     .collect();
                 format!("{{{}}}", parts.join(", "))
             }
@@ -256,7 +260,13 @@ mod tests {
         let v = Value::map([
             ("a", Value::str("yes")),
             ("b", Value::str("0755")),
-            ("c", Value::Seq(vec![Value::map([("name", Value::str("x")), ("n", Value::Int(1))])])),
+            (
+                "c",
+                Value::Seq(vec![Value::map([
+                    ("name", Value::str("x")),
+                    ("n", Value::Int(1)),
+                ])]),
+            ),
             ("d", Value::Map(vec![])),
         ]);
         assert_eq!(
