@@ -87,20 +87,14 @@ impl<'a> Index<'a> {
     /// Splits and identifies `input`, parsing what later stages read.
     pub fn build(input: &'a [u8]) -> Result<Index<'a>, Error> {
         let stream = Stream::split(input).map_err(|e| {
-            let text = String::from_utf8_lossy(&input[..e.offset]);
-            let line = text.matches('\n').count() + 1;
-            let doc = text
-                .lines()
-                .filter(|l| crate::stream::is_doc_start(l))
-                .count()
-                .max(1);
+            // The valid prefix splits like the whole would: its last document holds the bad byte.
+            let prefix = Stream::split(&input[..e.offset]).expect("valid UTF-8 up to the error");
+            let doc = prefix.docs.len() - 1;
+            let text = prefix.doc_text(doc);
+            let mut loc = Location::at(doc, text, prefix.docs[doc].line, text.len());
+            loc.source = source_comment(text);
             Error::at(
-                Location {
-                    doc: Some(doc),
-                    line: Some(line),
-                    column: Some(text.rsplit('\n').next().unwrap_or("").chars().count() + 1),
-                    ..Default::default()
-                },
+                loc,
                 format!(
                     "invalid UTF-8 (byte 0x{:02x} at offset {})",
                     input[e.offset], e.offset

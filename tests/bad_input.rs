@@ -133,7 +133,6 @@ fn bad_file_messages_name_document_source_and_position() {
 /// identified, so the message names no `# Source:` (and the document number
 /// is a count of `---` lines, see the next test).
 #[test]
-#[ignore = "bug: invalid UTF-8 error does not name the document's # Source: (src/index.rs Index::build)"]
 fn invalid_utf8_message_names_the_source() {
     let out = run(&["testdata/bad/invalid-utf8-in-job.yaml"], b"");
     let err = assert_refused("invalid-utf8-in-job", &out);
@@ -143,7 +142,6 @@ fn invalid_utf8_message_names_the_source() {
 /// Bug: the document number of an invalid UTF-8 byte counts `---` lines, so a
 /// stream whose first document has no `---` is off by one.
 #[test]
-#[ignore = "bug: invalid UTF-8 error names the wrong document when the stream does not start with --- (src/index.rs Index::build)"]
 fn invalid_utf8_document_number_without_leading_marker() {
     let out = run(&[], b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \xff\n");
     let err = assert_refused("utf8 without leading ---", &out);

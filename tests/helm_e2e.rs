@@ -119,8 +119,9 @@ fn helm4_dry_run_lists_hooks() {
         );
         let deployment = ("Deployment".to_string(), "rel-already-hook".to_string());
 
+        // With premigrate the Job keeps its hook but is named by content.
         assert!(
-            hooks.contains(&job),
+            hooks.iter().any(|(k, n)| *k == job.0 && n.starts_with(&job.1)),
             "{extra:?}: migration Job not under HOOKS: {hooks:?}\n{out}"
         );
         assert!(
@@ -128,7 +129,7 @@ fn helm4_dry_run_lists_hooks() {
             "{extra:?}: test Pod not under HOOKS: {hooks:?}"
         );
         assert!(
-            !manifest.contains(&job),
+            !manifest.iter().any(|(k, n)| *k == job.0 && n.starts_with(&job.1)),
             "{extra:?}: hook Job under MANIFEST: {manifest:?}"
         );
         assert!(
