@@ -86,8 +86,8 @@ const CASES: &[(&str, usize, &str, bool)] = &[
     ("unclosed-flow-mapping", 2, "app/templates/secret.yaml", true),
 ];
 
-/// Cases whose message currently misses its `# Source:` (see the ignored tests below).
-const KNOWN_MISSING_SOURCE: &[&str] = &["invalid-utf8-in-job"];
+/// Cases whose message is known to miss its `# Source:` (each with an ignored test).
+const KNOWN_MISSING_SOURCE: &[&str] = &[];
 
 #[test]
 fn every_bad_file_has_a_case() {
@@ -129,9 +129,9 @@ fn bad_file_messages_name_document_source_and_position() {
     }
 }
 
-/// Bug: an invalid UTF-8 byte stops the whole stream before documents are
-/// identified, so the message names no `# Source:` (and the document number
-/// is a count of `---` lines, see the next test).
+/// An invalid UTF-8 byte stops the whole stream before documents are
+/// identified; the message must still name the document's `# Source:`
+/// (was a bug, fixed in 4a402a6).
 #[test]
 fn invalid_utf8_message_names_the_source() {
     let out = run(&["testdata/bad/invalid-utf8-in-job.yaml"], b"");
@@ -139,8 +139,8 @@ fn invalid_utf8_message_names_the_source() {
     assert!(err.contains("document 2 from app/templates/job.yaml"), "{err}");
 }
 
-/// Bug: the document number of an invalid UTF-8 byte counts `---` lines, so a
-/// stream whose first document has no `---` is off by one.
+/// The document number of an invalid UTF-8 byte is right when the first
+/// document has no `---` (was off by one: it counted `---` lines).
 #[test]
 fn invalid_utf8_document_number_without_leading_marker() {
     let out = run(&[], b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \xff\n");
