@@ -337,6 +337,10 @@ fn edit_sets() -> Vec<(String, Vec<Edit>)> {
         sets.push((format!("set new annotation {w:?}"), vec![Edit::Set(path!["metadata", "annotations", format!("new.io/k{i}")], Value::str(*w))]));
         sets.push((format!("set new flow-map key {w:?}"), vec![Edit::Set(path!["spec", "flowMap", format!("n{i}")], Value::str(*w))]));
         sets.push((format!("set existing plain 0755 to {w:?}"), vec![Edit::Set(path!["metadata", "annotations", "p00"], Value::str(*w))]));
+        // The other spots get the values of the brief (the first 12): keeps the test fast.
+        if i >= 12 {
+            continue;
+        }
         sets.push((format!("set existing block scalar to {w:?}"), vec![Edit::Set(path!["spec", "literal"], Value::str(*w))]));
         sets.push((format!("set existing flow item to {w:?}"), vec![Edit::Set(path!["spec", "flowItems", 1], Value::str(*w))]));
         sets.push((format!("set existing block item to {w:?}"), vec![Edit::Set(path!["spec", "items", 1], Value::str(*w))]));
