@@ -151,7 +151,10 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     for (&w, list) in &waits {
         let v = ctx.value(w).expect("workloads are parsed");
         let pod_path = k8s::pod_spec_path(ctx.kind(w)).expect("a workload");
-        let pod = k8s::at(v, &pod_path).expect("a pod spec");
+        // A workload without a pod spec (e.g. a bare Pod with no spec) has nothing to gate.
+        let Some(pod) = k8s::at(v, &pod_path) else {
+            continue;
+        };
         let several = list.len() > 1;
         let no_token = pod.get("automountServiceAccountToken") == Some(&Value::Bool(false));
         let mut gates = Vec::new();

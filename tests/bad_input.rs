@@ -42,9 +42,21 @@ fn stderr(out: &Output) -> String {
 /// Exit 2, empty stdout, a `premigrate: error:` message, no panic.
 fn assert_refused(what: &str, out: &Output) -> String {
     let err = stderr(out);
-    assert_eq!(out.status.code(), Some(2), "{what}: exit status {}; stderr:\n{err}", out.status);
-    assert!(out.stdout.is_empty(), "{what}: wrote {} bytes to stdout", out.stdout.len());
-    assert!(err.starts_with("premigrate: error: "), "{what}: unexpected stderr:\n{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{what}: exit status {}; stderr:\n{err}",
+        out.status
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{what}: wrote {} bytes to stdout",
+        out.stdout.len()
+    );
+    assert!(
+        err.starts_with("premigrate: error: "),
+        "{what}: unexpected stderr:\n{err}"
+    );
     assert!(!err.contains("panicked"), "{what}: panicked:\n{err}");
     assert!(err.lines().count() <= 3, "{what}: message too long:\n{err}");
     err
@@ -75,15 +87,40 @@ fn snapshot(name: &str, value: &str) {
 /// whether a line/column is expected.
 const CASES: &[(&str, usize, &str, bool)] = &[
     ("alias-bomb-in-job", 2, "app/templates/job.yaml", true),
-    ("bad-indentation-in-configmap", 1, "app/templates/cm.yaml", true),
+    (
+        "bad-indentation-in-configmap",
+        1,
+        "app/templates/cm.yaml",
+        true,
+    ),
     ("bad-indentation-in-job", 2, "app/templates/job.yaml", true),
-    ("deep-block-map-nesting-in-job", 2, "app/templates/job.yaml", true),
-    ("deep-block-seq-nesting-in-job", 2, "app/templates/job.yaml", true),
-    ("deep-flow-nesting-in-job", 2, "app/templates/job.yaml", true),
+    (
+        "deep-block-map-nesting-in-job",
+        2,
+        "app/templates/job.yaml",
+        true,
+    ),
+    (
+        "deep-block-seq-nesting-in-job",
+        2,
+        "app/templates/job.yaml",
+        true,
+    ),
+    (
+        "deep-flow-nesting-in-job",
+        2,
+        "app/templates/job.yaml",
+        true,
+    ),
     ("invalid-utf8-in-job", 2, "app/templates/job.yaml", true),
     ("job-without-template", 2, "app/templates/job.yaml", false),
     ("tab-indented-deployment", 2, "app/templates/web.yaml", true),
-    ("unclosed-flow-mapping", 2, "app/templates/secret.yaml", true),
+    (
+        "unclosed-flow-mapping",
+        2,
+        "app/templates/secret.yaml",
+        true,
+    ),
 ];
 
 /// Cases whose message is known to miss its `# Source:` (each with an ignored test).
@@ -107,7 +144,11 @@ fn bad_files_are_refused_with_a_snapshot_message() {
         // The same bytes on stdin give the same message.
         let bytes = std::fs::read(&f).unwrap();
         let out = run(&[], &bytes);
-        assert_eq!(assert_refused(&format!("{name} (stdin)"), &out), err, "{name}: stdin and file differ");
+        assert_eq!(
+            assert_refused(&format!("{name} (stdin)"), &out),
+            err,
+            "{name}: stdin and file differ"
+        );
     }
 }
 
@@ -120,8 +161,15 @@ fn bad_file_messages_name_document_source_and_position() {
         let out = run(&[&format!("testdata/bad/{name}.yaml")], b"");
         let err = assert_refused(name, &out);
         let first = err.lines().next().unwrap();
-        assert!(first.contains(&format!("document {doc} ")) || first.contains(&format!("document {doc},")), "{name}: no `document {doc}`: {first}");
-        assert!(first.contains(&format!("from {source}")), "{name}: no `from {source}`: {first}");
+        assert!(
+            first.contains(&format!("document {doc} "))
+                || first.contains(&format!("document {doc},")),
+            "{name}: no `document {doc}`: {first}"
+        );
+        assert!(
+            first.contains(&format!("from {source}")),
+            "{name}: no `from {source}`: {first}"
+        );
         assert!(first.contains(", line "), "{name}: no line: {first}");
         if positioned {
             assert!(first.contains(", column "), "{name}: no column: {first}");
@@ -136,7 +184,10 @@ fn bad_file_messages_name_document_source_and_position() {
 fn invalid_utf8_message_names_the_source() {
     let out = run(&["testdata/bad/invalid-utf8-in-job.yaml"], b"");
     let err = assert_refused("invalid-utf8-in-job", &out);
-    assert!(err.contains("document 2 from app/templates/job.yaml"), "{err}");
+    assert!(
+        err.contains("document 2 from app/templates/job.yaml"),
+        "{err}"
+    );
 }
 
 /// The document number of an invalid UTF-8 byte is right when the first
@@ -160,7 +211,10 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
         ("cli-timeout-10parsecs", &["--timeout", "10parsecs", GOOD]),
         ("cli-migrate-bad", &["--migrate", "bad", GOOD]),
         ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),
-        ("cli-missing-second-file", &[GOOD, "testdata/bad/does-not-exist.yaml"]),
+        (
+            "cli-missing-second-file",
+            &[GOOD, "testdata/bad/does-not-exist.yaml"],
+        ),
     ];
     for (name, args) in cases {
         let out = run(args, b"");
@@ -212,7 +266,11 @@ fn broken_pipe_is_quiet() {
     assert_eq!(&head, b"---\n# Sour");
     assert!(!err.contains("panicked"), "panic on a closed pipe:\n{err}");
     assert!(err.is_empty(), "unexpected stderr on a closed pipe:\n{err}");
-    assert!(out.status.code() == Some(0), "exit status {} on a closed pipe", out.status);
+    assert!(
+        out.status.code() == Some(0),
+        "exit status {} on a closed pipe",
+        out.status
+    );
 }
 
 /// The same through a real shell pipeline, as a user would type it.

@@ -13,7 +13,9 @@ fn premigrate() -> Command {
     let mut cmd = Command::new(premigrate_bin());
     cmd.current_dir(repo_root()).env("COLUMNS", "100");
     for (k, _) in std::env::vars_os() {
-        if k.to_str().is_some_and(|k| k.starts_with("PREMIGRATE_") || k.starts_with("HELM_")) {
+        if k.to_str()
+            .is_some_and(|k| k.starts_with("PREMIGRATE_") || k.starts_with("HELM_"))
+        {
             cmd.env_remove(k);
         }
     }
@@ -37,52 +39,81 @@ fn demo() {
 
 #[test]
 fn demo_hooks() {
-    assert_cmd_snapshot!("demo_hooks", premigrate().args(["demo", "--target", "hooks"]));
+    assert_cmd_snapshot!(
+        "demo_hooks",
+        premigrate().args(["demo", "--target", "hooks"])
+    );
 }
 
 #[test]
 fn explain_text() {
-    assert_cmd_snapshot!("explain_text", premigrate().args(["explain", "testdata/demo/input.yaml"]));
+    assert_cmd_snapshot!(
+        "explain_text",
+        premigrate().args(["explain", "testdata/demo/input.yaml"])
+    );
 }
 
 #[test]
 fn explain_json() {
-    assert_cmd_snapshot!("explain_json", premigrate().args(["explain", "--format", "json", "testdata/demo/input.yaml"]));
+    assert_cmd_snapshot!(
+        "explain_json",
+        premigrate().args(["explain", "--format", "json", "testdata/demo/input.yaml"])
+    );
 }
 
 /// `explain --format json` is JSON, and says what the text says.
 #[test]
 fn explain_json_parses() {
-    let out = premigrate().args(["explain", "--format", "json", "testdata/demo/input.yaml"]).output().unwrap();
+    let out = premigrate()
+        .args(["explain", "--format", "json", "testdata/demo/input.yaml"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("explain --format json prints JSON");
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("explain --format json prints JSON");
     assert!(v.is_object(), "{v}");
 }
 
 /// explain reads stdin like the rewrite does, and gives the same plan.
 #[test]
 fn explain_reads_stdin_too() {
-    let file = premigrate().args(["explain", "testdata/demo/input.yaml"]).output().unwrap();
+    let file = premigrate()
+        .args(["explain", "testdata/demo/input.yaml"])
+        .output()
+        .unwrap();
     let stdin = premigrate()
         .arg("explain")
         .stdin(std::fs::File::open(repo_root().join("testdata/demo/input.yaml")).unwrap())
         .output()
         .unwrap();
     assert!(file.status.success() && stdin.status.success());
-    assert_eq!(String::from_utf8_lossy(&stdin.stdout), String::from_utf8_lossy(&file.stdout));
+    assert_eq!(
+        String::from_utf8_lossy(&stdin.stdout),
+        String::from_utf8_lossy(&file.stdout)
+    );
 }
 
 /// The demo's output section is exactly what the rewrite prints for its input.
 #[test]
 fn demo_output_is_the_rewrite_of_its_input() {
     for target in ["gitops", "hooks"] {
-        let demo = premigrate().args(["demo", "--target", target]).output().unwrap();
-        let rewrite = premigrate().args(["--target", target, "testdata/demo/input.yaml"]).output().unwrap();
+        let demo = premigrate()
+            .args(["demo", "--target", target])
+            .output()
+            .unwrap();
+        let rewrite = premigrate()
+            .args(["--target", target, "testdata/demo/input.yaml"])
+            .output()
+            .unwrap();
         assert!(demo.status.success() && rewrite.status.success());
         let demo = String::from_utf8(demo.stdout).unwrap();
         let marker = "# ── output (what premigrate writes to stdout) ──\n";
         let at = demo.find(marker).expect("demo has an output section") + marker.len();
-        assert_eq!(&demo[at..], String::from_utf8(rewrite.stdout).unwrap(), "{target}");
+        assert_eq!(
+            &demo[at..],
+            String::from_utf8(rewrite.stdout).unwrap(),
+            "{target}"
+        );
     }
 }
 
@@ -92,7 +123,8 @@ fn helm_plugin_install_is_idempotent() {
     // A relative --dir keeps the temp path out of the snapshot.
     let run = || {
         let mut cmd = premigrate();
-        cmd.current_dir(tmp.path()).args(["helm-plugin", "install", "--dir", "plugins"]);
+        cmd.current_dir(tmp.path())
+            .args(["helm-plugin", "install", "--dir", "plugins"]);
         cmd
     };
     assert_cmd_snapshot!("helm_plugin_install", run());
@@ -104,14 +136,27 @@ fn helm_plugin_install_is_idempotent() {
     assert_cmd_snapshot!("helm_plugin_install", run());
     let second = std::fs::read_to_string(&file).unwrap();
     assert_eq!(first, second, "a second install changed plugin.yaml");
-    assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), mtime, "a second install rewrote an identical plugin.yaml");
-    let entries: Vec<_> = std::fs::read_dir(tmp.path().join("plugins")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        mtime,
+        "a second install rewrote an identical plugin.yaml"
+    );
+    let entries: Vec<_> = std::fs::read_dir(tmp.path().join("plugins"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(entries, ["premigrate"], "only one plugin folder");
 
     // The manifest is a Helm 4 postrenderer/v1 plugin running this binary.
     let bin = premigrate_bin();
-    let manifest = first.replace(&serde_json::to_string(bin.to_str().unwrap()).unwrap(), "\"[BIN]\"");
-    insta::assert_snapshot!("helm_plugin_manifest", manifest.replace(env!("CARGO_PKG_VERSION"), "[VERSION]"));
+    let manifest = first.replace(
+        &serde_json::to_string(bin.to_str().unwrap()).unwrap(),
+        "\"[BIN]\"",
+    );
+    insta::assert_snapshot!(
+        "helm_plugin_manifest",
+        manifest.replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+    );
 }
 
 /// `--dir` wins over `HELM_PLUGINS`; without `--dir`, the first `HELM_PLUGINS` entry is used.
@@ -125,7 +170,11 @@ fn helm_plugin_install_uses_helm_plugins() {
         .env("HELM_PLUGINS", format!("{}:{}", a.display(), b.display()))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(out.stdout, b"premigrate\n");
     assert!(a.join("premigrate/plugin.yaml").is_file());
     assert!(!b.exists());

@@ -121,7 +121,9 @@ fn helm4_dry_run_lists_hooks() {
 
         // With premigrate the Job keeps its hook but is named by content.
         assert!(
-            hooks.iter().any(|(k, n)| *k == job.0 && n.starts_with(&job.1)),
+            hooks
+                .iter()
+                .any(|(k, n)| *k == job.0 && n.starts_with(&job.1)),
             "{extra:?}: migration Job not under HOOKS: {hooks:?}\n{out}"
         );
         assert!(
@@ -129,7 +131,9 @@ fn helm4_dry_run_lists_hooks() {
             "{extra:?}: test Pod not under HOOKS: {hooks:?}"
         );
         assert!(
-            !manifest.iter().any(|(k, n)| *k == job.0 && n.starts_with(&job.1)),
+            !manifest
+                .iter()
+                .any(|(k, n)| *k == job.0 && n.starts_with(&job.1)),
             "{extra:?}: hook Job under MANIFEST: {manifest:?}"
         );
         assert!(

@@ -15,22 +15,99 @@ use support::{require_tool, yaml11_json};
 
 /// Plain scalars that YAML 1.1 and 1.2 readers disagree about, and neighbours.
 const TRICKY: &[&str] = &[
-    "0755", "0440", "007", "08", "0x1F", "1_000", "1e3", ".5", "yes", "no", "on", "off", "y", "n",
-    "Y", "N", "true", "~", "null", "1:20", "2001-12-14", "+12", "-0b11",
+    "0755",
+    "0440",
+    "007",
+    "08",
+    "0x1F",
+    "1_000",
+    "1e3",
+    ".5",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "Y",
+    "N",
+    "true",
+    "~",
+    "null",
+    "1:20",
+    "2001-12-14",
+    "+12",
+    "-0b11",
     // Neighbours.
-    "Yes", "NO", "On", "OFF", "True", "FALSE", "Null", "NULL", "0", "-0", "00", "0o17", "0b101",
-    "0x_1F", "1_0", "1.0", "1.5e3", "1e-3", "-1.5", "+.5", "6.8523015e+5", "685_230.15",
-    "190:20:30", "-1:20", "2001-12-14t21:59:43.10-05:00",
-    "2001-12-14 21:59:43.10 -5", "09", "0x", "1e", "1__0", "0.", "9223372036854775807",
-    "-9223372036854775808", "123456789012", "3.14159", "yEs", "oN", "nO", "Off", "NaN", "inf",
-    "0755x", "1,000", "$1", "1.2.3", "v1", "1.",
+    "Yes",
+    "NO",
+    "On",
+    "OFF",
+    "True",
+    "FALSE",
+    "Null",
+    "NULL",
+    "0",
+    "-0",
+    "00",
+    "0o17",
+    "0b101",
+    "0x_1F",
+    "1_0",
+    "1.0",
+    "1.5e3",
+    "1e-3",
+    "-1.5",
+    "+.5",
+    "6.8523015e+5",
+    "685_230.15",
+    "190:20:30",
+    "-1:20",
+    "2001-12-14t21:59:43.10-05:00",
+    "2001-12-14 21:59:43.10 -5",
+    "09",
+    "0x",
+    "1e",
+    "1__0",
+    "0.",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "123456789012",
+    "3.14159",
+    "yEs",
+    "oN",
+    "nO",
+    "Off",
+    "NaN",
+    "inf",
+    "0755x",
+    "1,000",
+    "$1",
+    "1.2.3",
+    "v1",
+    "1.",
 ];
 
 /// Keys of a map that are themselves tricky (sigs.k8s.io/yaml turns them into JSON keys).
 /// `~` is left out: Kubernetes rejects a null key.
 const TRICKY_KEYS: &[&str] = &[
-    "0755", "007", "0x1F", "1_000", ".5", "yes", "no", "on", "off", "1:20", "true",
-    "2001-12-14", "+12", "-0b11", "0.25", "1.5e3", "-1",
+    "0755",
+    "007",
+    "0x1F",
+    "1_000",
+    ".5",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "1:20",
+    "true",
+    "2001-12-14",
+    "+12",
+    "-0b11",
+    "0.25",
+    "1.5e3",
+    "-1",
 ];
 
 /// The matrix document: every tricky scalar plain, single- and double-quoted,
@@ -39,7 +116,9 @@ const TRICKY_KEYS: &[&str] = &[
 fn matrix_doc() -> String {
     let mut s = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: matrix\n  annotations:\n    first: one\n");
     for (i, t) in TRICKY.iter().enumerate() {
-        s.push_str(&format!("    p{i:02}: {t}\n    s{i:02}: '{t}'\n    d{i:02}: \"{t}\"\n"));
+        s.push_str(&format!(
+            "    p{i:02}: {t}\n    s{i:02}: '{t}'\n    d{i:02}: \"{t}\"\n"
+        ));
     }
     s.push_str("    middle: two # a comment\n");
     s.push_str("    last: three\n");
@@ -51,9 +130,17 @@ fn matrix_doc() -> String {
     for t in TRICKY {
         s.push_str(&format!("    - '{t}'\n    - \"{t}\"\n"));
     }
-    let flow: Vec<&str> = TRICKY.iter().copied().filter(|t| !t.contains(',')).collect();
+    let flow: Vec<&str> = TRICKY
+        .iter()
+        .copied()
+        .filter(|t| !t.contains(','))
+        .collect();
     s.push_str(&format!("  flowSeq: [{}]\n", flow.join(", ")));
-    let fm: Vec<String> = flow.iter().enumerate().map(|(i, t)| format!("f{i}: {t}")).collect();
+    let fm: Vec<String> = flow
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("f{i}: {t}"))
+        .collect();
     s.push_str(&format!("  flowMap: {{{}}}\n", fm.join(", ")));
     s.push_str("  keys:\n");
     for (i, k) in TRICKY_KEYS.iter().enumerate() {
@@ -93,7 +180,9 @@ fn matrix_doc() -> String {
 fn oracle_values(oracle: &Path, stream: &str) -> Vec<Json> {
     yaml11_json(oracle, stream)
         .iter()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("oracle printed non-JSON {l:?}: {e}")))
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("oracle printed non-JSON {l:?}: {e}"))
+        })
         .collect()
 }
 
@@ -101,7 +190,10 @@ fn tree_json(doc: &str) -> Json {
     let t = Tree::parse(doc).unwrap_or_else(|e| panic!("premigrate cannot parse: {e:?}\n{doc}"));
     match t.root {
         None => Json::Null,
-        Some(r) => t.value(r).unwrap_or_else(|e| panic!("premigrate cannot read: {e:?}")).to_json(),
+        Some(r) => t
+            .value(r)
+            .unwrap_or_else(|e| panic!("premigrate cannot read: {e:?}"))
+            .to_json(),
     }
 }
 
@@ -131,9 +223,13 @@ fn diff(path: &str, a: &Json, b: &Json, out: &mut Vec<String>) {
 fn json_eq(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::Number(x), Json::Number(y)) => x == y || x.as_f64() == y.as_f64(),
-        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
         (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -142,12 +238,19 @@ fn json_eq(a: &Json, b: &Json) -> bool {
 fn assert_reads_like_kubernetes(what: &str, ours: &Json, theirs: &Json) {
     let mut d = Vec::new();
     diff("", ours, theirs, &mut d);
-    assert!(d.is_empty(), "{what}: premigrate reads differently from Kubernetes at {} path(s):\n{}", d.len(), d.join("\n"));
+    assert!(
+        d.is_empty(),
+        "{what}: premigrate reads differently from Kubernetes at {} path(s):\n{}",
+        d.len(),
+        d.join("\n")
+    );
 }
 
 #[test]
 fn matrix_reads_like_kubernetes() {
-    let Some(oracle) = require_tool("yaml11-oracle") else { return };
+    let Some(oracle) = require_tool("yaml11-oracle") else {
+        return;
+    };
     let doc = matrix_doc();
     let theirs = oracle_values(&oracle, &doc);
     assert_eq!(theirs.len(), 1);
@@ -156,18 +259,34 @@ fn matrix_reads_like_kubernetes() {
     let a = &theirs[0]["metadata"]["annotations"];
     assert_eq!(a["p00"], Json::from(493));
     assert_eq!(a["s00"], Json::from("0755"));
-    assert_eq!(a[&format!("p{:02}", TRICKY.iter().position(|t| *t == "yes").unwrap())], Json::Bool(true));
+    assert_eq!(
+        a[&format!("p{:02}", TRICKY.iter().position(|t| *t == "yes").unwrap())],
+        Json::Bool(true)
+    );
 }
 
 /// Scalars one per document, so that one divergence does not hide another and
 /// each failure names its scalar.
 #[test]
 fn each_tricky_scalar_reads_like_kubernetes() {
-    let Some(oracle) = require_tool("yaml11-oracle") else { return };
+    let Some(oracle) = require_tool("yaml11-oracle") else {
+        return;
+    };
     let docs: Vec<String> = TRICKY
         .iter()
-        .flat_map(|t| [format!("v: {t}\n"), format!("{t}: key\n"), format!("[{t}]\n")])
-        .filter(|d| !d.starts_with("~:") && !d.starts_with("null:") && !d.starts_with("Null:") && !d.starts_with("NULL:"))
+        .flat_map(|t| {
+            [
+                format!("v: {t}\n"),
+                format!("{t}: key\n"),
+                format!("[{t}]\n"),
+            ]
+        })
+        .filter(|d| {
+            !d.starts_with("~:")
+                && !d.starts_with("null:")
+                && !d.starts_with("Null:")
+                && !d.starts_with("NULL:")
+        })
         // Float keys with more than float32 precision: a known bug, see `float_map_keys_*`.
         .filter(|d| !d.starts_with("6.8523015e+5:") && !d.starts_with("685_230.15:"))
         .collect();
@@ -178,10 +297,18 @@ fn each_tricky_scalar_reads_like_kubernetes() {
     for (d, j) in docs.iter().zip(&theirs) {
         let ours = tree_json(d);
         if !json_eq(&ours, j) {
-            bad.push(format!("{:?}: premigrate {ours} / oracle {j}", d.trim_end()));
+            bad.push(format!(
+                "{:?}: premigrate {ours} / oracle {j}",
+                d.trim_end()
+            ));
         }
     }
-    assert!(bad.is_empty(), "{} scalar(s) read differently:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} scalar(s) read differently:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 // ── known divergences (bugs in src/, tests ignored) ─────────────────────────
@@ -200,15 +327,23 @@ const MERGE_ORDER: (&str, &str) = (
     "a: &a {x: 1}\nb:\n  k: v\n  <<: {k: o, m: 1}\nc:\n  <<: *a\n  <<: {x: 2}\n",
     r#"{"a":{"x":1},"b":{"k":"o","m":1},"c":{"x":2}}"#,
 );
-const HUGE_FLOATS: (&str, &str) = ("v: 1e400\nw: -1e400\nx: 1e-400\n", r#"{"v":"1e400","w":"-1e400","x":0}"#);
+const HUGE_FLOATS: (&str, &str) = (
+    "v: 1e400\nw: -1e400\nx: 1e-400\n",
+    r#"{"v":"1e400","w":"-1e400","x":0}"#,
+);
 
 #[test]
 fn known_divergences_are_what_kubernetes_reads() {
-    let Some(oracle) = require_tool("yaml11-oracle") else { return };
+    let Some(oracle) = require_tool("yaml11-oracle") else {
+        return;
+    };
     for (doc, want) in [FLOAT_KEYS, TAGS, MERGE_ORDER, HUGE_FLOATS] {
         let theirs = oracle_values(&oracle, doc).remove(0);
         let want: Json = serde_json::from_str(want).unwrap();
-        assert!(json_eq(&theirs, &want), "{doc:?}: the oracle reads {theirs}");
+        assert!(
+            json_eq(&theirs, &want),
+            "{doc:?}: the oracle reads {theirs}"
+        );
     }
 }
 
@@ -255,7 +390,11 @@ fn out_of_range_floats_stay_strings() {
 // ── edits ───────────────────────────────────────────────────────────────────
 
 /// The string values the edits write: each is a trap for some YAML reader.
-const WRITTEN: &[&str] = &["yes", "0755", "1:20", "", "a: b", "#x", "- x", "true", "null", "@x", "é", "a\nb", "~", "on", " lead", "trail ", "'q'", "\"dq\"", "*x", "&x", "!x", "%x", "|", ">", "[x]", "{x}", "x # y", "08", "1_000", ".5", "-0b11", "\t", "---", "..."];
+const WRITTEN: &[&str] = &[
+    "yes", "0755", "1:20", "", "a: b", "#x", "- x", "true", "null", "@x", "é", "a\nb", "~", "on",
+    " lead", "trail ", "'q'", "\"dq\"", "*x", "&x", "!x", "%x", "|", ">", "[x]", "{x}", "x # y",
+    "08", "1_000", ".5", "-0b11", "\t", "---", "...",
+];
 
 /// JSON at a path, mutable, creating maps on the way.
 fn json_slot<'a>(root: &'a mut Json, path: &[Seg]) -> &'a mut Json {
@@ -266,7 +405,10 @@ fn json_slot<'a>(root: &'a mut Json, path: &[Seg]) -> &'a mut Json {
                 if !cur.is_object() {
                     *cur = Json::Object(Default::default());
                 }
-                cur.as_object_mut().unwrap().entry(k.clone()).or_insert(Json::Null)
+                cur.as_object_mut()
+                    .unwrap()
+                    .entry(k.clone())
+                    .or_insert(Json::Null)
             }
             Seg::Index(i) => &mut cur.as_array_mut().expect("a list on the path")[*i],
         };
@@ -283,7 +425,9 @@ fn expected_after(before: &Json, edits: &[Edit]) -> Json {
         match e {
             Edit::Set(p, x) => *json_slot(&mut v, p) = x.to_json(),
             Edit::Remove(p) => {
-                let (Seg::Key(k), parent) = p.split_last().unwrap() else { panic!("remove takes a key") };
+                let (Seg::Key(k), parent) = p.split_last().unwrap() else {
+                    panic!("remove takes a key")
+                };
                 if let Some(o) = json_slot(&mut v, parent).as_object_mut() {
                     o.remove(k);
                 }
@@ -315,7 +459,10 @@ fn expected_after(before: &Json, edits: &[Edit]) -> Json {
     v
 }
 
-fn expected_seq<'a>(seq_edits: &mut [(&'a Vec<Seg>, Vec<(usize, Vec<Json>)>, Vec<usize>)], e: &'a Edit) {
+fn expected_seq<'a>(
+    seq_edits: &mut [(&'a Vec<Seg>, Vec<(usize, Vec<Json>)>, Vec<usize>)],
+    e: &'a Edit,
+) {
     match e {
         Edit::Insert(p, i, xs) => {
             let s = seq_edits.iter_mut().find(|s| s.0 == p).unwrap();
@@ -334,77 +481,207 @@ fn edit_sets() -> Vec<(String, Vec<Edit>)> {
     let mut sets: Vec<(String, Vec<Edit>)> = vec![];
     // New keys with tricky string values, in a block map, a flow map, a new map and at the top.
     for (i, w) in WRITTEN.iter().enumerate() {
-        sets.push((format!("set new annotation {w:?}"), vec![Edit::Set(path!["metadata", "annotations", format!("new.io/k{i}")], Value::str(*w))]));
-        sets.push((format!("set new flow-map key {w:?}"), vec![Edit::Set(path!["spec", "flowMap", format!("n{i}")], Value::str(*w))]));
-        sets.push((format!("set existing plain 0755 to {w:?}"), vec![Edit::Set(path!["metadata", "annotations", "p00"], Value::str(*w))]));
+        sets.push((
+            format!("set new annotation {w:?}"),
+            vec![Edit::Set(
+                path!["metadata", "annotations", format!("new.io/k{i}")],
+                Value::str(*w),
+            )],
+        ));
+        sets.push((
+            format!("set new flow-map key {w:?}"),
+            vec![Edit::Set(
+                path!["spec", "flowMap", format!("n{i}")],
+                Value::str(*w),
+            )],
+        ));
+        sets.push((
+            format!("set existing plain 0755 to {w:?}"),
+            vec![Edit::Set(
+                path!["metadata", "annotations", "p00"],
+                Value::str(*w),
+            )],
+        ));
         // The other spots get the values of the brief (the first 12): keeps the test fast.
         if i >= 12 {
             continue;
         }
-        sets.push((format!("set existing block scalar to {w:?}"), vec![Edit::Set(path!["spec", "literal"], Value::str(*w))]));
-        sets.push((format!("set existing flow item to {w:?}"), vec![Edit::Set(path!["spec", "flowItems", 1], Value::str(*w))]));
-        sets.push((format!("set existing block item to {w:?}"), vec![Edit::Set(path!["spec", "items", 1], Value::str(*w))]));
-        sets.push((format!("set empty value to {w:?}"), vec![Edit::Set(path!["spec", "empty"], Value::str(*w))]));
-        sets.push((format!("set deep new path to {w:?}"), vec![Edit::Set(path!["spec", "new", "deeper", "k"], Value::str(*w))]));
+        sets.push((
+            format!("set existing block scalar to {w:?}"),
+            vec![Edit::Set(path!["spec", "literal"], Value::str(*w))],
+        ));
+        sets.push((
+            format!("set existing flow item to {w:?}"),
+            vec![Edit::Set(path!["spec", "flowItems", 1], Value::str(*w))],
+        ));
+        sets.push((
+            format!("set existing block item to {w:?}"),
+            vec![Edit::Set(path!["spec", "items", 1], Value::str(*w))],
+        ));
+        sets.push((
+            format!("set empty value to {w:?}"),
+            vec![Edit::Set(path!["spec", "empty"], Value::str(*w))],
+        ));
+        sets.push((
+            format!("set deep new path to {w:?}"),
+            vec![Edit::Set(
+                path!["spec", "new", "deeper", "k"],
+                Value::str(*w),
+            )],
+        ));
     }
     let other: Vec<(&str, Value)> = vec![
         ("int", Value::Int(493)),
         ("bool", Value::Bool(false)),
         ("null", Value::Null),
         ("float", Value::Float(0.5)),
-        ("map", Value::map([("a", Value::str("yes")), ("b", Value::Seq(vec![Value::str("0755"), Value::Int(1)]))])),
-        ("seq", Value::Seq(vec![Value::str("on"), Value::map([("x", Value::str("1:20"))])])),
+        (
+            "map",
+            Value::map([
+                ("a", Value::str("yes")),
+                ("b", Value::Seq(vec![Value::str("0755"), Value::Int(1)])),
+            ]),
+        ),
+        (
+            "seq",
+            Value::Seq(vec![
+                Value::str("on"),
+                Value::map([("x", Value::str("1:20"))]),
+            ]),
+        ),
         ("empty map", Value::Map(vec![])),
         ("empty seq", Value::Seq(vec![])),
     ];
     for (what, v) in &other {
-        sets.push((format!("set new annotation to {what}"), vec![Edit::Set(path!["spec", "added"], v.clone())]));
-        sets.push((format!("set existing plain to {what}"), vec![Edit::Set(path!["metadata", "annotations", "d01"], v.clone())]));
-        sets.push((format!("set existing block map to {what}"), vec![Edit::Set(path!["spec", "keys"], v.clone())]));
-        sets.push((format!("set existing block seq to {what}"), vec![Edit::Set(path!["spec", "plain"], v.clone())]));
-        sets.push((format!("set existing flow map to {what}"), vec![Edit::Set(path!["spec", "flowMap"], v.clone())]));
-        sets.push((format!("set existing empty to {what}"), vec![Edit::Set(path!["spec", "empty"], v.clone())]));
-        sets.push((format!("set empty flow map key to {what}"), vec![Edit::Set(path!["spec", "emptyFlow", "k"], v.clone())]));
-        sets.push((format!("insert {what} in block seq at 0"), vec![Edit::Insert(path!["spec", "items"], 0, vec![v.clone()])]));
-        sets.push((format!("insert {what} in block seq at end"), vec![Edit::Insert(path!["spec", "items"], 4, vec![v.clone()])]));
-        sets.push((format!("insert {what} in flow seq at 0"), vec![Edit::Insert(path!["spec", "flowItems"], 0, vec![v.clone()])]));
-        sets.push((format!("insert {what} in new seq"), vec![Edit::Insert(path!["spec", "newList"], 0, vec![v.clone()])]));
-        sets.push((format!("insert {what} in empty seq"), vec![Edit::Insert(path!["spec", "emptySeq"], 0, vec![v.clone()])]));
-        sets.push((format!("insert {what} in item map"), vec![Edit::Set(path!["spec", "nested", 1, "extra"], v.clone())]));
+        sets.push((
+            format!("set new annotation to {what}"),
+            vec![Edit::Set(path!["spec", "added"], v.clone())],
+        ));
+        sets.push((
+            format!("set existing plain to {what}"),
+            vec![Edit::Set(
+                path!["metadata", "annotations", "d01"],
+                v.clone(),
+            )],
+        ));
+        sets.push((
+            format!("set existing block map to {what}"),
+            vec![Edit::Set(path!["spec", "keys"], v.clone())],
+        ));
+        sets.push((
+            format!("set existing block seq to {what}"),
+            vec![Edit::Set(path!["spec", "plain"], v.clone())],
+        ));
+        sets.push((
+            format!("set existing flow map to {what}"),
+            vec![Edit::Set(path!["spec", "flowMap"], v.clone())],
+        ));
+        sets.push((
+            format!("set existing empty to {what}"),
+            vec![Edit::Set(path!["spec", "empty"], v.clone())],
+        ));
+        sets.push((
+            format!("set empty flow map key to {what}"),
+            vec![Edit::Set(path!["spec", "emptyFlow", "k"], v.clone())],
+        ));
+        sets.push((
+            format!("insert {what} in block seq at 0"),
+            vec![Edit::Insert(path!["spec", "items"], 0, vec![v.clone()])],
+        ));
+        sets.push((
+            format!("insert {what} in block seq at end"),
+            vec![Edit::Insert(path!["spec", "items"], 4, vec![v.clone()])],
+        ));
+        sets.push((
+            format!("insert {what} in flow seq at 0"),
+            vec![Edit::Insert(path!["spec", "flowItems"], 0, vec![v.clone()])],
+        ));
+        sets.push((
+            format!("insert {what} in new seq"),
+            vec![Edit::Insert(path!["spec", "newList"], 0, vec![v.clone()])],
+        ));
+        sets.push((
+            format!("insert {what} in empty seq"),
+            vec![Edit::Insert(path!["spec", "emptySeq"], 0, vec![v.clone()])],
+        ));
+        sets.push((
+            format!("insert {what} in item map"),
+            vec![Edit::Set(path!["spec", "nested", 1, "extra"], v.clone())],
+        ));
     }
     for k in ["first", "middle", "last", "p00", "s05", "d10"] {
-        sets.push((format!("remove annotation {k}"), vec![Edit::Remove(path!["metadata", "annotations", k])]));
+        sets.push((
+            format!("remove annotation {k}"),
+            vec![Edit::Remove(path!["metadata", "annotations", k])],
+        ));
     }
     for k in ["f0", "f5", &format!("f{}", TRICKY.len() - 2)] {
-        sets.push((format!("remove flow-map key {k}"), vec![Edit::Remove(path!["spec", "flowMap", k])]));
+        sets.push((
+            format!("remove flow-map key {k}"),
+            vec![Edit::Remove(path!["spec", "flowMap", k])],
+        ));
     }
     for k in ["apiVersion", "spec"] {
-        sets.push((format!("remove top-level {k}"), vec![Edit::Remove(path![k])]));
+        sets.push((
+            format!("remove top-level {k}"),
+            vec![Edit::Remove(path![k])],
+        ));
     }
-    sets.push(("remove literal".into(), vec![Edit::Remove(path!["spec", "literal"])]));
-    sets.push(("remove multi-line plain".into(), vec![Edit::Remove(path!["spec", "multiPlain"])]));
-    sets.push(("remove duplicated key".into(), vec![Edit::Remove(path!["spec", "dupe"])]));
-    sets.push(("remove missing key".into(), vec![Edit::Remove(path!["spec", "nope"])]));
+    sets.push((
+        "remove literal".into(),
+        vec![Edit::Remove(path!["spec", "literal"])],
+    ));
+    sets.push((
+        "remove multi-line plain".into(),
+        vec![Edit::Remove(path!["spec", "multiPlain"])],
+    ));
+    sets.push((
+        "remove duplicated key".into(),
+        vec![Edit::Remove(path!["spec", "dupe"])],
+    ));
+    sets.push((
+        "remove missing key".into(),
+        vec![Edit::Remove(path!["spec", "nope"])],
+    ));
     for i in [0, 1, 3] {
-        sets.push((format!("remove block item {i}"), vec![Edit::RemoveItem(path!["spec", "items"], i)]));
-        sets.push((format!("remove nested item {}", i.min(1)), vec![Edit::RemoveItem(path!["spec", "nested"], i.min(1))]));
+        sets.push((
+            format!("remove block item {i}"),
+            vec![Edit::RemoveItem(path!["spec", "items"], i)],
+        ));
+        sets.push((
+            format!("remove nested item {}", i.min(1)),
+            vec![Edit::RemoveItem(path!["spec", "nested"], i.min(1))],
+        ));
     }
     for i in [0, 1, 2] {
-        sets.push((format!("remove flow item {i}"), vec![Edit::RemoveItem(path!["spec", "flowItems"], i)]));
+        sets.push((
+            format!("remove flow item {i}"),
+            vec![Edit::RemoveItem(path!["spec", "flowItems"], i)],
+        ));
     }
     // Combined: several edits in one document, as the planner makes them.
     sets.push((
         "combined".into(),
         vec![
-            Edit::Set(path!["metadata", "annotations", "new.io/a"], Value::str("yes")),
-            Edit::Set(path!["metadata", "annotations", "new.io/b"], Value::str("0755")),
+            Edit::Set(
+                path!["metadata", "annotations", "new.io/a"],
+                Value::str("yes"),
+            ),
+            Edit::Set(
+                path!["metadata", "annotations", "new.io/b"],
+                Value::str("0755"),
+            ),
             Edit::Set(path!["metadata", "labels", "app"], Value::str("1:20")),
             Edit::Set(path!["metadata", "labels", "on"], Value::str("a\nb")),
             Edit::Remove(path!["metadata", "annotations", "first"]),
             Edit::Remove(path!["metadata", "annotations", "middle"]),
             Edit::Remove(path!["metadata", "annotations", "last"]),
             Edit::Set(path!["metadata", "annotations", "p01"], Value::str("#x")),
-            Edit::Insert(path!["spec", "items"], 0, vec![Value::str("- x"), Value::map([("k", Value::str("é"))])]),
+            Edit::Insert(
+                path!["spec", "items"],
+                0,
+                vec![Value::str("- x"), Value::map([("k", Value::str("é"))])],
+            ),
             Edit::Insert(path!["spec", "items"], 4, vec![Value::str("@x")]),
             Edit::RemoveItem(path!["spec", "items"], 2),
             Edit::Set(path!["spec", "flowMap", "f1"], Value::str("null")),
@@ -418,7 +695,9 @@ fn edit_sets() -> Vec<(String, Vec<Edit>)> {
 
 #[test]
 fn edits_write_exactly_and_leave_the_rest_alone() {
-    let Some(oracle) = require_tool("yaml11-oracle") else { return };
+    let Some(oracle) = require_tool("yaml11-oracle") else {
+        return;
+    };
     let doc = matrix_doc();
     let tree = Tree::parse(&doc).unwrap();
     let before = oracle_values(&oracle, &doc).remove(0);
@@ -431,35 +710,58 @@ fn edits_write_exactly_and_leave_the_rest_alone() {
             Err(e) => failures.push(format!("{what}: apply refused: {e:?}")),
         }
     }
-    let stream: String = outputs.iter().map(|(_, _, out)| format!("---\n{out}")).collect();
+    let stream: String = outputs
+        .iter()
+        .map(|(_, _, out)| format!("---\n{out}"))
+        .collect();
     let after = oracle_values(&oracle, &stream);
-    assert_eq!(after.len(), outputs.len(), "the oracle read a different number of documents");
+    assert_eq!(
+        after.len(),
+        outputs.len(),
+        "the oracle read a different number of documents"
+    );
     for ((what, edits, out), theirs) in outputs.iter().zip(&after) {
         let want = expected_after(&before, edits);
         let mut d = Vec::new();
         diff("", theirs, &want, &mut d);
         if !d.is_empty() {
-            failures.push(format!("{what}: Kubernetes reads the edited document differently than planned:\n  {}", d.join("\n  ")));
+            failures.push(format!(
+                "{what}: Kubernetes reads the edited document differently than planned:\n  {}",
+                d.join("\n  ")
+            ));
             continue;
         }
         // premigrate reads its own output as Kubernetes does.
         let mut d = Vec::new();
         diff("", &tree_json(out), theirs, &mut d);
         if !d.is_empty() {
-            failures.push(format!("{what}: premigrate reads the edited document differently:\n  {}", d.join("\n  ")));
+            failures.push(format!(
+                "{what}: premigrate reads the edited document differently:\n  {}",
+                d.join("\n  ")
+            ));
         }
         // Untouched text stays: the original's first line and the comment survive.
         if !out.starts_with("apiVersion: v1\n") && !what.contains("apiVersion") {
             failures.push(format!("{what}: the document's start changed"));
         }
-        if !out.contains("    middle: two # a comment\n") && !what.contains("middle") && !what.contains("combined") {
+        if !out.contains("    middle: two # a comment\n")
+            && !what.contains("middle")
+            && !what.contains("combined")
+        {
             failures.push(format!("{what}: an untouched line with a comment changed"));
         }
-        if !out.contains("  literalStrip: |-\n    no\n    on\n") && !what.contains("top-level spec") {
+        if !out.contains("  literalStrip: |-\n    no\n    on\n") && !what.contains("top-level spec")
+        {
             failures.push(format!("{what}: an untouched block scalar changed"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} edit set(s) failed:\n{}", failures.len(), sets.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} edit set(s) failed:\n{}",
+        failures.len(),
+        sets.len(),
+        failures.join("\n")
+    );
 }
 
 /// Edits through an alias are refused, never silently applied to the anchor.
@@ -468,18 +770,38 @@ fn edits_through_aliases_are_refused() {
     let doc = matrix_doc();
     let tree = Tree::parse(&doc).unwrap();
     for edits in [
-        vec![Edit::Set(path!["spec", "anchors", "useBase", "x"], Value::Int(2))],
-        vec![Edit::Set(path!["spec", "anchors", "useScalar"], Value::Int(2))],
+        vec![Edit::Set(
+            path!["spec", "anchors", "useBase", "x"],
+            Value::Int(2),
+        )],
+        vec![Edit::Set(
+            path!["spec", "anchors", "useScalar"],
+            Value::Int(2),
+        )],
         vec![Edit::Remove(path!["spec", "anchors", "useBase", "x"])],
-        vec![Edit::Insert(path!["spec", "anchors", "useList"], 0, vec![Value::Int(2)])],
+        vec![Edit::Insert(
+            path!["spec", "anchors", "useList"],
+            0,
+            vec![Value::Int(2)],
+        )],
     ] {
-        assert!(apply(&doc, &tree, &edits).is_err(), "{edits:?} went through an alias");
+        assert!(
+            apply(&doc, &tree, &edits).is_err(),
+            "{edits:?} went through an alias"
+        );
     }
     // Editing an anchored node would change its aliases too: also refused, or exact.
-    let edits = vec![Edit::Set(path!["spec", "anchors", "base", "x"], Value::Int(2))];
+    let edits = vec![Edit::Set(
+        path!["spec", "anchors", "base", "x"],
+        Value::Int(2),
+    )];
     if let Ok(out) = apply(&doc, &tree, &edits) {
         let v = tree_json(&out);
-        assert_eq!(v["spec"]["anchors"]["useBase"]["x"], Json::from(1), "an anchor edit leaked into its alias:\n{out}");
+        assert_eq!(
+            v["spec"]["anchors"]["useBase"]["x"],
+            Json::from(1),
+            "an anchor edit leaked into its alias:\n{out}"
+        );
     }
 }
 
@@ -495,7 +817,11 @@ fn assert_stream_reads_like_kubernetes(oracle: &Path, what: &str, stream: &[u8])
     let joined: String = docs
         .iter()
         .map(|d| {
-            let mut d = if premigrate::stream::is_doc_start(d.lines().next().unwrap_or("")) { d.to_string() } else { format!("---\n{d}") };
+            let mut d = if premigrate::stream::is_doc_start(d.lines().next().unwrap_or("")) {
+                d.to_string()
+            } else {
+                format!("---\n{d}")
+            };
             if !d.ends_with('\n') {
                 d.push('\n');
             }
@@ -511,21 +837,38 @@ fn assert_stream_reads_like_kubernetes(oracle: &Path, what: &str, stream: &[u8])
 
 #[test]
 fn demo_input_and_outputs_read_like_kubernetes() {
-    let Some(oracle) = require_tool("yaml11-oracle") else { return };
+    let Some(oracle) = require_tool("yaml11-oracle") else {
+        return;
+    };
     let input = premigrate::demo::INPUT.as_bytes();
     assert_stream_reads_like_kubernetes(&oracle, "demo input", input);
-    for target in [premigrate::config::Target::Hooks, premigrate::config::Target::Gitops] {
-        let cfg = premigrate::Config { target, ..Default::default() };
+    for target in [
+        premigrate::config::Target::Hooks,
+        premigrate::config::Target::Gitops,
+    ] {
+        let cfg = premigrate::Config {
+            target,
+            ..Default::default()
+        };
         let out = premigrate::rewrite(input, &cfg).unwrap();
-        assert_stream_reads_like_kubernetes(&oracle, &format!("demo output ({target:?})"), &out.stream);
+        assert_stream_reads_like_kubernetes(
+            &oracle,
+            &format!("demo output ({target:?})"),
+            &out.stream,
+        );
     }
 }
 
 #[test]
 fn testdata_streams_read_like_kubernetes() {
-    let Some(oracle) = require_tool("yaml11-oracle") else { return };
+    let Some(oracle) = require_tool("yaml11-oracle") else {
+        return;
+    };
     let dir = support::repo_root().join("testdata/streams");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     for f in files {
         let bytes = std::fs::read(&f).unwrap();
@@ -537,20 +880,44 @@ fn testdata_streams_read_like_kubernetes() {
 /// reads it, before and after the rewrite (both targets).
 #[test]
 fn chart_renders_read_like_kubernetes() {
-    let Some(oracle) = require_tool("yaml11-oracle") else { return };
-    let Some(helm3) = require_tool("helm3") else { return };
+    let Some(oracle) = require_tool("yaml11-oracle") else {
+        return;
+    };
+    let Some(helm3) = require_tool("helm3") else {
+        return;
+    };
     let charts = support::repo_root().join("charts");
-    let mut names: Vec<_> = std::fs::read_dir(&charts).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("Chart.yaml").is_file()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Chart.yaml").is_file())
+        .collect();
     names.sort();
     assert!(!names.is_empty());
     for chart in names {
         let name = chart.file_name().unwrap().to_string_lossy().into_owned();
-        let rendered = support::run_helm_ok(&helm3, &["template", "rel", chart.to_str().unwrap()], &[]);
-        assert_stream_reads_like_kubernetes(&oracle, &format!("{name} render"), rendered.as_bytes());
-        for target in [premigrate::config::Target::Hooks, premigrate::config::Target::Gitops] {
-            let cfg = premigrate::Config { target, ..Default::default() };
-            let out = premigrate::rewrite(rendered.as_bytes(), &cfg).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_stream_reads_like_kubernetes(&oracle, &format!("{name} rewritten ({target:?})"), &out.stream);
+        let rendered =
+            support::run_helm_ok(&helm3, &["template", "rel", chart.to_str().unwrap()], &[]);
+        assert_stream_reads_like_kubernetes(
+            &oracle,
+            &format!("{name} render"),
+            rendered.as_bytes(),
+        );
+        for target in [
+            premigrate::config::Target::Hooks,
+            premigrate::config::Target::Gitops,
+        ] {
+            let cfg = premigrate::Config {
+                target,
+                ..Default::default()
+            };
+            let out = premigrate::rewrite(rendered.as_bytes(), &cfg)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_stream_reads_like_kubernetes(
+                &oracle,
+                &format!("{name} rewritten ({target:?})"),
+                &out.stream,
+            );
         }
     }
 }

@@ -63,7 +63,9 @@ fn assert_same(what: &str, got: &[u8], want: &[u8]) {
         return;
     }
     let at = got.iter().zip(want).take_while(|(a, b)| a == b).count();
-    let ctx = |b: &[u8]| String::from_utf8_lossy(&b[at.saturating_sub(40)..(at + 40).min(b.len())]).into_owned();
+    let ctx = |b: &[u8]| {
+        String::from_utf8_lossy(&b[at.saturating_sub(40)..(at + 40).min(b.len())]).into_owned()
+    };
     panic!(
         "{what}: output differs from input at byte {at} (lengths {} vs {}):\n got: {:?}\nwant: {:?}",
         got.len(),
@@ -97,12 +99,28 @@ fn every_stream_is_unchanged_through_the_library() {
         let input = std::fs::read(&f).unwrap();
         let out = premigrate::rewrite(&input, &premigrate::Config::default())
             .unwrap_or_else(|e| panic!("{}: {e}", name(&f)));
-        assert!(out.plan.is_empty(), "{}: found a migration in a stream meant to have none:\n{}", name(&f), out.explanation);
+        assert!(
+            out.plan.is_empty(),
+            "{}: found a migration in a stream meant to have none:\n{}",
+            name(&f),
+            out.explanation
+        );
         assert_same(&format!("{} (library)", name(&f)), &out.stream, &input);
-        for target in [premigrate::config::Target::Hooks, premigrate::config::Target::Gitops] {
-            let cfg = premigrate::Config { target, ..Default::default() };
-            let out = premigrate::rewrite(&input, &cfg).unwrap_or_else(|e| panic!("{} ({target:?}): {e}", name(&f)));
-            assert_same(&format!("{} (library, {target:?})", name(&f)), &out.stream, &input);
+        for target in [
+            premigrate::config::Target::Hooks,
+            premigrate::config::Target::Gitops,
+        ] {
+            let cfg = premigrate::Config {
+                target,
+                ..Default::default()
+            };
+            let out = premigrate::rewrite(&input, &cfg)
+                .unwrap_or_else(|e| panic!("{} ({target:?}): {e}", name(&f)));
+            assert_same(
+                &format!("{} (library, {target:?})", name(&f)),
+                &out.stream,
+                &input,
+            );
         }
     }
 }
@@ -115,7 +133,11 @@ fn every_stream_splits_and_joins_exactly() {
         let st = premigrate::stream::Stream::split(&input).unwrap();
         let docs: Vec<&str> = (0..st.docs.len()).map(|i| st.doc_text(i)).collect();
         let joined = premigrate::stream::join(st.bom, &docs);
-        assert_same(&format!("{} (split/join)", name(&f)), joined.as_bytes(), &input);
+        assert_same(
+            &format!("{} (split/join)", name(&f)),
+            joined.as_bytes(),
+            &input,
+        );
     }
 }
 
@@ -124,14 +146,30 @@ fn every_stream_splits_and_joins_exactly() {
 fn corpus_holds_its_oddities() {
     let read = |n: &str| std::fs::read(repo_root().join("testdata/streams").join(n)).unwrap();
     assert!(read("bom.yaml").starts_with(b"\xef\xbb\xbf"));
-    assert!(read("crlf.yaml").windows(2).filter(|w| w == b"\r\n").count() > 10);
-    assert!(!read("crlf.yaml").windows(2).any(|w| w[1] == b'\n' && w[0] != b'\r'));
+    assert!(
+        read("crlf.yaml")
+            .windows(2)
+            .filter(|w| w == b"\r\n")
+            .count()
+            > 10
+    );
+    assert!(!read("crlf.yaml")
+        .windows(2)
+        .any(|w| w[1] == b'\n' && w[0] != b'\r'));
     assert!(!read("no-final-newline.yaml").ends_with(b"\n"));
-    assert!(read("long-line.yaml").split(|&b| b == b'\n').any(|l| l.len() == 50_000));
-    assert!(String::from_utf8(read("tabs-in-comments.yaml")).unwrap().contains("#\t"));
+    assert!(read("long-line.yaml")
+        .split(|&b| b == b'\n')
+        .any(|l| l.len() == 50_000));
+    assert!(String::from_utf8(read("tabs-in-comments.yaml"))
+        .unwrap()
+        .contains("#\t"));
     assert!(!read("non-ascii.yaml").is_ascii());
     for f in streams() {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).to_lowercase();
-        assert!(!text.contains("migrat"), "{} mentions a migration", name(&f));
+        assert!(
+            !text.contains("migrat"),
+            "{} mentions a migration",
+            name(&f)
+        );
     }
 }
