@@ -30,7 +30,10 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { dump: None, budget: Duration::from_millis(600) };
+    let mut a = Args {
+        dump: None,
+        budget: Duration::from_millis(600),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -38,7 +41,10 @@ fn args() -> Args {
             "--bench" => {}
             "--dump" => a.dump = Some(it.next().expect("--dump needs a directory").into()),
             "--budget" => {
-                let s: f64 = it.next().and_then(|s| s.parse().ok()).expect("--budget needs seconds");
+                let s: f64 = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("--budget needs seconds");
                 a.budget = Duration::from_secs_f64(s);
             }
             "-h" | "--help" => {
@@ -67,7 +73,10 @@ fn time<R>(budget: Duration, mut f: impl FnMut() -> R) -> Duration {
 }
 
 fn cfg(target: Target) -> Config {
-    Config { target, ..Config::default() }
+    Config {
+        target,
+        ..Config::default()
+    }
 }
 
 fn main() {
@@ -85,7 +94,10 @@ fn main() {
     }
 
     let total = Instant::now();
-    println!("premigrate rewrite bench (median of runs, {:.1} s budget per row)\n", args.budget.as_secs_f64());
+    println!(
+        "premigrate rewrite bench (median of runs, {:.1} s budget per row)\n",
+        args.budget.as_secs_f64()
+    );
     for s in &streams {
         let input = &s.bytes[..];
         let mb = input.len() as f64 / 1e6;
@@ -95,10 +107,17 @@ fn main() {
         let parsed = index.entries.iter().filter(|e| e.parsed.is_some()).count();
         drop(index);
 
-        println!("## {} — {} ({:.2} MB, {} documents, {} parsed by Index::build)\n", s.name, s.about, mb, docs, parsed);
+        println!(
+            "## {} — {} ({:.2} MB, {} documents, {} parsed by Index::build)\n",
+            s.name, s.about, mb, docs, parsed
+        );
 
         // Sanity: every rewrite must find the migration and change something.
-        for (label, t) in [("default", Target::Auto), ("gitops", Target::Gitops), ("hooks", Target::Hooks)] {
+        for (label, t) in [
+            ("default", Target::Auto),
+            ("gitops", Target::Gitops),
+            ("hooks", Target::Hooks),
+        ] {
             let out = premigrate::rewrite(input, &cfg(t)).expect("rewrite of a generated stream");
             let p = &out.plan;
             println!(
@@ -126,21 +145,58 @@ fn main() {
         type Op<'a> = Box<dyn FnMut() -> usize + 'a>;
         let ops: Vec<(&str, Op)> = vec![
             ("memcpy (floor)", Box::new(|| 0)),
-            ("to_vec (alloc + copy)", Box::new(|| {
-                let v = black_box(black_box(input).to_vec());
-                v[v.len() / 2] as usize
-            })),
-            ("Stream::split", Box::new(|| Stream::split(black_box(input)).unwrap().docs.len())),
-            ("Index::build", Box::new(|| Index::build(black_box(input)).unwrap().entries.len())),
-            ("rewrite (default)", Box::new(|| premigrate::rewrite(black_box(input), &cfg(Target::Auto)).unwrap().stream.len())),
-            ("rewrite --target gitops", Box::new(|| premigrate::rewrite(black_box(input), &cfg(Target::Gitops)).unwrap().stream.len())),
-            ("rewrite --target hooks", Box::new(|| premigrate::rewrite(black_box(input), &cfg(Target::Hooks)).unwrap().stream.len())),
+            (
+                "to_vec (alloc + copy)",
+                Box::new(|| {
+                    let v = black_box(black_box(input).to_vec());
+                    v[v.len() / 2] as usize
+                }),
+            ),
+            (
+                "Stream::split",
+                Box::new(|| Stream::split(black_box(input)).unwrap().docs.len()),
+            ),
+            (
+                "Index::build",
+                Box::new(|| Index::build(black_box(input)).unwrap().entries.len()),
+            ),
+            (
+                "rewrite (default)",
+                Box::new(|| {
+                    premigrate::rewrite(black_box(input), &cfg(Target::Auto))
+                        .unwrap()
+                        .stream
+                        .len()
+                }),
+            ),
+            (
+                "rewrite --target gitops",
+                Box::new(|| {
+                    premigrate::rewrite(black_box(input), &cfg(Target::Gitops))
+                        .unwrap()
+                        .stream
+                        .len()
+                }),
+            ),
+            (
+                "rewrite --target hooks",
+                Box::new(|| {
+                    premigrate::rewrite(black_box(input), &cfg(Target::Hooks))
+                        .unwrap()
+                        .stream
+                        .len()
+                }),
+            ),
         ];
 
         println!("| operation | median | MB/s | ns/doc | × memcpy |");
         println!("|---|---:|---:|---:|---:|");
         for (name, mut op) in ops {
-            let d = if name.starts_with("memcpy") { memcpy } else { time(args.budget, &mut op) };
+            let d = if name.starts_with("memcpy") {
+                memcpy
+            } else {
+                time(args.budget, &mut op)
+            };
             let secs = d.as_secs_f64();
             println!(
                 "| {name} | {} | {:.0} | {:.0} | {:.1} |",

@@ -37,9 +37,21 @@ pub struct Named {
 /// Every stream the benchmarks use, in a fixed order.
 pub fn all() -> Vec<Named> {
     vec![
-        Named { name: "crd-helm3", about: "~5 MB CRD-heavy, Helm 3 (# Source:)", bytes: crd_heavy(Flavor::Helm3, 5 << 20) },
-        Named { name: "small-helm3", about: "~1 MB, 500 small Deployments, Helm 3", bytes: many_small(Flavor::Helm3, 500) },
-        Named { name: "crd-helm4", about: "~5 MB CRD-heavy, Helm 4 (filename annotation)", bytes: crd_heavy(Flavor::Helm4, 5 << 20) },
+        Named {
+            name: "crd-helm3",
+            about: "~5 MB CRD-heavy, Helm 3 (# Source:)",
+            bytes: crd_heavy(Flavor::Helm3, 5 << 20),
+        },
+        Named {
+            name: "small-helm3",
+            about: "~1 MB, 500 small Deployments, Helm 3",
+            bytes: many_small(Flavor::Helm3, 500),
+        },
+        Named {
+            name: "crd-helm4",
+            about: "~5 MB CRD-heavy, Helm 4 (filename annotation)",
+            bytes: crd_heavy(Flavor::Helm4, 5 << 20),
+        },
     ]
 }
 
@@ -64,18 +76,102 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "the", "resource", "controller", "reconciles", "field", "value", "when", "set", "must", "be", "a", "valid",
-    "reference", "to", "an", "object", "in", "same", "namespace", "defaults", "is", "empty", "selector", "label",
-    "specifies", "how", "many", "replicas", "status", "condition", "observed", "generation", "of", "policy",
-    "template", "endpoint", "certificate", "secret", "key", "name", "port", "protocol", "timeout", "seconds",
-    "duration", "interval", "backoff", "retry", "limit", "scale", "target", "source", "volume", "mount", "path",
+    "the",
+    "resource",
+    "controller",
+    "reconciles",
+    "field",
+    "value",
+    "when",
+    "set",
+    "must",
+    "be",
+    "a",
+    "valid",
+    "reference",
+    "to",
+    "an",
+    "object",
+    "in",
+    "same",
+    "namespace",
+    "defaults",
+    "is",
+    "empty",
+    "selector",
+    "label",
+    "specifies",
+    "how",
+    "many",
+    "replicas",
+    "status",
+    "condition",
+    "observed",
+    "generation",
+    "of",
+    "policy",
+    "template",
+    "endpoint",
+    "certificate",
+    "secret",
+    "key",
+    "name",
+    "port",
+    "protocol",
+    "timeout",
+    "seconds",
+    "duration",
+    "interval",
+    "backoff",
+    "retry",
+    "limit",
+    "scale",
+    "target",
+    "source",
+    "volume",
+    "mount",
+    "path",
 ];
 
 const FIELDS: &[&str] = &[
-    "name", "namespace", "selector", "template", "replicas", "policy", "endpoint", "port", "protocol", "timeout",
-    "interval", "backoff", "retry", "limits", "requests", "secretRef", "configMapRef", "tls", "issuer", "rules",
-    "matchLabels", "matchExpressions", "tolerations", "affinity", "volumes", "mounts", "conditions", "metrics",
-    "thresholds", "webhook", "listener", "route", "filter", "headers", "weight", "mirror", "cors", "rateLimit",
+    "name",
+    "namespace",
+    "selector",
+    "template",
+    "replicas",
+    "policy",
+    "endpoint",
+    "port",
+    "protocol",
+    "timeout",
+    "interval",
+    "backoff",
+    "retry",
+    "limits",
+    "requests",
+    "secretRef",
+    "configMapRef",
+    "tls",
+    "issuer",
+    "rules",
+    "matchLabels",
+    "matchExpressions",
+    "tolerations",
+    "affinity",
+    "volumes",
+    "mounts",
+    "conditions",
+    "metrics",
+    "thresholds",
+    "webhook",
+    "listener",
+    "route",
+    "filter",
+    "headers",
+    "weight",
+    "mirror",
+    "cors",
+    "rateLimit",
 ];
 
 /// Writes the `---`/`# Source:` header and `metadata:` of a document (up to and
@@ -96,7 +192,10 @@ fn header(
     if flavor == Flavor::Helm3 {
         let _ = writeln!(out, "# Source: {source}");
     }
-    let _ = write!(out, "apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: {name}\n");
+    let _ = write!(
+        out,
+        "apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: {name}\n"
+    );
     if !labels.is_empty() {
         out.push_str("  labels:\n");
         for (k, v) in labels {
@@ -109,7 +208,10 @@ fn header(
             let _ = writeln!(out, "    {k}: {v}");
         }
         if flavor == Flavor::Helm4 {
-            let _ = writeln!(out, "    postrenderer.helm.sh/postrender-filename: '{source}'");
+            let _ = writeln!(
+                out,
+                "    postrenderer.helm.sh/postrender-filename: '{source}'"
+            );
         }
     }
 }
@@ -171,7 +273,11 @@ fn properties(out: &mut String, rng: &mut Rng, indent: usize, depth: usize, budg
         used.push(f);
         let pind = " ".repeat(indent + 4);
         description(out, rng, &pind);
-        let choice = if depth == 0 { 2 + rng.below(4) } else { rng.below(6) };
+        let choice = if depth == 0 {
+            2 + rng.below(4)
+        } else {
+            rng.below(6)
+        };
         match choice {
             0 | 1 => {
                 let _ = writeln!(out, "{pind}type: object");
@@ -194,7 +300,11 @@ fn properties(out: &mut String, rng: &mut Rng, indent: usize, depth: usize, budg
             3 => {
                 let _ = writeln!(out, "{pind}format: int32\n{pind}type: integer");
                 if rng.below(2) == 0 {
-                    let _ = writeln!(out, "{pind}minimum: 0\n{pind}maximum: {}", 1 + rng.below(65535));
+                    let _ = writeln!(
+                        out,
+                        "{pind}minimum: 0\n{pind}maximum: {}",
+                        1 + rng.below(65535)
+                    );
                 }
             }
             4 => {
@@ -204,7 +314,10 @@ fn properties(out: &mut String, rng: &mut Rng, indent: usize, depth: usize, budg
                 let _ = writeln!(out, "{pind}type: string");
                 match rng.below(4) {
                     0 => {
-                        let _ = writeln!(out, "{pind}enum:\n{pind}- Always\n{pind}- IfNotPresent\n{pind}- Never");
+                        let _ = writeln!(
+                            out,
+                            "{pind}enum:\n{pind}- Always\n{pind}- IfNotPresent\n{pind}- Never"
+                        );
                     }
                     1 => {
                         let _ = writeln!(out, "{pind}pattern: ^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$");
@@ -230,7 +343,10 @@ fn crd(out: &mut String, rng: &mut Rng, flavor: Flavor, i: usize, size: usize) {
         "CustomResourceDefinition",
         &format!("{plural}.example.com"),
         &[("app.kubernetes.io/part-of", "chart")],
-        &[("controller-gen.kubebuilder.io/version", "v0.16.1"), ("helm.sh/resource-policy", "keep")],
+        &[
+            ("controller-gen.kubebuilder.io/version", "v0.16.1"),
+            ("helm.sh/resource-policy", "keep"),
+        ],
     );
     let _ = write!(
         out,
@@ -252,7 +368,11 @@ fn crd(out: &mut String, rng: &mut Rng, flavor: Flavor, i: usize, size: usize) {
         let mut budget = 150;
         properties(out, rng, 12, 4, &mut budget);
         out.push_str("        type: object\n");
-        let _ = write!(out, "    served: true\n    storage: {}\n    subresources:\n      status: {{}}\n", v == 1);
+        let _ = write!(
+            out,
+            "    served: true\n    storage: {}\n    subresources:\n      status: {{}}\n",
+            v == 1
+        );
         v += 1;
     }
 }
@@ -267,7 +387,11 @@ fn deployment(out: &mut String, flavor: Flavor, name: &str, image: &str, shares:
         "apps/v1",
         "Deployment",
         name,
-        &[("app.kubernetes.io/name", name), ("app.kubernetes.io/instance", "app"), ("app.kubernetes.io/managed-by", "Helm")],
+        &[
+            ("app.kubernetes.io/name", name),
+            ("app.kubernetes.io/instance", "app"),
+            ("app.kubernetes.io/managed-by", "Helm"),
+        ],
         &[],
     );
     let _ = write!(
@@ -292,7 +416,10 @@ fn service(out: &mut String, flavor: Flavor, name: &str) {
         "v1",
         "Service",
         name,
-        &[("app.kubernetes.io/name", name), ("app.kubernetes.io/managed-by", "Helm")],
+        &[
+            ("app.kubernetes.io/name", name),
+            ("app.kubernetes.io/managed-by", "Helm"),
+        ],
         &[],
     );
     let _ = write!(
@@ -326,7 +453,10 @@ fn migration_job(out: &mut String, flavor: Flavor) {
         "batch/v1",
         "Job",
         "app-migrate",
-        &[("app.kubernetes.io/name", "app"), ("app.kubernetes.io/component", "migration")],
+        &[
+            ("app.kubernetes.io/name", "app"),
+            ("app.kubernetes.io/component", "migration"),
+        ],
         &[],
     );
     let _ = write!(
@@ -357,8 +487,19 @@ pub fn crd_heavy(flavor: Flavor, target: usize) -> Vec<u8> {
     }
     for n in 0..7 {
         let shares = n < 3;
-        let image = if shares { APP_IMAGE.to_string() } else { format!("registry.example.com/svc{n}:2.0.{n}") };
-        deployment(&mut out, flavor, &format!("svc{n}"), &image, shares, "[\"serve\"]");
+        let image = if shares {
+            APP_IMAGE.to_string()
+        } else {
+            format!("registry.example.com/svc{n}:2.0.{n}")
+        };
+        deployment(
+            &mut out,
+            flavor,
+            &format!("svc{n}"),
+            &image,
+            shares,
+            "[\"serve\"]",
+        );
     }
     migration_job(&mut out, flavor);
     out.into_bytes()
@@ -371,8 +512,19 @@ pub fn many_small(flavor: Flavor, n: usize) -> Vec<u8> {
     config_map(&mut out, flavor, "app-config");
     for i in 0..n {
         let shares = i % 10 == 0;
-        let image = if shares { APP_IMAGE.to_string() } else { format!("registry.example.com/svc{i}:1.0.{}", i % 7) };
-        deployment(&mut out, flavor, &format!("svc{i}"), &image, shares, "[\"serve\", \"--port=8080\"]");
+        let image = if shares {
+            APP_IMAGE.to_string()
+        } else {
+            format!("registry.example.com/svc{i}:1.0.{}", i % 7)
+        };
+        deployment(
+            &mut out,
+            flavor,
+            &format!("svc{i}"),
+            &image,
+            shares,
+            "[\"serve\", \"--port=8080\"]",
+        );
     }
     migration_job(&mut out, flavor);
     out.into_bytes()
