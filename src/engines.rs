@@ -127,4 +127,8 @@ pub mod own {
     pub const MIGRATE: &str = "premigrate.io/migrate";
     /// On a workload: an init container to extract as a migration.
     pub const EXTRACT_INIT: &str = "premigrate.io/extract-init";
+    /// On a workload: the container `premigrate.io/migrate` runs its command in.
+    pub const MIGRATE_CONTAINER: &str = "premigrate.io/migrate-container";
+    /// On a Job premigrate built: the workload(s) it was extracted or generated from.
+    pub const DERIVED_FROM: &str = "premigrate.io/derived-from";
 }

@@ -8,7 +8,7 @@ use crate::diag::Error;
 use crate::engines::{self, own, Role};
 use crate::k8s;
 use crate::migrations::{annotation, ensure_separator, fill, namespace, set_annotation, Context};
-use crate::plan::{Added, Gate, Migration, Phase, Plan, Severity};
+use crate::plan::{Added, Gate, Migration, Origin, Phase, Plan, Severity};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
@@ -38,7 +38,13 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         .filter(|m| m.phase == Phase::Pre)
         .cloned()
         .collect();
-    let mig_docs: Vec<usize> = plan.migrations.iter().map(|m| m.doc).collect();
+    // A Job premigrate built derives from a workload, which stays a workload.
+    let mig_docs: Vec<usize> = plan
+        .migrations
+        .iter()
+        .filter(|m| m.origin == Origin::Job)
+        .map(|m| m.doc)
+        .collect();
     let workloads: Vec<usize> = (0..ctx.index.entries.len())
         .filter(|&i| {
             k8s::pod_spec_path(ctx.kind(i)).is_some()
@@ -54,8 +60,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     // Which migrations each workload waits for, and why.
     let mut waits: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
     for (k, m) in migrations.iter().enumerate() {
-        let job = ctx.value(m.doc);
-        let job_pod = job.and_then(|v| v.at(&["spec", "template", "spec"]));
+        let job_pod = Some(&m.pod);
         let job_refs: Vec<(k8s::RefKind, String)> = job_pod
             .map(|p| {
                 k8s::pod_refs(p, &[])
@@ -102,6 +107,9 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                     })
                     .then(|| "named by --gate".to_string()),
                 GateMode::None => None,
+                GateMode::Auto if m.carriers.contains(&w) => {
+                    Some("it ran this migration as an init container".to_string())
+                }
                 GateMode::Auto => {
                     let refs: Vec<(k8s::RefKind, String)> = k8s::pod_refs(pod, &[])
                         .into_iter()

@@ -2,16 +2,20 @@
 
 pub mod apply;
 pub mod config;
+pub mod derive;
 pub mod detect;
 pub mod diag;
 pub mod engines;
 pub mod explain;
+pub mod extract;
 pub mod gates;
+pub mod generate;
 pub mod hash;
 pub mod index;
 pub mod k8s;
 pub mod migrations;
 pub mod plan;
+pub mod shell;
 pub mod stream;
 pub mod yaml;
 

@@ -69,6 +69,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let out = premigrate::rewrite(&input, &cfg)?;
             if cli.opts.explain {
                 eprint!("{}", out.explanation);
+            } else {
+                // Warnings reach the user even without --explain: Helm shows a
+                // post-renderer's stderr, and CI logs keep it.
+                for n in &out.plan.notes {
+                    if n.severity >= premigrate::plan::Severity::Warning {
+                        eprintln!("premigrate: warning[{}]: {}", n.code, n.message);
+                    }
+                }
             }
             if out.stream.is_empty() && !input.is_empty() {
                 return Err(Error::new("the rewrite produced an empty stream"));

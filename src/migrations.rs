@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::{Config, Target};
+use crate::derive::NewJob;
 use crate::detect::{migration_command, Match, Selector};
 use crate::diag::Error;
 use crate::engines::{self, own, Fill, Role};
@@ -237,28 +238,95 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     for &g in &ctx.generated {
         plan.removed.push(g);
     }
+    let waves = (min_wave, max_wave);
     for (i, matched, events) in found {
-        plan_job(
-            ctx, plan, i, matched, events, &workloads, min_wave, max_wave,
+        let v = ctx.value(i).expect("Jobs are parsed");
+        let subject = Subject {
+            doc: i,
+            value: v,
+            name: ctx.index.entries[i].info.name.clone().unwrap_or_default(),
+            new: None,
+        };
+        plan_job(ctx, plan, subject, matched, events, &workloads, waves)?;
+    }
+    // Jobs premigrate builds: extracted from init containers, generated from workloads.
+    let mut new_jobs = crate::extract::find(ctx, &workloads)?;
+    new_jobs.extend(crate::generate::find(ctx, &workloads)?);
+    for nj in &new_jobs {
+        let subject = Subject {
+            doc: nj.from,
+            value: &nj.value,
+            name: nj
+                .value
+                .at(&["metadata", "name"])
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            new: Some(nj),
+        };
+        let name = plan_job(
+            ctx,
+            plan,
+            subject,
+            nj.matched.clone(),
+            None,
+            &workloads,
+            waves,
         )?;
+        crate::extract::remove_from_carriers(plan, nj, &name);
+        if !nj.dropped.is_empty() {
+            plan.note(Severity::Warning, "PM301", Some(nj.from), format!(
+                "Job/{name} (generated from {}): left out container(s) {}: a sidecar in a Job keeps it from ever completing (native sidecars, initContainers with restartPolicy: Always, are kept)",
+                ctx.object(nj.from),
+                nj.dropped.join(", ")
+            ));
+        }
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The Job a migration is planned for: a document of the stream, or one premigrate builds.
+struct Subject<'s> {
+    /// The Job's document, or the workload a new Job derives from.
+    doc: usize,
+    /// The Job's value.
+    value: &'s Value,
+    /// Its current `metadata.name`.
+    name: String,
+    /// The new Job, when premigrate builds it.
+    new: Option<&'s NewJob>,
+}
+
+/// Edits of the Job itself, with reasons: planned on a stream document, or
+/// applied at once to a Job premigrate builds.
+type JobEdits = Vec<(Edit, String)>;
+
+fn job_annotation(edits: &mut JobEdits, v: &Value, key: &str, value: &str, why: &str) {
+    if annotation(v, key) != Some(value)
+        || !matches!(v.at(&["metadata", "annotations", key]), Some(Value::Str(_)))
+    {
+        edits.push((
+            Edit::Set(annotation_path(key), Value::str(value)),
+            format!("set annotation {key}: {value} ({why})"),
+        ));
+    }
+}
+
+/// Plans one migration Job; returns its hashed name.
 fn plan_job(
     ctx: &Context<'_>,
     plan: &mut Plan,
-    doc: usize,
+    subject: Subject<'_>,
     matched: Match,
     events: Option<Vec<String>>,
     workloads: &[usize],
-    min_wave: i64,
-    max_wave: i64,
-) -> Result<(), Error> {
-    let v = ctx.value(doc).expect("Jobs are parsed");
+    (min_wave, max_wave): (i64, i64),
+) -> Result<String, Error> {
+    let doc = subject.doc;
+    let v = subject.value;
+    let mut own_edits: JobEdits = Vec::new();
     let ns = namespace(v);
-    let current_name = ctx.index.entries[doc].info.name.clone().unwrap_or_default();
+    let current_name = subject.name.clone();
     let original = annotation(v, own::ORIGINAL_NAME)
         .map(str::to_string)
         .unwrap_or_else(|| current_name.clone());
@@ -334,37 +402,42 @@ fn plan_job(
     let hash = content_hash(&ns, &hash_input, &ctx.cfg.salt);
     let name = hashed_name(&original, &hash);
 
-    let obj = ctx.object(doc);
+    let obj = match subject.new {
+        Some(_) => format!("Job/{original}"),
+        None => ctx.object(doc),
+    };
     for (p, val, why) in &hardening {
         match val {
-            Some(val) => plan.change(
-                doc,
+            Some(val) => own_edits.push((
                 Edit::Set(p.clone(), val.clone()),
                 format!("set {} = {}: {why}", edit::path_string(p), val.to_flow()),
-            ),
-            None => plan.change(
-                doc,
+            )),
+            None => own_edits.push((
                 Edit::Remove(p.clone()),
                 format!("removed {} ({why})", edit::path_string(p)),
-            ),
+            )),
         }
     }
     if current_name != name {
-        plan.change(
-            doc,
+        own_edits.push((
             Edit::Set(path!["metadata", "name"], Value::str(&name)),
             format!("renamed {current_name} → {name} (content hash)"),
-        );
+        ));
     }
-    set_annotation(
-        plan,
+    job_annotation(
+        &mut own_edits,
         v,
-        doc,
         own::ORIGINAL_NAME,
         &original,
         "records the name before hashing",
     );
-    set_annotation(plan, v, doc, own::HASH, &hash, "records the content hash");
+    job_annotation(
+        &mut own_edits,
+        v,
+        own::HASH,
+        &hash,
+        "records the content hash",
+    );
 
     // Dependencies the stream defines.
     let mut uses: Vec<Dependency> = Vec::new();
@@ -412,10 +485,9 @@ fn plan_job(
                     continue;
                 }
                 let value = fill(row.3, &events_str, weight, 0, &original);
-                set_annotation(
-                    plan,
+                job_annotation(
+                    &mut own_edits,
                     v,
-                    doc,
                     row.2,
                     &value,
                     "makes the migration a Helm hook that runs before the workloads",
@@ -432,14 +504,13 @@ fn plan_job(
                                 == Some(&dep.name))
                 }) {
                     if r.name != copy_name {
-                        plan.change(
-                            doc,
+                        own_edits.push((
                             Edit::Set(r.path.clone(), Value::str(&copy_name)),
                             format!(
                                 "points {} at the hook copy {copy_name}",
                                 edit::path_string(&r.path)
                             ),
-                        );
+                        ));
                     }
                 }
                 let text = copy_doc(
@@ -464,13 +535,12 @@ fn plan_job(
             if events.is_some() {
                 for k in engines::HELM_HOOK_KEYS {
                     if annotation(v, k).is_some() {
-                        plan.change(
-                            doc,
+                        own_edits.push((
                             Edit::Remove(annotation_path(k)),
                             format!(
                                 "removed {k}: under GitOps the Job is a regular, pruned resource"
                             ),
-                        );
+                        ));
                     }
                 }
                 plan.note(Severity::Info, "PM102", Some(doc), format!("{obj}: removed the chart's helm.sh/hook annotations: under GitOps the migration must be a regular resource that the engine prunes when its name changes"));
@@ -486,10 +556,9 @@ fn plan_job(
                     continue;
                 }
                 let value = fill(row.3, "", 0, w, &original);
-                set_annotation(
-                    plan,
+                job_annotation(
+                    &mut own_edits,
                     v,
-                    doc,
                     row.2,
                     &value,
                     "orders the migration for Flux, Argo CD and kapp",
@@ -525,7 +594,9 @@ fn plan_job(
                     let mut movers: Vec<usize> = uses.iter().filter_map(|d| d.doc).collect();
                     movers.sort();
                     movers.dedup();
-                    movers.push(doc);
+                    if subject.new.is_none() {
+                        movers.push(doc);
+                    }
                     for m in movers {
                         if m > first {
                             plan.moves.push(Move {
@@ -545,19 +616,70 @@ fn plan_job(
         Target::Auto => unreachable!("resolved before planning"),
     }
 
+    let pod_view = pod.clone();
+    let origin = match subject.new {
+        None => {
+            for (e, why) in own_edits {
+                plan.change(doc, e, why);
+            }
+            Origin::Job
+        }
+        Some(nj) => {
+            let edits: Vec<Edit> = own_edits.iter().map(|(e, _)| e.clone()).collect();
+            let text = edit::apply(&nj.text, &nj.tree, &edits).map_err(|e| {
+                Error::at(
+                    ctx.index.location(doc),
+                    format!(
+                        "cannot build the migration Job {name} from this workload: {}",
+                        e.message
+                    ),
+                )
+            })?;
+            // Gitops: ahead of every workload; hooks: Helm orders it, beside its source.
+            let before = match (ctx.target, workloads.first()) {
+                (Target::Gitops, Some(&first)) => first.min(doc),
+                _ => doc,
+            };
+            let why = match &nj.origin {
+                Origin::Extracted { from } => format!(
+                    "the migration Job, extracted from the init containers of {} ({})",
+                    from.join(", "),
+                    matched.detail
+                ),
+                Origin::Generated { from } => format!(
+                    "the migration Job, generated from {from} ({} {})",
+                    matched.rule, matched.detail
+                ),
+                Origin::Job => String::new(),
+            };
+            plan.added.push(Added {
+                text: ensure_separator(text),
+                object: format!("Job/{name}"),
+                derived_from: doc,
+                before,
+                why,
+            });
+            nj.origin.clone()
+        }
+    };
     plan.migrations.push(Migration {
         doc,
-        origin: Origin::Job,
+        origin,
         matched,
         namespace: ns,
         original_name: original,
         hash,
-        name,
+        name: name.clone(),
         phase,
         uses,
         wave,
+        pod: pod_view,
+        carriers: subject
+            .new
+            .map(|nj| nj.carriers.iter().map(|c| c.0).collect())
+            .unwrap_or_default(),
     });
-    Ok(())
+    Ok(name)
 }
 
 /// Fills a table value.

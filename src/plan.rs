@@ -97,6 +97,12 @@ pub struct Migration {
     pub uses: Vec<Dependency>,
     /// Argo CD wave given to the Job (gitops).
     pub wave: Option<i64>,
+    /// The Job's pod spec as the chart wrote it (references not yet pointed at hook copies).
+    #[serde(skip)]
+    pub pod: crate::yaml::Value,
+    /// Workload documents that ran it as an init container (extraction): they always wait for it.
+    #[serde(skip)]
+    pub carriers: Vec<usize>,
 }
 
 /// A change to one document.
@@ -235,5 +241,6 @@ pub fn build(index: &Index<'_>, cfg: &Config) -> Result<Plan, Error> {
     let ctx = crate::migrations::Context::new(index, cfg, target)?;
     crate::migrations::plan(&ctx, &mut plan)?;
     crate::gates::plan(&ctx, &mut plan)?;
+    crate::extract::tidy(&ctx, &mut plan);
     Ok(plan)
 }

@@ -1,0 +1,226 @@
+//! Extraction: a migration that runs in a workload's init container runs in
+//! every replica, racing. It becomes one Job built from the workload's pod
+//! template, and leaves the workloads that carried it.
+
+use std::collections::BTreeMap;
+
+use crate::derive::{self, is_gate, is_sidecar, NewJob, Shape, TEMPLATE_KINDS};
+use crate::detect::{migration_command, Match};
+use crate::diag::Error;
+use crate::engines::own;
+use crate::migrations::{annotation, namespace, Context};
+use crate::plan::{Origin, Plan};
+use crate::yaml::edit::{Edit, Seg};
+use crate::yaml::Value;
+
+/// An init container to extract, found in one workload.
+struct Found {
+    doc: usize,
+    index: usize,
+    matched: Match,
+}
+
+/// Finds init-container migrations and builds one Job per distinct container.
+pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error> {
+    let mut groups: BTreeMap<String, Vec<Found>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut named_seen: Vec<String> = Vec::new();
+    for &doc in workloads {
+        if !TEMPLATE_KINDS.contains(&ctx.kind(doc)) {
+            continue;
+        }
+        let v = ctx.value(doc).expect("workloads are parsed");
+        let Some(pod) = v.at(&["spec", "template", "spec"]) else {
+            continue;
+        };
+        let by_annotation: Vec<&str> = annotation(v, own::EXTRACT_INIT)
+            .map(|a| {
+                a.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (j, c) in pod
+            .get("initContainers")
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            if is_sidecar(c) || is_gate(c) {
+                continue;
+            }
+            let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+            let matched = if by_annotation.contains(&name) {
+                named_seen.push(name.to_string());
+                Some(Match {
+                    rule: "annotation",
+                    detail: format!("{}: {name}", own::EXTRACT_INIT),
+                })
+            } else if ctx.cfg.extract_init.iter().any(|n| n == name) {
+                named_seen.push(name.to_string());
+                Some(Match {
+                    rule: "--extract-init",
+                    detail: format!("init container `{name}`"),
+                })
+            } else if ctx.cfg.detect && !ctx.cfg.keep_init {
+                migration_command(c).map(|mut m| {
+                    m.detail = format!("init container `{name}` {}", m.detail);
+                    m
+                })
+            } else {
+                None
+            };
+            let Some(matched) = matched else { continue };
+            // Replicas of one migration: same namespace, image, command, args and environment.
+            let fields: Vec<Option<serde_json::Value>> =
+                ["image", "command", "args", "env", "envFrom"]
+                    .iter()
+                    .map(|k| c.get(k).map(Value::to_json))
+                    .collect();
+            let key = serde_json::json!([namespace(v), fields]).to_string();
+            if !groups.contains_key(&key) {
+                order.push(key.clone());
+            }
+            groups.entry(key).or_default().push(Found {
+                doc,
+                index: j,
+                matched,
+            });
+        }
+    }
+    check_named(ctx, &named_seen)?;
+    let mut out = Vec::new();
+    for key in order {
+        let found = groups.remove(&key).expect("grouped");
+        let first = &found[0];
+        let v = ctx.value(first.doc).expect("workloads are parsed");
+        let init = &v
+            .at(&["spec", "template", "spec", "initContainers"])
+            .expect("found in it")
+            .items()[first.index];
+        let cname = init
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("migrate");
+        let wname = ctx.index.entries[first.doc]
+            .info
+            .name
+            .clone()
+            .unwrap_or_default();
+        let name = format!("{wname}-{cname}");
+        let mut from: Vec<String> = found.iter().map(|f| ctx.object(f.doc)).collect();
+        from.dedup();
+        let (text, tree, value, _) = derive::derive(
+            ctx,
+            first.doc,
+            &name,
+            &Shape::Extract { init: first.index },
+            &derive::marks(&from.join(","), false),
+        )?;
+        out.push(NewJob {
+            text,
+            tree,
+            value,
+            origin: Origin::Extracted { from },
+            matched: first.matched.clone(),
+            from: first.doc,
+            carriers: found.iter().map(|f| (f.doc, f.index)).collect(),
+            dropped: vec![],
+        });
+    }
+    Ok(out)
+}
+
+/// An init container named for extraction must exist, unless an earlier run
+/// already extracted it (its Job's container carries the name).
+fn check_named(ctx: &Context<'_>, seen: &[String]) -> Result<(), Error> {
+    for name in &ctx.cfg.extract_init {
+        if seen.contains(name) {
+            continue;
+        }
+        let done = (0..ctx.index.entries.len()).any(|i| {
+            ctx.kind(i) == "Job"
+                && ctx.value(i).is_some_and(|v| {
+                    annotation(v, own::DERIVED_FROM).is_some()
+                        && v.at(&["spec", "template", "spec", "containers"])
+                            .map(Value::items)
+                            .unwrap_or(&[])
+                            .iter()
+                            .any(|c| c.get("name").and_then(Value::as_str) == Some(name))
+                })
+        });
+        if !done {
+            return Err(Error::new(format!(
+                "--extract-init {name}: no workload has an init container named `{name}`"
+            ))
+            .help("check the name with `helm template`, or drop the flag"));
+        }
+    }
+    Ok(())
+}
+
+/// Plans removing extracted init containers from the workloads that carried them.
+pub fn remove_from_carriers(plan: &mut Plan, job: &NewJob, job_name: &str) {
+    for &(doc, index) in &job.carriers {
+        let cname = job
+            .value
+            .at(&["spec", "template", "spec", "containers"])
+            .map(Value::items)
+            .and_then(|c| c.last())
+            .and_then(|c| c.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
+        plan.change(
+            doc,
+            Edit::RemoveItem(init_path(), index),
+            format!("removed init container `{cname}`: it runs once, as Job {job_name}, instead of in every replica"),
+        );
+    }
+}
+
+fn init_path() -> Vec<Seg> {
+    crate::path!["spec", "template", "spec", "initContainers"]
+}
+
+/// Where extraction empties a workload's init containers, the list is written
+/// whole: as the gates alone when gates take their place, or not at all (no gate
+/// under `hooks`) rather than as an empty list.
+pub fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
+    let p = init_path();
+    let on_list = |e: &Edit| matches!(e, Edit::RemoveItem(q, _) | Edit::Insert(q, _, _) if *q == p);
+    for (&doc, changes) in plan.changes.iter_mut() {
+        let Some(v) = ctx.value(doc) else { continue };
+        let n = v
+            .at(&["spec", "template", "spec", "initContainers"])
+            .map(Value::items)
+            .map_or(0, <[Value]>::len);
+        let removed = changes
+            .iter()
+            .filter(|c| matches!(&c.edit, Edit::RemoveItem(q, _) if *q == p))
+            .count();
+        if n == 0 || removed < n {
+            continue;
+        }
+        let mut added: Vec<Value> = Vec::new();
+        let mut whys: Vec<String> = Vec::new();
+        for c in changes.iter().filter(|c| on_list(&c.edit)) {
+            if let Edit::Insert(_, _, items) = &c.edit {
+                added.extend(items.iter().cloned());
+            }
+            whys.push(c.why.clone());
+        }
+        changes.retain(|c| !on_list(&c.edit));
+        let edit = if added.is_empty() {
+            Edit::Remove(p.clone())
+        } else {
+            Edit::Set(p.clone(), Value::Seq(added))
+        };
+        changes.push(crate::plan::Change {
+            edit,
+            why: whys.join("; "),
+        });
+    }
+}

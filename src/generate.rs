@@ -1,0 +1,212 @@
+//! Generation: a chart with no migration Job at all (the team ran it from CI)
+//! gets one built from a workload's pod template and a command, from
+//! `--migrate KIND/NAME=COMMAND` or the workload's `premigrate.io/migrate` annotation.
+
+use crate::derive::{self, NewJob, Shape, TEMPLATE_KINDS};
+use crate::detect::Match;
+use crate::diag::Error;
+use crate::engines::own;
+use crate::migrations::{annotation, Context};
+use crate::plan::Origin;
+use crate::yaml::Value;
+
+/// Kind names and kubectl's short names, as `--migrate` accepts them.
+const KIND_NAMES: &[(&str, &[&str])] = &[
+    ("Deployment", &["deployment", "deployments", "deploy"]),
+    ("StatefulSet", &["statefulset", "statefulsets", "sts"]),
+    ("DaemonSet", &["daemonset", "daemonsets", "ds"]),
+    ("ReplicaSet", &["replicaset", "replicasets", "rs"]),
+    ("Rollout", &["rollout", "rollouts", "ro"]),
+    ("Job", &["job", "jobs"]),
+    ("CronJob", &["cronjob", "cronjobs", "cj"]),
+    ("Pod", &["pod", "pods", "po"]),
+];
+
+/// The Kubernetes kind a `--migrate` kind word names.
+fn kind_of(word: &str) -> Option<&'static str> {
+    let w = word.to_ascii_lowercase();
+    KIND_NAMES
+        .iter()
+        .find(|(k, names)| k.eq_ignore_ascii_case(&w) || names.contains(&w.as_str()))
+        .map(|(k, _)| *k)
+}
+
+/// One request to generate a Job.
+struct Request {
+    doc: usize,
+    command: String,
+    container: Option<String>,
+    matched: Match,
+    /// `--migrate deployment/web` or `the premigrate.io/migrate annotation`, for messages.
+    said: String,
+}
+
+/// Builds the Jobs that flags and annotations ask for.
+pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error> {
+    let mut requests: Vec<Request> = Vec::new();
+    for spec in &ctx.cfg.migrate {
+        let said = format!("--migrate {}/{}", spec.kind, spec.name);
+        let kind = kind_of(&spec.kind).ok_or_else(|| {
+            Error::new(format!("{said}: `{}` is not a workload kind", spec.kind)).help(
+                "name a Deployment, StatefulSet, DaemonSet, ReplicaSet or Rollout, e.g. --migrate deployment/web='npm run db:migrate'",
+            )
+        })?;
+        let doc = workloads
+            .iter()
+            .copied()
+            .find(|&w| {
+                ctx.kind(w) == kind
+                    && ctx.index.entries[w].info.name.as_deref() == Some(spec.name.as_str())
+            })
+            .ok_or_else(|| {
+                let present: Vec<String> = workloads.iter().map(|&w| ctx.object(w)).collect();
+                Error::new(format!(
+                    "{said}: there is no {kind} named `{}` in the stream",
+                    spec.name
+                ))
+                .help(if present.is_empty() {
+                    "the stream has no workloads; check the chart and its values".to_string()
+                } else {
+                    format!("use one of: {}", present.join(", "))
+                })
+            })?;
+        if requests.iter().any(|r| r.doc == doc) {
+            return Err(
+                Error::new(format!("{said} is given twice")).help("give one command per workload")
+            );
+        }
+        requests.push(Request {
+            doc,
+            command: spec.command.clone(),
+            container: ctx.cfg.migrate_container.clone(),
+            matched: Match {
+                rule: "--migrate",
+                detail: format!("{}/{}='{}'", spec.kind, spec.name, spec.command),
+            },
+            said,
+        });
+    }
+    for &w in workloads {
+        let v = ctx.value(w).expect("workloads are parsed");
+        let Some(cmd) = annotation(v, own::MIGRATE) else {
+            continue;
+        };
+        let said = format!("the {} annotation of {}", own::MIGRATE, ctx.object(w));
+        let req = Request {
+            doc: w,
+            command: cmd.to_string(),
+            container: annotation(v, own::MIGRATE_CONTAINER)
+                .map(str::to_string)
+                .or_else(|| ctx.cfg.migrate_container.clone()),
+            matched: Match {
+                rule: "annotation",
+                detail: format!("{}: {cmd:?}", own::MIGRATE),
+            },
+            said,
+        };
+        // The chart author's annotation outranks the flag (DESIGN.md: annotation highest).
+        requests.retain(|r| r.doc != w);
+        requests.push(req);
+    }
+    requests.sort_by_key(|r| r.doc);
+    requests.into_iter().map(|r| build(ctx, r)).collect()
+}
+
+fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
+    let object = ctx.object(r.doc);
+    let fail = |msg: String, help: &str| Error::at(ctx.index.location(r.doc), msg).help(help);
+    if !TEMPLATE_KINDS.contains(&ctx.kind(r.doc)) {
+        return Err(fail(
+            format!("{}: premigrate builds migration Jobs from workloads with a pod template, not from a {}", r.said, ctx.kind(r.doc)),
+            "name a Deployment, StatefulSet, DaemonSet, ReplicaSet or Rollout",
+        ));
+    }
+    let v = ctx.value(r.doc).expect("workloads are parsed");
+    let Some(pod) = v.at(&["spec", "template", "spec"]) else {
+        return Err(fail(
+            format!(
+                "{}: {object} has no pod template (spec.template.spec)",
+                r.said
+            ),
+            "fix the chart so the workload renders a pod template",
+        ));
+    };
+    let command = crate::shell::split(&r.command).map_err(|e| {
+        fail(
+            format!("{}: cannot read the command `{}`: {e}", r.said, r.command),
+            "quote it as a shell would, or run it through a shell: sh -c '…'",
+        )
+    })?;
+    if command.is_empty() {
+        return Err(fail(
+            format!("{}: the command is empty", r.said),
+            "give the command that migrates, e.g. npm run db:migrate",
+        ));
+    }
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    let names: Vec<&str> = containers
+        .iter()
+        .map(|c| c.get("name").and_then(Value::as_str).unwrap_or("?"))
+        .collect();
+    // kubectl's own default-container annotation says which container is the app.
+    let default = v
+        .at(&[
+            "spec",
+            "template",
+            "metadata",
+            "annotations",
+            "kubectl.kubernetes.io/default-container",
+        ])
+        .and_then(Value::as_str);
+    let index = match (&r.container, default) {
+        (Some(want), _) => names.iter().position(|n| n == want).ok_or_else(|| {
+            fail(
+                format!("{}: {object} has no container `{want}`", r.said),
+                &format!("use one of: {}", names.join(", ")),
+            )
+        })?,
+        (None, _) if containers.len() == 1 => 0,
+        (None, Some(d)) if names.contains(&d) => names.iter().position(|n| *n == d).expect("contains"),
+        (None, _) if containers.is_empty() => {
+            return Err(fail(
+                format!("{}: {object} has no containers", r.said),
+                "fix the chart so the workload renders its containers",
+            ))
+        }
+        (None, _) => {
+            return Err(fail(
+                format!(
+                    "{}: {object} has several containers ({}); which one runs the command?",
+                    r.said,
+                    names.join(", ")
+                ),
+                "name it with --migrate-container NAME or the premigrate.io/migrate-container annotation",
+            ))
+        }
+    };
+    let wname = ctx.index.entries[r.doc]
+        .info
+        .name
+        .clone()
+        .unwrap_or_default();
+    let (text, tree, value, dropped) = derive::derive(
+        ctx,
+        r.doc,
+        &format!("{wname}-migrate"),
+        &Shape::Generate {
+            container: index,
+            command,
+        },
+        &derive::marks(&object, true),
+    )?;
+    Ok(NewJob {
+        text,
+        tree,
+        value,
+        origin: Origin::Generated { from: object },
+        matched: r.matched,
+        from: r.doc,
+        carriers: vec![],
+        dropped,
+    })
+}

@@ -1,0 +1,112 @@
+//! Splitting a `--migrate` command into argv the way a POSIX shell would, so the
+//! Job runs exactly what the user typed, without a shell in the image.
+
+/// Splits `s` into words: blanks separate, `'…'` is literal, `"…"` honours `\"`,
+/// `\\`, `\$` and `` \` ``, and a backslash outside quotes escapes the next character.
+///
+/// Unquoted shell operators (`;`, `&`, `|`, `<`, `>`, `` ` ``) are refused: without a
+/// shell they would become arguments, a silently wrong command. `$(VAR)` is left
+/// as written because Kubernetes expands it from the container's environment.
+pub fn split(s: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => cur.push(c),
+                        None => return Err("a single quote (') is not closed".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\' | '$' | '`')) => cur.push(c),
+                            Some('\n') => {}
+                            Some(c) => {
+                                cur.push('\\');
+                                cur.push(c);
+                            }
+                            None => return Err("a double quote (\") is not closed".into()),
+                        },
+                        Some(c) => cur.push(c),
+                        None => return Err("a double quote (\") is not closed".into()),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                match chars.next() {
+                    Some('\n') => {}
+                    Some(c) => cur.push(c),
+                    None => return Err("the command ends with a lone backslash".into()),
+                }
+            }
+            ';' | '&' | '|' | '<' | '>' | '`' => {
+                return Err(format!(
+                    "`{c}` is shell syntax, and the Job runs the command without a shell"
+                ));
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn words_and_quotes() {
+        assert_eq!(
+            split("npm run db:migrate").unwrap(),
+            ["npm", "run", "db:migrate"]
+        );
+        assert_eq!(
+            split(r#"sh -c 'echo "a b" && migrate'"#).unwrap(),
+            ["sh", "-c", r#"echo "a b" && migrate"#]
+        );
+        assert_eq!(
+            split(r#"say "it's \"quoted\"" a\ b ''"#).unwrap(),
+            ["say", r#"it's "quoted""#, "a b", ""]
+        );
+        assert_eq!(
+            split("migrate -database $(DATABASE_URL) up").unwrap(),
+            ["migrate", "-database", "$(DATABASE_URL)", "up"]
+        );
+        assert_eq!(split("  a\t b\n").unwrap(), ["a", "b"]);
+        assert!(split("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn refuses_what_needs_a_shell_or_is_unfinished() {
+        assert!(split("a && b").unwrap_err().contains("`&`"));
+        assert!(split("a | b").is_err());
+        assert!(split("a > log").is_err());
+        assert!(split("'open").unwrap_err().contains("single quote"));
+        assert!(split("\"open").unwrap_err().contains("double quote"));
+        assert!(split("x\\").is_err());
+    }
+}
