@@ -96,6 +96,23 @@ pub struct NewJob {
     pub carriers: Vec<(usize, usize)>,
     /// Names of regular containers left out (generation).
     pub dropped: Vec<String>,
+    /// Volume mounts left out: `container/volume` for volumes the pod spec does not
+    /// define (a StatefulSet's volumeClaimTemplates), which a Job cannot mount.
+    pub dropped_mounts: Vec<String>,
+}
+
+/// What [`derive`] builds.
+pub struct Derived {
+    /// The Job's text.
+    pub text: String,
+    /// Its syntax tree.
+    pub tree: Tree,
+    /// Its value.
+    pub value: Value,
+    /// Regular containers left out.
+    pub dropped: Vec<String>,
+    /// Mounts left out, as `container/volume`.
+    pub dropped_mounts: Vec<String>,
 }
 
 /// Whether an init container is a native sidecar (it keeps running beside the app).
@@ -128,7 +145,7 @@ pub fn derive(
     name: &str,
     shape: &Shape,
     own_annotations: &[(&str, String)],
-) -> Result<(String, Tree, Value, Vec<String>), Error> {
+) -> Result<Derived, Error> {
     let parsed = ctx.index.entries[doc]
         .parsed
         .as_ref()
@@ -211,13 +228,66 @@ pub fn derive(
     }
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    let defined: Vec<&str> = volumes
+        .iter()
+        .filter_map(|vol| vol.get("name").and_then(Value::as_str))
+        .collect();
+    let mut dropped_mounts: Vec<String> = Vec::new();
+    // Mounts of volumes the pod does not define (claim templates), by index, noted as dropped.
+    let undefined_mounts = |c: &Value, noted: &mut Vec<String>| -> Vec<usize> {
+        let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
+        let list = c.get("volumeMounts").map(Value::items).unwrap_or(&[]);
+        let mut out = Vec::new();
+        for (k, m) in list.iter().enumerate() {
+            let vname = m.get("name").and_then(Value::as_str).unwrap_or("");
+            if !defined.contains(&vname) {
+                noted.push(format!("{cname}/{vname}"));
+                out.push(k);
+            }
+        }
+        out
+    };
+    let drop_mounts = |edits: &mut Vec<Edit>, noted: &mut Vec<String>, cpath: &[Seg], c: &Value| {
+        let bad = undefined_mounts(c, noted);
+        let n = c.get("volumeMounts").map_or(0, |l| l.items().len());
+        let mut p = cpath.to_vec();
+        p.push(Seg::Key("volumeMounts".into()));
+        if !bad.is_empty() && bad.len() == n {
+            edits.push(Edit::Remove(p));
+        } else {
+            for &k in bad.iter().rev() {
+                edits.push(Edit::RemoveItem(p.clone(), k));
+            }
+        }
+    };
     // Which init containers stay, and which containers run.
     let (keep_init, running, dropped): (Vec<usize>, Vec<&Value>, Vec<String>) = match shape {
         Shape::Extract { init } => {
             let sidecars: Vec<usize> = (0..*init).filter(|&j| is_sidecar(&inits[j])).collect();
+            let mut job_container = inits[*init].clone();
+            let bad = undefined_mounts(&job_container, &mut dropped_mounts);
+            if let Some(Value::Seq(list)) = job_container.get("volumeMounts").cloned() {
+                let kept: Vec<Value> = list
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(k, _)| !bad.contains(k))
+                    .map(|(_, m)| m)
+                    .collect();
+                if kept.is_empty() {
+                    job_container.remove("volumeMounts");
+                } else {
+                    job_container.set("volumeMounts", Value::Seq(kept));
+                }
+            }
+            for &j in &sidecars {
+                let mut p = at("initContainers");
+                p.push(Seg::Index(j));
+                drop_mounts(&mut edits, &mut dropped_mounts, &p, &inits[j]);
+            }
             edits.push(Edit::Set(
                 at("containers"),
-                Value::Seq(vec![inits[*init].clone()]),
+                Value::Seq(vec![job_container]),
             ));
             let mut run: Vec<&Value> = sidecars.iter().map(|&j| &inits[j]).collect();
             run.push(&inits[*init]);
@@ -238,6 +308,7 @@ pub fn derive(
                     edits.push(Edit::Remove(p));
                 }
             }
+            drop_mounts(&mut edits, &mut dropped_mounts, &cpath, &containers[*container]);
             let mut p = cpath.clone();
             p.push(Seg::Key("command".into()));
             edits.push(Edit::Set(
@@ -250,6 +321,11 @@ pub fn derive(
                         && (is_sidecar(&inits[j]) || migration_command(&inits[j]).is_none())
                 })
                 .collect();
+            for &j in &keep {
+                let mut p = at("initContainers");
+                p.push(Seg::Index(j));
+                drop_mounts(&mut edits, &mut dropped_mounts, &p, &inits[j]);
+            }
             let mut run: Vec<&Value> = keep.iter().map(|&j| &inits[j]).collect();
             run.push(&containers[*container]);
             let mut dropped = names(containers);
@@ -278,7 +354,6 @@ pub fn derive(
         })
         .filter_map(|m| m.get("name").and_then(Value::as_str))
         .collect();
-    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
     if !volumes.is_empty() {
         let keep: Vec<bool> = volumes
             .iter()
@@ -310,6 +385,20 @@ pub fn derive(
         )
         .help("simplify the YAML at that spot (no aliases there), or keep the migration where it is with --keep-init")
     })?;
+    // The workload's leading comments describe the workload; Helm's `# Source:` line
+    // stays, because it says which template the Job's content comes from.
+    let body_start = out
+        .split_inclusive('\n')
+        .take_while(|l| {
+            let t = l.trim();
+            t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with("--- #")
+        })
+        .map(str::len)
+        .sum::<usize>();
+    let out = match &ctx.index.entries[doc].info.source {
+        Some(src) => format!("# Source: {src}\n{}", &out[body_start..]),
+        None => out[body_start..].to_string(),
+    };
     let tree = Tree::parse(&out).map_err(|e| {
         Error::at(
             ctx.index.location(doc),
@@ -328,7 +417,13 @@ pub fn derive(
         })?,
         None => Value::Null,
     };
-    Ok((out, tree, value, dropped))
+    Ok(Derived {
+        text: out,
+        tree,
+        value,
+        dropped,
+        dropped_mounts,
+    })
 }
 
 /// `own` annotations every derived Job carries, so a second run recognises it.

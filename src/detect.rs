@@ -206,9 +206,20 @@ pub fn migration_command(container: &Value) -> Option<Match> {
             });
         }
         if w.contains("migrat") && (w.ends_with(".sh") || w.ends_with(".py")) && i < 3 {
+            // The lock-wrapper style names its tool in MIGRATION_TOOL.
+            let tool = container
+                .get("env")
+                .map(Value::items)
+                .unwrap_or(&[])
+                .iter()
+                .find(|e| e.get("name").and_then(Value::as_str) == Some("MIGRATION_TOOL"))
+                .and_then(|e| e.get("value"))
+                .and_then(Value::as_str)
+                .map(|t| format!(", MIGRATION_TOOL={t}"))
+                .unwrap_or_default();
             return Some(Match {
                 rule: "command",
-                detail: format!("runs `{}` (a migration script)", clip(&shown)),
+                detail: format!("runs `{}` (a migration script{tool})", clip(&shown)),
             });
         }
     }

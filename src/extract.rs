@@ -112,7 +112,7 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error
         let name = format!("{wname}-{cname}");
         let mut from: Vec<String> = found.iter().map(|f| ctx.object(f.doc)).collect();
         from.dedup();
-        let (text, tree, value, _) = derive::derive(
+        let d = derive::derive(
             ctx,
             first.doc,
             &name,
@@ -120,14 +120,15 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error
             &derive::marks(&from.join(","), false),
         )?;
         out.push(NewJob {
-            text,
-            tree,
-            value,
+            text: d.text,
+            tree: d.tree,
+            value: d.value,
             origin: Origin::Extracted { from },
             matched: first.matched.clone(),
             from: first.doc,
             carriers: found.iter().map(|f| (f.doc, f.index)).collect(),
             dropped: vec![],
+            dropped_mounts: d.dropped_mounts,
         });
     }
     Ok(out)

@@ -107,9 +107,10 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                     })
                     .then(|| "named by --gate".to_string()),
                 GateMode::None => None,
-                GateMode::Auto if m.carriers.contains(&w) => {
-                    Some("it ran this migration as an init container".to_string())
-                }
+                GateMode::Auto if m.carriers.contains(&w) => Some(match m.origin {
+                    Origin::Generated { .. } => "the migration was generated from it".to_string(),
+                    _ => "it ran this migration as an init container".to_string(),
+                }),
                 GateMode::Auto => {
                     let refs: Vec<(k8s::RefKind, String)> = k8s::pod_refs(pod, &[])
                         .into_iter()

@@ -189,7 +189,7 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         .name
         .clone()
         .unwrap_or_default();
-    let (text, tree, value, dropped) = derive::derive(
+    let d = derive::derive(
         ctx,
         r.doc,
         &format!("{wname}-migrate"),
@@ -200,13 +200,14 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         &derive::marks(&object, true),
     )?;
     Ok(NewJob {
-        text,
-        tree,
-        value,
+        text: d.text,
+        tree: d.tree,
+        value: d.value,
         origin: Origin::Generated { from: object },
         matched: r.matched,
         from: r.doc,
         carriers: vec![],
-        dropped,
+        dropped: d.dropped,
+        dropped_mounts: d.dropped_mounts,
     })
 }

@@ -281,6 +281,13 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                 nj.dropped.join(", ")
             ));
         }
+        if !nj.dropped_mounts.is_empty() {
+            plan.note(Severity::Warning, "PM302", Some(nj.from), format!(
+                "Job/{name} (from {}): left out volume mount(s) {}: the volume comes from the StatefulSet's volumeClaimTemplates, which a Job cannot mount; the migration must not need it",
+                ctx.object(nj.from),
+                nj.dropped_mounts.join(", ")
+            ));
+        }
     }
     Ok(())
 }
@@ -674,10 +681,11 @@ fn plan_job(
         uses,
         wave,
         pod: pod_view,
-        carriers: subject
-            .new
-            .map(|nj| nj.carriers.iter().map(|c| c.0).collect())
-            .unwrap_or_default(),
+        carriers: match subject.new {
+            Some(nj) if nj.carriers.is_empty() => vec![nj.from],
+            Some(nj) => nj.carriers.iter().map(|c| c.0).collect(),
+            None => vec![],
+        },
     });
     Ok(name)
 }

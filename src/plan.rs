@@ -100,7 +100,7 @@ pub struct Migration {
     /// The Job's pod spec as the chart wrote it (references not yet pointed at hook copies).
     #[serde(skip)]
     pub pod: crate::yaml::Value,
-    /// Workload documents that ran it as an init container (extraction): they always wait for it.
+    /// Workload documents it came from (extracted from their init containers, or generated from them): they always wait for it.
     #[serde(skip)]
     pub carriers: Vec<usize>,
 }

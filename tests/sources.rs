@@ -1,0 +1,117 @@
+//! Migration sources (extraction from init containers, generation from a
+//! workload): one fixture per case in testdata/sources, its flags on the first
+//! line (`# args: …`), the output and plan (or the error) snapshotted. Cases
+//! named `err-*` must fail; every other case must be a fixed point of a second run.
+
+use std::path::Path;
+
+use clap::Parser;
+use premigrate::cli::Cli;
+
+fn config_for(text: &str, file: &Path) -> premigrate::Config {
+    let first = text.lines().next().unwrap_or("");
+    let args = first
+        .strip_prefix("# args:")
+        .unwrap_or_else(|| panic!("{}: first line must be `# args: …`", file.display()));
+    let words = premigrate::shell::split(args).expect("fixture args split");
+    let cli = Cli::try_parse_from(std::iter::once("premigrate".to_string()).chain(words))
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    cli.opts.config().expect("fixture args are valid")
+}
+
+#[test]
+fn each_case_matches_its_snapshot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sources");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 18, "fixtures missing from {}", dir.display());
+    for file in files {
+        let name = file.file_stem().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let cfg = config_for(&text, &file);
+        let result = premigrate::rewrite(text.as_bytes(), &cfg);
+        if name.starts_with("err-") {
+            let e = match result {
+                Err(e) => e,
+                Ok(_) => panic!("{name}: expected an error"),
+            };
+            insta::assert_snapshot!(format!("sources_{name}"), e.to_string());
+            continue;
+        }
+        let out = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let stream = String::from_utf8(out.stream).unwrap();
+        let again = premigrate::rewrite(stream.as_bytes(), &cfg)
+            .unwrap_or_else(|e| panic!("{name}: second run: {e}"));
+        assert_eq!(
+            String::from_utf8(again.stream).unwrap(),
+            stream,
+            "{name}: a second run changed the output"
+        );
+        insta::assert_snapshot!(
+            format!("sources_{name}"),
+            format!("{stream}\n# ── plan ──\n{}", out.explanation)
+        );
+    }
+}
+
+fn rewrite(text: &str, args: &[&str]) -> Result<String, premigrate::Error> {
+    let cli = Cli::try_parse_from(std::iter::once("premigrate").chain(args.iter().copied())).unwrap();
+    let cfg = cli.opts.config()?;
+    premigrate::rewrite(text.as_bytes(), &cfg).map(|o| String::from_utf8(o.stream).unwrap())
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("testdata/sources/{name}.yaml")),
+    )
+    .unwrap()
+}
+
+#[test]
+fn keep_init_changes_nothing() {
+    let text = fixture("keep-init");
+    assert_eq!(rewrite(&text, &["--keep-init"]).unwrap(), text);
+    assert_ne!(rewrite(&text, &[]).unwrap(), text, "without --keep-init it extracts");
+}
+
+#[test]
+fn extracted_job_runs_only_the_migration_and_carriers_are_gated() {
+    let out = rewrite(&fixture("extract-dedupe"), &[]).unwrap();
+    let jobs = out.matches("\nkind: Job").count();
+    assert_eq!(jobs, 1, "one Job for the same init container in two workloads:\n{out}");
+    assert_eq!(out.matches("- name: premigrate-wait").count(), 2, "{out}");
+    assert!(!out.contains("alembic\", \"upgrade\""), "the init containers are gone:\n{out}");
+    // The other init container stays, after the gate.
+    let sched = &out[out.find("name: api-scheduler").unwrap()..];
+    let gate = sched.find("premigrate-wait").unwrap();
+    let redis = sched.find("wait-for-redis").unwrap();
+    assert!(gate < redis, "{sched}");
+}
+
+#[test]
+fn a_new_image_tag_renames_the_job_and_moves_the_gates() {
+    let text = fixture("extract-dedupe");
+    let before = rewrite(&text, &[]).unwrap();
+    let after = rewrite(&text.replace("api:1.8.0", "api:1.9.0"), &[]).unwrap();
+    let name = |s: &str| {
+        let i = s.find("premigrate.io/hash: ").unwrap() + 20;
+        s[i..i + 10].to_string()
+    };
+    let (old, new) = (name(&before), name(&after));
+    assert_ne!(old, new);
+    assert!(!after.contains(&old), "a stale name is left:\n{after}");
+    assert_eq!(after.matches(&format!("api-web-migrate-{new}")).count(), 4, "Job, Role and two gates:\n{after}");
+}
+
+#[test]
+fn generated_job_is_regenerated_not_duplicated() {
+    let text = fixture("generate-annotation");
+    let once = rewrite(&text, &[]).unwrap();
+    let twice = rewrite(&once, &[]).unwrap();
+    assert_eq!(once, twice);
+    assert_eq!(once.matches("\nkind: Job").count(), 1);
+}
