@@ -285,10 +285,7 @@ pub fn derive(
                 p.push(Seg::Index(j));
                 drop_mounts(&mut edits, &mut dropped_mounts, &p, &inits[j]);
             }
-            edits.push(Edit::Set(
-                at("containers"),
-                Value::Seq(vec![job_container]),
-            ));
+            edits.push(Edit::Set(at("containers"), Value::Seq(vec![job_container])));
             let mut run: Vec<&Value> = sidecars.iter().map(|&j| &inits[j]).collect();
             run.push(&inits[*init]);
             (sidecars, run, vec![])
@@ -308,7 +305,12 @@ pub fn derive(
                     edits.push(Edit::Remove(p));
                 }
             }
-            drop_mounts(&mut edits, &mut dropped_mounts, &cpath, &containers[*container]);
+            drop_mounts(
+                &mut edits,
+                &mut dropped_mounts,
+                &cpath,
+                &containers[*container],
+            );
             let mut p = cpath.clone();
             p.push(Seg::Key("command".into()));
             edits.push(Edit::Set(

@@ -81,9 +81,18 @@ fn helm3_one_job_before_gated_workloads() {
         let job_name = &res[jobs[0]].1;
         let marker = MIGRATION_INIT.iter().find(|m| m.0 == *name).unwrap().1;
         for d in workload_docs(&out) {
-            assert!(d.contains("- name: premigrate-wait"), "{name}: ungated:\n{d}");
-            assert!(d.contains(job_name.as_str()), "{name}: gate waits for another Job");
-            assert!(!d.contains(marker), "{name}: the migration is still in:\n{d}");
+            assert!(
+                d.contains("- name: premigrate-wait"),
+                "{name}: ungated:\n{d}"
+            );
+            assert!(
+                d.contains(job_name.as_str()),
+                "{name}: gate waits for another Job"
+            );
+            assert!(
+                !d.contains(marker),
+                "{name}: the migration is still in:\n{d}"
+            );
         }
         if *name == "flyway-init" {
             assert_eq!(
@@ -172,10 +181,16 @@ fn helm4_the_job_is_a_hook_and_workloads_lose_the_migration() {
         let hook_res = resources(&hooks);
         assert_eq!(kinds(&hook_res, "Job").len(), 1, "{name}:\n{hooks}");
         assert!(kinds(&resources(&manifest), "Job").is_empty(), "{name}");
-        assert!(!manifest.contains("premigrate-wait"), "{name}: hooks mode must not gate");
+        assert!(
+            !manifest.contains("premigrate-wait"),
+            "{name}: hooks mode must not gate"
+        );
         let marker = MIGRATION_INIT.iter().find(|m| m.0 == *name).unwrap().1;
         for d in workload_docs(&manifest) {
-            assert!(!d.contains(marker), "{name}: the migration is still in:\n{d}");
+            assert!(
+                !d.contains(marker),
+                "{name}: the migration is still in:\n{d}"
+            );
         }
         if *name == "flyway-init" {
             // The SQL ConfigMap the Job mounts is copied as an earlier hook.

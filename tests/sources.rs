@@ -59,7 +59,8 @@ fn each_case_matches_its_snapshot() {
 }
 
 fn rewrite(text: &str, args: &[&str]) -> Result<String, premigrate::Error> {
-    let cli = Cli::try_parse_from(std::iter::once("premigrate").chain(args.iter().copied())).unwrap();
+    let cli =
+        Cli::try_parse_from(std::iter::once("premigrate").chain(args.iter().copied())).unwrap();
     let cfg = cli.opts.config()?;
     premigrate::rewrite(text.as_bytes(), &cfg).map(|o| String::from_utf8(o.stream).unwrap())
 }
@@ -75,16 +76,26 @@ fn fixture(name: &str) -> String {
 fn keep_init_changes_nothing() {
     let text = fixture("keep-init");
     assert_eq!(rewrite(&text, &["--keep-init"]).unwrap(), text);
-    assert_ne!(rewrite(&text, &[]).unwrap(), text, "without --keep-init it extracts");
+    assert_ne!(
+        rewrite(&text, &[]).unwrap(),
+        text,
+        "without --keep-init it extracts"
+    );
 }
 
 #[test]
 fn extracted_job_runs_only_the_migration_and_carriers_are_gated() {
     let out = rewrite(&fixture("extract-dedupe"), &[]).unwrap();
     let jobs = out.matches("\nkind: Job").count();
-    assert_eq!(jobs, 1, "one Job for the same init container in two workloads:\n{out}");
+    assert_eq!(
+        jobs, 1,
+        "one Job for the same init container in two workloads:\n{out}"
+    );
     assert_eq!(out.matches("- name: premigrate-wait").count(), 2, "{out}");
-    assert!(!out.contains("alembic\", \"upgrade\""), "the init containers are gone:\n{out}");
+    assert!(
+        !out.contains("alembic\", \"upgrade\""),
+        "the init containers are gone:\n{out}"
+    );
     // The other init container stays, after the gate.
     let sched = &out[out.find("name: api-scheduler").unwrap()..];
     let gate = sched.find("premigrate-wait").unwrap();
@@ -104,7 +115,11 @@ fn a_new_image_tag_renames_the_job_and_moves_the_gates() {
     let (old, new) = (name(&before), name(&after));
     assert_ne!(old, new);
     assert!(!after.contains(&old), "a stale name is left:\n{after}");
-    assert_eq!(after.matches(&format!("api-web-migrate-{new}")).count(), 4, "Job, Role and two gates:\n{after}");
+    assert_eq!(
+        after.matches(&format!("api-web-migrate-{new}")).count(),
+        4,
+        "Job, Role and two gates:\n{after}"
+    );
 }
 
 #[test]
