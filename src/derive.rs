@@ -99,6 +99,8 @@ pub struct NewJob {
     /// Volume mounts left out: `container/volume` for volumes the pod spec does not
     /// define (a StatefulSet's volumeClaimTemplates), which a Job cannot mount.
     pub dropped_mounts: Vec<String>,
+    /// Container fields and init containers left out, in words (generation).
+    pub left_out: Vec<String>,
 }
 
 /// What [`derive`] builds.
@@ -113,6 +115,8 @@ pub struct Derived {
     pub dropped: Vec<String>,
     /// Mounts left out, as `container/volume`.
     pub dropped_mounts: Vec<String>,
+    /// Container fields and init containers left out, in words (generation).
+    pub left_out: Vec<String>,
 }
 
 /// Whether an init container is a native sidecar (it keeps running beside the app).
@@ -234,6 +238,7 @@ pub fn derive(
         .filter_map(|vol| vol.get("name").and_then(Value::as_str))
         .collect();
     let mut dropped_mounts: Vec<String> = Vec::new();
+    let mut left_out: Vec<String> = Vec::new();
     // Mounts of volumes the pod does not define (claim templates), by index, noted as dropped.
     let undefined_mounts = |c: &Value, noted: &mut Vec<String>| -> Vec<usize> {
         let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
@@ -300,6 +305,7 @@ pub fn derive(
             cpath.push(Seg::Index(*container));
             for k in CONTAINER_FIELDS_DROPPED {
                 if containers[*container].get(k).is_some() {
+                    left_out.push(k.to_string());
                     let mut p = cpath.clone();
                     p.push(Seg::Key(k.to_string()));
                     edits.push(Edit::Remove(p));
@@ -327,6 +333,12 @@ pub fn derive(
                 let mut p = at("initContainers");
                 p.push(Seg::Index(j));
                 drop_mounts(&mut edits, &mut dropped_mounts, &p, &inits[j]);
+            }
+            let all = names(inits);
+            for (j, n) in all.iter().enumerate() {
+                if !keep.contains(&j) && !is_gate(&inits[j]) {
+                    left_out.push(format!("init container {n} (a migration itself)"));
+                }
             }
             let mut run: Vec<&Value> = keep.iter().map(|&j| &inits[j]).collect();
             run.push(&containers[*container]);
@@ -425,6 +437,7 @@ pub fn derive(
         value,
         dropped,
         dropped_mounts,
+        left_out,
     })
 }
 

@@ -129,6 +129,7 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error
             carriers: found.iter().map(|f| (f.doc, f.index)).collect(),
             dropped: vec![],
             dropped_mounts: d.dropped_mounts,
+            left_out: d.left_out,
         });
     }
     Ok(out)

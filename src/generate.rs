@@ -209,5 +209,6 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         carriers: vec![],
         dropped: d.dropped,
         dropped_mounts: d.dropped_mounts,
+        left_out: d.left_out,
     })
 }

@@ -653,10 +653,19 @@ fn plan_job(
                     from.join(", "),
                     matched.detail
                 ),
-                Origin::Generated { from } => format!(
-                    "the migration Job, generated from {from} ({} {})",
-                    matched.rule, matched.detail
-                ),
+                Origin::Generated { from } => {
+                    let mut left: Vec<String> = nj.left_out.clone();
+                    left.extend(nj.dropped.iter().map(|c| format!("container {c}")));
+                    let left = if left.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; left out: {}", left.join(", "))
+                    };
+                    format!(
+                        "the migration Job, generated from {from} ({} {}){left}",
+                        matched.rule, matched.detail
+                    )
+                }
                 Origin::Job => String::new(),
             };
             plan.added.push(Added {
