@@ -202,3 +202,45 @@ fn helm4_the_job_is_a_hook_and_workloads_lose_the_migration() {
         insta::assert_snapshot!(format!("helm4_sources_{name}_hooks"), hooks);
     }
 }
+
+/// Without `--migrate`, the Node chart has no migration: Helm 3 and Helm 4 give
+/// exactly what they give without premigrate (Helm 4: what `cat` gives, since
+/// Helm 4 re-serializes whatever a post-renderer sees).
+#[test]
+fn a_chart_without_migrations_is_unchanged() {
+    let (Some(helm3), Some(helm4)) = (require_tool("helm3"), require_tool("helm4")) else {
+        return;
+    };
+    let c = chart("node-nomigration");
+    let c = c.to_str().unwrap();
+    let bin = premigrate_bin();
+    let plain = run_helm_ok(&helm3, &["template", "rel", c], &[]);
+    let post = run_helm_ok(
+        &helm3,
+        &[
+            "template",
+            "rel",
+            c,
+            "--post-renderer",
+            bin.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(post, plain);
+
+    let tmp = TempDir::new("helm4-node");
+    let plugins = helm4_plugin_dir(tmp.path());
+    support::add_helm4_passthrough_plugin(&plugins);
+    let env = [("HELM_PLUGINS", plugins.to_str().unwrap())];
+    let cat = run_helm_ok(
+        &helm4,
+        &["template", "rel", c, "--post-renderer", "passthrough"],
+        &env,
+    );
+    let post = run_helm_ok(
+        &helm4,
+        &["template", "rel", c, "--post-renderer", "premigrate"],
+        &env,
+    );
+    assert_eq!(post, cat);
+}
