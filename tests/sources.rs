@@ -130,3 +130,16 @@ fn generated_job_is_regenerated_not_duplicated() {
     assert_eq!(once, twice);
     assert_eq!(once.matches("\nkind: Job").count(), 1);
 }
+
+#[test]
+fn a_bad_migrate_exits_2_with_nothing_on_stdout() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_premigrate"))
+        .args(["--migrate", "deployment/nope=migrate"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sources/generate-flag.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("there is no Deployment named `nope`"), "{err}");
+}
