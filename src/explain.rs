@@ -159,8 +159,10 @@ pub fn mermaid(index: &Index<'_>, plan: &Plan) -> String {
                     .kind
                     .as_deref()
                     .is_some_and(|k| crate::k8s::pod_spec_path(k).is_some())
-                    && i != m.doc
-                    && !plan.migrations.iter().any(|mm| mm.doc == i)
+                    && !plan
+                        .migrations
+                        .iter()
+                        .any(|mm| mm.doc == i && mm.origin == Origin::Job)
                 {
                     let _ = writeln!(o, "  m{k} --> w{i}[\"{}\"]", e.info.object());
                 }
