@@ -73,6 +73,9 @@ pub enum HelmPluginAction {
 /// The rewrite's options. Every flag also reads a `PREMIGRATE_*` variable.
 #[derive(Debug, Args, Clone, Default)]
 pub struct Opts {
+    /// Read options from a MigrationPolicy file; flags and PREMIGRATE_* variables override it.
+    #[arg(long, env = "PREMIGRATE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Where to order the migration: hooks (Helm 4, Flux helm-controller >= 1.6), gitops (Helm 3, Flux, Argo CD, kapp, kubectl), or auto (hooks when the input carries Helm 4's filename annotation).
     #[arg(long, env = "PREMIGRATE_TARGET", value_name = "auto|hooks|gitops")]
     pub target: Option<String>,
@@ -134,8 +137,16 @@ pub struct Opts {
 }
 
 impl Opts {
-    /// Validates the flags into a configuration.
+    /// Validates the flags, on top of the `--config` file when one is given, into a configuration.
     pub fn config(&self) -> Result<Config, Error> {
+        match &self.config {
+            Some(path) => crate::policy::overlay(crate::policy::load(path)?, self).validate(),
+            None => self.validate(),
+        }
+    }
+
+    /// Validates these options (the `--config` file already merged in) into a configuration.
+    pub fn validate(&self) -> Result<Config, Error> {
         let mut c = Config::default();
         if let Some(t) = &self.target {
             c.target = config::parse_target(t)?;

@@ -12,6 +12,7 @@ pub mod index;
 pub mod k8s;
 pub mod migrations;
 pub mod plan;
+pub mod policy;
 pub mod stream;
 pub mod yaml;
 
