@@ -51,6 +51,17 @@ pub enum Command {
         #[command(flatten)]
         opts: Opts,
     },
+    /// kustomize exec plugin: the MigrationPolicy file in CONFIG, resources on stdin, the new stream on stdout.
+    #[command(
+        after_help = "Install: an executable at $KUSTOMIZE_PLUGIN_HOME/premigrate.io/v1alpha1/migrationpolicy/MigrationPolicy\nthat runs `exec premigrate kustomize-plugin \"$@\"`, a MigrationPolicy file listed under\n`transformers:`, then `kubectl kustomize --enable-alpha-plugins DIR`."
+    )]
+    KustomizePlugin {
+        /// The MigrationPolicy file (kustomize passes its path).
+        #[arg(value_name = "CONFIG")]
+        config: PathBuf,
+    },
+    /// KRM function: a ResourceList on stdin (functionConfig: a MigrationPolicy or a ConfigMap), a ResourceList with results on stdout.
+    Krm,
     /// Manage the Helm 4 post-renderer plugin.
     HelmPlugin {
         /// What to do.

@@ -10,6 +10,8 @@ pub mod gates;
 pub mod hash;
 pub mod index;
 pub mod k8s;
+pub mod krm;
+pub mod kustomize_plugin;
 pub mod migrations;
 pub mod plan;
 pub mod policy;

@@ -103,6 +103,30 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let cfg = opts.config()?;
             emit(premigrate::demo::render(&cfg)?.as_bytes())?;
         }
+        Some(Command::KustomizePlugin { config }) => {
+            let policy = std::fs::read_to_string(&config).map_err(|e| {
+                Error::new(format!("cannot read {}: {e}", config.display())).help(
+                    "kustomize passes the path of the MigrationPolicy listed under `transformers:`",
+                )
+            })?;
+            let input = read_input(&[])?;
+            // kustomize hands over a temporary copy: name the kustomization it came from.
+            let source = match std::env::var("KUSTOMIZE_PLUGIN_CONFIG_ROOT") {
+                Ok(root) => format!("the transformers: entry of {root}"),
+                Err(_) => config.display().to_string(),
+            };
+            let out = premigrate::kustomize_plugin::run(&policy, &source, &input)?;
+            emit(&out.stream)?;
+        }
+        Some(Command::Krm) => {
+            let input = read_input(&[])?;
+            let out = premigrate::krm::run(&input);
+            emit(&out.bytes)?;
+            if out.failed {
+                eprintln!("premigrate: error: the KRM function failed; see the error results");
+                return Ok(ExitCode::from(2));
+            }
+        }
         Some(Command::HelmPlugin {
             action: HelmPluginAction::Install { dir },
         }) => {
