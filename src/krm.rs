@@ -47,6 +47,8 @@ pub struct KrmOutput {
     pub bytes: Vec<u8>,
     /// The run failed: exit non-zero (the results say why).
     pub failed: bool,
+    /// The error results' messages, for stderr.
+    pub errors: Vec<String>,
 }
 
 /// One result for the orchestrator.
@@ -220,6 +222,7 @@ pub fn run(input: &[u8]) -> KrmOutput {
             KrmOutput {
                 bytes: render(&api_version, &new_items, fc_out, &results).into_bytes(),
                 failed: false,
+                errors: vec![],
             }
         }
         Err(e) => failure(
@@ -246,6 +249,7 @@ fn failure(
     KrmOutput {
         bytes: render(api_version, &texts, function_config, &results).into_bytes(),
         failed: true,
+        errors: results.iter().map(|r| r.message.clone()).collect(),
     }
 }
 
@@ -481,6 +485,11 @@ fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
     let mut out = Vec::new();
     for m in &plan.migrations {
         let item = items.get(m.doc);
+        // The object as it comes out: under its hashed name.
+        let resource_ref = item.and_then(|i| resource_ref(&i.value)).map(|mut r| {
+            r.set("name", Value::str(m.name.clone()));
+            r
+        });
         out.push(KrmResult {
             message: format!(
                 "migration {} → {} (found by {}: {}; phase {})",
@@ -494,17 +503,24 @@ fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
                 }
             ),
             severity: Severity::Info,
-            resource_ref: item.and_then(|i| resource_ref(&i.value)),
+            resource_ref,
             file: item.and_then(|i| file_of(&i.value)),
             tags: vec![("hash".into(), m.hash.clone())],
         });
     }
     for n in &plan.notes {
         let item = n.doc.and_then(|d| items.get(d));
+        let renamed = plan.migrations.iter().find(|m| Some(m.doc) == n.doc);
+        let resource_ref = item.and_then(|i| resource_ref(&i.value)).map(|mut r| {
+            if let Some(m) = renamed {
+                r.set("name", Value::str(m.name.clone()));
+            }
+            r
+        });
         out.push(KrmResult {
             message: n.message.clone(),
             severity: n.severity,
-            resource_ref: item.and_then(|i| resource_ref(&i.value)),
+            resource_ref,
             file: item.and_then(|i| file_of(&i.value)),
             tags: vec![("code".into(), n.code.to_string())],
         });

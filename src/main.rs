@@ -123,7 +123,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let out = premigrate::krm::run(&input);
             emit(&out.bytes)?;
             if out.failed {
-                eprintln!("premigrate: error: the KRM function failed; see the error results");
+                for e in &out.errors {
+                    eprintln!("premigrate: error: {e}");
+                }
                 return Ok(ExitCode::from(2));
             }
         }
