@@ -62,6 +62,18 @@ pub enum Command {
     },
     /// KRM function: a ResourceList on stdin (functionConfig: a MigrationPolicy or a ConfigMap), a ResourceList with results on stdout.
     Krm,
+    /// Write a Flux HelmRelease whose spec.postRenderers patch the chart as `--target hooks` would (helm-controller >= 1.6).
+    FluxHelmrelease {
+        /// Options of the rewrite (the target is always hooks).
+        #[command(flatten)]
+        opts: Opts,
+        /// The file holding the HelmRelease.
+        #[arg(long, value_name = "FILE")]
+        helmrelease: PathBuf,
+        /// The chart rendered with the HelmRelease's release name and values (`helm template`); stdin when none.
+        #[arg(value_name = "RENDERED")]
+        files: Vec<PathBuf>,
+    },
     /// Manage the Helm 4 post-renderer plugin.
     HelmPlugin {
         /// What to do.

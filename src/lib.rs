@@ -6,6 +6,7 @@ pub mod detect;
 pub mod diag;
 pub mod engines;
 pub mod explain;
+pub mod flux;
 pub mod gates;
 pub mod hash;
 pub mod index;

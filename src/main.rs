@@ -129,6 +129,24 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 return Ok(ExitCode::from(2));
             }
         }
+        Some(Command::FluxHelmrelease {
+            opts,
+            helmrelease,
+            files,
+        }) => {
+            let cfg = opts.config()?;
+            let hr = std::fs::read_to_string(&helmrelease).map_err(|e| {
+                Error::new(format!("cannot read {}: {e}", helmrelease.display()))
+                    .help("pass the HelmRelease file with --helmrelease FILE")
+            })?;
+            let input = read_input(&files)?;
+            let out =
+                premigrate::flux::export(&hr, &helmrelease.display().to_string(), &input, &cfg)?;
+            for w in &out.warnings {
+                eprintln!("premigrate: warning: {w}");
+            }
+            emit(out.helmrelease.as_bytes())?;
+        }
         Some(Command::HelmPlugin {
             action: HelmPluginAction::Install { dir },
         }) => {
