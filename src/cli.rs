@@ -51,6 +51,29 @@ pub enum Command {
         #[command(flatten)]
         opts: Opts,
     },
+    /// kustomize exec plugin: the MigrationPolicy file in CONFIG, resources on stdin, the new stream on stdout.
+    #[command(
+        after_help = "Install: an executable at $KUSTOMIZE_PLUGIN_HOME/premigrate.io/v1alpha1/migrationpolicy/MigrationPolicy\nthat runs `exec premigrate kustomize-plugin \"$@\"`, a MigrationPolicy file listed under\n`transformers:`, then `kubectl kustomize --enable-alpha-plugins DIR`."
+    )]
+    KustomizePlugin {
+        /// The MigrationPolicy file (kustomize passes its path).
+        #[arg(value_name = "CONFIG")]
+        config: PathBuf,
+    },
+    /// KRM function: a ResourceList on stdin (functionConfig: a MigrationPolicy or a ConfigMap), a ResourceList with results on stdout.
+    Krm,
+    /// Write a Flux HelmRelease whose spec.postRenderers patch the chart as `--target hooks` would (helm-controller >= 1.6).
+    FluxHelmrelease {
+        /// Options of the rewrite (the target is always hooks).
+        #[command(flatten)]
+        opts: Opts,
+        /// The file holding the HelmRelease.
+        #[arg(long, value_name = "FILE")]
+        helmrelease: PathBuf,
+        /// The chart rendered with the HelmRelease's release name and values (`helm template`); stdin when none.
+        #[arg(value_name = "RENDERED")]
+        files: Vec<PathBuf>,
+    },
     /// Manage the Helm 4 post-renderer plugin.
     HelmPlugin {
         /// What to do.
@@ -73,6 +96,9 @@ pub enum HelmPluginAction {
 /// The rewrite's options. Every flag also reads a `PREMIGRATE_*` variable.
 #[derive(Debug, Args, Clone, Default)]
 pub struct Opts {
+    /// Read options from a MigrationPolicy file; flags and PREMIGRATE_* variables override it.
+    #[arg(long, env = "PREMIGRATE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Where to order the migration: hooks (Helm 4, Flux helm-controller >= 1.6), gitops (Helm 3, Flux, Argo CD, kapp, kubectl), or auto (hooks when the input carries Helm 4's filename annotation).
     #[arg(long, env = "PREMIGRATE_TARGET", value_name = "auto|hooks|gitops")]
     pub target: Option<String>,
@@ -134,8 +160,16 @@ pub struct Opts {
 }
 
 impl Opts {
-    /// Validates the flags into a configuration.
+    /// Validates the flags, on top of the `--config` file when one is given, into a configuration.
     pub fn config(&self) -> Result<Config, Error> {
+        match &self.config {
+            Some(path) => crate::policy::overlay(crate::policy::load(path)?, self).validate(),
+            None => self.validate(),
+        }
+    }
+
+    /// Validates these options (the `--config` file already merged in) into a configuration.
+    pub fn validate(&self) -> Result<Config, Error> {
         let mut c = Config::default();
         if let Some(t) = &self.target {
             c.target = config::parse_target(t)?;

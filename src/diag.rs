@@ -45,6 +45,13 @@ impl fmt::Display for Location {
                 s.push_str(&format!(" from {src}"));
             }
             parts.push(s);
+        } else if let Some(src) = &self.source {
+            // A file that is not a manifest stream, such as a policy.
+            let mut s = src.clone();
+            if let Some(o) = &self.object {
+                s.push_str(&format!(" ({o})"));
+            }
+            parts.push(s);
         }
         if let Some(l) = self.line {
             parts.push(match self.column {

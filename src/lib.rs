@@ -8,14 +8,18 @@ pub mod diag;
 pub mod engines;
 pub mod explain;
 pub mod extract;
+pub mod flux;
 pub mod gates;
 pub mod generate;
 pub mod hash;
 pub mod index;
 pub mod k8s;
+pub mod krm;
+pub mod kustomize_plugin;
 pub mod migrations;
 pub mod plan;
 pub mod shell;
+pub mod policy;
 pub mod stream;
 pub mod yaml;
 

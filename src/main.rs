@@ -111,6 +111,50 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let cfg = opts.config()?;
             emit(premigrate::demo::render(&cfg)?.as_bytes())?;
         }
+        Some(Command::KustomizePlugin { config }) => {
+            let policy = std::fs::read_to_string(&config).map_err(|e| {
+                Error::new(format!("cannot read {}: {e}", config.display())).help(
+                    "kustomize passes the path of the MigrationPolicy listed under `transformers:`",
+                )
+            })?;
+            let input = read_input(&[])?;
+            // kustomize hands over a temporary copy: name the kustomization it came from.
+            let source = match std::env::var("KUSTOMIZE_PLUGIN_CONFIG_ROOT") {
+                Ok(root) => format!("the transformers: entry of {root}"),
+                Err(_) => config.display().to_string(),
+            };
+            let out = premigrate::kustomize_plugin::run(&policy, &source, &input)?;
+            emit(&out.stream)?;
+        }
+        Some(Command::Krm) => {
+            let input = read_input(&[])?;
+            let out = premigrate::krm::run(&input);
+            emit(&out.bytes)?;
+            if out.failed {
+                for e in &out.errors {
+                    eprintln!("premigrate: error: {e}");
+                }
+                return Ok(ExitCode::from(2));
+            }
+        }
+        Some(Command::FluxHelmrelease {
+            opts,
+            helmrelease,
+            files,
+        }) => {
+            let cfg = opts.config()?;
+            let hr = std::fs::read_to_string(&helmrelease).map_err(|e| {
+                Error::new(format!("cannot read {}: {e}", helmrelease.display()))
+                    .help("pass the HelmRelease file with --helmrelease FILE")
+            })?;
+            let input = read_input(&files)?;
+            let out =
+                premigrate::flux::export(&hr, &helmrelease.display().to_string(), &input, &cfg)?;
+            for w in &out.warnings {
+                eprintln!("premigrate: warning: {w}");
+            }
+            emit(out.helmrelease.as_bytes())?;
+        }
         Some(Command::HelmPlugin {
             action: HelmPluginAction::Install { dir },
         }) => {
