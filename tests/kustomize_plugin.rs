@@ -15,6 +15,8 @@ const CHARTS: &[&str] = &[
     "long-names",
     "already-hook",
     "plain-web",
+    "flyway-init",
+    "django-init",
 ];
 
 /// Installs the plugin as the README says: an executable at
