@@ -421,10 +421,12 @@ fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
             continue;
         }
         let text = index.stream.doc_text(i);
-        let generated = e
-            .parsed
-            .as_ref()
-            .filter(|p| crate::kustomize_plugin::is_generated(&p.value));
+        // premigrate's own documents, and Jobs it built from a workload (extracted or generated).
+        let generated = e.parsed.as_ref().filter(|p| {
+            crate::kustomize_plugin::is_generated(&p.value)
+                || (annotation(&p.value, crate::engines::own::DERIVED_FROM).is_some()
+                    && out.plan.added.iter().any(|a| a.object == e.info.object()))
+        });
         let body = match generated {
             None => text.to_string(),
             Some(p) => {
@@ -488,6 +490,11 @@ fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
         // The object as it comes out: under its hashed name.
         let resource_ref = item.and_then(|i| resource_ref(&i.value)).map(|mut r| {
             r.set("name", Value::str(m.name.clone()));
+            // A Job built from a workload: the item it derives from is not the Job.
+            if m.origin != crate::plan::Origin::Job {
+                r.set("apiVersion", Value::str("batch/v1"));
+                r.set("kind", Value::str("Job"));
+            }
             r
         });
         out.push(KrmResult {
@@ -510,7 +517,10 @@ fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
     }
     for n in &plan.notes {
         let item = n.doc.and_then(|d| items.get(d));
-        let renamed = plan.migrations.iter().find(|m| Some(m.doc) == n.doc);
+        let renamed = plan
+            .migrations
+            .iter()
+            .find(|m| Some(m.doc) == n.doc && m.origin == crate::plan::Origin::Job);
         let resource_ref = item.and_then(|i| resource_ref(&i.value)).map(|mut r| {
             if let Some(m) = renamed {
                 r.set("name", Value::str(m.name.clone()));

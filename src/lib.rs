@@ -18,8 +18,8 @@ pub mod krm;
 pub mod kustomize_plugin;
 pub mod migrations;
 pub mod plan;
-pub mod shell;
 pub mod policy;
+pub mod shell;
 pub mod stream;
 pub mod yaml;
 
