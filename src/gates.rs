@@ -192,25 +192,45 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                 .enumerate()
                 .all(|(j, &i)| i == j && existing[i] == gates[j]);
         if !in_place {
-            for &i in old_gates.iter().rev() {
+            let jobs: Vec<&str> = list
+                .iter()
+                .map(|(k, _)| migrations[*k].name.as_str())
+                .collect();
+            // Stale gates at the front are overwritten in place: removing an item and
+            // inserting at the same spot are overlapping edits (and removing the last
+            // item rewrites the whole list).
+            let lead = old_gates
+                .iter()
+                .enumerate()
+                .take_while(|(j, &i)| *j == i)
+                .count();
+            let reused = lead.min(gates.len());
+            for (j, gate) in gates.iter().enumerate().take(reused) {
+                let mut p = init_path.clone();
+                p.push(Seg::Index(j));
+                plan.change(
+                    w,
+                    Edit::Set(p, gate.clone()),
+                    format!("moved a stale premigrate gate to Job {}", jobs[j]),
+                );
+            }
+            for &i in old_gates[reused..].iter().rev() {
                 plan.change(
                     w,
                     Edit::RemoveItem(init_path.clone(), i),
                     "removed a stale premigrate gate",
                 );
             }
-            let jobs: Vec<&str> = list
-                .iter()
-                .map(|(k, _)| migrations[*k].name.as_str())
-                .collect();
-            plan.change(
-                w,
-                Edit::Insert(init_path.clone(), 0, gates),
-                format!(
-                    "added init container(s) waiting for Job {}",
-                    jobs.join(", ")
-                ),
-            );
+            if gates.len() > reused {
+                plan.change(
+                    w,
+                    Edit::Insert(init_path.clone(), reused, gates[reused..].to_vec()),
+                    format!(
+                        "added init container(s) waiting for Job {}",
+                        jobs[reused..].join(", ")
+                    ),
+                );
+            }
         }
         if no_token && ctx.cfg.gate_style != GateStyle::Check {
             let vols = pod.get("volumes").map(Value::items).unwrap_or(&[]);
