@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use sha2::Digest as _;
+
 use crate::config::{GateMode, GateStyle, Target};
 use crate::diag::Error;
 use crate::engines::{self, own, Role};
@@ -385,12 +387,35 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     Ok(())
 }
 
+/// The gate's container name when a workload waits for several Jobs:
+/// `premigrate-wait-<original>`. Container names are DNS labels (63 characters,
+/// no dots), so a name that does not fit as is is cut and gets a short hash of
+/// the whole original name: two long names with a common prefix stay apart.
 fn container_name(original: &str) -> String {
-    let mut n: String = format!("{GATE_NAME}-{original}").chars().take(63).collect();
-    while n.ends_with(['-', '.']) {
-        n.pop();
+    let full = format!("{GATE_NAME}-{original}");
+    let is_label = |s: &str| {
+        s.len() <= 63
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.ends_with('-')
+    };
+    if is_label(&full) {
+        return full;
     }
-    n
+    let digest = sha2::Sha256::digest(original.as_bytes());
+    let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let mut cut: String = full
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => c,
+            _ => '-',
+        })
+        .take(63 - tag.len() - 1)
+        .collect();
+    while cut.ends_with('-') {
+        cut.pop();
+    }
+    format!("{cut}-{tag}")
 }
 
 /// The restricted security context of the wait images.
@@ -559,4 +584,32 @@ fn gate_container(
         }
     }
     Ok(Value::Map(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_names_are_distinct_dns_labels() {
+        assert_eq!(container_name("app-migrate"), "premigrate-wait-app-migrate");
+        let a = "rel-long-names-database-schema-migration-job-for-tenant-service";
+        let b = "rel-long-names-database-schema-migration-job-for-tenant-billing";
+        let (na, nb) = (container_name(a), container_name(b));
+        assert_ne!(na, nb);
+        let dotted = container_name("db.v2.migrate");
+        assert_ne!(dotted, container_name("db-v2-migrate"));
+        for n in [na, nb, dotted] {
+            assert!(n.len() <= 63, "{n}");
+            assert!(
+                n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{n}"
+            );
+            assert!(
+                n.starts_with("premigrate-wait-") && !n.ends_with('-'),
+                "{n}"
+            );
+        }
+    }
 }
