@@ -58,15 +58,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     for (k, m) in migrations.iter().enumerate() {
         let job = ctx.value(m.doc);
         let job_pod = job.and_then(|v| v.at(&["spec", "template", "spec"]));
-        let job_refs: Vec<(k8s::RefKind, String)> = job_pod
-            .map(|p| {
-                k8s::pod_refs(p, &[])
-                    .into_iter()
-                    .filter(|r| r.kind != k8s::RefKind::ServiceAccount)
-                    .map(|r| (r.kind, r.name))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let job_refs = job_pod.map(data_refs).unwrap_or_default();
         let job_images = job_pod.map(k8s::pod_images).unwrap_or_default();
         let mut chosen = Vec::new();
         let same_ns: Vec<usize> = workloads
@@ -105,10 +97,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                     .then(|| "named by --gate".to_string()),
                 GateMode::None => None,
                 GateMode::Auto => {
-                    let refs: Vec<(k8s::RefKind, String)> = k8s::pod_refs(pod, &[])
-                        .into_iter()
-                        .map(|r| (r.kind, r.name))
-                        .collect();
+                    let refs = data_refs(pod);
                     let images = k8s::pod_images(pod);
                     if let Some((rk, n)) = job_refs.iter().find(|r| refs.contains(r)) {
                         Some(format!("shares {}/{n} with the migration", rk.kind()))
@@ -385,6 +374,18 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The ConfigMaps and Secrets a pod reads data from (env, envFrom, volumes): what
+/// `--gate auto` compares. Image pull Secrets and the service account say nothing
+/// about which database a pod uses (one registry Secret is often shared by all).
+fn data_refs(pod: &Value) -> Vec<(k8s::RefKind, String)> {
+    k8s::pod_refs(pod, &[])
+        .into_iter()
+        .filter(|r| r.kind != k8s::RefKind::ServiceAccount)
+        .filter(|r| r.path.first() != Some(&Seg::Key("imagePullSecrets".into())))
+        .map(|r| (r.kind, r.name))
+        .collect()
 }
 
 /// The gate's container name when a workload waits for several Jobs:
