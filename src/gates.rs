@@ -147,7 +147,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             continue;
         };
         let several = list.len() > 1;
-        let no_token = pod.get("automountServiceAccountToken") == Some(&Value::Bool(false));
+        let no_token = mounts_no_token(ctx, v, pod);
         let mut gates = Vec::new();
         for (k, _) in list {
             let m = &migrations[*k];
@@ -235,7 +235,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                     p.push(Seg::Index(i));
                     plan.change(w, Edit::Set(p, want), "refreshed the gate's projected token volume");
                 }
-                None => plan.change(w, Edit::Insert(vpath, usize::MAX, vec![want]), "added a projected service-account token for the gate only (the pod sets automountServiceAccountToken: false)"),
+                None => plan.change(w, Edit::Insert(vpath, usize::MAX, vec![want]), "added a projected service-account token for the gate only (the pod or its ServiceAccount sets automountServiceAccountToken: false)"),
             }
         }
         if ctx.target == Target::Gitops {
@@ -374,6 +374,28 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Whether the pod gets no service-account token: its own
+/// `automountServiceAccountToken: false`, or, when the pod does not say, that of
+/// its ServiceAccount as the stream defines it (the pod's field wins over the
+/// account's, as in Kubernetes). An account the stream does not define is assumed
+/// to mount the token.
+fn mounts_no_token(ctx: &Context<'_>, workload: &Value, pod: &Value) -> bool {
+    match pod.get("automountServiceAccountToken") {
+        Some(Value::Bool(b)) => !b,
+        _ => {
+            ctx.defs
+                .get(&(
+                    k8s::RefKind::ServiceAccount,
+                    namespace(workload),
+                    k8s::service_account(pod),
+                ))
+                .and_then(|&d| ctx.value(d))
+                .and_then(|sa| sa.get("automountServiceAccountToken"))
+                == Some(&Value::Bool(false))
+        }
+    }
 }
 
 /// The ConfigMaps and Secrets a pod reads data from (env, envFrom, volumes): what

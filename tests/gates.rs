@@ -259,7 +259,21 @@ fn check_consistent(case: &str, stream: &str) {
             "{what}: gates are not the first init containers"
         );
         let ns = &d["metadata"]["namespace"];
-        let uses_token = pod["automountServiceAccountToken"] == false;
+        let sa = pod["serviceAccountName"]
+            .as_str()
+            .or(pod["serviceAccount"].as_str())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default");
+        // No token when the pod says so, or when it does not say and its ServiceAccount does.
+        let no_token = match pod["automountServiceAccountToken"].as_bool() {
+            Some(b) => !b,
+            None => values.iter().any(|a| {
+                a["kind"] == "ServiceAccount"
+                    && a["metadata"]["name"] == sa
+                    && &a["metadata"]["namespace"] == ns
+                    && a["automountServiceAccountToken"] == false
+            }),
+        };
         let mut names: Vec<&str> = gates.iter().map(|g| g["name"].as_str().unwrap()).collect();
         names.sort();
         names.dedup();
@@ -278,11 +292,6 @@ fn check_consistent(case: &str, stream: &str) {
                 continue; // `check` gates read the database, not the API.
             }
             // The Role that lets this gate read its Job, bound to the pod's service account, before the workload.
-            let sa = pod["serviceAccountName"]
-                .as_str()
-                .or(pod["serviceAccount"].as_str())
-                .filter(|s| !s.is_empty())
-                .unwrap_or("default");
             let role = roles
                 .iter()
                 .find(|((rns, _), names)| {
@@ -302,7 +311,7 @@ fn check_consistent(case: &str, stream: &str) {
                     role.0
                 );
             }
-            if uses_token {
+            if no_token {
                 let mounts = &g["volumeMounts"];
                 assert_eq!(
                     mounts[0]["name"], "premigrate-wait-token",
