@@ -598,12 +598,20 @@ fn gate_container(
                 "command".into(),
                 Value::Seq(vec![Value::str("sh"), Value::str("-c"), Value::str(script)]),
             ));
-            for key in ["env", "envFrom", "volumeMounts", "securityContext"] {
+            // The check runs the app's own runtime (a Rails, Django or Node boot needs far
+            // more than the wait images' 64Mi), so it gets the app container's resources;
+            // as an init container it never raises the pod's effective request above them.
+            for key in [
+                "env",
+                "envFrom",
+                "volumeMounts",
+                "securityContext",
+                "resources",
+            ] {
                 if let Some(v) = app.get(key) {
                     c.push((key.to_string(), v.clone()));
                 }
             }
-            c.push(("resources".into(), small_resources()));
         }
     }
     Ok(Value::Map(c))
