@@ -28,10 +28,9 @@ pub const CHECK_DEADLINE: u64 = 3600;
 /// Plans gates and their RBAC.
 pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let explicit = ctx.cfg.gate != GateMode::Auto;
-    if ctx.target == Target::Hooks && !explicit || ctx.cfg.gate == GateMode::None {
-        return Ok(());
-    }
-    if ctx.target == Target::Hooks {
+    // Without gating, workloads are still visited: gates left by an earlier run go.
+    let gating = !(ctx.target == Target::Hooks && !explicit || ctx.cfg.gate == GateMode::None);
+    if ctx.target == Target::Hooks && gating {
         plan.note(Severity::Warning, "PM201", None, "gates were asked for with --target hooks: Helm already waits for hook Jobs, and a gate waiting on a Job that `hook-succeeded` deletes waits for ever unless the Job is kept");
     }
     let migrations: Vec<Migration> = plan
@@ -55,7 +54,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
 
     // Which migrations each workload waits for, and why.
     let mut waits: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
-    for (k, m) in migrations.iter().enumerate() {
+    for (k, m) in migrations.iter().enumerate().filter(|_| gating) {
         let job = ctx.value(m.doc);
         let job_pod = job.and_then(|v| v.at(&["spec", "template", "spec"]));
         let job_refs = job_pod.map(data_refs).unwrap_or_default();
@@ -139,11 +138,18 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
 
     // Gate containers, per workload.
     let mut bindings: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new(); // migration → (workload, service account)
-    for (&w, list) in &waits {
+    for &w in &workloads {
         let v = ctx.value(w).expect("workloads are parsed");
         let pod_path = k8s::pod_spec_path(ctx.kind(w)).expect("a workload");
         // A workload without a pod spec (e.g. a bare Pod with no spec) has nothing to gate.
         let Some(pod) = k8s::at(v, &pod_path) else {
+            continue;
+        };
+        let Some(list) = waits.get(&w) else {
+            // Not gated (any more): drop what an earlier run added.
+            plan_init(plan, w, &pod_path, pod, &[], &[]);
+            plan_token(plan, w, &pod_path, pod, false);
+            drop_own_rules(plan, w, v);
             continue;
         };
         let several = list.len() > 1;
@@ -164,97 +170,34 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                     .push((w, k8s::service_account(pod)));
             }
         }
-        let mut init_path = pod_path.clone();
-        init_path.push(Seg::Key("initContainers".into()));
-        let existing = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
-        let old_gates: Vec<usize> = existing
+        let jobs: Vec<&str> = list
             .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                c.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.starts_with(GATE_NAME))
-            })
-            .map(|(i, _)| i)
+            .map(|(k, _)| migrations[*k].name.as_str())
             .collect();
-        let in_place = old_gates.len() == gates.len()
-            && old_gates
-                .iter()
-                .enumerate()
-                .all(|(j, &i)| i == j && existing[i] == gates[j]);
-        if !in_place {
-            let jobs: Vec<&str> = list
-                .iter()
-                .map(|(k, _)| migrations[*k].name.as_str())
-                .collect();
-            // Stale gates at the front are overwritten in place: removing an item and
-            // inserting at the same spot are overlapping edits (and removing the last
-            // item rewrites the whole list).
-            let lead = old_gates
-                .iter()
-                .enumerate()
-                .take_while(|(j, &i)| *j == i)
-                .count();
-            let reused = lead.min(gates.len());
-            for (j, gate) in gates.iter().enumerate().take(reused) {
-                let mut p = init_path.clone();
-                p.push(Seg::Index(j));
-                plan.change(
-                    w,
-                    Edit::Set(p, gate.clone()),
-                    format!("moved a stale premigrate gate to Job {}", jobs[j]),
-                );
-            }
-            for &i in old_gates[reused..].iter().rev() {
-                plan.change(
-                    w,
-                    Edit::RemoveItem(init_path.clone(), i),
-                    "removed a stale premigrate gate",
-                );
-            }
-            if gates.len() > reused {
-                plan.change(
-                    w,
-                    Edit::Insert(init_path.clone(), reused, gates[reused..].to_vec()),
-                    format!(
-                        "added init container(s) waiting for Job {}",
-                        jobs[reused..].join(", ")
-                    ),
-                );
-            }
-        }
-        if no_token && ctx.cfg.gate_style != GateStyle::Check {
-            let vols = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-            let want = token_volume();
-            let mut vpath = pod_path.clone();
-            vpath.push(Seg::Key("volumes".into()));
-            match vols.iter().position(|vv| vv.get("name").and_then(Value::as_str) == Some(TOKEN_VOLUME)) {
-                Some(i) if vols[i] == want => {}
-                Some(i) => {
-                    let mut p = vpath.clone();
-                    p.push(Seg::Index(i));
-                    plan.change(w, Edit::Set(p, want), "refreshed the gate's projected token volume");
-                }
-                None => plan.change(w, Edit::Insert(vpath, usize::MAX, vec![want]), "added a projected service-account token for the gate only (the pod or its ServiceAccount sets automountServiceAccountToken: false)"),
-            }
-        }
-        if ctx.target == Target::Gitops {
-            for (k, _) in list {
+        plan_init(plan, w, &pod_path, pod, &gates, &jobs);
+        plan_token(
+            plan,
+            w,
+            &pod_path,
+            pod,
+            no_token && ctx.cfg.gate_style != GateStyle::Check,
+        );
+        // kapp takes one change-rule per annotation key: with several migrations the gates order the rest.
+        match (ctx.target, list.as_slice()) {
+            (Target::Gitops, [(k, _)]) => {
                 for row in engines::rows(Role::GitopsWorkload) {
                     let value = fill(row.3, "", 0, 0, &migrations[*k].original_name);
-                    if list.len() == 1 {
-                        set_annotation(
-                            plan,
-                            v,
-                            w,
-                            row.2,
-                            &value,
-                            "kapp applies it after the migration",
-                        );
-                    }
+                    set_annotation(
+                        plan,
+                        v,
+                        w,
+                        row.2,
+                        &value,
+                        "kapp applies it after the migration",
+                    );
                 }
             }
-            // kapp takes one change-rule per annotation key: with several migrations the gates order the rest.
+            _ => drop_own_rules(plan, w, v),
         }
         let jobs: Vec<String> = list
             .iter()
@@ -374,6 +317,137 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Removes workload annotations an earlier run wrote that no longer apply (a kapp
+/// rule after a migration group that this workload does not wait for alone).
+fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value) {
+    for row in engines::rows(Role::GitopsWorkload) {
+        let ours = fill(row.3, "", 0, 0, "");
+        if annotation(v, row.2).is_some_and(|a| a.starts_with(&ours)) {
+            plan.change(
+                w,
+                Edit::Remove(
+                    ["metadata", "annotations", row.2]
+                        .map(|k| Seg::Key(k.into()))
+                        .to_vec(),
+                ),
+                format!("removed annotation {}: written by an earlier run, the workload no longer waits for that migration alone", row.2),
+            );
+        }
+    }
+}
+
+fn is_gate(c: &Value) -> bool {
+    c.get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.starts_with(GATE_NAME))
+}
+
+/// Plans a pod's init containers so that its premigrate gates are exactly `gates`
+/// (none: the workload is not gated), placed right after the pod's leading native
+/// sidecars (`restartPolicy: Always`): those start before the gate, so a `check`
+/// gate can reach the database through a proxy sidecar; a waiting gate loses nothing.
+fn plan_init(
+    plan: &mut Plan,
+    w: usize,
+    pod_path: &[Seg],
+    pod: &Value,
+    gates: &[Value],
+    jobs: &[&str],
+) {
+    let mut path = pod_path.to_vec();
+    path.push(Seg::Key("initContainers".into()));
+    let existing = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    let old: Vec<usize> = (0..existing.len())
+        .filter(|&i| is_gate(&existing[i]))
+        .collect();
+    let others: Vec<&Value> = existing.iter().filter(|c| !is_gate(c)).collect();
+    let at = others
+        .iter()
+        .take_while(|c| c.get("restartPolicy").and_then(Value::as_str) == Some("Always"))
+        .count();
+    let item = |i: usize| {
+        let mut p = path.clone();
+        p.push(Seg::Index(i));
+        p
+    };
+    let added = |jobs: &[&str]| {
+        format!(
+            "added init container(s) waiting for Job {}",
+            jobs.join(", ")
+        )
+    };
+    // The old gates are where this function puts them: contiguous, right after the sidecars.
+    let laid_out = old.iter().enumerate().all(|(j, &i)| i == at + j);
+    if old.is_empty() {
+        if !gates.is_empty() {
+            plan.change(w, Edit::Insert(path, at, gates.to_vec()), added(jobs));
+        }
+        return;
+    }
+    if laid_out && old.len() == gates.len() {
+        // Same number of gates: each is overwritten in place when it changed (removing
+        // an item and inserting at its index are overlapping edits).
+        for (j, gate) in gates.iter().enumerate() {
+            if existing[at + j] != *gate {
+                plan.change(
+                    w,
+                    Edit::Set(item(at + j), gate.clone()),
+                    format!("moved a premigrate gate to Job {}", jobs[j]),
+                );
+            }
+        }
+        return;
+    }
+    if laid_out && gates.is_empty() && old.len() == 1 {
+        let why = "removed a premigrate gate: the workload no longer waits for a migration";
+        if others.is_empty() {
+            plan.change(w, Edit::Remove(path), why);
+        } else {
+            plan.change(w, Edit::RemoveItem(path, old[0]), why);
+        }
+        return;
+    }
+    // Anything else (several gates added or removed, or gates moved by hand) rewrites
+    // the list: several removals in one list, or a removal beside an insertion, are
+    // edits the YAML layer cannot combine. What Kubernetes reads of the chart's own
+    // init containers is kept; comments inside the list are not.
+    let mut want: Vec<Value> = others[..at].iter().map(|&c| c.clone()).collect();
+    want.extend(gates.iter().cloned());
+    want.extend(others[at..].iter().map(|&c| c.clone()));
+    let why = if gates.is_empty() {
+        "removed premigrate gates: the workload no longer waits for a migration".to_string()
+    } else {
+        format!("rewrote the init containers: {}", added(jobs))
+    };
+    if want.is_empty() {
+        plan.change(w, Edit::Remove(path), why);
+    } else {
+        plan.change(w, Edit::Set(path, Value::Seq(want)), why);
+    }
+}
+
+/// Plans the gate's projected token volume: present when `want`, absent otherwise.
+fn plan_token(plan: &mut Plan, w: usize, pod_path: &[Seg], pod: &Value, want: bool) {
+    let vols = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    let mut path = pod_path.to_vec();
+    path.push(Seg::Key("volumes".into()));
+    let found = vols
+        .iter()
+        .position(|v| v.get("name").and_then(Value::as_str) == Some(TOKEN_VOLUME));
+    let volume = token_volume();
+    match (found, want) {
+        (None, false) => {}
+        (Some(i), true) if vols[i] == volume => {}
+        (Some(i), true) => {
+            path.push(Seg::Index(i));
+            plan.change(w, Edit::Set(path, volume), "refreshed the gate's projected token volume");
+        }
+        (None, true) => plan.change(w, Edit::Insert(path, usize::MAX, vec![volume]), "added a projected service-account token for the gate only (the pod or its ServiceAccount sets automountServiceAccountToken: false)"),
+        (Some(_), false) if vols.len() == 1 => plan.change(w, Edit::Remove(path), "removed the gate's projected token: no gate needs it any more"),
+        (Some(i), false) => plan.change(w, Edit::RemoveItem(path, i), "removed the gate's projected token: no gate needs it any more"),
+    }
 }
 
 /// Whether the pod gets no service-account token: its own

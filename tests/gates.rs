@@ -7,7 +7,7 @@
 //! keep the invariants below, whatever its snapshot says:
 //! - a second run over the output changes nothing;
 //! - every gate waits for a Job that is in the output, under its hashed name,
-//!   and is its workload's first init container(s);
+//!   and is its workload's first init container(s) after the leading native sidecars;
 //! - every Role names only Jobs of the output, and every gated workload's
 //!   service account is bound, before the workload in the stream;
 //! - when the first migration changes (its image tag), rerunning over the
@@ -254,9 +254,17 @@ fn check_consistent(case: &str, stream: &str) {
             .collect();
         let gates: Vec<&Json> = inits.iter().copied().filter(|c| is_gate(c)).collect();
         let what = format!("{case}: {}/{}", d["kind"], d["metadata"]["name"]);
+        // Gates come first, after the native sidecars that lead the list (they start before).
+        let sidecars = inits
+            .iter()
+            .take_while(|c| c["restartPolicy"] == "Always")
+            .count();
         assert!(
-            inits.iter().take(gates.len()).all(|c| is_gate(c)),
-            "{what}: gates are not the first init containers"
+            inits[sidecars..]
+                .iter()
+                .take(gates.len())
+                .all(|c| is_gate(c)),
+            "{what}: gates are not the first init containers after the leading sidecars"
         );
         let ns = &d["metadata"]["namespace"];
         let sa = pod["serviceAccountName"]
