@@ -135,6 +135,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             waits.entry(w).or_default().push((k, why));
         }
     }
+    check_names(ctx, plan, &workloads, &migrations, gating);
 
     // Gate containers, per workload.
     let mut bindings: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new(); // migration → (workload, service account)
@@ -203,9 +204,13 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             .iter()
             .map(|(k, _)| migrations[*k].name.clone())
             .collect();
+        // With several Jobs, each reason says which Job it is for.
         let why = list
             .iter()
-            .map(|(_, why)| why.clone())
+            .map(|(k, why)| match several {
+                true => format!("{}: {why}", migrations[*k].original_name),
+                false => why.clone(),
+            })
             .collect::<Vec<_>>()
             .join("; ");
         plan.gates.push(Gate {
@@ -317,6 +322,82 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Warns about names that select nothing: a `premigrate.io/wait-for` entry that is
+/// no migration of the workload's namespace (a typo, or a Job that is not a migration,
+/// leaves the workload ungated without a word), the annotation under `--gate none`,
+/// and a `--gate KIND/NAME` that is no workload of the stream.
+fn check_names(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    workloads: &[usize],
+    migrations: &[Migration],
+    gating: bool,
+) {
+    for &w in workloads {
+        let v = ctx.value(w).expect("workloads are parsed");
+        let Some(list) = annotation(v, own::WAIT_FOR) else {
+            continue;
+        };
+        if !gating {
+            if ctx.cfg.gate == GateMode::None {
+                plan.note(
+                    Severity::Warning,
+                    "PM205",
+                    Some(w),
+                    format!(
+                        "{}: its {} annotation is ignored with --gate none",
+                        ctx.object(w),
+                        own::WAIT_FOR
+                    ),
+                );
+            }
+            continue;
+        }
+        let ns = namespace(v);
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let named = |m: &Migration| m.original_name == name || m.name == name;
+            if migrations.iter().any(|m| named(m) && m.namespace == ns) {
+                continue;
+            }
+            let why = match plan.migrations.iter().find(|m| named(m)) {
+                Some(m) if m.phase == Phase::Post => {
+                    "a post-install/post-upgrade migration, which runs after the workloads"
+                }
+                Some(_) => "a migration of another namespace",
+                None => "no migration Job of the stream",
+            };
+            plan.note(
+                Severity::Warning,
+                "PM203",
+                Some(w),
+                format!(
+                    "{}: its {} annotation names `{name}`, {why}: it does not wait for it",
+                    ctx.object(w),
+                    own::WAIT_FOR
+                ),
+            );
+        }
+    }
+    if let GateMode::List(list) = &ctx.cfg.gate {
+        for (kind, name) in list {
+            let found = workloads.iter().any(|&w| {
+                kind.eq_ignore_ascii_case(ctx.kind(w))
+                    && Some(name.as_str()) == ctx.index.entries[w].info.name.as_deref()
+            });
+            if !found {
+                plan.note(
+                    Severity::Warning,
+                    "PM204",
+                    None,
+                    format!(
+                    "--gate {kind}/{name}: no such workload in the stream; nothing is gated for it"
+                ),
+                );
+            }
+        }
+    }
 }
 
 /// Removes workload annotations an earlier run wrote that no longer apply (a kapp
