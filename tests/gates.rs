@@ -13,101 +13,15 @@
 //! - when the first migration changes (its image tag), rerunning over the
 //!   earlier output gives what a fresh run gives: no stale gate, Role or name.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+#[path = "support/gate_cases.rs"]
+mod gate_cases;
 
-use clap::Parser;
+use std::collections::BTreeMap;
+
+use gate_cases::{cases, config, Case};
 use premigrate::stream::Stream;
 use premigrate::yaml::Tree;
 use serde_json::Value as Json;
-
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/gates")
-}
-
-/// A fixture: its name, flags and stream (header cut).
-struct Case {
-    name: String,
-    args: Vec<String>,
-    /// `# known-bug: …`: a bug outside the gates (named in the header) breaks the rerun
-    /// invariants; only the snapshot and the consistency of the first output are checked.
-    known_bug: bool,
-    input: String,
-}
-
-fn cases() -> Vec<Case> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
-    assert!(!paths.is_empty(), "no fixtures in {}", dir().display());
-    paths
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            let mut args = Vec::new();
-            let mut known_bug = false;
-            let mut body = text.as_str();
-            while let Some(line) = body.lines().next().filter(|l| l.starts_with('#')) {
-                if let Some(a) = line.strip_prefix("# args:") {
-                    args.extend(shell_words(a));
-                }
-                known_bug |= line.starts_with("# known-bug:");
-                body = &body[line.len()..];
-                body = body.strip_prefix('\n').unwrap_or(body);
-            }
-            Case {
-                name: p.file_stem().unwrap().to_str().unwrap().to_string(),
-                args,
-                known_bug,
-                input: body.to_string(),
-            }
-        })
-        .collect()
-}
-
-/// Splits flags as a shell would, for the quoting fixtures use ('…' and "…").
-fn shell_words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote = None;
-    let mut any = false;
-    for c in s.chars() {
-        match (quote, c) {
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                any = true;
-            }
-            (Some(q), c) if c == q => quote = None,
-            (None, c) if c.is_whitespace() => {
-                if any {
-                    out.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            (_, c) => {
-                cur.push(c);
-                any = true;
-            }
-        }
-    }
-    assert!(quote.is_none(), "unclosed quote in `{s}`");
-    if any {
-        out.push(cur);
-    }
-    out
-}
-
-/// The configuration the flags make, as the command line validates it.
-fn config(args: &[String]) -> premigrate::Config {
-    let cli = premigrate::cli::Cli::try_parse_from(
-        std::iter::once("premigrate".to_string()).chain(args.iter().cloned()),
-    )
-    .unwrap_or_else(|e| panic!("bad args {args:?}: {e}"));
-    cli.opts.config().unwrap_or_else(|e| panic!("{e:?}"))
-}
 
 fn rewrite(input: &str, cfg: &premigrate::Config) -> premigrate::Output {
     premigrate::rewrite(input.as_bytes(), cfg).unwrap_or_else(|e| panic!("{e:?}"))
@@ -480,7 +394,9 @@ fn post_phase_survives_a_rerun() {
 #[test]
 fn shell_words_split_like_a_shell() {
     assert_eq!(
-        shell_words(" --gate-style check --gate-check 'php artisan migrate:status' --x=\"a b\" ''"),
+        gate_cases::shell_words(
+            " --gate-style check --gate-check 'php artisan migrate:status' --x=\"a b\" ''"
+        ),
         [
             "--gate-style",
             "check",
