@@ -7,21 +7,10 @@
 #[path = "support/gate_cases.rs"]
 mod gate_cases;
 
+use gate_cases::{docs, pod_spec};
 use k8s_openapi::api::core::v1::{Container, PodSpec, Volume};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use premigrate::config::{GateStyle, Target};
-use premigrate::stream::Stream;
-use premigrate::yaml::Tree;
-
-fn docs(out: &[u8]) -> Vec<serde_json::Value> {
-    let st = Stream::split(out).unwrap();
-    (0..st.docs.len())
-        .filter_map(|i| {
-            let t = Tree::parse(st.doc_text(i)).unwrap();
-            t.root.map(|r| t.value(r).unwrap().to_json())
-        })
-        .collect()
-}
 
 fn same_through<T: serde::de::DeserializeOwned + serde::Serialize>(
     what: &str,
@@ -45,18 +34,12 @@ struct Seen {
     pods: usize,
 }
 
-fn pod_spec(d: &serde_json::Value) -> Option<&serde_json::Value> {
-    let p = match d["kind"].as_str()? {
-        "Pod" => &d["spec"],
-        "CronJob" => &d["spec"]["jobTemplate"]["spec"]["template"]["spec"],
-        _ => &d["spec"]["template"]["spec"],
-    };
-    p.is_object().then_some(p)
-}
-
 fn check(what: &str, input: &str, cfg: &premigrate::Config, seen: &mut Seen) {
     let out = premigrate::rewrite(input.as_bytes(), cfg).unwrap();
-    for d in docs(&out.stream) {
+    for d in docs(std::str::from_utf8(&out.stream).unwrap())
+        .into_iter()
+        .filter_map(|d| d.1)
+    {
         let what = format!("{what}: {}/{}", d["kind"], d["metadata"]["name"]);
         match d["kind"].as_str() {
             Some("Role") => {
