@@ -112,6 +112,29 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                 chosen.push((w, why));
             }
         }
+        if same_ns.is_empty() && matches!(ctx.cfg.gate, GateMode::Auto | GateMode::All) {
+            let mut others: Vec<String> = workloads
+                .iter()
+                .map(|&w| ctx.value(w).map(namespace).unwrap_or_default())
+                .map(|ns| {
+                    if ns.is_empty() {
+                        "the release namespace (none set)".into()
+                    } else {
+                        ns
+                    }
+                })
+                .collect();
+            others.sort();
+            others.dedup();
+            if !others.is_empty() {
+                plan.note(Severity::Warning, "PM206", Some(m.doc), format!(
+                    "Job/{}: no workload is in its namespace ({}), so none waits for it; the workloads are in {}: give the Job and the workloads that use its database the same metadata.namespace",
+                    m.original_name,
+                    if m.namespace.is_empty() { "the release namespace: none set" } else { &m.namespace },
+                    others.join(", ")
+                ));
+            }
+        }
         if chosen.is_empty() && ctx.cfg.gate == GateMode::Auto {
             let fallback: Vec<usize> = same_ns
                 .iter()
@@ -213,6 +236,12 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             })
             .collect::<Vec<_>>()
             .join("; ");
+        if matches!(ctx.kind(w), "Job" | "Pod") {
+            plan.note(Severity::Warning, "PM207", Some(w), format!(
+                "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
+                ctx.object(w)
+            ));
+        }
         plan.gates.push(Gate {
             doc: w,
             workload: ctx.object(w),
