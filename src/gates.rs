@@ -1,5 +1,7 @@
 //! Wait gates: under `gitops`, workloads that use the migrated database get a
-//! first init container that waits for the hashed Job, with least-privilege RBAC.
+//! first init container (after the pod's leading native sidecars) that waits for
+//! the hashed Job, with least-privilege RBAC. A rerun over the output moves gates
+//! to changed Jobs and removes those no longer wanted.
 
 use std::collections::BTreeMap;
 
@@ -194,11 +196,12 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                     .push((w, k8s::service_account(pod)));
             }
         }
-        let jobs: Vec<&str> = list
+        let jobs: Vec<String> = list
             .iter()
-            .map(|(k, _)| migrations[*k].name.as_str())
+            .map(|(k, _)| migrations[*k].name.clone())
             .collect();
-        plan_init(plan, w, &pod_path, pod, &gates, &jobs);
+        let names: Vec<&str> = jobs.iter().map(String::as_str).collect();
+        plan_init(plan, w, &pod_path, pod, &gates, &names);
         plan_token(
             plan,
             w,
@@ -223,10 +226,6 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             }
             _ => drop_own_rules(plan, w, v),
         }
-        let jobs: Vec<String> = list
-            .iter()
-            .map(|(k, _)| migrations[*k].name.clone())
-            .collect();
         // With several Jobs, each reason says which Job it is for.
         let why = list
             .iter()
