@@ -87,9 +87,16 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
         );
     }
     for r in &plan.removed {
+        // Added again under the same name, or gone because nothing needs it now.
+        let object = index.entries[*r].info.object();
+        let what = if plan.added.iter().any(|a| a.object == object) {
+            "regenerated"
+        } else {
+            "removed"
+        };
         let _ = writeln!(
             o,
-            "regenerated: {} (premigrate's own output from an earlier run)",
+            "{what}: {} (premigrate's own output from an earlier run)",
             doc_label(index, *r)
         );
     }

@@ -1,7 +1,11 @@
 //! Wait gates: under `gitops`, workloads that use the migrated database get a
-//! first init container that waits for the hashed Job, with least-privilege RBAC.
+//! first init container (after the pod's leading native sidecars) that waits for
+//! the hashed Job, with least-privilege RBAC. A rerun over the output moves gates
+//! to changed Jobs and removes those no longer wanted.
 
 use std::collections::BTreeMap;
+
+use sha2::Digest as _;
 
 use crate::config::{GateMode, GateStyle, Target};
 use crate::diag::Error;
@@ -26,10 +30,9 @@ pub const CHECK_DEADLINE: u64 = 3600;
 /// Plans gates and their RBAC.
 pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let explicit = ctx.cfg.gate != GateMode::Auto;
-    if ctx.target == Target::Hooks && !explicit || ctx.cfg.gate == GateMode::None {
-        return Ok(());
-    }
-    if ctx.target == Target::Hooks {
+    // Without gating, workloads are still visited: gates left by an earlier run go.
+    let gating = !(ctx.target == Target::Hooks && !explicit || ctx.cfg.gate == GateMode::None);
+    if ctx.target == Target::Hooks && gating {
         plan.note(Severity::Warning, "PM201", None, "gates were asked for with --target hooks: Helm already waits for hook Jobs, and a gate waiting on a Job that `hook-succeeded` deletes waits for ever unless the Job is kept");
     }
     let migrations: Vec<Migration> = plan
@@ -59,17 +62,9 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
 
     // Which migrations each workload waits for, and why.
     let mut waits: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
-    for (k, m) in migrations.iter().enumerate() {
+    for (k, m) in migrations.iter().enumerate().filter(|_| gating) {
         let job_pod = Some(&m.pod);
-        let job_refs: Vec<(k8s::RefKind, String)> = job_pod
-            .map(|p| {
-                k8s::pod_refs(p, &[])
-                    .into_iter()
-                    .filter(|r| r.kind != k8s::RefKind::ServiceAccount)
-                    .map(|r| (r.kind, r.name))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let job_refs = job_pod.map(data_refs).unwrap_or_default();
         let job_images = job_pod.map(k8s::pod_images).unwrap_or_default();
         let mut chosen = Vec::new();
         let same_ns: Vec<usize> = workloads
@@ -112,10 +107,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                     _ => "it ran this migration as an init container".to_string(),
                 }),
                 GateMode::Auto => {
-                    let refs: Vec<(k8s::RefKind, String)> = k8s::pod_refs(pod, &[])
-                        .into_iter()
-                        .map(|r| (r.kind, r.name))
-                        .collect();
+                    let refs = data_refs(pod);
                     let images = k8s::pod_images(pod);
                     if let Some((rk, n)) = job_refs.iter().find(|r| refs.contains(r)) {
                         Some(format!("shares {}/{n} with the migration", rk.kind()))
@@ -129,6 +121,29 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             };
             if let Some(why) = why {
                 chosen.push((w, why));
+            }
+        }
+        if same_ns.is_empty() && matches!(ctx.cfg.gate, GateMode::Auto | GateMode::All) {
+            let mut others: Vec<String> = workloads
+                .iter()
+                .map(|&w| ctx.value(w).map(namespace).unwrap_or_default())
+                .map(|ns| {
+                    if ns.is_empty() {
+                        "the release namespace (none set)".into()
+                    } else {
+                        ns
+                    }
+                })
+                .collect();
+            others.sort();
+            others.dedup();
+            if !others.is_empty() {
+                plan.note(Severity::Warning, "PM206", Some(m.doc), format!(
+                    "Job/{}: no workload is in its namespace ({}), so none waits for it; the workloads are in {}: give the Job and the workloads that use its database the same metadata.namespace",
+                    m.original_name,
+                    if m.namespace.is_empty() { "the release namespace: none set" } else { &m.namespace },
+                    others.join(", ")
+                ));
             }
         }
         if chosen.is_empty() && ctx.cfg.gate == GateMode::Auto {
@@ -154,18 +169,26 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             waits.entry(w).or_default().push((k, why));
         }
     }
+    check_names(ctx, plan, &workloads, &migrations, gating);
 
     // Gate containers, per workload.
     let mut bindings: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new(); // migration → (workload, service account)
-    for (&w, list) in &waits {
+    for &w in &workloads {
         let v = ctx.value(w).expect("workloads are parsed");
         let pod_path = k8s::pod_spec_path(ctx.kind(w)).expect("a workload");
         // A workload without a pod spec (e.g. a bare Pod with no spec) has nothing to gate.
         let Some(pod) = k8s::at(v, &pod_path) else {
             continue;
         };
+        let Some(list) = waits.get(&w) else {
+            // Not gated (any more): drop what an earlier run added.
+            plan_init(plan, w, &pod_path, pod, &[], &[]);
+            plan_token(plan, w, &pod_path, pod, false);
+            drop_own_rules(plan, w, v);
+            continue;
+        };
         let several = list.len() > 1;
-        let no_token = pod.get("automountServiceAccountToken") == Some(&Value::Bool(false));
+        let no_token = mounts_no_token(ctx, v, pod);
         let mut gates = Vec::new();
         for (k, _) in list {
             let m = &migrations[*k];
@@ -182,87 +205,51 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
                     .push((w, k8s::service_account(pod)));
             }
         }
-        let mut init_path = pod_path.clone();
-        init_path.push(Seg::Key("initContainers".into()));
-        let existing = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
-        let old_gates: Vec<usize> = existing
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                c.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.starts_with(GATE_NAME))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let in_place = old_gates.len() == gates.len()
-            && old_gates
-                .iter()
-                .enumerate()
-                .all(|(j, &i)| i == j && existing[i] == gates[j]);
-        if !in_place {
-            for &i in old_gates.iter().rev() {
-                plan.change(
-                    w,
-                    Edit::RemoveItem(init_path.clone(), i),
-                    "removed a stale premigrate gate",
-                );
-            }
-            let jobs: Vec<&str> = list
-                .iter()
-                .map(|(k, _)| migrations[*k].name.as_str())
-                .collect();
-            plan.change(
-                w,
-                Edit::Insert(init_path.clone(), 0, gates),
-                format!(
-                    "added init container(s) waiting for Job {}",
-                    jobs.join(", ")
-                ),
-            );
-        }
-        if no_token && ctx.cfg.gate_style != GateStyle::Check {
-            let vols = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-            let want = token_volume();
-            let mut vpath = pod_path.clone();
-            vpath.push(Seg::Key("volumes".into()));
-            match vols.iter().position(|vv| vv.get("name").and_then(Value::as_str) == Some(TOKEN_VOLUME)) {
-                Some(i) if vols[i] == want => {}
-                Some(i) => {
-                    let mut p = vpath.clone();
-                    p.push(Seg::Index(i));
-                    plan.change(w, Edit::Set(p, want), "refreshed the gate's projected token volume");
-                }
-                None => plan.change(w, Edit::Insert(vpath, usize::MAX, vec![want]), "added a projected service-account token for the gate only (the pod sets automountServiceAccountToken: false)"),
-            }
-        }
-        if ctx.target == Target::Gitops {
-            for (k, _) in list {
-                for row in engines::rows(Role::GitopsWorkload) {
-                    let value = fill(row.3, "", 0, 0, &migrations[*k].original_name);
-                    if list.len() == 1 {
-                        set_annotation(
-                            plan,
-                            v,
-                            w,
-                            row.2,
-                            &value,
-                            "kapp applies it after the migration",
-                        );
-                    }
-                }
-            }
-            // kapp takes one change-rule per annotation key: with several migrations the gates order the rest.
-        }
         let jobs: Vec<String> = list
             .iter()
             .map(|(k, _)| migrations[*k].name.clone())
             .collect();
+        let names: Vec<&str> = jobs.iter().map(String::as_str).collect();
+        plan_init(plan, w, &pod_path, pod, &gates, &names);
+        plan_token(
+            plan,
+            w,
+            &pod_path,
+            pod,
+            no_token && ctx.cfg.gate_style != GateStyle::Check,
+        );
+        // kapp takes one change-rule per annotation key: with several migrations the gates order the rest.
+        match (ctx.target, list.as_slice()) {
+            (Target::Gitops, [(k, _)]) => {
+                for row in engines::rows(Role::GitopsWorkload) {
+                    let value = fill(row.3, "", 0, 0, &migrations[*k].original_name);
+                    set_annotation(
+                        plan,
+                        v,
+                        w,
+                        row.2,
+                        &value,
+                        "kapp applies it after the migration",
+                    );
+                }
+            }
+            _ => drop_own_rules(plan, w, v),
+        }
+        // With several Jobs, each reason says which Job it is for.
         let why = list
             .iter()
-            .map(|(_, why)| why.clone())
+            .map(|(k, why)| match several {
+                true => format!("{}: {why}", migrations[*k].original_name),
+                false => why.clone(),
+            })
             .collect::<Vec<_>>()
             .join("; ");
+        if matches!(ctx.kind(w), "Job" | "Pod") {
+            plan.note(Severity::Warning, "PM207", Some(w), format!(
+                "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
+                ctx.object(w)
+            ));
+        }
         plan.gates.push(Gate {
             doc: w,
             workload: ctx.object(w),
@@ -374,12 +361,276 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     Ok(())
 }
 
-fn container_name(original: &str) -> String {
-    let mut n: String = format!("{GATE_NAME}-{original}").chars().take(63).collect();
-    while n.ends_with(['-', '.']) {
-        n.pop();
+/// Warns about names that select nothing: a `premigrate.io/wait-for` entry that is
+/// no migration of the workload's namespace (a typo, or a Job that is not a migration,
+/// leaves the workload ungated without a word), the annotation under `--gate none`,
+/// and a `--gate KIND/NAME` that is no workload of the stream.
+fn check_names(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    workloads: &[usize],
+    migrations: &[Migration],
+    gating: bool,
+) {
+    for &w in workloads {
+        let v = ctx.value(w).expect("workloads are parsed");
+        let Some(list) = annotation(v, own::WAIT_FOR) else {
+            continue;
+        };
+        if !gating {
+            if ctx.cfg.gate == GateMode::None {
+                plan.note(
+                    Severity::Warning,
+                    "PM205",
+                    Some(w),
+                    format!(
+                        "{}: its {} annotation is ignored with --gate none",
+                        ctx.object(w),
+                        own::WAIT_FOR
+                    ),
+                );
+            }
+            continue;
+        }
+        let ns = namespace(v);
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let named = |m: &Migration| m.original_name == name || m.name == name;
+            if migrations.iter().any(|m| named(m) && m.namespace == ns) {
+                continue;
+            }
+            let why = match plan.migrations.iter().find(|m| named(m)) {
+                Some(m) if m.phase == Phase::Post => {
+                    "a post-install/post-upgrade migration, which runs after the workloads"
+                }
+                Some(_) => "a migration of another namespace",
+                None => "no migration Job of the stream",
+            };
+            plan.note(
+                Severity::Warning,
+                "PM203",
+                Some(w),
+                format!(
+                    "{}: its {} annotation names `{name}`, {why}: it does not wait for it",
+                    ctx.object(w),
+                    own::WAIT_FOR
+                ),
+            );
+        }
     }
-    n
+    if let GateMode::List(list) = &ctx.cfg.gate {
+        for (kind, name) in list {
+            let found = workloads.iter().any(|&w| {
+                kind.eq_ignore_ascii_case(ctx.kind(w))
+                    && Some(name.as_str()) == ctx.index.entries[w].info.name.as_deref()
+            });
+            if !found {
+                plan.note(
+                    Severity::Warning,
+                    "PM204",
+                    None,
+                    format!(
+                    "--gate {kind}/{name}: no such workload in the stream; nothing is gated for it"
+                ),
+                );
+            }
+        }
+    }
+}
+
+/// Removes workload annotations an earlier run wrote that no longer apply (a kapp
+/// rule after a migration group that this workload does not wait for alone).
+fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value) {
+    for row in engines::rows(Role::GitopsWorkload) {
+        let ours = fill(row.3, "", 0, 0, "");
+        if annotation(v, row.2).is_some_and(|a| a.starts_with(&ours)) {
+            plan.change(
+                w,
+                Edit::Remove(
+                    ["metadata", "annotations", row.2]
+                        .map(|k| Seg::Key(k.into()))
+                        .to_vec(),
+                ),
+                format!("removed annotation {}: written by an earlier run, the workload no longer waits for that migration alone", row.2),
+            );
+        }
+    }
+}
+
+fn is_gate(c: &Value) -> bool {
+    c.get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.starts_with(GATE_NAME))
+}
+
+/// Plans a pod's init containers so that its premigrate gates are exactly `gates`
+/// (none: the workload is not gated), placed right after the pod's leading native
+/// sidecars (`restartPolicy: Always`): those start before the gate, so a `check`
+/// gate can reach the database through a proxy sidecar; a waiting gate loses nothing.
+fn plan_init(
+    plan: &mut Plan,
+    w: usize,
+    pod_path: &[Seg],
+    pod: &Value,
+    gates: &[Value],
+    jobs: &[&str],
+) {
+    let mut path = pod_path.to_vec();
+    path.push(Seg::Key("initContainers".into()));
+    let existing = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    let old: Vec<usize> = (0..existing.len())
+        .filter(|&i| is_gate(&existing[i]))
+        .collect();
+    let others: Vec<&Value> = existing.iter().filter(|c| !is_gate(c)).collect();
+    let at = others
+        .iter()
+        .take_while(|c| c.get("restartPolicy").and_then(Value::as_str) == Some("Always"))
+        .count();
+    let item = |i: usize| {
+        let mut p = path.clone();
+        p.push(Seg::Index(i));
+        p
+    };
+    let added = |jobs: &[&str]| {
+        format!(
+            "added init container(s) waiting for Job {}",
+            jobs.join(", ")
+        )
+    };
+    // The old gates are where this function puts them: contiguous, right after the sidecars.
+    let laid_out = old.iter().enumerate().all(|(j, &i)| i == at + j);
+    if old.is_empty() {
+        if !gates.is_empty() {
+            plan.change(w, Edit::Insert(path, at, gates.to_vec()), added(jobs));
+        }
+        return;
+    }
+    if laid_out && old.len() == gates.len() {
+        // Same number of gates: each is overwritten in place when it changed (removing
+        // an item and inserting at its index are overlapping edits).
+        for (j, gate) in gates.iter().enumerate() {
+            if existing[at + j] != *gate {
+                plan.change(
+                    w,
+                    Edit::Set(item(at + j), gate.clone()),
+                    format!("moved a premigrate gate to Job {}", jobs[j]),
+                );
+            }
+        }
+        return;
+    }
+    if laid_out && gates.is_empty() && old.len() == 1 {
+        let why = "removed a premigrate gate: the workload no longer waits for a migration";
+        if others.is_empty() {
+            plan.change(w, Edit::Remove(path), why);
+        } else {
+            plan.change(w, Edit::RemoveItem(path, old[0]), why);
+        }
+        return;
+    }
+    // Anything else (several gates added or removed, or gates moved by hand) rewrites
+    // the list: several removals in one list, or a removal beside an insertion, are
+    // edits the YAML layer cannot combine. What Kubernetes reads of the chart's own
+    // init containers is kept; comments inside the list are not.
+    let mut want: Vec<Value> = others[..at].iter().map(|&c| c.clone()).collect();
+    want.extend(gates.iter().cloned());
+    want.extend(others[at..].iter().map(|&c| c.clone()));
+    let why = if gates.is_empty() {
+        "removed premigrate gates: the workload no longer waits for a migration".to_string()
+    } else {
+        format!("rewrote the init containers: {}", added(jobs))
+    };
+    if want.is_empty() {
+        plan.change(w, Edit::Remove(path), why);
+    } else {
+        plan.change(w, Edit::Set(path, Value::Seq(want)), why);
+    }
+}
+
+/// Plans the gate's projected token volume: present when `want`, absent otherwise.
+fn plan_token(plan: &mut Plan, w: usize, pod_path: &[Seg], pod: &Value, want: bool) {
+    let vols = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    let mut path = pod_path.to_vec();
+    path.push(Seg::Key("volumes".into()));
+    let found = vols
+        .iter()
+        .position(|v| v.get("name").and_then(Value::as_str) == Some(TOKEN_VOLUME));
+    let volume = token_volume();
+    match (found, want) {
+        (None, false) => {}
+        (Some(i), true) if vols[i] == volume => {}
+        (Some(i), true) => {
+            path.push(Seg::Index(i));
+            plan.change(w, Edit::Set(path, volume), "refreshed the gate's projected token volume");
+        }
+        (None, true) => plan.change(w, Edit::Insert(path, usize::MAX, vec![volume]), "added a projected service-account token for the gate only (the pod or its ServiceAccount sets automountServiceAccountToken: false)"),
+        (Some(_), false) if vols.len() == 1 => plan.change(w, Edit::Remove(path), "removed the gate's projected token: no gate needs it any more"),
+        (Some(i), false) => plan.change(w, Edit::RemoveItem(path, i), "removed the gate's projected token: no gate needs it any more"),
+    }
+}
+
+/// Whether the pod gets no service-account token: its own
+/// `automountServiceAccountToken: false`, or, when the pod does not say, that of
+/// its ServiceAccount as the stream defines it (the pod's field wins over the
+/// account's, as in Kubernetes). An account the stream does not define is assumed
+/// to mount the token.
+fn mounts_no_token(ctx: &Context<'_>, workload: &Value, pod: &Value) -> bool {
+    match pod.get("automountServiceAccountToken") {
+        Some(Value::Bool(b)) => !b,
+        _ => {
+            ctx.defs
+                .get(&(
+                    k8s::RefKind::ServiceAccount,
+                    namespace(workload),
+                    k8s::service_account(pod),
+                ))
+                .and_then(|&d| ctx.value(d))
+                .and_then(|sa| sa.get("automountServiceAccountToken"))
+                == Some(&Value::Bool(false))
+        }
+    }
+}
+
+/// The ConfigMaps and Secrets a pod reads data from (env, envFrom, volumes): what
+/// `--gate auto` compares. Image pull Secrets and the service account say nothing
+/// about which database a pod uses (one registry Secret is often shared by all).
+fn data_refs(pod: &Value) -> Vec<(k8s::RefKind, String)> {
+    k8s::pod_refs(pod, &[])
+        .into_iter()
+        .filter(|r| r.kind != k8s::RefKind::ServiceAccount)
+        .filter(|r| r.path.first() != Some(&Seg::Key("imagePullSecrets".into())))
+        .map(|r| (r.kind, r.name))
+        .collect()
+}
+
+/// The gate's container name when a workload waits for several Jobs:
+/// `premigrate-wait-<original>`. Container names are DNS labels (63 characters,
+/// no dots), so a name that does not fit as is is cut and gets a short hash of
+/// the whole original name: two long names with a common prefix stay apart.
+fn container_name(original: &str) -> String {
+    let full = format!("{GATE_NAME}-{original}");
+    let is_label = |s: &str| {
+        s.len() <= 63
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.ends_with('-')
+    };
+    if is_label(&full) {
+        return full;
+    }
+    let digest = sha2::Sha256::digest(original.as_bytes());
+    let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let mut cut: String = full
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => c,
+            _ => '-',
+        })
+        .take(63 - tag.len() - 1)
+        .collect();
+    while cut.ends_with('-') {
+        cut.pop();
+    }
+    format!("{cut}-{tag}")
 }
 
 /// The restricted security context of the wait images.
@@ -539,13 +790,49 @@ fn gate_container(
                 "command".into(),
                 Value::Seq(vec![Value::str("sh"), Value::str("-c"), Value::str(script)]),
             ));
-            for key in ["env", "envFrom", "volumeMounts", "securityContext"] {
+            // The check runs the app's own runtime (a Rails, Django or Node boot needs far
+            // more than the wait images' 64Mi), so it gets the app container's resources;
+            // as an init container it never raises the pod's effective request above them.
+            for key in [
+                "env",
+                "envFrom",
+                "volumeMounts",
+                "securityContext",
+                "resources",
+            ] {
                 if let Some(v) = app.get(key) {
                     c.push((key.to_string(), v.clone()));
                 }
             }
-            c.push(("resources".into(), small_resources()));
         }
     }
     Ok(Value::Map(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_names_are_distinct_dns_labels() {
+        assert_eq!(container_name("app-migrate"), "premigrate-wait-app-migrate");
+        let a = "rel-long-names-database-schema-migration-job-for-tenant-service";
+        let b = "rel-long-names-database-schema-migration-job-for-tenant-billing";
+        let (na, nb) = (container_name(a), container_name(b));
+        assert_ne!(na, nb);
+        let dotted = container_name("db.v2.migrate");
+        assert_ne!(dotted, container_name("db-v2-migrate"));
+        for n in [na, nb, dotted] {
+            assert!(n.len() <= 63, "{n}");
+            assert!(
+                n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{n}"
+            );
+            assert!(
+                n.starts_with("premigrate-wait-") && !n.ends_with('-'),
+                "{n}"
+            );
+        }
+    }
 }

@@ -1,69 +1,96 @@
-//! Every object premigrate generates (gate containers, projected token volume,
-//! Role, RoleBinding) must survive a trip through the Kubernetes types:
-//! deserialize into k8s-openapi, serialize again, and nothing is dropped or retyped.
+//! Every object premigrate generates (gate containers of each style, projected
+//! token volume, Role, RoleBinding) must survive a trip through the Kubernetes
+//! types: deserialize into k8s-openapi, serialize again, and nothing is dropped
+//! or retyped. The pod spec of every gated workload goes through `PodSpec` as a
+//! whole, so a gate that fits `Container` but breaks its pod shows up too.
 
-use k8s_openapi::api::core::v1::{Container, Volume};
+#[path = "support/gate_cases.rs"]
+mod gate_cases;
+
+use gate_cases::{docs, pod_spec};
+use k8s_openapi::api::core::v1::{Container, PodSpec, Volume};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use premigrate::config::{GateStyle, Target};
-use premigrate::stream::Stream;
-use premigrate::yaml::Tree;
 
-fn docs(out: &[u8]) -> Vec<serde_json::Value> {
-    let st = Stream::split(out).unwrap();
-    (0..st.docs.len())
-        .filter_map(|i| {
-            let t = Tree::parse(st.doc_text(i)).unwrap();
-            t.root.map(|r| t.value(r).unwrap().to_json())
-        })
-        .collect()
-}
-
-fn same_through<T: serde::de::DeserializeOwned + serde::Serialize>(v: &serde_json::Value) {
-    let typed: T = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{e}: {v}"));
+fn same_through<T: serde::de::DeserializeOwned + serde::Serialize>(
+    what: &str,
+    v: &serde_json::Value,
+) {
+    let typed: T = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{what}: {e}: {v}"));
     assert_eq!(
         &serde_json::to_value(&typed).unwrap(),
         v,
-        "k8s-openapi dropped or retyped a field"
+        "{what}: k8s-openapi dropped or retyped a field"
     );
 }
 
-fn check(input: &str, cfg: &premigrate::Config) -> usize {
+/// What the checks saw, to make sure each kind of object was checked at all.
+#[derive(Default, Debug)]
+struct Seen {
+    styles: Vec<&'static str>,
+    tokens: usize,
+    roles: usize,
+    bindings: usize,
+    pods: usize,
+}
+
+fn check(what: &str, input: &str, cfg: &premigrate::Config, seen: &mut Seen) {
     let out = premigrate::rewrite(input.as_bytes(), cfg).unwrap();
-    let mut checked = 0;
-    for d in docs(&out.stream) {
+    for d in docs(std::str::from_utf8(&out.stream).unwrap())
+        .into_iter()
+        .filter_map(|d| d.1)
+    {
+        let what = format!("{what}: {}/{}", d["kind"], d["metadata"]["name"]);
         match d["kind"].as_str() {
-            Some("Role") => same_through::<Role>(&d),
-            Some("RoleBinding") => same_through::<RoleBinding>(&d),
+            Some("Role") => {
+                same_through::<Role>(&what, &d);
+                seen.roles += 1;
+            }
+            Some("RoleBinding") => {
+                same_through::<RoleBinding>(&what, &d);
+                seen.bindings += 1;
+            }
             _ => {}
         }
-        let pod = if d["kind"] == "Pod" {
-            &d["spec"]
-        } else {
-            &d["spec"]["template"]["spec"]
-        };
+        let Some(pod) = pod_spec(&d) else { continue };
+        let mut gated = false;
         for c in pod["initContainers"].as_array().into_iter().flatten() {
             if c["name"]
                 .as_str()
                 .is_some_and(|n| n.starts_with("premigrate-wait"))
             {
-                same_through::<Container>(c);
-                checked += 1;
+                same_through::<Container>(&what, c);
+                gated = true;
+                let style = match (c["args"][0].as_str(), c["command"][0].as_str()) {
+                    (Some("job-wr"), _) => "k8s-wait-for",
+                    (_, Some("kubectl")) => "kubectl",
+                    (_, Some("sh")) => "check",
+                    _ => panic!("{what}: unknown gate {c}"),
+                };
+                if !seen.styles.contains(&style) {
+                    seen.styles.push(style);
+                }
             }
         }
         for v in pod["volumes"].as_array().into_iter().flatten() {
             if v["name"] == "premigrate-wait-token" {
-                same_through::<Volume>(v);
-                checked += 1;
+                same_through::<Volume>(&what, v);
+                seen.tokens += 1;
             }
         }
+        if gated {
+            same_through::<PodSpec>(&what, pod);
+            seen.pods += 1;
+        }
     }
-    checked
 }
 
+/// The demo through each style, with and without the pod's service-account token.
 #[test]
-fn gates_and_rbac_match_the_kubernetes_types() {
+fn demo_gates_and_rbac_match_the_kubernetes_types() {
     let demo = premigrate::demo::INPUT;
     let no_token = demo.replace("    spec:\n      containers:\n        - name: web", "    spec:\n      automountServiceAccountToken: false\n      containers:\n        - name: web");
+    let mut seen = Seen::default();
     for style in [GateStyle::K8sWaitFor, GateStyle::Kubectl, GateStyle::Check] {
         let cfg = premigrate::Config {
             target: Target::Gitops,
@@ -71,12 +98,33 @@ fn gates_and_rbac_match_the_kubernetes_types() {
             gate_check: Some("php artisan migrate:status".into()),
             ..Default::default()
         };
-        assert_eq!(check(demo, &cfg), 2, "{style:?}");
-        let n = check(&no_token, &cfg);
-        assert_eq!(
-            n,
-            if style == GateStyle::Check { 2 } else { 3 },
-            "{style:?}"
+        check(&format!("demo {style:?}"), demo, &cfg, &mut seen);
+        check(
+            &format!("demo {style:?} no token"),
+            &no_token,
+            &cfg,
+            &mut seen,
         );
     }
+    assert_eq!(seen.styles, ["k8s-wait-for", "kubectl", "check"]);
+    // The token volume only where a gate reads the API: two styles, one workload each.
+    assert_eq!(seen.tokens, 2, "{seen:?}");
+}
+
+/// Every gate fixture (each workload kind, style, automount case, several
+/// migrations, reruns): every generated object matches the Kubernetes types.
+#[test]
+fn fixture_gates_and_rbac_match_the_kubernetes_types() {
+    let mut seen = Seen::default();
+    for case in gate_cases::cases() {
+        let cfg = gate_cases::config(&case.args);
+        check(&case.name, &case.input, &cfg, &mut seen);
+    }
+    let mut styles = seen.styles.clone();
+    styles.sort();
+    assert_eq!(styles, ["check", "k8s-wait-for", "kubectl"], "{seen:?}");
+    assert!(
+        seen.tokens >= 3 && seen.roles >= 10 && seen.bindings == seen.roles && seen.pods >= 20,
+        "{seen:?}"
+    );
 }

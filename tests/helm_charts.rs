@@ -3,6 +3,8 @@
 //! (`helm install --dry-run=client --post-renderer premigrate`, hooks target).
 //! Outputs are snapshot-tested; ordering is checked through what Helm reports.
 
+#[path = "support/gate_cases.rs"]
+mod gate_cases;
 mod support;
 
 use support::{
@@ -57,10 +59,74 @@ fn helm3_orders_the_hashed_job_and_gates_before_the_workloads() {
             "{name}"
         );
         assert!(out.contains("- name: premigrate-wait"), "{name}: no gate");
+        // Gates wait for the hashed Job; the Role and RoleBinding that let them read it
+        // come before the workloads; a pod without a token gets one for its gate.
+        gate_cases::check_consistent(name, &out);
+        // These charts' workloads all use the migrated database: each one waits.
+        for (text, d) in gate_cases::docs(&out) {
+            let Some(d) = d else { continue };
+            if d["kind"] == "Deployment" {
+                let gated = gate_cases::pod_spec(&d).unwrap()["initContainers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(gate_cases::is_gate);
+                assert!(gated, "{name}: workload without a gate:\n{text}");
+            }
+        }
+        let binding = position(&res, "RoleBinding", |_| true)
+            .unwrap_or_else(|| panic!("{name}: no RoleBinding: {res:?}"));
+        assert!(
+            binding < first_workload,
+            "{name}: RoleBinding after the workloads"
+        );
         assert!(!out.contains("ttlSecondsAfterFinished"), "{name}: TTL kept");
         let (_, job_name) = &res[job];
         assert!(job_name.len() <= 63, "{name}: {job_name} too long");
         insta::assert_snapshot!(format!("helm3_{name}"), out);
+    }
+}
+
+/// Gate flags reach premigrate through Helm 3's `--post-renderer-args`; every style
+/// keeps the gate invariants on a real chart (laravel: its ServiceAccount mounts no token).
+#[test]
+fn helm3_gate_styles_through_post_renderer_args() {
+    let Some(helm3) = require_tool("helm3") else {
+        return;
+    };
+    let c = chart("laravel");
+    let bin = premigrate_bin();
+    for (flags, expect) in [
+        (&["--gate-style", "kubectl"][..], "- wait"),
+        (
+            &[
+                "--gate-style",
+                "check",
+                "--gate-check",
+                "php artisan migrate:status",
+            ][..],
+            "until php artisan migrate:status;",
+        ),
+    ] {
+        let mut args = vec![
+            "template",
+            "rel",
+            c.to_str().unwrap(),
+            "--post-renderer",
+            bin.to_str().unwrap(),
+        ];
+        for f in flags {
+            args.extend(["--post-renderer-args", f]);
+        }
+        let out = run_helm_ok(&helm3, &args, &[]);
+        assert!(out.contains(expect), "{flags:?}:\n{out}");
+        gate_cases::check_consistent(&format!("laravel {flags:?}"), &out);
+        let rbac = out.contains("kind: Role\n");
+        assert_eq!(
+            rbac,
+            flags[1] != "check",
+            "{flags:?}: RBAC only for waiting gates"
+        );
     }
 }
 

@@ -416,11 +416,14 @@ fn json_slot<'a>(root: &'a mut Json, path: &[Seg]) -> &'a mut Json {
     cur
 }
 
+/// Sequence edits gathered per list: (path, inserts (index, items), removed indices).
+type SeqEdits<'a> = (&'a Vec<Seg>, Vec<(usize, Vec<Json>)>, Vec<usize>);
+
 /// What Kubernetes must read after `edits`, computed on the oracle's JSON of the
 /// original. Index edits refer to original positions, as in `edit::apply`.
 fn expected_after(before: &Json, edits: &[Edit]) -> Json {
     let mut v = before.clone();
-    let mut seq_edits: Vec<(&Vec<Seg>, Vec<(usize, Vec<Json>)>, Vec<usize>)> = vec![];
+    let mut seq_edits: Vec<SeqEdits<'_>> = vec![];
     for e in edits {
         match e {
             Edit::Set(p, x) => *json_slot(&mut v, p) = x.to_json(),
@@ -459,10 +462,7 @@ fn expected_after(before: &Json, edits: &[Edit]) -> Json {
     v
 }
 
-fn expected_seq<'a>(
-    seq_edits: &mut [(&'a Vec<Seg>, Vec<(usize, Vec<Json>)>, Vec<usize>)],
-    e: &'a Edit,
-) {
+fn expected_seq<'a>(seq_edits: &mut [SeqEdits<'a>], e: &'a Edit) {
     match e {
         Edit::Insert(p, i, xs) => {
             let s = seq_edits.iter_mut().find(|s| s.0 == p).unwrap();

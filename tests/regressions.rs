@@ -10,3 +10,105 @@ fn pod_without_spec_next_to_a_migration_is_not_a_panic() {
     .unwrap();
     let _ = premigrate::rewrite(&input, &premigrate::Config::default());
 }
+
+/// Rerunning over a gated stream whose migration changed failed with "two edits
+/// overlap": the stale gate, the workload's only init container, was removed
+/// (which rewrites the list as `[]`) while the new one was inserted at index 0.
+#[test]
+fn a_changed_migration_moves_a_lone_gate() {
+    let input = "\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: app-migrate
+spec:
+  template:
+    spec:
+      containers:
+        - name: migrate
+          image: app:1
+          envFrom:
+            - secretRef:
+                name: db
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: app:1
+";
+    let cfg = premigrate::Config::default();
+    let first = premigrate::rewrite(input.as_bytes(), &cfg).unwrap();
+    let old = first.plan.migrations[0].name.clone();
+    let gated = String::from_utf8(first.stream).unwrap();
+    assert!(gated.contains(&format!("- {old}")), "{gated}");
+    let changed = gated.replacen("image: app:1", "image: app:2", 1);
+    let out = premigrate::rewrite(changed.as_bytes(), &cfg).unwrap();
+    let new = out.plan.migrations[0].name.clone();
+    let text = String::from_utf8(out.stream).unwrap();
+    assert_ne!(old, new);
+    assert!(!text.contains(&old), "stale name left:\n{text}");
+    assert_eq!(text.matches("- name: premigrate-wait").count(), 1, "{text}");
+    assert!(text.contains(&format!("- {new}")), "{text}");
+}
+
+/// Edit-layer limits found while writing the gate tests (src/yaml/edit.rs); gates.rs
+/// works around them by rewriting the whole list. Each edit set is valid on its own
+/// terms (indices refer to the original list) and should apply.
+#[test]
+#[ignore = "known bug in src/yaml/edit.rs: overlapping or mismatched sequence edits"]
+fn sequence_edits_that_should_combine() {
+    use premigrate::yaml::edit::{apply, Edit, Seg};
+    use premigrate::yaml::{Tree, Value};
+    let l = || vec![Seg::Key("l".into())];
+    let doc = "l:\n  - a: 1\n  - b: 2\n  - c: 3\nk: 1\n";
+    let tree = Tree::parse(doc).unwrap();
+    let cases: Vec<(Vec<Edit>, &str)> = vec![
+        // Removing the last two items: "two edits overlap".
+        (
+            vec![Edit::RemoveItem(l(), 1), Edit::RemoveItem(l(), 2)],
+            "l:\n  - a: 1\nk: 1\n",
+        ),
+        // Removing every item: "two edits overlap".
+        (
+            vec![
+                Edit::RemoveItem(l(), 0),
+                Edit::RemoveItem(l(), 1),
+                Edit::RemoveItem(l(), 2),
+            ],
+            "l: []\nk: 1\n",
+        ),
+        // Removing item 0 and inserting before original item 1: the text and the
+        // value model disagree ("an edit would change more than planned").
+        (
+            vec![
+                Edit::RemoveItem(l(), 0),
+                Edit::Insert(l(), 1, vec![Value::Int(5)]),
+            ],
+            "l:\n  - 5\n  - b: 2\n  - c: 3\nk: 1\n",
+        ),
+    ];
+    let mut failed = vec![];
+    for (edits, want) in cases {
+        match apply(doc, &tree, &edits) {
+            Ok(got) if got == want => {}
+            other => failed.push(format!("{edits:?}: {other:?}")),
+        }
+    }
+    // Removing a one-item list's item and inserting into it: "two edits overlap".
+    let one = "l:\n  - a: 1\n";
+    let t1 = Tree::parse(one).unwrap();
+    let e = [
+        Edit::RemoveItem(l(), 0),
+        Edit::Insert(l(), 0, vec![Value::Int(5)]),
+    ];
+    if apply(one, &t1, &e).is_err() {
+        failed.push(format!("{e:?} on a one-item list"));
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
+}
