@@ -187,38 +187,47 @@ fn init_path() -> Vec<Seg> {
     crate::path!["spec", "template", "spec", "initContainers"]
 }
 
-/// Where extraction empties a workload's init containers, the list is written
-/// whole: as the gates alone when gates take their place, or not at all (no gate
-/// under `hooks`) rather than as an empty list.
+/// Where extraction takes several init containers out of one workload and no
+/// gate rewrites the list (`hooks`, or the workload is not gated), the list is
+/// written whole, as one edit — or removed when nothing is left, rather than
+/// staying as an empty list.
 pub fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
     let p = init_path();
-    let on_list = |e: &Edit| matches!(e, Edit::RemoveItem(q, _) | Edit::Insert(q, _, _) if *q == p);
+    let is_removal = |e: &Edit| matches!(e, Edit::RemoveItem(q, _) if *q == p);
     for (&doc, changes) in plan.changes.iter_mut() {
-        let Some(v) = ctx.value(doc) else { continue };
-        let n = v
-            .at(&["spec", "template", "spec", "initContainers"])
-            .map(Value::items)
-            .map_or(0, <[Value]>::len);
-        let removed = changes
+        let Some(list) = ctx
+            .value(doc)
+            .and_then(|v| v.at(&["spec", "template", "spec", "initContainers"]))
+        else {
+            continue;
+        };
+        let removed: Vec<usize> = changes
             .iter()
-            .filter(|c| matches!(&c.edit, Edit::RemoveItem(q, _) if *q == p))
-            .count();
-        if n == 0 || removed < n {
+            .filter_map(|c| match &c.edit {
+                Edit::RemoveItem(q, i) if *q == p => Some(*i),
+                _ => None,
+            })
+            .collect();
+        if removed.len() < 2 && removed.len() < list.items().len() {
             continue;
         }
-        let mut added: Vec<Value> = Vec::new();
-        let mut whys: Vec<String> = Vec::new();
-        for c in changes.iter().filter(|c| on_list(&c.edit)) {
-            if let Edit::Insert(_, _, items) = &c.edit {
-                added.extend(items.iter().cloned());
-            }
-            whys.push(c.why.clone());
-        }
-        changes.retain(|c| !on_list(&c.edit));
-        let edit = if added.is_empty() {
+        let kept: Vec<Value> = list
+            .items()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !removed.contains(i))
+            .map(|(_, c)| c.clone())
+            .collect();
+        let whys: Vec<String> = changes
+            .iter()
+            .filter(|c| is_removal(&c.edit))
+            .map(|c| c.why.clone())
+            .collect();
+        changes.retain(|c| !is_removal(&c.edit));
+        let edit = if kept.is_empty() {
             Edit::Remove(p.clone())
         } else {
-            Edit::Set(p.clone(), Value::Seq(added))
+            Edit::Set(p.clone(), Value::Seq(kept))
         };
         changes.push(crate::plan::Change {
             edit,

@@ -477,10 +477,29 @@ fn plan_init(
     let mut path = pod_path.to_vec();
     path.push(Seg::Key("initContainers".into()));
     let existing = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    // Init containers extraction already takes out (src/extract.rs): the gate takes
+    // their place, and the list is written whole, as one edit.
+    let extracted: Vec<(usize, String)> = plan
+        .changes
+        .get(&w)
+        .map(|cs| {
+            cs.iter()
+                .filter_map(|c| match &c.edit {
+                    Edit::RemoveItem(q, i) if *q == path => Some((*i, c.why.clone())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let old: Vec<usize> = (0..existing.len())
         .filter(|&i| is_gate(&existing[i]))
         .collect();
-    let others: Vec<&Value> = existing.iter().filter(|c| !is_gate(c)).collect();
+    let others: Vec<&Value> = existing
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| !is_gate(c) && !extracted.iter().any(|e| e.0 == *i))
+        .map(|(_, c)| c)
+        .collect();
     let at = others
         .iter()
         .take_while(|c| c.get("restartPolicy").and_then(Value::as_str) == Some("Always"))
@@ -497,8 +516,8 @@ fn plan_init(
         )
     };
     // The old gates are where this function puts them: contiguous, right after the sidecars.
-    let laid_out = old.iter().enumerate().all(|(j, &i)| i == at + j);
-    if old.is_empty() {
+    let laid_out = old.iter().enumerate().all(|(j, &i)| i == at + j) && extracted.is_empty();
+    if old.is_empty() && extracted.is_empty() {
         if !gates.is_empty() {
             plan.change(w, Edit::Insert(path, at, gates.to_vec()), added(jobs));
         }
@@ -534,11 +553,21 @@ fn plan_init(
     let mut want: Vec<Value> = others[..at].iter().map(|&c| c.clone()).collect();
     want.extend(gates.iter().cloned());
     want.extend(others[at..].iter().map(|&c| c.clone()));
-    let why = if gates.is_empty() {
+    let mut why = if gates.is_empty() {
         "removed premigrate gates: the workload no longer waits for a migration".to_string()
     } else {
         format!("rewrote the init containers: {}", added(jobs))
     };
+    if !extracted.is_empty() {
+        if let Some(cs) = plan.changes.get_mut(&w) {
+            cs.retain(|c| !matches!(&c.edit, Edit::RemoveItem(q, _) if *q == path));
+        }
+        let mut whys: Vec<String> = extracted.into_iter().map(|e| e.1).collect();
+        if !gates.is_empty() {
+            whys.push(added(jobs));
+        }
+        why = whys.join("; ");
+    }
     if want.is_empty() {
         plan.change(w, Edit::Remove(path), why);
     } else {
