@@ -208,7 +208,7 @@ pub fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
                 _ => None,
             })
             .collect();
-        if removed.len() < 2 && removed.len() < list.items().len() {
+        if removed.is_empty() || (removed.len() < 2 && removed.len() < list.items().len()) {
             continue;
         }
         let kept: Vec<Value> = list
