@@ -183,7 +183,14 @@ fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Pars
     })?;
     let value = match tree.root {
         Some(r) => tree.value(r).map_err(|e| {
-            fail(e.offset, e.message).help("expand the aliases in this document or split it")
+            // Reading fails on alias bombs, and on what go-yaml v2 refuses too
+            // (`!!int yes`, a null key, a merge of a non-map).
+            let help = if e.message.contains("alias") {
+                "expand the aliases in this document or split it"
+            } else {
+                "Kubernetes cannot read this document either: fix the template that renders it (run `helm template` to see it)"
+            };
+            fail(e.offset, e.message).help(help)
         })?,
         None => Value::Null,
     };

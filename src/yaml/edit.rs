@@ -233,6 +233,13 @@ impl Editor<'_> {
         v: &Value,
         append: bool,
     ) -> Result<(), EditError> {
+        if path.is_empty() {
+            // Edits splice into a document; replacing the whole of it is not one.
+            return Err(err(
+                "cannot set the whole document (the path is empty)",
+                None,
+            ));
+        }
         // Find the deepest existing node on the path.
         let mut depth = path.len();
         let mut node = None;
@@ -997,6 +1004,21 @@ mod tests {
             &[Edit::Insert(path!["d", 0], 0, vec![Value::Int(1)])]
         )
         .is_err());
+    }
+
+    #[test]
+    fn an_empty_path_is_an_error_not_a_panic() {
+        for src in ["a: 1\nb: [1, 2]\n", "~\n", "- 1\n"] {
+            let t = Tree::parse(src).unwrap();
+            for e in [
+                Edit::Set(vec![], Value::Int(1)),
+                Edit::Insert(vec![], 0, vec![Value::Int(1)]),
+                Edit::Remove(vec![]),
+            ] {
+                let _ = apply(src, &t, std::slice::from_ref(&e));
+            }
+            assert!(apply(src, &t, &[Edit::Set(vec![], Value::Int(1))]).is_err());
+        }
     }
 
     #[test]

@@ -340,7 +340,7 @@ impl Tree {
     ) -> Result<String, SyntaxError> {
         let node = self.node(k);
         let refuse = |what: &str| SyntaxError {
-            message: format!("unsupported map key ({what}): Kubernetes cannot read this document"),
+            message: format!("unsupported map key ({what})"),
             offset: self.nodes[k].start,
         };
         let NodeKind::Scalar { text, style, tag } = &node.kind else {
