@@ -183,7 +183,14 @@ fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Pars
     })?;
     let value = match tree.root {
         Some(r) => tree.value(r).map_err(|e| {
-            fail(e.offset, e.message).help("expand the aliases in this document or split it")
+            // Reading fails on alias bombs, and on what go-yaml v2 refuses too
+            // (`!!int yes`, a null key, a merge of a non-map).
+            let help = if e.message.contains("alias") {
+                "expand the aliases in this document or split it"
+            } else {
+                "Kubernetes cannot read this document either: fix the template that renders it (run `helm template` to see it)"
+            };
+            fail(e.offset, e.message).help(help)
         })?,
         None => Value::Null,
     };
@@ -219,23 +226,48 @@ fn source_comment(text: &str) -> Option<String> {
 
 /// Identity from top-level lines alone, for plain block documents. `None` means
 /// the document is not simple enough to read that way and must be parsed.
+///
+/// Documents it reads are mostly big CRDs, so it is a line scan that looks at
+/// most lines by their first byte only: an indented line matters only before
+/// the first top-level key (then the document is not simple) and inside the
+/// top-level `metadata` block (its direct children).
 fn quick_info(text: &str) -> Option<DocInfo> {
     let mut info = DocInfo::default();
     let mut in_metadata = false;
     let mut meta_indent: Option<usize> = None;
     let mut seen_content = false;
-    for (n, line) in text.lines().enumerate() {
-        if n == 0 && line.starts_with("---") {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    let mut first = true;
+    while pos < bytes.len() {
+        // One line, as `str::lines` gives it: without `\n` or `\r\n`.
+        let nl = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let line_bytes = &bytes[pos..nl];
+        let line_start = pos;
+        pos = nl + 1;
+        let indented = matches!(line_bytes.first(), Some(b' ' | b'\t'));
+        if indented && seen_content && !in_metadata {
+            // Inside some other top-level value: a nested map, a block scalar,
+            // a multi-line flow collection. Never the document's own keys.
+            first = false;
+            continue;
+        }
+        let mut line = &text[line_start..nl];
+        if nl < bytes.len() {
+            line = line.strip_suffix('\r').unwrap_or(line);
+        }
+        if std::mem::take(&mut first) && line.starts_with("---") {
             if !line[3..].trim().is_empty() && !line[3..].trim_start().starts_with('#') {
                 return None;
             }
             continue;
         }
         let trimmed = line.trim_end();
-        if trimmed.trim_start().is_empty() || trimmed.trim_start().starts_with('#') {
+        let content = trimmed.trim_start();
+        if content.is_empty() || content.starts_with('#') {
             continue;
         }
-        let indent = trimmed.len() - trimmed.trim_start().len();
+        let indent = trimmed.len() - content.len();
         if indent == 0 {
             let (key, val) = simple_entry(trimmed)?;
             seen_content = true;
@@ -249,9 +281,10 @@ fn quick_info(text: &str) -> Option<DocInfo> {
         } else if !seen_content {
             return None;
         } else if in_metadata {
+            // Only `metadata`'s direct children (the first indentation seen) matter.
             let mi = *meta_indent.get_or_insert(indent);
             if indent == mi {
-                let (key, val) = simple_entry(trimmed.trim_start())?;
+                let (key, val) = simple_entry(content)?;
                 match key {
                     "name" => info.name = Some(simple_scalar(val)?),
                     "namespace" => info.namespace = Some(simple_scalar(val)?),
@@ -316,5 +349,148 @@ mod tests {
         assert_eq!(q.namespace.as_deref(), Some("ns"));
         assert!(quick_info("{\"kind\": \"Service\"}").is_none());
         assert!(quick_info("kind: &k Service\n").is_none());
+    }
+
+    #[test]
+    fn quick_info_reads_only_the_top_level() {
+        let q = quick_info(concat!(
+            "apiVersion: apiextensions.k8s.io/v1\r\n",
+            "kind: 'CustomResourceDefinition'\r\n",
+            "metadata:\r\n",
+            "  # name: comment\r\n",
+            "\r\n",
+            "  annotations:\r\n",
+            "    name: nested\r\n",
+            "  name: \"crd.example.com\" # the name\r\n",
+            "spec:\r\n",
+            "  names:\r\n",
+            "    kind: Nested\r\n",
+            "  description: |\r\n",
+            "    kind: InBlockScalar\r\n",
+            "\tkind: tab\r\n",
+            "status: {kind: InFlow,\r\n",
+            "  name: x}\r\n",
+        ))
+        .unwrap();
+        assert_eq!(q.api_version.as_deref(), Some("apiextensions.k8s.io/v1"));
+        assert_eq!(q.kind.as_deref(), Some("CustomResourceDefinition"));
+        assert_eq!(q.name.as_deref(), Some("crd.example.com"));
+        assert_eq!(q.namespace, None);
+        // Not simple: indented content first, a flow `metadata`, a resolvable kind.
+        for text in [
+            "  kind: Job\n",
+            "# c\n  # c\n\n  kind: Job\n",
+            "kind: Job\nmetadata: {name: x}\n",
+            "kind: yes\n",
+            "--- !!map\nkind: Job\n",
+            "{\"apiVersion\": \"v1\", \"kind\": \"Service\", \"metadata\": {\"name\": \"s\"}}",
+            "[kind, Job]\n",
+        ] {
+            assert!(quick_info(text).is_none(), "{text:?}");
+        }
+        // Indented blank and comment lines before the first key are fine.
+        let q = quick_info("--- # c\n  \n  # c\nkind: Job\nmetadata:\n\tname: t\n").unwrap();
+        assert_eq!(q.kind.as_deref(), Some("Job"));
+        assert_eq!(q.name.as_deref(), Some("t"));
+    }
+
+    /// `quick_info` as it was before it skipped indented lines by their first
+    /// byte: the reference the fast scan must agree with.
+    fn quick_info_by_lines(text: &str) -> Option<DocInfo> {
+        let mut info = DocInfo::default();
+        let mut in_metadata = false;
+        let mut meta_indent: Option<usize> = None;
+        let mut seen_content = false;
+        for (n, line) in text.lines().enumerate() {
+            if n == 0 && line.starts_with("---") {
+                if !line[3..].trim().is_empty() && !line[3..].trim_start().starts_with('#') {
+                    return None;
+                }
+                continue;
+            }
+            let trimmed = line.trim_end();
+            if trimmed.trim_start().is_empty() || trimmed.trim_start().starts_with('#') {
+                continue;
+            }
+            let indent = trimmed.len() - trimmed.trim_start().len();
+            if indent == 0 {
+                let (key, val) = simple_entry(trimmed)?;
+                seen_content = true;
+                in_metadata = key == "metadata";
+                match key {
+                    "apiVersion" => info.api_version = Some(simple_scalar(val)?),
+                    "kind" => info.kind = Some(simple_scalar(val)?),
+                    "metadata" if !val.is_empty() => return None,
+                    _ => {}
+                }
+            } else if !seen_content {
+                return None;
+            } else if in_metadata {
+                let mi = *meta_indent.get_or_insert(indent);
+                if indent == mi {
+                    let (key, val) = simple_entry(trimmed.trim_start())?;
+                    match key {
+                        "name" => info.name = Some(simple_scalar(val)?),
+                        "namespace" => info.namespace = Some(simple_scalar(val)?),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        seen_content.then_some(info)
+    }
+
+    #[test]
+    fn quick_info_agrees_with_a_plain_line_scan() {
+        const LINES: &[&str] = &[
+            "---",
+            "--- # c",
+            "--- x",
+            "apiVersion: v1",
+            "kind: Job",
+            "kind: \"Job\"",
+            "kind: yes",
+            "metadata:",
+            "metadata: {name: f}",
+            "  name: a",
+            "  namespace: ns",
+            "    name: deep",
+            "\tname: tab",
+            "  labels:",
+            "spec:",
+            "  kind: Nested",
+            "  description: |",
+            "# comment",
+            "  # comment",
+            "",
+            "   ",
+            "\u{a0}name: nbsp",
+            "{\"kind\": \"Service\"}",
+            "data: {a: b,",
+            "name: x}",
+            "- item",
+            "x: \"multi",
+            "kind: Bad\"",
+        ];
+        // Every document of up to 3 lines from LINES and every 13th of 4 lines,
+        // with `\n`, `\r\n` and no final newline.
+        let n = LINES.len();
+        let mut count = 0;
+        for len in 1..=4u32 {
+            let step = if len == 4 { 13 } else { 1 };
+            for mut code in (0..n.pow(len)).step_by(step) {
+                let mut lines = vec![];
+                for _ in 0..len {
+                    lines.push(LINES[code % n]);
+                    code /= n;
+                }
+                for (sep, end) in [("\n", "\n"), ("\r\n", "\r\n"), ("\n", "")] {
+                    let text = lines.join(sep) + end;
+                    assert_eq!(quick_info(&text), quick_info_by_lines(&text), "{text:?}");
+                    count += 1;
+                }
+            }
+        }
+        assert!(count > 100_000);
     }
 }

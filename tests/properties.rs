@@ -742,14 +742,13 @@ proptest! {
     }
 }
 
-// ── known bugs ──────────────────────────────────────────────────────────────
+// ── fixed bugs, pinned ──────────────────────────────────────────────────────
 
 /// A list item whose content starts on the line after its dash (`-` alone, or
-/// `- # comment`) is valid YAML that Kubernetes reads, but the editor refuses
+/// `- # comment`) is valid YAML that Kubernetes reads; the editor used to refuse
 /// to insert before it, remove it or replace it ("cannot edit a list item that
-/// does not start its own line"), so a whole rewrite fails on such a Deployment.
+/// does not start its own line"), so a whole rewrite failed on such a Deployment.
 #[test]
-#[ignore = "bug: edits refuse list items whose content starts on the line after `-` (src/yaml/edit.rs dash_before)"]
 fn items_starting_after_their_dash_can_be_edited() {
     for (src, edit) in [
         (
@@ -784,11 +783,10 @@ fn items_starting_after_their_dash_can_be_edited() {
     }
 }
 
-/// A block scalar list item (`- |`, common in `sh -c` scripts) has its span
-/// start at its content, on the line after the dash, so the editor cannot
-/// remove it, replace it, insert before it, or remove the item before it.
+/// A block scalar list item (`- |`, common in `sh -c` scripts) used to have its
+/// span start at its content, on the line after the dash, so the editor could
+/// not remove it, replace it, insert before it, or remove the item before it.
 #[test]
-#[ignore = "bug: block scalar list items (`- |`) cannot be removed, replaced or inserted before (src/yaml/edit.rs dash_before + block scalar spans)"]
 fn block_scalar_items_can_be_edited() {
     let src = "args:\n  - sh\n  - -c\n  - |\n    echo hi\n  - >-\n    folded\n";
     let args = || vec![Seg::Key("args".into())];
@@ -808,10 +806,9 @@ fn block_scalar_items_can_be_edited() {
 
 /// An indentless block list (`key:` then `- item` at the key's column, as
 /// kubectl and many templates write lists) whose first item is a flow list
-/// (`- [a]`) is taken for a flow list: its span starts at the `[`. Inserting
-/// or replacing then produces invalid YAML or trips the edit verification.
+/// (`- [a]`) used to be taken for a flow list, its span starting at the `[`:
+/// inserting or replacing produced invalid YAML or tripped the edit verification.
 #[test]
-#[ignore = "bug: indentless block list starting with a flow list item is read as a flow list (src/yaml/tree.rs is_flow)"]
 fn indentless_list_of_flow_lists_can_be_edited() {
     let src = "a:\n- [k]\n- y\nb: 1\n";
     let tree = Tree::parse(src).unwrap();
@@ -846,13 +843,12 @@ fn indentless_list_of_flow_lists_can_be_edited() {
     .unwrap_or_else(|e| panic!("{e}"));
 }
 
-/// A flow collection followed by a comment or trailing blanks on its line gets
-/// a span that runs over them, so adding a key to it splices inside the
-/// comment: the edit is refused ("internal error") or yields invalid YAML. A
-/// migration Job written `metadata: {name: app-migrate} # comment` makes the
+/// A flow collection followed by a comment or trailing blanks on its line used
+/// to get a span that ran over them, so adding a key to it spliced inside the
+/// comment: the edit was refused ("internal error") or yielded invalid YAML. A
+/// migration Job written `metadata: {name: app-migrate} # comment` made the
 /// whole rewrite fail.
 #[test]
-#[ignore = "bug: a flow collection's span includes a trailing comment / blanks, so edits to it fail (src/yaml/tree.rs spans of flow collections)"]
 fn flow_collection_followed_by_a_comment_can_be_edited() {
     let k = |p: &[&str]| {
         p.iter()

@@ -112,3 +112,28 @@ fn sequence_edits_that_should_combine() {
     }
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+/// Fuzzing found a panic: `Edit::Set` with an empty path (the whole document)
+/// sliced `path[..1]` in `set_or_append`. It is an error now.
+#[test]
+fn setting_an_empty_path_is_an_error_not_a_panic() {
+    use premigrate::yaml::edit::{apply, Edit};
+    use premigrate::yaml::{Tree, Value};
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/regressions/edit/set-empty-path.bin"
+    ))
+    .unwrap();
+    // The fuzz target's first 16 bytes choose the edits; the rest is the document.
+    let doc = String::from_utf8_lossy(&input[16..]).into_owned();
+    for doc in [doc.as_str(), "~\n", "- 1\n"] {
+        let tree = Tree::parse(doc).unwrap();
+        for edit in [
+            Edit::Set(vec![], Value::Null),
+            Edit::Set(vec![], Value::map([("a", Value::Int(1))])),
+        ] {
+            let out = apply(doc, &tree, std::slice::from_ref(&edit));
+            assert!(out.is_err(), "{edit:?} on {doc:?}: {out:?}");
+        }
+    }
+}

@@ -32,12 +32,10 @@ fn check_message(what: &str, msg: &str) {
 /// they are skipped so the search goes on past them; with
 /// `PREMIGRATE_FUZZ_KNOWN=1` (and always when the smoke runner replays
 /// `regressions/`) they count as crashes again. Remove an entry once it is fixed.
-pub const KNOWN: &[(&str, &str)] = &[
-    // regressions/rewrite/gates-pod-without-spec.yaml: a gated workload whose pod spec is missing.
-    ("src/gates.rs", "a pod spec"),
-    // regressions/edit/set-empty-path.bin: `Edit::Set(vec![], v)` indexes `path[..1]`.
-    ("src/yaml/edit.rs", "range end index 1 out of range for slice of length 0"),
-];
+///
+/// Both panics found so far are fixed (`regressions/` keeps their reproducers,
+/// replayed by the smoke runner and by the root crate's `tests/regressions.rs`).
+pub const KNOWN: &[(&str, &str)] = &[];
 
 static REPORT_KNOWN: AtomicBool = AtomicBool::new(false);
 static REPORT_KNOWN_INIT: Once = Once::new();

@@ -233,6 +233,13 @@ impl Editor<'_> {
         v: &Value,
         append: bool,
     ) -> Result<(), EditError> {
+        if path.is_empty() {
+            // Edits splice into a document; replacing the whole of it is not one.
+            return Err(err(
+                "cannot set the whole document (the path is empty)",
+                None,
+            ));
+        }
         // Find the deepest existing node on the path.
         let mut depth = path.len();
         let mut node = None;
@@ -716,25 +723,50 @@ impl Editor<'_> {
         Ok(key_end + i + 1)
     }
 
-    /// The `-` of the block sequence item starting at `pos`; it must begin its line.
+    /// The `-` of the block sequence item starting at `pos`; it must begin its
+    /// line. The item may start on a later line than its dash (`-` alone, or
+    /// `- # comment`, then the content), past blank and comment lines.
     fn dash_before(&self, pos: usize) -> Result<usize, EditError> {
-        let head = &self.text[..pos];
-        let trimmed = head.trim_end_matches([' ', '\t']);
         let bad = || {
             err(
                 "cannot edit a list item that does not start its own line",
                 Some(pos),
             )
         };
-        if !trimmed.ends_with('-') {
+        let starts_line = |dash: usize| self.text[self.line_start(dash)..dash].trim().is_empty();
+        let trimmed = self.text[..pos].trim_end_matches([' ', '\t']);
+        if trimmed.ends_with('-') {
+            let dash = trimmed.len() - 1;
+            return if starts_line(dash) {
+                Ok(dash)
+            } else {
+                Err(bad())
+            };
+        }
+        if !(trimmed.is_empty() || trimmed.ends_with('\n')) {
             return Err(bad());
         }
-        let dash = trimmed.len() - 1;
-        if self.text[self.line_start(dash)..dash].trim().is_empty() {
-            Ok(dash)
-        } else {
-            Err(bad())
+        // The content begins its line: the dash is on the nearest line above
+        // that holds more than blanks and a comment, and is all that line holds.
+        let mut end = trimmed.len();
+        while end > 0 {
+            let start = self.line_start(end - 1);
+            let line = &self.text[start..end - 1];
+            let code = line[..comment_start(line)].trim();
+            if code == "-" {
+                let dash = start + line.find('-').expect("the line is a dash");
+                return if starts_line(dash) {
+                    Ok(dash)
+                } else {
+                    Err(bad())
+                };
+            }
+            if !code.is_empty() {
+                return Err(bad());
+            }
+            end = start;
         }
+        Err(bad())
     }
 
     /// Start of a scalar's text after its anchor and tag.
@@ -750,6 +782,15 @@ impl Editor<'_> {
         }
         off
     }
+}
+
+/// Where a comment starts on a line holding at most an indicator before it: at
+/// a `#` that begins the line or follows a blank; the line's length when none.
+fn comment_start(line: &str) -> usize {
+    let b = line.as_bytes();
+    (0..b.len())
+        .find(|&i| b[i] == b'#' && (i == 0 || matches!(b[i - 1], b' ' | b'\t')))
+        .unwrap_or(b.len())
 }
 
 /// Wraps `v` in mappings for the missing keys of a path.
@@ -938,6 +979,46 @@ mod tests {
             ],
         );
         assert_eq!(out, "a: 1\n");
+    }
+
+    #[test]
+    fn items_whose_content_starts_below_their_dash() {
+        let src =
+            "c:\r\n  -   # c\r\n\r\n    # d\r\n    name: a\r\n  - |\r\n    x\r\n  - name: b\r\n";
+        let out = run(
+            src,
+            &[
+                Edit::Insert(path!["c"], 0, vec![Value::str("w")]),
+                Edit::RemoveItem(path!["c"], 1),
+            ],
+        );
+        assert_eq!(
+            out,
+            "c:\r\n  - w\r\n  -   # c\r\n\r\n    # d\r\n    name: a\r\n  - name: b\r\n"
+        );
+        // A dash that does not begin its line is still refused, not misread.
+        let t = Tree::parse("c: [x]\nd:\n- - # c\n    e: 1\n").unwrap();
+        assert!(apply(
+            "c: [x]\nd:\n- - # c\n    e: 1\n",
+            &t,
+            &[Edit::Insert(path!["d", 0], 0, vec![Value::Int(1)])]
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn an_empty_path_is_an_error_not_a_panic() {
+        for src in ["a: 1\nb: [1, 2]\n", "~\n", "- 1\n"] {
+            let t = Tree::parse(src).unwrap();
+            for e in [
+                Edit::Set(vec![], Value::Int(1)),
+                Edit::Insert(vec![], 0, vec![Value::Int(1)]),
+                Edit::Remove(vec![]),
+            ] {
+                let _ = apply(src, &t, std::slice::from_ref(&e));
+            }
+            assert!(apply(src, &t, &[Edit::Set(vec![], Value::Int(1))]).is_err());
+        }
     }
 
     #[test]

@@ -156,7 +156,9 @@ fn parse_go_float(s: &str) -> Option<f64> {
     if !is_yaml_style_float(s) {
         return None;
     }
-    s.parse::<f64>().ok()
+    // Out of range (`1e400`) is an error to Go, so go-yaml keeps the string;
+    // Rust reads infinity. Underflow is 0 in both.
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 /// go-yaml v2 only tries a timestamp when the scalar starts with `dddd-`.
@@ -174,6 +176,115 @@ fn looks_like_timestamp(s: &str) -> bool {
             .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|c| c.is_ascii_digit()))
         && (1..=2).contains(&parts[1].len())
         && (1..=2).contains(&parts[2].len())
+}
+
+/// The prefix of the YAML 1.1 core tags: `!!int` is `tag:yaml.org,2002:int`.
+pub const CORE_TAG_PREFIX: &str = "tag:yaml.org,2002:";
+
+/// A scalar as go-yaml v2 decodes it into `interface{}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded {
+    /// Resolved from the text; [`Resolved::Str`] (and [`Resolved::Merge`]) mean the text itself.
+    Resolved(Resolved),
+    /// The decoded bytes of a `!!binary` scalar, as the Go string they become.
+    Binary(String),
+}
+
+/// Resolves a scalar as go-yaml v2 does, given whether it is plain and its tag
+/// in full (`tag:yaml.org,2002:int`, as the parser reports `!!int`). `Err` when
+/// go-yaml refuses it (`!!int yes`, bad `!!binary`), and Kubernetes with it.
+pub fn resolve_scalar(text: &str, plain: bool, tag: Option<&str>) -> Result<Decoded, String> {
+    let Some(tag) = tag else {
+        // Only plain scalars are resolved; quoted and block ones are strings.
+        return Ok(Decoded::Resolved(if plain {
+            resolve_plain(text)
+        } else {
+            Resolved::Str
+        }));
+    };
+    // Local tags (`!foo`, the non-specific `!`) and core tags go-yaml v2 does not
+    // resolve (`!!map` on a scalar, `!!merge`) leave the text a string.
+    let Some(short) = tag.strip_prefix(CORE_TAG_PREFIX) else {
+        return Ok(Decoded::Resolved(Resolved::Str));
+    };
+    let resolved = match short {
+        "binary" => return decode_base64(text).map(|b| Decoded::Binary(go_string(&b))),
+        "timestamp" if looks_like_timestamp(text) => return Ok(Decoded::Resolved(Resolved::Str)),
+        "int" | "float" | "bool" | "null" | "timestamp" => resolve_plain(text),
+        _ => return Ok(Decoded::Resolved(Resolved::Str)),
+    };
+    // The tag must agree with what the text resolves to; a float tag also takes an int.
+    let ok = match (short, &resolved) {
+        ("int", Resolved::Int(_) | Resolved::Uint(_)) => true,
+        ("float", Resolved::Float(_)) => true,
+        ("float", Resolved::Int(i)) => return Ok(Decoded::Resolved(Resolved::Float(*i as f64))),
+        ("bool", Resolved::Bool(_)) | ("null", Resolved::Null) => true,
+        _ => false,
+    };
+    if ok {
+        return Ok(Decoded::Resolved(resolved));
+    }
+    let found = match resolved {
+        Resolved::Null => "!!null",
+        Resolved::Bool(_) => "!!bool",
+        Resolved::Int(_) | Resolved::Uint(_) => "!!int",
+        Resolved::Float(_) => "!!float",
+        Resolved::Merge | Resolved::Str => "!!str",
+    };
+    Err(format!("cannot decode {found} `{text}` as a !!{short}"))
+}
+
+/// Go's `base64.StdEncoding.DecodeString`: padded, line breaks ignored.
+fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+    let bad = || "!!binary value contains invalid base64 data".to_string();
+    let sextet = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let chars: Vec<u8> = text.bytes().filter(|&c| c != b'\r' && c != b'\n').collect();
+    if chars.len() % 4 != 0 {
+        return Err(bad());
+    }
+    let mut out = Vec::with_capacity(chars.len() / 4 * 3);
+    let quads = chars.len() / 4;
+    for (q, quad) in chars.chunks(4).enumerate() {
+        // `=` pads only the last quad: `xx==` or `xxx=`.
+        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && q + 1 != quads) {
+            return Err(bad());
+        }
+        let mut n: u32 = 0;
+        for &c in &quad[..4 - pad] {
+            n = n << 6 | u32::from(sextet(c).ok_or_else(bad)?);
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Ok(out)
+}
+
+/// Bytes as the JSON string Go writes for them: each invalid UTF-8 byte becomes U+FFFD.
+fn go_string(mut b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len());
+    loop {
+        match std::str::from_utf8(b) {
+            Ok(rest) => {
+                s.push_str(rest);
+                return s;
+            }
+            Err(e) => {
+                let (ok, bad) = b.split_at(e.valid_up_to());
+                s.push_str(std::str::from_utf8(ok).expect("checked valid"));
+                s.push(char::REPLACEMENT_CHARACTER);
+                b = &bad[1..];
+            }
+        }
+    }
 }
 
 /// True when `s` written as a plain scalar reads back as the same string under
@@ -209,6 +320,44 @@ mod tests {
         assert_eq!(resolve_plain("2001-12-14"), Resolved::Str);
         assert_eq!(resolve_plain("-0b11"), Resolved::Int(-3));
         assert_eq!(resolve_plain("web"), Resolved::Str);
+    }
+
+    #[test]
+    fn out_of_range_floats_are_strings() {
+        assert_eq!(resolve_plain("1e400"), Resolved::Str);
+        assert_eq!(resolve_plain("-1e400"), Resolved::Str);
+        assert_eq!(resolve_plain(".5e400"), Resolved::Str);
+        assert_eq!(resolve_plain("1e-400"), Resolved::Float(0.0));
+        assert_eq!(resolve_plain("1e308"), Resolved::Float(1e308));
+    }
+
+    #[test]
+    fn tags_resolve_as_go_yaml_v2_does() {
+        let core = |s: &str| format!("{CORE_TAG_PREFIX}{s}");
+        let r = |text: &str, plain: bool, tag: &str| resolve_scalar(text, plain, Some(&core(tag)));
+        let ok = |x| Ok(Decoded::Resolved(x));
+        assert_eq!(r("0755", false, "int"), ok(Resolved::Int(493)));
+        assert_eq!(r("0755", true, "float"), ok(Resolved::Float(493.0)));
+        assert_eq!(r("yes", false, "bool"), ok(Resolved::Bool(true)));
+        assert_eq!(r("", false, "null"), ok(Resolved::Null));
+        assert_eq!(r("0755", true, "str"), ok(Resolved::Str));
+        assert_eq!(r("2001-12-14", true, "timestamp"), ok(Resolved::Str));
+        assert_eq!(r("x", true, "map"), ok(Resolved::Str));
+        assert!(r("yes", true, "int").is_err());
+        assert!(r("1.5", true, "int").is_err());
+        assert!(r("9223372036854775808", true, "float").is_err());
+        assert!(r("x", true, "timestamp").is_err());
+        assert_eq!(resolve_scalar("0755", true, Some("!")), ok(Resolved::Str));
+        assert_eq!(resolve_scalar("yes", true, Some("!foo")), ok(Resolved::Str));
+        assert_eq!(resolve_scalar("yes", false, None), ok(Resolved::Str));
+        let bin = |t: &str| r(t, false, "binary");
+        assert_eq!(bin("aGVsbG8="), Ok(Decoded::Binary("hello".into())));
+        assert_eq!(bin("aGVs\nbG8=\n"), Ok(Decoded::Binary("hello".into())));
+        assert_eq!(bin(""), Ok(Decoded::Binary(String::new())));
+        assert_eq!(bin("null"), Ok(Decoded::Binary("\u{fffd}\u{fffd}e".into())));
+        for t in ["aGVsbG8", "aGVsbG8==", "YQ==YQ==", "a b=", "yes"] {
+            assert!(bin(t).is_err(), "{t}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-use super::scalar::{resolve_plain, Resolved};
+use super::scalar::{resolve_scalar, Decoded, Resolved, CORE_TAG_PREFIX};
 use super::value::Value;
 
 /// Index of a node in a [`Tree`].
@@ -20,9 +20,10 @@ pub const MAX_EXPANDED_NODES: usize = 1_000_000;
 pub struct Node {
     /// What the node is.
     pub kind: NodeKind,
-    /// First byte of the node (anchor and tag included; block scalars start at their content).
+    /// First byte of the node (anchor and tag included; a block scalar starts at its `|` or `>`).
     pub start: usize,
-    /// One past the last byte of the node's content (trailing blanks excluded).
+    /// One past the last byte of the node (a flow collection's closing bracket;
+    /// trailing blanks and comments excluded).
     pub end: usize,
 }
 
@@ -35,7 +36,8 @@ pub enum NodeKind {
         text: String,
         /// Plain, quoted or block.
         style: ScalarStyle,
-        /// An explicit tag such as `!!str`, as `handle` + `suffix`.
+        /// An explicit tag in full, as the parser resolves it: `!!str` is
+        /// `tag:yaml.org,2002:str`, `!foo` is `!foo`, the non-specific tag is `!`.
         tag: Option<String>,
     },
     /// A sequence.
@@ -89,12 +91,15 @@ impl Tree {
         let mut anchors: Vec<(usize, NodeId)> = Vec::new();
         let mut root = None;
         let mut docs = 0;
+        // End of the previous event: where a block scalar's header is looked for.
+        let mut last_end = 0;
         while let Some(ev) = parser.next_event() {
             let (ev, span) = ev.map_err(|e| SyntaxError {
                 message: e.info().to_string(),
                 offset: to_byte.at(e.marker().index()),
             })?;
             let (start, end) = (to_byte.at(span.start.index()), to_byte.at(span.end.index()));
+            let prev_end = std::mem::replace(&mut last_end, end);
             let new = match ev {
                 Event::DocumentStart(_) => {
                     docs += 1;
@@ -107,12 +112,15 @@ impl Tree {
                     continue;
                 }
                 Event::Scalar(decoded, style, anchor, tag) => {
-                    // Block scalars' spans run over the trailing blank lines.
-                    let end = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-                        start + text[start..end].trim_end().len()
-                    } else {
-                        end
-                    };
+                    // Block scalars' spans start at their content (unless they
+                    // have properties) and run over the trailing blank lines.
+                    let (start, end) =
+                        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                            let start = block_scalar_header(text, prev_end, start).unwrap_or(start);
+                            (start, start + text[start..end].trim_end().len())
+                        } else {
+                            (start, end)
+                        };
                     (
                         NodeKind::Scalar {
                             text: decoded.into_owned(),
@@ -127,7 +135,7 @@ impl Tree {
                 Event::SequenceStart(anchor, _) => (
                     NodeKind::Seq {
                         items: vec![],
-                        flow: is_flow(text, start, '['),
+                        flow: is_flow(text, start, end, '['),
                     },
                     anchor,
                     start,
@@ -136,7 +144,7 @@ impl Tree {
                 Event::MappingStart(anchor, _) => (
                     NodeKind::Map {
                         entries: vec![],
-                        flow: is_flow(text, start, '{'),
+                        flow: is_flow(text, start, end, '{'),
                     },
                     anchor,
                     start,
@@ -166,7 +174,7 @@ impl Tree {
                         _ => None,
                     };
                     nodes[frame.id].end = if flow {
-                        end
+                        closing_bracket(text, start).unwrap_or(end)
                     } else {
                         last_child.map_or(nodes[frame.id].start, |c| nodes[c].end)
                     };
@@ -251,7 +259,11 @@ impl Tree {
         *budget -= 1;
         Ok(match &node.kind {
             NodeKind::Alias(t) => self.value_in(*t, budget, depth + 1)?,
-            NodeKind::Scalar { text, style, tag } => scalar_value(text, *style, tag.as_deref()),
+            NodeKind::Scalar { text, style, tag } => scalar_value(text, *style, tag.as_deref())
+                .map_err(|message| SyntaxError {
+                    message,
+                    offset: node.start,
+                })?,
             NodeKind::Seq { items, .. } => Value::Seq(
                 items
                     .iter()
@@ -259,52 +271,112 @@ impl Tree {
                     .collect::<Result<_, _>>()?,
             ),
             NodeKind::Map { entries, .. } => {
+                // go-yaml v2 decodes entries in document order into one map: a
+                // later key, or a later merge, overrides an earlier one.
                 let mut out = Value::Map(vec![]);
-                let mut merged: Vec<(String, Value)> = vec![];
                 for (k, v) in entries {
                     if self.is_merge_key(*k) {
-                        let mv = self.value_in(*v, budget, depth + 1)?;
-                        let sources = match mv {
-                            Value::Seq(s) => s,
-                            other => vec![other],
-                        };
-                        for src in sources {
-                            for (mk, mval) in src.entries() {
-                                if !merged.iter().any(|(k2, _)| k2 == mk) {
-                                    merged.push((mk.clone(), mval.clone()));
-                                }
+                        for src in self.merge_sources(*v)?.into_iter().rev() {
+                            // Earlier sources of a merge list win: they are applied last.
+                            let Value::Map(m) = self.value_in(src, budget, depth + 1)? else {
+                                unreachable!("merge_sources returns mappings")
+                            };
+                            for (mk, mv) in m {
+                                out.set(&mk, mv);
                             }
                         }
                         continue;
                     }
-                    let key = key_string(&self.value_in(*k, budget, depth + 1)?);
+                    let key = self.key_string(*k, budget, depth + 1)?;
                     let val = self.value_in(*v, budget, depth + 1)?;
                     out.set(&key, val);
-                }
-                for (k, v) in merged {
-                    if out.get(&k).is_none() {
-                        out.set(&k, v);
-                    }
                 }
                 out
             }
         })
     }
 
+    /// go-yaml v2's `isMerge`: a `<<` that is plain (or under the non-specific
+    /// tag `!`), or tagged `!!merge`.
     fn is_merge_key(&self, k: NodeId) -> bool {
-        matches!(&self.nodes[k].kind, NodeKind::Scalar { text, style: ScalarStyle::Plain, tag: None } if text == "<<")
+        let NodeKind::Scalar { text, style, tag } = &self.nodes[k].kind else {
+            return false;
+        };
+        let implicit = *style == ScalarStyle::Plain && matches!(tag.as_deref(), None | Some("!"));
+        text == "<<"
+            && (implicit
+                || tag.as_deref().and_then(|t| t.strip_prefix(CORE_TAG_PREFIX)) == Some("merge"))
+    }
+
+    /// The mappings a merge key's value merges in, in document order; go-yaml v2
+    /// refuses anything but a mapping or a list of mappings (aliases followed).
+    fn merge_sources(&self, v: NodeId) -> Result<Vec<NodeId>, SyntaxError> {
+        let bad = || SyntaxError {
+            message: "map merge requires map or sequence of maps as the value".into(),
+            offset: self.nodes[v].start,
+        };
+        let is_map = |id: NodeId| matches!(self.node(id).kind, NodeKind::Map { .. });
+        match &self.nodes[v].kind {
+            NodeKind::Seq { items, .. } => {
+                // A list's items may be aliases to mappings, not lists of lists.
+                if items.iter().all(|&i| is_map(i)) {
+                    Ok(items.clone())
+                } else {
+                    Err(bad())
+                }
+            }
+            _ if is_map(v) => Ok(vec![v]),
+            _ => Err(bad()),
+        }
+    }
+
+    /// A map key as sigs.k8s.io/yaml turns it into a JSON key; `Err` for the
+    /// keys it refuses (null, integers beyond i64, lists, maps).
+    fn key_string(
+        &self,
+        k: NodeId,
+        budget: &mut usize,
+        depth: usize,
+    ) -> Result<String, SyntaxError> {
+        let node = self.node(k);
+        let refuse = |what: &str| SyntaxError {
+            message: format!("unsupported map key ({what})"),
+            offset: self.nodes[k].start,
+        };
+        let NodeKind::Scalar { text, style, tag } = &node.kind else {
+            // Reads the collection for the alias budget's sake, then refuses it.
+            self.value_in(k, budget, depth)?;
+            return Err(refuse("a list or a map"));
+        };
+        *budget = budget.saturating_sub(1);
+        let decoded = resolve_scalar(text, *style == ScalarStyle::Plain, tag.as_deref()).map_err(
+            |message| SyntaxError {
+                message,
+                offset: node.start,
+            },
+        )?;
+        Ok(match decoded {
+            Decoded::Binary(s) => s,
+            Decoded::Resolved(r) => match r {
+                Resolved::Str | Resolved::Merge => text.clone(),
+                Resolved::Null => return Err(refuse("null")),
+                Resolved::Uint(_) => return Err(refuse("an integer beyond int64")),
+                Resolved::Bool(b) => b.to_string(),
+                Resolved::Int(i) => i.to_string(),
+                Resolved::Float(f) => format_float_key(f),
+            },
+        })
     }
 }
 
-/// The value of a scalar, as go-yaml v2 reads it into `interface{}`.
-pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
-    let resolved = match (style, tag) {
-        (_, Some("!!str")) => Resolved::Str,
-        (ScalarStyle::Plain, None) => resolve_plain(text),
-        (_, Some("!!int" | "!!float" | "!!bool" | "!!null")) => resolve_plain(text),
-        _ => Resolved::Str,
+/// The value of a scalar, as go-yaml v2 reads it into `interface{}`; `tag` in
+/// full (`tag:yaml.org,2002:int`). `Err` when go-yaml refuses it (`!!int yes`).
+pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
+    let resolved = match resolve_scalar(text, style == ScalarStyle::Plain, tag)? {
+        Decoded::Binary(s) => return Ok(Value::Str(s)),
+        Decoded::Resolved(r) => r,
     };
-    match resolved {
+    Ok(match resolved {
         Resolved::Null => Value::Null,
         Resolved::Bool(b) => Value::Bool(b),
         Resolved::Int(i) => Value::Int(i),
@@ -312,28 +384,95 @@ pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value 
         Resolved::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::Int(f as i64),
         Resolved::Float(f) => Value::Float(f),
         Resolved::Merge | Resolved::Str => Value::Str(text.to_string()),
-    }
+    })
 }
 
-/// A map key as sigs.k8s.io/yaml turns it into a JSON key.
-fn key_string(v: &Value) -> String {
-    match v {
-        Value::Str(s) => s.clone(),
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        other => other.to_flow(),
+/// A float map key as sigs.k8s.io/yaml writes it: Go's
+/// `strconv.FormatFloat(f, 'g', -1, 32)` (shortest float32 digits, exponent
+/// form below 1e-4 or from 1e6 on), with `.inf`, `-.inf` and `.nan`.
+fn format_float_key(f: f64) -> String {
+    let f = f as f32;
+    if f.is_nan() {
+        return ".nan".into();
     }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf" } else { "-.inf" }.into();
+    }
+    // Rust's `{:e}` gives the same shortest round-trip digits: `d[.ddd]e[-]x`.
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` writes an exponent");
+    let exp: i32 = exp.parse().expect("`{:e}` writes an integer exponent");
+    let digits = mantissa.replace('.', "");
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        let (d0, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{d0}{dot}{rest}e{esign}{:02}", exp.abs());
+    }
+    // Plain form: the digits with the point moved `exp` places.
+    let point = exp + 1;
+    let s = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        let (a, b) = digits.split_at(point as usize);
+        format!("{a}.{b}")
+    };
+    format!("{sign}{s}")
 }
 
-/// Whether a collection starting at `start` (after any anchor or tag) opens with `open`.
-fn is_flow(text: &str, start: usize, open: char) -> bool {
-    let mut s = &text[start..];
-    while s.starts_with('&') || s.starts_with('!') {
-        s = s[s.find(char::is_whitespace).unwrap_or(s.len())..].trim_start();
+/// Whether a collection event spanning `start..end` (its anchor, tag and, for a
+/// flow collection, opening bracket) opens with `open`. A block collection's
+/// span is empty or ends in blanks or `- `, even when its first item is itself
+/// a flow collection (`- [a]`).
+fn is_flow(text: &str, start: usize, end: usize, open: char) -> bool {
+    text.get(start..end)
+        .is_some_and(|s| s.trim_end().ends_with(open))
+}
+
+/// The offset just past the `]` or `}` that closes a flow collection, from the
+/// start of its end event (which may be a trailing `,`); the event's span runs
+/// over any comment after the bracket.
+fn closing_bracket(text: &str, from: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b']' | b'}' => return Some(i + 1),
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => i += 1,
+            b'#' => i += memchr::memchr(b'\n', &b[i..]).unwrap_or(b.len() - i),
+            _ => return None,
+        }
     }
-    s.starts_with(open)
+    None
+}
+
+/// The `|` or `>` that starts a block scalar whose content starts at `content`,
+/// looked for after the previous event's end: only blanks, comments and the
+/// `-`, `:`, `?` indicators may come between.
+fn block_scalar_header(text: &str, from: usize, content: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = from;
+    while i < content.min(b.len()) {
+        match b[i] {
+            b'|' | b'>' => {
+                // The header: indicator, then chomping/indentation, then a blank or the end.
+                let rest = &b[i + 1..];
+                let n = rest
+                    .iter()
+                    .take_while(|c| matches!(c, b'0'..=b'9' | b'+' | b'-'))
+                    .count();
+                return matches!(rest.get(n), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+                    .then_some(i);
+            }
+            b' ' | b'\t' | b'\r' | b'\n' | b'-' | b':' | b'?' => i += 1,
+            b'#' => i += memchr::memchr(b'\n', &b[i..]).unwrap_or(b.len() - i),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// saphyr reports character indices; this maps them to byte offsets.
@@ -382,10 +521,123 @@ mod tests {
         let t = Tree::parse(src).unwrap();
         let r = t.root.unwrap();
         let b = t.get(r, "b").unwrap();
-        assert_eq!(&src[t.nodes[b].start..t.nodes[b].end], "x\n  y");
+        assert_eq!(&src[t.nodes[b].start..t.nodes[b].end], "|\n  x\n  y");
         let c = t.get(r, "c").unwrap();
         assert_eq!(&src[t.nodes[c].start..t.nodes[c].end], "[1, 2]");
         assert_eq!(t.nodes[r].end, t.nodes[c].end);
+    }
+
+    fn span<'a>(src: &'a str, t: &Tree, path: &[&str]) -> &'a str {
+        let id = path
+            .iter()
+            .fold(t.root.unwrap(), |n, k| t.get(n, k).unwrap());
+        &src[t.nodes[id].start..t.nodes[id].end]
+    }
+
+    #[test]
+    fn flow_spans_end_at_their_bracket() {
+        let src = "a: {x: 1} # c\nb: [y]   \nc: {x: 1, # c\n  }  # d\nd: [[e] , f ,] # x\n";
+        let t = Tree::parse(src).unwrap();
+        assert_eq!(span(src, &t, &["a"]), "{x: 1}");
+        assert_eq!(span(src, &t, &["b"]), "[y]");
+        assert_eq!(span(src, &t, &["c"]), "{x: 1, # c\n  }");
+        assert_eq!(span(src, &t, &["d"]), "[[e] , f ,]");
+    }
+
+    #[test]
+    fn a_block_list_of_flow_lists_is_a_block_list() {
+        for src in ["a:\n- [k]\n- y\n", "a:\n  - [k]\n", "a: &x !t\n- {k: v}\n"] {
+            let t = Tree::parse(src).unwrap();
+            let a = t.get(t.root.unwrap(), "a").unwrap();
+            assert!(
+                matches!(t.nodes[a].kind, NodeKind::Seq { flow: false, .. }),
+                "{src:?}"
+            );
+        }
+        let t = Tree::parse("a: &x\n  [k]\n").unwrap();
+        let a = t.get(t.root.unwrap(), "a").unwrap();
+        assert!(matches!(t.nodes[a].kind, NodeKind::Seq { flow: true, .. }));
+    }
+
+    #[test]
+    fn block_scalars_start_at_their_header() {
+        let src =
+            "a:\n- |\n\n  x\n- |2 # c|\n   y\n- |\n- >-\n\n- !!str &q |\n  z\nb: # c>\n  >+\n  w\n";
+        let t = Tree::parse(src).unwrap();
+        let a = t.get(t.root.unwrap(), "a").unwrap();
+        let NodeKind::Seq { items, .. } = &t.nodes[a].kind else {
+            panic!()
+        };
+        let spans: Vec<&str> = items
+            .iter()
+            .map(|&i| &src[t.nodes[i].start..t.nodes[i].end])
+            .collect();
+        assert_eq!(
+            spans,
+            ["|\n\n  x", "|2 # c|\n   y", "|", ">-", "!!str &q |\n  z"]
+        );
+        assert_eq!(span(src, &t, &["b"]), ">+\n  w");
+    }
+
+    fn read(src: &str) -> Result<serde_json::Value, SyntaxError> {
+        let t = Tree::parse(src).unwrap();
+        t.value(t.root.unwrap()).map(|v| v.to_json())
+    }
+
+    #[test]
+    fn tags_are_read_as_kubernetes_does() {
+        let v = read("a: !!int \"0755\"\nb: !!binary aGVsbG8=\nc: !<tag:yaml.org,2002:bool> 'on'\nd: !foo 1\ne: ! 1\n").unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 493, "b": "hello", "c": true, "d": "1", "e": "1"})
+        );
+        assert!(read("a: !!int yes\n").is_err());
+    }
+
+    #[test]
+    fn merges_apply_in_document_order() {
+        let v = read("a: &a {x: 1}\nb: {x: 0, <<: [*a, {x: 2, w: 3}], z: 4}\nc: {<<: *a, x: 5}\nd: {!!merge \"<<\": *a}\ne: {\"<<\": 1}\n").unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"a": {"x": 1}, "b": {"x": 1, "w": 3, "z": 4}, "c": {"x": 5}, "d": {"x": 1}, "e": {"<<": 1}})
+        );
+        for bad in [
+            "a: {<<: 1}\n",
+            "a: {<<: ~}\n",
+            "a: &a [1]\nb: {<<: *a}\n",
+            "a: {<<: [[{}]]}\n",
+        ] {
+            assert!(read(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn keys_are_written_as_sigs_k8s_io_yaml_does() {
+        let v = read("1e6: a\n1.0: b\n0.0001: c\n0.00001: d\n16777217.0: e\n-2.5: f\n.inf: g\n-.nan: h\n.NaN: i\nyes: j\n0x1F: k\n").unwrap();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        let mut want = vec![
+            "1e+06",
+            "1",
+            "0.0001",
+            "1e-05",
+            "1.6777216e+07",
+            "-2.5",
+            ".inf",
+            "-.nan",
+            ".nan",
+            "true",
+            "31",
+        ];
+        want.sort();
+        assert_eq!(keys, want);
+        for bad in [
+            "~: 1\n",
+            "18446744073709551615: 1\n",
+            "[a]: 1\n",
+            "{a: 1}: 1\n",
+        ] {
+            assert!(read(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
