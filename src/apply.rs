@@ -50,6 +50,13 @@ pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<String, Error> {
     let unit_of =
         |units: &Vec<Vec<Item>>, doc: usize| units.iter().position(|u| u.contains(&Item::Doc(doc)));
     for m in &plan.moves {
+        if m.before == crate::plan::END {
+            if let Some(from) = unit_of(&units, m.doc) {
+                let unit = units.remove(from);
+                units.push(unit);
+            }
+            continue;
+        }
         let (Some(from), Some(_)) = (unit_of(&units, m.doc), unit_of(&units, m.before)) else {
             continue;
         };

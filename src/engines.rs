@@ -131,4 +131,7 @@ pub mod own {
     pub const MIGRATE_CONTAINER: &str = "premigrate.io/migrate-container";
     /// On a Job premigrate built: the workload(s) it was extracted or generated from.
     pub const DERIVED_FROM: &str = "premigrate.io/derived-from";
+    /// On a Job: `post` records the contract phase once gitops has removed the
+    /// chart's `post-install`/`post-upgrade` hook, which is where it was read from.
+    pub const PHASE: &str = "premigrate.io/phase";
 }

@@ -78,13 +78,12 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
         );
     }
     for m in &plan.moves {
-        let _ = writeln!(
-            o,
-            "moved: {} before {}: {}",
-            doc_label(index, m.doc),
-            doc_label(index, m.before),
-            m.why
-        );
+        let to = if m.before == crate::plan::END {
+            "to the end".to_string()
+        } else {
+            format!("before {}", doc_label(index, m.before))
+        };
+        let _ = writeln!(o, "moved: {} {to}: {}", doc_label(index, m.doc), m.why);
     }
     for r in &plan.removed {
         // Added again under the same name, or gone because nothing needs it now.
@@ -143,7 +142,7 @@ pub fn json(index: &Index<'_>, plan: &Plan) -> serde_json::Value {
         }).collect::<Vec<_>>(),
         "changes": changes,
         "added": plan.added.iter().map(|a| serde_json::json!({"object": a.object, "before": a.before + 1, "why": a.why})).collect::<Vec<_>>(),
-        "moved": plan.moves.iter().map(|m| serde_json::json!({"document": m.doc + 1, "before": m.before + 1, "why": m.why})).collect::<Vec<_>>(),
+        "moved": plan.moves.iter().map(|m| serde_json::json!({"document": m.doc + 1, "before": (m.before != crate::plan::END).then(|| m.before + 1), "why": m.why})).collect::<Vec<_>>(),
         "gates": plan.gates,
         "notes": plan.notes.iter().map(|n| serde_json::json!({"severity": n.severity, "code": n.code, "document": n.doc.map(|d| d + 1), "message": n.message})).collect::<Vec<_>>(),
     })

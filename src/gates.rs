@@ -16,6 +16,12 @@ use crate::plan::{Added, Gate, Migration, Origin, Phase, Plan, Severity};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
+/// Whether gates under `hooks` wait for the Job object (not a `check` style): then
+/// the Job must not be deleted on success, or they wait for ever.
+pub fn hooks_gates_wait(cfg: &crate::config::Config) -> bool {
+    !matches!(cfg.gate, GateMode::Auto | GateMode::None) && cfg.gate_style != GateStyle::Check
+}
+
 /// The default image of the `k8s-wait-for` style.
 pub const K8S_WAIT_FOR_IMAGE: &str = "groundnuty/k8s-wait-for:v2.0";
 /// The default image of the `kubectl` style.
@@ -33,7 +39,11 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     // Without gating, workloads are still visited: gates left by an earlier run go.
     let gating = !(ctx.target == Target::Hooks && !explicit || ctx.cfg.gate == GateMode::None);
     if ctx.target == Target::Hooks && gating {
-        plan.note(Severity::Warning, "PM201", None, "gates were asked for with --target hooks: Helm already waits for hook Jobs, and a gate waiting on a Job that `hook-succeeded` deletes waits for ever unless the Job is kept");
+        plan.note(Severity::Warning, "PM201", None, if hooks_gates_wait(ctx.cfg) {
+            "gates were asked for with --target hooks: Helm already waits for hook Jobs; the Job's delete policy is before-hook-creation only, so it outlives its success and the gates can see it complete"
+        } else {
+            "gates were asked for with --target hooks: Helm already waits for hook Jobs"
+        });
     }
     let migrations: Vec<Migration> = plan
         .migrations

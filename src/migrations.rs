@@ -344,6 +344,7 @@ fn plan_job(
         {
             Phase::Post
         }
+        _ if annotation(v, own::PHASE) == Some("post") => Phase::Post,
         _ => Phase::Pre,
     };
     let pod_path = path!["spec", "template", "spec"];
@@ -491,7 +492,11 @@ fn plan_job(
                 if author_hook && annotation(v, row.2).is_some() {
                     continue;
                 }
-                let value = fill(row.3, &events_str, weight, 0, &original);
+                let mut value = fill(row.3, &events_str, weight, 0, &original);
+                // Gates asked for under hooks wait for the Job: it must outlive its success.
+                if row.2 == engines::HELM_HOOK_DELETE && crate::gates::hooks_gates_wait(ctx.cfg) {
+                    value = "before-hook-creation".to_string();
+                }
                 job_annotation(
                     &mut own_edits,
                     v,
@@ -499,6 +504,17 @@ fn plan_job(
                     &value,
                     "makes the migration a Helm hook that runs before the workloads",
                 );
+            }
+            if author_hook
+                && crate::gates::hooks_gates_wait(ctx.cfg)
+                && delete
+                    .as_deref()
+                    .is_some_and(|d| d.contains("hook-succeeded"))
+            {
+                plan.note(Severity::Warning, "PM208", Some(doc), format!(
+                    "{obj}: the chart's delete policy `{}` deletes the Job when it succeeds, so the gates asked for never see it complete; drop hook-succeeded from the chart's helm.sh/hook-delete-policy, or use --gate-style check",
+                    delete.as_deref().unwrap_or("")
+                ));
             }
             // Hook copies of what the Job uses, so a first install finds them.
             for dep in &uses {
@@ -570,6 +586,29 @@ fn plan_job(
                     &value,
                     "orders the migration for Flux, Argo CD and kapp",
                 );
+            }
+            if phase == Phase::Post {
+                job_annotation(
+                    &mut own_edits,
+                    v,
+                    own::PHASE,
+                    "post",
+                    "records the contract phase: the hook annotation it came from is gone",
+                );
+                // The contract step goes after the last workload.
+                if let Some(&last) = workloads.last() {
+                    if subject.new.is_none() && doc < last {
+                        plan.moves.push(Move {
+                            doc,
+                            before: crate::plan::END,
+                            why: format!(
+                                "{} is the contract step: it runs after {}",
+                                ctx.object(doc),
+                                ctx.object(last)
+                            ),
+                        });
+                    }
+                }
             }
             if phase == Phase::Pre {
                 for dep in &uses {

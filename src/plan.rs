@@ -129,7 +129,10 @@ pub struct Added {
     pub why: String,
 }
 
-/// A document moved ahead of another.
+/// `Move::before` for "to the end of the stream".
+pub const END: usize = usize::MAX;
+
+/// A document moved ahead of another (or to the end: [`END`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Move {
     /// The document that moves.

@@ -135,12 +135,10 @@ fn gates() {
     assert!(failed.is_empty(), "failing cases: {failed:?}");
 }
 
-/// Bug in src/migrations.rs: under gitops the contract Job of an expand/contract pair loses
-/// its `helm.sh/hook: post-…` annotation, which is the only thing its phase is read from; a
-/// second run then makes it a pre migration (wave -1, kapp group) and gates the web on it,
-/// so the contract step runs before the new version is out.
+/// Under gitops the contract Job of an expand/contract pair loses its `helm.sh/hook: post-…`
+/// annotation; `premigrate.io/phase: post` keeps its phase, so a second run does not make it
+/// a pre migration and gate the web on it.
 #[test]
-#[ignore = "known bug: the post phase is not kept in the output (src/migrations.rs)"]
 fn post_phase_survives_a_rerun() {
     let case = cases()
         .into_iter()
