@@ -104,6 +104,17 @@ pub const ANNOTATIONS: &[Row] = &[
 /// Hook annotations that make a document a Helm hook; removed from gitops Jobs.
 pub const HELM_HOOK_KEYS: &[&str] = &[HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE];
 
+/// The key of a per-migration row on an object that may need one per migration:
+/// kapp reads several change rules under suffixed keys (`change-rule.<suffix>`),
+/// so a workload waiting for several migrations gets one rule each, and a chart's
+/// own unsuffixed rule is left alone.
+pub fn per_migration_key(key: &str, original: &str) -> String {
+    let name_len = key.rsplit('/').next().map_or(0, str::len) + 1;
+    let suffix =
+        crate::hash::label_name(&format!("premigrate-{original}"), original, 63 - name_len);
+    format!("{key}.{suffix}")
+}
+
 /// The rows for a role.
 pub fn rows(role: Role) -> impl Iterator<Item = &'static Row> {
     ANNOTATIONS.iter().filter(move |r| r.1 == role)

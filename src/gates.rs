@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use sha2::Digest as _;
-
 use crate::config::{GateMode, GateStyle, Target};
 use crate::diag::Error;
 use crate::engines::{self, own, Role};
@@ -194,7 +192,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             // Not gated (any more): drop what an earlier run added.
             plan_init(plan, w, &pod_path, pod, &[], &[]);
             plan_token(plan, w, &pod_path, pod, false);
-            drop_own_rules(plan, w, v);
+            drop_own_rules(plan, w, v, &[]);
             continue;
         };
         let several = list.len() > 1;
@@ -228,23 +226,27 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             pod,
             no_token && ctx.cfg.gate_style != GateStyle::Check,
         );
-        // kapp takes one change-rule per annotation key: with several migrations the gates order the rest.
-        match (ctx.target, list.as_slice()) {
-            (Target::Gitops, [(k, _)]) => {
+        // One kapp rule per migration waited for, each under its own suffixed key.
+        let mut wanted: Vec<String> = Vec::new();
+        if ctx.target == Target::Gitops {
+            for (k, _) in list {
+                let original = &migrations[*k].original_name;
                 for row in engines::rows(Role::GitopsWorkload) {
-                    let value = fill(row.3, "", 0, 0, &migrations[*k].original_name);
+                    let key = engines::per_migration_key(row.2, original);
+                    let value = fill(row.3, "", 0, 0, original);
                     set_annotation(
                         plan,
                         v,
                         w,
-                        row.2,
+                        &key,
                         &value,
                         "kapp applies it after the migration",
                     );
+                    wanted.push(key);
                 }
             }
-            _ => drop_own_rules(plan, w, v),
         }
+        drop_own_rules(plan, w, v, &wanted);
         // With several Jobs, each reason says which Job it is for.
         let why = list
             .iter()
@@ -447,21 +449,30 @@ fn check_names(
     }
 }
 
-/// Removes workload annotations an earlier run wrote that no longer apply (a kapp
-/// rule after a migration group that this workload does not wait for alone).
-fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value) {
+/// Removes workload annotations an earlier run wrote that no longer apply: a kapp
+/// rule (suffixed, or unsuffixed as older runs wrote it) after a migration group
+/// this workload does not wait for now. `keep` are the keys this run writes.
+fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value, keep: &[String]) {
+    let annotations = v
+        .at(&["metadata", "annotations"])
+        .map(Value::entries)
+        .unwrap_or(&[]);
     for row in engines::rows(Role::GitopsWorkload) {
         let ours = fill(row.3, "", 0, 0, "");
-        if annotation(v, row.2).is_some_and(|a| a.starts_with(&ours)) {
-            plan.change(
-                w,
-                Edit::Remove(
-                    ["metadata", "annotations", row.2]
-                        .map(|k| Seg::Key(k.into()))
-                        .to_vec(),
-                ),
-                format!("removed annotation {}: written by an earlier run, the workload no longer waits for that migration alone", row.2),
-            );
+        for (key, val) in annotations {
+            let same_row = key == row.2 || key.starts_with(&format!("{}.", row.2));
+            if same_row && !keep.contains(key) && val.as_str().is_some_and(|a| a.starts_with(&ours))
+            {
+                plan.change(
+                    w,
+                    Edit::Remove(
+                        ["metadata", "annotations", key.as_str()]
+                            .map(|k| Seg::Key(k.into()))
+                            .to_vec(),
+                    ),
+                    format!("removed annotation {key}: written by an earlier run, the workload no longer waits for that migration"),
+                );
+            }
         }
     }
 }
@@ -646,30 +657,7 @@ fn data_refs(pod: &Value) -> Vec<(k8s::RefKind, String)> {
 /// no dots), so a name that does not fit as is is cut and gets a short hash of
 /// the whole original name: two long names with a common prefix stay apart.
 fn container_name(original: &str) -> String {
-    let full = format!("{GATE_NAME}-{original}");
-    let is_label = |s: &str| {
-        s.len() <= 63
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !s.ends_with('-')
-    };
-    if is_label(&full) {
-        return full;
-    }
-    let digest = sha2::Sha256::digest(original.as_bytes());
-    let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-    let mut cut: String = full
-        .chars()
-        .map(|c| match c.to_ascii_lowercase() {
-            c @ ('a'..='z' | '0'..='9') => c,
-            _ => '-',
-        })
-        .take(63 - tag.len() - 1)
-        .collect();
-    while cut.ends_with('-') {
-        cut.pop();
-    }
-    format!("{cut}-{tag}")
+    crate::hash::label_name(&format!("{GATE_NAME}-{original}"), original, 63)
 }
 
 /// The restricted security context of the wait images.

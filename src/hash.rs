@@ -37,6 +37,35 @@ pub fn hashed_name(base: &str, hash: &str) -> String {
     format!("{cut}-{hash}")
 }
 
+/// `full` when it is a DNS label of at most `max` characters; otherwise it made
+/// one (lowercase, `-` for anything else) and cut, with 8 hex digits of the hash
+/// of `seed` appended, so distinct seeds sharing a long prefix stay distinct.
+pub fn label_name(full: &str, seed: &str, max: usize) -> String {
+    let is_label = |s: &str| {
+        s.len() <= max
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.ends_with('-')
+    };
+    if is_label(full) {
+        return full.to_string();
+    }
+    let digest = Sha256::digest(seed.as_bytes());
+    let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let mut cut: String = full
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => c,
+            _ => '-',
+        })
+        .take(max - tag.len() - 1)
+        .collect();
+    while cut.ends_with('-') {
+        cut.pop();
+    }
+    format!("{cut}-{tag}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +81,15 @@ mod tests {
         let long = "rel-long-names-database-schema-migration-job-for-tenant-service";
         let n = hashed_name(long, &a);
         assert!(n.len() <= 63 && n.ends_with(&a), "{n}");
+        assert_eq!(
+            label_name("premigrate-wait-db", "db", 63),
+            "premigrate-wait-db"
+        );
+        let l = label_name(&format!("x-{long}"), long, 40);
+        assert!(l.len() <= 40 && !l.ends_with('-'), "{l}");
+        assert_ne!(
+            l,
+            label_name(&format!("x-{long}2"), &format!("{long}2"), 40)
+        );
     }
 }
