@@ -200,7 +200,7 @@ impl Opts {
         c.gate_image = self.gate_image.clone();
         c.gate_check = self.gate_check.clone();
         if c.gate_style == config::GateStyle::Check && c.gate_check.is_none() {
-            return Err(Error::new("--gate-style check needs --gate-check COMMAND")
+            return Err(Error::new("the check gate style needs a check command: --gate-check COMMAND (gateCheck in a MigrationPolicy)")
                 .help("e.g. --gate-check 'python manage.py migrate --check'"));
         }
         c.migrate = self

@@ -289,6 +289,25 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             ));
         }
     }
+    // Two migrations under one hashed name would be one object: the second overwrites the first.
+    for (k, m) in plan.migrations.iter().enumerate() {
+        if let Some(other) = plan.migrations[..k]
+            .iter()
+            .find(|o| o.name == m.name && o.namespace == m.namespace)
+        {
+            return Err(Error::at(
+                ctx.index.location(m.doc),
+                format!(
+                    "migrations {} and {} would both be named {}: the same spec under names that agree in their first {} characters",
+                    other.original_name,
+                    m.original_name,
+                    m.name,
+                    m.name.len() - crate::hash::HASH_LEN - 1
+                ),
+            )
+            .help("give one of them a shorter or different name, or drop the duplicate"));
+        }
+    }
     Ok(())
 }
 
