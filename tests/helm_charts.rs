@@ -8,7 +8,7 @@ mod gate_cases;
 mod support;
 
 use support::{
-    chart, helm4_plugin_dir, premigrate_bin, require_tool, resources, run_helm_ok, split_dry_run,
+    chart, helm4_dry_run, helm4_plugin_dir, premigrate_bin, require_tool, resources, run_helm_ok,
     TempDir,
 };
 
@@ -169,20 +169,7 @@ fn helm4_lists_the_job_and_its_copies_under_hooks() {
     let plugins = helm4_plugin_dir(tmp.path());
     let env = [("HELM_PLUGINS", plugins.to_str().unwrap())];
     for name in MIGRATING {
-        let c = chart(name);
-        let out = run_helm_ok(
-            &helm4,
-            &[
-                "install",
-                "rel",
-                c.to_str().unwrap(),
-                "--dry-run=client",
-                "--post-renderer",
-                "premigrate",
-            ],
-            &env,
-        );
-        let (hooks, manifest) = split_dry_run(&out);
+        let (hooks, manifest) = helm4_dry_run(&helm4, &chart(name), "premigrate", &[], &env);
         let hook_res = resources(&hooks);
         let man_res = resources(&manifest);
         assert!(

@@ -6,7 +6,7 @@
 mod support;
 
 use support::{
-    chart, helm4_plugin_dir, premigrate_bin, require_tool, resources, run_helm_ok, split_dry_run,
+    chart, helm4_dry_run, helm4_plugin_dir, premigrate_bin, require_tool, resources, run_helm_ok,
     TempDir,
 };
 
@@ -162,22 +162,7 @@ fn helm4_the_job_is_a_hook_and_workloads_lose_the_migration() {
     let plugins = helm4_plugin_dir(tmp.path());
     let env = [("HELM_PLUGINS", plugins.to_str().unwrap())];
     for (name, args) in CHARTS {
-        let c = chart(name);
-        let mut argv: Vec<String> = [
-            "install",
-            "rel",
-            c.to_str().unwrap(),
-            "--dry-run=client",
-            "--post-renderer",
-            "premigrate",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        argv.extend(post_renderer_args(args));
-        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-        let out = run_helm_ok(&helm4, &argv, &env);
-        let (hooks, manifest) = split_dry_run(&out);
+        let (hooks, manifest) = helm4_dry_run(&helm4, &chart(name), "premigrate", args, &env);
         let hook_res = resources(&hooks);
         assert_eq!(kinds(&hook_res, "Job").len(), 1, "{name}:\n{hooks}");
         assert!(kinds(&resources(&manifest), "Job").is_empty(), "{name}");

@@ -182,6 +182,30 @@ pub fn run_helm_ok(helm: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
 
 /// Splits the output of `helm install --dry-run` into its `HOOKS:` and
 /// `MANIFEST:` sections (each a YAML stream; `NOTES:` is left out).
+/// `helm install rel CHART --dry-run=client --post-renderer NAME [--post-renderer-args A]…`
+/// under Helm 4, split into its HOOKS and MANIFEST sections.
+#[allow(dead_code)]
+pub fn helm4_dry_run(
+    helm4: &Path,
+    chart_dir: &Path,
+    post_renderer: &str,
+    post_renderer_args: &[&str],
+    env: &[(&str, &str)],
+) -> (String, String) {
+    let mut argv: Vec<&str> = vec![
+        "install",
+        "rel",
+        chart_dir.to_str().unwrap(),
+        "--dry-run=client",
+        "--post-renderer",
+        post_renderer,
+    ];
+    for a in post_renderer_args {
+        argv.extend(["--post-renderer-args", a]);
+    }
+    split_dry_run(&run_helm_ok(helm4, &argv, env))
+}
+
 pub fn split_dry_run(output: &str) -> (String, String) {
     #[derive(PartialEq)]
     enum Section {
