@@ -158,43 +158,145 @@ pub fn derive(
     let pod = v
         .at(&["spec", "template", "spec"])
         .expect("callers check the pod template");
-    let mut edits = vec![
-        Edit::Set(path!["apiVersion"], Value::str("batch/v1")),
-        Edit::Set(path!["kind"], Value::str("Job")),
-        Edit::Set(path!["metadata", "name"], Value::str(name)),
-    ];
-    for (k, _) in v.get("metadata").map(Value::entries).unwrap_or(&[]) {
-        if !matches!(k.as_str(), "name" | "namespace" | "labels" | "annotations") {
-            edits.push(Edit::Remove(path!["metadata", k]));
+    let mut b = Builder::new(pod);
+    b.identity(v, name, own_annotations);
+    b.pod_labels(v);
+    b.pod_fields(pod);
+    let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    let (keep_init, running, dropped) = match shape {
+        Shape::Extract { init } => b.extract(inits, *init),
+        Shape::Generate { container, command } => b.generate(pod, *container, command),
+    };
+    b.keep_items("initContainers", inits.len(), &keep_init);
+    b.volumes(pod, &running);
+
+    let text = ctx.index.stream.doc_text(doc);
+    let out = edit::apply(text, &parsed.tree, &b.edits).map_err(|e| {
+        let loc = match e.offset {
+            Some(o) => ctx.index.location_at(doc, o),
+            None => ctx.index.location(doc),
+        };
+        Error::at(
+            loc,
+            format!("cannot build a migration Job from this workload: {}", e.message),
+        )
+        .help("simplify the YAML at that spot (no aliases there), or keep the migration where it is with --keep-init")
+    })?;
+    let text = with_source_only(&out, ctx.index.entries[doc].info.source.as_deref());
+    let internal = |m: String| {
+        Error::at(
+            ctx.index.location(doc),
+            format!("internal error: the derived Job: {m}"),
+        )
+    };
+    let tree = Tree::parse(&text).map_err(|e| internal(e.message))?;
+    let value = match tree.root {
+        Some(r) => tree.value(r).map_err(|e| internal(e.message))?,
+        None => Value::Null,
+    };
+    Ok(Derived {
+        text,
+        tree,
+        value,
+        dropped,
+        dropped_mounts: b.dropped_mounts,
+        left_out: b.left_out,
+    })
+}
+
+/// The workload's leading comments describe the workload; Helm's `# Source:` line
+/// stays, because it says which template the Job's content comes from.
+fn with_source_only(text: &str, source: Option<&str>) -> String {
+    let body_start = text
+        .split_inclusive('\n')
+        .take_while(|l| {
+            let t = l.trim();
+            t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with("--- #")
+        })
+        .map(str::len)
+        .sum::<usize>();
+    match source {
+        Some(src) => format!("# Source: {src}\n{}", &text[body_start..]),
+        None => text[body_start..].to_string(),
+    }
+}
+
+/// Path of a pod spec field.
+fn pod_path(k: &str) -> Vec<Seg> {
+    path!["spec", "template", "spec", k]
+}
+
+/// The edits that turn a workload's document into a Job, gathered step by step.
+struct Builder<'v> {
+    edits: Vec<Edit>,
+    /// Volumes the pod defines: a mount of anything else comes from a claim template.
+    defined: Vec<&'v str>,
+    dropped_mounts: Vec<String>,
+    left_out: Vec<String>,
+}
+
+impl<'v> Builder<'v> {
+    fn new(pod: &'v Value) -> Self {
+        let defined = pod
+            .get("volumes")
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|vol| vol.get("name").and_then(Value::as_str))
+            .collect();
+        Builder {
+            edits: vec![],
+            defined,
+            dropped_mounts: vec![],
+            left_out: vec![],
         }
     }
-    // The workload's annotations describe the workload (rollout hints, engine rules);
-    // only Helm 4's filename travels, as DESIGN.md asks of derived documents.
-    for (k, _) in v
-        .at(&["metadata", "annotations"])
-        .map(Value::entries)
-        .unwrap_or(&[])
-    {
-        if k != HELM4_FILENAME {
-            edits.push(Edit::Remove(path!["metadata", "annotations", k]));
+
+    /// Kind, name, metadata and spec keys of a Job.
+    fn identity(&mut self, v: &Value, name: &str, own_annotations: &[(&str, String)]) {
+        self.edits.extend([
+            Edit::Set(path!["apiVersion"], Value::str("batch/v1")),
+            Edit::Set(path!["kind"], Value::str("Job")),
+            Edit::Set(path!["metadata", "name"], Value::str(name)),
+        ]);
+        for (k, _) in v.get("metadata").map(Value::entries).unwrap_or(&[]) {
+            if !matches!(k.as_str(), "name" | "namespace" | "labels" | "annotations") {
+                self.edits.push(Edit::Remove(path!["metadata", k]));
+            }
+        }
+        // The workload's annotations describe the workload (rollout hints, engine rules);
+        // only Helm 4's filename travels, as DESIGN.md asks of derived documents.
+        for (k, _) in v
+            .at(&["metadata", "annotations"])
+            .map(Value::entries)
+            .unwrap_or(&[])
+        {
+            if k != HELM4_FILENAME {
+                self.edits
+                    .push(Edit::Remove(path!["metadata", "annotations", k]));
+            }
+        }
+        for (k, val) in own_annotations {
+            self.edits.push(Edit::Set(
+                path!["metadata", "annotations", *k],
+                Value::str(val),
+            ));
+        }
+        for (k, _) in v.get("spec").map(Value::entries).unwrap_or(&[]) {
+            if k != "template" {
+                self.edits.push(Edit::Remove(path!["spec", k]));
+            }
         }
     }
-    for (k, val) in own_annotations {
-        edits.push(Edit::Set(
-            path!["metadata", "annotations", *k],
-            Value::str(val),
-        ));
-    }
-    for (k, _) in v.get("spec").map(Value::entries).unwrap_or(&[]) {
-        if k != "template" {
-            edits.push(Edit::Remove(path!["spec", k]));
-        }
-    }
-    // The labels the workload selects its pods by stay off the migration pod, so
-    // the app's Services, PodDisruptionBudgets and ReplicaSets do not count it.
-    let selector = v.at(&["spec", "selector", "matchLabels"]);
-    let labels = v.at(&["spec", "template", "metadata", "labels"]);
-    if let (Some(sel), Some(labels)) = (selector, labels) {
+
+    /// The labels the workload selects its pods by stay off the migration pod, so
+    /// the app's Services, PodDisruptionBudgets and ReplicaSets do not count it.
+    fn pod_labels(&mut self, v: &Value) {
+        let selector = v.at(&["spec", "selector", "matchLabels"]);
+        let labels = v.at(&["spec", "template", "metadata", "labels"]);
+        let (Some(sel), Some(labels)) = (selector, labels) else {
+            return;
+        };
         let drop: Vec<&String> = labels
             .entries()
             .iter()
@@ -206,239 +308,196 @@ pub fn derive(
             .map_or(0, |m| m.entries().len());
         if !drop.is_empty() && drop.len() == labels.entries().len() {
             // No `metadata: {}` left behind when labels were all there was.
-            edits.push(if meta_keys == 1 {
+            self.edits.push(if meta_keys == 1 {
                 Edit::Remove(path!["spec", "template", "metadata"])
             } else {
                 Edit::Remove(path!["spec", "template", "metadata", "labels"])
             });
         } else {
             for k in drop {
-                edits.push(Edit::Remove(path![
+                self.edits.push(Edit::Remove(path![
                     "spec", "template", "metadata", "labels", k
                 ]));
             }
         }
     }
-    let base = path!["spec", "template", "spec"];
-    let at = |k: &str| {
-        let mut p = base.clone();
-        p.push(Seg::Key(k.to_string()));
-        p
-    };
-    for (k, _) in pod.entries() {
-        if !POD_FIELDS_KEPT.contains(&k.as_str()) {
-            edits.push(Edit::Remove(at(k)));
+
+    fn pod_fields(&mut self, pod: &Value) {
+        for (k, _) in pod.entries() {
+            if !POD_FIELDS_KEPT.contains(&k.as_str()) {
+                self.edits.push(Edit::Remove(pod_path(k)));
+            }
         }
     }
-    let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
-    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
-    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-    let defined: Vec<&str> = volumes
-        .iter()
-        .filter_map(|vol| vol.get("name").and_then(Value::as_str))
-        .collect();
-    let mut dropped_mounts: Vec<String> = Vec::new();
-    let mut left_out: Vec<String> = Vec::new();
-    // Mounts of volumes the pod does not define (claim templates), by index, noted as dropped.
-    let undefined_mounts = |c: &Value, noted: &mut Vec<String>| -> Vec<usize> {
+
+    /// Indices of a container's mounts of volumes the pod does not define (claim
+    /// templates), noted as dropped.
+    fn undefined_mounts(&mut self, c: &Value) -> Vec<usize> {
         let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
-        let list = c.get("volumeMounts").map(Value::items).unwrap_or(&[]);
         let mut out = Vec::new();
-        for (k, m) in list.iter().enumerate() {
+        for (k, m) in c
+            .get("volumeMounts")
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let vname = m.get("name").and_then(Value::as_str).unwrap_or("");
-            if !defined.contains(&vname) {
-                noted.push(format!("{cname}/{vname}"));
+            if !self.defined.contains(&vname) {
+                self.dropped_mounts.push(format!("{cname}/{vname}"));
                 out.push(k);
             }
         }
         out
-    };
-    let drop_mounts = |edits: &mut Vec<Edit>, noted: &mut Vec<String>, cpath: &[Seg], c: &Value| {
-        let bad = undefined_mounts(c, noted);
+    }
+
+    /// Plans dropping the undefined mounts of the container at `cpath`.
+    fn drop_undefined_mounts(&mut self, cpath: &[Seg], c: &Value) {
+        let bad = self.undefined_mounts(c);
         let n = c.get("volumeMounts").map_or(0, |l| l.items().len());
         let mut p = cpath.to_vec();
         p.push(Seg::Key("volumeMounts".into()));
         if !bad.is_empty() && bad.len() == n {
-            edits.push(Edit::Remove(p));
+            self.edits.push(Edit::Remove(p));
         } else {
             for &k in bad.iter().rev() {
-                edits.push(Edit::RemoveItem(p.clone(), k));
-            }
-        }
-    };
-    // Which init containers stay, and which containers run.
-    let (keep_init, running, dropped): (Vec<usize>, Vec<&Value>, Vec<String>) = match shape {
-        Shape::Extract { init } => {
-            let sidecars: Vec<usize> = (0..*init).filter(|&j| is_sidecar(&inits[j])).collect();
-            let mut job_container = inits[*init].clone();
-            let bad = undefined_mounts(&job_container, &mut dropped_mounts);
-            if let Some(Value::Seq(list)) = job_container.get("volumeMounts").cloned() {
-                let kept: Vec<Value> = list
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(k, _)| !bad.contains(k))
-                    .map(|(_, m)| m)
-                    .collect();
-                if kept.is_empty() {
-                    job_container.remove("volumeMounts");
-                } else {
-                    job_container.set("volumeMounts", Value::Seq(kept));
-                }
-            }
-            for &j in &sidecars {
-                let mut p = at("initContainers");
-                p.push(Seg::Index(j));
-                drop_mounts(&mut edits, &mut dropped_mounts, &p, &inits[j]);
-            }
-            edits.push(Edit::Set(at("containers"), Value::Seq(vec![job_container])));
-            let mut run: Vec<&Value> = sidecars.iter().map(|&j| &inits[j]).collect();
-            run.push(&inits[*init]);
-            (sidecars, run, vec![])
-        }
-        Shape::Generate { container, command } => {
-            let mut cpath = at("containers");
-            for (j, _) in containers.iter().enumerate().rev() {
-                if j != *container {
-                    edits.push(Edit::RemoveItem(cpath.clone(), j));
-                }
-            }
-            cpath.push(Seg::Index(*container));
-            for k in CONTAINER_FIELDS_DROPPED {
-                if containers[*container].get(k).is_some() {
-                    left_out.push(k.to_string());
-                    let mut p = cpath.clone();
-                    p.push(Seg::Key(k.to_string()));
-                    edits.push(Edit::Remove(p));
-                }
-            }
-            drop_mounts(
-                &mut edits,
-                &mut dropped_mounts,
-                &cpath,
-                &containers[*container],
-            );
-            let mut p = cpath.clone();
-            p.push(Seg::Key("command".into()));
-            edits.push(Edit::Set(
-                p,
-                Value::Seq(command.iter().map(Value::str).collect()),
-            ));
-            let keep: Vec<usize> = (0..inits.len())
-                .filter(|&j| {
-                    !is_gate(&inits[j])
-                        && (is_sidecar(&inits[j]) || migration_command(&inits[j]).is_none())
-                })
-                .collect();
-            for &j in &keep {
-                let mut p = at("initContainers");
-                p.push(Seg::Index(j));
-                drop_mounts(&mut edits, &mut dropped_mounts, &p, &inits[j]);
-            }
-            let all = names(inits);
-            for (j, n) in all.iter().enumerate() {
-                if !keep.contains(&j) && !is_gate(&inits[j]) {
-                    left_out.push(format!("init container {n} (a migration itself)"));
-                }
-            }
-            let mut run: Vec<&Value> = keep.iter().map(|&j| &inits[j]).collect();
-            run.push(&containers[*container]);
-            let mut dropped = names(containers);
-            dropped.remove(*container);
-            (keep, run, dropped)
-        }
-    };
-    if !inits.is_empty() {
-        if keep_init.is_empty() {
-            edits.push(Edit::Remove(at("initContainers")));
-        } else {
-            for j in (0..inits.len()).rev() {
-                if !keep_init.contains(&j) {
-                    edits.push(Edit::RemoveItem(at("initContainers"), j));
-                }
+                self.edits.push(Edit::RemoveItem(p.clone(), k));
             }
         }
     }
-    // Only the volumes the remaining containers mount.
-    let mounted: Vec<&str> = running
-        .iter()
-        .flat_map(|c| {
-            ["volumeMounts", "volumeDevices"]
-                .iter()
-                .flat_map(|k| c.get(k).map(Value::items).unwrap_or(&[]))
-        })
-        .filter_map(|m| m.get("name").and_then(Value::as_str))
-        .collect();
-    if !volumes.is_empty() {
-        let keep: Vec<bool> = volumes
+
+    /// The init container runs alone, with the native sidecars started before it.
+    /// Returns the init containers kept and the containers that run.
+    fn extract<'a>(
+        &mut self,
+        inits: &'a [Value],
+        init: usize,
+    ) -> (Vec<usize>, Vec<&'a Value>, Vec<String>) {
+        let sidecars: Vec<usize> = (0..init).filter(|&j| is_sidecar(&inits[j])).collect();
+        let mut job_container = inits[init].clone();
+        let bad = self.undefined_mounts(&job_container);
+        if let Some(Value::Seq(list)) = job_container.get("volumeMounts").cloned() {
+            let kept: Vec<Value> = list
+                .into_iter()
+                .enumerate()
+                .filter(|(k, _)| !bad.contains(k))
+                .map(|(_, m)| m)
+                .collect();
+            if kept.is_empty() {
+                job_container.remove("volumeMounts");
+            } else {
+                job_container.set("volumeMounts", Value::Seq(kept));
+            }
+        }
+        for &j in &sidecars {
+            let mut p = pod_path("initContainers");
+            p.push(Seg::Index(j));
+            self.drop_undefined_mounts(&p, &inits[j]);
+        }
+        self.edits.push(Edit::Set(
+            pod_path("containers"),
+            Value::Seq(vec![job_container]),
+        ));
+        let mut run: Vec<&Value> = sidecars.iter().map(|&j| &inits[j]).collect();
+        run.push(&inits[init]);
+        (sidecars, run, vec![])
+    }
+
+    /// Container `container` runs `command`; the other regular containers go.
+    /// Returns the init containers kept, the containers that run, and those dropped.
+    fn generate<'a>(
+        &mut self,
+        pod: &'a Value,
+        container: usize,
+        command: &[String],
+    ) -> (Vec<usize>, Vec<&'a Value>, Vec<String>) {
+        let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+        let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+        let all: Vec<usize> = (0..containers.len()).collect();
+        self.keep_items("containers", containers.len(), &[container]);
+        let mut cpath = pod_path("containers");
+        cpath.push(Seg::Index(container));
+        for k in CONTAINER_FIELDS_DROPPED {
+            if containers[container].get(k).is_some() {
+                self.left_out.push(k.to_string());
+                let mut p = cpath.clone();
+                p.push(Seg::Key(k.to_string()));
+                self.edits.push(Edit::Remove(p));
+            }
+        }
+        self.drop_undefined_mounts(&cpath, &containers[container]);
+        cpath.push(Seg::Key("command".into()));
+        self.edits.push(Edit::Set(
+            cpath,
+            Value::Seq(command.iter().map(Value::str).collect()),
+        ));
+        // Native sidecars and plain init containers stay; migrations and gates go.
+        let keep: Vec<usize> = (0..inits.len())
+            .filter(|&j| {
+                !is_gate(&inits[j])
+                    && (is_sidecar(&inits[j]) || migration_command(&inits[j]).is_none())
+            })
+            .collect();
+        for &j in &keep {
+            let mut p = pod_path("initContainers");
+            p.push(Seg::Index(j));
+            self.drop_undefined_mounts(&p, &inits[j]);
+        }
+        for (j, n) in names(inits).iter().enumerate() {
+            if !keep.contains(&j) && !is_gate(&inits[j]) {
+                self.left_out
+                    .push(format!("init container {n} (a migration itself)"));
+            }
+        }
+        let mut run: Vec<&Value> = keep.iter().map(|&j| &inits[j]).collect();
+        run.push(&containers[container]);
+        let dropped = all
             .iter()
-            .map(|vol| {
-                vol.get("name")
+            .filter(|&&j| j != container)
+            .map(|&j| names(containers)[j].clone())
+            .collect();
+        (keep, run, dropped)
+    }
+
+    /// Keeps items `keep` of the pod list `list` (of `len` items): the others are
+    /// removed, the whole key when none stays.
+    fn keep_items(&mut self, list: &str, len: usize, keep: &[usize]) {
+        if len == 0 {
+            return;
+        }
+        if keep.is_empty() {
+            self.edits.push(Edit::Remove(pod_path(list)));
+            return;
+        }
+        for j in (0..len).rev() {
+            if !keep.contains(&j) {
+                self.edits.push(Edit::RemoveItem(pod_path(list), j));
+            }
+        }
+    }
+
+    /// Only the volumes the remaining containers mount.
+    fn volumes(&mut self, pod: &Value, running: &[&Value]) {
+        let mounted: Vec<&str> = running
+            .iter()
+            .flat_map(|c| {
+                ["volumeMounts", "volumeDevices"]
+                    .iter()
+                    .flat_map(|k| c.get(k).map(Value::items).unwrap_or(&[]))
+            })
+            .filter_map(|m| m.get("name").and_then(Value::as_str))
+            .collect();
+        let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+        let keep: Vec<usize> = (0..volumes.len())
+            .filter(|&j| {
+                volumes[j]
+                    .get("name")
                     .and_then(Value::as_str)
                     .is_some_and(|n| mounted.contains(&n))
             })
             .collect();
-        if !keep.contains(&true) {
-            edits.push(Edit::Remove(at("volumes")));
-        } else {
-            for (j, k) in keep.iter().enumerate().rev() {
-                if !k {
-                    edits.push(Edit::RemoveItem(at("volumes"), j));
-                }
-            }
-        }
+        self.keep_items("volumes", volumes.len(), &keep);
     }
-    let text = ctx.index.stream.doc_text(doc);
-    let out = edit::apply(text, &parsed.tree, &edits).map_err(|e| {
-        let loc = match e.offset {
-            Some(o) => ctx.index.location_at(doc, o),
-            None => ctx.index.location(doc),
-        };
-        Error::at(
-            loc,
-            format!("cannot build a migration Job from this workload: {}", e.message),
-        )
-        .help("simplify the YAML at that spot (no aliases there), or keep the migration where it is with --keep-init")
-    })?;
-    // The workload's leading comments describe the workload; Helm's `# Source:` line
-    // stays, because it says which template the Job's content comes from.
-    let body_start = out
-        .split_inclusive('\n')
-        .take_while(|l| {
-            let t = l.trim();
-            t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with("--- #")
-        })
-        .map(str::len)
-        .sum::<usize>();
-    let out = match &ctx.index.entries[doc].info.source {
-        Some(src) => format!("# Source: {src}\n{}", &out[body_start..]),
-        None => out[body_start..].to_string(),
-    };
-    let tree = Tree::parse(&out).map_err(|e| {
-        Error::at(
-            ctx.index.location(doc),
-            format!(
-                "internal error: the derived Job does not parse: {}",
-                e.message
-            ),
-        )
-    })?;
-    let value = match tree.root {
-        Some(r) => tree.value(r).map_err(|e| {
-            Error::at(
-                ctx.index.location(doc),
-                format!("internal error: {}", e.message),
-            )
-        })?,
-        None => Value::Null,
-    };
-    Ok(Derived {
-        text: out,
-        tree,
-        value,
-        dropped,
-        dropped_mounts,
-        left_out,
-    })
 }
 
 /// `own` annotations every derived Job carries, so a second run recognises it.
