@@ -751,7 +751,17 @@ fn plan_job(
         carriers: match subject.new {
             Some(nj) if nj.carriers.is_empty() => vec![nj.from],
             Some(nj) => nj.carriers.iter().map(|c| c.0).collect(),
-            None => vec![],
+            // A Job an earlier run built names its workloads: they keep waiting for it.
+            None => annotation(v, own::DERIVED_FROM)
+                .map(|from| {
+                    let from: Vec<&str> = from.split(',').map(str::trim).collect();
+                    workloads
+                        .iter()
+                        .copied()
+                        .filter(|&w| from.contains(&ctx.object(w).as_str()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         },
     });
     Ok(name)

@@ -143,3 +143,73 @@ fn a_bad_migrate_exits_2_with_nothing_on_stdout() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("there is no Deployment named `nope`"), "{err}");
 }
+
+mod invariants {
+    use proptest::prelude::*;
+
+    /// Init containers a generated workload may carry: (name, YAML item, is a migration).
+    const POOL: &[(&str, &str, bool)] = &[
+        ("migrate", "        - name: migrate\n          image: app:1\n          command: [\"alembic\", \"upgrade\", \"head\"]\n          envFrom:\n            - secretRef: {name: db}\n", true),
+        ("flyway", "        - name: flyway\n          image: flyway/flyway:10\n          args: [\"migrate\"]\n", true),
+        ("wait-db", "        - name: wait-db\n          image: busybox:1.36\n          command: [\"sh\", \"-c\", \"until nc -z db 5432; do sleep 1; done\"]\n", false),
+        ("proxy", "        - name: proxy\n          image: proxy:2\n          restartPolicy: Always\n", false),
+    ];
+
+    fn workload(i: usize, kind: &str, inits: &[usize]) -> String {
+        let mut s = format!(
+            "---\napiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: w{i}\nspec:\n  selector:\n    matchLabels: {{app: w{i}}}\n  template:\n    metadata:\n      labels: {{app: w{i}}}\n    spec:\n"
+        );
+        if !inits.is_empty() {
+            s.push_str("      initContainers:\n");
+            for &k in inits {
+                s.push_str(POOL[k].1);
+            }
+        }
+        s.push_str("      containers:\n        - name: app\n          image: app:1\n");
+        s
+    }
+
+    fn stream() -> impl Strategy<Value = (String, usize)> {
+        proptest::collection::vec(
+            (
+                prop_oneof![Just("Deployment"), Just("StatefulSet"), Just("DaemonSet")],
+                proptest::sample::subsequence((0..POOL.len()).collect::<Vec<_>>(), 0..=POOL.len()),
+            ),
+            1..4,
+        )
+        .prop_map(|ws| {
+            let mut text = String::new();
+            let mut distinct: Vec<usize> = Vec::new();
+            for (i, (kind, inits)) in ws.iter().enumerate() {
+                text.push_str(&workload(i, kind, inits));
+                for &k in inits {
+                    if POOL[k].2 && !distinct.contains(&k) {
+                        distinct.push(k);
+                    }
+                }
+            }
+            (text, distinct.len())
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Every init-container migration becomes one Job per distinct container, leaves
+        /// every workload, and a second run changes nothing, under both targets.
+        #[test]
+        fn extraction_is_complete_and_a_fixed_point((text, jobs) in stream(), hooks in any::<bool>()) {
+            let mut cfg = premigrate::Config::default();
+            if hooks {
+                cfg.target = premigrate::config::Target::Hooks;
+            }
+            let out = premigrate::rewrite(text.as_bytes(), &cfg).unwrap();
+            let out = String::from_utf8(out.stream).unwrap();
+            prop_assert_eq!(out.matches("\nkind: Job\n").count(), jobs, "{}", out);
+            for doc in out.split("\n---").filter(|d| d.contains("apiVersion: apps/v1")) {
+                prop_assert!(!doc.contains("alembic") && !doc.contains("image: flyway/"), "{}", doc);
+            }
+            let again = premigrate::rewrite(out.as_bytes(), &cfg).unwrap();
+            prop_assert_eq!(String::from_utf8(again.stream).unwrap(), out);
+        }
+    }
+}
