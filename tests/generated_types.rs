@@ -128,3 +128,45 @@ fn fixture_gates_and_rbac_match_the_kubernetes_types() {
         "{seen:?}"
     );
 }
+
+/// Every Job premigrate builds from a workload (extracted from init containers or
+/// generated with a command), from each case in testdata/sources, goes through
+/// the `Job` type whole.
+#[test]
+fn derived_jobs_match_the_kubernetes_types() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sources");
+    let mut jobs = 0;
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.ends_with(".yaml") && !n.starts_with("err-")
+        })
+        .collect();
+    files.sort();
+    for f in files {
+        let input = std::fs::read_to_string(&f).unwrap();
+        let args = input
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# args:"))
+            .map(gate_cases::shell_words)
+            .unwrap_or_default();
+        let cfg = gate_cases::config(&args);
+        let out = premigrate::rewrite(input.as_bytes(), &cfg).unwrap();
+        for d in docs(std::str::from_utf8(&out.stream).unwrap())
+            .into_iter()
+            .filter_map(|d| d.1)
+        {
+            if d["kind"] == "Job"
+                && d["metadata"]["annotations"]["premigrate.io/derived-from"].is_string()
+            {
+                let what = format!("{}: Job/{}", f.display(), d["metadata"]["name"]);
+                same_through::<k8s_openapi::api::batch::v1::Job>(&what, &d);
+                jobs += 1;
+            }
+        }
+    }
+    assert!(jobs >= 9, "only {jobs} derived Jobs checked");
+}
