@@ -187,10 +187,10 @@ fn init_path() -> Vec<Seg> {
     crate::path!["spec", "template", "spec", "initContainers"]
 }
 
-/// Where extraction takes several init containers out of one workload and no
-/// gate rewrites the list (`hooks`, or the workload is not gated), the list is
-/// written whole, as one edit — or removed when nothing is left, rather than
-/// staying as an empty list.
+/// Where extraction takes every init container out of a workload and nothing
+/// goes in (`hooks`, or the workload is not gated), the list is removed rather
+/// than left as an empty one; several removals from a list that keeps some stay
+/// as they are, item by item.
 pub fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
     let p = init_path();
     let is_removal = |e: &Edit| matches!(e, Edit::RemoveItem(q, _) if *q == p);
@@ -201,36 +201,30 @@ pub fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
         else {
             continue;
         };
-        let removed: Vec<usize> = changes
+        let mut removed: Vec<usize> = changes
             .iter()
             .filter_map(|c| match &c.edit {
                 Edit::RemoveItem(q, i) if *q == p => Some(*i),
                 _ => None,
             })
             .collect();
-        if removed.is_empty() || (removed.len() < 2 && removed.len() < list.items().len()) {
+        removed.sort_unstable();
+        removed.dedup();
+        // A gate going in keeps the list.
+        let inserts = changes
+            .iter()
+            .any(|c| matches!(&c.edit, Edit::Insert(q, ..) if *q == p));
+        if removed.is_empty() || removed.len() < list.items().len() || inserts {
             continue;
         }
-        let kept: Vec<Value> = list
-            .items()
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !removed.contains(i))
-            .map(|(_, c)| c.clone())
-            .collect();
         let whys: Vec<String> = changes
             .iter()
             .filter(|c| is_removal(&c.edit))
             .map(|c| c.why.clone())
             .collect();
         changes.retain(|c| !is_removal(&c.edit));
-        let edit = if kept.is_empty() {
-            Edit::Remove(p.clone())
-        } else {
-            Edit::Set(p.clone(), Value::Seq(kept))
-        };
         changes.push(crate::plan::Change {
-            edit,
+            edit: Edit::Remove(p.clone()),
             why: whys.join("; "),
         });
     }

@@ -272,19 +272,13 @@ fn op(kind: &str, path: &[Seg], value: Option<Value>) -> Value {
 /// JSON 6902 operations that make the planned edits to a document whose value
 /// is `v`. Missing mappings on a path are added whole, as the edit layer creates them.
 pub fn json_patch(v: &Value, edits: &[Edit]) -> Vec<Value> {
-    // The order the edit layer uses, so indices stay valid.
-    let rank = |e: &Edit| match e {
-        Edit::Set(..) | Edit::Remove(..) => (0, 0),
-        Edit::RemoveItem(_, i) => (1, usize::MAX - i),
-        Edit::Insert(_, i, _) => (2, usize::MAX - i),
-    };
-    let mut ordered: Vec<&Edit> = edits.iter().collect();
-    ordered.sort_by_key(|e| rank(e));
+    // The steps the edit layer checks its text against: each index is valid when its operation runs.
+    let ordered = edit::sequential(v, edits);
     let mut current = v.clone();
     let mut ops: Vec<Value> = Vec::new();
     // Mappings an earlier operation added whole: later keys under them go into that value.
     let mut created: Vec<(Vec<Seg>, usize)> = Vec::new();
-    for e in ordered {
+    for e in &ordered {
         match e {
             Edit::Set(path, val)
                 if created

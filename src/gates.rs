@@ -498,8 +498,8 @@ fn plan_init(
     let mut path = pod_path.to_vec();
     path.push(Seg::Key("initContainers".into()));
     let existing = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
-    // Init containers extraction already takes out (src/extract.rs): the gate takes
-    // their place, and the list is written whole, as one edit.
+    // Init containers extraction already takes out (src/extract.rs): their
+    // removals stay planned, and the gates go in beside them.
     let extracted: Vec<(usize, String)> = plan
         .changes
         .get(&w)
@@ -515,15 +515,15 @@ fn plan_init(
     let old: Vec<usize> = (0..existing.len())
         .filter(|&i| is_gate(&existing[i]))
         .collect();
-    let others: Vec<&Value> = existing
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| !is_gate(c) && !extracted.iter().any(|e| e.0 == *i))
-        .map(|(_, c)| c)
+    // The chart's own init containers that stay, by original index.
+    let others: Vec<usize> = (0..existing.len())
+        .filter(|&i| !is_gate(&existing[i]) && !extracted.iter().any(|e| e.0 == i))
         .collect();
     let at = others
         .iter()
-        .take_while(|c| c.get("restartPolicy").and_then(Value::as_str) == Some("Always"))
+        .take_while(|&&i| {
+            existing[i].get("restartPolicy").and_then(Value::as_str) == Some("Always")
+        })
         .count();
     let item = |i: usize| {
         let mut p = path.clone();
@@ -545,8 +545,7 @@ fn plan_init(
         return;
     }
     if laid_out && old.len() == gates.len() {
-        // Same number of gates: each is overwritten in place when it changed (removing
-        // an item and inserting at its index are overlapping edits).
+        // Same number of gates: each is overwritten in place when it changed.
         for (j, gate) in gates.iter().enumerate() {
             if existing[at + j] != *gate {
                 plan.change(
@@ -558,41 +557,49 @@ fn plan_init(
         }
         return;
     }
-    if laid_out && gates.is_empty() && old.len() == 1 {
-        let why = "removed a premigrate gate: the workload no longer waits for a migration";
-        if others.is_empty() {
-            plan.change(w, Edit::Remove(path), why);
-        } else {
-            plan.change(w, Edit::RemoveItem(path, old[0]), why);
+    if others.is_empty() && gates.is_empty() {
+        // Nothing is left: the key goes rather than staying as an empty list, and
+        // extraction's removals with it.
+        let mut whys: Vec<String> = extracted.into_iter().map(|e| e.1).collect();
+        if !old.is_empty() {
+            whys.push(gates_removed(old.len()).into());
         }
-        return;
-    }
-    // Anything else (several gates added or removed, or gates moved by hand) rewrites
-    // the list: several removals in one list, or a removal beside an insertion, are
-    // edits the YAML layer cannot combine. What Kubernetes reads of the chart's own
-    // init containers is kept; comments inside the list are not.
-    let mut want: Vec<Value> = others[..at].iter().map(|&c| c.clone()).collect();
-    want.extend(gates.iter().cloned());
-    want.extend(others[at..].iter().map(|&c| c.clone()));
-    let mut why = if gates.is_empty() {
-        "removed premigrate gates: the workload no longer waits for a migration".to_string()
-    } else {
-        format!("rewrote the init containers: {}", added(jobs))
-    };
-    if !extracted.is_empty() {
         if let Some(cs) = plan.changes.get_mut(&w) {
             cs.retain(|c| !matches!(&c.edit, Edit::RemoveItem(q, _) if *q == path));
         }
-        let mut whys: Vec<String> = extracted.into_iter().map(|e| e.1).collect();
-        if !gates.is_empty() {
-            whys.push(added(jobs));
-        }
-        why = whys.join("; ");
+        plan.change(w, Edit::Remove(path), whys.join("; "));
+        return;
     }
-    if want.is_empty() {
-        plan.change(w, Edit::Remove(path), why);
+    // Anything else (gates added or removed, gates moved by hand, or containers
+    // extracted): the old gates go and the new ones go in right after the kept
+    // sidecars, each edit on original indices; the other init containers keep their text.
+    for &i in &old {
+        let name = existing[i]
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("?");
+        let why = match (gates.is_empty(), old.len()) {
+            (true, 1) => gates_removed(1).to_string(),
+            (true, _) => format!(
+                "removed premigrate gate `{name}`: the workload no longer waits for a migration"
+            ),
+            (false, _) => {
+                format!("removed premigrate gate `{name}`: the gates added below replace it")
+            }
+        };
+        plan.change(w, Edit::RemoveItem(path.clone(), i), why);
+    }
+    if !gates.is_empty() {
+        let before = others.get(at).copied().unwrap_or(existing.len());
+        plan.change(w, Edit::Insert(path, before, gates.to_vec()), added(jobs));
+    }
+}
+
+fn gates_removed(n: usize) -> &'static str {
+    if n == 1 {
+        "removed a premigrate gate: the workload no longer waits for a migration"
     } else {
-        plan.change(w, Edit::Set(path, Value::Seq(want)), why);
+        "removed premigrate gates: the workload no longer waits for a migration"
     }
 }
 

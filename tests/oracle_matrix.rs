@@ -655,6 +655,66 @@ fn edit_sets() -> Vec<(String, Vec<Edit>)> {
             vec![Edit::RemoveItem(path!["spec", "flowItems"], i)],
         ));
     }
+    // Several removals and inserts on one list, indices all original.
+    let items = || path!["spec", "items"];
+    let flow = || path!["spec", "flowItems"];
+    let nested = || path!["spec", "nested"];
+    let gate = Value::map([
+        ("name", Value::str("wait")),
+        (
+            "args",
+            Value::Seq(vec![Value::str("on"), Value::str("0755")]),
+        ),
+    ]);
+    let list_sets: Vec<(&str, Vec<Edit>)> = vec![
+        (
+            "remove the last two block items",
+            vec![Edit::RemoveItem(items(), 2), Edit::RemoveItem(items(), 3)],
+        ),
+        (
+            "remove every block item",
+            (0..4).map(|i| Edit::RemoveItem(items(), i)).collect(),
+        ),
+        (
+            "replace every block item",
+            (0..4)
+                .map(|i| Edit::RemoveItem(items(), i))
+                .chain([Edit::Insert(items(), 2, vec![Value::str("yes")])])
+                .collect(),
+        ),
+        (
+            "remove block item 0, insert before item 1 and at the end",
+            vec![
+                Edit::RemoveItem(items(), 0),
+                Edit::Insert(items(), 1, vec![Value::str("y")]),
+                Edit::Insert(items(), 9, vec![Value::str("0x1F")]),
+            ],
+        ),
+        (
+            "move a map item to the front",
+            vec![
+                Edit::RemoveItem(nested(), 1),
+                Edit::Insert(nested(), 0, vec![gate.clone()]),
+                Edit::Set(path!["spec", "nested", 0, "value"], Value::str("no")),
+            ],
+        ),
+        (
+            "remove every flow item",
+            (0..3).map(|i| Edit::RemoveItem(flow(), i)).collect(),
+        ),
+        (
+            "remove flow items around an insert",
+            vec![
+                Edit::RemoveItem(flow(), 1),
+                Edit::RemoveItem(flow(), 2),
+                Edit::Insert(flow(), 1, vec![gate.clone()]),
+                Edit::Insert(flow(), 0, vec![Value::str("off")]),
+            ],
+        ),
+    ];
+    for (what, edits) in list_sets {
+        sets.push((what.into(), edits));
+    }
     // Combined: several edits in one document, as the planner makes them.
     sets.push((
         "combined".into(),

@@ -1,6 +1,7 @@
 //! Properties, checked on generated input:
 //! (i)   splitting a stream and joining its documents gives the bytes back;
-//! (ii)  a text edit makes exactly the planned change to what the document reads;
+//! (ii)  a text edit makes exactly the planned change to what the document reads,
+//!       and so does any set of removals and inserts on one list;
 //! (iii) `rewrite` is idempotent on streams with a migration Job;
 //! (iv)  `rewrite` never panics, whatever the bytes.
 
@@ -483,6 +484,369 @@ proptest! {
         let v = tree.value(tree.root.unwrap()).unwrap();
         let edit = pick_edit(&v, kind, at, what);
         check_edit(&text, &edit)?;
+    }
+}
+
+// ── (ii b) several list edits at once ───────────────────────────────────────
+
+/// One item of a generated list.
+#[derive(Debug, Clone)]
+struct ItemSpec {
+    /// 0 scalar, 1 block map, 2 flow map, 3 block scalar (block lists only).
+    kind: u8,
+    /// A comment line just above the item (block lists).
+    lead: bool,
+    /// A comment after the item on its line.
+    trail: bool,
+    /// A blank line before the item (and its comment).
+    blank: bool,
+    /// A comment line below the item, deeper than its dash (block lists).
+    more: bool,
+}
+
+/// A list and the edits to make to it, indices referring to its original items.
+#[derive(Debug, Clone)]
+struct ListCase {
+    /// 0 indented block, 1 indentless block (Helm 4 / kubectl), 2 one-line flow, 3 multi-line flow with comments.
+    style: u8,
+    items: Vec<ItemSpec>,
+    crlf: bool,
+    /// The list ends the document (then maybe without a final newline).
+    last: bool,
+    final_newline: bool,
+    removed: Vec<bool>,
+    /// (index, values to write) — index may be past the end.
+    inserts: Vec<(usize, Vec<usize>)>,
+    /// Replace one item (Set on its path), by position among the kept ones.
+    set: Option<usize>,
+    /// Add a key to the mapping holding the list, and one to a kept mapping item.
+    add_keys: (bool, bool),
+}
+
+fn list_case_strategy() -> impl Strategy<Value = ListCase> {
+    let item = (
+        0u8..4,
+        any::<bool>(),
+        any::<bool>(),
+        proptest::bool::weighted(0.2),
+        proptest::bool::weighted(0.2),
+    )
+        .prop_map(|(kind, lead, trail, blank, more)| ItemSpec {
+            kind,
+            lead,
+            trail,
+            blank,
+            more,
+        });
+    (
+        0u8..4,
+        proptest::collection::vec(item, 0..6),
+        proptest::bool::weighted(0.2),
+        any::<bool>(),
+        any::<bool>(),
+        proptest::collection::vec(proptest::bool::weighted(0.4), 6),
+        proptest::collection::vec(
+            (0usize..8, proptest::collection::vec(any::<usize>(), 1..3)),
+            0..4,
+        ),
+        proptest::option::weighted(0.3, any::<usize>()),
+        (any::<bool>(), any::<bool>()),
+    )
+        .prop_map(
+            |(style, mut items, crlf, last, final_newline, removed, inserts, set, add_keys)| {
+                if style < 2 && items.is_empty() {
+                    items.push(ItemSpec {
+                        kind: 0,
+                        lead: true,
+                        trail: false,
+                        blank: false,
+                        more: false,
+                    });
+                }
+                ListCase {
+                    style,
+                    removed: removed[..items.len()].to_vec(),
+                    items,
+                    crlf,
+                    last,
+                    final_newline: final_newline || !last,
+                    inserts,
+                    set,
+                    add_keys,
+                }
+            },
+        )
+}
+
+/// The document, and per item the text that must survive verbatim when it is kept
+/// (block: from its leading comment to its line's end; flow: the item).
+fn render_list_case(c: &ListCase) -> (String, Vec<String>) {
+    let mut out = String::from("a: 1\nspec:\n  l:");
+    let mut kept_texts = vec![];
+    let flow = c.style >= 2;
+    if !flow {
+        let dash = if c.style == 0 { 4 } else { 2 };
+        let pad = " ".repeat(dash);
+        let inner = " ".repeat(dash + 2);
+        for (i, it) in c.items.iter().enumerate() {
+            out.push('\n');
+            if it.blank {
+                out.push('\n');
+            }
+            let mut chunk = String::new();
+            if it.lead {
+                chunk.push_str(&format!("{pad}# lead{i}\n"));
+            }
+            chunk.push_str(&pad);
+            chunk.push('-');
+            match it.kind {
+                0 => chunk.push_str(&format!(" x{i}")),
+                1 => chunk.push_str(&format!(" name: x{i}\n{inner}image: img{i}")),
+                2 => chunk.push_str(&format!(" {{name: x{i}}}")),
+                _ => chunk.push_str(&format!(" |\n{inner}text{i}")),
+            }
+            if it.trail && it.kind != 3 {
+                chunk.push_str(&format!(" # c{i}"));
+            }
+            if it.more {
+                chunk.push_str(&format!("\n{inner}# more{i}"));
+            }
+            out.push_str(&chunk);
+            kept_texts.push(chunk);
+        }
+    } else {
+        let multi = c.style == 3;
+        out.push_str(" [");
+        let n = c.items.len();
+        for (i, it) in c.items.iter().enumerate() {
+            if multi {
+                out.push_str("\n    ");
+            } else if i > 0 {
+                out.push(' ');
+            }
+            let text = match it.kind {
+                1 | 2 => format!("{{name: x{i}}}"),
+                _ => format!("x{i}"),
+            };
+            out.push_str(&text);
+            kept_texts.push(text);
+            if i + 1 < n {
+                out.push(',');
+            }
+            if multi && it.trail {
+                out.push_str(&format!(" # c{i}"));
+            }
+        }
+        if multi {
+            // Inside the mapping at column 2, the bracket must be deeper.
+            out.push_str("\n   ");
+        }
+        out.push(']');
+    }
+    if !c.last {
+        out.push_str("\n  k: 2\nz: 3");
+    }
+    if c.final_newline {
+        out.push('\n');
+    }
+    if c.crlf {
+        out = out.replace('\n', "\r\n");
+        kept_texts = kept_texts
+            .into_iter()
+            .map(|t| t.replace('\n', "\r\n"))
+            .collect();
+    }
+    (out, kept_texts)
+}
+
+/// What the list must read after the edits, computed on the original items.
+fn list_after(orig: &[Value], removed: &[bool], inserts: &[(usize, Vec<Value>)]) -> Vec<Value> {
+    let mut out = vec![];
+    for i in 0..=orig.len() {
+        for (at, vs) in inserts {
+            if (*at).min(orig.len()) == i {
+                out.extend(vs.iter().cloned());
+            }
+        }
+        if i < orig.len() && !removed[i] {
+            out.push(orig[i].clone());
+        }
+    }
+    out
+}
+
+fn check_list_case(c: &ListCase) -> Result<(), TestCaseError> {
+    let (text, kept_texts) = render_list_case(c);
+    let tree = Tree::parse(&text)
+        .map_err(|e| TestCaseError::fail(format!("generated invalid YAML: {e:?}\n{text}")))?;
+    let before = tree.value(tree.root.unwrap()).unwrap();
+    let l = || vec![Seg::Key("spec".into()), Seg::Key("l".into())];
+    let orig = get(&before, &l()).unwrap().items().to_vec();
+    let mut edits = vec![];
+    for (i, r) in c.removed.iter().enumerate() {
+        if *r {
+            edits.push(Edit::RemoveItem(l(), i));
+        }
+    }
+    let inserts: Vec<(usize, Vec<Value>)> = c
+        .inserts
+        .iter()
+        .map(|(at, picks)| (*at, picks.iter().map(|p| written(*p)).collect()))
+        .collect();
+    for (at, vs) in &inserts {
+        edits.push(Edit::Insert(l(), *at, vs.clone()));
+    }
+    let kept: Vec<usize> = (0..orig.len()).filter(|&i| !c.removed[i]).collect();
+    let set = c
+        .set
+        .filter(|_| !kept.is_empty())
+        .map(|k| kept[k % kept.len()]);
+    let mut orig_set = orig.clone();
+    if let Some(i) = set {
+        let mut p = l();
+        p.push(Seg::Index(i));
+        edits.push(Edit::Set(p, Value::str(format!("set{i}"))));
+        orig_set[i] = Value::str(format!("set{i}"));
+    }
+    let mut keyed = vec![];
+    if c.add_keys.0 {
+        keyed.push((vec![Seg::Key("spec".into()), Seg::Key("added".into())], "v"));
+    }
+    if let Some(&i) = kept
+        .iter()
+        .find(|&&i| c.add_keys.1 && Some(i) != set && matches!(orig[i], Value::Map(_)))
+    {
+        keyed.push((
+            vec![
+                Seg::Key("spec".into()),
+                Seg::Key("l".into()),
+                Seg::Index(i),
+                Seg::Key("extra".into()),
+            ],
+            "w",
+        ));
+        orig_set[i].set("extra", Value::str("w"));
+    }
+    for (p, v) in &keyed {
+        edits.push(Edit::Set(p.clone(), Value::str(*v)));
+    }
+    // Shuffle-free but not sorted: removals, inserts and the set are interleaved by the order above.
+    let out = apply(&text, &tree, &edits)
+        .map_err(|e| TestCaseError::fail(format!("apply refused {edits:?}: {e:?}\n{text}")))?;
+    let t2 = Tree::parse(&out)
+        .map_err(|e| TestCaseError::fail(format!("edit made invalid YAML: {e:?}\n{out}")))?;
+    let after = t2.value(t2.root.unwrap()).unwrap();
+    // What the edits say, computed two ways: on the original indices, and by the
+    // library's own steps (which Flux's JSON patches follow).
+    let mut want = before.clone();
+    if let Value::Map(m) = &mut want {
+        let spec = &mut m.iter_mut().find(|(k, _)| k == "spec").unwrap().1;
+        spec.set("l", Value::Seq(list_after(&orig_set, &c.removed, &inserts)));
+        if c.add_keys.0 {
+            spec.set("added", Value::str("v"));
+        }
+    }
+    prop_assert_eq!(
+        &after,
+        &want,
+        "edits {:?}\n--- before:\n{}\n--- after:\n{}",
+        &edits,
+        &text,
+        &out
+    );
+    let mut stepped = before.clone();
+    for e in premigrate::yaml::edit::sequential(&before, &edits) {
+        apply_to_value(&mut stepped, &e);
+    }
+    prop_assert_eq!(&stepped, &want);
+    // Kept items keep their bytes and comments (leading comment still right above).
+    let extra_at = keyed.iter().find_map(|(p, _)| match p.get(2) {
+        Some(Seg::Index(i)) => Some(*i),
+        _ => None,
+    });
+    for &i in &kept {
+        // A replaced item is new text; a flow map item with a new key too.
+        if Some(i) == set || (Some(i) == extra_at && (c.items[i].kind == 2 || c.style >= 2)) {
+            continue;
+        }
+        // A new key in a block map item goes above a comment at its keys' column.
+        let whole = kept_texts[i].as_str();
+        let text = match whole.find("# more") {
+            Some(k) if Some(i) == extra_at => whole[..k].trim_end(),
+            _ => whole,
+        };
+        prop_assert!(
+            out.contains(text),
+            "item {} lost its text {:?}\n--- before:\n{}\n--- after:\n{}",
+            i,
+            text,
+            text,
+            out
+        );
+        if c.items[i].trail && c.items[i].kind != 3 && c.style != 2 {
+            prop_assert!(
+                out.contains(&format!("# c{i}")),
+                "comment c{} lost\n{}",
+                i,
+                out
+            );
+        }
+    }
+    // New items follow the list's style and indentation.
+    let spec = t2.get(t2.root.unwrap(), "spec").unwrap();
+    let list = t2.get(spec, "l").unwrap();
+    let premigrate::yaml::NodeKind::Seq { items, flow } = &t2.nodes[list].kind else {
+        return Err(TestCaseError::fail(format!("not a list:\n{out}")));
+    };
+    if !items.is_empty() {
+        prop_assert_eq!(*flow, c.style >= 2, "style changed:\n{}", out);
+    }
+    if !*flow {
+        let dash = if c.style == 0 { 4 } else { 2 };
+        for &it in items {
+            let s = t2.nodes[it].start;
+            let line_start = out[..s].rfind('\n').map_or(0, |p| p + 1);
+            let col = out[line_start..s].find('-');
+            prop_assert_eq!(col, Some(dash), "item not at the list's column:\n{}", out);
+        }
+    }
+    if !c.last {
+        prop_assert!(
+            out.contains("\n  k: 2") && out.ends_with("z: 3\n") || out.ends_with("z: 3\r\n")
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(cfg(1500))]
+
+    #[test]
+    fn list_removals_and_inserts_combine(c in list_case_strategy()) {
+        check_list_case(&c)?;
+    }
+}
+
+/// Inserting at index 0 puts the new item above the first item's leading comment.
+#[test]
+fn an_insert_at_the_top_goes_above_the_first_items_comment() {
+    let l = || vec![Seg::Key("l".into())];
+    for (src, want) in [
+        (
+            "l:\n  # the first\n  - a\nk: 1\n",
+            "l:\n  - new\n  # the first\n  - a\nk: 1\n",
+        ),
+        (
+            "l:\n# the first\n- a # c\n# the second\n- b\n",
+            "l:\n- new\n# the first\n- a # c\n- new\n# the second\n- b\n",
+        ),
+    ] {
+        let tree = Tree::parse(src).unwrap();
+        let mut edits = vec![Edit::Insert(l(), 0, vec![Value::str("new")])];
+        if src.contains("second") {
+            edits.push(Edit::Insert(l(), 1, vec![Value::str("new")]));
+        }
+        assert_eq!(apply(src, &tree, &edits).unwrap(), want);
     }
 }
 

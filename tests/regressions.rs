@@ -57,11 +57,11 @@ spec:
     assert!(text.contains(&format!("- {new}")), "{text}");
 }
 
-/// Edit-layer limits found while writing the gate tests (src/yaml/edit.rs); gates.rs
-/// works around them by rewriting the whole list. Each edit set is valid on its own
-/// terms (indices refer to the original list) and should apply.
+/// Edit-layer limits found while writing the gate tests (src/yaml/edit.rs): several
+/// removals and inserts on one list overlapped ("two edits overlap") or disagreed
+/// with the value model. Each edit set is valid on its own terms (indices refer to
+/// the original list) and applies now.
 #[test]
-#[ignore = "known bug in src/yaml/edit.rs: overlapping or mismatched sequence edits"]
 fn sequence_edits_that_should_combine() {
     use premigrate::yaml::edit::{apply, Edit, Seg};
     use premigrate::yaml::{Tree, Value};

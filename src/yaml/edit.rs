@@ -78,9 +78,11 @@ pub enum Edit {
     /// Remove a mapping key, if present.
     Remove(Vec<Seg>),
     /// Insert items into the sequence at a path (created when missing), before the
-    /// original item at an index, or at the end when the index is past the last item.
+    /// original item at an index (even one that is removed), or at the end when the
+    /// index is past the last item. Inserts at the same place keep their edit order.
     Insert(Vec<Seg>, usize, Vec<Value>),
-    /// Remove the item at an index of the sequence at a path.
+    /// Remove the item at an original index of the sequence at a path; removing
+    /// every item leaves `[]`.
     RemoveItem(Vec<Seg>, usize),
 }
 
@@ -104,6 +106,8 @@ struct Splice {
     start: usize,
     end: usize,
     text: String,
+    /// Nesting depth of what the text is added to; orders splices at one place.
+    depth: usize,
 }
 
 /// Applies edits to a document body and returns the new body.
@@ -116,28 +120,22 @@ pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditErro
         .map_err(|e| err(e.message, Some(e.offset)))?;
     let mut ed = Editor {
         text,
+        root,
         tree,
         splices: vec![],
         pending: vec![],
         removals: Default::default(),
+        seqs: Default::default(),
         nl: if text.contains("\r\n") { "\r\n" } else { "\n" },
     };
     for e in edits {
         ed.edit(root, e)?;
     }
+    ed.flush_seqs(root)?;
     ed.flush_removals(root)?;
     ed.flush_pending(root)?;
-    // Paths and indices refer to the original document, so the value is edited in
-    // an order that keeps them valid: keyed changes, then removals from the back, then inserts.
-    let rank = |e: &Edit| match e {
-        Edit::Set(..) | Edit::Remove(..) => (0, 0),
-        Edit::RemoveItem(_, i) => (1, usize::MAX - i),
-        Edit::Insert(_, i, _) => (2, usize::MAX - i),
-    };
-    let mut ordered: Vec<&Edit> = edits.iter().collect();
-    ordered.sort_by_key(|e| rank(e));
-    for e in ordered {
-        apply_to_value(&mut expected, e);
+    for e in sequential(&expected, edits) {
+        apply_to_value(&mut expected, &e);
     }
     let out = ed.finish()?;
     let tree2 = Tree::parse(&out)
@@ -159,6 +157,7 @@ pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditErro
 
 struct Editor<'a> {
     text: &'a str,
+    root: NodeId,
     tree: &'a Tree,
     splices: Vec<Splice>,
     /// New keys (or null values filled in), merged so that several edits under
@@ -166,7 +165,18 @@ struct Editor<'a> {
     pending: Vec<Pending>,
     /// Keys to remove, per mapping, as entry indices: removed together so adjacent removals do not overlap.
     removals: std::collections::BTreeMap<NodeId, Vec<usize>>,
+    /// Item removals and inserts, per existing sequence: made together, since
+    /// their indices all refer to the original items.
+    seqs: std::collections::BTreeMap<NodeId, SeqPlan>,
     nl: &'static str,
+}
+
+#[derive(Default)]
+struct SeqPlan {
+    path: Vec<Seg>,
+    removed: std::collections::BTreeSet<usize>,
+    /// (original index, clamped to the item count; items), in edit order.
+    inserts: Vec<(usize, Vec<Value>)>,
 }
 
 struct Pending {
@@ -312,23 +322,26 @@ impl Editor<'_> {
         if flow {
             let close = self.tree.nodes[map].end - 1;
             let sep = if entries.is_empty() { "" } else { ", " };
-            self.splice(
+            let depth = self.depth(map);
+            self.splice_at(
                 close,
                 close,
                 format!("{sep}{key_text}: {}", value.to_flow()),
+                depth,
             );
             return Ok(());
         }
         let (first_key, _) = entries[0];
         let col = self.col(self.tree.nodes[first_key].start);
         let (_, last_val) = *entries.last().expect("block mappings have entries");
-        let at = self.line_end(self.tree.nodes[last_val].end);
+        let at = self.past_deeper_comments(self.tree.nodes[last_val].end, col);
         let text = format!(
             "\n{}{key_text}:{}",
             " ".repeat(col),
             value.to_block(col + 2)
         );
-        self.splice(at, at, text);
+        let depth = self.depth(map);
+        self.splice_at(at, at, text, depth);
         Ok(())
     }
 
@@ -539,28 +552,6 @@ impl Editor<'_> {
         (go(self.tree, root, target, &mut p) && !p.is_empty()).then_some(p)
     }
 
-    /// Removes entries `idxs` of a flow sequence.
-    fn remove_runs(&mut self, children: &[(usize, usize)], idxs: &[usize], flow: bool) {
-        let n = children.len();
-        for &i in idxs {
-            let (start_node, end_node) = children[i];
-            let start = self.tree.nodes[start_node].start;
-            if i + 1 < n {
-                let next = self.tree.nodes[children[i + 1].0].start;
-                self.splice(start, next, String::new());
-            } else {
-                let prev_end = self.tree.nodes[children[i - 1].1].end;
-                let this_end = self.tree.nodes[end_node].end;
-                let (from, to) = if flow {
-                    (prev_end, this_end)
-                } else {
-                    (self.line_end(prev_end), self.line_end(this_end))
-                };
-                self.splice(from, to, String::new());
-            }
-        }
-    }
-
     fn seq_info(
         &self,
         root: NodeId,
@@ -579,6 +570,13 @@ impl Editor<'_> {
         }
     }
 
+    fn seq_plan(&mut self, seq: NodeId, path: &[Seg]) -> &mut SeqPlan {
+        self.seqs.entry(seq).or_insert_with(|| SeqPlan {
+            path: path.to_vec(),
+            ..SeqPlan::default()
+        })
+    }
+
     fn insert(
         &mut self,
         root: NodeId,
@@ -586,57 +584,16 @@ impl Editor<'_> {
         idx: usize,
         vs: &[Value],
     ) -> Result<(), EditError> {
-        let Some((seq, items, flow)) = self.seq_info(root, path)? else {
+        let Some((seq, items, _)) = self.seq_info(root, path)? else {
             return self.set_or_append(root, path, &Value::Seq(vs.to_vec()), true);
         };
-        if flow {
-            let at = if idx < items.len() {
-                self.tree.nodes[items[idx]].start
-            } else {
-                self.tree.nodes[seq].end - 1
-            };
-            let joined = vs.iter().map(Value::to_flow).collect::<Vec<_>>().join(", ");
-            let text = if items.is_empty() {
-                joined
-            } else if idx < items.len() {
-                format!("{joined}, ")
-            } else {
-                format!(", {joined}")
-            };
-            self.splice(at, at, text);
-            return Ok(());
-        }
-        let before = idx < items.len();
-        let anchor = if before {
-            items[idx]
-        } else {
-            *items.last().expect("block sequences have items")
-        };
-        let dash = self.dash_before(self.tree.nodes[anchor].start)?;
-        let col = self.col(dash);
-        let mut text = String::new();
-        for v in vs {
-            if !before {
-                text.push('\n');
-            }
-            text.push_str(&" ".repeat(col));
-            text.push('-');
-            text.push_str(&v.to_item(col + 2));
-            if before {
-                text.push('\n');
-            }
-        }
-        let at = if before {
-            dash - col
-        } else {
-            self.line_end(self.tree.nodes[anchor].end)
-        };
-        self.splice(at, at, text);
+        let at = idx.min(items.len());
+        self.seq_plan(seq, path).inserts.push((at, vs.to_vec()));
         Ok(())
     }
 
     fn remove_item(&mut self, root: NodeId, path: &[Seg], idx: usize) -> Result<(), EditError> {
-        let Some((seq, items, flow)) = self.seq_info(root, path)? else {
+        let Some((seq, items, _)) = self.seq_info(root, path)? else {
             return Err(err(format!("no list at {}", path_string(path)), None));
         };
         if idx >= items.len() {
@@ -645,42 +602,259 @@ impl Editor<'_> {
                 Some(self.tree.nodes[seq].start),
             ));
         }
-        if items.len() == 1 {
-            return self.replace(root, path, seq, &Value::Seq(vec![]));
-        }
-        if flow {
-            let pairs: Vec<(usize, usize)> = items.iter().map(|i| (*i, *i)).collect();
-            self.remove_runs(&pairs, &[idx], true);
-            return Ok(());
-        }
-        let item = items[idx];
-        if idx + 1 < items.len() {
-            let dash = self.dash_before(self.tree.nodes[item].start)?;
-            let next = self.dash_before(self.tree.nodes[items[idx + 1]].start)?;
-            let (a, b) = (dash - self.col(dash), next - self.col(next));
-            self.splice(a, b, String::new());
-        } else {
-            let prev_end = self.tree.nodes[items[idx - 1]].end;
-            let (a, b) = (
-                self.line_end(prev_end),
-                self.line_end(self.tree.nodes[item].end),
-            );
-            self.splice(a, b, String::new());
+        self.seq_plan(seq, path).removed.insert(idx);
+        Ok(())
+    }
+
+    /// Makes each sequence's removals and inserts. Every original item owns a
+    /// stretch of text that the others do not touch, so any combination splices
+    /// without overlap, and kept items keep their bytes.
+    fn flush_seqs(&mut self, root: NodeId) -> Result<(), EditError> {
+        for (seq, mut plan) in std::mem::take(&mut self.seqs) {
+            let NodeKind::Seq { items, flow } = &self.tree.nodes[seq].kind else {
+                unreachable!("planned on sequences only")
+            };
+            let (items, flow) = (items.clone(), *flow);
+            // Same place: edit order (the sort is stable).
+            plan.inserts.sort_by_key(|(at, _)| *at);
+            if flow {
+                self.flush_flow_seq(seq, &items, &plan);
+            } else {
+                self.flush_block_seq(root, seq, &items, &plan)?;
+            }
         }
         Ok(())
     }
 
+    fn flush_flow_seq(&mut self, seq: NodeId, items: &[NodeId], plan: &SeqPlan) {
+        let n = items.len();
+        let start = |i: usize| self.tree.nodes[items[i]].start;
+        let end = |i: usize| self.tree.nodes[items[i]].end;
+        let new = |i: usize| {
+            plan.inserts
+                .iter()
+                .filter(move |(at, _)| *at == i)
+                .flat_map(|(_, vs)| vs.iter().map(Value::to_flow))
+        };
+        // Removed items at the end go with the comma before them; earlier ones
+        // with the separator after them.
+        let mut tail = n;
+        while tail > 0 && plan.removed.contains(&(tail - 1)) {
+            tail -= 1;
+        }
+        let mut splices = vec![];
+        for i in 0..tail {
+            let text: String = new(i).map(|v| format!("{v}, ")).collect();
+            if plan.removed.contains(&i) {
+                splices.push((start(i), start(i + 1), text));
+            } else if !text.is_empty() {
+                splices.push((start(i), start(i), text));
+            }
+        }
+        let last: Vec<String> = (tail..=n).flat_map(new).collect();
+        if tail == 0 {
+            // Nothing kept: the new items fill the brackets.
+            let (a, b) = if n == 0 {
+                let close = self.tree.nodes[seq].end - 1;
+                (close, close)
+            } else {
+                (start(0), end(n - 1))
+            };
+            if a != b || !last.is_empty() {
+                splices.push((a, b, last.join(", ")));
+            }
+        } else {
+            let from = end(tail - 1);
+            let text: String = last.iter().map(|v| format!(", {v}")).collect();
+            let gap = (tail < n).then(|| &self.text[from..start(tail)]);
+            match gap.map(|g| (g.contains('#'), g.find(','))) {
+                // A comment after the last kept item's comma is that item's: only
+                // the comma goes, then the removed items.
+                Some((true, Some(comma))) => {
+                    splices.push((from, from + comma + 1, text));
+                    splices.push((start(tail), end(n - 1), String::new()));
+                }
+                Some(_) => splices.push((from, end(n - 1), text)),
+                None if !text.is_empty() => splices.push((from, from, text)),
+                None => {}
+            }
+        }
+        let depth = self.depth(seq);
+        for (a, b, t) in splices {
+            self.splice_at(a, b, t, depth);
+        }
+    }
+
+    fn flush_block_seq(
+        &mut self,
+        root: NodeId,
+        seq: NodeId,
+        items: &[NodeId],
+        plan: &SeqPlan,
+    ) -> Result<(), EditError> {
+        let n = items.len();
+        if n == 0 {
+            return Err(err(
+                "a block list without items",
+                Some(self.tree.nodes[seq].start),
+            ));
+        }
+        if plan.removed.len() == n && plan.inserts.is_empty() && !plan.path.is_empty() {
+            return self.replace(root, &plan.path, seq, &Value::Seq(vec![]));
+        }
+        let dashes = items
+            .iter()
+            .map(|&i| self.dash_before(self.tree.nodes[i].start))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Item i's text runs from its leading comment lines to where item i+1's
+        // begin; the last item's, to the end of its line and of the comment
+        // lines under it that are deeper than the dash.
+        let mut starts = vec![];
+        for i in 0..n {
+            let floor = match i {
+                0 if plan.path.is_empty() => self.line_start(dashes[0]),
+                0 => 0,
+                _ => self.next_line(self.tree.nodes[items[i - 1]].end),
+            };
+            let max_col = (i > 0).then(|| self.col(dashes[i]));
+            starts.push(self.leading_comments(self.line_start(dashes[i]), floor, max_col));
+        }
+        let col = self.col(dashes[0]);
+        let end = self.past_deeper_comments(self.tree.nodes[items[n - 1]].end, col);
+        let new = |from: usize, to: usize| -> Vec<String> {
+            plan.inserts
+                .iter()
+                .filter(|(at, _)| (from..=to).contains(at))
+                .flat_map(|(_, vs)| vs)
+                .map(|v| format!("{}-{}", " ".repeat(col), v.to_item(col + 2)))
+                .collect()
+        };
+        // Removed items at the end go with the line break before them (so
+        // that a key added after the list, at the end of its last line, still
+        // follows it); earlier ones with the line break after them.
+        let mut tail = n;
+        while tail > 0 && plan.removed.contains(&(tail - 1)) {
+            tail -= 1;
+        }
+        let depth = self.depth(seq);
+        for i in 0..tail {
+            let text: String = new(i, i).iter().map(|t| format!("{t}\n")).collect();
+            if plan.removed.contains(&i) {
+                self.splice_at(starts[i], starts[i + 1], text, depth);
+            } else if !text.is_empty() {
+                self.splice_at(starts[i], starts[i], text, depth);
+            }
+        }
+        let last = new(tail, n);
+        if tail == 0 {
+            let text = if last.is_empty() {
+                // The document itself is the list: nothing names it, so it is written `[]`.
+                "[]".to_string()
+            } else {
+                last.join("\n")
+            };
+            self.splice_at(starts[0], end, text, depth);
+        } else {
+            let from = if tail < n {
+                self.before_line_break(starts[tail])
+            } else {
+                end
+            };
+            let text: String = last.iter().map(|t| format!("\n{t}")).collect();
+            if from != end || !text.is_empty() {
+                self.splice_at(from, end, text, depth);
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of the line holding `pos`, or of the comment-only lines right
+    /// under it that are indented deeper than `col` (they go with what is above).
+    fn past_deeper_comments(&self, pos: usize, col: usize) -> usize {
+        let mut at = self.line_end(pos);
+        loop {
+            let next = self.next_line(at);
+            if next >= self.text.len() {
+                return at;
+            }
+            let line = &self.text[next..self.line_end(next)];
+            let code = line.trim_start();
+            if !code.starts_with('#') || line.len() - code.len() <= col {
+                return at;
+            }
+            at = self.line_end(next);
+        }
+    }
+
+    /// Where the line break ending the line before `line_start` begins.
+    fn before_line_break(&self, line_start: usize) -> usize {
+        let s = &self.text[..line_start];
+        if s.ends_with("\r\n") {
+            line_start - 2
+        } else if s.ends_with('\n') {
+            line_start - 1
+        } else {
+            line_start
+        }
+    }
+
+    /// How deep a node is: splices at one place go deepest first, so that
+    /// what is added at the end of an item comes before the next item, and
+    /// an item added at the end of a list before a key added after the list.
+    fn depth(&self, node: NodeId) -> usize {
+        self.path_of(self.root, node).map_or(0, |p| p.len())
+    }
+
+    /// Start of the comment-only lines right above the line starting at `line`
+    /// (no blank line between), not above `floor`; with `max_col`, only comments
+    /// at most that indented (deeper ones belong to the item above).
+    fn leading_comments(&self, line: usize, floor: usize, max_col: Option<usize>) -> usize {
+        let mut start = line;
+        while start > floor {
+            let above = self.line_start(start - 1);
+            if above < floor {
+                break;
+            }
+            let text = &self.text[above..start];
+            let trimmed = text.trim_start();
+            let indent = text.len() - trimmed.len();
+            if !trimmed.starts_with('#') || max_col.is_some_and(|c| indent > c) {
+                break;
+            }
+            start = above;
+        }
+        start
+    }
+
+    /// Start of the line after the one holding `pos` (the text's end on the last line).
+    fn next_line(&self, pos: usize) -> usize {
+        self.text[pos..]
+            .find('\n')
+            .map_or(self.text.len(), |i| pos + i + 1)
+    }
+
     fn splice(&mut self, start: usize, end: usize, text: String) {
+        self.splice_at(start, end, text, 0);
+    }
+
+    /// A splice adding to a node at `depth` (see [`Editor::depth`]).
+    fn splice_at(&mut self, start: usize, end: usize, text: String, depth: usize) {
         let text = if self.nl == "\n" {
             text
         } else {
             text.replace('\n', self.nl)
         };
-        self.splices.push(Splice { start, end, text });
+        self.splices.push(Splice {
+            start,
+            end,
+            text,
+            depth,
+        });
     }
 
     fn finish(mut self) -> Result<String, EditError> {
-        self.splices.sort_by_key(|s| (s.start, s.end));
+        self.splices
+            .sort_by_key(|s| (s.start, s.end, std::cmp::Reverse(s.depth)));
         let mut out = String::with_capacity(self.text.len() + 256);
         let mut pos = 0;
         for s in &self.splices {
@@ -863,6 +1037,73 @@ pub fn apply_to_value(root: &mut Value, e: &Edit) {
     }
 }
 
+/// The edits as steps to take one after another with [`apply_to_value`] on `root`
+/// (the value the edits were planned on): each step's indices refer to the list
+/// as the steps before it left it, not to the original. Keyed edits come first,
+/// in order; then each list's removals (from the back) and inserts (in place
+/// order, then edit order), inner lists before the lists holding them.
+pub fn sequential(root: &Value, edits: &[Edit]) -> Vec<Edit> {
+    let mut out: Vec<Edit> = edits
+        .iter()
+        .filter(|e| matches!(e, Edit::Set(..) | Edit::Remove(..)))
+        .cloned()
+        .collect();
+    let mut lists: Vec<&Vec<Seg>> = vec![];
+    for e in edits {
+        if let Edit::Insert(p, ..) | Edit::RemoveItem(p, _) = e {
+            if !lists.contains(&p) {
+                lists.push(p);
+            }
+        }
+    }
+    // Deeper first: an inner list's path holds original indices of the outer one.
+    lists.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for path in lists {
+        let n = match walk_ref(root, path) {
+            Some(Value::Seq(items)) => items.len(),
+            _ => 0,
+        };
+        let mut removed: Vec<usize> = edits
+            .iter()
+            .filter_map(|e| match e {
+                Edit::RemoveItem(p, i) if p == path && *i < n => Some(*i),
+                _ => None,
+            })
+            .collect();
+        removed.sort_unstable();
+        removed.dedup();
+        let mut inserts: Vec<(usize, &Vec<Value>)> = edits
+            .iter()
+            .filter_map(|e| match e {
+                Edit::Insert(p, i, vs) if p == path => Some(((*i).min(n), vs)),
+                _ => None,
+            })
+            .collect();
+        inserts.sort_by_key(|(at, _)| *at);
+        for &i in removed.iter().rev() {
+            out.push(Edit::RemoveItem(path.clone(), i));
+        }
+        let mut added = 0;
+        for (at, vs) in inserts {
+            let gone = removed.iter().filter(|&&r| r < at).count();
+            let i = at - gone + added;
+            // Past the end stays past the end, whatever the list's length now.
+            let i = if at == n { usize::MAX } else { i };
+            out.push(Edit::Insert(path.clone(), i, vs.clone()));
+            added += vs.len();
+        }
+    }
+    out
+}
+
+fn walk_ref<'a>(v: &'a Value, path: &[Seg]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |cur, seg| match (seg, cur) {
+        (Seg::Key(k), Value::Map(m)) => m.iter().rev().find(|(kk, _)| kk == k).map(|(_, v)| v),
+        (Seg::Index(i), Value::Seq(items)) => items.get(*i),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1019,6 +1260,52 @@ mod tests {
             }
             assert!(apply(src, &t, &[Edit::Set(vec![], Value::Int(1))]).is_err());
         }
+    }
+
+    #[test]
+    fn list_edits_combine_on_original_indices() {
+        let l = || path!["l"];
+        let item = Value::map([("name", Value::str("w"))]);
+        // Indentless (Helm 4): the new item takes the list's column, above the
+        // leading comment of the item it goes before; a key added after the
+        // list still follows it.
+        let src = "l:\n# lead0\n- name: a\n  image: x # c\n# lead1\n- b\n- c\nk: 1\n";
+        let out = run(
+            src,
+            &[
+                Edit::RemoveItem(l(), 1),
+                Edit::RemoveItem(l(), 2),
+                Edit::Insert(l(), 0, vec![item.clone()]),
+                Edit::Insert(l(), 2, vec![Value::str("d")]),
+                Edit::Insert(l(), 9, vec![Value::str("e")]),
+            ],
+        );
+        assert_eq!(
+            out,
+            "l:\n- name: w\n# lead0\n- name: a\n  image: x # c\n- d\n- e\nk: 1\n"
+        );
+        let out = run(
+            "k:\n  l:\n    - a\n    - b",
+            &[
+                Edit::RemoveItem(path!["k", "l"], 1),
+                Edit::Insert(path!["k", "l"], 2, vec![Value::str("c")]),
+                Edit::Set(path!["k", "m"], Value::Int(1)),
+            ],
+        );
+        assert_eq!(out, "k:\n  l:\n    - a\n    - c\n  m: 1");
+        let out = run(
+            "l: [a, b, c] # x\n",
+            &[Edit::RemoveItem(l(), 1), Edit::RemoveItem(l(), 2)],
+        );
+        assert_eq!(out, "l: [a] # x\n");
+        let all = [0, 1, 2].map(|i| Edit::RemoveItem(l(), i));
+        assert_eq!(
+            run("l:\n  - a\n  - b\n  - c\nk: 1\n", &all),
+            "l: []\nk: 1\n"
+        );
+        assert_eq!(run("l: [a, b, c]\n", &all), "l: []\n");
+        let all = [0, 1, 2].map(|i| Edit::RemoveItem(vec![], i));
+        assert_eq!(run("- a\n- b\n- c\n", &all), "[]\n");
     }
 
     #[test]
