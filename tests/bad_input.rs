@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -12,27 +12,7 @@ use support::{premigrate_bin, repo_root, TempDir};
 
 /// Runs the binary from the repository root (so relative paths in messages are stable).
 fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(premigrate_bin())
-        .args(args)
-        .current_dir(repo_root())
-        .env_remove("PREMIGRATE_TARGET")
-        .env_remove("PREMIGRATE_EXPLAIN")
-        .env_remove("PREMIGRATE_TIMEOUT")
-        .env_remove("PREMIGRATE_GATE_STYLE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("running premigrate");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    // The binary may exit before reading everything: ignore EPIPE here.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("waiting for premigrate");
-    writer.join().unwrap();
-    out
+    support::run_premigrate(args, stdin)
 }
 
 fn stderr(out: &Output) -> String {

@@ -7,12 +7,11 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use premigrate::yaml::{Tree, Value};
-use support::{chart, premigrate_bin, repo_root, require_tool, run_helm_ok, TempDir};
+use support::{chart, repo_root, require_tool, run_helm_ok, TempDir};
 
 const CHARTS: &[&str] = &["laravel", "prisma-flux", "long-names", "already-hook"];
 
@@ -21,23 +20,7 @@ fn helmrelease() -> String {
 }
 
 fn premigrate(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(premigrate_bin())
-        .args(args)
-        .current_dir(repo_root())
-        .env_remove("PREMIGRATE_TARGET")
-        .env_remove("PREMIGRATE_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = support::run_premigrate(args, stdin.as_bytes());
     (
         out.status.success(),
         String::from_utf8(out.stdout).unwrap(),

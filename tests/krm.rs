@@ -9,12 +9,10 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use premigrate::yaml::{Tree, Value};
-use support::{premigrate_bin, repo_root};
+use support::repo_root;
 
 fn cases() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("testdata/krm"))
@@ -27,16 +25,7 @@ fn cases() -> Vec<PathBuf> {
 }
 
 fn run_krm(input: &[u8]) -> (i32, String, String) {
-    let mut child = Command::new(premigrate_bin())
-        .arg("krm")
-        .env_remove("PREMIGRATE_TARGET")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = support::run_premigrate(&["krm"], input);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),

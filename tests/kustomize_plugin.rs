@@ -54,21 +54,12 @@ fn kustomize(kubectl: &Path, dir: &Path, plugin_home: Option<&Path>) -> (bool, S
 }
 
 fn post_render(input: &str, args: &[&str]) -> String {
-    let mut child = Command::new(premigrate_bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
+    let out = support::run_premigrate(args, input.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 

@@ -5,11 +5,9 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
-use support::{premigrate_bin, repo_root};
+use support::repo_root;
 
 fn streams() -> Vec<PathBuf> {
     let dir = repo_root().join("testdata").join("streams");
@@ -29,20 +27,7 @@ fn name(p: &std::path::Path) -> String {
 
 /// Runs the binary; panics unless it exits 0 with an empty stderr.
 fn run_ok(args: &[&std::ffi::OsStr], stdin: &[u8], what: &str) -> Vec<u8> {
-    let mut child = Command::new(premigrate_bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env_remove("PREMIGRATE_TARGET")
-        .env_remove("PREMIGRATE_EXPLAIN")
-        .spawn()
-        .expect("running premigrate");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || pipe.write_all(&input));
-    let out = child.wait_with_output().expect("waiting for premigrate");
-    writer.join().unwrap().expect("writing stdin");
+    let out = support::run_premigrate(args, stdin);
     assert!(
         out.status.success(),
         "{what}: premigrate failed ({}): {}",

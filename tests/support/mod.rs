@@ -82,6 +82,36 @@ impl Drop for TempDir {
 /// Writes a Helm 4 `postrenderer/v1` plugin called `name` that runs `command`
 /// into `<plugins>/<name>/plugin.yaml`. `--post-renderer-args` values are
 /// appended to the command by Helm.
+/// Runs the premigrate binary from the repository root with `stdin` piped in, and
+/// every `PREMIGRATE_*` variable of the test's environment removed (so a developer's
+/// shell cannot change a test's outcome). stdin is written from a thread and a
+/// closed pipe is ignored: the binary may stop reading early, e.g. on an error.
+#[allow(dead_code)]
+pub fn run_premigrate<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut cmd = Command::new(premigrate_bin());
+    cmd.args(args)
+        .current_dir(repo_root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("PREMIGRATE_") {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd.spawn().expect("running premigrate");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("waiting for premigrate");
+    writer.join().expect("the stdin writer");
+    out
+}
+
 pub fn write_helm4_plugin(plugins: &Path, name: &str, command: &Path) {
     let dir = plugins.join(name);
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
