@@ -413,7 +413,6 @@ impl<'v> Builder<'v> {
     ) -> (Vec<usize>, Vec<&'a Value>, Vec<String>) {
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
         let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
-        let all: Vec<usize> = (0..containers.len()).collect();
         self.keep_items("containers", containers.len(), &[container]);
         let mut cpath = pod_path("containers");
         cpath.push(Seg::Index(container));
@@ -451,11 +450,8 @@ impl<'v> Builder<'v> {
         }
         let mut run: Vec<&Value> = keep.iter().map(|&j| &inits[j]).collect();
         run.push(&containers[container]);
-        let dropped = all
-            .iter()
-            .filter(|&&j| j != container)
-            .map(|&j| names(containers)[j].clone())
-            .collect();
+        let mut dropped = names(containers);
+        dropped.remove(container);
         (keep, run, dropped)
     }
 

@@ -9,7 +9,7 @@ use crate::detect::{migration_command, Match};
 use crate::diag::Error;
 use crate::engines::own;
 use crate::migrations::{annotation, namespace, Context};
-use crate::plan::{Origin, Plan};
+use crate::plan::{Origin, Plan, Severity};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
@@ -21,7 +21,8 @@ struct Found {
 }
 
 /// Finds init-container migrations and builds one Job per distinct container.
-pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error> {
+/// An annotation naming an init container the workload does not have is a warning.
+pub fn find(ctx: &Context<'_>, workloads: &[usize], plan: &mut Plan) -> Result<Vec<NewJob>, Error> {
     let mut groups: BTreeMap<String, Vec<Found>> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut named_seen: Vec<String> = Vec::new();
@@ -41,6 +42,19 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error
                     .collect()
             })
             .unwrap_or_default();
+        let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+        for name in &by_annotation {
+            let present = inits
+                .iter()
+                .any(|c| c.get("name").and_then(Value::as_str) == Some(*name));
+            if !present && !already_extracted(ctx, name) {
+                plan.note(Severity::Warning, "PM303", Some(doc), format!(
+                    "{}: its {} annotation names `{name}`, but it has no init container of that name; nothing is extracted for it",
+                    ctx.object(doc),
+                    own::EXTRACT_INIT
+                ));
+            }
+        }
         for (j, c) in pod
             .get("initContainers")
             .map(Value::items)
@@ -142,18 +156,7 @@ fn check_named(ctx: &Context<'_>, seen: &[String]) -> Result<(), Error> {
         if seen.contains(name) {
             continue;
         }
-        let done = (0..ctx.index.entries.len()).any(|i| {
-            ctx.kind(i) == "Job"
-                && ctx.value(i).is_some_and(|v| {
-                    annotation(v, own::DERIVED_FROM).is_some()
-                        && v.at(&["spec", "template", "spec", "containers"])
-                            .map(Value::items)
-                            .unwrap_or(&[])
-                            .iter()
-                            .any(|c| c.get("name").and_then(Value::as_str) == Some(name))
-                })
-        });
-        if !done {
+        if !already_extracted(ctx, name) {
             return Err(Error::new(format!(
                 "--extract-init {name}: no workload has an init container named `{name}`"
             ))
@@ -161,6 +164,21 @@ fn check_named(ctx: &Context<'_>, seen: &[String]) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Whether a Job an earlier run built runs a container of this name.
+fn already_extracted(ctx: &Context<'_>, name: &str) -> bool {
+    (0..ctx.index.entries.len()).any(|i| {
+        ctx.kind(i) == "Job"
+            && ctx.value(i).is_some_and(|v| {
+                annotation(v, own::DERIVED_FROM).is_some()
+                    && v.at(&["spec", "template", "spec", "containers"])
+                        .map(Value::items)
+                        .unwrap_or(&[])
+                        .iter()
+                        .any(|c| c.get("name").and_then(Value::as_str) == Some(name))
+            })
+    })
 }
 
 /// Plans removing extracted init containers from the workloads that carried them.

@@ -250,7 +250,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         plan_job(ctx, plan, subject, matched, events, &workloads, waves)?;
     }
     // Jobs premigrate builds: extracted from init containers, generated from workloads.
-    let mut new_jobs = crate::extract::find(ctx, &workloads)?;
+    let mut new_jobs = crate::extract::find(ctx, &workloads, plan)?;
     new_jobs.extend(crate::generate::find(ctx, &workloads)?);
     for nj in &new_jobs {
         let subject = Subject {
@@ -702,7 +702,7 @@ fn plan_job(
             })?;
             // Gitops: ahead of every workload; hooks: Helm orders it, beside its source.
             let before = match (ctx.target, workloads.first()) {
-                (Target::Gitops, Some(&first)) => first.min(doc),
+                (Target::Gitops, Some(&first)) => first,
                 _ => doc,
             };
             let why = match &nj.origin {
