@@ -1,58 +1,26 @@
-//! premigrate: rewrites rendered Kubernetes manifests so that database migrations run once per change.
+//! premigrate: rewrites rendered Kubernetes manifests so that database migrations
+//! run once per change, before the workloads that need them.
+//!
+//! The pipeline, one folder or file per stage: bytes → [`stream`] (documents) →
+//! [`index`] (parsed, located) → [`plan`] (what to do, as data) → [`apply`] (edits,
+//! added and moved documents) → bytes. [`rewrite`] runs it; [`modes`] adapt it.
 
 pub mod apply;
 pub mod config;
-pub mod derive;
 pub mod detect;
 pub mod diag;
-pub mod engines;
 pub mod explain;
-pub mod extract;
-pub mod flux;
-pub mod gates;
-pub mod generate;
-pub mod hash;
 pub mod index;
 pub mod k8s;
-pub mod krm;
-pub mod kustomize_plugin;
-pub mod migrations;
+pub mod modes;
+mod pipeline;
 pub mod plan;
-pub mod policy;
-pub mod shell;
 pub mod stream;
 pub mod yaml;
 
-pub use config::Config;
+pub use config::{cli, policy, Config};
 pub use diag::Error;
+pub use modes::{demo, flux, helm_plugin, krm, kustomize_plugin};
+pub use pipeline::{rewrite, Output};
+pub use plan::sources::shell;
 pub use plan::Plan;
-
-/// The result of a rewrite: the new stream and the plan that made it.
-pub struct Output {
-    /// The rewritten stream.
-    pub stream: Vec<u8>,
-    /// What was done and why.
-    pub plan: Plan,
-    /// The plan in words.
-    pub explanation: String,
-}
-
-/// The post-renderer contract: bytes in, bytes out, or one clear error.
-pub fn rewrite(input: &[u8], cfg: &Config) -> Result<Output, Error> {
-    let index = index::Index::build(input)?;
-    let plan = plan::build(&index, cfg)?;
-    let explanation = explain::text(&index, &plan);
-    let stream = if plan.is_empty() {
-        input.to_vec()
-    } else {
-        apply::apply(&index, &plan)?.into_bytes()
-    };
-    Ok(Output {
-        stream,
-        plan,
-        explanation,
-    })
-}
-pub mod cli;
-pub mod demo;
-pub mod helm_plugin;

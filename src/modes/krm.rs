@@ -38,7 +38,7 @@ pub const ID_ANNOTATIONS: &[&str] = &[
     "internal.config.kubernetes.io/id",
     "config.k8s.io/id",
     "internal.config.kubernetes.io/annotations-migration-resource-id",
-    crate::kustomize_plugin::ID_ANNOTATION,
+    crate::modes::kustomize_plugin::ID_ANNOTATION,
 ];
 
 /// What the function writes and whether it failed.
@@ -177,9 +177,8 @@ pub fn run(input: &[u8]) -> KrmOutput {
     // The configuration: the functionConfig alone, so a pipeline gives the same output everywhere.
     let cfg = match function_config {
         None => Ok(crate::Config::default()),
-        Some(n) => {
-            crate::policy::from_tree(&tree, n, text, 1, "functionConfig").and_then(|o| o.validate())
-        }
+        Some(n) => crate::config::policy::from_tree(&tree, n, text, 1, "functionConfig")
+            .and_then(|o| o.validate()),
     };
     let cfg = match cfg {
         Ok(c) => c,
@@ -398,7 +397,7 @@ fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
     let mut next: BTreeMap<String, i64> = BTreeMap::new();
     for e in &index.entries {
         let Some(p) = &e.parsed else { continue };
-        if crate::kustomize_plugin::is_generated(&p.value) {
+        if crate::modes::kustomize_plugin::is_generated(&p.value) {
             continue;
         }
         if let Some(f) = file_of(&p.value) {
@@ -423,8 +422,8 @@ fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
         let text = index.stream.doc_text(i);
         // premigrate's own documents, and Jobs it built from a workload (extracted or generated).
         let generated = e.parsed.as_ref().filter(|p| {
-            crate::kustomize_plugin::is_generated(&p.value)
-                || (annotation(&p.value, crate::engines::own::DERIVED_FROM).is_some()
+            crate::modes::kustomize_plugin::is_generated(&p.value)
+                || (annotation(&p.value, crate::k8s::engines::own::DERIVED_FROM).is_some()
                     && out.plan.added.iter().any(|a| a.object == e.info.object()))
         });
         let body = match generated {

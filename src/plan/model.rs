@@ -1,12 +1,10 @@
 //! The plan: everything premigrate will do to a stream, with reasons, as data.
-//! `explain`, `lint` and the rewrite all read the same plan; building it is pure.
+//! Data only: `plan::build` fills it, `explain` and `apply` read it.
 
 use std::collections::BTreeMap;
 
-use crate::config::{Config, Target};
+use crate::config::Target;
 use crate::detect::Match;
-use crate::diag::Error;
-use crate::index::Index;
 use crate::k8s::RefKind;
 use crate::yaml::edit::Edit;
 
@@ -214,36 +212,4 @@ impl Plan {
             && self.moves.is_empty()
             && self.removed.is_empty()
     }
-}
-
-/// Builds the plan for an indexed stream.
-pub fn build(index: &Index<'_>, cfg: &Config) -> Result<Plan, Error> {
-    let mut plan = Plan::default();
-    let target = match cfg.target {
-        Target::Auto if index.from_helm4() => {
-            plan.target_reason = "auto: the input carries Helm 4's postrender-filename annotation, so Helm 4 runs hooks".into();
-            Target::Hooks
-        }
-        Target::Auto => {
-            plan.target_reason = "auto: no Helm 4 filename annotation in the input (Helm 3, kustomize or a plain stream): a regular Job with wait gates".into();
-            Target::Gitops
-        }
-        t => {
-            plan.target_reason = format!(
-                "--target {}",
-                if t == Target::Hooks {
-                    "hooks"
-                } else {
-                    "gitops"
-                }
-            );
-            t
-        }
-    };
-    plan.target = Some(target);
-    let ctx = crate::migrations::Context::new(index, cfg, target)?;
-    crate::migrations::plan(&ctx, &mut plan)?;
-    crate::gates::plan(&ctx, &mut plan)?;
-    crate::extract::tidy(&ctx, &mut plan);
-    Ok(plan)
 }

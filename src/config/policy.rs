@@ -17,8 +17,8 @@
 
 use std::path::Path;
 
-use crate::cli::Opts;
-use crate::config;
+use crate::config::flags::Opts;
+use crate::config::types::{self as config, Config};
 use crate::diag::{Error, Location};
 use crate::yaml::{NodeId, NodeKind, Tree, Value};
 
@@ -591,6 +591,16 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+impl Opts {
+    /// Validates the flags, on top of the `--config` file when one is given, into a configuration.
+    pub fn config(&self) -> Result<Config, Error> {
+        match &self.config {
+            Some(path) => overlay(load(path)?, self).validate(),
+            None => self.validate(),
+        }
+    }
+}
+
 /// The policy's options with the explicitly given flags (and `PREMIGRATE_*`
 /// variables) on top: a flag that is set wins, a list flag replaces the list.
 pub fn overlay(file: Opts, flags: &Opts) -> Opts {
@@ -669,7 +679,7 @@ mod tests {
     #[test]
     fn every_flag_of_the_rewrite_has_a_key() {
         use clap::CommandFactory;
-        let cmd = crate::cli::Cli::command();
+        let cmd = crate::config::cli::Cli::command();
         for arg in cmd.get_arguments() {
             let Some(long) = arg.get_long() else { continue };
             if matches!(long, "explain" | "config" | "help" | "version") {

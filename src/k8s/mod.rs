@@ -1,17 +1,22 @@
 //! Read views of Kubernetes objects: where a workload keeps its pod template,
 //! and which ConfigMaps, Secrets and ServiceAccount a pod uses.
 
+pub mod engines;
+
 use crate::yaml::edit::Seg;
 use crate::yaml::Value;
 
+/// Where a Job, a Deployment and their kin keep their pod spec.
+pub const POD_TEMPLATE_SPEC: &[&str] = &["spec", "template", "spec"];
+
 /// Workload kinds and where each keeps its pod spec.
 pub const WORKLOADS: &[(&str, &[&str])] = &[
-    ("Deployment", &["spec", "template", "spec"]),
-    ("StatefulSet", &["spec", "template", "spec"]),
-    ("DaemonSet", &["spec", "template", "spec"]),
-    ("ReplicaSet", &["spec", "template", "spec"]),
-    ("Rollout", &["spec", "template", "spec"]),
-    ("Job", &["spec", "template", "spec"]),
+    ("Deployment", POD_TEMPLATE_SPEC),
+    ("StatefulSet", POD_TEMPLATE_SPEC),
+    ("DaemonSet", POD_TEMPLATE_SPEC),
+    ("ReplicaSet", POD_TEMPLATE_SPEC),
+    ("Rollout", POD_TEMPLATE_SPEC),
+    ("Job", POD_TEMPLATE_SPEC),
     (
         "CronJob",
         &["spec", "jobTemplate", "spec", "template", "spec"],

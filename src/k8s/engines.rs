@@ -36,8 +36,28 @@ pub enum Role {
     GitopsWorkload,
 }
 
-/// One annotation row: (engine, for whom, key, value).
-pub type Row = (&'static str, Role, &'static str, Fill);
+/// One annotation row.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    /// The engine that reads it (`helm`, `flux`, `argocd`, `kapp`).
+    pub engine: &'static str,
+    /// For whom.
+    pub role: Role,
+    /// The annotation key.
+    pub key: &'static str,
+    /// Its value.
+    pub fill: Fill,
+}
+
+/// A row of [`ANNOTATIONS`].
+const fn row(engine: &'static str, role: Role, key: &'static str, fill: Fill) -> Row {
+    Row {
+        engine,
+        role,
+        key,
+        fill,
+    }
+}
 
 /// Helm's hook annotations.
 pub const HELM_HOOK: &str = "helm.sh/hook";
@@ -52,48 +72,48 @@ pub const PRE_EVENTS: &str = "pre-install,pre-upgrade";
 
 /// Every annotation premigrate writes, by engine and role.
 pub const ANNOTATIONS: &[Row] = &[
-    ("helm", Role::HookJob, HELM_HOOK, Fill::HookEvents),
-    ("helm", Role::HookJob, HELM_HOOK_WEIGHT, Fill::JobWeight),
-    (
+    row("helm", Role::HookJob, HELM_HOOK, Fill::HookEvents),
+    row("helm", Role::HookJob, HELM_HOOK_WEIGHT, Fill::JobWeight),
+    row(
         "helm",
         Role::HookJob,
         HELM_HOOK_DELETE,
         Fill::Fixed("before-hook-creation,hook-succeeded"),
     ),
-    ("helm", Role::HookDependency, HELM_HOOK, Fill::HookEvents),
-    (
+    row("helm", Role::HookDependency, HELM_HOOK, Fill::HookEvents),
+    row(
         "helm",
         Role::HookDependency,
         HELM_HOOK_WEIGHT,
         Fill::DepWeight,
     ),
-    (
+    row(
         "helm",
         Role::HookDependency,
         HELM_HOOK_DELETE,
         Fill::Fixed("before-hook-creation,hook-succeeded"),
     ),
-    (
+    row(
         "flux",
         Role::GitopsJob,
         "kustomize.toolkit.fluxcd.io/force",
         Fill::Fixed("Enabled"),
     ),
-    ("argocd", Role::GitopsJob, ARGO_WAVE, Fill::JobWave),
-    ("argocd", Role::GitopsDependency, ARGO_WAVE, Fill::JobWave),
-    (
+    row("argocd", Role::GitopsJob, ARGO_WAVE, Fill::JobWave),
+    row("argocd", Role::GitopsDependency, ARGO_WAVE, Fill::JobWave),
+    row(
         "kapp",
         Role::GitopsJob,
         "kapp.k14s.io/change-group",
         Fill::Group,
     ),
-    (
+    row(
         "kapp",
         Role::GitopsDependency,
         "kapp.k14s.io/change-group",
         Fill::Group,
     ),
-    (
+    row(
         "kapp",
         Role::GitopsWorkload,
         "kapp.k14s.io/change-rule",
@@ -110,14 +130,17 @@ pub const HELM_HOOK_KEYS: &[&str] = &[HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DEL
 /// own unsuffixed rule is left alone.
 pub fn per_migration_key(key: &str, original: &str) -> String {
     let name_len = key.rsplit('/').next().map_or(0, str::len) + 1;
-    let suffix =
-        crate::hash::label_name(&format!("premigrate-{original}"), original, 63 - name_len);
+    let suffix = crate::plan::jobs::hash::label_name(
+        &format!("premigrate-{original}"),
+        original,
+        63 - name_len,
+    );
     format!("{key}.{suffix}")
 }
 
 /// The rows for a role.
 pub fn rows(role: Role) -> impl Iterator<Item = &'static Row> {
-    ANNOTATIONS.iter().filter(move |r| r.1 == role)
+    ANNOTATIONS.iter().filter(move |r| r.role == role)
 }
 
 /// premigrate's own annotations.

@@ -2,7 +2,7 @@
 
 /// A Laravel-style shop: web and worker Deployments, a ConfigMap, an external
 /// Secret and a migration Job with the usual mistakes (TTL, OnFailure, no backoffLimit).
-pub const INPUT: &str = include_str!("../testdata/demo/input.yaml");
+pub const INPUT: &str = include_str!("../../testdata/demo/input.yaml");
 
 /// Renders the demo for a target.
 pub fn render(cfg: &crate::Config) -> Result<String, crate::Error> {

@@ -86,6 +86,14 @@ pub struct Config {
     pub keep_init: bool,
 }
 
+impl Config {
+    /// Whether gates under `hooks` wait for the Job object (not a `check` style): then
+    /// the Job must not be deleted on success, or they wait for ever.
+    pub fn hooks_gates_wait(&self) -> bool {
+        !matches!(self.gate, GateMode::Auto | GateMode::None) && self.gate_style != GateStyle::Check
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {

@@ -6,12 +6,12 @@
 use crate::detect::migration_command;
 use crate::detect::Match;
 use crate::diag::Error;
-use crate::engines::own;
-use crate::gates::GATE_NAME;
 use crate::index::HELM4_FILENAME;
-use crate::migrations::Context;
+use crate::k8s::engines::own;
 use crate::path;
-use crate::plan::Origin;
+use crate::plan::context::Context;
+use crate::plan::gates::container::is_gate;
+use crate::plan::model::Origin;
 use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::{Tree, Value};
 
@@ -122,13 +122,6 @@ pub struct Derived {
 /// Whether an init container is a native sidecar (it keeps running beside the app).
 pub fn is_sidecar(c: &Value) -> bool {
     c.get("restartPolicy").and_then(Value::as_str) == Some("Always")
-}
-
-/// Whether an init container is one of premigrate's gates.
-pub fn is_gate(c: &Value) -> bool {
-    c.get("name")
-        .and_then(Value::as_str)
-        .is_some_and(|n| n.starts_with(GATE_NAME))
 }
 
 fn names(list: &[Value]) -> Vec<String> {

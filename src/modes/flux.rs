@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 
 use crate::config::{Config, Target};
 use crate::diag::{Error, Location};
-use crate::engines;
 use crate::index::Index;
+use crate::k8s::engines;
 use crate::k8s::{self, RefKind};
 use crate::plan::{Origin, Severity};
 use crate::stream::{join, Stream};

@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::derive::{self, is_gate, is_sidecar, NewJob, Shape, TEMPLATE_KINDS};
 use crate::detect::{migration_command, Match};
 use crate::diag::Error;
-use crate::engines::own;
-use crate::migrations::{annotation, namespace, Context};
-use crate::plan::{Origin, Plan, Severity};
+use crate::k8s::engines::own;
+use crate::plan::context::{annotation, namespace, Context};
+use crate::plan::gates::container::is_gate;
+use crate::plan::model::{Origin, Plan, Severity};
+use crate::plan::sources::derive::{self, is_sidecar, NewJob, Shape, TEMPLATE_KINDS};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
@@ -241,7 +242,7 @@ pub fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
             .map(|c| c.why.clone())
             .collect();
         changes.retain(|c| !is_removal(&c.edit));
-        changes.push(crate::plan::Change {
+        changes.push(crate::plan::model::Change {
             edit: Edit::Remove(p.clone()),
             why: whys.join("; "),
         });

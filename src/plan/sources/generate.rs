@@ -2,12 +2,12 @@
 //! gets one built from a workload's pod template and a command, from
 //! `--migrate KIND/NAME=COMMAND` or the workload's `premigrate.io/migrate` annotation.
 
-use crate::derive::{self, NewJob, Shape, TEMPLATE_KINDS};
 use crate::detect::Match;
 use crate::diag::Error;
-use crate::engines::own;
-use crate::migrations::{annotation, Context};
-use crate::plan::Origin;
+use crate::k8s::engines::own;
+use crate::plan::context::{annotation, Context};
+use crate::plan::model::Origin;
+use crate::plan::sources::derive::{self, NewJob, Shape, TEMPLATE_KINDS};
 use crate::yaml::Value;
 
 /// Kind names and kubectl's short names, as `--migrate` accepts them.
@@ -131,7 +131,7 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
             "fix the chart so the workload renders a pod template",
         ));
     };
-    let command = crate::shell::split(&r.command).map_err(|e| {
+    let command = crate::plan::sources::shell::split(&r.command).map_err(|e| {
         fail(
             format!("{}: cannot read the command `{}`: {e}", r.said, r.command),
             "quote it as a shell would, or run it through a shell: sh -c '…'",

@@ -27,7 +27,7 @@ pub fn wrapper_script(exe: &str) -> String {
 
 /// Rewrites the stream kustomize sends, configured by the policy text.
 pub fn run(policy: &str, policy_source: &str, input: &[u8]) -> Result<Output, Error> {
-    let cfg = crate::policy::parse(policy, policy_source)?.validate()?;
+    let cfg = crate::config::policy::parse(policy, policy_source)?.validate()?;
     let mut out = crate::rewrite(input, &cfg)?;
     out.stream = strip_from_generated(&out.stream, &[ID_ANNOTATION])?;
     Ok(out)
@@ -72,5 +72,5 @@ pub fn strip_from_generated(stream: &[u8], keys: &[&str]) -> Result<Vec<u8>, Err
 
 /// Whether premigrate added this document.
 pub fn is_generated(v: &crate::yaml::Value) -> bool {
-    crate::migrations::annotation(v, crate::engines::own::GENERATED) == Some("true")
+    crate::plan::context::annotation(v, crate::k8s::engines::own::GENERATED) == Some("true")
 }

@@ -1,0 +1,202 @@
+//! The gate init container: its name, and what it runs for each `--gate-style`
+//! (`k8s-wait-for`, `kubectl wait`, or the app's own `check` command).
+
+use crate::config::GateStyle;
+use crate::diag::Error;
+use crate::plan::context::Context;
+use crate::plan::gates::token::TOKEN_VOLUME;
+use crate::plan::model::Migration;
+use crate::yaml::Value;
+
+/// The default image of the `k8s-wait-for` style.
+pub const K8S_WAIT_FOR_IMAGE: &str = "groundnuty/k8s-wait-for:v2.0";
+/// The default image of the `kubectl` style.
+pub const KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.34.0";
+/// Name of gate init containers (a suffix is added when a workload waits for several Jobs).
+pub const GATE_NAME: &str = "premigrate-wait";
+/// Seconds a `check` gate retries before giving up (the pod then restarts it).
+pub const CHECK_DEADLINE: u64 = 3600;
+
+/// Whether an init container is one of premigrate's gates.
+pub fn is_gate(c: &Value) -> bool {
+    c.get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.starts_with(GATE_NAME))
+}
+
+/// The gate's container name when a workload waits for several Jobs:
+/// `premigrate-wait-<original>`. Container names are DNS labels (63 characters,
+/// no dots), so a name that does not fit as is is cut and gets a short hash of
+/// the whole original name: two long names with a common prefix stay apart.
+pub(crate) fn container_name(original: &str) -> String {
+    crate::plan::jobs::hash::label_name(&format!("{GATE_NAME}-{original}"), original, 63)
+}
+
+/// The restricted security context of the wait images.
+fn restricted() -> Value {
+    Value::map([
+        ("allowPrivilegeEscalation", Value::Bool(false)),
+        (
+            "capabilities",
+            Value::map([("drop", Value::Seq(vec![Value::str("ALL")]))]),
+        ),
+        ("readOnlyRootFilesystem", Value::Bool(true)),
+        ("runAsNonRoot", Value::Bool(true)),
+        ("runAsUser", Value::Int(65532)),
+        ("runAsGroup", Value::Int(65532)),
+        (
+            "seccompProfile",
+            Value::map([("type", Value::str("RuntimeDefault"))]),
+        ),
+    ])
+}
+
+/// Small requests and limits for the wait images.
+fn small_resources() -> Value {
+    Value::map([
+        (
+            "requests",
+            Value::map([("cpu", Value::str("10m")), ("memory", Value::str("16Mi"))]),
+        ),
+        (
+            "limits",
+            Value::map([("cpu", Value::str("100m")), ("memory", Value::str("64Mi"))]),
+        ),
+    ])
+}
+
+/// The gate container for one migration.
+pub(crate) fn gate_container(
+    ctx: &Context<'_>,
+    name: &str,
+    m: &Migration,
+    pod: &Value,
+    no_token: bool,
+) -> Result<Value, Error> {
+    let mut c = vec![("name".to_string(), Value::str(name))];
+    match ctx.cfg.gate_style {
+        GateStyle::K8sWaitFor | GateStyle::Kubectl => wait_container(ctx, m, no_token, &mut c),
+        GateStyle::Check => check_container(ctx, m, pod, &mut c)?,
+    }
+    Ok(Value::Map(c))
+}
+
+/// A gate that waits for the Job object: `k8s-wait-for` or `kubectl wait`.
+fn wait_container(ctx: &Context<'_>, m: &Migration, no_token: bool, c: &mut Vec<(String, Value)>) {
+    let (image, args) = if ctx.cfg.gate_style == GateStyle::K8sWaitFor {
+        (
+            K8S_WAIT_FOR_IMAGE,
+            vec![Value::str("job-wr"), Value::str(&m.name)],
+        )
+    } else {
+        let timeout = ctx
+            .cfg
+            .timeout_seconds
+            .map_or("1h".to_string(), |t| format!("{t}s"));
+        (
+            KUBECTL_IMAGE,
+            vec![
+                Value::str("wait"),
+                Value::str("--for=condition=complete"),
+                Value::str(format!("job/{}", m.name)),
+                Value::str(format!("--timeout={timeout}")),
+            ],
+        )
+    };
+    c.push((
+        "image".into(),
+        Value::str(ctx.cfg.gate_image.as_deref().unwrap_or(image)),
+    ));
+    if ctx.cfg.gate_style == GateStyle::Kubectl {
+        c.push(("command".into(), Value::Seq(vec![Value::str("kubectl")])));
+    }
+    c.push(("args".into(), Value::Seq(args)));
+    c.push(("resources".into(), small_resources()));
+    c.push(("securityContext".into(), restricted()));
+    if no_token {
+        c.push((
+            "volumeMounts".into(),
+            Value::Seq(vec![Value::map([
+                ("name", Value::str(TOKEN_VOLUME)),
+                (
+                    "mountPath",
+                    Value::str("/var/run/secrets/kubernetes.io/serviceaccount"),
+                ),
+                ("readOnly", Value::Bool(true)),
+            ])]),
+        ));
+    }
+}
+
+/// A gate that runs the check command in the app's image until it succeeds.
+fn check_container(
+    ctx: &Context<'_>,
+    m: &Migration,
+    pod: &Value,
+    c: &mut Vec<(String, Value)>,
+) -> Result<(), Error> {
+    let app = pod
+        .get("containers")
+        .map(Value::items)
+        .and_then(|c| c.first())
+        .ok_or_else(|| Error::new("a gated workload has no containers"))?;
+    let check = ctx.cfg.gate_check.clone().unwrap_or_default();
+    let image = ctx
+        .cfg
+        .gate_image
+        .clone()
+        .or_else(|| app.get("image").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default();
+    c.push(("image".into(), Value::str(image)));
+    let script = format!(
+        "end=$(( $(date +%s) + {CHECK_DEADLINE} )); until {check}; do if [ \"$(date +%s)\" -ge \"$end\" ]; then echo 'premigrate: migrations still pending' >&2; exit 1; fi; echo 'premigrate: waiting for Job {}'; sleep 5; done",
+        m.name
+    );
+    c.push((
+        "command".into(),
+        Value::Seq(vec![Value::str("sh"), Value::str("-c"), Value::str(script)]),
+    ));
+    // The check runs the app's own runtime (a Rails, Django or Node boot needs far
+    // more than the wait images' 64Mi), so it gets the app container's resources;
+    // as an init container it never raises the pod's effective request above them.
+    for key in [
+        "env",
+        "envFrom",
+        "volumeMounts",
+        "securityContext",
+        "resources",
+    ] {
+        if let Some(v) = app.get(key) {
+            c.push((key.to_string(), v.clone()));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_names_are_distinct_dns_labels() {
+        assert_eq!(container_name("app-migrate"), "premigrate-wait-app-migrate");
+        let a = "rel-long-names-database-schema-migration-job-for-tenant-service";
+        let b = "rel-long-names-database-schema-migration-job-for-tenant-billing";
+        let (na, nb) = (container_name(a), container_name(b));
+        assert_ne!(na, nb);
+        let dotted = container_name("db.v2.migrate");
+        assert_ne!(dotted, container_name("db-v2-migrate"));
+        for n in [na, nb, dotted] {
+            assert!(n.len() <= 63, "{n}");
+            assert!(
+                n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{n}"
+            );
+            assert!(
+                n.starts_with("premigrate-wait-") && !n.ends_with('-'),
+                "{n}"
+            );
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Wait gates: under `gitops`, workloads that use the migrated database get a
+//! first init container (after the pod's leading native sidecars) that waits for
+//! the hashed Job, with least-privilege RBAC. A rerun over the output moves gates
+//! to changed Jobs and removes those no longer wanted. Passes: `select` (who
+//! waits for what), `workload` (with `container`, `init`, `token`), `rbac`.
+
+pub mod container;
+pub mod init;
+pub mod rbac;
+pub mod select;
+pub mod token;
+pub mod workload;
+
+use crate::config::{GateMode, Target};
+use crate::diag::Error;
+use crate::k8s;
+use crate::k8s::engines;
+use crate::plan::context::{annotation, Context};
+use crate::plan::model::{Migration, Origin, Phase, Plan, Severity};
+
+/// Plans gates and their RBAC.
+pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
+    let gating = gating(ctx, plan);
+    let migrations: Vec<Migration> = plan
+        .migrations
+        .iter()
+        .filter(|m| m.phase == Phase::Pre)
+        .cloned()
+        .collect();
+    let workloads = workloads(ctx, plan);
+    let waits = if gating {
+        select::waits(ctx, plan, &workloads, &migrations)
+    } else {
+        select::Waits::new()
+    };
+    select::check_names(ctx, plan, &workloads, &migrations, gating);
+    let mut bindings = workload::Bindings::new();
+    for &w in &workloads {
+        workload::gate(ctx, plan, w, waits.get(&w), &migrations, &mut bindings)?;
+    }
+    // RBAC: one Role and one RoleBinding per migration.
+    for (k, subjects) in bindings {
+        rbac::add(ctx, plan, &migrations[k], &subjects);
+    }
+    Ok(())
+}
+
+/// Whether gates are wanted. Without gating, workloads are still visited: gates
+/// left by an earlier run go.
+fn gating(ctx: &Context<'_>, plan: &mut Plan) -> bool {
+    let explicit = ctx.cfg.gate != GateMode::Auto;
+    let gating = !(ctx.target == Target::Hooks && !explicit || ctx.cfg.gate == GateMode::None);
+    if ctx.target == Target::Hooks && gating {
+        plan.note(Severity::Warning, "PM201", None, if ctx.cfg.hooks_gates_wait() {
+            "gates were asked for with --target hooks: Helm already waits for hook Jobs; the Job's delete policy is before-hook-creation only, so it outlives its success and the gates can see it complete"
+        } else {
+            "gates were asked for with --target hooks: Helm already waits for hook Jobs"
+        });
+    }
+    gating
+}
+
+/// The workloads that may be gated. A Job premigrate built derives from a
+/// workload, which stays a workload.
+fn workloads(ctx: &Context<'_>, plan: &Plan) -> Vec<usize> {
+    let mig_docs: Vec<usize> = plan
+        .migrations
+        .iter()
+        .filter(|m| m.origin == Origin::Job)
+        .map(|m| m.doc)
+        .collect();
+    (0..ctx.index.entries.len())
+        .filter(|&i| {
+            k8s::pod_spec_path(ctx.kind(i)).is_some()
+                && !mig_docs.contains(&i)
+                && !ctx.generated.contains(&i)
+        })
+        .filter(|&i| {
+            ctx.value(i)
+                .is_some_and(|v| annotation(v, engines::HELM_HOOK).is_none())
+        })
+        .collect()
+}

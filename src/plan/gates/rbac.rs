@@ -1,0 +1,126 @@
+//! Least-privilege RBAC for the gates: per migration, one Role that may only
+//! get/list/watch that one Job, bound to the service accounts of the gated workloads.
+
+use crate::k8s::engines::{self, own};
+use crate::plan::context::ensure_separator;
+use crate::plan::model::{Added, Migration, Plan};
+use crate::yaml::Value;
+
+/// Adds the Role and RoleBinding letting `subjects` — (workload, service account) — read `m`'s Job.
+pub(crate) fn add(
+    ctx: &crate::plan::context::Context<'_>,
+    plan: &mut Plan,
+    m: &Migration,
+    subjects: &[(usize, String)],
+) {
+    let first = subjects
+        .iter()
+        .map(|s| s.0)
+        .min()
+        .expect("at least one gated workload");
+    let filename = ctx.index.entries[first].info.filename.clone();
+    let mut sas: Vec<String> = subjects.iter().map(|s| s.1.clone()).collect();
+    sas.sort();
+    sas.dedup();
+    let rbac_name = format!("{}-premigrate-wait", m.original_name);
+    let meta = || metadata(m, &rbac_name, filename.as_deref());
+    for (obj, kind) in [
+        (role(m, meta()), "Role"),
+        (binding(m, meta(), &rbac_name, &sas), "RoleBinding"),
+    ] {
+        plan.added.push(Added {
+            text: ensure_separator(obj.to_document()),
+            object: format!("{kind}/{rbac_name}"),
+            derived_from: first,
+            before: first,
+            why: format!(
+                "lets the gates read Job/{} and nothing else ({})",
+                m.name,
+                if kind == "Role" {
+                    "get/list/watch on that one Job".to_string()
+                } else {
+                    sas.join(", ")
+                }
+            ),
+        });
+    }
+}
+
+/// The metadata both objects share: name, namespace, premigrate's marks, the Job's wave and Helm 4 filename.
+fn metadata(m: &Migration, rbac_name: &str, filename: Option<&str>) -> Value {
+    let mut ann = vec![
+        (own::GENERATED.to_string(), Value::str("true")),
+        (own::ORIGINAL_NAME.to_string(), Value::str(&m.original_name)),
+    ];
+    if let Some(w) = m.wave {
+        ann.push((engines::ARGO_WAVE.to_string(), Value::str(w.to_string())));
+    }
+    if let Some(f) = filename {
+        ann.push((crate::index::HELM4_FILENAME.to_string(), Value::str(f)));
+    }
+    let mut md = vec![("name".to_string(), Value::str(rbac_name))];
+    if !m.namespace.is_empty() {
+        md.push(("namespace".into(), Value::str(&m.namespace)));
+    }
+    md.push(("annotations".into(), Value::Map(ann)));
+    Value::Map(md)
+}
+
+/// The Role: get/list/watch on the one Job.
+fn role(m: &Migration, meta: Value) -> Value {
+    Value::map([
+        ("apiVersion", Value::str("rbac.authorization.k8s.io/v1")),
+        ("kind", Value::str("Role")),
+        ("metadata", meta),
+        (
+            "rules",
+            Value::Seq(vec![Value::map([
+                ("apiGroups", Value::Seq(vec![Value::str("batch")])),
+                ("resources", Value::Seq(vec![Value::str("jobs")])),
+                ("resourceNames", Value::Seq(vec![Value::str(&m.name)])),
+                (
+                    "verbs",
+                    Value::Seq(vec![
+                        Value::str("get"),
+                        Value::str("list"),
+                        Value::str("watch"),
+                    ]),
+                ),
+            ])]),
+        ),
+    ])
+}
+
+/// The RoleBinding of the Role to the service accounts `sas`.
+fn binding(m: &Migration, meta: Value, rbac_name: &str, sas: &[String]) -> Value {
+    Value::map([
+        ("apiVersion", Value::str("rbac.authorization.k8s.io/v1")),
+        ("kind", Value::str("RoleBinding")),
+        ("metadata", meta),
+        (
+            "roleRef",
+            Value::map([
+                ("apiGroup", Value::str("rbac.authorization.k8s.io")),
+                ("kind", Value::str("Role")),
+                ("name", Value::str(rbac_name)),
+            ]),
+        ),
+        (
+            "subjects",
+            Value::Seq(
+                sas.iter()
+                    .map(|sa| {
+                        let mut s = vec![
+                            ("kind".to_string(), Value::str("ServiceAccount")),
+                            ("name".to_string(), Value::str(sa)),
+                        ];
+                        if !m.namespace.is_empty() {
+                            s.push(("namespace".into(), Value::str(&m.namespace)));
+                        }
+                        Value::Map(s)
+                    })
+                    .collect(),
+            ),
+        ),
+    ])
+}

@@ -1,0 +1,253 @@
+//! Which workloads wait for which migration, and why: a `premigrate.io/wait-for`
+//! annotation, `--gate all` or `--gate KIND/NAME`, or under `--gate auto` the
+//! workloads the migration was built from or that share a Secret, ConfigMap or
+//! image repository with it (every workload of its namespace when none does).
+
+use std::collections::BTreeMap;
+
+use crate::config::GateMode;
+use crate::k8s::engines::own;
+use crate::k8s::{self, RefKind};
+use crate::plan::context::{annotation, namespace, Context};
+use crate::plan::model::{Migration, Origin, Phase, Plan, Severity};
+use crate::yaml::edit::Seg;
+use crate::yaml::Value;
+
+/// For each workload, the migrations (by index in `migrations`) it waits for, with why.
+pub(crate) type Waits = BTreeMap<usize, Vec<(usize, String)>>;
+
+/// Chooses the workloads that wait for each migration.
+pub(crate) fn waits(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    workloads: &[usize],
+    migrations: &[Migration],
+) -> Waits {
+    let mut waits = Waits::new();
+    for (k, m) in migrations.iter().enumerate() {
+        let same_ns: Vec<usize> = workloads
+            .iter()
+            .copied()
+            .filter(|&w| ctx.value(w).map(namespace).as_deref() == Some(m.namespace.as_str()))
+            .collect();
+        let mut chosen = chosen(ctx, m, &same_ns);
+        if same_ns.is_empty() && matches!(ctx.cfg.gate, GateMode::Auto | GateMode::All) {
+            note_other_namespaces(ctx, plan, m, workloads);
+        }
+        if chosen.is_empty() && ctx.cfg.gate == GateMode::Auto {
+            chosen = fallback(ctx, plan, m, &same_ns);
+        }
+        for (w, why) in chosen {
+            waits.entry(w).or_default().push((k, why));
+        }
+    }
+    waits
+}
+
+/// The workloads of the migration's namespace that wait for it, with why.
+fn chosen(ctx: &Context<'_>, m: &Migration, same_ns: &[usize]) -> Vec<(usize, String)> {
+    let job_refs = data_refs(&m.pod);
+    let job_images = k8s::pod_images(&m.pod);
+    let mut chosen = Vec::new();
+    for &w in same_ns {
+        let v = ctx.value(w).expect("workloads are parsed");
+        if annotation(v, own::GATE) == Some("false") {
+            continue;
+        }
+        if let Some(list) = annotation(v, own::WAIT_FOR) {
+            if list
+                .split(',')
+                .map(str::trim)
+                .any(|n| n == m.original_name || n == m.name)
+            {
+                chosen.push((
+                    w,
+                    format!("its {} annotation names {}", own::WAIT_FOR, m.original_name),
+                ));
+            }
+            continue;
+        }
+        let pod = k8s::pod_spec_path(ctx.kind(w)).and_then(|p| k8s::at(v, &p));
+        let Some(pod) = pod else { continue };
+        if let Some(why) = why_gate(ctx, m, w, pod, &job_refs, &job_images) {
+            chosen.push((w, why));
+        }
+    }
+    chosen
+}
+
+/// Why the workload `w` with pod spec `pod` waits for `m` under the `--gate` mode, or `None`.
+fn why_gate(
+    ctx: &Context<'_>,
+    m: &Migration,
+    w: usize,
+    pod: &Value,
+    job_refs: &[(RefKind, String)],
+    job_images: &[String],
+) -> Option<String> {
+    match &ctx.cfg.gate {
+        GateMode::All => Some("--gate all".to_string()),
+        GateMode::List(list) => list
+            .iter()
+            .any(|(kk, nn)| {
+                kk.eq_ignore_ascii_case(ctx.kind(w))
+                    && Some(nn.as_str()) == ctx.index.entries[w].info.name.as_deref()
+            })
+            .then(|| "named by --gate".to_string()),
+        GateMode::None => None,
+        GateMode::Auto if m.carriers.contains(&w) => Some(match m.origin {
+            Origin::Generated { .. } => "the migration was generated from it".to_string(),
+            _ => "it ran this migration as an init container".to_string(),
+        }),
+        GateMode::Auto => {
+            let refs = data_refs(pod);
+            let images = k8s::pod_images(pod);
+            if let Some((rk, n)) = job_refs.iter().find(|r| refs.contains(r)) {
+                Some(format!("shares {}/{n} with the migration", rk.kind()))
+            } else {
+                images
+                    .iter()
+                    .find(|i| job_images.contains(i))
+                    .map(|i| format!("runs the migration's image repository {i}"))
+            }
+        }
+    }
+}
+
+/// Warns that no workload is in the migration's namespace, naming the namespaces they are in.
+fn note_other_namespaces(ctx: &Context<'_>, plan: &mut Plan, m: &Migration, workloads: &[usize]) {
+    let mut others: Vec<String> = workloads
+        .iter()
+        .map(|&w| ctx.value(w).map(namespace).unwrap_or_default())
+        .map(|ns| {
+            if ns.is_empty() {
+                "the release namespace (none set)".into()
+            } else {
+                ns
+            }
+        })
+        .collect();
+    others.sort();
+    others.dedup();
+    if !others.is_empty() {
+        plan.note(Severity::Warning, "PM206", Some(m.doc), format!(
+            "Job/{}: no workload is in its namespace ({}), so none waits for it; the workloads are in {}: give the Job and the workloads that use its database the same metadata.namespace",
+            m.original_name,
+            if m.namespace.is_empty() { "the release namespace: none set" } else { &m.namespace },
+            others.join(", ")
+        ));
+    }
+}
+
+/// `--gate auto` with nothing shared: every workload of the namespace waits (unless it opts out).
+fn fallback(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    m: &Migration,
+    same_ns: &[usize],
+) -> Vec<(usize, String)> {
+    let fallback: Vec<usize> = same_ns
+        .iter()
+        .copied()
+        .filter(|&w| {
+            ctx.value(w).is_some_and(|v| {
+                annotation(v, own::GATE) != Some("false") && annotation(v, own::WAIT_FOR).is_none()
+            })
+        })
+        .collect();
+    if !fallback.is_empty() {
+        plan.note(Severity::Warning, "PM202", Some(m.doc), format!(
+            "Job/{}: no workload shares a Secret, ConfigMap or image with the migration; every workload of its namespace waits for it (name them with --gate KIND/NAME or premigrate.io/wait-for)",
+            m.original_name
+        ));
+    }
+    fallback.into_iter().map(|w| (w, "no workload shares anything with the migration: all workloads of the namespace wait".to_string())).collect()
+}
+
+/// Warns about names that select nothing: a `premigrate.io/wait-for` entry that is
+/// no migration of the workload's namespace (a typo, or a Job that is not a migration,
+/// leaves the workload ungated without a word), the annotation under `--gate none`,
+/// and a `--gate KIND/NAME` that is no workload of the stream.
+pub(crate) fn check_names(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    workloads: &[usize],
+    migrations: &[Migration],
+    gating: bool,
+) {
+    for &w in workloads {
+        let v = ctx.value(w).expect("workloads are parsed");
+        let Some(list) = annotation(v, own::WAIT_FOR) else {
+            continue;
+        };
+        if !gating {
+            if ctx.cfg.gate == GateMode::None {
+                plan.note(
+                    Severity::Warning,
+                    "PM205",
+                    Some(w),
+                    format!(
+                        "{}: its {} annotation is ignored with --gate none",
+                        ctx.object(w),
+                        own::WAIT_FOR
+                    ),
+                );
+            }
+            continue;
+        }
+        let ns = namespace(v);
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let named = |m: &Migration| m.original_name == name || m.name == name;
+            if migrations.iter().any(|m| named(m) && m.namespace == ns) {
+                continue;
+            }
+            let why = match plan.migrations.iter().find(|m| named(m)) {
+                Some(m) if m.phase == Phase::Post => {
+                    "a post-install/post-upgrade migration, which runs after the workloads"
+                }
+                Some(_) => "a migration of another namespace",
+                None => "no migration Job of the stream",
+            };
+            plan.note(
+                Severity::Warning,
+                "PM203",
+                Some(w),
+                format!(
+                    "{}: its {} annotation names `{name}`, {why}: it does not wait for it",
+                    ctx.object(w),
+                    own::WAIT_FOR
+                ),
+            );
+        }
+    }
+    if let GateMode::List(list) = &ctx.cfg.gate {
+        for (kind, name) in list {
+            let found = workloads.iter().any(|&w| {
+                kind.eq_ignore_ascii_case(ctx.kind(w))
+                    && Some(name.as_str()) == ctx.index.entries[w].info.name.as_deref()
+            });
+            if !found {
+                plan.note(
+                    Severity::Warning,
+                    "PM204",
+                    None,
+                    format!(
+                    "--gate {kind}/{name}: no such workload in the stream; nothing is gated for it"
+                ),
+                );
+            }
+        }
+    }
+}
+
+/// The ConfigMaps and Secrets a pod reads data from (env, envFrom, volumes): what
+/// `--gate auto` compares. Image pull Secrets and the service account say nothing
+/// about which database a pod uses (one registry Secret is often shared by all).
+fn data_refs(pod: &Value) -> Vec<(RefKind, String)> {
+    k8s::pod_refs(pod, &[])
+        .into_iter()
+        .filter(|r| r.kind != RefKind::ServiceAccount)
+        .filter(|r| r.path.first() != Some(&Seg::Key("imagePullSecrets".into())))
+        .map(|r| (r.kind, r.name))
+        .collect()
+}

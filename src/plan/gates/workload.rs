@@ -1,0 +1,171 @@
+//! Gating one workload: its gate containers, token volume and kapp rules, as
+//! wanted now — an earlier run's gates, token and rules go when no longer wanted.
+
+use std::collections::BTreeMap;
+
+use crate::config::{GateStyle, Target};
+use crate::diag::Error;
+use crate::k8s;
+use crate::k8s::engines::{self, Role};
+use crate::plan::context::{fill, set_annotation, Context};
+use crate::plan::gates::container::{container_name, gate_container, GATE_NAME};
+use crate::plan::gates::init::plan_init;
+use crate::plan::gates::token::{mounts_no_token, plan_token};
+use crate::plan::model::{Gate, Migration, Plan, Severity};
+use crate::yaml::edit::{Edit, Seg};
+use crate::yaml::Value;
+
+/// Per migration (by index), the gated (workload, service account) pairs its RBAC binds.
+pub(crate) type Bindings = BTreeMap<usize, Vec<(usize, String)>>;
+
+/// Gates workload `w` on the migrations `waits` lists (none: not gated, or no longer).
+pub(crate) fn gate(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    w: usize,
+    waits: Option<&Vec<(usize, String)>>,
+    migrations: &[Migration],
+    bindings: &mut Bindings,
+) -> Result<(), Error> {
+    let v = ctx.value(w).expect("workloads are parsed");
+    let pod_path = k8s::pod_spec_path(ctx.kind(w)).expect("a workload");
+    // A workload without a pod spec (e.g. a bare Pod with no spec) has nothing to gate.
+    let Some(pod) = k8s::at(v, &pod_path) else {
+        return Ok(());
+    };
+    let Some(list) = waits else {
+        // Not gated (any more): drop what an earlier run added.
+        plan_init(plan, w, &pod_path, pod, &[], &[]);
+        plan_token(plan, w, &pod_path, pod, false);
+        drop_own_rules(plan, w, v, &[]);
+        return Ok(());
+    };
+    let several = list.len() > 1;
+    let no_token = mounts_no_token(ctx, v, pod);
+    let mut gates = Vec::new();
+    for (k, _) in list {
+        let m = &migrations[*k];
+        let name = if several {
+            container_name(&m.original_name)
+        } else {
+            GATE_NAME.to_string()
+        };
+        gates.push(gate_container(ctx, &name, m, pod, no_token)?);
+        if ctx.cfg.gate_style != GateStyle::Check {
+            bindings
+                .entry(*k)
+                .or_default()
+                .push((w, k8s::service_account(pod)));
+        }
+    }
+    let jobs: Vec<String> = list
+        .iter()
+        .map(|(k, _)| migrations[*k].name.clone())
+        .collect();
+    let names: Vec<&str> = jobs.iter().map(String::as_str).collect();
+    plan_init(plan, w, &pod_path, pod, &gates, &names);
+    plan_token(
+        plan,
+        w,
+        &pod_path,
+        pod,
+        no_token && ctx.cfg.gate_style != GateStyle::Check,
+    );
+    let wanted = kapp_rules(ctx, plan, w, v, list, migrations);
+    drop_own_rules(plan, w, v, &wanted);
+    record(ctx, plan, w, list, migrations, jobs);
+    Ok(())
+}
+
+/// One kapp rule per migration waited for, each under its own suffixed key; returns the keys.
+fn kapp_rules(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    w: usize,
+    v: &Value,
+    list: &[(usize, String)],
+    migrations: &[Migration],
+) -> Vec<String> {
+    let mut wanted: Vec<String> = Vec::new();
+    if ctx.target != Target::Gitops {
+        return wanted;
+    }
+    for (k, _) in list {
+        let original = &migrations[*k].original_name;
+        for row in engines::rows(Role::GitopsWorkload) {
+            let key = engines::per_migration_key(row.key, original);
+            let value = fill(row.fill, "", 0, 0, original);
+            set_annotation(
+                plan,
+                v,
+                w,
+                &key,
+                &value,
+                "kapp applies it after the migration",
+            );
+            wanted.push(key);
+        }
+    }
+    wanted
+}
+
+/// Records the gate, warning when the workload's pod spec is immutable.
+fn record(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    w: usize,
+    list: &[(usize, String)],
+    migrations: &[Migration],
+    jobs: Vec<String>,
+) {
+    let several = list.len() > 1;
+    // With several Jobs, each reason says which Job it is for.
+    let why = list
+        .iter()
+        .map(|(k, why)| match several {
+            true => format!("{}: {why}", migrations[*k].original_name),
+            false => why.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if matches!(ctx.kind(w), "Job" | "Pod") {
+        plan.note(Severity::Warning, "PM207", Some(w), format!(
+            "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
+            ctx.object(w)
+        ));
+    }
+    plan.gates.push(Gate {
+        doc: w,
+        workload: ctx.object(w),
+        jobs,
+        why,
+    });
+}
+
+/// Removes workload annotations an earlier run wrote that no longer apply: a kapp
+/// rule (suffixed, or unsuffixed as older runs wrote it) after a migration group
+/// this workload does not wait for now. `keep` are the keys this run writes.
+fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value, keep: &[String]) {
+    let annotations = v
+        .at(&["metadata", "annotations"])
+        .map(Value::entries)
+        .unwrap_or(&[]);
+    for row in engines::rows(Role::GitopsWorkload) {
+        let ours = fill(row.fill, "", 0, 0, "");
+        for (key, val) in annotations {
+            let same_row = key == row.key || key.starts_with(&format!("{}.", row.key));
+            if same_row && !keep.contains(key) && val.as_str().is_some_and(|a| a.starts_with(&ours))
+            {
+                plan.change(
+                    w,
+                    Edit::Remove(
+                        ["metadata", "annotations", key.as_str()]
+                            .map(|k| Seg::Key(k.into()))
+                            .to_vec(),
+                    ),
+                    format!("removed annotation {key}: written by an earlier run, the workload no longer waits for that migration"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! What the Job passes share: the Job being planned as facts computed once,
+//! the stream's workloads, and the edits a pass makes to the Job itself.
+
+use crate::detect::Match;
+use crate::k8s::engines::own;
+use crate::plan::context::{annotation, annotation_edit, Context};
+use crate::plan::model::Phase;
+use crate::plan::sources::derive::NewJob;
+use crate::yaml::edit::Edit;
+use crate::yaml::Value;
+
+/// The Job a migration is planned for: a document of the stream, or one premigrate builds.
+pub(crate) struct Subject<'s> {
+    /// The Job's document, or the workload a new Job derives from.
+    pub doc: usize,
+    /// The Job's value.
+    pub value: &'s Value,
+    /// Its current `metadata.name`.
+    pub name: String,
+    /// The new Job, when premigrate builds it.
+    pub new: Option<&'s NewJob>,
+}
+
+/// The workloads of the stream (not migrations), in stream order, and the range
+/// of the Argo CD waves they carry (widened to include 0).
+pub(crate) struct Workloads {
+    /// Their documents.
+    pub docs: Vec<usize>,
+    /// The lowest wave, at most 0.
+    pub min_wave: i64,
+    /// The highest wave, at least 0.
+    pub max_wave: i64,
+}
+
+/// One migration Job's facts, computed once; every pass reads them.
+pub(crate) struct JobFacts<'s> {
+    /// The Job's document, or the workload a new Job derives from.
+    pub doc: usize,
+    /// The Job's value.
+    pub value: &'s Value,
+    /// The new Job, when premigrate builds it.
+    pub new: Option<&'s NewJob>,
+    /// Why it is a migration.
+    pub matched: Match,
+    /// Its Helm hook events, when the chart made it a hook.
+    pub events: Option<Vec<String>>,
+    /// Its namespace as written.
+    pub ns: String,
+    /// Its current `metadata.name`.
+    pub current_name: String,
+    /// The name before hashing.
+    pub original: String,
+    /// Pre or post.
+    pub phase: Phase,
+    /// Its pod spec.
+    pub pod: &'s Value,
+    /// `Kind/name` for messages.
+    pub object: String,
+}
+
+impl<'s> JobFacts<'s> {
+    /// The facts of a Job with a pod spec; `None` when it has none.
+    pub fn new(
+        ctx: &Context<'_>,
+        subject: Subject<'s>,
+        matched: Match,
+        events: Option<Vec<String>>,
+    ) -> Option<JobFacts<'s>> {
+        let v = subject.value;
+        let original = annotation(v, own::ORIGINAL_NAME)
+            .map(str::to_string)
+            .unwrap_or_else(|| subject.name.clone());
+        let phase = phase(v, events.as_deref());
+        let pod = v.at(crate::k8s::POD_TEMPLATE_SPEC)?;
+        let object = match subject.new {
+            Some(_) => format!("Job/{original}"),
+            None => ctx.object(subject.doc),
+        };
+        Some(JobFacts {
+            doc: subject.doc,
+            value: v,
+            new: subject.new,
+            matched,
+            events,
+            ns: crate::plan::context::namespace(v),
+            current_name: subject.name,
+            original,
+            phase,
+            pod,
+            object,
+        })
+    }
+}
+
+/// Post when the chart's hook runs only after the release (or an earlier run recorded it), else pre.
+fn phase(v: &Value, events: Option<&[String]>) -> Phase {
+    match events {
+        Some(e)
+            if !e.iter().any(|e| e == "pre-install" || e == "pre-upgrade")
+                && e.iter().any(|e| e.starts_with("post-")) =>
+        {
+            Phase::Post
+        }
+        _ if annotation(v, own::PHASE) == Some("post") => Phase::Post,
+        _ => Phase::Pre,
+    }
+}
+
+/// Edits of the Job itself, with reasons: planned on a stream document, or
+/// applied at once to a Job premigrate builds.
+pub(crate) type JobEdits = Vec<(Edit, String)>;
+
+/// Adds setting an annotation of the Job unless it already has that value.
+pub(crate) fn job_annotation(edits: &mut JobEdits, v: &Value, key: &str, value: &str, why: &str) {
+    edits.extend(annotation_edit(v, key, value, why));
+}

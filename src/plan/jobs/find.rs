@@ -1,0 +1,125 @@
+//! Finding migration Jobs in the stream: an annotation, `--job`, `--job-selector`,
+//! or detection by name and command; and the workloads (everything else with a
+//! pod template) with the range of their Argo CD waves.
+
+use crate::detect::{migration_command, Match};
+use crate::k8s::engines::{self, own};
+use crate::k8s::{self, POD_TEMPLATE_SPEC};
+use crate::plan::context::{annotation, Context};
+use crate::plan::jobs::facts::Workloads;
+use crate::yaml::Value;
+
+/// A migration Job of the stream: its document, why, and its hook events.
+pub(crate) type Found = (usize, Match, Option<Vec<String>>);
+
+/// The stream's migration Jobs (Helm test hooks and premigrate's own documents are not).
+pub(crate) fn jobs(ctx: &Context<'_>) -> Vec<Found> {
+    let mut found = Vec::new();
+    for i in 0..ctx.index.entries.len() {
+        if ctx.kind(i) != "Job" || ctx.generated.contains(&i) {
+            continue;
+        }
+        let Some(v) = ctx.value(i) else { continue };
+        let events = hook_events(v);
+        if events
+            .as_ref()
+            .is_some_and(|e| e.iter().any(|e| e.starts_with("test")))
+        {
+            continue;
+        }
+        if let Some(m) = why_migration(ctx, i, v) {
+            found.push((i, m, events));
+        }
+    }
+    found
+}
+
+/// Workloads are everything with a pod template that is not a migration, with their wave range.
+pub(crate) fn workloads(ctx: &Context<'_>, found: &[Found]) -> Workloads {
+    let migration_docs: Vec<usize> = found.iter().map(|f| f.0).collect();
+    let docs: Vec<usize> = (0..ctx.index.entries.len())
+        .filter(|&i| {
+            k8s::pod_spec_path(ctx.kind(i)).is_some()
+                && !migration_docs.contains(&i)
+                && !ctx.generated.contains(&i)
+        })
+        .filter(|&i| ctx.value(i).is_some_and(|v| hook_events(v).is_none()))
+        .collect();
+    let waves: Vec<i64> = docs
+        .iter()
+        .filter_map(|&w| {
+            ctx.value(w)
+                .and_then(|v| annotation(v, engines::ARGO_WAVE))
+                .and_then(|s| s.trim().parse().ok())
+        })
+        .collect();
+    Workloads {
+        min_wave: waves.iter().copied().min().unwrap_or(0).min(0),
+        max_wave: waves.iter().copied().max().unwrap_or(0).max(0),
+        docs,
+    }
+}
+
+/// Why a Job is a migration, or `None`.
+fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Option<Match> {
+    match annotation(v, own::MIGRATION) {
+        Some("false") => return None,
+        Some("true") => {
+            return Some(Match {
+                rule: "annotation",
+                detail: format!("{}: \"true\"", own::MIGRATION),
+            })
+        }
+        _ => {}
+    }
+    let name = annotation(v, own::ORIGINAL_NAME)
+        .or(ctx.index.entries[i].info.name.as_deref())
+        .unwrap_or("");
+    if let Some(g) = ctx.cfg.jobs.iter().find(|g| crate::detect::glob(g, name)) {
+        return Some(Match {
+            rule: "--job",
+            detail: format!("name `{name}` matches `{g}`"),
+        });
+    }
+    if let Some(sel) = &ctx.selector {
+        if sel.matches(v.at(&["metadata", "labels"]).unwrap_or(&Value::Null)) {
+            return Some(Match {
+                rule: "--job-selector",
+                detail: format!(
+                    "labels match `{}`",
+                    ctx.cfg.job_selector.as_deref().unwrap_or("")
+                ),
+            });
+        }
+    }
+    if !ctx.cfg.detect {
+        return None;
+    }
+    if name.to_ascii_lowercase().contains("migrat") {
+        return Some(Match {
+            rule: "name",
+            detail: format!("name `{name}` contains `migrat`"),
+        });
+    }
+    let pod = v.at(POD_TEMPLATE_SPEC)?;
+    for list in ["containers", "initContainers"] {
+        for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
+            if let Some(mut m) = migration_command(c) {
+                let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
+                m.detail = format!("container `{cname}` {}", m.detail);
+                return Some(m);
+            }
+        }
+    }
+    None
+}
+
+/// The hook events of a document, if it is a Helm hook.
+fn hook_events(v: &Value) -> Option<Vec<String>> {
+    annotation(v, engines::HELM_HOOK).map(|h| {
+        h.split(',')
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect()
+    })
+}

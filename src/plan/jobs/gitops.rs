@@ -1,0 +1,159 @@
+//! The `gitops` target: the migration Job is a regular resource, ordered for
+//! Flux, Argo CD (a wave before the workloads) and kapp (a change group), and
+//! placed with what it uses just before the first workload; the contract step
+//! of an expand/contract migration goes after the last one.
+
+use crate::k8s::engines::{self, own, Fill, Role};
+use crate::plan::context::{annotation, annotation_path, fill, set_annotation, Context};
+use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts, Workloads};
+use crate::plan::model::{Dependency, Move, Phase, Plan, Severity, END};
+use crate::yaml::edit::Edit;
+
+/// Plans the Job as a regular, ordered resource; returns its Argo CD wave.
+pub(crate) fn plan(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    uses: &[Dependency],
+    workloads: &Workloads,
+    own_edits: &mut JobEdits,
+    plan: &mut Plan,
+) -> i64 {
+    if job.events.is_some() {
+        strip_hook(job, own_edits, plan);
+    }
+    let wave = if job.phase == Phase::Pre {
+        workloads.min_wave - 1
+    } else {
+        workloads.max_wave + 1
+    };
+    for row in engines::rows(Role::GitopsJob) {
+        if job.phase == Phase::Post && row.fill == Fill::Group {
+            continue;
+        }
+        let value = fill(row.fill, "", 0, wave, &job.original);
+        job_annotation(
+            own_edits,
+            job.value,
+            row.key,
+            &value,
+            "orders the migration for Flux, Argo CD and kapp",
+        );
+    }
+    match job.phase {
+        Phase::Post => contract(ctx, job, &workloads.docs, own_edits, plan),
+        Phase::Pre => {
+            for dep in uses {
+                order_dependency(ctx, job, dep, wave, plan);
+            }
+            move_ahead(ctx, job, uses, &workloads.docs, plan);
+        }
+    }
+    wave
+}
+
+/// Removes the chart's hook annotations: under GitOps the Job is a regular resource.
+fn strip_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {
+    for k in engines::HELM_HOOK_KEYS {
+        if annotation(job.value, k).is_some() {
+            own_edits.push((
+                Edit::Remove(annotation_path(k)),
+                format!("removed {k}: under GitOps the Job is a regular, pruned resource"),
+            ));
+        }
+    }
+    plan.note(Severity::Info, "PM102", Some(job.doc), format!("{}: removed the chart's helm.sh/hook annotations: under GitOps the migration must be a regular resource that the engine prunes when its name changes", job.object));
+}
+
+/// The contract step: recorded as such, and moved after the last workload.
+fn contract(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    workloads: &[usize],
+    own_edits: &mut JobEdits,
+    plan: &mut Plan,
+) {
+    job_annotation(
+        own_edits,
+        job.value,
+        own::PHASE,
+        "post",
+        "records the contract phase: the hook annotation it came from is gone",
+    );
+    if let Some(&last) = workloads.last() {
+        if job.new.is_none() && job.doc < last {
+            plan.moves.push(Move {
+                doc: job.doc,
+                before: END,
+                why: format!(
+                    "{} is the contract step: it runs after {}",
+                    ctx.object(job.doc),
+                    ctx.object(last)
+                ),
+            });
+        }
+    }
+}
+
+/// Orders something the Job uses no later than the Job.
+fn order_dependency(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    dep: &Dependency,
+    wave: i64,
+    plan: &mut Plan,
+) {
+    let Some(def) = dep.doc else { return };
+    let dv = ctx.value(def).expect("definitions are parsed");
+    for row in engines::rows(Role::GitopsDependency) {
+        let value = fill(row.fill, "", 0, wave, &job.original);
+        let current = annotation(dv, row.key);
+        let keep = match row.fill {
+            Fill::JobWave => current
+                .and_then(|c| c.trim().parse::<i64>().ok())
+                .is_some_and(|c| c <= wave),
+            _ => current.is_some(),
+        };
+        if !keep {
+            set_annotation(
+                plan,
+                dv,
+                def,
+                row.key,
+                &value,
+                "the migration uses it: it must exist before the Job",
+            );
+        }
+    }
+}
+
+/// The Job and what it uses go just before the first workload.
+fn move_ahead(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    uses: &[Dependency],
+    workloads: &[usize],
+    plan: &mut Plan,
+) {
+    let Some(&first) = workloads.first() else {
+        return;
+    };
+    let mut movers: Vec<usize> = uses.iter().filter_map(|d| d.doc).collect();
+    movers.sort();
+    movers.dedup();
+    if job.new.is_none() {
+        movers.push(job.doc);
+    }
+    for m in movers {
+        if m > first {
+            plan.moves.push(Move {
+                doc: m,
+                before: first,
+                why: format!(
+                    "{} must be applied before {}",
+                    ctx.object(m),
+                    ctx.object(first)
+                ),
+            });
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The `hooks` target: the migration Job becomes a Helm pre-install/pre-upgrade
+//! hook (the chart's own hook events and delete policy are kept), and what it
+//! uses gets a hook copy one weight earlier, so a first install finds it.
+
+use crate::diag::Error;
+use crate::k8s::engines::{self, own, Fill, Role};
+use crate::path;
+use crate::plan::context::{annotation, annotation_path, ensure_separator, fill, Context};
+use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
+use crate::plan::jobs::hash::hashed_name;
+use crate::plan::jobs::identity::Identity;
+use crate::plan::model::{Added, Dependency, Plan, Severity};
+use crate::yaml::edit::{self, Edit};
+use crate::yaml::Value;
+
+/// The hook settings the Job and its copies share.
+struct Hook {
+    /// Whether the chart made the Job a hook itself.
+    author_hook: bool,
+    /// The hook events.
+    events: String,
+    /// The Job's hook weight.
+    weight: i64,
+    /// The chart's delete policy, when it made the Job a hook.
+    delete: Option<String>,
+}
+
+/// Plans the Job as a Helm hook, with hook copies of what it uses.
+pub(crate) fn plan(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    id: &Identity,
+    uses: &[Dependency],
+    own_edits: &mut JobEdits,
+    plan: &mut Plan,
+) -> Result<(), Error> {
+    let hook = settings(ctx, job, plan);
+    annotate(ctx, job, &hook, own_edits);
+    if hook.author_hook
+        && ctx.cfg.hooks_gates_wait()
+        && hook
+            .delete
+            .as_deref()
+            .is_some_and(|d| d.contains("hook-succeeded"))
+    {
+        plan.note(Severity::Warning, "PM208", Some(job.doc), format!(
+            "{}: the chart's delete policy `{}` deletes the Job when it succeeds, so the gates asked for never see it complete; drop hook-succeeded from the chart's helm.sh/hook-delete-policy, or use --gate-style check",
+            job.object,
+            hook.delete.as_deref().unwrap_or("")
+        ));
+    }
+    for dep in uses {
+        copy_dependency(ctx, job, id, &hook, dep, own_edits, plan)?;
+    }
+    Ok(())
+}
+
+/// The events, weight and delete policy: the chart's when it made the Job a hook.
+fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
+    let v = job.value;
+    let author_hook = job.events.is_some();
+    let events = match &job.events {
+        Some(e) => {
+            plan.note(Severity::Info, "PM101", Some(job.doc), format!("{}: the chart already makes this Job a `{}` hook; its events and delete policy are kept", job.object, e.join(",")));
+            e.join(",")
+        }
+        None => engines::PRE_EVENTS.to_string(),
+    };
+    let weight =
+        match annotation(v, engines::HELM_HOOK_WEIGHT).and_then(|w| w.trim().parse::<i64>().ok()) {
+            Some(w) if author_hook => w,
+            _ => ctx.cfg.hook_weight,
+        };
+    let delete = annotation(v, engines::HELM_HOOK_DELETE)
+        .filter(|_| author_hook)
+        .map(str::to_string);
+    Hook {
+        author_hook,
+        events,
+        weight,
+        delete,
+    }
+}
+
+/// The Job's hook annotations (what the chart set itself is kept).
+fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut JobEdits) {
+    let v = job.value;
+    for row in engines::rows(Role::HookJob) {
+        if hook.author_hook && annotation(v, row.key).is_some() {
+            continue;
+        }
+        let mut value = fill(row.fill, &hook.events, hook.weight, 0, &job.original);
+        // Gates asked for under hooks wait for the Job: it must outlive its success.
+        if row.key == engines::HELM_HOOK_DELETE && ctx.cfg.hooks_gates_wait() {
+            value = "before-hook-creation".to_string();
+        }
+        job_annotation(
+            own_edits,
+            v,
+            row.key,
+            &value,
+            "makes the migration a Helm hook that runs before the workloads",
+        );
+    }
+}
+
+/// A hook copy of one thing the Job uses, and the Job pointed at it.
+fn copy_dependency(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    id: &Identity,
+    hook: &Hook,
+    dep: &Dependency,
+    own_edits: &mut JobEdits,
+    plan: &mut Plan,
+) -> Result<(), Error> {
+    let Some(def) = dep.doc else { return Ok(()) };
+    let copy_name = hashed_name(&dep.name, &id.hash);
+    for r in id.refs.iter().filter(|r| {
+        r.kind == dep.kind
+            && (r.name == dep.name
+                || ctx.copies.get(&(r.kind, job.ns.clone(), r.name.clone())) == Some(&dep.name))
+    }) {
+        if r.name != copy_name {
+            own_edits.push((
+                Edit::Set(r.path.clone(), Value::str(&copy_name)),
+                format!(
+                    "points {} at the hook copy {copy_name}",
+                    edit::path_string(&r.path)
+                ),
+            ));
+        }
+    }
+    let text = copy_doc(ctx, def, &copy_name, &dep.name, hook)?;
+    plan.added.push(Added {
+        text,
+        object: format!("{}/{copy_name}", dep.kind.kind()),
+        derived_from: def,
+        before: job.doc,
+        why: format!("hook copy of {}/{} at weight {}: on a first install the chart's own {} does not exist yet when pre-install hooks run", dep.kind.kind(), dep.name, hook.weight - 1, dep.kind.kind()),
+    });
+    Ok(())
+}
+
+/// A hook copy of a regular document: its own text, renamed and annotated, so every value stays as written.
+fn copy_doc(
+    ctx: &Context<'_>,
+    def: usize,
+    copy_name: &str,
+    original: &str,
+    hook: &Hook,
+) -> Result<String, Error> {
+    let parsed = ctx.index.entries[def]
+        .parsed
+        .as_ref()
+        .expect("definitions are parsed");
+    let mut edits = vec![
+        Edit::Set(path!["metadata", "name"], Value::str(copy_name)),
+        Edit::Set(annotation_path(own::GENERATED), Value::str("true")),
+        Edit::Set(annotation_path(own::ORIGINAL_NAME), Value::str(original)),
+    ];
+    for row in engines::rows(Role::HookDependency) {
+        let value = match (row.fill, hook.delete.as_deref()) {
+            (Fill::Fixed(_), Some(d)) if row.key == engines::HELM_HOOK_DELETE => d.to_string(),
+            _ => fill(row.fill, &hook.events, hook.weight, 0, original),
+        };
+        edits.push(Edit::Set(annotation_path(row.key), Value::str(value)));
+    }
+    let text = ctx.index.stream.doc_text(def);
+    let out = edit::apply(text, &parsed.tree, &edits).map_err(|e| {
+        Error::at(
+            ctx.index.location(def),
+            format!("cannot copy this document as a hook: {}", e.message),
+        )
+    })?;
+    Ok(ensure_separator(out))
+}

@@ -1,0 +1,160 @@
+//! A migration Job's identity: the hardening it gets, the content hash of its
+//! spec (hardened, with hook copies from an earlier run mapped back), its hashed
+//! name, and the ConfigMaps, Secrets and ServiceAccounts it uses.
+
+use crate::config::Target;
+use crate::k8s::engines::own;
+use crate::k8s::{self, Ref};
+use crate::path;
+use crate::plan::context::Context;
+use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
+use crate::plan::jobs::hash::{content_hash, hashed_name};
+use crate::plan::model::{Dependency, Plan, Severity};
+use crate::yaml::edit::{self, Edit, Seg};
+use crate::yaml::Value;
+
+/// One hardening step: a path, its new value (or `None`: removed), and why.
+pub(crate) type Hardening = (Vec<Seg>, Option<Value>, &'static str);
+
+/// The Job's references, content hash and hashed name.
+pub(crate) struct Identity {
+    /// What its pod spec references.
+    pub refs: Vec<Ref>,
+    /// The content hash.
+    pub hash: String,
+    /// The hashed name.
+    pub name: String,
+}
+
+/// Hardening, applied to the hash input and to the text.
+pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Vec<Hardening> {
+    let v = job.value;
+    let mut hardening: Vec<Hardening> = Vec::new();
+    if job.pod.get("restartPolicy").and_then(Value::as_str) != Some("Never") {
+        hardening.push((
+            path!["spec", "template", "spec", "restartPolicy"],
+            Some(Value::str("Never")),
+            "a failed migration must not be retried in place",
+        ));
+    }
+    if matches!(v.at(&["spec", "backoffLimit"]), None | Some(Value::Null)) {
+        hardening.push((
+            path!["spec", "backoffLimit"],
+            Some(Value::Int(0)),
+            "run a migration once; the chart set no backoffLimit",
+        ));
+    }
+    if let Some(t) = ctx.cfg.timeout_seconds {
+        if v.at(&["spec", "activeDeadlineSeconds"]) != Some(&Value::Int(t as i64)) {
+            hardening.push((
+                path!["spec", "activeDeadlineSeconds"],
+                Some(Value::Int(t as i64)),
+                "--timeout",
+            ));
+        }
+    }
+    if ctx.target == Target::Gitops && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
+        hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
+        plan.note(Severity::Warning, "PM004", Some(job.doc), format!(
+            "{}: removed spec.ttlSecondsAfterFinished: once the TTL deletes the Job, Flux re-creates it and the migration reruns every interval, and pods gated on it can never start again",
+            ctx.object(job.doc)
+        ));
+    }
+    hardening
+}
+
+/// References (with hook copies from an earlier run mapped back to what they
+/// copy), then the hash of the hardened spec and the hashed name.
+pub(crate) fn identify(ctx: &Context<'_>, job: &JobFacts<'_>, hardening: &[Hardening]) -> Identity {
+    let pod_path: Vec<Seg> = k8s::POD_TEMPLATE_SPEC
+        .iter()
+        .map(|s| Seg::Key(s.to_string()))
+        .collect();
+    let refs = k8s::pod_refs(job.pod, &pod_path);
+    let mut hash_input = job.value.get("spec").cloned().unwrap_or(Value::Null);
+    let mut root_view = Value::map([("spec", hash_input.clone())]);
+    for r in &refs {
+        if let Some(orig) = ctx.copies.get(&(r.kind, job.ns.clone(), r.name.clone())) {
+            edit::apply_to_value(
+                &mut root_view,
+                &Edit::Set(r.path.clone(), Value::str(orig.clone())),
+            );
+        }
+    }
+    for (p, val, _) in hardening {
+        match val {
+            Some(val) => edit::apply_to_value(&mut root_view, &Edit::Set(p.clone(), val.clone())),
+            None => edit::apply_to_value(&mut root_view, &Edit::Remove(p.clone())),
+        }
+    }
+    if let Some(s) = root_view.get("spec") {
+        hash_input = s.clone();
+    }
+    let hash = content_hash(&job.ns, &hash_input, &ctx.cfg.salt);
+    let name = hashed_name(&job.original, &hash);
+    Identity { refs, hash, name }
+}
+
+/// The Job's first own edits: hardening, the rename, the annotations recording them.
+pub(crate) fn edits(job: &JobFacts<'_>, hardening: &[Hardening], id: &Identity) -> JobEdits {
+    let mut own_edits: JobEdits = Vec::new();
+    for (p, val, why) in hardening {
+        match val {
+            Some(val) => own_edits.push((
+                Edit::Set(p.clone(), val.clone()),
+                format!("set {} = {}: {why}", edit::path_string(p), val.to_flow()),
+            )),
+            None => own_edits.push((
+                Edit::Remove(p.clone()),
+                format!("removed {} ({why})", edit::path_string(p)),
+            )),
+        }
+    }
+    if job.current_name != id.name {
+        own_edits.push((
+            Edit::Set(path!["metadata", "name"], Value::str(&id.name)),
+            format!("renamed {} → {} (content hash)", job.current_name, id.name),
+        ));
+    }
+    let v = job.value;
+    job_annotation(
+        &mut own_edits,
+        v,
+        own::ORIGINAL_NAME,
+        &job.original,
+        "records the name before hashing",
+    );
+    job_annotation(
+        &mut own_edits,
+        v,
+        own::HASH,
+        &id.hash,
+        "records the content hash",
+    );
+    own_edits
+}
+
+/// What the Job uses, by original name, with the document that defines it when the stream does.
+pub(crate) fn dependencies(ctx: &Context<'_>, job: &JobFacts<'_>, refs: &[Ref]) -> Vec<Dependency> {
+    let ns = &job.ns;
+    let mut uses: Vec<Dependency> = Vec::new();
+    for r in refs {
+        let orig_name = ctx
+            .copies
+            .get(&(r.kind, ns.clone(), r.name.clone()))
+            .cloned()
+            .unwrap_or_else(|| r.name.clone());
+        let def = ctx
+            .defs
+            .get(&(r.kind, ns.clone(), orig_name.clone()))
+            .copied();
+        if !uses.iter().any(|u| u.kind == r.kind && u.name == orig_name) {
+            uses.push(Dependency {
+                kind: r.kind,
+                name: orig_name,
+                doc: def,
+            });
+        }
+    }
+    uses
+}

@@ -1,0 +1,143 @@
+//! The last Job pass: the Job's own edits become changes of its document (a Job
+//! of the stream) or the text of an added document (a Job premigrate builds),
+//! and the migration is recorded in the plan.
+
+use crate::config::Target;
+use crate::diag::Error;
+use crate::k8s::engines::own;
+use crate::plan::context::{annotation, ensure_separator, Context};
+use crate::plan::jobs::facts::{JobEdits, JobFacts};
+use crate::plan::model::{Added, Dependency, Migration, Origin, Plan};
+use crate::plan::sources::derive::NewJob;
+use crate::yaml::edit::{self, Edit};
+
+/// What the passes decided about one Job.
+pub(crate) struct Decided {
+    /// The content hash.
+    pub hash: String,
+    /// The hashed name.
+    pub name: String,
+    /// What it uses.
+    pub uses: Vec<Dependency>,
+    /// Its Argo CD wave (gitops).
+    pub wave: Option<i64>,
+    /// Its own edits.
+    pub edits: JobEdits,
+}
+
+/// Records the Job's edits (or builds its text) and the migration.
+pub(crate) fn record(
+    ctx: &Context<'_>,
+    job: JobFacts<'_>,
+    decided: Decided,
+    workloads: &[usize],
+    plan: &mut Plan,
+) -> Result<(), Error> {
+    let origin = match job.new {
+        None => {
+            for (e, why) in decided.edits {
+                plan.change(job.doc, e, why);
+            }
+            Origin::Job
+        }
+        Some(nj) => {
+            add_new_job(ctx, &job, nj, &decided, workloads, plan)?;
+            nj.origin.clone()
+        }
+    };
+    let carriers = carriers(ctx, &job, workloads);
+    plan.migrations.push(Migration {
+        doc: job.doc,
+        origin,
+        matched: job.matched,
+        namespace: job.ns,
+        original_name: job.original,
+        hash: decided.hash,
+        name: decided.name,
+        phase: job.phase,
+        uses: decided.uses,
+        wave: decided.wave,
+        pod: job.pod.clone(),
+        carriers,
+    });
+    Ok(())
+}
+
+/// The text of a Job premigrate builds, added ahead of the workloads (gitops) or beside its source (hooks).
+fn add_new_job(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    nj: &NewJob,
+    decided: &Decided,
+    workloads: &[usize],
+    plan: &mut Plan,
+) -> Result<(), Error> {
+    let edits: Vec<Edit> = decided.edits.iter().map(|(e, _)| e.clone()).collect();
+    let text = edit::apply(&nj.text, &nj.tree, &edits).map_err(|e| {
+        Error::at(
+            ctx.index.location(job.doc),
+            format!(
+                "cannot build the migration Job {} from this workload: {}",
+                decided.name, e.message
+            ),
+        )
+    })?;
+    // Gitops: ahead of every workload; hooks: Helm orders it, beside its source.
+    let before = match (ctx.target, workloads.first()) {
+        (Target::Gitops, Some(&first)) => first,
+        _ => job.doc,
+    };
+    plan.added.push(Added {
+        text: ensure_separator(text),
+        object: format!("Job/{}", decided.name),
+        derived_from: job.doc,
+        before,
+        why: why_new(job, nj),
+    });
+    Ok(())
+}
+
+/// Why premigrate adds the Job, in words.
+fn why_new(job: &JobFacts<'_>, nj: &NewJob) -> String {
+    let matched = &job.matched;
+    match &nj.origin {
+        Origin::Extracted { from } => format!(
+            "the migration Job, extracted from the init containers of {} ({})",
+            from.join(", "),
+            matched.detail
+        ),
+        Origin::Generated { from } => {
+            let mut left: Vec<String> = nj.left_out.clone();
+            left.extend(nj.dropped.iter().map(|c| format!("container {c}")));
+            let left = if left.is_empty() {
+                String::new()
+            } else {
+                format!("; left out: {}", left.join(", "))
+            };
+            format!(
+                "the migration Job, generated from {from} ({} {}){left}",
+                matched.rule, matched.detail
+            )
+        }
+        Origin::Job => String::new(),
+    }
+}
+
+/// The workloads that always wait for the Job: those it was built from.
+fn carriers(ctx: &Context<'_>, job: &JobFacts<'_>, workloads: &[usize]) -> Vec<usize> {
+    match job.new {
+        Some(nj) if nj.carriers.is_empty() => vec![nj.from],
+        Some(nj) => nj.carriers.iter().map(|c| c.0).collect(),
+        // A Job an earlier run built names its workloads: they keep waiting for it.
+        None => annotation(job.value, own::DERIVED_FROM)
+            .map(|from| {
+                let from: Vec<&str> = from.split(',').map(str::trim).collect();
+                workloads
+                    .iter()
+                    .copied()
+                    .filter(|&w| from.contains(&ctx.object(w).as_str()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
