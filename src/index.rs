@@ -70,6 +70,7 @@ pub const READ_KINDS: &[&str] = &[
     "ConfigMap",
     "Secret",
     "ServiceAccount",
+    "Service",
     "Role",
     "RoleBinding",
     "List",

@@ -18,13 +18,14 @@ pub struct Output {
 /// The post-renderer contract: bytes in, bytes out, or one clear error.
 pub fn rewrite(input: &[u8], cfg: &Config) -> Result<Output, Error> {
     let index = Index::build(input)?;
-    let plan = crate::plan::build(&index, cfg)?;
-    let explanation = crate::explain::text(&index, &plan);
+    let mut plan = crate::plan::build(&index, cfg)?;
     let stream = if plan.is_empty() {
         input.to_vec()
     } else {
         crate::apply::apply(&index, &plan)?.into_bytes()
     };
+    crate::plan::graph::verdicts(&index, &stream, &mut plan)?;
+    let explanation = crate::explain::text(&index, &plan);
     Ok(Output {
         stream,
         plan,

@@ -75,6 +75,12 @@ const CASES: &[(&str, usize, &str, bool)] = &[
     ),
     ("bad-indentation-in-job", 2, "app/templates/job.yaml", true),
     (
+        "database-waits-for-its-migration",
+        4,
+        "shop/charts/postgresql/templates/primary/statefulset.yaml",
+        false,
+    ),
+    (
         "deep-block-map-nesting-in-job",
         2,
         "app/templates/job.yaml",

@@ -65,6 +65,10 @@ pub const HELM_HOOK: &str = "helm.sh/hook";
 pub const HELM_HOOK_WEIGHT: &str = "helm.sh/hook-weight";
 /// Helm's hook delete policy.
 pub const HELM_HOOK_DELETE: &str = "helm.sh/hook-delete-policy";
+/// kapp's change group (suffixed `.NAME` keys let one object be in several).
+pub const KAPP_GROUP: &str = "kapp.k14s.io/change-group";
+/// kapp's change rule (suffixed `.NAME` keys hold several rules).
+pub const KAPP_RULE: &str = "kapp.k14s.io/change-rule";
 /// Argo CD's sync wave.
 pub const ARGO_WAVE: &str = "argocd.argoproj.io/sync-wave";
 /// The default hook events of a migration.
@@ -101,24 +105,9 @@ pub const ANNOTATIONS: &[Row] = &[
     ),
     row("argocd", Role::GitopsJob, ARGO_WAVE, Fill::JobWave),
     row("argocd", Role::GitopsDependency, ARGO_WAVE, Fill::JobWave),
-    row(
-        "kapp",
-        Role::GitopsJob,
-        "kapp.k14s.io/change-group",
-        Fill::Group,
-    ),
-    row(
-        "kapp",
-        Role::GitopsDependency,
-        "kapp.k14s.io/change-group",
-        Fill::Group,
-    ),
-    row(
-        "kapp",
-        Role::GitopsWorkload,
-        "kapp.k14s.io/change-rule",
-        Fill::AfterGroup,
-    ),
+    row("kapp", Role::GitopsJob, KAPP_GROUP, Fill::Group),
+    row("kapp", Role::GitopsDependency, KAPP_GROUP, Fill::Group),
+    row("kapp", Role::GitopsWorkload, KAPP_RULE, Fill::AfterGroup),
 ];
 
 /// Hook annotations that make a document a Helm hook; removed from gitops Jobs.
@@ -168,4 +157,6 @@ pub mod own {
     /// On a Job: `post` records the contract phase once gitops has removed the
     /// chart's `post-install`/`post-upgrade` hook, which is where it was read from.
     pub const PHASE: &str = "premigrate.io/phase";
+    /// Migrations (original names, comma-separated) that must complete before this one.
+    pub const AFTER: &str = "premigrate.io/after";
 }

@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod gates;
+pub mod graph;
 pub mod jobs;
 pub mod model;
 pub mod sources;

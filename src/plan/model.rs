@@ -101,6 +101,18 @@ pub struct Migration {
     /// Workload documents it came from (extracted from their init containers, or generated from them): they always wait for it.
     #[serde(skip)]
     pub carriers: Vec<usize>,
+    /// Why it is in its phase.
+    pub phase_reason: String,
+    /// Its place in the sequence of migrations of its phase (0 runs first).
+    pub rank: usize,
+    /// Migrations (original names) that complete before it starts.
+    pub after: Vec<String>,
+    /// Whether it is a Helm hook in the output (else a regular resource).
+    pub hook: bool,
+    /// Why it is a hook or a regular resource.
+    pub form_reason: String,
+    /// The data services it needs (documents), with why.
+    pub needs: Vec<(usize, String)>,
 }
 
 /// A change to one document.
@@ -175,6 +187,24 @@ pub struct Plan {
     pub gates: Vec<Gate>,
     /// Findings.
     pub notes: Vec<Note>,
+    /// The release's data services (databases, caches, brokers a migration needs)
+    /// with why: never gated, ordered before every migration.
+    pub data_services: BTreeMap<usize, String>,
+    /// Documents that data services use (their config), ordered with them.
+    pub data_support: BTreeMap<usize, String>,
+    /// The deadlock check's verdict per engine (filled once the stream is written).
+    pub verdicts: Vec<Verdict>,
+}
+
+/// The deadlock check's verdict for one engine.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Verdict {
+    /// The engine modelled.
+    pub engine: crate::plan::graph::deadlock::Engine,
+    /// What hangs, if anything.
+    pub deadlock: Option<crate::plan::graph::deadlock::Deadlock>,
+    /// The chart hangs there without premigrate too.
+    pub inherited: bool,
 }
 
 impl Plan {

@@ -68,22 +68,31 @@ fn small_resources() -> Value {
 /// The gate container for one migration.
 pub(crate) fn gate_container(
     ctx: &Context<'_>,
+    style: GateStyle,
     name: &str,
     m: &Migration,
     pod: &Value,
     no_token: bool,
 ) -> Result<Value, Error> {
     let mut c = vec![("name".to_string(), Value::str(name))];
-    match ctx.cfg.gate_style {
-        GateStyle::K8sWaitFor | GateStyle::Kubectl => wait_container(ctx, m, no_token, &mut c),
+    match style {
+        GateStyle::K8sWaitFor | GateStyle::Kubectl => {
+            wait_container(ctx, style, m, no_token, &mut c)
+        }
         GateStyle::Check => check_container(ctx, m, pod, &mut c)?,
     }
     Ok(Value::Map(c))
 }
 
 /// A gate that waits for the Job object: `k8s-wait-for` or `kubectl wait`.
-fn wait_container(ctx: &Context<'_>, m: &Migration, no_token: bool, c: &mut Vec<(String, Value)>) {
-    let (image, args) = if ctx.cfg.gate_style == GateStyle::K8sWaitFor {
+fn wait_container(
+    ctx: &Context<'_>,
+    style: GateStyle,
+    m: &Migration,
+    no_token: bool,
+    c: &mut Vec<(String, Value)>,
+) {
+    let (image, args) = if style == GateStyle::K8sWaitFor {
         (
             K8S_WAIT_FOR_IMAGE,
             vec![Value::str("job-wr"), Value::str(&m.name)],
@@ -105,9 +114,13 @@ fn wait_container(ctx: &Context<'_>, m: &Migration, no_token: bool, c: &mut Vec<
     };
     c.push((
         "image".into(),
-        Value::str(ctx.cfg.gate_image.as_deref().unwrap_or(image)),
+        // --gate-image is for the style asked for, not for a Job-waiting gate forced instead.
+        Value::str(match ctx.cfg.gate_style == style {
+            true => ctx.cfg.gate_image.as_deref().unwrap_or(image),
+            false => image,
+        }),
     ));
-    if ctx.cfg.gate_style == GateStyle::Kubectl {
+    if style == GateStyle::Kubectl {
         c.push(("command".into(), Value::Seq(vec![Value::str("kubectl")])));
     }
     c.push(("args".into(), Value::Seq(args)));

@@ -4,14 +4,16 @@
 //! to changed Jobs and removes those no longer wanted. Passes: `select` (who
 //! waits for what), `workload` (with `container`, `init`, `token`), `rbac`.
 
+pub mod chart;
 pub mod container;
+pub mod follower;
 pub mod init;
 pub mod rbac;
 pub mod select;
 pub mod token;
 pub mod workload;
 
-use crate::config::{GateMode, Target};
+use crate::config::GateMode;
 use crate::diag::Error;
 use crate::k8s;
 use crate::k8s::engines;
@@ -20,27 +22,54 @@ use crate::plan::model::{Migration, Origin, Phase, Plan, Severity};
 
 /// Plans gates and their RBAC.
 pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
+    chart::follow(ctx, plan);
     let gating = gating(ctx, plan);
+    let explicit = ctx.cfg.gate != GateMode::Auto;
+    // Helm waits for hook Jobs: only migrations that stay regular resources get gates
+    // (hooks too when gates are asked for explicitly).
     let migrations: Vec<Migration> = plan
         .migrations
         .iter()
-        .filter(|m| m.phase == Phase::Pre)
+        .filter(|m| m.phase == Phase::Pre && (!m.hook || explicit))
         .cloned()
         .collect();
     let workloads = workloads(ctx, plan);
-    let waits = if gating {
+    let mut waits = if gating {
         select::waits(ctx, plan, &workloads, &migrations)
     } else {
         select::Waits::new()
     };
     select::check_names(ctx, plan, &workloads, &migrations, gating);
+    let mut follows = select::Waits::new();
+    let followers = follower::stream_jobs(ctx, &migrations, &mut follows);
+    if gating {
+        waits.extend(follows);
+    }
     let mut bindings = workload::Bindings::new();
-    for &w in &workloads {
-        workload::gate(ctx, plan, w, waits.get(&w), &migrations, &mut bindings)?;
+    for &w in workloads.iter().chain(&followers) {
+        let follower = followers.contains(&w);
+        workload::gate(
+            ctx,
+            plan,
+            w,
+            waits.get(&w),
+            &migrations,
+            &mut bindings,
+            follower,
+        )?;
+    }
+    if gating {
+        follower::new_jobs(ctx, plan, &migrations, &mut bindings)?;
     }
     // RBAC: one Role and one RoleBinding per migration.
     for (k, subjects) in bindings {
-        rbac::add(ctx, plan, &migrations[k], &subjects);
+        rbac::add(
+            ctx,
+            plan,
+            &migrations[k],
+            &subjects,
+            workloads.first().copied(),
+        );
     }
     Ok(())
 }
@@ -49,8 +78,8 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
 /// left by an earlier run go.
 fn gating(ctx: &Context<'_>, plan: &mut Plan) -> bool {
     let explicit = ctx.cfg.gate != GateMode::Auto;
-    let gating = !(ctx.target == Target::Hooks && !explicit || ctx.cfg.gate == GateMode::None);
-    if ctx.target == Target::Hooks && gating {
+    let gating = ctx.cfg.gate != GateMode::None;
+    if explicit && gating && plan.migrations.iter().any(|m| m.hook) {
         plan.note(Severity::Warning, "PM201", None, if ctx.cfg.hooks_gates_wait() {
             "gates were asked for with --target hooks: Helm already waits for hook Jobs; the Job's delete policy is before-hook-creation only, so it outlives its success and the gates can see it complete"
         } else {

@@ -3,6 +3,7 @@
 
 use crate::k8s::engines::{self, own};
 use crate::plan::context::ensure_separator;
+use crate::plan::gates::workload::FOLLOWER;
 use crate::plan::model::{Added, Migration, Plan};
 use crate::yaml::Value;
 
@@ -12,37 +13,59 @@ pub(crate) fn add(
     plan: &mut Plan,
     m: &Migration,
     subjects: &[(usize, String)],
+    first_app: Option<usize>,
 ) {
+    // Before the first gated workload or migration of the stream; a Job premigrate
+    // builds that waits for this one sits just after it (see below).
     let first = subjects
         .iter()
         .map(|s| s.0)
+        .filter(|&d| d != FOLLOWER)
         .min()
-        .expect("at least one gated workload");
+        .or(first_app)
+        .unwrap_or(m.doc);
+    let followers: Vec<String> = plan
+        .migrations
+        .iter()
+        .filter(|f| f.after.contains(&m.original_name))
+        .map(|f| format!("Job/{}", f.name))
+        .collect();
+    let at = plan
+        .added
+        .iter()
+        .position(|a| a.before == first && followers.contains(&a.object))
+        .unwrap_or(plan.added.len());
     let filename = ctx.index.entries[first].info.filename.clone();
     let mut sas: Vec<String> = subjects.iter().map(|s| s.1.clone()).collect();
     sas.sort();
     sas.dedup();
     let rbac_name = format!("{}-premigrate-wait", m.original_name);
     let meta = || metadata(m, &rbac_name, filename.as_deref());
-    for (obj, kind) in [
+    for (n, (obj, kind)) in [
         (role(m, meta()), "Role"),
         (binding(m, meta(), &rbac_name, &sas), "RoleBinding"),
-    ] {
-        plan.added.push(Added {
-            text: ensure_separator(obj.to_document()),
-            object: format!("{kind}/{rbac_name}"),
-            derived_from: first,
-            before: first,
-            why: format!(
-                "lets the gates read Job/{} and nothing else ({})",
-                m.name,
-                if kind == "Role" {
-                    "get/list/watch on that one Job".to_string()
-                } else {
-                    sas.join(", ")
-                }
-            ),
-        });
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        plan.added.insert(
+            at + n,
+            Added {
+                text: ensure_separator(obj.to_document()),
+                object: format!("{kind}/{rbac_name}"),
+                derived_from: first,
+                before: first,
+                why: format!(
+                    "lets the gates read Job/{} and nothing else ({})",
+                    m.name,
+                    if kind == "Role" {
+                        "get/list/watch on that one Job".to_string()
+                    } else {
+                        sas.join(", ")
+                    }
+                ),
+            },
+        );
     }
 }
 

@@ -9,6 +9,8 @@ use crate::config::GateMode;
 use crate::k8s::engines::own;
 use crate::k8s::{self, RefKind};
 use crate::plan::context::{annotation, namespace, Context};
+use crate::plan::graph::chart_gates;
+use crate::plan::jobs::hash::{hashed_name, HASH_LEN};
 use crate::plan::model::{Migration, Origin, Phase, Plan, Severity};
 use crate::yaml::edit::Seg;
 use crate::yaml::Value;
@@ -30,7 +32,7 @@ pub(crate) fn waits(
             .copied()
             .filter(|&w| ctx.value(w).map(namespace).as_deref() == Some(m.namespace.as_str()))
             .collect();
-        let mut chosen = chosen(ctx, m, &same_ns);
+        let mut chosen = chosen(ctx, m, &same_ns, &plan.data_services);
         if same_ns.is_empty() && matches!(ctx.cfg.gate, GateMode::Auto | GateMode::All) {
             note_other_namespaces(ctx, plan, m, workloads);
         }
@@ -45,9 +47,14 @@ pub(crate) fn waits(
 }
 
 /// The workloads of the migration's namespace that wait for it, with why.
-fn chosen(ctx: &Context<'_>, m: &Migration, same_ns: &[usize]) -> Vec<(usize, String)> {
+fn chosen(
+    ctx: &Context<'_>,
+    m: &Migration,
+    same_ns: &[usize],
+    data_services: &BTreeMap<usize, String>,
+) -> Vec<(usize, String)> {
     let job_refs = data_refs(&m.pod);
-    let job_images = k8s::pod_images(&m.pod);
+    let job_images = app_images(&m.pod);
     let mut chosen = Vec::new();
     for &w in same_ns {
         let v = ctx.value(w).expect("workloads are parsed");
@@ -55,6 +62,8 @@ fn chosen(ctx: &Context<'_>, m: &Migration, same_ns: &[usize]) -> Vec<(usize, St
             continue;
         }
         if let Some(list) = annotation(v, own::WAIT_FOR) {
+            // Asked for by name: honoured even on a data service (the deadlock
+            // check then refuses the stream and names the cycle).
             if list
                 .split(',')
                 .map(str::trim)
@@ -69,6 +78,10 @@ fn chosen(ctx: &Context<'_>, m: &Migration, same_ns: &[usize]) -> Vec<(usize, St
         }
         let pod = k8s::pod_spec_path(ctx.kind(w)).and_then(|p| k8s::at(v, &p));
         let Some(pod) = pod else { continue };
+        let named = matches!(ctx.cfg.gate, GateMode::List(_));
+        if !named && (data_services.contains_key(&w) || has_own_gate(pod, m)) {
+            continue;
+        }
         if let Some(why) = why_gate(ctx, m, w, pod, &job_refs, &job_images) {
             chosen.push((w, why));
         }
@@ -101,7 +114,7 @@ fn why_gate(
         }),
         GateMode::Auto => {
             let refs = data_refs(pod);
-            let images = k8s::pod_images(pod);
+            let images = app_images(pod);
             if let Some((rk, n)) = job_refs.iter().find(|r| refs.contains(r)) {
                 Some(format!("shares {}/{n} with the migration", rk.kind()))
             } else {
@@ -154,6 +167,7 @@ fn fallback(
                 annotation(v, own::GATE) != Some("false") && annotation(v, own::WAIT_FOR).is_none()
             })
         })
+        .filter(|w| !plan.data_services.contains_key(w))
         .collect();
     if !fallback.is_empty() {
         plan.note(Severity::Warning, "PM202", Some(m.doc), format!(
@@ -162,6 +176,44 @@ fn fallback(
         ));
     }
     fallback.into_iter().map(|w| (w, "no workload shares anything with the migration: all workloads of the namespace wait".to_string())).collect()
+}
+
+/// The image repositories a pod runs, premigrate's own gates left out (a gate's
+/// image says nothing about which database the pod uses).
+fn app_images(pod: &Value) -> Vec<String> {
+    ["initContainers", "containers"]
+        .iter()
+        .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
+        .filter(|c| !crate::plan::gates::container::is_gate(c))
+        .filter_map(|c| c.get("image").and_then(Value::as_str))
+        .map(|i| crate::detect::image_repository(i).to_string())
+        .collect()
+}
+
+/// Whether the chart already gates the pod on the migration: an init container
+/// that waits for the Job by name, or checks the app's pending migrations. It is
+/// kept and not doubled (a renamed Job is followed by `chart::follow`).
+pub(crate) fn has_own_gate(pod: &Value, m: &Migration) -> bool {
+    chart_gates::find(pod)
+        .iter()
+        .any(|g| g.check || g.jobs.iter().any(|j| names_migration(&j.name, m)))
+}
+
+/// Whether a Job name in a gate is the migration: its original name, its name
+/// now, or a hashed name an earlier run gave it (`<original cut>-<10 hex digits>`).
+pub(crate) fn names_migration(name: &str, m: &Migration) -> bool {
+    if name == m.original_name || name == m.name {
+        return true;
+    }
+    let Some((base, hash)) = name.rsplit_once('-') else {
+        return false;
+    };
+    hash.len() == HASH_LEN
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && hashed_name(&m.original_name, hash) == name
+        && !base.is_empty()
 }
 
 /// Warns about names that select nothing: a `premigrate.io/wait-for` entry that is

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{GateStyle, Target};
+use crate::config::GateStyle;
 use crate::diag::Error;
 use crate::k8s;
 use crate::k8s::engines::{self, Role};
@@ -14,6 +14,9 @@ use crate::plan::gates::token::{mounts_no_token, plan_token};
 use crate::plan::model::{Gate, Migration, Plan, Severity};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
+
+/// The document of a binding subject that is a migration waiting for another.
+pub(crate) const FOLLOWER: usize = usize::MAX;
 
 /// Per migration (by index), the gated (workload, service account) pairs its RBAC binds.
 pub(crate) type Bindings = BTreeMap<usize, Vec<(usize, String)>>;
@@ -26,8 +29,15 @@ pub(crate) fn gate(
     waits: Option<&Vec<(usize, String)>>,
     migrations: &[Migration],
     bindings: &mut Bindings,
+    follower: bool,
 ) -> Result<(), Error> {
     let v = ctx.value(w).expect("workloads are parsed");
+    // A migration that waits for another cannot run a pending-migrations check:
+    // it waits for the Job itself.
+    let style = match follower {
+        true => crate::plan::gates::follower::style(ctx),
+        false => ctx.cfg.gate_style,
+    };
     let pod_path = k8s::pod_spec_path(ctx.kind(w)).expect("a workload");
     // A workload without a pod spec (e.g. a bare Pod with no spec) has nothing to gate.
     let Some(pod) = k8s::at(v, &pod_path) else {
@@ -37,7 +47,9 @@ pub(crate) fn gate(
         // Not gated (any more): drop what an earlier run added.
         plan_init(plan, w, &pod_path, pod, &[], &[]);
         plan_token(plan, w, &pod_path, pod, false);
-        drop_own_rules(plan, w, v, &[]);
+        if !follower {
+            drop_own_rules(plan, w, v, &[]);
+        }
         return Ok(());
     };
     let several = list.len() > 1;
@@ -50,8 +62,8 @@ pub(crate) fn gate(
         } else {
             GATE_NAME.to_string()
         };
-        gates.push(gate_container(ctx, &name, m, pod, no_token)?);
-        if ctx.cfg.gate_style != GateStyle::Check {
+        gates.push(gate_container(ctx, style, &name, m, pod, no_token)?);
+        if style != GateStyle::Check {
             bindings
                 .entry(*k)
                 .or_default()
@@ -69,17 +81,19 @@ pub(crate) fn gate(
         w,
         &pod_path,
         pod,
-        no_token && ctx.cfg.gate_style != GateStyle::Check,
+        no_token && style != GateStyle::Check,
     );
-    let wanted = kapp_rules(ctx, plan, w, v, list, migrations);
-    drop_own_rules(plan, w, v, &wanted);
-    record(ctx, plan, w, list, migrations, jobs);
+    if !follower {
+        // A migration's own kapp rules come from the Job passes.
+        let wanted = kapp_rules(plan, w, v, list, migrations);
+        drop_own_rules(plan, w, v, &wanted);
+    }
+    record(ctx, plan, w, list, migrations, jobs, follower);
     Ok(())
 }
 
 /// One kapp rule per migration waited for, each under its own suffixed key; returns the keys.
 fn kapp_rules(
-    ctx: &Context<'_>,
     plan: &mut Plan,
     w: usize,
     v: &Value,
@@ -87,7 +101,8 @@ fn kapp_rules(
     migrations: &[Migration],
 ) -> Vec<String> {
     let mut wanted: Vec<String> = Vec::new();
-    if ctx.target != Target::Gitops {
+    // Helm hooks are ordered by Helm; kapp rules are for regular resources.
+    if list.iter().all(|(k, _)| migrations[*k].hook) {
         return wanted;
     }
     for (k, _) in list {
@@ -117,6 +132,7 @@ fn record(
     list: &[(usize, String)],
     migrations: &[Migration],
     jobs: Vec<String>,
+    follower: bool,
 ) {
     let several = list.len() > 1;
     // With several Jobs, each reason says which Job it is for.
@@ -128,7 +144,8 @@ fn record(
         })
         .collect::<Vec<_>>()
         .join("; ");
-    if matches!(ctx.kind(w), "Job" | "Pod") {
+    // A migration that follows another is renamed when that one changes: recreated.
+    if matches!(ctx.kind(w), "Job" | "Pod") && !follower {
         plan.note(Severity::Warning, "PM207", Some(w), format!(
             "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
             ctx.object(w)

@@ -56,6 +56,10 @@ pub(crate) struct JobFacts<'s> {
     pub pod: &'s Value,
     /// `Kind/name` for messages.
     pub object: String,
+    /// Its place in the release graph.
+    pub place: crate::plan::jobs::order::Place,
+    /// Whether it becomes (or stays) a Helm hook.
+    pub hook: bool,
 }
 
 impl<'s> JobFacts<'s> {
@@ -65,12 +69,13 @@ impl<'s> JobFacts<'s> {
         subject: Subject<'s>,
         matched: Match,
         events: Option<Vec<String>>,
+        place: crate::plan::jobs::order::Place,
     ) -> Option<JobFacts<'s>> {
         let v = subject.value;
         let original = annotation(v, own::ORIGINAL_NAME)
             .map(str::to_string)
             .unwrap_or_else(|| subject.name.clone());
-        let phase = phase(v, events.as_deref());
+        let phase = place.phase;
         let pod = v.at(crate::k8s::POD_TEMPLATE_SPEC)?;
         let object = match subject.new {
             Some(_) => format!("Job/{original}"),
@@ -88,21 +93,9 @@ impl<'s> JobFacts<'s> {
             phase,
             pod,
             object,
+            hook: place.hookable.is_ok(),
+            place,
         })
-    }
-}
-
-/// Post when the chart's hook runs only after the release (or an earlier run recorded it), else pre.
-fn phase(v: &Value, events: Option<&[String]>) -> Phase {
-    match events {
-        Some(e)
-            if !e.iter().any(|e| e == "pre-install" || e == "pre-upgrade")
-                && e.iter().any(|e| e.starts_with("post-")) =>
-        {
-            Phase::Post
-        }
-        _ if annotation(v, own::PHASE) == Some("post") => Phase::Post,
-        _ => Phase::Pre,
     }
 }
 

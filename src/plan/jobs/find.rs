@@ -60,6 +60,34 @@ pub(crate) fn workloads(ctx: &Context<'_>, found: &[Found]) -> Workloads {
     }
 }
 
+/// The workloads that are apps: data services left out (they run before every
+/// migration, so their waves do not bound the migrations').
+pub(crate) fn without(
+    ctx: &Context<'_>,
+    all: &Workloads,
+    data: &std::collections::BTreeMap<usize, String>,
+) -> Workloads {
+    let docs: Vec<usize> = all
+        .docs
+        .iter()
+        .copied()
+        .filter(|d| !data.contains_key(d))
+        .collect();
+    let waves: Vec<i64> = docs
+        .iter()
+        .filter_map(|&w| {
+            ctx.value(w)
+                .and_then(|v| annotation(v, engines::ARGO_WAVE))
+                .and_then(|s| s.trim().parse().ok())
+        })
+        .collect();
+    Workloads {
+        min_wave: waves.iter().copied().min().unwrap_or(0).min(0),
+        max_wave: waves.iter().copied().max().unwrap_or(0).max(0),
+        docs,
+    }
+}
+
 /// Why a Job is a migration, or `None`.
 fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Option<Match> {
     match annotation(v, own::MIGRATION) {

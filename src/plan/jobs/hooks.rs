@@ -33,7 +33,7 @@ pub(crate) fn plan(
     uses: &[Dependency],
     own_edits: &mut JobEdits,
     plan: &mut Plan,
-) -> Result<(), Error> {
+) -> Result<i64, Error> {
     let hook = settings(ctx, job, plan);
     annotate(ctx, job, &hook, own_edits);
     if hook.author_hook
@@ -52,7 +52,7 @@ pub(crate) fn plan(
     for dep in uses {
         copy_dependency(ctx, job, id, &hook, dep, own_edits, plan)?;
     }
-    Ok(())
+    Ok(hook.weight)
 }
 
 /// The events, weight and delete policy: the chart's when it made the Job a hook.
@@ -69,7 +69,14 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
     let weight =
         match annotation(v, engines::HELM_HOOK_WEIGHT).and_then(|w| w.trim().parse::<i64>().ok()) {
             Some(w) if author_hook => w,
-            _ => ctx.cfg.hook_weight,
+            // After the hooks it follows (each with its copies one weight lower).
+            _ => job
+                .place
+                .after
+                .iter()
+                .filter_map(|d| d.weight)
+                .map(|w| w.saturating_add(2))
+                .fold(ctx.cfg.hook_weight, i64::max),
         };
     let delete = annotation(v, engines::HELM_HOOK_DELETE)
         .filter(|_| author_hook)

@@ -2,11 +2,12 @@
 //! spec (hardened, with hook copies from an earlier run mapped back), its hashed
 //! name, and the ConfigMaps, Secrets and ServiceAccounts it uses.
 
-use crate::config::Target;
 use crate::k8s::engines::own;
 use crate::k8s::{self, Ref};
 use crate::path;
 use crate::plan::context::Context;
+use crate::plan::gates::container::is_gate;
+use crate::plan::gates::token::TOKEN_VOLUME;
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
 use crate::plan::jobs::hash::{content_hash, hashed_name};
 use crate::plan::model::{Dependency, Plan, Severity};
@@ -53,7 +54,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
             ));
         }
     }
-    if ctx.target == Target::Gitops && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
+    if !job.hook && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
         plan.note(Severity::Warning, "PM004", Some(job.doc), format!(
             "{}: removed spec.ttlSecondsAfterFinished: once the TTL deletes the Job, Flux re-creates it and the migration reruns every interval, and pods gated on it can never start again",
@@ -90,9 +91,48 @@ pub(crate) fn identify(ctx: &Context<'_>, job: &JobFacts<'_>, hardening: &[Harde
     if let Some(s) = root_view.get("spec") {
         hash_input = s.clone();
     }
-    let hash = content_hash(&job.ns, &hash_input, &ctx.cfg.salt);
+    without_own_gates(&mut hash_input);
+    // A migration that follows others reruns when one of them changes: their names
+    // are part of its content (its gate on them, its place in the order).
+    let mut salt = ctx.cfg.salt.clone();
+    for d in &job.place.after {
+        salt.push_str("\nafter ");
+        salt.push_str(&d.name);
+    }
+    let hash = content_hash(&job.ns, &hash_input, &salt);
     let name = hashed_name(&job.original, &hash);
     Identity { refs, hash, name }
+}
+
+/// Takes premigrate's own gates (and their token volume) out of a Job spec: a
+/// Job that waits for another is named by what it runs, not by its gate.
+fn without_own_gates(spec: &mut Value) {
+    let Some(Value::Map(template)) = spec.get("template").cloned() else {
+        return;
+    };
+    let mut template = Value::Map(template);
+    if let Some(Value::Map(pod)) = template.get("spec").cloned() {
+        let mut pod = Value::Map(pod);
+        for (list, own) in [
+            ("initContainers", is_gate as fn(&Value) -> bool),
+            ("volumes", |v: &Value| {
+                v.get("name").and_then(Value::as_str) == Some(TOKEN_VOLUME)
+            }),
+        ] {
+            if let Some(Value::Seq(items)) = pod.get(list) {
+                let kept: Vec<Value> = items.iter().filter(|c| !own(c)).cloned().collect();
+                if kept.len() != items.len() {
+                    if kept.is_empty() {
+                        pod.remove(list);
+                    } else {
+                        pod.set(list, Value::Seq(kept));
+                    }
+                }
+            }
+        }
+        template.set("spec", pod);
+        spec.set("template", template);
+    }
 }
 
 /// The Job's first own edits: hardening, the rename, the annotations recording them.
@@ -131,6 +171,21 @@ pub(crate) fn edits(job: &JobFacts<'_>, hardening: &[Hardening], id: &Identity) 
         &id.hash,
         "records the content hash",
     );
+    if !job.place.after.is_empty() && !job.place.explicit_after {
+        let names: Vec<&str> = job
+            .place
+            .after
+            .iter()
+            .map(|d| d.original.as_str())
+            .collect();
+        job_annotation(
+            &mut own_edits,
+            v,
+            own::AFTER,
+            &names.join(","),
+            "records the order of the release's migrations, so a rerun keeps it",
+        );
+    }
     own_edits
 }
 

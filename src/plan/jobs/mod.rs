@@ -9,6 +9,7 @@ pub mod gitops;
 pub mod hash;
 pub mod hooks;
 pub mod identity;
+pub mod order;
 pub mod record;
 
 use crate::config::Target;
@@ -21,52 +22,104 @@ use crate::plan::sources::derive::NewJob;
 use crate::plan::sources::{extract, generate};
 use crate::yaml::Value;
 
-/// Finds and plans every migration Job.
+/// A migration to plan: a Job of the stream or one premigrate builds.
+struct Pending<'s> {
+    subject: Subject<'s>,
+    matched: crate::detect::Match,
+    events: Option<Vec<String>>,
+}
+
+/// Finds every migration, builds the release graph over them, then plans each
+/// Job in the order the release runs them.
 pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let found = find::jobs(ctx);
     let workloads = find::workloads(ctx, &found);
     for &g in &ctx.generated {
         plan.removed.push(g);
     }
-    for (i, matched, events) in found {
-        let v = ctx.value(i).expect("Jobs are parsed");
-        let subject = Subject {
-            doc: i,
-            value: v,
-            name: ctx.index.entries[i].info.name.clone().unwrap_or_default(),
-            new: None,
-        };
-        plan_job(ctx, plan, subject, matched, events, &workloads)?;
-    }
     // Jobs premigrate builds: extracted from init containers, generated from workloads.
     let mut new_jobs = extract::find(ctx, &workloads.docs, plan)?;
     new_jobs.extend(generate::find(ctx, &workloads.docs)?);
-    for nj in &new_jobs {
-        plan_new_job(ctx, plan, nj, &workloads)?;
+    let mut pending: Vec<Pending<'_>> = Vec::new();
+    for (i, matched, events) in found {
+        let v = ctx.value(i).expect("Jobs are parsed");
+        let name = ctx.index.entries[i].info.name.clone().unwrap_or_default();
+        let subject = Subject {
+            doc: i,
+            value: v,
+            name,
+            new: None,
+        };
+        pending.push(Pending {
+            subject,
+            matched,
+            events,
+        });
     }
-    check_unique(ctx, plan)
-}
-
-/// Plans a Job premigrate builds, and takes it out of the workloads that carried it.
-fn plan_new_job(
-    ctx: &Context<'_>,
-    plan: &mut Plan,
-    nj: &NewJob,
-    workloads: &Workloads,
-) -> Result<(), Error> {
-    let subject = Subject {
-        doc: nj.from,
-        value: &nj.value,
-        name: nj
+    for nj in &new_jobs {
+        let name = nj
             .value
             .at(&["metadata", "name"])
             .and_then(Value::as_str)
             .unwrap_or_default()
-            .to_string(),
-        new: Some(nj),
-    };
-    let name = plan_job(ctx, plan, subject, nj.matched.clone(), None, workloads)?;
-    extract::remove_from_carriers(plan, nj, &name);
+            .to_string();
+        let subject = Subject {
+            doc: nj.from,
+            value: &nj.value,
+            name,
+            new: Some(nj),
+        };
+        pending.push(Pending {
+            subject,
+            matched: nj.matched.clone(),
+            events: None,
+        });
+    }
+    let release = order::release(ctx, &pending_view(&pending))?;
+    order::record_data(ctx, &release, plan);
+    let workloads = find::without(ctx, &workloads, &plan.data_services);
+    let mut decided: Vec<Option<order::Done>> = vec![None; pending.len()];
+    for k in release.run_order() {
+        let place = order::Place::of(&release, k, &decided, ctx.target);
+        let p = &pending[k];
+        let subject = Subject {
+            doc: p.subject.doc,
+            value: p.subject.value,
+            name: p.subject.name.clone(),
+            new: p.subject.new,
+        };
+        let done = plan_job(
+            ctx,
+            plan,
+            subject,
+            p.matched.clone(),
+            p.events.clone(),
+            &workloads,
+            place,
+        )?;
+        if let Some(nj) = p.subject.new {
+            finish_new_job(ctx, plan, nj, &done.name);
+        }
+        decided[k] = Some(done);
+    }
+    check_unique(ctx, plan)
+}
+
+/// What the graph reads of each pending migration.
+fn pending_view<'a>(pending: &'a [Pending<'a>]) -> Vec<order::View<'a>> {
+    pending
+        .iter()
+        .map(|p| order::View {
+            doc: p.subject.doc,
+            value: p.subject.value,
+            events: p.events.as_deref(),
+        })
+        .collect()
+}
+
+/// Takes a Job premigrate built out of the workloads that carried it, and notes what it left out.
+fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
+    extract::remove_from_carriers(plan, nj, name);
     if !nj.dropped.is_empty() {
         plan.note(Severity::Warning, "PM301", Some(nj.from), format!(
             "Job/{name} (generated from {}): left out container(s) {}: a sidecar in a Job keeps it from ever completing (native sidecars, initContainers with restartPolicy: Always, are kept)",
@@ -81,7 +134,6 @@ fn plan_new_job(
             nj.dropped_mounts.join(", ")
         ));
     }
-    Ok(())
 }
 
 /// Two migrations under one hashed name would be one object: the second overwrites the first.
@@ -107,7 +159,7 @@ fn check_unique(ctx: &Context<'_>, plan: &Plan) -> Result<(), Error> {
     Ok(())
 }
 
-/// Plans one migration Job through the passes; returns its hashed name.
+/// Plans one migration Job through the passes; returns what later Jobs see of it.
 fn plan_job(
     ctx: &Context<'_>,
     plan: &mut Plan,
@@ -115,9 +167,10 @@ fn plan_job(
     matched: crate::detect::Match,
     events: Option<Vec<String>>,
     workloads: &Workloads,
-) -> Result<String, Error> {
+    place: order::Place,
+) -> Result<order::Done, Error> {
     let doc = subject.doc;
-    let Some(job) = JobFacts::new(ctx, subject, matched, events) else {
+    let Some(job) = JobFacts::new(ctx, subject, matched, events, place) else {
         return Err(Error::at(
             ctx.index.location(doc),
             "this migration Job has no spec.template.spec",
@@ -128,15 +181,39 @@ fn plan_job(
     let id = identity::identify(ctx, &job, &hardening);
     let mut edits = identity::edits(&job, &hardening, &id);
     let uses = identity::dependencies(ctx, &job, &id.refs);
-    let wave = match ctx.target {
-        Target::Hooks => {
-            hooks::plan(ctx, &job, &id, &uses, &mut edits, plan)?;
-            None
+    let (wave, weight) = if job.hook {
+        (
+            None,
+            Some(hooks::plan(ctx, &job, &id, &uses, &mut edits, plan)?),
+        )
+    } else {
+        if let (Target::Hooks, Err(why)) = (ctx.target, &job.place.hookable) {
+            let (severity, code) = if ctx.cfg.target == Target::Hooks {
+                (Severity::Warning, "PM106")
+            } else {
+                (Severity::Info, "PM105")
+            };
+            plan.note(
+                severity,
+                code,
+                Some(job.doc),
+                format!(
+                    "{}: stays a regular resource with gates, not a hook: {why}",
+                    job.object
+                ),
+            );
         }
-        Target::Gitops => Some(gitops::plan(ctx, &job, &uses, workloads, &mut edits, plan)),
-        Target::Auto => unreachable!("resolved before planning"),
+        (
+            Some(gitops::plan(ctx, &job, &uses, workloads, &mut edits, plan)),
+            None,
+        )
     };
-    let name = id.name.clone();
+    let done = order::Done {
+        original: job.original.clone(),
+        name: id.name.clone(),
+        hook: job.hook,
+        weight,
+    };
     let decided = Decided {
         hash: id.hash,
         name: id.name,
@@ -145,5 +222,5 @@ fn plan_job(
         edits,
     };
     record::record(ctx, job, decided, &workloads.docs, plan)?;
-    Ok(name)
+    Ok(done)
 }

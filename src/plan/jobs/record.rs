@@ -59,6 +59,18 @@ pub(crate) fn record(
         wave: decided.wave,
         pod: job.pod.clone(),
         carriers,
+        phase_reason: job.place.phase_reason.clone(),
+        rank: job.place.rank,
+        after: job.place.after.iter().map(|d| d.original.clone()).collect(),
+        hook: job.hook,
+        form_reason: match (&job.place.hookable, ctx.target) {
+            (Ok(()), _) => {
+                "a Helm hook: what it needs is outside the release or a hook itself".into()
+            }
+            (Err(why), Target::Hooks) => format!("a regular resource with gates: {why}"),
+            (Err(_), _) => "a regular resource with gates (--target gitops)".into(),
+        },
+        needs: job.place.needs.clone(),
     });
     Ok(())
 }
@@ -83,8 +95,8 @@ fn add_new_job(
         )
     })?;
     // Gitops: ahead of every workload; hooks: Helm orders it, beside its source.
-    let before = match (ctx.target, workloads.first()) {
-        (Target::Gitops, Some(&first)) => first,
+    let before = match (job.hook, workloads.first()) {
+        (false, Some(&first)) => first,
         _ => job.doc,
     };
     plan.added.push(Added {

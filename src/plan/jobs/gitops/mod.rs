@@ -21,11 +21,7 @@ pub(crate) fn plan(
     if job.events.is_some() {
         strip_hook(job, own_edits, plan);
     }
-    let wave = if job.phase == Phase::Pre {
-        workloads.min_wave - 1
-    } else {
-        workloads.max_wave + 1
-    };
+    let wave = job_wave(ctx, job, workloads, plan);
     for row in engines::rows(Role::GitopsJob) {
         if job.phase == Phase::Post && row.fill == Fill::Group {
             continue;
@@ -45,11 +41,35 @@ pub(crate) fn plan(
             for dep in uses {
                 order_dependency(ctx, job, dep, wave, plan);
             }
+            data::order(ctx, job, workloads, own_edits, plan);
+            data::follow(job, own_edits);
             move_ahead(ctx, job, uses, &workloads.docs, plan);
         }
     }
     wave
 }
+
+/// The Job's Argo CD wave: the pre migrations in order just below the apps' lowest
+/// wave, the contract steps in order just above their highest. Clamped, never wrapped.
+fn job_wave(ctx: &Context<'_>, job: &JobFacts<'_>, workloads: &Workloads, plan: &mut Plan) -> i64 {
+    let p = &job.place;
+    let wave = match job.phase {
+        Phase::Pre => workloads
+            .min_wave
+            .checked_sub((p.pre_count - p.rank) as i64),
+        Phase::Post => workloads.max_wave.checked_add(1 + p.rank as i64),
+    };
+    wave.unwrap_or_else(|| {
+        plan.note(Severity::Warning, "PM209", Some(job.doc), format!(
+            "{}: the apps' Argo CD sync waves leave no room {} them; the Job's wave is clamped to the limit and Argo CD may not order it: give the apps waves nearer 0",
+            ctx.object(job.doc),
+            if job.phase == Phase::Pre { "below" } else { "above" }
+        ));
+        if job.phase == Phase::Pre { i64::MIN } else { i64::MAX }
+    })
+}
+
+pub(crate) mod data;
 
 /// Removes the chart's hook annotations: under GitOps the Job is a regular resource.
 fn strip_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {

@@ -1,0 +1,143 @@
+//! Gates between migrations: under kubectl and Flux everything is applied at
+//! once, so a migration that runs after another waits for its Job with a gate of
+//! its own (a Job-waiting gate: a pending-migrations check would wait for itself).
+//! A Job of the stream is gated like a workload; a Job premigrate builds gets the
+//! gate in its text. A chart gate that already names the earlier Job is kept.
+
+use crate::config::GateStyle;
+use crate::diag::Error;
+use crate::k8s;
+use crate::plan::context::Context;
+use crate::plan::gates::container::{container_name, gate_container, GATE_NAME};
+use crate::plan::gates::init::plan_init;
+use crate::plan::gates::select::{names_migration, Waits};
+use crate::plan::gates::workload::{Bindings, FOLLOWER};
+use crate::plan::graph::chart_gates;
+use crate::plan::model::{Migration, Origin, Plan};
+use crate::yaml::edit::{self, Seg};
+use crate::yaml::tree::Tree;
+use crate::yaml::Value;
+
+/// The style of a gate between migrations: a pending-migrations check would wait
+/// for the migration itself, so `check` becomes `kubectl wait`.
+pub(crate) fn style(ctx: &Context<'_>) -> GateStyle {
+    match ctx.cfg.gate_style {
+        GateStyle::Check => GateStyle::Kubectl,
+        s => s,
+    }
+}
+
+/// The migrations (indices into `migrations`) that `m` waits for with a gate.
+fn predecessors(pod: &Value, m: &Migration, migrations: &[Migration]) -> Vec<usize> {
+    let named = chart_gates::find(pod);
+    m.after
+        .iter()
+        .filter_map(|a| {
+            migrations
+                .iter()
+                .position(|p| &p.original_name == a && !p.hook)
+        })
+        .filter(|&k| {
+            !named.iter().any(|g| {
+                g.jobs
+                    .iter()
+                    .any(|j| names_migration(&j.name, &migrations[k]))
+            })
+        })
+        .collect()
+}
+
+/// Stream Jobs of regular migrations: their documents (visited like workloads, so an
+/// earlier run's gate goes when no longer wanted), with the gates they want in `waits`.
+pub(crate) fn stream_jobs(
+    ctx: &Context<'_>,
+    migrations: &[Migration],
+    waits: &mut Waits,
+) -> Vec<usize> {
+    let mut docs = Vec::new();
+    for m in migrations
+        .iter()
+        .filter(|m| m.origin == Origin::Job && !m.hook)
+    {
+        docs.push(m.doc);
+        let Some(pod) = ctx.value(m.doc).and_then(|v| v.at(k8s::POD_TEMPLATE_SPEC)) else {
+            continue;
+        };
+        for k in predecessors(pod, m, migrations) {
+            let why = format!("the migration runs after {}", migrations[k].original_name);
+            waits.entry(m.doc).or_default().push((k, why));
+        }
+    }
+    docs
+}
+
+/// Jobs premigrate builds that follow another migration: the gate goes into their text.
+pub(crate) fn new_jobs(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    migrations: &[Migration],
+    bindings: &mut Bindings,
+) -> Result<(), Error> {
+    for m in migrations
+        .iter()
+        .filter(|m| m.origin != Origin::Job && !m.hook)
+    {
+        let object = format!("Job/{}", m.name);
+        let Some(a) = plan.added.iter().position(|a| a.object == object) else {
+            continue;
+        };
+        let text = plan.added[a].text.clone();
+        let Ok(tree) = Tree::parse(&text) else {
+            continue;
+        };
+        let Some(root) = tree.root else { continue };
+        let Ok(v) = tree.value(root) else { continue };
+        let Some(pod) = v.at(k8s::POD_TEMPLATE_SPEC) else {
+            continue;
+        };
+        let ks = predecessors(pod, m, migrations);
+        if ks.is_empty() {
+            continue;
+        }
+        let several = ks.len() > 1;
+        let mut gates = Vec::new();
+        for &k in &ks {
+            let p = &migrations[k];
+            let name = if several {
+                container_name(&p.original_name)
+            } else {
+                GATE_NAME.to_string()
+            };
+            gates.push(gate_container(ctx, style(ctx), &name, p, pod, false)?);
+            bindings
+                .entry(k)
+                .or_default()
+                .push((FOLLOWER, k8s::service_account(pod)));
+        }
+        let names: Vec<&str> = ks.iter().map(|&k| migrations[k].name.as_str()).collect();
+        let mut scratch = Plan::default();
+        let pod_path: Vec<Seg> = k8s::POD_TEMPLATE_SPEC
+            .iter()
+            .map(|s| Seg::Key(s.to_string()))
+            .collect();
+        plan_init(&mut scratch, 0, &pod_path, pod, &gates, &names);
+        let edits: Vec<_> = scratch
+            .changes
+            .remove(&0)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.edit)
+            .collect();
+        let new = edit::apply(&text, &tree, &edits).map_err(|e| {
+            Error::at(
+                ctx.index.location(m.doc),
+                format!(
+                    "cannot gate Job {} on the migrations before it: {}",
+                    m.name, e.message
+                ),
+            )
+        })?;
+        plan.added[a].text = new;
+    }
+    Ok(())
+}

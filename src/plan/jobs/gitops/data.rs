@@ -1,0 +1,74 @@
+//! Orders a migration after the data services it needs and the migrations it
+//! follows, for Argo CD (a lower wave for the data services and their config)
+//! and kapp (a change group of its data services, a rule per predecessor).
+
+use crate::k8s::engines::{self, per_migration_key, ARGO_WAVE};
+use crate::plan::context::{annotation, set_annotation, Context};
+use crate::plan::graph::roles;
+use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts, Workloads};
+use crate::plan::model::Plan;
+
+/// The kapp change group of the data services a migration needs.
+fn needs_group(original: &str) -> String {
+    format!("premigrate.io/needs-{original}")
+}
+
+/// Puts the data services the Job needs (and what they use) in a wave before every
+/// migration, and in a kapp group the Job is upserted after.
+pub(crate) fn order(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    workloads: &Workloads,
+    own_edits: &mut JobEdits,
+    plan: &mut Plan,
+) {
+    if job.place.needs.is_empty() {
+        return;
+    }
+    let data_wave = workloads
+        .min_wave
+        .saturating_sub(job.place.pre_count as i64 + 1);
+    let group = needs_group(&job.original);
+    let group_key = per_migration_key(engines::KAPP_GROUP, &format!("needs-{}", job.original));
+    for (d, why) in &job.place.needs {
+        let mut docs = vec![*d];
+        docs.extend(roles::uses(ctx.index, *d));
+        for doc in docs {
+            let Some(v) = ctx.value(doc) else { continue };
+            let lower = annotation(v, ARGO_WAVE)
+                .map(|w| w.trim().parse::<i64>().map_or(true, |w| w > data_wave))
+                .unwrap_or(true);
+            if lower {
+                let why = format!(
+                    "{} needs it ({why}): it must be ready before the migration runs",
+                    job.object
+                );
+                set_annotation(plan, v, doc, ARGO_WAVE, &data_wave.to_string(), &why);
+            }
+        }
+        if let Some(v) = ctx.value(*d) {
+            let why = format!("{} is upserted after it", job.object);
+            set_annotation(plan, v, *d, &group_key, &group, &why);
+        }
+    }
+    job_annotation(
+        own_edits,
+        job.value,
+        &format!("{}.premigrate-needs", engines::KAPP_RULE),
+        &format!("upsert after upserting {group}"),
+        "kapp upserts the migration after the data services it needs",
+    );
+}
+
+/// A kapp rule per migration the Job follows (Argo CD orders them by wave).
+pub(crate) fn follow(job: &JobFacts<'_>, own_edits: &mut JobEdits) {
+    for d in &job.place.after {
+        job_annotation(
+            own_edits,
+            job.value,
+            &per_migration_key(engines::KAPP_RULE, &format!("after-{}", d.original)),
+            &format!("upsert after upserting premigrate.io/{}", d.original),
+            "kapp upserts the migration after the one it follows",
+        );
+    }
+}

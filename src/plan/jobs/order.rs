@@ -1,0 +1,159 @@
+//! The Job passes' view of the release graph: each Job's phase, its rank among
+//! the migrations of its phase, the migrations it follows, the data services it
+//! needs, and whether it can be a Helm hook at all.
+
+use crate::config::Target;
+use crate::diag::Error;
+use crate::k8s::engines::{self, own};
+use crate::plan::context::{annotation, namespace, Context};
+use crate::plan::graph::order::Facts;
+use crate::plan::graph::release::{self, Candidate, Release};
+use crate::plan::model::{Phase, Plan};
+use crate::yaml::Value;
+
+/// What the graph reads of one migration.
+pub(crate) struct View<'a> {
+    /// Its document (a Job premigrate builds: the workload it derives from).
+    pub doc: usize,
+    /// The Job.
+    pub value: &'a Value,
+    /// The chart's hook events.
+    pub events: Option<&'a [String]>,
+}
+
+/// A migration already planned, as the ones after it see it.
+#[derive(Debug, Clone)]
+pub(crate) struct Done {
+    /// Its name before hashing.
+    pub original: String,
+    /// Its hashed name.
+    pub name: String,
+    /// Whether it is a Helm hook in the output.
+    pub hook: bool,
+    /// Its hook weight, when it is a hook.
+    pub weight: Option<i64>,
+}
+
+/// Where one Job goes in the release.
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    /// Pre or post.
+    pub phase: Phase,
+    /// Why.
+    pub phase_reason: String,
+    /// Its rank among the migrations of its phase.
+    pub rank: usize,
+    /// How many migrations run before the apps.
+    pub pre_count: usize,
+    /// The migrations it follows, as planned.
+    pub after: Vec<Done>,
+    /// Whether the order came from `premigrate.io/after` (else from the chart).
+    pub explicit_after: bool,
+    /// The data services it needs (documents), with why.
+    pub needs: Vec<(usize, String)>,
+    /// Under `hooks`: `Ok` when it can be a hook, else why it stays a regular resource.
+    pub hookable: Result<(), String>,
+}
+
+/// Builds the release graph over the migrations.
+pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, Error> {
+    let cands: Vec<Candidate<'_>> = views
+        .iter()
+        .map(|v| Candidate {
+            doc: v.doc,
+            pod: v
+                .value
+                .at(crate::k8s::POD_TEMPLATE_SPEC)
+                .unwrap_or(&Value::Null),
+            ns: namespace(v.value),
+            facts: facts(v),
+        })
+        .collect();
+    release::build(ctx.index, &cands)
+        .map_err(|e| Error::new(e).help("fix or remove the premigrate.io/after annotations"))
+}
+
+fn facts(v: &View<'_>) -> Facts {
+    let name = annotation(v.value, own::ORIGINAL_NAME)
+        .or_else(|| v.value.at(&["metadata", "name"]).and_then(Value::as_str))
+        .unwrap_or("")
+        .to_string();
+    let phase = match annotation(v.value, own::PHASE) {
+        Some("post") => Some(Phase::Post),
+        Some("pre") => Some(Phase::Pre),
+        _ => None,
+    };
+    let weight = annotation(v.value, engines::HELM_HOOK_WEIGHT)
+        .and_then(|w| w.trim().parse().ok())
+        .filter(|_| v.events.is_some())
+        .unwrap_or(0);
+    let after = annotation(v.value, own::AFTER).map(|a| {
+        a.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    });
+    Facts {
+        name,
+        events: v.events.map(<[String]>::to_vec),
+        weight,
+        phase,
+        after,
+    }
+}
+
+/// Records the data services in the plan: they are never gated, and run first.
+pub(crate) fn record_data(ctx: &Context<'_>, release: &Release, plan: &mut Plan) {
+    plan.data_services = release.data.docs.clone();
+    let needed: Vec<usize> = release.needs.iter().flatten().map(|n| n.0).collect();
+    for &d in &needed {
+        for u in crate::plan::graph::roles::uses(ctx.index, d) {
+            plan.data_support
+                .entry(u)
+                .or_insert_with(|| format!("{} (a data service) uses it", ctx.object(d)));
+        }
+    }
+}
+
+impl Place {
+    /// The place of candidate `k`, given the migrations planned so far.
+    pub(crate) fn of(release: &Release, k: usize, done: &[Option<Done>], target: Target) -> Place {
+        let p = &release.placed[k];
+        let after: Vec<Done> = p.after.iter().filter_map(|&a| done[a].clone()).collect();
+        let needs = if p.phase == Phase::Pre {
+            release.needs[k].clone()
+        } else {
+            Vec::new()
+        };
+        let hookable = if target != Target::Hooks {
+            Err("--target gitops".to_string())
+        } else if let Some((d, why)) = release.needs[k].first() {
+            Err(format!(
+                "it needs document {} of this release ({why}), which a pre-install hook would run before",
+                d + 1
+            ))
+        } else if let Some(d) = after.iter().find(|d| !d.hook) {
+            Err(format!(
+                "it runs after {}, a regular resource of the release",
+                d.original
+            ))
+        } else {
+            Ok(())
+        };
+        Place {
+            phase: p.phase,
+            phase_reason: p.phase_reason.clone(),
+            rank: p.rank,
+            pre_count: release
+                .placed
+                .iter()
+                .filter(|q| q.phase == Phase::Pre)
+                .count(),
+            explicit_after: p.order_reason == "premigrate.io/after",
+            after,
+            needs,
+            hookable,
+        }
+    }
+}
