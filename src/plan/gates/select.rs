@@ -33,10 +33,12 @@ pub(crate) fn waits(
             .filter(|&w| ctx.value(w).map(namespace).as_deref() == Some(m.namespace.as_str()))
             .collect();
         let mut chosen = chosen(ctx, m, &same_ns, &plan.data_services);
+        // Workloads the chart gates on this migration itself count as gated.
+        let covered = same_ns.iter().any(|&w| own_gate_of(ctx, w, m));
         if same_ns.is_empty() && matches!(ctx.cfg.gate, GateMode::Auto | GateMode::All) {
             note_other_namespaces(ctx, plan, m, workloads);
         }
-        if chosen.is_empty() && ctx.cfg.gate == GateMode::Auto {
+        if chosen.is_empty() && !covered && ctx.cfg.gate == GateMode::Auto {
             chosen = fallback(ctx, plan, m, &same_ns);
         }
         for (w, why) in chosen {
@@ -167,7 +169,7 @@ fn fallback(
                 annotation(v, own::GATE) != Some("false") && annotation(v, own::WAIT_FOR).is_none()
             })
         })
-        .filter(|w| !plan.data_services.contains_key(w))
+        .filter(|w| !plan.data_services.contains_key(w) && !own_gate_of(ctx, *w, m))
         .collect();
     if !fallback.is_empty() {
         plan.note(Severity::Warning, "PM202", Some(m.doc), format!(
@@ -188,6 +190,13 @@ fn app_images(pod: &Value) -> Vec<String> {
         .filter_map(|c| c.get("image").and_then(Value::as_str))
         .map(|i| crate::detect::image_repository(i).to_string())
         .collect()
+}
+
+/// Whether workload `w`'s chart gate waits for `m` already.
+fn own_gate_of(ctx: &Context<'_>, w: usize, m: &Migration) -> bool {
+    ctx.value(w)
+        .and_then(|v| k8s::pod_spec_path(ctx.kind(w)).and_then(|p| k8s::at(v, &p)))
+        .is_some_and(|pod| has_own_gate(pod, m))
 }
 
 /// Whether the chart already gates the pod on the migration: an init container

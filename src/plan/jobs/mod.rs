@@ -80,7 +80,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let workloads = find::without(ctx, &workloads, &plan.data_services);
     let mut decided: Vec<Option<order::Done>> = vec![None; pending.len()];
     for k in release.run_order() {
-        let place = order::Place::of(&release, k, &decided, ctx.target);
+        let place = order::Place::of(ctx, &release, k, &decided, ctx.target);
         let p = &pending[k];
         let subject = Subject {
             doc: p.subject.doc,

@@ -118,7 +118,13 @@ pub(crate) fn record_data(ctx: &Context<'_>, release: &Release, plan: &mut Plan)
 
 impl Place {
     /// The place of candidate `k`, given the migrations planned so far.
-    pub(crate) fn of(release: &Release, k: usize, done: &[Option<Done>], target: Target) -> Place {
+    pub(crate) fn of(
+        ctx: &Context<'_>,
+        release: &Release,
+        k: usize,
+        done: &[Option<Done>],
+        target: Target,
+    ) -> Place {
         let p = &release.placed[k];
         let after: Vec<Done> = p.after.iter().filter_map(|&a| done[a].clone()).collect();
         let needs = if p.phase == Phase::Pre {
@@ -130,8 +136,8 @@ impl Place {
             Err("--target gitops".to_string())
         } else if let Some((d, why)) = release.needs[k].first() {
             Err(format!(
-                "it needs document {} of this release ({why}), which a pre-install hook would run before",
-                d + 1
+                "it needs {} of this release ({why}), which a pre-install hook would run before",
+                ctx.object(*d)
             ))
         } else if let Some(d) = after.iter().find(|d| !d.hook) {
             Err(format!(
