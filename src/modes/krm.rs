@@ -12,9 +12,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::apply::Source;
 use crate::diag::Error;
 use crate::index::Index;
 use crate::plan::{Plan, Severity};
+use crate::stream::Stream;
 use crate::yaml::edit::{self, Edit};
 use crate::yaml::value::scalar_text;
 use crate::yaml::{NodeId, NodeKind, Tree, Value};
@@ -392,15 +394,14 @@ fn locate(e: &Error, items: &[Item], stream: &str) -> (String, Option<usize>) {
 
 /// The output items: the rewritten documents, and the added ones with a file of their own.
 fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
-    let index = Index::build(&out.stream)?;
-    // Next free index per file, over the items that are not generated.
+    let split = Stream::split(&out.stream).expect("the rewrite writes UTF-8");
+    // Next free index per file, over the input items.
     let mut next: BTreeMap<String, i64> = BTreeMap::new();
-    for e in &index.entries {
-        let Some(p) = &e.parsed else { continue };
-        if crate::modes::kustomize_plugin::is_generated(&p.value) {
+    for source in &out.sources {
+        let Source::Input { doc, .. } = *source else {
             continue;
-        }
-        if let Some(f) = file_of(&p.value) {
+        };
+        if let Some(f) = file_of(&items[doc].value) {
             let path = f
                 .get("path")
                 .and_then(Value::as_str)
@@ -415,60 +416,58 @@ fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
         }
     }
     let mut texts = Vec::new();
-    for (i, e) in index.entries.iter().enumerate() {
-        if e.info.blank {
-            continue;
-        }
-        let text = index.stream.doc_text(i);
-        // premigrate's own documents, and Jobs it built from a workload (extracted or generated).
-        let generated = e.parsed.as_ref().filter(|p| {
-            crate::modes::kustomize_plugin::is_generated(&p.value)
-                || (annotation(&p.value, crate::k8s::engines::own::DERIVED_FROM).is_some()
-                    && out.plan.added.iter().any(|a| a.object == e.info.object()))
+    for (i, source) in out.sources.iter().enumerate() {
+        let text = split.doc_text(i);
+        texts.push(match *source {
+            Source::Input { .. } => text.to_string(),
+            Source::Added(k) => with_file(text, &out.plan.added[k], items, &mut next)?,
         });
-        let body = match generated {
-            None => text.to_string(),
-            Some(p) => {
-                let object = e.info.object();
-                let derived = out
-                    .plan
-                    .added
-                    .iter()
-                    .find(|a| a.object == object)
-                    .and_then(|a| items.get(a.derived_from));
-                let path = derived
-                    .and_then(|d| file_of(&d.value))
-                    .and_then(|f| f.get("path").and_then(Value::as_str).map(str::to_string))
-                    .unwrap_or_else(|| default_path(&p.value));
-                let slot = next.entry(path.clone()).or_insert(0);
-                let idx = *slot;
-                *slot += 1;
-                let mut edits: Vec<Edit> = ID_ANNOTATIONS
-                    .iter()
-                    .filter(|k| annotation(&p.value, k).is_some())
-                    .map(|k| Edit::Remove(crate::path!["metadata", "annotations", *k]))
-                    .collect();
-                for (pk, ik) in FILE_ANNOTATIONS {
-                    edits.push(Edit::Set(
-                        crate::path!["metadata", "annotations", *pk],
-                        Value::str(path.clone()),
-                    ));
-                    edits.push(Edit::Set(
-                        crate::path!["metadata", "annotations", *ik],
-                        Value::str(idx.to_string()),
-                    ));
-                }
-                edit::apply(text, &p.tree, &edits).map_err(|err| {
-                    Error::at(
-                        index.location(i),
-                        format!("cannot give an added item its file: {}", err.message),
-                    )
-                })?
-            }
-        };
-        texts.push(body);
     }
     Ok(texts)
+}
+
+/// An added item with a file of its own (the path of what it derives from, the
+/// next free index) and none of the identity annotations it was copied with.
+fn with_file(
+    text: &str,
+    added: &crate::plan::Added,
+    items: &[Item],
+    next: &mut BTreeMap<String, i64>,
+) -> Result<String, Error> {
+    let index = Index::build(text.as_bytes())?;
+    let p = index.entries[0]
+        .parsed
+        .as_ref()
+        .expect("premigrate adds parsed documents");
+    let path = items
+        .get(added.derived_from)
+        .and_then(|d| file_of(&d.value))
+        .and_then(|f| f.get("path").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| default_path(&p.value));
+    let slot = next.entry(path.clone()).or_insert(0);
+    let idx = *slot;
+    *slot += 1;
+    let mut edits: Vec<Edit> = ID_ANNOTATIONS
+        .iter()
+        .filter(|k| annotation(&p.value, k).is_some())
+        .map(|k| Edit::Remove(crate::path!["metadata", "annotations", *k]))
+        .collect();
+    for (pk, ik) in FILE_ANNOTATIONS {
+        edits.push(Edit::Set(
+            crate::path!["metadata", "annotations", *pk],
+            Value::str(path.clone()),
+        ));
+        edits.push(Edit::Set(
+            crate::path!["metadata", "annotations", *ik],
+            Value::str(idx.to_string()),
+        ));
+    }
+    edit::apply(text, &p.tree, &edits).map_err(|err| {
+        Error::at(
+            index.location(0),
+            format!("cannot give an added item its file: {}", err.message),
+        )
+    })
 }
 
 /// Where kyaml files an object that has no path: `[namespace/]kind_name.yaml`.

@@ -12,11 +12,12 @@ pub mod token;
 pub mod workload;
 
 use crate::config::{GateMode, Target};
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s;
 use crate::k8s::engines;
 use crate::plan::context::{annotation, Context};
-use crate::plan::model::{Migration, Origin, Phase, Plan, Severity};
+use crate::plan::model::{Migration, Origin, Phase, Plan};
 
 /// Plans gates and their RBAC.
 pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
@@ -51,7 +52,7 @@ fn gating(ctx: &Context<'_>, plan: &mut Plan) -> bool {
     let explicit = ctx.cfg.gate != GateMode::Auto;
     let gating = !(ctx.target == Target::Hooks && !explicit || ctx.cfg.gate == GateMode::None);
     if ctx.target == Target::Hooks && gating {
-        plan.note(Severity::Warning, "PM201", None, if ctx.cfg.hooks_gates_wait() {
+        plan.note(codes::PM201, None, if ctx.cfg.hooks_gates_wait() {
             "gates were asked for with --target hooks: Helm already waits for hook Jobs; the Job's delete policy is before-hook-creation only, so it outlives its success and the gates can see it complete"
         } else {
             "gates were asked for with --target hooks: Helm already waits for hook Jobs"

@@ -42,6 +42,7 @@ pub(crate) fn add(
                     sas.join(", ")
                 }
             ),
+            hook: None,
         });
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::{GateStyle, Target};
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s;
 use crate::k8s::engines::{self, Role};
@@ -11,7 +12,7 @@ use crate::plan::context::{fill, set_annotation, Context};
 use crate::plan::gates::container::{container_name, gate_container, GATE_NAME};
 use crate::plan::gates::init::plan_init;
 use crate::plan::gates::token::{mounts_no_token, plan_token};
-use crate::plan::model::{Gate, Migration, Plan, Severity};
+use crate::plan::model::{Gate, Migration, Plan};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
@@ -129,7 +130,7 @@ fn record(
         .collect::<Vec<_>>()
         .join("; ");
     if matches!(ctx.kind(w), "Job" | "Pod") {
-        plan.note(Severity::Warning, "PM207", Some(w), format!(
+        plan.note(codes::PM207, Some(w), format!(
             "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
             ctx.object(w)
         ));

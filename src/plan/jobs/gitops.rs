@@ -3,10 +3,11 @@
 //! placed with what it uses just before the first workload; the contract step
 //! of an expand/contract migration goes after the last one.
 
+use crate::diag::codes;
 use crate::k8s::engines::{self, own, Fill, Role};
 use crate::plan::context::{annotation, annotation_path, fill, set_annotation, Context};
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts, Workloads};
-use crate::plan::model::{Dependency, Move, Phase, Plan, Severity, END};
+use crate::plan::model::{Dependency, Move, Phase, Plan, END};
 use crate::yaml::edit::Edit;
 
 /// Plans the Job as a regular, ordered resource; returns its Argo CD wave.
@@ -61,7 +62,7 @@ fn strip_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {
             ));
         }
     }
-    plan.note(Severity::Info, "PM102", Some(job.doc), format!("{}: removed the chart's helm.sh/hook annotations: under GitOps the migration must be a regular resource that the engine prunes when its name changes", job.object));
+    plan.note(codes::PM102, Some(job.doc), format!("{}: removed the chart's helm.sh/hook annotations: under GitOps the migration must be a regular resource that the engine prunes when its name changes", job.object));
 }
 
 /// The contract step: recorded as such, and moved after the last workload.

@@ -2,6 +2,7 @@
 //! hook (the chart's own hook events and delete policy are kept), and what it
 //! uses gets a hook copy one weight earlier, so a first install finds it.
 
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::{self, own, Fill, Role};
 use crate::path;
@@ -9,7 +10,7 @@ use crate::plan::context::{annotation, annotation_path, ensure_separator, fill, 
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
 use crate::plan::jobs::hash::hashed_name;
 use crate::plan::jobs::identity::Identity;
-use crate::plan::model::{Added, Dependency, Plan, Severity};
+use crate::plan::model::{Added, Dependency, Plan};
 use crate::yaml::edit::{self, Edit};
 use crate::yaml::Value;
 
@@ -43,7 +44,7 @@ pub(crate) fn plan(
             .as_deref()
             .is_some_and(|d| d.contains("hook-succeeded"))
     {
-        plan.note(Severity::Warning, "PM208", Some(job.doc), format!(
+        plan.note(codes::PM208, Some(job.doc), format!(
             "{}: the chart's delete policy `{}` deletes the Job when it succeeds, so the gates asked for never see it complete; drop hook-succeeded from the chart's helm.sh/hook-delete-policy, or use --gate-style check",
             job.object,
             hook.delete.as_deref().unwrap_or("")
@@ -61,7 +62,7 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
     let author_hook = job.events.is_some();
     let events = match &job.events {
         Some(e) => {
-            plan.note(Severity::Info, "PM101", Some(job.doc), format!("{}: the chart already makes this Job a `{}` hook; its events and delete policy are kept", job.object, e.join(",")));
+            plan.note(codes::PM101, Some(job.doc), format!("{}: the chart already makes this Job a `{}` hook; its events and delete policy are kept", job.object, e.join(",")));
             e.join(",")
         }
         None => engines::PRE_EVENTS.to_string(),
@@ -138,6 +139,7 @@ fn copy_dependency(
         derived_from: def,
         before: job.doc,
         why: format!("hook copy of {}/{} at weight {}: on a first install the chart's own {} does not exist yet when pre-install hooks run", dep.kind.kind(), dep.name, hook.weight - 1, dep.kind.kind()),
+        hook: Some((hook.events.clone(), hook.weight - 1)),
     });
     Ok(())
 }

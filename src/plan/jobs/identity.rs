@@ -3,13 +3,14 @@
 //! name, and the ConfigMaps, Secrets and ServiceAccounts it uses.
 
 use crate::config::Target;
+use crate::diag::codes;
 use crate::k8s::engines::own;
 use crate::k8s::{self, Ref};
 use crate::path;
 use crate::plan::context::Context;
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
 use crate::plan::jobs::hash::{content_hash, hashed_name};
-use crate::plan::model::{Dependency, Plan, Severity};
+use crate::plan::model::{Dependency, Plan};
 use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::Value;
 
@@ -55,7 +56,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
     }
     if ctx.target == Target::Gitops && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
-        plan.note(Severity::Warning, "PM004", Some(job.doc), format!(
+        plan.note(codes::PM004, Some(job.doc), format!(
             "{}: removed spec.ttlSecondsAfterFinished: once the TTL deletes the Job, Flux re-creates it and the migration reruns every interval, and pods gated on it can never start again",
             ctx.object(job.doc)
         ));

@@ -12,11 +12,12 @@ pub mod identity;
 pub mod record;
 
 use crate::config::Target;
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::plan::context::Context;
 use crate::plan::jobs::facts::{JobFacts, Subject, Workloads};
 use crate::plan::jobs::record::Decided;
-use crate::plan::model::{Plan, Severity};
+use crate::plan::model::Plan;
 use crate::plan::sources::derive::NewJob;
 use crate::plan::sources::{extract, generate};
 use crate::yaml::Value;
@@ -68,14 +69,14 @@ fn plan_new_job(
     let name = plan_job(ctx, plan, subject, nj.matched.clone(), None, workloads)?;
     extract::remove_from_carriers(plan, nj, &name);
     if !nj.dropped.is_empty() {
-        plan.note(Severity::Warning, "PM301", Some(nj.from), format!(
+        plan.note(codes::PM301, Some(nj.from), format!(
             "Job/{name} (generated from {}): left out container(s) {}: a sidecar in a Job keeps it from ever completing (native sidecars, initContainers with restartPolicy: Always, are kept)",
             ctx.object(nj.from),
             nj.dropped.join(", ")
         ));
     }
     if !nj.dropped_mounts.is_empty() {
-        plan.note(Severity::Warning, "PM302", Some(nj.from), format!(
+        plan.note(codes::PM302, Some(nj.from), format!(
             "Job/{name} (from {}): left out volume mount(s) {}: the volume comes from the StatefulSet's volumeClaimTemplates, which a Job cannot mount; the migration must not need it",
             ctx.object(nj.from),
             nj.dropped_mounts.join(", ")

@@ -93,6 +93,7 @@ fn add_new_job(
         derived_from: job.doc,
         before,
         why: why_new(job, nj),
+        hook: None,
     });
     Ok(())
 }

@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 
 use crate::detect::{migration_command, Match};
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::own;
 use crate::plan::context::{annotation, namespace, Context};
 use crate::plan::gates::container::is_gate;
-use crate::plan::model::{Origin, Plan, Severity};
+use crate::plan::model::{Origin, Plan};
 use crate::plan::sources::derive::{self, is_sidecar, NewJob, Shape, TEMPLATE_KINDS};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
@@ -49,7 +50,7 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize], plan: &mut Plan) -> Result<V
                 .iter()
                 .any(|c| c.get("name").and_then(Value::as_str) == Some(*name));
             if !present && !already_extracted(ctx, name) {
-                plan.note(Severity::Warning, "PM303", Some(doc), format!(
+                plan.note(codes::PM303, Some(doc), format!(
                     "{}: its {} annotation names `{name}`, but it has no init container of that name; nothing is extracted for it",
                     ctx.object(doc),
                     own::EXTRACT_INIT
