@@ -9,6 +9,7 @@ use crate::detect::Selector;
 use crate::diag::Error;
 use crate::index::Index;
 use crate::k8s::engines::{self, own, Fill};
+use crate::k8s::kinds::ref_kind;
 use crate::k8s::RefKind;
 use crate::path;
 use crate::plan::model::Plan;
@@ -97,15 +98,6 @@ impl<'a> Context<'a> {
     /// `Kind/name` of a document.
     pub fn object(&self, i: usize) -> String {
         self.index.entries[i].info.object()
-    }
-}
-
-fn ref_kind(kind: &str) -> Option<RefKind> {
-    match kind {
-        "ConfigMap" => Some(RefKind::ConfigMap),
-        "Secret" => Some(RefKind::Secret),
-        "ServiceAccount" => Some(RefKind::ServiceAccount),
-        _ => None,
     }
 }
 

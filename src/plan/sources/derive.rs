@@ -15,16 +15,6 @@ use crate::plan::model::Origin;
 use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::{Tree, Value};
 
-/// Workload kinds a Job can be derived from: their pod template sits at
-/// `spec.template`, where a Job keeps its own.
-pub const TEMPLATE_KINDS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "Rollout",
-];
-
 /// Pod spec fields the Job keeps: what the container needs to reach the database
 /// and to be scheduled like the app. Everything else (e.g. hostname, subdomain,
 /// topology spread, termination grace) belongs to the long-running workload.

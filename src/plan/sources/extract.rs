@@ -8,10 +8,11 @@ use crate::detect::{migration_command, Match};
 use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::own;
+use crate::k8s::kinds::is_template_kind;
 use crate::plan::context::{annotation, namespace, Context};
 use crate::plan::gates::container::is_gate;
 use crate::plan::model::{Origin, Plan};
-use crate::plan::sources::derive::{self, is_sidecar, NewJob, Shape, TEMPLATE_KINDS};
+use crate::plan::sources::derive::{self, is_sidecar, NewJob, Shape};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
@@ -29,7 +30,7 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize], plan: &mut Plan) -> Result<V
     let mut order: Vec<String> = Vec::new();
     let mut named_seen: Vec<String> = Vec::new();
     for &doc in workloads {
-        if !TEMPLATE_KINDS.contains(&ctx.kind(doc)) {
+        if !is_template_kind(ctx.kind(doc)) {
             continue;
         }
         let v = ctx.value(doc).expect("workloads are parsed");

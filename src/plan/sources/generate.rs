@@ -5,31 +5,11 @@
 use crate::detect::Match;
 use crate::diag::Error;
 use crate::k8s::engines::own;
+use crate::k8s::kinds::{is_template_kind, kind_of};
 use crate::plan::context::{annotation, Context};
 use crate::plan::model::Origin;
-use crate::plan::sources::derive::{self, NewJob, Shape, TEMPLATE_KINDS};
+use crate::plan::sources::derive::{self, NewJob, Shape};
 use crate::yaml::Value;
-
-/// Kind names and kubectl's short names, as `--migrate` accepts them.
-const KIND_NAMES: &[(&str, &[&str])] = &[
-    ("Deployment", &["deployment", "deployments", "deploy"]),
-    ("StatefulSet", &["statefulset", "statefulsets", "sts"]),
-    ("DaemonSet", &["daemonset", "daemonsets", "ds"]),
-    ("ReplicaSet", &["replicaset", "replicasets", "rs"]),
-    ("Rollout", &["rollout", "rollouts", "ro"]),
-    ("Job", &["job", "jobs"]),
-    ("CronJob", &["cronjob", "cronjobs", "cj"]),
-    ("Pod", &["pod", "pods", "po"]),
-];
-
-/// The Kubernetes kind a `--migrate` kind word names.
-fn kind_of(word: &str) -> Option<&'static str> {
-    let w = word.to_ascii_lowercase();
-    KIND_NAMES
-        .iter()
-        .find(|(k, names)| k.eq_ignore_ascii_case(&w) || names.contains(&w.as_str()))
-        .map(|(k, _)| *k)
-}
 
 /// One request to generate a Job.
 struct Request {
@@ -115,7 +95,7 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error
 fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
     let object = ctx.object(r.doc);
     let fail = |msg: String, help: &str| Error::at(ctx.index.location(r.doc), msg).help(help);
-    if !TEMPLATE_KINDS.contains(&ctx.kind(r.doc)) {
+    if !is_template_kind(ctx.kind(r.doc)) {
         return Err(fail(
             format!("{}: premigrate builds migration Jobs from workloads with a pod template, not from a {}", r.said, ctx.kind(r.doc)),
             "name a Deployment, StatefulSet, DaemonSet, ReplicaSet or Rollout",
