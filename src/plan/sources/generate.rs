@@ -123,6 +123,45 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
             "give the command that migrates, e.g. npm run db:migrate",
         ));
     }
+    let index = container_index(&r, &object, v, pod, &fail)?;
+    let wname = ctx.index.entries[r.doc]
+        .info
+        .name
+        .clone()
+        .unwrap_or_default();
+    let d = derive::derive(
+        ctx,
+        r.doc,
+        &format!("{wname}-migrate"),
+        &Shape::Generate {
+            container: index,
+            command,
+        },
+        &derive::marks(&object, true),
+    )?;
+    Ok(NewJob {
+        text: d.text,
+        tree: d.tree,
+        value: d.value,
+        origin: Origin::Generated { from: object },
+        matched: r.matched,
+        from: r.doc,
+        carriers: vec![],
+        dropped: d.dropped,
+        dropped_mounts: d.dropped_mounts,
+        left_out: d.left_out,
+    })
+}
+
+/// Which container of the workload runs the command: the one named, the only
+/// one, or kubectl's default container.
+fn container_index(
+    r: &Request,
+    object: &str,
+    v: &Value,
+    pod: &Value,
+    fail: &dyn Fn(String, &str) -> Error,
+) -> Result<usize, Error> {
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     let names: Vec<&str> = containers
         .iter()
@@ -164,31 +203,5 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
             ))
         }
     };
-    let wname = ctx.index.entries[r.doc]
-        .info
-        .name
-        .clone()
-        .unwrap_or_default();
-    let d = derive::derive(
-        ctx,
-        r.doc,
-        &format!("{wname}-migrate"),
-        &Shape::Generate {
-            container: index,
-            command,
-        },
-        &derive::marks(&object, true),
-    )?;
-    Ok(NewJob {
-        text: d.text,
-        tree: d.tree,
-        value: d.value,
-        origin: Origin::Generated { from: object },
-        matched: r.matched,
-        from: r.doc,
-        carriers: vec![],
-        dropped: d.dropped,
-        dropped_mounts: d.dropped_mounts,
-        left_out: d.left_out,
-    })
+    Ok(index)
 }
