@@ -248,7 +248,7 @@ impl<'v> Builder<'v> {
             }
         }
         // The workload's annotations describe the workload (rollout hints, engine rules);
-        // only Helm 4's filename travels, as DESIGN.md asks of derived documents.
+        // only Helm 4's filename travels: an added document gets the one of the document it derives from.
         for (k, _) in v
             .at(&["metadata", "annotations"])
             .map(Value::entries)

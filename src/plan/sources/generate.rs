@@ -84,7 +84,7 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error
             },
             said,
         };
-        // The chart author's annotation outranks the flag (DESIGN.md: annotation highest).
+        // The chart author's annotation outranks the flag: annotations have the highest precedence.
         requests.retain(|r| r.doc != w);
         requests.push(req);
     }
