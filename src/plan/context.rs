@@ -123,14 +123,55 @@ pub(crate) fn annotation_path(key: &str) -> Vec<Seg> {
     path!["metadata", "annotations", key]
 }
 
+/// What a table value is filled from: the migration at hand, and what the target adds.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fills<'a> {
+    /// The migration's name before hashing.
+    pub original: &'a str,
+    /// Under `hooks`: the hook events and the Job's weight.
+    pub hook: Option<(&'a str, i64)>,
+    /// Under `gitops`: the Job's Argo CD wave.
+    pub wave: Option<i64>,
+}
+
+impl<'a> Fills<'a> {
+    /// For a Helm hook: events and weight.
+    pub fn hook(original: &'a str, events: &'a str, weight: i64) -> Fills<'a> {
+        Fills {
+            original,
+            hook: Some((events, weight)),
+            wave: None,
+        }
+    }
+
+    /// For a GitOps Job or what it uses: its wave.
+    pub fn wave(original: &'a str, wave: i64) -> Fills<'a> {
+        Fills {
+            original,
+            hook: None,
+            wave: Some(wave),
+        }
+    }
+
+    /// For a workload waiting for the migration: its name only.
+    pub fn migration(original: &'a str) -> Fills<'a> {
+        Fills {
+            original,
+            ..Fills::default()
+        }
+    }
+}
+
 /// Fills a table value.
-pub fn fill(f: Fill, events: &str, weight: i64, wave: i64, original: &str) -> String {
+pub(crate) fn fill(f: Fill, with: &Fills<'_>) -> String {
+    let (events, weight) = with.hook.unwrap_or_default();
+    let original = with.original;
     match f {
         Fill::Fixed(s) => s.to_string(),
         Fill::HookEvents => events.to_string(),
         Fill::JobWeight => weight.to_string(),
         Fill::DepWeight => (weight - 1).to_string(),
-        Fill::JobWave => wave.to_string(),
+        Fill::JobWave => with.wave.unwrap_or_default().to_string(),
         Fill::Group => format!("premigrate.io/{original}"),
         Fill::AfterGroup => format!("upsert after upserting premigrate.io/{original}"),
     }

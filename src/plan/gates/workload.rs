@@ -8,7 +8,7 @@ use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s;
 use crate::k8s::engines::{self, Role};
-use crate::plan::context::{fill, set_annotation, Context};
+use crate::plan::context::{fill, set_annotation, Context, Fills};
 use crate::plan::gates::container::{container_name, gate_container, GATE_NAME};
 use crate::plan::gates::init::plan_init;
 use crate::plan::gates::token::{mounts_no_token, plan_token};
@@ -95,7 +95,7 @@ fn kapp_rules(
         let original = &migrations[*k].original_name;
         for row in engines::rows(Role::GitopsWorkload) {
             let key = engines::per_migration_key(row.key, original);
-            let value = fill(row.fill, "", 0, 0, original);
+            let value = fill(row.fill, &Fills::migration(original));
             set_annotation(
                 plan,
                 v,
@@ -152,7 +152,7 @@ fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value, keep: &[String]) {
         .map(Value::entries)
         .unwrap_or(&[]);
     for row in engines::rows(Role::GitopsWorkload) {
-        let ours = fill(row.fill, "", 0, 0, "");
+        let ours = fill(row.fill, &Fills::migration(""));
         for (key, val) in annotations {
             let same_row = key == row.key || key.starts_with(&format!("{}.", row.key));
             if same_row && !keep.contains(key) && val.as_str().is_some_and(|a| a.starts_with(&ours))

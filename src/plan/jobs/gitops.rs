@@ -5,7 +5,7 @@
 
 use crate::diag::codes;
 use crate::k8s::engines::{self, own, Fill, Role};
-use crate::plan::context::{annotation, annotation_path, fill, set_annotation, Context};
+use crate::plan::context::{annotation, annotation_path, fill, set_annotation, Context, Fills};
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts, Workloads};
 use crate::plan::model::{Dependency, Move, Phase, Plan, END};
 use crate::yaml::edit::Edit;
@@ -31,7 +31,7 @@ pub(crate) fn plan(
         if job.phase == Phase::Post && row.fill == Fill::Group {
             continue;
         }
-        let value = fill(row.fill, "", 0, wave, &job.original);
+        let value = fill(row.fill, &Fills::wave(&job.original, wave));
         job_annotation(
             own_edits,
             job.value,
@@ -106,7 +106,7 @@ fn order_dependency(
     let Some(def) = dep.doc else { return };
     let dv = ctx.value(def).expect("definitions are parsed");
     for row in engines::rows(Role::GitopsDependency) {
-        let value = fill(row.fill, "", 0, wave, &job.original);
+        let value = fill(row.fill, &Fills::wave(&job.original, wave));
         let current = annotation(dv, row.key);
         let keep = match row.fill {
             Fill::JobWave => current

@@ -6,7 +6,7 @@ use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::{self, own, Fill, Role};
 use crate::path;
-use crate::plan::context::{annotation, annotation_path, ensure_separator, fill, Context};
+use crate::plan::context::{annotation, annotation_path, ensure_separator, fill, Context, Fills};
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
 use crate::plan::jobs::hash::hashed_name;
 use crate::plan::jobs::identity::Identity;
@@ -90,7 +90,10 @@ fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut 
         if hook.author_hook && annotation(v, row.key).is_some() {
             continue;
         }
-        let mut value = fill(row.fill, &hook.events, hook.weight, 0, &job.original);
+        let mut value = fill(
+            row.fill,
+            &Fills::hook(&job.original, &hook.events, hook.weight),
+        );
         // Gates asked for under hooks wait for the Job: it must outlive its success.
         if row.key == engines::HELM_HOOK_DELETE && ctx.cfg.hooks_gates_wait() {
             value = "before-hook-creation".to_string();
@@ -164,7 +167,7 @@ fn copy_doc(
     for row in engines::rows(Role::HookDependency) {
         let value = match (row.fill, hook.delete.as_deref()) {
             (Fill::Fixed(_), Some(d)) if row.key == engines::HELM_HOOK_DELETE => d.to_string(),
-            _ => fill(row.fill, &hook.events, hook.weight, 0, original),
+            _ => fill(row.fill, &Fills::hook(original, &hook.events, hook.weight)),
         };
         edits.push(Edit::Set(annotation_path(row.key), Value::str(value)));
     }

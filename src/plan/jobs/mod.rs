@@ -57,8 +57,9 @@ fn plan_new_job(
 ) -> Result<(), Error> {
     let subject = Subject {
         doc: nj.from,
-        value: &nj.value,
+        value: &nj.job.value,
         name: nj
+            .job
             .value
             .at(&["metadata", "name"])
             .and_then(Value::as_str)
@@ -68,18 +69,18 @@ fn plan_new_job(
     };
     let name = plan_job(ctx, plan, subject, nj.matched.clone(), None, workloads)?;
     extract::remove_from_carriers(plan, nj, &name);
-    if !nj.dropped.is_empty() {
+    if !nj.job.dropped.is_empty() {
         plan.note(codes::PM301, Some(nj.from), format!(
             "Job/{name} (generated from {}): left out container(s) {}: a sidecar in a Job keeps it from ever completing (native sidecars, initContainers with restartPolicy: Always, are kept)",
             ctx.object(nj.from),
-            nj.dropped.join(", ")
+            nj.job.dropped.join(", ")
         ));
     }
-    if !nj.dropped_mounts.is_empty() {
+    if !nj.job.dropped_mounts.is_empty() {
         plan.note(codes::PM302, Some(nj.from), format!(
             "Job/{name} (from {}): left out volume mount(s) {}: the volume comes from the StatefulSet's volumeClaimTemplates, which a Job cannot mount; the migration must not need it",
             ctx.object(nj.from),
-            nj.dropped_mounts.join(", ")
+            nj.job.dropped_mounts.join(", ")
         ));
     }
     Ok(())

@@ -73,7 +73,7 @@ fn add_new_job(
     plan: &mut Plan,
 ) -> Result<(), Error> {
     let edits: Vec<Edit> = decided.edits.iter().map(|(e, _)| e.clone()).collect();
-    let text = edit::apply(&nj.text, &nj.tree, &edits).map_err(|e| {
+    let text = edit::apply(&nj.job.text, &nj.job.tree, &edits).map_err(|e| {
         Error::at(
             ctx.index.location(job.doc),
             format!(
@@ -108,8 +108,8 @@ fn why_new(job: &JobFacts<'_>, nj: &NewJob) -> String {
             matched.detail
         ),
         Origin::Generated { from } => {
-            let mut left: Vec<String> = nj.left_out.clone();
-            left.extend(nj.dropped.iter().map(|c| format!("container {c}")));
+            let mut left: Vec<String> = nj.job.left_out.clone();
+            left.extend(nj.job.dropped.iter().map(|c| format!("container {c}")));
             let left = if left.is_empty() {
                 String::new()
             } else {

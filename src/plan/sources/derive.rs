@@ -70,12 +70,8 @@ pub enum Shape {
 /// A Job premigrate creates, before it is named and ordered like any other migration.
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    /// The Job's text.
-    pub text: String,
-    /// Its syntax tree.
-    pub tree: Tree,
-    /// Its value.
-    pub value: Value,
+    /// The Job as derived.
+    pub job: Derived,
     /// Where it came from.
     pub origin: Origin,
     /// Why it is a migration.
@@ -84,16 +80,10 @@ pub struct NewJob {
     pub from: usize,
     /// Workload documents and init container indices it replaces (extraction).
     pub carriers: Vec<(usize, usize)>,
-    /// Names of regular containers left out (generation).
-    pub dropped: Vec<String>,
-    /// Volume mounts left out: `container/volume` for volumes the pod spec does not
-    /// define (a StatefulSet's volumeClaimTemplates), which a Job cannot mount.
-    pub dropped_mounts: Vec<String>,
-    /// Container fields and init containers left out, in words (generation).
-    pub left_out: Vec<String>,
 }
 
 /// What [`derive`] builds.
+#[derive(Debug, Clone)]
 pub struct Derived {
     /// The Job's text.
     pub text: String,

@@ -12,7 +12,7 @@ use crate::k8s::kinds::is_template_kind;
 use crate::plan::context::{annotation, namespace, Context};
 use crate::plan::gates::container::is_gate;
 use crate::plan::model::{Origin, Plan};
-use crate::plan::sources::derive::{self, is_sidecar, NewJob, Shape};
+use crate::plan::sources::derive::{self, is_sidecar, Derived, NewJob, Shape};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
@@ -171,16 +171,14 @@ fn build(ctx: &Context<'_>, found: &[Found]) -> Result<NewJob, Error> {
         &derive::marks(&from.join(","), false),
     )?;
     Ok(NewJob {
-        text: d.text,
-        tree: d.tree,
-        value: d.value,
+        job: Derived {
+            dropped: vec![],
+            ..d
+        },
         origin: Origin::Extracted { from },
         matched: first.matched.clone(),
         from: first.doc,
         carriers: found.iter().map(|f| (f.doc, f.index)).collect(),
-        dropped: vec![],
-        dropped_mounts: d.dropped_mounts,
-        left_out: d.left_out,
     })
 }
 
@@ -220,6 +218,7 @@ fn already_extracted(ctx: &Context<'_>, name: &str) -> bool {
 pub fn remove_from_carriers(plan: &mut Plan, job: &NewJob, job_name: &str) {
     for &(doc, index) in &job.carriers {
         let cname = job
+            .job
             .value
             .at(&["spec", "template", "spec", "containers"])
             .map(Value::items)

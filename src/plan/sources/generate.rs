@@ -140,16 +140,11 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         &derive::marks(&object, true),
     )?;
     Ok(NewJob {
-        text: d.text,
-        tree: d.tree,
-        value: d.value,
+        job: d,
         origin: Origin::Generated { from: object },
         matched: r.matched,
         from: r.doc,
         carriers: vec![],
-        dropped: d.dropped,
-        dropped_mounts: d.dropped_mounts,
-        left_out: d.left_out,
     })
 }
 
