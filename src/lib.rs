@@ -5,15 +5,15 @@
 //! [`index`] (parsed, located) → [`plan`] (what to do, as data) → [`apply`] (edits,
 //! added and moved documents) → bytes. [`rewrite`] runs it; [`modes`] adapt it.
 
-pub mod apply;
+mod apply;
 pub mod config;
 pub mod detect;
 pub mod diag;
 pub mod explain;
 pub mod index;
-pub mod k8s;
+pub(crate) mod k8s;
 pub mod modes;
-pub mod pipeline;
+mod pipeline;
 pub mod plan;
 pub mod stream;
 pub mod yaml;

@@ -3,19 +3,19 @@
 //! `--migrate` accepts for it, and the kinds a migration Job may reference.
 
 /// Where a Job, a Deployment and their kin keep their pod spec.
-pub const POD_TEMPLATE_SPEC: &[&str] = &["spec", "template", "spec"];
+pub(crate) const POD_TEMPLATE_SPEC: &[&str] = &["spec", "template", "spec"];
 
 /// A workload kind.
-pub struct Workload {
+pub(crate) struct Workload {
     /// The kind.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Where it keeps its pod spec.
-    pub pod_spec: &'static [&'static str],
+    pub(crate) pod_spec: &'static [&'static str],
     /// Whether a Job can be derived from it: its pod template sits at
     /// `spec.template`, where a Job keeps its own.
-    pub template: bool,
+    pub(crate) template: bool,
     /// Lower-case names and kubectl's short names, as `--migrate` accepts them.
-    pub names: &'static [&'static str],
+    pub(crate) names: &'static [&'static str],
 }
 
 const fn workload(
@@ -33,7 +33,7 @@ const fn workload(
 }
 
 /// Every workload kind, with a pod spec.
-pub const WORKLOADS: &[Workload] = &[
+pub(crate) const WORKLOADS: &[Workload] = &[
     workload(
         "Deployment",
         POD_TEMPLATE_SPEC,
@@ -97,24 +97,24 @@ impl RefKind {
 }
 
 /// The kinds a migration Job may reference, as [`RefKind`]s.
-pub const REFERENCED: &[(&str, RefKind)] = &[
+pub(crate) const REFERENCED: &[(&str, RefKind)] = &[
     ("ConfigMap", RefKind::ConfigMap),
     ("Secret", RefKind::Secret),
     ("ServiceAccount", RefKind::ServiceAccount),
 ];
 
 /// The workload row of a kind.
-pub fn workload_kind(kind: &str) -> Option<&'static Workload> {
+pub(crate) fn workload_kind(kind: &str) -> Option<&'static Workload> {
     WORKLOADS.iter().find(|w| w.kind == kind)
 }
 
 /// Whether a Job can be derived from a kind (see [`Workload::template`]).
-pub fn is_template_kind(kind: &str) -> bool {
+pub(crate) fn is_template_kind(kind: &str) -> bool {
     workload_kind(kind).is_some_and(|w| w.template)
 }
 
 /// The kind a `--migrate` kind word names (any case, or a kubectl short name).
-pub fn kind_of(word: &str) -> Option<&'static str> {
+pub(crate) fn kind_of(word: &str) -> Option<&'static str> {
     let w = word.to_ascii_lowercase();
     WORKLOADS
         .iter()
@@ -123,6 +123,6 @@ pub fn kind_of(word: &str) -> Option<&'static str> {
 }
 
 /// The reference kind of a kind a migration Job may use.
-pub fn ref_kind(kind: &str) -> Option<RefKind> {
+pub(crate) fn ref_kind(kind: &str) -> Option<RefKind> {
     REFERENCED.iter().find(|(k, _)| *k == kind).map(|(_, r)| *r)
 }

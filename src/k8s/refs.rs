@@ -8,13 +8,13 @@ use crate::yaml::Value;
 
 /// A reference from a pod spec to another object, with the path of the name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ref {
+pub(crate) struct Ref {
     /// What it points at.
-    pub kind: RefKind,
+    pub(crate) kind: RefKind,
     /// The object's name.
-    pub name: String,
+    pub(crate) name: String,
     /// Path of the name scalar from the document root.
-    pub path: Vec<Seg>,
+    pub(crate) path: Vec<Seg>,
 }
 
 /// A field that names an object, under a list item (or the pod spec).
@@ -107,7 +107,7 @@ fn keys<'a>(path: &'a [&'a str]) -> impl Iterator<Item = Seg> + 'a {
 }
 
 /// All references a pod spec makes; `base` is the pod spec's path in its document.
-pub fn pod_refs(spec: &Value, base: &[Seg]) -> Vec<Ref> {
+pub(crate) fn pod_refs(spec: &Value, base: &[Seg]) -> Vec<Ref> {
     let mut out = Vec::new();
     walk(spec, base, POD_LISTS, &mut out);
     fields(spec, base, POD_FIELDS, &mut out);
@@ -144,7 +144,7 @@ fn fields(v: &Value, at: &[Seg], fields: &[Field], out: &mut Vec<Ref>) {
 }
 
 /// The image repositories a pod spec runs.
-pub fn pod_images(spec: &Value) -> Vec<String> {
+pub(crate) fn pod_images(spec: &Value) -> Vec<String> {
     ["initContainers", "containers"]
         .iter()
         .flat_map(|l| spec.get(l).map(Value::items).unwrap_or(&[]))
@@ -154,7 +154,7 @@ pub fn pod_images(spec: &Value) -> Vec<String> {
 }
 
 /// The service account a pod runs as.
-pub fn service_account(spec: &Value) -> String {
+pub(crate) fn service_account(spec: &Value) -> String {
     spec.get("serviceAccountName")
         .or_else(|| spec.get("serviceAccount"))
         .and_then(Value::as_str)

@@ -11,8 +11,8 @@
 //! `helm.sh/resource-policy: keep` so that the upgrade that turns a regular
 //! object into a hook does not then delete it as "removed from the release".
 
-pub mod helmrelease;
-pub mod patch;
+mod helmrelease;
+mod patch;
 
 use std::collections::BTreeMap;
 
@@ -27,7 +27,7 @@ use crate::plan::{Origin, Plan, Severity};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
-pub use patch::json_patch;
+pub(crate) use patch::json_patch;
 
 /// Helm's annotation that keeps an object when a release no longer renders it.
 pub const RESOURCE_POLICY: &str = "helm.sh/resource-policy";

@@ -54,7 +54,7 @@ fn op(kind: &str, path: &[Seg], value: Option<Value>) -> Value {
 
 /// JSON 6902 operations that make the planned edits to a document whose value
 /// is `v`. Missing mappings on a path are added whole, as the edit layer creates them.
-pub fn json_patch(v: &Value, edits: &[Edit]) -> Vec<Value> {
+pub(crate) fn json_patch(v: &Value, edits: &[Edit]) -> Vec<Value> {
     // The steps the edit layer checks its text against: each index is valid when its operation runs.
     let ordered = edit::sequential(v, edits);
     let mut current = v.clone();

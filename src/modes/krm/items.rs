@@ -7,12 +7,12 @@ use crate::yaml::{NodeId, NodeKind, Tree, Value};
 /// One item of the input.
 pub(crate) struct Item {
     /// The item as a standalone document body.
-    pub text: String,
+    pub(crate) text: String,
     /// Its value, for references and file annotations.
-    pub value: Value,
+    pub(crate) value: Value,
     /// Input line of its first line, and the column its content starts at (0-based).
-    pub line: usize,
-    pub column: usize,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
 }
 
 /// Cuts a node out of the input as a standalone document body. Block nodes

@@ -10,8 +10,8 @@
 //! with. Items premigrate adds get a file of their own (the path of what they
 //! derive from, the next free index) and no copied identity.
 
-pub mod items;
-pub mod results;
+mod items;
+mod results;
 
 use std::collections::BTreeMap;
 
@@ -27,7 +27,7 @@ use crate::stream::Stream;
 use crate::yaml::edit::{self, Edit};
 use crate::yaml::{NodeId, NodeKind, Tree, Value};
 
-pub use results::KrmResult;
+pub(crate) use results::KrmResult;
 
 /// The ResourceList `apiVersion` written when the input names none.
 pub const API_VERSION: &str = "config.kubernetes.io/v1";

@@ -9,17 +9,17 @@ use crate::yaml::Value;
 
 /// One result for the orchestrator.
 #[derive(Debug, Clone, PartialEq)]
-pub struct KrmResult {
+pub(crate) struct KrmResult {
     /// What happened.
-    pub message: String,
+    pub(crate) message: String,
     /// `error`, `warning` or `info`.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// The object it is about: apiVersion, kind, name, namespace.
-    pub resource_ref: Option<Value>,
+    pub(crate) resource_ref: Option<Value>,
     /// Its file: path and index.
-    pub file: Option<Value>,
+    pub(crate) file: Option<Value>,
     /// Extra keys, such as the note's code.
-    pub tags: Vec<(String, String)>,
+    pub(crate) tags: Vec<(String, String)>,
 }
 
 /// An error result.

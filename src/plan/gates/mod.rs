@@ -4,12 +4,12 @@
 //! to changed Jobs and removes those no longer wanted. Passes: `select` (who
 //! waits for what), `workload` (with `container`, `init`, `token`), `rbac`.
 
-pub mod container;
-pub mod init;
-pub mod rbac;
-pub mod select;
-pub mod token;
-pub mod workload;
+pub(crate) mod container;
+pub(crate) mod init;
+pub(crate) mod rbac;
+pub(crate) mod select;
+pub(crate) mod token;
+pub(crate) mod workload;
 
 use crate::config::{GateMode, Target};
 use crate::diag::codes;
@@ -20,7 +20,7 @@ use crate::plan::context::{annotation, Context};
 use crate::plan::model::{Migration, Origin, Phase, Plan};
 
 /// Plans gates and their RBAC.
-pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
+pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let gating = gating(ctx, plan);
     let migrations: Vec<Migration> = plan
         .migrations

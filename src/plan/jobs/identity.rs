@@ -20,11 +20,11 @@ pub(crate) type Hardening = (Vec<Seg>, Option<Value>, &'static str);
 /// The Job's references, content hash and hashed name.
 pub(crate) struct Identity {
     /// What its pod spec references.
-    pub refs: Vec<Ref>,
+    pub(crate) refs: Vec<Ref>,
     /// The content hash.
-    pub hash: String,
+    pub(crate) hash: String,
     /// The hashed name.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// Hardening, applied to the hash input and to the text.

@@ -3,13 +3,13 @@
 //! Each Job goes through small passes over its facts: `identity` (hardening,
 //! hash, name, dependencies), then `hooks` or `gitops`, then `record`.
 
-pub mod facts;
-pub mod find;
-pub mod gitops;
-pub mod hash;
-pub mod hooks;
-pub mod identity;
-pub mod record;
+pub(crate) mod facts;
+pub(crate) mod find;
+pub(crate) mod gitops;
+pub(crate) mod hash;
+pub(crate) mod hooks;
+pub(crate) mod identity;
+pub(crate) mod record;
 
 use crate::config::Target;
 use crate::diag::codes;
@@ -23,7 +23,7 @@ use crate::plan::sources::{extract, generate};
 use crate::yaml::Value;
 
 /// Finds and plans every migration Job.
-pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
+pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let found = find::jobs(ctx);
     let workloads = find::workloads(ctx, &found);
     for &g in &ctx.generated {

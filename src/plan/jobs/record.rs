@@ -14,15 +14,15 @@ use crate::yaml::edit::{self, Edit};
 /// What the passes decided about one Job.
 pub(crate) struct Decided {
     /// The content hash.
-    pub hash: String,
+    pub(crate) hash: String,
     /// The hashed name.
-    pub name: String,
+    pub(crate) name: String,
     /// What it uses.
-    pub uses: Vec<Dependency>,
+    pub(crate) uses: Vec<Dependency>,
     /// Its Argo CD wave (gitops).
-    pub wave: Option<i64>,
+    pub(crate) wave: Option<i64>,
     /// Its own edits.
-    pub edits: JobEdits,
+    pub(crate) edits: JobEdits,
 }
 
 /// Records the Job's edits (or builds its text) and the migration.

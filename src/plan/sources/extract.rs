@@ -36,7 +36,11 @@ struct Groups {
 
 /// Finds init-container migrations and builds one Job per distinct container.
 /// An annotation naming an init container the workload does not have is a warning.
-pub fn find(ctx: &Context<'_>, workloads: &[usize], plan: &mut Plan) -> Result<Vec<NewJob>, Error> {
+pub(crate) fn find(
+    ctx: &Context<'_>,
+    workloads: &[usize],
+    plan: &mut Plan,
+) -> Result<Vec<NewJob>, Error> {
     let mut groups = Groups::default();
     for &doc in workloads {
         if !is_template_kind(ctx.kind(doc)) {
@@ -215,7 +219,7 @@ fn already_extracted(ctx: &Context<'_>, name: &str) -> bool {
 }
 
 /// Plans removing extracted init containers from the workloads that carried them.
-pub fn remove_from_carriers(plan: &mut Plan, job: &NewJob, job_name: &str) {
+pub(crate) fn remove_from_carriers(plan: &mut Plan, job: &NewJob, job_name: &str) {
     for &(doc, index) in &job.carriers {
         let cname = job
             .job
@@ -243,7 +247,7 @@ fn init_path() -> Vec<Seg> {
 /// goes in (`hooks`, or the workload is not gated), the list is removed rather
 /// than left as an empty one; several removals from a list that keeps some stay
 /// as they are, item by item.
-pub fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
+pub(crate) fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
     let p = init_path();
     let is_removal = |e: &Edit| matches!(e, Edit::RemoveItem(q, _) if *q == p);
     for (&doc, changes) in plan.changes.iter_mut() {

@@ -22,7 +22,7 @@ struct Request {
 }
 
 /// Builds the Jobs that flags and annotations ask for.
-pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error> {
+pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error> {
     let mut requests: Vec<Request> = Vec::new();
     for spec in &ctx.cfg.migrate {
         let said = format!("--migrate {}/{}", spec.kind, spec.name);
