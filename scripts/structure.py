@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Structure figures for a Rust crate: longest functions, biggest files, import cycles between files.
+"""Structure figures for a Rust crate (a copy of the team tool, listing every long function): longest functions, biggest files, import cycles between files.
 
 usage: structure.py [SRC_DIR] [--max-fn N] [--max-file N] [--max-main N]
 Exit 0 when: no non-test function is longer than --max-fn lines, no non-test file part is longer
