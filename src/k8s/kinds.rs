@@ -16,6 +16,8 @@ pub(crate) struct Workload {
     pub(crate) template: bool,
     /// Lower-case names and kubectl's short names, as `--migrate` accepts them.
     pub(crate) names: &'static [&'static str],
+    /// Whether its pod spec cannot be changed once created (a Job, a bare Pod).
+    pub(crate) immutable_pod: bool,
 }
 
 const fn workload(
@@ -23,55 +25,29 @@ const fn workload(
     pod_spec: &'static [&'static str],
     template: bool,
     names: &'static [&'static str],
+    immutable_pod: bool,
 ) -> Workload {
     Workload {
         kind,
         pod_spec,
         template,
         names,
+        immutable_pod,
     }
 }
 
-/// Every workload kind, with a pod spec.
+/// Every workload kind, with a pod spec: (kind, pod spec, a Job derives from it,
+/// `--migrate` names, immutable pod spec).
+#[rustfmt::skip]
 pub(crate) const WORKLOADS: &[Workload] = &[
-    workload(
-        "Deployment",
-        POD_TEMPLATE_SPEC,
-        true,
-        &["deployment", "deployments", "deploy"],
-    ),
-    workload(
-        "StatefulSet",
-        POD_TEMPLATE_SPEC,
-        true,
-        &["statefulset", "statefulsets", "sts"],
-    ),
-    workload(
-        "DaemonSet",
-        POD_TEMPLATE_SPEC,
-        true,
-        &["daemonset", "daemonsets", "ds"],
-    ),
-    workload(
-        "ReplicaSet",
-        POD_TEMPLATE_SPEC,
-        true,
-        &["replicaset", "replicasets", "rs"],
-    ),
-    workload(
-        "Rollout",
-        POD_TEMPLATE_SPEC,
-        true,
-        &["rollout", "rollouts", "ro"],
-    ),
-    workload("Job", POD_TEMPLATE_SPEC, false, &["job", "jobs"]),
-    workload(
-        "CronJob",
-        &["spec", "jobTemplate", "spec", "template", "spec"],
-        false,
-        &["cronjob", "cronjobs", "cj"],
-    ),
-    workload("Pod", &["spec"], false, &["pod", "pods", "po"]),
+    workload("Deployment", POD_TEMPLATE_SPEC, true, &["deployment", "deployments", "deploy"], false),
+    workload("StatefulSet", POD_TEMPLATE_SPEC, true, &["statefulset", "statefulsets", "sts"], false),
+    workload("DaemonSet", POD_TEMPLATE_SPEC, true, &["daemonset", "daemonsets", "ds"], false),
+    workload("ReplicaSet", POD_TEMPLATE_SPEC, true, &["replicaset", "replicasets", "rs"], false),
+    workload("Rollout", POD_TEMPLATE_SPEC, true, &["rollout", "rollouts", "ro"], false),
+    workload("Job", POD_TEMPLATE_SPEC, false, &["job", "jobs"], true),
+    workload("CronJob", &["spec", "jobTemplate", "spec", "template", "spec"], false, &["cronjob", "cronjobs", "cj"], false),
+    workload("Pod", &["spec"], false, &["pod", "pods", "po"], true),
 ];
 
 /// What a reference points at.
@@ -111,6 +87,11 @@ pub(crate) fn workload_kind(kind: &str) -> Option<&'static Workload> {
 /// Whether a Job can be derived from a kind (see [`Workload::template`]).
 pub(crate) fn is_template_kind(kind: &str) -> bool {
     workload_kind(kind).is_some_and(|w| w.template)
+}
+
+/// Whether a kind's pod spec cannot be changed once created.
+pub(crate) fn immutable_pod(kind: &str) -> bool {
+    workload_kind(kind).is_some_and(|w| w.immutable_pod)
 }
 
 /// The kind a `--migrate` kind word names (any case, or a kubectl short name).

@@ -129,7 +129,7 @@ fn record(
         })
         .collect::<Vec<_>>()
         .join("; ");
-    if matches!(ctx.kind(w), "Job" | "Pod") {
+    if crate::k8s::kinds::immutable_pod(ctx.kind(w)) {
         plan.note(codes::PM207, Some(w), format!(
             "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
             ctx.object(w)
