@@ -1,5 +1,5 @@
 //! The README shows the demo's real output; this test keeps it from going stale.
-//! `UPDATE_README=1 cargo test --test readme` rewrites the block.
+//! `UPDATE_README=1 cargo test --test it readme` rewrites the block.
 
 const START: &str = "<!-- demo:start -->\n```yaml\n";
 const END: &str = "```\n<!-- demo:end -->";
@@ -20,7 +20,7 @@ fn readme_shows_the_real_demo_output() {
     }
     assert!(
         readme == fresh,
-        "README's demo block is stale: run UPDATE_README=1 cargo test --test readme"
+        "README's demo block is stale: run UPDATE_README=1 cargo test --test it readme"
     );
 }
 
@@ -44,7 +44,7 @@ fn readme_lists_every_diagnostic_code() {
     }
     assert!(
         readme == fresh,
-        "README's list of codes is stale: run UPDATE_README=1 cargo test --test readme"
+        "README's list of codes is stale: run UPDATE_README=1 cargo test --test it readme"
     );
 }
 
