@@ -11,6 +11,7 @@ mod generated_types;
 mod helm_e2e;
 mod krm;
 mod oracle_matrix;
+mod output;
 mod properties;
 mod readme;
 mod recipes;

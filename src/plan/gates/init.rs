@@ -77,7 +77,9 @@ pub(crate) fn plan_init(
         plan.change(w, Edit::Remove(path), whys.join("; "));
         return;
     }
-    replace(plan, w, &path, existing, &old, &others, at, gates, jobs);
+    let before = others.get(at).copied().unwrap_or(existing.len());
+    let mut change = |edit: Edit, why: String| plan.change(w, edit, why);
+    replace(&mut change, &path, existing, &old, before, gates, jobs);
 }
 
 /// The init containers extraction already takes out of the list at `path`: (index, why).
@@ -95,17 +97,14 @@ fn extracted(plan: &Plan, w: usize, path: &[Seg]) -> Vec<(usize, String)> {
         .unwrap_or_default()
 }
 
-/// Replaces the old gates: they go, and the new ones go in right after the kept
-/// sidecars (at `at` among the `others` that stay), each edit on original indices.
-#[allow(clippy::too_many_arguments)]
+/// Replaces the `old` gates of the list at `path`: they go, and the new ones go
+/// in `before` the first kept init container after the sidecars (original indices).
 fn replace(
-    plan: &mut Plan,
-    w: usize,
+    change: &mut dyn FnMut(Edit, String),
     path: &[Seg],
     existing: &[Value],
     old: &[usize],
-    others: &[usize],
-    at: usize,
+    before: usize,
     gates: &[Value],
     jobs: &[&str],
 ) {
@@ -126,12 +125,10 @@ fn replace(
                 format!("removed premigrate gate `{name}`: the gates added below replace it")
             }
         };
-        plan.change(w, Edit::RemoveItem(path.to_vec(), i), why);
+        change(Edit::RemoveItem(path.to_vec(), i), why);
     }
     if !gates.is_empty() {
-        let before = others.get(at).copied().unwrap_or(existing.len());
-        plan.change(
-            w,
+        change(
             Edit::Insert(path.to_vec(), before, gates.to_vec()),
             added(jobs),
         );
