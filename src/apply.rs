@@ -9,8 +9,58 @@ use crate::plan::Plan;
 use crate::stream::join;
 use crate::yaml::edit::{self, Edit};
 
-/// Produces the rewritten stream.
-pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<String, Error> {
+/// Where a document of the output comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Input document `doc` (0-based), edited when `changed`.
+    Input {
+        /// Its index in the input.
+        doc: usize,
+        /// Whether premigrate edited it.
+        changed: bool,
+    },
+    /// `plan.added[k]`.
+    Added(usize),
+}
+
+/// The sources of an unchanged stream: every input document, as is.
+pub fn unchanged(index: &Index<'_>) -> Vec<Source> {
+    (0..index.entries.len())
+        .map(|doc| Source::Input {
+            doc,
+            changed: false,
+        })
+        .collect()
+}
+
+/// Produces the rewritten stream, and where each of its documents comes from.
+pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<(String, Vec<Source>), Error> {
+    let texts = edited(index, plan)?;
+    let units = units(index, plan);
+    let mut out: Vec<&str> = Vec::new();
+    let mut sources = Vec::new();
+    for item in units.iter().flatten() {
+        let (text, source) = match *item {
+            Item::Doc(i) => (
+                texts[i].as_ref(),
+                Source::Input {
+                    doc: i,
+                    changed: plan.changes.contains_key(&i),
+                },
+            ),
+            Item::Added(k) => (plan.added[k].text.as_str(), Source::Added(k)),
+        };
+        // `join` leaves out empty documents: so do the sources.
+        if !text.is_empty() {
+            sources.push(source);
+        }
+        out.push(text);
+    }
+    Ok((join(index.stream.bom, &out), sources))
+}
+
+/// Every document's text, with the planned edits made.
+fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Vec<Cow<'i, str>>, Error> {
     let n = index.entries.len();
     let mut texts: Vec<Cow<'_, str>> = (0..n)
         .map(|i| Cow::Borrowed(index.stream.doc_text(i)))
@@ -31,7 +81,13 @@ pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<String, Error> {
         })?;
         texts[doc] = Cow::Owned(out);
     }
+    Ok(texts)
+}
 
+/// The output's documents in order, in units: a document with the blank
+/// (comment-only) documents right before it, which hold its `# Source:`.
+fn units(index: &Index<'_>, plan: &Plan) -> Vec<Vec<Item>> {
+    let n = index.entries.len();
     // Units: a document with the blank (comment-only) documents right before it, which hold its `# Source:`.
     let mut units: Vec<Vec<Item>> = Vec::new();
     let mut pending: Vec<Item> = Vec::new();
@@ -68,15 +124,7 @@ pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<String, Error> {
         let to = unit_of(&units, a.before).unwrap_or(units.len());
         units.insert(to, vec![Item::Added(k)]);
     }
-    let out: Vec<&str> = units
-        .iter()
-        .flatten()
-        .map(|item| match item {
-            Item::Doc(i) => texts[*i].as_ref(),
-            Item::Added(k) => plan.added[*k].text.as_str(),
-        })
-        .collect();
-    Ok(join(index.stream.bom, &out))
+    units
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

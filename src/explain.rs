@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::index::Index;
-use crate::plan::{Origin, Phase, Plan};
+use crate::plan::{Migration, Origin, Phase, Plan};
 
 fn doc_label(index: &Index<'_>, i: usize) -> String {
     let info = &index.entries[i].info;
@@ -26,38 +26,7 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
         let _ = writeln!(o, "migrations: none found (use --job, --job-selector, --migrate or the premigrate.io/migration annotation to name one)");
     }
     for (k, m) in plan.migrations.iter().enumerate() {
-        let _ = writeln!(o, "migration {}: {} → {}", k + 1, m.original_name, m.name);
-        let from = match &m.origin {
-            Origin::Job => doc_label(index, m.doc),
-            Origin::Extracted { from } => {
-                format!("extracted from init containers of {}", from.join(", "))
-            }
-            Origin::Generated { from } => format!("generated from {from}"),
-        };
-        let _ = writeln!(o, "  from: {from}");
-        let _ = writeln!(o, "  found by: {} — {}", m.matched.rule, m.matched.detail);
-        let _ = writeln!(
-            o,
-            "  hash: {} (sha256 of namespace {:?}, spec and salt)",
-            m.hash, m.namespace
-        );
-        let phase = match m.phase {
-            Phase::Pre => "pre: runs before the workloads",
-            Phase::Post => {
-                "post: the contract step, runs after the workloads; nothing waits for it"
-            }
-        };
-        let _ = writeln!(o, "  phase: {phase}");
-        if let Some(w) = m.wave {
-            let _ = writeln!(o, "  argo cd sync-wave: {w}");
-        }
-        for d in &m.uses {
-            let at = match d.doc {
-                Some(i) => format!("defined in document {}", i + 1),
-                None => "not in the stream: referenced as is".into(),
-            };
-            let _ = writeln!(o, "  uses: {}/{} ({at})", d.kind.kind(), d.name);
-        }
+        migration(&mut o, index, k, m);
     }
     if !plan.changes.is_empty() {
         let _ = writeln!(o, "changes:");
@@ -68,6 +37,69 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
             }
         }
     }
+    documents(&mut o, index, plan);
+    for g in &plan.gates {
+        let _ = writeln!(
+            o,
+            "gate: {} waits for {}: {}",
+            g.workload,
+            g.jobs.join(", "),
+            g.why
+        );
+    }
+    for n in &plan.notes {
+        let sev = format!("{:?}", n.severity).to_lowercase();
+        let at = n
+            .doc
+            .map(|d| format!(" document {}", d + 1))
+            .unwrap_or_default();
+        let _ = writeln!(o, "{sev}[{}]{at}: {}", n.code, n.message);
+    }
+    if plan.is_empty() {
+        let _ = writeln!(
+            o,
+            "nothing to change: the output is the input, byte for byte"
+        );
+    }
+    o
+}
+
+/// One migration, in words.
+fn migration(o: &mut String, index: &Index<'_>, k: usize, m: &Migration) {
+    let _ = writeln!(o, "migration {}: {} → {}", k + 1, m.original_name, m.name);
+    let from = match &m.origin {
+        Origin::Job => doc_label(index, m.doc),
+        Origin::Extracted { from } => {
+            format!("extracted from init containers of {}", from.join(", "))
+        }
+        Origin::Generated { from } => format!("generated from {from}"),
+    };
+    let _ = writeln!(o, "  from: {from}");
+    let _ = writeln!(o, "  found by: {} — {}", m.matched.rule, m.matched.detail);
+    let _ = writeln!(
+        o,
+        "  hash: {} (sha256 of namespace {:?}, spec and salt)",
+        m.hash, m.namespace
+    );
+    let phase = match m.phase {
+        Phase::Pre => "pre: runs before the workloads",
+        Phase::Post => "post: the contract step, runs after the workloads; nothing waits for it",
+    };
+    let _ = writeln!(o, "  phase: {phase}");
+    if let Some(w) = m.wave {
+        let _ = writeln!(o, "  argo cd sync-wave: {w}");
+    }
+    for d in &m.uses {
+        let at = match d.doc {
+            Some(i) => format!("defined in document {}", i + 1),
+            None => "not in the stream: referenced as is".into(),
+        };
+        let _ = writeln!(o, "  uses: {}/{} ({at})", d.kind.kind(), d.name);
+    }
+}
+
+/// Documents added, moved and removed, in words.
+fn documents(o: &mut String, index: &Index<'_>, plan: &Plan) {
     for a in &plan.added {
         let _ = writeln!(
             o,
@@ -99,30 +131,6 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
             doc_label(index, *r)
         );
     }
-    for g in &plan.gates {
-        let _ = writeln!(
-            o,
-            "gate: {} waits for {}: {}",
-            g.workload,
-            g.jobs.join(", "),
-            g.why
-        );
-    }
-    for n in &plan.notes {
-        let sev = format!("{:?}", n.severity).to_lowercase();
-        let at = n
-            .doc
-            .map(|d| format!(" document {}", d + 1))
-            .unwrap_or_default();
-        let _ = writeln!(o, "{sev}[{}]{at}: {}", n.code, n.message);
-    }
-    if plan.is_empty() {
-        let _ = writeln!(
-            o,
-            "nothing to change: the output is the input, byte for byte"
-        );
-    }
-    o
 }
 
 /// The plan as JSON.

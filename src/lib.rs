@@ -5,22 +5,23 @@
 //! [`index`] (parsed, located) → [`plan`] (what to do, as data) → [`apply`] (edits,
 //! added and moved documents) → bytes. [`rewrite`] runs it; [`modes`] adapt it.
 
-pub mod apply;
+mod apply;
 pub mod config;
 pub mod detect;
 pub mod diag;
 pub mod explain;
 pub mod index;
-pub mod k8s;
+pub(crate) mod k8s;
 pub mod modes;
 mod pipeline;
 pub mod plan;
 pub mod stream;
 pub mod yaml;
 
+pub use apply::Source;
 pub use config::{cli, policy, Config};
 pub use diag::Error;
 pub use modes::{demo, flux, helm_plugin, krm, kustomize_plugin};
-pub use pipeline::{rewrite, Output};
+pub use pipeline::{explain, rewrite, Output};
 pub use plan::sources::shell;
 pub use plan::Plan;

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod flags;
+pub mod keys;
 pub mod policy;
 pub mod types;
 

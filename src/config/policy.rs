@@ -18,7 +18,8 @@
 use std::path::Path;
 
 use crate::config::flags::Opts;
-use crate::config::types::{self as config, Config};
+pub use crate::config::keys::{key, Key, Raw, Shape, KEYS};
+use crate::config::types::Config;
 use crate::diag::{Error, Location};
 use crate::yaml::{NodeId, NodeKind, Tree, Value};
 
@@ -26,238 +27,6 @@ use crate::yaml::{NodeId, NodeKind, Tree, Value};
 pub const API_VERSION: &str = "premigrate.io/v1alpha1";
 /// `kind` of a MigrationPolicy.
 pub const KIND: &str = "MigrationPolicy";
-
-/// The YAML type a key takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    /// A string (numbers are taken as written: `salt: 42`, `timeout: 600`).
-    Text,
-    /// A list of strings; a single string is one item. `commas`: items are
-    /// also split on commas, as the flag's value is.
-    List {
-        /// Split items on commas.
-        commas: bool,
-    },
-    /// A boolean switch.
-    Flag,
-    /// An integer.
-    Int,
-}
-
-/// A key's value, converted to its shape.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Raw {
-    /// For [`Shape::Text`].
-    Text(String),
-    /// For [`Shape::List`].
-    List(Vec<String>),
-    /// For [`Shape::Flag`].
-    Flag(bool),
-    /// For [`Shape::Int`].
-    Int(i64),
-}
-
-/// One option: its policy key, its flag, its shape, and how it lands in [`Opts`].
-pub struct Key {
-    /// The key under `spec` (camelCase of the long flag).
-    pub key: &'static str,
-    /// The long flag, without `--`.
-    pub flag: &'static str,
-    /// What YAML type it takes.
-    pub shape: Shape,
-    /// Validates the value (with the flag's own parser) and stores it.
-    pub set: fn(&mut Opts, Raw) -> Result<(), Error>,
-}
-
-fn text(r: Raw) -> String {
-    match r {
-        Raw::Text(s) => s,
-        _ => unreachable!("the shape decides the raw value"),
-    }
-}
-
-fn list(r: Raw) -> Vec<String> {
-    match r {
-        Raw::List(v) => v,
-        _ => unreachable!("the shape decides the raw value"),
-    }
-}
-
-fn flag(r: Raw) -> bool {
-    match r {
-        Raw::Flag(b) => b,
-        _ => unreachable!("the shape decides the raw value"),
-    }
-}
-
-fn int(r: Raw) -> i64 {
-    match r {
-        Raw::Int(i) => i,
-        _ => unreachable!("the shape decides the raw value"),
-    }
-}
-
-/// Every option of the rewrite. `--explain` and `--config` are not here: they
-/// say how to run, not what to do.
-pub const KEYS: &[Key] = &[
-    Key {
-        key: "target",
-        flag: "target",
-        shape: Shape::Text,
-        set: |o, r| {
-            let s = text(r);
-            config::parse_target(&s)?;
-            o.target = Some(s);
-            Ok(())
-        },
-    },
-    Key {
-        key: "jobs",
-        flag: "job",
-        shape: Shape::List { commas: true },
-        set: |o, r| {
-            o.jobs = list(r);
-            Ok(())
-        },
-    },
-    Key {
-        key: "jobSelector",
-        flag: "job-selector",
-        shape: Shape::Text,
-        set: |o, r| {
-            let s = text(r);
-            crate::detect::Selector::parse(&s).map_err(|e| {
-                Error::new(format!("bad label selector: {e}"))
-                    .help("use label selector syntax, e.g. app=web,tier in (db)")
-            })?;
-            o.job_selector = Some(s);
-            Ok(())
-        },
-    },
-    Key {
-        key: "noDetect",
-        flag: "no-detect",
-        shape: Shape::Flag,
-        set: |o, r| {
-            o.no_detect = flag(r);
-            Ok(())
-        },
-    },
-    Key {
-        key: "salt",
-        flag: "salt",
-        shape: Shape::Text,
-        set: |o, r| {
-            o.salt = Some(text(r));
-            Ok(())
-        },
-    },
-    Key {
-        key: "timeout",
-        flag: "timeout",
-        shape: Shape::Text,
-        set: |o, r| {
-            let s = text(r);
-            config::parse_duration(&s)?;
-            o.timeout = Some(s);
-            Ok(())
-        },
-    },
-    Key {
-        key: "hookWeight",
-        flag: "hook-weight",
-        shape: Shape::Int,
-        set: |o, r| {
-            o.hook_weight = Some(int(r));
-            Ok(())
-        },
-    },
-    Key {
-        key: "gate",
-        flag: "gate",
-        shape: Shape::Text,
-        set: |o, r| {
-            let s = text(r);
-            config::parse_gate(&s)?;
-            o.gate = Some(s);
-            Ok(())
-        },
-    },
-    Key {
-        key: "gateStyle",
-        flag: "gate-style",
-        shape: Shape::Text,
-        set: |o, r| {
-            let s = text(r);
-            config::parse_gate_style(&s)?;
-            o.gate_style = Some(s);
-            Ok(())
-        },
-    },
-    Key {
-        key: "gateImage",
-        flag: "gate-image",
-        shape: Shape::Text,
-        set: |o, r| {
-            o.gate_image = Some(text(r));
-            Ok(())
-        },
-    },
-    Key {
-        key: "gateCheck",
-        flag: "gate-check",
-        shape: Shape::Text,
-        set: |o, r| {
-            o.gate_check = Some(text(r));
-            Ok(())
-        },
-    },
-    Key {
-        key: "migrate",
-        flag: "migrate",
-        shape: Shape::List { commas: false },
-        set: |o, r| {
-            let items = list(r);
-            for m in &items {
-                config::parse_migrate(m)?;
-            }
-            o.migrate = items;
-            Ok(())
-        },
-    },
-    Key {
-        key: "migrateContainer",
-        flag: "migrate-container",
-        shape: Shape::Text,
-        set: |o, r| {
-            o.migrate_container = Some(text(r));
-            Ok(())
-        },
-    },
-    Key {
-        key: "extractInit",
-        flag: "extract-init",
-        shape: Shape::List { commas: false },
-        set: |o, r| {
-            o.extract_init = list(r);
-            Ok(())
-        },
-    },
-    Key {
-        key: "keepInit",
-        flag: "keep-init",
-        shape: Shape::Flag,
-        set: |o, r| {
-            o.keep_init = flag(r);
-            Ok(())
-        },
-    },
-];
-
-/// The row for a key.
-pub fn key(name: &str) -> Option<&'static Key> {
-    KEYS.iter().find(|k| k.key == name)
-}
 
 /// The options a policy sets; later layers (flags, environment) go on top with [`overlay`].
 pub fn load(path: &Path) -> Result<Opts, Error> {
@@ -352,14 +121,42 @@ impl Reader<'_> {
     }
 
     fn read(mut self, node: NodeId) -> Result<Opts, Error> {
-        let shape_help = format!(
-            "write apiVersion: {API_VERSION}, kind: {KIND}, spec: {{…}} (or a ConfigMap whose data holds the same keys)"
-        );
         let Some(top) = self.entries(node) else {
             return Err(self
                 .err(node, "the policy is not a mapping")
-                .help(shape_help));
+                .help(shape_help()));
         };
+        let holder = self.holder(node)?;
+        let (body_key, allowed_top): (&str, &[&str]) = match holder {
+            Holder::Policy => ("spec", &["apiVersion", "kind", "metadata", "spec"]),
+            Holder::ConfigMap => (
+                "data",
+                &["apiVersion", "kind", "metadata", "data", "immutable"],
+            ),
+        };
+        for (k, _, name) in &top {
+            if !allowed_top.contains(&name.as_str()) {
+                return Err(self
+                    .err(*k, format!("unknown field `{name}`"))
+                    .help(format!(
+                        "a {} has only: {}",
+                        self.kind_name(holder),
+                        allowed_top.join(", ")
+                    )));
+            }
+        }
+        let Some(body) = self.tree.get(node, body_key) else {
+            return Ok(Opts::default());
+        };
+        if matches!(self.tree.node(body).kind, NodeKind::Scalar { ref text, .. } if text.is_empty() || text == "~" || text == "null")
+        {
+            return Ok(Opts::default());
+        }
+        self.read_body(holder, body_key, body)
+    }
+
+    /// Whether the object is a MigrationPolicy or a ConfigMap; names it for messages.
+    fn holder(&mut self, node: NodeId) -> Result<Holder, Error> {
         let api = self.string_at(node, "apiVersion");
         let kind = self.string_at(node, "kind");
         let name = self
@@ -391,7 +188,7 @@ impl Reader<'_> {
                             other.unwrap_or_default()
                         ),
                     )
-                    .help(shape_help));
+                    .help(shape_help()));
             }
         };
         self.object = Some(format!(
@@ -399,32 +196,12 @@ impl Reader<'_> {
             kind.unwrap_or_default(),
             name.unwrap_or_else(|| "?".into())
         ));
-        let (body_key, allowed_top): (&str, &[&str]) = match holder {
-            Holder::Policy => ("spec", &["apiVersion", "kind", "metadata", "spec"]),
-            Holder::ConfigMap => (
-                "data",
-                &["apiVersion", "kind", "metadata", "data", "immutable"],
-            ),
-        };
-        for (k, _, name) in &top {
-            if !allowed_top.contains(&name.as_str()) {
-                return Err(self
-                    .err(*k, format!("unknown field `{name}`"))
-                    .help(format!(
-                        "a {} has only: {}",
-                        self.kind_name(holder),
-                        allowed_top.join(", ")
-                    )));
-            }
-        }
+        Ok(holder)
+    }
+
+    /// The options of the `spec` (or ConfigMap `data`) mapping, key by key through the table.
+    fn read_body(&self, holder: Holder, body_key: &str, body: NodeId) -> Result<Opts, Error> {
         let mut opts = Opts::default();
-        let Some(body) = self.tree.get(node, body_key) else {
-            return Ok(opts);
-        };
-        if matches!(self.tree.node(body).kind, NodeKind::Scalar { ref text, .. } if text.is_empty() || text == "~" || text == "null")
-        {
-            return Ok(opts);
-        }
         let Some(items) = self.entries(body) else {
             return Err(self
                 .err(body, format!("`{body_key}` must be a mapping of options"))
@@ -475,6 +252,13 @@ impl Reader<'_> {
             Holder::ConfigMap => "ConfigMap",
         }
     }
+}
+
+/// The help for an object that is no policy.
+fn shape_help() -> String {
+    format!(
+        "write apiVersion: {API_VERSION}, kind: {KIND}, spec: {{…}} (or a ConfigMap whose data holds the same keys)"
+    )
 }
 
 fn known_keys() -> String {

@@ -1,4 +1,9 @@
-//! The one error type users see: which document, where, what is wrong, what to do.
+//! Diagnostics: the one error type users see (which document, where, what is
+//! wrong, what to do), and the table of codes of the findings ([`codes`]).
+
+pub mod codes;
+
+pub use codes::{Code, Severity};
 
 use std::fmt;
 

@@ -4,7 +4,7 @@
 
 /// A value an annotation takes, filled from the migration at hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fill {
+pub(crate) enum Fill {
     /// A fixed string.
     Fixed(&'static str),
     /// The hook events (`pre-install,pre-upgrade`, or the chart's own).
@@ -23,7 +23,7 @@ pub enum Fill {
 
 /// Which objects an annotation row is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// The migration Job under `hooks`.
     HookJob,
     /// A hook copy of something the Job uses.
@@ -38,15 +38,16 @@ pub enum Role {
 
 /// One annotation row.
 #[derive(Debug, Clone, Copy)]
-pub struct Row {
-    /// The engine that reads it (`helm`, `flux`, `argocd`, `kapp`).
-    pub engine: &'static str,
+pub(crate) struct Row {
+    /// The engine that reads it (`helm`, `flux`, `argocd`, `kapp`): the table says it to its reader.
+    #[allow(dead_code)]
+    pub(crate) engine: &'static str,
     /// For whom.
-    pub role: Role,
+    pub(crate) role: Role,
     /// The annotation key.
-    pub key: &'static str,
+    pub(crate) key: &'static str,
     /// Its value.
-    pub fill: Fill,
+    pub(crate) fill: Fill,
 }
 
 /// A row of [`ANNOTATIONS`].
@@ -60,22 +61,22 @@ const fn row(engine: &'static str, role: Role, key: &'static str, fill: Fill) ->
 }
 
 /// Helm's hook annotations.
-pub const HELM_HOOK: &str = "helm.sh/hook";
+pub(crate) const HELM_HOOK: &str = "helm.sh/hook";
 /// Helm's hook weight.
-pub const HELM_HOOK_WEIGHT: &str = "helm.sh/hook-weight";
+pub(crate) const HELM_HOOK_WEIGHT: &str = "helm.sh/hook-weight";
 /// Helm's hook delete policy.
-pub const HELM_HOOK_DELETE: &str = "helm.sh/hook-delete-policy";
+pub(crate) const HELM_HOOK_DELETE: &str = "helm.sh/hook-delete-policy";
 /// kapp's change group (suffixed `.NAME` keys let one object be in several).
-pub const KAPP_GROUP: &str = "kapp.k14s.io/change-group";
+pub(crate) const KAPP_GROUP: &str = "kapp.k14s.io/change-group";
 /// kapp's change rule (suffixed `.NAME` keys hold several rules).
-pub const KAPP_RULE: &str = "kapp.k14s.io/change-rule";
+pub(crate) const KAPP_RULE: &str = "kapp.k14s.io/change-rule";
 /// Argo CD's sync wave.
-pub const ARGO_WAVE: &str = "argocd.argoproj.io/sync-wave";
+pub(crate) const ARGO_WAVE: &str = "argocd.argoproj.io/sync-wave";
 /// The default hook events of a migration.
-pub const PRE_EVENTS: &str = "pre-install,pre-upgrade";
+pub(crate) const PRE_EVENTS: &str = "pre-install,pre-upgrade";
 
 /// Every annotation premigrate writes, by engine and role.
-pub const ANNOTATIONS: &[Row] = &[
+pub(crate) const ANNOTATIONS: &[Row] = &[
     row("helm", Role::HookJob, HELM_HOOK, Fill::HookEvents),
     row("helm", Role::HookJob, HELM_HOOK_WEIGHT, Fill::JobWeight),
     row(
@@ -111,13 +112,13 @@ pub const ANNOTATIONS: &[Row] = &[
 ];
 
 /// Hook annotations that make a document a Helm hook; removed from gitops Jobs.
-pub const HELM_HOOK_KEYS: &[&str] = &[HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE];
+pub(crate) const HELM_HOOK_KEYS: &[&str] = &[HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE];
 
 /// The key of a per-migration row on an object that may need one per migration:
 /// kapp reads several change rules under suffixed keys (`change-rule.<suffix>`),
 /// so a workload waiting for several migrations gets one rule each, and a chart's
 /// own unsuffixed rule is left alone.
-pub fn per_migration_key(key: &str, original: &str) -> String {
+pub(crate) fn per_migration_key(key: &str, original: &str) -> String {
     let name_len = key.rsplit('/').next().map_or(0, str::len) + 1;
     let suffix = crate::plan::jobs::hash::label_name(
         &format!("premigrate-{original}"),
@@ -128,35 +129,35 @@ pub fn per_migration_key(key: &str, original: &str) -> String {
 }
 
 /// The rows for a role.
-pub fn rows(role: Role) -> impl Iterator<Item = &'static Row> {
+pub(crate) fn rows(role: Role) -> impl Iterator<Item = &'static Row> {
     ANNOTATIONS.iter().filter(move |r| r.role == role)
 }
 
 /// premigrate's own annotations.
-pub mod own {
+pub(crate) mod own {
     /// Marks a Job as a migration (`"true"`) or never one (`"false"`).
-    pub const MIGRATION: &str = "premigrate.io/migration";
+    pub(crate) const MIGRATION: &str = "premigrate.io/migration";
     /// The name before hashing.
-    pub const ORIGINAL_NAME: &str = "premigrate.io/original-name";
+    pub(crate) const ORIGINAL_NAME: &str = "premigrate.io/original-name";
     /// The content hash.
-    pub const HASH: &str = "premigrate.io/hash";
+    pub(crate) const HASH: &str = "premigrate.io/hash";
     /// Marks a document premigrate generated (regenerated on every run).
-    pub const GENERATED: &str = "premigrate.io/generated";
+    pub(crate) const GENERATED: &str = "premigrate.io/generated";
     /// On a workload: `"false"` never gates it.
-    pub const GATE: &str = "premigrate.io/gate";
+    pub(crate) const GATE: &str = "premigrate.io/gate";
     /// On a workload: the Job names (original or hashed) it waits for.
-    pub const WAIT_FOR: &str = "premigrate.io/wait-for";
+    pub(crate) const WAIT_FOR: &str = "premigrate.io/wait-for";
     /// On a workload: a command to generate a migration Job from it.
-    pub const MIGRATE: &str = "premigrate.io/migrate";
+    pub(crate) const MIGRATE: &str = "premigrate.io/migrate";
     /// On a workload: an init container to extract as a migration.
-    pub const EXTRACT_INIT: &str = "premigrate.io/extract-init";
+    pub(crate) const EXTRACT_INIT: &str = "premigrate.io/extract-init";
     /// On a workload: the container `premigrate.io/migrate` runs its command in.
-    pub const MIGRATE_CONTAINER: &str = "premigrate.io/migrate-container";
+    pub(crate) const MIGRATE_CONTAINER: &str = "premigrate.io/migrate-container";
     /// On a Job premigrate built: the workload(s) it was extracted or generated from.
-    pub const DERIVED_FROM: &str = "premigrate.io/derived-from";
+    pub(crate) const DERIVED_FROM: &str = "premigrate.io/derived-from";
     /// On a Job: `post` records the contract phase once gitops has removed the
     /// chart's `post-install`/`post-upgrade` hook, which is where it was read from.
-    pub const PHASE: &str = "premigrate.io/phase";
+    pub(crate) const PHASE: &str = "premigrate.io/phase";
     /// Migrations (original names, comma-separated) that must complete before this one.
-    pub const AFTER: &str = "premigrate.io/after";
+    pub(crate) const AFTER: &str = "premigrate.io/after";
 }

@@ -5,8 +5,10 @@
 //! stdout. The policy alone configures the run: no flags, and no `PREMIGRATE_*`
 //! variables, so a build gives the same output on every machine.
 
+use crate::apply::Source;
 use crate::diag::Error;
 use crate::index::Index;
+use crate::stream::Stream;
 use crate::yaml::edit::{self, Edit};
 use crate::Output;
 
@@ -29,48 +31,61 @@ pub fn wrapper_script(exe: &str) -> String {
 pub fn run(policy: &str, policy_source: &str, input: &[u8]) -> Result<Output, Error> {
     let cfg = crate::config::policy::parse(policy, policy_source)?.validate()?;
     let mut out = crate::rewrite(input, &cfg)?;
-    out.stream = strip_from_generated(&out.stream, &[ID_ANNOTATION])?;
+    out.stream = strip_from_added(&out, &[ID_ANNOTATION])?;
     Ok(out)
 }
 
 /// Removes annotations from the documents premigrate added. A hook copy starts
 /// as the text of what it copies, so it would carry that object's identity
 /// (kustomize's id, a KRM function's path and index); a new object has none.
-pub fn strip_from_generated(stream: &[u8], keys: &[&str]) -> Result<Vec<u8>, Error> {
-    let index = Index::build(stream)?;
-    let mut texts: Vec<String> = Vec::with_capacity(index.entries.len());
+pub fn strip_from_added(out: &Output, keys: &[&str]) -> Result<Vec<u8>, Error> {
+    let split = Stream::split(&out.stream).expect("the rewrite writes UTF-8");
+    let mut texts: Vec<String> = Vec::with_capacity(out.sources.len());
     let mut changed = false;
-    for (i, e) in index.entries.iter().enumerate() {
-        let text = index.stream.doc_text(i);
-        let edits: Vec<Edit> = match &e.parsed {
-            Some(p) if is_generated(&p.value) => keys
-                .iter()
-                .filter(|k| p.value.at(&["metadata", "annotations", k]).is_some())
-                .map(|k| Edit::Remove(crate::path!["metadata", "annotations", *k]))
-                .collect(),
-            _ => vec![],
+    for (i, source) in out.sources.iter().enumerate() {
+        let text = split.doc_text(i);
+        let new = match source {
+            Source::Added(_) => strip(text, keys)?,
+            Source::Input { .. } => None,
         };
-        if edits.is_empty() {
-            texts.push(text.to_string());
-            continue;
-        }
-        let parsed = e.parsed.as_ref().expect("checked above");
-        let new = edit::apply(text, &parsed.tree, &edits).map_err(|err| {
-            Error::at(
-                index.location(i),
-                format!("cannot clean up an added document: {}", err.message),
-            )
-        })?;
-        texts.push(new);
-        changed = true;
+        changed |= new.is_some();
+        texts.push(new.unwrap_or_else(|| text.to_string()));
     }
     if !changed {
-        return Ok(stream.to_vec());
+        return Ok(out.stream.clone());
     }
-    Ok(crate::stream::join(index.stream.bom, &texts).into_bytes())
+    Ok(crate::stream::join(split.bom, &texts).into_bytes())
 }
 
-/// Whether premigrate added this document.
+/// The added document's text without `keys`, or `None` when it has none of them.
+fn strip(text: &str, keys: &[&str]) -> Result<Option<String>, Error> {
+    let index = Index::build(text.as_bytes())?;
+    // A Job extracted from a workload is not marked generated: it keeps what it has.
+    let Some(p) = index.entries[0]
+        .parsed
+        .as_ref()
+        .filter(|p| is_generated(&p.value))
+    else {
+        return Ok(None);
+    };
+    let edits: Vec<Edit> = keys
+        .iter()
+        .filter(|k| p.value.at(&["metadata", "annotations", k]).is_some())
+        .map(|k| Edit::Remove(crate::path!["metadata", "annotations", *k]))
+        .collect();
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    let new = edit::apply(text, &p.tree, &edits).map_err(|err| {
+        Error::at(
+            index.location(0),
+            format!("cannot clean up an added document: {}", err.message),
+        )
+    })?;
+    Ok(Some(new))
+}
+
+/// Whether premigrate marked this document as generated (regenerated on every run).
 pub fn is_generated(v: &crate::yaml::Value) -> bool {
     crate::plan::context::annotation(v, crate::k8s::engines::own::GENERATED) == Some("true")
 }

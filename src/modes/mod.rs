@@ -7,3 +7,4 @@ pub mod flux;
 pub mod helm_plugin;
 pub mod krm;
 pub mod kustomize_plugin;
+pub mod run;

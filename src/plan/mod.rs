@@ -4,12 +4,12 @@
 //! then tidying of init container lists — over a [`context::Context`] computed once.
 //! `explain` and the rewrite both read the same [`Plan`]; building it is pure.
 
-pub mod context;
-pub mod gates;
+pub(crate) mod context;
+pub(crate) mod gates;
 pub mod graph;
-pub mod jobs;
+pub(crate) mod jobs;
 pub mod model;
-pub mod sources;
+pub(crate) mod sources;
 
 pub use model::*;
 

@@ -8,17 +8,8 @@ use crate::detect::Match;
 use crate::k8s::RefKind;
 use crate::yaml::edit::Edit;
 
-/// How serious a note is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// For information.
-    Info,
-    /// Worth a look: premigrate did something the user may not expect.
-    Warning,
-    /// Something is wrong with the input.
-    Error,
-}
+use crate::diag::codes::Code;
+pub use crate::diag::codes::Severity;
 
 /// A finding for the user, tied to a document when there is one.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -137,6 +128,8 @@ pub struct Added {
     pub before: usize,
     /// Why.
     pub why: String,
+    /// For a hook copy: its hook events and weight.
+    pub hook: Option<(String, i64)>,
 }
 
 /// `Move::before` for "to the end of the stream".
@@ -220,16 +213,10 @@ impl Plan {
     }
 
     /// Records a note.
-    pub fn note(
-        &mut self,
-        severity: Severity,
-        code: &'static str,
-        doc: Option<usize>,
-        message: impl Into<String>,
-    ) {
+    pub fn note(&mut self, code: Code, doc: Option<usize>, message: impl Into<String>) {
         self.notes.push(Note {
-            severity,
-            code,
+            severity: code.severity,
+            code: code.code,
             doc,
             message: message.into(),
         });

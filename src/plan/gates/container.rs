@@ -9,16 +9,16 @@ use crate::plan::model::Migration;
 use crate::yaml::Value;
 
 /// The default image of the `k8s-wait-for` style.
-pub const K8S_WAIT_FOR_IMAGE: &str = "groundnuty/k8s-wait-for:v2.0";
+pub(crate) const K8S_WAIT_FOR_IMAGE: &str = "groundnuty/k8s-wait-for:v2.0";
 /// The default image of the `kubectl` style.
-pub const KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.34.0";
+pub(crate) const KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.34.0";
 /// Name of gate init containers (a suffix is added when a workload waits for several Jobs).
-pub const GATE_NAME: &str = "premigrate-wait";
+pub(crate) const GATE_NAME: &str = "premigrate-wait";
 /// Seconds a `check` gate retries before giving up (the pod then restarts it).
-pub const CHECK_DEADLINE: u64 = 3600;
+pub(crate) const CHECK_DEADLINE: u64 = 3600;
 
 /// Whether an init container is one of premigrate's gates.
-pub fn is_gate(c: &Value) -> bool {
+pub(crate) fn is_gate(c: &Value) -> bool {
     c.get("name")
         .and_then(Value::as_str)
         .is_some_and(|n| n.starts_with(GATE_NAME))

@@ -22,20 +22,9 @@ pub(crate) fn plan_init(
     let mut path = pod_path.to_vec();
     path.push(Seg::Key("initContainers".into()));
     let existing = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
-    // Init containers extraction already takes out (src/extract.rs): their
+    // Init containers extraction already takes out (plan/sources/extract.rs): their
     // removals stay planned, and the gates go in beside them.
-    let extracted: Vec<(usize, String)> = plan
-        .changes
-        .get(&w)
-        .map(|cs| {
-            cs.iter()
-                .filter_map(|c| match &c.edit {
-                    Edit::RemoveItem(q, i) if *q == path => Some((*i, c.why.clone())),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let extracted = extracted(plan, w, &path);
     let old: Vec<usize> = (0..existing.len())
         .filter(|&i| is_gate(&existing[i]))
         .collect();
@@ -53,12 +42,6 @@ pub(crate) fn plan_init(
         let mut p = path.clone();
         p.push(Seg::Index(i));
         p
-    };
-    let added = |jobs: &[&str]| {
-        format!(
-            "added init container(s) waiting for Job {}",
-            jobs.join(", ")
-        )
     };
     // The old gates are where this function puts them: contiguous, right after the sidecars.
     let laid_out = old.iter().enumerate().all(|(j, &i)| i == at + j) && extracted.is_empty();
@@ -94,10 +77,41 @@ pub(crate) fn plan_init(
         plan.change(w, Edit::Remove(path), whys.join("; "));
         return;
     }
+    let before = others.get(at).copied().unwrap_or(existing.len());
+    let mut change = |edit: Edit, why: String| plan.change(w, edit, why);
+    replace(&mut change, &path, existing, &old, before, gates, jobs);
+}
+
+/// The init containers extraction already takes out of the list at `path`: (index, why).
+fn extracted(plan: &Plan, w: usize, path: &[Seg]) -> Vec<(usize, String)> {
+    plan.changes
+        .get(&w)
+        .map(|cs| {
+            cs.iter()
+                .filter_map(|c| match &c.edit {
+                    Edit::RemoveItem(q, i) if q == path => Some((*i, c.why.clone())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Replaces the `old` gates of the list at `path`: they go, and the new ones go
+/// in `before` the first kept init container after the sidecars (original indices).
+fn replace(
+    change: &mut dyn FnMut(Edit, String),
+    path: &[Seg],
+    existing: &[Value],
+    old: &[usize],
+    before: usize,
+    gates: &[Value],
+    jobs: &[&str],
+) {
     // Anything else (gates added or removed, gates moved by hand, or containers
     // extracted): the old gates go and the new ones go in right after the kept
     // sidecars, each edit on original indices; the other init containers keep their text.
-    for &i in &old {
+    for &i in old {
         let name = existing[i]
             .get("name")
             .and_then(Value::as_str)
@@ -111,12 +125,22 @@ pub(crate) fn plan_init(
                 format!("removed premigrate gate `{name}`: the gates added below replace it")
             }
         };
-        plan.change(w, Edit::RemoveItem(path.clone(), i), why);
+        change(Edit::RemoveItem(path.to_vec(), i), why);
     }
     if !gates.is_empty() {
-        let before = others.get(at).copied().unwrap_or(existing.len());
-        plan.change(w, Edit::Insert(path, before, gates.to_vec()), added(jobs));
+        change(
+            Edit::Insert(path.to_vec(), before, gates.to_vec()),
+            added(jobs),
+        );
     }
+}
+
+/// What a gate insertion says.
+fn added(jobs: &[&str]) -> String {
+    format!(
+        "added init container(s) waiting for Job {}",
+        jobs.join(", ")
+    )
 }
 
 /// Why gates were removed, for one or several.

@@ -4,24 +4,25 @@
 //! to changed Jobs and removes those no longer wanted. Passes: `select` (who
 //! waits for what), `workload` (with `container`, `init`, `token`), `rbac`.
 
-pub mod chart;
-pub mod container;
-pub mod follower;
-pub mod init;
-pub mod rbac;
-pub mod select;
-pub mod token;
-pub mod workload;
+pub(crate) mod chart;
+pub(crate) mod container;
+pub(crate) mod follower;
+pub(crate) mod init;
+pub(crate) mod rbac;
+pub(crate) mod select;
+pub(crate) mod token;
+pub(crate) mod workload;
 
 use crate::config::GateMode;
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s;
 use crate::k8s::engines;
 use crate::plan::context::{annotation, Context};
-use crate::plan::model::{Migration, Origin, Phase, Plan, Severity};
+use crate::plan::model::{Migration, Origin, Phase, Plan};
 
 /// Plans gates and their RBAC.
-pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
+pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     chart::follow(ctx, plan);
     let gating = gating(ctx, plan);
     let explicit = ctx.cfg.gate != GateMode::Auto;
@@ -80,7 +81,7 @@ fn gating(ctx: &Context<'_>, plan: &mut Plan) -> bool {
     let explicit = ctx.cfg.gate != GateMode::Auto;
     let gating = ctx.cfg.gate != GateMode::None;
     if explicit && gating && plan.migrations.iter().any(|m| m.hook) {
-        plan.note(Severity::Warning, "PM201", None, if ctx.cfg.hooks_gates_wait() {
+        plan.note(codes::PM201, None, if ctx.cfg.hooks_gates_wait() {
             "gates were asked for with --target hooks: Helm already waits for hook Jobs; the Job's delete policy is before-hook-creation only, so it outlives its success and the gates can see it complete"
         } else {
             "gates were asked for with --target hooks: Helm already waits for hook Jobs"

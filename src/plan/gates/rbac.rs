@@ -64,6 +64,7 @@ pub(crate) fn add(
                         sas.join(", ")
                     }
                 ),
+                hook: None,
             },
         );
     }

@@ -6,12 +6,13 @@
 use std::collections::BTreeMap;
 
 use crate::config::GateMode;
+use crate::diag::codes;
 use crate::k8s::engines::own;
 use crate::k8s::{self, RefKind};
 use crate::plan::context::{annotation, namespace, Context};
 use crate::plan::graph::chart_gates;
 use crate::plan::jobs::hash::{hashed_name, HASH_LEN};
-use crate::plan::model::{Migration, Origin, Phase, Plan, Severity};
+use crate::plan::model::{Migration, Origin, Phase, Plan};
 use crate::yaml::edit::Seg;
 use crate::yaml::Value;
 
@@ -145,7 +146,7 @@ fn note_other_namespaces(ctx: &Context<'_>, plan: &mut Plan, m: &Migration, work
     others.sort();
     others.dedup();
     if !others.is_empty() {
-        plan.note(Severity::Warning, "PM206", Some(m.doc), format!(
+        plan.note(codes::PM206, Some(m.doc), format!(
             "Job/{}: no workload is in its namespace ({}), so none waits for it; the workloads are in {}: give the Job and the workloads that use its database the same metadata.namespace",
             m.original_name,
             if m.namespace.is_empty() { "the release namespace: none set" } else { &m.namespace },
@@ -172,7 +173,7 @@ fn fallback(
         .filter(|w| !plan.data_services.contains_key(w) && !own_gate_of(ctx, *w, m))
         .collect();
     if !fallback.is_empty() {
-        plan.note(Severity::Warning, "PM202", Some(m.doc), format!(
+        plan.note(codes::PM202, Some(m.doc), format!(
             "Job/{}: no workload shares a Secret, ConfigMap or image with the migration; every workload of its namespace waits for it (name them with --gate KIND/NAME or premigrate.io/wait-for)",
             m.original_name
         ));
@@ -244,8 +245,7 @@ pub(crate) fn check_names(
         if !gating {
             if ctx.cfg.gate == GateMode::None {
                 plan.note(
-                    Severity::Warning,
-                    "PM205",
+                    codes::PM205,
                     Some(w),
                     format!(
                         "{}: its {} annotation is ignored with --gate none",
@@ -270,8 +270,7 @@ pub(crate) fn check_names(
                 None => "no migration Job of the stream",
             };
             plan.note(
-                Severity::Warning,
-                "PM203",
+                codes::PM203,
                 Some(w),
                 format!(
                     "{}: its {} annotation names `{name}`, {why}: it does not wait for it",
@@ -289,8 +288,7 @@ pub(crate) fn check_names(
             });
             if !found {
                 plan.note(
-                    Severity::Warning,
-                    "PM204",
+                    codes::PM204,
                     None,
                     format!(
                     "--gate {kind}/{name}: no such workload in the stream; nothing is gated for it"

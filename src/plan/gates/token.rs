@@ -8,7 +8,7 @@ use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
 /// Projected token volume for pods that do not mount their service account token.
-pub const TOKEN_VOLUME: &str = "premigrate-wait-token";
+pub(crate) const TOKEN_VOLUME: &str = "premigrate-wait-token";
 
 /// Plans the gate's projected token volume: present when `want`, absent otherwise.
 pub(crate) fn plan_token(plan: &mut Plan, w: usize, pod_path: &[Seg], pod: &Value, want: bool) {

@@ -4,14 +4,15 @@
 use std::collections::BTreeMap;
 
 use crate::config::GateStyle;
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s;
 use crate::k8s::engines::{self, Role};
-use crate::plan::context::{fill, set_annotation, Context};
+use crate::plan::context::{fill, set_annotation, Context, Fills};
 use crate::plan::gates::container::{container_name, gate_container, GATE_NAME};
 use crate::plan::gates::init::plan_init;
 use crate::plan::gates::token::{mounts_no_token, plan_token};
-use crate::plan::model::{Gate, Migration, Plan, Severity};
+use crate::plan::model::{Gate, Migration, Plan};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
@@ -109,7 +110,7 @@ fn kapp_rules(
         let original = &migrations[*k].original_name;
         for row in engines::rows(Role::GitopsWorkload) {
             let key = engines::per_migration_key(row.key, original);
-            let value = fill(row.fill, "", 0, 0, original);
+            let value = fill(row.fill, &Fills::migration(original));
             set_annotation(
                 plan,
                 v,
@@ -145,8 +146,8 @@ fn record(
         .collect::<Vec<_>>()
         .join("; ");
     // A migration that follows another is renamed when that one changes: recreated.
-    if matches!(ctx.kind(w), "Job" | "Pod") && !follower {
-        plan.note(Severity::Warning, "PM207", Some(w), format!(
+    if crate::k8s::kinds::immutable_pod(ctx.kind(w)) && !follower {
+        plan.note(codes::PM207, Some(w), format!(
             "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
             ctx.object(w)
         ));
@@ -168,7 +169,7 @@ fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value, keep: &[String]) {
         .map(Value::entries)
         .unwrap_or(&[]);
     for row in engines::rows(Role::GitopsWorkload) {
-        let ours = fill(row.fill, "", 0, 0, "");
+        let ours = fill(row.fill, &Fills::migration(""));
         for (key, val) in annotations {
             let same_row = key == row.key || key.starts_with(&format!("{}.", row.key));
             if same_row && !keep.contains(key) && val.as_str().is_some_and(|a| a.starts_with(&ours))

@@ -12,7 +12,7 @@ pub mod roles;
 use crate::config::Target;
 use crate::diag::Error;
 use crate::index::Index;
-use crate::plan::model::{Phase, Plan, Severity, Verdict};
+use crate::plan::model::{Phase, Plan, Verdict};
 use deadlock::{Deadlock, Engine};
 use model::MigrationFact;
 
@@ -47,8 +47,7 @@ pub fn verdicts(input: &Index<'_>, output: &[u8], plan: &mut Plan) -> Result<(),
         }
         if let Some(d) = &deadlock {
             plan.note(
-                Severity::Warning,
-                "PM210",
+                crate::diag::codes::PM210,
                 None,
                 format!(
                     "the chart never finishes rolling out under {} — without premigrate too: {d}",

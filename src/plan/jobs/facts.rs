@@ -12,59 +12,59 @@ use crate::yaml::Value;
 /// The Job a migration is planned for: a document of the stream, or one premigrate builds.
 pub(crate) struct Subject<'s> {
     /// The Job's document, or the workload a new Job derives from.
-    pub doc: usize,
+    pub(crate) doc: usize,
     /// The Job's value.
-    pub value: &'s Value,
+    pub(crate) value: &'s Value,
     /// Its current `metadata.name`.
-    pub name: String,
+    pub(crate) name: String,
     /// The new Job, when premigrate builds it.
-    pub new: Option<&'s NewJob>,
+    pub(crate) new: Option<&'s NewJob>,
 }
 
 /// The workloads of the stream (not migrations), in stream order, and the range
 /// of the Argo CD waves they carry (widened to include 0).
 pub(crate) struct Workloads {
     /// Their documents.
-    pub docs: Vec<usize>,
+    pub(crate) docs: Vec<usize>,
     /// The lowest wave, at most 0.
-    pub min_wave: i64,
+    pub(crate) min_wave: i64,
     /// The highest wave, at least 0.
-    pub max_wave: i64,
+    pub(crate) max_wave: i64,
 }
 
 /// One migration Job's facts, computed once; every pass reads them.
 pub(crate) struct JobFacts<'s> {
     /// The Job's document, or the workload a new Job derives from.
-    pub doc: usize,
+    pub(crate) doc: usize,
     /// The Job's value.
-    pub value: &'s Value,
+    pub(crate) value: &'s Value,
     /// The new Job, when premigrate builds it.
-    pub new: Option<&'s NewJob>,
+    pub(crate) new: Option<&'s NewJob>,
     /// Why it is a migration.
-    pub matched: Match,
+    pub(crate) matched: Match,
     /// Its Helm hook events, when the chart made it a hook.
-    pub events: Option<Vec<String>>,
+    pub(crate) events: Option<Vec<String>>,
     /// Its namespace as written.
-    pub ns: String,
+    pub(crate) ns: String,
     /// Its current `metadata.name`.
-    pub current_name: String,
+    pub(crate) current_name: String,
     /// The name before hashing.
-    pub original: String,
+    pub(crate) original: String,
     /// Pre or post.
-    pub phase: Phase,
+    pub(crate) phase: Phase,
     /// Its pod spec.
-    pub pod: &'s Value,
+    pub(crate) pod: &'s Value,
     /// `Kind/name` for messages.
-    pub object: String,
+    pub(crate) object: String,
     /// Its place in the release graph.
-    pub place: crate::plan::jobs::order::Place,
+    pub(crate) place: crate::plan::jobs::order::Place,
     /// Whether it becomes (or stays) a Helm hook.
-    pub hook: bool,
+    pub(crate) hook: bool,
 }
 
 impl<'s> JobFacts<'s> {
     /// The facts of a Job with a pod spec; `None` when it has none.
-    pub fn new(
+    pub(crate) fn new(
         ctx: &Context<'_>,
         subject: Subject<'s>,
         matched: Match,

@@ -6,13 +6,13 @@ use sha2::{Digest, Sha256};
 use crate::yaml::Value;
 
 /// Hex digits of the hash kept in names.
-pub const HASH_LEN: usize = 10;
+pub(crate) const HASH_LEN: usize = 10;
 /// Longest name a Job may have (its pods get a label with the name, limited to 63).
-pub const MAX_NAME: usize = 63;
+pub(crate) const MAX_NAME: usize = 63;
 
 /// The content hash: sha256 over the canonical JSON (keys sorted, scalars as
 /// Kubernetes reads them) of `{"namespace": …, "salt": …, "spec": …}`, first 10 hex digits.
-pub fn content_hash(namespace: &str, spec: &Value, salt: &str) -> String {
+pub(crate) fn content_hash(namespace: &str, spec: &Value, salt: &str) -> String {
     let doc = Value::map([
         ("namespace", Value::str(namespace)),
         ("salt", Value::str(salt)),
@@ -28,7 +28,7 @@ pub fn content_hash(namespace: &str, spec: &Value, salt: &str) -> String {
 }
 
 /// `<base>-<hash>`, the base cut so the whole stays within 63 characters.
-pub fn hashed_name(base: &str, hash: &str) -> String {
+pub(crate) fn hashed_name(base: &str, hash: &str) -> String {
     let room = MAX_NAME - hash.len() - 1;
     let mut cut: String = base.chars().take(room).collect();
     while cut.ends_with(['-', '.']) {
@@ -40,7 +40,7 @@ pub fn hashed_name(base: &str, hash: &str) -> String {
 /// `full` when it is a DNS label of at most `max` characters; otherwise it made
 /// one (lowercase, `-` for anything else) and cut, with 8 hex digits of the hash
 /// of `seed` appended, so distinct seeds sharing a long prefix stay distinct.
-pub fn label_name(full: &str, seed: &str, max: usize) -> String {
+pub(crate) fn label_name(full: &str, seed: &str, max: usize) -> String {
     let is_label = |s: &str| {
         s.len() <= max
             && s.bytes()

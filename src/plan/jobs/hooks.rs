@@ -2,14 +2,15 @@
 //! hook (the chart's own hook events and delete policy are kept), and what it
 //! uses gets a hook copy one weight earlier, so a first install finds it.
 
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::{self, own, Fill, Role};
 use crate::path;
-use crate::plan::context::{annotation, annotation_path, ensure_separator, fill, Context};
+use crate::plan::context::{annotation, annotation_path, ensure_separator, fill, Context, Fills};
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
 use crate::plan::jobs::hash::hashed_name;
 use crate::plan::jobs::identity::Identity;
-use crate::plan::model::{Added, Dependency, Plan, Severity};
+use crate::plan::model::{Added, Dependency, Plan};
 use crate::yaml::edit::{self, Edit};
 use crate::yaml::Value;
 
@@ -43,7 +44,7 @@ pub(crate) fn plan(
             .as_deref()
             .is_some_and(|d| d.contains("hook-succeeded"))
     {
-        plan.note(Severity::Warning, "PM208", Some(job.doc), format!(
+        plan.note(codes::PM208, Some(job.doc), format!(
             "{}: the chart's delete policy `{}` deletes the Job when it succeeds, so the gates asked for never see it complete; drop hook-succeeded from the chart's helm.sh/hook-delete-policy, or use --gate-style check",
             job.object,
             hook.delete.as_deref().unwrap_or("")
@@ -61,7 +62,7 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
     let author_hook = job.events.is_some();
     let events = match &job.events {
         Some(e) => {
-            plan.note(Severity::Info, "PM101", Some(job.doc), format!("{}: the chart already makes this Job a `{}` hook; its events and delete policy are kept", job.object, e.join(",")));
+            plan.note(codes::PM101, Some(job.doc), format!("{}: the chart already makes this Job a `{}` hook; its events and delete policy are kept", job.object, e.join(",")));
             e.join(",")
         }
         None => engines::PRE_EVENTS.to_string(),
@@ -96,7 +97,10 @@ fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut 
         if hook.author_hook && annotation(v, row.key).is_some() {
             continue;
         }
-        let mut value = fill(row.fill, &hook.events, hook.weight, 0, &job.original);
+        let mut value = fill(
+            row.fill,
+            &Fills::hook(&job.original, &hook.events, hook.weight),
+        );
         // Gates asked for under hooks wait for the Job: it must outlive its success.
         if row.key == engines::HELM_HOOK_DELETE && ctx.cfg.hooks_gates_wait() {
             value = "before-hook-creation".to_string();
@@ -145,6 +149,7 @@ fn copy_dependency(
         derived_from: def,
         before: job.doc,
         why: format!("hook copy of {}/{} at weight {}: on a first install the chart's own {} does not exist yet when pre-install hooks run", dep.kind.kind(), dep.name, hook.weight - 1, dep.kind.kind()),
+        hook: Some((hook.events.clone(), hook.weight - 1)),
     });
     Ok(())
 }
@@ -169,7 +174,7 @@ fn copy_doc(
     for row in engines::rows(Role::HookDependency) {
         let value = match (row.fill, hook.delete.as_deref()) {
             (Fill::Fixed(_), Some(d)) if row.key == engines::HELM_HOOK_DELETE => d.to_string(),
-            _ => fill(row.fill, &hook.events, hook.weight, 0, original),
+            _ => fill(row.fill, &Fills::hook(original, &hook.events, hook.weight)),
         };
         edits.push(Edit::Set(annotation_path(row.key), Value::str(value)));
     }

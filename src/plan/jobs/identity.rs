@@ -2,6 +2,7 @@
 //! spec (hardened, with hook copies from an earlier run mapped back), its hashed
 //! name, and the ConfigMaps, Secrets and ServiceAccounts it uses.
 
+use crate::diag::codes;
 use crate::k8s::engines::own;
 use crate::k8s::{self, Ref};
 use crate::path;
@@ -10,7 +11,7 @@ use crate::plan::gates::container::is_gate;
 use crate::plan::gates::token::TOKEN_VOLUME;
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
 use crate::plan::jobs::hash::{content_hash, hashed_name};
-use crate::plan::model::{Dependency, Plan, Severity};
+use crate::plan::model::{Dependency, Plan};
 use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::Value;
 
@@ -20,11 +21,11 @@ pub(crate) type Hardening = (Vec<Seg>, Option<Value>, &'static str);
 /// The Job's references, content hash and hashed name.
 pub(crate) struct Identity {
     /// What its pod spec references.
-    pub refs: Vec<Ref>,
+    pub(crate) refs: Vec<Ref>,
     /// The content hash.
-    pub hash: String,
+    pub(crate) hash: String,
     /// The hashed name.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// Hardening, applied to the hash input and to the text.
@@ -56,7 +57,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
     }
     if !job.hook && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
-        plan.note(Severity::Warning, "PM004", Some(job.doc), format!(
+        plan.note(codes::PM004, Some(job.doc), format!(
             "{}: removed spec.ttlSecondsAfterFinished: once the TTL deletes the Job, Flux re-creates it and the migration reruns every interval, and pods gated on it can never start again",
             ctx.object(job.doc)
         ));

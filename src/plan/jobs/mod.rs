@@ -3,21 +3,22 @@
 //! Each Job goes through small passes over its facts: `identity` (hardening,
 //! hash, name, dependencies), then `hooks` or `gitops`, then `record`.
 
-pub mod facts;
-pub mod find;
-pub mod gitops;
-pub mod hash;
-pub mod hooks;
-pub mod identity;
-pub mod order;
-pub mod record;
+pub(crate) mod facts;
+pub(crate) mod find;
+pub(crate) mod gitops;
+pub(crate) mod hash;
+pub(crate) mod hooks;
+pub(crate) mod identity;
+pub(crate) mod order;
+pub(crate) mod record;
 
 use crate::config::Target;
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::plan::context::Context;
 use crate::plan::jobs::facts::{JobFacts, Subject, Workloads};
 use crate::plan::jobs::record::Decided;
-use crate::plan::model::{Plan, Severity};
+use crate::plan::model::Plan;
 use crate::plan::sources::derive::NewJob;
 use crate::plan::sources::{extract, generate};
 use crate::yaml::Value;
@@ -31,7 +32,7 @@ struct Pending<'s> {
 
 /// Finds every migration, builds the release graph over them, then plans each
 /// Job in the order the release runs them.
-pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
+pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let found = find::jobs(ctx);
     let workloads = find::workloads(ctx, &found);
     for &g in &ctx.generated {
@@ -58,6 +59,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     }
     for nj in &new_jobs {
         let name = nj
+            .job
             .value
             .at(&["metadata", "name"])
             .and_then(Value::as_str)
@@ -65,7 +67,7 @@ pub fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             .to_string();
         let subject = Subject {
             doc: nj.from,
-            value: &nj.value,
+            value: &nj.job.value,
             name,
             new: Some(nj),
         };
@@ -120,18 +122,18 @@ fn pending_view<'a>(pending: &'a [Pending<'a>]) -> Vec<order::View<'a>> {
 /// Takes a Job premigrate built out of the workloads that carried it, and notes what it left out.
 fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
     extract::remove_from_carriers(plan, nj, name);
-    if !nj.dropped.is_empty() {
-        plan.note(Severity::Warning, "PM301", Some(nj.from), format!(
+    if !nj.job.dropped.is_empty() {
+        plan.note(codes::PM301, Some(nj.from), format!(
             "Job/{name} (generated from {}): left out container(s) {}: a sidecar in a Job keeps it from ever completing (native sidecars, initContainers with restartPolicy: Always, are kept)",
             ctx.object(nj.from),
-            nj.dropped.join(", ")
+            nj.job.dropped.join(", ")
         ));
     }
-    if !nj.dropped_mounts.is_empty() {
-        plan.note(Severity::Warning, "PM302", Some(nj.from), format!(
+    if !nj.job.dropped_mounts.is_empty() {
+        plan.note(codes::PM302, Some(nj.from), format!(
             "Job/{name} (from {}): left out volume mount(s) {}: the volume comes from the StatefulSet's volumeClaimTemplates, which a Job cannot mount; the migration must not need it",
             ctx.object(nj.from),
-            nj.dropped_mounts.join(", ")
+            nj.job.dropped_mounts.join(", ")
         ));
     }
 }
@@ -188,13 +190,12 @@ fn plan_job(
         )
     } else {
         if let (Target::Hooks, Err(why)) = (ctx.target, &job.place.hookable) {
-            let (severity, code) = if ctx.cfg.target == Target::Hooks {
-                (Severity::Warning, "PM106")
+            let code = if ctx.cfg.target == Target::Hooks {
+                codes::PM106
             } else {
-                (Severity::Info, "PM105")
+                codes::PM105
             };
             plan.note(
-                severity,
                 code,
                 Some(job.doc),
                 format!(

@@ -14,15 +14,15 @@ use crate::yaml::edit::{self, Edit};
 /// What the passes decided about one Job.
 pub(crate) struct Decided {
     /// The content hash.
-    pub hash: String,
+    pub(crate) hash: String,
     /// The hashed name.
-    pub name: String,
+    pub(crate) name: String,
     /// What it uses.
-    pub uses: Vec<Dependency>,
+    pub(crate) uses: Vec<Dependency>,
     /// Its Argo CD wave (gitops).
-    pub wave: Option<i64>,
+    pub(crate) wave: Option<i64>,
     /// Its own edits.
-    pub edits: JobEdits,
+    pub(crate) edits: JobEdits,
 }
 
 /// Records the Job's edits (or builds its text) and the migration.
@@ -85,7 +85,7 @@ fn add_new_job(
     plan: &mut Plan,
 ) -> Result<(), Error> {
     let edits: Vec<Edit> = decided.edits.iter().map(|(e, _)| e.clone()).collect();
-    let text = edit::apply(&nj.text, &nj.tree, &edits).map_err(|e| {
+    let text = edit::apply(&nj.job.text, &nj.job.tree, &edits).map_err(|e| {
         Error::at(
             ctx.index.location(job.doc),
             format!(
@@ -105,6 +105,7 @@ fn add_new_job(
         derived_from: job.doc,
         before,
         why: why_new(job, nj),
+        hook: None,
     });
     Ok(())
 }
@@ -119,8 +120,8 @@ fn why_new(job: &JobFacts<'_>, nj: &NewJob) -> String {
             matched.detail
         ),
         Origin::Generated { from } => {
-            let mut left: Vec<String> = nj.left_out.clone();
-            left.extend(nj.dropped.iter().map(|c| format!("container {c}")));
+            let mut left: Vec<String> = nj.job.left_out.clone();
+            left.extend(nj.job.dropped.iter().map(|c| format!("container {c}")));
             let left = if left.is_empty() {
                 String::new()
             } else {

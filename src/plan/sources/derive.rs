@@ -15,16 +15,6 @@ use crate::plan::model::Origin;
 use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::{Tree, Value};
 
-/// Workload kinds a Job can be derived from: their pod template sits at
-/// `spec.template`, where a Job keeps its own.
-pub const TEMPLATE_KINDS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "Rollout",
-];
-
 /// Pod spec fields the Job keeps: what the container needs to reach the database
 /// and to be scheduled like the app. Everything else (e.g. hostname, subdomain,
 /// topology spread, termination grace) belongs to the long-running workload.
@@ -62,7 +52,7 @@ const CONTAINER_FIELDS_DROPPED: &[&str] = &[
 
 /// Which container of the workload becomes the migration.
 #[derive(Debug, Clone)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// Init container `init` runs alone (with the native sidecars started before it).
     Extract {
         /// Its index in `initContainers`.
@@ -79,48 +69,38 @@ pub enum Shape {
 
 /// A Job premigrate creates, before it is named and ordered like any other migration.
 #[derive(Debug, Clone)]
-pub struct NewJob {
-    /// The Job's text.
-    pub text: String,
-    /// Its syntax tree.
-    pub tree: Tree,
-    /// Its value.
-    pub value: Value,
+pub(crate) struct NewJob {
+    /// The Job as derived.
+    pub(crate) job: Derived,
     /// Where it came from.
-    pub origin: Origin,
+    pub(crate) origin: Origin,
     /// Why it is a migration.
-    pub matched: Match,
+    pub(crate) matched: Match,
     /// The workload document it is derived from.
-    pub from: usize,
+    pub(crate) from: usize,
     /// Workload documents and init container indices it replaces (extraction).
-    pub carriers: Vec<(usize, usize)>,
-    /// Names of regular containers left out (generation).
-    pub dropped: Vec<String>,
-    /// Volume mounts left out: `container/volume` for volumes the pod spec does not
-    /// define (a StatefulSet's volumeClaimTemplates), which a Job cannot mount.
-    pub dropped_mounts: Vec<String>,
-    /// Container fields and init containers left out, in words (generation).
-    pub left_out: Vec<String>,
+    pub(crate) carriers: Vec<(usize, usize)>,
 }
 
 /// What [`derive`] builds.
-pub struct Derived {
+#[derive(Debug, Clone)]
+pub(crate) struct Derived {
     /// The Job's text.
-    pub text: String,
+    pub(crate) text: String,
     /// Its syntax tree.
-    pub tree: Tree,
+    pub(crate) tree: Tree,
     /// Its value.
-    pub value: Value,
+    pub(crate) value: Value,
     /// Regular containers left out.
-    pub dropped: Vec<String>,
+    pub(crate) dropped: Vec<String>,
     /// Mounts left out, as `container/volume`.
-    pub dropped_mounts: Vec<String>,
+    pub(crate) dropped_mounts: Vec<String>,
     /// Container fields and init containers left out, in words (generation).
-    pub left_out: Vec<String>,
+    pub(crate) left_out: Vec<String>,
 }
 
 /// Whether an init container is a native sidecar (it keeps running beside the app).
-pub fn is_sidecar(c: &Value) -> bool {
+pub(crate) fn is_sidecar(c: &Value) -> bool {
     c.get("restartPolicy").and_then(Value::as_str) == Some("Always")
 }
 
@@ -136,7 +116,7 @@ fn names(list: &[Value]) -> Vec<String> {
 }
 
 /// Builds the Job text for `shape` from workload `doc`, named `name`.
-pub fn derive(
+pub(crate) fn derive(
     ctx: &Context<'_>,
     doc: usize,
     name: &str,
@@ -258,7 +238,7 @@ impl<'v> Builder<'v> {
             }
         }
         // The workload's annotations describe the workload (rollout hints, engine rules);
-        // only Helm 4's filename travels, as DESIGN.md asks of derived documents.
+        // only Helm 4's filename travels: an added document gets the one of the document it derives from.
         for (k, _) in v
             .at(&["metadata", "annotations"])
             .map(Value::entries)
@@ -490,7 +470,7 @@ impl<'v> Builder<'v> {
 }
 
 /// `own` annotations every derived Job carries, so a second run recognises it.
-pub fn marks(from: &str, generated: bool) -> Vec<(&'static str, String)> {
+pub(crate) fn marks(from: &str, generated: bool) -> Vec<(&'static str, String)> {
     let mut v = vec![
         (own::MIGRATION, "true".to_string()),
         (own::DERIVED_FROM, from.to_string()),

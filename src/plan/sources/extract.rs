@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::detect::{migration_command, Match};
+use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::own;
+use crate::k8s::kinds::is_template_kind;
 use crate::plan::context::{annotation, namespace, Context};
 use crate::plan::gates::container::is_gate;
-use crate::plan::model::{Origin, Plan, Severity};
-use crate::plan::sources::derive::{self, is_sidecar, NewJob, Shape, TEMPLATE_KINDS};
+use crate::plan::model::{Origin, Plan};
+use crate::plan::sources::derive::{self, is_sidecar, Derived, NewJob, Shape};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
@@ -21,73 +23,42 @@ struct Found {
     matched: Match,
 }
 
+/// Replicas of one init-container migration, by key, in the order first seen.
+#[derive(Default)]
+struct Groups {
+    /// The key of each group, in order.
+    order: Vec<String>,
+    /// The init containers of each group.
+    found: BTreeMap<String, Vec<Found>>,
+    /// Init container names that `--extract-init` or the annotation selected.
+    named_seen: Vec<String>,
+}
+
 /// Finds init-container migrations and builds one Job per distinct container.
 /// An annotation naming an init container the workload does not have is a warning.
-pub fn find(ctx: &Context<'_>, workloads: &[usize], plan: &mut Plan) -> Result<Vec<NewJob>, Error> {
-    let mut groups: BTreeMap<String, Vec<Found>> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut named_seen: Vec<String> = Vec::new();
+pub(crate) fn find(
+    ctx: &Context<'_>,
+    workloads: &[usize],
+    plan: &mut Plan,
+) -> Result<Vec<NewJob>, Error> {
+    let mut groups = Groups::default();
     for &doc in workloads {
-        if !TEMPLATE_KINDS.contains(&ctx.kind(doc)) {
+        if !is_template_kind(ctx.kind(doc)) {
             continue;
         }
         let v = ctx.value(doc).expect("workloads are parsed");
-        let Some(pod) = v.at(&["spec", "template", "spec"]) else {
+        let Some(pod) = v.at(crate::k8s::POD_TEMPLATE_SPEC) else {
             continue;
         };
-        let by_annotation: Vec<&str> = annotation(v, own::EXTRACT_INIT)
-            .map(|a| {
-                a.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let by_annotation = named_by_annotation(ctx, plan, doc, v, pod);
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
-        for name in &by_annotation {
-            let present = inits
-                .iter()
-                .any(|c| c.get("name").and_then(Value::as_str) == Some(*name));
-            if !present && !already_extracted(ctx, name) {
-                plan.note(Severity::Warning, "PM303", Some(doc), format!(
-                    "{}: its {} annotation names `{name}`, but it has no init container of that name; nothing is extracted for it",
-                    ctx.object(doc),
-                    own::EXTRACT_INIT
-                ));
-            }
-        }
-        for (j, c) in pod
-            .get("initContainers")
-            .map(Value::items)
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-        {
+        for (j, c) in inits.iter().enumerate() {
             if is_sidecar(c) || is_gate(c) {
                 continue;
             }
-            let name = c.get("name").and_then(Value::as_str).unwrap_or("");
-            let matched = if by_annotation.contains(&name) {
-                named_seen.push(name.to_string());
-                Some(Match {
-                    rule: "annotation",
-                    detail: format!("{}: {name}", own::EXTRACT_INIT),
-                })
-            } else if ctx.cfg.extract_init.iter().any(|n| n == name) {
-                named_seen.push(name.to_string());
-                Some(Match {
-                    rule: "--extract-init",
-                    detail: format!("init container `{name}`"),
-                })
-            } else if ctx.cfg.detect && !ctx.cfg.keep_init {
-                migration_command(c).map(|mut m| {
-                    m.detail = format!("init container `{name}` {}", m.detail);
-                    m
-                })
-            } else {
-                None
+            let Some(matched) = why_extract(ctx, c, &by_annotation, &mut groups.named_seen) else {
+                continue;
             };
-            let Some(matched) = matched else { continue };
             // Replicas of one migration: same namespace, image, command, args and environment.
             let fields: Vec<Option<serde_json::Value>> =
                 ["image", "command", "args", "env", "envFrom"]
@@ -95,59 +66,124 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize], plan: &mut Plan) -> Result<V
                     .map(|k| c.get(k).map(Value::to_json))
                     .collect();
             let key = serde_json::json!([namespace(v), fields]).to_string();
-            if !groups.contains_key(&key) {
-                order.push(key.clone());
+            if !groups.found.contains_key(&key) {
+                groups.order.push(key.clone());
             }
-            groups.entry(key).or_default().push(Found {
+            groups.found.entry(key).or_default().push(Found {
                 doc,
                 index: j,
                 matched,
             });
         }
     }
-    check_named(ctx, &named_seen)?;
+    check_named(ctx, &groups.named_seen)?;
     let mut out = Vec::new();
-    for key in order {
-        let found = groups.remove(&key).expect("grouped");
-        let first = &found[0];
-        let v = ctx.value(first.doc).expect("workloads are parsed");
-        let init = &v
-            .at(&["spec", "template", "spec", "initContainers"])
-            .expect("found in it")
-            .items()[first.index];
-        let cname = init
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("migrate");
-        let wname = ctx.index.entries[first.doc]
-            .info
-            .name
-            .clone()
-            .unwrap_or_default();
-        let name = format!("{wname}-{cname}");
-        let mut from: Vec<String> = found.iter().map(|f| ctx.object(f.doc)).collect();
-        from.dedup();
-        let d = derive::derive(
-            ctx,
-            first.doc,
-            &name,
-            &Shape::Extract { init: first.index },
-            &derive::marks(&from.join(","), false),
-        )?;
-        out.push(NewJob {
-            text: d.text,
-            tree: d.tree,
-            value: d.value,
-            origin: Origin::Extracted { from },
-            matched: first.matched.clone(),
-            from: first.doc,
-            carriers: found.iter().map(|f| (f.doc, f.index)).collect(),
-            dropped: vec![],
-            dropped_mounts: d.dropped_mounts,
-            left_out: d.left_out,
-        });
+    for key in groups.order {
+        let found = groups.found.remove(&key).expect("grouped");
+        out.push(build(ctx, &found)?);
     }
     Ok(out)
+}
+
+/// The init containers the workload's annotation names; a name it has no init container of is a warning.
+fn named_by_annotation<'v>(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    doc: usize,
+    v: &'v Value,
+    pod: &Value,
+) -> Vec<&'v str> {
+    let by_annotation: Vec<&str> = annotation(v, own::EXTRACT_INIT)
+        .map(|a| {
+            a.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    for name in &by_annotation {
+        let present = inits
+            .iter()
+            .any(|c| c.get("name").and_then(Value::as_str) == Some(*name));
+        if !present && !already_extracted(ctx, name) {
+            plan.note(codes::PM303, Some(doc), format!(
+                "{}: its {} annotation names `{name}`, but it has no init container of that name; nothing is extracted for it",
+                ctx.object(doc),
+                own::EXTRACT_INIT
+            ));
+        }
+    }
+    by_annotation
+}
+
+/// Why an init container is a migration to extract, or `None`.
+fn why_extract(
+    ctx: &Context<'_>,
+    c: &Value,
+    by_annotation: &[&str],
+    named_seen: &mut Vec<String>,
+) -> Option<Match> {
+    let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+    if by_annotation.contains(&name) {
+        named_seen.push(name.to_string());
+        Some(Match {
+            rule: "annotation",
+            detail: format!("{}: {name}", own::EXTRACT_INIT),
+        })
+    } else if ctx.cfg.extract_init.iter().any(|n| n == name) {
+        named_seen.push(name.to_string());
+        Some(Match {
+            rule: "--extract-init",
+            detail: format!("init container `{name}`"),
+        })
+    } else if ctx.cfg.detect && !ctx.cfg.keep_init {
+        migration_command(c).map(|mut m| {
+            m.detail = format!("init container `{name}` {}", m.detail);
+            m
+        })
+    } else {
+        None
+    }
+}
+
+/// The Job of one group of replicas, derived from the first workload that carries it.
+fn build(ctx: &Context<'_>, found: &[Found]) -> Result<NewJob, Error> {
+    let first = &found[0];
+    let v = ctx.value(first.doc).expect("workloads are parsed");
+    let init = &v
+        .at(&["spec", "template", "spec", "initContainers"])
+        .expect("found in it")
+        .items()[first.index];
+    let cname = init
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("migrate");
+    let wname = ctx.index.entries[first.doc]
+        .info
+        .name
+        .clone()
+        .unwrap_or_default();
+    let name = format!("{wname}-{cname}");
+    let mut from: Vec<String> = found.iter().map(|f| ctx.object(f.doc)).collect();
+    from.dedup();
+    let d = derive::derive(
+        ctx,
+        first.doc,
+        &name,
+        &Shape::Extract { init: first.index },
+        &derive::marks(&from.join(","), false),
+    )?;
+    Ok(NewJob {
+        job: Derived {
+            dropped: vec![],
+            ..d
+        },
+        origin: Origin::Extracted { from },
+        matched: first.matched.clone(),
+        from: first.doc,
+        carriers: found.iter().map(|f| (f.doc, f.index)).collect(),
+    })
 }
 
 /// An init container named for extraction must exist, unless an earlier run
@@ -183,9 +219,10 @@ fn already_extracted(ctx: &Context<'_>, name: &str) -> bool {
 }
 
 /// Plans removing extracted init containers from the workloads that carried them.
-pub fn remove_from_carriers(plan: &mut Plan, job: &NewJob, job_name: &str) {
+pub(crate) fn remove_from_carriers(plan: &mut Plan, job: &NewJob, job_name: &str) {
     for &(doc, index) in &job.carriers {
         let cname = job
+            .job
             .value
             .at(&["spec", "template", "spec", "containers"])
             .map(Value::items)
@@ -210,7 +247,7 @@ fn init_path() -> Vec<Seg> {
 /// goes in (`hooks`, or the workload is not gated), the list is removed rather
 /// than left as an empty one; several removals from a list that keeps some stay
 /// as they are, item by item.
-pub fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
+pub(crate) fn tidy(ctx: &Context<'_>, plan: &mut Plan) {
     let p = init_path();
     let is_removal = |e: &Edit| matches!(e, Edit::RemoveItem(q, _) if *q == p);
     for (&doc, changes) in plan.changes.iter_mut() {

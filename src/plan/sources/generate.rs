@@ -5,31 +5,11 @@
 use crate::detect::Match;
 use crate::diag::Error;
 use crate::k8s::engines::own;
+use crate::k8s::kinds::{is_template_kind, kind_of};
 use crate::plan::context::{annotation, Context};
 use crate::plan::model::Origin;
-use crate::plan::sources::derive::{self, NewJob, Shape, TEMPLATE_KINDS};
+use crate::plan::sources::derive::{self, NewJob, Shape};
 use crate::yaml::Value;
-
-/// Kind names and kubectl's short names, as `--migrate` accepts them.
-const KIND_NAMES: &[(&str, &[&str])] = &[
-    ("Deployment", &["deployment", "deployments", "deploy"]),
-    ("StatefulSet", &["statefulset", "statefulsets", "sts"]),
-    ("DaemonSet", &["daemonset", "daemonsets", "ds"]),
-    ("ReplicaSet", &["replicaset", "replicasets", "rs"]),
-    ("Rollout", &["rollout", "rollouts", "ro"]),
-    ("Job", &["job", "jobs"]),
-    ("CronJob", &["cronjob", "cronjobs", "cj"]),
-    ("Pod", &["pod", "pods", "po"]),
-];
-
-/// The Kubernetes kind a `--migrate` kind word names.
-fn kind_of(word: &str) -> Option<&'static str> {
-    let w = word.to_ascii_lowercase();
-    KIND_NAMES
-        .iter()
-        .find(|(k, names)| k.eq_ignore_ascii_case(&w) || names.contains(&w.as_str()))
-        .map(|(k, _)| *k)
-}
 
 /// One request to generate a Job.
 struct Request {
@@ -42,7 +22,7 @@ struct Request {
 }
 
 /// Builds the Jobs that flags and annotations ask for.
-pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error> {
+pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error> {
     let mut requests: Vec<Request> = Vec::new();
     for spec in &ctx.cfg.migrate {
         let said = format!("--migrate {}/{}", spec.kind, spec.name);
@@ -104,7 +84,7 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error
             },
             said,
         };
-        // The chart author's annotation outranks the flag (DESIGN.md: annotation highest).
+        // The chart author's annotation outranks the flag: annotations have the highest precedence.
         requests.retain(|r| r.doc != w);
         requests.push(req);
     }
@@ -115,7 +95,7 @@ pub fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>, Error
 fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
     let object = ctx.object(r.doc);
     let fail = |msg: String, help: &str| Error::at(ctx.index.location(r.doc), msg).help(help);
-    if !TEMPLATE_KINDS.contains(&ctx.kind(r.doc)) {
+    if !is_template_kind(ctx.kind(r.doc)) {
         return Err(fail(
             format!("{}: premigrate builds migration Jobs from workloads with a pod template, not from a {}", r.said, ctx.kind(r.doc)),
             "name a Deployment, StatefulSet, DaemonSet, ReplicaSet or Rollout",
@@ -143,6 +123,40 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
             "give the command that migrates, e.g. npm run db:migrate",
         ));
     }
+    let index = container_index(&r, &object, v, pod, &fail)?;
+    let wname = ctx.index.entries[r.doc]
+        .info
+        .name
+        .clone()
+        .unwrap_or_default();
+    let d = derive::derive(
+        ctx,
+        r.doc,
+        &format!("{wname}-migrate"),
+        &Shape::Generate {
+            container: index,
+            command,
+        },
+        &derive::marks(&object, true),
+    )?;
+    Ok(NewJob {
+        job: d,
+        origin: Origin::Generated { from: object },
+        matched: r.matched,
+        from: r.doc,
+        carriers: vec![],
+    })
+}
+
+/// Which container of the workload runs the command: the one named, the only
+/// one, or kubectl's default container.
+fn container_index(
+    r: &Request,
+    object: &str,
+    v: &Value,
+    pod: &Value,
+    fail: &dyn Fn(String, &str) -> Error,
+) -> Result<usize, Error> {
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     let names: Vec<&str> = containers
         .iter()
@@ -184,31 +198,5 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
             ))
         }
     };
-    let wname = ctx.index.entries[r.doc]
-        .info
-        .name
-        .clone()
-        .unwrap_or_default();
-    let d = derive::derive(
-        ctx,
-        r.doc,
-        &format!("{wname}-migrate"),
-        &Shape::Generate {
-            container: index,
-            command,
-        },
-        &derive::marks(&object, true),
-    )?;
-    Ok(NewJob {
-        text: d.text,
-        tree: d.tree,
-        value: d.value,
-        origin: Origin::Generated { from: object },
-        matched: r.matched,
-        from: r.doc,
-        carriers: vec![],
-        dropped: d.dropped,
-        dropped_mounts: d.dropped_mounts,
-        left_out: d.left_out,
-    })
+    Ok(index)
 }

@@ -3,10 +3,11 @@
 //! placed with what it uses just before the first workload; the contract step
 //! of an expand/contract migration goes after the last one.
 
+use crate::diag::codes;
 use crate::k8s::engines::{self, own, Fill, Role};
-use crate::plan::context::{annotation, annotation_path, fill, set_annotation, Context};
+use crate::plan::context::{annotation, annotation_path, fill, set_annotation, Context, Fills};
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts, Workloads};
-use crate::plan::model::{Dependency, Move, Phase, Plan, Severity, END};
+use crate::plan::model::{Dependency, Move, Phase, Plan, END};
 use crate::yaml::edit::Edit;
 
 /// Plans the Job as a regular, ordered resource; returns its Argo CD wave.
@@ -26,7 +27,7 @@ pub(crate) fn plan(
         if job.phase == Phase::Post && row.fill == Fill::Group {
             continue;
         }
-        let value = fill(row.fill, "", 0, wave, &job.original);
+        let value = fill(row.fill, &Fills::wave(&job.original, wave));
         job_annotation(
             own_edits,
             job.value,
@@ -60,7 +61,7 @@ fn job_wave(ctx: &Context<'_>, job: &JobFacts<'_>, workloads: &Workloads, plan: 
         Phase::Post => workloads.max_wave.checked_add(1 + p.rank as i64),
     };
     wave.unwrap_or_else(|| {
-        plan.note(Severity::Warning, "PM209", Some(job.doc), format!(
+        plan.note(codes::PM209, Some(job.doc), format!(
             "{}: the apps' Argo CD sync waves leave no room {} them; the Job's wave is clamped to the limit and Argo CD may not order it: give the apps waves nearer 0",
             ctx.object(job.doc),
             if job.phase == Phase::Pre { "below" } else { "above" }
@@ -81,7 +82,7 @@ fn strip_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {
             ));
         }
     }
-    plan.note(Severity::Info, "PM102", Some(job.doc), format!("{}: removed the chart's helm.sh/hook annotations: under GitOps the migration must be a regular resource that the engine prunes when its name changes", job.object));
+    plan.note(codes::PM102, Some(job.doc), format!("{}: removed the chart's helm.sh/hook annotations: under GitOps the migration must be a regular resource that the engine prunes when its name changes", job.object));
 }
 
 /// The contract step: recorded as such, and moved after the last workload.
@@ -125,7 +126,7 @@ fn order_dependency(
     let Some(def) = dep.doc else { return };
     let dv = ctx.value(def).expect("definitions are parsed");
     for row in engines::rows(Role::GitopsDependency) {
-        let value = fill(row.fill, "", 0, wave, &job.original);
+        let value = fill(row.fill, &Fills::wave(&job.original, wave));
         let current = annotation(dv, row.key);
         let keep = match row.fill {
             Fill::JobWave => current

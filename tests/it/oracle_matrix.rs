@@ -3,7 +3,7 @@
 //! trap scalars in every style, and on real outputs (demo, chart renders).
 //! Skipped visibly when the oracle is missing.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

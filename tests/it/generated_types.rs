@@ -4,7 +4,7 @@
 //! or retyped. The pod spec of every gated workload goes through `PodSpec` as a
 //! whole, so a gate that fits `Container` but breaks its pod shows up too.
 
-#[path = "support/gate_cases.rs"]
+#[path = "../support/gate_cases.rs"]
 mod gate_cases;
 
 use gate_cases::{docs, pod_spec};

@@ -3,7 +3,7 @@
 //! JSON, anchors, YAML 1.1 traps, …), through the binary (stdin and file
 //! argument) and through the library.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

@@ -5,7 +5,7 @@
 //! (iii) `rewrite` is idempotent on streams with a migration Job;
 //! (iv)  `rewrite` never panics, whatever the bytes.
 
-mod support;
+use crate::support;
 
 use premigrate::config::{GateStyle, Target};
 use premigrate::stream::{join, Stream};

@@ -7,7 +7,7 @@
 //! kubectl's kustomize cannot run exec KRM functions (FACTS.md), so the
 //! protocol is pinned here rather than end to end.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@
 //! stand-in `flux`), the kustomize plugin install script works with real
 //! kubectl kustomize, and the cluster-side objects parse.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

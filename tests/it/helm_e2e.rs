@@ -1,7 +1,7 @@
 //! premigrate under real Helm 3 and Helm 4 (installed by
 //! `scripts/install-test-tools.sh`; skipped visibly when missing).
 
-mod support;
+use crate::support;
 
 use support::{
     add_helm4_passthrough_plugin, chart, helm4_plugin_dir, premigrate_bin, require_tool, resources,

@@ -1,0 +1,158 @@
+//! The one table of diagnostic codes: every finding premigrate reports has a
+//! stable code here, with its severity, a one-line title and a paragraph for
+//! the README (whose list of codes is generated from this table by a test).
+//! Codes by hundreds: PM0xx the Job itself, PM1xx Helm hooks, PM2xx gates,
+//! PM3xx Jobs premigrate builds, PM4xx the Flux HelmRelease export.
+
+/// How serious a note is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// For information.
+    Info,
+    /// Worth a look: premigrate did something the user may not expect.
+    Warning,
+    /// Something is wrong with the input.
+    Error,
+}
+
+/// One diagnostic code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    /// The code, e.g. `PM004`.
+    pub code: &'static str,
+    /// How serious.
+    pub severity: Severity,
+    /// What it is about, in one line.
+    pub title: &'static str,
+    /// What it means and what to do, in a paragraph.
+    pub doc: &'static str,
+}
+
+const fn code(
+    code: &'static str,
+    severity: Severity,
+    title: &'static str,
+    doc: &'static str,
+) -> Code {
+    Code {
+        code,
+        severity,
+        title,
+        doc,
+    }
+}
+
+use Severity::{Info, Warning};
+
+/// A GitOps migration Job lost its TTL.
+pub const PM004: Code = code("PM004", Warning, "TTL removed from a GitOps migration Job",
+    "Under `gitops` the Job must outlive its success: once `spec.ttlSecondsAfterFinished` deletes it, the GitOps engine re-creates it, the migration reruns every interval, and gated pods wait for a Job that keeps restarting. premigrate removes the TTL.");
+/// The chart already made the Job a hook.
+pub const PM101: Code = code("PM101", Info, "the chart already makes the Job a hook",
+    "Under `hooks`, a migration Job the chart itself annotates with `helm.sh/hook` keeps its events, weight and delete policy; premigrate only adds what is missing.");
+/// Hook annotations removed under gitops.
+pub const PM102: Code = code("PM102", Info, "hook annotations removed under gitops",
+    "Under `gitops` the migration is a regular resource that the engine prunes when its hashed name changes, so the chart's `helm.sh/hook*` annotations are removed.");
+/// Under `auto`, a migration stays a regular resource.
+pub const PM105: Code = code("PM105", Info, "a migration stays a regular resource under hooks",
+    "A pre-install hook runs before every regular resource of the release. A migration that needs a data service the release itself holds (its bundled database) or follows a migration that is a regular resource would run too early as a hook, so it stays a regular, hashed Job that the apps wait for with gates; this also works with `helm --wait`.");
+/// `--target hooks` asked for, not possible.
+pub const PM106: Code = code("PM106", Warning, "`--target hooks` cannot be honoured for a migration",
+    "As PM105, but `--target hooks` was asked for explicitly: the migration needs something of the release that a pre-install hook would run before. It stays a regular resource with gates rather than a hook that fails on a first install.");
+/// Gates under hooks.
+pub const PM201: Code = code("PM201", Warning, "gates asked for under hooks",
+    "Helm already waits for hook Jobs. With gates that wait for the Job object, its delete policy becomes `before-hook-creation` only, so the Job outlives its success and the gates can see it complete.");
+/// Nothing shared: the whole namespace waits.
+pub const PM202: Code = code("PM202", Warning, "no workload shares anything with the migration",
+    "Under `--gate auto`, no workload shares a Secret, ConfigMap or image repository with the migration, so every workload of its namespace waits for it. Name the workloads with `--gate KIND/NAME` or `premigrate.io/wait-for`.");
+/// A wait-for entry that selects nothing.
+pub const PM203: Code = code("PM203", Warning, "`premigrate.io/wait-for` names no migration the workload can wait for",
+    "The annotation names a Job that is no pre-migration of the workload's namespace (a typo, a Job that is not a migration, a post-install migration, or one of another namespace): the workload does not wait for it.");
+/// A --gate KIND/NAME that is no workload.
+pub const PM204: Code = code(
+    "PM204",
+    Warning,
+    "`--gate KIND/NAME` names no workload",
+    "No workload of the stream has that kind and name, so nothing is gated for it.",
+);
+/// wait-for under --gate none.
+pub const PM205: Code = code(
+    "PM205",
+    Warning,
+    "`premigrate.io/wait-for` ignored with `--gate none`",
+    "`--gate none` turns gating off, annotations included.",
+);
+/// No workload in the migration's namespace.
+pub const PM206: Code = code("PM206", Warning, "no workload in the migration's namespace",
+    "Gates only wait for a Job of the workload's own namespace. Give the Job and the workloads that use its database the same `metadata.namespace`.");
+/// A gated Job or Pod.
+pub const PM207: Code = code("PM207", Warning, "gated Job or Pod: its pod spec is immutable",
+    "The gate changes with every new migration, and a Job's or Pod's pod spec cannot be changed once created: applying it fails unless it is recreated (a name per release, `kustomize.toolkit.fluxcd.io/force: Enabled`, Argo CD `Replace=true`), or mark it `premigrate.io/gate: \"false\"`.");
+/// The chart deletes the Job the gates wait for.
+pub const PM208: Code = code("PM208", Warning, "the chart's delete policy deletes the Job the gates wait for",
+    "Under `hooks` with gates that wait for the Job object, a chart delete policy with `hook-succeeded` deletes the Job when it succeeds, so the gates never see it complete. Drop `hook-succeeded` from the chart, or use `--gate-style check`.");
+/// A wave clamped at the limit.
+pub const PM209: Code = code("PM209", Warning, "Argo CD sync wave clamped",
+    "The apps' `argocd.argoproj.io/sync-wave` values leave no room below (or above) them for the migrations: the Job's wave is clamped to the integer limit instead of wrapping around, and Argo CD may not order it. Give the apps waves nearer 0.");
+/// A chart that hangs on some engine without premigrate too.
+pub const PM210: Code = code("PM210", Warning, "the chart hangs on an engine with or without premigrate",
+    "The deadlock check models each engine's order (Argo CD waves and hook phases, kapp rules, Helm hooks, kubectl all at once). A hang that the chart has without premigrate too is reported, not refused: the chain of waits names the objects to change. A hang premigrate would add is an error instead.");
+/// Sidecars left out of a generated Job.
+pub const PM301: Code = code("PM301", Warning, "containers left out of a Job built from a workload",
+    "A sidecar in a Job keeps it from ever completing, so the workload's other regular containers are left out (native sidecars, init containers with `restartPolicy: Always`, are kept).");
+/// volumeClaimTemplates mounts left out.
+pub const PM302: Code = code("PM302", Warning, "volume mounts left out of a Job built from a StatefulSet",
+    "The volume comes from the StatefulSet's `volumeClaimTemplates`, which a Job cannot mount; the migration must not need it.");
+/// extract-init names no init container.
+pub const PM303: Code = code(
+    "PM303",
+    Warning,
+    "`premigrate.io/extract-init` names no init container",
+    "The workload has no init container of that name, so nothing is extracted for it.",
+);
+/// Flux export: a ServiceAccount cannot get a hook copy.
+pub const PM401: Code = code("PM401", Warning, "HelmRelease export: the Job's ServiceAccount cannot get a hook copy",
+    "Patches cannot add documents. The ServiceAccount is left as it is (as a hook it would be re-created on every upgrade, invalidating running pods' tokens): create it outside the release, or run the first install once with the copy.");
+/// Flux export: what the Job uses becomes a hook itself.
+pub const PM402: Code = code("PM402", Warning, "HelmRelease export: what the Job uses becomes a hook itself",
+    "Patches cannot add hook copies, so the ConfigMaps and Secrets the Job uses become hooks one weight before it, with `before-hook-creation` and `helm.sh/resource-policy: keep`; `helm uninstall` leaves them behind.");
+/// Flux export: the patches pin the hashed name.
+pub const PM403: Code = code(
+    "PM403",
+    Warning,
+    "HelmRelease export: the patches pin the Job's hashed name",
+    "The hash is of this chart version and these values: export again whenever either changes.",
+);
+/// Flux export: no migration.
+pub const PM404: Code = code(
+    "PM404",
+    Warning,
+    "HelmRelease export: no migration found",
+    "The rendered stream has no migration Job, so the HelmRelease gets no patches.",
+);
+
+/// Every code, in order.
+pub const CODES: &[Code] = &[
+    PM004, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
+    PM209, PM210, PM301, PM302,
+    PM303, PM401, PM402, PM403, PM404,
+];
+
+/// The README's list of codes (between its `codes` markers), rendered from the table.
+pub fn markdown() -> String {
+    let mut out = String::from("| Code | Severity | Title |\n|---|---|---|\n");
+    for c in CODES {
+        let severity = match c.severity {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        out.push_str(&format!("| {} | {severity} | {} |\n", c.code, c.title));
+    }
+    out.push('\n');
+    for c in CODES {
+        out.push_str(&format!("- **{}** {}\n", c.code, c.doc));
+    }
+    out
+}

@@ -1,0 +1,155 @@
+//! References from a pod spec to the ConfigMaps, Secrets and ServiceAccount it
+//! uses: where they sit, as a table (kustomize's name-reference idea), walked by
+//! one function.
+
+use crate::k8s::kinds::RefKind;
+use crate::yaml::edit::Seg;
+use crate::yaml::Value;
+
+/// A reference from a pod spec to another object, with the path of the name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Ref {
+    /// What it points at.
+    pub(crate) kind: RefKind,
+    /// The object's name.
+    pub(crate) name: String,
+    /// Path of the name scalar from the document root.
+    pub(crate) path: Vec<Seg>,
+}
+
+/// A field that names an object, under a list item (or the pod spec).
+struct Field {
+    /// Its path from the item.
+    path: &'static [&'static str],
+    /// What it names.
+    kind: RefKind,
+}
+
+/// A list of the pod spec whose items name objects, and the lists within those items.
+struct List {
+    /// Its path from the enclosing item (or the pod spec).
+    path: &'static [&'static str],
+    /// The naming fields of each item.
+    fields: &'static [Field],
+    /// Lists within each item.
+    nested: &'static [List],
+}
+
+const fn field(path: &'static [&'static str], kind: RefKind) -> Field {
+    Field { path, kind }
+}
+
+/// Lists within a container that name objects.
+const CONTAINER: &[List] = &[
+    List {
+        path: &["envFrom"],
+        fields: &[
+            field(&["configMapRef", "name"], RefKind::ConfigMap),
+            field(&["secretRef", "name"], RefKind::Secret),
+        ],
+        nested: &[],
+    },
+    List {
+        path: &["env"],
+        fields: &[
+            field(
+                &["valueFrom", "configMapKeyRef", "name"],
+                RefKind::ConfigMap,
+            ),
+            field(&["valueFrom", "secretKeyRef", "name"], RefKind::Secret),
+        ],
+        nested: &[],
+    },
+];
+
+/// Where a pod spec names other objects, in the order they are reported.
+const POD_LISTS: &[List] = &[
+    List {
+        path: &["initContainers"],
+        fields: &[],
+        nested: CONTAINER,
+    },
+    List {
+        path: &["containers"],
+        fields: &[],
+        nested: CONTAINER,
+    },
+    List {
+        path: &["volumes"],
+        fields: &[
+            field(&["configMap", "name"], RefKind::ConfigMap),
+            field(&["secret", "secretName"], RefKind::Secret),
+        ],
+        nested: &[List {
+            path: &["projected", "sources"],
+            fields: &[
+                field(&["configMap", "name"], RefKind::ConfigMap),
+                field(&["secret", "name"], RefKind::Secret),
+            ],
+            nested: &[],
+        }],
+    },
+    List {
+        path: &["imagePullSecrets"],
+        fields: &[field(&["name"], RefKind::Secret)],
+        nested: &[],
+    },
+];
+
+/// Fields of the pod spec itself that name objects.
+const POD_FIELDS: &[Field] = &[
+    field(&["serviceAccountName"], RefKind::ServiceAccount),
+    field(&["serviceAccount"], RefKind::ServiceAccount),
+];
+
+fn keys<'a>(path: &'a [&'a str]) -> impl Iterator<Item = Seg> + 'a {
+    path.iter().map(|s| Seg::Key(s.to_string()))
+}
+
+/// All references a pod spec makes; `base` is the pod spec's path in its document.
+pub(crate) fn pod_refs(spec: &Value, base: &[Seg]) -> Vec<Ref> {
+    let mut out = Vec::new();
+    walk(spec, base, POD_LISTS, &mut out);
+    fields(spec, base, POD_FIELDS, &mut out);
+    out
+}
+
+/// The references in the items of `lists` under `v` (at `at`), item by item.
+fn walk(v: &Value, at: &[Seg], lists: &[List], out: &mut Vec<Ref>) {
+    for list in lists {
+        let items = v.at(list.path).map(Value::items).unwrap_or(&[]);
+        for (i, item) in items.iter().enumerate() {
+            let mut p = at.to_vec();
+            p.extend(keys(list.path));
+            p.push(Seg::Index(i));
+            fields(item, &p, list.fields, out);
+            walk(item, &p, list.nested, out);
+        }
+    }
+}
+
+/// The references `fields` of `v` (at `at`) make.
+fn fields(v: &Value, at: &[Seg], fields: &[Field], out: &mut Vec<Ref>) {
+    for f in fields {
+        if let Some(Value::Str(name)) = v.at(f.path) {
+            let mut path = at.to_vec();
+            path.extend(keys(f.path));
+            out.push(Ref {
+                kind: f.kind,
+                name: name.clone(),
+                path,
+            });
+        }
+    }
+}
+
+
+/// The service account a pod runs as.
+pub(crate) fn service_account(spec: &Value) -> String {
+    spec.get("serviceAccountName")
+        .or_else(|| spec.get("serviceAccount"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("default")
+        .to_string()
+}

@@ -1,0 +1,121 @@
+//! The items of a ResourceList: cut out of the input as standalone documents,
+//! checked, and described for results (`resourceRef`, `file`).
+
+use crate::modes::krm::FILE_ANNOTATIONS;
+use crate::yaml::{NodeId, NodeKind, Tree, Value};
+
+/// One item of the input.
+pub(crate) struct Item {
+    /// The item as a standalone document body.
+    pub(crate) text: String,
+    /// Its value, for references and file annotations.
+    pub(crate) value: Value,
+    /// Input line of its first line, and the column its content starts at (0-based).
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+}
+
+/// Cuts a node out of the input as a standalone document body. Block nodes
+/// keep their text, shifted left by their column; flow nodes (JSON input) are
+/// written out in block style from their value.
+pub(crate) fn item_text(tree: &Tree, id: NodeId, text: &str) -> Item {
+    let node = tree.node(id);
+    let value = tree.value(id).unwrap_or(Value::Null);
+    let line_start = text[..node.start].rfind('\n').map_or(0, |p| p + 1);
+    let line = text[..node.start].matches('\n').count() + 1;
+    let column = text[line_start..node.start].chars().count();
+    let flow = matches!(
+        node.kind,
+        NodeKind::Map { flow: true, .. } | NodeKind::Seq { flow: true, .. }
+    );
+    let body = if flow || !matches!(node.kind, NodeKind::Map { .. }) {
+        value.to_document()
+    } else {
+        let mut out = String::new();
+        for (k, l) in text[node.start..node.end].split('\n').enumerate() {
+            if k > 0 {
+                out.push('\n');
+                let spaces = l.len() - l.trim_start_matches(' ').len();
+                out.push_str(&l[spaces.min(column)..]);
+            } else {
+                out.push_str(l);
+            }
+        }
+        out.push('\n');
+        out
+    };
+    Item {
+        text: body,
+        value,
+        line,
+        column,
+    }
+}
+
+/// Why an item is not a Kubernetes object, if it is not.
+pub(crate) fn check_item(v: &Value) -> Result<(), String> {
+    let Value::Map(_) = v else {
+        return Err(
+            "not a Kubernetes object (expected a mapping with apiVersion, kind and metadata.name)"
+                .into(),
+        );
+    };
+    for (path, what) in [
+        (&["apiVersion"][..], "apiVersion"),
+        (&["kind"][..], "kind"),
+        (&["metadata", "name"][..], "metadata.name"),
+    ] {
+        match v.at(path) {
+            Some(Value::Str(s)) if !s.is_empty() => {}
+            Some(other) if !matches!(other, Value::Null) => {
+                return Err(format!("{what} must be a string, not {}", other.to_flow()))
+            }
+            _ => return Err(format!("no {what}: every item must be a Kubernetes object")),
+        }
+    }
+    Ok(())
+}
+
+/// `resourceRef` of an object.
+pub(crate) fn resource_ref(v: &Value) -> Option<Value> {
+    let mut out = Vec::new();
+    for (key, path) in [
+        ("apiVersion", &["apiVersion"][..]),
+        ("kind", &["kind"][..]),
+        ("name", &["metadata", "name"][..]),
+        ("namespace", &["metadata", "namespace"][..]),
+    ] {
+        if let Some(Value::Str(s)) = v.at(path) {
+            out.push((key, Value::str(s.clone())));
+        }
+    }
+    (!out.is_empty()).then(|| Value::map(out))
+}
+
+/// An annotation's string value (strings only: a KRM function sees annotations as strings).
+pub(crate) fn annotation<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.at(&["metadata", "annotations", key])
+        .and_then(Value::as_str)
+}
+
+/// `file` of an object, from its path and index annotations.
+pub(crate) fn file_of(v: &Value) -> Option<Value> {
+    FILE_ANNOTATIONS.iter().find_map(|(p, i)| {
+        let path = annotation(v, p)?;
+        let mut f = vec![("path", Value::str(path))];
+        if let Some(idx) = annotation(v, i).and_then(|s| s.parse::<i64>().ok()) {
+            f.push(("index", Value::Int(idx)));
+        }
+        Some(Value::map(f))
+    })
+}
+
+/// Where kyaml files an object that has no path: `[namespace/]kind_name.yaml`.
+pub(crate) fn default_path(v: &Value) -> String {
+    let s = |p: &[&str]| v.at(p).and_then(Value::as_str).unwrap_or("");
+    let file = format!("{}_{}.yaml", s(&["kind"]), s(&["metadata", "name"])).to_ascii_lowercase();
+    match s(&["metadata", "namespace"]) {
+        "" => file,
+        ns => format!("{ns}/{file}"),
+    }
+}

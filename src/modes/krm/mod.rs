@@ -1,0 +1,288 @@
+//! `premigrate krm`: a KRM function (kustomize's functions spec). A
+//! ResourceList comes in on stdin and goes out on stdout: its `items` are
+//! rewritten as the post-renderer rewrites a stream, its `functionConfig` (a
+//! MigrationPolicy, or a ConfigMap whose `data` holds the same keys) configures
+//! the run, and findings become `results`.
+//!
+//! Items are cut out of the input text and put back as text, so comments and
+//! formatting survive, and so do the `config.kubernetes.io/*` and
+//! `internal.config.kubernetes.io/*` annotations the orchestrator tracks files
+//! with. Items premigrate adds get a file of their own (the path of what they
+//! derive from, the next free index) and no copied identity.
+
+mod items;
+mod results;
+
+use std::collections::BTreeMap;
+
+use crate::apply::Source;
+use crate::config::Config;
+use crate::diag::Error;
+use crate::index::Index;
+use crate::modes::krm::items::{
+    annotation, check_item, default_path, file_of, item_text, resource_ref, Item,
+};
+use crate::modes::krm::results::{error_result, locate, plan_results, render};
+use crate::stream::Stream;
+use crate::yaml::edit::{self, Edit};
+use crate::yaml::{NodeId, NodeKind, Tree, Value};
+
+pub(crate) use results::KrmResult;
+
+/// The ResourceList `apiVersion` written when the input names none.
+pub const API_VERSION: &str = "config.kubernetes.io/v1";
+
+/// Annotations that say where an item lives: (path key, index key) pairs,
+/// current and legacy.
+pub const FILE_ANNOTATIONS: &[(&str, &str)] = &[
+    (
+        "internal.config.kubernetes.io/path",
+        "internal.config.kubernetes.io/index",
+    ),
+    ("config.kubernetes.io/path", "config.kubernetes.io/index"),
+];
+
+/// Annotations that identify an item to the orchestrator. An added item must
+/// not carry the ones of the item it was copied from.
+pub const ID_ANNOTATIONS: &[&str] = &[
+    "internal.config.kubernetes.io/id",
+    "config.k8s.io/id",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+    crate::modes::kustomize_plugin::ID_ANNOTATION,
+];
+
+/// What the function writes and whether it failed.
+pub struct KrmOutput {
+    /// The ResourceList to print on stdout.
+    pub bytes: Vec<u8>,
+    /// The run failed: exit non-zero (the results say why).
+    pub failed: bool,
+    /// The error results' messages, for stderr.
+    pub errors: Vec<String>,
+}
+
+/// Runs the function on a ResourceList.
+pub fn run(input: &[u8]) -> KrmOutput {
+    let early = |message: String| {
+        failure(
+            API_VERSION,
+            &[],
+            None,
+            vec![error_result(message, None, None)],
+        )
+    };
+    let Ok(text) = std::str::from_utf8(input) else {
+        return early("the input is not UTF-8: a ResourceList must be UTF-8 YAML or JSON".into());
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let tree = match Tree::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let l = crate::diag::Location::at(0, text, 1, e.offset);
+            return early(format!(
+                "the input is not valid YAML (line {}, column {}): {}",
+                l.line.unwrap_or(0),
+                l.column.unwrap_or(0),
+                e.message
+            ));
+        }
+    };
+    let Some(root) = tree.root else {
+        return early("the input is empty: expected a ResourceList".into());
+    };
+    match run_list(&tree, root, text) {
+        Ok(out) | Err(out) => out,
+    }
+}
+
+/// Runs the function on the ResourceList at `root`; `Err` is a failed run.
+fn run_list(tree: &Tree, root: NodeId, text: &str) -> Result<KrmOutput, KrmOutput> {
+    let get_str = |key: &str| {
+        tree.get(root, key)
+            .and_then(|n| tree.value(n).ok())
+            .and_then(|v| v.as_str().map(str::to_string))
+    };
+    let api_version = get_str("apiVersion").unwrap_or_else(|| API_VERSION.to_string());
+    if get_str("kind").as_deref() != Some("ResourceList") {
+        return Err(failure(
+            &api_version,
+            &[],
+            None,
+            vec![error_result(
+                "the input is not a ResourceList: expected kind: ResourceList with items and an optional functionConfig",
+                None,
+                None,
+            )],
+        ));
+    }
+    let function_config = tree
+        .get(root, "functionConfig")
+        .filter(|&n| !is_null(tree, n));
+    let fc_text = function_config.map(|n| item_text(tree, n, text).text);
+    let fc_out = fc_text.as_deref();
+    let fail = |items: &[Item], results| failure(&api_version, items, fc_out, results);
+    let (items, results) = read_items(tree, root, text);
+    if !results.is_empty() {
+        return Err(fail(&items, results));
+    }
+    let cfg = config(tree, function_config, text).map_err(|e| {
+        let fc_value = function_config.and_then(|n| tree.value(n).ok());
+        fail(
+            &items,
+            vec![error_result(
+                e.to_string(),
+                fc_value.as_ref().and_then(resource_ref),
+                None,
+            )],
+        )
+    })?;
+    let docs: Vec<String> = items.iter().map(|i| format!("---\n{}", i.text)).collect();
+    let stream = crate::stream::join(false, &docs);
+    let out = crate::rewrite(stream.as_bytes(), &cfg).map_err(|e| {
+        let (message, item) = locate(&e, &items, &stream);
+        let (rr, file) = match item {
+            Some(i) => (resource_ref(&items[i].value), file_of(&items[i].value)),
+            None => (None, None),
+        };
+        fail(&items, vec![error_result(message, rr, file)])
+    })?;
+    let new_items = finish(&out, &items)
+        .map_err(|e| fail(&items, vec![error_result(e.to_string(), None, None)]))?;
+    let results = plan_results(&out.plan, &items);
+    Ok(KrmOutput {
+        bytes: render(&api_version, &new_items, fc_out, &results).into_bytes(),
+        failed: false,
+        errors: vec![],
+    })
+}
+
+/// The items, each as a document of its own, and error results for those that are no object.
+fn read_items(tree: &Tree, root: NodeId, text: &str) -> (Vec<Item>, Vec<KrmResult>) {
+    let mut items: Vec<Item> = Vec::new();
+    let mut results: Vec<KrmResult> = Vec::new();
+    if let Some(list) = tree.get(root, "items").filter(|&n| !is_null(tree, n)) {
+        match &tree.node(list).kind {
+            NodeKind::Seq { items: ids, .. } => {
+                for (k, &id) in ids.iter().enumerate() {
+                    let item = item_text(tree, id, text);
+                    if let Err(m) = check_item(&item.value) {
+                        results.push(error_result(
+                            format!("item {k} (line {}): {m}", item.line),
+                            resource_ref(&item.value),
+                            file_of(&item.value),
+                        ));
+                    }
+                    items.push(item);
+                }
+            }
+            _ => results.push(error_result("`items` must be a list", None, None)),
+        }
+    }
+    (items, results)
+}
+
+/// The configuration: the functionConfig alone, so a pipeline gives the same output everywhere.
+fn config(tree: &Tree, function_config: Option<NodeId>, text: &str) -> Result<Config, Error> {
+    match function_config {
+        None => Ok(Config::default()),
+        Some(n) => crate::config::policy::from_tree(tree, n, text, 1, "functionConfig")
+            .and_then(|o| o.validate()),
+    }
+}
+
+fn is_null(tree: &Tree, n: NodeId) -> bool {
+    matches!(tree.value(n), Ok(Value::Null))
+}
+
+/// A failed run: the input items unchanged, and the results.
+fn failure(
+    api_version: &str,
+    items: &[Item],
+    function_config: Option<&str>,
+    results: Vec<KrmResult>,
+) -> KrmOutput {
+    let texts: Vec<String> = items.iter().map(|i| i.text.clone()).collect();
+    KrmOutput {
+        bytes: render(api_version, &texts, function_config, &results).into_bytes(),
+        failed: true,
+        errors: results.iter().map(|r| r.message.clone()).collect(),
+    }
+}
+
+/// The output items: the rewritten documents, and the added ones with a file of their own.
+fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
+    let split = Stream::split(&out.stream).expect("the rewrite writes UTF-8");
+    // Next free index per file, over the input items.
+    let mut next: BTreeMap<String, i64> = BTreeMap::new();
+    for source in &out.sources {
+        let Source::Input { doc, .. } = *source else {
+            continue;
+        };
+        if let Some(f) = file_of(&items[doc].value) {
+            let path = f
+                .get("path")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let idx = match f.get("index") {
+                Some(Value::Int(i)) => *i,
+                _ => 0,
+            };
+            let slot = next.entry(path).or_insert(0);
+            *slot = (*slot).max(idx + 1);
+        }
+    }
+    let mut texts = Vec::new();
+    for (i, source) in out.sources.iter().enumerate() {
+        let text = split.doc_text(i);
+        texts.push(match *source {
+            Source::Input { .. } => text.to_string(),
+            Source::Added(k) => with_file(text, &out.plan.added[k], items, &mut next)?,
+        });
+    }
+    Ok(texts)
+}
+
+/// An added item with a file of its own (the path of what it derives from, the
+/// next free index) and none of the identity annotations it was copied with.
+fn with_file(
+    text: &str,
+    added: &crate::plan::Added,
+    items: &[Item],
+    next: &mut BTreeMap<String, i64>,
+) -> Result<String, Error> {
+    let index = Index::build(text.as_bytes())?;
+    let p = index.entries[0]
+        .parsed
+        .as_ref()
+        .expect("premigrate adds parsed documents");
+    let path = items
+        .get(added.derived_from)
+        .and_then(|d| file_of(&d.value))
+        .and_then(|f| f.get("path").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| default_path(&p.value));
+    let slot = next.entry(path.clone()).or_insert(0);
+    let idx = *slot;
+    *slot += 1;
+    let mut edits: Vec<Edit> = ID_ANNOTATIONS
+        .iter()
+        .filter(|k| annotation(&p.value, k).is_some())
+        .map(|k| Edit::Remove(crate::path!["metadata", "annotations", *k]))
+        .collect();
+    for (pk, ik) in FILE_ANNOTATIONS {
+        edits.push(Edit::Set(
+            crate::path!["metadata", "annotations", *pk],
+            Value::str(path.clone()),
+        ));
+        edits.push(Edit::Set(
+            crate::path!["metadata", "annotations", *ik],
+            Value::str(idx.to_string()),
+        ));
+    }
+    edit::apply(text, &p.tree, &edits).map_err(|err| {
+        Error::at(
+            index.location(0),
+            format!("cannot give an added item its file: {}", err.message),
+        )
+    })
+}

@@ -1,0 +1,212 @@
+//! The function's results: errors, the plan's findings and one line per
+//! migration, and the ResourceList written out with them.
+
+use crate::diag::Error;
+use crate::modes::krm::items::{file_of, resource_ref, Item};
+use crate::plan::{Plan, Severity};
+use crate::yaml::value::scalar_text;
+use crate::yaml::Value;
+
+/// One result for the orchestrator.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct KrmResult {
+    /// What happened.
+    pub(crate) message: String,
+    /// `error`, `warning` or `info`.
+    pub(crate) severity: Severity,
+    /// The object it is about: apiVersion, kind, name, namespace.
+    pub(crate) resource_ref: Option<Value>,
+    /// Its file: path and index.
+    pub(crate) file: Option<Value>,
+    /// Extra keys, such as the note's code.
+    pub(crate) tags: Vec<(String, String)>,
+}
+
+/// An error result.
+pub(crate) fn error_result(
+    message: impl Into<String>,
+    resource_ref: Option<Value>,
+    file: Option<Value>,
+) -> KrmResult {
+    KrmResult {
+        message: message.into(),
+        severity: Severity::Error,
+        resource_ref,
+        file,
+        tags: vec![],
+    }
+}
+
+/// The message of a rewrite error, with its position in the ResourceList, and the item it is about.
+pub(crate) fn locate(e: &Error, items: &[Item], stream: &str) -> (String, Option<usize>) {
+    let Some(loc) = e.location.as_deref() else {
+        return (e.to_string(), None);
+    };
+    let Some(doc) = loc.doc.map(|d| d - 1).filter(|&d| d < items.len()) else {
+        return (e.to_string(), None);
+    };
+    let split = crate::stream::Stream::split(stream.as_bytes()).expect("built from UTF-8");
+    // The document's first line is the `---` that was added before the item.
+    let doc_first = split.docs[doc].line + 1;
+    let item = &items[doc];
+    let mut message = format!("item {doc}");
+    if let Some(o) = &loc.object {
+        message.push_str(&format!(" ({o})"));
+    }
+    if let Some(l) = loc.line {
+        let line = item.line + l.saturating_sub(doc_first);
+        message.push_str(&format!(", line {line}"));
+        if let Some(c) = loc.column {
+            message.push_str(&format!(", column {}", c + item.column));
+        }
+    }
+    message.push_str(&format!(": {}", e.message));
+    if let Some(h) = &e.help {
+        message.push_str(&format!(" (help: {h})"));
+    }
+    (message, Some(doc))
+}
+
+/// The plan's findings as results: its notes, and one line per migration.
+pub(crate) fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
+    let mut out = Vec::new();
+    for m in &plan.migrations {
+        let item = items.get(m.doc);
+        // The object as it comes out: under its hashed name.
+        let resource_ref = item.and_then(|i| resource_ref(&i.value)).map(|mut r| {
+            r.set("name", Value::str(m.name.clone()));
+            // A Job built from a workload: the item it derives from is not the Job.
+            if m.origin != crate::plan::Origin::Job {
+                r.set("apiVersion", Value::str("batch/v1"));
+                r.set("kind", Value::str("Job"));
+            }
+            r
+        });
+        out.push(KrmResult {
+            message: format!(
+                "migration {} → {} (found by {}: {}; phase {})",
+                m.original_name,
+                m.name,
+                m.matched.rule,
+                m.matched.detail,
+                match m.phase {
+                    crate::plan::Phase::Pre => "pre",
+                    crate::plan::Phase::Post => "post",
+                }
+            ),
+            severity: Severity::Info,
+            resource_ref,
+            file: item.and_then(|i| file_of(&i.value)),
+            tags: vec![("hash".into(), m.hash.clone())],
+        });
+    }
+    for n in &plan.notes {
+        let item = n.doc.and_then(|d| items.get(d));
+        let renamed = plan
+            .migrations
+            .iter()
+            .find(|m| Some(m.doc) == n.doc && m.origin == crate::plan::Origin::Job);
+        let resource_ref = item.and_then(|i| resource_ref(&i.value)).map(|mut r| {
+            if let Some(m) = renamed {
+                r.set("name", Value::str(m.name.clone()));
+            }
+            r
+        });
+        out.push(KrmResult {
+            message: n.message.clone(),
+            severity: n.severity,
+            resource_ref,
+            file: item.and_then(|i| file_of(&i.value)),
+            tags: vec![("code".into(), n.code.to_string())],
+        });
+    }
+    out
+}
+
+/// Writes a ResourceList from item bodies (each a document body, possibly with a `---` line).
+pub(crate) fn render(
+    api_version: &str,
+    items: &[String],
+    function_config: Option<&str>,
+    results: &[KrmResult],
+) -> String {
+    let mut out = format!(
+        "apiVersion: {}\nkind: ResourceList\n",
+        scalar_text(&Value::str(api_version))
+    );
+    if items.is_empty() {
+        out.push_str("items: []\n");
+    } else {
+        out.push_str("items:\n");
+        for body in items {
+            push_indented(&mut out, body, true);
+        }
+    }
+    if let Some(fc) = function_config {
+        out.push_str("functionConfig:\n");
+        push_indented(&mut out, fc, false);
+    }
+    if !results.is_empty() {
+        let list = Value::Seq(results.iter().map(result_value).collect());
+        out.push_str("results:");
+        out.push_str(&list.to_block(0));
+        out.push('\n');
+    }
+    out
+}
+
+/// Appends a document body two columns to the right: as a sequence item
+/// (`- ` before its first content line) or as a mapping value.
+fn push_indented(out: &mut String, body: &str, as_item: bool) {
+    let mut seen_content = false;
+    for line in body.lines() {
+        if !seen_content && (crate::stream::is_doc_start(line) || line.trim().is_empty()) {
+            continue;
+        }
+        if crate::stream::is_doc_end(line) {
+            continue;
+        }
+        let is_content = !line.trim().is_empty() && !line.trim_start().starts_with('#');
+        if as_item && is_content && !seen_content {
+            out.push_str("- ");
+        } else if !line.is_empty() {
+            out.push_str("  ");
+        }
+        seen_content |= is_content;
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
+/// A result as a value.
+fn result_value(r: &KrmResult) -> Value {
+    let mut m = vec![
+        ("message".to_string(), Value::str(r.message.clone())),
+        (
+            "severity".to_string(),
+            Value::str(match r.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            }),
+        ),
+    ];
+    if let Some(rr) = &r.resource_ref {
+        m.push(("resourceRef".into(), rr.clone()));
+    }
+    if let Some(f) = &r.file {
+        m.push(("file".into(), f.clone()));
+    }
+    if !r.tags.is_empty() {
+        m.push((
+            "tags".into(),
+            Value::Map(
+                r.tags
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::str(v.clone())))
+                    .collect(),
+            ),
+        ));
+    }
+    Value::Map(m)
+}

@@ -1,0 +1,129 @@
+//! The README shows the demo's real output; this test keeps it from going stale.
+//! `UPDATE_README=1 cargo test --test it readme` rewrites the block.
+
+const START: &str = "<!-- demo:start -->\n```yaml\n";
+const END: &str = "```\n<!-- demo:end -->";
+
+#[test]
+fn readme_shows_the_real_demo_output() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let demo = premigrate::demo::render(&premigrate::Config::default()).unwrap();
+    let (a, b) = (
+        readme.find(START).expect("demo start marker"),
+        readme.find(END).expect("demo end marker"),
+    );
+    let fresh = format!("{}{START}{demo}{}", &readme[..a], &readme[b..]);
+    if std::env::var_os("UPDATE_README").is_some() {
+        std::fs::write(path, &fresh).unwrap();
+        return;
+    }
+    assert!(
+        readme == fresh,
+        "README's demo block is stale: run UPDATE_README=1 cargo test --test it readme"
+    );
+}
+
+const CODES_START: &str = "<!-- codes:start -->\n";
+const CODES_END: &str = "<!-- codes:end -->";
+
+/// The README's list of diagnostic codes is rendered from the one table.
+#[test]
+fn readme_lists_every_diagnostic_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let list = premigrate::diag::codes::markdown();
+    let (a, b) = (
+        readme.find(CODES_START).expect("codes start marker") + CODES_START.len(),
+        readme.find(CODES_END).expect("codes end marker"),
+    );
+    let fresh = format!("{}{list}{}", &readme[..a], &readme[b..]);
+    if std::env::var_os("UPDATE_README").is_some() {
+        std::fs::write(path, &fresh).unwrap();
+        return;
+    }
+    assert!(
+        readme == fresh,
+        "README's list of codes is stale: run UPDATE_README=1 cargo test --test it readme"
+    );
+}
+
+/// For each code of a rewrite: a fixture (with its `# args:` line) that triggers it.
+const FIXTURES: &[(&str, &str)] = &[
+    ("PM004", "demo/input.yaml"),
+    ("PM101", "codes/pm101-chart-hook.yaml"),
+    ("PM102", "gates/post-phase.yaml"),
+    ("PM201", "codes/pm208-hook-succeeded.yaml"),
+    ("PM202", "gates/auto-shares-nothing.yaml"),
+    ("PM203", "gates/annotation-wait-for.yaml"),
+    ("PM204", "gates/gate-list.yaml"),
+    ("PM205", "gates/gate-none.yaml"),
+    ("PM206", "gates/namespace-mismatch.yaml"),
+    ("PM207", "gates/kind-job.yaml"),
+    ("PM208", "codes/pm208-hook-succeeded.yaml"),
+    ("PM301", "sources/generate-annotation.yaml"),
+    ("PM302", "sources/generate-flag.yaml"),
+    ("PM303", "sources/extract-annotation-unknown.yaml"),
+];
+
+/// A stream for the Flux export: a migration Job using a chart ConfigMap and
+/// ServiceAccount (or none: no migration).
+fn flux_stream(with_job: bool) -> String {
+    let mut s = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  A: b\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app-sa\n",
+    );
+    if with_job {
+        s.push_str("---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: app-migrate\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      serviceAccountName: app-sa\n      containers:\n        - name: migrate\n          image: app:1\n          envFrom:\n            - configMapRef:\n                name: app-config\n");
+    }
+    s
+}
+
+/// Every code of the table has a fixture that triggers it.
+#[test]
+fn every_diagnostic_code_has_a_fixture() {
+    use clap::Parser as _;
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/");
+    let mut seen: Vec<String> = Vec::new();
+    for (code, file) in FIXTURES {
+        let text = std::fs::read_to_string(format!("{data}{file}")).unwrap();
+        let args = text
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .find_map(|l| l.strip_prefix("# args: "))
+            .map(|a| premigrate::shell::split(a).unwrap())
+            .unwrap_or_default();
+        let cli = premigrate::cli::Cli::try_parse_from(
+            std::iter::once("premigrate".to_string()).chain(args),
+        )
+        .unwrap();
+        let out = premigrate::rewrite(text.as_bytes(), &cli.opts.config().unwrap()).unwrap();
+        assert!(
+            out.plan.notes.iter().any(|n| n.code == *code),
+            "{file} does not trigger {code}: {:?}",
+            out.plan.notes
+        );
+        seen.push(code.to_string());
+    }
+    let hr = std::fs::read_to_string(format!("{data}flux/helmrelease.yaml")).unwrap();
+    for with_job in [true, false] {
+        let out = premigrate::flux::export(
+            &hr,
+            "helmrelease.yaml",
+            flux_stream(with_job).as_bytes(),
+            &premigrate::Config::default(),
+        )
+        .unwrap();
+        for w in &out.warnings {
+            if let Some(code) = w.strip_prefix('[').and_then(|w| w.split(']').next()) {
+                seen.push(code.to_string());
+            }
+        }
+    }
+    for c in premigrate::diag::codes::CODES {
+        assert!(
+            seen.iter().any(|s| s == c.code),
+            "no fixture triggers {}",
+            c.code
+        );
+    }
+}
