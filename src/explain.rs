@@ -38,6 +38,7 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
         }
     }
     documents(&mut o, index, plan);
+    graph(&mut o, index, plan);
     for g in &plan.gates {
         let _ = writeln!(
             o,
@@ -82,10 +83,19 @@ fn migration(o: &mut String, index: &Index<'_>, k: usize, m: &Migration) {
         m.hash, m.namespace
     );
     let phase = match m.phase {
-        Phase::Pre => "pre: runs before the workloads",
-        Phase::Post => "post: the contract step, runs after the workloads; nothing waits for it",
+        Phase::Pre => "pre",
+        Phase::Post => "post",
     };
-    let _ = writeln!(o, "  phase: {phase}");
+    let _ = writeln!(o, "  phase: {phase}: {}", m.phase_reason);
+    let order = match m.after.is_empty() {
+        true => format!("#{} of its phase", m.rank + 1),
+        false => format!("#{} of its phase, after {}", m.rank + 1, m.after.join(", ")),
+    };
+    let _ = writeln!(o, "  order: {order}");
+    let _ = writeln!(o, "  form: {}", m.form_reason);
+    for (d, why) in &m.needs {
+        let _ = writeln!(o, "  needs: {} ({why})", doc_label(index, *d));
+    }
     if let Some(w) = m.wave {
         let _ = writeln!(o, "  argo cd sync-wave: {w}");
     }
@@ -95,6 +105,20 @@ fn migration(o: &mut String, index: &Index<'_>, k: usize, m: &Migration) {
             None => "not in the stream: referenced as is".into(),
         };
         let _ = writeln!(o, "  uses: {}/{} ({at})", d.kind.kind(), d.name);
+    }
+}
+
+/// The release graph: its data services and the deadlock check's verdict per engine.
+fn graph(o: &mut String, index: &Index<'_>, plan: &Plan) {
+    for (d, why) in &plan.data_services {
+        let _ = writeln!(o, "data service: {}: {why}", doc_label(index, *d));
+    }
+    for v in &plan.verdicts {
+        let verdict = match (&v.deadlock, v.inherited) {
+            (None, _) => "every object starts and completes".to_string(),
+            (Some(d), _) => format!("hangs, without premigrate too: {d}"),
+        };
+        let _ = writeln!(o, "deadlock check: {}: {verdict}", v.engine.name());
     }
 }
 
@@ -152,6 +176,8 @@ pub fn json(index: &Index<'_>, plan: &Plan) -> serde_json::Value {
         "added": plan.added.iter().map(|a| serde_json::json!({"object": a.object, "before": a.before + 1, "why": a.why})).collect::<Vec<_>>(),
         "moved": plan.moves.iter().map(|m| serde_json::json!({"document": m.doc + 1, "before": (m.before != crate::plan::END).then(|| m.before + 1), "why": m.why})).collect::<Vec<_>>(),
         "gates": plan.gates,
+        "dataServices": plan.data_services.iter().map(|(d, why)| serde_json::json!({"document": d + 1, "object": index.entries[*d].info.object(), "why": why})).collect::<Vec<_>>(),
+        "verdicts": plan.verdicts,
         "notes": plan.notes.iter().map(|n| serde_json::json!({"severity": n.severity, "code": n.code, "document": n.doc.map(|d| d + 1), "message": n.message})).collect::<Vec<_>>(),
     })
 }
@@ -161,6 +187,18 @@ pub fn mermaid(index: &Index<'_>, plan: &Plan) -> String {
     let mut o = String::from("flowchart TD\n");
     for (k, m) in plan.migrations.iter().enumerate() {
         let _ = writeln!(o, "  m{k}[\"Job/{}\"]", m.name);
+        for (d, _) in &m.needs {
+            let _ = writeln!(
+                o,
+                "  s{d}[(\"{}\")] --> m{k}",
+                index.entries[*d].info.object()
+            );
+        }
+        for a in &m.after {
+            if let Some(j) = plan.migrations.iter().position(|p| &p.original_name == a) {
+                let _ = writeln!(o, "  m{j} --> m{k}");
+            }
+        }
         for (j, d) in m.uses.iter().enumerate() {
             let _ = writeln!(o, "  d{k}_{j}[\"{}/{}\"] --> m{k}", d.kind.kind(), d.name);
         }

@@ -143,7 +143,6 @@ fn fields(v: &Value, at: &[Seg], fields: &[Field], out: &mut Vec<Ref>) {
     }
 }
 
-
 /// The service account a pod runs as.
 pub(crate) fn service_account(spec: &Value) -> String {
     spec.get("serviceAccountName")

@@ -207,6 +207,27 @@ pub(crate) fn set_annotation(
     }
 }
 
+/// Puts a document in Argo CD wave `wave` unless it is at or below it already, as
+/// written or as an earlier pass planned it: what several migrations need goes
+/// before the first of them (one edit per document, never two that disagree).
+pub(crate) fn lower_wave(plan: &mut Plan, v: &Value, doc: usize, wave: i64, why: &str) {
+    let path = annotation_path(engines::ARGO_WAVE);
+    let planned = plan.changes.get(&doc).and_then(|cs| {
+        cs.iter().find_map(|c| match &c.edit {
+            Edit::Set(p, Value::Str(w)) if *p == path => w.trim().parse::<i64>().ok(),
+            _ => None,
+        })
+    });
+    let written = annotation(v, engines::ARGO_WAVE).and_then(|c| c.trim().parse::<i64>().ok());
+    if planned.or(written).is_some_and(|c| c <= wave) {
+        return;
+    }
+    if let Some(cs) = plan.changes.get_mut(&doc) {
+        cs.retain(|c| !matches!(&c.edit, Edit::Set(p, _) if *p == path));
+    }
+    set_annotation(plan, v, doc, engines::ARGO_WAVE, &wave.to_string(), why);
+}
+
 /// Makes an added document start with `---`.
 pub(crate) fn ensure_separator(text: String) -> String {
     if text.starts_with("---") {

@@ -15,13 +15,19 @@ pub(crate) fn add(
     subjects: &[(usize, String)],
     first_app: Option<usize>,
 ) {
-    // Before the first gated workload or migration of the stream; a Job premigrate
-    // builds that waits for this one sits just after it (see below).
-    let first = subjects
-        .iter()
-        .map(|s| s.0)
-        .filter(|&d| d != FOLLOWER)
+    // Before the first gated workload or migration Job of the output; a Job
+    // premigrate builds that waits for this one sits just after it (see below).
+    // Migration Jobs are moved ahead of the apps: a gated one comes first in the output.
+    let is_job = |d: usize| {
+        plan.migrations
+            .iter()
+            .any(|j| j.doc == d && j.origin == crate::plan::model::Origin::Job)
+    };
+    let docs = || subjects.iter().map(|s| s.0).filter(|&d| d != FOLLOWER);
+    let first = docs()
+        .filter(|&d| is_job(d))
         .min()
+        .or_else(|| docs().min())
         .or(first_app)
         .unwrap_or(m.doc);
     let followers: Vec<String> = plan

@@ -2,8 +2,8 @@
 //! follows, for Argo CD (a lower wave for the data services and their config)
 //! and kapp (a change group of its data services, a rule per predecessor).
 
-use crate::k8s::engines::{self, per_migration_key, ARGO_WAVE};
-use crate::plan::context::{annotation, set_annotation, Context};
+use crate::k8s::engines::{self, per_migration_key};
+use crate::plan::context::{lower_wave, set_annotation, Context};
 use crate::plan::graph::roles;
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts, Workloads};
 use crate::plan::model::Plan;
@@ -35,16 +35,11 @@ pub(crate) fn order(
         docs.extend(roles::uses(ctx.index, *d));
         for doc in docs {
             let Some(v) = ctx.value(doc) else { continue };
-            let lower = annotation(v, ARGO_WAVE)
-                .map(|w| w.trim().parse::<i64>().map_or(true, |w| w > data_wave))
-                .unwrap_or(true);
-            if lower {
-                let why = format!(
-                    "{} needs it ({why}): it must be ready before the migration runs",
-                    job.object
-                );
-                set_annotation(plan, v, doc, ARGO_WAVE, &data_wave.to_string(), &why);
-            }
+            let why = format!(
+                "{} needs it ({why}): it must be ready before the migration runs",
+                job.object
+            );
+            lower_wave(plan, v, doc, data_wave, &why);
         }
         if let Some(v) = ctx.value(*d) {
             let why = format!("{} is upserted after it", job.object);

@@ -5,7 +5,9 @@
 
 use crate::diag::codes;
 use crate::k8s::engines::{self, own, Fill, Role};
-use crate::plan::context::{annotation, annotation_path, fill, set_annotation, Context, Fills};
+use crate::plan::context::{
+    annotation, annotation_path, fill, lower_wave, set_annotation, Context, Fills,
+};
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts, Workloads};
 use crate::plan::model::{Dependency, Move, Phase, Plan, END};
 use crate::yaml::edit::Edit;
@@ -125,24 +127,21 @@ fn order_dependency(
 ) {
     let Some(def) = dep.doc else { return };
     let dv = ctx.value(def).expect("definitions are parsed");
+    let why = "the migration uses it: it must exist before the Job";
     for row in engines::rows(Role::GitopsDependency) {
         let value = fill(row.fill, &Fills::wave(&job.original, wave));
-        let current = annotation(dv, row.key);
-        let keep = match row.fill {
-            Fill::JobWave => current
-                .and_then(|c| c.trim().parse::<i64>().ok())
-                .is_some_and(|c| c <= wave),
-            _ => current.is_some(),
-        };
-        if !keep {
-            set_annotation(
-                plan,
-                dv,
-                def,
-                row.key,
-                &value,
-                "the migration uses it: it must exist before the Job",
-            );
+        match row.fill {
+            Fill::JobWave => lower_wave(plan, dv, def, wave, why),
+            // One kapp change group per migration (suffixed keys): a ConfigMap two
+            // migrations use is in both groups, and a chart's own group stays.
+            Fill::Group => {
+                let key = engines::per_migration_key(row.key, &job.original);
+                set_annotation(plan, dv, def, &key, &value, why);
+            }
+            _ if annotation(dv, row.key).is_none() => {
+                set_annotation(plan, dv, def, row.key, &value, why)
+            }
+            _ => {}
         }
     }
 }
