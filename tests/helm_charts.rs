@@ -14,7 +14,7 @@ use support::{
 
 const MIGRATING: &[&str] = &["laravel", "prisma-flux", "already-hook", "long-names"];
 /// Helm 3 never post-renders hooks, so the chart that is already a hook is not among these.
-const HELM3_MIGRATING: &[&str] = &["laravel", "prisma-flux", "long-names"];
+const HELM3_MIGRATING: &[&str] = &["laravel", "prisma-flux", "long-names", "bundled-postgres"];
 
 fn helm3_render(name: &str) -> Option<String> {
     let helm3 = require_tool("helm3")?;
@@ -207,4 +207,41 @@ fn helm4_lists_the_job_and_its_copies_under_hooks() {
         }
         insta::assert_snapshot!(format!("helm4_{name}_hooks"), hooks);
     }
+}
+
+/// A chart that bundles its database: a pre-install hook would run before the
+/// database exists, so under real Helm 4 the migration is no hook — it is a regular
+/// Job of the release, the app waits for it with a gate, and the database never waits.
+#[test]
+fn helm4_keeps_a_migration_that_needs_the_release_database_out_of_hooks() {
+    let Some(helm4) = require_tool("helm4") else {
+        return;
+    };
+    let tmp = TempDir::new("helm4-bundled");
+    let plugins = helm4_plugin_dir(tmp.path());
+    let env = [("HELM_PLUGINS", plugins.to_str().unwrap())];
+    let (hooks, manifest) =
+        helm4_dry_run(&helm4, &chart("bundled-postgres"), "premigrate", &[], &env);
+    let hook_res = resources(&hooks);
+    let man_res = resources(&manifest);
+    assert!(
+        position(&hook_res, "Job", |_| true).is_none(),
+        "a migration among the hooks:\n{hooks}"
+    );
+    assert!(
+        position(&man_res, "Job", |n| n.contains("migrate")).is_some(),
+        "no migration Job in the manifest:\n{manifest}"
+    );
+    for (text, d) in gate_cases::docs(&manifest) {
+        let Some(d) = d else { continue };
+        let gated = gate_cases::pod_spec(&d)
+            .and_then(|p| p["initContainers"].as_array())
+            .is_some_and(|l| l.iter().any(gate_cases::is_gate));
+        match d["kind"].as_str() {
+            Some("StatefulSet") => assert!(!gated, "the database waits:\n{text}"),
+            Some("Deployment") => assert!(gated, "the app does not wait:\n{text}"),
+            _ => {}
+        }
+    }
+    insta::assert_snapshot!("helm4_bundled-postgres_manifest", manifest);
 }

@@ -15,32 +15,7 @@ pub(crate) fn add(
     subjects: &[(usize, String)],
     first_app: Option<usize>,
 ) {
-    // Before the first gated workload or migration Job of the output; a Job
-    // premigrate builds that waits for this one sits just after it (see below).
-    // Migration Jobs are moved ahead of the apps: a gated one comes first in the output.
-    let is_job = |d: usize| {
-        plan.migrations
-            .iter()
-            .any(|j| j.doc == d && j.origin == crate::plan::model::Origin::Job)
-    };
-    let docs = || subjects.iter().map(|s| s.0).filter(|&d| d != FOLLOWER);
-    let first = docs()
-        .filter(|&d| is_job(d))
-        .min()
-        .or_else(|| docs().min())
-        .or(first_app)
-        .unwrap_or(m.doc);
-    let followers: Vec<String> = plan
-        .migrations
-        .iter()
-        .filter(|f| f.after.contains(&m.original_name))
-        .map(|f| format!("Job/{}", f.name))
-        .collect();
-    let at = plan
-        .added
-        .iter()
-        .position(|a| a.before == first && followers.contains(&a.object))
-        .unwrap_or(plan.added.len());
+    let (first, at) = place(plan, m, subjects, first_app);
     let filename = ctx.index.entries[first].info.filename.clone();
     let mut sas: Vec<String> = subjects.iter().map(|s| s.1.clone()).collect();
     sas.sort();
@@ -74,6 +49,45 @@ pub(crate) fn add(
             },
         );
     }
+}
+
+/// Where the RBAC goes: before the first gated object of the output, so a gate
+/// never starts without it (under `kubectl apply` a Job's failed gate fails the Job).
+/// Migration Jobs are moved ahead of the apps, so a gated one comes first; one that
+/// premigrate builds is an added document, and the RBAC is added just before it.
+/// Returns the document to go before and the index in `plan.added` to insert at.
+fn place(
+    plan: &Plan,
+    m: &Migration,
+    subjects: &[(usize, String)],
+    first_app: Option<usize>,
+) -> (usize, usize) {
+    let followers: Vec<String> = plan
+        .migrations
+        .iter()
+        .filter(|f| f.after.contains(&m.original_name))
+        .map(|f| format!("Job/{}", f.name))
+        .collect();
+    if let Some(i) = plan
+        .added
+        .iter()
+        .position(|a| followers.contains(&a.object))
+    {
+        return (plan.added[i].before, i);
+    }
+    let is_job = |d: usize| {
+        plan.migrations
+            .iter()
+            .any(|j| j.doc == d && j.origin == crate::plan::model::Origin::Job)
+    };
+    let docs = || subjects.iter().map(|s| s.0).filter(|&d| d != FOLLOWER);
+    let first = docs()
+        .filter(|&d| is_job(d))
+        .min()
+        .or_else(|| docs().min())
+        .or(first_app)
+        .unwrap_or(m.doc);
+    (first, plan.added.len())
 }
 
 /// The metadata both objects share: name, namespace, premigrate's marks, the Job's wave and Helm 4 filename.
