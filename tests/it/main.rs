@@ -6,8 +6,12 @@
 
 #[path = "../support/mod.rs"]
 mod support;
+#[path = "../support/gate_cases.rs"]
+#[allow(dead_code)]
+mod gate_cases;
 
 mod generated_types;
+mod graph_props;
 mod helm_e2e;
 mod krm;
 mod oracle_matrix;
