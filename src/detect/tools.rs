@@ -648,3 +648,31 @@ pub const TOOLS: &[Tool] = &[
         ..tool("Metabase", &["metabase"])
     },
 ];
+
+/// The tool table as Markdown, for the README: tool, programs, what migrates, what
+/// checks or does something else, the check command.
+pub fn tools_markdown() -> String {
+    let code = |v: &[&str]| {
+        v.iter()
+            .map(|s| if s.is_empty() { "(alone)".to_string() } else { format!("`{s}`") })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::from(
+        "| tool | programs (and images) | migrates | never a migration | check |\n|---|---|---|---|---|\n",
+    );
+    for t in TOOLS {
+        let progs = [t.programs, t.images].concat();
+        let never = [t.checks, t.not].concat();
+        let migrates = [t.migrate, t.serves].concat();
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            t.name,
+            code(&progs),
+            code(&migrates),
+            code(&never),
+            t.check.map(|c| format!("`{c}`")).unwrap_or_default()
+        ));
+    }
+    out
+}

@@ -1,0 +1,86 @@
+//! Detection: the public benchmark (`testdata/detect/cases.tsv`), the real-chart
+//! corpus, the fixtures' verdicts and the README's tool table.
+
+mod detect_support;
+
+use detect_support::*;
+
+/// Recall and false positives on the benchmark, printed; recall ≥ 97% for Jobs and
+/// init containers (neutral names too), false positives ≤ 1%.
+#[test]
+fn benchmark() {
+    let Some(rows) = benchmark_rows() else {
+        eprintln!("testdata/detect/cases.tsv is missing: benchmark skipped");
+        return;
+    };
+    let score = Score::of(&rows);
+    println!("{}", score.report());
+    for (what, r) in [
+        ("jobs", score.recall("job", false)),
+        ("init containers", score.recall("init", false)),
+        ("jobs, neutral names", score.recall("job", true)),
+        ("init containers, neutral names", score.recall("init", true)),
+    ] {
+        assert!(r.rate() >= 0.97, "recall for {what}: {r}\n{}", score.misses());
+    }
+    let fp = score.false_positives();
+    assert!(fp.rate() <= 0.01, "false positives: {fp}\n{}", score.misses());
+}
+
+/// Every migration of the corpus is found, and nothing else is (negative cases included).
+#[test]
+fn corpus() {
+    let Some(found) = corpus_verdicts() else {
+        eprintln!("../shared/corpus is missing: corpus test skipped");
+        return;
+    };
+    let listed: Vec<String> = found
+        .iter()
+        .map(|(case, what, v)| format!("{case}: {what}: {}", headline(v)))
+        .collect();
+    println!("{}", listed.join("\n"));
+    let migrations: Vec<&String> = listed.iter().filter(|l| l.contains(": migration (")).collect();
+    let expected = EXPECTED_CORPUS_MIGRATIONS;
+    for e in expected {
+        assert!(
+            migrations.iter().any(|m| m.starts_with(e)),
+            "`{e}` not found as a migration:\n{}",
+            listed.join("\n")
+        );
+    }
+    for m in &migrations {
+        assert!(
+            expected.iter().any(|e| m.starts_with(e)),
+            "unexpected migration `{m}`"
+        );
+    }
+}
+
+/// The verdict of every fixture, signals and all.
+#[test]
+fn fixtures() {
+    for (name, text) in fixture_verdicts() {
+        insta::assert_snapshot!(format!("fixture-{name}"), text);
+    }
+}
+
+/// The README's tool table is the one the source generates.
+#[test]
+fn readme_tool_table() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = tools_markdown();
+    let (start, end) = ("<!-- detect-tools:start -->\n", "<!-- detect-tools:end -->");
+    let got = readme
+        .split_once(start)
+        .and_then(|(_, r)| r.split_once(end))
+        .map(|(t, _)| t);
+    if got != Some(table.as_str()) {
+        if std::env::var("INSTA_UPDATE").as_deref() == Ok("always") {
+            let (head, rest) = readme.split_once(start).expect("README markers");
+            let (_, tail) = rest.split_once(end).expect("README end marker");
+            let new = format!("{head}{start}{table}{end}{tail}");
+            std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"), new).unwrap();
+        }
+        panic!("README tool table is stale (INSTA_UPDATE=always rewrites it):\n{table}");
+    }
+}
