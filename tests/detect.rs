@@ -21,10 +21,18 @@ fn benchmark() {
         ("jobs, neutral names", score.recall("job", true)),
         ("init containers, neutral names", score.recall("init", true)),
     ] {
-        assert!(r.rate() >= 0.97, "recall for {what}: {r}\n{}", score.misses());
+        assert!(
+            r.rate() >= 0.97,
+            "recall for {what}: {r}\n{}",
+            score.misses()
+        );
     }
     let fp = score.false_positives();
-    assert!(fp.rate() <= 0.01, "false positives: {fp}\n{}", score.misses());
+    assert!(
+        fp.rate() <= 0.01,
+        "false positives: {fp}\n{}",
+        score.misses()
+    );
 }
 
 /// Every migration of the corpus is found, and nothing else is (negative cases included).
@@ -39,7 +47,10 @@ fn corpus() {
         .map(|(case, what, v)| format!("{case}: {what}: {}", headline(v)))
         .collect();
     println!("{}", listed.join("\n"));
-    let migrations: Vec<&String> = listed.iter().filter(|l| l.contains(": migration (")).collect();
+    let migrations: Vec<&String> = listed
+        .iter()
+        .filter(|l| l.contains(": migration ("))
+        .collect();
     let expected = EXPECTED_CORPUS_MIGRATIONS;
     for e in expected {
         assert!(
@@ -67,7 +78,8 @@ fn fixtures() {
 /// The README's tool table is the one the source generates.
 #[test]
 fn readme_tool_table() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let table = tools_markdown();
     let (start, end) = ("<!-- detect-tools:start -->\n", "<!-- detect-tools:end -->");
     let got = readme

@@ -143,6 +143,7 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
         scripts,
         user: &rules.commands,
         workdir: c.get("workingDir").and_then(Value::as_str),
+        image_prog: (!image.is_empty()).then(|| image_program(image)),
     };
     let found = command::argv(&argv, &env);
     if let Some(f) = found.iter().find(|f| f.rule == Rule::User) {
@@ -289,7 +290,10 @@ fn by_image_env_name(
 /// `*-db-init`, `*-schema-upgrade`, …
 fn is_migrator_image(base: &str) -> bool {
     let segs = words::segments(base);
-    says(base) == Says::Migrate || segs.iter().any(|s| s == "bootloader")
+    says(base) == Says::Migrate
+        || segs
+            .iter()
+            .any(|s| matches!(s.as_str(), "bootloader" | "schema" | "dbinit" | "initdb"))
 }
 
 /// Whether a name says migration, and not a wait for one or a check of one

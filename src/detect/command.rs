@@ -69,6 +69,8 @@ pub struct Env<'a> {
     pub user: &'a [(bool, String)],
     /// The container's working directory.
     pub workdir: Option<&'a str>,
+    /// The program the image runs by its entrypoint (an entrypoint script's args go to it).
+    pub image_prog: Option<String>,
 }
 
 /// Programs that only print, set up the shell or move files.
@@ -310,6 +312,7 @@ const OTHER_FLAGS: &[&str] = &[
     "-h",
     "--version",
     "--supported-db-version",
+    "--fake",
 ];
 
 const MAX_DEPTH: usize = 6;
@@ -337,6 +340,16 @@ fn run_script(text: &str, env: &Env<'_>, depth: usize, from: Option<&str>, out: 
 }
 
 fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut Vec<Finding>) {
+    if let Some(a) = cmd.assignments.iter().find(|a| assignment_migrates(a)) {
+        // `ENTRYPOINT=migrate node index.js down`: the command's verbs still count.
+        let does = window(
+            Does::Migrate,
+            &positionals(cmd.argv.get(1..).unwrap_or(&[])),
+        );
+        if does == Does::Migrate && !cmd.argv.is_empty() {
+            out.push(finding(does, Rule::Verb, None, &[a.clone()], from));
+        }
+    }
     let start = out.len();
     walk(&cmd.argv, &cmd.input, env, depth, from, out);
     if cmd.exec && out.len() == start && !cmd.argv.is_empty() {
@@ -373,7 +386,14 @@ fn walk(
     if depth > MAX_DEPTH {
         return;
     }
-    let argv = unwrap(argv);
+    if let Some(a) = argv
+        .iter()
+        .take_while(|w| script::is_assignment(w))
+        .find(|a| assignment_migrates(a))
+    {
+        out.push(finding(Does::Migrate, Rule::Verb, None, &[a.clone()], from));
+    }
+    let argv = unwrap(argv, env.image_prog.as_deref());
     let Some(first) = argv.first() else { return };
     let line = argv.join(" ");
     for (include, pat) in env.user {
@@ -390,6 +410,17 @@ fn walk(
         "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh"
     ) {
         return shell(rest, input, env, depth, from, out);
+    }
+    if prog == "su" || prog == "runuser" {
+        if let Some(i) = argv.iter().position(|a| a == "-c" || a == "--command") {
+            return run_script(
+                argv.get(i + 1).map_or("", String::as_str),
+                env,
+                depth + 1,
+                from,
+                out,
+            );
+        }
     }
     if prog == "eval" {
         return run_script(&rest.join(" "), env, depth + 1, from, out);
@@ -418,8 +449,18 @@ fn walk(
     }
 }
 
-/// Drops `FOO=1` prefixes and wrappers that run the rest of the line.
-fn unwrap(argv: &[String]) -> Vec<String> {
+/// `FOO=migrate`, `RUN_MIGRATIONS=true` before a command.
+fn assignment_migrates(a: &str) -> bool {
+    let (k, v) = a.split_once('=').unwrap_or((a, ""));
+    let truthy = matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on");
+    let key = k.to_ascii_uppercase();
+    (key.contains("MIGRAT") && truthy && !key.contains("SKIP") && !key.contains("CHECK"))
+        || (!v.contains('/') && says(v) == Says::Migrate)
+}
+
+/// Drops `FOO=1` prefixes and wrappers that run the rest of the line; an entrypoint
+/// script given only options runs the image's program.
+fn unwrap(argv: &[String], image_prog: Option<&str>) -> Vec<String> {
     let mut v: &[String] = argv;
     loop {
         let Some(first) = v.first() else { break };
@@ -466,6 +507,11 @@ fn unwrap(argv: &[String]) -> Vec<String> {
                 if v.len() > 1 && looks_like_program(&v[1]) =>
             {
                 1
+            }
+            "docker-entrypoint" | "entrypoint" if image_prog.is_some() => {
+                let mut out = vec![image_prog.unwrap_or_default().to_string()];
+                out.extend(v[1..].iter().cloned());
+                return out;
             }
             _ => 0,
         };
@@ -641,7 +687,7 @@ fn positionals(rest: &[String]) -> Vec<String> {
     rest.iter()
         .filter(|w| {
             !w.starts_with('-')
-                && !w.contains('/')
+                && !(w.contains('/') && (w.starts_with(['/', '.', '~']) || w.contains('.')))
                 && !w.contains('=')
                 && !w.contains('$')
                 && !w.contains('@')
@@ -651,7 +697,7 @@ fn positionals(rest: &[String]) -> Vec<String> {
                 .iter()
                 .any(|e| w.ends_with(e))
         })
-        .take(3)
+        .take(5)
         .map(|w| w.to_ascii_lowercase())
         .collect()
 }
@@ -685,9 +731,17 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
         return None;
     }
     let pos = positionals(&argv[1..]);
-    let flagged = |does| adjust_by_flags(does, argv);
+    let flagged = |does| adjust_by_flags(window(does, &pos), argv);
+    if pos.first().is_some_and(|p| p == "eval" || p == "rpc") && code_migrates(&argv[1..].join(" "))
+    {
+        return make(Does::Migrate, Rule::Verb);
+    }
     match says(&prog) {
-        Says::Migrate if pos.first().is_none_or(|p| says(p) == Says::Nothing) => {
+        Says::Migrate
+            if pos
+                .iter()
+                .all(|p| matches!(says(p), Says::Nothing | Says::Migrate)) =>
+        {
             return make(flagged(Does::Migrate), Rule::ScriptName)
         }
         Says::Wait => return make(Does::Wait, Rule::Wait),
@@ -698,6 +752,9 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
     if let Some(does) = verb(&prog, &pos) {
         return make(flagged(does), Rule::Verb);
     }
+    if argv[1..].iter().any(|a| flag_migrates(a)) {
+        return make(flagged(Does::Migrate), Rule::Verb);
+    }
     if pos
         .first()
         .is_some_and(|p| SERVE_VERBS.contains(&p.as_str()))
@@ -705,6 +762,62 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
         return make(Does::Serve, Rule::Serve);
     }
     None
+}
+
+/// A migrate verb followed (within the positional words) by a check or other word.
+fn window(does: Does, pos: &[String]) -> Does {
+    if does != Does::Migrate {
+        return does;
+    }
+    let segs: Vec<String> = pos.iter().flat_map(|p| words::segments(p)).collect();
+    if segs.iter().any(|s| words::CHECK.contains(&s.as_str())) {
+        Does::Check
+    } else if segs.iter().any(|s| words::OTHER.contains(&s.as_str())) {
+        Does::Other
+    } else {
+        does
+    }
+}
+
+/// `--migrate`, `-mode=migrate`, `--run-migrations` (not `--migrations-dir=…`).
+fn flag_migrates(a: &str) -> bool {
+    if !a.starts_with('-') {
+        return false;
+    }
+    let lower = a.trim_start_matches('-').to_ascii_lowercase();
+    if ["no-", "skip", "without", "disable", "no_", "dont"]
+        .iter()
+        .any(|n| lower.starts_with(n))
+    {
+        return false;
+    }
+    let (k, v) = a.split_once('=').unwrap_or((a, ""));
+    let segs = words::segments(k);
+    let about_place = segs.iter().any(|s| {
+        matches!(
+            s.as_str(),
+            "dir"
+                | "path"
+                | "table"
+                | "folder"
+                | "source"
+                | "location"
+                | "locations"
+                | "file"
+                | "files"
+                | "url"
+                | "schema"
+                | "lock"
+                | "timeout"
+                | "to"
+        )
+    });
+    let verb_key = matches!(
+        segs.last().map(String::as_str),
+        Some("mode" | "command" | "cmd" | "action" | "task" | "run")
+    );
+    (says(k) == Says::Migrate && !about_place && (v.is_empty() || matches!(v, "true" | "1")))
+        || (verb_key && says(v) == Says::Migrate)
 }
 
 /// A check or other flag on a migrate command changes what it does.
@@ -724,13 +837,23 @@ fn adjust_by_flags(does: Does, argv: &[String]) -> Does {
 
 /// The tool table: the first program word a row knows decides.
 fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
+    let raw: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
     for (i, w) in ws.iter().enumerate() {
         let p = program(w);
+        let segs = words::segments(&p);
         for t in TOOLS {
-            if !t.programs.iter().any(|g| glob(g, &p)) {
+            let named = t.programs.iter().any(|g| {
+                glob(g, &p) || (g.len() >= 6 && !g.contains('*') && segs.iter().any(|s| s == g))
+            });
+            if !named {
                 continue;
             }
-            let after = &ws[i + 1..];
+            let after: Vec<String> = ws[i + 1..]
+                .iter()
+                .zip(&raw[i + 1..])
+                .flat_map(|(b, r)| [r.clone(), b.clone()])
+                .collect();
+            let after = &after[..];
             let does = if t.checks.iter().any(|s| follows(after, s)) {
                 Does::Check
             } else if t.not.iter().any(|s| follows(after, s)) {
@@ -757,7 +880,7 @@ fn follows(words: &[String], seq: &str) -> bool {
 
 /// An app CLI's verb: `<app> migrate`, `<app> db upgrade`, `<app> migrations up`, …
 fn verb(prog: &str, pos: &[String]) -> Option<Does> {
-    for (k, p) in pos.iter().enumerate() {
+    for (k, p) in pos.iter().enumerate().take(4) {
         let next = pos.get(k + 1).map(String::as_str);
         let next_says = next.map(|n| words::segments(n));
         let next_is = |set: &[&str]| {

@@ -463,7 +463,7 @@ pub const TOOLS: &[Tool] = &[
         ..tool("Drush", &["drush"])
     },
     Tool {
-        migrate: &["core update-db"],
+        migrate: &["core update-db", "core install", "core multisite-install"],
         ..tool("WP-CLI", &["wp"])
     },
     Tool {
@@ -643,6 +643,10 @@ pub const TOOLS: &[Tool] = &[
         )
     },
     Tool {
+        migrate: &["-c prepare"],
+        ..tool("Konga", &["start"])
+    },
+    Tool {
         migrate: &["migrate up", "migrate"],
         not: &["migrate down", "migrate release-locks"],
         ..tool("Metabase", &["metabase"])
@@ -654,7 +658,13 @@ pub const TOOLS: &[Tool] = &[
 pub fn tools_markdown() -> String {
     let code = |v: &[&str]| {
         v.iter()
-            .map(|s| if s.is_empty() { "(alone)".to_string() } else { format!("`{s}`") })
+            .map(|s| {
+                if s.is_empty() {
+                    "(alone)".to_string()
+                } else {
+                    format!("`{s}`")
+                }
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };

@@ -34,7 +34,18 @@ pub fn program(w: &str) -> String {
 
 /// The parts of a name: split at `-`, `_`, `:`, `.`, `/`, blanks and brackets.
 pub fn segments(w: &str) -> Vec<String> {
-    w.to_ascii_lowercase()
+    // camelCase parts too: `DbMigrationsConsole` → db, migrations, console.
+    let mut spaced = String::with_capacity(w.len() + 8);
+    let mut prev_lower = false;
+    for c in w.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            spaced.push(' ');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        spaced.push(c);
+    }
+    spaced
+        .to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|s| !s.is_empty())
         .map(str::to_string)
@@ -58,6 +69,36 @@ pub const MIGRATE: &[&str] = &[
     "syncdb",
     "dbsync",
     "updb",
+    "predeploy",
+];
+
+/// Parts that say the migration is not of a database (files, media, buckets, …).
+const NOT_DB: &[&str] = &[
+    "s3",
+    "gcs",
+    "media",
+    "files",
+    "uploads",
+    "assets",
+    "bucket",
+    "storage",
+    "volume",
+    "volumes",
+    "pvc",
+    "images",
+    "static",
+    "staticfiles",
+    "helm",
+    "k8s",
+    "kubernetes",
+    "certs",
+    "certificates",
+    "vault",
+    "secrets",
+    "chart",
+    "charts",
+    "crd",
+    "crds",
 ];
 
 /// Parts that name a database or schema.
@@ -99,6 +140,7 @@ pub const CHECK: &[&str] = &[
     "health",
     "version",
     "showmigrations",
+    "ls",
     "is",
 ];
 
@@ -139,6 +181,10 @@ pub const OTHER: &[&str] = &[
     "makemigrations",
     "seed",
     "fake",
+    "squashmigrations",
+    "mark",
+    "complete",
+    "notify",
     "revision",
     "rename",
     "delete",
@@ -163,7 +209,16 @@ pub enum Says {
 /// Whether the parts name a migration or schema update.
 pub fn about_migrations(segs: &[String]) -> bool {
     let has = |set: &[&str]| segs.iter().any(|s| set.contains(&s.as_str()));
-    has(MIGRATE) || (has(DB) && has(UP)) || has(&["create_tables", "tables"]) && has(&["create"])
+    let migrat = segs.iter().any(|s| {
+        s.contains("migrat") && !OTHER.contains(&s.as_str()) && !CHECK.contains(&s.as_str())
+    });
+    if has(NOT_DB) {
+        return false;
+    }
+    has(MIGRATE)
+        || migrat
+        || (has(DB) && has(UP))
+        || has(&["create_tables", "tables"]) && has(&["create"])
 }
 
 /// What a name (program, script, image, positional word) says.

@@ -141,7 +141,10 @@ impl<'a> Score<'a> {
             .filter(|(r, _)| r.expect == "migration" && r.context == context)
             .filter(|(r, _)| !neutral_only || r.neutral())
             .collect();
-        Ratio(rows.iter().filter(|(_, v)| v.is_migration()).count(), rows.len())
+        Ratio(
+            rows.iter().filter(|(_, v)| v.is_migration()).count(),
+            rows.len(),
+        )
     }
 
     /// Check, waiter and other rows classified as migrations.
@@ -151,7 +154,10 @@ impl<'a> Score<'a> {
             .iter()
             .filter(|(r, _)| matches!(r.expect.as_str(), "check" | "waiter" | "other"))
             .collect();
-        Ratio(rows.iter().filter(|(_, v)| v.is_migration()).count(), rows.len())
+        Ratio(
+            rows.iter().filter(|(_, v)| v.is_migration()).count(),
+            rows.len(),
+        )
     }
 
     /// The figures, as printed.
@@ -190,7 +196,12 @@ impl<'a> Score<'a> {
                 _ => said,
             };
             if wrong {
-                out.push_str(&format!("{}: {}\n    -> {}\n", r.expect, r.shown(), headline(v)));
+                out.push_str(&format!(
+                    "{}: {}\n    -> {}\n",
+                    r.expect,
+                    r.shown(),
+                    headline(v)
+                ));
             }
         }
         out
@@ -217,11 +228,15 @@ fn kind(d: &Value) -> &str {
 }
 
 fn name(d: &Value) -> &str {
-    d.at(&["metadata", "name"]).and_then(Value::as_str).unwrap_or("")
+    d.at(&["metadata", "name"])
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 fn hooks(d: &Value) -> Option<Vec<String>> {
-    let h = d.at(&["metadata", "annotations", "helm.sh/hook"])?.as_str()?;
+    let h = d
+        .at(&["metadata", "annotations", "helm.sh/hook"])?
+        .as_str()?;
     Some(h.split(',').map(|e| e.trim().to_string()).collect())
 }
 
@@ -249,7 +264,13 @@ fn refs(pod: &Value) -> BTreeSet<String> {
     out
 }
 
-const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"];
+const WORKLOADS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Rollout",
+];
 
 /// Verdicts for the Jobs, init containers and app containers of a stream:
 /// (`Job/name` or `Kind/name init|container NAME`, verdict).
@@ -270,7 +291,9 @@ pub fn stream_verdicts(bytes: &[u8]) -> Vec<(String, Verdict)> {
         let files = sources.files(&p);
         let lookup = |path: &str| files.get(path).cloned();
         let h = hooks(d);
-        if h.as_ref().is_some_and(|h| h.iter().any(|e| e.starts_with("test"))) {
+        if h.as_ref()
+            .is_some_and(|h| h.iter().any(|e| e.starts_with("test")))
+        {
             continue;
         }
         if kind(d) == "Job" {
