@@ -46,10 +46,14 @@ fn corpus() {
         .iter()
         .map(|(case, what, v)| format!("{case}: {what}: {}", headline(v)))
         .collect();
-    println!("{}", listed.join("\n"));
+    for (case, what, v) in &found {
+        println!("{case}: {what}: {v}");
+    }
     let migrations: Vec<&String> = listed
         .iter()
-        .filter(|l| l.contains(": migration ("))
+        .zip(&found)
+        .filter(|(_, (_, _, v))| v.is_migration())
+        .map(|(l, _)| l)
         .collect();
     let expected = EXPECTED_CORPUS_MIGRATIONS;
     for e in expected {
@@ -57,6 +61,13 @@ fn corpus() {
             migrations.iter().any(|m| m.starts_with(e)),
             "`{e}` not found as a migration:\n{}",
             listed.join("\n")
+        );
+    }
+    for u in UNREADABLE_CORPUS_MIGRATIONS {
+        let seen = listed.iter().any(|l| l.starts_with(u));
+        assert!(
+            !seen || migrations.iter().any(|m| m.starts_with(u)),
+            "`{u}` is readable now and must be found as a migration"
         );
     }
     for m in &migrations {

@@ -357,50 +357,36 @@ pub fn job(
     if let Some((inc, p)) = rules.name(name) {
         return user(inc, None, format!("name `{name}` matches `{p}`"));
     }
-    let mut verdicts = Vec::new();
-    for list in ["initContainers", "containers"] {
-        for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
-            if !is_sidecar(c) {
-                verdicts.push(container(c, scripts, rules));
-            }
-        }
-    }
-    if let Some(v) = verdicts
-        .iter()
-        .find(|v| v.confidence == Confidence::Certain)
-    {
+    let classify = |list: &str| -> Vec<Verdict> {
+        let cs = pod.get(list).map(Value::items).unwrap_or(&[]);
+        cs.iter()
+            .filter(|c| !is_sidecar(c))
+            .map(|c| container(c, scripts, rules))
+            .collect()
+    };
+    let (inits, mains) = (classify("initContainers"), classify("containers"));
+    let all = || inits.iter().chain(&mains);
+    if let Some(v) = all().find(|v| v.confidence == Confidence::Certain) {
         return v.clone();
     }
     let context = job_context(name, hooks, shares_credentials);
-    if let Some(v) = verdicts.iter().find(|v| v.is_migration()) {
+    if let Some(v) = all().find(|v| v.is_migration()) {
         let mut v = v.clone();
         v.signals.extend(context.signals);
         return v;
     }
-    let known = |k: Kind| {
-        verdicts
-            .iter()
-            .any(|v| v.kind == k && v.confidence >= Confidence::Likely)
-    };
-    let unknown = verdicts
-        .iter()
-        .all(|v| v.confidence == Confidence::Possible);
-    let best = [Kind::Check, Kind::Waiter]
-        .into_iter()
-        .find(|k| known(*k))
-        .and_then(|k| verdicts.iter().find(|v| v.kind == k).cloned());
-    if let Some(b) = best.filter(|_| !unknown || context.confidence.is_none()) {
-        return b;
-    }
+    // Otherwise the main containers say what the Job is; waits and checks in its
+    // init containers do not.
+    let unknown = mains.iter().all(|v| v.confidence == Confidence::Possible);
     match context.confidence {
-        Some(conf) if unknown || conf == Confidence::Likely => Verdict {
+        Some(conf) if unknown => Verdict {
             kind: Kind::Migration,
             confidence: conf,
             tool: None,
             signals: context.signals,
             check: None,
         },
-        _ => verdicts
+        _ => mains
             .into_iter()
             .max_by_key(|v| v.confidence)
             .unwrap_or_else(Verdict::other),
@@ -447,7 +433,9 @@ fn job_context(name: &str, hooks: Option<&[String]>, shares: bool) -> Context {
             "reads the same database credentials as the app's workloads".into(),
         ));
     }
-    let confidence = if (named && (install || shares)) || (install && shares && schema) {
+    // A plain Job runs with the release like an install/upgrade hook does.
+    let with_release = hooks.is_none() || install;
+    let confidence = if (named && (install || shares)) || (with_release && shares && schema) {
         Some(Confidence::Likely)
     } else if named || post || (install && (shares || schema)) {
         Some(Confidence::Possible)

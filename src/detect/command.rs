@@ -436,7 +436,11 @@ fn walk(
     }
     if let Some(text) = lookup(first, env) {
         let before = out.len();
-        run_script(&text, env, depth + 1, Some(first), out);
+        if is_shell_script(first, &text) {
+            run_script(&text, env, depth + 1, Some(first), out);
+        } else if has_ddl(&text) {
+            out.push(finding(Does::Migrate, Rule::Sql, None, &argv, Some(first)));
+        }
         if out.len() > before {
             return;
         }
@@ -456,6 +460,25 @@ fn assignment_migrates(a: &str) -> bool {
     let key = k.to_ascii_uppercase();
     (key.contains("MIGRAT") && truthy && !key.contains("SKIP") && !key.contains("CHECK"))
         || (!v.contains('/') && says(v) == Says::Migrate)
+}
+
+/// Whether a script is a shell script: a shell shebang, or none and no other
+/// language's extension.
+fn is_shell_script(path: &str, text: &str) -> bool {
+    match text.lines().next().and_then(|l| l.strip_prefix("#!")) {
+        Some(shebang) => ["sh", "bash", "ash", "dash", "zsh", "ksh"].iter().any(|s| {
+            shebang.trim_end().ends_with(&format!("/{s}"))
+                || shebang.trim_end().ends_with(&format!(" {s}"))
+        }),
+        None => {
+            let p = path.to_ascii_lowercase();
+            ![
+                ".py", ".rb", ".js", ".pl", ".php", ".sql", ".json", ".yaml", ".conf",
+            ]
+            .iter()
+            .any(|e| p.ends_with(e))
+        }
+    }
 }
 
 /// Drops `FOO=1` prefixes and wrappers that run the rest of the line; an entrypoint

@@ -643,6 +643,10 @@ pub const TOOLS: &[Tool] = &[
         )
     },
     Tool {
+        migrate: &[""],
+        ..tool("DefectDojo initializer", &["entrypoint-initializer"])
+    },
+    Tool {
         migrate: &["-c prepare"],
         ..tool("Konga", &["start"])
     },
