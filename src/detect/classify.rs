@@ -40,7 +40,7 @@ pub(crate) fn effective_argv(c: &Value) -> (Vec<String>, bool) {
     }
     let image = c.get("image").and_then(Value::as_str).unwrap_or("");
     let runs_program = args.first().is_some_and(|a| {
-        a.contains('/')
+        (a.contains('/') && !a.starts_with('-'))
             || matches!(
                 words::program(a).as_str(),
                 "sh" | "bash" | "python" | "python3" | "node" | "ruby" | "php" | "java" | "dotnet"
@@ -151,6 +151,17 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
         return user(f.does == Does::Migrate, name, why);
     }
     let mut v = from_findings(&found, name);
+    if !has_command && !image.is_empty() {
+        // The image's own entrypoint ran it: say so.
+        let prog = image_program(image);
+        for s in &mut v.signals {
+            let by_image = s.detail.starts_with(&format!("runs `{prog} ")) || s.detail.starts_with(&format!("runs `{prog}`"));
+            if by_image && matches!(s.kind, SignalKind::Command | SignalKind::Script) {
+                s.kind = SignalKind::Image;
+                s.detail = format!("image `{image}` {} by its entrypoint", s.detail);
+            }
+        }
+    }
     if v.kind == Kind::Other {
         by_image_env_name(&mut v, c, image, has_command, name);
     }
