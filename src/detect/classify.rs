@@ -155,7 +155,8 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
         // The image's own entrypoint ran it: say so.
         let prog = image_program(image);
         for s in &mut v.signals {
-            let by_image = s.detail.starts_with(&format!("runs `{prog} ")) || s.detail.starts_with(&format!("runs `{prog}`"));
+            let by_image = s.detail.starts_with(&format!("runs `{prog} "))
+                || s.detail.starts_with(&format!("runs `{prog}`"));
             if by_image && matches!(s.kind, SignalKind::Command | SignalKind::Script) {
                 s.kind = SignalKind::Image;
                 s.detail = format!("image `{image}` {} by its entrypoint", s.detail);

@@ -145,13 +145,13 @@ pub fn migration_command(container: &Value) -> Option<Match> {
     let image = container.get("image").and_then(Value::as_str).unwrap_or("");
     let argv = command_line(container);
     let shown = clip(&argv.join(" "));
-    let detail = if s.kind == SignalKind::Image {
-        s.detail.clone()
-    } else if container.get("command").is_none() && !image.is_empty() && v.tool.is_some() {
+    let detail = if container.get("command").is_none() && !image.is_empty() && v.tool.is_some() {
         format!(
             "runs image `{image}` with `{shown}` ({})",
             v.tool.unwrap_or("")
         )
+    } else if s.kind == SignalKind::Image {
+        s.detail.clone()
     } else if let Some(t) = v.tool {
         format!("runs `{shown}` ({t})")
     } else if s.kind == SignalKind::Script {
