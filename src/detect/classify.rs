@@ -3,7 +3,7 @@
 
 use super::command::{self, Does, Finding, Rule};
 use super::rules::Rules;
-use super::tools::TOOLS;
+use super::tools;
 use super::verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
 use super::words::{self, glob, says, Says};
 use crate::yaml::Value;
@@ -23,7 +23,7 @@ fn strings(c: &Value, key: &str) -> Vec<String> {
 /// else the repository's last path segment.
 pub(crate) fn image_program(image: &str) -> String {
     let repo = super::image_repository(image).to_ascii_lowercase();
-    for t in TOOLS {
+    for t in tools::all() {
         if t.images.iter().any(|g| glob(g, &repo)) {
             return t.programs[0].to_string();
         }

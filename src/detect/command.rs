@@ -5,8 +5,8 @@
 //! name, SQL DDL through a database client, waits and servers).
 
 use super::script::{self, Cmd, Place};
-use super::tools::{Tool, TOOLS};
-use super::words::{self, glob, norm, program, says, Says};
+use super::tools::{self, Tool};
+use super::words::{self, glob, program, says, Says};
 
 /// What a command was found to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,248 +73,6 @@ pub struct Env<'a> {
     pub image_prog: Option<String>,
 }
 
-/// Programs that only print, set up the shell or move files.
-const NOISE: &[&str] = &[
-    "echo",
-    "printf",
-    "set",
-    "export",
-    "sleep",
-    "true",
-    "false",
-    "exit",
-    "cd",
-    "source",
-    ".",
-    "mkdir",
-    "cp",
-    "mv",
-    "rm",
-    "ln",
-    "chmod",
-    "chown",
-    "cat",
-    "test",
-    "[",
-    "[[",
-    "info",
-    "log",
-    "trap",
-    "unset",
-    "local",
-    "shift",
-    "wait",
-    "ls",
-    "touch",
-    "tee",
-    "date",
-    "env",
-    "id",
-    "whoami",
-    "hostname",
-    "umask",
-    "ulimit",
-    "read",
-    "return",
-    ":",
-    "pwd",
-    "printenv",
-    "declare",
-    "readonly",
-    "let",
-    "type",
-    "which",
-    "tr",
-    "sed",
-    "awk",
-    "grep",
-    "cut",
-    "head",
-    "tail",
-    "basename",
-    "dirname",
-    "debug",
-    "warn",
-    "error",
-    "echo_info",
-    "log_info",
-    "sync",
-];
-
-/// Programs that are never an app CLI (no verb rule for them).
-const SYSTEM: &[&str] = &[
-    "apt-get",
-    "apt",
-    "apk",
-    "yum",
-    "dnf",
-    "microdnf",
-    "zypper",
-    "pip",
-    "pip3",
-    "helm",
-    "kubectl",
-    "git",
-    "curl",
-    "wget",
-    "brew",
-    "kubeadm",
-    "linkerd",
-    "istioctl",
-    "aws",
-    "gcloud",
-    "az",
-    "gsutil",
-    "tar",
-    "gzip",
-    "unzip",
-    "find",
-    "xargs",
-    "openssl",
-    "ssh",
-    "scp",
-    "rsync",
-    "docker",
-    "systemctl",
-    "service",
-    "update-ca-certificates",
-    "composer",
-    "gem",
-    "go",
-    "cargo",
-    "conda",
-    "snap",
-    "flux",
-    "argocd",
-    "terraform",
-    "vault",
-    "jq",
-    "yq",
-    "envsubst",
-    "nc",
-    "ncat",
-    "telnet",
-    "ping",
-    "nslookup",
-    "dig",
-    "mc",
-    "s3cmd",
-    "rclone",
-    "pg_dump",
-    "pg_restore",
-    "mysqldump",
-    "redis-cli",
-    "java",
-    "keytool",
-];
-
-/// Database clients whose input may carry SQL DDL.
-const SQL_CLIENTS: &[&str] = &[
-    "psql",
-    "mysql",
-    "mariadb",
-    "sqlcmd",
-    "cqlsh",
-    "clickhouse-client",
-    "clickhouse",
-    "sqlite3",
-    "sqlplus",
-    "usql",
-    "cockroach",
-    "postgresql_remote_execute",
-    "postgresql_execute",
-    "mysql_remote_execute",
-    "mysql_execute",
-    "mariadb_remote_execute",
-    "mariadb_execute",
-    "isql",
-    "mongosh",
-    "ysqlsh",
-    "vsql",
-    "trino",
-    "bq",
-];
-
-/// Programs that wait for something.
-const WAITERS: &[&str] = &[
-    "wait-for-it",
-    "wait-for",
-    "waitfor",
-    "wait4x",
-    "dockerize",
-    "k8s-wait-for",
-    "kubernetes-entrypoint",
-    "pg_isready",
-    "wait_for_db",
-    "wait-for-db",
-    "mysqladmin",
-];
-
-/// Programs that serve (long-running).
-const SERVERS: &[&str] = &[
-    "gunicorn",
-    "uvicorn",
-    "daphne",
-    "hypercorn",
-    "puma",
-    "unicorn",
-    "thin",
-    "passenger",
-    "php-fpm",
-    "apache2-foreground",
-    "httpd",
-    "nginx",
-    "caddy",
-    "supervisord",
-    "celery",
-    "sidekiq",
-    "granian",
-    "waitress-serve",
-    "runserver",
-    "node",
-    "frankenphp",
-    "rr",
-];
-
-/// Positional words of an app CLI that serve.
-const SERVE_VERBS: &[&str] = &[
-    "serve",
-    "server",
-    "start",
-    "run",
-    "web",
-    "worker",
-    "runserver",
-    "daemon",
-    "s",
-    "start-prod",
-];
-
-/// Flags that turn a migrate command into a check.
-const CHECK_FLAGS: &[&str] = &[
-    "--check",
-    "--plan",
-    "--dry-run",
-    "--dryrun",
-    "--status",
-    "--pending*",
-    "--list",
-    "--check-only",
-    "--exit-code",
-    "--current-db-version",
-    "--validate-only",
-];
-
-/// Flags that turn a migrate command into something else.
-const OTHER_FLAGS: &[&str] = &[
-    "--sql",
-    "--help",
-    "-h",
-    "--version",
-    "--supported-db-version",
-    "--fake",
-];
-
 const MAX_DEPTH: usize = 6;
 
 /// Classifies a command line (argv) and everything it runs.
@@ -342,9 +100,9 @@ fn run_script(text: &str, env: &Env<'_>, depth: usize, from: Option<&str>, out: 
 fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut Vec<Finding>) {
     if let Some(a) = cmd.assignments.iter().find(|a| assignment_migrates(a)) {
         // `ENTRYPOINT=migrate node index.js down`: the command's verbs still count.
-        let does = window(
+        let does = super::simple::window(
             Does::Migrate,
-            &positionals(cmd.argv.get(1..).unwrap_or(&[])),
+            &super::simple::positionals(cmd.argv.get(1..).unwrap_or(&[])),
         );
         if does == Does::Migrate && !cmd.argv.is_empty() {
             out.push(finding(does, Rule::Verb, None, &[a.clone()], from));
@@ -357,7 +115,7 @@ fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut 
     }
 }
 
-fn finding(
+pub(super) fn finding(
     does: Does,
     rule: Rule,
     t: Option<&Tool>,
@@ -438,14 +196,14 @@ fn walk(
         let before = out.len();
         if is_shell_script(first, &text) {
             run_script(&text, env, depth + 1, Some(first), out);
-        } else if has_ddl(&text) {
+        } else if super::simple::has_ddl(&text) {
             out.push(finding(Does::Migrate, Rule::Sql, None, &argv, Some(first)));
         }
         if out.len() > before {
             return;
         }
     }
-    if let Some(f) = classify(&argv, input) {
+    if let Some(f) = super::simple::classify(&argv, input) {
         out.push(Finding {
             script: from.map(str::to_string),
             ..f
@@ -554,7 +312,7 @@ fn looks_like_program(w: &str) -> bool {
             p.as_str(),
             "sh" | "bash" | "python" | "python3" | "node" | "php" | "ruby"
         )
-        || TOOLS.iter().any(|t| t.programs.iter().any(|g| glob(g, &p)))
+        || tools::all().any(|t| t.programs.iter().any(|g| glob(g, &p)))
 }
 
 /// `sh -c SCRIPT` or `sh FILE ARGS`.
@@ -685,7 +443,7 @@ fn interpreter(prog: &str, rest: &[String]) -> Option<Next> {
 }
 
 /// Inline code (`python -c`, `node -e`, `bin/app eval`) that calls a migration.
-fn code_migrates(code: &str) -> bool {
+pub(super) fn code_migrates(code: &str) -> bool {
     let segs = words::segments(code);
     segs.iter().any(|s| words::MIGRATE.contains(&s.as_str()))
         || segs.iter().any(|s| s == "create_all")
@@ -703,287 +461,4 @@ fn lookup(path: &str, env: &Env<'_>) -> Option<String> {
     }
     let dir = env.workdir?;
     (env.scripts)(&format!("{}/{rel}", dir.trim_end_matches('/')))
-}
-
-/// The words after the program that are not flags, paths or values.
-fn positionals(rest: &[String]) -> Vec<String> {
-    rest.iter()
-        .filter(|w| {
-            !w.starts_with('-')
-                && !(w.contains('/') && (w.starts_with(['/', '.', '~']) || w.contains('.')))
-                && !w.contains('=')
-                && !w.contains('$')
-                && !w.contains('@')
-                && ![
-                    ".yaml", ".yml", ".json", ".conf", ".ini", ".toml", ".env", ".xml",
-                ]
-                .iter()
-                .any(|e| w.ends_with(e))
-        })
-        .take(5)
-        .map(|w| w.to_ascii_lowercase())
-        .collect()
-}
-
-/// Classifies an unwrapped simple command.
-pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
-    let prog = program(argv.first()?);
-    if NOISE.contains(&prog.as_str()) {
-        return None;
-    }
-    let ws: Vec<String> = argv.iter().map(|w| norm(w)).collect();
-    if let Some(f) = by_table(argv, &ws) {
-        return Some(f);
-    }
-    let make = |does, rule| Some(finding(does, rule, None, argv, None));
-    if SQL_CLIENTS.contains(&prog.as_str()) {
-        let text = format!("{} {input}", argv[1..].join(" "));
-        return if has_ddl(&text) || runs_schema_file(argv) {
-            make(Does::Migrate, Rule::Sql)
-        } else {
-            None
-        };
-    }
-    if WAITERS.contains(&prog.as_str()) || (prog == "kubectl" && argv.iter().any(|a| a == "wait")) {
-        return make(Does::Wait, Rule::Wait);
-    }
-    if SERVERS.contains(&prog.as_str()) {
-        return make(Does::Serve, Rule::Serve);
-    }
-    if SYSTEM.contains(&prog.as_str()) {
-        return None;
-    }
-    let pos = positionals(&argv[1..]);
-    let flagged = |does| adjust_by_flags(window(does, &pos), argv);
-    if pos.first().is_some_and(|p| p == "eval" || p == "rpc") && code_migrates(&argv[1..].join(" "))
-    {
-        return make(Does::Migrate, Rule::Verb);
-    }
-    match says(&prog) {
-        Says::Migrate
-            if pos
-                .iter()
-                .all(|p| matches!(says(p), Says::Nothing | Says::Migrate)) =>
-        {
-            return make(flagged(Does::Migrate), Rule::ScriptName)
-        }
-        Says::Wait => return make(Does::Wait, Rule::Wait),
-        Says::Check => return make(Does::Check, Rule::ScriptName),
-        Says::Other => return make(Does::Other, Rule::ScriptName),
-        _ => {}
-    }
-    if let Some(does) = verb(&prog, &pos) {
-        return make(flagged(does), Rule::Verb);
-    }
-    if argv[1..].iter().any(|a| flag_migrates(a)) {
-        return make(flagged(Does::Migrate), Rule::Verb);
-    }
-    if pos
-        .first()
-        .is_some_and(|p| SERVE_VERBS.contains(&p.as_str()))
-    {
-        return make(Does::Serve, Rule::Serve);
-    }
-    None
-}
-
-/// A migrate verb followed (within the positional words) by a check or other word.
-fn window(does: Does, pos: &[String]) -> Does {
-    if does != Does::Migrate {
-        return does;
-    }
-    let segs: Vec<String> = pos.iter().flat_map(|p| words::segments(p)).collect();
-    if segs.iter().any(|s| words::CHECK.contains(&s.as_str())) {
-        Does::Check
-    } else if segs.iter().any(|s| words::OTHER.contains(&s.as_str())) {
-        Does::Other
-    } else {
-        does
-    }
-}
-
-/// `--migrate`, `-mode=migrate`, `--run-migrations` (not `--migrations-dir=…`).
-fn flag_migrates(a: &str) -> bool {
-    if !a.starts_with('-') {
-        return false;
-    }
-    let lower = a.trim_start_matches('-').to_ascii_lowercase();
-    if ["no-", "skip", "without", "disable", "no_", "dont"]
-        .iter()
-        .any(|n| lower.starts_with(n))
-    {
-        return false;
-    }
-    let (k, v) = a.split_once('=').unwrap_or((a, ""));
-    let segs = words::segments(k);
-    let about_place = segs.iter().any(|s| {
-        matches!(
-            s.as_str(),
-            "dir"
-                | "path"
-                | "table"
-                | "folder"
-                | "source"
-                | "location"
-                | "locations"
-                | "file"
-                | "files"
-                | "url"
-                | "schema"
-                | "lock"
-                | "timeout"
-                | "to"
-        )
-    });
-    let verb_key = matches!(
-        segs.last().map(String::as_str),
-        Some("mode" | "command" | "cmd" | "action" | "task" | "run")
-    );
-    (says(k) == Says::Migrate && !about_place && (v.is_empty() || matches!(v, "true" | "1")))
-        || (verb_key && says(v) == Says::Migrate)
-}
-
-/// A check or other flag on a migrate command changes what it does.
-fn adjust_by_flags(does: Does, argv: &[String]) -> Does {
-    if does != Does::Migrate {
-        return does;
-    }
-    let lower: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
-    if lower.iter().any(|a| CHECK_FLAGS.iter().any(|f| glob(f, a))) {
-        Does::Check
-    } else if lower.iter().any(|a| OTHER_FLAGS.contains(&a.as_str())) {
-        Does::Other
-    } else {
-        does
-    }
-}
-
-/// The tool table: the first program word a row knows decides.
-fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
-    let raw: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
-    for (i, w) in ws.iter().enumerate() {
-        let p = program(w);
-        let segs = words::segments(&p);
-        for t in TOOLS {
-            let named = t.programs.iter().any(|g| {
-                glob(g, &p) || (g.len() >= 6 && !g.contains('*') && segs.iter().any(|s| s == g))
-            });
-            if !named {
-                continue;
-            }
-            let after: Vec<String> = ws[i + 1..]
-                .iter()
-                .zip(&raw[i + 1..])
-                .flat_map(|(b, r)| [r.clone(), b.clone()])
-                .collect();
-            let after = &after[..];
-            let does = if t.checks.iter().any(|s| follows(after, s)) {
-                Does::Check
-            } else if t.not.iter().any(|s| follows(after, s)) {
-                Does::Other
-            } else if t.serves.iter().any(|s| follows(after, s)) {
-                Does::MigrateThenServe
-            } else if t.migrate.iter().any(|s| follows(after, s)) {
-                adjust_by_flags(Does::Migrate, &argv[i..])
-            } else {
-                continue;
-            };
-            return Some(finding(does, Rule::Tool, Some(t), argv, None));
-        }
-    }
-    None
-}
-
-/// Whether the words of `seq` (globs) follow in `words`, in order; `""` always does.
-fn follows(words: &[String], seq: &str) -> bool {
-    let mut it = words.iter();
-    seq.split_whitespace()
-        .all(|p| it.by_ref().any(|w| glob(p, w)))
-}
-
-/// An app CLI's verb: `<app> migrate`, `<app> db upgrade`, `<app> migrations up`, …
-fn verb(prog: &str, pos: &[String]) -> Option<Does> {
-    for (k, p) in pos.iter().enumerate().take(4) {
-        let next = pos.get(k + 1).map(String::as_str);
-        let next_says = next.map(|n| words::segments(n));
-        let next_is = |set: &[&str]| {
-            next_says
-                .as_ref()
-                .is_some_and(|s| s.iter().any(|x| set.contains(&x.as_str())))
-        };
-        match p.as_str() {
-            "migrate" | "migrations" | "migration" | "db" | "database" | "schema" => {
-                if next_is(words::CHECK) {
-                    return Some(Does::Check);
-                }
-                if next_is(words::OTHER) || next_is(&["create", "add", "init"]) && p != "db" {
-                    return Some(Does::Other);
-                }
-                if p.starts_with("migrat") {
-                    return Some(Does::Migrate);
-                }
-                if next.is_some_and(|n| {
-                    matches!(
-                        n,
-                        "upgrade"
-                            | "migrate"
-                            | "sync"
-                            | "deploy"
-                            | "update"
-                            | "setup"
-                            | "apply"
-                            | "init"
-                            | "prepare"
-                    )
-                }) {
-                    return Some(Does::Migrate);
-                }
-            }
-            "upgrade" if k == 0 && !prog.ends_with("-run") && !prog.ends_with("-target") => {
-                return Some(Does::Migrate)
-            }
-            _ => match says(p) {
-                Says::Migrate => return Some(Does::Migrate),
-                Says::Check => return Some(Does::Check),
-                Says::Wait => return Some(Does::Wait),
-                Says::Other => return Some(Does::Other),
-                Says::Nothing => {}
-            },
-        }
-    }
-    None
-}
-
-/// SQL that changes a schema.
-fn has_ddl(text: &str) -> bool {
-    let up = text.to_ascii_uppercase();
-    let up: String = up.split_whitespace().collect::<Vec<_>>().join(" ");
-    [
-        "CREATE TABLE",
-        "ALTER TABLE",
-        "CREATE SCHEMA",
-        "CREATE INDEX",
-        "CREATE UNIQUE INDEX",
-        "CREATE TYPE",
-        "CREATE OR REPLACE FUNCTION",
-        "CREATE VIEW",
-        "CREATE OR REPLACE VIEW",
-        "CREATE KEYSPACE",
-        "CREATE MATERIALIZED VIEW",
-    ]
-    .iter()
-    .any(|k| up.contains(k))
-}
-
-/// `psql -f schema.sql`, `mysql < migrations/001.sql` (a file named like a schema).
-fn runs_schema_file(argv: &[String]) -> bool {
-    argv.iter().any(|a| {
-        let a = a.to_ascii_lowercase();
-        (a.ends_with(".sql") || a.ends_with(".cql"))
-            && [
-                "schema", "migrat", "init", "create", "ddl", "tables", "upgrade",
-            ]
-            .iter()
-            .any(|k| a.contains(k))
-    })
 }

@@ -5,7 +5,7 @@
 //! interpreters (`npx`, `bundle exec`, `python -m`, `php`, `dotnet`, `make`,
 //! `/docker-entrypoint.sh`), scripts mounted from the stream's ConfigMaps and
 //! Secrets, and the image's own entrypoint when only `args` are given. A table of
-//! tools and app CLIs ([`tools::TOOLS`]) says which words migrate, which check and
+//! tools and app CLIs ([`tools::all`]) says which words migrate, which check and
 //! which do something else; generic rules catch app CLIs' migrate verbs, migration
 //! scripts by name, SQL DDL through a database client, waits and servers.
 //!
@@ -21,8 +21,10 @@ mod rules;
 pub mod script;
 mod scripts;
 mod selector;
+mod simple;
 pub mod tools;
 mod verdict;
+mod vocab;
 mod words;
 
 use crate::yaml::Value;

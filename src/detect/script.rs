@@ -44,176 +44,208 @@ enum Tok {
 
 /// Splits a script into tokens.
 fn tokens(s: &str) -> Vec<Tok> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut docs: Vec<(String, bool)> = Vec::new();
-    let cs: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    macro_rules! flush {
-        () => {
-            if in_word {
-                out.push(Tok::Word(std::mem::take(&mut cur)));
-                in_word = false;
-            }
-        };
+    let mut lx = Lexer {
+        cs: s.chars().collect(),
+        i: 0,
+        out: Vec::new(),
+        cur: String::new(),
+        in_word: false,
+        docs: Vec::new(),
+    };
+    while lx.i < lx.cs.len() {
+        lx.step();
+        lx.i += 1;
     }
-    while i < cs.len() {
-        let c = cs[i];
-        match c {
-            '\\' if cs.get(i + 1) == Some(&'\n') => i += 1,
-            '\\' => {
-                if let Some(n) = cs.get(i + 1) {
-                    cur.push(*n);
-                    i += 1;
-                }
-                in_word = true;
-            }
-            '\n' => {
-                flush!();
-                out.push(Tok::Op("\n"));
-                for (delim, strip) in std::mem::take(&mut docs) {
-                    let (body, next) = heredoc(&cs, i + 1, &delim, strip);
-                    out.push(Tok::Doc(body));
-                    i = next - 1;
-                }
-            }
-            c if c.is_whitespace() => flush!(),
-            '#' if !in_word => {
-                while i + 1 < cs.len() && cs[i + 1] != '\n' {
-                    i += 1;
-                }
-            }
-            '\'' => {
-                in_word = true;
-                i += 1;
-                while i < cs.len() && cs[i] != '\'' {
-                    cur.push(cs[i]);
-                    i += 1;
-                }
-            }
-            '"' => {
-                in_word = true;
-                i += 1;
-                while i < cs.len() && cs[i] != '"' {
-                    if cs[i] == '\\' && i + 1 < cs.len() && "\"\\$`\n".contains(cs[i + 1]) {
-                        i += 1;
-                    }
-                    cur.push(cs[i]);
-                    i += 1;
-                }
-            }
-            '$' if matches!(cs.get(i + 1), Some('(') | Some('{')) => {
-                // `$(…)`, `$((…))`, `${…}` stay inside the word.
-                let (open, close) = if cs[i + 1] == '(' {
-                    ('(', ')')
-                } else {
-                    ('{', '}')
-                };
-                let mut depth = 0;
-                in_word = true;
-                while i < cs.len() {
-                    cur.push(cs[i]);
-                    if cs[i] == open {
-                        depth += 1;
-                    } else if cs[i] == close {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    i += 1;
-                }
-            }
-            '`' => {
-                in_word = true;
-                cur.push('`');
-                i += 1;
-                while i < cs.len() && cs[i] != '`' {
-                    cur.push(cs[i]);
-                    i += 1;
-                }
-                cur.push('`');
-            }
-            ';' | '&' | '|' | '(' | ')' => {
-                if c == '&' && i > 0 && (cs[i - 1] == '>' || cs[i - 1] == '<') {
-                    i += 1;
-                    continue;
-                }
-                flush!();
-                let two: String = cs[i..(i + 2).min(cs.len())].iter().collect();
-                let op = match two.as_str() {
-                    "&&" => "&&",
-                    "||" => "||",
-                    ";;" => ";;",
-                    _ => match c {
-                        ';' => ";",
-                        '&' => "&",
-                        '|' => "|",
-                        '(' => "(",
-                        _ => ")",
-                    },
-                };
-                i += op.len() - 1;
-                out.push(Tok::Op(op));
-            }
-            '<' | '>' => {
-                // A redirection: drop an fd number before it and its target after it.
-                if in_word && cur.chars().all(|c| c.is_ascii_digit()) {
-                    cur.clear();
-                    in_word = false;
-                }
-                flush!();
-                if c == '<' && cs.get(i + 1) == Some(&'<') && cs.get(i + 2) != Some(&'<') {
-                    i += 2;
-                    let strip = cs.get(i) == Some(&'-');
-                    if strip {
-                        i += 1;
-                    }
-                    while i < cs.len() && cs[i] == ' ' {
-                        i += 1;
-                    }
-                    let mut delim = String::new();
-                    while i < cs.len() && !cs[i].is_whitespace() && !";&|<>()".contains(cs[i]) {
-                        if cs[i] != '\'' && cs[i] != '"' {
-                            delim.push(cs[i]);
-                        }
-                        i += 1;
-                    }
-                    docs.push((delim, strip));
-                    continue;
-                }
-                while i + 1 < cs.len() && matches!(cs[i + 1], '>' | '<' | '&' | '|') {
-                    i += 1;
-                }
-                while i + 1 < cs.len() && cs[i + 1] == ' ' {
-                    i += 1;
-                }
-                // Skip the target word (with any quotes in it).
-                let mut quote = None;
-                while i + 1 < cs.len() {
-                    let n = cs[i + 1];
-                    match quote {
-                        Some(q) if n == q => quote = None,
-                        Some(_) => {}
-                        None if n == '\'' || n == '"' => quote = Some(n),
-                        None if n.is_whitespace() || ";&|()".contains(n) => break,
-                        None => {}
-                    }
-                    i += 1;
-                }
-            }
-            _ => {
-                in_word = true;
-                cur.push(c);
-            }
+    lx.flush();
+    lx.out
+}
+
+/// The state of [`tokens`].
+struct Lexer {
+    cs: Vec<char>,
+    i: usize,
+    out: Vec<Tok>,
+    cur: String,
+    in_word: bool,
+    /// Here-documents opened on the current line: (delimiter, strip tabs).
+    docs: Vec<(String, bool)>,
+}
+
+impl Lexer {
+    fn at(&self, k: usize) -> Option<char> {
+        self.cs.get(self.i + k).copied()
+    }
+
+    fn flush(&mut self) {
+        if self.in_word {
+            self.out.push(Tok::Word(std::mem::take(&mut self.cur)));
+            self.in_word = false;
         }
-        i += 1;
     }
-    if in_word {
-        out.push(Tok::Word(cur));
+
+    fn push(&mut self, c: char) {
+        self.in_word = true;
+        self.cur.push(c);
     }
-    out
+
+    /// Reads the character at `i` (and what it opens), leaving `i` on its last one.
+    fn step(&mut self) {
+        let c = self.cs[self.i];
+        match c {
+            '\\' if self.at(1) == Some('\n') => self.i += 1,
+            '\\' => {
+                self.in_word = true;
+                if let Some(n) = self.at(1) {
+                    self.cur.push(n);
+                    self.i += 1;
+                }
+            }
+            '\n' => self.newline(),
+            c if c.is_whitespace() => self.flush(),
+            '#' if !self.in_word => {
+                while self.at(1).is_some_and(|n| n != '\n') {
+                    self.i += 1;
+                }
+            }
+            '\'' => self.quoted('\''),
+            '"' => self.quoted('"'),
+            '$' if matches!(self.at(1), Some('(' | '{')) => self.substitution(),
+            '`' => {
+                self.push('`');
+                while self.at(1).is_some_and(|n| n != '`') {
+                    self.i += 1;
+                    self.cur.push(self.cs[self.i]);
+                }
+                self.i += 1;
+                self.cur.push('`');
+            }
+            ';' | '&' | '|' | '(' | ')' => self.operator(c),
+            '<' | '>' => self.redirection(c),
+            _ => self.push(c),
+        }
+    }
+
+    fn newline(&mut self) {
+        self.flush();
+        self.out.push(Tok::Op("\n"));
+        for (delim, strip) in std::mem::take(&mut self.docs) {
+            let (body, next) = heredoc(&self.cs, self.i + 1, &delim, strip);
+            self.out.push(Tok::Doc(body));
+            self.i = next - 1;
+        }
+    }
+
+    fn quoted(&mut self, q: char) {
+        self.in_word = true;
+        self.i += 1;
+        while self.i < self.cs.len() && self.cs[self.i] != q {
+            let c = self.cs[self.i];
+            if q == '"' && c == '\\' && self.at(1).is_some_and(|n| "\"\\$`\n".contains(n)) {
+                self.i += 1;
+            }
+            self.cur.push(self.cs[self.i]);
+            self.i += 1;
+        }
+    }
+
+    /// `$(…)`, `$((…))`, `${…}` stay inside the word.
+    fn substitution(&mut self) {
+        let (open, close) = if self.at(1) == Some('(') {
+            ('(', ')')
+        } else {
+            ('{', '}')
+        };
+        let mut depth = 0;
+        self.in_word = true;
+        while self.i < self.cs.len() {
+            let c = self.cs[self.i];
+            self.cur.push(c);
+            if c == open {
+                depth += 1;
+            } else if c == close {
+                depth -= 1;
+                if depth == 0 {
+                    return;
+                }
+            }
+            self.i += 1;
+        }
+    }
+
+    fn operator(&mut self, c: char) {
+        if c == '&' && self.i > 0 && matches!(self.cs[self.i - 1], '>' | '<') {
+            return;
+        }
+        self.flush();
+        let op = match (c, self.at(1)) {
+            ('&', Some('&')) => "&&",
+            ('|', Some('|')) => "||",
+            (';', Some(';')) => ";;",
+            (';', _) => ";",
+            ('&', _) => "&",
+            ('|', _) => "|",
+            ('(', _) => "(",
+            _ => ")",
+        };
+        self.i += op.len() - 1;
+        self.out.push(Tok::Op(op));
+    }
+
+    /// A redirection: an fd number before it and its target after it are dropped; a
+    /// here-document is remembered until the end of the line.
+    fn redirection(&mut self, c: char) {
+        if self.in_word && self.cur.chars().all(|c| c.is_ascii_digit()) {
+            self.cur.clear();
+            self.in_word = false;
+        }
+        self.flush();
+        if c == '<' && self.at(1) == Some('<') && self.at(2) != Some('<') {
+            return self.heredoc_start();
+        }
+        while self
+            .at(1)
+            .is_some_and(|n| matches!(n, '>' | '<' | '&' | '|'))
+        {
+            self.i += 1;
+        }
+        while self.at(1) == Some(' ') {
+            self.i += 1;
+        }
+        let mut quote = None;
+        while let Some(n) = self.at(1) {
+            match quote {
+                Some(q) if n == q => quote = None,
+                Some(_) => {}
+                None if n == '\'' || n == '"' => quote = Some(n),
+                None if n.is_whitespace() || ";&|()".contains(n) => break,
+                None => {}
+            }
+            self.i += 1;
+        }
+    }
+
+    fn heredoc_start(&mut self) {
+        self.i += 2;
+        let strip = self.at(0) == Some('-');
+        if strip {
+            self.i += 1;
+        }
+        while self.at(0) == Some(' ') {
+            self.i += 1;
+        }
+        let mut delim = String::new();
+        while let Some(c) = self
+            .at(0)
+            .filter(|c| !c.is_whitespace() && !";&|<>()".contains(*c))
+        {
+            if c != '\'' && c != '"' {
+                delim.push(c);
+            }
+            self.i += 1;
+        }
+        self.i -= 1;
+        self.docs.push((delim, strip));
+    }
 }
 
 /// Reads a here-document body starting at `start`; returns it and where the script resumes.
@@ -249,127 +281,140 @@ const KEYWORDS: &[&str] = &[
 
 /// The simple commands a script runs, in order, with where each sits.
 pub fn parse(script: &str) -> Vec<Cmd> {
-    let toks = tokens(script);
-    let mut cmds: Vec<Cmd> = Vec::new();
-    let mut stack: Vec<Place> = Vec::new();
-    let mut cur = Cmd::default();
-    let mut skip_header = false; // `for x in …` / `case x in` words
-    let mut case_depth = 0usize;
-    let mut in_pattern = false;
-    let place = |stack: &[Place]| {
-        stack
+    let mut p = Parser::default();
+    for tok in tokens(script) {
+        match tok {
+            Tok::Doc(body) => {
+                if let Some(last) = p.cmds.last_mut() {
+                    last.input.push_str(&body);
+                }
+            }
+            Tok::Op(op) => p.op(op),
+            Tok::Word(w) => p.word(w),
+        }
+    }
+    p.finish();
+    p.cmds
+}
+
+/// The state of [`parse`].
+#[derive(Default)]
+struct Parser {
+    cmds: Vec<Cmd>,
+    cur: Cmd,
+    stack: Vec<Place>,
+    /// Inside `for x in …` / `case x in` headers.
+    skip_header: bool,
+    case_depth: usize,
+    /// Inside a `case` pattern (up to its `)`).
+    in_pattern: bool,
+}
+
+impl Parser {
+    fn place(&self) -> Place {
+        self.stack
             .iter()
             .rev()
             .find(|p| **p != Place::Plain)
             .copied()
             .unwrap_or_default()
-    };
-    let finish = |cur: &mut Cmd, cmds: &mut Vec<Cmd>, stack: &[Place]| {
-        if !cur.argv.is_empty() || !cur.assignments.is_empty() {
-            let mut c = std::mem::take(cur);
-            c.place = place(stack);
-            cmds.push(c);
+    }
+
+    fn finish(&mut self) {
+        if !self.cur.argv.is_empty() || !self.cur.assignments.is_empty() {
+            let mut c = std::mem::take(&mut self.cur);
+            c.place = self.place();
+            self.cmds.push(c);
         }
-        *cur = Cmd::default();
-    };
-    for tok in toks {
-        match tok {
-            Tok::Doc(body) => {
-                if let Some(last) = cmds.last_mut() {
-                    last.input.push_str(&body);
-                }
-            }
-            Tok::Op(op) => {
-                if in_pattern && op == ")" {
-                    in_pattern = false;
-                    cur = Cmd::default();
-                    continue;
-                }
-                if op == "(" && cur.argv.len() == 1 {
-                    // `name() { … }`: a function definition.
-                    cur = Cmd::default();
-                    continue;
-                }
-                let piped_from_echo = op == "|"
-                    && matches!(
-                        cur.argv.first().map(String::as_str),
-                        Some("echo" | "printf")
-                    );
-                let text = cur.argv[1.min(cur.argv.len())..].join(" ");
-                finish(&mut cur, &mut cmds, &stack);
-                if piped_from_echo {
-                    cur.input = text;
-                }
-                if matches!(op, ";" | "\n") {
-                    skip_header = false;
-                }
-                if op == ";;" && case_depth > 0 {
-                    in_pattern = true;
-                }
-            }
-            Tok::Word(w) => {
-                if skip_header {
-                    if w == "in" && case_depth > 0 && !in_pattern {
-                        skip_header = false;
-                        in_pattern = true;
-                    }
-                    continue;
-                }
-                if in_pattern {
-                    if w == "esac" {
-                        in_pattern = false;
-                        case_depth = case_depth.saturating_sub(1);
-                    }
-                    continue;
-                }
-                let at_start = cur.argv.is_empty();
-                if at_start && KEYWORDS.contains(&w.as_str()) {
-                    match w.as_str() {
-                        "while" | "until" => stack.push(Place::LoopCondition),
-                        "if" => stack.push(Place::IfCondition),
-                        "elif" => {
-                            stack.pop();
-                            stack.push(Place::IfCondition);
-                        }
-                        "then" | "else" => {
-                            stack.pop();
-                            stack.push(Place::Plain);
-                        }
-                        "do" => {
-                            if stack.last() == Some(&Place::LoopCondition) {
-                                stack.pop();
-                                stack.push(Place::LoopBody);
-                            } else {
-                                stack.push(Place::Plain);
-                            }
-                        }
-                        "done" | "fi" => {
-                            stack.pop();
-                        }
-                        "for" | "select" | "function" => skip_header = true,
-                        "case" => {
-                            case_depth += 1;
-                            skip_header = true;
-                        }
-                        "esac" => case_depth = case_depth.saturating_sub(1),
-                        _ => {}
-                    }
-                    continue;
-                }
-                if at_start && w == "exec" {
-                    cur.exec = true;
-                    continue;
-                }
-                if at_start && is_assignment(&w) {
-                    cur.assignments.push(w);
-                    continue;
-                }
-                cur.argv.push(w);
-            }
+        self.cur = Cmd::default();
+    }
+
+    fn op(&mut self, op: &'static str) {
+        if self.in_pattern && op == ")" {
+            self.in_pattern = false;
+            self.cur = Cmd::default();
+            return;
+        }
+        if op == "(" && self.cur.argv.len() == 1 {
+            // `name() { … }`: a function definition.
+            self.cur = Cmd::default();
+            return;
+        }
+        let first = self.cur.argv.first().map(String::as_str);
+        let piped_from_echo = op == "|" && matches!(first, Some("echo" | "printf"));
+        let text = self.cur.argv[1.min(self.cur.argv.len())..].join(" ");
+        self.finish();
+        if piped_from_echo {
+            self.cur.input = text;
+        }
+        if matches!(op, ";" | "\n") {
+            self.skip_header = false;
+        }
+        if op == ";;" && self.case_depth > 0 {
+            self.in_pattern = true;
         }
     }
-    finish(&mut cur, &mut cmds, &stack);
-    cmds
+
+    fn word(&mut self, w: String) {
+        if self.skip_header {
+            if w == "in" && self.case_depth > 0 && !self.in_pattern {
+                self.skip_header = false;
+                self.in_pattern = true;
+            }
+            return;
+        }
+        if self.in_pattern {
+            if w == "esac" {
+                self.in_pattern = false;
+                self.case_depth = self.case_depth.saturating_sub(1);
+            }
+            return;
+        }
+        let at_start = self.cur.argv.is_empty();
+        if at_start && KEYWORDS.contains(&w.as_str()) {
+            self.keyword(&w);
+        } else if at_start && w == "exec" {
+            self.cur.exec = true;
+        } else if at_start && is_assignment(&w) {
+            self.cur.assignments.push(w);
+        } else {
+            self.cur.argv.push(w);
+        }
+    }
+
+    fn keyword(&mut self, w: &str) {
+        let stack = &mut self.stack;
+        match w {
+            "while" | "until" => stack.push(Place::LoopCondition),
+            "if" => stack.push(Place::IfCondition),
+            "elif" => {
+                stack.pop();
+                stack.push(Place::IfCondition);
+            }
+            "then" | "else" => {
+                stack.pop();
+                stack.push(Place::Plain);
+            }
+            "do" => {
+                if stack.last() == Some(&Place::LoopCondition) {
+                    stack.pop();
+                    stack.push(Place::LoopBody);
+                } else {
+                    stack.push(Place::Plain);
+                }
+            }
+            "done" | "fi" => {
+                stack.pop();
+            }
+            "for" | "select" | "function" => self.skip_header = true,
+            "case" => {
+                self.case_depth += 1;
+                self.skip_header = true;
+            }
+            "esac" => self.case_depth = self.case_depth.saturating_sub(1),
+            _ => {}
+        }
+    }
 }
 
 /// `NAME=value`.
