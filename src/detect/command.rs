@@ -105,7 +105,7 @@ fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut 
             &super::simple::positionals(cmd.argv.get(1..).unwrap_or(&[])),
         );
         if does == Does::Migrate && !cmd.argv.is_empty() {
-            out.push(finding(does, Rule::Verb, None, &[a.clone()], from));
+            out.push(finding(does, Rule::Verb, None, std::slice::from_ref(a), from));
         }
     }
     let start = out.len();
@@ -149,7 +149,7 @@ fn walk(
         .take_while(|w| script::is_assignment(w))
         .find(|a| assignment_migrates(a))
     {
-        out.push(finding(Does::Migrate, Rule::Verb, None, &[a.clone()], from));
+        out.push(finding(Does::Migrate, Rule::Verb, None, std::slice::from_ref(a), from));
     }
     let argv = unwrap(argv, env.image_prog.as_deref());
     let Some(first) = argv.first() else { return };
@@ -243,8 +243,7 @@ fn is_shell_script(path: &str, text: &str) -> bool {
 /// script given only options runs the image's program.
 fn unwrap(argv: &[String], image_prog: Option<&str>) -> Vec<String> {
     let mut v: &[String] = argv;
-    loop {
-        let Some(first) = v.first() else { break };
+    while let Some(first) = v.first() {
         let p = program(first);
         let skip_opts = |v: &[String], with_value: &[&str]| -> usize {
             let mut i = 1;

@@ -131,7 +131,7 @@ fn follows(words: &[String], seq: &str) -> bool {
 fn verb(prog: &str, pos: &[String]) -> Option<Does> {
     for (k, p) in pos.iter().enumerate().take(4) {
         let next = pos.get(k + 1).map(String::as_str);
-        let next_says = next.map(|n| words::segments(n));
+        let next_says = next.map(words::segments);
         let next_is = |set: &[&str]| {
             next_says
                 .as_ref()
