@@ -105,7 +105,13 @@ fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut 
             &super::simple::positionals(cmd.argv.get(1..).unwrap_or(&[])),
         );
         if does == Does::Migrate && !cmd.argv.is_empty() {
-            out.push(finding(does, Rule::Verb, None, std::slice::from_ref(a), from));
+            out.push(finding(
+                does,
+                Rule::Verb,
+                None,
+                std::slice::from_ref(a),
+                from,
+            ));
         }
     }
     let start = out.len();
@@ -149,7 +155,13 @@ fn walk(
         .take_while(|w| script::is_assignment(w))
         .find(|a| assignment_migrates(a))
     {
-        out.push(finding(Does::Migrate, Rule::Verb, None, std::slice::from_ref(a), from));
+        out.push(finding(
+            Does::Migrate,
+            Rule::Verb,
+            None,
+            std::slice::from_ref(a),
+            from,
+        ));
     }
     let argv = unwrap(argv, env.image_prog.as_deref());
     let Some(first) = argv.first() else { return };
