@@ -107,3 +107,29 @@ fn readme_tool_table() {
         panic!("README tool table is stale (INSTA_UPDATE=always rewrites it):\n{table}");
     }
 }
+
+/// Prints every row whose verdict kind differs from its label (waiter vs check vs
+/// other included) and the ambiguous rows: for reviewing the dataset.
+#[test]
+#[ignore]
+fn benchmark_review() {
+    let Some(rows) = benchmark_rows() else { return };
+    for r in &rows {
+        let v = r.verdict();
+        let kind = headline(&v);
+        let said = kind
+            .split(' ')
+            .next()
+            .unwrap_or("")
+            .replace("migrates-then-serves", "migration");
+        if said != r.expect {
+            println!(
+                "{} [{}] {:?} {:?} -> {kind}",
+                r.expect,
+                r.context,
+                r.command.to_json(),
+                r.args.to_json()
+            );
+        }
+    }
+}

@@ -312,7 +312,10 @@ fn is_migrator_image(base: &str) -> bool {
 /// (`*wait-for-migrations*`, `wait_on_database_migrations`, `*-migration-check`).
 pub fn name_says_migration(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n.contains("migrat") && !name_says_waiter(&n) && says(&n) != Says::Check
+    n.contains("migrat")
+        && words::about_migrations(&words::segments(&n))
+        && !name_says_waiter(&n)
+        && says(&n) != Says::Check
 }
 
 /// Whether a name says it waits (`wait-for-db`, `wait-for-migrations`, `*-wait`).

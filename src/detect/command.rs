@@ -83,7 +83,12 @@ pub fn argv(argv: &[String], env: &Env<'_>) -> Vec<Finding> {
 }
 
 fn run_script(text: &str, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut Vec<Finding>) {
-    for cmd in script::parse(text) {
+    let first = out.len();
+    let cmds = script::parse(text);
+    let sleeps = cmds
+        .iter()
+        .any(|c| c.argv.first().is_some_and(|p| p == "sleep"));
+    for cmd in cmds {
         let start = out.len();
         simple(&cmd, env, depth, from, out);
         if cmd.place == Place::LoopCondition {
@@ -95,6 +100,12 @@ fn run_script(text: &str, env: &Env<'_>, depth: usize, from: Option<&str>, out: 
             }
         }
     }
+    // A script that checks and sleeps but never migrates waits (`for …; do if check; …`).
+    if sleeps && !out[first..].iter().any(|f| f.does == Does::Migrate) {
+        for f in out[first..].iter_mut().filter(|f| f.does == Does::Check) {
+            f.does = Does::Wait;
+        }
+    }
 }
 
 fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut Vec<Finding>) {
@@ -104,7 +115,7 @@ fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut 
             Does::Migrate,
             &super::simple::positionals(cmd.argv.get(1..).unwrap_or(&[])),
         );
-        if does == Does::Migrate && !cmd.argv.is_empty() {
+        if matches!(does, Does::Migrate | Does::Check) && !cmd.argv.is_empty() {
             out.push(finding(
                 does,
                 Rule::Verb,

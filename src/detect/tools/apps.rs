@@ -79,7 +79,14 @@ pub const APPS: &[Tool] = &[
             "upgrade",
             "db_sync *",
         ],
-        checks: &["db version", "db_version", "upgrade check"],
+        checks: &[
+            "db version",
+            "db_version",
+            "upgrade check",
+            "current",
+            "has_offline_migrations",
+            "check_migration",
+        ],
         not: &["db_export*", "db purge", "db archive*", "bootstrap"],
         ..tool("OpenStack *-manage", &["*-manage", "*-db-manage"])
     },

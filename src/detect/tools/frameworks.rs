@@ -6,7 +6,12 @@ use super::{tool, Tool};
 pub const FRAMEWORKS: &[Tool] = &[
     Tool {
         migrate: &["migrate"],
-        checks: &["migrate --check", "migrate --plan", "showmigrations"],
+        checks: &[
+            "migrate --check",
+            "makemigrations --check",
+            "migrate --plan",
+            "showmigrations",
+        ],
         not: &["makemigrations", "squashmigrations", "migrate * zero"],
         // `--check`: "Exits with a non-zero status if unapplied migrations exist"
         // (https://fig.io/manual/django-admin/migrate, Django ≥ 3.1).
@@ -437,7 +442,7 @@ pub const FRAMEWORKS: &[Tool] = &[
     },
     Tool {
         migrate: &["upgrade", "db:add-missing-*", "db:convert-filecache-bigint"],
-        checks: &["status"],
+        checks: &["status", "update:check"],
         not: &["app:*", "maintenance:*"],
         ..tool("Nextcloud occ", &["occ"])
     },
