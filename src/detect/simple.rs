@@ -60,10 +60,8 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
     if argv[1..].iter().any(|a| flag_migrates(a)) {
         return make(flagged(Does::Migrate), Rule::Verb);
     }
-    if pos
-        .first()
-        .is_some_and(|p| SERVE_VERBS.contains(&p.as_str()))
-    {
+    let serve_word = |p: &String| SERVE_VERBS.contains(&p.as_str());
+    if pos.first().is_some_and(serve_word) || serve_word(&prog) {
         return make(Does::Serve, Rule::Serve);
     }
     None
