@@ -176,13 +176,8 @@ fn walk(
     }
     let argv = unwrap(argv, env.image_prog.as_deref());
     let Some(first) = argv.first() else { return };
-    let line = argv.join(" ");
-    for (include, pat) in env.user {
-        if glob(pat, &line) || glob(pat, &line.to_ascii_lowercase()) {
-            let does = if *include { Does::Migrate } else { Does::Other };
-            out.push(finding(does, Rule::User, None, &argv, from));
-            return;
-        }
+    if let Some(f) = user_match(&argv, env, from) {
+        return out.push(f);
     }
     let prog = program(first);
     let rest = &argv[1..];
@@ -215,16 +210,8 @@ fn walk(
         }
         return walk(&next.argv, input, env, depth + 1, from, out);
     }
-    if let Some(text) = lookup(first, env) {
-        let before = out.len();
-        if is_shell_script(first, &text) {
-            run_script(&text, env, depth + 1, Some(first), out);
-        } else if super::simple::has_ddl(&text) {
-            out.push(finding(Does::Migrate, Rule::Sql, None, &argv, Some(first)));
-        }
-        if out.len() > before {
-            return;
-        }
+    if follow_script(&argv, env, depth, out) {
+        return;
     }
     if let Some(f) = super::simple::classify(&argv, input) {
         out.push(Finding {
@@ -232,6 +219,34 @@ fn walk(
             ..f
         });
     }
+}
+
+/// A user command pattern that matches the command.
+fn user_match(argv: &[String], env: &Env<'_>, from: Option<&str>) -> Option<Finding> {
+    let line = argv.join(" ");
+    let lower = line.to_ascii_lowercase();
+    env.user
+        .iter()
+        .find(|(_, pat)| glob(pat, &line) || glob(pat, &lower))
+        .map(|(include, _)| {
+            let does = if *include { Does::Migrate } else { Does::Other };
+            finding(does, Rule::User, None, argv, from)
+        })
+}
+
+/// Follows a program that is a script the stream holds; whether it said anything.
+fn follow_script(argv: &[String], env: &Env<'_>, depth: usize, out: &mut Vec<Finding>) -> bool {
+    let first = &argv[0];
+    let Some(text) = lookup(first, env) else {
+        return false;
+    };
+    let before = out.len();
+    if is_shell_script(first, &text) {
+        run_script(&text, env, depth + 1, Some(first), out);
+    } else if super::simple::has_ddl(&text) {
+        out.push(finding(Does::Migrate, Rule::Sql, None, argv, Some(first)));
+    }
+    out.len() > before
 }
 
 /// `FOO=migrate`, `RUN_MIGRATIONS=true` before a command.
@@ -430,8 +445,22 @@ fn interpreter(prog: &str, rest: &[String]) -> Option<Next> {
         i += 1;
     }
     let mut args = &rest[i.min(rest.len())..];
+    if let Some(next) = runner(prog, args) {
+        return Some(next);
+    }
+    if prog == "dotnet" && args.first().is_some_and(|a| a == "tool" || a == "run") {
+        args = &args[args.len().min(2)..];
+    }
+    (!args.is_empty()).then(|| Next {
+        argv: args.to_vec(),
+        code: None,
+    })
+}
+
+/// Package runners and task runners: the script, bin or target is their verb
+/// (`npm run x`, `yarn x`, `pnpm exec x`, `make x`).
+fn runner(prog: &str, mut args: &[String]) -> Option<Next> {
     if matches!(prog, "npm" | "yarn" | "pnpm" | "bun" | "deno") {
-        // `npm run x`, `yarn x`, `pnpm exec x`: the script or bin is the verb of the runner.
         if let Some(w) = args.first() {
             if matches!(w.as_str(), "run" | "run-script" | "exec" | "dlx" | "x") {
                 args = &args[1..];
@@ -455,13 +484,7 @@ fn interpreter(prog: &str, rest: &[String]) -> Option<Next> {
             code: None,
         });
     }
-    if prog == "dotnet" && args.first().is_some_and(|a| a == "tool" || a == "run") {
-        args = &args[args.len().min(2)..];
-    }
-    (!args.is_empty()).then(|| Next {
-        argv: args.to_vec(),
-        code: None,
-    })
+    None
 }
 
 /// Inline code (`python -c`, `node -e`, `bin/app eval`) that calls a migration.
