@@ -80,8 +80,10 @@ pub const FRAMEWORKS: &[Tool] = &[
             "db downgrade",
             "db stamp",
         ],
-        // Flask-Migrate wraps `alembic check` as `flask db check`
-        // (Flask-Migrate ≥ 4.0; https://man.archlinux.org/man/python-flask-migrate.1.en).
+        // Flask-Migrate wraps `alembic check` as `flask db check` (Flask-Migrate ≥ 4.0;
+        // https://man.archlinux.org/man/python-flask-migrate.1.en): it fails when the
+        // database is not at head or the models drifted (corroborated by public wait
+        // loops `while ! flask db check; do sleep 1; done`).
         check: Some("flask db check"),
         ..tool("Flask-Migrate", &["flask"])
     },
@@ -211,9 +213,9 @@ pub const FRAMEWORKS: &[Tool] = &[
         checks: &["status", "wait"],
         not: &["down", "rollback", "new", "create", "drop", "dump", "load"],
         images: &["*amacneil/dbmate", "*/dbmate"],
-        // `dbmate status --exit-code` returns 1 when migrations are pending
-        // (flag documented in dbmate's README, https://github.com/amacneil/dbmate#commands;
-        // not found in the search index, so unverified here).
+        // `dbmate status --exit-code` exits 1 while migrations are pending (dbmate's README,
+        // https://github.com/amacneil/dbmate#commands; the README page itself is not in the
+        // search index, the behaviour is corroborated by public scripts gating CI on it).
         check: Some("dbmate status --exit-code"),
         ..tool("dbmate", &["dbmate"])
     },
@@ -391,6 +393,8 @@ pub const FRAMEWORKS: &[Tool] = &[
             "doctrine:schema:drop",
             "doctrine:migrations:rollup",
         ],
+        // Exits non-zero when migrations are pending ("Out-of-date! N migrations are
+        // available to execute", https://github.com/doctrine/migrations/pull/799).
         check: Some("php bin/console doctrine:migrations:up-to-date"),
         ..tool("Doctrine", &["console", "doctrine", "doctrine-migrations"])
     },
