@@ -31,7 +31,7 @@ use crate::yaml::Value;
 
 pub use classify::{name_is_schema_ish, name_says_migration, name_says_waiter};
 pub use rules::{Rules, Target};
-pub use scripts::{decode_base64, Sources};
+pub use scripts::{decode_base64, references, Sources};
 pub use selector::Selector;
 pub use verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
 pub use words::glob;

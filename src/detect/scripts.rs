@@ -144,6 +144,43 @@ impl Sources {
     }
 }
 
+/// The names of the Secrets and ConfigMaps a pod spec reads (env, envFrom, volumes,
+/// projected volumes), as `Secret/NAME` and `ConfigMap/NAME`: a Job that reads one the
+/// app's workloads read shares their credentials.
+pub fn references(pod_spec: &Value) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut add = |kind: &str, v: Option<&Value>| {
+        if let Some(n) = v.and_then(Value::as_str) {
+            out.insert(format!("{kind}/{n}"));
+        }
+    };
+    for list in ["initContainers", "containers"] {
+        for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
+            for e in c.get("env").map(Value::items).unwrap_or(&[]) {
+                add("Secret", e.at(&["valueFrom", "secretKeyRef", "name"]));
+                add("ConfigMap", e.at(&["valueFrom", "configMapKeyRef", "name"]));
+            }
+            for e in c.get("envFrom").map(Value::items).unwrap_or(&[]) {
+                add("Secret", e.at(&["secretRef", "name"]));
+                add("ConfigMap", e.at(&["configMapRef", "name"]));
+            }
+        }
+    }
+    for v in pod_spec.get("volumes").map(Value::items).unwrap_or(&[]) {
+        add("Secret", v.at(&["secret", "secretName"]));
+        add("ConfigMap", v.at(&["configMap", "name"]));
+        for src in v
+            .at(&["projected", "sources"])
+            .map(Value::items)
+            .unwrap_or(&[])
+        {
+            add("Secret", src.at(&["secret", "name"]));
+            add("ConfigMap", src.at(&["configMap", "name"]));
+        }
+    }
+    out
+}
+
 /// Decodes standard base64 (padding optional, blanks ignored).
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::new();

@@ -214,6 +214,11 @@ fn scripts_from_config_maps_and_secrets() {
             vol("b", "secret", Value::map([("secretName", Value::str("s"))])),
         ]),
     );
+    let refs = references(&p);
+    assert!(
+        refs.contains("ConfigMap/bin") && refs.contains("Secret/s"),
+        "{refs:?}"
+    );
     let files = sources.files(&p);
     let lookup = |path: &str| files.get(path).cloned();
     let v = classify_container(&c1, &lookup);

@@ -257,28 +257,12 @@ fn hooks(d: &Value) -> Option<Vec<String>> {
     Some(h.split(',').map(|e| e.trim().to_string()).collect())
 }
 
-/// The Secrets and ConfigMaps a pod spec reads through env and envFrom.
+/// The Secrets and ConfigMaps a pod spec reads that are not per-pod scripts
+/// (script ConfigMaps mounted as volumes are shared by every pod of a chart).
 fn refs(pod: &Value) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for list in ["initContainers", "containers"] {
-        for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
-            for e in c.get("env").map(Value::items).unwrap_or(&[]) {
-                for k in ["secretKeyRef", "configMapKeyRef"] {
-                    if let Some(n) = e.at(&["valueFrom", k, "name"]).and_then(Value::as_str) {
-                        out.insert(n.to_string());
-                    }
-                }
-            }
-            for e in c.get("envFrom").map(Value::items).unwrap_or(&[]) {
-                for k in ["secretRef", "configMapRef"] {
-                    if let Some(n) = e.at(&[k, "name"]).and_then(Value::as_str) {
-                        out.insert(n.to_string());
-                    }
-                }
-            }
-        }
-    }
-    out
+    let mut no_volumes = pod.clone();
+    no_volumes.remove("volumes");
+    detect::references(&no_volumes)
 }
 
 const WORKLOADS: &[&str] = &[
