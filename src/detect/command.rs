@@ -88,16 +88,11 @@ fn run_script(text: &str, env: &Env<'_>, depth: usize, from: Option<&str>, out: 
     let sleeps = cmds
         .iter()
         .any(|c| c.argv.first().is_some_and(|p| p == "sleep"));
-    for cmd in cmds {
+    for (k, cmd) in cmds.iter().enumerate() {
         let start = out.len();
-        simple(&cmd, env, depth, from, out);
+        simple(cmd, env, depth, from, out);
         if cmd.place == Place::LoopCondition {
-            // A loop on anything but a migration waits (retrying a migration is still one).
-            let migrates = out[start..].iter().any(|f| f.does == Does::Migrate);
-            if !migrates {
-                out.truncate(start);
-                out.push(finding(Does::Wait, Rule::Wait, None, &cmd.argv, from));
-            }
+            loop_condition(&cmds[k..], start, from, out);
         }
     }
     // A script that checks and sleeps but never migrates waits (`for …; do if check; …`).
@@ -106,6 +101,28 @@ fn run_script(text: &str, env: &Env<'_>, depth: usize, from: Option<&str>, out: 
             f.does = Does::Wait;
         }
     }
+}
+
+/// A loop on anything but a migration waits (retrying a migration is still one): on a
+/// check or on the database (said by the condition or by the loop's messages) it is a
+/// waiter; on anything else (Redis, DNS, a search engine) it is ordinary work.
+fn loop_condition(cmds: &[Cmd], start: usize, from: Option<&str>, out: &mut Vec<Finding>) {
+    if out[start..].iter().any(|f| f.does == Does::Migrate) {
+        return;
+    }
+    let body: Vec<String> = cmds[1..]
+        .iter()
+        .take_while(|c| c.place != Place::Plain)
+        .flat_map(|c| c.argv.iter().cloned())
+        .collect();
+    let on_db = out[start..]
+        .iter()
+        .any(|f| matches!(f.does, Does::Check | Does::Wait))
+        || super::simple::waits_for_db(&cmds[0].argv)
+        || super::simple::waits_for_db(&body);
+    let does = if on_db { Does::Wait } else { Does::Other };
+    out.truncate(start);
+    out.push(finding(does, Rule::Wait, None, &cmds[0].argv, from));
 }
 
 fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut Vec<Finding>) {

@@ -27,7 +27,8 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
         };
     }
     if WAITERS.contains(&prog.as_str()) || (prog == "kubectl" && argv.iter().any(|a| a == "wait")) {
-        return make(Does::Wait, Rule::Wait);
+        let on_db = DB_WAITERS.contains(&prog.as_str()) || prog == "kubectl" || waits_for_db(argv);
+        return make(if on_db { Does::Wait } else { Does::Other }, Rule::Wait);
     }
     if SERVERS.contains(&prog.as_str()) {
         return make(Does::Serve, Rule::Serve);
@@ -286,4 +287,33 @@ pub(super) fn positionals(rest: &[String]) -> Vec<String> {
         .take(5)
         .map(|w| w.to_ascii_lowercase())
         .collect()
+}
+
+/// Whether a wait is for a database, migrations or a Job (not Redis, DNS, …).
+pub(super) fn waits_for_db(argv: &[String]) -> bool {
+    let text = argv.join(" ").to_ascii_lowercase();
+    let segs = words::segments(&text);
+    let db_seg = segs
+        .iter()
+        .any(|s| matches!(s.as_str(), "db" | "database" | "job" | "jobs"));
+    db_seg
+        || [
+            "postgres",
+            "pg_",
+            "psql",
+            "mysql",
+            "maria",
+            "sql",
+            "migrat",
+            "mongo",
+            "cockroach",
+            "cassandra",
+            "clickhouse",
+            "5432",
+            "3306",
+            "26257",
+            "9042",
+        ]
+        .iter()
+        .any(|k| text.contains(k))
 }

@@ -65,3 +65,10 @@ pub const CHECK_FLAGS: &[&str] = &[
 pub const OTHER_FLAGS: &[&str] = &[
     "--sql", "--help", "-h", "--version", "--supported-db-version", "--fake",
 ];
+
+/// Waiting programs that only ever wait for a database or a Job.
+#[rustfmt::skip]
+pub const DB_WAITERS: &[&str] = &[
+    "pg_isready", "mysqladmin", "k8s-wait-for", "kubernetes-entrypoint", "wait_for_db",
+    "wait-for-db",
+];
