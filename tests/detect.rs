@@ -133,3 +133,66 @@ fn benchmark_review() {
         }
     }
 }
+
+/// Pieces of shell that scripts are made of, to build arbitrary ones.
+const PIECES: &[&str] = &[
+    "python manage.py migrate",
+    "migrate --check",
+    "until ",
+    "while ! ",
+    "; do ",
+    "sleep 2",
+    "; done",
+    "done",
+    "&&",
+    "||",
+    ";",
+    "\n",
+    "exec ",
+    "FOO=1 ",
+    "'",
+    "\"",
+    "$(",
+    ")",
+    "`",
+    "<<EOF\n",
+    "EOF\n",
+    "case $1 in",
+    " x) ",
+    ";;",
+    "esac",
+    "if ",
+    "then ",
+    "fi",
+    "\\\n",
+    "# c\n",
+    "(",
+    "{",
+    "}",
+    "2>&1 ",
+    ">/dev/null ",
+    "sh -c ",
+    "eval ",
+    "prisma migrate status",
+    "flyway migrate",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(400))]
+
+    /// Any script is read without a panic, and a check or wait loop built around a
+    /// tool's check command is never a migration.
+    #[test]
+    fn any_script_reads_and_checks_never_migrate(
+        parts in proptest::collection::vec(0..PIECES.len(), 0..24),
+        check in 0..3usize,
+    ) {
+        let script: String = parts.iter().map(|i| PIECES[*i]).collect();
+        let c = container_with(&["sh", "-c", &script]);
+        let _ = premigrate::detect::classify_container(&c, &premigrate::detect::no_scripts);
+        let checks = ["python manage.py migrate --check", "prisma migrate status", "flyway validate"];
+        let gate = format!("until {}; do echo waiting; sleep 5; done", checks[check]);
+        let v = premigrate::detect::classify_container(&container_with(&["sh", "-c", &gate]), &premigrate::detect::no_scripts);
+        proptest::prop_assert!(!v.is_migration());
+    }
+}

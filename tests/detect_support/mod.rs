@@ -391,3 +391,15 @@ pub fn fixture_verdicts() -> Vec<(String, String)> {
 fn stem(p: &Path) -> String {
     p.file_stem().unwrap().to_string_lossy().to_string()
 }
+
+/// A container running `command`.
+pub fn container_with(command: &[&str]) -> Value {
+    Value::map([
+        ("name", Value::str("c")),
+        ("image", Value::str("registry.example.com/acme/app:1")),
+        (
+            "command",
+            Value::Seq(command.iter().map(|s| Value::str(*s)).collect()),
+        ),
+    ])
+}
