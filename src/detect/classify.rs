@@ -387,6 +387,8 @@ pub fn job(
     let context = job_context(name, hooks, shares_credentials);
     if let Some(v) = all().find(|v| v.is_migration()) {
         let mut v = v.clone();
+        // A Job runs once: what it runs after migrating races with nothing.
+        v.kind = Kind::Migration;
         v.signals.extend(context.signals);
         return v;
     }
