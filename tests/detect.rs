@@ -35,35 +35,52 @@ fn benchmark() {
     );
 }
 
-/// Every migration of the corpus is found, and nothing else is (negative cases included).
+/// Every migration of the corpus is found, and nothing else is (negative cases included),
+/// in the Helm 3 and the Helm 4 renders.
 #[test]
 fn corpus() {
-    let Some(found) = corpus_verdicts() else {
-        eprintln!("../shared/corpus is missing: corpus test skipped");
-        return;
-    };
+    for file in ["helm3.yaml", "helm4.yaml"] {
+        let Some(found) = corpus_verdicts(file) else {
+            eprintln!("../shared/corpus is missing: corpus test skipped");
+            return;
+        };
+        println!("== {file}");
+        check_corpus(file, &found);
+    }
+}
+
+fn check_corpus(file: &str, found: &[(String, String, premigrate::detect::Verdict)]) {
     let listed: Vec<String> = found
         .iter()
         .map(|(case, what, v)| format!("{case}: {what}: {}", headline(v)))
         .collect();
-    for (case, what, v) in &found {
+    for (case, what, v) in found {
         println!("{case}: {what}: {v}");
     }
     let migrations: Vec<&String> = listed
         .iter()
-        .zip(&found)
+        .zip(found)
         .filter(|(_, (_, _, v))| v.is_migration())
         .map(|(l, _)| l)
         .collect();
-    let expected = EXPECTED_CORPUS_MIGRATIONS;
-    for e in expected {
+    // The Helm 3 render of OpenProject's seeder is refused by the reader (see below).
+    let unreadable: &[&str] = if file == "helm3.yaml" {
+        UNREADABLE_CORPUS_MIGRATIONS
+    } else {
+        &[]
+    };
+    let expected = EXPECTED_CORPUS_MIGRATIONS
+        .iter()
+        .chain(UNREADABLE_CORPUS_MIGRATIONS)
+        .filter(|e| !unreadable.contains(e));
+    for e in expected.clone() {
         assert!(
             migrations.iter().any(|m| m.starts_with(e)),
-            "`{e}` not found as a migration:\n{}",
+            "{file}: `{e}` not found as a migration:\n{}",
             listed.join("\n")
         );
     }
-    for u in UNREADABLE_CORPUS_MIGRATIONS {
+    for u in unreadable {
         let seen = listed.iter().any(|l| l.starts_with(u));
         assert!(
             !seen || migrations.iter().any(|m| m.starts_with(u)),
@@ -72,8 +89,8 @@ fn corpus() {
     }
     for m in &migrations {
         assert!(
-            expected.iter().any(|e| m.starts_with(e)),
-            "unexpected migration `{m}`"
+            expected.clone().chain(unreadable).any(|e| m.starts_with(e)),
+            "{file}: unexpected migration `{m}`"
         );
     }
 }

@@ -318,19 +318,20 @@ fn corpus_dir() -> PathBuf {
     root().join("../shared/corpus")
 }
 
-/// (case, what, verdict) for every case of the corpus, or `None` without the corpus.
-pub fn corpus_verdicts() -> Option<Vec<(String, String, Verdict)>> {
+/// (case, what, verdict) for every case of the corpus (`helm3.yaml` or `helm4.yaml`),
+/// or `None` without the corpus.
+pub fn corpus_verdicts(file: &str) -> Option<Vec<(String, String, Verdict)>> {
     let dir = corpus_dir();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("helm3.yaml").exists())
+        .filter(|p| p.join(file).exists())
         .collect();
     cases.sort();
     let mut out = Vec::new();
     for c in cases {
         let case = c.file_name().unwrap().to_string_lossy().to_string();
-        let bytes = std::fs::read(c.join("helm3.yaml")).unwrap();
+        let bytes = std::fs::read(c.join(file)).unwrap();
         for (what, v) in stream_verdicts(&bytes) {
             out.push((case.clone(), what, v));
         }
