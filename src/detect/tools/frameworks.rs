@@ -489,7 +489,7 @@ pub const FRAMEWORKS: &[Tool] = &[
         migrate: &["migrate", "--task migrate", "-t migrate"],
         checks: &["list migrations", "--task listmigrations"],
         not: &["rollback", "--task rollback*", "-t rollback*"],
-        ..tool("FluentMigrator", &["fm", "dotnet-fm", "migrate.exe"])
+        ..tool("FluentMigrator", &["fm", "dotnet-fm", "migrate"])
     },
     Tool {
         migrate: &["migrate"],
