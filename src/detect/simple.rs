@@ -50,7 +50,14 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
         {
             return make(flagged(Does::Migrate), Rule::ScriptName)
         }
-        Says::Wait => return make(Does::Wait, Rule::Wait),
+        Says::Wait => {
+            let does = if waits_for_db(argv) {
+                Does::Wait
+            } else {
+                Does::Other
+            };
+            return make(does, Rule::Wait);
+        }
         Says::Check => return make(Does::Check, Rule::ScriptName),
         Says::Other => return make(Does::Other, Rule::ScriptName),
         _ => {}
