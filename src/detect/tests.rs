@@ -160,6 +160,8 @@ fn jobs() {
         (Kind::Migration, Confidence::Possible)
     );
     assert!(!v.is_migration() && v.is_possible_migration());
+    let hint = v.confirm_with("Job", "app-migrate").unwrap();
+    assert!(hint.starts_with("--job app-migrate"), "{hint}");
     let v = classify_job("app-x", &p, None, false, &no_scripts);
     assert!(!v.is_migration() && !v.is_possible_migration());
     let check = container(&["prisma", "migrate", "status"], &[]);

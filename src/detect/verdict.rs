@@ -109,6 +109,19 @@ impl Verdict {
             && self.confidence >= Confidence::Likely
     }
 
+    /// For a possible migration, how the user confirms it: `object` is `Job` or
+    /// `init` (an init container), `name` its name.
+    pub fn confirm_with(&self, object: &str, name: &str) -> Option<String> {
+        if !self.is_possible_migration() {
+            return None;
+        }
+        Some(if object == "init" {
+            format!("--extract-init {name} (or the workload annotation premigrate.io/extract-init: {name})")
+        } else {
+            format!("--job {name} (or the annotation premigrate.io/migration: \"true\")")
+        })
+    }
+
     /// Whether it is reported as a possible migration without being acted on.
     pub fn is_possible_migration(&self) -> bool {
         matches!(self.kind, Kind::Migration | Kind::MigratesThenServes)
