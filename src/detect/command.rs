@@ -434,7 +434,7 @@ fn interpreter(prog: &str, rest: &[String]) -> Option<Next> {
                 | "task"
         );
     if !known {
-        return None;
+        return build_run(prog, rest);
     }
     let mut i = 0;
     while i < rest.len() && rest[i].starts_with('-') {
@@ -472,6 +472,33 @@ fn interpreter(prog: &str, rest: &[String]) -> Option<Next> {
         argv: args.to_vec(),
         code: None,
     })
+}
+
+/// `cargo run [--bin x] -- ARGS` (a migration crate's CLI: `cargo run -- up`) and
+/// `go run ./cmd/x ARGS`: the crate or package runs with its args.
+fn build_run(prog: &str, rest: &[String]) -> Option<Next> {
+    if rest.first().is_none_or(|r| r != "run") {
+        return None;
+    }
+    let argv = match prog {
+        "cargo" => {
+            let at = rest.iter().position(|a| a == "--")?;
+            let bin = rest[..at]
+                .windows(2)
+                .find(|w| w[0] == "--bin")
+                .map(|w| w[1].clone());
+            std::iter::once(bin.unwrap_or_else(|| "cargo-run".into()))
+                .chain(rest[at + 1..].iter().cloned())
+                .collect()
+        }
+        "go" => rest[1..]
+            .iter()
+            .skip_while(|a| a.starts_with('-'))
+            .cloned()
+            .collect(),
+        _ => return None,
+    };
+    Some(Next { argv, code: None })
 }
 
 /// Package runners and task runners: the script, bin or target is their verb

@@ -258,7 +258,8 @@ pub const FRAMEWORKS: &[Tool] = &[
             "reset",
             "status",
         ],
-        ..tool("SeaORM", &["sea-orm-cli", "sea"])
+        // A SeaORM migration crate is run with `cargo run -- up|status|fresh…`.
+        ..tool("SeaORM", &["sea-orm-cli", "sea", "cargo-run"])
     },
     Tool {
         migrate: &["migrate"],
