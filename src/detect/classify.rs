@@ -138,6 +138,10 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
     if let Some((inc, p)) = rules.image(image) {
         return user(inc, name, format!("image `{image}` matches `{p}`"));
     }
+    if let Some((inc, p)) = name.and_then(|n| rules.name(n)) {
+        let n = name.unwrap_or_default();
+        return user(inc, name, format!("name `{n}` matches `{p}`"));
+    }
     let (argv, has_command) = effective_argv(c);
     let env = command::Env {
         scripts,
