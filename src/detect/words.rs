@@ -224,15 +224,32 @@ pub fn about_migrations(segs: &[String]) -> bool {
 /// What a name (program, script, image, positional word) says.
 pub fn says(name: &str) -> Says {
     let segs = segments(name);
+    // `migrate-and-seed`, `migrate-then-create-admin`: each action on its own; a
+    // migration among them is what counts.
+    let parts: Vec<&[String]> = segs.split(|s| s == "and" || s == "then").collect();
+    if parts.len() > 1 {
+        let said: Vec<Says> = parts.iter().map(|p| says_parts(p)).collect();
+        if said.contains(&Says::Migrate) {
+            return Says::Migrate;
+        }
+        return said
+            .into_iter()
+            .find(|s| *s != Says::Nothing)
+            .unwrap_or(Says::Nothing);
+    }
+    says_parts(&segs)
+}
+
+fn says_parts(segs: &[String]) -> Says {
     let has = |set: &[&str]| segs.iter().any(|s| set.contains(&s.as_str()));
     if has(WAIT) {
-        return if about_migrations(&segs) || has(DB) || has(&["for", "on"]) {
+        return if about_migrations(segs) || has(DB) || has(&["for", "on"]) {
             Says::Wait
         } else {
             Says::Nothing
         };
     }
-    if !about_migrations(&segs) {
+    if !about_migrations(segs) {
         return Says::Nothing;
     }
     if has(CHECK) {
@@ -286,6 +303,8 @@ mod tests {
             ("kube-webhook-certgen", Says::Nothing),
             ("zabbix-server-create-upgrade-db", Says::Migrate),
             ("db:seed", Says::Nothing),
+            ("migrate-and-create-admin.sh", Says::Migrate),
+            ("migrate-and-seed", Says::Migrate),
         ] {
             assert_eq!(says(n), s, "{n}");
         }

@@ -243,7 +243,7 @@ pub const FRAMEWORKS: &[Tool] = &[
     },
     Tool {
         migrate: &["migrate up", "migrate", "up"],
-        checks: &["migrate status"],
+        checks: &["migrate status", "status"],
         not: &[
             "migrate generate",
             "migrate down",
@@ -256,7 +256,6 @@ pub const FRAMEWORKS: &[Tool] = &[
             "fresh",
             "refresh",
             "reset",
-            "status",
         ],
         // A SeaORM migration crate is run with `cargo run -- up|status|fresh…`.
         ..tool("SeaORM", &["sea-orm-cli", "sea", "cargo-run"])
