@@ -276,6 +276,26 @@ const WORKLOADS: &[&str] = &[
 /// Verdicts for the Jobs, init containers and app containers of a stream:
 /// (`Job/name` or `Kind/name init|container NAME`, verdict).
 pub fn stream_verdicts(bytes: &[u8]) -> Vec<(String, Verdict)> {
+    stream_verdicts_with(bytes, &detect::Rules::new())
+}
+
+/// User patterns a fixture asks for in its leading comments:
+/// `# rules: include|exclude command|image|name:GLOB`.
+fn fixture_rules(text: &str) -> detect::Rules {
+    let mut rules = detect::Rules::new();
+    for line in text.lines().take_while(|l| l.starts_with('#')) {
+        if let Some(r) = line.strip_prefix("# rules: ") {
+            let (how, spec) = r.split_once(' ').expect("`include|exclude SPEC`");
+            rules
+                .add_spec(how == "include", spec)
+                .expect("a valid pattern");
+        }
+    }
+    rules
+}
+
+/// [`stream_verdicts`] with user patterns.
+pub fn stream_verdicts_with(bytes: &[u8], rules: &detect::Rules) -> Vec<(String, Verdict)> {
     let docs = documents(bytes);
     let mut sources = Sources::new();
     docs.iter().for_each(|d| sources.add(d));
@@ -299,13 +319,13 @@ pub fn stream_verdicts(bytes: &[u8]) -> Vec<(String, Verdict)> {
         }
         if kind(d) == "Job" {
             let shares = refs(&p).intersection(&app_refs).next().is_some();
-            let v = detect::classify_job(name(d), &p, h.as_deref(), shares, &lookup);
+            let v = detect::classify_job_with(name(d), &p, h.as_deref(), shares, &lookup, rules);
             out.push((format!("Job/{}", name(d)), v));
         } else if WORKLOADS.contains(&kind(d)) {
             for (list, what) in [("initContainers", "init"), ("containers", "container")] {
                 for c in p.get(list).map(Value::items).unwrap_or(&[]) {
                     let cn = c.get("name").and_then(Value::as_str).unwrap_or("?");
-                    let v = detect::classify_container(c, &lookup);
+                    let v = detect::classify_container_with(c, &lookup, rules);
                     out.push((format!("{}/{} {what} {cn}", kind(d), name(d)), v));
                 }
             }
@@ -380,7 +400,8 @@ pub fn fixture_verdicts() -> Vec<(String, String)> {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .map(|p| {
             let bytes = std::fs::read(p).unwrap();
-            let text: Vec<String> = stream_verdicts(&bytes)
+            let rules = fixture_rules(&String::from_utf8_lossy(&bytes));
+            let text: Vec<String> = stream_verdicts_with(&bytes, &rules)
                 .into_iter()
                 .map(|(what, v)| format!("{what}: {v}"))
                 .collect();
