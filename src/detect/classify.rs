@@ -1,0 +1,470 @@
+//! Verdicts for containers and Jobs, from the findings about their commands, their
+//! image, their env, their names, their hook events and their credentials.
+
+use super::command::{self, Does, Finding, Rule};
+use super::rules::Rules;
+use super::tools;
+use super::verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
+use super::words::{self, glob, says, Says};
+use crate::yaml::Value;
+
+/// The strings of a container's `command` or `args`.
+fn strings(c: &Value, key: &str) -> Vec<String> {
+    c.get(key)
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|v| !matches!(v, Value::Null | Value::Seq(_) | Value::Map(_)))
+        .map(super::text)
+        .collect()
+}
+
+/// The program an image runs by its entrypoint: a tool whose image row matches,
+/// else the repository's last path segment.
+pub(crate) fn image_program(image: &str) -> String {
+    let repo = super::image_repository(image).to_ascii_lowercase();
+    for t in tools::all() {
+        if t.images.iter().any(|g| glob(g, &repo)) {
+            return t.programs[0].to_string();
+        }
+    }
+    repo.rsplit('/').next().unwrap_or(&repo).to_string()
+}
+
+/// The argv detection reads: command + args, or the image's program + args.
+pub(crate) fn effective_argv(c: &Value) -> (Vec<String>, bool) {
+    let cmd = strings(c, "command");
+    let args = strings(c, "args");
+    if !cmd.is_empty() {
+        return ([cmd, args].concat(), true);
+    }
+    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    let runs_program = args.first().is_some_and(|a| {
+        (a.contains('/') && !a.starts_with('-'))
+            || matches!(
+                words::program(a).as_str(),
+                "sh" | "bash" | "python" | "python3" | "node" | "ruby" | "php" | "java" | "dotnet"
+            )
+    });
+    if runs_program || image.is_empty() {
+        return (args, false);
+    }
+    (
+        std::iter::once(image_program(image)).chain(args).collect(),
+        false,
+    )
+}
+
+/// An env var that switches migrations on at start, and its value.
+fn env_switch(c: &Value) -> Option<String> {
+    c.get("env")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .find_map(|e| {
+            let n = e.get("name").and_then(Value::as_str)?;
+            let v = e.get("value").map(super::text)?;
+            let up = n.to_ascii_uppercase();
+            let truthy = matches!(
+                v.to_ascii_lowercase().as_str(),
+                "true" | "1" | "yes" | "on" | "y"
+            );
+            let named = up.contains("MIGRAT")
+                && !up.contains("CHECK")
+                && !up.contains("WAIT")
+                && !up.contains("TOOL")
+                && !up.contains("DIR")
+                && !up.contains("PATH")
+                && !up.contains("TABLE")
+                && !up.contains("TIMEOUT");
+            (named && truthy).then(|| format!("{n}={v}"))
+        })
+}
+
+fn signal(kind: SignalKind, container: Option<&str>, detail: String) -> Signal {
+    Signal {
+        kind,
+        container: container.map(str::to_string),
+        detail,
+    }
+}
+
+fn clip(s: &str) -> String {
+    let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 80 {
+        format!("{}…", one.chars().take(79).collect::<String>())
+    } else {
+        one
+    }
+}
+
+/// The signal a finding gives.
+fn finding_signal(f: &Finding, c: Option<&str>) -> Signal {
+    let kind = match (f.does, f.rule) {
+        (_, Rule::User) => SignalKind::User,
+        (Does::Wait, _) => SignalKind::Wait,
+        (Does::Check, _) => SignalKind::Check,
+        (Does::Serve, _) => SignalKind::Serves,
+        (_, Rule::Sql) => SignalKind::Sql,
+        (_, Rule::ScriptName) => SignalKind::Script,
+        _ => SignalKind::Command,
+    };
+    let why = match (f.rule, f.tool) {
+        (_, Some(t)) => t.to_string(),
+        (Rule::Verb, _) => "an app CLI's migrate verb".into(),
+        (Rule::ScriptName, _) => "named like a migration".into(),
+        (Rule::Sql, _) => "SQL DDL".into(),
+        (Rule::User, _) => "a user pattern".into(),
+        (Rule::Wait, _) => "waits".into(),
+        (Rule::Serve, _) => "a long-running process".into(),
+        (Rule::Tool, None) => "a known tool".into(),
+    };
+    let from = f
+        .script
+        .as_ref()
+        .map(|s| format!(" in script `{s}` from the stream"))
+        .unwrap_or_default();
+    signal(
+        kind,
+        c,
+        format!("runs `{}` ({why}){from}", clip(&f.command)),
+    )
+}
+
+/// Classifies one container, following scripts through `scripts`, with user patterns.
+pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Rules) -> Verdict {
+    let name = c.get("name").and_then(Value::as_str);
+    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    if let Some((inc, p)) = rules.image(image) {
+        return user(inc, name, format!("image `{image}` matches `{p}`"));
+    }
+    if let Some((inc, p)) = name.and_then(|n| rules.name(n)) {
+        let n = name.unwrap_or_default();
+        return user(inc, name, format!("name `{n}` matches `{p}`"));
+    }
+    let (argv, has_command) = effective_argv(c);
+    let env = command::Env {
+        scripts,
+        user: &rules.commands,
+        workdir: c.get("workingDir").and_then(Value::as_str),
+        image_prog: (!image.is_empty()).then(|| image_program(image)),
+    };
+    let found = command::argv(&argv, &env);
+    if let Some(f) = found.iter().find(|f| f.rule == Rule::User) {
+        let why = format!("command `{}` matches a user pattern", clip(&f.command));
+        return user(f.does == Does::Migrate, name, why);
+    }
+    let mut v = from_findings(&found, name);
+    if !has_command && !image.is_empty() {
+        // The image's own entrypoint ran it: say so.
+        let prog = image_program(image);
+        for s in &mut v.signals {
+            let by_image = s.detail.starts_with(&format!("runs `{prog} "))
+                || s.detail.starts_with(&format!("runs `{prog}`"));
+            if by_image && matches!(s.kind, SignalKind::Command | SignalKind::Script) {
+                s.kind = SignalKind::Image;
+                s.detail = format!("image `{image}` {} by its entrypoint", s.detail);
+            }
+        }
+    }
+    if v.kind == Kind::Other {
+        by_image_env_name(&mut v, c, image, has_command, name);
+    }
+    v
+}
+
+fn user(include: bool, c: Option<&str>, detail: String) -> Verdict {
+    Verdict {
+        kind: if include {
+            Kind::Migration
+        } else {
+            Kind::Other
+        },
+        confidence: Confidence::Certain,
+        tool: None,
+        signals: vec![signal(SignalKind::User, c, detail)],
+        check: None,
+    }
+}
+
+/// The verdict the findings about the commands give.
+fn from_findings(found: &[Finding], c: Option<&str>) -> Verdict {
+    let mut v = Verdict::other();
+    let first_migration = found
+        .iter()
+        .position(|f| matches!(f.does, Does::Migrate | Does::MigrateThenServe));
+    if let Some(i) = first_migration {
+        let m = &found[i];
+        v.kind = Kind::Migration;
+        v.confidence = Confidence::Likely;
+        v.tool = m.tool;
+        v.check = m.check;
+        v.signals.push(finding_signal(m, c));
+        let serves = found[i..]
+            .iter()
+            .find(|f| f.does == Does::Serve || f.does == Does::MigrateThenServe);
+        if let Some(s) = serves {
+            v.kind = Kind::MigratesThenServes;
+            if s.does == Does::Serve {
+                v.signals.push(finding_signal(s, c));
+            }
+        }
+        return v;
+    }
+    for (does, kind) in [(Does::Wait, Kind::Waiter), (Does::Check, Kind::Check)] {
+        if let Some(f) = found.iter().find(|f| f.does == does) {
+            v.kind = kind;
+            v.confidence = Confidence::Likely;
+            v.tool = f.tool;
+            v.check = f.check;
+            v.signals.push(finding_signal(f, c));
+            return v;
+        }
+    }
+    if let Some(f) = found.iter().find(|f| f.does == Does::Other) {
+        v.confidence = Confidence::Likely;
+        v.tool = f.tool;
+        v.signals.push(finding_signal(f, c));
+    }
+    v
+}
+
+/// Evidence beyond the commands: a migrator image, an env switch, the name.
+fn by_image_env_name(
+    v: &mut Verdict,
+    c: &Value,
+    image: &str,
+    has_command: bool,
+    name: Option<&str>,
+) {
+    if v.confidence == Confidence::Likely {
+        return; // a known tool said "something else"
+    }
+    let base = image_program(image);
+    let args = strings(c, "args");
+    let args_check = args
+        .iter()
+        .any(|a| says(a) == Says::Check || words::CHECK.contains(&a.as_str()));
+    match says(&base) {
+        Says::Migrate | Says::Nothing if is_migrator_image(&base) && !args_check => {
+            v.kind = Kind::Migration;
+            v.confidence = Confidence::Likely;
+            let how = if has_command {
+                ""
+            } else {
+                " run by its entrypoint"
+            };
+            v.signals.push(signal(
+                SignalKind::Image,
+                name,
+                format!("image `{image}` is a migrator image{how}"),
+            ));
+            return;
+        }
+        Says::Wait => {
+            v.kind = Kind::Waiter;
+            v.confidence = Confidence::Likely;
+            v.signals.push(signal(
+                SignalKind::Wait,
+                name,
+                format!("image `{image}` waits"),
+            ));
+            return;
+        }
+        _ => {}
+    }
+    if let Some(sw) = env_switch(c) {
+        v.kind = Kind::MigratesThenServes;
+        v.confidence = Confidence::Likely;
+        v.signals.push(signal(
+            SignalKind::Env,
+            name,
+            format!("env `{sw}` switches migrations on at start"),
+        ));
+        return;
+    }
+    if let Some(n) = name {
+        if name_says_waiter(n) {
+            v.kind = Kind::Waiter;
+            v.signals.push(signal(
+                SignalKind::Name,
+                name,
+                format!("name `{n}` says it waits"),
+            ));
+        } else if name_says_migration(n) {
+            v.kind = Kind::Migration;
+            v.signals.push(signal(
+                SignalKind::Name,
+                name,
+                format!("name `{n}` says migration"),
+            ));
+        }
+    }
+}
+
+/// Images named like migrators: `*-migrate`, `*/migrator`, `*-migrations`, `*/bootloader`,
+/// `*-db-init`, `*-schema-upgrade`, …
+fn is_migrator_image(base: &str) -> bool {
+    let segs = words::segments(base);
+    says(base) == Says::Migrate
+        || segs
+            .iter()
+            .any(|s| matches!(s.as_str(), "bootloader" | "schema" | "dbinit" | "initdb"))
+}
+
+/// Whether a name says migration, and not a wait for one or a check of one
+/// (`*wait-for-migrations*`, `wait_on_database_migrations`, `*-migration-check`).
+pub fn name_says_migration(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("migrat")
+        && words::about_migrations(&words::segments(&n))
+        && !name_says_waiter(&n)
+        && says(&n) != Says::Check
+}
+
+/// Whether a name says it waits (`wait-for-db`, `wait-for-migrations`, `*-wait`).
+pub fn name_says_waiter(name: &str) -> bool {
+    words::segments(name)
+        .iter()
+        .any(|s| words::WAIT.contains(&s.as_str()))
+}
+
+/// Whether a name says schema work: migrations, `db-sync`, `db-init`, `init-db`,
+/// `schema`, `db-upgrade`, `db-setup`, `seed`/`seeder`, `initializer`, `bootstrap`.
+pub fn name_is_schema_ish(name: &str) -> bool {
+    let segs = words::segments(name);
+    let has = |set: &[&str]| segs.iter().any(|s| set.contains(&s.as_str()));
+    !name_says_waiter(name)
+        && (name_says_migration(name)
+            || has(&[
+                "schema",
+                "dbsync",
+                "dbinit",
+                "initdb",
+                "seed",
+                "seeder",
+                "initializer",
+                "dbupgrade",
+            ])
+            || (has(&["db", "database"])
+                && has(&[
+                    "sync",
+                    "init",
+                    "upgrade",
+                    "setup",
+                    "update",
+                    "create",
+                    "bootstrap",
+                ])))
+}
+
+/// A container of a pod spec that is a native sidecar (`restartPolicy: Always`).
+fn is_sidecar(c: &Value) -> bool {
+    c.get("restartPolicy").and_then(Value::as_str) == Some("Always")
+}
+
+/// Classifies a Job from its name, pod spec, hook events and whether it reads the
+/// app workloads' database credentials.
+pub fn job(
+    name: &str,
+    pod: &Value,
+    hooks: Option<&[String]>,
+    shares_credentials: bool,
+    scripts: &dyn Fn(&str) -> Option<String>,
+    rules: &Rules,
+) -> Verdict {
+    if let Some((inc, p)) = rules.name(name) {
+        return user(inc, None, format!("name `{name}` matches `{p}`"));
+    }
+    let classify = |list: &str| -> Vec<Verdict> {
+        let cs = pod.get(list).map(Value::items).unwrap_or(&[]);
+        cs.iter()
+            .filter(|c| !is_sidecar(c))
+            .map(|c| container(c, scripts, rules))
+            .collect()
+    };
+    let (inits, mains) = (classify("initContainers"), classify("containers"));
+    let all = || inits.iter().chain(&mains);
+    if let Some(v) = all().find(|v| v.confidence == Confidence::Certain) {
+        return v.clone();
+    }
+    let context = job_context(name, hooks, shares_credentials);
+    if let Some(v) = all().find(|v| v.is_migration()) {
+        let mut v = v.clone();
+        // A Job runs once: what it runs after migrating races with nothing.
+        v.kind = Kind::Migration;
+        v.signals.extend(context.signals);
+        return v;
+    }
+    // Otherwise the main containers say what the Job is; waits and checks in its
+    // init containers do not.
+    let unknown = mains.iter().all(|v| v.confidence == Confidence::Possible);
+    match context.confidence {
+        Some(conf) if unknown => Verdict {
+            kind: Kind::Migration,
+            confidence: conf,
+            tool: None,
+            signals: context.signals,
+            check: None,
+        },
+        _ => mains
+            .into_iter()
+            .max_by_key(|v| v.confidence)
+            .unwrap_or_else(Verdict::other),
+    }
+}
+
+/// What a Job's name, hook events and credentials say, without its commands.
+struct Context {
+    confidence: Option<Confidence>,
+    signals: Vec<Signal>,
+}
+
+fn job_context(name: &str, hooks: Option<&[String]>, shares: bool) -> Context {
+    let events: Vec<&str> = hooks.unwrap_or(&[]).iter().map(|e| e.trim()).collect();
+    let install = events.iter().any(|e| {
+        matches!(
+            *e,
+            "pre-install" | "pre-upgrade" | "post-install" | "post-upgrade"
+        )
+    });
+    let post = install && events.iter().all(|e| e.starts_with("post-"));
+    let named = name_says_migration(name);
+    let schema = name_is_schema_ish(name);
+    let mut signals = Vec::new();
+    if named || schema {
+        let what = if named { "migration" } else { "schema work" };
+        signals.push(signal(
+            SignalKind::Name,
+            None,
+            format!("name `{name}` says {what}"),
+        ));
+    }
+    if install {
+        signals.push(signal(
+            SignalKind::Hook,
+            None,
+            format!("Helm hook `{}`", events.join(",")),
+        ));
+    }
+    if shares {
+        signals.push(signal(
+            SignalKind::Credentials,
+            None,
+            "reads the same database credentials as the app's workloads".into(),
+        ));
+    }
+    // A plain Job runs with the release like an install/upgrade hook does.
+    let with_release = hooks.is_none() || install;
+    let confidence = if (named && (install || shares)) || (with_release && shares && schema) {
+        Some(Confidence::Likely)
+    } else if named || post || (install && (shares || schema)) {
+        Some(Confidence::Possible)
+    } else {
+        None
+    };
+    Context {
+        confidence,
+        signals,
+    }
+}

@@ -1,0 +1,219 @@
+//! Scripts a container runs that the stream itself holds: the data of ConfigMaps and
+//! Secrets (base64 decoded) mounted into the pod, found by path.
+
+use std::collections::BTreeMap;
+
+use crate::yaml::Value;
+
+/// The ConfigMaps and Secrets of a stream: name → key → text.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    config_maps: BTreeMap<String, BTreeMap<String, String>>,
+    secrets: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Sources {
+    /// No sources.
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    /// Adds a document if it is a ConfigMap (`data`, `binaryData`) or a Secret
+    /// (`data` base64-decoded, `stringData`); other documents are ignored.
+    pub fn add(&mut self, doc: &Value) {
+        let Some(name) = doc.at(&["metadata", "name"]).and_then(Value::as_str) else {
+            return;
+        };
+        let text = |v: &Value| super::text(v);
+        let decoded = |v: &Value| decode_base64(&text(v)).and_then(|b| String::from_utf8(b).ok());
+        let mut data = BTreeMap::new();
+        match doc.get("kind").and_then(Value::as_str) {
+            Some("ConfigMap") => {
+                for (k, v) in doc.get("data").map(Value::entries).unwrap_or(&[]) {
+                    data.insert(k.clone(), text(v));
+                }
+                for (k, v) in doc.get("binaryData").map(Value::entries).unwrap_or(&[]) {
+                    data.extend(decoded(v).map(|t| (k.clone(), t)));
+                }
+                self.config_maps.insert(name.to_string(), data);
+            }
+            Some("Secret") => {
+                for (k, v) in doc.get("data").map(Value::entries).unwrap_or(&[]) {
+                    data.extend(decoded(v).map(|t| (k.clone(), t)));
+                }
+                for (k, v) in doc.get("stringData").map(Value::entries).unwrap_or(&[]) {
+                    data.insert(k.clone(), text(v));
+                }
+                self.secrets.insert(name.to_string(), data);
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds a ConfigMap's data.
+    pub fn insert_config_map(&mut self, name: &str, data: BTreeMap<String, String>) {
+        self.config_maps.insert(name.to_string(), data);
+    }
+
+    /// Adds a Secret's data, already decoded.
+    pub fn insert_secret(&mut self, name: &str, data: BTreeMap<String, String>) {
+        self.secrets.insert(name.to_string(), data);
+    }
+
+    /// The files one volume gives: path inside the volume → text.
+    fn volume_files(&self, vol: &Value) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut from =
+            |src: &Value, name_key: &str, map: &BTreeMap<String, BTreeMap<String, String>>| {
+                let Some(data) = src
+                    .get(name_key)
+                    .and_then(Value::as_str)
+                    .and_then(|n| map.get(n))
+                else {
+                    return;
+                };
+                let items = src.get("items").map(Value::items).unwrap_or(&[]);
+                if items.is_empty() {
+                    out.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                for it in items {
+                    let key = it.get("key").and_then(Value::as_str);
+                    let path = it.get("path").and_then(Value::as_str).or(key);
+                    if let (Some(t), Some(p)) = (key.and_then(|k| data.get(k)), path) {
+                        out.push((p.to_string(), t.clone()));
+                    }
+                }
+            };
+        if let Some(cm) = vol.get("configMap") {
+            from(cm, "name", &self.config_maps);
+        }
+        if let Some(s) = vol.get("secret") {
+            from(s, "secretName", &self.secrets);
+        }
+        for src in vol
+            .at(&["projected", "sources"])
+            .map(Value::items)
+            .unwrap_or(&[])
+        {
+            if let Some(cm) = src.get("configMap") {
+                from(cm, "name", &self.config_maps);
+            }
+            if let Some(s) = src.get("secret") {
+                from(s, "name", &self.secrets);
+            }
+        }
+        out
+    }
+
+    /// Every file the pod's containers (init containers included) see from the
+    /// stream's ConfigMaps and Secrets: absolute path → text (the first mount wins).
+    pub fn files(&self, pod_spec: &Value) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let vols = pod_spec.get("volumes").map(Value::items).unwrap_or(&[]);
+        for list in ["initContainers", "containers"] {
+            for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
+                for m in c.get("volumeMounts").map(Value::items).unwrap_or(&[]) {
+                    let (Some(vname), Some(at)) = (
+                        m.get("name").and_then(Value::as_str),
+                        m.get("mountPath").and_then(Value::as_str),
+                    ) else {
+                        continue;
+                    };
+                    let Some(vol) = vols
+                        .iter()
+                        .find(|v| v.get("name").and_then(Value::as_str) == Some(vname))
+                    else {
+                        continue;
+                    };
+                    let sub = m
+                        .get("subPath")
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty());
+                    for (p, t) in self.volume_files(vol) {
+                        let path = match sub {
+                            Some(s) if s == p => at.to_string(),
+                            Some(_) => continue,
+                            None => format!("{}/{p}", at.trim_end_matches('/')),
+                        };
+                        out.entry(path).or_insert(t);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The names of the Secrets and ConfigMaps a pod spec reads (env, envFrom, volumes,
+/// projected volumes), as `Secret/NAME` and `ConfigMap/NAME`: a Job that reads one the
+/// app's workloads read shares their credentials.
+pub fn references(pod_spec: &Value) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut add = |kind: &str, v: Option<&Value>| {
+        if let Some(n) = v.and_then(Value::as_str) {
+            out.insert(format!("{kind}/{n}"));
+        }
+    };
+    for list in ["initContainers", "containers"] {
+        for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
+            for e in c.get("env").map(Value::items).unwrap_or(&[]) {
+                add("Secret", e.at(&["valueFrom", "secretKeyRef", "name"]));
+                add("ConfigMap", e.at(&["valueFrom", "configMapKeyRef", "name"]));
+            }
+            for e in c.get("envFrom").map(Value::items).unwrap_or(&[]) {
+                add("Secret", e.at(&["secretRef", "name"]));
+                add("ConfigMap", e.at(&["configMapRef", "name"]));
+            }
+        }
+    }
+    for v in pod_spec.get("volumes").map(Value::items).unwrap_or(&[]) {
+        add("Secret", v.at(&["secret", "secretName"]));
+        add("ConfigMap", v.at(&["configMap", "name"]));
+        for src in v
+            .at(&["projected", "sources"])
+            .map(Value::items)
+            .unwrap_or(&[])
+        {
+            add("Secret", src.at(&["secret", "name"]));
+            add("ConfigMap", src.at(&["configMap", "name"]));
+        }
+    }
+    out
+}
+
+/// Decodes standard base64 (padding optional, blanks ignored).
+pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64() {
+        assert_eq!(decode_base64("aGVsbG8gd29ybGQ=").unwrap(), b"hello world");
+        assert_eq!(decode_base64("YQ").unwrap(), b"a");
+        assert!(decode_base64("!!").is_none());
+    }
+}

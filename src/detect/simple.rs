@@ -1,0 +1,326 @@
+//! What one unwrapped simple command does: the tool table first, then the generic
+//! rules (database clients with DDL, waiting programs, servers, migration scripts by
+//! name, an app CLI's migrate verb, migrate flags).
+
+use super::command::{code_migrates, finding, Does, Finding, Rule};
+use super::tools;
+use super::vocab::*;
+use super::words::{self, glob, norm, program, says, Says};
+
+/// Classifies an unwrapped simple command.
+pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
+    let prog = program(argv.first()?);
+    if NOISE.contains(&prog.as_str()) {
+        return None;
+    }
+    let ws: Vec<String> = argv.iter().map(|w| norm(w)).collect();
+    if let Some(f) = by_table(argv, &ws) {
+        return Some(f);
+    }
+    let make = |does, rule| Some(finding(does, rule, None, argv, None));
+    if SQL_CLIENTS.contains(&prog.as_str()) {
+        let text = format!("{} {input}", argv[1..].join(" "));
+        return if has_ddl(&text) || runs_schema_file(argv) {
+            make(Does::Migrate, Rule::Sql)
+        } else {
+            None
+        };
+    }
+    if WAITERS.contains(&prog.as_str()) || (prog == "kubectl" && argv.iter().any(|a| a == "wait")) {
+        let on_db = DB_WAITERS.contains(&prog.as_str()) || prog == "kubectl" || waits_for_db(argv);
+        return make(if on_db { Does::Wait } else { Does::Other }, Rule::Wait);
+    }
+    if SERVERS.contains(&prog.as_str()) {
+        return make(Does::Serve, Rule::Serve);
+    }
+    if SYSTEM.contains(&prog.as_str()) {
+        return None;
+    }
+    let pos = positionals(&argv[1..]);
+    let flagged = |does| adjust_by_flags(window(does, &pos), argv);
+    if pos.first().is_some_and(|p| p == "eval" || p == "rpc") && code_migrates(&argv[1..].join(" "))
+    {
+        return make(Does::Migrate, Rule::Verb);
+    }
+    match says(&prog) {
+        Says::Migrate
+            if pos
+                .iter()
+                .all(|p| matches!(says(p), Says::Nothing | Says::Migrate)) =>
+        {
+            return make(flagged(Does::Migrate), Rule::ScriptName)
+        }
+        Says::Wait => {
+            let does = if waits_for_db(argv) {
+                Does::Wait
+            } else {
+                Does::Other
+            };
+            return make(does, Rule::Wait);
+        }
+        Says::Check => return make(Does::Check, Rule::ScriptName),
+        Says::Other => return make(Does::Other, Rule::ScriptName),
+        _ => {}
+    }
+    if let Some(does) = verb(&prog, &pos) {
+        return make(flagged(does), Rule::Verb);
+    }
+    if argv[1..].iter().any(|a| flag_migrates(a)) {
+        return make(flagged(Does::Migrate), Rule::Verb);
+    }
+    let serve_word = |p: &String| SERVE_VERBS.contains(&p.as_str());
+    if pos.first().is_some_and(serve_word) || serve_word(&prog) {
+        return make(Does::Serve, Rule::Serve);
+    }
+    None
+}
+
+/// A check or other flag on a migrate command changes what it does.
+fn adjust_by_flags(does: Does, argv: &[String]) -> Does {
+    if does != Does::Migrate {
+        return does;
+    }
+    let lower: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
+    if lower.iter().any(|a| CHECK_FLAGS.iter().any(|f| glob(f, a))) {
+        Does::Check
+    } else if lower.iter().any(|a| OTHER_FLAGS.contains(&a.as_str())) {
+        Does::Other
+    } else {
+        does
+    }
+}
+
+/// The tool table: the first program word a row knows decides.
+fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
+    let raw: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
+    for (i, w) in ws.iter().enumerate() {
+        let p = program(w);
+        let segs = words::segments(&p);
+        for t in tools::all() {
+            let named = t.programs.iter().any(|g| {
+                glob(g, &p) || (g.len() >= 6 && !g.contains('*') && segs.iter().any(|s| s == g))
+            });
+            if !named {
+                continue;
+            }
+            let after: Vec<String> = ws[i + 1..]
+                .iter()
+                .zip(&raw[i + 1..])
+                .flat_map(|(b, r)| [r.clone(), b.clone()])
+                .collect();
+            let after = &after[..];
+            let does = if t.checks.iter().any(|s| follows(after, s)) {
+                Does::Check
+            } else if t.not.iter().any(|s| follows(after, s)) {
+                Does::Other
+            } else if t.serves.iter().any(|s| follows(after, s)) {
+                Does::MigrateThenServe
+            } else if t.migrate.iter().any(|s| follows(after, s)) {
+                adjust_by_flags(Does::Migrate, &argv[i..])
+            } else {
+                continue;
+            };
+            return Some(finding(does, Rule::Tool, Some(t), argv, None));
+        }
+    }
+    None
+}
+
+/// Whether the words of `seq` (globs) follow in `words`, in order; `""` always does.
+fn follows(words: &[String], seq: &str) -> bool {
+    let mut it = words.iter();
+    seq.split_whitespace()
+        .all(|p| it.by_ref().any(|w| glob(p, w)))
+}
+
+/// An app CLI's verb: `<app> migrate`, `<app> db upgrade`, `<app> migrations up`, …
+fn verb(prog: &str, pos: &[String]) -> Option<Does> {
+    for (k, p) in pos.iter().enumerate().take(4) {
+        let next = pos.get(k + 1).map(String::as_str);
+        let next_says = next.map(words::segments);
+        let next_is = |set: &[&str]| {
+            next_says
+                .as_ref()
+                .is_some_and(|s| s.iter().any(|x| set.contains(&x.as_str())))
+        };
+        match p.as_str() {
+            "migrate" | "migrations" | "migration" | "db" | "database" | "schema" => {
+                if next_is(words::CHECK) {
+                    return Some(Does::Check);
+                }
+                if next_is(words::OTHER) || next_is(&["create", "add", "init"]) && p != "db" {
+                    return Some(Does::Other);
+                }
+                if p.starts_with("migrat") {
+                    return Some(Does::Migrate);
+                }
+                if next.is_some_and(|n| {
+                    matches!(
+                        n,
+                        "upgrade"
+                            | "migrate"
+                            | "sync"
+                            | "deploy"
+                            | "update"
+                            | "setup"
+                            | "apply"
+                            | "init"
+                            | "prepare"
+                    )
+                }) {
+                    return Some(Does::Migrate);
+                }
+            }
+            "upgrade" if k == 0 && !prog.ends_with("-run") && !prog.ends_with("-target") => {
+                return Some(Does::Migrate)
+            }
+            _ => match says(p) {
+                Says::Migrate => return Some(Does::Migrate),
+                Says::Check => return Some(Does::Check),
+                Says::Wait => return Some(Does::Wait),
+                Says::Other => return Some(Does::Other),
+                Says::Nothing => {}
+            },
+        }
+    }
+    None
+}
+
+/// A migrate verb followed (within the positional words) by a check or other word.
+pub(super) fn window(does: Does, pos: &[String]) -> Does {
+    if does != Does::Migrate {
+        return does;
+    }
+    let segs: Vec<String> = pos.iter().flat_map(|p| words::segments(p)).collect();
+    if segs.iter().any(|s| words::CHECK.contains(&s.as_str())) {
+        Does::Check
+    } else if segs.iter().any(|s| words::OTHER.contains(&s.as_str())) {
+        Does::Other
+    } else {
+        does
+    }
+}
+
+/// `--migrate`, `-mode=migrate`, `--run-migrations` (not `--migrations-dir=…`).
+fn flag_migrates(a: &str) -> bool {
+    if !a.starts_with('-') {
+        return false;
+    }
+    let lower = a.trim_start_matches('-').to_ascii_lowercase();
+    if ["no-", "skip", "without", "disable", "no_", "dont"]
+        .iter()
+        .any(|n| lower.starts_with(n))
+    {
+        return false;
+    }
+    let (k, v) = a.split_once('=').unwrap_or((a, ""));
+    let segs = words::segments(k);
+    let about_place = segs.iter().any(|s| {
+        matches!(
+            s.as_str(),
+            "dir"
+                | "path"
+                | "table"
+                | "folder"
+                | "source"
+                | "location"
+                | "locations"
+                | "file"
+                | "files"
+                | "url"
+                | "schema"
+                | "lock"
+                | "timeout"
+                | "to"
+        )
+    });
+    let verb_key = matches!(
+        segs.last().map(String::as_str),
+        Some("mode" | "command" | "cmd" | "action" | "task" | "run")
+    );
+    (says(k) == Says::Migrate && !about_place && (v.is_empty() || matches!(v, "true" | "1")))
+        || (verb_key && says(v) == Says::Migrate)
+}
+
+/// SQL that changes a schema.
+pub(super) fn has_ddl(text: &str) -> bool {
+    let up = text.to_ascii_uppercase();
+    let up: String = up.split_whitespace().collect::<Vec<_>>().join(" ");
+    [
+        "CREATE TABLE",
+        "ALTER TABLE",
+        "CREATE SCHEMA",
+        "CREATE INDEX",
+        "CREATE UNIQUE INDEX",
+        "CREATE TYPE",
+        "CREATE OR REPLACE FUNCTION",
+        "CREATE VIEW",
+        "CREATE OR REPLACE VIEW",
+        "CREATE KEYSPACE",
+        "CREATE MATERIALIZED VIEW",
+    ]
+    .iter()
+    .any(|k| up.contains(k))
+}
+
+/// `psql -f schema.sql`, `mysql < migrations/001.sql` (a file named like a schema).
+fn runs_schema_file(argv: &[String]) -> bool {
+    argv.iter().any(|a| {
+        let a = a.to_ascii_lowercase();
+        (a.ends_with(".sql") || a.ends_with(".cql"))
+            && [
+                "schema", "migrat", "init", "create", "ddl", "tables", "upgrade",
+            ]
+            .iter()
+            .any(|k| a.contains(k))
+    })
+}
+
+/// The words after the program that are not flags, paths or values.
+pub(super) fn positionals(rest: &[String]) -> Vec<String> {
+    rest.iter()
+        .filter(|w| {
+            !w.starts_with('-')
+                && !(w.contains('/') && (w.starts_with(['/', '.', '~']) || w.contains('.')))
+                && !w.contains('=')
+                && !w.contains('$')
+                && !w.contains('@')
+                && ![
+                    ".yaml", ".yml", ".json", ".conf", ".ini", ".toml", ".env", ".xml",
+                ]
+                .iter()
+                .any(|e| w.ends_with(e))
+        })
+        .take(5)
+        .map(|w| w.to_ascii_lowercase())
+        .collect()
+}
+
+/// Whether a wait is for a database, migrations or a Job (not Redis, DNS, …).
+pub(super) fn waits_for_db(argv: &[String]) -> bool {
+    let text = argv.join(" ").to_ascii_lowercase();
+    let segs = words::segments(&text);
+    let db_seg = segs
+        .iter()
+        .any(|s| matches!(s.as_str(), "db" | "database" | "job" | "jobs"));
+    db_seg
+        || [
+            "postgres",
+            "pg_",
+            "psql",
+            "mysql",
+            "maria",
+            "sql",
+            "migrat",
+            "mongo",
+            "cockroach",
+            "cassandra",
+            "clickhouse",
+            "5432",
+            "3306",
+            "26257",
+            "9042",
+        ]
+        .iter()
+        .any(|k| text.contains(k))
+}

@@ -1,0 +1,262 @@
+//! Unit tests of the legacy API and of verdicts.
+
+use super::*;
+
+fn c(cmd: &[&str]) -> Value {
+    Value::map([(
+        "command",
+        Value::Seq(cmd.iter().map(|s| Value::str(*s)).collect()),
+    )])
+}
+
+#[test]
+fn known_tools() {
+    for cmd in [
+        &["php", "artisan", "migrate", "--force"][..],
+        &["sh", "-c", "npx prisma migrate deploy && echo ok"],
+        &["python", "/app/manage.py", "migrate", "--noinput"],
+        &["bundle", "exec", "rails", "db:migrate"],
+        &["npm", "run", "db:migrate"],
+        &["/flyway/flyway", "-url=jdbc:x", "migrate"],
+        &["migrate", "-path", "/m", "-database", "x", "up"],
+        &["/app/bin/migration-runner.sh"],
+    ] {
+        assert!(migration_command(&c(cmd)).is_some(), "{cmd:?}");
+    }
+    for cmd in [
+        &["python", "manage.py", "collectstatic"][..],
+        &["npm", "start"],
+        &["prisma", "generate"],
+        &["python", "manage.py", "makemigrations"],
+    ] {
+        assert!(migration_command(&c(cmd)).is_none(), "{cmd:?}");
+    }
+}
+
+#[test]
+fn selectors_and_globs() {
+    let labels = Value::map([("app", Value::str("web")), ("tier", Value::str("db"))]);
+    assert!(Selector::parse("app=web,tier in (db, cache),!x")
+        .unwrap()
+        .matches(&labels));
+    assert!(!Selector::parse("app!=web").unwrap().matches(&labels));
+    assert!(glob("*-migrate*", "rel-app-migrate-1"));
+    assert!(!glob("migrate", "x-migrate"));
+    assert_eq!(image_repository("reg:5000/app:1.2"), "reg:5000/app");
+    assert_eq!(image_repository("app@sha256:abc"), "app");
+}
+
+fn container(command: &[&str], args: &[&str]) -> Value {
+    let seq = |v: &[&str]| Value::Seq(v.iter().map(|s| Value::str(*s)).collect());
+    Value::map([
+        ("name", Value::str("c")),
+        ("image", Value::str("registry.example.com/acme/app:1")),
+        ("command", seq(command)),
+        ("args", seq(args)),
+    ])
+}
+
+fn verdict(command: &[&str]) -> Verdict {
+    classify_container(&container(command, &[]), &no_scripts)
+}
+
+#[test]
+fn every_tool_row_migrates_and_its_check_is_never_a_migration() {
+    for t in tools::all() {
+        assert!(
+            !t.programs.is_empty() && !t.migrate.is_empty(),
+            "{}",
+            t.name
+        );
+        for seq in t.migrate.iter().filter(|s| !s.contains('*')) {
+            let prog = t.programs[0].replace('*', "x");
+            let mut argv = vec![prog.as_str()];
+            argv.extend(seq.split_whitespace());
+            let v = verdict(&argv);
+            assert!(v.is_migration(), "{}: {argv:?} -> {v}", t.name);
+        }
+        if let Some(check) = t.check {
+            let v = verdict(&["sh", "-c", check]);
+            assert_eq!(v.kind, Kind::Check, "{}: `{check}` -> {v}", t.name);
+            let gate = format!("until {check}; do echo 'premigrate: waiting'; sleep 5; done");
+            let v = verdict(&["sh", "-c", &gate]);
+            assert_eq!(v.kind, Kind::Waiter, "{}: {v}", t.name);
+        }
+    }
+}
+
+#[test]
+fn checks_waiters_and_servers() {
+    assert_eq!(
+        verdict(&["python", "manage.py", "migrate", "--check"]).kind,
+        Kind::Check
+    );
+    let v = verdict(&["npx", "prisma", "migrate", "status"]);
+    assert_eq!((v.kind, v.tool), (Kind::Check, Some("Prisma")));
+    assert_eq!(
+        verdict(&["/app/wait_on_database_migrations.sh"]).kind,
+        Kind::Waiter
+    );
+    assert_eq!(verdict(&["flyway", "validate"]).kind, Kind::Check);
+    let v = verdict(&["sh", "-c", "python manage.py migrate && exec gunicorn app"]);
+    assert_eq!(v.kind, Kind::MigratesThenServes);
+    assert!(v.is_migration());
+    let v = verdict(&[
+        "sh",
+        "-c",
+        "set -e\nexport A=1\nbundle exec rails db:migrate",
+    ]);
+    assert_eq!((v.kind, v.tool), (Kind::Migration, Some("Rails")));
+    assert_eq!(v.check, Some("bin/rails db:abort_if_pending_migrations"));
+    assert_eq!(
+        verdict(&["python", "manage.py", "makemigrations"]).kind,
+        Kind::Other
+    );
+    assert_eq!(verdict(&["sh", "-c", "echo migrate"]).kind, Kind::Other);
+}
+
+#[test]
+fn names() {
+    assert!(name_says_migration("app-db-migrate"));
+    assert!(!name_says_migration("wait-for-migrations"));
+    assert!(!name_says_migration("wait_on_database_migrations"));
+    assert!(!name_says_migration("db-migration-checker"));
+    assert!(name_says_waiter("premigrate-wait"));
+    assert!(name_is_schema_ish("keystone-db-sync"));
+    assert!(name_is_schema_ish("openproject-seeder-1"));
+    assert!(!name_is_schema_ish("ingress-nginx-admission-create"));
+}
+
+fn pod(inits: Vec<Value>, mains: Vec<Value>) -> Value {
+    Value::map([
+        ("initContainers", Value::Seq(inits)),
+        ("containers", Value::Seq(mains)),
+    ])
+}
+
+#[test]
+fn jobs() {
+    let trivial = container(&["sh", "-c", "echo done"], &[]);
+    let goose = container(&["goose", "up"], &[]);
+    let v = classify_job(
+        "task-1",
+        &pod(vec![goose], vec![trivial.clone()]),
+        None,
+        false,
+        &no_scripts,
+    );
+    assert_eq!((v.kind, v.tool), (Kind::Migration, Some("goose")));
+    let unknown = container(&["/app/bin/setup"], &[]);
+    let hook = vec!["pre-upgrade".to_string()];
+    let p = pod(vec![], vec![unknown]);
+    let v = classify_job("app-schema-setup", &p, Some(&hook), true, &no_scripts);
+    assert_eq!(
+        (v.kind, v.confidence),
+        (Kind::Migration, Confidence::Likely)
+    );
+    let v = classify_job("app-migrate", &p, None, false, &no_scripts);
+    assert_eq!(
+        (v.kind, v.confidence),
+        (Kind::Migration, Confidence::Possible)
+    );
+    assert!(!v.is_migration() && v.is_possible_migration());
+    let hint = v.confirm_with("Job", "app-migrate").unwrap();
+    assert!(hint.starts_with("--job app-migrate"), "{hint}");
+    let v = classify_job("app-x", &p, None, false, &no_scripts);
+    assert!(!v.is_migration() && !v.is_possible_migration());
+    let check = container(&["prisma", "migrate", "status"], &[]);
+    let v = classify_job(
+        "app-migrate",
+        &pod(vec![], vec![check]),
+        Some(&hook),
+        true,
+        &no_scripts,
+    );
+    assert_eq!(v.kind, Kind::Check);
+}
+
+#[test]
+fn scripts_from_config_maps_and_secrets() {
+    let mut sources = Sources::new();
+    let cm = Value::map([
+        ("kind", Value::str("ConfigMap")),
+        ("metadata", Value::map([("name", Value::str("bin"))])),
+        (
+            "data",
+            Value::map([(
+                "m.sh",
+                Value::str("#!/bin/sh\nset -e\nknex migrate:latest\n"),
+            )]),
+        ),
+    ]);
+    let secret = Value::map([
+        ("kind", Value::str("Secret")),
+        ("metadata", Value::map([("name", Value::str("s"))])),
+        // "dbmate up\n"
+        (
+            "data",
+            Value::map([("run", Value::str("ZGJtYXRlIHVwCg=="))]),
+        ),
+    ]);
+    sources.add(&cm);
+    sources.add(&secret);
+    let mount = |vol: &str, at: &str| {
+        Value::map([("name", Value::str(vol)), ("mountPath", Value::str(at))])
+    };
+    let mut c1 = container(&["/scripts/m.sh"], &[]);
+    c1.set("volumeMounts", Value::Seq(vec![mount("a", "/scripts")]));
+    let mut c2 = container(&["sh", "/etc/run"], &[]);
+    c2.set("volumeMounts", Value::Seq(vec![mount("b", "/etc")]));
+    let vol = |name: &str, key: &str, v: Value| Value::map([("name", Value::str(name)), (key, v)]);
+    let mut p = pod(vec![], vec![c1.clone(), c2.clone()]);
+    p.set(
+        "volumes",
+        Value::Seq(vec![
+            vol("a", "configMap", Value::map([("name", Value::str("bin"))])),
+            vol("b", "secret", Value::map([("secretName", Value::str("s"))])),
+        ]),
+    );
+    let refs = references(&p);
+    assert!(
+        refs.contains("ConfigMap/bin") && refs.contains("Secret/s"),
+        "{refs:?}"
+    );
+    let files = sources.files(&p);
+    let lookup = |path: &str| files.get(path).cloned();
+    let v = classify_container(&c1, &lookup);
+    assert_eq!((v.kind, v.tool), (Kind::Migration, Some("Knex")));
+    assert_eq!(v.signals[0].kind, SignalKind::Command);
+    assert!(v.signals[0].detail.contains("/scripts/m.sh"), "{v}");
+    let v = classify_container(&c2, &lookup);
+    assert_eq!(v.tool, Some("dbmate"));
+    assert!(!classify_container(&c1, &no_scripts).is_migration());
+}
+
+#[test]
+fn user_patterns() {
+    let mut rules = Rules::new();
+    rules
+        .include(Target::Command, "*ledger schema-refresh*")
+        .unwrap();
+    rules.exclude(Target::Name, "*-seed").unwrap();
+    rules.add_spec(false, "image:*/legacy-migrator").unwrap();
+    let v = classify_container_with(
+        &container(&["/bin/ledger", "schema-refresh"], &[]),
+        &no_scripts,
+        &rules,
+    );
+    assert_eq!(
+        (v.kind, v.confidence),
+        (Kind::Migration, Confidence::Certain)
+    );
+    let p = pod(vec![], vec![container(&["goose", "up"], &[])]);
+    let v = classify_job("app-seed", &p, None, false, &no_scripts);
+    assert!(v.is_migration());
+    let v = classify_job_with("app-seed", &p, None, false, &no_scripts, &rules);
+    assert_eq!((v.kind, v.confidence), (Kind::Other, Confidence::Certain));
+    let mut legacy = container(&[], &["up"]);
+    legacy.set("image", Value::str("reg.example.com/x/legacy-migrator:1"));
+    assert!(classify_container(&legacy, &no_scripts).is_migration());
+    assert!(!classify_container_with(&legacy, &no_scripts, &rules).is_migration());
+    assert!(rules.include(Target::Command, "**").is_err());
+}

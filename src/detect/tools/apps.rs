@@ -1,0 +1,135 @@
+//! Applications whose own CLI migrates their schema.
+
+use super::{tool, Tool};
+
+/// App CLIs.
+pub const APPS: &[Tool] = &[
+    Tool {
+        migrate: &["migrate apply", "metadata apply", "deploy"],
+        checks: &["migrate status", "metadata diff", "metadata inconsistency"],
+        not: &[
+            "migrate create",
+            "migrate squash",
+            "migrate delete",
+            "metadata export",
+            "console",
+        ],
+        ..tool("Hasura", &["hasura", "hasura-cli"])
+    },
+    Tool {
+        migrate: &[
+            "migrations bootstrap",
+            "migrations up",
+            "migrations finish",
+            "migrations upgrade",
+        ],
+        checks: &["migrations list"],
+        not: &["migrations reset"],
+        ..tool("Kong", &["kong"])
+    },
+    Tool {
+        migrate: &["migrate sql", "migrate up"],
+        checks: &["migrate status"],
+        not: &["migrate down", "migrate create"],
+        ..tool("Ory (Hydra, Kratos, Keto)", &["hydra", "kratos", "keto"])
+    },
+    Tool {
+        migrate: &["init", "setup"],
+        serves: &["start-from-init", "start-from-setup"],
+        not: &["start"],
+        ..tool("ZITADEL", &["zitadel"])
+    },
+    Tool {
+        migrate: &["migrate --migrate-to-latest-version", "migrate"],
+        checks: &["migrate --current-db-version"],
+        not: &["migrate --supported-db-version"],
+        ..tool("Concourse", &["concourse"])
+    },
+    Tool {
+        migrate: &["migrate"],
+        ..tool("OpenFGA", &["openfga"])
+    },
+    Tool {
+        migrate: &["server database upgrade"],
+        not: &["server database downgrade", "server database reset"],
+        ..tool("Prefect", &["prefect"])
+    },
+    Tool {
+        migrate: &[
+            "update-schema",
+            "setup-schema",
+            "update",
+            "setup",
+            "create-database",
+            "create",
+        ],
+        checks: &["validate*"],
+        not: &["drop*"],
+        ..tool(
+            "Temporal/Cadence schema tool",
+            &["temporal-*-tool", "cadence-*-tool"],
+        )
+    },
+    Tool {
+        migrate: &[
+            "db_sync",
+            "db sync",
+            "api_db sync",
+            "db upgrade",
+            "upgrade",
+            "db_sync *",
+        ],
+        checks: &[
+            "db version",
+            "db_version",
+            "upgrade check",
+            "current",
+            "has_offline_migrations",
+            "check_migration",
+        ],
+        not: &["db_export*", "db purge", "db archive*", "bootstrap"],
+        ..tool("OpenStack *-manage", &["*-manage", "*-db-manage"])
+    },
+    Tool {
+        migrate: &["upgrade", "django migrate"],
+        not: &["upgrade --help"],
+        ..tool("Sentry", &["sentry"])
+    },
+    Tool {
+        migrate: &["migrate"],
+        checks: &["migrate --check"],
+        ..tool("authentik", &["ak"])
+    },
+    Tool {
+        migrate: &[
+            "bootstrap",
+            "database migrate:latest",
+            "database install",
+            "database migrate:up",
+        ],
+        not: &["database migrate:down"],
+        serves: &["bootstrap start"],
+        ..tool("Directus", &["directus"])
+    },
+    Tool {
+        migrate: &["init_and_upgrade_db", "upgrade_db", "init_db"],
+        images: &["*zabbix-server-create-upgrade-db"],
+        ..tool(
+            "Zabbix DB init/upgrade",
+            &["zabbix-server-create-upgrade-db"],
+        )
+    },
+    Tool {
+        migrate: &[""],
+        ..tool("DefectDojo initializer", &["entrypoint-initializer"])
+    },
+    Tool {
+        migrate: &["-c prepare"],
+        ..tool("Konga", &["start"])
+    },
+    Tool {
+        migrate: &["migrate up", "migrate"],
+        not: &["migrate down", "migrate release-locks"],
+        ..tool("Metabase", &["metabase"])
+    },
+];

@@ -1,0 +1,74 @@
+//! Word lists detection reads commands with.
+
+/// Programs that only print, set up the shell or move files.
+#[rustfmt::skip]
+pub const NOISE: &[&str] = &[
+    "echo", "printf", "set", "export", "sleep", "true", "false", "exit", "cd", "source", ".",
+    "mkdir", "cp", "mv", "rm", "ln", "chmod", "chown", "cat", "test", "[", "[[", "info", "log",
+    "trap", "unset", "local", "shift", "wait", "ls", "touch", "tee", "date", "env", "id", "whoami",
+    "hostname", "umask", "ulimit", "read", "return", ":", "pwd", "printenv", "declare", "readonly",
+    "let", "type", "which", "tr", "sed", "awk", "grep", "cut", "head", "tail", "basename",
+    "dirname", "debug", "warn", "error", "echo_info", "log_info", "sync",
+];
+
+/// Programs that are never an app CLI (no verb rule for them).
+#[rustfmt::skip]
+pub const SYSTEM: &[&str] = &[
+    "apt-get", "apt", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "pip3", "helm", "kubectl",
+    "git", "curl", "wget", "brew", "kubeadm", "linkerd", "istioctl", "aws", "gcloud", "az",
+    "gsutil", "tar", "gzip", "unzip", "find", "xargs", "openssl", "ssh", "scp", "rsync", "docker",
+    "systemctl", "service", "update-ca-certificates", "composer", "gem", "go", "cargo", "conda",
+    "snap", "flux", "argocd", "terraform", "vault", "jq", "yq", "envsubst", "nc", "ncat", "telnet",
+    "ping", "nslookup", "dig", "mc", "s3cmd", "rclone", "pg_dump", "pg_restore", "mysqldump",
+    "redis-cli", "java", "keytool",
+];
+
+/// Database clients whose input may carry SQL DDL.
+#[rustfmt::skip]
+pub const SQL_CLIENTS: &[&str] = &[
+    "psql", "mysql", "mariadb", "sqlcmd", "cqlsh", "clickhouse-client", "clickhouse", "sqlite3",
+    "sqlplus", "usql", "cockroach", "postgresql_remote_execute", "postgresql_execute",
+    "mysql_remote_execute", "mysql_execute", "mariadb_remote_execute", "mariadb_execute", "isql",
+    "mongosh", "ysqlsh", "vsql", "trino", "bq",
+];
+
+/// Programs that wait for something.
+#[rustfmt::skip]
+pub const WAITERS: &[&str] = &[
+    "wait-for-it", "wait-for", "waitfor", "wait4x", "dockerize", "k8s-wait-for",
+    "kubernetes-entrypoint", "pg_isready", "wait_for_db", "wait-for-db", "mysqladmin",
+];
+
+/// Programs that serve (long-running).
+#[rustfmt::skip]
+pub const SERVERS: &[&str] = &[
+    "gunicorn", "uvicorn", "daphne", "hypercorn", "puma", "unicorn", "thin", "passenger",
+    "php-fpm", "apache2-foreground", "httpd", "nginx", "caddy", "supervisord", "celery", "sidekiq",
+    "granian", "waitress-serve", "runserver", "node", "frankenphp", "rr",
+];
+
+/// Positional words of an app CLI that serve.
+#[rustfmt::skip]
+pub const SERVE_VERBS: &[&str] = &[
+    "serve", "server", "start", "run", "web", "worker", "runserver", "daemon", "s", "start-prod",
+];
+
+/// Flags that turn a migrate command into a check.
+#[rustfmt::skip]
+pub const CHECK_FLAGS: &[&str] = &[
+    "--check", "--plan", "--dry-run", "--dryrun", "--status", "--pending*", "--list",
+    "--check-only", "--exit-code", "--current-db-version", "--validate-only",
+];
+
+/// Flags that turn a migrate command into something else.
+#[rustfmt::skip]
+pub const OTHER_FLAGS: &[&str] = &[
+    "--sql", "--help", "-h", "--version", "--supported-db-version", "--fake",
+];
+
+/// Waiting programs that only ever wait for a database or a Job.
+#[rustfmt::skip]
+pub const DB_WAITERS: &[&str] = &[
+    "pg_isready", "mysqladmin", "k8s-wait-for", "kubernetes-entrypoint", "wait_for_db",
+    "wait-for-db",
+];

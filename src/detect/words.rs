@@ -1,0 +1,312 @@
+//! Words and their parts: program names reduced to what identifies them, and the
+//! vocabulary that says "migrate", "check", "wait" or "something else".
+
+/// Script and binary extensions dropped from program names.
+const EXTENSIONS: &[&str] = &[
+    ".sh", ".bash", ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".php", ".dll", ".jar", ".exe",
+    ".pl",
+];
+
+/// A word as detection compares it: lowercased, a path reduced to its basename
+/// (URLs are kept whole), surrounding quotes and parentheses dropped.
+pub fn norm(w: &str) -> String {
+    let w = w.trim_matches(|c| matches!(c, '"' | '\'' | '(' | ')' | ';'));
+    let base = if w.contains("://") || w.starts_with('$') {
+        w
+    } else {
+        w.trim_end_matches('/').rsplit('/').next().unwrap_or(w)
+    };
+    base.to_ascii_lowercase()
+}
+
+/// A program name: [`norm`] without a script extension.
+pub fn program(w: &str) -> String {
+    let n = norm(w);
+    for ext in EXTENSIONS {
+        if let Some(stem) = n.strip_suffix(ext) {
+            if !stem.is_empty() {
+                return stem.to_string();
+            }
+        }
+    }
+    n
+}
+
+/// The parts of a name: split at `-`, `_`, `:`, `.`, `/`, blanks and brackets.
+pub fn segments(w: &str) -> Vec<String> {
+    // camelCase parts too: `DbMigrationsConsole` → db, migrations, console.
+    let mut spaced = String::with_capacity(w.len() + 8);
+    let mut prev_lower = false;
+    for c in w.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            spaced.push(' ');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        spaced.push(c);
+    }
+    spaced
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Parts that say "migrate".
+pub const MIGRATE: &[&str] = &[
+    "migrate",
+    "migrations",
+    "migration",
+    "migrator",
+    "migrating",
+    "migrates",
+    "dbmigrate",
+    "dbmigration",
+    "dbmigrations",
+    "migratedb",
+    "dbupgrade",
+    "upgradedb",
+    "syncdb",
+    "dbsync",
+    "updb",
+    "predeploy",
+];
+
+/// Parts that say the migration is not of a database (files, media, buckets, …).
+const NOT_DB: &[&str] = &[
+    "s3",
+    "gcs",
+    "media",
+    "files",
+    "uploads",
+    "assets",
+    "bucket",
+    "storage",
+    "volume",
+    "volumes",
+    "pvc",
+    "images",
+    "static",
+    "staticfiles",
+    "helm",
+    "k8s",
+    "kubernetes",
+    "certs",
+    "certificates",
+    "vault",
+    "secrets",
+    "chart",
+    "charts",
+    "crd",
+    "crds",
+];
+
+/// Parts that name a database or schema.
+const DB: &[&str] = &["db", "database", "schema", "schemas", "tables", "dbs"];
+
+/// Parts that, next to a [`DB`] part, say "bring it up to date".
+const UP: &[&str] = &[
+    "upgrade",
+    "sync",
+    "update",
+    "setup",
+    "migrate",
+    "deploy",
+    "prepare",
+    "init",
+    "initialize",
+    "load",
+    "apply",
+];
+
+/// Parts that say "check" (never a migration).
+pub const CHECK: &[&str] = &[
+    "check",
+    "checker",
+    "status",
+    "validate",
+    "verify",
+    "info",
+    "pending",
+    "list",
+    "show",
+    "history",
+    "current",
+    "heads",
+    "plan",
+    "dry",
+    "dryrun",
+    "ready",
+    "health",
+    "version",
+    "showmigrations",
+    "ls",
+    "is",
+];
+
+/// Parts that say "wait".
+pub const WAIT: &[&str] = &["wait", "waiting", "waiter", "await", "waitfor"];
+
+/// Parts that say "something else than migrating".
+pub const OTHER: &[&str] = &[
+    "rollback",
+    "down",
+    "downgrade",
+    "undo",
+    "revert",
+    "redo",
+    "reset",
+    "drop",
+    "fresh",
+    "refresh",
+    "wipe",
+    "dump",
+    "backup",
+    "restore",
+    "diff",
+    "squash",
+    "test",
+    "tests",
+    "lint",
+    "help",
+    "clean",
+    "purge",
+    "export",
+    "unlock",
+    "stamp",
+    "new",
+    "generate",
+    "gen",
+    "make",
+    "makemigrations",
+    "seed",
+    "fake",
+    "squashmigrations",
+    "mark",
+    "complete",
+    "notify",
+    "revision",
+    "rename",
+    "delete",
+    "cleanup",
+];
+
+/// What the parts of a name say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Says {
+    /// Nothing about migrations.
+    Nothing,
+    /// Migrate (or bring a schema up to date).
+    Migrate,
+    /// Check migrations.
+    Check,
+    /// Wait (for a database or migrations).
+    Wait,
+    /// Something else about migrations (generate, roll back, …).
+    Other,
+}
+
+/// Whether the parts name a migration or schema update.
+pub fn about_migrations(segs: &[String]) -> bool {
+    let has = |set: &[&str]| segs.iter().any(|s| set.contains(&s.as_str()));
+    let migrat = segs.iter().any(|s| {
+        s.contains("migrat") && !OTHER.contains(&s.as_str()) && !CHECK.contains(&s.as_str())
+    });
+    if has(NOT_DB) {
+        return false;
+    }
+    has(MIGRATE)
+        || migrat
+        || (has(DB) && has(UP))
+        || has(&["create_tables", "tables"]) && has(&["create"])
+}
+
+/// What a name (program, script, image, positional word) says.
+pub fn says(name: &str) -> Says {
+    let segs = segments(name);
+    // `migrate-and-seed`, `migrate-then-create-admin`: each action on its own; a
+    // migration among them is what counts.
+    let parts: Vec<&[String]> = segs.split(|s| s == "and" || s == "then").collect();
+    if parts.len() > 1 {
+        let said: Vec<Says> = parts.iter().map(|p| says_parts(p)).collect();
+        if said.contains(&Says::Migrate) {
+            return Says::Migrate;
+        }
+        return said
+            .into_iter()
+            .find(|s| *s != Says::Nothing)
+            .unwrap_or(Says::Nothing);
+    }
+    says_parts(&segs)
+}
+
+fn says_parts(segs: &[String]) -> Says {
+    let has = |set: &[&str]| segs.iter().any(|s| set.contains(&s.as_str()));
+    if has(WAIT) {
+        return if about_migrations(segs) || has(DB) || has(&["for", "on"]) {
+            Says::Wait
+        } else {
+            Says::Nothing
+        };
+    }
+    if !about_migrations(segs) {
+        return Says::Nothing;
+    }
+    if has(CHECK) {
+        return Says::Check;
+    }
+    let db_pair = has(DB) && has(UP);
+    if has(OTHER) || (has(&["create"]) && !db_pair && !has(&["tables"])) {
+        return Says::Other;
+    }
+    Says::Migrate
+}
+
+/// Shell-style glob with `*` and `?`.
+pub fn glob(pattern: &str, s: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], s) || (!s.is_empty() && go(p, &s[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &s[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), s.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_say() {
+        assert_eq!(program("/app/manage.py"), "manage");
+        assert_eq!(program("./node_modules/.bin/prisma"), "prisma");
+        assert_eq!(norm("postgres://x/y"), "postgres://x/y");
+        for (n, s) in [
+            ("migration-runner.sh", Says::Migrate),
+            ("run-migrations", Says::Migrate),
+            ("db:migrate", Says::Migrate),
+            ("init_and_upgrade_db", Says::Migrate),
+            ("update-schema", Says::Migrate),
+            ("db_sync", Says::Migrate),
+            ("wait-for-migrations", Says::Wait),
+            ("wait_on_database_migrations", Says::Wait),
+            ("wait-for-db", Says::Wait),
+            ("check-migrations", Says::Check),
+            ("migrate:status", Says::Check),
+            ("migrate:rollback", Says::Other),
+            ("create-migration", Says::Other),
+            ("makemigrations", Says::Nothing),
+            ("kube-webhook-certgen", Says::Nothing),
+            ("zabbix-server-create-upgrade-db", Says::Migrate),
+            ("db:seed", Says::Nothing),
+            ("migrate-and-create-admin.sh", Says::Migrate),
+            ("migrate-and-seed", Says::Migrate),
+        ] {
+            assert_eq!(says(n), s, "{n}");
+        }
+    }
+}
