@@ -45,6 +45,9 @@ const fn code(
 
 use Severity::{Info, Warning};
 
+/// A Job detection finds only possibly a migration.
+pub const PM010: Code = code("PM010", Info, "a possible migration, not acted on",
+    "Detection found signs of a migration it cannot confirm (a name alone, a post-install hook Job with an unknown command): premigrate leaves the Job as it is and says which flag or annotation would make it act (`--job NAME`, `premigrate.io/migration: \"true\"`).");
 /// A GitOps migration Job lost its TTL.
 pub const PM004: Code = code("PM004", Warning, "TTL removed from a GitOps migration Job",
     "Under `gitops` the Job must outlive its success: once `spec.ttlSecondsAfterFinished` deletes it, the GitOps engine re-creates it, the migration reruns every interval, and gated pods wait for a Job that keeps restarting. premigrate removes the TTL.");
@@ -134,7 +137,7 @@ pub const PM404: Code = code(
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
-    PM004, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
+    PM004, PM010, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
     PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404,
 ];
 

@@ -130,13 +130,20 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
                 continue;
             };
             let why = format!("the migration reaches Service/{} ({})", s.name, seen.1);
+            let behind = selected(index, s);
+            // A workload the chart itself gates on migrations is an app, whatever reaches it.
+            let services: Vec<usize> = behind
+                .iter()
+                .copied()
+                .filter(|&w| !is_migration(w) && !chart_gated(index, w))
+                .collect();
+            if !behind.is_empty() && services.is_empty() {
+                continue;
+            }
             out.docs.entry(s.doc).or_insert_with(|| why.clone());
             let need = out.needs.entry(*m).or_default();
             need.push((s.doc, why.clone()));
-            for w in selected(index, s) {
-                if is_migration(w) {
-                    continue;
-                }
+            for w in services {
                 out.docs.entry(w).or_insert_with(|| why.clone());
                 need.push((w, why.clone()));
             }
@@ -180,6 +187,11 @@ fn find_doc(index: &Index<'_>, kind: &str, name: &str) -> Option<usize> {
         .entries
         .iter()
         .position(|e| e.info.kind.as_deref() == Some(kind) && e.info.name.as_deref() == Some(name))
+}
+
+/// Whether the chart's own init containers hold the workload until migrations are done.
+fn chart_gated(index: &Index<'_>, w: usize) -> bool {
+    pod_of(index, w).is_some_and(|pod| !super::chart_gates::find(&pod).is_empty())
 }
 
 /// A workload's pod spec.
@@ -303,12 +315,16 @@ fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String)> {
         };
         let Some(v) = peek(index, d) else { continue };
         let label = format!("{} {}", r.kind.kind(), r.name);
+        let keys = keys_read(pod, &r.path);
         for (field, b64) in [
             ("data", r.kind == k8s::RefKind::Secret),
             ("stringData", false),
         ] {
             for (k, val) in v.get(field).map(Value::entries).unwrap_or(&[]) {
                 let Some(s) = val.as_str() else { continue };
+                if keys.as_ref().is_some_and(|ks| !ks.contains(k)) {
+                    continue;
+                }
                 let text = if b64 {
                     decode_base64(s).unwrap_or_default()
                 } else {
@@ -319,6 +335,47 @@ fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The keys of a ConfigMap or Secret a pod reads through the reference at `path`
+/// (`None`: all of them). One key for `valueFrom`; for a volume, its `items`, or the
+/// `subPath`s it is mounted with when every mount has one (a chart's shared scripts
+/// ConfigMap holds every Job's script; only the mounted one runs).
+fn keys_read(pod: &Value, path: &[crate::yaml::edit::Seg]) -> Option<Vec<String>> {
+    use crate::yaml::edit::Seg;
+    let parent = k8s::at(pod, &path[..path.len().saturating_sub(1)])?;
+    if let Some(k) = parent.get("key").and_then(Value::as_str) {
+        return Some(vec![k.to_string()]);
+    }
+    let (Some(Seg::Key(top)), Some(Seg::Index(i))) = (path.first(), path.get(1)) else {
+        return None;
+    };
+    if top != "volumes" {
+        return None;
+    }
+    let vol = pod.get("volumes")?.items().get(*i)?;
+    let items: Vec<String> = parent
+        .get("items")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|it| it.get("key").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    if !items.is_empty() {
+        return Some(items);
+    }
+    let vname = vol.get("name").and_then(Value::as_str)?;
+    let mounts: Vec<&Value> = ["initContainers", "containers"]
+        .iter()
+        .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
+        .flat_map(|c| c.get("volumeMounts").map(Value::items).unwrap_or(&[]))
+        .filter(|m| m.get("name").and_then(Value::as_str) == Some(vname))
+        .collect();
+    let subs: Vec<String> = mounts
+        .iter()
+        .filter_map(|m| m.get("subPath").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    (!mounts.is_empty() && subs.len() == mounts.len()).then_some(subs)
 }
 
 /// Whether `text` names Service `name` as a host: the whole value, or the host part of

@@ -2,7 +2,7 @@
 //! or detection by name and command; and the workloads (everything else with a
 //! pod template) with the range of their Argo CD waves.
 
-use crate::detect::{migration_command, Match};
+use crate::detect::Match;
 use crate::k8s::engines::{self, own};
 use crate::k8s::{self, POD_TEMPLATE_SPEC};
 use crate::plan::context::{annotation, Context};
@@ -12,9 +12,11 @@ use crate::yaml::Value;
 /// A migration Job of the stream: its document, why, and its hook events.
 pub(crate) type Found = (usize, Match, Option<Vec<String>>);
 
-/// The stream's migration Jobs (Helm test hooks and premigrate's own documents are not).
-pub(crate) fn jobs(ctx: &Context<'_>) -> Vec<Found> {
+/// The stream's migration Jobs (Helm test hooks and premigrate's own documents are
+/// not), and the Jobs detection finds possible only, each with how to confirm it.
+pub(crate) fn jobs(ctx: &Context<'_>) -> (Vec<Found>, Vec<(usize, String)>) {
     let mut found = Vec::new();
+    let mut possible = Vec::new();
     for i in 0..ctx.index.entries.len() {
         if ctx.kind(i) != "Job" || ctx.generated.contains(&i) {
             continue;
@@ -27,11 +29,13 @@ pub(crate) fn jobs(ctx: &Context<'_>) -> Vec<Found> {
         {
             continue;
         }
-        if let Some(m) = why_migration(ctx, i, v) {
-            found.push((i, m, events));
+        match why_migration(ctx, i, v) {
+            Ok(m) => found.push((i, m, events)),
+            Err(Some(hint)) => possible.push((i, hint)),
+            Err(None) => {}
         }
     }
-    found
+    (found, possible)
 }
 
 /// Workloads are everything with a pod template that is not a migration, with their wave range.
@@ -88,12 +92,13 @@ pub(crate) fn without(
     }
 }
 
-/// Why a Job is a migration, or `None`.
-fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Option<Match> {
+/// Why a Job is a migration; else, when detection finds it a possible one, the
+/// verdict and how to confirm it.
+fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Result<Match, Option<String>> {
     match annotation(v, own::MIGRATION) {
-        Some("false") => return None,
+        Some("false") => return Err(None),
         Some("true") => {
-            return Some(Match {
+            return Ok(Match {
                 rule: "annotation",
                 detail: format!("{}: \"true\"", own::MIGRATION),
             })
@@ -104,14 +109,14 @@ fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Option<Match> {
         .or(ctx.index.entries[i].info.name.as_deref())
         .unwrap_or("");
     if let Some(g) = ctx.cfg.jobs.iter().find(|g| crate::detect::glob(g, name)) {
-        return Some(Match {
+        return Ok(Match {
             rule: "--job",
             detail: format!("name `{name}` matches `{g}`"),
         });
     }
     if let Some(sel) = &ctx.selector {
         if sel.matches(v.at(&["metadata", "labels"]).unwrap_or(&Value::Null)) {
-            return Some(Match {
+            return Ok(Match {
                 rule: "--job-selector",
                 detail: format!(
                     "labels match `{}`",
@@ -121,25 +126,57 @@ fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Option<Match> {
         }
     }
     if !ctx.cfg.detect {
-        return None;
+        return Err(None);
     }
-    if name.to_ascii_lowercase().contains("migrat") {
-        return Some(Match {
-            rule: "name",
-            detail: format!("name `{name}` contains `migrat`"),
-        });
+    let pod = v.at(POD_TEMPLATE_SPEC).ok_or(None)?;
+    let verdict = verdict(ctx, name, pod, hook_events(v).as_deref());
+    if verdict.is_migration() {
+        return Ok(to_match(&verdict));
     }
-    let pod = v.at(POD_TEMPLATE_SPEC)?;
-    for list in ["containers", "initContainers"] {
-        for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
-            if let Some(mut m) = migration_command(c) {
-                let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
-                m.detail = format!("container `{cname}` {}", m.detail);
-                return Some(m);
-            }
-        }
+    Err(verdict
+        .confirm_with("Job", name)
+        .map(|how| format!("{}; to act on it: {how}", verdict.to_string().replace('\n', ";"))))
+}
+
+/// What detection says of a Job: its containers and init containers (scripts
+/// mounted from the stream's ConfigMaps and Secrets read), its name, its hook
+/// events, and whether it reads the app workloads' database credentials.
+pub(crate) fn verdict(
+    ctx: &Context<'_>,
+    name: &str,
+    pod: &Value,
+    events: Option<&[String]>,
+) -> crate::detect::Verdict {
+    let files = ctx.sources.files(pod);
+    let scripts = |p: &str| files.get(p).cloned();
+    let refs = crate::detect::references(pod);
+    let shares = refs.iter().any(|r| ctx.app_refs.contains(r));
+    crate::detect::classify_job(name, pod, events, shares, &scripts)
+}
+
+/// A verdict as the plan records why a Job is a migration.
+fn to_match(v: &crate::detect::Verdict) -> Match {
+    use crate::detect::SignalKind;
+    let s = v.signals.first();
+    let rule = match s.map(|s| s.kind) {
+        Some(SignalKind::Name) => "name",
+        Some(SignalKind::Hook | SignalKind::Credentials) => "hook",
+        Some(SignalKind::User) => "pattern",
+        Some(SignalKind::Image) => "image",
+        Some(SignalKind::Script | SignalKind::Sql) => "script",
+        _ => "command",
+    };
+    let detail = s
+        .map(|s| match &s.container {
+            Some(c) => format!("container `{c}`: {}", s.detail),
+            None => s.detail.clone(),
+        })
+        .unwrap_or_default();
+    let tool = v.tool.map(|t| format!(" ({t})")).unwrap_or_default();
+    Match {
+        rule,
+        detail: format!("{detail}{tool}"),
     }
-    None
 }
 
 /// The hook events of a document, if it is a Helm hook.

@@ -33,7 +33,10 @@ struct Pending<'s> {
 /// Finds every migration, builds the release graph over them, then plans each
 /// Job in the order the release runs them.
 pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
-    let found = find::jobs(ctx);
+    let (found, possible) = find::jobs(ctx);
+    for (i, why) in possible {
+        plan.note(codes::PM010, Some(i), format!("{}: possibly a migration, not acted on: {why}", ctx.object(i)));
+    }
     let workloads = find::workloads(ctx, &found);
     for &g in &ctx.generated {
         plan.removed.push(g);
