@@ -137,8 +137,8 @@ pub const PM404: Code = code(
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
-    PM004, PM010, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
-    PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404,
+    PM004, PM010, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207,
+    PM208, PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -88,7 +88,7 @@ fn render(r: &Release) -> String {
         } else {
             ""
         };
-        s.push_str(&format!("---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m{k}\n{ns}  annotations:\n{ann}spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: ghcr.io/acme/app:1\n          command: [\"python\", \"manage.py\", \"migrate\"]\n          envFrom:\n            - secretRef: {{name: app-db}}\n"));
+        s.push_str(&format!("---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m{k}\n{ns}  annotations:\n{ann}spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: ghcr.io/acme/app:1\n          command: [\"python\", \"manage.py\", \"migrate\", \"app{k}\"]\n          envFrom:\n            - secretRef: {{name: app-db}}\n"));
     }
     s
 }
@@ -116,7 +116,11 @@ fn check(r: &Release, target: &str) -> Result<(), TestCaseError> {
     }
     let text = String::from_utf8(out.stream.clone()).unwrap();
     let again = premigrate::rewrite(text.as_bytes(), &cfg).unwrap();
-    prop_assert_eq!(String::from_utf8(again.stream).unwrap(), text.clone(), "not a fixed point");
+    prop_assert_eq!(
+        String::from_utf8(again.stream).unwrap(),
+        text.clone(),
+        "not a fixed point"
+    );
     let output = docs(&text);
     let find = |kind: &str, name: &str| {
         output
@@ -130,13 +134,22 @@ fn check(r: &Release, target: &str) -> Result<(), TestCaseError> {
         for m in out.plan.migrations.iter().filter(|m| !m.hook) {
             let job = find("Job", &m.name).unwrap();
             if let (Some(dw), Some(jw)) = (wave(&db), wave(&job)) {
-                prop_assert!(dw < jw, "database wave {dw} not before {} wave {jw}", m.name);
+                prop_assert!(
+                    dw < jw,
+                    "database wave {dw} not before {} wave {jw}",
+                    m.name
+                );
             }
         }
     }
     for m in &out.plan.migrations {
         for a in &m.after {
-            let p = out.plan.migrations.iter().find(|p| &p.original_name == a).unwrap();
+            let p = out
+                .plan
+                .migrations
+                .iter()
+                .find(|p| &p.original_name == a)
+                .unwrap();
             if let (Some(w), Some(pw)) = (m.wave, p.wave) {
                 prop_assert!(pw < w, "{} not after {a}", m.original_name);
             }

@@ -4,11 +4,11 @@
 //! now: insta names a snapshot file after the test's module path, so moving
 //! them here would rename every `.snap` file (`cli__x.snap` → `it__cli__x.snap`).
 
-#[path = "../support/mod.rs"]
-mod support;
 #[path = "../support/gate_cases.rs"]
 #[allow(dead_code)]
 mod gate_cases;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod generated_types;
 mod graph_props;

@@ -51,6 +51,7 @@ fn readme_lists_every_diagnostic_code() {
 /// For each code of a rewrite: a fixture (with its `# args:` line) that triggers it.
 const FIXTURES: &[(&str, &str)] = &[
     ("PM004", "demo/input.yaml"),
+    ("PM010", "codes/pm010-possible-migration.yaml"),
     ("PM101", "codes/pm101-chart-hook.yaml"),
     ("PM102", "gates/post-phase.yaml"),
     ("PM105", "codes/pm105-bundled-database-helm4.yaml"),
@@ -77,7 +78,7 @@ fn flux_stream(with_job: bool) -> String {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  A: b\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app-sa\n",
     );
     if with_job {
-        s.push_str("---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: app-migrate\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      serviceAccountName: app-sa\n      containers:\n        - name: migrate\n          image: app:1\n          envFrom:\n            - configMapRef:\n                name: app-config\n");
+        s.push_str("---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: app-migrate\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      serviceAccountName: app-sa\n      containers:\n        - name: migrate\n          image: app:1\n          command: [\"python\", \"manage.py\", \"migrate\"]\n          envFrom:\n            - configMapRef:\n                name: app-config\n");
     }
     s
 }

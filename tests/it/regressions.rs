@@ -21,6 +21,8 @@ apiVersion: batch/v1
 kind: Job
 metadata:
   name: app-migrate
+  annotations:
+    premigrate.io/migration: \"true\"
 spec:
   template:
     spec:

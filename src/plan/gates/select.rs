@@ -11,7 +11,7 @@ use crate::k8s::engines::own;
 use crate::k8s::{self, RefKind};
 use crate::plan::context::{annotation, namespace, Context};
 use crate::plan::graph::chart_gates;
-use crate::plan::jobs::hash::{hashed_name, HASH_LEN};
+use crate::plan::jobs::hash::is_hashed_name_of;
 use crate::plan::model::{Migration, Origin, Phase, Plan};
 use crate::yaml::edit::Seg;
 use crate::yaml::Value;
@@ -212,18 +212,7 @@ pub(crate) fn has_own_gate(pod: &Value, m: &Migration) -> bool {
 /// Whether a Job name in a gate is the migration: its original name, its name
 /// now, or a hashed name an earlier run gave it (`<original cut>-<10 hex digits>`).
 pub(crate) fn names_migration(name: &str, m: &Migration) -> bool {
-    if name == m.original_name || name == m.name {
-        return true;
-    }
-    let Some((base, hash)) = name.rsplit_once('-') else {
-        return false;
-    };
-    hash.len() == HASH_LEN
-        && hash
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        && hashed_name(&m.original_name, hash) == name
-        && !base.is_empty()
+    name == m.original_name || name == m.name || is_hashed_name_of(name, &m.original_name)
 }
 
 /// Warns about names that select nothing: a `premigrate.io/wait-for` entry that is

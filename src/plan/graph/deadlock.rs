@@ -77,6 +77,9 @@ pub struct Node {
     /// Objects that must be ready before this one is: the Jobs its gates wait for,
     /// a migration's data services and config. Each with the reason, in words.
     pub waits: Vec<(usize, String)>,
+    /// Migrations a migration-status check waits for: only those that run in the
+    /// scenario (one that does not run left the schema as an earlier release did).
+    pub checks: Vec<(usize, String)>,
 }
 
 /// Why an object can never become ready: the chain of waits, ending where it loops
@@ -123,6 +126,9 @@ enum Slot {
     Post(i64, usize),
     /// No order: applied with everything else (kubectl; kapp orders by rules instead).
     Free,
+    /// There already, finished: a hook an earlier release made and kept (what it
+    /// waited for then does not matter now).
+    Done,
 }
 
 /// Runs the model of `engine` over `nodes`; `Ok` when every object becomes ready.
@@ -162,6 +168,9 @@ fn blocker(
     if slots[i] == Slot::Never {
         return Some((None, never_reason(&nodes[i], engine)));
     }
+    if slots[i] == Slot::Done {
+        return None;
+    }
     if let Some(b) = apply_blocker(nodes, slots, ready, i, engine) {
         return Some(b);
     }
@@ -169,6 +178,12 @@ fn blocker(
         .waits
         .iter()
         .find(|(w, _)| !ready[*w])
+        .or_else(|| {
+            nodes[i]
+                .checks
+                .iter()
+                .find(|(w, _)| !ready[*w] && slots[*w] != Slot::Never)
+        })
         .map(|(w, why)| (Some(*w), why.clone()))
 }
 
@@ -199,7 +214,7 @@ fn apply_blocker(
                     }
             })
             .map(|j| (Some(j), step_reason(&nodes[j], slots[j], engine))),
-        (_, Slot::Free) => None,
+        (_, Slot::Free | Slot::Done) => None,
         (_, Slot::Never) => Some((None, never_reason(&nodes[i], engine))),
     }
 }
@@ -312,7 +327,7 @@ fn helm_slot(n: &Node, engine: Engine) -> Slot {
         && h.events.iter().any(|e| e.ends_with("-install"))
     {
         // Made on install and not deleted since: an upgrade finds it (complete, for a Job).
-        Slot::Free
+        Slot::Done
     } else {
         Slot::Never
     }

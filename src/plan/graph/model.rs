@@ -81,6 +81,7 @@ pub fn nodes(index: &Index<'_>, migrations: &[MigrationFact]) -> Vec<Node> {
             }
         }
         node.waits.retain(|(w, _)| *w != i);
+        node.checks.retain(|(w, _)| *w != i);
         out.push(node);
     }
     out
@@ -154,7 +155,7 @@ fn pod_waits(
         if g.check {
             for m in migrations.iter().filter(|m| m.pre && m.namespace == ns) {
                 if let Some(d) = lookup("Job", ns, &m.name) {
-                    node.waits.push((
+                    node.checks.push((
                         d,
                         format!(
                             "init container {} waits until the migrations are applied",

@@ -27,6 +27,8 @@ pub(crate) struct Release {
     pub placed: Vec<Placed>,
     /// Per candidate: the data-service documents it needs, with why.
     pub needs: Vec<Vec<(usize, String)>>,
+    /// Per candidate: its name before hashing.
+    pub names: Vec<String>,
 }
 
 impl Release {
@@ -65,6 +67,7 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
         data,
         placed,
         needs,
+        names: facts.iter().map(|f| f.name.clone()).collect(),
     })
 }
 

@@ -133,9 +133,10 @@ fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Result<Match, Option
     if verdict.is_migration() {
         return Ok(to_match(&verdict));
     }
-    Err(verdict
-        .confirm_with("Job", name)
-        .map(|how| format!("{}; to act on it: {how}", verdict.to_string().replace('\n', ";"))))
+    Err(verdict.confirm_with("Job", name).map(|how| {
+        let why: Vec<&str> = verdict.signals.iter().map(|s| s.detail.as_str()).collect();
+        format!("{}; to act on it: {how}", why.join("; "))
+    }))
 }
 
 /// What detection says of a Job: its containers and init containers (scripts
@@ -172,7 +173,11 @@ fn to_match(v: &crate::detect::Verdict) -> Match {
             None => s.detail.clone(),
         })
         .unwrap_or_default();
-    let tool = v.tool.map(|t| format!(" ({t})")).unwrap_or_default();
+    let tool = v
+        .tool
+        .filter(|t| !detail.contains(t))
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
     Match {
         rule,
         detail: format!("{detail}{tool}"),

@@ -37,6 +37,17 @@ pub(crate) fn hashed_name(base: &str, hash: &str) -> String {
     format!("{cut}-{hash}")
 }
 
+/// Whether `name` is a hashed name premigrate gives the migration `original`
+/// (`<original cut>-<10 lowercase hex digits>`), from this run or an earlier one.
+pub(crate) fn is_hashed_name_of(name: &str, original: &str) -> bool {
+    name.rsplit_once('-').is_some_and(|(_, h)| {
+        h.len() == HASH_LEN
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && hashed_name(original, h) == name
+    })
+}
+
 /// `full` when it is a DNS label of at most `max` characters; otherwise it made
 /// one (lowercase, `-` for anything else) and cut, with 8 hex digits of the hash
 /// of `seed` appended, so distinct seeds sharing a long prefix stay distinct.

@@ -4,7 +4,7 @@
 
 use crate::diag::codes;
 use crate::diag::Error;
-use crate::k8s::engines::{self, own, Fill, Role};
+use crate::k8s::engines::{self, own, Role};
 use crate::path;
 use crate::plan::context::{annotation, annotation_path, ensure_separator, fill, Context, Fills};
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
@@ -101,8 +101,10 @@ fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut 
             row.fill,
             &Fills::hook(&job.original, &hook.events, hook.weight),
         );
-        // Gates asked for under hooks wait for the Job: it must outlive its success.
-        if row.key == engines::HELM_HOOK_DELETE && ctx.cfg.hooks_gates_wait() {
+        // Gates (asked for, or the chart's own) wait for the Job: it must outlive its success.
+        if row.key == engines::HELM_HOOK_DELETE
+            && (ctx.cfg.hooks_gates_wait() || named_by_a_gate(ctx, job))
+        {
             value = "before-hook-creation".to_string();
         }
         job_annotation(
@@ -113,6 +115,24 @@ fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut 
             "makes the migration a Helm hook that runs before the workloads",
         );
     }
+}
+
+/// Whether a chart's own gate in the stream waits for this Job by name.
+fn named_by_a_gate(ctx: &Context<'_>, job: &JobFacts<'_>) -> bool {
+    (0..ctx.index.entries.len()).any(|i| {
+        let pod = ctx.value(i).and_then(|v| {
+            crate::k8s::pod_spec_path(ctx.kind(i)).and_then(|p| crate::k8s::at(v, &p))
+        });
+        pod.is_some_and(|pod| {
+            crate::plan::graph::chart_gates::find(pod).iter().any(|g| {
+                g.jobs.iter().any(|j| {
+                    j.name == job.original
+                        || j.name == job.current_name
+                        || crate::plan::jobs::hash::is_hashed_name_of(&j.name, &job.original)
+                })
+            })
+        })
+    })
 }
 
 /// A hook copy of one thing the Job uses, and the Job pointed at it.
@@ -171,11 +191,10 @@ fn copy_doc(
         Edit::Set(annotation_path(own::GENERATED), Value::str("true")),
         Edit::Set(annotation_path(own::ORIGINAL_NAME), Value::str(original)),
     ];
+    // A copy is only the Job's: it goes once the hooks succeeded, whatever the Job's
+    // own policy (which a gate may make `before-hook-creation`: a rerun must agree).
     for row in engines::rows(Role::HookDependency) {
-        let value = match (row.fill, hook.delete.as_deref()) {
-            (Fill::Fixed(_), Some(d)) if row.key == engines::HELM_HOOK_DELETE => d.to_string(),
-            _ => fill(row.fill, &Fills::hook(original, &hook.events, hook.weight)),
-        };
+        let value = fill(row.fill, &Fills::hook(original, &hook.events, hook.weight));
         edits.push(Edit::Set(annotation_path(row.key), Value::str(value)));
     }
     let text = ctx.index.stream.doc_text(def);

@@ -93,6 +93,7 @@ pub(crate) fn identify(ctx: &Context<'_>, job: &JobFacts<'_>, hardening: &[Harde
         hash_input = s.clone();
     }
     without_own_gates(&mut hash_input);
+    with_original_names(&mut hash_input, &job.place.originals);
     // A migration that follows others reruns when one of them changes: their names
     // are part of its content (its gate on them, its place in the order).
     let mut salt = ctx.cfg.salt.clone();
@@ -101,7 +102,10 @@ pub(crate) fn identify(ctx: &Context<'_>, job: &JobFacts<'_>, hardening: &[Harde
         salt.push_str(&d.name);
     }
     let hash = content_hash(&job.ns, &hash_input, &salt);
-    let name = hashed_name(&job.original, &hash);
+    let name = match keeps_its_name(job) {
+        true => job.current_name.clone(),
+        false => hashed_name(&job.original, &hash),
+    };
     Identity { refs, hash, name }
 }
 
@@ -133,6 +137,49 @@ fn without_own_gates(spec: &mut Value) {
         }
         template.set("spec", pod);
         spec.set("template", template);
+    }
+}
+
+/// A hook that runs on install or on upgrade only keeps the chart's name: Helm
+/// recreates it by name anyway, and a new name would leave what waits for it on
+/// the other event waiting for a Job that never runs.
+fn keeps_its_name(job: &JobFacts<'_>) -> bool {
+    let Some(ev) = job.events.as_ref().filter(|_| job.hook) else {
+        return false;
+    };
+    let on = |suffix: &str| ev.iter().any(|e| e.ends_with(suffix));
+    !(on("-install") && on("-upgrade"))
+}
+
+/// Points the chart's own gates in a Job spec back at the migrations' original
+/// names: premigrate renames what they wait for, and the hash must not follow.
+fn with_original_names(spec: &mut Value, originals: &[String]) {
+    let Some(pod) = spec.at(&["template", "spec"]).cloned() else {
+        return;
+    };
+    let mut root = Value::map([("spec", spec.clone())]);
+    for g in crate::plan::graph::chart_gates::find(&pod) {
+        for j in &g.jobs {
+            let Some(orig) = originals
+                .iter()
+                .find(|o| crate::plan::jobs::hash::is_hashed_name_of(&j.name, o))
+            else {
+                continue;
+            };
+            let mut path = crate::path!["spec", "template", "spec"];
+            path.extend(j.path.iter().cloned());
+            let Some(Value::Str(text)) = crate::k8s::at(&root, &path).cloned() else {
+                continue;
+            };
+            let new = match j.whole {
+                true => orig.clone(),
+                false => crate::plan::graph::chart_gates::rename_in(&text, &j.name, orig),
+            };
+            edit::apply_to_value(&mut root, &Edit::Set(path, Value::str(new)));
+        }
+    }
+    if let Some(s) = root.get("spec") {
+        *spec = s.clone();
     }
 }
 
@@ -172,7 +219,9 @@ pub(crate) fn edits(job: &JobFacts<'_>, hardening: &[Hardening], id: &Identity) 
         &id.hash,
         "records the content hash",
     );
-    if !job.place.after.is_empty() && !job.place.explicit_after {
+    // With several migrations every one records its predecessors (none: ""), so a
+    // rerun, which no longer sees the chart's hook events, keeps the same order.
+    if job.place.originals.len() > 1 && !job.place.explicit_after {
         let names: Vec<&str> = job
             .place
             .after

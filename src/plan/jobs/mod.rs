@@ -35,7 +35,14 @@ struct Pending<'s> {
 pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let (found, possible) = find::jobs(ctx);
     for (i, why) in possible {
-        plan.note(codes::PM010, Some(i), format!("{}: possibly a migration, not acted on: {why}", ctx.object(i)));
+        plan.note(
+            codes::PM010,
+            Some(i),
+            format!(
+                "{}: possibly a migration, not acted on ({why})",
+                ctx.object(i)
+            ),
+        );
     }
     let workloads = find::workloads(ctx, &found);
     for &g in &ctx.generated {

@@ -53,6 +53,8 @@ pub(crate) struct Place {
     pub needs: Vec<(usize, String)>,
     /// Under `hooks`: `Ok` when it can be a hook, else why it stays a regular resource.
     pub hookable: Result<(), String>,
+    /// The names before hashing of every migration of the release.
+    pub originals: Vec<String>,
 }
 
 /// Builds the release graph over the migrations.
@@ -160,6 +162,7 @@ impl Place {
             after,
             needs,
             hookable,
+            originals: release.names.clone(),
         }
     }
 }
