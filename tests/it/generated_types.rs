@@ -4,10 +4,7 @@
 //! or retyped. The pod spec of every gated workload goes through `PodSpec` as a
 //! whole, so a gate that fits `Container` but breaks its pod shows up too.
 
-#[path = "../support/gate_cases.rs"]
-mod gate_cases;
-
-use gate_cases::{docs, pod_spec};
+use crate::gate_cases::{self, docs, pod_spec};
 use k8s_openapi::api::core::v1::{Container, PodSpec, Volume};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use premigrate::config::{GateStyle, Target};

@@ -5,7 +5,6 @@
 //! them here would rename every `.snap` file (`cli__x.snap` → `it__cli__x.snap`).
 
 #[path = "../support/gate_cases.rs"]
-#[allow(dead_code)]
 mod gate_cases;
 #[path = "../support/mod.rs"]
 mod support;
