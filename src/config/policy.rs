@@ -406,6 +406,7 @@ pub fn overlay(file: Opts, flags: &Opts) -> Opts {
         migrate_container,
         extract_init,
         keep_init,
+        lint_ignore,
         explain,
     } = flags.clone();
     let pick = |a: Option<String>, b: Option<String>| a.or(b);
@@ -427,6 +428,7 @@ pub fn overlay(file: Opts, flags: &Opts) -> Opts {
         migrate_container: pick(migrate_container, file.migrate_container),
         extract_init: pick_list(extract_init, file.extract_init),
         keep_init: keep_init || file.keep_init,
+        lint_ignore: pick_list(lint_ignore, file.lint_ignore),
         explain,
     }
 }
