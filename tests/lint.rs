@@ -118,15 +118,13 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
         std::fs::write(&f, sarif).unwrap();
         files.push(f);
     }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/validate_sarif.py");
-    let schema = Path::new(DATA).join("sarif-schema-2.1.0.json");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(&schema)
-        .args(&files)
-        .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/python"))
-        .output()
-        .expect("python3");
+    // The validator must not pass anything: a result with a level SARIF lacks.
+    let broken = dir.join("broken.sarif");
+    let good = std::fs::read_to_string(&files[0]).unwrap();
+    std::fs::write(&broken, good.replacen("\"level\": \"error\"", "\"level\": \"fatal\"", 1)).unwrap();
+    assert!(good.contains("\"level\": \"error\""));
+    assert!(!validate(&[broken]).status.success(), "the validator accepts a bad level");
+    let out = validate(&files);
     std::fs::remove_dir_all(&dir).ok();
     assert!(
         out.status.success(),
@@ -134,6 +132,18 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Runs the schema validator over SARIF files.
+fn validate(files: &[PathBuf]) -> std::process::Output {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/validate_sarif.py");
+    Command::new("python3")
+        .arg(script)
+        .arg(Path::new(DATA).join("sarif-schema-2.1.0.json"))
+        .args(files)
+        .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/python"))
+        .output()
+        .expect("python3")
 }
 
 fn corpus_cases() -> Vec<PathBuf> {
