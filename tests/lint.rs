@@ -28,8 +28,9 @@ fn options(text: &str) -> Options {
         .find_map(|l| l.strip_prefix("# args: "))
         .map(|a| premigrate::shell::split(a).unwrap())
         .unwrap_or_default();
-    let cli = premigrate::cli::Cli::try_parse_from(std::iter::once("premigrate".to_string()).chain(args))
-        .unwrap();
+    let cli =
+        premigrate::cli::Cli::try_parse_from(std::iter::once("premigrate".to_string()).chain(args))
+            .unwrap();
     Options {
         config: cli.opts.config().unwrap(),
         ignore: cli.opts.lint_ignore.clone(),
@@ -46,7 +47,9 @@ fn fixtures() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     for r in premigrate::lint::RULES {
         for kind in ["positive", "negative"] {
-            let p = Path::new(DATA).join(r.code.code).join(format!("{kind}.yaml"));
+            let p = Path::new(DATA)
+                .join(r.code.code)
+                .join(format!("{kind}.yaml"));
             assert!(p.exists(), "{} has no {kind} fixture", r.code.code);
             out.push((format!("{}-{kind}", r.code.code), p));
         }
@@ -73,9 +76,15 @@ fn every_rule_fires_on_its_positive_fixture_and_not_on_its_negative() {
     for r in premigrate::lint::RULES {
         let code = r.code.code;
         let pos = lint_file(&Path::new(DATA).join(code).join("positive.yaml"));
-        assert!(pos.iter().any(|f| f.code == code), "{code}: positive fixture: {pos:#?}");
+        assert!(
+            pos.iter().any(|f| f.code == code),
+            "{code}: positive fixture: {pos:#?}"
+        );
         let neg = lint_file(&Path::new(DATA).join(code).join("negative.yaml"));
-        assert!(!neg.iter().any(|f| f.code == code), "{code}: negative fixture: {neg:#?}");
+        assert!(
+            !neg.iter().any(|f| f.code == code),
+            "{code}: negative fixture: {neg:#?}"
+        );
     }
 }
 
@@ -84,7 +93,10 @@ fn fixtures_in_every_format() {
     for (name, path) in fixtures() {
         let findings = lint_file(&path);
         for (fmt, format) in FORMATS {
-            insta::assert_snapshot!(format!("{name}-{fmt}"), render(&findings, *format, "rendered.yaml"));
+            insta::assert_snapshot!(
+                format!("{name}-{fmt}"),
+                render(&findings, *format, "rendered.yaml")
+            );
         }
     }
 }
@@ -100,7 +112,10 @@ fn classic_recipes_find_what_you_would_expect() {
     for (name, codes) in expect {
         let found = lint_file(&Path::new(DATA).join("recipes").join(format!("{name}.yaml")));
         for c in *codes {
-            assert!(found.iter().any(|f| f.code == *c), "{name}: no {c}: {found:#?}");
+            assert!(
+                found.iter().any(|f| f.code == *c),
+                "{name}: no {c}: {found:#?}"
+            );
         }
     }
 }
@@ -121,9 +136,16 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
     // The validator must not pass anything: a result with a level SARIF lacks.
     let broken = dir.join("broken.sarif");
     let good = std::fs::read_to_string(&files[0]).unwrap();
-    std::fs::write(&broken, good.replacen("\"level\": \"error\"", "\"level\": \"fatal\"", 1)).unwrap();
+    std::fs::write(
+        &broken,
+        good.replacen("\"level\": \"error\"", "\"level\": \"fatal\"", 1),
+    )
+    .unwrap();
     assert!(good.contains("\"level\": \"error\""));
-    assert!(!validate(&[broken]).status.success(), "the validator accepts a bad level");
+    assert!(
+        !validate(&[broken]).status.success(),
+        "the validator accepts a bad level"
+    );
     let out = validate(&files);
     std::fs::remove_dir_all(&dir).ok();
     assert!(
@@ -136,12 +158,18 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
 
 /// Runs the schema validator over SARIF files.
 fn validate(files: &[PathBuf]) -> std::process::Output {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/validate_sarif.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/validate_sarif.py"
+    );
     Command::new("python3")
         .arg(script)
         .arg(Path::new(DATA).join("sarif-schema-2.1.0.json"))
         .args(files)
-        .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/python"))
+        .env(
+            "PYTHONPATH",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/python"),
+        )
         .output()
         .expect("python3")
 }
@@ -152,7 +180,10 @@ fn corpus_cases() -> Vec<PathBuf> {
         eprintln!("SKIPPED: no ../shared/corpus");
         return Vec::new();
     };
-    let mut cases: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     cases.sort();
     cases
 }
@@ -196,10 +227,15 @@ fn corpus_findings() {
 fn the_post_renderers_output_has_no_fixable_finding() {
     let mut inputs: Vec<(String, Vec<u8>)> = corpus_cases()
         .iter()
-        .map(|c| (c.display().to_string(), std::fs::read(c.join("helm3.yaml")).unwrap()))
+        .map(|c| {
+            (
+                c.display().to_string(),
+                std::fs::read(c.join("helm3.yaml")).unwrap(),
+            )
+        })
         .collect();
     let graph = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/graph");
-    for (name, p) in yaml_files(&graph).into_iter().chain(fixtures().into_iter().map(|(n, p)| (n, p))) {
+    for (name, p) in yaml_files(&graph).into_iter().chain(fixtures()) {
         inputs.push((name, std::fs::read(p).unwrap()));
     }
     let cfg = premigrate::Config {
@@ -208,14 +244,19 @@ fn the_post_renderers_output_has_no_fixable_finding() {
     };
     let mut checked = 0;
     for (name, input) in inputs {
-        let Ok(out) = premigrate::rewrite(&input, &cfg) else { continue };
+        let Ok(out) = premigrate::rewrite(&input, &cfg) else {
+            continue;
+        };
         let opts = Options {
             config: cfg.clone(),
             ignore: Vec::new(),
         };
         let findings = lint(&out.stream, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
         let fixable: Vec<&Finding> = findings.iter().filter(|f| f.fixable).collect();
-        assert!(fixable.is_empty(), "{name}: fixable findings on the output: {fixable:#?}");
+        assert!(
+            fixable.is_empty(),
+            "{name}: fixable findings on the output: {fixable:#?}"
+        );
         checked += 1;
     }
     assert!(checked > 10, "only {checked} streams rewritten");
@@ -230,7 +271,12 @@ fn bin(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -250,7 +296,11 @@ fn exit_codes_follow_fail_on() {
     assert_eq!(bin(&["lint", "--fail-on", "error"], &warn).0, 0);
     assert_eq!(bin(&["lint"], &fixture("PM505", "negative")).0, 0);
     let info = fixture("PM514", "positive");
-    assert_eq!(bin(&["lint"], &info).0, 0, "an info does not fail by default");
+    assert_eq!(
+        bin(&["lint"], &info).0,
+        0,
+        "an info does not fail by default"
+    );
     assert_eq!(bin(&["lint", "--fail-on", "info"], &info).0, 1);
 }
 
@@ -270,14 +320,20 @@ fn suppression_per_object_and_per_run() {
     );
     let (code, out, _) = bin(&["lint"], &text);
     assert_eq!((code, out.contains("PM505")), (0, false), "{out}");
-    let (code, out, _) = bin(&["lint", "--lint-ignore", "PM505"], &fixture("PM505", "positive"));
+    let (code, out, _) = bin(
+        &["lint", "--lint-ignore", "PM505"],
+        &fixture("PM505", "positive"),
+    );
     assert_eq!((code, out.contains("PM505")), (0, false), "{out}");
     let typo = text.replace("lint-ignore: PM505", "lint-ignore: PM595");
     let (code, out, err) = bin(&["lint"], &typo);
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(err.contains("PM595") && err.contains("line 7"), "{err}");
-    let (code, _, err) = bin(&["lint", "--lint-ignore", "PM5O5"], &fixture("PM505", "positive"));
+    let (code, _, err) = bin(
+        &["lint", "--lint-ignore", "PM5O5"],
+        &fixture("PM505", "positive"),
+    );
     assert_eq!(code, 2, "{err}");
 }
 
@@ -322,5 +378,8 @@ fn readme_lists_every_lint_rule() {
         std::fs::write(path, &fresh).unwrap();
         return;
     }
-    assert!(readme == fresh, "README's lint rules are stale: run UPDATE_README=1 cargo test --test lint readme");
+    assert!(
+        readme == fresh,
+        "README's lint rules are stale: run UPDATE_README=1 cargo test --test lint readme"
+    );
 }

@@ -60,8 +60,8 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Number of documents.
-    pub fn len(&self) -> usize {
+    /// Number of documents (blank ones included).
+    pub fn docs(&self) -> usize {
         self.index.entries.len()
     }
 
@@ -77,7 +77,11 @@ impl<'a> Cx<'a> {
 
     /// Namespace of document `i` as written ("" = the release's).
     pub fn namespace(&self, i: usize) -> &str {
-        self.index.entries[i].info.namespace.as_deref().unwrap_or("")
+        self.index.entries[i]
+            .info
+            .namespace
+            .as_deref()
+            .unwrap_or("")
     }
 
     /// `Kind/name` of document `i`.
@@ -126,13 +130,14 @@ impl<'a> Cx<'a> {
 
     /// Whether the stream holds a Job with this name in this namespace.
     pub fn job(&self, ns: &str, name: &str) -> Option<usize> {
-        (0..self.len()).find(|&i| self.kind(i) == "Job" && self.name(i) == name && self.namespace(i) == ns)
+        (0..self.docs())
+            .find(|&i| self.kind(i) == "Job" && self.name(i) == name && self.namespace(i) == ns)
     }
 
     /// Every wait gate in the stream's pod specs.
     pub fn gates(&self) -> Vec<PodGate> {
         let mut out = Vec::new();
-        for doc in 0..self.len() {
+        for doc in 0..self.docs() {
             let (Some(pod), Some(pod_path)) = (self.pod(doc), self.pod_path(doc)) else {
                 continue;
             };
@@ -167,7 +172,9 @@ impl<'a> Cx<'a> {
                 return Some(format!("replicas: {}", replicas.unwrap_or(1)))
             }
             "StatefulSet" if replicas.unwrap_or(1) > 1 => {
-                let parallel = v.at(&["spec", "podManagementPolicy"]).and_then(Value::as_str)
+                let parallel = v
+                    .at(&["spec", "podManagementPolicy"])
+                    .and_then(Value::as_str)
                     == Some("Parallel");
                 if parallel {
                     return Some(format!(
@@ -179,10 +186,14 @@ impl<'a> Cx<'a> {
             _ => {}
         }
         if let Some(max) = self.hpa_max(i) {
-            return Some(format!("a HorizontalPodAutoscaler scales it to {max} replicas"));
+            return Some(format!(
+                "a HorizontalPodAutoscaler scales it to {max} replicas"
+            ));
         }
         let surge = v.at(&["spec", "strategy", "rollingUpdate", "maxSurge"]);
-        if matches!(kind, "Deployment" | "Rollout") && matches!(surge, Some(Value::Int(n)) if *n > 1) {
+        if matches!(kind, "Deployment" | "Rollout")
+            && matches!(surge, Some(Value::Int(n)) if *n > 1)
+        {
             return Some("a rolling update surges more than one new pod".into());
         }
         None
@@ -190,12 +201,17 @@ impl<'a> Cx<'a> {
 
     /// The largest `maxReplicas` (above 1) of an HPA that targets document `i`.
     fn hpa_max(&self, i: usize) -> Option<i64> {
-        (0..self.len())
-            .filter(|&h| self.kind(h) == "HorizontalPodAutoscaler" && self.namespace(h) == self.namespace(i))
+        (0..self.docs())
+            .filter(|&h| {
+                self.kind(h) == "HorizontalPodAutoscaler" && self.namespace(h) == self.namespace(i)
+            })
             .filter_map(|h| self.values[h].as_ref())
             .filter(|v| {
-                v.at(&["spec", "scaleTargetRef", "kind"]).and_then(Value::as_str) == Some(self.kind(i))
-                    && v.at(&["spec", "scaleTargetRef", "name"]).and_then(Value::as_str)
+                v.at(&["spec", "scaleTargetRef", "kind"])
+                    .and_then(Value::as_str)
+                    == Some(self.kind(i))
+                    && v.at(&["spec", "scaleTargetRef", "name"])
+                        .and_then(Value::as_str)
                         == Some(self.name(i))
             })
             .filter_map(|v| match v.at(&["spec", "maxReplicas"]) {
@@ -239,7 +255,9 @@ fn locate(tree: &Tree, path: &[Seg]) -> Option<usize> {
     for seg in path {
         let id = match (&tree.node(node).kind, seg) {
             (NodeKind::Map { .. }, Seg::Key(k)) => {
-                let Some((key, value)) = tree.entry(node, k) else { break };
+                let Some((key, value)) = tree.entry(node, k) else {
+                    break;
+                };
                 at = tree.nodes[key].start;
                 node = value;
                 continue;

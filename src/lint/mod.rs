@@ -36,7 +36,13 @@ pub struct Hit {
 
 impl Hit {
     /// A finding of `code` at `path` of document `doc`.
-    pub fn new(code: Code, doc: usize, path: Vec<Seg>, message: impl Into<String>, fixable: bool) -> Hit {
+    pub fn new(
+        code: Code,
+        doc: usize,
+        path: Vec<Seg>,
+        message: impl Into<String>,
+        fixable: bool,
+    ) -> Hit {
         Hit {
             code,
             doc,
@@ -113,7 +119,9 @@ fn locate(cx: &Cx<'_>, h: &Hit) -> Finding {
     let offset = cx.offset(h.doc, &h.path);
     let location = cx.index.location_at(h.doc, offset);
     let text = cx.index.stream.doc_text(h.doc);
-    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |p| p + 1);
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |p| p + 1);
     let end = text[start..].find('\n').map_or(text.len(), |p| start + p);
     let rule = RULES
         .iter()

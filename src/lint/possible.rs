@@ -33,9 +33,20 @@ pub struct ByWords;
 pub const DETECTORS: &[&dyn Detector] = &[&ByWords];
 
 /// Name parts that suggest schema work.
-const NAME_WORDS: &[&str] = &["db", "database", "schema", "dbsync", "seed", "seeder", "dbinit"];
+const NAME_WORDS: &[&str] = &[
+    "db", "database", "schema", "dbsync", "seed", "seeder", "dbinit",
+];
 /// Command fragments that suggest schema work.
-const COMMAND_WORDS: &[&str] = &["db_sync", "db-sync", "dbsync", "upgradedb", "upgrade-db", "schema", "db upgrade", "db init"];
+const COMMAND_WORDS: &[&str] = &[
+    "db_sync",
+    "db-sync",
+    "dbsync",
+    "upgradedb",
+    "upgrade-db",
+    "schema",
+    "db upgrade",
+    "db init",
+];
 
 impl Detector for ByWords {
     fn possible(&self, index: &Index<'_>, plan: &Plan) -> Vec<Possible> {
@@ -45,7 +56,10 @@ impl Detector for ByWords {
                 continue;
             }
             let Some(v) = peek(index, i) else { continue };
-            let ann = |k: &str| v.at(&["metadata", "annotations", k]).and_then(Value::as_str);
+            let ann = |k: &str| {
+                v.at(&["metadata", "annotations", k])
+                    .and_then(Value::as_str)
+            };
             if ann("premigrate.io/migration").is_some()
                 || ann("helm.sh/hook").is_some_and(|h| h.contains("test"))
             {
@@ -70,8 +84,14 @@ impl Detector for ByWords {
 }
 
 fn name_word(name: &str) -> Option<&'static str> {
-    let parts: Vec<String> = name.split(['-', '_', '.']).map(str::to_ascii_lowercase).collect();
-    NAME_WORDS.iter().copied().find(|w| parts.iter().any(|p| p == w))
+    let parts: Vec<String> = name
+        .split(['-', '_', '.'])
+        .map(str::to_ascii_lowercase)
+        .collect();
+    NAME_WORDS
+        .iter()
+        .copied()
+        .find(|w| parts.iter().any(|p| p == w))
 }
 
 fn command_word(job: &Value) -> Option<&'static str> {
@@ -79,7 +99,11 @@ fn command_word(job: &Value) -> Option<&'static str> {
     let text: String = ["initContainers", "containers"]
         .iter()
         .flat_map(|k| pod.get(k).map(Value::items).unwrap_or(&[]).iter())
-        .map(|c| crate::detect::command_line(c).join(" ").to_ascii_lowercase())
+        .map(|c| {
+            crate::detect::command_line(c)
+                .join(" ")
+                .to_ascii_lowercase()
+        })
         .collect::<Vec<_>>()
         .join(" ");
     COMMAND_WORDS.iter().copied().find(|w| text.contains(w))

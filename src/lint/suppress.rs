@@ -32,7 +32,7 @@ pub fn check_codes(codes: &[String], at: Option<Location>) -> Result<(), Error> 
 /// The codes each document's annotation ignores.
 pub fn per_object(cx: &Cx<'_>) -> Result<BTreeMap<usize, Vec<String>>, Error> {
     let mut out = BTreeMap::new();
-    for i in 0..cx.len() {
+    for i in 0..cx.docs() {
         let Some(list) = cx.annotation(i, ANNOTATION) else {
             continue;
         };

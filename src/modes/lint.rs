@@ -19,7 +19,13 @@ pub struct Output {
 }
 
 /// Lints `input` (read from `files`, or stdin).
-pub fn run(opts: &Opts, format: &str, fail_on: &str, files: &[PathBuf], input: Vec<u8>) -> Result<Output, Error> {
+pub fn run(
+    opts: &Opts,
+    format: &str,
+    fail_on: &str,
+    files: &[PathBuf],
+    input: Vec<u8>,
+) -> Result<Output, Error> {
     let merged = match &opts.config {
         Some(path) => overlay(load(path)?, opts),
         None => opts.clone(),
@@ -28,14 +34,16 @@ pub fn run(opts: &Opts, format: &str, fail_on: &str, files: &[PathBuf], input: V
         config: merged.validate()?,
         ignore: merged.lint_ignore.clone(),
     };
-    let format = Format::parse(format)
-        .ok_or_else(|| Error::new(format!("unknown format `{format}`")).help("use text, json, sarif or github"))?;
+    let format = Format::parse(format).ok_or_else(|| {
+        Error::new(format!("unknown format `{format}`")).help("use text, json, sarif or github")
+    })?;
     let fail_on = match fail_on {
         "error" => Severity::Error,
         "info" => Severity::Info,
         "warning" => Severity::Warning,
         other => {
-            return Err(Error::new(format!("unknown severity `{other}`")).help("use error, warning or info"))
+            return Err(Error::new(format!("unknown severity `{other}`"))
+                .help("use error, warning or info"))
         }
     };
     let findings = lint(&input, &options)?;

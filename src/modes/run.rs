@@ -44,7 +44,12 @@ pub fn explain(opts: &Opts, format: &str, files: &[PathBuf]) -> Result<ExitCode,
 }
 
 /// `premigrate lint`: findings on stdout; exit 1 when one reaches `fail_on`.
-pub fn lint(opts: &Opts, format: &str, fail_on: &str, files: &[PathBuf]) -> Result<ExitCode, Error> {
+pub fn lint(
+    opts: &Opts,
+    format: &str,
+    fail_on: &str,
+    files: &[PathBuf],
+) -> Result<ExitCode, Error> {
     let out = crate::modes::lint::run(opts, format, fail_on, files, read_input(files)?)?;
     emit(out.text.as_bytes())?;
     Ok(if out.failed {

@@ -124,7 +124,10 @@ fn every_diagnostic_code_has_a_fixture() {
         }
     }
     // Lint codes (PM5xx) have their fixtures under testdata/lint/ (tests/lint.rs).
-    for c in premigrate::diag::codes::CODES.iter().filter(|c| !c.code.starts_with("PM5")) {
+    for c in premigrate::diag::codes::CODES
+        .iter()
+        .filter(|c| !c.code.starts_with("PM5"))
+    {
         assert!(
             seen.iter().any(|s| s == c.code),
             "no fixture triggers {}",

@@ -14,7 +14,11 @@ pub fn render(findings: &[Finding], file: &str) -> String {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let fix = if f.fixable { " (fixed by the post-renderer)" } else { "" };
+        let fix = if f.fixable {
+            " (fixed by the post-renderer)"
+        } else {
+            ""
+        };
         out.push_str(&format!(
             "::{level} file={},line={},col={},title={}::{}\n",
             property(file),
@@ -29,7 +33,9 @@ pub fn render(findings: &[Finding], file: &str) -> String {
 
 /// Escapes a message (the data after `::`).
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value.

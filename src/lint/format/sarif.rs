@@ -48,7 +48,10 @@ pub fn render(findings: &[Finding], file: &str) -> String {
 }
 
 fn result(f: &Finding, file: &str) -> Value {
-    let index = RULES.iter().position(|r| r.code.code == f.code).unwrap_or(0);
+    let index = RULES
+        .iter()
+        .position(|r| r.code.code == f.code)
+        .unwrap_or(0);
     let mut logical = Vec::new();
     if let Some(o) = &f.location.object {
         logical.push(json!({"fullyQualifiedName": o, "kind": "object"}));

@@ -12,7 +12,12 @@ pub fn render(findings: &[Finding], file: &str) -> String {
         let col = f.location.column.unwrap_or(1);
         let width = line.to_string().len();
         let pad = " ".repeat(width);
-        out.push_str(&format!("{}[{}]: {}\n", severity(f.severity), f.code, f.message));
+        out.push_str(&format!(
+            "{}[{}]: {}\n",
+            severity(f.severity),
+            f.code,
+            f.message
+        ));
         let mut what = Vec::new();
         if let Some(d) = f.location.doc {
             what.push(format!("document {d}"));
@@ -23,7 +28,10 @@ pub fn render(findings: &[Finding], file: &str) -> String {
         if let Some(s) = &f.location.source {
             what.push(format!("# Source: {s}"));
         }
-        out.push_str(&format!("{pad}--> {file}:{line}:{col} ({})\n", what.join(", ")));
+        out.push_str(&format!(
+            "{pad}--> {file}:{line}:{col} ({})\n",
+            what.join(", ")
+        ));
         out.push_str(&format!("{pad} |\n{line} | {}\n", f.snippet));
         out.push_str(&format!("{pad} | {}^\n", " ".repeat(col.saturating_sub(1))));
         let fixed = if f.fixable {

@@ -40,9 +40,9 @@ pub const RULE: Rule = Rule {
 const HOOK: &[&str] = &["metadata", "annotations", "helm.sh/hook"];
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let argo = (0..cx.len()).find(|&i| cx.annotation(i, "argocd.argoproj.io/hook").is_some());
+    let argo = (0..cx.docs()).find(|&i| cx.annotation(i, "argocd.argoproj.io/hook").is_some());
     let gitops = cx.target == Target::Gitops;
-    for doc in 0..cx.len() {
+    for doc in 0..cx.docs() {
         let events = cx.hook_events(doc);
         if events.is_empty() || events.iter().any(|e| e == "test" || e == "test-success") {
             continue;

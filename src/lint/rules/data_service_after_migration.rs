@@ -56,13 +56,18 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
 /// Data services whose gates wait for a migration.
 fn gated(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     for g in cx.gates() {
-        let Some(why) = cx.plan.data_services.get(&g.doc) else { continue };
+        let Some(why) = cx.plan.data_services.get(&g.doc) else {
+            continue;
+        };
         let ns = cx.namespace(g.doc);
         let waits: Vec<String> = g
             .gate
             .jobs
             .iter()
-            .filter(|j| cx.job(ns, &j.name).is_some_and(|d| cx.plan.migrations.iter().any(|m| m.doc == d)))
+            .filter(|j| {
+                cx.job(ns, &j.name)
+                    .is_some_and(|d| cx.plan.migrations.iter().any(|m| m.doc == d))
+            })
             .map(|j| j.name.clone())
             .chain(g.gate.check.then(|| "the pending migrations".to_string()))
             .collect();
@@ -86,8 +91,16 @@ fn gated(cx: &Cx<'_>, out: &mut Vec<Hit>) {
 
 /// Data services in a later Argo CD wave than a migration that needs them.
 fn waves(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let wave = |i: usize| cx.annotation(i, WAVE).and_then(|w| w.trim().parse::<i64>().ok());
-    for m in cx.plan.migrations.iter().filter(|m| m.origin == Origin::Job) {
+    let wave = |i: usize| {
+        cx.annotation(i, WAVE)
+            .and_then(|w| w.trim().parse::<i64>().ok())
+    };
+    for m in cx
+        .plan
+        .migrations
+        .iter()
+        .filter(|m| m.origin == Origin::Job)
+    {
         let Some(mw) = wave(m.doc) else { continue };
         for (d, _) in &m.needs {
             let Some(dw) = wave(*d) else { continue };
@@ -126,13 +139,20 @@ fn deadlocks(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             needs: m
                 .needs
                 .iter()
-                .map(|(d, why)| (cx.kind(*d).to_string(), cx.name(*d).to_string(), why.clone()))
+                .map(|(d, why)| {
+                    (
+                        cx.kind(*d).to_string(),
+                        cx.name(*d).to_string(),
+                        why.clone(),
+                    )
+                })
                 .collect(),
         })
         .collect();
     for d in crate::plan::graph::check(cx.index, &facts, engines) {
         let first = d.chain.first().map(|c| c.0.clone()).unwrap_or_default();
-        let doc = (0..cx.len()).find(|&i| !cx.index.entries[i].info.blank && cx.object(i) == first);
+        let doc =
+            (0..cx.docs()).find(|&i| !cx.index.entries[i].info.blank && cx.object(i) == first);
         let fixed = cx
             .plan
             .verdicts

@@ -40,7 +40,7 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     let gates = cx.gates();
-    for job in 0..cx.len() {
+    for job in 0..cx.docs() {
         let deleted = cx
             .annotation(job, "helm.sh/hook-delete-policy")
             .is_some_and(|p| p.contains("hook-succeeded"));

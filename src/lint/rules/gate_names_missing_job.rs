@@ -42,7 +42,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             if j.name.contains('$') || j.name.contains('{') || cx.job(ns, &j.name).is_some() {
                 continue;
             }
-            let elsewhere = (0..cx.len())
+            let elsewhere = (0..cx.docs())
                 .find(|&i| cx.kind(i) == "Job" && cx.name(i) == j.name)
                 .map(|i| {
                     let other = cx.namespace(i);

@@ -47,12 +47,17 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         let Some(pod) = cx.pod(g.doc) else { continue };
         let ns = cx.namespace(g.doc);
         let sa = k8s::service_account(pod);
-        let Some(roles) = roles_of(cx, ns, &sa) else { continue };
+        let Some(roles) = roles_of(cx, ns, &sa) else {
+            continue;
+        };
         for j in &g.gate.jobs {
             if j.name.contains('$') {
                 continue;
             }
-            if !roles.iter().any(|&r| rules(cx, r).any(|(_, rule)| reads(rule, &j.name))) {
+            if !roles
+                .iter()
+                .any(|&r| rules(cx, r).any(|(_, rule)| reads(rule, &j.name)))
+            {
                 let mut path = super::init(&g.pod_path, g.index);
                 path.push(Seg::Key("name".into()));
                 out.push(Hit::new(
@@ -94,24 +99,40 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
 /// binding names a role the stream does not hold (the rule cannot tell).
 fn roles_of(cx: &Cx<'_>, ns: &str, sa: &str) -> Option<Vec<usize>> {
     let mut out = Vec::new();
-    for b in 0..cx.len() {
+    for b in 0..cx.docs() {
         let kind = cx.kind(b);
-        if !(kind == "RoleBinding" && same_ns(cx.namespace(b), ns) || kind == "ClusterRoleBinding") {
+        if !(kind == "RoleBinding" && same_ns(cx.namespace(b), ns) || kind == "ClusterRoleBinding")
+        {
             continue;
         }
-        let Some(v) = cx.values[b].as_ref() else { continue };
-        let bound = v.get("subjects").map(Value::items).unwrap_or(&[]).iter().any(|s| {
-            s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
-                && s.get("name").and_then(Value::as_str) == Some(sa)
-                && same_ns(s.get("namespace").and_then(Value::as_str).unwrap_or(ns), ns)
-        });
+        let Some(v) = cx.values[b].as_ref() else {
+            continue;
+        };
+        let bound = v
+            .get("subjects")
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .any(|s| {
+                s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                    && s.get("name").and_then(Value::as_str) == Some(sa)
+                    && same_ns(s.get("namespace").and_then(Value::as_str).unwrap_or(ns), ns)
+            });
         if !bound {
             continue;
         }
-        let rk = v.at(&["roleRef", "kind"]).and_then(Value::as_str).unwrap_or("");
-        let rn = v.at(&["roleRef", "name"]).and_then(Value::as_str).unwrap_or("");
-        let found = (0..cx.len()).find(|&i| {
-            cx.kind(i) == rk && cx.name(i) == rn && (rk == "ClusterRole" || same_ns(cx.namespace(i), ns))
+        let rk = v
+            .at(&["roleRef", "kind"])
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let rn = v
+            .at(&["roleRef", "name"])
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let found = (0..cx.docs()).find(|&i| {
+            cx.kind(i) == rk
+                && cx.name(i) == rn
+                && (rk == "ClusterRole" || same_ns(cx.namespace(i), ns))
         });
         out.push(found?);
     }
@@ -134,7 +155,12 @@ fn rules<'c>(cx: &'c Cx<'_>, role: usize) -> impl Iterator<Item = (usize, &'c Va
 }
 
 fn list<'v>(rule: &'v Value, key: &str) -> Vec<&'v str> {
-    rule.get(key).map(Value::items).unwrap_or(&[]).iter().filter_map(Value::as_str).collect()
+    rule.get(key)
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 /// Whether a rule allows `get` on Job `job`.

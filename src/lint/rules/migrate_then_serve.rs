@@ -63,21 +63,27 @@ fn on(v: &Value) -> bool {
 }
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    for doc in 0..cx.len() {
+    for doc in 0..cx.docs() {
         if matches!(cx.kind(doc), "Job" | "CronJob" | "Pod") {
             continue;
         }
         let (Some(pod), Some(pod_path)) = (cx.pod(doc), cx.pod_path(doc)) else {
             continue;
         };
-        let Some(why) = cx.many_pods(doc) else { continue };
+        let Some(why) = cx.many_pods(doc) else {
+            continue;
+        };
         let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
         for (i, c) in containers.iter().enumerate() {
             let mut base = at(&pod_path, &["containers"]);
             base.push(Seg::Index(i));
             let name = c.get("name").and_then(Value::as_str).unwrap_or("");
             let (path, what) = if let Some(m) = crate::detect::migration_command(c) {
-                let key = if c.get("command").is_some() { "command" } else { "args" };
+                let key = if c.get("command").is_some() {
+                    "command"
+                } else {
+                    "args"
+                };
                 (at(&base, &[key]), m.detail)
             } else if let Some((j, var)) = switch(c) {
                 let mut p = at(&base, &["env"]);

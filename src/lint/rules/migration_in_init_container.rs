@@ -47,22 +47,29 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    for doc in 0..cx.len() {
+    for doc in 0..cx.docs() {
         if matches!(cx.kind(doc), "Job" | "CronJob" | "Pod") {
             continue;
         }
         let (Some(pod), Some(pod_path)) = (cx.pod(doc), cx.pod_path(doc)) else {
             continue;
         };
-        let Some(why) = cx.many_pods(doc) else { continue };
+        let Some(why) = cx.many_pods(doc) else {
+            continue;
+        };
         let named: Vec<&str> = cx
             .annotation(doc, "premigrate.io/extract-init")
             .map(|s| s.split(',').map(str::trim).collect())
             .unwrap_or_default();
-        let extracted = cx.plan.migrations.iter().any(|m| {
-            matches!(m.origin, Origin::Extracted { .. }) && m.carriers.contains(&doc)
-        });
-        let gates: Vec<String> = chart_gates::find_all(pod).into_iter().map(|g| g.container).collect();
+        let extracted = cx
+            .plan
+            .migrations
+            .iter()
+            .any(|m| matches!(m.origin, Origin::Extracted { .. }) && m.carriers.contains(&doc));
+        let gates: Vec<String> = chart_gates::find_all(pod)
+            .into_iter()
+            .map(|g| g.container)
+            .collect();
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
         for (i, c) in inits.iter().enumerate() {
             if c.get("restartPolicy").and_then(Value::as_str) == Some("Always") {
@@ -74,7 +81,11 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             }
             let found = crate::detect::migration_command(c)
                 .map(|m| m.detail)
-                .or_else(|| named.contains(&name).then(|| "named by premigrate.io/extract-init".into()))
+                .or_else(|| {
+                    named
+                        .contains(&name)
+                        .then(|| "named by premigrate.io/extract-init".into())
+                })
                 .or_else(|| likely(name, c));
             if let Some(what) = found {
                 out.push(Hit::new(
@@ -96,7 +107,9 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
 /// to the image's own entrypoint) though no known tool's command matched.
 fn likely(name: &str, c: &Value) -> Option<String> {
     let argv = crate::detect::command_line(c);
-    let says = argv.iter().any(|a| a == "migrate" || a == "migrations" || a == "db:migrate");
+    let says = argv
+        .iter()
+        .any(|a| a == "migrate" || a == "migrations" || a == "db:migrate");
     let named = name.contains("migrat") && !name.contains("wait");
     (named || says).then(|| {
         format!(

@@ -38,9 +38,11 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    for doc in 0..cx.len() {
+    for doc in 0..cx.docs() {
         let Some(m) = cx.migration(doc) else { continue };
-        let Some(v) = cx.values[doc].as_ref() else { continue };
+        let Some(v) = cx.values[doc].as_ref() else {
+            continue;
+        };
         let name = &m.original_name;
         let restart = ["spec", "template", "spec", "restartPolicy"];
         if v.at(&restart).and_then(Value::as_str) == Some("OnFailure") {

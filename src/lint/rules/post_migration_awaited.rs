@@ -42,7 +42,7 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     let gates = cx.gates();
-    for job in 0..cx.len() {
+    for job in 0..cx.docs() {
         if cx.kind(job) != "Job" || !is_post(cx, job) {
             continue;
         }
@@ -52,7 +52,11 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             // Hooks wait for hooks in weight order, and nothing waits for a
             // CronJob: only the release's regular workloads hang it.
             let waiter_is_hook = !cx.hook_events(g.doc).is_empty();
-            if g.doc == job || cx.namespace(g.doc) != ns || waiter_is_hook || cx.kind(g.doc) == "CronJob" {
+            if g.doc == job
+                || cx.namespace(g.doc) != ns
+                || waiter_is_hook
+                || cx.kind(g.doc) == "CronJob"
+            {
                 continue;
             }
             let named = g.gate.jobs.iter().any(|j| j.name == cx.name(job));

@@ -45,7 +45,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    for doc in 0..cx.len() {
+    for doc in 0..cx.docs() {
         if cx.kind(doc) != "Job" || !cx.hook_events(doc).iter().any(|e| e == "pre-install") {
             continue;
         }
@@ -56,9 +56,9 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         let mut seen = Vec::new();
         for r in k8s::pod_refs(pod, &pod_path) {
             let kind = r.kind.kind();
-            let Some(used) = (0..cx.len()).find(|&i| {
-                cx.kind(i) == kind && cx.name(i) == r.name && cx.namespace(i) == ns
-            }) else {
+            let Some(used) = (0..cx.docs())
+                .find(|&i| cx.kind(i) == kind && cx.name(i) == r.name && cx.namespace(i) == ns)
+            else {
                 continue;
             };
             if !cx.hook_events(used).is_empty() || seen.contains(&used) {

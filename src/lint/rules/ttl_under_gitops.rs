@@ -39,7 +39,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     if cx.target != Target::Gitops {
         return;
     }
-    for doc in 0..cx.len() {
+    for doc in 0..cx.docs() {
         let Some(m) = cx.migration(doc) else { continue };
         let Some(ttl) = cx.values[doc]
             .as_ref()

@@ -40,7 +40,7 @@ pub const RULE: Rule = Rule {
 const FORCE: &str = "kustomize.toolkit.fluxcd.io/force";
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    for doc in 0..cx.len() {
+    for doc in 0..cx.docs() {
         if cx.migration(doc).is_none() || !cx.hook_events(doc).is_empty() {
             continue;
         }
@@ -68,7 +68,13 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                 "Job {name} changes its name only with `{part}`, not with its content, and has no kustomize.toolkit.fluxcd.io/force: Flux cannot replace it when its spec changes"
             ),
         };
-        out.push(Hit::new(PM505, doc, at(&[], &["metadata", "name"]), message, true));
+        out.push(Hit::new(
+            PM505,
+            doc,
+            at(&[], &["metadata", "name"]),
+            message,
+            true,
+        ));
     }
 }
 
@@ -79,10 +85,7 @@ fn versioned_part(name: &str) -> Option<&str> {
         if !part.chars().any(|c| c.is_ascii_digit()) {
             break;
         }
-        start -= part.len();
-        if start > 0 {
-            start -= 1;
-        }
+        start = (start - part.len()).saturating_sub(1);
     }
     let tail = name[start..].trim_start_matches(['-', '.']);
     (!tail.is_empty()).then_some(tail)
