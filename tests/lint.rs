@@ -353,6 +353,17 @@ fn policy_lint_ignore() {
     let p = policy.to_str().unwrap();
     let (code, out, err) = bin(&["lint", "--config", p], &fixture("PM505", "positive"));
     assert_eq!((code, out.contains("PM505")), (0, false), "{out}{err}");
+    std::fs::write(
+        &policy,
+        "apiVersion: premigrate.io/v1alpha1\nkind: MigrationPolicy\nmetadata:\n  name: p\nspec:\n  lint:\n    ignore: [PM505]\n",
+    )
+    .unwrap();
+    let (code, out, err) = bin(&["lint", "--config", p], &fixture("PM505", "positive"));
+    assert_eq!(
+        (code, out.contains("PM505")),
+        (0, false),
+        "lint.ignore: {out}{err}"
+    );
     write("PM999");
     let (code, _, err) = bin(&["lint", "--config", p], &fixture("PM505", "positive"));
     assert_eq!(code, 2);

@@ -24,8 +24,8 @@ pub fn render(findings: &[Finding], file: &str) -> String {
             property(file),
             f.location.line.unwrap_or(1),
             f.location.column.unwrap_or(1),
-            property(&format!("{} {}", f.code, f.rule)),
-            data(&format!("{}{fix}", f.message)),
+            property(f.code),
+            data(&format!("{}{fix} [{}]", f.message, f.rule)),
         ));
     }
     out

@@ -11,7 +11,8 @@ use crate::lint::Finding;
 use super::help_uri;
 
 /// The schema a SARIF log names.
-pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// Renders findings as a SARIF log.
 pub fn render(findings: &[Finding], file: &str) -> String {
