@@ -262,6 +262,28 @@ fn the_post_renderers_output_has_no_fixable_finding() {
     assert!(checked > 10, "only {checked} streams rewritten");
 }
 
+/// The same for Helm 4's streams of the corpus under `--target hooks`.
+#[test]
+fn the_post_renderers_hooks_output_has_no_fixable_finding() {
+    let cfg = premigrate::Config {
+        target: premigrate::config::Target::Hooks,
+        ..Default::default()
+    };
+    for case in corpus_cases() {
+        let input = std::fs::read(case.join("helm4.yaml")).unwrap();
+        let Ok(out) = premigrate::rewrite(&input, &cfg) else {
+            continue;
+        };
+        let opts = Options {
+            config: cfg.clone(),
+            ignore: Vec::new(),
+        };
+        let findings = lint(&out.stream, &opts).unwrap();
+        let fixable: Vec<&Finding> = findings.iter().filter(|f| f.fixable).collect();
+        assert!(fixable.is_empty(), "{}: {fixable:#?}", case.display());
+    }
+}
+
 fn bin(args: &[&str], stdin: &str) -> (i32, String, String) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_premigrate"))
