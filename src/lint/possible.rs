@@ -29,8 +29,39 @@ pub trait Detector: Sync {
 /// Jobs whose name or command speaks of a database or a schema.
 pub struct ByWords;
 
-/// Every detector the lint runs.
-pub const DETECTORS: &[&dyn Detector] = &[&ByWords];
+/// The plan's own notes of possible migrations (detection's `PM010`, "possibly a
+/// migration, not acted on: WHY"), once detection records them.
+pub struct FromNotes {
+    /// The code of those notes.
+    pub code: &'static str,
+}
+
+/// Every detector the lint runs; the first to name a document wins.
+pub const DETECTORS: &[&dyn Detector] = &[&FromNotes { code: "PM010" }, &ByWords];
+
+impl Detector for FromNotes {
+    fn possible(&self, index: &Index<'_>, plan: &Plan) -> Vec<Possible> {
+        plan.notes
+            .iter()
+            .filter(|n| n.code == self.code)
+            .filter_map(|n| {
+                let doc = n.doc?;
+                let name = index.entries[doc].info.name.clone().unwrap_or_default();
+                let why = n
+                    .message
+                    .split_once("not acted on: ")
+                    .map_or(n.message.as_str(), |(_, w)| w);
+                Some(Possible {
+                    doc,
+                    why: why.to_string(),
+                    confirm: format!(
+                        "annotate it `premigrate.io/migration: \"true\"` or pass `--job {name}`"
+                    ),
+                })
+            })
+            .collect()
+    }
+}
 
 /// Name parts that suggest schema work.
 const NAME_WORDS: &[&str] = &[
@@ -120,4 +151,28 @@ pub fn unconfirmed(index: &Index<'_>, plan: &Plan) -> Vec<Possible> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Severity;
+    use crate::plan::Note;
+
+    #[test]
+    fn detections_possible_notes_feed_the_rule() {
+        let input = b"apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: app-setup\n";
+        let index = Index::build(input).unwrap();
+        let mut plan = Plan::default();
+        plan.notes.push(Note {
+            severity: Severity::Info,
+            code: "PM010",
+            doc: Some(0),
+            message: "Job/app-setup: possibly a migration, not acted on: a post-install hook running `setup.sh`".into(),
+        });
+        let found = unconfirmed(&index, &plan);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].why, "a post-install hook running `setup.sh`");
+        assert!(found[0].confirm.contains("--job app-setup"));
+    }
 }

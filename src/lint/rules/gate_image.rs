@@ -63,12 +63,17 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                 Some(_) => continue,
             }
         };
+        let own = if g.gate.container.starts_with("premigrate-") {
+            " (premigrate's default gate: pass --gate-image IMAGE, or --gate-style kubectl or check)"
+        } else {
+            ""
+        };
         out.push(Hit::new(
             PM509,
             g.doc,
             at(&init(&g.pod_path, g.index), &["image"]),
             format!(
-                "{}: gate `{}` runs image `{image}`, which {problem}",
+                "{}: gate `{}` runs image `{image}`, which {problem}{own}",
                 cx.object(g.doc),
                 g.gate.container
             ),
