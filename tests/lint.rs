@@ -416,3 +416,31 @@ fn readme_lists_every_lint_rule() {
         "README's lint rules are stale: run UPDATE_README=1 cargo test --test lint readme"
     );
 }
+
+const EXAMPLE_START: &str = "<!-- lint-example:start -->\n";
+const EXAMPLE_END: &str = "<!-- lint-example:end -->";
+
+/// The README's example output is the real output of a recipe.
+#[test]
+fn readme_shows_real_lint_output() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let recipe = Path::new(DATA).join("recipes/flux-job-ttl-tag-waitfor.yaml");
+    let text = render(&lint_file(&recipe), Format::Text, "rendered.yaml");
+    let (a, b) = (
+        readme
+            .find(EXAMPLE_START)
+            .expect("lint-example start marker")
+            + EXAMPLE_START.len(),
+        readme.find(EXAMPLE_END).expect("lint-example end marker"),
+    );
+    let fresh = format!("{}```text\n{text}```\n{}", &readme[..a], &readme[b..]);
+    if std::env::var_os("UPDATE_README").is_some() {
+        std::fs::write(path, &fresh).unwrap();
+        return;
+    }
+    assert!(
+        readme == fresh,
+        "README's lint example is stale: run UPDATE_README=1 cargo test --test lint readme"
+    );
+}
