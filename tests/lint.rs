@@ -413,7 +413,7 @@ fn readme_lists_every_lint_rule() {
     }
     assert!(
         readme == fresh,
-        "README's lint rules are stale: run UPDATE_README=1 cargo test --test lint readme"
+        "README's lint rules are stale: run UPDATE_README=1 cargo test --test lint readme -- --test-threads=1"
     );
 }
 
@@ -441,6 +441,6 @@ fn readme_shows_real_lint_output() {
     }
     assert!(
         readme == fresh,
-        "README's lint example is stale: run UPDATE_README=1 cargo test --test lint readme"
+        "README's lint example is stale: run UPDATE_README=1 cargo test --test lint readme -- --test-threads=1"
     );
 }
