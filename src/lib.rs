@@ -12,6 +12,7 @@ pub mod diag;
 pub mod explain;
 pub mod index;
 pub(crate) mod k8s;
+pub mod lint;
 pub mod modes;
 mod pipeline;
 pub mod plan;

@@ -1,5 +1,6 @@
 //! The `premigrate` binary: parses the arguments and runs one function per mode
-//! (`premigrate::modes::run`). Exit code 0 when it worked, 2 on an error (and
+//! (`premigrate::modes::run`). Exit code 0 when it worked, 1 when `lint` found
+//! something at `--fail-on`, 2 on an error (and
 //! for a KRM function whose ResourceList reports a failure).
 
 use std::process::ExitCode;
@@ -17,6 +18,12 @@ fn main() -> ExitCode {
             format,
             files,
         }) => run::explain(&opts, &format, &files),
+        Some(Command::Lint {
+            opts,
+            format,
+            fail_on,
+            files,
+        }) => run::lint(&opts, &format, &fail_on, &files),
         Some(Command::Demo { opts }) => run::demo(&opts),
         Some(Command::KustomizePlugin { config }) => run::kustomize_plugin(&config),
         Some(Command::Krm) => run::krm(),

@@ -14,6 +14,10 @@ const EXAMPLES: &str = "Examples:
   premigrate --explain --job 'app-db-*' rendered.yaml
   premigrate demo";
 
+const LINT_HELP: &str = "Exit codes: 0 no finding at --fail-on or above, 1 at least one, 2 bad input.
+Suppress: annotation premigrate.io/lint-ignore: PM5xx[,…] on an object; lintIgnore in a MigrationPolicy.
+CI: helm template app ./chart > rendered.yaml && premigrate lint --format sarif rendered.yaml > premigrate.sarif";
+
 /// Rewrites rendered Kubernetes manifests so database migrations run once, before the workloads that need them.
 #[derive(Debug, Parser)]
 #[command(name = "premigrate", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
@@ -40,6 +44,22 @@ pub enum Command {
         /// Output format.
         #[arg(long, default_value = "text", value_parser = ["text", "json", "mermaid"])]
         format: String,
+        /// Manifest files; stdin when none.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Report the known migration mistakes of a rendered chart (exit 1 when a finding reaches --fail-on).
+    #[command(after_help = LINT_HELP)]
+    Lint {
+        /// Options of the rewrite (the plan the findings come from; --lint-ignore CODE,… silences rules).
+        #[command(flatten)]
+        opts: Opts,
+        /// Output format.
+        #[arg(long, default_value = "text", value_parser = ["text", "json", "sarif", "github"])]
+        format: String,
+        /// Exit 1 when a finding is this severe or more.
+        #[arg(long, default_value = "warning", value_parser = ["error", "warning", "info"])]
+        fail_on: String,
         /// Manifest files; stdin when none.
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,

@@ -69,6 +69,14 @@ pub struct Opts {
     /// Leave migrations that run in init containers where they are.
     #[arg(long, env = "PREMIGRATE_KEEP_INIT")]
     pub keep_init: bool,
+    /// Lint codes never to report (`premigrate lint`), e.g. PM509,PM514.
+    #[arg(
+        long,
+        env = "PREMIGRATE_LINT_IGNORE",
+        value_name = "CODE",
+        value_delimiter = ','
+    )]
+    pub lint_ignore: Vec<String>,
     /// Also print the plan on stderr.
     #[arg(long, env = "PREMIGRATE_EXPLAIN")]
     pub explain: bool,

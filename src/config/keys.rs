@@ -231,6 +231,17 @@ pub const KEYS: &[Key] = &[
             Ok(())
         },
     },
+    Key {
+        key: "lintIgnore",
+        flag: "lint-ignore",
+        shape: Shape::List { commas: true },
+        set: |o, r| {
+            let codes = list(r);
+            crate::lint::check_codes(&codes, None)?;
+            o.lint_ignore = codes;
+            Ok(())
+        },
+    },
 ];
 
 /// The row for a key.

@@ -207,6 +207,7 @@ impl Reader<'_> {
                 .err(body, format!("`{body_key}` must be a mapping of options"))
                 .help(format!("known keys: {}", known_keys())));
         };
+        let items = self.flatten_lint(items)?;
         let mut seen: Vec<&str> = Vec::new();
         for (k, v, name) in items {
             let Some(row) = key(&name) else {
@@ -244,6 +245,34 @@ impl Reader<'_> {
             })?;
         }
         Ok(opts)
+    }
+
+    /// `lint: {ignore: [...]}` is the nested spelling of `lintIgnore`.
+    fn flatten_lint(
+        &self,
+        items: Vec<(NodeId, NodeId, String)>,
+    ) -> Result<Vec<(NodeId, NodeId, String)>, Error> {
+        let mut out = Vec::with_capacity(items.len());
+        for (k, v, name) in items {
+            if name != "lint" {
+                out.push((k, v, name));
+                continue;
+            }
+            let Some(inner) = self.entries(v) else {
+                return Err(self
+                    .err(v, "`lint` must be a mapping: `lint: {ignore: [PM5xx, …]}`")
+                    .help("or write `lintIgnore: [PM5xx, …]`"));
+            };
+            for (ik, iv, iname) in inner {
+                if iname != "ignore" {
+                    return Err(self
+                        .err(ik, format!("unknown key `lint.{iname}`"))
+                        .help("`lint` has one key: ignore"));
+                }
+                out.push((ik, iv, "lintIgnore".to_string()));
+            }
+        }
+        Ok(out)
     }
 
     fn kind_name(&self, holder: Holder) -> &'static str {
@@ -406,6 +435,7 @@ pub fn overlay(file: Opts, flags: &Opts) -> Opts {
         migrate_container,
         extract_init,
         keep_init,
+        lint_ignore,
         explain,
     } = flags.clone();
     let pick = |a: Option<String>, b: Option<String>| a.or(b);
@@ -427,6 +457,7 @@ pub fn overlay(file: Opts, flags: &Opts) -> Opts {
         migrate_container: pick(migrate_container, file.migrate_container),
         extract_init: pick_list(extract_init, file.extract_init),
         keep_init: keep_init || file.keep_init,
+        lint_ignore: pick_list(lint_ignore, file.lint_ignore),
         explain,
     }
 }

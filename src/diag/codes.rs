@@ -2,7 +2,7 @@
 //! stable code here, with its severity, a one-line title and a paragraph for
 //! the README (whose list of codes is generated from this table by a test).
 //! Codes by hundreds: PM0xx the Job itself, PM1xx Helm hooks, PM2xx gates,
-//! PM3xx Jobs premigrate builds, PM4xx the Flux HelmRelease export.
+//! PM3xx Jobs premigrate builds, PM4xx the Flux HelmRelease export, PM5xx lint rules.
 
 /// How serious a note is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -43,7 +43,7 @@ const fn code(
     }
 }
 
-use Severity::{Info, Warning};
+use Severity::{Error, Info, Warning};
 
 /// A Job detection finds only possibly a migration.
 pub const PM010: Code = code("PM010", Info, "a possible migration, not acted on",
@@ -135,10 +135,57 @@ pub const PM404: Code = code(
     "The rendered stream has no migration Job, so the HelmRelease gets no patches.",
 );
 
+// PM5xx: `premigrate lint` — the known migration mistakes of a chart. Each rule
+// lives in `src/lint/rules/<name>.rs`, whose doc comment is its full documentation.
+
+/// Lint: a migration in an init container of a workload with several pods.
+pub const PM501: Code = code("PM501", Error, "migration in the init container of a workload with several pods",
+    "Every pod runs its init containers: with more than one replica, an HPA, a DaemonSet or a parallel StatefulSet, the migrations race for the schema (locking scripts or not). The post-renderer extracts it into one Job that runs before the workload.");
+/// Lint: an app container that migrates then serves.
+pub const PM502: Code = code("PM502", Warning, "an app container migrates, then serves, in several pods",
+    "A command like `migrate && exec server`, or an entrypoint switch such as `RUN_MIGRATIONS=true`, runs the migration in every pod of a workload with more than one: they race, and a failed migration crash-loops the app. Move the migration to a Job (`premigrate.io/migrate: \"COMMAND\"`) and turn the switch off.");
+/// Lint: a pre-install hook that uses the chart's regular config.
+pub const PM503: Code = code("PM503", Error, "a `pre-install` hook Job uses a regular resource of the chart",
+    "Helm runs pre-install hooks before it creates the release's regular resources: a hook Job that mounts or reads the chart's own ConfigMap, Secret or ServiceAccount fails on a first install. The post-renderer gives a migration Job hook copies of what it uses.");
+/// Lint: a TTL on a GitOps migration Job.
+pub const PM504: Code = code("PM504", Warning, "a migration Job with `ttlSecondsAfterFinished` in a GitOps stream",
+    "Once the TTL deletes the Job, Flux or Argo CD re-creates it: the migration reruns every interval, and pods gated on it can never start again. The post-renderer removes the TTL (engine: gitops).");
+/// Lint: a Job name that does not change with its content.
+pub const PM505: Code = code("PM505", Warning, "a migration Job's name does not change with its content",
+    "A regular Job's pod template is immutable: a new spec under the same name fails to apply, or the migration never reruns; Flux needs `kustomize.toolkit.fluxcd.io/force: Enabled` to replace it. The post-renderer names the Job by a hash of its content and adds the annotation.");
+/// Lint: retries on a migration.
+pub const PM506: Code = code("PM506", Warning, "a migration is retried blindly",
+    "`backoffLimit` unset (6) or above 0, or `restartPolicy: OnFailure`, reruns a migration that failed half way over a half-migrated schema. The post-renderer sets `restartPolicy: Never` and, when the chart sets none, `backoffLimit: 0`; an explicit backoffLimit is kept.");
+/// Lint: a gate that waits for a Job the stream does not have.
+pub const PM507: Code = code("PM507", Error, "a wait gate names a Job that is not in the stream",
+    "A gate (k8s-wait-for, `kubectl wait`, kubernetes-entrypoint) waits for a Job by name in its pod's namespace: a typo, a Job of another namespace or one that is not rendered holds the pods for ever.");
+/// Lint: a gate without the RBAC it needs, or with too much.
+pub const PM508: Code = code("PM508", Warning, "a wait gate's ServiceAccount cannot read the Job, or can do too much",
+    "A gate reads the Job through the API: without a Role bound to the pod's ServiceAccount that allows `get` on it, the gate fails with Forbidden for ever. A Role on all Jobs (no `resourceNames`), with write verbs or on Secrets gives every app pod more than it needs.");
+/// Lint: an unpinned or unmaintained gate image.
+pub const PM509: Code = code("PM509", Warning, "a wait gate image is unpinned or unmaintained",
+    "An image without a tag (or `:latest`) changes under the release; `groundnuty/k8s-wait-for` is unmaintained and carries known CVEs. Pin a maintained image by tag or digest, or use a check gate (`--gate-style check`) that needs no image of its own.");
+/// Lint: a post-install migration that apps wait for.
+pub const PM510: Code = code("PM510", Error, "apps wait for a `post-*` migration",
+    "Helm runs post-install hooks only after the release's pods are ready under `--wait`, and Argo CD runs PostSync after the Sync wave is healthy: apps that wait for a post-* migration deadlock the rollout. Make the migration `pre-*` (the post-renderer does when the apps wait for it).");
+/// Lint: a data service gated on a migration, or a cycle.
+pub const PM511: Code = code("PM511", Error, "a data service waits for a migration, or the rollout hangs",
+    "A database, cache or broker must start before the migration that needs it: gated on it, or in a later wave or hook phase, neither ever starts. Any cycle or endless wait the release-graph deadlock check finds on an engine is reported with its chain of waits.");
+/// Lint: Argo CD and Helm hooks mixed.
+pub const PM512: Code = code("PM512", Warning, "Argo CD and Helm hooks in one release",
+    "When any `argocd.argoproj.io/hook` is present, Argo CD ignores every `helm.sh/hook` annotation, so the Helm hooks become regular resources; and under Argo CD a `pre-install,pre-upgrade` migration runs as PreSync on every sync (engine: gitops).");
+/// Lint: a hook-deleted Job that something waits for.
+pub const PM513: Code = code("PM513", Error, "something waits for a Job its delete policy removes",
+    "`helm.sh/hook-delete-policy: hook-succeeded` deletes the Job once it succeeds: a gate that waits for it by name finds no Job and waits for ever, on every new pod.");
+/// Lint: a possible migration the detector could not confirm.
+pub const PM514: Code = code("PM514", Info, "a possible migration the detector could not confirm",
+    "The Job looks like a migration (its name, image or command) but matches no rule: premigrate leaves it alone. Mark it `premigrate.io/migration: \"true\"` (or pass `--job NAME`) to make it one, `\"false\"` to silence this.");
+
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM010, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207,
-    PM208, PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404,
+    PM208, PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM501, PM502, PM503,
+    PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -1,10 +1,11 @@
 //! The ways premigrate is run, each a thin adapter over [`crate::rewrite`]:
 //! the demo, the Helm plugin installer, the kustomize exec plugin, the KRM
-//! function and the Flux HelmRelease export.
+//! function, the Flux HelmRelease export and the linter.
 
 pub mod demo;
 pub mod flux;
 pub mod helm_plugin;
 pub mod krm;
 pub mod kustomize_plugin;
+pub mod lint;
 pub mod run;

@@ -43,6 +43,22 @@ pub fn explain(opts: &Opts, format: &str, files: &[PathBuf]) -> Result<ExitCode,
     Ok(ExitCode::SUCCESS)
 }
 
+/// `premigrate lint`: findings on stdout; exit 1 when one reaches `fail_on`.
+pub fn lint(
+    opts: &Opts,
+    format: &str,
+    fail_on: &str,
+    files: &[PathBuf],
+) -> Result<ExitCode, Error> {
+    let out = crate::modes::lint::run(opts, format, fail_on, files, read_input(files)?)?;
+    emit(out.text.as_bytes())?;
+    Ok(if out.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// `premigrate demo`.
 pub fn demo(opts: &Opts) -> Result<ExitCode, Error> {
     let cfg = opts.config()?;

@@ -124,7 +124,11 @@ fn every_diagnostic_code_has_a_fixture() {
             }
         }
     }
-    for c in premigrate::diag::codes::CODES {
+    // Lint codes (PM5xx) have their fixtures under testdata/lint/ (tests/lint.rs).
+    for c in premigrate::diag::codes::CODES
+        .iter()
+        .filter(|c| !c.code.starts_with("PM5"))
+    {
         assert!(
             seen.iter().any(|s| s == c.code),
             "no fixture triggers {}",

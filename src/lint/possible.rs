@@ -1,0 +1,178 @@
+//! Possible migrations: Jobs that look like migrations but that no detection
+//! rule confirmed, for rule PM514. Each source is a [`Detector`]; the lint
+//! runs all of [`DETECTORS`]. Detection's own "possible" list plugs in as one
+//! more detector (e.g. reading it from `plan.notes`), with no change to the rule.
+
+use crate::index::Index;
+use crate::plan::graph::roles::peek;
+use crate::plan::Plan;
+use crate::yaml::Value;
+
+/// A Job that may be a migration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Possible {
+    /// Its document.
+    pub doc: usize,
+    /// Why it looks like one.
+    pub why: String,
+    /// What would confirm it (a flag or an annotation).
+    pub confirm: String,
+}
+
+/// A source of possible migrations.
+pub trait Detector: Sync {
+    /// The possible migrations of an indexed stream, given the plan (whose
+    /// migrations are confirmed ones).
+    fn possible(&self, index: &Index<'_>, plan: &Plan) -> Vec<Possible>;
+}
+
+/// Jobs whose name or command speaks of a database or a schema.
+pub struct ByWords;
+
+/// The plan's own notes of possible migrations (detection's `PM010`, "possibly a
+/// migration, not acted on: WHY"), once detection records them.
+pub struct FromNotes {
+    /// The code of those notes.
+    pub code: &'static str,
+}
+
+/// Every detector the lint runs; the first to name a document wins.
+pub const DETECTORS: &[&dyn Detector] = &[&FromNotes { code: "PM010" }, &ByWords];
+
+impl Detector for FromNotes {
+    fn possible(&self, index: &Index<'_>, plan: &Plan) -> Vec<Possible> {
+        plan.notes
+            .iter()
+            .filter(|n| n.code == self.code)
+            .filter_map(|n| {
+                let doc = n.doc?;
+                let name = index.entries[doc].info.name.clone().unwrap_or_default();
+                let why = n
+                    .message
+                    .split_once("not acted on: ")
+                    .map_or(n.message.as_str(), |(_, w)| w);
+                Some(Possible {
+                    doc,
+                    why: why.to_string(),
+                    confirm: format!(
+                        "annotate it `premigrate.io/migration: \"true\"` or pass `--job {name}`"
+                    ),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Name parts that suggest schema work.
+const NAME_WORDS: &[&str] = &[
+    "db", "database", "schema", "dbsync", "seed", "seeder", "dbinit",
+];
+/// Command fragments that suggest schema work.
+const COMMAND_WORDS: &[&str] = &[
+    "db_sync",
+    "db-sync",
+    "dbsync",
+    "upgradedb",
+    "upgrade-db",
+    "schema",
+    "db upgrade",
+    "db init",
+];
+
+impl Detector for ByWords {
+    fn possible(&self, index: &Index<'_>, plan: &Plan) -> Vec<Possible> {
+        let mut out = Vec::new();
+        for (i, e) in index.entries.iter().enumerate() {
+            if e.info.kind.as_deref() != Some("Job") || plan.migrations.iter().any(|m| m.doc == i) {
+                continue;
+            }
+            let Some(v) = peek(index, i) else { continue };
+            let ann = |k: &str| {
+                v.at(&["metadata", "annotations", k])
+                    .and_then(Value::as_str)
+            };
+            if ann("premigrate.io/migration").is_some()
+                || ann("helm.sh/hook").is_some_and(|h| h.contains("test"))
+            {
+                continue;
+            }
+            let name = e.info.name.clone().unwrap_or_default();
+            let why = name_word(&name)
+                .map(|w| format!("its name `{name}` has `{w}`"))
+                .or_else(|| command_word(&v).map(|w| format!("its command mentions `{w}`")));
+            if let Some(why) = why {
+                out.push(Possible {
+                    doc: i,
+                    why,
+                    confirm: format!(
+                        "annotate it `premigrate.io/migration: \"true\"` or pass `--job {name}`"
+                    ),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn name_word(name: &str) -> Option<&'static str> {
+    let parts: Vec<String> = name
+        .split(['-', '_', '.'])
+        .map(str::to_ascii_lowercase)
+        .collect();
+    NAME_WORDS
+        .iter()
+        .copied()
+        .find(|w| parts.iter().any(|p| p == w))
+}
+
+fn command_word(job: &Value) -> Option<&'static str> {
+    let pod = job.at(&["spec", "template", "spec"])?;
+    let text: String = ["initContainers", "containers"]
+        .iter()
+        .flat_map(|k| pod.get(k).map(Value::items).unwrap_or(&[]).iter())
+        .map(|c| {
+            crate::detect::command_line(c)
+                .join(" ")
+                .to_ascii_lowercase()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    COMMAND_WORDS.iter().copied().find(|w| text.contains(w))
+}
+
+/// Every detector's possible migrations, one per document.
+pub fn unconfirmed(index: &Index<'_>, plan: &Plan) -> Vec<Possible> {
+    let mut out: Vec<Possible> = Vec::new();
+    for d in DETECTORS {
+        for p in d.possible(index, plan) {
+            if !out.iter().any(|o| o.doc == p.doc) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Severity;
+    use crate::plan::Note;
+
+    #[test]
+    fn detections_possible_notes_feed_the_rule() {
+        let input = b"apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: app-setup\n";
+        let index = Index::build(input).unwrap();
+        let mut plan = Plan::default();
+        plan.notes.push(Note {
+            severity: Severity::Info,
+            code: "PM010",
+            doc: Some(0),
+            message: "Job/app-setup: possibly a migration, not acted on: a post-install hook running `setup.sh`".into(),
+        });
+        let found = unconfirmed(&index, &plan);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].why, "a post-install hook running `setup.sh`");
+        assert!(found[0].confirm.contains("--job app-setup"));
+    }
+}

@@ -1,0 +1,119 @@
+//! PM502 `migrate-then-serve`.
+//!
+//! ## What it does
+//! Finds an app container of a workload with more than one pod that runs a
+//! migration before it serves (`migrate && exec server`), or an entrypoint
+//! switch such as `RUN_MIGRATIONS=true`.
+//!
+//! ## Why is this bad?
+//! Each pod migrates on start: the replicas race for the schema, and a failed
+//! migration crash-loops the whole app instead of failing one Job.
+//!
+//! ## Example
+//! ```yaml
+//! kind: Deployment
+//! spec:
+//!   replicas: 2
+//!   template:
+//!     spec:
+//!       containers:
+//!         - name: web
+//!           command: [sh, -c, "python manage.py migrate && exec gunicorn app"]
+//! ```
+//!
+//! ## Fix
+//! Not fixed by the post-renderer (the app's own command is left alone). Run the
+//! migration in a Job (`premigrate.io/migrate: "python manage.py migrate"` on the
+//! workload generates one) and turn the switch off.
+
+use super::{at, Fix, Rule};
+use crate::diag::codes::PM502;
+use crate::lint::{Cx, Hit};
+use crate::yaml::edit::Seg;
+use crate::yaml::Value;
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: PM502,
+    name: "migrate-then-serve",
+    fix: Fix::No,
+    engines: "all",
+    check,
+};
+
+/// Environment switches of images that migrate on start.
+const SWITCHES: &[&str] = &[
+    "RUN_MIGRATIONS",
+    "RUN_MIGRATION",
+    "AUTO_MIGRATE",
+    "MIGRATE_ON_START",
+    "MIGRATE_ON_STARTUP",
+    "DB_MIGRATE",
+    "DATABASE_MIGRATE",
+    "RUN_DB_MIGRATIONS",
+];
+
+fn on(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Int(n) => *n == 1,
+        Value::Str(s) => matches!(s.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on"),
+        _ => false,
+    }
+}
+
+fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
+    for doc in 0..cx.docs() {
+        if matches!(cx.kind(doc), "Job" | "CronJob" | "Pod") {
+            continue;
+        }
+        let (Some(pod), Some(pod_path)) = (cx.pod(doc), cx.pod_path(doc)) else {
+            continue;
+        };
+        let Some(why) = cx.many_pods(doc) else {
+            continue;
+        };
+        let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+        for (i, c) in containers.iter().enumerate() {
+            let mut base = at(&pod_path, &["containers"]);
+            base.push(Seg::Index(i));
+            let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+            let (path, what) = if let Some(m) = crate::detect::migration_command(c) {
+                let key = if c.get("command").is_some() {
+                    "command"
+                } else {
+                    "args"
+                };
+                (at(&base, &[key]), m.detail)
+            } else if let Some((j, var)) = switch(c) {
+                let mut p = at(&base, &["env"]);
+                p.push(Seg::Index(j));
+                (p, format!("sets {var}"))
+            } else {
+                continue;
+            };
+            out.push(Hit::new(
+                PM502,
+                doc,
+                path,
+                format!(
+                    "{}: container `{name}` migrates before it serves ({what}) in every pod ({why})",
+                    cx.object(doc)
+                ),
+                false,
+            ));
+        }
+    }
+}
+
+/// The env entry (index, `NAME=value`) that switches migrations on, if any.
+fn switch(c: &Value) -> Option<(usize, String)> {
+    let env = c.get("env").map(Value::items).unwrap_or(&[]);
+    env.iter().enumerate().find_map(|(j, e)| {
+        let name = e.get("name").and_then(Value::as_str)?;
+        let value = e.get("value")?;
+        (SWITCHES.contains(&name) && on(value))
+            .then(|| format!("{name}={}", crate::yaml::value::scalar_text(value)))
+            .map(|s| (j, s))
+    })
+}

@@ -1,0 +1,75 @@
+//! PM506 `migration-retried`.
+//!
+//! ## What it does
+//! Finds a migration Job with `backoffLimit` unset or above 0, or with
+//! `restartPolicy: OnFailure`.
+//!
+//! ## Why is this bad?
+//! A migration that failed half way left the schema half migrated; running it
+//! again blindly (Kubernetes retries 6 times by default) can corrupt it or
+//! fail on the half-applied step, and hides the first error.
+//!
+//! ## Example
+//! ```yaml
+//! kind: Job
+//! spec:
+//!   template:
+//!     spec:
+//!       restartPolicy: OnFailure
+//! ```
+//!
+//! ## Fix
+//! The post-renderer sets `restartPolicy: Never` and, when the chart sets no
+//! `backoffLimit`, `backoffLimit: 0`. An explicit `backoffLimit` above 0 is kept
+//! (the chart may mean it): set it to 0 in the chart.
+
+use super::{at, Fix, Rule};
+use crate::diag::codes::PM506;
+use crate::lint::{Cx, Hit};
+use crate::yaml::Value;
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    code: PM506,
+    name: "migration-retried",
+    fix: Fix::Sometimes,
+    engines: "all",
+    check,
+};
+
+fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
+    for doc in 0..cx.docs() {
+        let Some(m) = cx.migration(doc) else { continue };
+        let Some(v) = cx.values[doc].as_ref() else {
+            continue;
+        };
+        let name = &m.original_name;
+        let restart = ["spec", "template", "spec", "restartPolicy"];
+        if v.at(&restart).and_then(Value::as_str) == Some("OnFailure") {
+            out.push(Hit::new(
+                PM506,
+                doc,
+                at(&[], &restart),
+                format!("migration Job {name} has restartPolicy: OnFailure: a failed migration restarts in place over a half-migrated schema"),
+                true,
+            ));
+        }
+        match v.at(&["spec", "backoffLimit"]) {
+            None | Some(Value::Null) => out.push(Hit::new(
+                PM506,
+                doc,
+                at(&[], &["spec"]),
+                format!("migration Job {name} sets no backoffLimit: Kubernetes retries a failed migration 6 times"),
+                true,
+            )),
+            Some(Value::Int(n)) if *n > 0 => out.push(Hit::new(
+                PM506,
+                doc,
+                at(&[], &["spec", "backoffLimit"]),
+                format!("migration Job {name} has backoffLimit: {n}: a failed migration is retried over a half-migrated schema"),
+                false,
+            )),
+            _ => {}
+        }
+    }
+}
