@@ -3,9 +3,9 @@
 //! Every edit is also applied to the document's value, and the result is parsed
 //! again and compared: an edit that would change anything else is refused.
 
+use super::tree::ScalarStyle;
 use super::tree::{NodeId, NodeKind, Tree};
 use super::value::Value;
-use saphyr_parser::ScalarStyle;
 
 /// One step of a path into a document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -137,22 +137,38 @@ pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditErro
     for e in sequential(&expected, edits) {
         apply_to_value(&mut expected, &e);
     }
-    let out = ed.finish()?;
-    let tree2 = Tree::parse(&out)
-        .map_err(|e| err(format!("edit produced invalid YAML: {}", e.message), None))?;
-    let got = tree2
-        .root
-        .map(|r| tree2.value(r))
-        .transpose()
-        .map_err(|e| err(e.message, None))?;
+    let nl = ed.nl;
+    let mut out = ed.finish()?;
+    let want = Some(expected.to_json());
     // Key order is not meaning: compare as the JSON Kubernetes sees.
-    if got.map(|g| g.to_json()) != Some(expected.to_json()) {
+    let mut same = read_json(&out)? == want;
+    if !same && !out.ends_with('\n') {
+        // A block scalar that became last, in a text without a final line
+        // break, needs one to keep the line break its value ends with.
+        let with_nl = format!("{out}{nl}");
+        if read_json(&with_nl)? == want {
+            (out, same) = (with_nl, true);
+        }
+    }
+    if !same {
         return Err(err(
             "internal error: an edit would change more than planned; the document was left alone (please report it)",
             None,
         ));
     }
     Ok(out)
+}
+
+/// What Kubernetes reads from an edited text, as JSON.
+fn read_json(out: &str) -> Result<Option<serde_json::Value>, EditError> {
+    let tree = Tree::parse(out)
+        .map_err(|e| err(format!("edit produced invalid YAML: {}", e.message), None))?;
+    let got = tree
+        .root
+        .map(|r| tree.value(r))
+        .transpose()
+        .map_err(|e| err(e.message, None))?;
+    Ok(got.map(|g| g.to_json()))
 }
 
 struct Editor<'a> {
@@ -853,6 +869,7 @@ impl Editor<'_> {
     }
 
     fn finish(mut self) -> Result<String, EditError> {
+        self.keep_final_block_scalar();
         self.splices
             .sort_by_key(|s| (s.start, s.end, std::cmp::Reverse(s.depth)));
         let mut out = String::with_capacity(self.text.len() + 256);
@@ -944,6 +961,44 @@ impl Editor<'_> {
     }
 
     /// Start of a scalar's text after its anchor and tag.
+    /// A block scalar that ends the text without a line break has none in its
+    /// value (`|` reads `x` from `|\n  x` at the end of input). Text added
+    /// after it gives it that line break, so its header gets the `-` (strip)
+    /// chomping indicator, which reads the same value either way.
+    fn keep_final_block_scalar(&mut self) {
+        let len = self.text.len();
+        if self.text.ends_with(['\n', '\r'])
+            || !self
+                .splices
+                .iter()
+                .any(|s| s.start == len && !s.text.is_empty())
+        {
+            return;
+        }
+        let last = self.tree.nodes.iter().rposition(|n| {
+            n.end == len
+                && matches!(
+                    &n.kind,
+                    NodeKind::Scalar { style: ScalarStyle::Literal | ScalarStyle::Folded, text, .. }
+                        if !text.ends_with('\n')
+                )
+        });
+        let Some(id) = last else { return };
+        let start = self.tree.nodes[id].start;
+        if self.splices.iter().any(|s| s.start < len && s.end > start) {
+            return;
+        }
+        let h = self.skip_properties(id);
+        let header = &self.text[h..];
+        let n = 1 + header[1..]
+            .bytes()
+            .take_while(|c| matches!(c, b'0'..=b'9' | b'+' | b'-'))
+            .count();
+        let digits: String = header[1..n].chars().filter(char::is_ascii_digit).collect();
+        let new = format!("{}{digits}-", &header[..1]);
+        self.splice(h, h + n, new);
+    }
+
     fn skip_properties(&self, node: NodeId) -> usize {
         let n = &self.tree.nodes[node];
         let mut s = &self.text[n.start..n.end];

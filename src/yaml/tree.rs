@@ -1,8 +1,9 @@
 //! A read-only syntax tree of one YAML document with byte spans, built from
-//! saphyr-parser's events. It is what the edit layer aims at; values are read
+//! libyaml's events. It is what the edit layer aims at; values are read
 //! through it with Kubernetes' (YAML 1.1) rules.
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+pub use super::libyaml::ScalarStyle;
+use super::libyaml::{Event, Parser};
 
 use super::scalar::{resolve_scalar, Decoded, Resolved, CORE_TAG_PREFIX};
 use super::value::Value;
@@ -81,141 +82,44 @@ struct Frame {
     pending_key: Option<NodeId>,
 }
 
+/// Builds a [`Tree`] from libyaml's events.
+struct Builder<'t> {
+    text: &'t str,
+    nodes: Vec<Node>,
+    stack: Vec<Frame>,
+    /// Anchor name → node; a later anchor of the same name replaces an earlier one.
+    anchors: std::collections::HashMap<String, NodeId>,
+    root: Option<NodeId>,
+    docs: usize,
+    /// End of the previous event: where an empty scalar without properties sits.
+    last_end: usize,
+}
+
 impl Tree {
     /// Parses one document body. A body holding more than one document is an error.
     pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
-        let to_byte = CharToByte::new(text);
-        let mut parser = Parser::new_from_str(text);
-        let mut nodes: Vec<Node> = Vec::new();
-        let mut stack: Vec<Frame> = Vec::new();
-        let mut anchors: Vec<(usize, NodeId)> = Vec::new();
-        let mut root = None;
-        let mut docs = 0;
-        // End of the previous event: where a block scalar's header is looked for.
-        let mut last_end = 0;
+        let mut parser = Parser::new(text);
+        let mut b = Builder {
+            text,
+            nodes: Vec::new(),
+            stack: Vec::new(),
+            anchors: Default::default(),
+            root: None,
+            docs: 0,
+            last_end: 0,
+        };
         while let Some(ev) = parser.next_event() {
-            let (ev, span) = ev.map_err(|e| SyntaxError {
-                message: e.info().to_string(),
-                offset: to_byte.at(e.marker().index()),
+            let (ev, start, end) = ev.map_err(|e| SyntaxError {
+                message: e.message,
+                offset: e.offset.min(text.len()),
             })?;
-            let (start, end) = (to_byte.at(span.start.index()), to_byte.at(span.end.index()));
-            let prev_end = std::mem::replace(&mut last_end, end);
-            let new = match ev {
-                Event::DocumentStart(_) => {
-                    docs += 1;
-                    if docs > 1 {
-                        return Err(SyntaxError {
-                            message: "a second document starts inside this one".into(),
-                            offset: start,
-                        });
-                    }
-                    continue;
-                }
-                Event::Scalar(decoded, style, anchor, tag) => {
-                    // Block scalars' spans start at their content (unless they
-                    // have properties) and run over the trailing blank lines.
-                    let (start, end) =
-                        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-                            let start = block_scalar_header(text, prev_end, start).unwrap_or(start);
-                            (start, start + text[start..end].trim_end().len())
-                        } else {
-                            (start, end)
-                        };
-                    (
-                        NodeKind::Scalar {
-                            text: decoded.into_owned(),
-                            style,
-                            tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
-                        },
-                        anchor,
-                        start,
-                        end,
-                    )
-                }
-                Event::SequenceStart(anchor, _) => (
-                    NodeKind::Seq {
-                        items: vec![],
-                        flow: is_flow(text, start, end, '['),
-                    },
-                    anchor,
-                    start,
-                    end,
-                ),
-                Event::MappingStart(anchor, _) => (
-                    NodeKind::Map {
-                        entries: vec![],
-                        flow: is_flow(text, start, end, '{'),
-                    },
-                    anchor,
-                    start,
-                    end,
-                ),
-                Event::Alias(anchor) => {
-                    let target = anchors
-                        .iter()
-                        .rev()
-                        .find(|(a, _)| *a == anchor)
-                        .map(|(_, id)| *id)
-                        .ok_or_else(|| SyntaxError {
-                            message: "unknown alias".into(),
-                            offset: start,
-                        })?;
-                    (NodeKind::Alias(target), 0, start, end)
-                }
-                Event::SequenceEnd | Event::MappingEnd => {
-                    let frame = stack.pop().expect("parser balances collections");
-                    let flow = matches!(
-                        nodes[frame.id].kind,
-                        NodeKind::Seq { flow: true, .. } | NodeKind::Map { flow: true, .. }
-                    );
-                    let last_child = match &nodes[frame.id].kind {
-                        NodeKind::Seq { items, .. } => items.last().copied(),
-                        NodeKind::Map { entries, .. } => entries.last().map(|e| e.1),
-                        _ => None,
-                    };
-                    nodes[frame.id].end = if flow {
-                        closing_bracket(text, start).unwrap_or(end)
-                    } else {
-                        last_child.map_or(nodes[frame.id].start, |c| nodes[c].end)
-                    };
-                    continue;
-                }
-                _ => continue,
-            };
-            let (kind, anchor, start, end) = new;
-            let is_collection = matches!(kind, NodeKind::Seq { .. } | NodeKind::Map { .. });
-            let id = nodes.len();
-            nodes.push(Node { kind, start, end });
-            if anchor != 0 {
-                anchors.push((anchor, id));
-            }
-            match stack.last_mut() {
-                None => root = Some(id),
-                Some(frame) => match &mut nodes[frame.id].kind {
-                    NodeKind::Seq { items, .. } => items.push(id),
-                    NodeKind::Map { entries, .. } => match frame.pending_key.take() {
-                        None => frame.pending_key = Some(id),
-                        Some(k) => entries.push((k, id)),
-                    },
-                    _ => unreachable!("only collections are pushed"),
-                },
-            }
-            if is_collection {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(SyntaxError {
-                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
-                        offset: start,
-                    });
-                }
-                stack.push(Frame {
-                    id,
-                    pending_key: None,
-                });
-            }
+            b.event(ev, start.min(text.len()), end.min(text.len()))?;
         }
-        Ok(Tree { nodes, root })
+        Ok(Tree {
+            nodes: b.nodes,
+            root: b.root,
+        })
     }
-
     /// The node, aliases followed.
     pub fn node(&self, mut id: NodeId) -> &Node {
         for _ in 0..MAX_DEPTH {
@@ -259,11 +163,25 @@ impl Tree {
         *budget -= 1;
         Ok(match &node.kind {
             NodeKind::Alias(t) => self.value_in(*t, budget, depth + 1)?,
-            NodeKind::Scalar { text, style, tag } => scalar_value(text, *style, tag.as_deref())
-                .map_err(|message| SyntaxError {
-                    message,
-                    offset: node.start,
-                })?,
+            NodeKind::Scalar { text, style, tag } => {
+                let v =
+                    scalar_value(text, *style, tag.as_deref()).map_err(|message| SyntaxError {
+                        message,
+                        offset: node.start,
+                    })?;
+                if let Value::Float(f) = v {
+                    if !f.is_finite() {
+                        // sigs.k8s.io/yaml converts to JSON, which has no NaN or infinity.
+                        return Err(SyntaxError {
+                            message: format!(
+                                "`{text}` is not a number JSON can hold (Kubernetes refuses it: json: unsupported value)"
+                            ),
+                            offset: node.start,
+                        });
+                    }
+                }
+                v
+            }
             NodeKind::Seq { items, .. } => Value::Seq(
                 items
                     .iter()
@@ -369,6 +287,217 @@ impl Tree {
     }
 }
 
+impl Builder<'_> {
+    fn event(&mut self, ev: Event, start: usize, end: usize) -> Result<(), SyntaxError> {
+        let prev_end = std::mem::replace(&mut self.last_end, end);
+        match ev {
+            Event::DocumentStart => {
+                self.docs += 1;
+                if self.docs > 1 {
+                    return Err(SyntaxError {
+                        message: "a second document starts inside this one".into(),
+                        offset: start,
+                    });
+                }
+                Ok(())
+            }
+            Event::Scalar {
+                anchor,
+                tag,
+                value,
+                style,
+            } => {
+                let (start, end) = self.scalar_span(
+                    style,
+                    &value,
+                    anchor.is_some() || tag.is_some(),
+                    prev_end,
+                    start,
+                    end,
+                );
+                if style == ScalarStyle::Plain
+                    && value.is_empty()
+                    && anchor.is_none()
+                    && tag.is_none()
+                {
+                    // Keep the next event's search from starting past this point.
+                    self.last_end = end;
+                }
+                let kind = NodeKind::Scalar {
+                    text: value,
+                    style,
+                    tag,
+                };
+                self.add(kind, anchor, start, end)
+            }
+            Event::SequenceStart { anchor, flow } => {
+                let kind = NodeKind::Seq {
+                    items: vec![],
+                    flow,
+                };
+                self.add(kind, anchor, start, end)
+            }
+            Event::MappingStart { anchor, flow } => {
+                let kind = NodeKind::Map {
+                    entries: vec![],
+                    flow,
+                };
+                self.add(kind, anchor, start, end)
+            }
+            Event::Alias(name) => {
+                let target = *self.anchors.get(&name).ok_or_else(|| SyntaxError {
+                    message: format!("unknown anchor '{name}' referenced"),
+                    offset: start,
+                })?;
+                self.add(NodeKind::Alias(target), None, start, end)
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.close(end);
+                Ok(())
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
+        }
+    }
+
+    /// A scalar's span: block scalars end at their last non-blank byte; an
+    /// empty plain scalar without properties sits right after the `:`, `-` or
+    /// `?` that introduces it (libyaml places it at the next token).
+    fn scalar_span(
+        &self,
+        style: ScalarStyle,
+        value: &str,
+        has_props: bool,
+        prev_end: usize,
+        start: usize,
+        end: usize,
+    ) -> (usize, usize) {
+        match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                (start, start + self.text[start..end].trim_end().len())
+            }
+            ScalarStyle::Plain if value.is_empty() && !has_props => {
+                let at = empty_scalar_at(self.text, prev_end);
+                (at, at)
+            }
+            // A quoted scalar's span runs over the blanks and the comment that
+            // end its line, as the edit layer and the KRM item cutter expect.
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                (start, past_line_comment(self.text, end))
+            }
+            _ => (start, end),
+        }
+    }
+
+    /// Adds a node under the open collection (or as the root).
+    fn add(
+        &mut self,
+        kind: NodeKind,
+        anchor: Option<String>,
+        start: usize,
+        end: usize,
+    ) -> Result<(), SyntaxError> {
+        let is_collection = matches!(kind, NodeKind::Seq { .. } | NodeKind::Map { .. });
+        let id = self.nodes.len();
+        self.nodes.push(Node { kind, start, end });
+        if let Some(a) = anchor {
+            self.anchors.insert(a, id);
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(id),
+            Some(frame) => match &mut self.nodes[frame.id].kind {
+                NodeKind::Seq { items, .. } => items.push(id),
+                NodeKind::Map { entries, .. } => match frame.pending_key.take() {
+                    None => frame.pending_key = Some(id),
+                    Some(k) => entries.push((k, id)),
+                },
+                _ => unreachable!("only collections are pushed"),
+            },
+        }
+        if is_collection {
+            if self.stack.len() >= MAX_DEPTH {
+                return Err(SyntaxError {
+                    message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                    offset: start,
+                });
+            }
+            self.stack.push(Frame {
+                id,
+                pending_key: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// Closes the open collection: a flow one ends past its bracket (the end
+    /// event's span), a block one with its last child.
+    fn close(&mut self, end: usize) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let node = &self.nodes[frame.id];
+        let (flow, last_child) = match &node.kind {
+            NodeKind::Seq { items, flow } => (*flow, items.last().copied()),
+            NodeKind::Map { entries, flow } => (*flow, entries.last().map(|e| e.1)),
+            _ => (false, None),
+        };
+        let new_end = if flow {
+            end
+        } else {
+            last_child.map_or(node.start, |c| self.nodes[c].end)
+        };
+        self.nodes[frame.id].end = new_end;
+    }
+}
+
+/// `from` moved over blanks and a comment that end its line (not the line break).
+fn past_line_comment(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = from;
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    if i < b.len() && b[i] == b'#' {
+        return i + line_break_or_end(&b[i..]);
+    }
+    i
+}
+
+/// Length up to the first YAML line break (`\n`, `\r`, NEL, LS, PS) or the end.
+fn line_break_or_end(b: &[u8]) -> usize {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' | b'\r' => return i,
+            0xC2 if b.get(i + 1) == Some(&0x85) => return i,
+            0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xA8 | 0xA9)) => {
+                return i
+            }
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// Where an empty plain scalar sits: after the blanks and the one indicator
+/// (`:`, `-`, `?`) that follow the previous event's end, if any.
+fn empty_scalar_at(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = from;
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    if i < b.len() && matches!(b[i], b':' | b'-' | b'?') {
+        let next = b.get(i + 1).copied();
+        if matches!(
+            next,
+            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b'}' | b']')
+        ) {
+            return i + 1;
+        }
+    }
+    from
+}
+
 /// The value of a scalar, as go-yaml v2 reads it into `interface{}`; `tag` in
 /// full (`tag:yaml.org,2002:int`). `Err` when go-yaml refuses it (`!!int yes`).
 pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
@@ -421,82 +550,6 @@ fn format_float_key(f: f64) -> String {
         format!("{a}.{b}")
     };
     format!("{sign}{s}")
-}
-
-/// Whether a collection event spanning `start..end` (its anchor, tag and, for a
-/// flow collection, opening bracket) opens with `open`. A block collection's
-/// span is empty or ends in blanks or `- `, even when its first item is itself
-/// a flow collection (`- [a]`).
-fn is_flow(text: &str, start: usize, end: usize, open: char) -> bool {
-    text.get(start..end)
-        .is_some_and(|s| s.trim_end().ends_with(open))
-}
-
-/// The offset just past the `]` or `}` that closes a flow collection, from the
-/// start of its end event (which may be a trailing `,`); the event's span runs
-/// over any comment after the bracket.
-fn closing_bracket(text: &str, from: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut i = from;
-    while i < b.len() {
-        match b[i] {
-            b']' | b'}' => return Some(i + 1),
-            b' ' | b'\t' | b'\r' | b'\n' | b',' => i += 1,
-            b'#' => i += memchr::memchr(b'\n', &b[i..]).unwrap_or(b.len() - i),
-            _ => return None,
-        }
-    }
-    None
-}
-
-/// The `|` or `>` that starts a block scalar whose content starts at `content`,
-/// looked for after the previous event's end: only blanks, comments and the
-/// `-`, `:`, `?` indicators may come between.
-fn block_scalar_header(text: &str, from: usize, content: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut i = from;
-    while i < content.min(b.len()) {
-        match b[i] {
-            b'|' | b'>' => {
-                // The header: indicator, then chomping/indentation, then a blank or the end.
-                let rest = &b[i + 1..];
-                let n = rest
-                    .iter()
-                    .take_while(|c| matches!(c, b'0'..=b'9' | b'+' | b'-'))
-                    .count();
-                return matches!(rest.get(n), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
-                    .then_some(i);
-            }
-            b' ' | b'\t' | b'\r' | b'\n' | b'-' | b':' | b'?' => i += 1,
-            b'#' => i += memchr::memchr(b'\n', &b[i..]).unwrap_or(b.len() - i),
-            _ => return None,
-        }
-    }
-    None
-}
-
-/// saphyr reports character indices; this maps them to byte offsets.
-struct CharToByte<'a> {
-    text: &'a str,
-    offsets: Option<Vec<usize>>,
-}
-
-impl<'a> CharToByte<'a> {
-    fn new(text: &'a str) -> Self {
-        let offsets = (!text.is_ascii()).then(|| {
-            let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-            v.push(text.len());
-            v
-        });
-        CharToByte { text, offsets }
-    }
-
-    fn at(&self, char_index: usize) -> usize {
-        match &self.offsets {
-            None => char_index.min(self.text.len()),
-            Some(v) => v.get(char_index).copied().unwrap_or(self.text.len()),
-        }
-    }
 }
 
 #[cfg(test)]
