@@ -152,7 +152,9 @@ unsafe fn convert(raw: &unsafe_sys::yaml_event_t) -> Event {
         unsafe_sys::YAML_STREAM_END_EVENT => Event::StreamEnd,
         unsafe_sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
         unsafe_sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
-        unsafe_sys::YAML_ALIAS_EVENT => Event::Alias(cstr(raw.data.alias.anchor).unwrap_or_default()),
+        unsafe_sys::YAML_ALIAS_EVENT => {
+            Event::Alias(cstr(raw.data.alias.anchor).unwrap_or_default())
+        }
         unsafe_sys::YAML_SCALAR_EVENT => {
             let s = raw.data.scalar;
             let bytes = std::slice::from_raw_parts(s.value, s.length as usize);
