@@ -122,7 +122,10 @@ impl<'a> Index<'a> {
                 continue;
             }
             let source = own_source.or_else(|| pending_source.take());
-            let quick = quick_info(text);
+            // The quick look reads `\n` lines only: a document broken by a
+            // lone CR, NEL, LS or PS is parsed.
+            let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
+            let quick = if rare { None } else { quick_info(text) };
             let must_parse = match &quick {
                 None => true,
                 Some(q) => {
@@ -177,6 +180,13 @@ fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Pars
         l.source = source.map(str::to_string);
         Error::at(l, msg)
     };
+    if stream.lacks_doc_start(i) {
+        return Err(fail(
+            0,
+            "invalid YAML: did not find expected <document start> (a document after `...` must start with `---`)".into(),
+        )
+        .help("put a `---` line before this document"));
+    }
     let tree = Tree::parse(text).map_err(|e| {
         fail(e.offset, format!("invalid YAML: {}", e.message))
             .help("fix the template that renders this document (run `helm template` to see it)")

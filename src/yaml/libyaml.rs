@@ -32,8 +32,8 @@ pub enum Event {
     StreamStart,
     /// End of the stream.
     StreamEnd,
-    /// A document starts.
-    DocumentStart,
+    /// A document starts, with its `%YAML` version directive if it has one.
+    DocumentStart(Option<(i32, i32)>),
     /// A document ends.
     DocumentEnd,
     /// `*name`
@@ -53,6 +53,8 @@ pub enum Event {
     SequenceStart {
         /// Its anchor name.
         anchor: Option<String>,
+        /// It has an explicit tag.
+        tagged: bool,
         /// `[ … ]` rather than `- …` lines.
         flow: bool,
     },
@@ -62,6 +64,8 @@ pub enum Event {
     MappingStart {
         /// Its anchor name.
         anchor: Option<String>,
+        /// It has an explicit tag.
+        tagged: bool,
         /// `{ … }` rather than `key: value` lines.
         flow: bool,
     },
@@ -150,7 +154,10 @@ unsafe fn convert(raw: &unsafe_sys::yaml_event_t) -> Event {
     match raw.type_ {
         unsafe_sys::YAML_STREAM_START_EVENT => Event::StreamStart,
         unsafe_sys::YAML_STREAM_END_EVENT => Event::StreamEnd,
-        unsafe_sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
+        unsafe_sys::YAML_DOCUMENT_START_EVENT => {
+            let v = raw.data.document_start.version_directive;
+            Event::DocumentStart((!v.is_null()).then(|| ((*v).major, (*v).minor)))
+        }
         unsafe_sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
         unsafe_sys::YAML_ALIAS_EVENT => {
             Event::Alias(cstr(raw.data.alias.anchor).unwrap_or_default())
@@ -176,6 +183,7 @@ unsafe fn convert(raw: &unsafe_sys::yaml_event_t) -> Event {
             let s = raw.data.sequence_start;
             Event::SequenceStart {
                 anchor: cstr(s.anchor),
+                tagged: !s.tag.is_null(),
                 flow: s.style == unsafe_sys::YAML_FLOW_SEQUENCE_STYLE,
             }
         }
@@ -184,6 +192,7 @@ unsafe fn convert(raw: &unsafe_sys::yaml_event_t) -> Event {
             let s = raw.data.mapping_start;
             Event::MappingStart {
                 anchor: cstr(s.anchor),
+                tagged: !s.tag.is_null(),
                 flow: s.style == unsafe_sys::YAML_FLOW_MAPPING_STYLE,
             }
         }

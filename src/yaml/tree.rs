@@ -11,6 +11,8 @@ use super::value::Value;
 /// Index of a node in a [`Tree`].
 pub type NodeId = usize;
 
+const BOM: &str = "\u{feff}";
+
 /// Deepest nesting premigrate reads; deeper documents are refused, never a stack overflow.
 pub const MAX_DEPTH: usize = 256;
 /// Most nodes that reading a document may visit, aliases expanded: refuses alias bombs.
@@ -98,6 +100,31 @@ struct Builder<'t> {
 impl Tree {
     /// Parses one document body. A body holding more than one document is an error.
     pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
+        // libyaml skips a BOM at the start of the input or of a line; go-yaml
+        // v2 reads one after the stream's start as content. Each is parsed as
+        // a same-length placeholder absent from the text, turned back after.
+        if text.contains(BOM) {
+            let ph = (0xE000..0xF8FF)
+                .filter_map(char::from_u32)
+                .find(|c| !text.contains(*c))
+                .expect("a text cannot hold every private-use character");
+            let mut tree = Self::parse_raw(&text.replace(BOM, ph.encode_utf8(&mut [0; 4])))?;
+            for n in &mut tree.nodes {
+                if let NodeKind::Scalar { text, tag, .. } = &mut n.kind {
+                    if text.contains(ph) {
+                        *text = text.replace(ph, BOM);
+                    }
+                    if let Some(t) = tag.as_mut().filter(|t| t.contains(ph)) {
+                        *t = t.replace(ph, BOM);
+                    }
+                }
+            }
+            return Ok(tree);
+        }
+        Self::parse_raw(text)
+    }
+
+    fn parse_raw(text: &str) -> Result<Tree, SyntaxError> {
         let mut parser = Parser::new(text);
         let mut b = Builder {
             text,
@@ -149,7 +176,49 @@ impl Tree {
     /// Reads a node as Kubernetes reads it (YAML 1.1 scalars, merge keys, aliases expanded).
     pub fn value(&self, id: NodeId) -> Result<Value, SyntaxError> {
         let mut budget = MAX_EXPANDED_NODES;
-        self.value_in(id, &mut budget, 0)
+        let v = self.value_in(id, &mut budget, 0)?;
+        if let Some(what) = late_key(&v) {
+            let what = what.to_string();
+            let at = self.nodes.iter().find_map(|n| match &n.kind {
+                NodeKind::Map { entries, .. } => entries.iter().find_map(|(k, _)| {
+                    let NodeKind::Scalar { text, style, tag } = &self.node(*k).kind else {
+                        return None;
+                    };
+                    let r = resolve_scalar(text, *style == ScalarStyle::Plain, tag.as_deref());
+                    matches!(r, Ok(Decoded::Resolved(Resolved::Null | Resolved::Uint(_))))
+                        .then_some(self.nodes[*k].start)
+                }),
+                _ => None,
+            });
+            return Err(SyntaxError {
+                message: format!("unsupported map key ({what})"),
+                offset: at.unwrap_or(self.nodes[id].start),
+            });
+        }
+        // sigs.k8s.io/yaml converts to JSON, which has no NaN or infinity: a
+        // `.nan` or `.inf` that survives (not overridden by a later key) is refused.
+        if has_non_finite(&v) {
+            let at = self.nodes.iter().find(|n| {
+                matches!(&n.kind, NodeKind::Scalar { text, style, tag }
+                    if matches!(scalar_value(text, *style, tag.as_deref()), Ok(Value::Float(f)) if !f.is_finite()))
+            });
+            let (text, offset) = match at {
+                Some(
+                    n @ Node {
+                        kind: NodeKind::Scalar { text, .. },
+                        ..
+                    },
+                ) => (text.as_str(), n.start),
+                _ => ("", self.nodes[id].start),
+            };
+            return Err(SyntaxError {
+                message: format!(
+                    "`{text}` is not a number JSON can hold (Kubernetes refuses it: json: unsupported value)"
+                ),
+                offset,
+            });
+        }
+        Ok(v)
     }
 
     fn value_in(&self, id: NodeId, budget: &mut usize, depth: usize) -> Result<Value, SyntaxError> {
@@ -169,17 +238,6 @@ impl Tree {
                         message,
                         offset: node.start,
                     })?;
-                if let Value::Float(f) = v {
-                    if !f.is_finite() {
-                        // sigs.k8s.io/yaml converts to JSON, which has no NaN or infinity.
-                        return Err(SyntaxError {
-                            message: format!(
-                                "`{text}` is not a number JSON can hold (Kubernetes refuses it: json: unsupported value)"
-                            ),
-                            offset: node.start,
-                        });
-                    }
-                }
                 v
             }
             NodeKind::Seq { items, .. } => Value::Seq(
@@ -277,8 +335,10 @@ impl Tree {
             Decoded::Binary(s) => s,
             Decoded::Resolved(r) => match r {
                 Resolved::Str | Resolved::Merge => text.clone(),
-                Resolved::Null => return Err(refuse("null")),
-                Resolved::Uint(_) => return Err(refuse("an integer beyond int64")),
+                // Refused only if still there once later keys have overridden
+                // it: sigs.k8s.io/yaml refuses it when converting to JSON.
+                Resolved::Null => format!("{LATE_KEY}null"),
+                Resolved::Uint(_) => format!("{LATE_KEY}an integer beyond int64"),
                 Resolved::Bool(b) => b.to_string(),
                 Resolved::Int(i) => i.to_string(),
                 Resolved::Float(f) => format_float_key(f),
@@ -291,11 +351,20 @@ impl Builder<'_> {
     fn event(&mut self, ev: Event, start: usize, end: usize) -> Result<(), SyntaxError> {
         let prev_end = std::mem::replace(&mut self.last_end, end);
         match ev {
-            Event::DocumentStart => {
+            Event::DocumentStart(version) => {
                 self.docs += 1;
                 if self.docs > 1 {
                     return Err(SyntaxError {
                         message: "a second document starts inside this one".into(),
+                        offset: start,
+                    });
+                }
+                // go-yaml v2 reads YAML 1.1 only (libyaml takes 1.2 as well).
+                if version.is_some_and(|v| v != (1, 1)) {
+                    return Err(SyntaxError {
+                        message:
+                            "found incompatible YAML document (go-yaml v2 reads `%YAML 1.1` only)"
+                                .into(),
                         offset: start,
                     });
                 }
@@ -307,6 +376,7 @@ impl Builder<'_> {
                 value,
                 style,
             } => {
+                self.check_go_yaml_syntax(style, tag.is_some(), start, end)?;
                 let (start, end) = self.scalar_span(
                     style,
                     &value,
@@ -330,14 +400,24 @@ impl Builder<'_> {
                 };
                 self.add(kind, anchor, start, end)
             }
-            Event::SequenceStart { anchor, flow } => {
+            Event::SequenceStart {
+                anchor,
+                flow,
+                tagged,
+            } => {
+                self.check_go_yaml_syntax(ScalarStyle::Plain, tagged, start, end)?;
                 let kind = NodeKind::Seq {
                     items: vec![],
                     flow,
                 };
                 self.add(kind, anchor, start, end)
             }
-            Event::MappingStart { anchor, flow } => {
+            Event::MappingStart {
+                anchor,
+                flow,
+                tagged,
+            } => {
+                self.check_go_yaml_syntax(ScalarStyle::Plain, tagged, start, end)?;
                 let kind = NodeKind::Map {
                     entries: vec![],
                     flow,
@@ -357,6 +437,62 @@ impl Builder<'_> {
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
         }
+    }
+
+    /// Refuses the two spellings libyaml 0.2.5 reads and go-yaml v2 does not
+    /// read the same: the `\\/` escape (go-yaml: "found unknown escape
+    /// character"), and a tag directly followed by `,`, `[` or `]` (go-yaml
+    /// takes them into the tag; libyaml ends the tag there).
+    fn check_go_yaml_syntax(
+        &self,
+        style: ScalarStyle,
+        tagged: bool,
+        start: usize,
+        end: usize,
+    ) -> Result<(), SyntaxError> {
+        let b = self.text.as_bytes();
+        if tagged {
+            if let Some(at) = tag_end(b, start, end) {
+                if matches!(b.get(at), Some(b',' | b'[' | b']')) {
+                    return Err(SyntaxError {
+                        message: "a tag directly followed by `,`, `[` or `]` (go-yaml v2 reads them as part of the tag): add a space".into(),
+                        offset: at,
+                    });
+                }
+            }
+        }
+        if style == ScalarStyle::Plain && self.stack.last().is_some_and(|f| self.is_flow(f.id)) {
+            let from = content_start(b, start).max(start) + 1;
+            if let Some(k) = memchr::memchr(b'?', &b[from.min(end)..end]) {
+                return Err(SyntaxError {
+                    message: "`?` inside a plain scalar in a flow collection: go-yaml v2 ends the scalar there and fails (did not find expected ',' or ']'); quote the scalar".into(),
+                    offset: from + k,
+                });
+            }
+        }
+        if style == ScalarStyle::DoubleQuoted {
+            let mut i = start;
+            while let Some(k) = memchr::memchr(b'\\', &b[i..end.min(b.len())]) {
+                let at = i + k;
+                if b.get(at + 1) == Some(&b'/') {
+                    return Err(SyntaxError {
+                        message:
+                            "found unknown escape character `\\/` (go-yaml v2 has no such escape)"
+                                .into(),
+                        offset: at,
+                    });
+                }
+                i = at + 2;
+            }
+        }
+        Ok(())
+    }
+
+    fn is_flow(&self, id: NodeId) -> bool {
+        matches!(
+            self.nodes[id].kind,
+            NodeKind::Seq { flow: true, .. } | NodeKind::Map { flow: true, .. }
+        )
     }
 
     /// A scalar's span: block scalars end at their last non-blank byte; an
@@ -449,6 +585,63 @@ impl Builder<'_> {
     }
 }
 
+/// Where a node's content starts, past its anchor and tag.
+fn content_start(b: &[u8], start: usize) -> usize {
+    let mut i = start;
+    for _ in 0..2 {
+        match b.get(i) {
+            Some(b'&' | b'!') => {
+                while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
+                    i += 1;
+                }
+                while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
+                    i += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    i
+}
+
+/// One past a node's tag, scanning its properties from `start` (an anchor
+/// and a tag, in either order); `None` when no tag is found before `end`.
+fn tag_end(b: &[u8], start: usize, end: usize) -> Option<usize> {
+    let mut i = start;
+    for _ in 0..2 {
+        match b.get(i) {
+            Some(b'&') => {
+                i += 1;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-')) {
+                    i += 1;
+                }
+            }
+            Some(b'!') if b.get(i + 1) == Some(&b'<') => {
+                // A verbatim tag ends at its `>`.
+                return memchr::memchr(b'>', &b[i..end.max(i).min(b.len())]).map(|k| i + k + 1);
+            }
+            Some(b'!') => {
+                i += 1;
+                while i < b.len()
+                    && !matches!(
+                        b[i],
+                        b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}'
+                    )
+                    && b[i] < 0x80
+                {
+                    i += 1;
+                }
+                return Some(i);
+            }
+            _ => return None,
+        }
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+    }
+    None
+}
+
 /// `from` moved over blanks and a comment that end its line (not the line break).
 fn past_line_comment(text: &str, from: usize) -> usize {
     let b = text.as_bytes();
@@ -514,6 +707,31 @@ pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result
         Resolved::Float(f) => Value::Float(f),
         Resolved::Merge | Resolved::Str => Value::Str(text.to_string()),
     })
+}
+
+/// Marks a map key that sigs.k8s.io/yaml cannot write as JSON (YAML text
+/// cannot hold a NUL, so no real key starts so).
+const LATE_KEY: &str = "\0";
+
+/// What the first key marked [`LATE_KEY`] is, if the value holds one.
+fn late_key(v: &Value) -> Option<&str> {
+    match v {
+        Value::Seq(items) => items.iter().find_map(late_key),
+        Value::Map(m) => m
+            .iter()
+            .find_map(|(k, v)| k.strip_prefix(LATE_KEY).or_else(|| late_key(v))),
+        _ => None,
+    }
+}
+
+/// Whether a value holds a NaN or an infinity.
+fn has_non_finite(v: &Value) -> bool {
+    match v {
+        Value::Float(f) => !f.is_finite(),
+        Value::Seq(items) => items.iter().any(has_non_finite),
+        Value::Map(m) => m.iter().any(|(_, v)| has_non_finite(v)),
+        _ => false,
+    }
 }
 
 /// A float map key as sigs.k8s.io/yaml writes it: Go's
