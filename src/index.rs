@@ -133,12 +133,21 @@ impl<'a> Index<'a> {
                         || text.contains("premigrate.io/")
                 }
             };
-            let mut info = quick.unwrap_or_default();
+            let mut info = quick.clone().unwrap_or_default();
             let mut parsed = None;
             if must_parse {
-                let p = parse_doc(&stream, i, source.as_deref())?;
-                info = info_of(&p.value);
-                parsed = Some(p);
+                match parse_doc(&stream, i, source.as_deref()) {
+                    Ok(p) => {
+                        info = info_of(&p.value);
+                        parsed = Some(p);
+                    }
+                    // A document premigrate has no reason to read passes
+                    // through untouched, even when its YAML is odd.
+                    Err(_) if quick.is_none() && passes_through(text) => {
+                        info.kind = sniff_kind(text);
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             info.source = source;
             entries.push(Entry { info, parsed });
@@ -304,6 +313,22 @@ fn quick_info(text: &str) -> Option<DocInfo> {
         }
     }
     seen_content.then_some(info)
+}
+
+/// The `kind:` of a document that could not be parsed, from its first
+/// top-level `kind:` line, when it is a plain name.
+fn sniff_kind(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("kind:"))
+        .and_then(|v| simple_scalar(v.split(" #").next().unwrap_or("").trim()))
+}
+
+/// Whether a document that could not be parsed is one premigrate has no
+/// reason to read: its kind is known and not one premigrate reads, and it
+/// does not name premigrate.
+fn passes_through(text: &str) -> bool {
+    sniff_kind(text).is_some_and(|k| !READ_KINDS.contains(&k.as_str()))
+        && !text.contains("premigrate.io/")
 }
 
 /// `key: value` with a plain key.

@@ -670,3 +670,63 @@ fn probe() {
         );
     }
 }
+
+/// Both readings of each stream, for the known differences' own tests.
+/// One reading of a stream: its documents, or the error.
+type Reading = Result<Vec<Json>, String>;
+
+fn both(streams: &[&str]) -> Option<Vec<(Reading, Reading)>> {
+    let oracle = require_tool("yaml11-oracle")?;
+    let owned: Vec<String> = streams.iter().map(|s| s.to_string()).collect();
+    let theirs = oracle_reads(&oracle, &owned);
+    Some(
+        streams
+            .iter()
+            .map(|s| premigrate_reads(s))
+            .zip(theirs)
+            .collect(),
+    )
+}
+
+#[test]
+fn integers_beyond_int64() {
+    let Some(r) = both(&["a: 9223372036854775808\n", "a: 18446744073709551615\n"]) else {
+        return;
+    };
+    for (ours, theirs) in r {
+        // go-yaml v2: uint64; premigrate: the same value as a float.
+        assert_ne!(ours, theirs);
+        assert_eq!(explained(&ours, &theirs), Some(UINT));
+    }
+}
+
+#[test]
+fn tags_glued_to_flow_indicators_are_refused() {
+    let Some(r) = both(&["[!x, no]\n", "a: [!foo, b]\n"]) else {
+        return;
+    };
+    for (ours, theirs) in r {
+        assert!(theirs.is_ok(), "{theirs:?}");
+        assert_eq!(explained(&ours, &theirs), Some(TAG_COMMA), "{ours:?}");
+    }
+}
+
+#[test]
+fn what_go_yaml_v2_alone_refuses_is_refused() {
+    // libyaml 0.2.5 reads each of these; go-yaml v2 does not.
+    let Some(r) = both(&[
+        "%YAML 1.2\n---\na: 1\n",
+        "a: \"\\/\"\n",
+        "a: [b?c]\n",
+        "a: 1\n...\nb: 2\n",
+        "a: 1\n---\n\u{feff}b: 2\n",
+    ]) else {
+        return;
+    };
+    for (ours, theirs) in r {
+        assert_eq!(ours.is_err(), theirs.is_err(), "{ours:?} / {theirs:?}");
+        if let (Ok(a), Ok(b)) = (&ours, &theirs) {
+            assert_eq!(a, b);
+        }
+    }
+}

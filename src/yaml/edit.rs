@@ -112,6 +112,66 @@ struct Splice {
 
 /// Applies edits to a document body and returns the new body.
 pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditError> {
+    if !crate::stream::has_rare_breaks(text.as_bytes()) {
+        return apply_lines(text, tree, edits);
+    }
+    // The editor works on `\n` and `\r\n` lines: other YAML 1.1 breaks are
+    // given a same-length stand-in that libyaml reads as the same break with
+    // trailing blanks (NEL → TAB LF, LS → TAB TAB LF, PS → SP TAB LF; lone CRs
+    // → LF when the text has no LF), so spans and values stay, and are turned
+    // back after. A stand-in the text already holds would be ambiguous.
+    const STANDINS: [(&str, &str); 3] = [
+        ("\u{2028}", "\t\t\n"),
+        ("\u{2029}", " \t\n"),
+        ("\u{85}", "\t\n"),
+    ];
+    let lone_cr = text
+        .as_bytes()
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n'));
+    let refuse = || {
+        err(
+            "cannot edit this document: it mixes lone CR line breaks with LF ones, or holds a tab before a line break next to NEL/LS/PS breaks; use \\n line endings",
+            None,
+        )
+    };
+    if lone_cr && text.contains('\n') {
+        return Err(refuse());
+    }
+    let mut work = if lone_cr {
+        text.replace('\r', "\n")
+    } else {
+        text.to_string()
+    };
+    for (from, to) in STANDINS {
+        work = work.replace(from, to);
+    }
+    let back = |t: &str| {
+        let mut t = t.to_string();
+        for (from, to) in STANDINS {
+            t = t.replace(to, from);
+        }
+        if lone_cr {
+            t = t.replace('\n', "\r");
+        }
+        t
+    };
+    if back(&work) != text {
+        return Err(refuse());
+    }
+    let out = apply_lines(&work, tree, edits).map_err(|e| {
+        if e.message.starts_with("internal error") {
+            // A break inside a block or quoted scalar that the stand-in reads differently.
+            refuse()
+        } else {
+            e
+        }
+    })?;
+    Ok(back(&out))
+}
+
+fn apply_lines(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditError> {
     let root = tree
         .root
         .ok_or_else(|| err("the document is empty", None))?;
@@ -128,6 +188,7 @@ pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditErro
         seqs: Default::default(),
         nl: if text.contains("\r\n") { "\r\n" } else { "\n" },
     };
+    ed.unalias(root, edits)?;
     for e in edits {
         ed.edit(root, e)?;
     }
@@ -157,6 +218,13 @@ pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditErro
         ));
     }
     Ok(out)
+}
+
+/// The path an edit aims at.
+fn edit_path(e: &Edit) -> &[Seg] {
+    match e {
+        Edit::Set(p, _) | Edit::Remove(p) | Edit::Insert(p, _, _) | Edit::RemoveItem(p, _) => p,
+    }
 }
 
 /// What Kubernetes reads from an edited text, as JSON.
@@ -239,8 +307,14 @@ impl Editor<'_> {
     }
 
     fn is_null(&self, id: NodeId) -> bool {
-        matches!(&self.tree.nodes[id].kind, NodeKind::Scalar { text, style: ScalarStyle::Plain, tag: None }
-            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+        match &self.tree.nodes[id].kind {
+            NodeKind::Scalar { tag: Some(t), .. } => t == "tag:yaml.org,2002:null",
+            NodeKind::Scalar { text, style, .. } => {
+                *style == ScalarStyle::Plain
+                    && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL")
+            }
+            _ => false,
+        }
     }
 
     fn is_empty_plain(&self, id: NodeId) -> bool {
@@ -407,30 +481,45 @@ impl Editor<'_> {
                 && !old_is_block_scalar
                 && !self.is_empty_plain(node))
         {
-            let start = self.skip_properties(node);
-            self.splice(
-                start,
-                n.end,
-                if parent_flow {
-                    v.to_flow()
-                } else {
-                    super::value::scalar_text(v)
-                },
-            );
+            // The tag goes (it was for the old value: `!!binary`, `!!null`);
+            // the anchor stays, for the aliases that repeat the value.
+            let anchor = self.anchor_of(node);
+            let mut text = if parent_flow {
+                v.to_flow()
+            } else {
+                super::value::scalar_text(v)
+            };
+            if let Some(a) = anchor {
+                text = format!("{a} {text}");
+            }
+            // A flow mapping's key without a value (`{a, b: 1}`) gets its `:`.
+            let key_only = parent_flow
+                && matches!(last, Seg::Key(_))
+                && n.start == n.end
+                && !self.text[..n.start].trim_end().ends_with(':');
+            if key_only {
+                text = format!(": {text}");
+            }
+            self.splice(n.start, n.end, text);
             return Ok(());
         }
-        // Block context: rewrite from just after `key:` or `-` to the end of the old value.
-        let end = if self.is_empty_plain(node) {
+        // Block context: rewrite from just after `key:` or `-` to the end of
+        // the old value (its properties included: an empty value may have some).
+        let end = if self.is_empty_plain(node) && n.start == n.end {
             None
         } else {
             Some(n.end)
         };
+        let anchor = self
+            .anchor_of(node)
+            .map_or(String::new(), |a| format!(" {a}"));
         match last {
             Seg::Key(k) => {
                 let (key_node, _) = self.tree.entry(parent, k).expect("entry exists");
                 let col = self.col(self.tree.nodes[key_node].start);
                 let colon = self.colon_after(self.tree.nodes[key_node].end)?;
-                self.splice(colon, end.unwrap_or(colon).max(colon), v.to_block(col + 2));
+                let text = format!("{anchor}{}", v.to_block(col + 2));
+                self.splice(colon, end.unwrap_or(colon).max(colon), text);
             }
             Seg::Index(_) => {
                 let dash = self.dash_before(n.start)?;
@@ -438,7 +527,7 @@ impl Editor<'_> {
                 self.splice(
                     dash + 1,
                     end.unwrap_or(dash + 1).max(dash + 1),
-                    v.to_item(col + 2),
+                    format!("{anchor}{}", v.to_item(col + 2)),
                 );
             }
         }
@@ -997,6 +1086,80 @@ impl Editor<'_> {
         let digits: String = header[1..n].chars().filter(char::is_ascii_digit).collect();
         let new = format!("{}{digits}-", &header[..1]);
         self.splice(h, h + n, new);
+    }
+
+    /// Aliases (`*name`) that repeat a value the edits change would change
+    /// with it: each one outside the edited nodes is replaced by the value it
+    /// stood for, in flow style, so that only the planned spot changes.
+    fn unalias(&mut self, root: NodeId, edits: &[Edit]) -> Result<(), EditError> {
+        if !self
+            .tree
+            .nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Alias(_)))
+        {
+            return Ok(());
+        }
+        // Nodes on the edits' paths change; the nodes edits replace or remove
+        // change with everything in them.
+        let (mut on_path, mut replaced) = (vec![], vec![]);
+        for e in edits {
+            let mut cur = root;
+            on_path.push(cur);
+            let mut path = edit_path(e).to_vec();
+            if let Edit::RemoveItem(_, i) = e {
+                path.push(Seg::Index(*i));
+            }
+            let mut whole = true;
+            for seg in &path {
+                let next = match (seg, &self.tree.nodes[cur].kind) {
+                    (Seg::Key(k), NodeKind::Map { .. }) => self.tree.get(cur, k),
+                    (Seg::Index(i), NodeKind::Seq { items, .. }) => items.get(*i).copied(),
+                    _ => None,
+                };
+                match next {
+                    Some(n) => {
+                        cur = n;
+                        on_path.push(n);
+                    }
+                    None => {
+                        whole = false;
+                        break;
+                    }
+                }
+            }
+            if whole && !matches!(e, Edit::Insert(..)) {
+                replaced.push(cur);
+            }
+        }
+        let inside = |outer: NodeId, id: NodeId| {
+            let (o, n) = (&self.tree.nodes[outer], &self.tree.nodes[id]);
+            o.start <= n.start && n.end <= o.end && o.start < o.end
+        };
+        let mut splices = vec![];
+        for (id, n) in self.tree.nodes.iter().enumerate() {
+            let NodeKind::Alias(t) = n.kind else { continue };
+            let changed = on_path.contains(&t) || replaced.iter().any(|&d| inside(d, t));
+            if !changed || replaced.iter().any(|&d| inside(d, id)) {
+                continue;
+            }
+            let v = self
+                .tree
+                .value(t)
+                .map_err(|e| err(e.message, Some(e.offset)))?;
+            splices.push((n.start, n.end, v.to_flow()));
+        }
+        for (a, b, text) in splices {
+            self.splice(a, b, text);
+        }
+        Ok(())
+    }
+
+    /// The node's `&anchor`, if it has one.
+    fn anchor_of(&self, node: NodeId) -> Option<&str> {
+        let n = &self.tree.nodes[node];
+        let props = &self.text[n.start..self.skip_properties(node)];
+        props.split_whitespace().find(|p| p.starts_with('&'))
     }
 
     fn skip_properties(&self, node: NodeId) -> usize {
