@@ -68,16 +68,20 @@ pub fn break_len(b: &[u8], i: usize) -> usize {
 /// Whether the text holds a line break other than `\n` and `\r\n` (a lone
 /// CR, NEL, LS or PS): then lines are found the slow way.
 pub fn has_rare_breaks(b: &[u8]) -> bool {
+    // One pass over the bytes that can start one: CR, and NEL's and LS/PS's lead bytes.
     let mut from = 0;
-    while let Some(i) = memchr::memchr(b'\r', &b[from..]) {
-        if b.get(from + i + 1) != Some(&b'\n') {
+    while let Some(i) = memchr::memchr3(b'\r', 0xC2, 0xE2, &b[from..]) {
+        let at = from + i;
+        let rare = match b[at] {
+            b'\r' => b.get(at + 1) != Some(&b'\n'),
+            _ => break_len(b, at) > 0,
+        };
+        if rare {
             return true;
         }
-        from += i + 1;
+        from = at + 1;
     }
-    memchr::memmem::find(b, "\u{85}".as_bytes()).is_some()
-        || memchr::memmem::find(b, "\u{2028}".as_bytes()).is_some()
-        || memchr::memmem::find(b, "\u{2029}".as_bytes()).is_some()
+    false
 }
 
 /// The lines of a text as YAML reads them: (start, end before the break, start of the next line).
@@ -236,16 +240,31 @@ impl<'a> Stream<'a> {
 
 /// Whether a document has no content: only `---`, blank lines and comments
 /// (lines as YAML breaks them: a comment ends at a CR, NEL, LS or PS too).
+/// It stops at the first content, so a big document costs little.
 pub fn is_blank(doc: &str) -> bool {
-    Lines::new(doc).enumerate().all(|(i, (s, e, _))| {
-        let l = &doc[s..e];
+    let b = doc.as_bytes();
+    let mut i = 0;
+    let mut first = true;
+    while i < b.len() {
+        let mut end = i;
+        while end < b.len() && break_len(b, end) == 0 {
+            end += 1;
+        }
+        // Only a comment or marker line runs long; content returns early.
+        let l = &doc[i..end];
         let t = l.trim();
-        t.is_empty()
+        let blank = t.is_empty()
             || t.starts_with('#')
-            || (i == 0 && is_doc_start(l) && t[3..].trim_start().starts_with('#'))
-            || (i == 0 && t == "---")
-            || is_doc_end(l)
-    })
+            || (first && is_doc_start(l) && t[3..].trim_start().starts_with('#'))
+            || (first && t == "---")
+            || is_doc_end(l);
+        if !blank {
+            return false;
+        }
+        first = false;
+        i = end + break_len(b, end).max(1);
+    }
+    true
 }
 
 /// The first line of a text, up to any YAML line break.

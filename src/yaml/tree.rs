@@ -175,7 +175,9 @@ impl Tree {
 
     /// Reads a node as Kubernetes reads it (YAML 1.1 scalars, merge keys, aliases expanded).
     pub fn value(&self, id: NodeId) -> Result<Value, SyntaxError> {
-        let mut budget = MAX_EXPANDED_NODES;
+        // The budget counts nodes read through aliases beyond the document's
+        // own: a 1M-item list is read, an alias bomb is refused.
+        let mut budget = MAX_EXPANDED_NODES + self.nodes.len();
         let v = self.value_in(id, &mut budget, 0)?;
         if let Some(what) = late_key(&v) {
             let what = what.to_string();
@@ -246,30 +248,37 @@ impl Tree {
                     .map(|i| self.value_in(*i, budget, depth + 1))
                     .collect::<Result<_, _>>()?,
             ),
-            NodeKind::Map { entries, .. } => {
-                // go-yaml v2 decodes entries in document order into one map: a
-                // later key, or a later merge, overrides an earlier one.
-                let mut out = Value::Map(vec![]);
-                for (k, v) in entries {
-                    if self.is_merge_key(*k) {
-                        for src in self.merge_sources(*v)?.into_iter().rev() {
-                            // Earlier sources of a merge list win: they are applied last.
-                            let Value::Map(m) = self.value_in(src, budget, depth + 1)? else {
-                                unreachable!("merge_sources returns mappings")
-                            };
-                            for (mk, mv) in m {
-                                out.set(&mk, mv);
-                            }
-                        }
-                        continue;
-                    }
-                    let key = self.key_string(*k, budget, depth + 1)?;
-                    let val = self.value_in(*v, budget, depth + 1)?;
-                    out.set(&key, val);
-                }
-                out
-            }
+            NodeKind::Map { entries, .. } => self.map_value(entries, budget, depth)?,
         })
+    }
+
+    /// A mapping's value. go-yaml v2 decodes entries in document order into
+    /// one map: a later key, or a later merge, overrides an earlier one.
+    fn map_value(
+        &self,
+        entries: &[(NodeId, NodeId)],
+        budget: &mut usize,
+        depth: usize,
+    ) -> Result<Value, SyntaxError> {
+        let mut out = MapBuilder::with_capacity(entries.len());
+        for (k, v) in entries {
+            if self.is_merge_key(*k) {
+                for src in self.merge_sources(*v)?.into_iter().rev() {
+                    // Earlier sources of a merge list win: they are applied last.
+                    let Value::Map(m) = self.value_in(src, budget, depth + 1)? else {
+                        unreachable!("merge_sources returns mappings")
+                    };
+                    for (mk, mv) in m {
+                        out.set(mk, mv);
+                    }
+                }
+                continue;
+            }
+            let key = self.key_string(*k, budget, depth + 1)?;
+            let val = self.value_in(*v, budget, depth + 1)?;
+            out.set(key, val);
+        }
+        Ok(Value::Map(out.entries))
     }
 
     /// go-yaml v2's `isMerge`: a `<<` that is plain (or under the non-specific
@@ -709,6 +718,48 @@ pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result
     })
 }
 
+/// Builds a map's entries in order, a later key replacing an earlier one in
+/// place: a linear scan for small maps, a hash index past a few keys (a
+/// 100k-key ConfigMap is read in linear time).
+struct MapBuilder {
+    entries: Vec<(String, Value)>,
+    index: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl MapBuilder {
+    const INDEX_FROM: usize = 16;
+
+    fn with_capacity(n: usize) -> MapBuilder {
+        MapBuilder {
+            entries: Vec::with_capacity(n),
+            index: None,
+        }
+    }
+
+    fn set(&mut self, key: String, v: Value) {
+        if self.index.is_none() && self.entries.len() >= Self::INDEX_FROM {
+            let mut index = std::collections::HashMap::with_capacity(self.entries.len() * 2);
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index.insert(k.clone(), i);
+            }
+            self.index = Some(index);
+        }
+        let slot = match &self.index {
+            Some(index) => index.get(&key).copied(),
+            None => self.entries.iter().position(|(k, _)| *k == key),
+        };
+        match slot {
+            Some(i) => self.entries[i].1 = v,
+            None => {
+                if let Some(index) = &mut self.index {
+                    index.insert(key.clone(), self.entries.len());
+                }
+                self.entries.push((key, v));
+            }
+        }
+    }
+}
+
 /// Marks a map key that sigs.k8s.io/yaml cannot write as JSON (YAML text
 /// cannot hold a NUL, so no real key starts so).
 const LATE_KEY: &str = "\0";
@@ -919,6 +970,21 @@ mod tests {
             .map(|i| format!("{}- \n", " ".repeat(i % 50)))
             .collect();
         let _ = Tree::parse(&src);
+    }
+
+    #[test]
+    fn big_maps_and_lists_read_in_linear_time() {
+        // 100k keys, a later duplicate replacing an earlier value in place.
+        let mut src: String = (0..100_000).map(|i| format!("k{i}: {i}\n")).collect();
+        src.push_str("k7: last\n");
+        let t = Tree::parse(&src).unwrap();
+        let v = t.value(t.root.unwrap()).unwrap();
+        assert_eq!(v.entries().len(), 100_000);
+        assert_eq!(v.entries()[7], ("k7".to_string(), Value::str("last")));
+        // A long list is not an alias bomb.
+        let src = format!("[{}]", vec!["1"; 1_200_000].join(","));
+        let t = Tree::parse(&src).unwrap();
+        assert_eq!(t.value(t.root.unwrap()).unwrap().items().len(), 1_200_000);
     }
 
     #[test]
