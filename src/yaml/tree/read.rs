@@ -252,9 +252,10 @@ impl MapBuilder {
     }
 }
 
-/// Marks a map key that sigs.k8s.io/yaml cannot write as JSON (YAML text
-/// cannot hold a NUL, so no real key starts so).
-const LATE_KEY: &str = "\0";
+/// Marks a map key that sigs.k8s.io/yaml cannot write as JSON (a null or a
+/// uint64 key). Raw YAML text cannot hold a NUL; only a `"\0\0…"` escape could
+/// spell this, which no manifest does.
+const LATE_KEY: &str = "\0\0premigrate-late-key:";
 
 /// What the first key marked [`LATE_KEY`] is, if the value holds one.
 fn late_key(v: &Value) -> Option<&str> {
