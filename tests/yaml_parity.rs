@@ -5,6 +5,7 @@
 
 mod support;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use premigrate::index::{Index, READ_KINDS};
@@ -119,6 +120,9 @@ fn every_corpus_case_passes() {
             }
         }
     }
-    eprintln!("corpus: {cases} streams pass, {untouched} untouched documents byte for byte");
+    let _ = writeln!(
+        std::io::stderr(),
+        "corpus: {cases} streams pass, {untouched} untouched documents byte for byte"
+    );
     assert!(cases >= 20, "{cases}");
 }
