@@ -208,14 +208,14 @@ fn apply_lines(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditEr
     }
     let nl = ed.nl;
     let mut out = ed.finish()?;
-    let want = Some(expected.to_json());
+    let want = Some(expected);
     // Key order is not meaning: compare as the JSON Kubernetes sees.
-    let mut same = read_json(&out)? == want;
+    let mut same = same_reading(&read_value(&out)?, &want);
     if !same && !out.ends_with('\n') {
         // A block scalar that became last, in a text without a final line
         // break, needs one to keep the line break its value ends with.
         let with_nl = format!("{out}{nl}");
-        if read_json(&with_nl)? == want {
+        if same_reading(&read_value(&with_nl)?, &want) {
             (out, same) = (with_nl, true);
         }
     }
@@ -235,16 +235,53 @@ fn edit_path(e: &Edit) -> &[Seg] {
     }
 }
 
-/// What Kubernetes reads from an edited text, as JSON.
-fn read_json(out: &str) -> Result<Option<serde_json::Value>, EditError> {
+/// What Kubernetes reads from an edited text.
+fn read_value(out: &str) -> Result<Option<Value>, EditError> {
     let tree = Tree::parse(out)
         .map_err(|e| err(format!("edit produced invalid YAML: {}", e.message), None))?;
-    let got = tree
-        .root
+    tree.root
         .map(|r| tree.value(r))
         .transpose()
-        .map_err(|e| err(e.message, None))?;
-    Ok(got.map(|g| g.to_json()))
+        .map_err(|e| err(e.message, None))
+}
+
+/// Whether two readings are the same JSON to Kubernetes: key order is not
+/// meaning (compared without building JSON: this runs for every edited document).
+fn same_reading(a: &Option<Value>, b: &Option<Value>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_value(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Map(x), Value::Map(y)) => {
+            if x.len() != y.len() {
+                return false;
+            }
+            if x.len() > 32 {
+                let index: std::collections::HashMap<&str, &Value> =
+                    y.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                return x
+                    .iter()
+                    .all(|(k, v)| index.get(k.as_str()).is_some_and(|w| same_value(v, w)));
+            }
+            x.iter().all(|(k, v)| {
+                y.iter()
+                    .rev()
+                    .find(|(l, _)| l == k)
+                    .is_some_and(|(_, w)| same_value(v, w))
+            })
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_value(v, w))
+        }
+        // Scalars as their JSON (an integer and a whole float differ there too).
+        (Value::Float(f), Value::Float(g)) => f == g || (f.is_nan() && g.is_nan()),
+        _ => a == b,
+    }
 }
 
 struct Editor<'a> {

@@ -24,8 +24,19 @@ pub(super) fn build(text: &str) -> Result<Tree, SyntaxError> {
         })?;
         b.event(ev, start.min(text.len()), end.min(text.len()))?;
     }
+    // Trees of every read document live until the output is written: no
+    // spare capacity (a third of their memory otherwise).
+    let mut nodes = b.nodes;
+    nodes.shrink_to_fit();
+    for n in &mut nodes {
+        match &mut n.kind {
+            NodeKind::Seq { items, .. } => items.shrink_to_fit(),
+            NodeKind::Map { entries, .. } => entries.shrink_to_fit(),
+            _ => {}
+        }
+    }
     Ok(Tree {
-        nodes: b.nodes,
+        nodes,
         root: b.root,
     })
 }
