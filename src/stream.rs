@@ -307,7 +307,8 @@ pub fn join<S: AsRef<str>>(bom: bool, docs: &[S]) -> String {
             if !ends_with_break(&out) {
                 out.push('\n');
             }
-            if !prev_ended && !is_doc_start(first_line(d)) {
+            // A document opening with directives has its `---` after them.
+            if !prev_ended && !is_doc_start(first_line(d)) && !d.starts_with('%') {
                 out.push_str("---\n");
             }
         }
@@ -344,6 +345,27 @@ mod tests {
         }
         assert_eq!(Stream::split(b"a: 1\n---\nb: 2\n").unwrap().docs.len(), 2);
         assert_eq!(Stream::split(b"a: |\n  ---\n").unwrap().docs.len(), 1);
+    }
+
+    #[test]
+    fn every_yaml_line_break_splits_documents() {
+        for s in [
+            "a: 1\r---\rb: 2\r",
+            "a: 1\u{85}---\u{85}b: 2",
+            "a: 1\u{2028}--- # c\u{2029}b: 2\n",
+            "a: 1\r...\r---\rb: 2\r",
+            "# c\u{85}a: 1\n%YAML 1.1\n# d\n---\nb: 2\n",
+        ] {
+            roundtrip(s);
+            assert_eq!(Stream::split(s.as_bytes()).unwrap().docs.len(), 2, "{s:?}");
+        }
+        // A directive belongs to the document its `---` starts.
+        let st = Stream::split(b"a: 1\n%YAML 1.1\n---\nb: 2\n").unwrap();
+        assert_eq!(st.doc_text(1), "%YAML 1.1\n---\nb: 2\n");
+        // A comment broken by NEL ends there: what follows is content.
+        assert!(!is_blank("# c\u{85}a: 1\n"));
+        assert!(!is_blank("# c\ra: 1"));
+        assert!(is_blank("--- # c\r# d\r"));
     }
 
     #[test]
