@@ -7,6 +7,7 @@
 # 1. builds the release binary and runs the library bench (`cargo bench --bench rewrite`);
 # 2. writes the bench's streams (`cargo bench --bench rewrite -- --dump DIR`):
 #    crd-helm3 (~5 MB CRD-heavy), small-helm3 (~1 MB, 500 Deployments), crd-helm4;
+#    and scale streams: map-100k-keys, flow-1m-items, krm-20k-items, deployments-50mb;
 # 3. times, on each file: cat, premigrate, premigrate --target hooks,
 #    kubectl kustomize (a kustomization listing just the file), yq identity
 #    (python yq: `yq -y .`); and helm3 template of charts/laravel and of a chart
@@ -43,6 +44,35 @@ cargo bench --quiet --bench rewrite -- --dump "$WORK/streams" >"$WORK/dump.txt" 
     exit 1
 }
 FILES=(crd-helm3 small-helm3 crd-helm4)
+
+# Scale streams (issue 13): the YAML layer must stay linear in time and bounded
+# in memory. Timed against `cat` only (peers take minutes on them).
+log "writing scale streams"
+python3 - "$WORK/streams" <<'PY' >>"$WORK/dump.txt"
+import os, sys
+d = sys.argv[1]
+def out(name, about, text):
+    path = os.path.join(d, name + ".yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"{path}\t{os.path.getsize(path)}\t{about}")
+cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n"
+out("map-100k-keys", "one ConfigMap with 100k keys",
+    cm + "".join(f'  key{i}: "value {i}"\n' for i in range(100_000)))
+out("flow-1m-items", "one ConfigMap holding a 1M-item flow list",
+    cm + "  list: [" + ", ".join(str(i) for i in range(1_000_000)) + "]\n")
+out("krm-20k-items", "a KRM ResourceList of 20k ConfigMaps (premigrate krm)",
+    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + "".join(
+        f'- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c{i}\n  data:\n    a: "b"\n'
+        for i in range(20_000)))
+small = open(os.path.join(d, "small-helm3.yaml")).read()
+# 50 copies of the 500-Deployment stream, names made unique, one migration Job.
+parts = [small]
+for i in range(1, 50):
+    parts.append(small.replace("name: web-", f"name: w{i}-").replace("kind: Job", "kind: ConfigMap"))
+out("deployments-50mb", "~50 MB, 25k small Deployments", "".join(parts))
+PY
+SCALE=(map-100k-keys flow-1m-items deployments-50mb)
 
 # ---- peers ------------------------------------------------------------------
 KUBECTL=""
@@ -155,6 +185,17 @@ for f in "${FILES[@]}"; do
         skip "$f" "yq identity" "python yq not found (python3 -m pip install yq)"
     fi
 done
+
+for f in "${SCALE[@]}"; do
+    in="$WORK/streams/$f.yaml"
+    log "timing $f"
+    measure "$f" "cat" cat "$in"
+    measure "$f" "premigrate" "$PM" "$in"
+done
+in="$WORK/streams/krm-20k-items.yaml"
+log "timing krm-20k-items"
+measure "krm-20k-items" "cat" bash -c 'cat <"$1"' _ "$in"
+measure "krm-20k-items" "premigrate krm" bash -c '"$1" krm <"$2"' _ "$PM" "$in"
 
 log "timing helm template"
 if [[ -n "$HELM3" ]]; then

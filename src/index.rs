@@ -123,7 +123,10 @@ impl<'a> Index<'a> {
                 continue;
             }
             let source = own_source.or_else(|| pending_source.take());
-            let quick = quick_info(text);
+            // The quick look reads `\n` lines only: a document broken by a
+            // lone CR, NEL, LS or PS is parsed.
+            let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
+            let quick = if rare { None } else { quick_info(text) };
             let must_parse = match &quick {
                 None => true,
                 Some(q) => {
@@ -131,12 +134,21 @@ impl<'a> Index<'a> {
                         || text.contains("premigrate.io/")
                 }
             };
-            let mut info = quick.unwrap_or_default();
+            let mut info = quick.clone().unwrap_or_default();
             let mut parsed = None;
             if must_parse {
-                let p = parse_doc(&stream, i, source.as_deref())?;
-                info = info_of(&p.value);
-                parsed = Some(p);
+                match parse_doc(&stream, i, source.as_deref()) {
+                    Ok(p) => {
+                        info = info_of(&p.value);
+                        parsed = Some(p);
+                    }
+                    // A document premigrate has no reason to read passes
+                    // through untouched, even when its YAML is odd.
+                    Err(_) if quick.is_none() && passes_through(text) => {
+                        info.kind = sniff_kind(text);
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             info.source = source;
             entries.push(Entry { info, parsed });
@@ -178,6 +190,13 @@ fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Pars
         l.source = source.map(str::to_string);
         Error::at(l, msg)
     };
+    if stream.lacks_doc_start(i) {
+        return Err(fail(
+            0,
+            "invalid YAML: did not find expected <document start> (a document after `...` must start with `---`)".into(),
+        )
+        .help("put a `---` line before this document"));
+    }
     let tree = Tree::parse(text).map_err(|e| {
         fail(e.offset, format!("invalid YAML: {}", e.message))
             .help("fix the template that renders this document (run `helm template` to see it)")
@@ -295,6 +314,22 @@ fn quick_info(text: &str) -> Option<DocInfo> {
         }
     }
     seen_content.then_some(info)
+}
+
+/// The `kind:` of a document that could not be parsed, from its first
+/// top-level `kind:` line, when it is a plain name.
+fn sniff_kind(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("kind:"))
+        .and_then(|v| simple_scalar(v.split(" #").next().unwrap_or("").trim()))
+}
+
+/// Whether a document that could not be parsed is one premigrate has no
+/// reason to read: its kind is known and not one premigrate reads, and it
+/// does not name premigrate.
+fn passes_through(text: &str) -> bool {
+    sniff_kind(text).is_some_and(|k| !READ_KINDS.contains(&k.as_str()))
+        && !text.contains("premigrate.io/")
 }
 
 /// `key: value` with a plain key.

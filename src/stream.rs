@@ -22,6 +22,8 @@ pub struct Stream<'a> {
     pub bom: bool,
     /// The documents, in order; together they cover `text` exactly.
     pub docs: Vec<Doc>,
+    /// The text breaks lines at a lone CR, NEL, LS or PS somewhere.
+    pub rare_breaks: bool,
 }
 
 /// Invalid UTF-8, positioned.
@@ -45,14 +47,112 @@ pub fn is_doc_end(line: &str) -> bool {
 
 fn marker(line: &str, m: &str) -> bool {
     line.starts_with(m)
-        && matches!(
+        && (matches!(
             line.as_bytes().get(3),
             None | Some(b' ' | b'\t' | b'\r' | b'\n')
-        )
+        ) || break_len(line.as_bytes(), 3) > 0)
+}
+
+/// Length of the YAML 1.1 line break at `i` (`\r\n`, `\n`, `\r`, NEL, LS,
+/// PS), 0 when there is none. go-yaml v2 (and libyaml) break lines at all of them.
+pub fn break_len(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(b'\n') => 1,
+        Some(b'\r') => 1 + usize::from(b.get(i + 1) == Some(&b'\n')),
+        Some(0xC2) if b.get(i + 1) == Some(&0x85) => 2,
+        Some(0xE2) if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xA8 | 0xA9)) => 3,
+        _ => 0,
+    }
+}
+
+/// Whether the text holds a line break other than `\n` and `\r\n` (a lone
+/// CR, NEL, LS or PS): then lines are found the slow way.
+pub fn has_rare_breaks(b: &[u8]) -> bool {
+    // One pass over the bytes that can start one: CR, and NEL's and LS/PS's lead bytes.
+    let mut from = 0;
+    while let Some(i) = memchr::memchr3(b'\r', 0xC2, 0xE2, &b[from..]) {
+        let at = from + i;
+        let rare = match b[at] {
+            b'\r' => b.get(at + 1) != Some(&b'\n'),
+            _ => break_len(b, at) > 0,
+        };
+        if rare {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+/// The lines of a text as YAML reads them: (start, end before the break, start of the next line).
+pub struct Lines<'a> {
+    b: &'a [u8],
+    pos: usize,
+    rare: bool,
+}
+
+impl<'a> Lines<'a> {
+    /// The lines of `text`.
+    pub fn new(text: &'a str) -> Lines<'a> {
+        let b = text.as_bytes();
+        Lines {
+            b,
+            pos: 0,
+            rare: has_rare_breaks(b),
+        }
+    }
+}
+
+impl Iterator for Lines<'_> {
+    type Item = (usize, usize, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (b, start) = (self.b, self.pos);
+        if start >= b.len() {
+            return None;
+        }
+        let (end, next) = if self.rare {
+            let mut i = start;
+            loop {
+                // Every break starts with one of these bytes.
+                match memchr::memchr3(b'\n', b'\r', 0xC2, &b[i..])
+                    .into_iter()
+                    .chain(memchr::memchr(0xE2, &b[i..]))
+                    .min()
+                {
+                    None => break (b.len(), b.len()),
+                    Some(k) => {
+                        let n = break_len(b, i + k);
+                        if n > 0 {
+                            break (i + k, i + k + n);
+                        }
+                        i += k + 1;
+                    }
+                }
+            }
+        } else {
+            match memchr::memchr(b'\n', &b[start..]) {
+                Some(k) => {
+                    let e = start + k;
+                    let end = if e > start && b[e - 1] == b'\r' {
+                        e - 1
+                    } else {
+                        e
+                    };
+                    (end, e + 1)
+                }
+                None => (b.len(), b.len()),
+            }
+        };
+        self.pos = next;
+        Some((start, end, next))
+    }
 }
 
 impl<'a> Stream<'a> {
-    /// Splits `input` into documents.
+    /// Splits `input` into documents where go-yaml v2 does: at `---` and
+    /// after `...` lines, whatever YAML line break ends the line before; the
+    /// `%` directive lines right before a `---` belong to its document.
     pub fn split(input: &'a [u8]) -> Result<Stream<'a>, Utf8Error> {
         let text = std::str::from_utf8(input).map_err(|e| Utf8Error {
             offset: e.valid_up_to(),
@@ -62,37 +162,47 @@ impl<'a> Stream<'a> {
             None => (text, false),
         };
         let mut docs = Vec::new();
-        let mut start = 0;
-        let mut start_line = 1;
-        let mut line_no = 1;
-        let mut pos = 0;
+        let (mut start, mut start_line) = (0, 1);
+        // The first directive line of a run that may precede a `---`.
+        let mut directives: Option<(usize, usize)> = None;
         let bytes = text.as_bytes();
-        while pos < bytes.len() {
-            let nl = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i + 1);
-            // Only lines starting with `-` or `.` can be markers: skip the rest fast.
+        let lines = Lines::new(text);
+        let rare_breaks = lines.rare;
+        for (n, (pos, end, next)) in lines.enumerate() {
+            let line_no = n + 1;
+            // Only lines starting with `-`, `.` or `%` can matter: skip the rest fast.
             match bytes[pos] {
-                b'-' if pos > start && is_doc_start(&text[pos..nl]) => {
-                    docs.push(Doc {
-                        start,
-                        end: pos,
-                        line: start_line,
-                    });
-                    start = pos;
-                    start_line = line_no;
+                b'-' if is_doc_start(&text[pos..end]) => {
+                    let (cut, cut_line) = directives.take().unwrap_or((pos, line_no));
+                    if cut > start {
+                        docs.push(Doc {
+                            start,
+                            end: cut,
+                            line: start_line,
+                        });
+                        (start, start_line) = (cut, cut_line);
+                    }
                 }
-                b'.' if is_doc_end(&text[pos..nl]) => {
+                b'.' if is_doc_end(&text[pos..end]) => {
                     docs.push(Doc {
                         start,
-                        end: nl,
+                        end: next,
                         line: start_line,
                     });
-                    start = nl;
-                    start_line = line_no + 1;
+                    (start, start_line) = (next, line_no + 1);
+                    directives = None;
+                }
+                b'%' => {
+                    directives.get_or_insert((pos, line_no));
+                }
+                _ if directives.is_some() => {
+                    let t = text[pos..end].trim_start_matches([' ', '\t']);
+                    if !(t.is_empty() || t.starts_with('#')) {
+                        directives = None;
+                    }
                 }
                 _ => {}
             }
-            pos = nl;
-            line_no += 1;
         }
         if start < text.len() || docs.is_empty() {
             docs.push(Doc {
@@ -101,7 +211,24 @@ impl<'a> Stream<'a> {
                 line: start_line,
             });
         }
-        Ok(Stream { text, bom, docs })
+        Ok(Stream {
+            text,
+            bom,
+            docs,
+            rare_breaks,
+        })
+    }
+
+    /// Whether document `i` follows a `...` line without starting with `---`
+    /// (or directives) while it has content: go-yaml v2 refuses that ("did not
+    /// find expected <document start>").
+    pub fn lacks_doc_start(&self, i: usize) -> bool {
+        if i == 0 {
+            return false;
+        }
+        let ended = ends_with_doc_end(self.doc_text(i - 1));
+        let text = self.doc_text(i);
+        ended && !is_blank(text) && !text.starts_with("---") && !text.starts_with('%')
     }
 
     /// The text of a document.
@@ -111,16 +238,51 @@ impl<'a> Stream<'a> {
     }
 }
 
-/// Whether a document has no content: only `---`, blank lines and comments.
+/// Whether a document has no content: only `---`, blank lines and comments
+/// (lines as YAML breaks them: a comment ends at a CR, NEL, LS or PS too).
+/// It stops at the first content, so a big document costs little.
 pub fn is_blank(doc: &str) -> bool {
-    doc.lines().enumerate().all(|(i, l)| {
+    let b = doc.as_bytes();
+    let mut i = 0;
+    let mut first = true;
+    while i < b.len() {
+        let mut end = i;
+        while end < b.len() && break_len(b, end) == 0 {
+            end += 1;
+        }
+        // Only a comment or marker line runs long; content returns early.
+        let l = &doc[i..end];
         let t = l.trim();
-        t.is_empty()
+        let blank = t.is_empty()
             || t.starts_with('#')
-            || (i == 0 && is_doc_start(l) && t[3..].trim_start().starts_with('#'))
-            || (i == 0 && t == "---")
-            || is_doc_end(l)
-    })
+            || (first && is_doc_start(l) && t[3..].trim_start().starts_with('#'))
+            || (first && t == "---")
+            || is_doc_end(l);
+        if !blank {
+            return false;
+        }
+        first = false;
+        i = end + break_len(b, end).max(1);
+    }
+    true
+}
+
+/// The first line of a text, up to any YAML line break.
+fn first_line(s: &str) -> &str {
+    Lines::new(s).next().map_or("", |(a, e, _)| &s[a..e])
+}
+
+/// Whether the last line with content is a `...` document end.
+fn ends_with_doc_end(s: &str) -> bool {
+    s.trim_end()
+        .rsplit(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
+        .next()
+        .is_some_and(is_doc_end)
+}
+
+/// Whether a text ends with a YAML line break.
+fn ends_with_break(s: &str) -> bool {
+    s.ends_with(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
 }
 
 /// Joins document texts into a stream. Adjacent documents are kept apart: a
@@ -142,15 +304,16 @@ pub fn join<S: AsRef<str>>(bom: bool, docs: &[S]) -> String {
             continue;
         }
         if out.len() > body_start {
-            if !out.ends_with('\n') {
+            if !ends_with_break(&out) {
                 out.push('\n');
             }
-            if !prev_ended && !is_doc_start(d.lines().next().unwrap_or("")) {
+            // A document opening with directives has its `---` after them.
+            if !prev_ended && !is_doc_start(first_line(d)) && !d.starts_with('%') {
                 out.push_str("---\n");
             }
         }
         out.push_str(d);
-        prev_ended = d.trim_end().lines().last().is_some_and(is_doc_end);
+        prev_ended = ends_with_doc_end(d);
     }
     out
 }
@@ -182,6 +345,27 @@ mod tests {
         }
         assert_eq!(Stream::split(b"a: 1\n---\nb: 2\n").unwrap().docs.len(), 2);
         assert_eq!(Stream::split(b"a: |\n  ---\n").unwrap().docs.len(), 1);
+    }
+
+    #[test]
+    fn every_yaml_line_break_splits_documents() {
+        for s in [
+            "a: 1\r---\rb: 2\r",
+            "a: 1\u{85}---\u{85}b: 2",
+            "a: 1\u{2028}--- # c\u{2029}b: 2\n",
+            "a: 1\r...\r---\rb: 2\r",
+            "# c\u{85}a: 1\n%YAML 1.1\n# d\n---\nb: 2\n",
+        ] {
+            roundtrip(s);
+            assert_eq!(Stream::split(s.as_bytes()).unwrap().docs.len(), 2, "{s:?}");
+        }
+        // A directive belongs to the document its `---` starts.
+        let st = Stream::split(b"a: 1\n%YAML 1.1\n---\nb: 2\n").unwrap();
+        assert_eq!(st.doc_text(1), "%YAML 1.1\n---\nb: 2\n");
+        // A comment broken by NEL ends there: what follows is content.
+        assert!(!is_blank("# c\u{85}a: 1\n"));
+        assert!(!is_blank("# c\ra: 1"));
+        assert!(is_blank("--- # c\r# d\r"));
     }
 
     #[test]

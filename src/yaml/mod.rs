@@ -3,6 +3,7 @@
 //! values for reading and building (`value`), and text splices (`edit`).
 
 pub mod edit;
+pub mod libyaml;
 pub mod scalar;
 pub mod tree;
 pub mod value;

@@ -775,8 +775,12 @@ fn check_list_case(c: &ListCase) -> Result<(), TestCaseError> {
             Some(k) if Some(i) == extra_at => whole[..k].trim_end(),
             _ => whole,
         };
+        // A block scalar that ended the input without a line break gets the
+        // strip indicator when text follows it (its value stays the same).
+        let stripped = text.replacen("- |", "- |-", 1);
         prop_assert!(
-            out.contains(text),
+            out.contains(text)
+                || (!c.final_newline && c.items[i].kind == 3 && out.contains(&stripped)),
             "item {} lost its text {:?}\n--- before:\n{}\n--- after:\n{}",
             i,
             text,

@@ -3,9 +3,16 @@
 // (YAML 1.1) and converts the result the way sigs.k8s.io/yaml's YAMLToJSON
 // does. Empty documents print `null`. A parse or conversion error prints
 // `ERROR: <message>` on stderr and exits 1.
+//
+// With `-batch`, stdin holds many streams separated by NUL bytes (YAML
+// cannot contain one); for each stream it prints one line: `OK ` and a JSON
+// array of its documents, or `ERR ` and the error. The differential test
+// (tests/yaml_differential.rs) sends ~100k streams this way in one process.
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -76,7 +83,51 @@ func jsonable(o interface{}) (interface{}, error) {
 	return o, nil
 }
 
+// readStream decodes every document of one stream, as kubectl does.
+func readStream(data []byte) ([]interface{}, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	docs := []interface{}{}
+	for {
+		var doc interface{}
+		if err := dec.Decode(&doc); err == io.EOF {
+			return docs, nil
+		} else if err != nil {
+			return nil, err
+		}
+		obj, err := jsonable(doc)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, obj)
+	}
+}
+
+func batch() {
+	in, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		fail(err)
+	}
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	for _, stream := range bytes.Split(in, []byte{0}) {
+		docs, err := readStream(stream)
+		var line []byte
+		if err == nil {
+			line, err = json.Marshal(docs)
+		}
+		if err != nil {
+			fmt.Fprintf(out, "ERR %s\n", bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte(" ")))
+		} else {
+			fmt.Fprintf(out, "OK %s\n", line)
+		}
+	}
+}
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "-batch" {
+		batch()
+		return
+	}
 	dec := yaml.NewDecoder(os.Stdin)
 	for {
 		var doc interface{}

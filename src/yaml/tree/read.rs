@@ -1,0 +1,315 @@
+//! Reading a tree as Kubernetes does: go-yaml v2's decoding into
+//! `interface{}` (YAML 1.1 scalars, merge keys, aliases, last key wins), then
+//! sigs.k8s.io/yaml's conversion to JSON (string keys, no NaN or infinity).
+
+use super::{
+    Node, NodeId, NodeKind, ScalarStyle, SyntaxError, Tree, MAX_DEPTH, MAX_EXPANDED_NODES,
+};
+use crate::yaml::scalar::{resolve_scalar, Decoded, Resolved, CORE_TAG_PREFIX};
+use crate::yaml::value::Value;
+
+impl Tree {
+    /// Reads a node as Kubernetes reads it (YAML 1.1 scalars, merge keys, aliases expanded).
+    pub fn value(&self, id: NodeId) -> Result<Value, SyntaxError> {
+        // The budget counts nodes read through aliases beyond the document's
+        // own: a 1M-item list is read, an alias bomb is refused.
+        let mut budget = MAX_EXPANDED_NODES + self.nodes.len();
+        let v = self.value_in(id, &mut budget, 0)?;
+        if let Some(what) = late_key(&v) {
+            let what = what.to_string();
+            let at = self.nodes.iter().find_map(|n| match &n.kind {
+                NodeKind::Map { entries, .. } => entries.iter().find_map(|(k, _)| {
+                    let NodeKind::Scalar { text, style, tag } = &self.node(*k).kind else {
+                        return None;
+                    };
+                    let r = resolve_scalar(text, *style == ScalarStyle::Plain, tag.as_deref());
+                    matches!(r, Ok(Decoded::Resolved(Resolved::Null | Resolved::Uint(_))))
+                        .then_some(self.nodes[*k].start)
+                }),
+                _ => None,
+            });
+            return Err(SyntaxError {
+                message: format!("unsupported map key ({what})"),
+                offset: at.unwrap_or(self.nodes[id].start),
+            });
+        }
+        // sigs.k8s.io/yaml converts to JSON, which has no NaN or infinity: a
+        // `.nan` or `.inf` that survives (not overridden by a later key) is refused.
+        if has_non_finite(&v) {
+            let at = self.nodes.iter().find(|n| {
+                matches!(&n.kind, NodeKind::Scalar { text, style, tag }
+                    if matches!(scalar_value(text, *style, tag.as_deref()), Ok(Value::Float(f)) if !f.is_finite()))
+            });
+            let (text, offset) = match at {
+                Some(
+                    n @ Node {
+                        kind: NodeKind::Scalar { text, .. },
+                        ..
+                    },
+                ) => (text.as_str(), n.start),
+                _ => ("", self.nodes[id].start),
+            };
+            return Err(SyntaxError {
+                message: format!(
+                    "`{text}` is not a number JSON can hold (Kubernetes refuses it: json: unsupported value)"
+                ),
+                offset,
+            });
+        }
+        Ok(v)
+    }
+
+    fn value_in(&self, id: NodeId, budget: &mut usize, depth: usize) -> Result<Value, SyntaxError> {
+        let node = &self.nodes[id];
+        if *budget == 0 || depth > MAX_DEPTH {
+            return Err(SyntaxError {
+                message: "aliases expand to too many nodes (a YAML alias bomb?)".into(),
+                offset: node.start,
+            });
+        }
+        *budget -= 1;
+        Ok(match &node.kind {
+            NodeKind::Alias(t) => self.value_in(*t, budget, depth + 1)?,
+            NodeKind::Scalar { text, style, tag } => {
+                let v =
+                    scalar_value(text, *style, tag.as_deref()).map_err(|message| SyntaxError {
+                        message,
+                        offset: node.start,
+                    })?;
+                v
+            }
+            NodeKind::Seq { items, .. } => Value::Seq(
+                items
+                    .iter()
+                    .map(|i| self.value_in(*i, budget, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            ),
+            NodeKind::Map { entries, .. } => self.map_value(entries, budget, depth)?,
+        })
+    }
+
+    /// A mapping's value. go-yaml v2 decodes entries in document order into
+    /// one map: a later key, or a later merge, overrides an earlier one.
+    fn map_value(
+        &self,
+        entries: &[(NodeId, NodeId)],
+        budget: &mut usize,
+        depth: usize,
+    ) -> Result<Value, SyntaxError> {
+        let mut out = MapBuilder::with_capacity(entries.len());
+        for (k, v) in entries {
+            if self.is_merge_key(*k) {
+                for src in self.merge_sources(*v)?.into_iter().rev() {
+                    // Earlier sources of a merge list win: they are applied last.
+                    let Value::Map(m) = self.value_in(src, budget, depth + 1)? else {
+                        unreachable!("merge_sources returns mappings")
+                    };
+                    for (mk, mv) in m {
+                        out.set(mk, mv);
+                    }
+                }
+                continue;
+            }
+            let key = self.key_string(*k, budget, depth + 1)?;
+            let val = self.value_in(*v, budget, depth + 1)?;
+            out.set(key, val);
+        }
+        Ok(Value::Map(out.entries))
+    }
+
+    /// go-yaml v2's `isMerge`: a `<<` that is plain (or under the non-specific
+    /// tag `!`), or tagged `!!merge`.
+    fn is_merge_key(&self, k: NodeId) -> bool {
+        let NodeKind::Scalar { text, style, tag } = &self.nodes[k].kind else {
+            return false;
+        };
+        let implicit = *style == ScalarStyle::Plain && matches!(tag.as_deref(), None | Some("!"));
+        text == "<<"
+            && (implicit
+                || tag.as_deref().and_then(|t| t.strip_prefix(CORE_TAG_PREFIX)) == Some("merge"))
+    }
+
+    /// The mappings a merge key's value merges in, in document order; go-yaml v2
+    /// refuses anything but a mapping or a list of mappings (aliases followed).
+    fn merge_sources(&self, v: NodeId) -> Result<Vec<NodeId>, SyntaxError> {
+        let bad = || SyntaxError {
+            message: "map merge requires map or sequence of maps as the value".into(),
+            offset: self.nodes[v].start,
+        };
+        let is_map = |id: NodeId| matches!(self.node(id).kind, NodeKind::Map { .. });
+        match &self.nodes[v].kind {
+            NodeKind::Seq { items, .. } => {
+                // A list's items may be aliases to mappings, not lists of lists.
+                if items.iter().all(|&i| is_map(i)) {
+                    Ok(items.clone())
+                } else {
+                    Err(bad())
+                }
+            }
+            _ if is_map(v) => Ok(vec![v]),
+            _ => Err(bad()),
+        }
+    }
+
+    /// A map key as sigs.k8s.io/yaml turns it into a JSON key; `Err` for the
+    /// keys it refuses (null, integers beyond i64, lists, maps).
+    fn key_string(
+        &self,
+        k: NodeId,
+        budget: &mut usize,
+        depth: usize,
+    ) -> Result<String, SyntaxError> {
+        let node = self.node(k);
+        let refuse = |what: &str| SyntaxError {
+            message: format!("unsupported map key ({what})"),
+            offset: self.nodes[k].start,
+        };
+        let NodeKind::Scalar { text, style, tag } = &node.kind else {
+            // Reads the collection for the alias budget's sake, then refuses it.
+            self.value_in(k, budget, depth)?;
+            return Err(refuse("a list or a map"));
+        };
+        *budget = budget.saturating_sub(1);
+        let decoded = resolve_scalar(text, *style == ScalarStyle::Plain, tag.as_deref()).map_err(
+            |message| SyntaxError {
+                message,
+                offset: node.start,
+            },
+        )?;
+        Ok(match decoded {
+            Decoded::Binary(s) => s,
+            Decoded::Resolved(r) => match r {
+                Resolved::Str | Resolved::Merge => text.clone(),
+                // Refused only if still there once later keys have overridden
+                // it: sigs.k8s.io/yaml refuses it when converting to JSON.
+                Resolved::Null => format!("{LATE_KEY}null"),
+                Resolved::Uint(_) => format!("{LATE_KEY}an integer beyond int64"),
+                Resolved::Bool(b) => b.to_string(),
+                Resolved::Int(i) => i.to_string(),
+                Resolved::Float(f) => format_float_key(f),
+            },
+        })
+    }
+}
+
+/// The value of a scalar, as go-yaml v2 reads it into `interface{}`; `tag` in
+/// full (`tag:yaml.org,2002:int`). `Err` when go-yaml refuses it (`!!int yes`).
+pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
+    let resolved = match resolve_scalar(text, style == ScalarStyle::Plain, tag)? {
+        Decoded::Binary(s) => return Ok(Value::Str(s)),
+        Decoded::Resolved(r) => r,
+    };
+    Ok(match resolved {
+        Resolved::Null => Value::Null,
+        Resolved::Bool(b) => Value::Bool(b),
+        Resolved::Int(i) => Value::Int(i),
+        Resolved::Uint(u) => Value::Float(u as f64),
+        Resolved::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::Int(f as i64),
+        Resolved::Float(f) => Value::Float(f),
+        Resolved::Merge | Resolved::Str => Value::Str(text.to_string()),
+    })
+}
+
+/// Builds a map's entries in order, a later key replacing an earlier one in
+/// place: a linear scan for small maps, a hash index past a few keys (a
+/// 100k-key ConfigMap is read in linear time).
+struct MapBuilder {
+    entries: Vec<(String, Value)>,
+    index: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl MapBuilder {
+    const INDEX_FROM: usize = 16;
+
+    fn with_capacity(n: usize) -> MapBuilder {
+        MapBuilder {
+            entries: Vec::with_capacity(n),
+            index: None,
+        }
+    }
+
+    fn set(&mut self, key: String, v: Value) {
+        if self.index.is_none() && self.entries.len() >= Self::INDEX_FROM {
+            let mut index = std::collections::HashMap::with_capacity(self.entries.len() * 2);
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index.insert(k.clone(), i);
+            }
+            self.index = Some(index);
+        }
+        let slot = match &self.index {
+            Some(index) => index.get(&key).copied(),
+            None => self.entries.iter().position(|(k, _)| *k == key),
+        };
+        match slot {
+            Some(i) => self.entries[i].1 = v,
+            None => {
+                if let Some(index) = &mut self.index {
+                    index.insert(key.clone(), self.entries.len());
+                }
+                self.entries.push((key, v));
+            }
+        }
+    }
+}
+
+/// Marks a map key that sigs.k8s.io/yaml cannot write as JSON (a null or a
+/// uint64 key). Raw YAML text cannot hold a NUL; only a `"\0\0…"` escape could
+/// spell this, which no manifest does.
+const LATE_KEY: &str = "\0\0premigrate-late-key:";
+
+/// What the first key marked [`LATE_KEY`] is, if the value holds one.
+fn late_key(v: &Value) -> Option<&str> {
+    match v {
+        Value::Seq(items) => items.iter().find_map(late_key),
+        Value::Map(m) => m
+            .iter()
+            .find_map(|(k, v)| k.strip_prefix(LATE_KEY).or_else(|| late_key(v))),
+        _ => None,
+    }
+}
+
+/// Whether a value holds a NaN or an infinity.
+fn has_non_finite(v: &Value) -> bool {
+    match v {
+        Value::Float(f) => !f.is_finite(),
+        Value::Seq(items) => items.iter().any(has_non_finite),
+        Value::Map(m) => m.iter().any(|(_, v)| has_non_finite(v)),
+        _ => false,
+    }
+}
+
+/// A float map key as sigs.k8s.io/yaml writes it: Go's
+/// `strconv.FormatFloat(f, 'g', -1, 32)` (shortest float32 digits, exponent
+/// form below 1e-4 or from 1e6 on), with `.inf`, `-.inf` and `.nan`.
+fn format_float_key(f: f64) -> String {
+    let f = f as f32;
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf" } else { "-.inf" }.into();
+    }
+    // Rust's `{:e}` gives the same shortest round-trip digits: `d[.ddd]e[-]x`.
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` writes an exponent");
+    let exp: i32 = exp.parse().expect("`{:e}` writes an integer exponent");
+    let digits = mantissa.replace('.', "");
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        let (d0, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{d0}{dot}{rest}e{esign}{:02}", exp.abs());
+    }
+    // Plain form: the digits with the point moved `exp` places.
+    let point = exp + 1;
+    let s = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        let (a, b) = digits.split_at(point as usize);
+        format!("{a}.{b}")
+    };
+    format!("{sign}{s}")
+}
