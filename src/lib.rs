@@ -11,6 +11,7 @@ pub mod extract;
 pub mod flux;
 pub mod gates;
 pub mod generate;
+pub mod graph;
 pub mod hash;
 pub mod index;
 pub mod k8s;

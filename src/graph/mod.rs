@@ -1,0 +1,5 @@
+//! The release as a graph: which objects are data services, migrations, their
+//! config, apps; in which order they must start; and a check that the order each
+//! engine will follow can never hang.
+
+pub mod deadlock;
