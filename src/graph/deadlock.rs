@@ -219,7 +219,11 @@ fn step_reason(n: &Node, s: Slot, engine: Engine) -> String {
 }
 
 fn never_reason(n: &Node, engine: Engine) -> String {
-    let events = n.hook.as_ref().map(|h| h.events.join(",")).unwrap_or_default();
+    let events = n
+        .hook
+        .as_ref()
+        .map(|h| h.events.join(","))
+        .unwrap_or_default();
     format!(
         "a `{events}` hook: it does not run on {}",
         if engine == Engine::HelmUpgrade {
@@ -257,8 +261,20 @@ fn slot(n: &Node, engine: Engine) -> Slot {
 fn argo_phase(n: &Node) -> i8 {
     match &n.hook {
         None => 1,
-        Some(h) if h.events.iter().any(|e| e == "pre-install" || e == "pre-upgrade") => 0,
-        Some(h) if h.events.iter().any(|e| e == "post-install" || e == "post-upgrade") => 2,
+        Some(h)
+            if h.events
+                .iter()
+                .any(|e| e == "pre-install" || e == "pre-upgrade") =>
+        {
+            0
+        }
+        Some(h)
+            if h.events
+                .iter()
+                .any(|e| e == "post-install" || e == "post-upgrade") =>
+        {
+            2
+        }
         Some(_) => 1,
     }
 }
@@ -282,7 +298,13 @@ fn helm_slot(n: &Node, engine: Engine) -> Slot {
 }
 
 /// Follows the first unmet condition from object `start` until it loops or ends.
-fn explain(nodes: &[Node], slots: &[Slot], ready: &[bool], start: usize, engine: Engine) -> Deadlock {
+fn explain(
+    nodes: &[Node],
+    slots: &[Slot],
+    ready: &[bool],
+    start: usize,
+    engine: Engine,
+) -> Deadlock {
     // Prefer to start inside a cycle: follow from `start` and report from the first repeat.
     let mut chain: Vec<(usize, String)> = Vec::new();
     let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
@@ -376,7 +398,11 @@ mod tests {
     #[test]
     fn pre_install_hook_before_its_database_hangs_on_helm() {
         let nodes = vec![
-            hook(waits(node("Job/migrate"), 1, "data service"), "pre-install", -5),
+            hook(
+                waits(node("Job/migrate"), 1, "data service"),
+                "pre-install",
+                -5,
+            ),
             node("StatefulSet/db"),
         ];
         let d = check(&nodes, Engine::HelmInstall).unwrap_err();
@@ -388,7 +414,11 @@ mod tests {
     #[test]
     fn post_hook_that_apps_wait_for_runs_without_wait() {
         let nodes = vec![
-            hook(waits(node("Job/migrate"), 2, "data service"), "post-install", 0),
+            hook(
+                waits(node("Job/migrate"), 2, "data service"),
+                "post-install",
+                0,
+            ),
             waits(node("Deployment/app"), 0, "gate"),
             node("StatefulSet/db"),
         ];
@@ -429,7 +459,11 @@ mod tests {
         a.wave = -2;
         let mut b = waits(node("Job/b"), 0, "order");
         b.wave = -1;
-        let nodes = vec![a, b, waits(waits(node("Deployment/app"), 0, "gate"), 1, "gate")];
+        let nodes = vec![
+            a,
+            b,
+            waits(waits(node("Deployment/app"), 0, "gate"), 1, "gate"),
+        ];
         for e in Engine::GITOPS {
             assert!(check(&nodes, *e).is_ok());
         }

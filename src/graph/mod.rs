@@ -3,3 +3,4 @@
 //! engine will follow can never hang.
 
 pub mod deadlock;
+pub mod roles;

@@ -1,0 +1,445 @@
+//! Which objects are *data services*: the databases, caches, brokers and object
+//! stores a migration needs. They run before every migration and are never gated:
+//! a database that waits for the migration that needs it is a deadlock on every engine.
+//!
+//! Two signals: a well-known image (on any registry or prefix), and reachability —
+//! a host the migration names (in its env, args, scripts, or the ConfigMaps and
+//! Secrets it reads) that is a Service of the stream, resolved to the workloads the
+//! Service selects.
+
+use std::collections::BTreeMap;
+
+use crate::index::Index;
+use crate::k8s;
+use crate::yaml::tree::Tree;
+use crate::yaml::Value;
+
+/// Image names (the last path part of the repository) of data services.
+pub const DATA_IMAGES: &[(&str, &str)] = &[
+    ("postgres", "PostgreSQL"),
+    ("postgresql", "PostgreSQL"),
+    ("postgis", "PostgreSQL"),
+    ("timescaledb", "PostgreSQL"),
+    ("pgbouncer", "PgBouncer"),
+    ("pgpool", "Pgpool-II"),
+    ("mysql", "MySQL"),
+    ("mariadb", "MariaDB"),
+    ("percona-server", "MySQL"),
+    ("redis", "Redis"),
+    ("valkey", "Valkey"),
+    ("keydb", "KeyDB"),
+    ("dragonfly", "Dragonfly"),
+    ("memcached", "memcached"),
+    ("mongo", "MongoDB"),
+    ("mongodb", "MongoDB"),
+    ("clickhouse", "ClickHouse"),
+    ("clickhouse-server", "ClickHouse"),
+    ("kafka", "Kafka"),
+    ("zookeeper", "ZooKeeper"),
+    ("rabbitmq", "RabbitMQ"),
+    ("nats", "NATS"),
+    ("elasticsearch", "Elasticsearch"),
+    ("opensearch", "OpenSearch"),
+    ("minio", "MinIO"),
+    ("etcd", "etcd"),
+    ("cassandra", "Cassandra"),
+    ("scylla", "ScyllaDB"),
+    ("cockroach", "CockroachDB"),
+    ("cockroachdb", "CockroachDB"),
+    ("couchdb", "CouchDB"),
+    ("neo4j", "Neo4j"),
+    ("influxdb", "InfluxDB"),
+];
+
+/// Suffixes of image names that are still the same data service (`postgresql-repmgr`).
+const DATA_IMAGE_SUFFIXES: &[&str] = &[
+    "repmgr", "server", "cluster", "sentinel", "sharded", "ha", "stack", "alpine",
+];
+
+/// Kinds that run a data service (long-running pods).
+const SERVICE_KINDS: &[&str] = &[
+    "StatefulSet",
+    "Deployment",
+    "DaemonSet",
+    "ReplicaSet",
+    "Pod",
+    "Rollout",
+];
+
+/// The data services of a release and what each migration needs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DataServices {
+    /// Documents that are data services (workloads and the Services in front of
+    /// them), with the reason.
+    pub docs: BTreeMap<usize, String>,
+    /// Per migration document: the data-service documents it needs, with the reason.
+    pub needs: BTreeMap<usize, Vec<(usize, String)>>,
+    /// Documents a data service uses (its ConfigMaps, Secrets, ServiceAccount):
+    /// they must exist before it, so they move with it.
+    pub support: BTreeMap<usize, String>,
+}
+
+impl DataServices {
+    /// Whether document `i` is a data service.
+    pub fn contains(&self, i: usize) -> bool {
+        self.docs.contains_key(&i)
+    }
+}
+
+/// A document's value: the index's parse, or a lenient one of our own (a document
+/// the index did not need; `None` when it cannot be read: it is simply not evidence).
+pub fn peek(index: &Index<'_>, i: usize) -> Option<Value> {
+    if let Some(p) = &index.entries[i].parsed {
+        return Some(p.value.clone());
+    }
+    let tree = Tree::parse(index.stream.doc_text(i)).ok()?;
+    tree.value(tree.root?).ok()
+}
+
+/// A Service of the stream.
+struct Svc {
+    doc: usize,
+    name: String,
+    namespace: String,
+    selector: Vec<(String, String)>,
+}
+
+/// Finds the data services of the stream for the migrations in documents `migrations`
+/// (their pod specs given as values).
+pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
+    let mut out = DataServices::default();
+    let is_migration = |i: usize| migrations.iter().any(|(d, _)| *d == i);
+    let services = services(index);
+    for i in 0..index.entries.len() {
+        let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
+        if !SERVICE_KINDS.contains(&kind) || is_migration(i) {
+            continue;
+        }
+        if let Some(why) = pod_of(index, i).as_ref().and_then(data_image) {
+            out.docs.insert(i, why);
+        }
+    }
+    for (m, pod) in migrations {
+        let texts = texts_of(index, pod);
+        let ns = index.entries[*m].info.namespace.clone().unwrap_or_default();
+        for s in &services {
+            let Some(seen) = texts
+                .iter()
+                .find(|(t, _)| mentions_host(t, &s.name, &s.namespace, &ns))
+            else {
+                continue;
+            };
+            let why = format!("the migration reaches Service/{} ({})", s.name, seen.1);
+            out.docs.entry(s.doc).or_insert_with(|| why.clone());
+            let need = out.needs.entry(*m).or_default();
+            need.push((s.doc, why.clone()));
+            for w in selected(index, s) {
+                if is_migration(w) {
+                    continue;
+                }
+                out.docs.entry(w).or_insert_with(|| why.clone());
+                need.push((w, why.clone()));
+            }
+        }
+    }
+    supports(index, &mut out);
+    out
+}
+
+/// The ConfigMaps, Secrets and ServiceAccounts the data-service workloads use.
+fn supports(index: &Index<'_>, out: &mut DataServices) {
+    let docs: Vec<usize> = out.docs.keys().copied().collect();
+    for d in docs {
+        let Some(pod) = pod_of(index, d) else {
+            continue;
+        };
+        let owner = index.entries[d].info.object();
+        for r in k8s::pod_refs(&pod, &[]) {
+            if let Some(j) = find_doc(index, r.kind.kind(), &r.name) {
+                out.support
+                    .entry(j)
+                    .or_insert_with(|| format!("{owner} (a data service) uses it"));
+            }
+        }
+    }
+}
+
+fn find_doc(index: &Index<'_>, kind: &str, name: &str) -> Option<usize> {
+    index
+        .entries
+        .iter()
+        .position(|e| e.info.kind.as_deref() == Some(kind) && e.info.name.as_deref() == Some(name))
+}
+
+/// A workload's pod spec.
+fn pod_of(index: &Index<'_>, i: usize) -> Option<Value> {
+    let kind = index.entries[i].info.kind.as_deref()?;
+    let path = k8s::pod_spec_path(kind)?;
+    let v = peek(index, i)?;
+    k8s::at(&v, &path).cloned()
+}
+
+/// Why a pod spec is a data service by its image, if it is.
+fn data_image(pod: &Value) -> Option<String> {
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    containers.iter().find_map(|c| {
+        let image = c.get("image").and_then(Value::as_str)?;
+        let repo = crate::detect::image_repository(image);
+        let base = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+        DATA_IMAGES.iter().find_map(|(name, what)| {
+            let hit = base == *name
+                || base
+                    .strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|s| DATA_IMAGE_SUFFIXES.contains(&s));
+            hit.then(|| format!("runs image {image} ({what})"))
+        })
+    })
+}
+
+fn services(index: &Index<'_>) -> Vec<Svc> {
+    let mut out = Vec::new();
+    for (i, e) in index.entries.iter().enumerate() {
+        if e.info.kind.as_deref() != Some("Service") {
+            continue;
+        }
+        let Some(v) = peek(index, i) else { continue };
+        let selector = v
+            .at(&["spec", "selector"])
+            .map(Value::entries)
+            .unwrap_or(&[])
+            .iter()
+            .map(|(k, v)| (k.clone(), crate::yaml::value::scalar_text(v)))
+            .collect();
+        out.push(Svc {
+            doc: i,
+            name: e.info.name.clone().unwrap_or_default(),
+            namespace: e.info.namespace.clone().unwrap_or_default(),
+            selector,
+        });
+    }
+    out
+}
+
+/// The workloads a Service selects (same namespace, every selector label on the pod template).
+fn selected(index: &Index<'_>, s: &Svc) -> Vec<usize> {
+    if s.selector.is_empty() {
+        return Vec::new();
+    }
+    (0..index.entries.len())
+        .filter(|&i| {
+            let info = &index.entries[i].info;
+            SERVICE_KINDS.contains(&info.kind.as_deref().unwrap_or(""))
+                && info.namespace.clone().unwrap_or_default() == s.namespace
+        })
+        .filter(|&i| {
+            let Some(v) = peek(index, i) else {
+                return false;
+            };
+            let labels = if info_kind(index, i) == "Pod" {
+                v.at(&["metadata", "labels"])
+            } else {
+                v.at(&["spec", "template", "metadata", "labels"])
+            };
+            let labels = labels.map(Value::entries).unwrap_or(&[]);
+            s.selector.iter().all(|(k, want)| {
+                labels
+                    .iter()
+                    .any(|(lk, lv)| lk == k && crate::yaml::value::scalar_text(lv) == *want)
+            })
+        })
+        .collect()
+}
+
+fn info_kind<'i>(index: &'i Index<'_>, i: usize) -> &'i str {
+    index.entries[i].info.kind.as_deref().unwrap_or("")
+}
+
+/// Every string a migration's pod reads: its containers' command, args and env
+/// values, and the data of the ConfigMaps and Secrets it references; each with
+/// where it came from.
+fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for list in ["initContainers", "containers"] {
+        for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
+            let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
+            for key in ["command", "args"] {
+                for a in c.get(key).map(Value::items).unwrap_or(&[]) {
+                    if let Some(s) = a.as_str() {
+                        out.push((s.to_string(), format!("{key} of container {cname}")));
+                    }
+                }
+            }
+            for e in c.get("env").map(Value::items).unwrap_or(&[]) {
+                if let (Some(n), Some(v)) = (
+                    e.get("name").and_then(Value::as_str),
+                    e.get("value").and_then(Value::as_str),
+                ) {
+                    // `*_DEPLOYMENT_NAME=x` names an object, not a host to connect to.
+                    if !n.to_ascii_uppercase().ends_with("NAME") {
+                        out.push((v.to_string(), format!("env {n}")));
+                    }
+                }
+            }
+        }
+    }
+    for r in k8s::pod_refs(pod, &[]) {
+        if r.kind == k8s::RefKind::ServiceAccount {
+            continue;
+        }
+        let Some(d) = find_doc(index, r.kind.kind(), &r.name) else {
+            continue;
+        };
+        let Some(v) = peek(index, d) else { continue };
+        let label = format!("{} {}", r.kind.kind(), r.name);
+        for (field, b64) in [
+            ("data", r.kind == k8s::RefKind::Secret),
+            ("stringData", false),
+        ] {
+            for (k, val) in v.get(field).map(Value::entries).unwrap_or(&[]) {
+                let Some(s) = val.as_str() else { continue };
+                let text = if b64 {
+                    decode_base64(s).unwrap_or_default()
+                } else {
+                    s.to_string()
+                };
+                out.push((text, format!("{label} key {k}")));
+            }
+        }
+    }
+    out
+}
+
+/// Whether `text` names Service `name` as a host: the whole value, or the host part of
+/// a URL or `host:port` (`@name`, `//name`, `=name`, followed by `:port`, `.ns…`, `/`,
+/// a blank or the end). A user name or database called like the Service is not a host.
+pub fn mentions_host(text: &str, name: &str, svc_ns: &str, job_ns: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(name) {
+        let start = from + pos;
+        let end = start + name.len();
+        from = start + 1;
+        let before = if start == 0 {
+            None
+        } else {
+            Some(bytes[start - 1])
+        };
+        let ok_before = match before {
+            None => true,
+            Some(b'/') => start >= 2 && bytes[start - 2] == b'/',
+            Some(b) => matches!(
+                b,
+                b'@' | b'=' | b' ' | b'\t' | b'\n' | b'"' | b'\'' | b',' | b'(' | b'['
+            ),
+        };
+        if !ok_before {
+            continue;
+        }
+        let rest = &text[end..];
+        let ok_after = match rest.as_bytes().first() {
+            None => true,
+            Some(b':') => rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '$'),
+            Some(b'.') => namespace_fits(&rest[1..], svc_ns, job_ns),
+            Some(b) => matches!(
+                b,
+                b'/' | b' ' | b'\t' | b'\n' | b'"' | b'\'' | b',' | b';' | b')' | b']' | b'?'
+            ),
+        };
+        if ok_after {
+            return true;
+        }
+    }
+    false
+}
+
+/// `name.<ns>[.svc…]`: the namespace named must be the Service's (when both are known).
+fn namespace_fits(rest: &str, svc_ns: &str, job_ns: &str) -> bool {
+    let ns: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if ns.is_empty() {
+        return false;
+    }
+    let expected = if svc_ns.is_empty() { job_ns } else { svc_ns };
+    ns == "svc" || expected.is_empty() || ns == expected
+}
+
+/// Standard base64 (Secret `data`), padding optional; `None` when not valid UTF-8 text.
+fn decode_base64(s: &str) -> Option<String> {
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b'\n' | b'\r' | b' ' => continue,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_not_user_names() {
+        let url = "postgres://openfga:pw@openfga-postgresql.default.svc.cluster.local:5432/openfga";
+        assert!(mentions_host(url, "openfga-postgresql", "", "default"));
+        assert!(!mentions_host(url, "openfga", "", "default"));
+        assert!(mentions_host(
+            "oncall-postgresql",
+            "oncall-postgresql",
+            "",
+            ""
+        ));
+        assert!(mentions_host("db:5432", "db", "", ""));
+        assert!(!mentions_host("db:secret", "db", "", ""));
+        assert!(!mentions_host("mydb", "db", "", ""));
+        assert!(mentions_host("-h x-mysql -P 3306", "x-mysql", "", ""));
+        assert!(!mentions_host("x-mysql.other.svc", "x-mysql", "ns", ""));
+        assert!(mentions_host(
+            "until nc -vz $HOST; pg_isready -h x-pg.ns.svc",
+            "x-pg",
+            "ns",
+            ""
+        ));
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(decode_base64("aG9zdD1kYg==").as_deref(), Some("host=db"));
+        assert_eq!(decode_base64("!!"), None);
+    }
+
+    #[test]
+    fn images() {
+        let pod = |image: &str| {
+            Value::map([(
+                "containers",
+                Value::Seq(vec![Value::map([("image", Value::str(image))])]),
+            )])
+        };
+        assert!(data_image(&pod("docker.io/bitnamilegacy/postgresql:15.4.0")).is_some());
+        assert!(data_image(&pod("bitnami/postgresql-repmgr:16")).is_some());
+        assert!(data_image(&pod("redis@sha256:abc")).is_some());
+        assert!(data_image(&pod("prometheuscommunity/postgres-exporter:v0.15")).is_none());
+        assert!(data_image(&pod("myorg/api:1.0")).is_none());
+    }
+}
