@@ -1,0 +1,287 @@
+//! The chart's own wait gates: init containers that hold a pod until a migration
+//! is done. premigrate keeps them (no second gate), points the ones that name a Job
+//! at its new name, and counts them in the deadlock check.
+//!
+//! Recognised: k8s-wait-for (`job NAME`, `job-wr NAME`), `kubectl wait … job/NAME`,
+//! kubernetes-entrypoint (`DEPENDENCY_JOBS=a,b`), and checks that loop on the
+//! migration tool's own status (`migrate --check`, `prisma migrate status`, …).
+
+use crate::yaml::edit::Seg;
+use crate::yaml::Value;
+
+/// Words of a command that only check migrations (they wait for *a* migration of
+/// the app's database, whatever the Job is called).
+const CHECKS: &[&[&str]] = &[
+    &["migrate", "--check"],
+    &["check-migrations"],
+    &["check_migrations"],
+    &["migrate", "status"],
+    &["db:abort_if_pending_migrations"],
+    &["migrate:status"],
+    &["showmigrations"],
+    &["alembic", "check"],
+    &["db", "check"],
+];
+
+/// Where a gate names a Job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRef {
+    /// The Job's name as written.
+    pub name: String,
+    /// Path of the scalar that holds it, from the pod spec.
+    pub path: Vec<Seg>,
+    /// The scalar is exactly the name (else the name is part of it: `job/NAME`, `a,NAME`).
+    pub whole: bool,
+}
+
+/// One init container of the chart that waits for migrations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartGate {
+    /// Its name.
+    pub container: String,
+    /// The Jobs it names.
+    pub jobs: Vec<JobRef>,
+    /// It runs a migration-status check: it waits for the app's pending migrations.
+    pub check: bool,
+}
+
+impl ChartGate {
+    /// Whether this gate waits for the migration originally named `job`.
+    pub fn waits_for(&self, job: &str) -> bool {
+        self.check || self.jobs.iter().any(|j| j.name == job)
+    }
+}
+
+/// The chart's wait gates in a pod spec's init containers.
+pub fn find(pod: &Value) -> Vec<ChartGate> {
+    let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    inits
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| gate(i, c))
+        .collect()
+}
+
+fn key(s: &str) -> Seg {
+    Seg::Key(s.to_string())
+}
+
+fn gate(i: usize, c: &Value) -> Option<ChartGate> {
+    let name = c
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if name.starts_with("premigrate-") {
+        return None;
+    }
+    let base = vec![key("initContainers"), Seg::Index(i)];
+    let mut jobs = Vec::new();
+    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    let argv: Vec<(Vec<Seg>, &str)> = ["command", "args"]
+        .iter()
+        .flat_map(|k| {
+            let base = base.clone();
+            c.get(k)
+                .map(Value::items)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+                .filter_map(move |(j, v)| {
+                    let mut p = base.clone();
+                    p.extend([key(k), Seg::Index(j)]);
+                    v.as_str().map(|s| (p, s))
+                })
+        })
+        .collect();
+    if image.contains("k8s-wait-for") {
+        for w in argv.windows(2) {
+            if matches!(w[0].1, "job" | "job-wr") {
+                jobs.push(JobRef {
+                    name: w[1].1.to_string(),
+                    path: w[1].0.clone(),
+                    whole: true,
+                });
+            }
+        }
+    }
+    let words: Vec<&str> = argv
+        .iter()
+        .flat_map(|(_, s)| {
+            s.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.iter().any(|w| w.ends_with("kubectl")) && words.contains(&"wait") {
+        for (p, s) in &argv {
+            for w in s.split_whitespace() {
+                if let Some(n) = ["job/", "jobs/", "job.batch/"]
+                    .iter()
+                    .find_map(|pre| w.strip_prefix(pre))
+                {
+                    jobs.push(JobRef {
+                        name: n.to_string(),
+                        path: p.clone(),
+                        whole: false,
+                    });
+                }
+            }
+        }
+    }
+    jobs.extend(entrypoint_jobs(c, &base));
+    let check = CHECKS.iter().any(|seq| follows(&words, seq));
+    (!jobs.is_empty() || check).then_some(ChartGate {
+        container: name,
+        jobs,
+        check,
+    })
+}
+
+/// kubernetes-entrypoint's `DEPENDENCY_JOBS` (comma-separated, `ns:name` allowed).
+fn entrypoint_jobs(c: &Value, base: &[Seg]) -> Vec<JobRef> {
+    let env = c.get("env").map(Value::items).unwrap_or(&[]);
+    let mut out = Vec::new();
+    for (k, e) in env.iter().enumerate() {
+        if e.get("name").and_then(Value::as_str) != Some("DEPENDENCY_JOBS") {
+            continue;
+        }
+        let Some(v) = e.get("value").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut p = base.to_vec();
+        p.extend([key("env"), Seg::Index(k), key("value")]);
+        for item in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let name = item.rsplit(':').next().unwrap_or(item);
+            out.push(JobRef {
+                name: name.to_string(),
+                path: p.clone(),
+                whole: false,
+            });
+        }
+    }
+    out
+}
+
+fn follows(words: &[&str], seq: &[&str]) -> bool {
+    words.windows(seq.len()).any(|w| {
+        w.iter()
+            .zip(seq)
+            .all(|(a, b)| a.rsplit('/').next() == Some(b) || a == b)
+    })
+}
+
+/// `text` with the Job name `old` replaced by `new` where it stands as a Job name
+/// (`job/old`, a comma-separated item, `ns:old`).
+pub fn rename_in(text: &str, old: &str, new: &str) -> String {
+    let mut out = String::with_capacity(text.len() + new.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find(old) {
+        let end = pos + old.len();
+        let before_ok = pos == 0 || matches!(rest.as_bytes()[pos - 1], b'/' | b',' | b':' | b' ');
+        let after_ok =
+            end == rest.len() || matches!(rest.as_bytes()[end], b',' | b' ' | b'\n' | b';');
+        out.push_str(&rest[..pos]);
+        out.push_str(if before_ok && after_ok { new } else { old });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn init(c: Value) -> Value {
+        Value::map([("initContainers", Value::Seq(vec![c]))])
+    }
+
+    fn strs(v: &[&str]) -> Value {
+        Value::Seq(v.iter().map(|s| Value::str(*s)).collect())
+    }
+
+    #[test]
+    fn k8s_wait_for() {
+        let pod = init(Value::map([
+            ("name", Value::str("wait-for-migration")),
+            ("image", Value::str("groundnuty/k8s-wait-for:v2.0")),
+            ("args", strs(&["job-wr", "openfga-migrate"])),
+        ]));
+        let g = find(&pod);
+        assert_eq!(g.len(), 1);
+        assert!(g[0].waits_for("openfga-migrate"));
+        assert!(g[0].jobs[0].whole);
+    }
+
+    #[test]
+    fn checks_and_kubectl() {
+        let pod = init(Value::map([
+            ("name", Value::str("db-migration-checker")),
+            (
+                "command",
+                strs(&[
+                    "sh",
+                    "-c",
+                    "while ! /app/manage.py migrate --check; do sleep 5; done",
+                ]),
+            ),
+        ]));
+        assert!(find(&pod)[0].check);
+        let pod = init(Value::map([
+            ("name", Value::str("w")),
+            (
+                "command",
+                strs(&[
+                    "kubectl",
+                    "wait",
+                    "--for=condition=complete",
+                    "job/app-migrate",
+                ]),
+            ),
+        ]));
+        assert_eq!(find(&pod)[0].jobs[0].name, "app-migrate");
+        let pod = init(Value::map([
+            ("name", Value::str("wait-for-db")),
+            (
+                "command",
+                strs(&["sh", "-c", "until pg_isready; do sleep 1; done"]),
+            ),
+        ]));
+        assert!(find(&pod).is_empty());
+    }
+
+    #[test]
+    fn entrypoint() {
+        let pod = init(Value::map([
+            ("name", Value::str("init")),
+            (
+                "env",
+                Value::Seq(vec![Value::map([
+                    ("name", Value::str("DEPENDENCY_JOBS")),
+                    (
+                        "value",
+                        Value::str("keystone-db-init,default:keystone-fernet-setup"),
+                    ),
+                ])]),
+            ),
+        ]));
+        let g = find(&pod);
+        assert!(g[0].waits_for("keystone-db-init") && g[0].waits_for("keystone-fernet-setup"));
+        assert_eq!(
+            rename_in(
+                "keystone-db-init,default:keystone-fernet-setup",
+                "keystone-db-init",
+                "x-1"
+            ),
+            "x-1,default:keystone-fernet-setup"
+        );
+        assert_eq!(
+            rename_in("job/a-migrate", "a-migrate", "a-migrate-1"),
+            "job/a-migrate-1"
+        );
+        assert_eq!(
+            rename_in("job/a-migrate-2", "a-migrate", "z"),
+            "job/a-migrate-2"
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! The order of a release's migrations: which run before the apps (pre), which
+//! after (the contract step), and in which sequence — from the chart's own hook
+//! events and weights, then its document order; annotations override.
+
+use crate::plan::Phase;
+
+/// What the chart says about one migration.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// The Job's name before hashing.
+    pub name: String,
+    /// The chart's `helm.sh/hook` events, if the chart made it a hook.
+    pub events: Option<Vec<String>>,
+    /// The chart's `helm.sh/hook-weight` (0 when unset).
+    pub weight: i64,
+    /// `premigrate.io/phase`, when set.
+    pub phase: Option<Phase>,
+    /// `premigrate.io/after`, when set: names of migrations that must complete first.
+    pub after: Option<Vec<String>>,
+}
+
+/// Where one migration goes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Placed {
+    /// Pre (before the apps) or post (the contract step, after them).
+    pub phase: Phase,
+    /// Which rule decided the phase.
+    pub phase_reason: String,
+    /// Position in the release's sequence of migrations of its phase (0 first).
+    pub rank: usize,
+    /// Migrations (indices into the input) that must complete before this one.
+    pub after: Vec<usize>,
+    /// Why in that place.
+    pub order_reason: String,
+}
+
+fn post_only(events: &[String]) -> bool {
+    !events.is_empty() && events.iter().all(|e| e.starts_with("post-"))
+}
+
+/// A chart hook's place before anything else: pre-install, pre-upgrade, no hook,
+/// post-install, post-upgrade.
+fn event_rank(events: Option<&Vec<String>>) -> u8 {
+    let has = |e: &str| events.is_some_and(|v| v.iter().any(|x| x == e));
+    match events {
+        None => 2,
+        Some(_) if has("pre-install") => 0,
+        Some(v) if v.iter().any(|e| e.starts_with("pre-")) => 1,
+        Some(_) if has("post-install") => 3,
+        Some(_) => 4,
+    }
+}
+
+/// Places every migration; `Err` names an unknown `premigrate.io/after` target or a cycle.
+pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
+    let any_pre = ms.iter().any(|m| match (m.phase, &m.events) {
+        (Some(p), _) => p == Phase::Pre,
+        (None, Some(ev)) => !post_only(ev),
+        (None, None) => true,
+    });
+    let phases: Vec<(Phase, String)> = ms.iter().map(|m| phase_of(m, any_pre)).collect();
+    let mut out = Vec::with_capacity(ms.len());
+    for (i, m) in ms.iter().enumerate() {
+        let (phase, phase_reason) = phases[i].clone();
+        let after = match &m.after {
+            Some(names) => names
+                .iter()
+                .map(|n| {
+                    ms.iter().position(|o| &o.name == n).ok_or_else(|| {
+                        format!("Job {}: premigrate.io/after names {n}, which is not a migration of this stream", m.name)
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => predecessor(ms, &phases, i).into_iter().collect(),
+        };
+        let order_reason = match (&m.after, after.first()) {
+            (Some(_), _) => "premigrate.io/after".to_string(),
+            (None, Some(&p)) => format!(
+                "after {} (the chart's order: hook events, then weight, then position)",
+                ms[p].name
+            ),
+            (None, None) => "first".to_string(),
+        };
+        out.push(Placed {
+            phase,
+            phase_reason,
+            rank: 0,
+            after,
+            order_reason,
+        });
+    }
+    rank(ms, &mut out)?;
+    Ok(out)
+}
+
+fn phase_of(m: &Facts, any_pre: bool) -> (Phase, String) {
+    if let Some(p) = m.phase {
+        return (p, "premigrate.io/phase".into());
+    }
+    match &m.events {
+        Some(ev) if post_only(ev) && any_pre => (
+            Phase::Post,
+            format!("the chart runs it only `{}` and the release has a pre migration: the contract step", ev.join(",")),
+        ),
+        Some(ev) if post_only(ev) => (
+            Phase::Pre,
+            format!("the chart runs it only `{}` (its database is in the release) and no migration runs before the apps: it is the main migration, after its data services and before the apps", ev.join(",")),
+        ),
+        _ => (Phase::Pre, "runs before the workloads".into()),
+    }
+}
+
+/// The sort key of the chart's own order.
+fn key(ms: &[Facts], i: usize) -> (u8, i64, usize) {
+    (event_rank(ms[i].events.as_ref()), ms[i].weight, i)
+}
+
+/// The migration just before `i` in its phase, by the chart's order.
+fn predecessor(ms: &[Facts], phases: &[(Phase, String)], i: usize) -> Option<usize> {
+    (0..ms.len())
+        .filter(|&j| phases[j].0 == phases[i].0 && key(ms, j) < key(ms, i))
+        // An explicit `after` on the other one wins over the chart's order.
+        .filter(|&j| {
+            !ms[j]
+                .after
+                .as_ref()
+                .is_some_and(|a| a.contains(&ms[i].name))
+        })
+        .max_by_key(|&j| key(ms, j))
+}
+
+/// Ranks migrations within each phase: a topological order of `after`, ties by the
+/// chart's order. A cycle is an error.
+fn rank(ms: &[Facts], out: &mut [Placed]) -> Result<(), String> {
+    let mut done = vec![false; ms.len()];
+    let mut next_rank = [0usize; 2];
+    for _ in 0..ms.len() {
+        let pick = (0..ms.len())
+            .filter(|&i| !done[i] && out[i].after.iter().all(|&a| done[a]))
+            .min_by_key(|&i| key(ms, i));
+        let Some(i) = pick else {
+            let stuck: Vec<&str> = (0..ms.len())
+                .filter(|&i| !done[i])
+                .map(|i| ms[i].name.as_str())
+                .collect();
+            return Err(format!(
+                "the migrations {} wait for one another (premigrate.io/after forms a cycle)",
+                stuck.join(", ")
+            ));
+        };
+        done[i] = true;
+        let p = usize::from(out[i].phase == Phase::Post);
+        out[i].rank = next_rank[p];
+        next_rank[p] += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(name: &str, events: &str, weight: i64) -> Facts {
+        Facts {
+            name: name.into(),
+            events: (!events.is_empty()).then(|| events.split(',').map(str::to_string).collect()),
+            weight,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn post_only_is_main_without_a_pre() {
+        let p = place(&[f("migrate", "post-install,post-upgrade", -5)]).unwrap();
+        assert_eq!(p[0].phase, Phase::Pre);
+        let p = place(&[f("up", "pre-upgrade", 0), f("finish", "post-upgrade", 0)]).unwrap();
+        assert_eq!((p[0].phase, p[1].phase), (Phase::Pre, Phase::Post));
+    }
+
+    #[test]
+    fn chart_order() {
+        let p = place(&[
+            f("migrate", "pre-upgrade", -2),
+            f("prepare", "pre-install", -3),
+            f("finish", "post-upgrade", 0),
+            f("bootstrap", "pre-install", 0),
+        ])
+        .unwrap();
+        let ranks: Vec<usize> = p.iter().map(|x| x.rank).collect();
+        assert_eq!(ranks, vec![2, 0, 0, 1]);
+        assert_eq!(p[0].after, vec![3]);
+        assert_eq!(p[3].after, vec![1]);
+        assert!(p[1].after.is_empty());
+    }
+
+    #[test]
+    fn weights_then_position() {
+        let p = place(&[
+            f("setup", "post-install", 5),
+            f("init", "post-install", -5),
+            f("b", "post-install", -5),
+        ])
+        .unwrap();
+        assert_eq!(p.iter().map(|x| x.rank).collect::<Vec<_>>(), vec![2, 0, 1]);
+    }
+
+    #[test]
+    fn after_annotation_and_cycles() {
+        let mut a = f("a", "", 0);
+        let mut b = f("b", "", 0);
+        a.after = Some(vec!["b".into()]);
+        let p = place(&[a.clone(), b.clone()]).unwrap();
+        assert_eq!((p[0].rank, p[1].rank), (1, 0));
+        b.after = Some(vec!["a".into()]);
+        assert!(place(&[a.clone(), b]).unwrap_err().contains("cycle"));
+        a.after = Some(vec!["nope".into()]);
+        assert!(place(&[a]).unwrap_err().contains("nope"));
+    }
+}
