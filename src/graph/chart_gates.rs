@@ -23,6 +23,10 @@ const CHECKS: &[&[&str]] = &[
     &["db", "check"],
 ];
 
+/// The variable on premigrate's own gates that names the Jobs they wait for
+/// (blank-separated): how a later run and the deadlock check recognise them.
+pub const WAIT_FOR_ENV: &str = "PREMIGRATE_WAIT_FOR";
+
 /// Where a gate names a Job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRef {
@@ -52,8 +56,16 @@ impl ChartGate {
     }
 }
 
-/// The chart's wait gates in a pod spec's init containers.
+/// The chart's wait gates in a pod spec's init containers (premigrate's own left out).
 pub fn find(pod: &Value) -> Vec<ChartGate> {
+    find_all(pod)
+        .into_iter()
+        .filter(|g| !g.container.starts_with("premigrate-"))
+        .collect()
+}
+
+/// Every wait gate in a pod spec's init containers, premigrate's own included.
+pub fn find_all(pod: &Value) -> Vec<ChartGate> {
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     inits
         .iter()
@@ -72,9 +84,6 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if name.starts_with("premigrate-") {
-        return None;
-    }
     let base = vec![key("initContainers"), Seg::Index(i)];
     let mut jobs = Vec::new();
     let image = c.get("image").and_then(Value::as_str).unwrap_or("");
@@ -129,12 +138,37 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
         }
     }
     jobs.extend(entrypoint_jobs(c, &base));
+    jobs.extend(marked_jobs(c, &base));
     let check = CHECKS.iter().any(|seq| follows(&words, seq));
     (!jobs.is_empty() || check).then_some(ChartGate {
         container: name,
         jobs,
         check,
     })
+}
+
+/// The Jobs a premigrate gate names in its `PREMIGRATE_WAIT_FOR` variable (its marker).
+fn marked_jobs(c: &Value, base: &[Seg]) -> Vec<JobRef> {
+    let env = c.get("env").map(Value::items).unwrap_or(&[]);
+    let mut out = Vec::new();
+    for (k, e) in env.iter().enumerate() {
+        if e.get("name").and_then(Value::as_str) != Some(WAIT_FOR_ENV) {
+            continue;
+        }
+        let Some(v) = e.get("value").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut p = base.to_vec();
+        p.extend([key("env"), Seg::Index(k), key("value")]);
+        for name in v.split_whitespace() {
+            out.push(JobRef {
+                name: name.to_string(),
+                path: p.clone(),
+                whole: false,
+            });
+        }
+    }
+    out
 }
 
 /// kubernetes-entrypoint's `DEPENDENCY_JOBS` (comma-separated, `ns:name` allowed).

@@ -4,5 +4,19 @@
 
 pub mod chart_gates;
 pub mod deadlock;
+pub mod model;
 pub mod order;
 pub mod roles;
+
+use crate::index::Index;
+use deadlock::{Deadlock, Engine};
+use model::MigrationFact;
+
+/// Runs the deadlock check of every engine in `engines` over a stream; the hangs found.
+pub fn check(index: &Index<'_>, migrations: &[MigrationFact], engines: &[Engine]) -> Vec<Deadlock> {
+    let nodes = model::nodes(index, migrations);
+    engines
+        .iter()
+        .filter_map(|e| deadlock::check(&nodes, *e).err())
+        .collect()
+}

@@ -1,0 +1,183 @@
+//! Builds the deadlock check's model from a stream as the engines will read it:
+//! each object's hook, wave and kapp annotations, the Jobs its pods' gates wait
+//! for (the chart's and premigrate's), the ConfigMaps and Secrets its pods need,
+//! and what each migration needs (its data services, from the release graph).
+
+use std::collections::BTreeMap;
+
+use super::chart_gates;
+use super::deadlock::{Hook, Node};
+use super::roles::peek;
+use crate::index::Index;
+use crate::k8s;
+use crate::yaml::edit::Seg;
+use crate::yaml::Value;
+
+/// What the release graph knows about one migration of the stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MigrationFact {
+    /// The Job's name in the stream being checked.
+    pub name: String,
+    /// Its namespace as written ("" = the release's).
+    pub namespace: String,
+    /// Runs before the apps (apps' migration-status checks wait for it).
+    pub pre: bool,
+    /// `(kind, name)` of the data services it needs, with the reason.
+    pub needs: Vec<(String, String, String)>,
+}
+
+/// The model of `index`'s stream, given what the graph knows about its migrations.
+pub fn nodes(index: &Index<'_>, migrations: &[MigrationFact]) -> Vec<Node> {
+    let mut by_name: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let mut values: Vec<Option<Value>> = Vec::with_capacity(index.entries.len());
+    for (i, e) in index.entries.iter().enumerate() {
+        let info = &e.info;
+        let needed = e.parsed.is_some() || mentions_order(index.stream.doc_text(i));
+        values.push(if needed && !info.blank {
+            peek(index, i)
+        } else {
+            None
+        });
+        if let (Some(k), Some(n)) = (&info.kind, &info.name) {
+            let ns = info.namespace.clone().unwrap_or_default();
+            by_name.entry((k.clone(), ns, n.clone())).or_insert(i);
+        }
+    }
+    let lookup = |kind: &str, ns: &str, name: &str| {
+        by_name
+            .get(&(kind.to_string(), ns.to_string(), name.to_string()))
+            .copied()
+    };
+    let mut out = Vec::with_capacity(index.entries.len());
+    for (i, e) in index.entries.iter().enumerate() {
+        let ns = e.info.namespace.clone().unwrap_or_default();
+        let mut node = Node {
+            label: e.info.object(),
+            ..Default::default()
+        };
+        if let Some(v) = &values[i] {
+            annotations(v, &mut node);
+            if let Some(pod) = e
+                .info
+                .kind
+                .as_deref()
+                .and_then(k8s::pod_spec_path)
+                .and_then(|p| k8s::at(v, &p))
+            {
+                pod_waits(pod, &ns, &lookup, migrations, &mut node);
+            }
+        }
+        if e.info.kind.as_deref() == Some("Job") {
+            let name = e.info.name.as_deref().unwrap_or("");
+            for m in migrations
+                .iter()
+                .filter(|m| m.name == name && m.namespace == ns)
+            {
+                for (kind, dname, why) in &m.needs {
+                    if let Some(d) = lookup(kind, &ns, dname) {
+                        node.waits.push((d, why.clone()));
+                    }
+                }
+            }
+        }
+        node.waits.retain(|(w, _)| *w != i);
+        out.push(node);
+    }
+    out
+}
+
+/// Whether a document the index did not parse still orders itself.
+fn mentions_order(text: &str) -> bool {
+    text.contains("helm.sh/hook") || text.contains("sync-wave") || text.contains("kapp.k14s.io/")
+}
+
+fn annotations(v: &Value, node: &mut Node) {
+    let ann = v
+        .at(&["metadata", "annotations"])
+        .map(Value::entries)
+        .unwrap_or(&[]);
+    let get = |k: &str| {
+        ann.iter()
+            .rev()
+            .find(|(key, _)| key == k)
+            .and_then(|(_, v)| v.as_str())
+    };
+    if let Some(events) = get("helm.sh/hook") {
+        node.hook = Some(Hook {
+            events: events
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            weight: get("helm.sh/hook-weight")
+                .and_then(|w| w.trim().parse().ok())
+                .unwrap_or(0),
+        });
+    }
+    node.wave = get("argocd.argoproj.io/sync-wave")
+        .and_then(|w| w.trim().parse().ok())
+        .or(node.hook.as_ref().map(|h| h.weight))
+        .unwrap_or(0);
+    for (k, val) in ann {
+        let Some(val) = val.as_str() else { continue };
+        if k == "kapp.k14s.io/change-group" || k.starts_with("kapp.k14s.io/change-group.") {
+            node.groups.push(val.to_string());
+        }
+        if k == "kapp.k14s.io/change-rule" || k.starts_with("kapp.k14s.io/change-rule.") {
+            if let Some(g) = val.trim().strip_prefix("upsert after upserting ") {
+                node.after_groups.push(g.trim().to_string());
+            }
+        }
+    }
+}
+
+/// What a pod waits for: the Jobs its gates name or check, and the ConfigMaps,
+/// Secrets and ServiceAccount of the stream it cannot start without.
+fn pod_waits(
+    pod: &Value,
+    ns: &str,
+    lookup: &dyn Fn(&str, &str, &str) -> Option<usize>,
+    migrations: &[MigrationFact],
+    node: &mut Node,
+) {
+    for g in chart_gates::find_all(pod) {
+        for j in &g.jobs {
+            if let Some(d) = lookup("Job", ns, &j.name) {
+                node.waits.push((
+                    d,
+                    format!("init container {} waits for Job {}", g.container, j.name),
+                ));
+            }
+        }
+        if g.check {
+            for m in migrations.iter().filter(|m| m.pre && m.namespace == ns) {
+                if let Some(d) = lookup("Job", ns, &m.name) {
+                    node.waits.push((
+                        d,
+                        format!(
+                            "init container {} waits until the migrations are applied",
+                            g.container
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for r in k8s::pod_refs(pod, &[]) {
+        if optional(pod, &r.path) || r.path.first() == Some(&Seg::Key("imagePullSecrets".into())) {
+            continue;
+        }
+        if let Some(d) = lookup(r.kind.kind(), ns, &r.name) {
+            node.waits
+                .push((d, format!("its pods use {} {}", r.kind.kind(), r.name)));
+        }
+    }
+}
+
+/// Whether the reference at `path` (the name scalar) is marked `optional: true`.
+fn optional(pod: &Value, path: &[Seg]) -> bool {
+    let parent = &path[..path.len().saturating_sub(1)];
+    k8s::at(pod, parent)
+        .and_then(|p| p.get("optional"))
+        .is_some_and(|o| matches!(o, Value::Bool(true)))
+}
