@@ -56,6 +56,9 @@ pub struct Hook {
     pub events: Vec<String>,
     /// `helm.sh/hook-weight`.
     pub weight: i64,
+    /// `helm.sh/hook-delete-policy` deletes it once it succeeded: a later release
+    /// does not find it.
+    pub deleted_after: bool,
 }
 
 /// One object of the release, as the engines see it.
@@ -234,10 +237,17 @@ fn never_reason(n: &Node, engine: Engine) -> String {
     )
 }
 
-/// Helm runs hooks of one weight one by one, in name order.
+/// Helm runs hooks of one weight one by one, in name order (kind breaks exact ties).
 fn rank_ties(nodes: &[Node], slots: &mut [Slot]) {
+    let name_kind = |i: usize| {
+        let (kind, name) = nodes[i]
+            .label
+            .split_once('/')
+            .unwrap_or(("", &nodes[i].label));
+        (name.to_string(), kind.to_string())
+    };
     let mut order: Vec<usize> = (0..nodes.len()).collect();
-    order.sort_by(|&a, &b| nodes[a].label.cmp(&nodes[b].label));
+    order.sort_by_key(|&i| name_kind(i));
     for (rank, i) in order.into_iter().enumerate() {
         slots[i] = match slots[i] {
             Slot::Step(0, w, _) if nodes[i].hook.is_some() => Slot::Step(0, w, rank),
@@ -281,6 +291,11 @@ fn argo_phase(n: &Node) -> i8 {
 
 fn helm_slot(n: &Node, engine: Engine) -> Slot {
     let Some(h) = &n.hook else {
+        // On an upgrade the release's objects exist already; only pods that wait
+        // (new ones of a rolled workload, a new Job) take part in the order.
+        if engine == Engine::HelmUpgrade && n.waits.is_empty() {
+            return Slot::Free;
+        }
         return Slot::Step(1, 0, 0);
     };
     let verb = if engine == Engine::HelmUpgrade {
@@ -292,6 +307,12 @@ fn helm_slot(n: &Node, engine: Engine) -> Slot {
         Slot::Step(0, h.weight, 0)
     } else if h.events.iter().any(|e| *e == format!("post-{verb}")) {
         Slot::Post(h.weight, 0)
+    } else if engine == Engine::HelmUpgrade
+        && !h.deleted_after
+        && h.events.iter().any(|e| e.ends_with("-install"))
+    {
+        // Made on install and not deleted since: an upgrade finds it (complete, for a Job).
+        Slot::Free
     } else {
         Slot::Never
     }
@@ -362,6 +383,7 @@ mod tests {
         n.hook = Some(Hook {
             events: events.split(',').map(str::to_string).collect(),
             weight,
+            deleted_after: false,
         });
         n
     }

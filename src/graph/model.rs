@@ -112,6 +112,8 @@ fn annotations(v: &Value, node: &mut Node) {
             weight: get("helm.sh/hook-weight")
                 .and_then(|w| w.trim().parse().ok())
                 .unwrap_or(0),
+            deleted_after: get("helm.sh/hook-delete-policy")
+                .is_some_and(|p| p.contains("hook-succeeded")),
         });
     }
     node.wave = get("argocd.argoproj.io/sync-wave")
