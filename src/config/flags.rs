@@ -48,7 +48,7 @@ pub struct Opts {
     /// Which workloads wait for the migration: auto, all, none, or KIND/NAME[,KIND/NAME…].
     #[arg(long, env = "PREMIGRATE_GATE", value_name = "MODE")]
     pub gate: Option<String>,
-    /// How gates wait: k8s-wait-for (default), kubectl, or check.
+    /// How gates wait: kubectl (default: registry.k8s.io/kubectl pinned by digest), k8s-wait-for, or check.
     #[arg(long, env = "PREMIGRATE_GATE_STYLE", value_name = "STYLE")]
     pub gate_style: Option<String>,
     /// Image of the gate container.

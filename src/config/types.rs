@@ -105,7 +105,7 @@ impl Default for Config {
             timeout_seconds: None,
             hook_weight: -5,
             gate: GateMode::Auto,
-            gate_style: GateStyle::K8sWaitFor,
+            gate_style: GateStyle::Kubectl,
             gate_image: None,
             gate_check: None,
             migrate: vec![],

@@ -60,7 +60,7 @@ fn check(what: &str, input: &str, cfg: &premigrate::Config, seen: &mut Seen) {
                 gated = true;
                 let style = match (c["args"][0].as_str(), c["command"][0].as_str()) {
                     (Some("job-wr"), _) => "k8s-wait-for",
-                    (_, Some("kubectl")) => "kubectl",
+                    (_, Some("/bin/kubectl")) => "kubectl",
                     (_, Some("sh")) => "check",
                     _ => panic!("{what}: unknown gate {c}"),
                 };

@@ -150,7 +150,7 @@ pub fn gate_job(c: &Json) -> String {
         .collect();
     match words.as_slice() {
         ["job-wr", name] => name.to_string(),
-        ["kubectl", "wait", _, job, _] => job.strip_prefix("job/").unwrap().to_string(),
+        ["/bin/kubectl", "wait", _, job, _] => job.strip_prefix("job/").unwrap().to_string(),
         ["sh", "-c", script] => script
             .split("waiting for Job ")
             .nth(1)

@@ -11,7 +11,10 @@ use crate::yaml::Value;
 /// The default image of the `k8s-wait-for` style.
 pub(crate) const K8S_WAIT_FOR_IMAGE: &str = "groundnuty/k8s-wait-for:v2.0";
 /// The default image of the `kubectl` style.
-pub(crate) const KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.34.0";
+/// The Kubernetes project's own kubectl image, pinned by digest (v1.34.1; the digest
+/// as published on registry.k8s.io, cited by several public Dockerfiles). Maintained,
+/// shell-free; it only needs `get/list/watch` on the one Job.
+pub(crate) const KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.34.1@sha256:59bafa07ff3a6d4b417e7633ddb9d79a9606ca98bf64bac080b3e65748669250";
 /// Name of gate init containers (a suffix is added when a workload waits for several Jobs).
 pub(crate) const GATE_NAME: &str = "premigrate-wait";
 /// Seconds a `check` gate retries before giving up (the pod then restarts it).
@@ -121,7 +124,11 @@ fn wait_container(
         }),
     ));
     if style == GateStyle::Kubectl {
-        c.push(("command".into(), Value::Seq(vec![Value::str("kubectl")])));
+        // The image has no shell and keeps the binary at /bin/kubectl.
+        c.push((
+            "command".into(),
+            Value::Seq(vec![Value::str("/bin/kubectl")]),
+        ));
     }
     c.push(("args".into(), Value::Seq(args)));
     c.push(("resources".into(), small_resources()));
