@@ -124,6 +124,11 @@ const CASES: &[(&str, Want)] = &[
             ("Job", "/metadata/name", "*app-migrate-"),
         ]),
     ),
+    // An edit inside what a merge key gives is refused, clearly.
+    (
+        "merge-key-pod-template-edited-inside.yaml",
+        Want::Refused("`template` comes from a YAML merge key (`<<`)"),
+    ),
     // What Kubernetes cannot read is refused.
     (
         "nan-where-integer.yaml",

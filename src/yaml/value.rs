@@ -246,14 +246,52 @@ pub fn scalar_text(v: &Value) -> String {
             s
         }
         Value::Str(s) if is_safe_plain(s) => s.clone(),
-        Value::Str(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::Str(s) => double_quoted(s),
         Value::Seq(_) | Value::Map(_) => v.to_flow(),
     }
+}
+
+/// A YAML double-quoted scalar: JSON's escapes, plus `\uXXXX` for what YAML
+/// 1.1 would read as a line break (NEL, LS, PS), a BOM, or refuse raw (DEL,
+/// C1 controls, U+FFFE/U+FFFF).
+fn double_quoted(s: &str) -> String {
+    let json = serde_json::to_string(s).unwrap_or_default();
+    if !json.contains(|c: char| needs_escape(c)) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if needs_escape(c) {
+            let _ = write!(out, "\\u{:04X}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_with_yaml_line_breaks_or_controls_are_escaped() {
+        let s = "a\u{85}b\u{2028}c\u{2029}d\u{feff}e\u{7f}f\u{9f}g\u{ffff}";
+        let text = format!("k: {}\n", scalar_text(&Value::str(s)));
+        assert!(text.is_ascii(), "{text}");
+        let t = crate::yaml::Tree::parse(&text).unwrap();
+        assert_eq!(
+            t.value(t.root.unwrap()).unwrap().get("k"),
+            Some(&Value::str(s))
+        );
+    }
 
     #[test]
     fn block_output_quotes_what_yaml_1_1_would_misread() {

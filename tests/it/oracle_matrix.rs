@@ -361,7 +361,7 @@ fn float_map_keys_are_formatted_as_kubernetes_does() {
 }
 
 /// Explicit tags (`!!int "0755"`, `!!bool "yes"`, `!!null ""`, `!!binary`)
-/// resolve the scalar as go-yaml v2 does. saphyr reports them expanded
+/// resolve the scalar as go-yaml v2 does. the parser reports them expanded
 /// (`tag:yaml.org,2002:int`), which premigrate once compared with `"!!int"`.
 #[test]
 fn tagged_scalars_resolve_as_kubernetes_does() {

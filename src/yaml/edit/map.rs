@@ -212,15 +212,20 @@ impl Editor<'_> {
                 let col = self.col(self.tree.nodes[key_node].start);
                 let colon = self.colon_after(self.tree.nodes[key_node].end)?;
                 let text = format!("{anchor}{}", v.to_block(col + 2));
-                self.splice(colon, end.unwrap_or(colon).max(colon), text);
+                // As deep as the value: at one place it goes before what an
+                // enclosing mapping adds after it (an empty last value).
+                let depth = self.depth(node);
+                self.splice_at(colon, end.unwrap_or(colon).max(colon), text, depth);
             }
             Seg::Index(_) => {
                 let dash = self.dash_before(n.start)?;
                 let col = self.col(dash);
-                self.splice(
+                let depth = self.depth(node);
+                self.splice_at(
                     dash + 1,
                     end.unwrap_or(dash + 1).max(dash + 1),
                     format!("{anchor}{}", v.to_item(col + 2)),
+                    depth,
                 );
             }
         }
@@ -237,6 +242,10 @@ impl Editor<'_> {
         let NodeKind::Map { entries, .. } = &self.tree.nodes[parent].kind else {
             return Ok(());
         };
+        if self.tree.get(parent, k).is_none() {
+            // Nothing to remove, unless a merge key gives it: that stays.
+            return self.refuse_merged_key(parent, k, path);
+        }
         // Every occurrence of a duplicated key goes.
         let idxs = (0..entries.len()).filter(|&i| matches!(&self.tree.nodes[entries[i].0].kind, NodeKind::Scalar { text, .. } if text == k));
         let list = self.removals.entry(parent).or_default();

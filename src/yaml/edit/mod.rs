@@ -331,7 +331,7 @@ impl Editor<'_> {
     /// The node at a path; `Err` when an alias stands in the way.
     fn find(&self, root: NodeId, path: &[Seg]) -> Result<Option<NodeId>, EditError> {
         let mut cur = root;
-        for seg in path {
+        for (i, seg) in path.iter().enumerate() {
             if let NodeKind::Alias(_) = self.tree.nodes[cur].kind {
                 return Err(err(
                     format!("cannot edit through a YAML alias at {}", path_string(path)),
@@ -345,10 +345,43 @@ impl Editor<'_> {
             };
             match next {
                 Some(n) => cur = n,
-                None => return Ok(None),
+                None => {
+                    // A key that is not the path's last, missing here but given by
+                    // a merge: a new mapping for it would hide what the merge gives.
+                    if let (Seg::Key(k), true) = (seg, i + 1 < path.len()) {
+                        self.refuse_merged_key(cur, k, path)?;
+                    }
+                    return Ok(None);
+                }
             }
         }
         Ok(Some(cur))
+    }
+
+    /// A key a mapping lacks but gets from a merge key (`<<: *base`) cannot be
+    /// edited inside: a new key would hide everything else the merge gives it.
+    pub(super) fn refuse_merged_key(
+        &self,
+        map: NodeId,
+        key: &str,
+        path: &[Seg],
+    ) -> Result<(), EditError> {
+        let NodeKind::Map { entries, .. } = &self.tree.nodes[map].kind else {
+            return Ok(());
+        };
+        let has_merge = entries.iter().any(|(k, _)| {
+            matches!(&self.tree.node(*k).kind, NodeKind::Scalar { text, .. } if text == "<<")
+        });
+        if has_merge && self.tree.value(map).is_ok_and(|v| v.get(key).is_some()) {
+            return Err(err(
+                format!(
+                    "cannot edit {}: `{key}` comes from a YAML merge key (`<<`); write it out in the mapping",
+                    path_string(path)
+                ),
+                Some(self.tree.nodes[map].start),
+            ));
+        }
+        Ok(())
     }
 
     fn is_null(&self, id: NodeId) -> bool {
