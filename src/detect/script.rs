@@ -4,6 +4,11 @@
 //! command's input), `if`/`while`/`until` conditions, `for` headers and `case`
 //! patterns. Nothing is expanded.
 
+/// A double quote (a named constant keeps quote characters out of char literals).
+const DQ: char = '\u{22}';
+/// A single quote.
+const SQ: char = '\u{27}';
+
 /// Where a simple command sits in the script's control flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Place {
@@ -107,8 +112,8 @@ impl Lexer {
                     self.i += 1;
                 }
             }
-            '\'' => self.quoted('\''),
-            '"' => self.quoted('"'),
+            SQ => self.quoted(SQ),
+            DQ => self.quoted(DQ),
             '$' if matches!(self.at(1), Some('(' | '{')) => self.substitution(),
             '`' => {
                 self.push('`');
@@ -140,7 +145,7 @@ impl Lexer {
         self.i += 1;
         while self.i < self.cs.len() && self.cs[self.i] != q {
             let c = self.cs[self.i];
-            if q == '"' && c == '\\' && self.at(1).is_some_and(|n| "\"\\$`\n".contains(n)) {
+            if q == DQ && c == '\\' && self.at(1).is_some_and(|n| "\"\\$`\n".contains(n)) {
                 self.i += 1;
             }
             self.cur.push(self.cs[self.i]);
@@ -216,7 +221,7 @@ impl Lexer {
             match quote {
                 Some(q) if n == q => quote = None,
                 Some(_) => {}
-                None if n == '\'' || n == '"' => quote = Some(n),
+                None if n == SQ || n == DQ => quote = Some(n),
                 None if n.is_whitespace() || ";&|()".contains(n) => break,
                 None => {}
             }
@@ -238,7 +243,7 @@ impl Lexer {
             .at(0)
             .filter(|c| !c.is_whitespace() && !";&|<>()".contains(*c))
         {
-            if c != '\'' && c != '"' {
+            if c != SQ && c != DQ {
                 delim.push(c);
             }
             self.i += 1;

@@ -1,6 +1,11 @@
 //! Words and their parts: program names reduced to what identifies them, and the
 //! vocabulary that says "migrate", "check", "wait" or "something else".
 
+/// A double quote (a named constant keeps quote characters out of char literals).
+const DQ: char = '\u{22}';
+/// A single quote.
+const SQ: char = '\u{27}';
+
 /// Script and binary extensions dropped from program names.
 const EXTENSIONS: &[&str] = &[
     ".sh", ".bash", ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".php", ".dll", ".jar", ".exe",
@@ -10,7 +15,7 @@ const EXTENSIONS: &[&str] = &[
 /// A word as detection compares it: lowercased, a path reduced to its basename
 /// (URLs are kept whole), surrounding quotes and parentheses dropped.
 pub fn norm(w: &str) -> String {
-    let w = w.trim_matches(|c| matches!(c, '"' | '\'' | '(' | ')' | ';'));
+    let w = w.trim_matches(|c| matches!(c, DQ | SQ | '(' | ')' | ';'));
     let base = if w.contains("://") || w.starts_with('$') {
         w
     } else {

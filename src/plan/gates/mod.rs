@@ -46,7 +46,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     if gating {
         waits.extend(follows);
     }
-    let mut bindings = workload::Bindings::new();
+    let mut bindings = rbac::Bindings::new();
     for &w in workloads.iter().chain(&followers) {
         let follower = followers.contains(&w);
         workload::gate(

@@ -1,11 +1,18 @@
 //! Least-privilege RBAC for the gates: per migration, one Role that may only
 //! get/list/watch that one Job, bound to the service accounts of the gated workloads.
 
+use std::collections::BTreeMap;
+
 use crate::k8s::engines::{self, own};
 use crate::plan::context::ensure_separator;
-use crate::plan::gates::workload::FOLLOWER;
 use crate::plan::model::{Added, Migration, Plan};
 use crate::yaml::Value;
+
+/// The document of a binding subject that is a migration waiting for another.
+pub(crate) const FOLLOWER: usize = usize::MAX;
+
+/// Per migration (by index), the gated (workload, service account) pairs its RBAC binds.
+pub(crate) type Bindings = BTreeMap<usize, Vec<(usize, String)>>;
 
 /// Adds the Role and RoleBinding letting `subjects` — (workload, service account) — read `m`'s Job.
 pub(crate) fn add(

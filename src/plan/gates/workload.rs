@@ -1,8 +1,6 @@
 //! Gating one workload: its gate containers, token volume and kapp rules, as
 //! wanted now — an earlier run's gates, token and rules go when no longer wanted.
 
-use std::collections::BTreeMap;
-
 use crate::config::GateStyle;
 use crate::diag::codes;
 use crate::diag::Error;
@@ -11,16 +9,11 @@ use crate::k8s::engines::{self, Role};
 use crate::plan::context::{fill, set_annotation, Context, Fills};
 use crate::plan::gates::container::{container_name, gate_container, GATE_NAME};
 use crate::plan::gates::init::plan_init;
+use crate::plan::gates::rbac::Bindings;
 use crate::plan::gates::token::{mounts_no_token, plan_token};
 use crate::plan::model::{Gate, Migration, Plan};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
-
-/// The document of a binding subject that is a migration waiting for another.
-pub(crate) const FOLLOWER: usize = usize::MAX;
-
-/// Per migration (by index), the gated (workload, service account) pairs its RBAC binds.
-pub(crate) type Bindings = BTreeMap<usize, Vec<(usize, String)>>;
 
 /// Gates workload `w` on the migrations `waits` lists (none: not gated, or no longer).
 pub(crate) fn gate(

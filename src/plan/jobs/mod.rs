@@ -51,42 +51,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     // Jobs premigrate builds: extracted from init containers, generated from workloads.
     let mut new_jobs = extract::find(ctx, &workloads.docs, plan)?;
     new_jobs.extend(generate::find(ctx, &workloads.docs)?);
-    let mut pending: Vec<Pending<'_>> = Vec::new();
-    for (i, matched, events) in found {
-        let v = ctx.value(i).expect("Jobs are parsed");
-        let name = ctx.index.entries[i].info.name.clone().unwrap_or_default();
-        let subject = Subject {
-            doc: i,
-            value: v,
-            name,
-            new: None,
-        };
-        pending.push(Pending {
-            subject,
-            matched,
-            events,
-        });
-    }
-    for nj in &new_jobs {
-        let name = nj
-            .job
-            .value
-            .at(&["metadata", "name"])
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let subject = Subject {
-            doc: nj.from,
-            value: &nj.job.value,
-            name,
-            new: Some(nj),
-        };
-        pending.push(Pending {
-            subject,
-            matched: nj.matched.clone(),
-            events: None,
-        });
-    }
+    let pending = pending(ctx, found, &new_jobs);
     let release = order::release(ctx, &pending_view(&pending))?;
     order::record_data(ctx, &release, plan);
     let workloads = find::without(ctx, &workloads, &plan.data_services);
@@ -115,6 +80,45 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         decided[k] = Some(done);
     }
     check_unique(ctx, plan)
+}
+
+/// Every migration to plan: the stream's Jobs, then the Jobs premigrate builds.
+fn pending<'s>(
+    ctx: &Context<'s>,
+    found: Vec<find::Found>,
+    new_jobs: &'s [NewJob],
+) -> Vec<Pending<'s>> {
+    let mut pending: Vec<Pending<'s>> = found
+        .into_iter()
+        .map(|(i, matched, events)| Pending {
+            subject: Subject {
+                doc: i,
+                value: ctx.value(i).expect("Jobs are parsed"),
+                name: ctx.index.entries[i].info.name.clone().unwrap_or_default(),
+                new: None,
+            },
+            matched,
+            events,
+        })
+        .collect();
+    for nj in new_jobs {
+        let name = nj
+            .job
+            .value
+            .at(&["metadata", "name"])
+            .and_then(Value::as_str);
+        pending.push(Pending {
+            subject: Subject {
+                doc: nj.from,
+                value: &nj.job.value,
+                name: name.unwrap_or_default().to_string(),
+                new: Some(nj),
+            },
+            matched: nj.matched.clone(),
+            events: None,
+        });
+    }
+    pending
 }
 
 /// What the graph reads of each pending migration.
