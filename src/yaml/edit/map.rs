@@ -174,30 +174,48 @@ impl Editor<'_> {
                 && !old_is_block_scalar
                 && !self.is_empty_plain(node))
         {
-            // The tag goes (it was for the old value: `!!binary`, `!!null`);
-            // the anchor stays, for the aliases that repeat the value.
-            let anchor = self.anchor_of(node);
-            let mut text = if parent_flow {
-                v.to_flow()
-            } else {
-                crate::yaml::value::scalar_text(v)
-            };
-            if let Some(a) = anchor {
-                text = format!("{a} {text}");
-            }
-            // A flow mapping's key without a value (`{a, b: 1}`) gets its `:`.
-            let key_only = parent_flow
-                && matches!(last, Seg::Key(_))
-                && n.start == n.end
-                && !self.text[..n.start].trim_end().ends_with(':');
-            if key_only {
-                text = format!(": {text}");
-            }
-            self.splice(n.start, n.end, text);
+            self.replace_inline(node, last, parent_flow, v);
             return Ok(());
         }
-        // Block context: rewrite from just after `key:` or `-` to the end of
-        // the old value (its properties included: an empty value may have some).
+        self.replace_block(parent, node, last, v)
+    }
+
+    /// Replaces a node's text in place: a scalar, or anything in a flow collection.
+    fn replace_inline(&mut self, node: NodeId, last: &Seg, parent_flow: bool, v: &Value) {
+        let (start, end) = (self.tree.nodes[node].start, self.tree.nodes[node].end);
+        // The tag goes (it was for the old value: `!!binary`, `!!null`);
+        // the anchor stays, for the aliases that repeat the value.
+        let anchor = self.anchor_of(node);
+        let mut text = if parent_flow {
+            v.to_flow()
+        } else {
+            crate::yaml::value::scalar_text(v)
+        };
+        if let Some(a) = anchor {
+            text = format!("{a} {text}");
+        }
+        // A flow mapping's key without a value (`{a, b: 1}`) gets its `:`.
+        let key_only = parent_flow
+            && matches!(last, Seg::Key(_))
+            && start == end
+            && !self.text[..start].trim_end().ends_with(':');
+        if key_only {
+            text = format!(": {text}");
+        }
+        self.splice(start, end, text);
+    }
+
+    /// Block context: rewrites from just after `key:` or `-` to the end of the old
+    /// value (its properties included: an empty value may have some).
+    fn replace_block(
+        &mut self,
+        parent: NodeId,
+        node: NodeId,
+        last: &Seg,
+        v: &Value,
+    ) -> Result<(), EditError> {
+        let n = &self.tree.nodes[node];
+        let start = n.start;
         let end = if self.is_empty_plain(node) && n.start == n.end {
             None
         } else {
@@ -218,7 +236,7 @@ impl Editor<'_> {
                 self.splice_at(colon, end.unwrap_or(colon).max(colon), text, depth);
             }
             Seg::Index(_) => {
-                let dash = self.dash_before(n.start)?;
+                let dash = self.dash_before(start)?;
                 let col = self.col(dash);
                 let depth = self.depth(node);
                 self.splice_at(
