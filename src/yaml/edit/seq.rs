@@ -165,19 +165,7 @@ impl Editor<'_> {
             .iter()
             .map(|&i| self.dash_before(self.tree.nodes[i].start))
             .collect::<Result<Vec<_>, _>>()?;
-        // Item i's text runs from its leading comment lines to where item i+1's
-        // begin; the last item's, to the end of its line and of the comment
-        // lines under it that are deeper than the dash.
-        let mut starts = vec![];
-        for i in 0..n {
-            let floor = match i {
-                0 if plan.path.is_empty() => self.line_start(dashes[0]),
-                0 => 0,
-                _ => self.next_line(self.tree.nodes[items[i - 1]].end),
-            };
-            let max_col = (i > 0).then(|| self.col(dashes[i]));
-            starts.push(self.leading_comments(self.line_start(dashes[i]), floor, max_col));
-        }
+        let starts = self.item_starts(items, &dashes, plan.path.is_empty());
         let col = self.col(dashes[0]);
         let end = self.past_deeper_comments(self.tree.nodes[items[n - 1]].end, col);
         let new = |from: usize, to: usize| -> Vec<String> {
@@ -225,5 +213,22 @@ impl Editor<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Where each item's text starts: its leading comment lines (the text of item i
+    /// runs to where item i+1's begins; the last item's, to the end of its line and
+    /// of the comment lines under it that are deeper than the dash).
+    fn item_starts(&self, items: &[NodeId], dashes: &[usize], top: bool) -> Vec<usize> {
+        (0..items.len())
+            .map(|i| {
+                let floor = match i {
+                    0 if top => self.line_start(dashes[0]),
+                    0 => 0,
+                    _ => self.next_line(self.tree.nodes[items[i - 1]].end),
+                };
+                let max_col = (i > 0).then(|| self.col(dashes[i]));
+                self.leading_comments(self.line_start(dashes[i]), floor, max_col)
+            })
+            .collect()
     }
 }

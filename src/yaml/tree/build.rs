@@ -63,55 +63,13 @@ impl Builder<'_> {
     fn event(&mut self, ev: Event, start: usize, end: usize) -> Result<(), SyntaxError> {
         let prev_end = std::mem::replace(&mut self.last_end, end);
         match ev {
-            Event::DocumentStart(version) => {
-                self.docs += 1;
-                if self.docs > 1 {
-                    return Err(SyntaxError {
-                        message: "a second document starts inside this one".into(),
-                        offset: start,
-                    });
-                }
-                // go-yaml v2 reads YAML 1.1 only (libyaml takes 1.2 as well).
-                if version.is_some_and(|v| v != (1, 1)) {
-                    return Err(SyntaxError {
-                        message:
-                            "found incompatible YAML document (go-yaml v2 reads `%YAML 1.1` only)"
-                                .into(),
-                        offset: start,
-                    });
-                }
-                Ok(())
-            }
+            Event::DocumentStart(version) => self.document_start(version, start),
             Event::Scalar {
                 anchor,
                 tag,
                 value,
                 style,
-            } => {
-                self.check_go_yaml_syntax(style, tag.is_some(), start, end)?;
-                let (start, end) = self.scalar_span(
-                    style,
-                    &value,
-                    anchor.is_some() || tag.is_some(),
-                    prev_end,
-                    start,
-                    end,
-                );
-                if style == ScalarStyle::Plain
-                    && value.is_empty()
-                    && anchor.is_none()
-                    && tag.is_none()
-                {
-                    // Keep the next event's search from starting past this point.
-                    self.last_end = end;
-                }
-                let kind = NodeKind::Scalar {
-                    text: value,
-                    style,
-                    tag,
-                };
-                self.add(kind, anchor, start, end)
-            }
+            } => self.scalar(anchor, tag, value, style, (prev_end, start, end)),
             Event::SequenceStart {
                 anchor,
                 flow,
@@ -149,6 +107,60 @@ impl Builder<'_> {
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
         }
+    }
+
+    /// The start of the (one) document: go-yaml v2 reads `%YAML 1.1` only.
+    fn document_start(
+        &mut self,
+        version: Option<(i32, i32)>,
+        start: usize,
+    ) -> Result<(), SyntaxError> {
+        self.docs += 1;
+        if self.docs > 1 {
+            return Err(SyntaxError {
+                message: "a second document starts inside this one".into(),
+                offset: start,
+            });
+        }
+        // go-yaml v2 reads YAML 1.1 only (libyaml takes 1.2 as well).
+        if version.is_some_and(|v| v != (1, 1)) {
+            return Err(SyntaxError {
+                message: "found incompatible YAML document (go-yaml v2 reads `%YAML 1.1` only)"
+                    .into(),
+                offset: start,
+            });
+        }
+        Ok(())
+    }
+
+    /// A scalar node, its span reaching back over its properties.
+    fn scalar(
+        &mut self,
+        anchor: Option<String>,
+        tag: Option<String>,
+        value: String,
+        style: ScalarStyle,
+        (prev_end, start, end): (usize, usize, usize),
+    ) -> Result<(), SyntaxError> {
+        self.check_go_yaml_syntax(style, tag.is_some(), start, end)?;
+        let (start, end) = self.scalar_span(
+            style,
+            &value,
+            anchor.is_some() || tag.is_some(),
+            prev_end,
+            start,
+            end,
+        );
+        if style == ScalarStyle::Plain && value.is_empty() && anchor.is_none() && tag.is_none() {
+            // Keep the next event's search from starting past this point.
+            self.last_end = end;
+        }
+        let kind = NodeKind::Scalar {
+            text: value,
+            style,
+            tag,
+        };
+        self.add(kind, anchor, start, end)
     }
 
     /// Refuses the two spellings libyaml 0.2.5 reads and go-yaml v2 does not
