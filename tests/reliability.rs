@@ -1,0 +1,164 @@
+//! Reliability and security (issue #14): one hostile or careless input per case
+//! under `testdata/reliability/`, each named after what it pins. A case's first
+//! comment lines carry `# args:` (the flags); its exit code and stderr are an insta
+//! snapshot named after the file, and a refused input writes nothing to stdout.
+//! The tests below the corpus check what a snapshot cannot: that a generated
+//! script runs nothing it was given, that reruns are a fixed point.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use premigrate::yaml::{Tree, Value};
+use support::{repo_root, run_premigrate, TempDir};
+
+/// The flags on a case's `# args:` line.
+fn args_of(text: &str) -> Vec<String> {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("# args: "))
+        .map(|a| premigrate::shell::split(a).expect("an args line"))
+        .unwrap_or_default()
+}
+
+fn cases() -> Vec<PathBuf> {
+    let dir = repo_root().join("testdata").join("reliability");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+/// Runs one case file through the binary with its flags.
+fn run_case(p: &Path) -> Output {
+    let text = std::fs::read_to_string(p).unwrap();
+    run_premigrate(&args_of(&text), text.as_bytes())
+}
+
+/// Exit code and stderr, the repository root replaced so snapshots are portable.
+fn report(out: &Output) -> String {
+    let err =
+        String::from_utf8_lossy(&out.stderr).replace(&*repo_root().to_string_lossy(), "<repo>");
+    format!("exit: {:?}\n{err}", out.status.code())
+}
+
+/// Every case: no panic, exit 0 or 2, nothing on stdout when refused, stderr as snapshotted.
+#[test]
+fn corpus() {
+    for p in cases() {
+        let name = stem(&p);
+        let out = run_case(&p);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{name}: panicked:\n{err}");
+        let code = out.status.code();
+        assert!(matches!(code, Some(0 | 2)), "{name}: exit {code:?}:\n{err}");
+        if code != Some(0) {
+            assert!(out.stdout.is_empty(), "{name}: refused but wrote stdout");
+            assert!(err.starts_with("premigrate: error: "), "{name}:\n{err}");
+        }
+        insta::with_settings!({ omit_expression => true, description => name.clone() }, {
+            insta::assert_snapshot!(name, report(&out));
+        });
+    }
+}
+
+/// Every document of a stream, parsed.
+fn docs(stream: &str) -> Vec<Value> {
+    let s = premigrate::stream::Stream::split(stream.as_bytes()).unwrap();
+    (0..s.docs.len())
+        .map(|i| s.doc_text(i))
+        .filter(|d| !premigrate::stream::is_blank(d))
+        .map(|d| {
+            let t = Tree::parse(d).unwrap_or_else(|e| panic!("not YAML: {e:?}\n{d}"));
+            t.value(t.root.unwrap()).unwrap()
+        })
+        .collect()
+}
+
+/// The init containers of every workload in a stream.
+fn init_containers(stream: &str) -> Vec<Value> {
+    docs(stream)
+        .iter()
+        .filter_map(|d| d.at(&["spec", "template", "spec", "initContainers"]))
+        .flat_map(|l| l.items().to_vec())
+        .collect()
+}
+
+/// Item 1: the `check` gate's script runs in a real `sh` with the hostile Job
+/// name of the case and a check that fails once: the loop body runs, and no
+/// `touch` hidden in the name (quote, `$(…)`, backticks, `;`, newline) executes.
+#[test]
+fn check_gate_shell_injection() {
+    let p = repo_root().join("testdata/reliability/check-gate-shell-injection.yaml");
+    let out = run_case(&p);
+    assert_eq!(out.status.code(), Some(0));
+    let stream = String::from_utf8(out.stdout).unwrap();
+    let gates = init_containers(&stream);
+    assert_eq!(gates.len(), 1, "{stream}");
+    let gate = &gates[0];
+    let command: Vec<&str> = gate
+        .get("command")
+        .unwrap()
+        .items()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(command[..2], ["sh", "-c"]);
+    let env: Vec<(&str, &str)> = gate
+        .get("env")
+        .unwrap()
+        .items()
+        .iter()
+        .filter_map(|e| Some((e.get("name")?.as_str()?, e.get("value")?.as_str()?)))
+        .collect();
+    let wait_for = env.iter().find(|e| e.0 == "PREMIGRATE_WAIT_FOR").unwrap().1;
+    assert!(wait_for.contains("$(touch"), "{wait_for}");
+    let tmp = TempDir::new("injection");
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    // `sleep` returns at once, so the test does not wait five seconds.
+    let sleep = bin.join("sleep");
+    std::fs::write(&sleep, "#!/bin/sh\nexit 0\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sleep, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    // A hostile check name too: the check itself is the operator's command and runs as one.
+    for name in [
+        wait_for,
+        "a'b\"c$(touch pwned-x)`touch pwned-y`;touch pwned-z\ntouch pwned-w",
+    ] {
+        let run = std::process::Command::new("sh")
+            .args(["-c", command[2]])
+            .current_dir(tmp.path())
+            .env("PATH", &path)
+            .env("PREMIGRATE_WAIT_FOR", name)
+            .env(
+                "PREMIGRATE_CHECK",
+                "test -e checked || { : > checked; false; }",
+            )
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success(),
+            "{said}{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(said, format!("premigrate: waiting for Job {name}\n"));
+        let files: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f != "bin" && f != "checked")
+            .collect();
+        assert!(files.is_empty(), "the gate executed input text: {files:?}");
+        std::fs::remove_file(tmp.path().join("checked")).unwrap();
+    }
+}
