@@ -175,6 +175,11 @@ pub fn json(index: &Index<'_>, plan: &Plan) -> serde_json::Value {
         "changes": changes,
         "added": plan.added.iter().map(|a| serde_json::json!({"object": a.object, "before": a.before + 1, "why": a.why})).collect::<Vec<_>>(),
         "moved": plan.moves.iter().map(|m| serde_json::json!({"document": m.doc + 1, "before": (m.before != crate::plan::END).then(|| m.before + 1), "why": m.why})).collect::<Vec<_>>(),
+        "removed": plan.removed.iter().map(|r| {
+            let object = index.entries[*r].info.object();
+            let regenerated = plan.added.iter().any(|a| a.object == object);
+            serde_json::json!({"document": r + 1, "object": object, "regenerated": regenerated, "why": "premigrate's own output from an earlier run"})
+        }).collect::<Vec<_>>(),
         "gates": plan.gates,
         "dataServices": plan.data_services.iter().map(|(d, why)| serde_json::json!({"document": d + 1, "object": index.entries[*d].info.object(), "why": why})).collect::<Vec<_>>(),
         "verdicts": plan.verdicts,

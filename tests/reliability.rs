@@ -162,3 +162,107 @@ fn check_gate_shell_injection() {
         std::fs::remove_file(tmp.path().join("checked")).unwrap();
     }
 }
+
+/// Reads a case file.
+fn case_text(name: &str) -> String {
+    std::fs::read_to_string(repo_root().join("testdata/reliability").join(name)).unwrap()
+}
+
+/// Item 2: `premigrate.io/generated` on objects premigrate did not write (any
+/// value but its verifiable marker) keeps them, each with a PM601 warning; a
+/// user's init container and volume named `premigrate-wait*` stay too.
+#[test]
+fn generated_annotation_on_user_objects() {
+    let input = case_text("generated-annotation-on-user-objects.yaml");
+    let out = run_premigrate(&["--target", "gitops"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("warning[PM601]").count(), 3, "{err}");
+    let stream = String::from_utf8(out.stdout).unwrap();
+    let objects: Vec<String> = docs(&stream)
+        .iter()
+        .map(|d| {
+            format!(
+                "{}/{}",
+                d.get("kind").unwrap().as_str().unwrap(),
+                d.at(&["metadata", "name"]).unwrap().as_str().unwrap()
+            )
+        })
+        .collect();
+    for o in ["Deployment/web", "Role/reader", "ConfigMap/settings"] {
+        assert!(objects.iter().any(|x| x == o), "{o} dropped: {objects:?}");
+    }
+    let inits = init_containers(&stream);
+    let names: Vec<&str> = inits
+        .iter()
+        .filter_map(|c| c.get("name")?.as_str())
+        .collect();
+    assert_eq!(names, ["premigrate-wait", "premigrate-wait-for-cache"]);
+    assert!(
+        stream.contains("- name: premigrate-wait-token\n          emptyDir: {}"),
+        "{stream}"
+    );
+    // Its own output, on the next run: the generated Role and RoleBinding verify and
+    // are regenerated, listed as removed in the JSON plan; nothing else is.
+    let again = run_premigrate(
+        &["explain", "--format", "json", "--target", "gitops"],
+        stream.as_bytes(),
+    );
+    assert_eq!(again.status.code(), Some(0));
+    let plan: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    let removed: Vec<(&str, bool)> = plan["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["object"].as_str().unwrap(),
+                r["regenerated"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            ("Role/app-migrate-premigrate-wait", true),
+            ("RoleBinding/app-migrate-premigrate-wait", true)
+        ]
+    );
+}
+
+/// Item 2: output of an earlier version (marker `"true"`, gates without the
+/// `PREMIGRATE_WAIT_FOR` variable) is still recognised: rerunning it converges
+/// on what this version writes, with no second gate and no PM601.
+#[test]
+fn generated_output_of_an_earlier_version_is_still_recognised() {
+    let input = case_text("generated-annotation-on-user-objects.yaml");
+    let out = run_premigrate(&["--target", "gitops"], input.as_bytes());
+    let now = String::from_utf8(out.stdout).unwrap();
+    let mut old = String::new();
+    for line in now.lines() {
+        // The gate as earlier versions wrote it: no marker variable, no pull policy.
+        if line.contains("PREMIGRATE_WAIT_FOR") || line.trim() == "imagePullPolicy: Always" {
+            continue;
+        }
+        if line.trim_start().starts_with("value: app-migrate-")
+            || line.trim() == "env:" && !old.ends_with("image: app:1\n")
+        {
+            continue;
+        }
+        if line.contains("premigrate.io/generated: sha256-") && !line.contains("sha256-0000") {
+            old.push_str(&line[..line.find("sha256-").unwrap()]);
+            old.push_str("\"true\"\n");
+            continue;
+        }
+        old.push_str(line);
+        old.push('\n');
+    }
+    assert!(
+        !old.contains("PREMIGRATE_WAIT_FOR") && old.contains("generated: \"true\""),
+        "{old}"
+    );
+    let rerun = run_premigrate(&["--target", "gitops"], old.as_bytes());
+    let err = String::from_utf8_lossy(&rerun.stderr);
+    assert_eq!(err.matches("warning[PM601]").count(), 3, "{err}");
+    assert_eq!(String::from_utf8(rerun.stdout).unwrap(), now);
+}

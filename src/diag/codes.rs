@@ -2,7 +2,8 @@
 //! stable code here, with its severity, a one-line title and a paragraph for
 //! the README (whose list of codes is generated from this table by a test).
 //! Codes by hundreds: PM0xx the Job itself, PM1xx Helm hooks, PM2xx gates,
-//! PM3xx Jobs premigrate builds, PM4xx the Flux HelmRelease export.
+//! PM3xx Jobs premigrate builds, PM4xx the Flux HelmRelease export, PM6xx input
+//! premigrate does not trust (reliability and security).
 
 /// How serious a note is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -132,10 +133,16 @@ pub const PM404: Code = code(
     "The rendered stream has no migration Job, so the HelmRelease gets no patches.",
 );
 
+// PM6xx: input premigrate does not trust (reliability and security).
+
+/// `premigrate.io/generated` on an object premigrate did not write.
+pub const PM601: Code = code("PM601", Warning, "`premigrate.io/generated` does not verify: the object is kept",
+    "premigrate drops and rewrites on every run only what it generated itself, recognised by the marker it writes (a digest of the object's kind and source name). An object that carries the annotation with any other value, or of a kind or name premigrate never generates, is the user's: it is kept as it is and treated like any other document. Remove the annotation.");
+
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
-    PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404,
+    PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM601,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -68,6 +68,10 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM301", "sources/generate-annotation.yaml"),
     ("PM302", "sources/generate-flag.yaml"),
     ("PM303", "sources/extract-annotation-unknown.yaml"),
+    (
+        "PM601",
+        "reliability/generated-annotation-on-user-objects.yaml",
+    ),
 ];
 
 /// A stream for the Flux export: a migration Job using a chart ConfigMap and

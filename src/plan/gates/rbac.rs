@@ -2,7 +2,7 @@
 //! get/list/watch that one Job, bound to the service accounts of the gated workloads.
 
 use crate::k8s::engines::{self, own};
-use crate::plan::context::ensure_separator;
+use crate::plan::context::{ensure_separator, generated_marker};
 use crate::plan::gates::workload::FOLLOWER;
 use crate::plan::model::{Added, Migration, Plan};
 use crate::yaml::Value;
@@ -46,10 +46,13 @@ pub(crate) fn add(
     sas.sort();
     sas.dedup();
     let rbac_name = format!("{}-premigrate-wait", m.original_name);
-    let meta = || metadata(m, &rbac_name, filename.as_deref());
+    let meta = |kind| metadata(m, kind, &rbac_name, filename.as_deref());
     for (n, (obj, kind)) in [
-        (role(m, meta()), "Role"),
-        (binding(m, meta(), &rbac_name, &sas), "RoleBinding"),
+        (role(m, meta("Role")), "Role"),
+        (
+            binding(m, meta("RoleBinding"), &rbac_name, &sas),
+            "RoleBinding",
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -77,9 +80,12 @@ pub(crate) fn add(
 }
 
 /// The metadata both objects share: name, namespace, premigrate's marks, the Job's wave and Helm 4 filename.
-fn metadata(m: &Migration, rbac_name: &str, filename: Option<&str>) -> Value {
+fn metadata(m: &Migration, kind: &str, rbac_name: &str, filename: Option<&str>) -> Value {
     let mut ann = vec![
-        (own::GENERATED.to_string(), Value::str("true")),
+        (
+            own::GENERATED.to_string(),
+            Value::str(generated_marker(kind, &m.original_name)),
+        ),
         (own::ORIGINAL_NAME.to_string(), Value::str(&m.original_name)),
     ];
     if let Some(w) = m.wave {

@@ -6,7 +6,9 @@ use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::{self, own, Fill, Role};
 use crate::path;
-use crate::plan::context::{annotation, annotation_path, ensure_separator, fill, Context, Fills};
+use crate::plan::context::{
+    annotation, annotation_path, ensure_separator, fill, generated_marker, Context, Fills,
+};
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
 use crate::plan::jobs::hash::hashed_name;
 use crate::plan::jobs::identity::Identity;
@@ -168,7 +170,10 @@ fn copy_doc(
         .expect("definitions are parsed");
     let mut edits = vec![
         Edit::Set(path!["metadata", "name"], Value::str(copy_name)),
-        Edit::Set(annotation_path(own::GENERATED), Value::str("true")),
+        Edit::Set(
+            annotation_path(own::GENERATED),
+            Value::str(generated_marker(ctx.kind(def), original)),
+        ),
         Edit::Set(annotation_path(own::ORIGINAL_NAME), Value::str(original)),
     ];
     for row in engines::rows(Role::HookDependency) {

@@ -38,6 +38,9 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     for &g in &ctx.generated {
         plan.removed.push(g);
     }
+    for &f in &ctx.foreign {
+        plan.note(crate::diag::codes::PM601, Some(f), format!("{}: premigrate.io/generated is set, but premigrate did not write this object (the marker does not verify): kept as it is", ctx.object(f)));
+    }
     // Jobs premigrate builds: extracted from init containers, generated from workloads.
     let mut new_jobs = extract::find(ctx, &workloads.docs, plan)?;
     new_jobs.extend(generate::find(ctx, &workloads.docs)?);

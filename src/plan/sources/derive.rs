@@ -9,7 +9,7 @@ use crate::diag::Error;
 use crate::index::HELM4_FILENAME;
 use crate::k8s::engines::own;
 use crate::path;
-use crate::plan::context::Context;
+use crate::plan::context::{generated_marker, Context};
 use crate::plan::gates::container::is_gate;
 use crate::plan::model::Origin;
 use crate::yaml::edit::{self, Edit, Seg};
@@ -476,7 +476,7 @@ pub(crate) fn marks(from: &str, generated: bool) -> Vec<(&'static str, String)> 
         (own::DERIVED_FROM, from.to_string()),
     ];
     if generated {
-        v.push((own::GENERATED, "true".to_string()));
+        v.push((own::GENERATED, generated_marker("Job", from)));
     }
     v
 }
