@@ -266,3 +266,51 @@ fn generated_output_of_an_earlier_version_is_still_recognised() {
     assert_eq!(err.matches("warning[PM601]").count(), 3, "{err}");
     assert_eq!(String::from_utf8(rerun.stdout).unwrap(), now);
 }
+
+/// Runs premigrate with `args` on `input`, asserting success; returns stdout.
+fn rewrite_ok(args: &[&str], input: &str) -> String {
+    let out = run_premigrate(args, input.as_bytes());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Item 3: hook copies of two Secrets whose names share a long prefix are two
+/// objects with distinct names, the Job reads each from its own copy, and a rerun
+/// over the output keeps both, byte for byte.
+#[test]
+fn hook_copies_with_a_long_common_prefix() {
+    let input = case_text("hook-copies-with-a-long-common-prefix.yaml");
+    let out = rewrite_ok(&["--target", "hooks"], &input);
+    let copies: Vec<String> = docs(&out)
+        .iter()
+        .filter(|d| {
+            d.at(&["metadata", "annotations", "premigrate.io/original-name"])
+                .is_some()
+                && d.get("kind").unwrap().as_str() == Some("Secret")
+        })
+        .map(|d| {
+            d.at(&["metadata", "name"])
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(copies.len(), 2, "{out}");
+    assert_ne!(copies[0], copies[1]);
+    for c in &copies {
+        assert!(c.len() <= 63, "{c}");
+        assert!(out.contains(&format!("name: {c}\n")), "{out}");
+        assert_eq!(
+            out.matches(&format!("name: {c}\n")).count(),
+            2,
+            "the Job reads {c}:\n{out}"
+        );
+    }
+    assert_eq!(rewrite_ok(&["--target", "hooks"], &out), out);
+}

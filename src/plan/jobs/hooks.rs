@@ -10,7 +10,7 @@ use crate::plan::context::{
     annotation, annotation_path, ensure_separator, fill, generated_marker, Context, Fills,
 };
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
-use crate::plan::jobs::hash::hashed_name;
+use crate::plan::jobs::hash::{content_hash, hashed_name};
 use crate::plan::jobs::identity::Identity;
 use crate::plan::model::{Added, Dependency, Plan};
 use crate::yaml::edit::{self, Edit};
@@ -128,7 +128,7 @@ fn copy_dependency(
     plan: &mut Plan,
 ) -> Result<(), Error> {
     let Some(def) = dep.doc else { return Ok(()) };
-    let copy_name = hashed_name(&dep.name, &id.hash);
+    let copy_name = copy_name(&job.ns, dep, &id.hash);
     for r in id.refs.iter().filter(|r| {
         r.kind == dep.kind
             && (r.name == dep.name
@@ -154,6 +154,15 @@ fn copy_dependency(
         hook: Some((hook.events.clone(), hook.weight - 1)),
     });
     Ok(())
+}
+
+/// The name of a hook copy: `<source name cut to fit>-<hash>`, where the hash folds
+/// the source's kind and name into the Job's content hash. Two sources whose names
+/// share a long prefix get distinct copies (the cut base alone would collide), and
+/// a rerun, which maps every copy back to its source, computes the same names.
+fn copy_name(ns: &str, dep: &Dependency, job_hash: &str) -> String {
+    let source = Value::str(format!("{}/{}", dep.kind.kind(), dep.name));
+    hashed_name(&dep.name, &content_hash(ns, &source, job_hash))
 }
 
 /// A hook copy of a regular document: its own text, renamed and annotated, so every value stays as written.
