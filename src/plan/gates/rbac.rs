@@ -24,18 +24,27 @@ pub(crate) fn add(
             .any(|j| j.doc == d && j.origin == crate::plan::model::Origin::Job)
     };
     let docs = || subjects.iter().map(|s| s.0).filter(|&d| d != FOLLOWER);
-    let first = docs()
-        .filter(|&d| is_job(d))
-        .min()
-        .or_else(|| docs().min())
-        .or(first_app)
-        .unwrap_or(m.doc);
     let followers: Vec<String> = plan
         .migrations
         .iter()
         .filter(|f| f.after.contains(&m.original_name))
         .map(|f| format!("Job/{}", f.name))
         .collect();
+    // A follower premigrate builds in this run goes where the next run finds it as
+    // a document: before it counts as before that document, so both runs agree.
+    let built_follower = plan
+        .added
+        .iter()
+        .filter(|a| followers.contains(&a.object))
+        .map(|a| a.before)
+        .min();
+    let first = docs()
+        .filter(|&d| is_job(d))
+        .chain(built_follower)
+        .min()
+        .or_else(|| docs().min())
+        .or(first_app)
+        .unwrap_or(m.doc);
     let at = plan
         .added
         .iter()
