@@ -18,11 +18,9 @@ pub(crate) fn add(
     // Before the first gated workload or migration Job of the output; a Job
     // premigrate builds that waits for this one sits just after it (see below).
     // Migration Jobs are moved ahead of the apps: a gated one comes first in the output.
-    let is_job = |d: usize| {
-        plan.migrations
-            .iter()
-            .any(|j| j.doc == d && j.origin == crate::plan::model::Origin::Job)
-    };
+    // A migration Job of the stream, whatever built it (a Job premigrate built on
+    // an earlier run is one now, as its own follower was in that run).
+    let is_job = |d: usize| ctx.kind(d) == "Job" && plan.migrations.iter().any(|j| j.doc == d);
     let docs = || subjects.iter().map(|s| s.0).filter(|&d| d != FOLLOWER);
     let followers: Vec<String> = plan
         .migrations
@@ -32,12 +30,16 @@ pub(crate) fn add(
         .collect();
     // A follower premigrate builds in this run goes where the next run finds it as
     // a document: before it counts as before that document, so both runs agree.
+    // Only a follower that needs the RBAC (its gate reads the Job) pulls it ahead:
+    // the next run finds it among the gated subjects, and places it alike.
+    let reads = subjects.iter().any(|s| s.0 == FOLLOWER);
     let built_follower = plan
         .added
         .iter()
         .filter(|a| followers.contains(&a.object))
         .map(|a| a.before)
-        .min();
+        .min()
+        .filter(|_| reads);
     let first = docs()
         .filter(|&d| is_job(d))
         .chain(built_follower)
@@ -48,7 +50,7 @@ pub(crate) fn add(
     let at = plan
         .added
         .iter()
-        .position(|a| a.before == first && followers.contains(&a.object))
+        .position(|a| reads && a.before == first && followers.contains(&a.object))
         .unwrap_or(plan.added.len());
     let filename = ctx.index.entries[first].info.filename.clone();
     let mut sas: Vec<String> = subjects.iter().map(|s| s.1.clone()).collect();

@@ -81,8 +81,12 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
                 .map(|w| w.saturating_add(2))
                 .fold(ctx.cfg.hook_weight, i64::max),
         };
+    // The policy premigrate itself wrote on an earlier run is not the chart's: read
+    // as the chart's, it would reach the copies and flip theirs on the rerun.
+    let rerun = annotation(v, own::HASH).is_some();
     let delete = annotation(v, engines::HELM_HOOK_DELETE)
         .filter(|_| author_hook)
+        .filter(|d| !(rerun && *d == own_delete_policy(ctx)))
         .map(str::to_string);
     Hook {
         author_hook,
@@ -92,6 +96,18 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
     }
 }
 
+/// The delete policy premigrate writes on a migration Job the chart did not make a hook.
+fn own_delete_policy(ctx: &Context<'_>) -> String {
+    if ctx.cfg.hooks_gates_wait() {
+        // Gates asked for under hooks wait for the Job: it must outlive its success.
+        return "before-hook-creation".to_string();
+    }
+    engines::rows(Role::HookJob)
+        .find(|r| r.key == engines::HELM_HOOK_DELETE)
+        .map(|r| fill(r.fill, &Fills::hook("", "", 0)))
+        .unwrap_or_default()
+}
+
 /// The Job's hook annotations (what the chart set itself is kept).
 fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut JobEdits) {
     let v = job.value;
@@ -99,14 +115,13 @@ fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut 
         if hook.author_hook && annotation(v, row.key).is_some() {
             continue;
         }
-        let mut value = fill(
-            row.fill,
-            &Fills::hook(&job.original, &hook.events, hook.weight),
-        );
-        // Gates asked for under hooks wait for the Job: it must outlive its success.
-        if row.key == engines::HELM_HOOK_DELETE && ctx.cfg.hooks_gates_wait() {
-            value = "before-hook-creation".to_string();
-        }
+        let value = match row.key == engines::HELM_HOOK_DELETE {
+            true => own_delete_policy(ctx),
+            false => fill(
+                row.fill,
+                &Fills::hook(&job.original, &hook.events, hook.weight),
+            ),
+        };
         job_annotation(
             own_edits,
             v,

@@ -30,6 +30,33 @@ struct Pending<'s> {
     events: Option<Vec<String>>,
 }
 
+/// Refuses two migrations premigrate builds under one name (a Job generated with
+/// `--migrate` and one extracted from an init container, both `<workload>-migrate`):
+/// their Roles, kapp groups and gates would collide.
+fn one_name_each(ctx: &Context<'_>, pending: &[Pending<'_>]) -> Result<(), Error> {
+    for (k, p) in pending.iter().enumerate() {
+        let Some(q) = pending[..k]
+            .iter()
+            .find(|q| q.subject.name == p.subject.name)
+        else {
+            continue;
+        };
+        if p.subject.new.is_some() || q.subject.new.is_some() {
+            return Err(Error::at(
+                ctx.index.location(p.subject.doc),
+                format!(
+                    "two migrations would be named {}: from {} and from {}",
+                    p.subject.name,
+                    ctx.object(q.subject.doc),
+                    ctx.object(p.subject.doc)
+                ),
+            )
+            .help("rename the init container, or drop the --migrate or premigrate.io/migrate that repeats it"));
+        }
+    }
+    Ok(())
+}
+
 /// Finds every migration, builds the release graph over them, then plans each
 /// Job in the order the release runs them.
 pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
@@ -80,6 +107,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             events: None,
         });
     }
+    one_name_each(ctx, &pending)?;
     let release = order::release(ctx, &pending_view(&pending))?;
     order::record_data(ctx, &release, plan);
     let workloads = find::without(ctx, &workloads, &plan.data_services);

@@ -92,6 +92,19 @@ pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>
     requests.into_iter().map(|r| build(ctx, r)).collect()
 }
 
+/// A Job of the stream, other than one built from `object` on an earlier run, whose
+/// name (before hashing) is `name`: two migrations under one name would collide.
+fn name_taken(ctx: &Context<'_>, name: &str, object: &str) -> Option<usize> {
+    (0..ctx.index.entries.len()).find(|&i| {
+        let Some(v) = ctx.value(i).filter(|_| ctx.kind(i) == "Job") else {
+            return false;
+        };
+        let own_name =
+            annotation(v, own::ORIGINAL_NAME).or(ctx.index.entries[i].info.name.as_deref());
+        own_name == Some(name) && annotation(v, own::DERIVED_FROM) != Some(object)
+    })
+}
+
 fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
     let object = ctx.object(r.doc);
     let fail = |msg: String, help: &str| Error::at(ctx.index.location(r.doc), msg).help(help);
@@ -129,10 +142,17 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         .name
         .clone()
         .unwrap_or_default();
+    let name = format!("{wname}-migrate");
+    if let Some(other) = name_taken(ctx, &name, &object) {
+        return Err(fail(
+            format!("{}: the Job it would build, {name}, has the name of {} (document {})", r.said, ctx.object(other), other + 1),
+            "the chart already has that migration: mark it with premigrate.io/migration: \"true\" instead of generating one",
+        ));
+    }
     let d = derive::derive(
         ctx,
         r.doc,
-        &format!("{wname}-migrate"),
+        &name,
         &Shape::Generate {
             container: index,
             command,
