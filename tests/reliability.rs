@@ -500,3 +500,48 @@ fn fixed_point_hooks_with_gates_and_a_check_gated_job() {
         }
     }
 }
+
+/// Item 9: `premigrate.io/migration` reads YAML 1.1 booleans in any case (three
+/// migrations, one `"FALSE"` that is not one), and `"sure"` is a PM602 warning
+/// naming its document; a line break in `premigrate.io/migrate` is refused.
+#[test]
+fn annotation_values() {
+    let text = case_text("migration-annotation-values.yaml");
+    let out = run_premigrate(
+        &["explain", "--format", "json", "--target", "gitops"],
+        text.as_bytes(),
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = plan["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            m["originalName"]
+                .as_str()
+                .or(m["original_name"].as_str())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names.len(), 3, "{plan}");
+    for n in ["upper-true", "shouting-yes", "lower-on"] {
+        assert!(names.contains(&n), "{names:?}");
+    }
+    let notes = plan["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["code"] == "PM602" && n["document"] == 6),
+        "{plan}"
+    );
+    let out = run_case(
+        &repo_root().join("testdata/reliability/migrate-annotation-with-a-line-break.yaml"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line break") && err.lines().count() == 2,
+        "{err}"
+    );
+}

@@ -138,6 +138,9 @@ pub const PM404: Code = code(
 /// `premigrate.io/generated` on an object premigrate did not write.
 pub const PM601: Code = code("PM601", Warning, "`premigrate.io/generated` does not verify: the object is kept",
     "premigrate drops and rewrites on every run only what it generated itself, recognised by the marker it writes (a digest of the object's kind and source name). An object that carries the annotation with any other value, or of a kind or name premigrate never generates, is the user's: it is kept as it is and treated like any other document. Remove the annotation.");
+/// `premigrate.io/migration` is not a boolean.
+pub const PM602: Code = code("PM602", Warning, "`premigrate.io/migration` is not a boolean: ignored",
+    "The annotation takes a boolean as Kubernetes' YAML 1.1 reads one, in any case (`true`/`false`, `yes`/`no`, `on`/`off`, `y`/`n`). Any other value is ignored: the Job is detected as if the annotation were not there. Fix the value.");
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[

@@ -35,6 +35,8 @@ pub(crate) struct Context<'a> {
     /// Documents carrying `premigrate.io/generated` that premigrate did not write
     /// (the marker does not verify): kept as they are, with a warning.
     pub(crate) foreign: Vec<usize>,
+    /// Documents whose `premigrate.io/migration` is not a boolean: (document, value).
+    pub(crate) unreadable_flags: Vec<(usize, String)>,
 }
 
 impl<'a> Context<'a> {
@@ -63,12 +65,16 @@ impl<'a> Context<'a> {
             copies: BTreeMap::new(),
             generated: vec![],
             foreign: vec![],
+            unreadable_flags: vec![],
         };
         for i in 0..index.entries.len() {
             let Some(v) = ctx.value(i) else { continue };
             let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
             let ns = namespace(v);
             let name = index.entries[i].info.name.clone().unwrap_or_default();
+            if let Some(a) = annotation(v, own::MIGRATION).filter(|a| yaml11_bool(a).is_none()) {
+                ctx.unreadable_flags.push((i, a.to_string()));
+            }
             if annotation(v, own::GENERATED).is_some() && !is_own_generated(v, kind) {
                 ctx.foreign.push(i);
             } else if annotation(v, own::GENERATED).is_some() {
@@ -101,6 +107,17 @@ impl<'a> Context<'a> {
     /// `Kind/name` of a document.
     pub(crate) fn object(&self, i: usize) -> String {
         self.index.entries[i].info.object()
+    }
+}
+
+/// A boolean as Kubernetes' YAML 1.1 reads one, in any case: `true/false`,
+/// `yes/no`, `on/off`, `y/n`. Annotation values are strings, so a chart that
+/// writes `"True"` or `"yes"` means the boolean; anything else is `None`.
+pub(crate) fn yaml11_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "y" => Some(true),
+        "false" | "no" | "off" | "n" => Some(false),
+        _ => None,
     }
 }
 
@@ -145,7 +162,7 @@ fn is_own_generated(v: &Value, kind: &str) -> bool {
             "Role" | "RoleBinding" => original && name.ends_with("-premigrate-wait"),
             "Job" => {
                 annotation(v, own::DERIVED_FROM).is_some()
-                    && annotation(v, own::MIGRATION) == Some("true")
+                    && annotation(v, own::MIGRATION).and_then(yaml11_bool) == Some(true)
             }
             "ConfigMap" | "Secret" | "ServiceAccount" => {
                 original && annotation(v, engines::HELM_HOOK).is_some()

@@ -65,6 +65,9 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     for &g in &ctx.generated {
         plan.removed.push(g);
     }
+    for (d, a) in &ctx.unreadable_flags {
+        plan.note(crate::diag::codes::PM602, Some(*d), format!("{}: premigrate.io/migration: {a:?} is not a boolean (true/false, yes/no, on/off, y/n in any case): ignored, as if it were not there", ctx.object(*d)));
+    }
     for &f in &ctx.foreign {
         plan.note(crate::diag::codes::PM601, Some(f), format!("{}: premigrate.io/generated is set, but premigrate did not write this object (the marker does not verify): kept as it is", ctx.object(f)));
     }

@@ -126,7 +126,11 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
     };
     let command = crate::plan::sources::shell::split(&r.command).map_err(|e| {
         fail(
-            format!("{}: cannot read the command `{}`: {e}", r.said, r.command),
+            format!(
+                "{}: cannot read the command `{}`: {e}",
+                r.said,
+                r.command.escape_debug()
+            ),
             "quote it as a shell would, or run it through a shell: sh -c '…'",
         )
     })?;
