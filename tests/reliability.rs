@@ -574,3 +574,122 @@ fn helm_plugin_install_with_an_empty_home() {
         "wrote under the current folder"
     );
 }
+
+#[path = "support/plan_schema.rs"]
+mod plan_schema;
+
+/// The shipped schema of `explain --format json`.
+fn plan_schema() -> serde_json::Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schema/plan.schema.json")).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Item 10: every explain-json snapshot, and the plan of every fixture of the
+/// test data under its own flags, validates against `schema/plan.schema.json`;
+/// every document number in it is 1-based and names a document of the input.
+#[test]
+fn plan_json_matches_its_schema() {
+    let schema = plan_schema();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let check = |what: &str, plan: &serde_json::Value, failures: &mut Vec<String>| {
+        let errors = plan_schema::validate(&schema, plan);
+        if !errors.is_empty() {
+            failures.push(format!("{what}:\n  {}", errors.join("\n  ")));
+        }
+    };
+    // The snapshots that hold a plan as JSON.
+    let mut snaps = Vec::new();
+    let mut dirs = vec![repo_root().join("tests/snapshots")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "snap") {
+                snaps.push(p);
+            }
+        }
+    }
+    snaps.sort();
+    for p in snaps {
+        let text = std::fs::read_to_string(&p).unwrap();
+        let Some(body) = text.split("----- stdout -----\n").nth(1) else {
+            continue;
+        };
+        let json = body.split("----- stderr -----").next().unwrap();
+        if let Ok(plan) = serde_json::from_str::<serde_json::Value>(json) {
+            if plan.get("migrations").is_some() {
+                check(&p.display().to_string(), &plan, &mut failures);
+                checked += 1;
+            }
+        }
+    }
+    let from_snapshots = checked;
+    assert!(from_snapshots >= 1, "no explain-json snapshot found");
+    for (name, text) in fixed_point_inputs() {
+        let args = args_of(&text);
+        let mut argv = vec!["explain".to_string(), "--format".into(), "json".into()];
+        argv.extend(args);
+        let out = run_premigrate(&argv, text.as_bytes());
+        if out.status.code() != Some(0) {
+            continue;
+        }
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let docs = premigrate::stream::Stream::split(text.as_bytes())
+            .unwrap()
+            .docs
+            .len();
+        let numbers = document_numbers(&plan);
+        if let Some(bad) = numbers.iter().find(|&&n| n < 1 || n as usize > docs) {
+            failures.push(format!("{name}: document number {bad} out of 1..={docs}"));
+        }
+        check(&name, &plan, &mut failures);
+        checked += 1;
+    }
+    eprintln!("plan schema: {checked} plans checked ({from_snapshots} from snapshots)");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every value of a `document` or `before` key, anywhere in a plan.
+fn document_numbers(v: &serde_json::Value) -> Vec<i64> {
+    let mut out = Vec::new();
+    match v {
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                if matches!(k.as_str(), "document" | "before") {
+                    out.extend(x.as_i64());
+                }
+                out.extend(document_numbers(x));
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| out.extend(document_numbers(x))),
+        _ => {}
+    }
+    out
+}
+
+/// Item 10: the schema itself is checked: a plan with a 0-based number, an
+/// unknown field or no `version` fails it.
+#[test]
+fn plan_schema_rejects_what_it_should() {
+    let schema = plan_schema();
+    let out = run_premigrate(
+        &["explain", "--format", "json"],
+        case_text("fixed-point-hooks-with-gates.yaml").as_bytes(),
+    );
+    let good: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(good["version"], 1);
+    assert!(plan_schema::validate(&schema, &good).is_empty());
+    let mut zero = good.clone();
+    zero["migrations"][0]["document"] = 0.into();
+    let mut extra = good.clone();
+    extra["gates"][0]["doc"] = 1.into();
+    let mut unversioned = good.clone();
+    unversioned.as_object_mut().unwrap().remove("version");
+    for bad in [zero, extra, unversioned] {
+        assert!(!plan_schema::validate(&schema, &bad).is_empty(), "{bad}");
+    }
+}
