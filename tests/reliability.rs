@@ -693,3 +693,41 @@ fn plan_schema_rejects_what_it_should() {
         assert!(!plan_schema::validate(&schema, &bad).is_empty(), "{bad}");
     }
 }
+
+/// Item 6: a Windows pod gets no (Linux) gate and a PM603 warning naming it; the
+/// Linux pod beside it is gated; the output is a fixed point.
+#[test]
+fn windows_pods_are_not_gated() {
+    let text =
+        std::fs::read_to_string(repo_root().join("testdata/gates/windows-pod.yaml")).unwrap();
+    for style in ["k8s-wait-for", "kubectl", "check"] {
+        let args = [
+            "--gate",
+            "all",
+            "--gate-style",
+            style,
+            "--gate-check",
+            "bin/rails db:abort_if_pending_migrations",
+        ];
+        let out = run_premigrate(&args, text.as_bytes());
+        assert_eq!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("warning[PM603]: Deployment/app-win"), "{err}");
+        let stream = String::from_utf8(out.stdout).unwrap();
+        for d in docs(&stream) {
+            let name = d
+                .at(&["metadata", "name"])
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let gated = d
+                .at(&["spec", "template", "spec", "initContainers"])
+                .is_some();
+            match name {
+                "app-win" => assert!(!gated, "{style}: {stream}"),
+                "app-web" => assert!(gated, "{style}: {stream}"),
+                _ => {}
+            }
+        }
+        assert_eq!(rewrite_ok(&args, &stream), stream, "{style}");
+    }
+}

@@ -141,11 +141,14 @@ pub const PM601: Code = code("PM601", Warning, "`premigrate.io/generated` does n
 /// `premigrate.io/migration` is not a boolean.
 pub const PM602: Code = code("PM602", Warning, "`premigrate.io/migration` is not a boolean: ignored",
     "The annotation takes a boolean as Kubernetes' YAML 1.1 reads one, in any case (`true`/`false`, `yes`/`no`, `on`/`off`, `y`/`n`). Any other value is ignored: the Job is detected as if the annotation were not there. Fix the value.");
+/// A Windows pod is not gated.
+pub const PM603: Code = code("PM603", Warning, "a Windows pod is not gated",
+    "premigrate's gates are Linux containers: the wait images are Linux images, and the `check` gate runs `sh` with Linux-only security fields (seccompProfile, capabilities, runAsUser), which the API server refuses when `spec.os.name: windows`. Such a pod is left without a gate and may start before the migration completes: order it with the engine (Argo CD sync waves, kapp change rules, Flux `dependsOn`) or make the app wait for its migrations itself.");
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
-    PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM601,
+    PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM601, PM602, PM603,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

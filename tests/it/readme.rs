@@ -72,6 +72,8 @@ const FIXTURES: &[(&str, &str)] = &[
         "PM601",
         "reliability/generated-annotation-on-user-objects.yaml",
     ),
+    ("PM602", "reliability/migration-annotation-values.yaml"),
+    ("PM603", "gates/windows-pod.yaml"),
 ];
 
 /// A stream for the Flux export: a migration Job using a chart ConfigMap and
