@@ -731,3 +731,23 @@ fn windows_pods_are_not_gated() {
         assert_eq!(rewrite_ok(&args, &stream), stream, "{style}");
     }
 }
+
+/// Item 7: a migration Job inside a `List` or `JobList` is not silently ignored:
+/// each List that holds Jobs or workloads gets a PM604 warning naming them, and
+/// the stream is left as it is.
+#[test]
+fn migration_job_inside_a_list() {
+    let text = case_text("migration-job-inside-a-list.yaml");
+    let out = run_premigrate(&["--target", "gitops"], text.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), text);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning[PM604]: List: its item(s) Job/app-migrate"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning[PM604]: JobList: its item(s) Job/app-seed"),
+        "{err}"
+    );
+}

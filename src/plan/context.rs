@@ -37,6 +37,9 @@ pub(crate) struct Context<'a> {
     pub(crate) foreign: Vec<usize>,
     /// Documents whose `premigrate.io/migration` is not a boolean: (document, value).
     pub(crate) unreadable_flags: Vec<(usize, String)>,
+    /// `kind: List` (or `JobList`, …) documents holding Jobs or workloads: (document,
+    /// `Kind/name` of those items). premigrate edits top-level documents only.
+    pub(crate) lists: Vec<(usize, Vec<String>)>,
 }
 
 impl<'a> Context<'a> {
@@ -66,12 +69,19 @@ impl<'a> Context<'a> {
             generated: vec![],
             foreign: vec![],
             unreadable_flags: vec![],
+            lists: vec![],
         };
         for i in 0..index.entries.len() {
             let Some(v) = ctx.value(i) else { continue };
             let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
             let ns = namespace(v);
             let name = index.entries[i].info.name.clone().unwrap_or_default();
+            if kind.ends_with("List") {
+                let inside = list_items(v);
+                if !inside.is_empty() {
+                    ctx.lists.push((i, inside));
+                }
+            }
             if let Some(a) = annotation(v, own::MIGRATION).filter(|a| yaml11_bool(a).is_none()) {
                 ctx.unreadable_flags.push((i, a.to_string()));
             }
@@ -108,6 +118,25 @@ impl<'a> Context<'a> {
     pub(crate) fn object(&self, i: usize) -> String {
         self.index.entries[i].info.object()
     }
+}
+
+/// The Jobs and workloads among a List's `items`, as `Kind/name`: what a List hides
+/// from premigrate (Helm and kubectl apply each item as an object of its own).
+fn list_items(v: &Value) -> Vec<String> {
+    v.get("items")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|item| {
+            let kind = item.get("kind").and_then(Value::as_str)?;
+            let wanted = kind == "Job" || crate::k8s::kinds::workload_kind(kind).is_some();
+            let name = item
+                .at(&["metadata", "name"])
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            wanted.then(|| format!("{kind}/{name}"))
+        })
+        .collect()
 }
 
 /// A boolean as Kubernetes' YAML 1.1 reads one, in any case: `true/false`,
