@@ -743,7 +743,7 @@ fn migration_job_inside_a_list() {
     assert_eq!(String::from_utf8(out.stdout).unwrap(), text);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("warning[PM604]: List: its item(s) Job/app-migrate"),
+        err.contains("warning[PM604]: List: its item(s) Job/app-migrate look like migrations"),
         "{err}"
     );
     assert!(

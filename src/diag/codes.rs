@@ -145,13 +145,17 @@ pub const PM602: Code = code("PM602", Warning, "`premigrate.io/migration` is not
 pub const PM603: Code = code("PM603", Warning, "a Windows pod is not gated",
     "premigrate's gates are Linux containers: the wait images are Linux images, and the `check` gate runs `sh` with Linux-only security fields (seccompProfile, capabilities, runAsUser), which the API server refuses when `spec.os.name: windows`. Such a pod is left without a gate and may start before the migration completes: order it with the engine (Argo CD sync waves, kapp change rules, Flux `dependsOn`) or make the app wait for its migrations itself.");
 /// Jobs or workloads inside a List.
-pub const PM604: Code = code("PM604", Warning, "Jobs or workloads inside a List are not rewritten",
-    "Helm and kubectl apply each item of a `kind: List` (or `JobList`, `DeploymentList`, …) as an object of its own, but premigrate reads and edits top-level documents only: a migration Job among the items is not found, hardened or ordered, and a workload among them is not gated. Write the items as documents of their own.");
+pub const PM604: Code = code("PM604", Warning, "a migration Job inside a List is not rewritten",
+    "Helm and kubectl apply each item of a `kind: List` (or `JobList`, …) as an object of its own, but premigrate reads and edits top-level documents only: a Job among the items that looks like a migration (its annotation, name or command) is not hashed, hardened or ordered, and nothing waits for it. Write the items as documents of their own.");
+/// The gates' RoleBinding binds the `default` ServiceAccount.
+pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the default ServiceAccount",
+    "The gated workloads run as their namespace's `default` ServiceAccount, so the RoleBinding that lets their gates read the migration Job (get/list/watch on that one Job) binds `default`: every pod of the namespace that runs as it may read that Job too (checkov CKV_K8S_42). Give the workloads a ServiceAccount of their own, or use `--gate-style check`, which needs no RBAC.");
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
     PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM601, PM602, PM603, PM604,
+    PM605,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

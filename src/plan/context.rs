@@ -37,8 +37,8 @@ pub(crate) struct Context<'a> {
     pub(crate) foreign: Vec<usize>,
     /// Documents whose `premigrate.io/migration` is not a boolean: (document, value).
     pub(crate) unreadable_flags: Vec<(usize, String)>,
-    /// `kind: List` (or `JobList`, …) documents holding Jobs or workloads: (document,
-    /// `Kind/name` of those items). premigrate edits top-level documents only.
+    /// `kind: List` (or `JobList`, …) documents holding migration Jobs: (document,
+    /// `Job/name` of those items). premigrate edits top-level documents only.
     pub(crate) lists: Vec<(usize, Vec<String>)>,
 }
 
@@ -120,21 +120,32 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The Jobs and workloads among a List's `items`, as `Kind/name`: what a List hides
-/// from premigrate (Helm and kubectl apply each item as an object of its own).
+/// The Jobs among a List's `items` that look like migrations (annotation, name
+/// or command, as a top-level Job would be detected), as `Kind/name`: what a List
+/// hides from premigrate (Helm and kubectl apply each item as an object of its own).
 fn list_items(v: &Value) -> Vec<String> {
     v.get("items")
         .map(Value::items)
         .unwrap_or(&[])
         .iter()
+        .filter(|item| item.get("kind").and_then(Value::as_str) == Some("Job"))
         .filter_map(|item| {
-            let kind = item.get("kind").and_then(Value::as_str)?;
-            let wanted = kind == "Job" || crate::k8s::kinds::workload_kind(kind).is_some();
             let name = item
                 .at(&["metadata", "name"])
                 .and_then(Value::as_str)
                 .unwrap_or("?");
-            wanted.then(|| format!("{kind}/{name}"))
+            let flagged = annotation(item, own::MIGRATION).and_then(yaml11_bool);
+            let pod = item.at(crate::k8s::POD_TEMPLATE_SPEC);
+            let by_command = ["containers", "initContainers"].iter().any(|l| {
+                pod.and_then(|p| p.get(l))
+                    .map(Value::items)
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|c| crate::detect::migration_command(c).is_some())
+            });
+            let migration =
+                flagged.unwrap_or(name.to_ascii_lowercase().contains("migrat") || by_command);
+            migration.then(|| format!("Job/{name}"))
         })
         .collect()
 }

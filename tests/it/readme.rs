@@ -75,6 +75,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM602", "reliability/migration-annotation-values.yaml"),
     ("PM603", "gates/windows-pod.yaml"),
     ("PM604", "reliability/migration-job-inside-a-list.yaml"),
+    ("PM605", "demo/input.yaml"),
 ];
 
 /// A stream for the Flux export: a migration Job using a chart ConfigMap and

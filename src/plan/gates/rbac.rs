@@ -57,6 +57,13 @@ pub(crate) fn add(
     sas.sort();
     sas.dedup();
     let rbac_name = format!("{}-premigrate-wait", m.original_name);
+    if sas.iter().any(|s| s == "default") {
+        // Every pod of the namespace that runs as `default` gets the read too.
+        plan.note(crate::diag::codes::PM605, Some(first), format!(
+            "RoleBinding/{rbac_name} binds ServiceAccount default (the gated workloads run as it): every pod of the namespace that runs as default may read Job {}; give the workloads a ServiceAccount of their own, or use --gate-style check (no RBAC)",
+            m.name
+        ));
+    }
     let meta = |kind| metadata(m, kind, &rbac_name, filename.as_deref());
     for (n, (obj, kind)) in [
         (role(m, meta("Role")), "Role"),

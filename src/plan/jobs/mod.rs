@@ -69,7 +69,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         plan.note(crate::diag::codes::PM602, Some(*d), format!("{}: premigrate.io/migration: {a:?} is not a boolean (true/false, yes/no, on/off, y/n in any case): ignored, as if it were not there", ctx.object(*d)));
     }
     for (d, items) in &ctx.lists {
-        plan.note(crate::diag::codes::PM604, Some(*d), format!("{}: its item(s) {} are not rewritten: premigrate reads and edits top-level documents only, so a migration Job in a List is not found, hardened or ordered, and a workload in it is not gated; write the items as documents of their own (Helm and kubectl apply them the same)", ctx.kind(*d), items.join(", ")));
+        plan.note(crate::diag::codes::PM604, Some(*d), format!("{}: its item(s) {} look like migrations but are not rewritten: premigrate reads and edits top-level documents only, so a migration Job in a List is not hashed, hardened or ordered, and nothing waits for it; write the items as documents of their own (Helm and kubectl apply them the same)", ctx.kind(*d), items.join(", ")));
     }
     for &f in &ctx.foreign {
         plan.note(crate::diag::codes::PM601, Some(f), format!("{}: premigrate.io/generated is set, but premigrate did not write this object (the marker does not verify): kept as it is", ctx.object(f)));
