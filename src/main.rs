@@ -4,7 +4,6 @@
 
 use std::process::ExitCode;
 
-use clap::error::ErrorKind;
 use clap::Parser;
 use premigrate::cli::{Cli, Command, HelmPluginAction};
 use premigrate::modes::run;
@@ -12,7 +11,7 @@ use premigrate::modes::run;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => return usage_error(e),
+        Err(e) => return run::usage_error(e),
     };
     let result = match cli.command {
         None => run::rewrite(&cli.opts, &cli.files),
@@ -37,26 +36,4 @@ fn main() -> ExitCode {
         eprintln!("premigrate: error: {e}");
         ExitCode::from(2)
     })
-}
-
-/// Command-line misuse: clap's message, starting like every other error with
-/// `premigrate: error:` (stdout stays empty), exit 2. `--help` and `--version`
-/// print as clap does, exit 0.
-fn usage_error(e: clap::Error) -> ExitCode {
-    if matches!(
-        e.kind(),
-        ErrorKind::DisplayHelp
-            | ErrorKind::DisplayVersion
-            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    ) {
-        let _ = e.print();
-        return match e.kind() {
-            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ExitCode::from(2),
-            _ => ExitCode::SUCCESS,
-        };
-    }
-    let text = e.render().to_string();
-    let text = text.strip_prefix("error: ").unwrap_or(&text);
-    eprint!("premigrate: error: {text}");
-    ExitCode::from(2)
 }

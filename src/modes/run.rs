@@ -11,6 +11,29 @@ use crate::diag::Error;
 use crate::modes::{demo as demo_mode, flux as flux_mode, helm_plugin, krm as krm_mode};
 use crate::plan::model::Severity;
 
+/// Command-line misuse: clap's message, starting like every other error with
+/// `premigrate: error:` (stdout stays empty), exit 2. `--help` and `--version`
+/// print as clap does, exit 0.
+pub fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return match e.kind() {
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ExitCode::from(2),
+            _ => ExitCode::SUCCESS,
+        };
+    }
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    eprint!("premigrate: error: {text}");
+    ExitCode::from(2)
+}
+
 /// The plain rewrite (no subcommand): a Helm post-renderer, or a filter.
 pub fn rewrite(opts: &Opts, files: &[PathBuf]) -> Result<ExitCode, Error> {
     let cfg = opts.config()?;

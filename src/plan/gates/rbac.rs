@@ -15,6 +15,55 @@ pub(crate) fn add(
     subjects: &[(usize, String)],
     first_app: Option<usize>,
 ) {
+    let (first, at) = place(ctx, plan, m, subjects, first_app);
+    let filename = ctx.index.entries[first].info.filename.clone();
+    let mut sas: Vec<String> = subjects.iter().map(|s| s.1.clone()).collect();
+    sas.sort();
+    sas.dedup();
+    let rbac_name = format!("{}-premigrate-wait", m.original_name);
+    note_default_account(plan, m, first, &rbac_name, &sas);
+    let meta = |kind| metadata(m, kind, &rbac_name, filename.as_deref());
+    for (n, (obj, kind)) in [
+        (role(m, meta("Role")), "Role"),
+        (
+            binding(m, meta("RoleBinding"), &rbac_name, &sas),
+            "RoleBinding",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        plan.added.insert(
+            at + n,
+            Added {
+                text: ensure_separator(obj.to_document()),
+                object: format!("{kind}/{rbac_name}"),
+                derived_from: first,
+                before: first,
+                why: format!(
+                    "lets the gates read Job/{} and nothing else ({})",
+                    m.name,
+                    if kind == "Role" {
+                        "get/list/watch on that one Job".to_string()
+                    } else {
+                        sas.join(", ")
+                    }
+                ),
+                hook: None,
+            },
+        );
+    }
+}
+
+/// Where the RBAC goes: before which document (`first`), and at which index of
+/// the added documents (`at`).
+fn place(
+    ctx: &crate::plan::context::Context<'_>,
+    plan: &Plan,
+    m: &Migration,
+    subjects: &[(usize, String)],
+    first_app: Option<usize>,
+) -> (usize, usize) {
     // Before the first gated workload or migration Job of the output; a Job
     // premigrate builds that waits for this one sits just after it (see below).
     // Migration Jobs are moved ahead of the apps: a gated one comes first in the output.
@@ -52,48 +101,23 @@ pub(crate) fn add(
         .iter()
         .position(|a| reads && a.before == first && followers.contains(&a.object))
         .unwrap_or(plan.added.len());
-    let filename = ctx.index.entries[first].info.filename.clone();
-    let mut sas: Vec<String> = subjects.iter().map(|s| s.1.clone()).collect();
-    sas.sort();
-    sas.dedup();
-    let rbac_name = format!("{}-premigrate-wait", m.original_name);
+    (first, at)
+}
+
+/// PM605 when the binding's subjects include the `default` ServiceAccount:
+/// every pod of the namespace that runs as it gets the read too.
+fn note_default_account(
+    plan: &mut Plan,
+    m: &Migration,
+    doc: usize,
+    rbac_name: &str,
+    sas: &[String],
+) {
     if sas.iter().any(|s| s == "default") {
-        // Every pod of the namespace that runs as `default` gets the read too.
-        plan.note(crate::diag::codes::PM605, Some(first), format!(
+        plan.note(crate::diag::codes::PM605, Some(doc), format!(
             "RoleBinding/{rbac_name} binds ServiceAccount default (the gated workloads run as it): every pod of the namespace that runs as default may read Job {}; give the workloads a ServiceAccount of their own, or use --gate-style check (no RBAC)",
             m.name
         ));
-    }
-    let meta = |kind| metadata(m, kind, &rbac_name, filename.as_deref());
-    for (n, (obj, kind)) in [
-        (role(m, meta("Role")), "Role"),
-        (
-            binding(m, meta("RoleBinding"), &rbac_name, &sas),
-            "RoleBinding",
-        ),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        plan.added.insert(
-            at + n,
-            Added {
-                text: ensure_separator(obj.to_document()),
-                object: format!("{kind}/{rbac_name}"),
-                derived_from: first,
-                before: first,
-                why: format!(
-                    "lets the gates read Job/{} and nothing else ({})",
-                    m.name,
-                    if kind == "Role" {
-                        "get/list/watch on that one Job".to_string()
-                    } else {
-                        sas.join(", ")
-                    }
-                ),
-                hook: None,
-            },
-        );
     }
 }
 

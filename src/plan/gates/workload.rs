@@ -44,23 +44,7 @@ pub(crate) fn gate(
     let Some(pod) = k8s::at(v, &pod_path) else {
         return Ok(());
     };
-    // Every gate premigrate writes is a Linux container (the wait images are Linux
-    // images; the check runs `sh` with Linux-only security fields): a Windows pod is
-    // not gated, and says why.
-    let waits = match waits {
-        Some(list) if is_windows(pod) => {
-            let jobs: Vec<&str> = list
-                .iter()
-                .map(|(k, _)| migrations[*k].name.as_str())
-                .collect();
-            plan.note(codes::PM603, Some(w), format!(
-                "{}: a Windows pod (spec.os.name: windows) is not gated: premigrate's gates are Linux containers; it may start before Job {} completes: order it with the engine (Argo CD sync waves, kapp change rules, Flux dependsOn) or make the app wait for its migrations itself",
-                ctx.object(w), jobs.join(", ")
-            ));
-            None
-        }
-        other => other,
-    };
+    let waits = unless_windows(ctx, plan, w, pod, waits, migrations);
     let Some(list) = waits else {
         // Not gated (any more): drop what an earlier run added.
         plan_init(plan, w, &pod_path, pod, &[], &[]);
@@ -108,6 +92,32 @@ pub(crate) fn gate(
     }
     record(ctx, plan, w, list, migrations, jobs, follower);
     Ok(())
+}
+
+/// `waits`, or none for a Windows pod: every gate premigrate writes is a Linux
+/// container (the wait images are Linux images; the check runs `sh` with
+/// Linux-only security fields), so such a pod is not gated, and PM603 says why.
+fn unless_windows<'w>(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    w: usize,
+    pod: &Value,
+    waits: Option<&'w Vec<(usize, String)>>,
+    migrations: &[Migration],
+) -> Option<&'w Vec<(usize, String)>> {
+    let list = waits?;
+    if !is_windows(pod) {
+        return Some(list);
+    }
+    let jobs: Vec<&str> = list
+        .iter()
+        .map(|(k, _)| migrations[*k].name.as_str())
+        .collect();
+    plan.note(codes::PM603, Some(w), format!(
+        "{}: a Windows pod (spec.os.name: windows) is not gated: premigrate's gates are Linux containers; it may start before Job {} completes: order it with the engine (Argo CD sync waves, kapp change rules, Flux dependsOn) or make the app wait for its migrations itself",
+        ctx.object(w), jobs.join(", ")
+    ));
+    None
 }
 
 /// Whether a pod spec runs on Windows nodes (`spec.os.name: windows`).

@@ -30,6 +30,21 @@ struct Pending<'s> {
     events: Option<Vec<String>>,
 }
 
+/// Notes about input premigrate does not trust or cannot reach: unreadable
+/// `premigrate.io/migration` values, migration Jobs inside Lists, and
+/// `premigrate.io/generated` objects it did not write.
+fn input_notes(ctx: &Context<'_>, plan: &mut Plan) {
+    for (d, a) in &ctx.unreadable_flags {
+        plan.note(crate::diag::codes::PM602, Some(*d), format!("{}: premigrate.io/migration: {a:?} is not a boolean (true/false, yes/no, on/off, y/n in any case): ignored, as if it were not there", ctx.object(*d)));
+    }
+    for (d, items) in &ctx.lists {
+        plan.note(crate::diag::codes::PM604, Some(*d), format!("{}: its item(s) {} look like migrations but are not rewritten: premigrate reads and edits top-level documents only, so a migration Job in a List is not hashed, hardened or ordered, and nothing waits for it; write the items as documents of their own (Helm and kubectl apply them the same)", ctx.kind(*d), items.join(", ")));
+    }
+    for &f in &ctx.foreign {
+        plan.note(crate::diag::codes::PM601, Some(f), format!("{}: premigrate.io/generated is set, but premigrate did not write this object (the marker does not verify): kept as it is", ctx.object(f)));
+    }
+}
+
 /// Refuses two migrations premigrate builds under one name (a Job generated with
 /// `--migrate` and one extracted from an init container, both `<workload>-migrate`):
 /// their Roles, kapp groups and gates would collide.
@@ -65,15 +80,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     for &g in &ctx.generated {
         plan.removed.push(g);
     }
-    for (d, a) in &ctx.unreadable_flags {
-        plan.note(crate::diag::codes::PM602, Some(*d), format!("{}: premigrate.io/migration: {a:?} is not a boolean (true/false, yes/no, on/off, y/n in any case): ignored, as if it were not there", ctx.object(*d)));
-    }
-    for (d, items) in &ctx.lists {
-        plan.note(crate::diag::codes::PM604, Some(*d), format!("{}: its item(s) {} look like migrations but are not rewritten: premigrate reads and edits top-level documents only, so a migration Job in a List is not hashed, hardened or ordered, and nothing waits for it; write the items as documents of their own (Helm and kubectl apply them the same)", ctx.kind(*d), items.join(", ")));
-    }
-    for &f in &ctx.foreign {
-        plan.note(crate::diag::codes::PM601, Some(f), format!("{}: premigrate.io/generated is set, but premigrate did not write this object (the marker does not verify): kept as it is", ctx.object(f)));
-    }
+    input_notes(ctx, plan);
     // Jobs premigrate builds: extracted from init containers, generated from workloads.
     let mut new_jobs = extract::find(ctx, &workloads.docs, plan)?;
     new_jobs.extend(generate::find(ctx, &workloads.docs)?);

@@ -64,6 +64,9 @@ pub(crate) enum Shape {
         container: usize,
         /// The argv.
         command: Vec<String>,
+        /// Init containers the Job leaves out beyond detected migrations and gates
+        /// (indexes): those extracted as Jobs of their own, the chart's wait gates.
+        leave_out: Vec<usize>,
     },
 }
 
@@ -138,25 +141,11 @@ pub(crate) fn derive(
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     let (keep_init, running, dropped) = match shape {
         Shape::Extract { init } => b.extract(inits, *init),
-        Shape::Generate { container, command } => {
-            // Init containers extracted as Jobs of their own, and the chart's gates
-            // that wait for migrations: a migration Job waiting for a migration
-            // (maybe itself) is ordered by premigrate's own gates instead.
-            let chart_gates: Vec<String> = crate::plan::graph::chart_gates::find(pod)
-                .into_iter()
-                .map(|g| g.container)
-                .collect();
-            let extracted: Vec<usize> = (0..inits.len())
-                .filter(|&j| {
-                    crate::plan::sources::extract::is_extracted(ctx, v, &inits[j])
-                        || inits[j]
-                            .get("name")
-                            .and_then(Value::as_str)
-                            .is_some_and(|n| chart_gates.iter().any(|g| g == n))
-                })
-                .collect();
-            b.generate(pod, *container, command, &extracted)
-        }
+        Shape::Generate {
+            container,
+            command,
+            leave_out,
+        } => b.generate(pod, *container, command, leave_out),
     };
     b.keep_items("initContainers", inits.len(), &keep_init);
     b.volumes(pod, &running);

@@ -92,6 +92,28 @@ pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>
     requests.into_iter().map(|r| build(ctx, r)).collect()
 }
 
+/// The init containers a Job generated from this workload leaves out: those
+/// extracted as Jobs of their own (as the workload loses them, else the next run
+/// builds a different Job), and the chart's gates that wait for migrations (a
+/// migration waiting for a migration, maybe itself, is ordered by premigrate's
+/// own gates instead).
+fn leave_out(ctx: &Context<'_>, v: &Value, pod: &Value) -> Vec<usize> {
+    let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    let chart_gates: Vec<String> = crate::plan::graph::chart_gates::find(pod)
+        .into_iter()
+        .map(|g| g.container)
+        .collect();
+    (0..inits.len())
+        .filter(|&j| {
+            crate::plan::sources::extract::is_extracted(ctx, v, &inits[j])
+                || inits[j]
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| chart_gates.iter().any(|g| g == n))
+        })
+        .collect()
+}
+
 /// A Job of the stream, other than one built from `object` on an earlier run, whose
 /// name (before hashing) is `name`: two migrations under one name would collide.
 fn name_taken(ctx: &Context<'_>, name: &str, object: &str) -> Option<usize> {
@@ -160,6 +182,7 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         &Shape::Generate {
             container: index,
             command,
+            leave_out: leave_out(ctx, v, pod),
         },
         &derive::marks(&object, true),
     )?;
