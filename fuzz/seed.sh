@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the seed corpora (not committed) from the repo's own manifests:
 #   corpus/rewrite/  every testdata/**/*.yaml file, each of its documents alone,
-#                    and `helm template` of each chart under charts/ (when helm3 is there)
+#                    `helm template` of each chart under charts/ (when helm3 is there),
+#                    and the rendered real charts of ../shared/corpus/*/helm{3,4}.yaml
 #   corpus/edit/     each single document, prefixed with the edit target's 16 control bytes
 #                    (four different prefixes per document)
 # Idempotent; safe to rerun after testdata/ changes.
@@ -26,9 +27,15 @@ if [[ -x "$HELM" ]]; then
     while IFS= read -r -d '' f; do files+=("$f"); done < <(find "$render" -type f -print0 | sort -z)
 fi
 
+# Real charts rendered by Helm 3 and Helm 4 (the shared corpus, when present).
+if [[ -d "$REPO/../shared/corpus" ]]; then
+    while IFS= read -r -d '' f; do files+=("$f"); done < <(find "$REPO/../shared/corpus" -type f -name 'helm[34].yaml' -print0 | sort -z)
+fi
+
 n=0
 for f in "${files[@]}"; do
     rel="${f#"$REPO"/}"
+    rel="${rel#../shared/}"
     rel="${rel#/tmp/*/}"
     key="$(printf '%s' "$rel" | tr '/' '_')"
     cp "$f" "$RW/$key"

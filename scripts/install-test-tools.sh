@@ -153,3 +153,33 @@ if ! jsonschema_ok; then
         || die "pip install jsonschema==$JSONSCHEMA_VERSION failed"
 fi
 jsonschema_ok || die "jsonschema $JSONSCHEMA_VERSION is not importable from $PYDIR"
+
+# ── Policy scanners (issue #14, item 12) ─────────────────────────────────────
+# A virtualenv in .tools/policy with pinned kubernetes-validate (schemas for
+# Kubernetes 1.34) and checkov (its Kubernetes checks), from PyPI; scripts/
+# policy_scan.py runs with .tools/bin/policy-python (kubernetes-validate 1.35.0 is the
+# first release with the v1.34.0 schemas). Kept in this block of its own.
+POLICY="$TOOLS/policy"
+POLICY_REQS=("kubernetes-validate==1.35.0" "checkov==3.3.30")
+policy_ok() {
+    [[ -x "$POLICY/bin/python3" ]] && "$POLICY/bin/python3" - "${POLICY_REQS[@]}" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+for req in sys.argv[1:]:
+    name, want = req.split("==")
+    if version(name) != want:
+        sys.exit(1)
+PY
+}
+if ! policy_ok; then
+    log "installing ${POLICY_REQS[*]} into $POLICY (PyPI)"
+    python3 -m venv "$POLICY" || die "python3 -m venv failed (apt-get install python3-venv)"
+    "$POLICY/bin/pip" install --quiet --disable-pip-version-check "${POLICY_REQS[@]}" \
+        || die "pip install ${POLICY_REQS[*]} failed"
+    policy_ok || die "the policy scanners are not at ${POLICY_REQS[*]}"
+fi
+# Wrappers, not symlinks: a venv's python finds its packages by the path it is run as.
+printf '#!/bin/sh\nexec "%s/bin/python3" "$@"\n' "$POLICY" >"$BIN/policy-python"
+printf '#!/bin/sh\nexec "%s/bin/checkov" "$@"\n' "$POLICY" >"$BIN/checkov"
+chmod +x "$BIN/policy-python" "$BIN/checkov"
+# ── end of the policy scanners block ─────────────────────────────────────────

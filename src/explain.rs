@@ -157,28 +157,63 @@ fn documents(o: &mut String, index: &Index<'_>, plan: &Plan) {
     }
 }
 
-/// The plan as JSON.
+/// The version of the plan's JSON format (`schema/plan.schema.json`): raised
+/// whenever a field changes meaning or goes away.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+/// A 1-based document number, as every field of the plan JSON counts them.
+fn number(d: usize) -> serde_json::Value {
+    (d + 1).into()
+}
+
+/// One migration as JSON: its fields, with document numbers 1-based.
+fn migration_json(m: &Migration) -> serde_json::Value {
+    let mut v = serde_json::to_value(m).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("doc");
+        o.insert("document".into(), number(m.doc));
+        o.insert(
+            "uses".into(),
+            m.uses
+                .iter()
+                .map(|u| serde_json::json!({"kind": u.kind, "name": u.name, "document": u.doc.map(number)}))
+                .collect(),
+        );
+        o.insert(
+            "needs".into(),
+            m.needs
+                .iter()
+                .map(|(d, why)| serde_json::json!({"document": number(*d), "why": why}))
+                .collect(),
+        );
+    }
+    v
+}
+
+/// The plan as JSON (format [`PLAN_FORMAT_VERSION`]; every document number 1-based).
 pub fn json(index: &Index<'_>, plan: &Plan) -> serde_json::Value {
+    let object = |d: usize| index.entries[d].info.object();
     let changes: Vec<serde_json::Value> = plan
         .changes
         .iter()
-        .map(|(d, cs)| serde_json::json!({"document": d + 1, "object": index.entries[*d].info.object(), "changes": cs.iter().map(|c| c.why.clone()).collect::<Vec<_>>()}))
+        .map(|(d, cs)| serde_json::json!({"document": number(*d), "object": object(*d), "changes": cs.iter().map(|c| c.why.clone()).collect::<Vec<_>>()}))
         .collect();
     serde_json::json!({
+        "version": PLAN_FORMAT_VERSION,
         "target": plan.target,
         "targetReason": plan.target_reason,
-        "migrations": plan.migrations.iter().map(|m| {
-            let mut v = serde_json::to_value(m).unwrap_or_default();
-            v["document"] = (m.doc + 1).into();
-            v
-        }).collect::<Vec<_>>(),
+        "migrations": plan.migrations.iter().map(migration_json).collect::<Vec<_>>(),
         "changes": changes,
-        "added": plan.added.iter().map(|a| serde_json::json!({"object": a.object, "before": a.before + 1, "why": a.why})).collect::<Vec<_>>(),
-        "moved": plan.moves.iter().map(|m| serde_json::json!({"document": m.doc + 1, "before": (m.before != crate::plan::END).then(|| m.before + 1), "why": m.why})).collect::<Vec<_>>(),
-        "gates": plan.gates,
-        "dataServices": plan.data_services.iter().map(|(d, why)| serde_json::json!({"document": d + 1, "object": index.entries[*d].info.object(), "why": why})).collect::<Vec<_>>(),
+        "added": plan.added.iter().map(|a| serde_json::json!({"object": a.object, "before": number(a.before), "why": a.why})).collect::<Vec<_>>(),
+        "moved": plan.moves.iter().map(|m| serde_json::json!({"document": number(m.doc), "before": (m.before != crate::plan::END).then(|| number(m.before)), "why": m.why})).collect::<Vec<_>>(),
+        "removed": plan.removed.iter().map(|r| {
+            let regenerated = plan.added.iter().any(|a| a.object == object(*r));
+            serde_json::json!({"document": number(*r), "object": object(*r), "regenerated": regenerated, "why": "premigrate's own output from an earlier run"})
+        }).collect::<Vec<_>>(),
+        "gates": plan.gates.iter().map(|g| serde_json::json!({"document": number(g.doc), "workload": g.workload, "jobs": g.jobs, "why": g.why})).collect::<Vec<_>>(),
+        "dataServices": plan.data_services.iter().map(|(d, why)| serde_json::json!({"document": number(*d), "object": object(*d), "why": why})).collect::<Vec<_>>(),
         "verdicts": plan.verdicts,
-        "notes": plan.notes.iter().map(|n| serde_json::json!({"severity": n.severity, "code": n.code, "document": n.doc.map(|d| d + 1), "message": n.message})).collect::<Vec<_>>(),
+        "notes": plan.notes.iter().map(|n| serde_json::json!({"severity": n.severity, "code": n.code, "document": n.doc.map(number), "message": n.message})).collect::<Vec<_>>(),
     })
 }
 

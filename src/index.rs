@@ -130,7 +130,9 @@ impl<'a> Index<'a> {
             let must_parse = match &quick {
                 None => true,
                 Some(q) => {
-                    q.kind.as_deref().is_none_or(|k| READ_KINDS.contains(&k))
+                    q.kind
+                        .as_deref()
+                        .is_none_or(|k| READ_KINDS.contains(&k) || k.ends_with("List"))
                         || text.contains("premigrate.io/")
                 }
             };

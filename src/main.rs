@@ -10,7 +10,10 @@ use premigrate::cli::{Cli, Command, HelmPluginAction};
 use premigrate::modes::run;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return run::usage_error(e),
+    };
     let result = match cli.command {
         None => run::rewrite(&cli.opts, &cli.files),
         Some(Command::Explain {

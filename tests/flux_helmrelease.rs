@@ -91,7 +91,7 @@ fn expected_from_hooks_output(hooks: &str) -> BTreeMap<String, Value> {
     let mut objs = objects(hooks);
     let copies: Vec<(String, Value)> = objs
         .iter()
-        .filter(|(_, v)| annotation(v, "premigrate.io/generated").as_deref() == Some("true"))
+        .filter(|(_, v)| annotation(v, "premigrate.io/generated").is_some())
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let mut names = BTreeMap::new();

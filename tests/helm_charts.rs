@@ -105,7 +105,7 @@ fn helm3_gate_styles_through_post_renderer_args() {
                 "--gate-check",
                 "php artisan migrate:status",
             ][..],
-            "until php artisan migrate:status;",
+            "value: \"php artisan migrate:status\"",
         ),
     ] {
         let mut args = vec![

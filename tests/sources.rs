@@ -117,8 +117,8 @@ fn a_new_image_tag_renames_the_job_and_moves_the_gates() {
     assert!(!after.contains(&old), "a stale name is left:\n{after}");
     assert_eq!(
         after.matches(&format!("api-web-migrate-{new}")).count(),
-        4,
-        "Job, Role and two gates:\n{after}"
+        6,
+        "Job, Role and two gates (each in its args and its marker):\n{after}"
     );
 }
 

@@ -2,7 +2,8 @@
 //! stable code here, with its severity, a one-line title and a paragraph for
 //! the README (whose list of codes is generated from this table by a test).
 //! Codes by hundreds: PM0xx the Job itself, PM1xx Helm hooks, PM2xx gates,
-//! PM3xx Jobs premigrate builds, PM4xx the Flux HelmRelease export, PM5xx lint rules.
+//! PM3xx Jobs premigrate builds, PM4xx the Flux HelmRelease export, PM5xx lint rules,
+//! PM6xx input premigrate does not trust (reliability and security).
 
 /// How serious a note is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -181,11 +182,30 @@ pub const PM513: Code = code("PM513", Error, "something waits for a Job its dele
 pub const PM514: Code = code("PM514", Info, "a possible migration the detector could not confirm",
     "The Job looks like a migration (its name, image or command) but matches no rule: premigrate leaves it alone. Mark it `premigrate.io/migration: \"true\"` (or pass `--job NAME`) to make it one, `\"false\"` to silence this.");
 
+// PM6xx: input premigrate does not trust (reliability and security).
+
+/// `premigrate.io/generated` on an object premigrate did not write.
+pub const PM601: Code = code("PM601", Warning, "`premigrate.io/generated` does not verify: the object is kept",
+    "premigrate drops and rewrites on every run only what it generated itself, recognised by the marker it writes (a digest of the object's kind and source name). An object that carries the annotation with any other value, or of a kind or name premigrate never generates, is the user's: it is kept as it is and treated like any other document. Remove the annotation.");
+/// `premigrate.io/migration` is not a boolean.
+pub const PM602: Code = code("PM602", Warning, "`premigrate.io/migration` is not a boolean: ignored",
+    "The annotation takes a boolean as Kubernetes' YAML 1.1 reads one, in any case (`true`/`false`, `yes`/`no`, `on`/`off`, `y`/`n`). Any other value is ignored: the Job is detected as if the annotation were not there. Fix the value.");
+/// A Windows pod is not gated.
+pub const PM603: Code = code("PM603", Warning, "a Windows pod is not gated",
+    "premigrate's gates are Linux containers: the wait images are Linux images, and the `check` gate runs `sh` with Linux-only security fields (seccompProfile, capabilities, runAsUser), which the API server refuses when `spec.os.name: windows`. Such a pod is left without a gate and may start before the migration completes: order it with the engine (Argo CD sync waves, kapp change rules, Flux `dependsOn`) or make the app wait for its migrations itself.");
+/// Jobs or workloads inside a List.
+pub const PM604: Code = code("PM604", Warning, "a migration Job inside a List is not rewritten",
+    "Helm and kubectl apply each item of a `kind: List` (or `JobList`, …) as an object of its own, but premigrate reads and edits top-level documents only: a Job among the items that looks like a migration (its annotation, name or command) is not hashed, hardened or ordered, and nothing waits for it. Write the items as documents of their own.");
+/// The gates' RoleBinding binds the `default` ServiceAccount.
+pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the default ServiceAccount",
+    "The gated workloads run as their namespace's `default` ServiceAccount, so the RoleBinding that lets their gates read the migration Job (get/list/watch on that one Job) binds `default`: every pod of the namespace that runs as it may read that Job too (checkov CKV_K8S_42). Give the workloads a ServiceAccount of their own, or use `--gate-style check`, which needs no RBAC.");
+
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM010, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207,
     PM208, PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM501, PM502, PM503,
-    PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514,
+    PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM601, PM602,
+    PM603, PM604, PM605,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

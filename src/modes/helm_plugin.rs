@@ -29,7 +29,11 @@ pub fn default_dir(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     if let Some(d) = env("XDG_DATA_HOME").filter(|s| !s.is_empty()) {
         return Some(Path::new(&d).join("helm/plugins"));
     }
-    env("HOME").map(|h| Path::new(&h).join(".local/share/helm/plugins"))
+    // An empty or relative HOME would put the plugin under the current folder,
+    // where Helm never looks: no default then (the caller asks for --dir).
+    env("HOME")
+        .filter(|h| Path::new(h).is_absolute())
+        .map(|h| Path::new(&h).join(".local/share/helm/plugins"))
 }
 
 /// Writes `<dir>/premigrate/plugin.yaml`; rewriting an identical file is a no-op.

@@ -87,5 +87,5 @@ fn strip(text: &str, keys: &[&str]) -> Result<Option<String>, Error> {
 
 /// Whether premigrate marked this document as generated (regenerated on every run).
 pub fn is_generated(v: &crate::yaml::Value) -> bool {
-    crate::plan::context::annotation(v, crate::k8s::engines::own::GENERATED) == Some("true")
+    crate::plan::context::annotation(v, crate::k8s::engines::own::GENERATED).is_some()
 }

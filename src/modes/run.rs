@@ -11,11 +11,34 @@ use crate::diag::Error;
 use crate::modes::{demo as demo_mode, flux as flux_mode, helm_plugin, krm as krm_mode};
 use crate::plan::model::Severity;
 
+/// Command-line misuse: clap's message, starting like every other error with
+/// `premigrate: error:` (stdout stays empty), exit 2. `--help` and `--version`
+/// print as clap does, exit 0.
+pub fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return match e.kind() {
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ExitCode::from(2),
+            _ => ExitCode::SUCCESS,
+        };
+    }
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    eprint!("premigrate: error: {text}");
+    ExitCode::from(2)
+}
+
 /// The plain rewrite (no subcommand): a Helm post-renderer, or a filter.
 pub fn rewrite(opts: &Opts, files: &[PathBuf]) -> Result<ExitCode, Error> {
     let cfg = opts.config()?;
     let input = read_input(files)?;
-    let out = crate::rewrite(&input, &cfg)?;
+    let out = crate::rewrite(&input.bytes, &cfg).map_err(|e| input.locate(e))?;
     if opts.explain {
         eprint!("{}", out.explanation);
     } else {
@@ -27,7 +50,7 @@ pub fn rewrite(opts: &Opts, files: &[PathBuf]) -> Result<ExitCode, Error> {
             }
         }
     }
-    if out.stream.is_empty() && !input.is_empty() {
+    if out.stream.is_empty() && !input.bytes.is_empty() {
         return Err(Error::new("the rewrite produced an empty stream"));
     }
     emit(&out.stream)?;
@@ -38,7 +61,7 @@ pub fn rewrite(opts: &Opts, files: &[PathBuf]) -> Result<ExitCode, Error> {
 pub fn explain(opts: &Opts, format: &str, files: &[PathBuf]) -> Result<ExitCode, Error> {
     let cfg = opts.config()?;
     let input = read_input(files)?;
-    let text = crate::explain(&input, &cfg, format)?;
+    let text = crate::explain(&input.bytes, &cfg, format).map_err(|e| input.locate(e))?;
     emit(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -50,7 +73,9 @@ pub fn lint(
     fail_on: &str,
     files: &[PathBuf],
 ) -> Result<ExitCode, Error> {
-    let out = crate::modes::lint::run(opts, format, fail_on, files, read_input(files)?)?;
+    let input = read_input(files)?;
+    let out = crate::modes::lint::run(opts, format, fail_on, files, input.bytes.clone())
+        .map_err(|e| input.locate(e))?;
     emit(out.text.as_bytes())?;
     Ok(if out.failed {
         ExitCode::from(1)
@@ -72,7 +97,7 @@ pub fn kustomize_plugin(config: &Path) -> Result<ExitCode, Error> {
         Error::new(format!("cannot read {}: {e}", config.display()))
             .help("kustomize passes the path of the MigrationPolicy listed under `transformers:`")
     })?;
-    let input = read_input(&[])?;
+    let input = read_input(&[])?.bytes;
     // kustomize hands over a temporary copy: name the kustomization it came from.
     let source = match std::env::var("KUSTOMIZE_PLUGIN_CONFIG_ROOT") {
         Ok(root) => format!("the transformers: entry of {root}"),
@@ -85,7 +110,7 @@ pub fn kustomize_plugin(config: &Path) -> Result<ExitCode, Error> {
 
 /// `premigrate krm`: a KRM function; a failed ResourceList still goes to stdout.
 pub fn krm() -> Result<ExitCode, Error> {
-    let input = read_input(&[])?;
+    let input = read_input(&[])?.bytes;
     let out = krm_mode::run(&input);
     emit(&out.bytes)?;
     if out.failed {
@@ -105,7 +130,8 @@ pub fn flux(opts: &Opts, helmrelease: &Path, files: &[PathBuf]) -> Result<ExitCo
             .help("pass the HelmRelease file with --helmrelease FILE")
     })?;
     let input = read_input(files)?;
-    let out = flux_mode::export(&hr, &helmrelease.display().to_string(), &input, &cfg)?;
+    let out = flux_mode::export(&hr, &helmrelease.display().to_string(), &input.bytes, &cfg)
+        .map_err(|e| input.locate(e))?;
     for w in &out.warnings {
         eprintln!("premigrate: warning: {w}");
     }
@@ -133,14 +159,43 @@ pub fn helm_plugin_install(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The input: the files in order (`-` is stdin) joined as one stream, or stdin.
-fn read_input(files: &[PathBuf]) -> Result<Vec<u8>, Error> {
+/// The input as one stream, and where each file starts in it.
+struct Input {
+    /// The files in order (`-` is stdin) joined as one stream, or stdin.
+    bytes: Vec<u8>,
+    /// Per file: its name and the stream line of its first line (only when there
+    /// are several files, to name the file and its own line in errors).
+    parts: Vec<(String, usize)>,
+}
+
+impl Input {
+    /// An error at a stream line, told as the file and that file's own line.
+    fn locate(&self, mut e: Error) -> Error {
+        let Some(l) = e.location.as_deref_mut() else {
+            return e;
+        };
+        let Some(line) = l.line else { return e };
+        let Some((name, first)) = self.parts.iter().rev().find(|p| p.1 <= line) else {
+            return e;
+        };
+        l.line = Some(line - first + 1);
+        l.source = Some(match l.source.take() {
+            Some(src) => format!("{src} in {name}"),
+            None => name.clone(),
+        });
+        e
+    }
+}
+
+/// Reads the input: the files in order (`-` is stdin) joined as one stream, or stdin.
+fn read_input(files: &[PathBuf]) -> Result<Input, Error> {
     let mut buf = Vec::new();
+    let mut parts = Vec::new();
     if files.is_empty() || files.iter().all(|f| f.as_os_str() == "-") {
         std::io::stdin()
             .read_to_end(&mut buf)
             .map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
-        return Ok(buf);
+        return Ok(Input { bytes: buf, parts });
     }
     for (k, f) in files.iter().enumerate() {
         let bytes = if f.as_os_str() == "-" {
@@ -160,9 +215,18 @@ fn read_input(files: &[PathBuf]) -> Result<Vec<u8>, Error> {
                 buf.extend_from_slice(b"---\n");
             }
         }
+        let first = buf.iter().filter(|&&b| b == b'\n').count() + 1;
+        let name = match f.as_os_str() == "-" {
+            true => "stdin".to_string(),
+            false => f.display().to_string(),
+        };
+        parts.push((name, first));
         buf.extend_from_slice(&bytes);
     }
-    Ok(buf)
+    if parts.len() < 2 {
+        parts.clear();
+    }
+    Ok(Input { bytes: buf, parts })
 }
 
 /// Writes to stdout; a closed pipe is not an error (`premigrate … | head`).

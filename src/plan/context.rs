@@ -37,6 +37,14 @@ pub(crate) struct Context<'a> {
     /// The ConfigMaps and Secrets the stream's long-running workloads read: a Job that
     /// reads one of them shares the app's database credentials.
     pub(crate) app_refs: std::collections::BTreeSet<String>,
+    /// Documents carrying `premigrate.io/generated` that premigrate did not write
+    /// (the marker does not verify): kept as they are, with a warning.
+    pub(crate) foreign: Vec<usize>,
+    /// Documents whose `premigrate.io/migration` is not a boolean: (document, value).
+    pub(crate) unreadable_flags: Vec<(usize, String)>,
+    /// `kind: List` (or `JobList`, …) documents holding migration Jobs: (document,
+    /// `Job/name` of those items). premigrate edits top-level documents only.
+    pub(crate) lists: Vec<(usize, Vec<String>)>,
 }
 
 impl<'a> Context<'a> {
@@ -66,6 +74,9 @@ impl<'a> Context<'a> {
             generated: vec![],
             sources: crate::detect::Sources::new(),
             app_refs: Default::default(),
+            foreign: vec![],
+            unreadable_flags: vec![],
+            lists: vec![],
         };
         for i in 0..index.entries.len() {
             let Some(v) = ctx.value(i) else { continue };
@@ -80,7 +91,18 @@ impl<'a> Context<'a> {
                     ctx.app_refs.extend(crate::detect::references(pod));
                 }
             }
-            if annotation(v, own::GENERATED).is_some() {
+            if kind.ends_with("List") {
+                let inside = list_items(v);
+                if !inside.is_empty() {
+                    ctx.lists.push((i, inside));
+                }
+            }
+            if let Some(a) = annotation(v, own::MIGRATION).filter(|a| yaml11_bool(a).is_none()) {
+                ctx.unreadable_flags.push((i, a.to_string()));
+            }
+            if annotation(v, own::GENERATED).is_some() && !is_own_generated(v, kind) {
+                ctx.foreign.push(i);
+            } else if annotation(v, own::GENERATED).is_some() {
                 ctx.generated.push(i);
                 if let (Some(rk), Some(orig)) = (ref_kind(kind), annotation(v, own::ORIGINAL_NAME))
                 {
@@ -111,6 +133,97 @@ impl<'a> Context<'a> {
     pub(crate) fn object(&self, i: usize) -> String {
         self.index.entries[i].info.object()
     }
+}
+
+/// The Jobs among a List's `items` that look like migrations (annotation, name
+/// or command, as a top-level Job would be detected), as `Kind/name`: what a List
+/// hides from premigrate (Helm and kubectl apply each item as an object of its own).
+fn list_items(v: &Value) -> Vec<String> {
+    v.get("items")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|item| item.get("kind").and_then(Value::as_str) == Some("Job"))
+        .filter_map(|item| {
+            let name = item
+                .at(&["metadata", "name"])
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            let flagged = annotation(item, own::MIGRATION).and_then(yaml11_bool);
+            let pod = item.at(crate::k8s::POD_TEMPLATE_SPEC);
+            let by_command = ["containers", "initContainers"].iter().any(|l| {
+                pod.and_then(|p| p.get(l))
+                    .map(Value::items)
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|c| crate::detect::migration_command(c).is_some())
+            });
+            let migration =
+                flagged.unwrap_or(name.to_ascii_lowercase().contains("migrat") || by_command);
+            migration.then(|| format!("Job/{name}"))
+        })
+        .collect()
+}
+
+/// A boolean as Kubernetes' YAML 1.1 reads one, in any case: `true/false`,
+/// `yes/no`, `on/off`, `y/n`. Annotation values are strings, so a chart that
+/// writes `"True"` or `"yes"` means the boolean; anything else is `None`.
+pub(crate) fn yaml11_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "y" => Some(true),
+        "false" | "no" | "off" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// The value of `premigrate.io/generated` on an object premigrate writes: a digest
+/// of its kind and of the name it derives from (`premigrate.io/derived-from` on a
+/// Job built from workloads, `premigrate.io/original-name` otherwise). A later run
+/// regenerates (drops) only objects whose marker verifies, so the annotation copied
+/// onto a Deployment, a user's Role or another object is never a reason to drop it.
+/// Kind and source name survive Helm, kustomize and KRM re-serialization, labels
+/// and namespaces, which a digest over the whole content would not.
+pub(crate) fn generated_marker(kind: &str, from: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("premigrate.io/generated\0{kind}\0{from}").as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256-{}", &hex[..16])
+}
+
+/// The name a generated object derives from (see [`generated_marker`]).
+fn generated_from(v: &Value) -> &str {
+    annotation(v, own::DERIVED_FROM)
+        .or_else(|| annotation(v, own::ORIGINAL_NAME))
+        .unwrap_or("")
+}
+
+/// Whether a document carrying `premigrate.io/generated` is premigrate's own: its
+/// marker verifies, or it is what an earlier version wrote with the marker `"true"`
+/// (its kinds, its naming and its other annotations, all of them).
+fn is_own_generated(v: &Value, kind: &str) -> bool {
+    let Some(mark) = annotation(v, own::GENERATED) else {
+        return false;
+    };
+    if mark == generated_marker(kind, generated_from(v)) {
+        return true;
+    }
+    let name = v
+        .at(&["metadata", "name"])
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let original = annotation(v, own::ORIGINAL_NAME).is_some();
+    mark == "true"
+        && match kind {
+            "Role" | "RoleBinding" => original && name.ends_with("-premigrate-wait"),
+            "Job" => {
+                annotation(v, own::DERIVED_FROM).is_some()
+                    && annotation(v, own::MIGRATION).and_then(yaml11_bool) == Some(true)
+            }
+            "ConfigMap" | "Secret" | "ServiceAccount" => {
+                original && annotation(v, engines::HELM_HOOK).is_some()
+            }
+            _ => false,
+        }
 }
 
 /// `metadata.namespace`, or "" for the release namespace.

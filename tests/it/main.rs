@@ -15,6 +15,7 @@ mod helm_e2e;
 mod krm;
 mod oracle_matrix;
 mod output;
+mod policy_scan;
 mod properties;
 mod readme;
 mod recipes;

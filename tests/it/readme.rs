@@ -69,6 +69,14 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM301", "sources/generate-annotation.yaml"),
     ("PM302", "sources/generate-flag.yaml"),
     ("PM303", "sources/extract-annotation-unknown.yaml"),
+    (
+        "PM601",
+        "reliability/generated-annotation-on-user-objects.yaml",
+    ),
+    ("PM602", "reliability/migration-annotation-values.yaml"),
+    ("PM603", "gates/windows-pod.yaml"),
+    ("PM604", "reliability/migration-job-inside-a-list.yaml"),
+    ("PM605", "demo/input.yaml"),
 ];
 
 /// A stream for the Flux export: a migration Job using a chart ConfigMap and

@@ -151,10 +151,13 @@ pub fn gate_job(c: &Json) -> String {
     match words.as_slice() {
         ["job-wr", name] => name.to_string(),
         ["/bin/kubectl", "wait", _, job, _] => job.strip_prefix("job/").unwrap().to_string(),
-        ["sh", "-c", script] => script
-            .split("waiting for Job ")
-            .nth(1)
-            .and_then(|s| s.split('\'').next())
+        // The check gate names its Job in its marker variable, never in its script.
+        ["sh", "-c", _] => c["env"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["name"] == "PREMIGRATE_WAIT_FOR")
+            .and_then(|e| e["value"].as_str())
             .unwrap()
             .to_string(),
         _ => panic!("unknown gate command line: {c}"),

@@ -60,7 +60,11 @@ fn find(stream: &Stream<'_>, source: &str) -> Result<(usize, Tree, Value), Error
             Error::at(l, format!("invalid YAML: {}", e.message))
         })?;
         let Some(root) = tree.root else { continue };
-        let v = tree.value(root).unwrap_or(Value::Null);
+        let v = tree.value(root).map_err(|e| {
+            let mut l = Location::at(i, doc, stream.docs[i].line, e.offset);
+            l.source = Some(source.to_string());
+            Error::at(l, format!("invalid YAML: {}", e.message))
+        })?;
         if v.get("kind").and_then(Value::as_str) != Some("HelmRelease") {
             continue;
         }
@@ -76,6 +80,27 @@ fn find(stream: &Stream<'_>, source: &str) -> Result<(usize, Tree, Value), Error
             l.source = Some(source.to_string());
             return Err(Error::at(l, format!("apiVersion `{api}` has no postRenderStrategy"))
                 .help("use apiVersion: helm.toolkit.fluxcd.io/v2 (Flux 2.3+; postRenderStrategy needs helm-controller 1.6, Flux 2.9)"));
+        }
+        if let Some(p) = v
+            .at(&["spec", "postRenderers"])
+            .filter(|p| !matches!(p, Value::Seq(_) | Value::Null))
+        {
+            let at = tree
+                .get(root, "spec")
+                .and_then(|s| tree.get(s, "postRenderers"))
+                .map_or(0, |n| tree.node(n).start);
+            let mut l = Location::at(i, doc, stream.docs[i].line, at);
+            l.source = Some(source.to_string());
+            let what = if matches!(p, Value::Map(_)) {
+                "a mapping"
+            } else {
+                "a scalar"
+            };
+            return Err(Error::at(
+                l,
+                format!("spec.postRenderers is {what}, not a list: premigrate will not replace it"),
+            )
+            .help("write spec.postRenderers as a list of post-renderers (- kustomize: …)"));
         }
         found = Some((i, tree, v));
     }

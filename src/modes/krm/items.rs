@@ -13,6 +13,9 @@ pub(crate) struct Item {
     /// Input line of its first line, and the column its content starts at (0-based).
     pub(crate) line: usize,
     pub(crate) column: usize,
+    /// Why its value could not be read (an alias bomb, …): an item-level error,
+    /// reported as such rather than as "not a Kubernetes object".
+    pub(crate) invalid: Option<String>,
 }
 
 /// Cuts a node out of the input as a standalone document body. Block nodes
@@ -20,7 +23,10 @@ pub(crate) struct Item {
 /// written out in block style from their value.
 pub(crate) fn item_text(tree: &Tree, id: NodeId, text: &str) -> Item {
     let node = tree.node(id);
-    let value = tree.value(id).unwrap_or(Value::Null);
+    let (value, invalid) = match tree.value(id) {
+        Ok(v) => (v, None),
+        Err(e) => (Value::Null, Some(e.message)),
+    };
     let line_start = text[..node.start].rfind('\n').map_or(0, |p| p + 1);
     let line = text[..node.start].matches('\n').count() + 1;
     let column = text[line_start..node.start].chars().count();
@@ -49,6 +55,7 @@ pub(crate) fn item_text(tree: &Tree, id: NodeId, text: &str) -> Item {
         value,
         line,
         column,
+        invalid,
     }
 }
 

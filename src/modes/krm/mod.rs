@@ -165,7 +165,11 @@ fn read_items(tree: &Tree, root: NodeId, text: &str) -> (Vec<Item>, Vec<KrmResul
             NodeKind::Seq { items: ids, .. } => {
                 for (k, &id) in ids.iter().enumerate() {
                     let item = item_text(tree, id, text);
-                    if let Err(m) = check_item(&item.value) {
+                    let checked = match &item.invalid {
+                        Some(m) => Err(format!("invalid YAML: {m}")),
+                        None => check_item(&item.value),
+                    };
+                    if let Err(m) = checked {
                         results.push(error_result(
                             format!("item {k} (line {}): {m}", item.line),
                             resource_ref(&item.value),

@@ -5,6 +5,7 @@ use crate::config::GateStyle;
 use crate::diag::Error;
 use crate::plan::context::Context;
 use crate::plan::gates::token::TOKEN_VOLUME;
+use crate::plan::graph::chart_gates::WAIT_FOR_ENV;
 use crate::plan::model::Migration;
 use crate::yaml::Value;
 
@@ -17,14 +18,80 @@ pub(crate) const K8S_WAIT_FOR_IMAGE: &str = "groundnuty/k8s-wait-for:v2.0";
 pub(crate) const KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.34.1@sha256:59bafa07ff3a6d4b417e7633ddb9d79a9606ca98bf64bac080b3e65748669250";
 /// Name of gate init containers (a suffix is added when a workload waits for several Jobs).
 pub(crate) const GATE_NAME: &str = "premigrate-wait";
-/// Seconds a `check` gate retries before giving up (the pod then restarts it).
-pub(crate) const CHECK_DEADLINE: u64 = 3600;
 
-/// Whether an init container is one of premigrate's gates.
+/// The pull policy of the wait images: `Always`, so a pod start re-checks the
+/// node's right to the image (checkov CKV_K8S_15) like a hardened app does.
+const WAIT_PULL_POLICY: &str = "Always";
+
+/// The `check` gate's pull policy: the app container's (it runs the same image),
+/// else `Always` as for the wait images.
+fn pull_policy(app: &Value) -> Value {
+    app.get("imagePullPolicy")
+        .cloned()
+        .unwrap_or_else(|| Value::str(WAIT_PULL_POLICY))
+}
+
+/// The variable of a `check` gate that holds the check command: the script is a
+/// constant and reads it from there, so no input text is ever pasted into shell code.
+pub(crate) const CHECK_ENV: &str = "PREMIGRATE_CHECK";
+
+/// The script of a `check` gate: retries the check for an hour (3600 s), then
+/// gives up and the pod restarts it. Constant on purpose: the Job name and the check
+/// command arrive as environment variables (`PREMIGRATE_WAIT_FOR`,
+/// `PREMIGRATE_CHECK`), and a variable expanded inside double quotes is data, never
+/// code, whatever quotes, `$(…)`, backticks, `;` or newlines it holds.
+pub(crate) const CHECK_SCRIPT: &str = "end=$(( $(date +%s) + 3600 )); until sh -c \"$PREMIGRATE_CHECK\"; do if [ \"$(date +%s)\" -ge \"$end\" ]; then echo 'premigrate: migrations still pending' >&2; exit 1; fi; echo \"premigrate: waiting for Job $PREMIGRATE_WAIT_FOR\"; sleep 5; done";
+
+/// Whether an init container is one of premigrate's gates: it carries the
+/// `PREMIGRATE_WAIT_FOR` marker, or it is a gate an earlier version wrote (named
+/// `premigrate-wait*` and running exactly what those gates ran). A user's init
+/// container that merely shares the name is not a gate and is left alone.
 pub(crate) fn is_gate(c: &Value) -> bool {
-    c.get("name")
+    let marked = c
+        .get("env")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .any(|e| e.get("name").and_then(Value::as_str) == Some(WAIT_FOR_ENV));
+    marked || is_legacy_gate(c)
+}
+
+/// A gate written before gates carried the marker: the name and the exact shape of
+/// its command (`job-wr NAME`, `kubectl wait … job/NAME`, or the old check script).
+fn is_legacy_gate(c: &Value) -> bool {
+    let named = c
+        .get("name")
         .and_then(Value::as_str)
-        .is_some_and(|n| n.starts_with(GATE_NAME))
+        .is_some_and(|n| n.starts_with(GATE_NAME));
+    let strs = |k: &str| -> Vec<&str> {
+        c.get(k)
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Value::as_str)
+            .collect()
+    };
+    let (command, args) = (strs("command"), strs("args"));
+    let shape = match (command.as_slice(), args.as_slice()) {
+        ([], ["job-wr", _]) => true,
+        (["kubectl"], ["wait", "--for=condition=complete", job, timeout]) => {
+            job.starts_with("job/") && timeout.starts_with("--timeout=")
+        }
+        (["sh", "-c", script], []) => {
+            script.starts_with("end=$(( $(date +%s) + ")
+                && script.contains("echo 'premigrate: waiting for Job ")
+        }
+        _ => false,
+    };
+    named && shape
+}
+
+/// The marker every gate carries: the Job(s) it waits for.
+fn marker(m: &Migration) -> Value {
+    Value::map([
+        ("name", Value::str(WAIT_FOR_ENV)),
+        ("value", Value::str(&m.name)),
+    ])
 }
 
 /// The gate's container name when a workload waits for several Jobs:
@@ -123,6 +190,7 @@ fn wait_container(
             false => image,
         }),
     ));
+    c.push(("imagePullPolicy".into(), Value::str(WAIT_PULL_POLICY)));
     if style == GateStyle::Kubectl {
         // The image has no shell and keeps the binary at /bin/kubectl.
         c.push((
@@ -131,6 +199,7 @@ fn wait_container(
         ));
     }
     c.push(("args".into(), Value::Seq(args)));
+    c.push(("env".into(), Value::Seq(vec![marker(m)])));
     c.push(("resources".into(), small_resources()));
     c.push(("securityContext".into(), restricted()));
     if no_token {
@@ -168,24 +237,40 @@ fn check_container(
         .or_else(|| app.get("image").and_then(Value::as_str).map(str::to_string))
         .unwrap_or_default();
     c.push(("image".into(), Value::str(image)));
-    let script = format!(
-        "end=$(( $(date +%s) + {CHECK_DEADLINE} )); until {check}; do if [ \"$(date +%s)\" -ge \"$end\" ]; then echo 'premigrate: migrations still pending' >&2; exit 1; fi; echo 'premigrate: waiting for Job {}'; sleep 5; done",
-        m.name
-    );
+    c.push(("imagePullPolicy".into(), pull_policy(app)));
     c.push((
         "command".into(),
-        Value::Seq(vec![Value::str("sh"), Value::str("-c"), Value::str(script)]),
+        Value::Seq(vec![
+            Value::str("sh"),
+            Value::str("-c"),
+            Value::str(CHECK_SCRIPT),
+        ]),
     ));
+    // The app's variables first, premigrate's last: a later entry wins, so the app
+    // cannot shadow the marker or the command.
+    let mut env: Vec<Value> = app
+        .get("env")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.get("name").and_then(Value::as_str),
+                Some(WAIT_FOR_ENV | CHECK_ENV)
+            )
+        })
+        .cloned()
+        .collect();
+    env.push(marker(m));
+    env.push(Value::map([
+        ("name", Value::str(CHECK_ENV)),
+        ("value", Value::str(check)),
+    ]));
+    c.push(("env".into(), Value::Seq(env)));
     // The check runs the app's own runtime (a Rails, Django or Node boot needs far
     // more than the wait images' 64Mi), so it gets the app container's resources;
     // as an init container it never raises the pod's effective request above them.
-    for key in [
-        "env",
-        "envFrom",
-        "volumeMounts",
-        "securityContext",
-        "resources",
-    ] {
+    for key in ["envFrom", "volumeMounts", "securityContext", "resources"] {
         if let Some(v) = app.get(key) {
             c.push((key.to_string(), v.clone()));
         }

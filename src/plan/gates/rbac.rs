@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::k8s::engines::{self, own};
-use crate::plan::context::ensure_separator;
+use crate::plan::context::{ensure_separator, generated_marker};
 use crate::plan::model::{Added, Migration, Plan};
 use crate::yaml::Value;
 
@@ -22,16 +22,20 @@ pub(crate) fn add(
     subjects: &[(usize, String)],
     first_app: Option<usize>,
 ) {
-    let (first, at) = place(plan, m, subjects, first_app);
+    let (first, at) = place(ctx, plan, m, subjects, first_app);
     let filename = ctx.index.entries[first].info.filename.clone();
     let mut sas: Vec<String> = subjects.iter().map(|s| s.1.clone()).collect();
     sas.sort();
     sas.dedup();
     let rbac_name = format!("{}-premigrate-wait", m.original_name);
-    let meta = || metadata(m, &rbac_name, filename.as_deref());
+    note_default_account(plan, m, first, &rbac_name, &sas);
+    let meta = |kind| metadata(m, kind, &rbac_name, filename.as_deref());
     for (n, (obj, kind)) in [
-        (role(m, meta()), "Role"),
-        (binding(m, meta(), &rbac_name, &sas), "RoleBinding"),
+        (role(m, meta("Role")), "Role"),
+        (
+            binding(m, meta("RoleBinding"), &rbac_name, &sas),
+            "RoleBinding",
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -59,48 +63,79 @@ pub(crate) fn add(
 }
 
 /// Where the RBAC goes: before the first gated object of the output, so a gate
-/// never starts without it (under `kubectl apply` a Job's failed gate fails the Job).
-/// Migration Jobs are moved ahead of the apps, so a gated one comes first; one that
-/// premigrate builds is an added document, and the RBAC is added just before it.
-/// Returns the document to go before and the index in `plan.added` to insert at.
+/// never starts without it (under `kubectl apply` a Job's failed gate fails the Job):
+/// before which document (`first`), and at which index of the added documents (`at`).
 fn place(
+    ctx: &crate::plan::context::Context<'_>,
     plan: &Plan,
     m: &Migration,
     subjects: &[(usize, String)],
     first_app: Option<usize>,
 ) -> (usize, usize) {
+    // Before the first gated workload or migration Job of the output; a Job
+    // premigrate builds that waits for this one sits just after it (see below).
+    // Migration Jobs are moved ahead of the apps: a gated one comes first in the output.
+    // A migration Job of the stream, whatever built it (a Job premigrate built on
+    // an earlier run is one now, as its own follower was in that run).
+    let is_job = |d: usize| ctx.kind(d) == "Job" && plan.migrations.iter().any(|j| j.doc == d);
+    let docs = || subjects.iter().map(|s| s.0).filter(|&d| d != FOLLOWER);
     let followers: Vec<String> = plan
         .migrations
         .iter()
         .filter(|f| f.after.contains(&m.original_name))
         .map(|f| format!("Job/{}", f.name))
         .collect();
-    if let Some(i) = plan
+    // A follower premigrate builds in this run goes where the next run finds it as
+    // a document: before it counts as before that document, so both runs agree.
+    // Only a follower that needs the RBAC (its gate reads the Job) pulls it ahead:
+    // the next run finds it among the gated subjects, and places it alike.
+    let reads = subjects.iter().any(|s| s.0 == FOLLOWER);
+    let built_follower = plan
         .added
         .iter()
-        .position(|a| followers.contains(&a.object))
-    {
-        return (plan.added[i].before, i);
-    }
-    let is_job = |d: usize| {
-        plan.migrations
-            .iter()
-            .any(|j| j.doc == d && j.origin == crate::plan::model::Origin::Job)
-    };
-    let docs = || subjects.iter().map(|s| s.0).filter(|&d| d != FOLLOWER);
+        .filter(|a| followers.contains(&a.object))
+        .map(|a| a.before)
+        .min()
+        .filter(|_| reads);
     let first = docs()
         .filter(|&d| is_job(d))
+        .chain(built_follower)
         .min()
         .or_else(|| docs().min())
         .or(first_app)
         .unwrap_or(m.doc);
-    (first, plan.added.len())
+    let at = plan
+        .added
+        .iter()
+        .position(|a| reads && a.before == first && followers.contains(&a.object))
+        .unwrap_or(plan.added.len());
+    (first, at)
+}
+
+/// PM605 when the binding's subjects include the `default` ServiceAccount:
+/// every pod of the namespace that runs as it gets the read too.
+fn note_default_account(
+    plan: &mut Plan,
+    m: &Migration,
+    doc: usize,
+    rbac_name: &str,
+    sas: &[String],
+) {
+    if sas.iter().any(|s| s == "default") {
+        plan.note(crate::diag::codes::PM605, Some(doc), format!(
+            "RoleBinding/{rbac_name} binds ServiceAccount default (the gated workloads run as it): every pod of the namespace that runs as default may read Job {}; give the workloads a ServiceAccount of their own, or use --gate-style check (no RBAC)",
+            m.name
+        ));
+    }
 }
 
 /// The metadata both objects share: name, namespace, premigrate's marks, the Job's wave and Helm 4 filename.
-fn metadata(m: &Migration, rbac_name: &str, filename: Option<&str>) -> Value {
+fn metadata(m: &Migration, kind: &str, rbac_name: &str, filename: Option<&str>) -> Value {
     let mut ann = vec![
-        (own::GENERATED.to_string(), Value::str("true")),
+        (
+            own::GENERATED.to_string(),
+            Value::str(generated_marker(kind, &m.original_name)),
+        ),
         (own::ORIGINAL_NAME.to_string(), Value::str(&m.original_name)),
     ];
     if let Some(w) = m.wave {

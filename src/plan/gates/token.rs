@@ -19,6 +19,8 @@ pub(crate) fn plan_token(plan: &mut Plan, w: usize, pod_path: &[Seg], pod: &Valu
         .iter()
         .position(|v| v.get("name").and_then(Value::as_str) == Some(TOKEN_VOLUME));
     let volume = token_volume();
+    // A volume of that name that is not exactly premigrate's is the user's: never removed.
+    let found = found.filter(|&i| want || is_token_volume(&vols[i]));
     match (found, want) {
         (None, false) => {}
         (Some(i), true) if vols[i] == volume => {}
@@ -52,6 +54,12 @@ pub(crate) fn mounts_no_token(ctx: &Context<'_>, workload: &Value, pod: &Value) 
                 == Some(&Value::Bool(false))
         }
     }
+}
+
+/// Whether a volume is premigrate's gate token: recognised by its whole content
+/// (what premigrate writes), not by its name alone.
+pub(crate) fn is_token_volume(v: &Value) -> bool {
+    *v == token_volume()
 }
 
 /// A projected service-account token, CA and namespace, mounted only into the gate.

@@ -37,6 +37,7 @@ pub(crate) fn gate(
     let Some(pod) = k8s::at(v, &pod_path) else {
         return Ok(());
     };
+    let waits = unless_windows(ctx, plan, w, pod, waits, migrations);
     let Some(list) = waits else {
         // Not gated (any more): drop what an earlier run added.
         plan_init(plan, w, &pod_path, pod, &[], &[]);
@@ -84,6 +85,39 @@ pub(crate) fn gate(
     }
     record(ctx, plan, w, list, migrations, jobs, follower);
     Ok(())
+}
+
+/// `waits`, or none for a Windows pod: every gate premigrate writes is a Linux
+/// container (the wait images are Linux images; the check runs `sh` with
+/// Linux-only security fields), so such a pod is not gated, and PM603 says why.
+fn unless_windows<'w>(
+    ctx: &Context<'_>,
+    plan: &mut Plan,
+    w: usize,
+    pod: &Value,
+    waits: Option<&'w Vec<(usize, String)>>,
+    migrations: &[Migration],
+) -> Option<&'w Vec<(usize, String)>> {
+    let list = waits?;
+    if !is_windows(pod) {
+        return Some(list);
+    }
+    let jobs: Vec<&str> = list
+        .iter()
+        .map(|(k, _)| migrations[*k].name.as_str())
+        .collect();
+    plan.note(codes::PM603, Some(w), format!(
+        "{}: a Windows pod (spec.os.name: windows) is not gated: premigrate's gates are Linux containers; it may start before Job {} completes: order it with the engine (Argo CD sync waves, kapp change rules, Flux dependsOn) or make the app wait for its migrations itself",
+        ctx.object(w), jobs.join(", ")
+    ));
+    None
+}
+
+/// Whether a pod spec runs on Windows nodes (`spec.os.name: windows`).
+fn is_windows(pod: &Value) -> bool {
+    pod.at(&["os", "name"])
+        .and_then(Value::as_str)
+        .is_some_and(|os| os.eq_ignore_ascii_case("windows"))
 }
 
 /// One kapp rule per migration waited for, each under its own suffixed key; returns the keys.

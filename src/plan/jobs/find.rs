@@ -5,7 +5,7 @@
 use crate::detect::Match;
 use crate::k8s::engines::{self, own};
 use crate::k8s::{self, POD_TEMPLATE_SPEC};
-use crate::plan::context::{annotation, Context};
+use crate::plan::context::{annotation, yaml11_bool, Context};
 use crate::plan::jobs::facts::Workloads;
 use crate::yaml::Value;
 
@@ -95,12 +95,12 @@ pub(crate) fn without(
 /// Why a Job is a migration; else, when detection finds it a possible one, the
 /// verdict and how to confirm it.
 fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Result<Match, Option<String>> {
-    match annotation(v, own::MIGRATION) {
-        Some("false") => return Err(None),
-        Some("true") => {
+    match annotation(v, own::MIGRATION).map(|a| (a, yaml11_bool(a))) {
+        Some((_, Some(false))) => return Err(None),
+        Some((a, Some(true))) => {
             return Ok(Match {
                 rule: "annotation",
-                detail: format!("{}: \"true\"", own::MIGRATION),
+                detail: format!("{}: {a:?}", own::MIGRATION),
             })
         }
         _ => {}

@@ -6,9 +6,11 @@ use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::{self, own, Role};
 use crate::path;
-use crate::plan::context::{annotation, annotation_path, ensure_separator, fill, Context, Fills};
+use crate::plan::context::{
+    annotation, annotation_path, ensure_separator, fill, generated_marker, Context, Fills,
+};
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
-use crate::plan::jobs::hash::hashed_name;
+use crate::plan::jobs::hash::{content_hash, hashed_name};
 use crate::plan::jobs::identity::Identity;
 use crate::plan::model::{Added, Dependency, Plan};
 use crate::yaml::edit::{self, Edit};
@@ -79,8 +81,12 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
                 .map(|w| w.saturating_add(2))
                 .fold(ctx.cfg.hook_weight, i64::max),
         };
+    // The policy premigrate itself wrote on an earlier run is not the chart's: read
+    // as the chart's, it would reach the copies and flip theirs on the rerun.
+    let rerun = annotation(v, own::HASH).is_some();
     let delete = annotation(v, engines::HELM_HOOK_DELETE)
         .filter(|_| author_hook)
+        .filter(|d| !(rerun && *d == own_delete_policy(ctx)))
         .map(str::to_string);
     Hook {
         author_hook,
@@ -90,6 +96,18 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
     }
 }
 
+/// The delete policy premigrate writes on a migration Job the chart did not make a hook.
+fn own_delete_policy(ctx: &Context<'_>) -> String {
+    if ctx.cfg.hooks_gates_wait() {
+        // Gates asked for under hooks wait for the Job: it must outlive its success.
+        return "before-hook-creation".to_string();
+    }
+    engines::rows(Role::HookJob)
+        .find(|r| r.key == engines::HELM_HOOK_DELETE)
+        .map(|r| fill(r.fill, &Fills::hook("", "", 0)))
+        .unwrap_or_default()
+}
+
 /// The Job's hook annotations (what the chart set itself is kept).
 fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut JobEdits) {
     let v = job.value;
@@ -97,16 +115,15 @@ fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut 
         if hook.author_hook && annotation(v, row.key).is_some() {
             continue;
         }
-        let mut value = fill(
-            row.fill,
-            &Fills::hook(&job.original, &hook.events, hook.weight),
-        );
-        // Gates (asked for, or the chart's own) wait for the Job: it must outlive its success.
-        if row.key == engines::HELM_HOOK_DELETE
-            && (ctx.cfg.hooks_gates_wait() || named_by_a_gate(ctx, job))
-        {
-            value = "before-hook-creation".to_string();
-        }
+        let value = match row.key == engines::HELM_HOOK_DELETE {
+            // The chart's own gates wait for the Job by name: it must outlive its success.
+            true if named_by_a_gate(ctx, job) => "before-hook-creation".to_string(),
+            true => own_delete_policy(ctx),
+            false => fill(
+                row.fill,
+                &Fills::hook(&job.original, &hook.events, hook.weight),
+            ),
+        };
         job_annotation(
             own_edits,
             v,
@@ -146,7 +163,7 @@ fn copy_dependency(
     plan: &mut Plan,
 ) -> Result<(), Error> {
     let Some(def) = dep.doc else { return Ok(()) };
-    let copy_name = hashed_name(&dep.name, &id.hash);
+    let copy_name = copy_name(&job.ns, dep, &id.hash);
     for r in id.refs.iter().filter(|r| {
         r.kind == dep.kind
             && (r.name == dep.name
@@ -174,6 +191,15 @@ fn copy_dependency(
     Ok(())
 }
 
+/// The name of a hook copy: `<source name cut to fit>-<hash>`, where the hash folds
+/// the source's kind and name into the Job's content hash. Two sources whose names
+/// share a long prefix get distinct copies (the cut base alone would collide), and
+/// a rerun, which maps every copy back to its source, computes the same names.
+fn copy_name(ns: &str, dep: &Dependency, job_hash: &str) -> String {
+    let source = Value::str(format!("{}/{}", dep.kind.kind(), dep.name));
+    hashed_name(&dep.name, &content_hash(ns, &source, job_hash))
+}
+
 /// A hook copy of a regular document: its own text, renamed and annotated, so every value stays as written.
 fn copy_doc(
     ctx: &Context<'_>,
@@ -188,7 +214,10 @@ fn copy_doc(
         .expect("definitions are parsed");
     let mut edits = vec![
         Edit::Set(path!["metadata", "name"], Value::str(copy_name)),
-        Edit::Set(annotation_path(own::GENERATED), Value::str("true")),
+        Edit::Set(
+            annotation_path(own::GENERATED),
+            Value::str(generated_marker(ctx.kind(def), original)),
+        ),
         Edit::Set(annotation_path(own::ORIGINAL_NAME), Value::str(original)),
     ];
     // A copy is only the Job's: it goes once the hooks succeeded, whatever the Job's

@@ -8,7 +8,7 @@ use crate::k8s::{self, Ref};
 use crate::path;
 use crate::plan::context::Context;
 use crate::plan::gates::container::is_gate;
-use crate::plan::gates::token::TOKEN_VOLUME;
+use crate::plan::gates::token::is_token_volume;
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
 use crate::plan::jobs::hash::{content_hash, hashed_name};
 use crate::plan::model::{Dependency, Plan};
@@ -120,9 +120,7 @@ fn without_own_gates(spec: &mut Value) {
         let mut pod = Value::Map(pod);
         for (list, own) in [
             ("initContainers", is_gate as fn(&Value) -> bool),
-            ("volumes", |v: &Value| {
-                v.get("name").and_then(Value::as_str) == Some(TOKEN_VOLUME)
-            }),
+            ("volumes", is_token_volume),
         ] {
             if let Some(Value::Seq(items)) = pod.get(list) {
                 let kept: Vec<Value> = items.iter().filter(|c| !own(c)).cloned().collect();

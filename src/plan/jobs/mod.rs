@@ -30,6 +30,48 @@ struct Pending<'s> {
     events: Option<Vec<String>>,
 }
 
+/// Notes about input premigrate does not trust or cannot reach: unreadable
+/// `premigrate.io/migration` values, migration Jobs inside Lists, and
+/// `premigrate.io/generated` objects it did not write.
+fn input_notes(ctx: &Context<'_>, plan: &mut Plan) {
+    for (d, a) in &ctx.unreadable_flags {
+        plan.note(crate::diag::codes::PM602, Some(*d), format!("{}: premigrate.io/migration: {a:?} is not a boolean (true/false, yes/no, on/off, y/n in any case): ignored, as if it were not there", ctx.object(*d)));
+    }
+    for (d, items) in &ctx.lists {
+        plan.note(crate::diag::codes::PM604, Some(*d), format!("{}: its item(s) {} look like migrations but are not rewritten: premigrate reads and edits top-level documents only, so a migration Job in a List is not hashed, hardened or ordered, and nothing waits for it; write the items as documents of their own (Helm and kubectl apply them the same)", ctx.kind(*d), items.join(", ")));
+    }
+    for &f in &ctx.foreign {
+        plan.note(crate::diag::codes::PM601, Some(f), format!("{}: premigrate.io/generated is set, but premigrate did not write this object (the marker does not verify): kept as it is", ctx.object(f)));
+    }
+}
+
+/// Refuses two migrations premigrate builds under one name (a Job generated with
+/// `--migrate` and one extracted from an init container, both `<workload>-migrate`):
+/// their Roles, kapp groups and gates would collide.
+fn one_name_each(ctx: &Context<'_>, pending: &[Pending<'_>]) -> Result<(), Error> {
+    for (k, p) in pending.iter().enumerate() {
+        let Some(q) = pending[..k]
+            .iter()
+            .find(|q| q.subject.name == p.subject.name)
+        else {
+            continue;
+        };
+        if p.subject.new.is_some() || q.subject.new.is_some() {
+            return Err(Error::at(
+                ctx.index.location(p.subject.doc),
+                format!(
+                    "two migrations would be named {}: from {} and from {}",
+                    p.subject.name,
+                    ctx.object(q.subject.doc),
+                    ctx.object(p.subject.doc)
+                ),
+            )
+            .help("rename the init container, or drop the --migrate or premigrate.io/migrate that repeats it"));
+        }
+    }
+    Ok(())
+}
+
 /// Finds every migration, builds the release graph over them, then plans each
 /// Job in the order the release runs them.
 pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
@@ -48,10 +90,12 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     for &g in &ctx.generated {
         plan.removed.push(g);
     }
+    input_notes(ctx, plan);
     // Jobs premigrate builds: extracted from init containers, generated from workloads.
     let mut new_jobs = extract::find(ctx, &workloads.docs, plan)?;
     new_jobs.extend(generate::find(ctx, &workloads.docs)?);
     let pending = pending(ctx, found, &new_jobs);
+    one_name_each(ctx, &pending)?;
     let release = order::release(ctx, &pending_view(&pending))?;
     order::record_data(ctx, &release, plan);
     let workloads = find::without(ctx, &workloads, &plan.data_services);

@@ -9,7 +9,7 @@ use crate::diag::Error;
 use crate::index::HELM4_FILENAME;
 use crate::k8s::engines::own;
 use crate::path;
-use crate::plan::context::Context;
+use crate::plan::context::{generated_marker, Context};
 use crate::plan::gates::container::is_gate;
 use crate::plan::model::Origin;
 use crate::yaml::edit::{self, Edit, Seg};
@@ -64,6 +64,9 @@ pub(crate) enum Shape {
         container: usize,
         /// The argv.
         command: Vec<String>,
+        /// Init containers the Job leaves out beyond detected migrations and gates
+        /// (indexes): those extracted as Jobs of their own, the chart's wait gates.
+        leave_out: Vec<usize>,
     },
 }
 
@@ -138,7 +141,11 @@ pub(crate) fn derive(
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     let (keep_init, running, dropped) = match shape {
         Shape::Extract { init } => b.extract(inits, *init),
-        Shape::Generate { container, command } => b.generate(pod, *container, command),
+        Shape::Generate {
+            container,
+            command,
+            leave_out,
+        } => b.generate(pod, *container, command, leave_out),
     };
     b.keep_items("initContainers", inits.len(), &keep_init);
     b.volumes(pod, &running);
@@ -225,6 +232,39 @@ impl<'v> Builder<'v> {
         }
     }
 
+    /// The Job's annotations: premigrate's own, and Helm 4's filename of the workload.
+    fn annotations(&mut self, v: &Value, own_annotations: &[(&str, String)]) {
+        // The workload's annotations describe the workload (rollout hints, engine rules);
+        // only Helm 4's filename travels: an added document gets the one of the document it derives from.
+        let current = v
+            .at(&["metadata", "annotations"])
+            .map(Value::entries)
+            .unwrap_or(&[]);
+        if current.is_empty() {
+            // One edit for the whole map: keys set one by one into an empty flow
+            // map (`annotations: {}`) made invalid YAML.
+            let own: Vec<(String, Value)> = own_annotations
+                .iter()
+                .map(|(k, val)| (k.to_string(), Value::str(val)))
+                .collect();
+            self.edits
+                .push(Edit::Set(path!["metadata", "annotations"], Value::Map(own)));
+            return;
+        }
+        for (k, _) in current {
+            if k != HELM4_FILENAME {
+                self.edits
+                    .push(Edit::Remove(path!["metadata", "annotations", k]));
+            }
+        }
+        for (k, val) in own_annotations {
+            self.edits.push(Edit::Set(
+                path!["metadata", "annotations", *k],
+                Value::str(val),
+            ));
+        }
+    }
+
     /// Kind, name, metadata and spec keys of a Job.
     fn identity(&mut self, v: &Value, name: &str, own_annotations: &[(&str, String)]) {
         self.edits.extend([
@@ -237,24 +277,7 @@ impl<'v> Builder<'v> {
                 self.edits.push(Edit::Remove(path!["metadata", k]));
             }
         }
-        // The workload's annotations describe the workload (rollout hints, engine rules);
-        // only Helm 4's filename travels: an added document gets the one of the document it derives from.
-        for (k, _) in v
-            .at(&["metadata", "annotations"])
-            .map(Value::entries)
-            .unwrap_or(&[])
-        {
-            if k != HELM4_FILENAME {
-                self.edits
-                    .push(Edit::Remove(path!["metadata", "annotations", k]));
-            }
-        }
-        for (k, val) in own_annotations {
-            self.edits.push(Edit::Set(
-                path!["metadata", "annotations", *k],
-                Value::str(val),
-            ));
-        }
+        self.annotations(v, own_annotations);
         for (k, _) in v.get("spec").map(Value::entries).unwrap_or(&[]) {
             if k != "template" {
                 self.edits.push(Edit::Remove(path!["spec", k]));
@@ -383,6 +406,7 @@ impl<'v> Builder<'v> {
         pod: &'a Value,
         container: usize,
         command: &[String],
+        extracted: &[usize],
     ) -> (Vec<usize>, Vec<&'a Value>, Vec<String>) {
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
         let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
@@ -403,10 +427,12 @@ impl<'v> Builder<'v> {
             cpath,
             Value::Seq(command.iter().map(Value::str).collect()),
         ));
-        // Native sidecars and plain init containers stay; migrations and gates go.
+        // Native sidecars and plain init containers stay; migrations (detected or
+        // extracted as Jobs of their own) and gates go.
         let keep: Vec<usize> = (0..inits.len())
             .filter(|&j| {
                 !is_gate(&inits[j])
+                    && !extracted.contains(&j)
                     && (is_sidecar(&inits[j]) || migration_command(&inits[j]).is_none())
             })
             .collect();
@@ -476,7 +502,7 @@ pub(crate) fn marks(from: &str, generated: bool) -> Vec<(&'static str, String)> 
         (own::DERIVED_FROM, from.to_string()),
     ];
     if generated {
-        v.push((own::GENERATED, "true".to_string()));
+        v.push((own::GENERATED, generated_marker("Job", from)));
     }
     v
 }

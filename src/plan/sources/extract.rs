@@ -93,14 +93,7 @@ fn named_by_annotation<'v>(
     v: &'v Value,
     pod: &Value,
 ) -> Vec<&'v str> {
-    let by_annotation: Vec<&str> = annotation(v, own::EXTRACT_INIT)
-        .map(|a| {
-            a.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let by_annotation = annotation_names(v);
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     for name in &by_annotation {
         let present = inits
@@ -115,6 +108,27 @@ fn named_by_annotation<'v>(
         }
     }
     by_annotation
+}
+
+/// The init containers a workload's `premigrate.io/extract-init` names.
+fn annotation_names(v: &Value) -> Vec<&str> {
+    annotation(v, own::EXTRACT_INIT)
+        .map(|a| {
+            a.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether init container `c` of workload `v` is extracted as a migration of its
+/// own: a Job generated from the same workload must leave it out, as the workload
+/// does once it is extracted (else the next run builds a different Job).
+pub(crate) fn is_extracted(ctx: &Context<'_>, v: &Value, c: &Value) -> bool {
+    !is_sidecar(c)
+        && !is_gate(c)
+        && why_extract(ctx, c, &annotation_names(v), &mut vec![]).is_some()
 }
 
 /// Why an init container is a migration to extract, or `None`.

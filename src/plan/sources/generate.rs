@@ -92,6 +92,41 @@ pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>
     requests.into_iter().map(|r| build(ctx, r)).collect()
 }
 
+/// The init containers a Job generated from this workload leaves out: those
+/// extracted as Jobs of their own (as the workload loses them, else the next run
+/// builds a different Job), and the chart's gates that wait for migrations (a
+/// migration waiting for a migration, maybe itself, is ordered by premigrate's
+/// own gates instead).
+fn leave_out(ctx: &Context<'_>, v: &Value, pod: &Value) -> Vec<usize> {
+    let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    let chart_gates: Vec<String> = crate::plan::graph::chart_gates::find(pod)
+        .into_iter()
+        .map(|g| g.container)
+        .collect();
+    (0..inits.len())
+        .filter(|&j| {
+            crate::plan::sources::extract::is_extracted(ctx, v, &inits[j])
+                || inits[j]
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| chart_gates.iter().any(|g| g == n))
+        })
+        .collect()
+}
+
+/// A Job of the stream, other than one built from `object` on an earlier run, whose
+/// name (before hashing) is `name`: two migrations under one name would collide.
+fn name_taken(ctx: &Context<'_>, name: &str, object: &str) -> Option<usize> {
+    (0..ctx.index.entries.len()).find(|&i| {
+        let Some(v) = ctx.value(i).filter(|_| ctx.kind(i) == "Job") else {
+            return false;
+        };
+        let own_name =
+            annotation(v, own::ORIGINAL_NAME).or(ctx.index.entries[i].info.name.as_deref());
+        own_name == Some(name) && annotation(v, own::DERIVED_FROM) != Some(object)
+    })
+}
+
 fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
     let object = ctx.object(r.doc);
     let fail = |msg: String, help: &str| Error::at(ctx.index.location(r.doc), msg).help(help);
@@ -113,7 +148,11 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
     };
     let command = crate::plan::sources::shell::split(&r.command).map_err(|e| {
         fail(
-            format!("{}: cannot read the command `{}`: {e}", r.said, r.command),
+            format!(
+                "{}: cannot read the command `{}`: {e}",
+                r.said,
+                r.command.escape_debug()
+            ),
             "quote it as a shell would, or run it through a shell: sh -c '…'",
         )
     })?;
@@ -129,13 +168,21 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         .name
         .clone()
         .unwrap_or_default();
+    let name = format!("{wname}-migrate");
+    if let Some(other) = name_taken(ctx, &name, &object) {
+        return Err(fail(
+            format!("{}: the Job it would build, {name}, has the name of {} (document {})", r.said, ctx.object(other), other + 1),
+            "the chart already has that migration: mark it with premigrate.io/migration: \"true\" instead of generating one",
+        ));
+    }
     let d = derive::derive(
         ctx,
         r.doc,
-        &format!("{wname}-migrate"),
+        &name,
         &Shape::Generate {
             container: index,
             command,
+            leave_out: leave_out(ctx, v, pod),
         },
         &derive::marks(&object, true),
     )?;

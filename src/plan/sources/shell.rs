@@ -11,9 +11,16 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
-    let mut chars = s.chars().peekable();
+    // Surrounding blanks (a block scalar's final newline) are not part of the command.
+    let mut chars = s.trim().chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            '\n' | '\r' => {
+                return Err(
+                    "a line break separates commands in a shell, and the Job runs the command without a shell"
+                        .into(),
+                );
+            }
             c if c.is_whitespace() => {
                 if in_word {
                     words.push(std::mem::take(&mut cur));
@@ -50,10 +57,13 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
                 }
             }
             '\\' => {
-                in_word = true;
                 match chars.next() {
+                    // A line continuation joins lines: no word of its own.
                     Some('\n') => {}
-                    Some(c) => cur.push(c),
+                    Some(c) => {
+                        in_word = true;
+                        cur.push(c);
+                    }
                     None => return Err("the command ends with a lone backslash".into()),
                 }
             }
@@ -108,5 +118,11 @@ mod tests {
         assert!(split("'open").unwrap_err().contains("single quote"));
         assert!(split("\"open").unwrap_err().contains("double quote"));
         assert!(split("x\\").is_err());
+        assert!(split("migrate up\nrm -rf /data")
+            .unwrap_err()
+            .contains("line break"));
+        assert!(split("migrate up\r\nrm").is_err());
+        assert_eq!(split("migrate \\\n up\n").unwrap(), ["migrate", "up"]);
+        assert_eq!(split("'a\nb'").unwrap(), ["a\nb"]);
     }
 }
