@@ -179,6 +179,9 @@ if ! policy_ok; then
     policy_ok || die "the policy scanners are not at ${POLICY_REQS[*]}"
 fi
 # Wrappers, not symlinks: a venv's python finds its packages by the path it is run as.
+# The old names go first: writing through a symlink an earlier version left would
+# overwrite the interpreter it points at.
+rm -f "$BIN/policy-python" "$BIN/checkov"
 printf '#!/bin/sh\nexec "%s/bin/python3" "$@"\n' "$POLICY" >"$BIN/policy-python"
 printf '#!/bin/sh\nexec "%s/bin/checkov" "$@"\n' "$POLICY" >"$BIN/checkov"
 chmod +x "$BIN/policy-python" "$BIN/checkov"
