@@ -175,7 +175,9 @@ fn case_text(name: &str) -> String {
 #[test]
 fn generated_annotation_on_user_objects() {
     let input = case_text("generated-annotation-on-user-objects.yaml");
-    let out = run_premigrate(&["--target", "gitops"], input.as_bytes());
+    // Earlier versions' default gate: k8s-wait-for (now the default is kubectl).
+    let args = ["--target", "gitops", "--gate-style", "k8s-wait-for"];
+    let out = run_premigrate(&args, input.as_bytes());
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.matches("warning[PM601]").count(), 3, "{err}");
@@ -237,7 +239,9 @@ fn generated_annotation_on_user_objects() {
 #[test]
 fn generated_output_of_an_earlier_version_is_still_recognised() {
     let input = case_text("generated-annotation-on-user-objects.yaml");
-    let out = run_premigrate(&["--target", "gitops"], input.as_bytes());
+    // Earlier versions' default gate: k8s-wait-for (now the default is kubectl).
+    let args = ["--target", "gitops", "--gate-style", "k8s-wait-for"];
+    let out = run_premigrate(&args, input.as_bytes());
     let now = String::from_utf8(out.stdout).unwrap();
     let mut old = String::new();
     for line in now.lines() {
@@ -262,7 +266,7 @@ fn generated_output_of_an_earlier_version_is_still_recognised() {
         !old.contains("PREMIGRATE_WAIT_FOR") && old.contains("generated: \"true\""),
         "{old}"
     );
-    let rerun = run_premigrate(&["--target", "gitops"], old.as_bytes());
+    let rerun = run_premigrate(&args, old.as_bytes());
     let err = String::from_utf8_lossy(&rerun.stderr);
     assert_eq!(err.matches("warning[PM601]").count(), 3, "{err}");
     assert_eq!(String::from_utf8(rerun.stdout).unwrap(), now);
