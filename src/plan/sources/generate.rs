@@ -196,7 +196,7 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
 }
 
 /// Which container of the workload runs the command: the one named, the only
-/// one, or kubectl's default container.
+/// one, kubectl's default container, or (as kubectl does) the first.
 fn container_index(
     r: &Request,
     object: &str,
@@ -234,16 +234,9 @@ fn container_index(
                 "fix the chart so the workload renders its containers",
             ))
         }
-        (None, _) => {
-            return Err(fail(
-                format!(
-                    "{}: {object} has several containers ({}); which one runs the command?",
-                    r.said,
-                    names.join(", ")
-                ),
-                "name it with --migrate-container NAME or the premigrate.io/migrate-container annotation",
-            ))
-        }
+        // kubectl's convention: the first container; the others are left out of
+        // the Job, each named in a warning (PM301).
+        (None, _) => 0,
     };
     Ok(index)
 }
