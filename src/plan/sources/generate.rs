@@ -227,7 +227,9 @@ fn container_index(
             )
         })?,
         (None, _) if containers.len() == 1 => 0,
-        (None, Some(d)) if names.contains(&d) => names.iter().position(|n| *n == d).expect("contains"),
+        (None, Some(d)) if names.contains(&d) => {
+            names.iter().position(|n| *n == d).expect("contains")
+        }
         (None, _) if containers.is_empty() => {
             return Err(fail(
                 format!("{}: {object} has no containers", r.said),
