@@ -49,19 +49,7 @@ pub(crate) fn workloads(ctx: &Context<'_>, found: &[Found]) -> Workloads {
         })
         .filter(|&i| ctx.value(i).is_some_and(|v| hook_events(v).is_none()))
         .collect();
-    let waves: Vec<i64> = docs
-        .iter()
-        .filter_map(|&w| {
-            ctx.value(w)
-                .and_then(|v| annotation(v, engines::ARGO_WAVE))
-                .and_then(|s| s.trim().parse().ok())
-        })
-        .collect();
-    Workloads {
-        min_wave: waves.iter().copied().min().unwrap_or(0).min(0),
-        max_wave: waves.iter().copied().max().unwrap_or(0).max(0),
-        docs,
-    }
+    with_waves(ctx, docs)
 }
 
 /// The workloads that are apps: data services left out (they run before every
@@ -77,6 +65,11 @@ pub(crate) fn without(
         .copied()
         .filter(|d| !data.contains_key(d))
         .collect();
+    with_waves(ctx, docs)
+}
+
+/// The workloads `docs` with the range of their Argo CD waves (widened to include 0).
+fn with_waves(ctx: &Context<'_>, docs: Vec<usize>) -> Workloads {
     let waves: Vec<i64> = docs
         .iter()
         .filter_map(|&w| {
