@@ -197,6 +197,30 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
         ("cli-gate-style-nope", &["--gate-style", "nope", GOOD]),
         ("cli-timeout-10parsecs", &["--timeout", "10parsecs", GOOD]),
         ("cli-migrate-bad", &["--migrate", "bad", GOOD]),
+        (
+            "cli-is-migration-unknown-target",
+            &["--is-migration", "label:app=web", GOOD],
+        ),
+        (
+            "cli-is-migration-no-target",
+            &["--is-migration", "*migrate*", GOOD],
+        ),
+        (
+            "cli-is-migration-everything",
+            &["--is-migration", "command:*", GOOD],
+        ),
+        (
+            "cli-is-migration-empty",
+            &["--is-migration", "image:", GOOD],
+        ),
+        (
+            "cli-not-migration-class",
+            &["--not-migration", "command:migrate[0-9]", GOOD],
+        ),
+        (
+            "cli-not-migration-name-case",
+            &["--not-migration", "name:Seed_Job", GOOD],
+        ),
         ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),
         (
             "cli-missing-second-file",
@@ -214,6 +238,8 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
         (&["--gate-style", "nope"][..], "nope"),
         (&["--timeout", "10parsecs"][..], "10parsecs"),
         (&["--migrate", "bad"][..], "bad"),
+        (&["--is-migration", "label:app=web"][..], "label:app=web"),
+        (&["--not-migration", "name:Seed_Job"][..], "Seed_Job"),
     ] {
         let mut a = args.to_vec();
         a.push(GOOD);

@@ -135,6 +135,8 @@ rejected!(bad_target_lists_the_targets, "bad-target");
 rejected!(unquoted_yes_is_not_a_string, "yes-salt");
 rejected!(bad_switch, "bad-flag");
 rejected!(wrong_api_version, "wrong-version");
+rejected!(bad_is_migration_pattern, "bad-is-migration");
+rejected!(bad_not_migration_pattern, "bad-not-migration");
 
 #[test]
 fn missing_config_file() {

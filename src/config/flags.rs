@@ -28,9 +28,15 @@ pub struct Opts {
     /// Jobs whose labels match this selector are migrations (e.g. `app.kubernetes.io/component=migration`).
     #[arg(long, env = "PREMIGRATE_JOB_SELECTOR", value_name = "LABELS")]
     pub job_selector: Option<String>,
-    /// Do not detect migrations by name or command; only --job, --job-selector and annotations count.
+    /// Do not detect migrations by name or command; only --job, --job-selector, --is-migration and annotations count.
     #[arg(long, env = "PREMIGRATE_NO_DETECT")]
     pub no_detect: bool,
+    /// What also is a migration: command:GLOB, image:GLOB or name:GLOB (repeatable), e.g. 'command:*my-tool sync*'.
+    #[arg(long, value_name = "PATTERN")]
+    pub is_migration: Vec<String>,
+    /// What is never a migration, whatever detection says: command:GLOB, image:GLOB or name:GLOB (repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub not_migration: Vec<String>,
     /// Mixed into every content hash (e.g. a release revision, to force a rerun).
     #[arg(long, env = "PREMIGRATE_SALT", value_name = "TEXT")]
     pub salt: Option<String>,
@@ -96,6 +102,9 @@ impl Opts {
             .collect();
         c.job_selector = self.job_selector.clone().filter(|s| !s.is_empty());
         c.detect = !self.no_detect;
+        config::patterns(&self.is_migration, &self.not_migration)?;
+        c.is_migration = self.is_migration.clone();
+        c.not_migration = self.not_migration.clone();
         c.salt = self.salt.clone().unwrap_or_default();
         c.timeout_seconds = self
             .timeout

@@ -76,6 +76,15 @@ fn int(r: Raw) -> i64 {
     }
 }
 
+/// Checks each pattern of a list (the message names the pattern; the policy
+/// reader adds the key and the line).
+fn patterns(include: bool, items: Vec<String>) -> Result<Vec<String>, Error> {
+    for p in &items {
+        config::parse_pattern(include, p)?;
+    }
+    Ok(items)
+}
+
 /// Every option of the rewrite. `--explain` and `--config` are not here: they
 /// say how to run, not what to do.
 pub const KEYS: &[Key] = &[
@@ -119,6 +128,24 @@ pub const KEYS: &[Key] = &[
         shape: Shape::Flag,
         set: |o, r| {
             o.no_detect = flag(r);
+            Ok(())
+        },
+    },
+    Key {
+        key: "isMigration",
+        flag: "is-migration",
+        shape: Shape::List { commas: false },
+        set: |o, r| {
+            o.is_migration = patterns(true, list(r))?;
+            Ok(())
+        },
+    },
+    Key {
+        key: "notMigration",
+        flag: "not-migration",
+        shape: Shape::List { commas: false },
+        set: |o, r| {
+            o.not_migration = patterns(false, list(r))?;
             Ok(())
         },
     },

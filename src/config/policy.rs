@@ -239,12 +239,26 @@ impl Reader<'_> {
                 continue;
             }
             (row.set)(&mut opts, raw).map_err(|e| {
-                let mut out = self.err(v, format!("{body_key}.{name}: {}", e.message));
+                let at = self.failing_item(v, row, holder).unwrap_or(v);
+                let mut out = self.err(at, format!("{body_key}.{name}: {}", e.message));
                 out.help = e.help;
                 out
             })?;
         }
         Ok(opts)
+    }
+
+    /// The item of a list value that its key's setter refuses on its own, so
+    /// the message points at the bad line rather than at the list.
+    fn failing_item(&self, list: NodeId, row: &Key, holder: Holder) -> Option<NodeId> {
+        let NodeKind::Seq { items, .. } = &self.tree.node(list).kind else {
+            return None;
+        };
+        items.iter().copied().find(|&item| {
+            let one = self.tree.value(item).ok().map(|v| Value::Seq(vec![v]));
+            one.and_then(|v| convert(&v, row.shape, holder == Holder::ConfigMap).ok())
+                .is_some_and(|raw| (row.set)(&mut Opts::default(), raw).is_err())
+        })
     }
 
     /// `lint: {ignore: [...]}` is the nested spelling of `lintIgnore`.
@@ -424,6 +438,8 @@ pub fn overlay(file: Opts, flags: &Opts) -> Opts {
         jobs,
         job_selector,
         no_detect,
+        is_migration,
+        not_migration,
         salt,
         timeout,
         hook_weight,
@@ -446,6 +462,8 @@ pub fn overlay(file: Opts, flags: &Opts) -> Opts {
         jobs: pick_list(jobs, file.jobs),
         job_selector: pick(job_selector, file.job_selector),
         no_detect: no_detect || file.no_detect,
+        is_migration: pick_list(is_migration, file.is_migration),
+        not_migration: pick_list(not_migration, file.not_migration),
         salt: pick(salt, file.salt),
         timeout: pick(timeout, file.timeout),
         hook_weight: hook_weight.or(file.hook_weight),

@@ -1,6 +1,7 @@
 //! The validated configuration the pipeline reads. Flags, environment, config
 //! files and annotations are all turned into this one value before any work starts.
 
+use crate::detect::Rules;
 use crate::diag::Error;
 
 /// Where the migration is ordered.
@@ -62,6 +63,11 @@ pub struct Config {
     pub job_selector: Option<String>,
     /// Detect migrations by name and command.
     pub detect: bool,
+    /// User patterns that make a match a migration (`command:GLOB`, `image:GLOB`,
+    /// `name:GLOB`), validated.
+    pub is_migration: Vec<String>,
+    /// User patterns that make a match never a migration, validated.
+    pub not_migration: Vec<String>,
     /// Mixed into every hash (e.g. a release revision).
     pub salt: String,
     /// `activeDeadlineSeconds` for migration Jobs.
@@ -87,6 +93,13 @@ pub struct Config {
 }
 
 impl Config {
+    /// The user patterns compiled for detection. They were validated with the
+    /// configuration, so compiling them again cannot fail.
+    pub fn rules(&self) -> Rules {
+        patterns(&self.is_migration, &self.not_migration)
+            .expect("patterns are validated with the configuration")
+    }
+
     /// Whether gates under `hooks` wait for the Job object (not a `check` style): then
     /// the Job must not be deleted on success, or they wait for ever.
     pub fn hooks_gates_wait(&self) -> bool {
@@ -101,6 +114,8 @@ impl Default for Config {
             jobs: vec![],
             job_selector: None,
             detect: true,
+            is_migration: vec![],
+            not_migration: vec![],
             salt: String::new(),
             timeout_seconds: None,
             hook_weight: -5,
@@ -216,4 +231,35 @@ pub fn parse_migrate(s: &str) -> Result<MigrateSpec, Error> {
         name: name.to_string(),
         command: command.to_string(),
     })
+}
+
+/// Help for a pattern that is refused.
+const PATTERN_HELP: &str = "write command:GLOB, image:GLOB or name:GLOB (globs with `*` and `?`), e.g. 'command:*my-tool sync*', 'image:*/schema-runner', 'name:*-seed'";
+
+/// Checks one `--is-migration` (`include`) or `--not-migration` pattern.
+pub fn parse_pattern(include: bool, spec: &str) -> Result<(), Error> {
+    Rules::new()
+        .add_spec(include, spec)
+        .map_err(|e| Error::new(e).help(PATTERN_HELP))
+}
+
+/// Compiles the include and exclude patterns; the first bad one is the error,
+/// naming the flag it came from.
+pub fn patterns(include: &[String], exclude: &[String]) -> Result<Rules, Error> {
+    let mut rules = Rules::new();
+    let tagged = include
+        .iter()
+        .map(|p| (true, p))
+        .chain(exclude.iter().map(|p| (false, p)));
+    for (inc, spec) in tagged {
+        let flag = if inc {
+            "--is-migration"
+        } else {
+            "--not-migration"
+        };
+        rules
+            .add_spec(inc, spec)
+            .map_err(|e| Error::new(format!("{flag}: {e}")).help(PATTERN_HELP))?;
+    }
+    Ok(rules)
 }

@@ -136,11 +136,15 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
     let name = c.get("name").and_then(Value::as_str);
     let image = c.get("image").and_then(Value::as_str).unwrap_or("");
     if let Some((inc, p)) = rules.image(image) {
-        return user(inc, name, format!("image `{image}` matches `{p}`"));
+        return user(
+            inc,
+            name,
+            format!("image `{image}` matches user pattern `{p}`"),
+        );
     }
     if let Some((inc, p)) = name.and_then(|n| rules.name(n)) {
         let n = name.unwrap_or_default();
-        return user(inc, name, format!("name `{n}` matches `{p}`"));
+        return user(inc, name, format!("name `{n}` matches user pattern `{p}`"));
     }
     let (argv, has_command) = effective_argv(c);
     let env = command::Env {
@@ -151,7 +155,8 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
     };
     let found = command::argv(&argv, &env);
     if let Some(f) = found.iter().find(|f| f.rule == Rule::User) {
-        let why = format!("command `{}` matches a user pattern", clip(&f.command));
+        let p = rules.command(&f.command).map_or("", |(_, p)| p);
+        let why = format!("command `{}` matches user pattern `{p}`", clip(&f.command));
         return user(f.does == Does::Migrate, name, why);
     }
     let mut v = from_findings(&found, name);
@@ -374,7 +379,11 @@ pub fn job(
     rules: &Rules,
 ) -> Verdict {
     if let Some((inc, p)) = rules.name(name) {
-        return user(inc, None, format!("name `{name}` matches `{p}`"));
+        return user(
+            inc,
+            None,
+            format!("name `{name}` matches user pattern `{p}`"),
+        );
     }
     let classify = |list: &str| -> Vec<Verdict> {
         let cs = pod.get(list).map(Value::items).unwrap_or(&[]);

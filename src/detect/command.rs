@@ -240,15 +240,10 @@ fn walk(
 
 /// A user command pattern that matches the command.
 fn user_match(argv: &[String], env: &Env<'_>, from: Option<&str>) -> Option<Finding> {
-    let line = argv.join(" ");
-    let lower = line.to_ascii_lowercase();
-    env.user
-        .iter()
-        .find(|(_, pat)| glob(pat, &line) || glob(pat, &lower))
-        .map(|(include, _)| {
-            let does = if *include { Does::Migrate } else { Does::Other };
-            finding(does, Rule::User, None, argv, from)
-        })
+    super::rules::command_match(env.user, &argv.join(" ")).map(|(include, _)| {
+        let does = if include { Does::Migrate } else { Does::Other };
+        finding(does, Rule::User, None, argv, from)
+    })
 }
 
 /// Follows a program that is a script the stream holds; whether it said anything.

@@ -139,11 +139,23 @@ pub fn classify_job_with(
 /// Which known tool a container's command runs as a migration, if any (the plan's
 /// rule `command`; no scripts from the stream).
 pub fn migration_command(container: &Value) -> Option<Match> {
-    let v = classify_container(container, &no_scripts);
+    migration_command_with(container, &Rules::new())
+}
+
+/// [`migration_command`] with user patterns: a container a pattern makes a
+/// migration is one by the rule `pattern` (certain), one a pattern excludes is not.
+pub fn migration_command_with(container: &Value, rules: &Rules) -> Option<Match> {
+    let v = classify_container_with(container, &no_scripts, rules);
     if !v.is_migration() {
         return None;
     }
     let s = v.signals.first()?;
+    if s.kind == SignalKind::User {
+        return Some(Match {
+            rule: "pattern",
+            detail: s.detail.clone(),
+        });
+    }
     let image = container.get("image").and_then(Value::as_str).unwrap_or("");
     let argv = command_line(container);
     let shown = clip(&argv.join(" "));

@@ -41,9 +41,9 @@ impl Rules {
     /// Adds `command:GLOB`, `image:GLOB` or `name:GLOB`.
     pub fn add_spec(&mut self, include: bool, spec: &str) -> Result<(), String> {
         let (t, p) = spec.split_once(':').ok_or_else(|| {
-            format!("pattern `{spec}`: write `command:GLOB`, `image:GLOB` or `name:GLOB`")
+            format!("pattern `{spec}` does not say what it matches: write `command:GLOB`, `image:GLOB` or `name:GLOB`")
         })?;
-        let target = match t {
+        let target = match t.trim() {
             "command" => Target::Command,
             "image" => Target::Image,
             "name" => Target::Name,
@@ -77,6 +77,12 @@ impl Rules {
         })
     }
 
+    /// The first command pattern that matches a command line (as written, or in
+    /// lower case).
+    pub fn command(&self, line: &str) -> Option<(bool, &str)> {
+        command_match(&self.commands, line)
+    }
+
     /// The first name pattern that matches.
     pub fn name(&self, name: &str) -> Option<(bool, &str)> {
         first(&self.names, |p| super::glob(p, name))
@@ -86,6 +92,12 @@ impl Rules {
     pub fn is_empty(&self) -> bool {
         self.commands.is_empty() && self.images.is_empty() && self.names.is_empty()
     }
+}
+
+/// The first of `list`'s command patterns that matches `line`.
+pub(crate) fn command_match<'a>(list: &'a [(bool, String)], line: &str) -> Option<(bool, &'a str)> {
+    let lower = line.to_ascii_lowercase();
+    first(list, |p| super::glob(p, line) || super::glob(p, &lower))
 }
 
 fn first(list: &[(bool, String)], hit: impl Fn(&str) -> bool) -> Option<(bool, &str)> {

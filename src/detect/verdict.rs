@@ -122,6 +122,12 @@ impl Verdict {
         })
     }
 
+    /// Whether a user pattern (`--not-migration`) says it is never a migration:
+    /// only a pattern makes a verdict certain.
+    pub fn is_excluded(&self) -> bool {
+        self.confidence == Confidence::Certain && !self.is_migration()
+    }
+
     /// Whether it is reported as a possible migration without being acted on.
     pub fn is_possible_migration(&self) -> bool {
         matches!(self.kind, Kind::Migration | Kind::MigratesThenServes)

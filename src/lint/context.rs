@@ -3,6 +3,7 @@
 //! and small views (pod specs, hook events, how many pods a workload runs).
 
 use crate::config::Target;
+use crate::detect::Rules;
 use crate::index::Index;
 use crate::k8s;
 use crate::plan::graph::chart_gates::{self, ChartGate};
@@ -25,6 +26,9 @@ pub struct Cx<'a> {
     pub values: Vec<Option<Value>>,
     /// Jobs that look like migrations but were not confirmed.
     pub possible: Vec<Possible>,
+    /// The user's patterns (`--is-migration`, `--not-migration`): what they
+    /// exclude is never reported as a migration.
+    pub rules: Rules,
 }
 
 /// A wait gate of a workload's pods: the chart's or premigrate's.
@@ -41,7 +45,12 @@ pub struct PodGate {
 
 impl<'a> Cx<'a> {
     /// Builds the context of one lint run.
-    pub fn new(index: &'a Index<'a>, plan: &'a Plan, possible: Vec<Possible>) -> Cx<'a> {
+    pub fn new(
+        index: &'a Index<'a>,
+        plan: &'a Plan,
+        possible: Vec<Possible>,
+        rules: Rules,
+    ) -> Cx<'a> {
         let values = (0..index.entries.len())
             .map(|i| {
                 if index.entries[i].info.blank {
@@ -57,6 +66,7 @@ impl<'a> Cx<'a> {
             target: plan.target.unwrap_or(Target::Gitops),
             values,
             possible,
+            rules,
         }
     }
 

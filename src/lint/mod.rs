@@ -96,8 +96,9 @@ pub fn lint(input: &[u8], opts: &Options) -> Result<Vec<Finding>, Error> {
         // without the verdicts, and the deadlock rule reports the hang.
         Err(_) => crate::plan::build(&index, &opts.config)?,
     };
-    let possible = possible::unconfirmed(&index, &plan);
-    let cx = Cx::new(&index, &plan, possible);
+    let rules = opts.config.rules();
+    let possible = possible::unconfirmed(&index, &plan, &rules);
+    let cx = Cx::new(&index, &plan, possible, rules);
     let ignored = suppress::per_object(&cx)?;
     let mut hits: Vec<Hit> = Vec::new();
     for rule in RULES {

@@ -3,6 +3,7 @@
 //! runs all of [`DETECTORS`]. Detection's own "possible" list plugs in as one
 //! more detector (e.g. reading it from `plan.notes`), with no change to the rule.
 
+use crate::detect::{no_scripts, Rules};
 use crate::index::Index;
 use crate::plan::graph::roles::peek;
 use crate::plan::Plan;
@@ -140,17 +141,31 @@ fn command_word(job: &Value) -> Option<&'static str> {
     COMMAND_WORDS.iter().copied().find(|w| text.contains(w))
 }
 
-/// Every detector's possible migrations, one per document.
-pub fn unconfirmed(index: &Index<'_>, plan: &Plan) -> Vec<Possible> {
+/// Every detector's possible migrations, one per document; none the user's
+/// patterns exclude (`--not-migration`).
+pub fn unconfirmed(index: &Index<'_>, plan: &Plan, rules: &Rules) -> Vec<Possible> {
     let mut out: Vec<Possible> = Vec::new();
     for d in DETECTORS {
         for p in d.possible(index, plan) {
-            if !out.iter().any(|o| o.doc == p.doc) {
+            if !out.iter().any(|o| o.doc == p.doc) && !excluded(index, p.doc, rules) {
                 out.push(p);
             }
         }
     }
     out
+}
+
+/// Whether the user's patterns say a Job is never a migration.
+fn excluded(index: &Index<'_>, doc: usize, rules: &Rules) -> bool {
+    if rules.is_empty() {
+        return false;
+    }
+    let Some(v) = peek(index, doc) else {
+        return false;
+    };
+    let name = index.entries[doc].info.name.as_deref().unwrap_or("");
+    let pod = v.at(crate::k8s::POD_TEMPLATE_SPEC).unwrap_or(&Value::Null);
+    crate::detect::classify_job_with(name, pod, None, false, &no_scripts, rules).is_excluded()
 }
 
 #[cfg(test)]
@@ -170,7 +185,7 @@ mod tests {
             doc: Some(0),
             message: "Job/app-setup: possibly a migration, not acted on: a post-install hook running `setup.sh`".into(),
         });
-        let found = unconfirmed(&index, &plan);
+        let found = unconfirmed(&index, &plan, &Rules::new());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].why, "a post-install hook running `setup.sh`");
         assert!(found[0].confirm.contains("--job app-setup"));

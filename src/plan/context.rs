@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::{Config, Target};
-use crate::detect::Selector;
+use crate::detect::{Rules, Selector};
 use crate::diag::Error;
 use crate::index::Index;
 use crate::k8s::engines::{self, own, Fill};
@@ -26,6 +26,8 @@ pub(crate) struct Context<'a> {
     pub(crate) target: Target,
     /// The parsed `--job-selector`.
     pub(crate) selector: Option<Selector>,
+    /// The user's patterns (`--is-migration`, `--not-migration`), compiled once.
+    pub(crate) rules: Rules,
     /// Regular (non-hook, non-generated) ConfigMaps, Secrets and ServiceAccounts: (kind, namespace, name) → document.
     pub(crate) defs: BTreeMap<(RefKind, String, String), usize>,
     /// Names of hook copies from an earlier run: (kind, namespace, copy name) → original name.
@@ -64,11 +66,13 @@ impl<'a> Context<'a> {
                 })
             })
             .transpose()?;
+        let rules = cfg.rules();
         let mut ctx = Context {
             index,
             cfg,
             target,
             selector,
+            rules,
             defs: BTreeMap::new(),
             copies: BTreeMap::new(),
             generated: vec![],
@@ -92,7 +96,7 @@ impl<'a> Context<'a> {
                 }
             }
             if kind.ends_with("List") {
-                let inside = list_items(v);
+                let inside = list_items(v, &ctx.rules);
                 if !inside.is_empty() {
                     ctx.lists.push((i, inside));
                 }
@@ -138,7 +142,7 @@ impl<'a> Context<'a> {
 /// The Jobs among a List's `items` that look like migrations (annotation, name
 /// or command, as a top-level Job would be detected), as `Kind/name`: what a List
 /// hides from premigrate (Helm and kubectl apply each item as an object of its own).
-fn list_items(v: &Value) -> Vec<String> {
+fn list_items(v: &Value, rules: &Rules) -> Vec<String> {
     v.get("items")
         .map(Value::items)
         .unwrap_or(&[])
@@ -150,16 +154,18 @@ fn list_items(v: &Value) -> Vec<String> {
                 .and_then(Value::as_str)
                 .unwrap_or("?");
             let flagged = annotation(item, own::MIGRATION).and_then(yaml11_bool);
+            let by_pattern = rules.name(name).map(|(include, _)| include);
             let pod = item.at(crate::k8s::POD_TEMPLATE_SPEC);
             let by_command = ["containers", "initContainers"].iter().any(|l| {
                 pod.and_then(|p| p.get(l))
                     .map(Value::items)
                     .unwrap_or(&[])
                     .iter()
-                    .any(|c| crate::detect::migration_command(c).is_some())
+                    .any(|c| crate::detect::migration_command_with(c, rules).is_some())
             });
-            let migration =
-                flagged.unwrap_or(name.to_ascii_lowercase().contains("migrat") || by_command);
+            let migration = flagged
+                .or(by_pattern)
+                .unwrap_or(name.to_ascii_lowercase().contains("migrat") || by_command);
             migration.then(|| format!("Job/{name}"))
         })
         .collect()

@@ -5,6 +5,7 @@
 //! `explain` and the rewrite both read the same [`Plan`]; building it is pure.
 
 pub(crate) mod context;
+pub(crate) mod detection;
 pub(crate) mod gates;
 pub mod graph;
 pub(crate) mod jobs;

@@ -27,6 +27,7 @@
 //! workload generates one) and turn the switch off.
 
 use super::{at, Fix, Rule};
+use crate::detect::no_scripts;
 use crate::diag::codes::PM502;
 use crate::lint::{Cx, Hit};
 use crate::yaml::edit::Seg;
@@ -78,7 +79,12 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             let mut base = at(&pod_path, &["containers"]);
             base.push(Seg::Index(i));
             let name = c.get("name").and_then(Value::as_str).unwrap_or("");
-            let (path, what) = if let Some(m) = crate::detect::migration_command(c) {
+            let said = crate::detect::classify_container_with(c, &no_scripts, &cx.rules);
+            if said.is_excluded() {
+                continue; // the user said it is no migration
+            }
+            let (path, what) = if let Some(m) = crate::detect::migration_command_with(c, &cx.rules)
+            {
                 let key = if c.get("command").is_some() {
                     "command"
                 } else {

@@ -31,6 +31,7 @@
 //! to a Job.
 
 use super::{init, Fix, Rule};
+use crate::detect::no_scripts;
 use crate::diag::codes::PM501;
 use crate::lint::{Cx, Hit};
 use crate::plan::graph::chart_gates;
@@ -79,7 +80,11 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             if gates.iter().any(|g| g == name) {
                 continue;
             }
-            let found = crate::detect::migration_command(c)
+            let said = crate::detect::classify_container_with(c, &no_scripts, &cx.rules);
+            if said.is_excluded() {
+                continue; // the user said it is no migration
+            }
+            let found = crate::detect::migration_command_with(c, &cx.rules)
                 .map(|m| m.detail)
                 .or_else(|| {
                     named

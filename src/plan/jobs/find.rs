@@ -1,5 +1,5 @@
 //! Finding migration Jobs in the stream: an annotation, `--job`, `--job-selector`,
-//! or detection by name and command; and the workloads (everything else with a
+//! or detection by name and command (with the user's patterns); and the workloads (everything else with a
 //! pod template) with the range of their Argo CD waves.
 
 use crate::detect::Match;
@@ -118,9 +118,6 @@ fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Result<Match, Option
             });
         }
     }
-    if !ctx.cfg.detect {
-        return Err(None);
-    }
     let pod = v.at(POD_TEMPLATE_SPEC).ok_or(None)?;
     let verdict = verdict(ctx, name, pod, hook_events(v).as_deref());
     if verdict.is_migration() {
@@ -134,7 +131,8 @@ fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Result<Match, Option
 
 /// What detection says of a Job: its containers and init containers (scripts
 /// mounted from the stream's ConfigMaps and Secrets read), its name, its hook
-/// events, and whether it reads the app workloads' database credentials.
+/// events, and whether it reads the app workloads' database credentials; the
+/// user's patterns first, and they alone under `--no-detect`.
 pub(crate) fn verdict(
     ctx: &Context<'_>,
     name: &str,
@@ -145,7 +143,7 @@ pub(crate) fn verdict(
     let scripts = |p: &str| files.get(p).cloned();
     let refs = crate::detect::references(pod);
     let shares = refs.iter().any(|r| ctx.app_refs.contains(r));
-    crate::detect::classify_job(name, pod, events, shares, &scripts)
+    ctx.job_verdict(name, pod, events, shares, &scripts)
 }
 
 /// A verdict as the plan records why a Job is a migration.
@@ -155,7 +153,7 @@ fn to_match(v: &crate::detect::Verdict) -> Match {
     let rule = match s.map(|s| s.kind) {
         Some(SignalKind::Name) => "name",
         Some(SignalKind::Hook | SignalKind::Credentials) => "hook",
-        Some(SignalKind::User) => "pattern",
+        Some(SignalKind::User) => crate::plan::detection::PATTERN_RULE,
         Some(SignalKind::Image) => "image",
         Some(SignalKind::Script | SignalKind::Sql) => "script",
         _ => "command",

@@ -3,7 +3,6 @@
 //! every value it keeps (a volume's `defaultMode: 0755`, env values, scheduling)
 //! stays exactly as the chart wrote it.
 
-use crate::detect::migration_command;
 use crate::detect::Match;
 use crate::diag::Error;
 use crate::index::HELM4_FILENAME;
@@ -134,7 +133,7 @@ pub(crate) fn derive(
     let pod = v
         .at(&["spec", "template", "spec"])
         .expect("callers check the pod template");
-    let mut b = Builder::new(pod);
+    let mut b = Builder::new(pod, ctx);
     b.identity(v, name, own_annotations);
     b.pod_labels(v);
     b.pod_fields(pod);
@@ -213,10 +212,12 @@ struct Builder<'v> {
     defined: Vec<&'v str>,
     dropped_mounts: Vec<String>,
     left_out: Vec<String>,
+    /// What says an init container migrates (detection and the user's patterns).
+    ctx: &'v Context<'v>,
 }
 
 impl<'v> Builder<'v> {
-    fn new(pod: &'v Value) -> Self {
+    fn new(pod: &'v Value, ctx: &'v Context<'v>) -> Self {
         let defined = pod
             .get("volumes")
             .map(Value::items)
@@ -229,6 +230,7 @@ impl<'v> Builder<'v> {
             defined,
             dropped_mounts: vec![],
             left_out: vec![],
+            ctx,
         }
     }
 
@@ -433,7 +435,7 @@ impl<'v> Builder<'v> {
             .filter(|&j| {
                 !is_gate(&inits[j])
                     && !extracted.contains(&j)
-                    && (is_sidecar(&inits[j]) || migration_command(&inits[j]).is_none())
+                    && (is_sidecar(&inits[j]) || self.ctx.container_match(&inits[j]).is_none())
             })
             .collect();
         for &j in &keep {

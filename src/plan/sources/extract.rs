@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::detect::{migration_command, Match};
+use crate::detect::Match;
 use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::own;
@@ -151,8 +151,8 @@ fn why_extract(
             rule: "--extract-init",
             detail: format!("init container `{name}`"),
         })
-    } else if ctx.cfg.detect && !ctx.cfg.keep_init {
-        migration_command(c).map(|mut m| {
+    } else if !ctx.cfg.keep_init {
+        ctx.container_migration(c).map(|mut m| {
             m.detail = format!("init container `{name}` {}", m.detail);
             m
         })
