@@ -37,6 +37,8 @@ fn the_full_example_sets_every_option() {
         Some("app.kubernetes.io/component=migration")
     );
     assert!(cfg.detect);
+    assert_eq!(cfg.is_migration, ["command:*ledger schema-refresh*"]);
+    assert_eq!(cfg.not_migration, ["name:*-seed"]);
     assert_eq!(cfg.salt, "r42");
     assert_eq!(cfg.timeout_seconds, Some(600));
     assert_eq!(cfg.hook_weight, -5);
