@@ -189,6 +189,7 @@ fn user(include: bool, c: Option<&str>, detail: String) -> Verdict {
         tool: None,
         signals: vec![signal(SignalKind::User, c, detail)],
         check: None,
+        command: None,
     }
 }
 
@@ -204,6 +205,7 @@ fn from_findings(found: &[Finding], c: Option<&str>) -> Verdict {
         v.confidence = Confidence::Likely;
         v.tool = m.tool;
         v.check = m.check;
+        v.command = Some(m.command.clone());
         v.signals.push(finding_signal(m, c));
         let serves = found[i..]
             .iter()
@@ -415,6 +417,7 @@ pub fn job(
             tool: None,
             signals: context.signals,
             check: None,
+            command: None,
         },
         _ => mains
             .into_iter()

@@ -88,6 +88,10 @@ pub struct Verdict {
     pub signals: Vec<Signal>,
     /// The tool's command that exits non-zero while migrations are pending.
     pub check: Option<&'static str>,
+    /// The command that migrates, in full, when a command was found to (what
+    /// `--migrate` would run instead of the app container).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 impl Verdict {
@@ -99,6 +103,7 @@ impl Verdict {
             tool: None,
             signals: Vec::new(),
             check: None,
+            command: None,
         }
     }
 

@@ -49,6 +49,9 @@ use Severity::{Error, Info, Warning};
 /// A Job detection finds only possibly a migration.
 pub const PM010: Code = code("PM010", Info, "a possible migration, not acted on",
     "Detection found signs of a migration it cannot confirm (a name alone, a post-install hook Job with an unknown command): premigrate leaves the Job as it is and says which flag or annotation would make it act (`--job NAME`, `premigrate.io/migration: \"true\"`).");
+/// An app container migrates, then serves.
+pub const PM011: Code = code("PM011", Warning, "an app container migrates, then serves",
+    "A container of a long-running workload runs a migration before it serves (`migrate && exec server`, or an env switch such as `RUN_MIGRATIONS=true`): every pod migrates on start, the replicas race for the schema, and a failed migration crash-loops the app instead of failing one Job. premigrate leaves the app's own command alone and says which `--migrate KIND/NAME='COMMAND'` (or `premigrate.io/migrate` annotation) runs the migration once, in a Job the workload waits for; then drop the migration from the container's command (or turn the switch off). Not reported once a Job is generated from the workload, nor under `--no-detect`. Lint reports the same container as PM502 when the workload runs several pods.");
 /// A GitOps migration Job lost its TTL.
 pub const PM004: Code = code("PM004", Warning, "TTL removed from a GitOps migration Job",
     "Under `gitops` the Job must outlive its success: once `spec.ttlSecondsAfterFinished` deletes it, the GitOps engine re-creates it, the migration reruns every interval, and gated pods wait for a Job that keeps restarting. premigrate removes the TTL.");
@@ -202,10 +205,10 @@ pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
-    PM004, PM010, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207,
-    PM208, PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM501, PM502, PM503,
-    PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM601, PM602,
-    PM603, PM604, PM605,
+    PM004, PM010, PM011, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206,
+    PM207, PM208, PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM501, PM502,
+    PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM601,
+    PM602, PM603, PM604, PM605,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

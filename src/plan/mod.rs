@@ -26,6 +26,7 @@ pub fn build(index: &Index<'_>, cfg: &Config) -> Result<Plan, Error> {
     plan.target_reason = reason;
     let ctx = context::Context::new(index, cfg, target)?;
     jobs::plan(&ctx, &mut plan)?;
+    sources::serving::warn(&ctx, &mut plan);
     gates::plan(&ctx, &mut plan)?;
     sources::extract::tidy(&ctx, &mut plan);
     Ok(plan)

@@ -52,6 +52,7 @@ fn readme_lists_every_diagnostic_code() {
 const FIXTURES: &[(&str, &str)] = &[
     ("PM004", "demo/input.yaml"),
     ("PM010", "codes/pm010-possible-migration.yaml"),
+    ("PM011", "sources/migrates-then-serves.yaml"),
     ("PM101", "codes/pm101-chart-hook.yaml"),
     ("PM102", "gates/post-phase.yaml"),
     ("PM105", "codes/pm105-bundled-database-helm4.yaml"),

@@ -1,0 +1,102 @@
+//! App containers that migrate, then serve (`migrate && exec server`, or an env
+//! switch such as `RUN_MIGRATIONS=true`): every replica migrates on start and
+//! races the others. premigrate leaves the app's own command alone, so it says so
+//! (PM011) with the fix: a Job generated from the workload with `--migrate`.
+
+use crate::detect::{Kind, Verdict};
+use crate::diag::codes;
+use crate::k8s::kinds::is_template_kind;
+use crate::plan::context::{annotation, Context};
+use crate::plan::model::{Origin, Plan};
+use crate::yaml::Value;
+
+/// Notes every app container of a long-running workload that migrates, then
+/// serves, unless a Job is already generated from that workload (the user took
+/// the fix) or detection is off.
+pub(crate) fn warn(ctx: &Context<'_>, plan: &mut Plan) {
+    if !ctx.cfg.detect {
+        return;
+    }
+    for doc in 0..ctx.index.entries.len() {
+        let kind = ctx.kind(doc);
+        if !is_template_kind(kind) || matches!(kind, "Job" | "CronJob") {
+            continue;
+        }
+        let object = ctx.object(doc);
+        let generated = plan
+            .migrations
+            .iter()
+            .any(|m| matches!(&m.origin, Origin::Generated { from } if *from == object));
+        let Some(v) = ctx.value(doc).filter(|_| !generated) else {
+            continue;
+        };
+        if ctx.generated.contains(&doc) || annotation(v, crate::k8s::engines::HELM_HOOK).is_some() {
+            continue;
+        }
+        let Some(pod) = v.at(crate::k8s::POD_TEMPLATE_SPEC) else {
+            continue;
+        };
+        let files = ctx.sources.files(pod);
+        let scripts = |p: &str| files.get(p).cloned();
+        let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+        for (i, c) in containers.iter().enumerate() {
+            let verdict = crate::detect::classify_container_with(c, &scripts, &ctx.rules);
+            if verdict.kind == Kind::MigratesThenServes && verdict.is_migration() {
+                let message = message(&object, c, i, &verdict);
+                plan.note(codes::PM011, Some(doc), message);
+            }
+        }
+    }
+}
+
+/// What the container does, and the `--migrate` that runs the migration once.
+fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> String {
+    let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
+    let why: Vec<&str> = v.signals.iter().map(|s| s.detail.as_str()).collect();
+    let command = v
+        .command
+        .as_deref()
+        .map_or("COMMAND".to_string(), |found| as_written(c, found))
+        .replace('\'', "'\\''");
+    let container = if index > 0 {
+        format!(" --migrate-container {name}")
+    } else {
+        String::new()
+    };
+    let off = if v.command.is_none() {
+        " and turn the switch off"
+    } else {
+        ", then drop the migration from the container's command"
+    };
+    format!(
+        "{object}: container `{name}` migrates, then serves ({}): every pod migrates on start, racing the others; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate){off}",
+        why.join("; "),
+        object.to_ascii_lowercase(),
+    )
+}
+
+/// The simple command of the container's script that runs `found` as the user
+/// wrote it (`python manage.py migrate`, where detection saw past the interpreter
+/// to `manage.py migrate`); `found` itself when no such command is there.
+fn as_written(c: &Value, found: &str) -> String {
+    let argv = crate::detect::command_line(c);
+    // `sh -c SCRIPT` (or `-ec`): the script's simple commands.
+    let script = match argv
+        .iter()
+        .position(|a| a.starts_with('-') && a.ends_with('c'))
+    {
+        Some(1) => argv[2..].join(" "),
+        _ => argv.join(" "),
+    };
+    script
+        .split(['\n', ';', '&', '|'])
+        .map(str::trim)
+        .find(|part| part.contains(found))
+        .map(|part| {
+            part.strip_prefix("exec ")
+                .unwrap_or(part)
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_else(|| found.to_string())
+}
