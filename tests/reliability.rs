@@ -404,11 +404,28 @@ fn flag_set(text: &str, picks: &[usize; 8], salt: &str) -> Vec<String> {
     if picks[7] % 4 == 1 {
         push(&mut f, "--hook-weight", "-10");
     }
+    // User patterns: the stream's first Job made a migration by its name or its
+    // image, or every migration command excluded, or premigrate's own gates matched.
+    match picks[7] / 4 % 8 {
+        1 => {
+            if let Some(j) = first_after(text, "kind: Job\n", "name: ") {
+                push(&mut f, "--is-migration", &format!("name:{j}"));
+            }
+        }
+        2 => {
+            if let Some(i) = first_after(text, "kind: Job\n", "image: ") {
+                push(&mut f, "--is-migration", &format!("image:{i}"));
+            }
+        }
+        3 => push(&mut f, "--not-migration", "command:*migrat*"),
+        4 => push(&mut f, "--is-migration", "command:*kubectl wait*"),
+        _ => {}
+    }
     f
 }
 
 /// Item 4: for random inputs (the test data's streams) and random flag sets
-/// (target, gate, gate style, timeout, salt, migrate, extract, …), whenever
+/// (target, gate, gate style, timeout, salt, migrate, extract, user patterns, …), whenever
 /// `premigrate F` succeeds, `premigrate F | premigrate F` gives the same bytes,
 /// and running `premigrate F` again on the input gives the same bytes too.
 #[test]
