@@ -10,6 +10,7 @@ use crate::diag::Error;
 use crate::k8s::engines::own;
 use crate::k8s::kinds::is_template_kind;
 use crate::plan::context::{annotation, namespace, Context};
+use crate::plan::detection::PATTERN_RULE;
 use crate::plan::gates::container::is_gate;
 use crate::plan::model::{Origin, Plan};
 use crate::plan::sources::derive::{self, is_sidecar, Derived, NewJob, Shape};
@@ -153,7 +154,9 @@ fn why_extract(
         })
     } else if !ctx.cfg.keep_init {
         ctx.container_migration(c).map(|mut m| {
-            m.detail = format!("init container `{name}` {}", m.detail);
+            // Detection says what it runs (`runs …`); a pattern says what matched.
+            let sep = if m.rule == PATTERN_RULE { ":" } else { "" };
+            m.detail = format!("init container `{name}`{sep} {}", m.detail);
             m
         })
     } else {
