@@ -133,3 +133,48 @@ fn a_flag_replaces_the_policy_list() {
         "the policy's other key stays"
     );
 }
+
+/// Under Helm the variables are how a post-renderer gets its options: one
+/// pattern a line, the same output as the flags.
+#[test]
+fn variables_hold_one_pattern_a_line() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_premigrate"));
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+        for (k, _) in std::env::vars_os() {
+            if k.to_str().is_some_and(|k| k.starts_with("PREMIGRATE_")) {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.args(args).envs(env.iter().copied());
+        cmd.output().unwrap()
+    };
+    let file = "testdata/rules/include-command-policy.yaml";
+    let by_flags = run(
+        &[
+            "--is-migration",
+            "command:*ledger schema-refresh*",
+            "--not-migration",
+            "name:*-seed",
+            file,
+        ],
+        &[],
+    );
+    let by_env = run(
+        &[file],
+        &[
+            (
+                "PREMIGRATE_IS_MIGRATION",
+                "command:*ledger schema-refresh*\nname:nothing-here",
+            ),
+            ("PREMIGRATE_NOT_MIGRATION", "name:*-seed"),
+        ],
+    );
+    assert!(by_flags.status.success() && by_env.status.success());
+    assert_eq!(by_env.stdout, by_flags.stdout);
+    let bad = run(&[file], &[("PREMIGRATE_NOT_MIGRATION", "label:x")]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(bad.stdout.is_empty());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("--not-migration: pattern `label:x`"), "{err}");
+}

@@ -31,11 +31,22 @@ pub struct Opts {
     /// Do not detect migrations by name or command; only --job, --job-selector, --is-migration and annotations count.
     #[arg(long, env = "PREMIGRATE_NO_DETECT")]
     pub no_detect: bool,
-    /// What also is a migration: command:GLOB, image:GLOB or name:GLOB (repeatable), e.g. 'command:*my-tool sync*'.
-    #[arg(long, value_name = "PATTERN")]
+    /// What also is a migration: command:GLOB, image:GLOB or name:GLOB (repeatable; one a line in the variable), e.g. 'command:*my-tool sync*'.
+    // Split on newlines only: a command pattern may hold commas, never a newline.
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        env = "PREMIGRATE_IS_MIGRATION",
+        value_delimiter = '\n'
+    )]
     pub is_migration: Vec<String>,
-    /// What is never a migration, whatever detection says: command:GLOB, image:GLOB or name:GLOB (repeatable).
-    #[arg(long, value_name = "PATTERN")]
+    /// What is never a migration, whatever detection says: command:GLOB, image:GLOB or name:GLOB (repeatable; one a line in the variable).
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        env = "PREMIGRATE_NOT_MIGRATION",
+        value_delimiter = '\n'
+    )]
     pub not_migration: Vec<String>,
     /// Mixed into every content hash (e.g. a release revision, to force a rerun).
     #[arg(long, env = "PREMIGRATE_SALT", value_name = "TEXT")]
