@@ -2,6 +2,8 @@
 //! post-renderer would follow (and its deadlock verdicts), each document's value,
 //! and small views (pod specs, hook events, how many pods a workload runs).
 
+use std::borrow::Cow;
+
 use crate::config::Target;
 use crate::index::Index;
 use crate::k8s;
@@ -22,7 +24,7 @@ pub struct Cx<'a> {
     /// The target in force.
     pub target: Target,
     /// Each document's value (`None`: blank or unreadable).
-    pub values: Vec<Option<Value>>,
+    pub values: Vec<Option<Cow<'a, Value>>>,
     /// Jobs that look like migrations but were not confirmed.
     pub possible: Vec<Possible>,
 }
