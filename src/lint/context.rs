@@ -235,18 +235,10 @@ impl<'a> Cx<'a> {
     /// Byte offset in document `i`'s text of the node at `path` (the key of a
     /// mapping entry; as deep as the path exists), or of the document's start.
     pub fn offset(&self, i: usize, path: &[Seg]) -> usize {
-        let own;
-        let tree = match &self.index.entries[i].parsed {
-            Some(p) => &p.tree,
-            None => match Tree::parse(self.index.stream.doc_text(i)) {
-                Ok(t) => {
-                    own = t;
-                    &own
-                }
-                Err(_) => return 0,
-            },
+        let Ok(tree) = Tree::parse(self.index.stream.doc_text(i)) else {
+            return 0;
         };
-        locate(tree, path).unwrap_or(0)
+        locate(&tree, path).unwrap_or(0)
     }
 }
 

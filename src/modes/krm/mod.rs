@@ -284,7 +284,7 @@ fn with_file(
             Value::str(idx.to_string()),
         ));
     }
-    edit::apply(text, &p.tree, &edits).map_err(|err| {
+    edit::apply(text, &index.tree(0), &edits).map_err(|err| {
         Error::at(
             index.location(0),
             format!("cannot give an added item its file: {}", err.message),
