@@ -66,12 +66,8 @@ fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Vec<Cow<'i, str>>, Error
         .map(|i| Cow::Borrowed(index.stream.doc_text(i)))
         .collect();
     for (&doc, changes) in &plan.changes {
-        let parsed = index.entries[doc]
-            .parsed
-            .as_ref()
-            .expect("planned documents are parsed");
         let edits: Vec<Edit> = changes.iter().map(|c| c.edit.clone()).collect();
-        let out = edit::apply(&texts[doc], &parsed.tree, &edits).map_err(|e| {
+        let out = edit::apply(&texts[doc], &index.tree(doc), &edits).map_err(|e| {
             let loc = match e.offset {
                 Some(o) => index.location_at(doc, o),
                 None => index.location(doc),

@@ -39,11 +39,11 @@ impl DocInfo {
     }
 }
 
-/// A fully parsed document.
+/// A fully parsed document: its value. Its syntax tree is not kept (trees are
+/// most of the memory of a big stream); [`Index::tree`] reads it again for the
+/// few documents premigrate edits.
 #[derive(Debug, Clone)]
 pub struct Parsed {
-    /// Its syntax tree.
-    pub tree: Tree,
     /// Its value as Kubernetes reads it.
     pub value: Value,
 }
@@ -158,6 +158,12 @@ impl<'a> Index<'a> {
         Ok(Index { stream, entries })
     }
 
+    /// The syntax tree of parsed document `i`, for an edit: read again (it read
+    /// when the index was built, and reading is deterministic).
+    pub fn tree(&self, i: usize) -> Tree {
+        Tree::parse(self.stream.doc_text(i)).expect("a parsed document parses again")
+    }
+
     /// Where document `i` is, for messages.
     pub fn location(&self, i: usize) -> Location {
         let info = &self.entries[i].info;
@@ -216,7 +222,7 @@ fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Pars
         })?,
         None => Value::Null,
     };
-    Ok(Parsed { tree, value })
+    Ok(Parsed { value })
 }
 
 /// Identity from a parsed value.

@@ -5,7 +5,7 @@
 //! [`index`] (parsed, located) → [`plan`] (what to do, as data) → [`apply`] (edits,
 //! added and moved documents) → bytes. [`rewrite`] runs it; [`modes`] adapt it.
 
-mod apply;
+pub(crate) mod apply;
 pub mod config;
 pub mod detect;
 pub mod diag;

@@ -44,3 +44,6 @@ fn main() -> ExitCode {
         ExitCode::from(2)
     })
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

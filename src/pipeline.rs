@@ -82,7 +82,7 @@ fn run<T>(
     };
     // The deadlock check reads what was written: it refuses a stream that would hang.
     if let Some(out) = &applied.0 {
-        crate::plan::graph::verdicts(&index, out, &mut plan)?;
+        crate::plan::graph::verdicts(&index, (out, &applied.1), &mut plan)?;
     }
     Ok(finish(&index, plan, applied))
 }

@@ -2,6 +2,8 @@
 //! post-renderer would follow (and its deadlock verdicts), each document's value,
 //! and small views (pod specs, hook events, how many pods a workload runs).
 
+use std::borrow::Cow;
+
 use crate::config::Target;
 use crate::detect::Rules;
 use crate::index::Index;
@@ -23,7 +25,7 @@ pub struct Cx<'a> {
     /// The target in force.
     pub target: Target,
     /// Each document's value (`None`: blank or unreadable).
-    pub values: Vec<Option<Value>>,
+    pub values: Vec<Option<Cow<'a, Value>>>,
     /// Jobs that look like migrations but were not confirmed.
     pub possible: Vec<Possible>,
     /// The user's patterns (`--is-migration`, `--not-migration`): what they
@@ -243,18 +245,10 @@ impl<'a> Cx<'a> {
     /// Byte offset in document `i`'s text of the node at `path` (the key of a
     /// mapping entry; as deep as the path exists), or of the document's start.
     pub fn offset(&self, i: usize, path: &[Seg]) -> usize {
-        let own;
-        let tree = match &self.index.entries[i].parsed {
-            Some(p) => &p.tree,
-            None => match Tree::parse(self.index.stream.doc_text(i)) {
-                Ok(t) => {
-                    own = t;
-                    &own
-                }
-                Err(_) => return 0,
-            },
+        let Ok(tree) = Tree::parse(self.index.stream.doc_text(i)) else {
+            return 0;
         };
-        locate(tree, path).unwrap_or(0)
+        locate(&tree, path).unwrap_or(0)
     }
 }
 

@@ -76,7 +76,7 @@ fn strip(text: &str, keys: &[&str]) -> Result<Option<String>, Error> {
     if edits.is_empty() {
         return Ok(None);
     }
-    let new = edit::apply(text, &p.tree, &edits).map_err(|err| {
+    let new = edit::apply(text, &index.tree(0), &edits).map_err(|err| {
         Error::at(
             index.location(0),
             format!("cannot clean up an added document: {}", err.message),

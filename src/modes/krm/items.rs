@@ -21,14 +21,17 @@ pub(crate) struct Item {
 /// Cuts a node out of the input as a standalone document body. Block nodes
 /// keep their text, shifted left by their column; flow nodes (JSON input) are
 /// written out in block style from their value.
-pub(crate) fn item_text(tree: &Tree, id: NodeId, text: &str) -> Item {
+/// `breaks`: the offsets of the text's `\n`s ([`breaks`]), so that finding an
+/// item's line costs a search, not a scan of everything before it.
+pub(crate) fn item_text(tree: &Tree, id: NodeId, text: &str, breaks: &[usize]) -> Item {
     let node = tree.node(id);
     let (value, invalid) = match tree.value(id) {
         Ok(v) => (v, None),
         Err(e) => (Value::Null, Some(e.message)),
     };
-    let line_start = text[..node.start].rfind('\n').map_or(0, |p| p + 1);
-    let line = text[..node.start].matches('\n').count() + 1;
+    let before = breaks.partition_point(|&b| b < node.start);
+    let line_start = before.checked_sub(1).map_or(0, |k| breaks[k] + 1);
+    let line = before + 1;
     let column = text[line_start..node.start].chars().count();
     let flow = matches!(
         node.kind,
@@ -57,6 +60,11 @@ pub(crate) fn item_text(tree: &Tree, id: NodeId, text: &str) -> Item {
         column,
         invalid,
     }
+}
+
+/// The offsets of `text`'s line feeds, in order.
+pub(crate) fn breaks(text: &str) -> Vec<usize> {
+    memchr::memchr_iter(b'\n', text.as_bytes()).collect()
 }
 
 /// Why an item is not a Kubernetes object, if it is not.

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::diag::Error;
 use crate::index::Index;
 use crate::modes::krm::items::{
-    annotation, check_item, default_path, file_of, item_text, resource_ref, Item,
+    annotation, breaks, check_item, default_path, file_of, item_text, resource_ref, Item,
 };
 use crate::modes::krm::results::{error_result, locate, plan_results, render};
 use crate::stream::Stream;
@@ -118,7 +118,7 @@ fn run_list(tree: &Tree, root: NodeId, text: &str) -> Result<KrmOutput, KrmOutpu
     let function_config = tree
         .get(root, "functionConfig")
         .filter(|&n| !is_null(tree, n));
-    let fc_text = function_config.map(|n| item_text(tree, n, text).text);
+    let fc_text = function_config.map(|n| item_text(tree, n, text, &breaks(text)).text);
     let fc_out = fc_text.as_deref();
     let fail = |items: &[Item], results| failure(&api_version, items, fc_out, results);
     let (items, results) = read_items(tree, root, text);
@@ -163,8 +163,9 @@ fn read_items(tree: &Tree, root: NodeId, text: &str) -> (Vec<Item>, Vec<KrmResul
     if let Some(list) = tree.get(root, "items").filter(|&n| !is_null(tree, n)) {
         match &tree.node(list).kind {
             NodeKind::Seq { items: ids, .. } => {
+                let breaks = breaks(text);
                 for (k, &id) in ids.iter().enumerate() {
-                    let item = item_text(tree, id, text);
+                    let item = item_text(tree, id, text, &breaks);
                     let checked = match &item.invalid {
                         Some(m) => Err(format!("invalid YAML: {m}")),
                         None => check_item(&item.value),
@@ -283,7 +284,7 @@ fn with_file(
             Value::str(idx.to_string()),
         ));
     }
-    edit::apply(text, &p.tree, &edits).map_err(|err| {
+    edit::apply(text, &index.tree(0), &edits).map_err(|err| {
         Error::at(
             index.location(0),
             format!("cannot give an added item its file: {}", err.message),

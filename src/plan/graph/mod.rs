@@ -9,16 +9,20 @@ pub mod order;
 pub mod release;
 pub mod roles;
 
+use std::borrow::Cow;
+
+use crate::apply::Source;
 use crate::config::Target;
 use crate::diag::Error;
 use crate::index::Index;
 use crate::plan::model::{Phase, Plan, Verdict};
+use crate::stream::Stream;
 use deadlock::{Deadlock, Engine};
 use model::MigrationFact;
 
 /// Runs the deadlock check of every engine in `engines` over a stream; the hangs found.
 pub fn check(index: &Index<'_>, migrations: &[MigrationFact], engines: &[Engine]) -> Vec<Deadlock> {
-    let nodes = model::nodes(index, migrations);
+    let nodes = model::nodes(&model::docs(index), migrations);
     engines
         .iter()
         .filter_map(|e| deadlock::check(&nodes, *e).err())
@@ -28,7 +32,11 @@ pub fn check(index: &Index<'_>, migrations: &[MigrationFact], engines: &[Engine]
 /// Checks the rewritten stream on every engine that reads it. A hang the input
 /// does not have is an error (premigrate never writes such a stream); one the
 /// chart has without premigrate too is a warning. The verdicts go in the plan.
-pub fn verdicts(input: &Index<'_>, output: &[u8], plan: &mut Plan) -> Result<(), Error> {
+pub fn verdicts(
+    input: &Index<'_>,
+    (output, sources): (&[u8], &[Source]),
+    plan: &mut Plan,
+) -> Result<(), Error> {
     if plan.migrations.is_empty() {
         return Ok(());
     }
@@ -36,9 +44,12 @@ pub fn verdicts(input: &Index<'_>, output: &[u8], plan: &mut Plan) -> Result<(),
         Some(Target::Hooks) => Engine::HOOKS,
         _ => Engine::GITOPS,
     };
-    let out_index = Index::build(output)?;
-    let out_nodes = model::nodes(&out_index, &facts(input, plan, false));
-    let in_nodes = model::nodes(input, &facts(input, plan, true));
+    let in_docs = model::docs(input);
+    let out_nodes = model::nodes(
+        &output_docs(&in_docs, output, sources)?,
+        &facts(input, plan, false),
+    );
+    let in_nodes = model::nodes(&in_docs, &facts(input, plan, true));
     for &engine in engines {
         let deadlock = deadlock::check(&out_nodes, engine).err();
         let inherited = deadlock.is_some() && deadlock::check(&in_nodes, engine).is_err();
@@ -62,6 +73,37 @@ pub fn verdicts(input: &Index<'_>, output: &[u8], plan: &mut Plan) -> Result<(),
         });
     }
     Ok(())
+}
+
+/// The output's documents: an unchanged input document is the input's (its
+/// value borrowed, not read again), the others are read from the output.
+fn output_docs<'a>(
+    input: &'a [model::Doc<'a>],
+    output: &[u8],
+    sources: &[Source],
+) -> Result<Vec<model::Doc<'a>>, Error> {
+    let internal = |j: usize, why: String| {
+        Error::new(format!(
+            "internal error: output document {} does not read ({why}); please report it",
+            j + 1
+        ))
+    };
+    let stream =
+        Stream::split(output).map_err(|e| internal(0, format!("UTF-8 at {}", e.offset)))?;
+    sources
+        .iter()
+        .enumerate()
+        .map(|(j, s)| match s {
+            Source::Input {
+                doc,
+                changed: false,
+            } => Ok(model::Doc {
+                info: Cow::Borrowed(&*input[*doc].info),
+                value: input[*doc].value.as_deref().map(Cow::Borrowed),
+            }),
+            _ => model::Doc::read(stream.doc_text(j)).map_err(|why| internal(j, why)),
+        })
+        .collect()
 }
 
 /// What the model needs to know of each migration: its name in the stream checked,

@@ -3,15 +3,16 @@
 //! for (the chart's and premigrate's), the ConfigMaps and Secrets its pods need,
 //! and what each migration needs (its data services, from the release graph).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::chart_gates;
 use super::deadlock::{Hook, Node};
 use super::roles::peek;
-use crate::index::Index;
+use crate::index::{DocInfo, Index};
 use crate::k8s;
 use crate::yaml::edit::Seg;
-use crate::yaml::Value;
+use crate::yaml::{Tree, Value};
 
 /// What the release graph knows about one migration of the stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,18 +27,63 @@ pub struct MigrationFact {
     pub needs: Vec<(String, String, String)>,
 }
 
-/// The model of `index`'s stream, given what the graph knows about its migrations.
-pub fn nodes(index: &Index<'_>, migrations: &[MigrationFact]) -> Vec<Node> {
-    let mut by_name: BTreeMap<(String, String, String), usize> = BTreeMap::new();
-    let mut values: Vec<Option<Value>> = Vec::with_capacity(index.entries.len());
-    for (i, e) in index.entries.iter().enumerate() {
-        let info = &e.info;
+/// One document as the model reads it: what it is, and its value when it has
+/// one the model needs (a parsed document, or one that orders itself).
+pub struct Doc<'a> {
+    /// Kind, name, namespace.
+    pub info: Cow<'a, DocInfo>,
+    /// Its value.
+    pub value: Option<Cow<'a, Value>>,
+}
+
+impl<'a> Doc<'a> {
+    /// Document `i` of an index, its value borrowed from the index's parse.
+    pub fn of(index: &'a Index<'_>, i: usize) -> Doc<'a> {
+        let e = &index.entries[i];
         let needed = e.parsed.is_some() || mentions_order(index.stream.doc_text(i));
-        values.push(if needed && !info.blank {
-            peek(index, i)
-        } else {
-            None
-        });
+        Doc {
+            info: Cow::Borrowed(&e.info),
+            value: (needed && !e.info.blank).then(|| peek(index, i)).flatten(),
+        }
+    }
+
+    /// A document read from its text alone (one premigrate wrote): an error
+    /// when it does not read, as premigrate never writes such a document.
+    pub fn read(text: &str) -> Result<Doc<'static>, String> {
+        if crate::stream::is_blank(text) {
+            let info = DocInfo {
+                blank: true,
+                ..Default::default()
+            };
+            return Ok(Doc {
+                info: Cow::Owned(info),
+                value: None,
+            });
+        }
+        let tree = Tree::parse(text).map_err(|e| e.message)?;
+        let value = match tree.root {
+            Some(r) => tree.value(r).map_err(|e| e.message)?,
+            None => Value::Null,
+        };
+        Ok(Doc {
+            info: Cow::Owned(crate::index::info_of(&value)),
+            value: Some(Cow::Owned(value)),
+        })
+    }
+}
+
+/// Every document of an index.
+pub fn docs<'a>(index: &'a Index<'_>) -> Vec<Doc<'a>> {
+    (0..index.entries.len())
+        .map(|i| Doc::of(index, i))
+        .collect()
+}
+
+/// The model of a stream's documents, given what the graph knows about its migrations.
+pub fn nodes(docs: &[Doc<'_>], migrations: &[MigrationFact]) -> Vec<Node> {
+    let mut by_name: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        let info = &d.info;
         if let (Some(k), Some(n)) = (&info.kind, &info.name) {
             let ns = info.namespace.clone().unwrap_or_default();
             by_name.entry((k.clone(), ns, n.clone())).or_insert(i);
@@ -48,14 +94,14 @@ pub fn nodes(index: &Index<'_>, migrations: &[MigrationFact]) -> Vec<Node> {
             .get(&(kind.to_string(), ns.to_string(), name.to_string()))
             .copied()
     };
-    let mut out = Vec::with_capacity(index.entries.len());
-    for (i, e) in index.entries.iter().enumerate() {
+    let mut out = Vec::with_capacity(docs.len());
+    for (i, e) in docs.iter().enumerate() {
         let ns = e.info.namespace.clone().unwrap_or_default();
         let mut node = Node {
             label: e.info.object(),
             ..Default::default()
         };
-        if let Some(v) = &values[i] {
+        if let Some(v) = e.value.as_deref() {
             annotations(v, &mut node);
             if let Some(pod) = e
                 .info

@@ -7,6 +7,8 @@
 //! Secrets it reads) that is a Service of the stream, resolved to the workloads the
 //! Service selects.
 
+use std::borrow::Cow;
+
 use std::collections::BTreeMap;
 
 use crate::index::Index;
@@ -88,11 +90,16 @@ impl DataServices {
 
 /// A document's value: the index's parse, or a lenient one of our own (a document
 /// the index did not need; `None` when it cannot be read: it is simply not evidence).
-pub fn peek(index: &Index<'_>, i: usize) -> Option<Value> {
+pub fn peek<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value>> {
     if let Some(p) = &index.entries[i].parsed {
-        return Some(p.value.clone());
+        return Some(Cow::Borrowed(&p.value));
     }
-    let tree = Tree::parse(index.stream.doc_text(i)).ok()?;
+    lenient(index.stream.doc_text(i)).map(Cow::Owned)
+}
+
+/// A document's value when it reads, `None` when it does not.
+pub fn lenient(text: &str) -> Option<Value> {
+    let tree = Tree::parse(text).ok()?;
     tree.value(tree.root?).ok()
 }
 

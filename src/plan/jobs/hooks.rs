@@ -208,10 +208,6 @@ fn copy_doc(
     original: &str,
     hook: &Hook,
 ) -> Result<String, Error> {
-    let parsed = ctx.index.entries[def]
-        .parsed
-        .as_ref()
-        .expect("definitions are parsed");
     let mut edits = vec![
         Edit::Set(path!["metadata", "name"], Value::str(copy_name)),
         Edit::Set(
@@ -227,7 +223,7 @@ fn copy_doc(
         edits.push(Edit::Set(annotation_path(row.key), Value::str(value)));
     }
     let text = ctx.index.stream.doc_text(def);
-    let out = edit::apply(text, &parsed.tree, &edits).map_err(|e| {
+    let out = edit::apply(text, &ctx.index.tree(def), &edits).map_err(|e| {
         Error::at(
             ctx.index.location(def),
             format!("cannot copy this document as a hook: {}", e.message),

@@ -150,7 +150,7 @@ pub(crate) fn derive(
     b.volumes(pod, &running);
 
     let text = ctx.index.stream.doc_text(doc);
-    let out = edit::apply(text, &parsed.tree, &b.edits).map_err(|e| {
+    let out = edit::apply(text, &ctx.index.tree(doc), &b.edits).map_err(|e| {
         let loc = match e.offset {
             Some(o) => ctx.index.location_at(doc, o),
             None => ctx.index.location(doc),

@@ -367,7 +367,7 @@ fn tag_end(b: &[u8], start: usize, end: usize) -> Option<usize> {
 }
 
 /// `from` moved over blanks and a comment that end its line (not the line break).
-fn past_line_comment(text: &str, from: usize) -> usize {
+pub(super) fn past_line_comment(text: &str, from: usize) -> usize {
     let b = text.as_bytes();
     let mut i = from;
     while i < b.len() && matches!(b[i], b' ' | b'\t') {

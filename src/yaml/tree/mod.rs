@@ -7,6 +7,7 @@ pub use super::libyaml::ScalarStyle;
 pub use read::scalar_value;
 
 mod build;
+mod fast;
 mod read;
 
 /// Index of a node in a [`Tree`].
@@ -20,7 +21,7 @@ pub const MAX_DEPTH: usize = 256;
 pub const MAX_EXPANDED_NODES: usize = 1_000_000;
 
 /// One node with its span in the document text (byte offsets).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// What the node is.
     pub kind: NodeKind,
@@ -32,7 +33,7 @@ pub struct Node {
 }
 
 /// The kinds of node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     /// A scalar with its decoded text.
     Scalar {
@@ -72,7 +73,7 @@ pub struct SyntaxError {
 }
 
 /// The parsed document.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tree {
     /// All nodes; children after parents.
     pub nodes: Vec<Node>,
@@ -107,8 +108,27 @@ impl Tree {
         Self::parse_raw(text)
     }
 
+    /// The fast reader when the document is in its subset, else libyaml.
     fn parse_raw(text: &str) -> Result<Tree, SyntaxError> {
+        if let Some(tree) = fast::build(text) {
+            debug_assert_eq!(
+                Ok(&tree),
+                build::build(text).as_ref(),
+                "the fast reader differs from libyaml on {text:?}"
+            );
+            return Ok(tree);
+        }
         build::build(text)
+    }
+
+    /// Parses with libyaml alone (the reference the fast reader is checked against).
+    pub fn parse_with_libyaml(text: &str) -> Result<Tree, SyntaxError> {
+        build::build(text)
+    }
+
+    /// Parses with the fast reader alone: `None` when the text is outside its subset.
+    pub fn parse_fast(text: &str) -> Option<Tree> {
+        fast::build(text)
     }
 
     /// The node, aliases followed.

@@ -1,0 +1,599 @@
+//! A fast reader for the plain block YAML that templates render: block maps of
+//! simple keys, block sequences, one-line plain and quoted scalars, literal
+//! block scalars, one-line flow lists of simple items, `{}`. It builds the same
+//! [`Tree`] libyaml's events build — same nodes, same spans — or gives up
+//! (`None`) at the first thing outside that subset, and libyaml reads the
+//! document. Giving up is always safe; reading differently never is, so every
+//! rule here errs on the side of giving up. Debug builds check each tree it
+//! builds against libyaml's (every test is a differential test), and
+//! `tests/yaml_parity.rs` does so over the corpus and generated documents.
+
+use super::build::past_line_comment;
+use super::{Node, NodeId, NodeKind, ScalarStyle, Tree};
+
+/// Deepest nesting read here; deeper documents go to libyaml.
+const MAX_DEPTH: usize = 64;
+/// libyaml refuses a simple key longer than 1024 characters; stay well below.
+const MAX_KEY: usize = 512;
+
+/// The tree of `text`, when it is inside the subset.
+pub(super) fn build(text: &str) -> Option<Tree> {
+    let b = text.as_bytes();
+    if !plain_bytes(b) {
+        return None;
+    }
+    let mut r = Reader {
+        text,
+        b,
+        pos: 0,
+        nodes: Vec::new(),
+        depth: 0,
+    };
+    let first = r.preamble()?;
+    r.pos = first.start;
+    let root = r.block(first, None)?;
+    if !r.next_content(r.pos)?.eof {
+        return None;
+    }
+    let mut nodes = r.nodes;
+    nodes.shrink_to_fit();
+    Some(Tree {
+        nodes,
+        root: Some(root),
+    })
+}
+
+/// Bytes libyaml reads as in any plain text: no tab, CR, control character,
+/// NEL, LS, PS, BOM or non-character (each has rules of its own).
+fn plain_bytes(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if (c < 0x20 && c != b'\n') || c == 0x7F {
+                return false;
+            }
+            i += 1;
+            continue;
+        }
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let third = b.get(i + 2).copied().unwrap_or(0);
+        let special = matches!((c, next), (0xC2, 0x80..=0x9F))
+            || (c == 0xE2 && next == 0x80 && matches!(third, 0xA8 | 0xA9))
+            || (c == 0xEF && next == 0xBB && third == 0xBF)
+            || (c == 0xEF && next == 0xBF && matches!(third, 0xBE | 0xBF));
+        if special {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A line with content: where it starts and how far its content is indented.
+#[derive(Clone, Copy)]
+struct Line {
+    start: usize,
+    indent: usize,
+    eof: bool,
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    b: &'t [u8],
+    /// Start of the line to read next (or a position inside the current line).
+    pos: usize,
+    nodes: Vec<Node>,
+    depth: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&self, i: usize) -> u8 {
+        self.b.get(i).copied().unwrap_or(b'\n')
+    }
+
+    /// One past the end of the line holding `i` (its `\n`, or the end).
+    fn eol(&self, i: usize) -> usize {
+        memchr::memchr(b'\n', &self.b[i.min(self.b.len())..]).map_or(self.b.len(), |k| i + k)
+    }
+
+    /// The start of the line after the one holding `i`.
+    fn next_line(&self, i: usize) -> usize {
+        (self.eol(i) + 1).min(self.b.len())
+    }
+
+    /// The next line with content from line start `from`, past blank and comment
+    /// lines. `None` on a document marker or directive (libyaml's business).
+    fn next_content(&self, mut from: usize) -> Option<Line> {
+        while from < self.b.len() {
+            let mut i = from;
+            while self.byte(i) == b' ' {
+                i += 1;
+            }
+            match self.byte(i) {
+                b'\n' | b'#' => from = self.next_line(i),
+                _ => {
+                    let marker = i == from
+                        && (self.b[i..].starts_with(b"---")
+                            || self.b[i..].starts_with(b"...")
+                            || self.b[i] == b'%');
+                    if marker {
+                        return None;
+                    }
+                    return Some(Line {
+                        start: from,
+                        indent: i - from,
+                        eof: false,
+                    });
+                }
+            }
+        }
+        Some(Line {
+            start: self.b.len(),
+            indent: 0,
+            eof: true,
+        })
+    }
+
+    /// Skips comments, blank lines and one leading `---` line; the first content line.
+    fn preamble(&mut self) -> Option<Line> {
+        let mut i = 0;
+        let mut marker = false;
+        while i < self.b.len() {
+            let line = &self.b[i..self.eol(i)];
+            let t = line.trim_ascii_start();
+            let skip = t.is_empty()
+                || t[0] == b'#'
+                || (!marker && line.starts_with(b"---") && line[3..].iter().all(|&c| c == b' '));
+            if !skip {
+                break;
+            }
+            marker |= line.starts_with(b"---");
+            i = self.next_line(i);
+        }
+        let line = self.next_content(i)?;
+        (!line.eof).then_some(line)
+    }
+
+    fn push(&mut self, kind: NodeKind, start: usize, end: usize) -> NodeId {
+        self.nodes.push(Node { kind, start, end });
+        self.nodes.len() - 1
+    }
+
+    /// Whether position `i` holds a block sequence entry (`-` then a space or the line's end).
+    fn is_entry(&self, i: usize) -> bool {
+        self.byte(i) == b'-' && matches!(self.byte(i + 1), b' ' | b'\n')
+    }
+
+    /// The block collection whose first line is `line`. `first`: the position
+    /// of its first key when it starts mid-line (`- key: value`).
+    fn block(&mut self, line: Line, first: Option<usize>) -> Option<NodeId> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        let at = first.unwrap_or(line.start + line.indent);
+        let col = at - line.start;
+        let id = if first.is_none() && self.is_entry(at) {
+            self.seq(col, false)
+        } else {
+            self.map(col, first)
+        };
+        self.depth -= 1;
+        id
+    }
+
+    /// A block mapping whose keys are at column `col`.
+    fn map(&mut self, col: usize, first: Option<usize>) -> Option<NodeId> {
+        let at = first.unwrap_or_else(|| self.pos_at(col));
+        let id = self.push(map(false), at, at);
+        let mut entries = Vec::new();
+        let mut key_at = first;
+        loop {
+            let q = match key_at.take() {
+                Some(q) => q,
+                None => {
+                    let line = self.next_content(self.pos)?;
+                    if line.eof || line.indent < col {
+                        break;
+                    }
+                    if line.indent > col || self.is_entry(line.start + col) {
+                        return None;
+                    }
+                    line.start + col
+                }
+            };
+            let (key, colon) = self.key(q)?;
+            let value = self.map_value(col, colon + 1)?;
+            entries.push((key, value));
+        }
+        self.close(id, entries.last().map(|e| e.1));
+        self.nodes[id].kind = map_of(entries);
+        Some(id)
+    }
+
+    /// The start of the next content line's column `col` (the first key of a block map).
+    fn pos_at(&self, col: usize) -> usize {
+        self.next_content(self.pos)
+            .map_or(self.pos, |l| l.start + col)
+    }
+
+    /// A simple key at `q`: the scalar node and the position of its `:`.
+    fn key(&mut self, q: usize) -> Option<(NodeId, usize)> {
+        let len = self.key_len(q)?;
+        let text = self.text[q..q + len].to_string();
+        let id = self.push(plain(text), q, q + len);
+        Some((id, q + len))
+    }
+
+    /// The length of a simple key at `q` followed by `: ` or `:` and the line's end.
+    fn key_len(&self, q: usize) -> Option<usize> {
+        let c = self.byte(q);
+        if !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'.' | b'$')) {
+            return None;
+        }
+        let mut i = q + 1;
+        while self.byte(i).is_ascii_alphanumeric()
+            || matches!(self.byte(i), b'_' | b'/' | b'.' | b'-' | b'$')
+        {
+            i += 1;
+        }
+        let ok =
+            self.byte(i) == b':' && matches!(self.byte(i + 1), b' ' | b'\n') && i - q <= MAX_KEY;
+        ok.then_some(i - q)
+    }
+
+    /// The value after a key's `:` at `p`, the mapping's keys at column `col`.
+    fn map_value(&mut self, col: usize, p: usize) -> Option<NodeId> {
+        let mut q = p;
+        while self.byte(q) == b' ' {
+            q += 1;
+        }
+        if !matches!(self.byte(q), b'\n' | b'#') {
+            return self.inline(q, col);
+        }
+        self.pos = self.next_line(q);
+        let line = self.next_content(self.pos)?;
+        let nested = !line.eof
+            && (line.indent > col || (line.indent == col && self.is_entry(line.start + col)));
+        if !nested {
+            // libyaml's empty scalar sits right after the `:`.
+            return Some(self.push(plain(String::new()), p, p));
+        }
+        if line.indent == col {
+            self.depth += 1;
+            let id = self.seq(col, true);
+            self.depth -= 1;
+            return id;
+        }
+        self.block(line, None)
+    }
+
+    /// A block sequence whose entries are at column `col`; `indentless`: it is
+    /// a map value written at its key's column, and ends at the next key.
+    fn seq(&mut self, col: usize, indentless: bool) -> Option<NodeId> {
+        let at = self.pos_at(col);
+        let id = self.push(seq(false), at, at);
+        let mut items = Vec::new();
+        loop {
+            let line = self.next_content(self.pos)?;
+            if line.eof || line.indent < col {
+                break;
+            }
+            let dash = line.start + col;
+            if line.indent > col || !self.is_entry(dash) {
+                if indentless && line.indent == col {
+                    break;
+                }
+                return None;
+            }
+            items.push(self.entry(col, dash)?);
+        }
+        self.close(id, items.last().copied());
+        self.nodes[id].kind = NodeKind::Seq { items, flow: false };
+        Some(id)
+    }
+
+    /// The item of the sequence entry whose `-` is at `dash` (column `col`).
+    fn entry(&mut self, col: usize, dash: usize) -> Option<NodeId> {
+        let mut q = dash + 1;
+        while self.byte(q) == b' ' {
+            q += 1;
+        }
+        match self.byte(q) {
+            b'\n' | b'#' => {
+                self.pos = self.next_line(q);
+                let line = self.next_content(self.pos)?;
+                // An empty item is placed by libyaml's previous event: libyaml's business.
+                (!line.eof && line.indent > col).then_some(())?;
+                self.block(line, None)
+            }
+            _ if self.is_entry(q) => None,
+            _ if self.key_len(q).is_some() => {
+                let line_start = dash - col;
+                let line = Line {
+                    start: line_start,
+                    indent: q - line_start,
+                    eof: false,
+                };
+                self.block(line, Some(q))
+            }
+            _ => self.inline(q, col),
+        }
+    }
+
+    /// A value that starts at `q` on its key's or entry's line, the enclosing
+    /// block's indentation `col`: it ends its line.
+    fn inline(&mut self, q: usize, col: usize) -> Option<NodeId> {
+        let id = match self.byte(q) {
+            b'|' => return self.literal(q, col),
+            b'"' => self.double_quoted(q)?,
+            b'\'' => self.single_quoted(q)?,
+            b'[' => self.flow_seq(q)?,
+            b'{' => self.empty_flow_map(q)?,
+            _ => self.plain(q)?,
+        };
+        self.end_of_line(self.nodes[id].end)?;
+        // A more indented line after it would continue a plain scalar or be an error.
+        let line = self.next_content(self.pos)?;
+        (line.eof || line.indent <= col).then_some(id)
+    }
+
+    /// After a value: blanks, a comment, the line's end; moves to the next line.
+    fn end_of_line(&mut self, mut i: usize) -> Option<()> {
+        let blanks = i;
+        while self.byte(i) == b' ' {
+            i += 1;
+        }
+        match self.byte(i) {
+            b'\n' => {}
+            b'#' if i > blanks || self.byte(i - 1) == b' ' => {}
+            _ => return None,
+        }
+        self.pos = self.next_line(i);
+        Some(())
+    }
+
+    /// A one-line plain scalar at `q` (block context).
+    fn plain(&mut self, q: usize) -> Option<NodeId> {
+        let c = self.byte(q);
+        // `-` starts a scalar when a non-blank follows (`-1`, `--flag`).
+        let dash_word = c == b'-' && !matches!(self.byte(q + 1), b' ' | b'\n');
+        if b"-?:,[]{}#&*!|>'\"%@`".contains(&c) && !dash_word {
+            return None;
+        }
+        let eol = self.eol(q);
+        let mut end = q;
+        let mut i = q;
+        while i < eol {
+            match self.b[i] {
+                b':' if matches!(self.byte(i + 1), b' ' | b'\n') => return None,
+                b'#' if self.b[i - 1] == b' ' => break,
+                b' ' => {}
+                _ => end = i + 1,
+            }
+            i += 1;
+        }
+        let text = self.text[q..end].to_string();
+        Some(self.push(plain(text), q, end))
+    }
+
+    /// A one-line double-quoted scalar at `q` with the common escapes only.
+    fn double_quoted(&mut self, q: usize) -> Option<NodeId> {
+        let mut out = String::new();
+        let mut i = q + 1;
+        let mut run = i;
+        loop {
+            match self.byte(i) {
+                b'\n' => return None,
+                b'"' => break,
+                b'\\' => {
+                    out.push_str(&self.text[run..i]);
+                    out.push(match self.byte(i + 1) {
+                        b'\\' => '\\',
+                        b'"' => '"',
+                        b'n' => '\n',
+                        b't' => '\t',
+                        _ => return None,
+                    });
+                    i += 2;
+                    run = i;
+                }
+                _ => i += 1,
+            }
+        }
+        out.push_str(&self.text[run..i]);
+        self.quoted(out, ScalarStyle::DoubleQuoted, q, i + 1)
+    }
+
+    /// A one-line single-quoted scalar at `q`.
+    fn single_quoted(&mut self, q: usize) -> Option<NodeId> {
+        let mut out = String::new();
+        let mut i = q + 1;
+        loop {
+            let rest = &self.b[i.min(self.b.len())..];
+            let k = memchr::memchr2(b'\'', b'\n', rest)?;
+            if rest[k] == b'\n' {
+                return None;
+            }
+            out.push_str(&self.text[i..i + k]);
+            i += k;
+            if self.byte(i + 1) == b'\'' {
+                out.push('\'');
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        self.quoted(out, ScalarStyle::SingleQuoted, q, i + 1)
+    }
+
+    /// A quoted scalar node: its span runs over the blanks and comment after it, as libyaml's tree has it.
+    /// A comment right after the closing quote is left to libyaml.
+    fn quoted(&mut self, text: String, style: ScalarStyle, q: usize, end: usize) -> Option<NodeId> {
+        if self.byte(end) == b'#' {
+            return None;
+        }
+        let kind = NodeKind::Scalar {
+            text,
+            style,
+            tag: None,
+        };
+        Some(self.push(kind, q, past_line_comment(self.text, end)))
+    }
+
+    /// `[a, "b", 'c']` on one line: simple items only.
+    fn flow_seq(&mut self, q: usize) -> Option<NodeId> {
+        let id = self.push(seq(true), q, q);
+        let mut items = Vec::new();
+        let mut i = q + 1;
+        while self.byte(i) == b' ' {
+            i += 1;
+        }
+        if self.byte(i) != b']' {
+            loop {
+                let item = match self.byte(i) {
+                    b'"' => self.double_quoted(i)?,
+                    b'\'' => self.single_quoted(i)?,
+                    _ => self.flow_plain(i)?,
+                };
+                items.push(item);
+                let node = &self.nodes[item];
+                i = node.end;
+                while self.byte(i) == b' ' {
+                    i += 1;
+                }
+                match self.byte(i) {
+                    b']' => break,
+                    b',' => i += 1,
+                    _ => return None,
+                }
+                while self.byte(i) == b' ' {
+                    i += 1;
+                }
+            }
+        }
+        self.nodes[id].end = i + 1;
+        self.nodes[id].kind = NodeKind::Seq { items, flow: true };
+        Some(id)
+    }
+
+    /// A plain item of a flow list: a word of safe characters.
+    fn flow_plain(&mut self, q: usize) -> Option<NodeId> {
+        let safe = |c: u8| c.is_ascii_alphanumeric() || b"_./=+-$".contains(&c);
+        let c = self.byte(q);
+        let starts = c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'/' | b'.' | b'$')
+            || (c == b'-' && safe(self.byte(q + 1)));
+        if !starts {
+            return None;
+        }
+        let mut i = q;
+        while safe(self.byte(i)) {
+            i += 1;
+        }
+        let text = self.text[q..i].to_string();
+        Some(self.push(plain(text), q, i))
+    }
+
+    /// `{}` (or `{ }`): an empty flow mapping.
+    fn empty_flow_map(&mut self, q: usize) -> Option<NodeId> {
+        let mut i = q + 1;
+        while self.byte(i) == b' ' {
+            i += 1;
+        }
+        (self.byte(i) == b'}').then(|| self.push(map(true), q, i + 1))
+    }
+
+    /// A literal block scalar (`|` or `|-`) at `q` in a block indented `col`.
+    fn literal(&mut self, q: usize, col: usize) -> Option<NodeId> {
+        let strip = self.byte(q + 1) == b'-';
+        let mut i = q + 1 + usize::from(strip);
+        while self.byte(i) == b' ' {
+            i += 1;
+        }
+        if self.byte(i) != b'\n' || i >= self.b.len() {
+            return None;
+        }
+        let first = i + 1;
+        let indent = self.b[first..].iter().take_while(|&&c| c == b' ').count();
+        if indent <= col || matches!(self.byte(first + indent), b'\n') {
+            return None;
+        }
+        let (text, stop) = self.literal_lines(first, indent, strip)?;
+        let end = q + self.text[q..stop].trim_end().len();
+        let kind = NodeKind::Scalar {
+            text,
+            style: ScalarStyle::Literal,
+            tag: None,
+        };
+        self.pos = stop;
+        Some(self.push(kind, q, end))
+    }
+
+    /// The content of a literal scalar's lines from `from`, indented `indent`,
+    /// and the start of the line that ends it.
+    fn literal_lines(&self, from: usize, indent: usize, strip: bool) -> Option<(String, usize)> {
+        let mut out = String::new();
+        let (mut empties, mut any, mut broke) = (0, false, false);
+        let mut i = from;
+        while i < self.b.len() {
+            let eol = self.eol(i);
+            let spaces = self.b[i..eol].iter().take_while(|&&c| c == b' ').count();
+            if i + spaces == eol {
+                if spaces > indent {
+                    return None;
+                }
+                empties += 1;
+            } else if spaces >= indent {
+                if any {
+                    out.push('\n');
+                }
+                out.extend(std::iter::repeat_n('\n', if any { empties } else { 0 }));
+                out.push_str(&self.text[i + indent..eol]);
+                (any, empties, broke) = (true, 0, eol < self.b.len());
+            } else {
+                break;
+            }
+            i = self.next_line(i);
+        }
+        if broke && !strip {
+            out.push('\n');
+        }
+        Some((out, i))
+    }
+
+    /// Ends a block collection with its last child, as libyaml's tree does.
+    fn close(&mut self, id: NodeId, last: Option<NodeId>) {
+        self.nodes[id].end = last.map_or(self.nodes[id].start, |c| self.nodes[c].end);
+    }
+}
+
+fn plain(text: String) -> NodeKind {
+    NodeKind::Scalar {
+        text,
+        style: ScalarStyle::Plain,
+        tag: None,
+    }
+}
+
+fn map(flow: bool) -> NodeKind {
+    NodeKind::Map {
+        entries: Vec::new(),
+        flow,
+    }
+}
+
+fn map_of(entries: Vec<(NodeId, NodeId)>) -> NodeKind {
+    NodeKind::Map {
+        entries,
+        flow: false,
+    }
+}
+
+fn seq(flow: bool) -> NodeKind {
+    NodeKind::Seq {
+        items: Vec::new(),
+        flow,
+    }
+}

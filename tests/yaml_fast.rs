@@ -1,0 +1,225 @@
+//! The fast reader (src/yaml/tree/fast.rs) against libyaml: wherever it reads
+//! a document, its tree must be libyaml's, node for node and span for span.
+//! Checked on every document of testdata/ and the shared corpus, on hand-written
+//! edge cases, and on 100k seeded mutations of corpus documents (a space, a
+//! line break, an indicator inserted; a byte deleted; a line re-indented,
+//! doubled or joined) — the places where giving up matters.
+
+mod support;
+
+use std::path::Path;
+
+use premigrate::stream::Stream;
+use premigrate::yaml::Tree;
+use support::repo_root;
+
+/// Mutated documents checked.
+const MUTATIONS: usize = 100_000;
+
+fn files_under(dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            files_under(&p, out);
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                out.push(text);
+            }
+        }
+    }
+}
+
+/// Every document of testdata/ and the corpus.
+fn documents() -> Vec<String> {
+    let mut files = Vec::new();
+    files_under(&repo_root().join("testdata"), &mut files);
+    files_under(&repo_root().join("../shared/corpus"), &mut files);
+    let mut docs = Vec::new();
+    for f in &files {
+        if let Ok(s) = Stream::split(f.as_bytes()) {
+            docs.extend((0..s.docs.len()).map(|i| s.doc_text(i).to_string()));
+        }
+    }
+    docs
+}
+
+/// `Some(true)`: the fast reader read it as libyaml does; `Some(false)`: it
+/// gave up; `None`: it read it differently (or libyaml refuses it).
+fn agrees(text: &str) -> Option<bool> {
+    match Tree::parse_fast(text) {
+        None => Some(false),
+        Some(fast) => (Tree::parse_with_libyaml(text).as_ref() == Ok(&fast)).then_some(true),
+    }
+}
+
+#[test]
+fn reads_the_corpus_as_libyaml_does() {
+    let docs = documents();
+    let mut read = 0;
+    for d in &docs {
+        match agrees(d) {
+            Some(true) => read += 1,
+            Some(false) => {}
+            None => panic!("the fast reader differs from libyaml on:\n{d}"),
+        }
+    }
+    eprintln!(
+        "fast reader: {read} of {} documents of testdata/ and the corpus read, 0 differences",
+        docs.len()
+    );
+    // Most rendered documents are plain block YAML: the fast path must stay the common one.
+    assert!(read * 10 >= docs.len() * 7, "only {read} of {}", docs.len());
+}
+
+#[test]
+fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
+    let read = [
+        "a: 1\n",
+        "---\n# c\na:\n  b: [x, \"y\", 'z''s']\n  c: {}\n",
+        "a:\n- 1\n- b: 2\n  c: |\n    x\n\n    y\n  d: |-\n    z\n",
+        "a: \"q\" # c\nb: 'r'   \nc: plain # c\nd:\ne: -1\n",
+        "  a: 1\n  b:\n    - x\n",
+        "a: b#c\nk: v:w\nl: [a ,b]\n",
+        "a: |\n  x\n",
+        "a: |\n  x",
+    ];
+    for text in read {
+        assert_eq!(agrees(text), Some(true), "{text:?}");
+    }
+    let tricky = [
+        "a: b\n  c\n",
+        "- a\n  b\n",
+        "a: \"x\"#c\n",
+        "a: -\n",
+        "a: b: c\n",
+        "a:\t1\n",
+        "a: 1\r\nb: 2\r\n",
+        "a: |+\n  x\n\n",
+        "a: >\n  x\n  y\n",
+        "a: |2\n   x\n",
+        "a: |\n\n  x\n",
+        "a: |\n  x\n   \n",
+        "a: |\n x\nb: 1\n",
+        "-\n- a\n",
+        "- - a\n",
+        "a: [b, c\n  ]\n",
+        "a: [b, ]\n",
+        "a: {b: c}\n",
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "<<: {a: 1}\n",
+        "\"a\": 1\n",
+        "a: 1\n---\nb: 2\n",
+        "a: 1\n...\n",
+        "%YAML 1.1\n---\na: 1\n",
+        "? a\n: b\n",
+        "a: 'x\n  y'\n",
+        "a: \"x\\/y\"\n",
+        "a: \"\\u00e9\"\n",
+        "a:\n  b: 1\n c: 2\n",
+        "a:\n    - x\n  - y\n",
+        "a: 1\n b: 2\n",
+        "a:\n- x\n - y\n",
+        "key with space: 1\n",
+        "a: x\u{85}b: y\n",
+        "a: x\u{2028}b: y\n",
+        "\u{feff}a: 1\n",
+        "a: [x?y]\n",
+        "a: @x\n",
+        "a: `x\n",
+        "a: %x\n",
+        "",
+        "# only a comment\n",
+        "---\n",
+        "scalar\n",
+    ];
+    for text in tricky {
+        assert!(agrees(text).is_some(), "differs from libyaml: {text:?}");
+    }
+}
+
+/// A small deterministic PRNG (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const INSERTS: &[&str] = &[
+    " ", "  ", "\n", "#", " #", ":", ": ", "-", "- ", "\"", "'", "|", "|-", ">", "[", "]", "{",
+    "}", ",", "&a ", "*a", "!", "?", "\t", "x", "\\", "---\n", "\n  ", "\n- ",
+];
+
+/// One random edit of `text` at a character boundary.
+fn mutate(text: &str, rng: &mut Rng) -> String {
+    let mut at = rng.below(text.len() + 1);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+    let (head, tail) = text.split_at(at);
+    match rng.below(6) {
+        0 | 1 => format!("{head}{}{tail}", INSERTS[rng.below(INSERTS.len())]),
+        2 => {
+            let next = tail.chars().next().map_or(0, char::len_utf8);
+            format!("{head}{}", &tail[next..])
+        }
+        3 => format!(
+            "{}{}{}",
+            &text[..line_start],
+            " ".repeat(1 + rng.below(2)),
+            &text[line_start..]
+        ),
+        4 => {
+            let line = &text[line_start..line_end];
+            format!("{}{line}\n{}", &text[..line_start], &text[line_start..])
+        }
+        _ => match text[line_start..].strip_prefix(' ') {
+            Some(rest) => format!("{}{rest}", &text[..line_start]),
+            None if line_end < text.len() => {
+                format!("{}{}", &text[..line_end], &text[line_end + 1..])
+            }
+            None => text.to_string(),
+        },
+    }
+}
+
+#[test]
+fn mutations_of_the_corpus_are_read_as_libyaml_does_or_left_to_it() {
+    // Small documents the fast reader reads (a mutation of a 100 KB CRD costs much more).
+    let base: Vec<String> = documents()
+        .into_iter()
+        .filter(|d| d.len() < 6_000 && agrees(d) == Some(true))
+        .collect();
+    assert!(!base.is_empty());
+    let mut rng = Rng(0x5eed_f457);
+    let (mut read, mut left) = (0, 0);
+    for k in 0..MUTATIONS {
+        let mut text = base[k % base.len()].clone();
+        for _ in 0..1 + rng.below(2) {
+            text = mutate(&text, &mut rng);
+        }
+        match agrees(&text) {
+            Some(true) => read += 1,
+            Some(false) => left += 1,
+            None => panic!(
+                "mutation {k}: the fast reader differs from libyaml on:\n{text}\n--- libyaml: {:?}",
+                Tree::parse_with_libyaml(&text).err()
+            ),
+        }
+    }
+    eprintln!("{MUTATIONS} mutations: {read} read by the fast reader as libyaml reads them, {left} left to libyaml, 0 differences");
+}
