@@ -24,6 +24,10 @@ use premigrate::index::Index;
 use premigrate::stream::Stream;
 use premigrate::Config;
 
+// The binary's allocator (src/main.rs), so the figures are the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Args {
     dump: Option<PathBuf>,
     budget: Duration,

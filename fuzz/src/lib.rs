@@ -266,3 +266,18 @@ pub fn describe_edit(data: &[u8]) -> String {
     }
     out
 }
+
+/// The fast reader against libyaml: wherever `Tree::parse_fast` reads a text,
+/// its tree must be the one libyaml's events build (a difference is a panic).
+pub fn fast_reader(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some(fast) = Tree::parse_fast(text) {
+        let libyaml = Tree::parse_with_libyaml(text);
+        assert!(
+            libyaml.as_ref() == Ok(&fast),
+            "the fast reader differs from libyaml on {text:?}"
+        );
+    }
+}

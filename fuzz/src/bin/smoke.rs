@@ -160,6 +160,7 @@ fn main() {
     let run: fn(&[u8]) = match target.as_str() {
         "rewrite" => premigrate_fuzz::rewrite,
         "edit" => premigrate_fuzz::edit,
+        "fast_reader" => premigrate_fuzz::fast_reader,
         other => {
             eprintln!("unknown target `{other}` (rewrite, edit)");
             std::process::exit(2)
