@@ -86,6 +86,8 @@ fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
         "a: b#c\nk: v:w\nl: [a ,b]\n",
         "a: |\n  x\n",
         "a: |\n  x",
+        "\"a\": 1\n'b': 2\n\"c\" : 3\n'd''s':\ne: \"x\"\n",
+        "a:\n  []\nb:\n  {}\nc:\n  plain\nd:\n  \"q\"\ne:\n  |\n    x\n",
     ];
     for text in read {
         assert_eq!(agrees(text), Some(true), "{text:?}");
@@ -112,7 +114,12 @@ fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
         "a: &x 1\nb: *x\n",
         "a: !!str 1\n",
         "<<: {a: 1}\n",
-        "\"a\": 1\n",
+        "\"a\"#c: 1\n",
+        "\"a\":1\n",
+        "- \"a\": 1\n",
+        "a:\n  b\n  c\n",
+        "a:\n  [b,\n  c]\n",
+        "a:\n  \"b\"\n   c\n",
         "a: 1\n---\nb: 2\n",
         "a: 1\n...\n",
         "%YAML 1.1\n---\na: 1\n",

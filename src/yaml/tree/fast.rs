@@ -220,6 +220,18 @@ impl Reader<'_> {
 
     /// A simple key at `q`: the scalar node and the position of its `:`.
     fn key(&mut self, q: usize) -> Option<(NodeId, usize)> {
+        if matches!(self.byte(q), b'"' | b'\'') {
+            let id = match self.byte(q) {
+                b'"' => self.double_quoted(q)?,
+                _ => self.single_quoted(q)?,
+            };
+            // The span runs over the blanks after the quote, up to the `:`.
+            let colon = self.nodes[id].end;
+            let ok = self.byte(colon) == b':'
+                && matches!(self.byte(colon + 1), b' ' | b'\n')
+                && colon - q <= MAX_KEY;
+            return ok.then_some((id, colon));
+        }
         let len = self.key_len(q)?;
         let text = self.text[q..q + len].to_string();
         let id = self.push(plain(text), q, q + len);
@@ -241,6 +253,32 @@ impl Reader<'_> {
         let ok =
             self.byte(i) == b':' && matches!(self.byte(i + 1), b' ' | b'\n') && i - q <= MAX_KEY;
         ok.then_some(i - q)
+    }
+
+    /// Whether a key (plain or quoted) starts at `q`.
+    fn is_key(&self, q: usize) -> bool {
+        if self.key_len(q).is_some() {
+            return true;
+        }
+        let quote = self.byte(q);
+        if !matches!(quote, b'"' | b'\'') {
+            return false;
+        }
+        let mut i = q + 1;
+        loop {
+            match self.byte(i) {
+                b'\n' => return false,
+                b'\\' if quote == b'"' => i += 2,
+                c if c == quote && quote == b'\'' && self.byte(i + 1) == b'\'' => i += 2,
+                c if c == quote => break,
+                _ => i += 1,
+            }
+        }
+        i += 1;
+        while self.byte(i) == b' ' {
+            i += 1;
+        }
+        self.byte(i) == b':' && matches!(self.byte(i + 1), b' ' | b'\n')
     }
 
     /// The value after a key's `:` at `p`, the mapping's keys at column `col`.
@@ -265,6 +303,11 @@ impl Reader<'_> {
             let id = self.seq(col, true);
             self.depth -= 1;
             return id;
+        }
+        let at = line.start + line.indent;
+        if !self.is_entry(at) && !self.is_key(at) {
+            // A scalar or a flow collection on the lines after its key.
+            return self.inline(at, col);
         }
         self.block(line, None)
     }
