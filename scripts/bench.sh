@@ -73,6 +73,14 @@ for i in range(1, 50):
 out("deployments-50mb", "~50 MB, 25k small Deployments", "".join(parts))
 PY
 SCALE=(map-100k-keys flow-1m-items deployments-50mb)
+# A typical chart-sized render (issue 13's 130 KB case): the shared corpus's
+# keystone stream (65 documents, 16 Jobs) when ../shared is there.
+if [[ -f "$REPO/../shared/corpus/keystone/helm3.yaml" ]]; then
+    cp "$REPO/../shared/corpus/keystone/helm3.yaml" "$WORK/streams/chart-keystone.yaml"
+    printf '%s\t%s\t%s\n' "$WORK/streams/chart-keystone.yaml" \
+        "$(wc -c <"$WORK/streams/chart-keystone.yaml")" "a 130 KB chart render (corpus: keystone)" >>"$WORK/dump.txt"
+    SCALE=(chart-keystone "${SCALE[@]}")
+fi
 
 # ---- peers ------------------------------------------------------------------
 KUBECTL=""
