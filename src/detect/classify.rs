@@ -22,13 +22,23 @@ fn strings(c: &Value, key: &str) -> Vec<String> {
 /// The program an image runs by its entrypoint: a tool whose image row matches,
 /// else the repository's last path segment.
 pub(crate) fn image_program(image: &str) -> String {
-    let repo = super::image_repository(image).to_ascii_lowercase();
-    for t in tools::all() {
-        if t.images.iter().any(|g| glob(g, &repo)) {
-            return t.programs[0].to_string();
-        }
+    // A release runs the same few images in many containers: remember each answer.
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, String>> =
+            Default::default();
     }
-    repo.rsplit('/').next().unwrap_or(&repo).to_string()
+    if let Some(p) = SEEN.with(|m| m.borrow().get(image).cloned()) {
+        return p;
+    }
+    let repo = super::image_repository(image).to_ascii_lowercase();
+    let program = tools::all()
+        .find(|t| t.images.iter().any(|g| glob(g, &repo)))
+        .map_or_else(
+            || repo.rsplit('/').next().unwrap_or(&repo).to_string(),
+            |t| t.programs[0].to_string(),
+        );
+    SEEN.with(|m| m.borrow_mut().insert(image.to_string(), program.clone()));
+    program
 }
 
 /// The argv detection reads: command + args, or the image's program + args.
