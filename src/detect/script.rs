@@ -8,6 +8,9 @@
 const DQ: char = '\u{22}';
 /// A single quote.
 const SQ: char = '\u{27}';
+/// Braces, named for the same reason (brace literals confuse tools that count blocks).
+const OPEN_BRACE: char = '\u{7b}';
+const CLOSE_BRACE: char = '\u{7d}';
 
 /// Where a simple command sits in the script's control flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -114,7 +117,7 @@ impl Lexer {
             }
             SQ => self.quoted(SQ),
             DQ => self.quoted(DQ),
-            '$' if matches!(self.at(1), Some('(' | '{')) => self.substitution(),
+            '$' if matches!(self.at(1), Some('(' | OPEN_BRACE)) => self.substitution(),
             '`' => {
                 self.push('`');
                 while self.at(1).is_some_and(|n| n != '`') {
@@ -158,7 +161,7 @@ impl Lexer {
         let (open, close) = if self.at(1) == Some('(') {
             ('(', ')')
         } else {
-            ('{', '}')
+            (OPEN_BRACE, CLOSE_BRACE)
         };
         let mut depth = 0;
         self.in_word = true;

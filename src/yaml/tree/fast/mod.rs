@@ -8,8 +8,16 @@
 //! builds against libyaml's (every test is a differential test), and
 //! `tests/yaml_parity.rs` does so over the corpus and generated documents.
 
-use super::build::past_line_comment;
+mod scalars;
+
 use super::{Node, NodeId, NodeKind, ScalarStyle, Tree};
+
+/// The quotes, named: a quote in a byte literal is easy to misread.
+const DQ: u8 = b'"';
+const SQ: u8 = b'\'';
+/// Flow map brackets, named for the same reason.
+const OPEN_MAP: u8 = b'{';
+const CLOSE_MAP: u8 = b'}';
 
 /// Deepest nesting read here; deeper documents go to libyaml.
 const MAX_DEPTH: usize = 64;
@@ -220,9 +228,9 @@ impl Reader<'_> {
 
     /// A simple key at `q`: the scalar node and the position of its `:`.
     fn key(&mut self, q: usize) -> Option<(NodeId, usize)> {
-        if matches!(self.byte(q), b'"' | b'\'') {
+        if matches!(self.byte(q), DQ | SQ) {
             let id = match self.byte(q) {
-                b'"' => self.double_quoted(q)?,
+                DQ => self.double_quoted(q)?,
                 _ => self.single_quoted(q)?,
             };
             // The span runs over the blanks after the quote, up to the `:`.
@@ -261,15 +269,15 @@ impl Reader<'_> {
             return true;
         }
         let quote = self.byte(q);
-        if !matches!(quote, b'"' | b'\'') {
+        if !matches!(quote, DQ | SQ) {
             return false;
         }
         let mut i = q + 1;
         loop {
             match self.byte(i) {
                 b'\n' => return false,
-                b'\\' if quote == b'"' => i += 2,
-                c if c == quote && quote == b'\'' && self.byte(i + 1) == b'\'' => i += 2,
+                b'\\' if quote == DQ => i += 2,
+                c if c == quote && quote == SQ && self.byte(i + 1) == SQ => i += 2,
                 c if c == quote => break,
                 _ => i += 1,
             }
@@ -365,254 +373,13 @@ impl Reader<'_> {
         }
     }
 
-    /// A value that starts at `q` on its key's or entry's line, the enclosing
-    /// block's indentation `col`: it ends its line.
-    fn inline(&mut self, q: usize, col: usize) -> Option<NodeId> {
-        let id = match self.byte(q) {
-            b'|' => return self.literal(q, col),
-            b'"' => self.double_quoted(q)?,
-            b'\'' => self.single_quoted(q)?,
-            b'[' => self.flow_seq(q)?,
-            b'{' => self.empty_flow_map(q)?,
-            _ => self.plain(q)?,
-        };
-        self.end_of_line(self.nodes[id].end)?;
-        // A more indented line after it would continue a plain scalar or be an error.
-        let line = self.next_content(self.pos)?;
-        (line.eof || line.indent <= col).then_some(id)
-    }
-
-    /// After a value: blanks, a comment, the line's end; moves to the next line.
-    fn end_of_line(&mut self, mut i: usize) -> Option<()> {
-        let blanks = i;
-        while self.byte(i) == b' ' {
-            i += 1;
-        }
-        match self.byte(i) {
-            b'\n' => {}
-            b'#' if i > blanks || self.byte(i - 1) == b' ' => {}
-            _ => return None,
-        }
-        self.pos = self.next_line(i);
-        Some(())
-    }
-
-    /// A one-line plain scalar at `q` (block context).
-    fn plain(&mut self, q: usize) -> Option<NodeId> {
-        let c = self.byte(q);
-        // `-` starts a scalar when a non-blank follows (`-1`, `--flag`).
-        let dash_word = c == b'-' && !matches!(self.byte(q + 1), b' ' | b'\n');
-        if b"-?:,[]{}#&*!|>'\"%@`".contains(&c) && !dash_word {
-            return None;
-        }
-        let eol = self.eol(q);
-        let mut end = q;
-        let mut i = q;
-        while i < eol {
-            match self.b[i] {
-                b':' if matches!(self.byte(i + 1), b' ' | b'\n') => return None,
-                b'#' if self.b[i - 1] == b' ' => break,
-                b' ' => {}
-                _ => end = i + 1,
-            }
-            i += 1;
-        }
-        let text = self.text[q..end].to_string();
-        Some(self.push(plain(text), q, end))
-    }
-
-    /// A one-line double-quoted scalar at `q` with the common escapes only.
-    fn double_quoted(&mut self, q: usize) -> Option<NodeId> {
-        let mut out = String::new();
-        let mut i = q + 1;
-        let mut run = i;
-        loop {
-            match self.byte(i) {
-                b'\n' => return None,
-                b'"' => break,
-                b'\\' => {
-                    out.push_str(&self.text[run..i]);
-                    out.push(match self.byte(i + 1) {
-                        b'\\' => '\\',
-                        b'"' => '"',
-                        b'n' => '\n',
-                        b't' => '\t',
-                        _ => return None,
-                    });
-                    i += 2;
-                    run = i;
-                }
-                _ => i += 1,
-            }
-        }
-        out.push_str(&self.text[run..i]);
-        self.quoted(out, ScalarStyle::DoubleQuoted, q, i + 1)
-    }
-
-    /// A one-line single-quoted scalar at `q`.
-    fn single_quoted(&mut self, q: usize) -> Option<NodeId> {
-        let mut out = String::new();
-        let mut i = q + 1;
-        loop {
-            let rest = &self.b[i.min(self.b.len())..];
-            let k = memchr::memchr2(b'\'', b'\n', rest)?;
-            if rest[k] == b'\n' {
-                return None;
-            }
-            out.push_str(&self.text[i..i + k]);
-            i += k;
-            if self.byte(i + 1) == b'\'' {
-                out.push('\'');
-                i += 2;
-            } else {
-                break;
-            }
-        }
-        self.quoted(out, ScalarStyle::SingleQuoted, q, i + 1)
-    }
-
-    /// A quoted scalar node: its span runs over the blanks and comment after it, as libyaml's tree has it.
-    /// A comment right after the closing quote is left to libyaml.
-    fn quoted(&mut self, text: String, style: ScalarStyle, q: usize, end: usize) -> Option<NodeId> {
-        if self.byte(end) == b'#' {
-            return None;
-        }
-        let kind = NodeKind::Scalar {
-            text,
-            style,
-            tag: None,
-        };
-        Some(self.push(kind, q, past_line_comment(self.text, end)))
-    }
-
-    /// `[a, "b", 'c']` on one line: simple items only.
-    fn flow_seq(&mut self, q: usize) -> Option<NodeId> {
-        let id = self.push(seq(true), q, q);
-        let mut items = Vec::new();
-        let mut i = q + 1;
-        while self.byte(i) == b' ' {
-            i += 1;
-        }
-        if self.byte(i) != b']' {
-            loop {
-                let item = match self.byte(i) {
-                    b'"' => self.double_quoted(i)?,
-                    b'\'' => self.single_quoted(i)?,
-                    _ => self.flow_plain(i)?,
-                };
-                items.push(item);
-                let node = &self.nodes[item];
-                i = node.end;
-                while self.byte(i) == b' ' {
-                    i += 1;
-                }
-                match self.byte(i) {
-                    b']' => break,
-                    b',' => i += 1,
-                    _ => return None,
-                }
-                while self.byte(i) == b' ' {
-                    i += 1;
-                }
-            }
-        }
-        self.nodes[id].end = i + 1;
-        self.nodes[id].kind = NodeKind::Seq { items, flow: true };
-        Some(id)
-    }
-
-    /// A plain item of a flow list: a word of safe characters.
-    fn flow_plain(&mut self, q: usize) -> Option<NodeId> {
-        let safe = |c: u8| c.is_ascii_alphanumeric() || b"_./=+-$".contains(&c);
-        let c = self.byte(q);
-        let starts = c.is_ascii_alphanumeric()
-            || matches!(c, b'_' | b'/' | b'.' | b'$')
-            || (c == b'-' && safe(self.byte(q + 1)));
-        if !starts {
-            return None;
-        }
-        let mut i = q;
-        while safe(self.byte(i)) {
-            i += 1;
-        }
-        let text = self.text[q..i].to_string();
-        Some(self.push(plain(text), q, i))
-    }
-
-    /// `{}` (or `{ }`): an empty flow mapping.
-    fn empty_flow_map(&mut self, q: usize) -> Option<NodeId> {
-        let mut i = q + 1;
-        while self.byte(i) == b' ' {
-            i += 1;
-        }
-        (self.byte(i) == b'}').then(|| self.push(map(true), q, i + 1))
-    }
-
-    /// A literal block scalar (`|` or `|-`) at `q` in a block indented `col`.
-    fn literal(&mut self, q: usize, col: usize) -> Option<NodeId> {
-        let strip = self.byte(q + 1) == b'-';
-        let mut i = q + 1 + usize::from(strip);
-        while self.byte(i) == b' ' {
-            i += 1;
-        }
-        if self.byte(i) != b'\n' || i >= self.b.len() {
-            return None;
-        }
-        let first = i + 1;
-        let indent = self.b[first..].iter().take_while(|&&c| c == b' ').count();
-        if indent <= col || matches!(self.byte(first + indent), b'\n') {
-            return None;
-        }
-        let (text, stop) = self.literal_lines(first, indent, strip)?;
-        let end = q + self.text[q..stop].trim_end().len();
-        let kind = NodeKind::Scalar {
-            text,
-            style: ScalarStyle::Literal,
-            tag: None,
-        };
-        self.pos = stop;
-        Some(self.push(kind, q, end))
-    }
-
-    /// The content of a literal scalar's lines from `from`, indented `indent`,
-    /// and the start of the line that ends it.
-    fn literal_lines(&self, from: usize, indent: usize, strip: bool) -> Option<(String, usize)> {
-        let mut out = String::new();
-        let (mut empties, mut any, mut broke) = (0, false, false);
-        let mut i = from;
-        while i < self.b.len() {
-            let eol = self.eol(i);
-            let spaces = self.b[i..eol].iter().take_while(|&&c| c == b' ').count();
-            if i + spaces == eol {
-                if spaces > indent {
-                    return None;
-                }
-                empties += 1;
-            } else if spaces >= indent {
-                if any {
-                    out.push('\n');
-                }
-                out.extend(std::iter::repeat_n('\n', if any { empties } else { 0 }));
-                out.push_str(&self.text[i + indent..eol]);
-                (any, empties, broke) = (true, 0, eol < self.b.len());
-            } else {
-                break;
-            }
-            i = self.next_line(i);
-        }
-        if broke && !strip {
-            out.push('\n');
-        }
-        Some((out, i))
-    }
-
     /// Ends a block collection with its last child, as libyaml's tree does.
     fn close(&mut self, id: NodeId, last: Option<NodeId>) {
         self.nodes[id].end = last.map_or(self.nodes[id].start, |c| self.nodes[c].end);
     }
 }
 
-fn plain(text: String) -> NodeKind {
+pub(super) fn plain(text: String) -> NodeKind {
     NodeKind::Scalar {
         text,
         style: ScalarStyle::Plain,
@@ -620,7 +387,7 @@ fn plain(text: String) -> NodeKind {
     }
 }
 
-fn map(flow: bool) -> NodeKind {
+pub(super) fn map(flow: bool) -> NodeKind {
     NodeKind::Map {
         entries: Vec::new(),
         flow,
@@ -634,7 +401,7 @@ fn map_of(entries: Vec<(NodeId, NodeId)>) -> NodeKind {
     }
 }
 
-fn seq(flow: bool) -> NodeKind {
+pub(super) fn seq(flow: bool) -> NodeKind {
     NodeKind::Seq {
         items: Vec::new(),
         flow,

@@ -1,0 +1,249 @@
+//! The fast reader's values that sit on one line (plain and quoted scalars,
+//! one-line flow lists, `{}`) and literal block scalars.
+
+use super::{map, plain, seq, Reader, CLOSE_MAP, DQ, OPEN_MAP, SQ};
+use crate::yaml::tree::build::past_line_comment;
+use crate::yaml::tree::{NodeId, NodeKind, ScalarStyle};
+
+impl Reader<'_> {
+    /// A value that starts at `q` on its key's or entry's line, the enclosing
+    /// block's indentation `col`: it ends its line.
+    pub(super) fn inline(&mut self, q: usize, col: usize) -> Option<NodeId> {
+        let id = match self.byte(q) {
+            b'|' => return self.literal(q, col),
+            DQ => self.double_quoted(q)?,
+            SQ => self.single_quoted(q)?,
+            b'[' => self.flow_seq(q)?,
+            OPEN_MAP => self.empty_flow_map(q)?,
+            _ => self.plain(q)?,
+        };
+        self.end_of_line(self.nodes[id].end)?;
+        // A more indented line after it would continue a plain scalar or be an error.
+        let line = self.next_content(self.pos)?;
+        (line.eof || line.indent <= col).then_some(id)
+    }
+
+    /// After a value: blanks, a comment, the line's end; moves to the next line.
+    fn end_of_line(&mut self, mut i: usize) -> Option<()> {
+        let blanks = i;
+        while self.byte(i) == b' ' {
+            i += 1;
+        }
+        match self.byte(i) {
+            b'\n' => {}
+            b'#' if i > blanks || self.byte(i - 1) == b' ' => {}
+            _ => return None,
+        }
+        self.pos = self.next_line(i);
+        Some(())
+    }
+
+    /// A one-line plain scalar at `q` (block context).
+    fn plain(&mut self, q: usize) -> Option<NodeId> {
+        let c = self.byte(q);
+        // `-` starts a scalar when a non-blank follows (`-1`, `--flag`).
+        let dash_word = c == b'-' && !matches!(self.byte(q + 1), b' ' | b'\n');
+        if b"-?:,[]{}#&*!|>'\"%@`".contains(&c) && !dash_word {
+            return None;
+        }
+        let eol = self.eol(q);
+        let mut end = q;
+        let mut i = q;
+        while i < eol {
+            match self.b[i] {
+                b':' if matches!(self.byte(i + 1), b' ' | b'\n') => return None,
+                b'#' if self.b[i - 1] == b' ' => break,
+                b' ' => {}
+                _ => end = i + 1,
+            }
+            i += 1;
+        }
+        let text = self.text[q..end].to_string();
+        Some(self.push(plain(text), q, end))
+    }
+
+    /// A one-line double-quoted scalar at `q` with the common escapes only.
+    pub(super) fn double_quoted(&mut self, q: usize) -> Option<NodeId> {
+        let mut out = String::new();
+        let mut i = q + 1;
+        let mut run = i;
+        loop {
+            match self.byte(i) {
+                b'\n' => return None,
+                DQ => break,
+                b'\\' => {
+                    out.push_str(&self.text[run..i]);
+                    out.push(match self.byte(i + 1) {
+                        b'\\' => '\\',
+                        DQ => char::from(DQ),
+                        b'n' => '\n',
+                        b't' => '\t',
+                        _ => return None,
+                    });
+                    i += 2;
+                    run = i;
+                }
+                _ => i += 1,
+            }
+        }
+        out.push_str(&self.text[run..i]);
+        self.quoted(out, ScalarStyle::DoubleQuoted, q, i + 1)
+    }
+
+    /// A one-line single-quoted scalar at `q`.
+    pub(super) fn single_quoted(&mut self, q: usize) -> Option<NodeId> {
+        let mut out = String::new();
+        let mut i = q + 1;
+        loop {
+            let rest = &self.b[i.min(self.b.len())..];
+            let k = memchr::memchr2(SQ, b'\n', rest)?;
+            if rest[k] == b'\n' {
+                return None;
+            }
+            out.push_str(&self.text[i..i + k]);
+            i += k;
+            if self.byte(i + 1) == SQ {
+                out.push(char::from(SQ));
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        self.quoted(out, ScalarStyle::SingleQuoted, q, i + 1)
+    }
+
+    /// A quoted scalar node: its span runs over the blanks and comment after it, as libyaml's tree has it.
+    /// A comment right after the closing quote is left to libyaml.
+    fn quoted(&mut self, text: String, style: ScalarStyle, q: usize, end: usize) -> Option<NodeId> {
+        if self.byte(end) == b'#' {
+            return None;
+        }
+        let kind = NodeKind::Scalar {
+            text,
+            style,
+            tag: None,
+        };
+        Some(self.push(kind, q, past_line_comment(self.text, end)))
+    }
+
+    /// `[a, "b", 'c']` on one line: simple items only.
+    fn flow_seq(&mut self, q: usize) -> Option<NodeId> {
+        let id = self.push(seq(true), q, q);
+        let mut items = Vec::new();
+        let mut i = q + 1;
+        while self.byte(i) == b' ' {
+            i += 1;
+        }
+        if self.byte(i) != b']' {
+            loop {
+                let item = match self.byte(i) {
+                    DQ => self.double_quoted(i)?,
+                    SQ => self.single_quoted(i)?,
+                    _ => self.flow_plain(i)?,
+                };
+                items.push(item);
+                let node = &self.nodes[item];
+                i = node.end;
+                while self.byte(i) == b' ' {
+                    i += 1;
+                }
+                match self.byte(i) {
+                    b']' => break,
+                    b',' => i += 1,
+                    _ => return None,
+                }
+                while self.byte(i) == b' ' {
+                    i += 1;
+                }
+            }
+        }
+        self.nodes[id].end = i + 1;
+        self.nodes[id].kind = NodeKind::Seq { items, flow: true };
+        Some(id)
+    }
+
+    /// A plain item of a flow list: a word of safe characters.
+    fn flow_plain(&mut self, q: usize) -> Option<NodeId> {
+        let safe = |c: u8| c.is_ascii_alphanumeric() || b"_./=+-$".contains(&c);
+        let c = self.byte(q);
+        let starts = c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'/' | b'.' | b'$')
+            || (c == b'-' && safe(self.byte(q + 1)));
+        if !starts {
+            return None;
+        }
+        let mut i = q;
+        while safe(self.byte(i)) {
+            i += 1;
+        }
+        let text = self.text[q..i].to_string();
+        Some(self.push(plain(text), q, i))
+    }
+
+    /// `{}` (or `{ }`): an empty flow mapping.
+    fn empty_flow_map(&mut self, q: usize) -> Option<NodeId> {
+        let mut i = q + 1;
+        while self.byte(i) == b' ' {
+            i += 1;
+        }
+        (self.byte(i) == CLOSE_MAP).then(|| self.push(map(true), q, i + 1))
+    }
+
+    /// A literal block scalar (`|` or `|-`) at `q` in a block indented `col`.
+    fn literal(&mut self, q: usize, col: usize) -> Option<NodeId> {
+        let strip = self.byte(q + 1) == b'-';
+        let mut i = q + 1 + usize::from(strip);
+        while self.byte(i) == b' ' {
+            i += 1;
+        }
+        if self.byte(i) != b'\n' || i >= self.b.len() {
+            return None;
+        }
+        let first = i + 1;
+        let indent = self.b[first..].iter().take_while(|&&c| c == b' ').count();
+        if indent <= col || matches!(self.byte(first + indent), b'\n') {
+            return None;
+        }
+        let (text, stop) = self.literal_lines(first, indent, strip)?;
+        let end = q + self.text[q..stop].trim_end().len();
+        let kind = NodeKind::Scalar {
+            text,
+            style: ScalarStyle::Literal,
+            tag: None,
+        };
+        self.pos = stop;
+        Some(self.push(kind, q, end))
+    }
+
+    /// The content of a literal scalar's lines from `from`, indented `indent`,
+    /// and the start of the line that ends it.
+    fn literal_lines(&self, from: usize, indent: usize, strip: bool) -> Option<(String, usize)> {
+        let mut out = String::new();
+        let (mut empties, mut any, mut broke) = (0, false, false);
+        let mut i = from;
+        while i < self.b.len() {
+            let eol = self.eol(i);
+            let spaces = self.b[i..eol].iter().take_while(|&&c| c == b' ').count();
+            if i + spaces == eol {
+                if spaces > indent {
+                    return None;
+                }
+                empties += 1;
+            } else if spaces >= indent {
+                if any {
+                    out.push('\n');
+                }
+                out.extend(std::iter::repeat_n('\n', if any { empties } else { 0 }));
+                out.push_str(&self.text[i + indent..eol]);
+                (any, empties, broke) = (true, 0, eol < self.b.len());
+            } else {
+                break;
+            }
+            i = self.next_line(i);
+        }
+        if broke && !strip {
+            out.push('\n');
+        }
+        Some((out, i))
+    }
+}
