@@ -145,7 +145,17 @@ pub fn migration_command(container: &Value) -> Option<Match> {
 /// [`migration_command`] with user patterns: a container a pattern makes a
 /// migration is one by the rule `pattern` (certain), one a pattern excludes is not.
 pub fn migration_command_with(container: &Value, rules: &Rules) -> Option<Match> {
-    let v = classify_container_with(container, &no_scripts, rules);
+    migration_command_in(container, &no_scripts, rules)
+}
+
+/// [`migration_command_with`], following the scripts the container runs from
+/// files of the stream (`scripts`: a mounted path's text, from a ConfigMap or Secret).
+pub fn migration_command_in(
+    container: &Value,
+    scripts: &dyn Fn(&str) -> Option<String>,
+    rules: &Rules,
+) -> Option<Match> {
+    let v = classify_container_with(container, scripts, rules);
     if !v.is_migration() {
         return None;
     }
@@ -165,6 +175,9 @@ pub fn migration_command_with(container: &Value, rules: &Rules) -> Option<Match>
             v.tool.unwrap_or("")
         )
     } else if s.kind == SignalKind::Image {
+        s.detail.clone()
+    } else if s.detail.contains(" from the stream") {
+        // What the script of the stream runs: the command line alone does not say it.
         s.detail.clone()
     } else if let Some(t) = v.tool {
         format!("runs `{shown}` ({t})")

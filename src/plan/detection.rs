@@ -17,18 +17,21 @@ impl Context<'_> {
     /// Why a container outside a Job (an init container, one of a workload a Job
     /// is built from) is a migration: a user pattern says so, or detection does
     /// (unless `--no-detect`). premigrate's gates never are.
-    pub(crate) fn container_migration(&self, c: &Value) -> Option<Match> {
-        let m = self.container_match(c)?;
+    pub(crate) fn container_migration(&self, c: &Value, pod: &Value) -> Option<Match> {
+        let m = self.container_match(c, pod)?;
         (m.rule == PATTERN_RULE || self.cfg.detect).then_some(m)
     }
 
     /// [`Context::container_migration`] whatever `--no-detect` says: a Job built
     /// from a workload leaves out the init containers that migrate themselves.
-    pub(crate) fn container_match(&self, c: &Value) -> Option<Match> {
+    /// Scripts the container runs from its pod's ConfigMap and Secret volumes are read.
+    pub(crate) fn container_match(&self, c: &Value, pod: &Value) -> Option<Match> {
         if is_gate(c) {
             return None;
         }
-        let mut m = crate::detect::migration_command_with(c, &self.rules)?;
+        let files = self.sources.files(pod);
+        let scripts = |p: &str| files.get(p).cloned();
+        let mut m = crate::detect::migration_command_in(c, &scripts, &self.rules)?;
         if m.rule == "pattern" {
             m.rule = PATTERN_RULE;
         }

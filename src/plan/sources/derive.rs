@@ -435,7 +435,7 @@ impl<'v> Builder<'v> {
             .filter(|&j| {
                 !is_gate(&inits[j])
                     && !extracted.contains(&j)
-                    && (is_sidecar(&inits[j]) || self.ctx.container_match(&inits[j]).is_none())
+                    && (is_sidecar(&inits[j]) || self.ctx.container_match(&inits[j], pod).is_none())
             })
             .collect();
         for &j in &keep {

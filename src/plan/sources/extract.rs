@@ -57,7 +57,8 @@ pub(crate) fn find(
             if is_sidecar(c) || is_gate(c) {
                 continue;
             }
-            let Some(matched) = why_extract(ctx, c, &by_annotation, &mut groups.named_seen) else {
+            let Some(matched) = why_extract(ctx, (c, pod), &by_annotation, &mut groups.named_seen)
+            else {
                 continue;
             };
             // Replicas of one migration: same namespace, image, command, args and environment.
@@ -129,13 +130,15 @@ fn annotation_names(v: &Value) -> Vec<&str> {
 pub(crate) fn is_extracted(ctx: &Context<'_>, v: &Value, c: &Value) -> bool {
     !is_sidecar(c)
         && !is_gate(c)
-        && why_extract(ctx, c, &annotation_names(v), &mut vec![]).is_some()
+        && v.at(crate::k8s::POD_TEMPLATE_SPEC).is_some_and(|pod| {
+            why_extract(ctx, (c, pod), &annotation_names(v), &mut vec![]).is_some()
+        })
 }
 
 /// Why an init container is a migration to extract, or `None`.
 fn why_extract(
     ctx: &Context<'_>,
-    c: &Value,
+    (c, pod): (&Value, &Value),
     by_annotation: &[&str],
     named_seen: &mut Vec<String>,
 ) -> Option<Match> {
@@ -153,7 +156,7 @@ fn why_extract(
             detail: format!("init container `{name}`"),
         })
     } else if !ctx.cfg.keep_init {
-        ctx.container_migration(c).map(|mut m| {
+        ctx.container_migration(c, pod).map(|mut m| {
             // Detection says what it runs (`runs …`); a pattern says what matched.
             let sep = if m.rule == PATTERN_RULE { ":" } else { "" };
             m.detail = format!("init container `{name}`{sep} {}", m.detail);
