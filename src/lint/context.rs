@@ -31,6 +31,8 @@ pub struct Cx<'a> {
     /// The user's patterns (`--is-migration`, `--not-migration`): what they
     /// exclude is never reported as a migration.
     pub rules: Rules,
+    /// The stream's ConfigMaps and Secrets, for the scripts containers run from them.
+    pub sources: crate::detect::Sources,
 }
 
 /// A wait gate of a workload's pods: the chart's or premigrate's.
@@ -53,7 +55,7 @@ impl<'a> Cx<'a> {
         possible: Vec<Possible>,
         rules: Rules,
     ) -> Cx<'a> {
-        let values = (0..index.entries.len())
+        let values: Vec<Option<Cow<'a, Value>>> = (0..index.entries.len())
             .map(|i| {
                 if index.entries[i].info.blank {
                     None
@@ -62,6 +64,10 @@ impl<'a> Cx<'a> {
                 }
             })
             .collect();
+        let mut sources = crate::detect::Sources::new();
+        for v in values.iter().flatten() {
+            sources.add(v);
+        }
         Cx {
             index,
             plan,
@@ -69,6 +75,7 @@ impl<'a> Cx<'a> {
             values,
             possible,
             rules,
+            sources,
         }
     }
 

@@ -71,6 +71,8 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             .into_iter()
             .map(|g| g.container)
             .collect();
+        let files = cx.sources.files(pod);
+        let scripts = |p: &str| files.get(p).cloned();
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
         for (i, c) in inits.iter().enumerate() {
             if c.get("restartPolicy").and_then(Value::as_str) == Some("Always") {
@@ -84,7 +86,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             if said.is_excluded() {
                 continue; // the user said it is no migration
             }
-            let found = crate::detect::migration_command_with(c, &cx.rules)
+            let found = crate::detect::migration_command_in(c, &scripts, &cx.rules)
                 .map(|m| m.detail)
                 .or_else(|| {
                     named
