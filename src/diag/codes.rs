@@ -159,7 +159,7 @@ pub const PM505: Code = code("PM505", Warning, "a migration Job's name does not 
     "A regular Job's pod template is immutable: a new spec under the same name fails to apply, or the migration never reruns; Flux needs `kustomize.toolkit.fluxcd.io/force: Enabled` to replace it. The post-renderer names the Job by a hash of its content and adds the annotation.");
 /// Lint: retries on a migration.
 pub const PM506: Code = code("PM506", Warning, "a migration is retried blindly",
-    "`backoffLimit` unset (6) or above 0, or `restartPolicy: OnFailure`, reruns a migration that failed half way over a half-migrated schema. The post-renderer sets `restartPolicy: Never` and, when the chart sets none, `backoffLimit: 0`; an explicit backoffLimit is kept.");
+    "`backoffLimit` unset (6) or above 0, or `restartPolicy: OnFailure`, reruns a migration that failed half way over a half-migrated schema. The post-renderer sets `restartPolicy: Never` and, when the chart sets none, `backoffLimit: 0`; an explicit backoffLimit is kept. Not reported for a migration that needs a database of the same release: kubectl and Flux apply both at once, so it must retry until the database is up (the post-renderer sets 6).");
 /// Lint: a gate that waits for a Job the stream does not have.
 pub const PM507: Code = code("PM507", Error, "a wait gate names a Job that is not in the stream",
     "A gate (k8s-wait-for, `kubectl wait`, kubernetes-entrypoint) waits for a Job by name in its pod's namespace: a typo, a Job of another namespace or one that is not rendered holds the pods for ever.");

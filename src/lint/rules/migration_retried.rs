@@ -21,7 +21,9 @@
 //! ## Fix
 //! The post-renderer sets `restartPolicy: Never` and, when the chart sets no
 //! `backoffLimit`, `backoffLimit: 0`. An explicit `backoffLimit` above 0 is kept
-//! (the chart may mean it): set it to 0 in the chart.
+//! (the chart may mean it): set it to 0 in the chart. A migration that needs a
+//! database of the same release is the exception: kubectl and Flux apply both at
+//! once, so it must retry until the database is up (the post-renderer sets 6).
 
 use super::{at, Fix, Rule};
 use crate::diag::codes::PM506;
@@ -44,6 +46,9 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             continue;
         };
         let name = &m.original_name;
+        // A migration whose database starts with the release must retry until it
+        // is up (kubectl and Flux apply both at once): the post-renderer sets 6.
+        let waits_for_data = !m.needs.is_empty();
         let restart = ["spec", "template", "spec", "restartPolicy"];
         if v.at(&restart).and_then(Value::as_str) == Some("OnFailure") {
             out.push(Hit::new(
@@ -55,6 +60,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             ));
         }
         match v.at(&["spec", "backoffLimit"]) {
+            _ if waits_for_data => {}
             None | Some(Value::Null) => out.push(Hit::new(
                 PM506,
                 doc,

@@ -40,11 +40,21 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
         ));
     }
     if matches!(v.at(&["spec", "backoffLimit"]), None | Some(Value::Null)) {
-        hardening.push((
-            path!["spec", "backoffLimit"],
-            Some(Value::Int(0)),
-            "run a migration once; the chart set no backoffLimit",
-        ));
+        hardening.push(match job.place.needs.first() {
+            None => (
+                path!["spec", "backoffLimit"],
+                Some(Value::Int(0)),
+                "run a migration once; the chart set no backoffLimit",
+            ),
+            // kubectl and Flux apply the database and the Job at once: the first
+            // attempts can find it still starting, so the Job keeps Kubernetes'
+            // default retries (with backoff) instead of failing for good.
+            Some(_) => (
+                path!["spec", "backoffLimit"],
+                Some(Value::Int(6)),
+                "the chart set no backoffLimit; the database it needs starts with the release, so the migration retries until it is up",
+            ),
+        });
     }
     if let Some(t) = ctx.cfg.timeout_seconds {
         if v.at(&["spec", "activeDeadlineSeconds"]) != Some(&Value::Int(t as i64)) {
