@@ -10,6 +10,8 @@
 //! and when accepted, the same JSON for every document. Known differences
 //! are listed in [`explained`], each with its reason and its own test.
 
+#[path = "support/rng.rs"]
+mod rng;
 mod support;
 
 use std::io::Write;
@@ -18,6 +20,7 @@ use std::process::{Command, Stdio};
 
 use premigrate::stream::{is_blank, Stream};
 use premigrate::yaml::Tree;
+use rng::Rng;
 use serde_json::Value as Json;
 use support::{repo_root, require_tool};
 
@@ -26,27 +29,6 @@ const GENERATED: usize = 140_000;
 
 /// Stands for an oracle reading too deep for serde_json to load.
 const TOO_DEEP: &str = "<nested too deep to compare>";
-
-/// A small deterministic PRNG (xorshift64*): the same streams on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 const PLAIN: &[&str] = &[
     "x",

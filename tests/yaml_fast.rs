@@ -5,12 +5,15 @@
 //! line break, an indicator inserted; a byte deleted; a line re-indented,
 //! doubled or joined) — the places where giving up matters.
 
+#[path = "support/rng.rs"]
+mod rng;
 mod support;
 
 use std::path::Path;
 
 use premigrate::stream::Stream;
 use premigrate::yaml::Tree;
+use rng::Rng;
 use support::repo_root;
 
 /// Mutated documents checked.
@@ -146,21 +149,6 @@ fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
     ];
     for text in tricky {
         assert!(agrees(text).is_some(), "differs from libyaml: {text:?}");
-    }
-}
-
-/// A small deterministic PRNG (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 
