@@ -103,56 +103,29 @@ impl<'a> Index<'a> {
             )
             .help("Kubernetes manifests must be UTF-8; re-encode the file (e.g. `iconv -t UTF-8`)")
         })?;
+        let looks = look_at_all(&stream);
+        let mut parses = parse_all(&stream, &looks);
         let mut entries = Vec::with_capacity(stream.docs.len());
-        let mut pending_source: Option<String> = None;
-        for i in 0..stream.docs.len() {
-            let text = stream.doc_text(i);
-            let own_source = source_comment(text);
-            if is_blank(text) {
-                if own_source.is_some() {
-                    pending_source = own_source.clone();
-                }
-                entries.push(Entry {
-                    info: DocInfo {
-                        blank: true,
-                        source: own_source,
-                        ..Default::default()
-                    },
-                    parsed: None,
-                });
-                continue;
-            }
-            let source = own_source.or_else(|| pending_source.take());
-            // The quick look reads `\n` lines only: a document broken by a
-            // lone CR, NEL, LS or PS is parsed.
-            let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
-            let quick = if rare { None } else { quick_info(text) };
-            let must_parse = match &quick {
-                None => true,
-                Some(q) => {
-                    q.kind
-                        .as_deref()
-                        .is_none_or(|k| READ_KINDS.contains(&k) || k.ends_with("List"))
-                        || text.contains("premigrate.io/")
-                }
-            };
-            let mut info = quick.clone().unwrap_or_default();
+        for (i, look) in looks.into_iter().enumerate() {
+            let mut info = look.quick.clone().unwrap_or_default();
+            info.blank = look.blank;
             let mut parsed = None;
-            if must_parse {
-                match parse_doc(&stream, i, source.as_deref()) {
-                    Ok(p) => {
-                        info = info_of(&p.value);
-                        parsed = Some(p);
-                    }
-                    // A document premigrate has no reason to read passes
-                    // through untouched, even when its YAML is odd.
-                    Err(_) if quick.is_none() && passes_through(text) => {
-                        info.kind = sniff_kind(text);
-                    }
-                    Err(e) => return Err(e),
+            match parses[i].take() {
+                Some(Ok(p)) => {
+                    info = info_of(&p.value);
+                    parsed = Some(p);
                 }
+                // A document premigrate has no reason to read passes
+                // through untouched, even when its YAML is odd.
+                Some(Err(_)) if look.quick.is_none() && passes_through(stream.doc_text(i)) => {
+                    info.kind = sniff_kind(stream.doc_text(i));
+                }
+                // The first document in order that fails is the error: the
+                // same one whichever thread read it.
+                Some(Err(e)) => return Err(e),
+                None => {}
             }
-            info.source = source;
+            info.source = look.source;
             entries.push(Entry { info, parsed });
         }
         Ok(Index { stream, entries })
@@ -189,6 +162,100 @@ impl<'a> Index<'a> {
     pub fn from_helm4(&self) -> bool {
         memchr::memmem::find(self.stream.text.as_bytes(), HELM4_FILENAME.as_bytes()).is_some()
     }
+}
+
+/// What the index knows of a document before parsing it.
+struct Look {
+    blank: bool,
+    /// Its `# Source:` comment (or the one a blank document before it carried).
+    source: Option<String>,
+    /// Identity from its top-level lines, when they are simple enough.
+    quick: Option<DocInfo>,
+    /// A later stage reads it: it is parsed.
+    must_parse: bool,
+}
+
+/// A first look at every document, in order (sources carry over blank documents).
+fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
+    let mut pending_source: Option<String> = None;
+    (0..stream.docs.len())
+        .map(|i| {
+            let text = stream.doc_text(i);
+            let own_source = source_comment(text);
+            if is_blank(text) {
+                if own_source.is_some() {
+                    pending_source = own_source.clone();
+                }
+                let (quick, must_parse) = (None, false);
+                return Look {
+                    blank: true,
+                    source: own_source,
+                    quick,
+                    must_parse,
+                };
+            }
+            let source = own_source.or_else(|| pending_source.take());
+            // The quick look reads `\n` lines only: a document broken by a
+            // lone CR, NEL, LS or PS is parsed.
+            let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
+            let quick = if rare { None } else { quick_info(text) };
+            let must_parse = quick.as_ref().is_none_or(|q| {
+                q.kind
+                    .as_deref()
+                    .is_none_or(|k| READ_KINDS.contains(&k) || k.ends_with("List"))
+                    || text.contains("premigrate.io/")
+            });
+            Look {
+                blank: false,
+                source,
+                quick,
+                must_parse,
+            }
+        })
+        .collect()
+}
+
+/// Below this many bytes to parse, one thread does it (starting more costs more).
+const PARALLEL_FROM: usize = 256 * 1024;
+
+/// Parses the documents a later stage reads: `None` for the others. A big
+/// stream is parsed on every core, each thread taking a run of documents.
+fn parse_all(stream: &Stream<'_>, looks: &[Look]) -> Vec<Option<Result<Parsed, Error>>> {
+    let todo: Vec<usize> = (0..looks.len()).filter(|&i| looks[i].must_parse).collect();
+    let parse = |i: usize| parse_doc(stream, i, looks[i].source.as_deref());
+    let bytes: usize = todo.iter().map(|&i| stream.doc_text(i).len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let mut out: Vec<Option<Result<Parsed, Error>>> = (0..looks.len()).map(|_| None).collect();
+    if threads < 2 || bytes < PARALLEL_FROM {
+        for i in todo {
+            out[i] = Some(parse(i));
+        }
+        return out;
+    }
+    // Runs of documents of about equal bytes, one per thread.
+    let share = bytes.div_ceil(threads);
+    let mut runs: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut filled = 0;
+    for i in todo {
+        if filled >= share {
+            runs.push(Vec::new());
+            filled = 0;
+        }
+        filled += stream.doc_text(i).len();
+        runs.last_mut().expect("one run at least").push(i);
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|run| s.spawn(|| run.iter().map(|&i| (i, parse(i))).collect::<Vec<_>>()))
+            .collect();
+        for h in handles {
+            for (i, r) in h.join().expect("a parsing thread never panics") {
+                out[i] = Some(r);
+            }
+        }
+    });
+    out
 }
 
 fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Parsed, Error> {
