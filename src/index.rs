@@ -226,7 +226,7 @@ fn parse_all(stream: &Stream<'_>, looks: &[Look]) -> Vec<Option<Result<Parsed, E
     let bytes: usize = todo.iter().map(|&i| stream.doc_text(i).len()).sum();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let mut out: Vec<Option<Result<Parsed, Error>>> = (0..looks.len()).map(|_| None).collect();
-    if threads < 2 || bytes < PARALLEL_FROM {
+    if threads < 2 || todo.len() < 2 || bytes < PARALLEL_FROM {
         for i in todo {
             out[i] = Some(parse(i));
         }
