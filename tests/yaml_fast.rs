@@ -89,6 +89,8 @@ fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
         "a: b#c\nk: v:w\nl: [a ,b]\n",
         "a: |\n  x\n",
         "a: |\n  x",
+        "a: 1\n...\n",
+        "a: 1\n# c\n...   \n# d\n",
         "\"a\": 1\n'b': 2\n\"c\" : 3\n'd''s':\ne: \"x\"\n",
         "a:\n  []\nb:\n  {}\nc:\n  plain\nd:\n  \"q\"\ne:\n  |\n    x\n",
     ];
@@ -124,7 +126,9 @@ fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
         "a:\n  [b,\n  c]\n",
         "a:\n  \"b\"\n   c\n",
         "a: 1\n---\nb: 2\n",
-        "a: 1\n...\n",
+        "a: 1\n...\n...\n",
+        "a: 1\n... # c\n",
+        "a: 1\n...\nb: 2\n",
         "%YAML 1.1\n---\na: 1\n",
         "? a\n: b\n",
         "a: 'x\n  y'\n",
@@ -154,7 +158,7 @@ fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
 
 const INSERTS: &[&str] = &[
     " ", "  ", "\n", "#", " #", ":", ": ", "-", "- ", "\"", "'", "|", "|-", ">", "[", "]", "{",
-    "}", ",", "&a ", "*a", "!", "?", "\t", "x", "\\", "---\n", "\n  ", "\n- ",
+    "}", ",", "&a ", "*a", "!", "?", "\t", "x", "\\", "---\n", "...\n", "\n  ", "\n- ",
 ];
 
 /// One random edit of `text` at a character boundary.

@@ -40,7 +40,7 @@ pub(super) fn build(text: &str) -> Option<Tree> {
     let first = r.preamble()?;
     r.pos = first.start;
     let root = r.block(first, None)?;
-    if !r.next_content(r.pos)?.eof {
+    if !r.only_trailer(r.pos) {
         return None;
     }
     let mut nodes = r.nodes;
@@ -121,10 +121,19 @@ impl Reader<'_> {
             match self.byte(i) {
                 b'\n' | b'#' => from = self.next_line(i),
                 _ => {
+                    let line = &self.b[from..self.eol(from)];
+                    if line.starts_with(b"...") && line[3..].iter().all(|&c| c == b' ') {
+                        // The document ends here; `only_trailer` checks what follows.
+                        return Some(Line {
+                            start: from,
+                            indent: 0,
+                            eof: true,
+                        });
+                    }
                     let marker = i == from
-                        && (self.b[i..].starts_with(b"---")
-                            || self.b[i..].starts_with(b"...")
-                            || self.b[i] == b'%');
+                        && (line.starts_with(b"---")
+                            || line.starts_with(b"...")
+                            || line[0] == b'%');
                     if marker {
                         return None;
                     }
@@ -141,6 +150,24 @@ impl Reader<'_> {
             indent: 0,
             eof: true,
         })
+    }
+
+    /// Whether nothing but blank lines, comments and one `...` line (the
+    /// document end marker some charts render) follows line start `from`.
+    fn only_trailer(&self, mut from: usize) -> bool {
+        let mut ended = false;
+        while from < self.b.len() {
+            let line = &self.b[from..self.eol(from)];
+            let t = line.trim_ascii_start();
+            let end_marker =
+                !ended && line.starts_with(b"...") && line[3..].iter().all(|&c| c == b' ');
+            if !(t.is_empty() || t[0] == b'#' || end_marker) {
+                return false;
+            }
+            ended |= end_marker;
+            from = self.next_line(from);
+        }
+        true
     }
 
     /// Skips comments, blank lines and one leading `---` line; the first content line.
