@@ -6,6 +6,7 @@ use crate::diag::Error;
 use crate::plan::context::Context;
 use crate::plan::gates::token::TOKEN_VOLUME;
 use crate::plan::graph::chart_gates::WAIT_FOR_ENV;
+pub(crate) use crate::plan::graph::chart_gates::{is_gate, GATE_NAME};
 use crate::plan::model::Migration;
 use crate::yaml::Value;
 
@@ -16,8 +17,6 @@ pub(crate) const K8S_WAIT_FOR_IMAGE: &str = "groundnuty/k8s-wait-for:v2.0";
 /// as published on registry.k8s.io, cited by several public Dockerfiles). Maintained,
 /// shell-free; it only needs `get/list/watch` on the one Job.
 pub(crate) const KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.34.1@sha256:59bafa07ff3a6d4b417e7633ddb9d79a9606ca98bf64bac080b3e65748669250";
-/// Name of gate init containers (a suffix is added when a workload waits for several Jobs).
-pub(crate) const GATE_NAME: &str = "premigrate-wait";
 
 /// The pull policy of the wait images: `Always`, so a pod start re-checks the
 /// node's right to the image (checkov CKV_K8S_15) like a hardened app does.
@@ -41,50 +40,6 @@ pub(crate) const CHECK_ENV: &str = "PREMIGRATE_CHECK";
 /// `PREMIGRATE_CHECK`), and a variable expanded inside double quotes is data, never
 /// code, whatever quotes, `$(…)`, backticks, `;` or newlines it holds.
 pub(crate) const CHECK_SCRIPT: &str = "end=$(( $(date +%s) + 3600 )); until sh -c \"$PREMIGRATE_CHECK\"; do if [ \"$(date +%s)\" -ge \"$end\" ]; then echo 'premigrate: migrations still pending' >&2; exit 1; fi; echo \"premigrate: waiting for Job $PREMIGRATE_WAIT_FOR\"; sleep 5; done";
-
-/// Whether an init container is one of premigrate's gates: it carries the
-/// `PREMIGRATE_WAIT_FOR` marker, or it is a gate an earlier version wrote (named
-/// `premigrate-wait*` and running exactly what those gates ran). A user's init
-/// container that merely shares the name is not a gate and is left alone.
-pub(crate) fn is_gate(c: &Value) -> bool {
-    let marked = c
-        .get("env")
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
-        .any(|e| e.get("name").and_then(Value::as_str) == Some(WAIT_FOR_ENV));
-    marked || is_legacy_gate(c)
-}
-
-/// A gate written before gates carried the marker: the name and the exact shape of
-/// its command (`job-wr NAME`, `kubectl wait … job/NAME`, or the old check script).
-fn is_legacy_gate(c: &Value) -> bool {
-    let named = c
-        .get("name")
-        .and_then(Value::as_str)
-        .is_some_and(|n| n.starts_with(GATE_NAME));
-    let strs = |k: &str| -> Vec<&str> {
-        c.get(k)
-            .map(Value::items)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(Value::as_str)
-            .collect()
-    };
-    let (command, args) = (strs("command"), strs("args"));
-    let shape = match (command.as_slice(), args.as_slice()) {
-        ([], ["job-wr", _]) => true,
-        (["kubectl"], ["wait", "--for=condition=complete", job, timeout]) => {
-            job.starts_with("job/") && timeout.starts_with("--timeout=")
-        }
-        (["sh", "-c", script], []) => {
-            script.starts_with("end=$(( $(date +%s) + ")
-                && script.contains("echo 'premigrate: waiting for Job ")
-        }
-        _ => false,
-    };
-    named && shape
-}
 
 /// The marker every gate carries: the Job(s) it waits for.
 fn marker(m: &Migration) -> Value {

@@ -27,6 +27,9 @@ const CHECKS: &[&[&str]] = &[
 /// (blank-separated): how a later run and the deadlock check recognise them.
 pub const WAIT_FOR_ENV: &str = "PREMIGRATE_WAIT_FOR";
 
+/// The name of premigrate's gate container (`premigrate-wait`, or `premigrate-wait-<job>`).
+pub const GATE_NAME: &str = "premigrate-wait";
+
 /// Where a gate names a Job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRef {
@@ -56,12 +59,60 @@ impl ChartGate {
     }
 }
 
-/// The chart's wait gates in a pod spec's init containers (premigrate's own left out).
+/// The chart's wait gates in a pod spec's init containers (premigrate's own,
+/// known by their marker, left out: a chart's `premigrate-…` container is the chart's).
 pub fn find(pod: &Value) -> Vec<ChartGate> {
-    find_all(pod)
-        .into_iter()
-        .filter(|g| !g.container.starts_with("premigrate-"))
+    let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    inits
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !is_gate(c))
+        .filter_map(|(i, c)| gate(i, c))
         .collect()
+}
+
+/// Whether an init container is one of premigrate's gates: it carries the
+/// `PREMIGRATE_WAIT_FOR` marker, or it is a gate an earlier version wrote (named
+/// `premigrate-wait*` and running exactly what those gates ran). A user's init
+/// container that merely shares the name is not a gate and is left alone.
+pub fn is_gate(c: &Value) -> bool {
+    let marked = c
+        .get("env")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .any(|e| e.get("name").and_then(Value::as_str) == Some(WAIT_FOR_ENV));
+    marked || is_legacy_gate(c)
+}
+
+/// A gate written before gates carried the marker: the name and the exact shape of
+/// its command (`job-wr NAME`, `kubectl wait … job/NAME`, or the old check script).
+fn is_legacy_gate(c: &Value) -> bool {
+    let named = c
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.starts_with(GATE_NAME));
+    let strs = |k: &str| -> Vec<&str> {
+        c.get(k)
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Value::as_str)
+            .collect()
+    };
+    let (command, args) = (strs("command"), strs("args"));
+    let shape = match (command.as_slice(), args.as_slice()) {
+        ([], ["job-wr", _]) => true,
+        (["kubectl"], ["wait", "--for=condition=complete", job, timeout]) => {
+            job.starts_with("job/") && timeout.starts_with("--timeout=")
+        }
+        (["sh", "-c", script], []) => {
+            script.starts_with("end=$(( $(date +%s) + ")
+                && script.contains("echo 'premigrate: waiting for Job ")
+        }
+        _ => false,
+    };
+    named && shape
 }
 
 /// Every wait gate in a pod spec's init containers, premigrate's own included.
@@ -245,6 +296,31 @@ mod tests {
         assert_eq!(g.len(), 1);
         assert!(g[0].waits_for("openfga-migrate"));
         assert!(g[0].jobs[0].whole);
+    }
+
+    #[test]
+    fn premigrate_gates_are_known_by_their_marker_not_their_name() {
+        let chart_own = Value::map([
+            ("name", Value::str("premigrate-db-ready")),
+            ("image", Value::str("groundnuty/k8s-wait-for:v2.0")),
+            ("args", strs(&["job-wr", "app-migrate"])),
+        ]);
+        assert_eq!(
+            find(&init(chart_own.clone())).len(),
+            1,
+            "the chart's own gate"
+        );
+        let Value::Map(mut entries) = chart_own else {
+            unreachable!()
+        };
+        let marker = Value::map([
+            ("name", Value::str(WAIT_FOR_ENV)),
+            ("value", Value::str("app-migrate-1a2b3c4d5e")),
+        ]);
+        entries.push(("env".into(), Value::Seq(vec![marker])));
+        let ours = Value::Map(entries);
+        assert!(find(&init(ours.clone())).is_empty(), "premigrate's gate");
+        assert_eq!(find_all(&init(ours)).len(), 1);
     }
 
     #[test]
