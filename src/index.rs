@@ -244,13 +244,24 @@ fn parse_all(stream: &Stream<'_>, looks: &[Look]) -> Vec<Option<Result<Parsed, E
         filled += stream.doc_text(i).len();
         runs.last_mut().expect("one run at least").push(i);
     }
+    let parse_run = |run: &Vec<usize>| run.iter().map(|&i| (i, parse(i))).collect::<Vec<_>>();
     std::thread::scope(|s| {
-        let handles: Vec<_> = runs
+        // A thread the system refuses (a sandbox's limit) leaves its run to this one.
+        let started: Vec<_> = runs
             .iter()
-            .map(|run| s.spawn(|| run.iter().map(|&i| (i, parse(i))).collect::<Vec<_>>()))
+            .map(|run| {
+                (
+                    run,
+                    std::thread::Builder::new().spawn_scoped(s, || parse_run(run)),
+                )
+            })
             .collect();
-        for h in handles {
-            for (i, r) in h.join().expect("a parsing thread never panics") {
+        for (run, thread) in started {
+            let done = match thread {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                Err(_) => parse_run(run),
+            };
+            for (i, r) in done {
                 out[i] = Some(r);
             }
         }
