@@ -5,6 +5,9 @@
 //! findings per case); the post-renderer's own output never has a fixable
 //! finding; the CLI's exit codes and suppression; the README's rule table.
 
+#[path = "support/readme_block.rs"]
+mod readme_block;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -399,22 +402,8 @@ const RULES_END: &str = "<!-- lint-rules:end -->";
 /// The README's table of lint rules is rendered from the rules.
 #[test]
 fn readme_lists_every_lint_rule() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
     let table = premigrate::lint::rules::markdown();
-    let (a, b) = (
-        readme.find(RULES_START).expect("lint-rules start marker") + RULES_START.len(),
-        readme.find(RULES_END).expect("lint-rules end marker"),
-    );
-    let fresh = format!("{}{table}{}", &readme[..a], &readme[b..]);
-    if std::env::var_os("UPDATE_README").is_some() {
-        std::fs::write(path, &fresh).unwrap();
-        return;
-    }
-    assert!(
-        readme == fresh,
-        "README's lint rules are stale: run UPDATE_README=1 cargo test --test lint readme -- --test-threads=1"
-    );
+    readme_block::check(RULES_START, RULES_END, &table, "lint rules", LINT_RERUN);
 }
 
 const EXAMPLE_START: &str = "<!-- lint-example:start -->\n";
@@ -423,24 +412,17 @@ const EXAMPLE_END: &str = "<!-- lint-example:end -->";
 /// The README's example output is the real output of a recipe.
 #[test]
 fn readme_shows_real_lint_output() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
     let recipe = Path::new(DATA).join("recipes/flux-job-ttl-tag-waitfor.yaml");
     let text = render(&lint_file(&recipe), Format::Text, "rendered.yaml");
-    let (a, b) = (
-        readme
-            .find(EXAMPLE_START)
-            .expect("lint-example start marker")
-            + EXAMPLE_START.len(),
-        readme.find(EXAMPLE_END).expect("lint-example end marker"),
-    );
-    let fresh = format!("{}```text\n{text}```\n{}", &readme[..a], &readme[b..]);
-    if std::env::var_os("UPDATE_README").is_some() {
-        std::fs::write(path, &fresh).unwrap();
-        return;
-    }
-    assert!(
-        readme == fresh,
-        "README's lint example is stale: run UPDATE_README=1 cargo test --test lint readme -- --test-threads=1"
+    let body = format!("```text\n{text}```\n");
+    readme_block::check(
+        EXAMPLE_START,
+        EXAMPLE_END,
+        &body,
+        "lint example",
+        LINT_RERUN,
     );
 }
+
+/// Both README tests of this binary write the file: one at a time when updating.
+const LINT_RERUN: &str = "cargo test --test lint readme -- --test-threads=1";

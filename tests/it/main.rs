@@ -6,6 +6,8 @@
 
 #[path = "../support/gate_cases.rs"]
 mod gate_cases;
+#[path = "../support/readme_block.rs"]
+mod readme_block;
 #[path = "../support/mod.rs"]
 mod support;
 

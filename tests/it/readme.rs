@@ -3,25 +3,14 @@
 
 const START: &str = "<!-- demo:start -->\n```yaml\n";
 const END: &str = "```\n<!-- demo:end -->";
+const RERUN: &str = "cargo test --test it readme";
+
+use crate::readme_block;
 
 #[test]
 fn readme_shows_the_real_demo_output() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
     let demo = premigrate::demo::render(&premigrate::Config::default()).unwrap();
-    let (a, b) = (
-        readme.find(START).expect("demo start marker"),
-        readme.find(END).expect("demo end marker"),
-    );
-    let fresh = format!("{}{START}{demo}{}", &readme[..a], &readme[b..]);
-    if std::env::var_os("UPDATE_README").is_some() {
-        std::fs::write(path, &fresh).unwrap();
-        return;
-    }
-    assert!(
-        readme == fresh,
-        "README's demo block is stale: run UPDATE_README=1 cargo test --test it readme"
-    );
+    readme_block::check(START, END, &demo, "demo block", RERUN);
 }
 
 const CODES_START: &str = "<!-- codes:start -->\n";
@@ -30,22 +19,8 @@ const CODES_END: &str = "<!-- codes:end -->";
 /// The README's list of diagnostic codes is rendered from the one table.
 #[test]
 fn readme_lists_every_diagnostic_code() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
     let list = premigrate::diag::codes::markdown();
-    let (a, b) = (
-        readme.find(CODES_START).expect("codes start marker") + CODES_START.len(),
-        readme.find(CODES_END).expect("codes end marker"),
-    );
-    let fresh = format!("{}{list}{}", &readme[..a], &readme[b..]);
-    if std::env::var_os("UPDATE_README").is_some() {
-        std::fs::write(path, &fresh).unwrap();
-        return;
-    }
-    assert!(
-        readme == fresh,
-        "README's list of codes is stale: run UPDATE_README=1 cargo test --test it readme"
-    );
+    readme_block::check(CODES_START, CODES_END, &list, "list of codes", RERUN);
 }
 
 /// For each code of a rewrite: a fixture (with its `# args:` line) that triggers it.
