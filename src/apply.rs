@@ -2,12 +2,14 @@
 //! join the stream. Every other document is copied byte for byte.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use crate::diag::Error;
 use crate::index::Index;
 use crate::plan::Plan;
 use crate::stream::join;
 use crate::yaml::edit::{self, Edit};
+use crate::yaml::Value;
 
 /// Where a document of the output comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,9 +35,20 @@ pub fn unchanged(index: &Index<'_>) -> Vec<Source> {
         .collect()
 }
 
+/// The rewritten stream.
+pub struct Applied {
+    /// Its text.
+    pub text: String,
+    /// Where each of its documents comes from.
+    pub sources: Vec<Source>,
+    /// What Kubernetes reads from each edited input document (`None`: empty),
+    /// as the edit's self-check read it from the text written.
+    pub readings: BTreeMap<usize, Option<Value>>,
+}
+
 /// Produces the rewritten stream, and where each of its documents comes from.
-pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<(String, Vec<Source>), Error> {
-    let texts = edited(index, plan)?;
+pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<Applied, Error> {
+    let (texts, readings) = edited(index, plan)?;
     let units = units(index, plan);
     let mut out: Vec<&str> = Vec::new();
     let mut sources = Vec::new();
@@ -56,18 +69,23 @@ pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<(String, Vec<Source>), Er
         }
         out.push(text);
     }
-    Ok((join(index.stream.bom, &out), sources))
+    Ok(Applied {
+        text: join(index.stream.bom, &out),
+        sources,
+        readings,
+    })
 }
 
-/// Every document's text, with the planned edits made.
-fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Vec<Cow<'i, str>>, Error> {
+/// Every document's text with the planned edits made, and the edited ones' readings.
+fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Edited<'i>, Error> {
     let n = index.entries.len();
     let mut texts: Vec<Cow<'_, str>> = (0..n)
         .map(|i| Cow::Borrowed(index.stream.doc_text(i)))
         .collect();
+    let mut readings = BTreeMap::new();
     for (&doc, changes) in &plan.changes {
         let edits: Vec<Edit> = changes.iter().map(|c| c.edit.clone()).collect();
-        let out = edit::apply(&texts[doc], &index.tree(doc), &edits).map_err(|e| {
+        let (out, reading) = edit::apply_reading(&texts[doc], &index.tree(doc), &edits).map_err(|e| {
             let loc = match e.offset {
                 Some(o) => index.location_at(doc, o),
                 None => index.location(doc),
@@ -76,9 +94,13 @@ fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Vec<Cow<'i, str>>, Error
                 .help("simplify the YAML at that spot (no aliases or inline lists there), or exclude the object with premigrate.io/migration: \"false\" / premigrate.io/gate: \"false\"")
         })?;
         texts[doc] = Cow::Owned(out);
+        readings.insert(doc, reading);
     }
-    Ok(texts)
+    Ok((texts, readings))
 }
+
+/// Each document's text, and the readings of the edited ones.
+type Edited<'i> = (Vec<Cow<'i, str>>, BTreeMap<usize, Option<Value>>);
 
 /// The output's documents in order, in units: a document with the blank
 /// (comment-only) documents right before it, which hold its `# Source:`.

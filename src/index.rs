@@ -203,7 +203,7 @@ fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
                 q.kind
                     .as_deref()
                     .is_none_or(|k| READ_KINDS.contains(&k) || k.ends_with("List"))
-                    || text.contains("premigrate.io/")
+                    || crate::stream::mentions(text, &["premigrate.io/"])
             });
             Look {
                 blank: false,
@@ -415,7 +415,7 @@ fn sniff_kind(text: &str) -> Option<String> {
 /// does not name premigrate.
 fn passes_through(text: &str) -> bool {
     sniff_kind(text).is_some_and(|k| !READ_KINDS.contains(&k.as_str()))
-        && !text.contains("premigrate.io/")
+        && !crate::stream::mentions(text, &["premigrate.io/"])
 }
 
 /// `key: value` with a plain key.

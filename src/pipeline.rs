@@ -77,12 +77,10 @@ fn run<T>(
     let applied = if plan.is_empty() {
         (None, crate::apply::unchanged(&index))
     } else {
-        let (text, sources) = crate::apply::apply(&index, &plan)?;
-        (Some(text.into_bytes()), sources)
+        let a = crate::apply::apply(&index, &plan)?;
+        // The deadlock check reads what was written: it refuses a stream that would hang.
+        crate::plan::graph::verdicts(&index, (&a.sources, &a.readings), &mut plan)?;
+        (Some(a.text.into_bytes()), a.sources)
     };
-    // The deadlock check reads what was written: it refuses a stream that would hang.
-    if let Some(out) = &applied.0 {
-        crate::plan::graph::verdicts(&index, (out, &applied.1), &mut plan)?;
-    }
     Ok(finish(&index, plan, applied))
 }

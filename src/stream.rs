@@ -267,9 +267,20 @@ pub fn is_blank(doc: &str) -> bool {
     true
 }
 
+/// Whether a text holds any of `needles` (a SIMD substring search: it runs
+/// over whole documents, CRDs of hundreds of KB among them).
+pub fn mentions(text: &str, needles: &[&str]) -> bool {
+    needles
+        .iter()
+        .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+}
+
 /// The first line of a text, up to any YAML line break.
 fn first_line(s: &str) -> &str {
-    Lines::new(s).next().map_or("", |(a, e, _)| &s[a..e])
+    // Only the first `\n` line can hold the first break: look no further
+    // (documents are joined one after another; a scan of each would add up).
+    let head = memchr::memchr(b'\n', s.as_bytes()).map_or(s, |i| &s[..=i]);
+    Lines::new(head).next().map_or("", |(a, e, _)| &head[a..e])
 }
 
 /// Whether the last line with content is a `...` document end.

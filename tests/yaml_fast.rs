@@ -93,6 +93,14 @@ fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
         "a: 1\n# c\n...   \n# d\n",
         "\"a\": 1\n'b': 2\n\"c\" : 3\n'd''s':\ne: \"x\"\n",
         "a:\n  []\nb:\n  {}\nc:\n  plain\nd:\n  \"q\"\ne:\n  |\n    x\n",
+        // keystone's scripts: blank lines (with spaces) before the first
+        // line, and blank lines wider than the indentation inside.
+        "a: |\n\n  x\n",
+        "a: |\n  \n \n  x\n  y\nb: 1\n",
+        "a: |\n  x\n      \n  y\n",
+        "a: |\n  x\n   \n",
+        "a: |-\n  x\n    \n",
+        "a: |\n  x\n    ",
     ];
     for text in read {
         assert_eq!(agrees(text), Some(true), "{text:?}");
@@ -108,8 +116,8 @@ fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
         "a: |+\n  x\n\n",
         "a: >\n  x\n  y\n",
         "a: |2\n   x\n",
-        "a: |\n\n  x\n",
-        "a: |\n  x\n   \n",
+        "a: |\n   \n  x\n",
+        "a: |\n  \n",
         "a: |\n x\nb: 1\n",
         "-\n- a\n",
         "- - a\n",

@@ -10,13 +10,14 @@ pub mod release;
 pub mod roles;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use crate::apply::Source;
 use crate::config::Target;
 use crate::diag::Error;
 use crate::index::Index;
 use crate::plan::model::{Phase, Plan, Verdict};
-use crate::stream::Stream;
+use crate::yaml::Value;
 use deadlock::{Deadlock, Engine};
 use model::MigrationFact;
 
@@ -34,7 +35,7 @@ pub fn check(index: &Index<'_>, migrations: &[MigrationFact], engines: &[Engine]
 /// chart has without premigrate too is a warning. The verdicts go in the plan.
 pub fn verdicts(
     input: &Index<'_>,
-    (output, sources): (&[u8], &[Source]),
+    (sources, readings): (&[Source], &BTreeMap<usize, Option<Value>>),
     plan: &mut Plan,
 ) -> Result<(), Error> {
     if plan.migrations.is_empty() {
@@ -46,7 +47,7 @@ pub fn verdicts(
     };
     let in_docs = model::docs(input);
     let out_nodes = model::nodes(
-        &output_docs(&in_docs, output, sources)?,
+        &output_docs(&in_docs, (sources, readings), plan)?,
         &facts(input, plan, false),
     );
     let in_nodes = model::nodes(&in_docs, &facts(input, plan, true));
@@ -76,11 +77,12 @@ pub fn verdicts(
 }
 
 /// The output's documents: an unchanged input document is the input's (its
-/// value borrowed, not read again), the others are read from the output.
+/// value borrowed, not read again), an edited one is what its edit's
+/// self-check read from the text written, and an added one is read.
 fn output_docs<'a>(
     input: &'a [model::Doc<'a>],
-    output: &[u8],
-    sources: &[Source],
+    (sources, readings): (&[Source], &'a BTreeMap<usize, Option<Value>>),
+    plan: &Plan,
 ) -> Result<Vec<model::Doc<'a>>, Error> {
     let internal = |j: usize, why: String| {
         Error::new(format!(
@@ -88,20 +90,20 @@ fn output_docs<'a>(
             j + 1
         ))
     };
-    let stream =
-        Stream::split(output).map_err(|e| internal(0, format!("UTF-8 at {}", e.offset)))?;
     sources
         .iter()
         .enumerate()
-        .map(|(j, s)| match s {
-            Source::Input {
-                doc,
-                changed: false,
-            } => Ok(model::Doc {
-                info: Cow::Borrowed(&*input[*doc].info),
-                value: input[*doc].value.as_deref().map(Cow::Borrowed),
-            }),
-            _ => model::Doc::read(stream.doc_text(j)).map_err(|why| internal(j, why)),
+        .map(|(j, s)| match *s {
+            Source::Input { doc, changed } => match (changed, readings.get(&doc)) {
+                (true, Some(value)) => Ok(model::Doc::of_value(value.as_ref())),
+                _ => Ok(model::Doc {
+                    info: Cow::Borrowed(&*input[doc].info),
+                    value: input[doc].value.as_deref().map(Cow::Borrowed),
+                }),
+            },
+            Source::Added(k) => {
+                model::Doc::read(&plan.added[k].text).map_err(|why| internal(j, why))
+            }
         })
         .collect()
 }

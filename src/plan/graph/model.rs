@@ -47,6 +47,18 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// An edited document, from what its edit's self-check read (`None`: empty).
+    pub fn of_value(value: Option<&'a Value>) -> Doc<'a> {
+        let info = value.map(crate::index::info_of).unwrap_or(DocInfo {
+            blank: true,
+            ..Default::default()
+        });
+        Doc {
+            info: Cow::Owned(info),
+            value: value.map(Cow::Borrowed),
+        }
+    }
+
     /// A document read from its text alone (one premigrate wrote): an error
     /// when it does not read, as premigrate never writes such a document.
     pub fn read(text: &str) -> Result<Doc<'static>, String> {
@@ -135,7 +147,7 @@ pub fn nodes(docs: &[Doc<'_>], migrations: &[MigrationFact]) -> Vec<Node> {
 
 /// Whether a document the index did not parse still orders itself.
 fn mentions_order(text: &str) -> bool {
-    text.contains("helm.sh/hook") || text.contains("sync-wave") || text.contains("kapp.k14s.io/")
+    crate::stream::mentions(text, &["helm.sh/hook", "sync-wave", "kapp.k14s.io/"])
 }
 
 fn annotations(v: &Value, node: &mut Node) {

@@ -120,6 +120,17 @@ struct Splice {
 
 /// Applies edits to a document body and returns the new body.
 pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditError> {
+    apply_reading(text, tree, edits).map(|(out, _)| out)
+}
+
+/// [`apply`], with what Kubernetes reads from the edited text (`None`: an
+/// empty document): the self-check reads it anyway, and the deadlock check
+/// needs it, so it is read once.
+pub fn apply_reading(
+    text: &str,
+    tree: &Tree,
+    edits: &[Edit],
+) -> Result<(String, Option<Value>), EditError> {
     if !crate::stream::has_rare_breaks(text.as_bytes()) {
         return apply_lines(text, tree, edits);
     }
@@ -168,7 +179,7 @@ pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditErro
     if back(&work) != text {
         return Err(refuse());
     }
-    let out = apply_lines(&work, tree, edits).map_err(|e| {
+    let (out, _) = apply_lines(&work, tree, edits).map_err(|e| {
         if e.message.starts_with("internal error") {
             // A break inside a block or quoted scalar that the stand-in reads differently.
             refuse()
@@ -176,10 +187,16 @@ pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditErro
             e
         }
     })?;
-    Ok(back(&out))
+    let out = back(&out);
+    let value = read_value(&out)?;
+    Ok((out, value))
 }
 
-fn apply_lines(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditError> {
+fn apply_lines(
+    text: &str,
+    tree: &Tree,
+    edits: &[Edit],
+) -> Result<(String, Option<Value>), EditError> {
     let root = tree
         .root
         .ok_or_else(|| err("the document is empty", None))?;
@@ -210,13 +227,15 @@ fn apply_lines(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditEr
     let mut out = ed.finish()?;
     let want = Some(expected);
     // Key order is not meaning: compare as the JSON Kubernetes sees.
-    let mut same = same_reading(&read_value(&out)?, &want);
+    let mut read = read_value(&out)?;
+    let mut same = same_reading(&read, &want);
     if !same && !out.ends_with('\n') {
         // A block scalar that became last, in a text without a final line
         // break, needs one to keep the line break its value ends with.
         let with_nl = format!("{out}{nl}");
-        if same_reading(&read_value(&with_nl)?, &want) {
-            (out, same) = (with_nl, true);
+        let read_nl = read_value(&with_nl)?;
+        if same_reading(&read_nl, &want) {
+            (out, read, same) = (with_nl, read_nl, true);
         }
     }
     if !same {
@@ -225,7 +244,7 @@ fn apply_lines(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditEr
             None,
         ));
     }
-    Ok(out)
+    Ok((out, read))
 }
 
 /// The path an edit aims at.

@@ -200,8 +200,8 @@ impl Reader<'_> {
             return None;
         }
         let first = i + 1;
-        let indent = self.b[first..].iter().take_while(|&&c| c == b' ').count();
-        if indent <= col || matches!(self.byte(first + indent), b'\n') {
+        let indent = self.literal_indent(first)?;
+        if indent <= col {
             return None;
         }
         let (text, stop) = self.literal_lines(first, indent, strip)?;
@@ -215,6 +215,24 @@ impl Reader<'_> {
         Some(self.push(kind, q, end))
     }
 
+    /// A literal scalar's indentation: that of its first non-blank line, as
+    /// libyaml finds it. Leading blank lines with more spaces (libyaml then
+    /// takes theirs) and a scalar of blank lines only are left to libyaml.
+    fn literal_indent(&self, first: usize) -> Option<usize> {
+        let mut widest = 0;
+        let mut i = first;
+        while i < self.b.len() {
+            let eol = self.eol(i);
+            let spaces = self.b[i..eol].iter().take_while(|&&c| c == b' ').count();
+            if i + spaces < eol {
+                return (widest <= spaces).then_some(spaces);
+            }
+            widest = widest.max(spaces);
+            i = self.next_line(i);
+        }
+        None
+    }
+
     /// The content of a literal scalar's lines from `from`, indented `indent`,
     /// and the start of the line that ends it.
     fn literal_lines(&self, from: usize, indent: usize, strip: bool) -> Option<(String, usize)> {
@@ -224,7 +242,10 @@ impl Reader<'_> {
         while i < self.b.len() {
             let eol = self.eol(i);
             let spaces = self.b[i..eol].iter().take_while(|&&c| c == b' ').count();
-            if i + spaces == eol {
+            // A blank line with more spaces than the indentation is content
+            // (its extra spaces) once content has started; before, libyaml
+            // weighs it in the indentation, which is left to libyaml.
+            if i + spaces == eol && (spaces <= indent || !any) {
                 if spaces > indent {
                     return None;
                 }
@@ -233,7 +254,7 @@ impl Reader<'_> {
                 if any {
                     out.push('\n');
                 }
-                out.extend(std::iter::repeat_n('\n', if any { empties } else { 0 }));
+                out.extend(std::iter::repeat_n('\n', empties));
                 out.push_str(&self.text[i + indent..eol]);
                 (any, empties, broke) = (true, 0, eol < self.b.len());
             } else {
