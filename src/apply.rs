@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use crate::diag::Error;
 use crate::index::Index;
 use crate::plan::Plan;
-use crate::stream::join;
 use crate::yaml::edit::{self, Edit};
 use crate::yaml::Value;
 
@@ -35,10 +34,10 @@ pub fn unchanged(index: &Index<'_>) -> Vec<Source> {
         .collect()
 }
 
-/// The rewritten stream.
-pub struct Applied {
-    /// Its text.
-    pub text: String,
+/// The rewritten stream, as its documents (`stream::join` makes it one text).
+pub struct Applied<'i> {
+    /// The output's documents in order: unchanged ones borrowed from the input.
+    pub docs: Vec<Cow<'i, str>>,
     /// Where each of its documents comes from.
     pub sources: Vec<Source>,
     /// What Kubernetes reads from each edited input document (`None`: empty),
@@ -47,30 +46,30 @@ pub struct Applied {
 }
 
 /// Produces the rewritten stream, and where each of its documents comes from.
-pub fn apply(index: &Index<'_>, plan: &Plan) -> Result<Applied, Error> {
-    let (texts, readings) = edited(index, plan)?;
+pub fn apply<'i>(index: &Index<'i>, plan: &Plan) -> Result<Applied<'i>, Error> {
+    let (mut texts, readings) = edited(index, plan)?;
     let units = units(index, plan);
-    let mut out: Vec<&str> = Vec::new();
+    let mut docs = Vec::new();
     let mut sources = Vec::new();
     for item in units.iter().flatten() {
         let (text, source) = match *item {
             Item::Doc(i) => (
-                texts[i].as_ref(),
+                std::mem::take(&mut texts[i]),
                 Source::Input {
                     doc: i,
                     changed: plan.changes.contains_key(&i),
                 },
             ),
-            Item::Added(k) => (plan.added[k].text.as_str(), Source::Added(k)),
+            Item::Added(k) => (Cow::Owned(plan.added[k].text.clone()), Source::Added(k)),
         };
         // `join` leaves out empty documents: so do the sources.
         if !text.is_empty() {
             sources.push(source);
+            docs.push(text);
         }
-        out.push(text);
     }
     Ok(Applied {
-        text: join(index.stream.bom, &out),
+        docs,
         sources,
         readings,
     })

@@ -2,6 +2,8 @@
 //! documents a later stage reads are parsed; the rest (CRDs are most of the
 //! bytes of big charts) are identified by a quick look at their top-level lines.
 
+use std::ops::Range;
+
 use crate::diag::{Error, Location};
 use crate::stream::{is_blank, Stream};
 use crate::yaml::{Tree, Value};
@@ -55,6 +57,10 @@ pub struct Entry {
     pub info: DocInfo,
     /// Its parse, when a later stage needs it.
     pub parsed: Option<Parsed>,
+    /// Where its top-level `metadata` block is in its text (empty: none),
+    /// when it was identified without parsing: a later stage looking for an
+    /// annotation looks there, not through a whole CRD.
+    pub metadata: Option<Range<usize>>,
 }
 
 /// Kinds whose documents premigrate reads.
@@ -107,13 +113,16 @@ impl<'a> Index<'a> {
         let mut parses = parse_all(&stream, &looks);
         let mut entries = Vec::with_capacity(stream.docs.len());
         for (i, look) in looks.into_iter().enumerate() {
-            let mut info = look.quick.clone().unwrap_or_default();
+            let (mut info, mut metadata) = match &look.quick {
+                Some((q, m)) => (q.clone(), Some(m.clone())),
+                None => Default::default(),
+            };
             info.blank = look.blank;
             let mut parsed = None;
             match parses[i].take() {
                 Some(Ok(p)) => {
                     info = info_of(&p.value);
-                    parsed = Some(p);
+                    (parsed, metadata) = (Some(p), None);
                 }
                 // A document premigrate has no reason to read passes
                 // through untouched, even when its YAML is odd.
@@ -126,7 +135,11 @@ impl<'a> Index<'a> {
                 None => {}
             }
             info.source = look.source;
-            entries.push(Entry { info, parsed });
+            entries.push(Entry {
+                info,
+                parsed,
+                metadata,
+            });
         }
         Ok(Index { stream, entries })
     }
@@ -169,8 +182,9 @@ struct Look {
     blank: bool,
     /// Its `# Source:` comment (or the one a blank document before it carried).
     source: Option<String>,
-    /// Identity from its top-level lines, when they are simple enough.
-    quick: Option<DocInfo>,
+    /// Identity from its top-level lines, when they are simple enough, and
+    /// where its `metadata` block is.
+    quick: Option<(DocInfo, Range<usize>)>,
     /// A later stage reads it: it is parsed.
     must_parse: bool,
 }
@@ -198,8 +212,8 @@ fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
             // The quick look reads `\n` lines only: a document broken by a
             // lone CR, NEL, LS or PS is parsed.
             let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
-            let quick = if rare { None } else { quick_info(text) };
-            let must_parse = quick.as_ref().is_none_or(|q| {
+            let quick = if rare { None } else { quick_look(text) };
+            let must_parse = quick.as_ref().is_none_or(|(q, _)| {
                 q.kind
                     .as_deref()
                     .is_none_or(|k| READ_KINDS.contains(&k) || k.ends_with("List"))
@@ -337,8 +351,10 @@ fn source_comment(text: &str) -> Option<String> {
 /// most lines by their first byte only: an indented line matters only before
 /// the first top-level key (then the document is not simple) and inside the
 /// top-level `metadata` block (its direct children).
-fn quick_info(text: &str) -> Option<DocInfo> {
+fn quick_look(text: &str) -> Option<(DocInfo, Range<usize>)> {
     let mut info = DocInfo::default();
+    // The `metadata:` line to the next top-level line.
+    let mut meta: Option<Range<usize>> = None;
     let mut in_metadata = false;
     let mut meta_indent: Option<usize> = None;
     let mut seen_content = false;
@@ -354,8 +370,10 @@ fn quick_info(text: &str) -> Option<DocInfo> {
         let indented = matches!(line_bytes.first(), Some(b' ' | b'\t'));
         if indented && seen_content && !in_metadata {
             // Inside some other top-level value: a nested map, a block scalar,
-            // a multi-line flow collection. Never the document's own keys.
+            // a multi-line flow collection. Never the document's own keys:
+            // go on at the next line that is not indented.
             first = false;
+            pos = next_unindented(bytes, line_start);
             continue;
         }
         let mut line = &text[line_start..nl];
@@ -377,7 +395,15 @@ fn quick_info(text: &str) -> Option<DocInfo> {
         if indent == 0 {
             let (key, val) = simple_entry(trimmed)?;
             seen_content = true;
+            if in_metadata {
+                meta.as_mut().expect("metadata started").end = line_start;
+            }
             in_metadata = key == "metadata";
+            if in_metadata {
+                // Two `metadata` keys: the range covers both.
+                let start = meta.as_ref().map_or(line_start, |m| m.start);
+                meta = Some(start..bytes.len());
+            }
             match key {
                 "apiVersion" => info.api_version = Some(simple_scalar(val)?),
                 "kind" => info.kind = Some(simple_scalar(val)?),
@@ -399,7 +425,23 @@ fn quick_info(text: &str) -> Option<DocInfo> {
             }
         }
     }
-    seen_content.then_some(info)
+    seen_content.then(|| (info, meta.unwrap_or(0..0)))
+}
+
+/// [`quick_look`]'s identity alone.
+#[cfg(test)]
+fn quick_info(text: &str) -> Option<DocInfo> {
+    quick_look(text).map(|q| q.0)
+}
+
+/// The start of the first line after `from`'s that does not start with a
+/// space or tab (the end of the text when there is none). It looks at line
+/// starts only, in one pass over the newlines.
+fn next_unindented(b: &[u8], from: usize) -> usize {
+    memchr::memchr_iter(b'\n', &b[from..])
+        .map(|nl| from + nl + 1)
+        .find(|&p| !matches!(b.get(p), Some(b' ' | b'\t')))
+        .unwrap_or(b.len())
 }
 
 /// The `kind:` of a document that could not be parsed, from its first
@@ -560,6 +602,19 @@ mod tests {
             }
         }
         seen_content.then_some(info)
+    }
+
+    #[test]
+    fn quick_look_finds_the_metadata_block() {
+        let text = "kind: X\nmetadata:\n  name: a\n  annotations:\n    k: v\nspec:\n  a: 1\n";
+        let (_, m) = quick_look(text).unwrap();
+        assert_eq!(&text[m], "metadata:\n  name: a\n  annotations:\n    k: v\n");
+        let (_, m) = quick_look("kind: X\nspec: {}\nmetadata:\n  name: a").unwrap();
+        assert_eq!(m, 17..36);
+        assert_eq!(quick_look("kind: X\n").unwrap().1, 0..0);
+        let (_, m) =
+            quick_look("metadata:\n  name: a\nx: 1\nmetadata:\n  name: b\ny: 2\n").unwrap();
+        assert_eq!(m, 0..45);
     }
 
     #[test]

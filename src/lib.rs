@@ -23,6 +23,6 @@ pub use apply::Source;
 pub use config::{cli, policy, Config};
 pub use diag::Error;
 pub use modes::{demo, flux, helm_plugin, krm, kustomize_plugin};
-pub use pipeline::{explain, rewrite, Output};
+pub use pipeline::{explain, rewrite, rewrite_in_pieces, Output, Rewritten};
 pub use plan::sources::shell;
 pub use plan::Plan;

@@ -2,7 +2,9 @@
 //! → bytes. [`rewrite`] returns the new stream with the plan that made it and,
 //! for every output document, where it came from; [`explain`] renders the plan.
 
-use crate::apply::Source;
+use std::borrow::Cow;
+
+use crate::apply::{Applied, Source};
 use crate::config::Config;
 use crate::diag::Error;
 use crate::index::Index;
@@ -23,21 +25,72 @@ pub struct Output {
 
 /// The post-renderer contract: bytes in, bytes out, or one clear error.
 pub fn rewrite(input: &[u8], cfg: &Config) -> Result<Output, Error> {
-    run(input, cfg, |index, plan, (stream, sources)| {
-        let explanation = crate::explain::text(index, &plan);
-        let stream = stream.unwrap_or_else(|| input.to_vec());
+    rewrite_in_pieces(input, cfg).map(Rewritten::into_output)
+}
+
+/// A rewrite whose stream is not joined into one buffer: the binary writes
+/// its pieces (unchanged documents straight from the input) to stdout.
+pub struct Rewritten<'i> {
+    /// What was done and why.
+    pub plan: Plan,
+    /// The plan in words.
+    pub explanation: String,
+    /// For each output document, in order, where it comes from (see [`Output`]).
+    pub sources: Vec<Source>,
+    /// The input, when the plan changes nothing (the output is the input).
+    input: &'i [u8],
+    /// The rewritten stream, when the plan changes something.
+    applied: Option<Vec<Cow<'i, str>>>,
+    /// The input's byte-order mark.
+    bom: bool,
+}
+
+impl Rewritten<'_> {
+    /// The output stream as pieces to write in order.
+    pub fn pieces(&self) -> Vec<&[u8]> {
+        match &self.applied {
+            None => vec![self.input],
+            Some(docs) => crate::stream::join_pieces(self.bom, docs)
+                .into_iter()
+                .map(str::as_bytes)
+                .collect(),
+        }
+    }
+
+    /// The whole result, the stream in one buffer.
+    pub fn into_output(self) -> Output {
+        let stream = self.pieces().concat();
         debug_assert_eq!(
             crate::stream::Stream::split(&stream)
                 .map(|s| s.docs.len())
                 .ok(),
-            Some(sources.len()),
+            Some(self.sources.len()),
             "one source per output document"
         );
         Output {
             stream,
+            plan: self.plan,
+            explanation: self.explanation,
+            sources: self.sources,
+        }
+    }
+}
+
+/// [`rewrite`], the stream left in pieces.
+pub fn rewrite_in_pieces<'i>(input: &'i [u8], cfg: &Config) -> Result<Rewritten<'i>, Error> {
+    run(input, cfg, |index, plan, applied| {
+        let explanation = crate::explain::text(index, &plan);
+        let (applied, sources) = match applied {
+            Some(a) => (Some(a.docs), a.sources),
+            None => (None, crate::apply::unchanged(index)),
+        };
+        Rewritten {
             plan,
             explanation,
             sources,
+            input,
+            applied,
+            bom: index.stream.bom,
         }
     })
 }
@@ -66,21 +119,21 @@ pub fn plan<T>(
 }
 
 /// Runs every stage, then `finish` with the index, the plan and the applied
-/// stream (`None`: the plan changes nothing, the stream is the input) with its sources.
-fn run<T>(
-    input: &[u8],
+/// stream (`None`: the plan changes nothing, the stream is the input).
+fn run<'i, T>(
+    input: &'i [u8],
     cfg: &Config,
-    finish: impl FnOnce(&Index<'_>, Plan, (Option<Vec<u8>>, Vec<Source>)) -> T,
+    finish: impl FnOnce(&Index<'i>, Plan, Option<Applied<'i>>) -> T,
 ) -> Result<T, Error> {
     let index = Index::build(input)?;
     let mut plan = crate::plan::build(&index, cfg)?;
     let applied = if plan.is_empty() {
-        (None, crate::apply::unchanged(&index))
+        None
     } else {
         let a = crate::apply::apply(&index, &plan)?;
         // The deadlock check reads what was written: it refuses a stream that would hang.
         crate::plan::graph::verdicts(&index, (&a.sources, &a.readings), &mut plan)?;
-        (Some(a.text.into_bytes()), a.sources)
+        Some(a)
     };
     Ok(finish(&index, plan, applied))
 }

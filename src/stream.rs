@@ -161,56 +161,12 @@ impl<'a> Stream<'a> {
             Some(rest) => (rest, true),
             None => (text, false),
         };
-        let mut docs = Vec::new();
-        let (mut start, mut start_line) = (0, 1);
-        // The first directive line of a run that may precede a `---`.
-        let mut directives: Option<(usize, usize)> = None;
-        let bytes = text.as_bytes();
-        let lines = Lines::new(text);
-        let rare_breaks = lines.rare;
-        for (n, (pos, end, next)) in lines.enumerate() {
-            let line_no = n + 1;
-            // Only lines starting with `-`, `.` or `%` can matter: skip the rest fast.
-            match bytes[pos] {
-                b'-' if is_doc_start(&text[pos..end]) => {
-                    let (cut, cut_line) = directives.take().unwrap_or((pos, line_no));
-                    if cut > start {
-                        docs.push(Doc {
-                            start,
-                            end: cut,
-                            line: start_line,
-                        });
-                        (start, start_line) = (cut, cut_line);
-                    }
-                }
-                b'.' if is_doc_end(&text[pos..end]) => {
-                    docs.push(Doc {
-                        start,
-                        end: next,
-                        line: start_line,
-                    });
-                    (start, start_line) = (next, line_no + 1);
-                    directives = None;
-                }
-                b'%' => {
-                    directives.get_or_insert((pos, line_no));
-                }
-                _ if directives.is_some() => {
-                    let t = text[pos..end].trim_start_matches([' ', '\t']);
-                    if !(t.is_empty() || t.starts_with('#')) {
-                        directives = None;
-                    }
-                }
-                _ => {}
-            }
+        let rare_breaks = has_rare_breaks(text.as_bytes());
+        let docs = match rare_breaks {
+            false => split_at_markers(text),
+            true => None,
         }
-        if start < text.len() || docs.is_empty() {
-            docs.push(Doc {
-                start,
-                end: text.len(),
-                line: start_line,
-            });
-        }
+        .unwrap_or_else(|| split_by_lines(text));
         Ok(Stream {
             text,
             bom,
@@ -236,6 +192,111 @@ impl<'a> Stream<'a> {
         let d = &self.docs[i];
         &self.text[d.start..d.end]
     }
+}
+
+/// The documents of a text, line by line (any YAML line break, directives).
+fn split_by_lines(text: &str) -> Vec<Doc> {
+    let mut docs = Vec::new();
+    let (mut start, mut start_line) = (0, 1);
+    // The first directive line of a run that may precede a `---`.
+    let mut directives: Option<(usize, usize)> = None;
+    let bytes = text.as_bytes();
+    for (n, (pos, end, next)) in Lines::new(text).enumerate() {
+        let line_no = n + 1;
+        // Only lines starting with `-`, `.` or `%` can matter: skip the rest fast.
+        match bytes[pos] {
+            b'-' if is_doc_start(&text[pos..end]) => {
+                let (cut, cut_line) = directives.take().unwrap_or((pos, line_no));
+                if cut > start {
+                    docs.push(Doc {
+                        start,
+                        end: cut,
+                        line: start_line,
+                    });
+                    (start, start_line) = (cut, cut_line);
+                }
+            }
+            b'.' if is_doc_end(&text[pos..end]) => {
+                docs.push(Doc {
+                    start,
+                    end: next,
+                    line: start_line,
+                });
+                (start, start_line) = (next, line_no + 1);
+                directives = None;
+            }
+            b'%' => {
+                directives.get_or_insert((pos, line_no));
+            }
+            _ if directives.is_some() => {
+                let t = text[pos..end].trim_start_matches([' ', '\t']);
+                if !(t.is_empty() || t.starts_with('#')) {
+                    directives = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    finish(docs, (start, start_line), text.len())
+}
+
+/// The documents of a text broken by `\n` (or `\r\n`) only and without
+/// directives, found by searching for `---` and `...` at line starts rather
+/// than looking at every line (CRDs make streams of 100k lines); `None` when
+/// a line starts with `%`.
+fn split_at_markers(text: &str) -> Option<Vec<Doc>> {
+    let b = text.as_bytes();
+    if b.first() == Some(&b'%') || memchr::memmem::find(b, b"\n%").is_some() {
+        return None;
+    }
+    let mut marks: Vec<usize> = memchr::memmem::find_iter(b, b"\n---")
+        .chain(memchr::memmem::find_iter(b, b"\n..."))
+        .map(|i| i + 1)
+        .collect();
+    if b.starts_with(b"---") || b.starts_with(b"...") {
+        marks.push(0);
+    }
+    marks.sort_unstable();
+    let mut docs = Vec::new();
+    let (mut start, mut start_line) = (0, 1);
+    let (mut counted, mut line) = (0, 1);
+    for pos in marks {
+        line += memchr::memchr_iter(b'\n', &b[counted..pos]).count();
+        counted = pos;
+        let eol = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |k| pos + k);
+        let marker_line = text[pos..eol].strip_suffix('\r').unwrap_or(&text[pos..eol]);
+        if is_doc_start(marker_line) {
+            if pos > start {
+                docs.push(Doc {
+                    start,
+                    end: pos,
+                    line: start_line,
+                });
+                (start, start_line) = (pos, line);
+            }
+        } else if is_doc_end(marker_line) {
+            let next = (eol + 1).min(b.len());
+            docs.push(Doc {
+                start,
+                end: next,
+                line: start_line,
+            });
+            (start, start_line) = (next, line + 1);
+        }
+    }
+    Some(finish(docs, (start, start_line), text.len()))
+}
+
+/// The documents with the last one (the rest of the text, or an empty text's only one).
+fn finish(mut docs: Vec<Doc>, (start, line): (usize, usize), len: usize) -> Vec<Doc> {
+    if start < len || docs.is_empty() {
+        docs.push(Doc {
+            start,
+            end: len,
+            line,
+        });
+    }
+    docs
 }
 
 /// Whether a document has no content: only `---`, blank lines and comments
@@ -301,29 +362,36 @@ fn ends_with_break(s: &str) -> bool {
 /// document that is followed gets a final newline. For the documents of an
 /// unchanged stream, in order, this gives back the input exactly.
 pub fn join<S: AsRef<str>>(bom: bool, docs: &[S]) -> String {
-    let mut out =
-        String::with_capacity(docs.iter().map(|d| d.as_ref().len() + 4).sum::<usize>() + 3);
+    join_pieces(bom, docs).concat()
+}
+
+/// [`join`] as the pieces to write one after another: the documents
+/// themselves and the separators between them (a big stream is written
+/// without being copied into one buffer first).
+pub fn join_pieces<S: AsRef<str>>(bom: bool, docs: &[S]) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::with_capacity(docs.len() * 2 + 1);
     if bom {
-        out.push_str(BOM);
+        out.push(BOM);
     }
-    let body_start = out.len();
     // Whether the previous document ended with `...` (then no `---` is needed).
     let mut prev_ended = true;
+    let mut last: Option<&str> = None;
     for d in docs {
         let d = d.as_ref();
         if d.is_empty() {
             continue;
         }
-        if out.len() > body_start {
-            if !ends_with_break(&out) {
-                out.push('\n');
+        if let Some(prev) = last {
+            if !ends_with_break(prev) {
+                out.push("\n");
             }
             // A document opening with directives has its `---` after them.
             if !prev_ended && !is_doc_start(first_line(d)) && !d.starts_with('%') {
-                out.push_str("---\n");
+                out.push("---\n");
             }
         }
-        out.push_str(d);
+        out.push(d);
+        last = Some(d);
         prev_ended = ends_with_doc_end(d);
     }
     out
@@ -377,6 +445,55 @@ mod tests {
         assert!(!is_blank("# c\u{85}a: 1\n"));
         assert!(!is_blank("# c\ra: 1"));
         assert!(is_blank("--- # c\r# d\r"));
+    }
+
+    /// The marker search splits exactly as the line walk does.
+    #[test]
+    fn marker_search_splits_as_the_line_walk() {
+        let mut texts: Vec<String> = [
+            "",
+            "---",
+            "---\n",
+            "...\n",
+            "a: 1\n...",
+            "a: 1\n...\nb: 2\n",
+            "a: 1\n... # c\n---\nb",
+            "a: 1\n---\n---\n",
+            "a: 1\r\n---\r\nb: 2\r\n...\r\n",
+            "a: |\n  ---\n---x: 1\n---\tb\n",
+            "--- |\n  x\n--- >\n  y\n",
+            "a\n----\n....\n---\n",
+            "x\n---",
+            "x\n...",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in [root.join("testdata"), root.join("../shared/corpus")] {
+            let mut stack = vec![dir];
+            while let Some(d) = stack.pop() {
+                for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                    let p = e.path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if let Ok(t) = std::fs::read_to_string(&p) {
+                        texts.push(t);
+                    }
+                }
+            }
+        }
+        let mut checked = 0;
+        for t in &texts {
+            if has_rare_breaks(t.as_bytes()) {
+                continue;
+            }
+            if let Some(docs) = split_at_markers(t) {
+                assert_eq!(docs, split_by_lines(t), "{t:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 
     #[test]

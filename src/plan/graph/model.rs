@@ -40,7 +40,10 @@ impl<'a> Doc<'a> {
     /// Document `i` of an index, its value borrowed from the index's parse.
     pub fn of(index: &'a Index<'_>, i: usize) -> Doc<'a> {
         let e = &index.entries[i];
-        let needed = e.parsed.is_some() || mentions_order(index.stream.doc_text(i));
+        let text = index.stream.doc_text(i);
+        // An unparsed document's annotations are in its metadata block.
+        let needed = e.parsed.is_some()
+            || mentions_order(&text[e.metadata.clone().unwrap_or(0..text.len())]);
         Doc {
             info: Cow::Borrowed(&e.info),
             value: (needed && !e.info.blank).then(|| peek(index, i)).flatten(),
