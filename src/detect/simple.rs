@@ -95,14 +95,7 @@ fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
     let raw: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
     for (i, w) in ws.iter().enumerate() {
         let p = program(w);
-        let segs = words::segments(&p);
-        for t in tools::all() {
-            let named = t.programs.iter().any(|g| {
-                glob(g, &p) || (g.len() >= 6 && !g.contains('*') && segs.iter().any(|s| s == g))
-            });
-            if !named {
-                continue;
-            }
+        for t in tools::named_by(&p, &words::segments(&p)) {
             let after: Vec<String> = ws[i + 1..]
                 .iter()
                 .zip(&raw[i + 1..])

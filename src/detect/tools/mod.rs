@@ -53,6 +53,61 @@ pub fn all() -> impl Iterator<Item = &'static Tool> {
     FRAMEWORKS.iter().chain(APPS)
 }
 
+/// The tools a program word names, in table order: those with a program
+/// pattern that matches the word, or a long plain one (6 characters or more)
+/// equal to one of its segments (`app-migrate` names `migrate` tools only
+/// through that rule's length). Every command of every container is looked up,
+/// so plain names come from a map and only the patterns with `*` or `?` are
+/// matched one by one.
+pub fn named_by(word: &str, segments: &[String]) -> Vec<&'static Tool> {
+    let index = program_index();
+    let mut found: Vec<usize> = Vec::new();
+    found.extend(index.plain.get(word).into_iter().flatten());
+    for s in segments.iter().filter(|s| s.len() >= 6) {
+        found.extend(index.plain.get(s.as_str()).into_iter().flatten());
+    }
+    for &(g, t) in &index.patterns {
+        let literal_segment = g.len() >= 6 && !g.contains('*') && segments.iter().any(|s| s == g);
+        if super::words::glob(g, word) || literal_segment {
+            found.push(t);
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found.into_iter().map(|t| index.tools[t]).collect()
+}
+
+/// The tool table indexed by program name.
+struct ProgramIndex {
+    tools: Vec<&'static Tool>,
+    /// Plain program names → tools (indices into `tools`).
+    plain: std::collections::HashMap<&'static str, Vec<usize>>,
+    /// Program patterns with `*` or `?`, with their tool.
+    patterns: Vec<(&'static str, usize)>,
+}
+
+fn program_index() -> &'static ProgramIndex {
+    static INDEX: std::sync::OnceLock<ProgramIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let tools: Vec<&'static Tool> = all().collect();
+        let mut plain: std::collections::HashMap<&'static str, Vec<usize>> = Default::default();
+        let mut patterns = Vec::new();
+        for (t, tool) in tools.iter().enumerate() {
+            for &g in tool.programs {
+                match g.contains(['*', '?']) {
+                    true => patterns.push((g, t)),
+                    false => plain.entry(g).or_default().push(t),
+                }
+            }
+        }
+        ProgramIndex {
+            tools,
+            plain,
+            patterns,
+        }
+    })
+}
+
 /// The tool table as Markdown, for the README: tool, programs, what migrates, what
 /// checks or does something else, the check command.
 pub fn tools_markdown() -> String {
@@ -85,4 +140,48 @@ pub fn tools_markdown() -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::words::{glob, segments};
+
+    /// The index names the same tools as trying every row's patterns.
+    #[test]
+    fn program_index_names_what_the_table_does() {
+        let mut words: Vec<String> = [
+            "",
+            "serve",
+            "app-migrate",
+            "my-flyway-runner",
+            "python3",
+            "x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for t in all() {
+            for g in t.programs {
+                words.push(g.to_string());
+                words.push(g.replace(['*', '?'], "x"));
+                words.push(format!("acme-{}", g.replace('*', "")));
+                words.push(format!("{}-ctl", g.replace('*', "a")));
+            }
+        }
+        for w in &words {
+            let segs = segments(w);
+            let want: Vec<&str> = all()
+                .filter(|t| {
+                    t.programs.iter().any(|g| {
+                        glob(g, w)
+                            || (g.len() >= 6 && !g.contains('*') && segs.iter().any(|s| s == g))
+                    })
+                })
+                .map(|t| t.name)
+                .collect();
+            let got: Vec<&str> = named_by(w, &segs).iter().map(|t| t.name).collect();
+            assert_eq!(got, want, "{w:?}");
+        }
+    }
 }

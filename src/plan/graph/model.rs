@@ -4,7 +4,7 @@
 //! and what each migration needs (its data services, from the release graph).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use super::chart_gates;
 use super::deadlock::{Hook, Node};
@@ -96,19 +96,17 @@ pub fn docs<'a>(index: &'a Index<'_>) -> Vec<Doc<'a>> {
 
 /// The model of a stream's documents, given what the graph knows about its migrations.
 pub fn nodes(docs: &[Doc<'_>], migrations: &[MigrationFact]) -> Vec<Node> {
-    let mut by_name: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    // Looked up only (never iterated), with borrowed keys: this runs for
+    // every object of the stream, twice (input and output).
+    let mut by_name: HashMap<(&str, &str, &str), usize> = HashMap::with_capacity(docs.len());
     for (i, d) in docs.iter().enumerate() {
         let info = &d.info;
-        if let (Some(k), Some(n)) = (&info.kind, &info.name) {
-            let ns = info.namespace.clone().unwrap_or_default();
-            by_name.entry((k.clone(), ns, n.clone())).or_insert(i);
+        if let (Some(k), Some(n)) = (info.kind.as_deref(), info.name.as_deref()) {
+            let ns = info.namespace.as_deref().unwrap_or("");
+            by_name.entry((k, ns, n)).or_insert(i);
         }
     }
-    let lookup = |kind: &str, ns: &str, name: &str| {
-        by_name
-            .get(&(kind.to_string(), ns.to_string(), name.to_string()))
-            .copied()
-    };
+    let lookup = |kind: &str, ns: &str, name: &str| by_name.get(&(kind, ns, name)).copied();
     let mut out = Vec::with_capacity(docs.len());
     for (i, e) in docs.iter().enumerate() {
         let ns = e.info.namespace.clone().unwrap_or_default();

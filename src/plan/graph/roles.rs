@@ -122,7 +122,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
         if !SERVICE_KINDS.contains(&kind) || is_migration(i) {
             continue;
         }
-        if let Some(why) = pod_of(index, i).as_ref().and_then(data_image) {
+        if let Some(why) = pod_of(index, i).as_deref().and_then(data_image) {
             out.docs.insert(i, why);
         }
     }
@@ -201,12 +201,14 @@ fn chart_gated(index: &Index<'_>, w: usize) -> bool {
     pod_of(index, w).is_some_and(|pod| !super::chart_gates::find(&pod).is_empty())
 }
 
-/// A workload's pod spec.
-fn pod_of(index: &Index<'_>, i: usize) -> Option<Value> {
+/// A workload's pod spec (borrowed from the index's parse when it has one).
+fn pod_of<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value>> {
     let kind = index.entries[i].info.kind.as_deref()?;
     let path = k8s::pod_spec_path(kind)?;
-    let v = peek(index, i)?;
-    k8s::at(&v, &path).cloned()
+    match peek(index, i)? {
+        Cow::Borrowed(v) => k8s::at(v, &path).map(Cow::Borrowed),
+        Cow::Owned(v) => k8s::at(&v, &path).cloned().map(Cow::Owned),
+    }
 }
 
 /// Why a pod spec is a data service by its image, if it is.
