@@ -1,7 +1,9 @@
 //! What each document is: apiVersion, kind, name, namespace, source file. Only
-//! documents a later stage reads are parsed; the rest (CRDs are most of the
-//! bytes of big charts) are identified by a quick look at their top-level lines.
+//! documents a later stage reads are parsed (ConfigMaps and Secrets when a pod
+//! of the stream uses them); the rest (CRDs are most of the bytes of big
+//! charts) are identified by a quick look at their top-level lines.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diag::{Error, Location};
@@ -185,9 +187,25 @@ struct Look {
     /// Identity from its top-level lines, when they are simple enough, and
     /// where its `metadata` block is.
     quick: Option<(DocInfo, Range<usize>)>,
-    /// A later stage reads it: it is parsed.
-    must_parse: bool,
+    /// Whether a later stage reads it (then it is parsed).
+    need: Need,
 }
+
+/// Whether a document is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// No stage reads it (a CRD, a custom resource): identified by a quick look.
+    No,
+    /// Stages read it.
+    Yes,
+    /// A ConfigMap or Secret: read for the scripts and settings of the pods
+    /// that use it, so parsed only when a parsed document's pod names it (a
+    /// 100k-key ConfigMap no pod uses is passed through, as a CRD is).
+    IfUsed,
+}
+
+/// Kinds parsed only when a pod of the stream uses them by name.
+const READ_IF_USED: &[&str] = &["ConfigMap", "Secret"];
 
 /// A first look at every document, in order (sources carry over blank documents).
 fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
@@ -200,12 +218,11 @@ fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
                 if own_source.is_some() {
                     pending_source = own_source.clone();
                 }
-                let (quick, must_parse) = (None, false);
                 return Look {
                     blank: true,
                     source: own_source,
-                    quick,
-                    must_parse,
+                    quick: None,
+                    need: Need::No,
                 };
             }
             let source = own_source.or_else(|| pending_source.take());
@@ -213,17 +230,21 @@ fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
             // lone CR, NEL, LS or PS is parsed.
             let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
             let quick = if rare { None } else { quick_look(text) };
-            let must_parse = quick.as_ref().is_none_or(|(q, _)| {
-                q.kind
-                    .as_deref()
-                    .is_none_or(|k| READ_KINDS.contains(&k) || k.ends_with("List"))
-                    || crate::stream::mentions(text, &["premigrate.io/"])
-            });
+            let need = match &quick {
+                None => Need::Yes,
+                Some(_) if crate::stream::mentions(text, &["premigrate.io/"]) => Need::Yes,
+                Some((q, _)) => match q.kind.as_deref() {
+                    None => Need::Yes,
+                    Some(k) if READ_IF_USED.contains(&k) => Need::IfUsed,
+                    Some(k) if READ_KINDS.contains(&k) || k.ends_with("List") => Need::Yes,
+                    Some(_) => Need::No,
+                },
+            };
             Look {
                 blank: false,
                 source,
                 quick,
-                must_parse,
+                need,
             }
         })
         .collect()
@@ -232,19 +253,74 @@ fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
 /// Below this many bytes to parse, one thread does it (starting more costs more).
 const PARALLEL_FROM: usize = 256 * 1024;
 
-/// Parses the documents a later stage reads: `None` for the others. A big
-/// stream is parsed on every core, each thread taking a run of documents.
+/// Parses the documents a later stage reads (`None` for the others): first
+/// all but ConfigMaps and Secrets, then those their pods use.
 fn parse_all(stream: &Stream<'_>, looks: &[Look]) -> Vec<Option<Result<Parsed, Error>>> {
-    let todo: Vec<usize> = (0..looks.len()).filter(|&i| looks[i].must_parse).collect();
+    let mut out: Vec<Option<Result<Parsed, Error>>> = (0..looks.len()).map(|_| None).collect();
+    let first: Vec<usize> = (0..looks.len())
+        .filter(|&i| looks[i].need == Need::Yes)
+        .collect();
+    parse_these(stream, looks, first, &mut out);
+    let used = used_by_pods(&out);
+    let then: Vec<usize> = (0..looks.len())
+        .filter(|&i| looks[i].need == Need::IfUsed)
+        .filter(|&i| {
+            let q = looks[i].quick.as_ref().map(|q| &q.0);
+            let named =
+                q.and_then(|q| Some(format!("{}/{}", q.kind.as_deref()?, q.name.as_deref()?)));
+            match (&used, named) {
+                (Some(used), Some(named)) => used.contains(&named),
+                _ => true,
+            }
+        })
+        .collect();
+    parse_these(stream, looks, then, &mut out);
+    out
+}
+
+/// The ConfigMaps and Secrets the pods of the parsed documents use (and the
+/// originals of premigrate's copies), as `Kind/name` (any namespace); `None`
+/// when a List is parsed (its items are not looked into here: everything is used).
+fn used_by_pods(parsed: &[Option<Result<Parsed, Error>>]) -> Option<BTreeSet<String>> {
+    let mut used = BTreeSet::new();
+    for p in parsed.iter().flatten().flatten() {
+        let kind = p.value.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.ends_with("List") {
+            return None;
+        }
+        let pod = crate::k8s::pod_spec_path(kind).and_then(|path| crate::k8s::at(&p.value, &path));
+        if let Some(pod) = pod {
+            used.extend(crate::detect::references(pod));
+        }
+        // premigrate's hook copy of one (a rerun): the copy is made from it.
+        let original = [
+            "metadata",
+            "annotations",
+            crate::k8s::engines::own::ORIGINAL_NAME,
+        ];
+        if let Some(name) = p.value.at(&original).and_then(Value::as_str) {
+            used.insert(format!("{kind}/{name}"));
+        }
+    }
+    Some(used)
+}
+
+/// Parses documents `todo` into `out`: a big run is parsed on every core,
+/// each thread taking a run of documents.
+fn parse_these(
+    stream: &Stream<'_>,
+    looks: &[Look],
+    todo: Vec<usize>,
+    out: &mut [Option<Result<Parsed, Error>>],
+) {
     let parse = |i: usize| parse_doc(stream, i, looks[i].source.as_deref());
     let bytes: usize = todo.iter().map(|&i| stream.doc_text(i).len()).sum();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let mut out: Vec<Option<Result<Parsed, Error>>> = (0..looks.len()).map(|_| None).collect();
     if threads < 2 || todo.len() < 2 || bytes < PARALLEL_FROM {
         for i in todo {
             out[i] = Some(parse(i));
         }
-        return out;
+        return;
     }
     // Runs of documents of about equal bytes, one per thread.
     let share = bytes.div_ceil(threads);
@@ -280,7 +356,6 @@ fn parse_all(stream: &Stream<'_>, looks: &[Look]) -> Vec<Option<Result<Parsed, E
             }
         }
     });
-    out
 }
 
 fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Parsed, Error> {
