@@ -61,6 +61,15 @@ out("map-100k-keys", "one ConfigMap with 100k keys",
     cm + "".join(f'  key{i}: "value {i}"\n' for i in range(100_000)))
 out("flow-1m-items", "one ConfigMap holding a 1M-item flow list",
     cm + "  list: [" + ", ".join(str(i) for i in range(1_000_000)) + "]\n")
+# The same two ConfigMaps with a Deployment that mounts them: premigrate then
+# reads them (a ConfigMap no pod uses is passed through unread, like a CRD).
+user = ("---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+        "  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1\n"
+        "      volumes:\n        - name: big\n          configMap:\n            name: big\n")
+out("map-100k-keys-used", "the 100k-key ConfigMap, mounted by a Deployment (read)",
+    cm + "".join(f'  key{i}: "value {i}"\n' for i in range(100_000)) + user)
+out("flow-1m-items-used", "the 1M-item flow list, mounted by a Deployment (read)",
+    cm + "  list: [" + ", ".join(str(i) for i in range(1_000_000)) + "]\n" + user)
 out("krm-20k-items", "a KRM ResourceList of 20k ConfigMaps (premigrate krm)",
     "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + "".join(
         f'- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c{i}\n  data:\n    a: "b"\n'
@@ -72,7 +81,7 @@ for i in range(1, 50):
     parts.append(small.replace("name: web-", f"name: w{i}-").replace("kind: Job", "kind: ConfigMap"))
 out("deployments-50mb", "~50 MB, 25k small Deployments", "".join(parts))
 PY
-SCALE=(map-100k-keys flow-1m-items deployments-50mb)
+SCALE=(map-100k-keys map-100k-keys-used flow-1m-items flow-1m-items-used deployments-50mb)
 # A typical chart-sized render (issue 13's 130 KB case): the shared corpus's
 # keystone stream (65 documents, 16 Jobs) when ../shared is there.
 if [[ -f "$REPO/../shared/corpus/keystone/helm3.yaml" ]]; then

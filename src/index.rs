@@ -175,7 +175,13 @@ impl<'a> Index<'a> {
 
     /// Whether the stream came from Helm 4 (its post-renderer marks every document).
     pub fn from_helm4(&self) -> bool {
-        memchr::memmem::find(self.stream.text.as_bytes(), HELM4_FILENAME.as_bytes()).is_some()
+        // A parsed document has read its annotation; the others' metadata
+        // block holds it if anything does.
+        self.entries.iter().enumerate().any(|(i, e)| match &e.metadata {
+            _ if e.info.filename.is_some() => true,
+            Some(m) => crate::stream::mentions(&self.stream.doc_text(i)[m.clone()], &[HELM4_FILENAME]),
+            None => false,
+        })
     }
 }
 
@@ -232,7 +238,10 @@ fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
             let quick = if rare { None } else { quick_look(text) };
             let need = match &quick {
                 None => Need::Yes,
-                Some(_) if crate::stream::mentions(text, &["premigrate.io/"]) => Need::Yes,
+                // An annotation of premigrate's: in the metadata block.
+                Some((_, m)) if crate::stream::mentions(&text[m.clone()], &["premigrate.io/"]) => {
+                    Need::Yes
+                }
                 Some((q, _)) => match q.kind.as_deref() {
                     None => Need::Yes,
                     Some(k) if READ_IF_USED.contains(&k) => Need::IfUsed,
