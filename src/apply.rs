@@ -82,9 +82,15 @@ fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Edited<'i>, Error> {
         .map(|i| Cow::Borrowed(index.stream.doc_text(i)))
         .collect();
     let mut readings = BTreeMap::new();
-    for (&doc, changes) in &plan.changes {
-        let edits: Vec<Edit> = changes.iter().map(|c| c.edit.clone()).collect();
-        let (out, reading) = edit::apply_reading(&texts[doc], &index.tree(doc), &edits).map_err(|e| {
+    // Each document is edited (and its edit checked) on its own: a big
+    // stream's are spread over the cores.
+    let docs: Vec<usize> = plan.changes.keys().copied().collect();
+    let edit_one = |doc: usize| {
+        let edits: Vec<Edit> = plan.changes[&doc].iter().map(|c| c.edit.clone()).collect();
+        edit::apply_reading(index.stream.doc_text(doc), &index.tree(doc), &edits)
+    };
+    for (doc, done) in crate::par::map(&docs, |d| index.stream.doc_text(d).len(), edit_one) {
+        let (out, reading) = done.map_err(|e| {
             let loc = match e.offset {
                 Some(o) => index.location_at(doc, o),
                 None => index.location(doc),

@@ -177,11 +177,16 @@ impl<'a> Index<'a> {
     pub fn from_helm4(&self) -> bool {
         // A parsed document has read its annotation; the others' metadata
         // block holds it if anything does.
-        self.entries.iter().enumerate().any(|(i, e)| match &e.metadata {
-            _ if e.info.filename.is_some() => true,
-            Some(m) => crate::stream::mentions(&self.stream.doc_text(i)[m.clone()], &[HELM4_FILENAME]),
-            None => false,
-        })
+        self.entries
+            .iter()
+            .enumerate()
+            .any(|(i, e)| match &e.metadata {
+                _ if e.info.filename.is_some() => true,
+                Some(m) => {
+                    crate::stream::mentions(&self.stream.doc_text(i)[m.clone()], &[HELM4_FILENAME])
+                }
+                None => false,
+            })
     }
 }
 
@@ -259,9 +264,6 @@ fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
         .collect()
 }
 
-/// Below this many bytes to parse, one thread does it (starting more costs more).
-const PARALLEL_FROM: usize = 256 * 1024;
-
 /// Parses the documents a later stage reads (`None` for the others): first
 /// all but ConfigMaps and Secrets, then those their pods use.
 fn parse_all(stream: &Stream<'_>, looks: &[Look]) -> Vec<Option<Result<Parsed, Error>>> {
@@ -323,48 +325,9 @@ fn parse_these(
     out: &mut [Option<Result<Parsed, Error>>],
 ) {
     let parse = |i: usize| parse_doc(stream, i, looks[i].source.as_deref());
-    let bytes: usize = todo.iter().map(|&i| stream.doc_text(i).len()).sum();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || todo.len() < 2 || bytes < PARALLEL_FROM {
-        for i in todo {
-            out[i] = Some(parse(i));
-        }
-        return;
+    for (i, r) in crate::par::map(&todo, |i| stream.doc_text(i).len(), parse) {
+        out[i] = Some(r);
     }
-    // Runs of documents of about equal bytes, one per thread.
-    let share = bytes.div_ceil(threads);
-    let mut runs: Vec<Vec<usize>> = vec![Vec::new()];
-    let mut filled = 0;
-    for i in todo {
-        if filled >= share {
-            runs.push(Vec::new());
-            filled = 0;
-        }
-        filled += stream.doc_text(i).len();
-        runs.last_mut().expect("one run at least").push(i);
-    }
-    let parse_run = |run: &Vec<usize>| run.iter().map(|&i| (i, parse(i))).collect::<Vec<_>>();
-    std::thread::scope(|s| {
-        // A thread the system refuses (a sandbox's limit) leaves its run to this one.
-        let started: Vec<_> = runs
-            .iter()
-            .map(|run| {
-                (
-                    run,
-                    std::thread::Builder::new().spawn_scoped(s, || parse_run(run)),
-                )
-            })
-            .collect();
-        for (run, thread) in started {
-            let done = match thread {
-                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(_) => parse_run(run),
-            };
-            for (i, r) in done {
-                out[i] = Some(r);
-            }
-        }
-    });
 }
 
 fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Parsed, Error> {

@@ -14,6 +14,7 @@ pub mod index;
 pub(crate) mod k8s;
 pub mod lint;
 pub mod modes;
+mod par;
 mod pipeline;
 pub mod plan;
 pub mod stream;

@@ -55,6 +55,9 @@ pub fn rewrite(opts: &Opts, files: &[PathBuf]) -> Result<ExitCode, Error> {
         return Err(Error::new("the rewrite produced an empty stream"));
     }
     emit_all(&pieces)?;
+    // The process exits next: its memory goes back at once (see `Rewritten`).
+    drop(pieces);
+    std::mem::forget(out);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -13,8 +13,16 @@ impl Tree {
     pub fn value(&self, id: NodeId) -> Result<Value, SyntaxError> {
         // The budget counts nodes read through aliases beyond the document's
         // own: a 1M-item list is read, an alias bomb is refused.
-        let mut budget = MAX_EXPANDED_NODES + self.nodes.len();
-        let v = self.value_in(id, &mut budget, 0)?;
+        let mut walk = Walk {
+            budget: MAX_EXPANDED_NODES + self.nodes.len(),
+            odd: false,
+        };
+        let v = self.value_in(id, &mut walk, 0)?;
+        // The checks below look through the whole value: only when the walk met
+        // a key or a number they are about.
+        if !walk.odd {
+            return Ok(v);
+        }
         if let Some(what) = late_key(&v) {
             let what = what.to_string();
             let at = self.nodes.iter().find_map(|n| match &n.kind {
@@ -59,32 +67,33 @@ impl Tree {
         Ok(v)
     }
 
-    fn value_in(&self, id: NodeId, budget: &mut usize, depth: usize) -> Result<Value, SyntaxError> {
+    fn value_in(&self, id: NodeId, walk: &mut Walk, depth: usize) -> Result<Value, SyntaxError> {
         let node = &self.nodes[id];
-        if *budget == 0 || depth > MAX_DEPTH {
+        if walk.budget == 0 || depth > MAX_DEPTH {
             return Err(SyntaxError {
                 message: "aliases expand to too many nodes (a YAML alias bomb?)".into(),
                 offset: node.start,
             });
         }
-        *budget -= 1;
+        walk.budget -= 1;
         Ok(match &node.kind {
-            NodeKind::Alias(t) => self.value_in(*t, budget, depth + 1)?,
+            NodeKind::Alias(t) => self.value_in(*t, walk, depth + 1)?,
             NodeKind::Scalar { text, style, tag } => {
                 let v =
                     scalar_value(text, *style, tag.as_deref()).map_err(|message| SyntaxError {
                         message,
                         offset: node.start,
                     })?;
+                walk.odd |= matches!(v, Value::Float(f) if !f.is_finite());
                 v
             }
             NodeKind::Seq { items, .. } => Value::Seq(
                 items
                     .iter()
-                    .map(|i| self.value_in(*i, budget, depth + 1))
+                    .map(|i| self.value_in(*i, walk, depth + 1))
                     .collect::<Result<_, _>>()?,
             ),
-            NodeKind::Map { entries, .. } => self.map_value(entries, budget, depth)?,
+            NodeKind::Map { entries, .. } => self.map_value(entries, walk, depth)?,
         })
     }
 
@@ -93,7 +102,7 @@ impl Tree {
     fn map_value(
         &self,
         entries: &[(NodeId, NodeId)],
-        budget: &mut usize,
+        walk: &mut Walk,
         depth: usize,
     ) -> Result<Value, SyntaxError> {
         let mut out = MapBuilder::with_capacity(entries.len());
@@ -101,7 +110,7 @@ impl Tree {
             if self.is_merge_key(*k) {
                 for src in self.merge_sources(*v)?.into_iter().rev() {
                     // Earlier sources of a merge list win: they are applied last.
-                    let Value::Map(m) = self.value_in(src, budget, depth + 1)? else {
+                    let Value::Map(m) = self.value_in(src, walk, depth + 1)? else {
                         unreachable!("merge_sources returns mappings")
                     };
                     for (mk, mv) in m {
@@ -110,8 +119,8 @@ impl Tree {
                 }
                 continue;
             }
-            let key = self.key_string(*k, budget, depth + 1)?;
-            let val = self.value_in(*v, budget, depth + 1)?;
+            let key = self.key_string(*k, walk, depth + 1)?;
+            let val = self.value_in(*v, walk, depth + 1)?;
             out.set(key, val);
         }
         Ok(Value::Map(out.entries))
@@ -153,12 +162,7 @@ impl Tree {
 
     /// A map key as sigs.k8s.io/yaml turns it into a JSON key; `Err` for the
     /// keys it refuses (null, integers beyond i64, lists, maps).
-    fn key_string(
-        &self,
-        k: NodeId,
-        budget: &mut usize,
-        depth: usize,
-    ) -> Result<String, SyntaxError> {
+    fn key_string(&self, k: NodeId, walk: &mut Walk, depth: usize) -> Result<String, SyntaxError> {
         let node = self.node(k);
         let refuse = |what: &str| SyntaxError {
             message: format!("unsupported map key ({what})"),
@@ -166,10 +170,10 @@ impl Tree {
         };
         let NodeKind::Scalar { text, style, tag } = &node.kind else {
             // Reads the collection for the alias budget's sake, then refuses it.
-            self.value_in(k, budget, depth)?;
+            self.value_in(k, walk, depth)?;
             return Err(refuse("a list or a map"));
         };
-        *budget = budget.saturating_sub(1);
+        walk.budget = walk.budget.saturating_sub(1);
         let decoded = resolve_scalar(text, *style == ScalarStyle::Plain, tag.as_deref()).map_err(
             |message| SyntaxError {
                 message,
@@ -182,8 +186,14 @@ impl Tree {
                 Resolved::Str | Resolved::Merge => text.clone(),
                 // Refused only if still there once later keys have overridden
                 // it: sigs.k8s.io/yaml refuses it when converting to JSON.
-                Resolved::Null => format!("{LATE_KEY}null"),
-                Resolved::Uint(_) => format!("{LATE_KEY}an integer beyond int64"),
+                Resolved::Null => {
+                    walk.odd = true;
+                    format!("{LATE_KEY}null")
+                }
+                Resolved::Uint(_) => {
+                    walk.odd = true;
+                    format!("{LATE_KEY}an integer beyond int64")
+                }
                 Resolved::Bool(b) => b.to_string(),
                 Resolved::Int(i) => i.to_string(),
                 Resolved::Float(f) => format_float_key(f),
@@ -208,6 +218,13 @@ pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result
         Resolved::Float(f) => Value::Float(f),
         Resolved::Merge | Resolved::Str => Value::Str(text.to_string()),
     })
+}
+
+/// A reading's state: the nodes it may still read (aliases count again),
+/// and whether it met a key or a number that may refuse the document.
+struct Walk {
+    budget: usize,
+    odd: bool,
 }
 
 /// Builds a map's entries in order, a later key replacing an earlier one in
