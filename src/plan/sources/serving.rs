@@ -17,36 +17,52 @@ pub(crate) fn warn(ctx: &Context<'_>, plan: &mut Plan) {
     if !ctx.cfg.detect {
         return;
     }
-    for doc in 0..ctx.index.entries.len() {
-        let kind = ctx.kind(doc);
-        if !is_template_kind(kind) || matches!(kind, "Job" | "CronJob") {
-            continue;
-        }
-        let object = ctx.object(doc);
-        let generated = plan
-            .migrations
-            .iter()
-            .any(|m| matches!(&m.origin, Origin::Generated { from } if *from == object));
-        let Some(v) = ctx.value(doc).filter(|_| !generated) else {
-            continue;
-        };
-        if ctx.generated.contains(&doc) || annotation(v, crate::k8s::engines::HELM_HOOK).is_some() {
-            continue;
-        }
-        let Some(pod) = v.at(crate::k8s::POD_TEMPLATE_SPEC) else {
-            continue;
-        };
-        let files = ctx.sources.files(pod);
-        let scripts = |p: &str| files.get(p).cloned();
-        let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
-        for (i, c) in containers.iter().enumerate() {
-            let verdict = crate::detect::classify_container_with(c, &scripts, &ctx.rules);
-            if verdict.kind == Kind::MigratesThenServes && verdict.is_migration() {
-                let message = message(&object, c, i, &verdict);
-                plan.note(codes::PM011, Some(doc), message);
-            }
+    let todo: Vec<usize> = (0..ctx.index.entries.len())
+        .filter(|&doc| {
+            let kind = ctx.kind(doc);
+            is_template_kind(kind) && !matches!(kind, "Job" | "CronJob")
+        })
+        .filter(|&doc| {
+            let object = ctx.object(doc);
+            !plan
+                .migrations
+                .iter()
+                .any(|m| matches!(&m.origin, Origin::Generated { from } if *from == object))
+        })
+        .collect();
+    // Every app container is classified: a big stream's are spread over the cores.
+    let size = |doc: usize| ctx.index.stream.doc_text(doc).len();
+    for (doc, found) in crate::par::map(&todo, size, |doc| serving(ctx, doc)) {
+        for message in found {
+            plan.note(codes::PM011, Some(doc), message);
         }
     }
+}
+
+/// The PM011 messages for the containers of workload `doc` that migrate, then serve.
+fn serving(ctx: &Context<'_>, doc: usize) -> Vec<String> {
+    let Some(v) = ctx.value(doc) else {
+        return vec![];
+    };
+    if ctx.generated.contains(&doc) || annotation(v, crate::k8s::engines::HELM_HOOK).is_some() {
+        return vec![];
+    }
+    let Some(pod) = v.at(crate::k8s::POD_TEMPLATE_SPEC) else {
+        return vec![];
+    };
+    let files = ctx.sources.files(pod);
+    let scripts = |p: &str| files.get(p).cloned();
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    let object = ctx.object(doc);
+    containers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let verdict = crate::detect::classify_container_with(c, &scripts, &ctx.rules);
+            (verdict.kind == Kind::MigratesThenServes && verdict.is_migration())
+                .then(|| message(&object, c, i, &verdict))
+        })
+        .collect()
 }
 
 /// What the container does, and the `--migrate` that runs the migration once.
