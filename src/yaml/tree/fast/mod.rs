@@ -34,7 +34,9 @@ pub(super) fn build(text: &str) -> Option<Tree> {
         text,
         b,
         pos: 0,
-        nodes: Vec::new(),
+        // About a node per 10 bytes of a manifest: room up front instead of
+        // growing (and copying) the list a few times per document.
+        nodes: Vec::with_capacity(b.len() / 10 + 4),
         depth: 0,
     };
     let first = r.preamble()?;
@@ -43,10 +45,9 @@ pub(super) fn build(text: &str) -> Option<Tree> {
     if !r.only_trailer(r.pos) {
         return None;
     }
-    let mut nodes = r.nodes;
-    nodes.shrink_to_fit();
+    // Trees live while one document is read or edited: no shrinking.
     Some(Tree {
-        nodes,
+        nodes: r.nodes,
         root: Some(root),
     })
 }
@@ -56,6 +57,17 @@ pub(super) fn build(text: &str) -> Option<Tree> {
 fn plain_bytes(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
+        // 16 bytes at once while they are printable ASCII or `\n` (branch-free,
+        // so the compiler makes it vector compares): most of a manifest.
+        if let Some(chunk) = b.get(i..i + 16) {
+            let odd = chunk.iter().fold(false, |odd, &c| {
+                odd | ((c < 0x20) & (c != b'\n')) | (c >= 0x7F)
+            });
+            if !odd {
+                i += 16;
+                continue;
+            }
+        }
         let c = b[i];
         if c < 0x80 {
             if (c < 0x20 && c != b'\n') || c == 0x7F {
