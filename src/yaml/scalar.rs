@@ -52,7 +52,11 @@ fn resolve_number(s: &str) -> Resolved {
     if looks_like_timestamp(s) {
         return Resolved::Str;
     }
-    let plain: String = s.chars().filter(|&c| c != '_').collect();
+    // `_` separators are dropped (go-yaml v2 does); most numbers have none.
+    let plain: std::borrow::Cow<'_, str> = match s.contains('_') {
+        true => s.chars().filter(|&c| c != '_').collect::<String>().into(),
+        false => s.into(),
+    };
     if let Some(v) = parse_go_int(&plain) {
         return v;
     }
