@@ -87,7 +87,12 @@ fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Edited<'i>, Error> {
     let docs: Vec<usize> = plan.changes.keys().copied().collect();
     let edit_one = |doc: usize| {
         let edits: Vec<Edit> = plan.changes[&doc].iter().map(|c| c.edit.clone()).collect();
-        edit::apply_reading(index.stream.doc_text(doc), &index.tree(doc), &edits)
+        let known = index.entries[doc].parsed.as_ref().map(|p| &p.value);
+        edit::apply_reading(
+            index.stream.doc_text(doc),
+            (&index.tree(doc), known),
+            &edits,
+        )
     };
     for (doc, done) in crate::par::map(&docs, |d| index.stream.doc_text(d).len(), edit_one) {
         let (out, reading) = done.map_err(|e| {

@@ -120,19 +120,20 @@ struct Splice {
 
 /// Applies edits to a document body and returns the new body.
 pub fn apply(text: &str, tree: &Tree, edits: &[Edit]) -> Result<String, EditError> {
-    apply_reading(text, tree, edits).map(|(out, _)| out)
+    apply_reading(text, (tree, None), edits).map(|(out, _)| out)
 }
 
 /// [`apply`], with what Kubernetes reads from the edited text (`None`: an
 /// empty document): the self-check reads it anyway, and the deadlock check
-/// needs it, so it is read once.
+/// needs it, so it is read once. `known` is what the tree reads as, when the
+/// caller has it (the index does): it is not read again.
 pub fn apply_reading(
     text: &str,
-    tree: &Tree,
+    (tree, known): (&Tree, Option<&Value>),
     edits: &[Edit],
 ) -> Result<(String, Option<Value>), EditError> {
     if !crate::stream::has_rare_breaks(text.as_bytes()) {
-        return apply_lines(text, tree, edits);
+        return apply_lines(text, (tree, known), edits);
     }
     // The editor works on `\n` and `\r\n` lines: other YAML 1.1 breaks are
     // given a same-length stand-in that libyaml reads as the same break with
@@ -179,7 +180,7 @@ pub fn apply_reading(
     if back(&work) != text {
         return Err(refuse());
     }
-    let (out, _) = apply_lines(&work, tree, edits).map_err(|e| {
+    let (out, _) = apply_lines(&work, (tree, known), edits).map_err(|e| {
         if e.message.starts_with("internal error") {
             // A break inside a block or quoted scalar that the stand-in reads differently.
             refuse()
@@ -194,15 +195,22 @@ pub fn apply_reading(
 
 fn apply_lines(
     text: &str,
-    tree: &Tree,
+    (tree, known): (&Tree, Option<&Value>),
     edits: &[Edit],
 ) -> Result<(String, Option<Value>), EditError> {
     let root = tree
         .root
         .ok_or_else(|| err("the document is empty", None))?;
-    let mut expected = tree
-        .value(root)
-        .map_err(|e| err(e.message, Some(e.offset)))?;
+    debug_assert!(
+        known.is_none_or(|k| tree.value(root).ok().as_ref() == Some(k)),
+        "`known` is what the tree reads as"
+    );
+    let mut expected = match known {
+        Some(v) => v.clone(),
+        None => tree
+            .value(root)
+            .map_err(|e| err(e.message, Some(e.offset)))?,
+    };
     let mut ed = Editor {
         text,
         root,
