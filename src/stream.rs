@@ -196,8 +196,7 @@ impl<'a> Stream<'a> {
 
 /// The documents of a text, line by line (any YAML line break, directives).
 fn split_by_lines(text: &str) -> Vec<Doc> {
-    let mut docs = Vec::new();
-    let (mut start, mut start_line) = (0, 1);
+    let mut cuts = Cuts::default();
     // The first directive line of a run that may precede a `---`.
     let mut directives: Option<(usize, usize)> = None;
     let bytes = text.as_bytes();
@@ -207,22 +206,10 @@ fn split_by_lines(text: &str) -> Vec<Doc> {
         match bytes[pos] {
             b'-' if is_doc_start(&text[pos..end]) => {
                 let (cut, cut_line) = directives.take().unwrap_or((pos, line_no));
-                if cut > start {
-                    docs.push(Doc {
-                        start,
-                        end: cut,
-                        line: start_line,
-                    });
-                    (start, start_line) = (cut, cut_line);
-                }
+                cuts.start_at(cut, cut_line);
             }
             b'.' if is_doc_end(&text[pos..end]) => {
-                docs.push(Doc {
-                    start,
-                    end: next,
-                    line: start_line,
-                });
-                (start, start_line) = (next, line_no + 1);
+                cuts.end_at(next, line_no + 1);
                 directives = None;
             }
             b'%' => {
@@ -237,7 +224,7 @@ fn split_by_lines(text: &str) -> Vec<Doc> {
             _ => {}
         }
     }
-    finish(docs, (start, start_line), text.len())
+    cuts.finish(text.len())
 }
 
 /// The documents of a text broken by `\n` (or `\r\n`) only and without
@@ -257,8 +244,7 @@ fn split_at_markers(text: &str) -> Option<Vec<Doc>> {
         marks.push(0);
     }
     marks.sort_unstable();
-    let mut docs = Vec::new();
-    let (mut start, mut start_line) = (0, 1);
+    let mut cuts = Cuts::default();
     let (mut counted, mut line) = (0, 1);
     for pos in marks {
         line += memchr::memchr_iter(b'\n', &b[counted..pos]).count();
@@ -266,37 +252,58 @@ fn split_at_markers(text: &str) -> Option<Vec<Doc>> {
         let eol = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |k| pos + k);
         let marker_line = text[pos..eol].strip_suffix('\r').unwrap_or(&text[pos..eol]);
         if is_doc_start(marker_line) {
-            if pos > start {
-                docs.push(Doc {
-                    start,
-                    end: pos,
-                    line: start_line,
-                });
-                (start, start_line) = (pos, line);
-            }
+            cuts.start_at(pos, line);
         } else if is_doc_end(marker_line) {
-            let next = (eol + 1).min(b.len());
-            docs.push(Doc {
-                start,
-                end: next,
-                line: start_line,
-            });
-            (start, start_line) = (next, line + 1);
+            cuts.end_at((eol + 1).min(b.len()), line + 1);
         }
     }
-    Some(finish(docs, (start, start_line), text.len()))
+    Some(cuts.finish(text.len()))
 }
 
-/// The documents with the last one (the rest of the text, or an empty text's only one).
-fn finish(mut docs: Vec<Doc>, (start, line): (usize, usize), len: usize) -> Vec<Doc> {
-    if start < len || docs.is_empty() {
-        docs.push(Doc {
-            start,
-            end: len,
-            line,
-        });
+/// The documents found so far, and where the current one starts (byte, line).
+struct Cuts {
+    docs: Vec<Doc>,
+    start: usize,
+    line: usize,
+}
+
+impl Default for Cuts {
+    fn default() -> Cuts {
+        Cuts {
+            docs: Vec::new(),
+            start: 0,
+            line: 1,
+        }
     }
-    docs
+}
+
+impl Cuts {
+    /// A document starts at `at` (on line `line`): the current one ends there
+    /// (when it holds anything).
+    fn start_at(&mut self, at: usize, line: usize) {
+        if at > self.start {
+            self.end_at(at, line);
+        }
+    }
+
+    /// The current document ends before `next` (a `...` line's end); the next
+    /// one starts there, on line `line`.
+    fn end_at(&mut self, next: usize, line: usize) {
+        self.docs.push(Doc {
+            start: self.start,
+            end: next,
+            line: self.line,
+        });
+        (self.start, self.line) = (next, line);
+    }
+
+    /// The documents, the last one (the rest of the text, or an empty text's only one) included.
+    fn finish(mut self, len: usize) -> Vec<Doc> {
+        if self.start < len || self.docs.is_empty() {
+            self.end_at(len, self.line);
+        }
+        self.docs
+    }
 }
 
 /// Whether a document has no content: only `---`, blank lines and comments
