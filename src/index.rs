@@ -240,7 +240,11 @@ fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
             // The quick look reads `\n` lines only: a document broken by a
             // lone CR, NEL, LS or PS is parsed.
             let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
-            let quick = if rare { None } else { quick_look(text) };
+            let quick = if rare {
+                None
+            } else {
+                quick_look(text, heads_of(stream, i))
+            };
             let need = match &quick {
                 None => Need::Yes,
                 // An annotation of premigrate's: in the metadata block.
@@ -398,7 +402,8 @@ fn source_comment(text: &str) -> Option<String> {
 /// most lines by their first byte only: an indented line matters only before
 /// the first top-level key (then the document is not simple) and inside the
 /// top-level `metadata` block (its direct children).
-fn quick_look(text: &str) -> Option<(DocInfo, Range<usize>)> {
+fn quick_look(text: &str, heads: impl Iterator<Item = usize>) -> Option<(DocInfo, Range<usize>)> {
+    let mut heads = heads.peekable();
     let mut info = DocInfo::default();
     // The `metadata:` line to the next top-level line.
     let mut meta: Option<Range<usize>> = None;
@@ -420,7 +425,8 @@ fn quick_look(text: &str) -> Option<(DocInfo, Range<usize>)> {
             // a multi-line flow collection. Never the document's own keys:
             // go on at the next line that is not indented.
             first = false;
-            pos = next_unindented(bytes, line_start);
+            while heads.next_if(|&h| h <= line_start).is_some() {}
+            pos = heads.peek().map_or(bytes.len(), |&h| h.min(bytes.len()));
             continue;
         }
         let mut line = &text[line_start..nl];
@@ -478,17 +484,22 @@ fn quick_look(text: &str) -> Option<(DocInfo, Range<usize>)> {
 /// [`quick_look`]'s identity alone.
 #[cfg(test)]
 fn quick_info(text: &str) -> Option<DocInfo> {
-    quick_look(text).map(|q| q.0)
+    quick_info_look(text).map(|q| q.0)
 }
 
-/// The start of the first line after `from`'s that does not start with a
-/// space or tab (the end of the text when there is none). It looks at line
-/// starts only, in one pass over the newlines.
-fn next_unindented(b: &[u8], from: usize) -> usize {
-    memchr::memchr_iter(b'\n', &b[from..])
-        .map(|nl| from + nl + 1)
-        .find(|&p| !matches!(b.get(p), Some(b' ' | b'\t')))
-        .unwrap_or(b.len())
+/// [`quick_look`] of a text on its own.
+#[cfg(test)]
+fn quick_info_look(text: &str) -> Option<(DocInfo, Range<usize>)> {
+    quick_look(text, crate::stream::line_heads(text.as_bytes()).into_iter())
+}
+
+/// Where document `i`'s top-level lines start, counted from the document's
+/// start (its first line not included: the quick look reads that one itself).
+fn heads_of<'s>(stream: &'s Stream<'_>, i: usize) -> impl Iterator<Item = usize> + 's {
+    let d = &stream.docs[i];
+    let from = stream.heads.partition_point(|&h| h <= d.start);
+    let to = stream.heads.partition_point(|&h| h < d.end);
+    stream.heads[from..to].iter().map(move |h| h - d.start)
 }
 
 /// The `kind:` of a document that could not be parsed, from its first
@@ -654,13 +665,13 @@ mod tests {
     #[test]
     fn quick_look_finds_the_metadata_block() {
         let text = "kind: X\nmetadata:\n  name: a\n  annotations:\n    k: v\nspec:\n  a: 1\n";
-        let (_, m) = quick_look(text).unwrap();
+        let (_, m) = quick_info_look(text).unwrap();
         assert_eq!(&text[m], "metadata:\n  name: a\n  annotations:\n    k: v\n");
-        let (_, m) = quick_look("kind: X\nspec: {}\nmetadata:\n  name: a").unwrap();
+        let (_, m) = quick_info_look("kind: X\nspec: {}\nmetadata:\n  name: a").unwrap();
         assert_eq!(m, 17..36);
-        assert_eq!(quick_look("kind: X\n").unwrap().1, 0..0);
+        assert_eq!(quick_info_look("kind: X\n").unwrap().1, 0..0);
         let (_, m) =
-            quick_look("metadata:\n  name: a\nx: 1\nmetadata:\n  name: b\ny: 2\n").unwrap();
+            quick_info_look("metadata:\n  name: a\nx: 1\nmetadata:\n  name: b\ny: 2\n").unwrap();
         assert_eq!(m, 0..45);
     }
 
