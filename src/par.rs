@@ -5,6 +5,13 @@
 /// Below this many bytes of documents, one thread does it (starting more costs more).
 pub(crate) const PARALLEL_FROM: usize = 256 * 1024;
 
+/// How many threads to use: asked once, as on Linux the answer costs about
+/// twenty system calls (cgroup quota files) every time.
+fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+}
+
 /// `f` of each item of `todo` (document numbers, in order), with its item,
 /// in order. `bytes(i)` weighs item `i`. A thread the system refuses (a
 /// sandbox's limit) leaves its run to the calling thread; a panic in one is
@@ -15,10 +22,10 @@ pub(crate) fn map<T: Send>(
     f: impl Fn(usize) -> T + Sync,
 ) -> Vec<(usize, T)> {
     let total: usize = todo.iter().map(|&i| bytes(i)).sum();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || todo.len() < 2 || total < PARALLEL_FROM {
+    if todo.len() < 2 || total < PARALLEL_FROM || threads() < 2 {
         return todo.iter().map(|&i| (i, f(i))).collect();
     }
+    let threads = threads();
     let share = total.div_ceil(threads);
     let mut runs: Vec<&[usize]> = Vec::new();
     let (mut start, mut filled) = (0, 0);
