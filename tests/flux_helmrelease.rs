@@ -75,8 +75,8 @@ fn set_annotation(v: &mut Value, key: &str, val: &str) {
 fn rename_strings(v: &mut Value, names: &BTreeMap<String, String>) {
     match v {
         Value::Str(s) => {
-            if let Some(orig) = names.get(s) {
-                *s = orig.clone();
+            if let Some(orig) = names.get(s.as_str()) {
+                *s = orig.as_str().into();
             }
         }
         Value::Seq(items) => items.iter_mut().for_each(|i| rename_strings(i, names)),

@@ -178,7 +178,7 @@ fn path(c: &mut Ctl<'_>, root: Option<&Value>) -> Vec<Seg> {
         match cur {
             Some(Value::Map(entries)) if !entries.is_empty() && !fresh => {
                 let (k, v) = &entries[c.next() % entries.len()];
-                p.push(Seg::Key(k.clone()));
+                p.push(Seg::Key(k.to_string()));
                 cur = Some(v);
             }
             Some(Value::Seq(items)) if !fresh => {

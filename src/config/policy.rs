@@ -104,7 +104,7 @@ impl Reader<'_> {
                     .iter()
                     .map(|&(k, v)| {
                         let name = match &self.tree.node(k).kind {
-                            NodeKind::Scalar { text, .. } => text.clone(),
+                            NodeKind::Scalar { text, .. } => text.to_string(),
                             _ => String::new(),
                         };
                         (k, v, name)
@@ -334,7 +334,7 @@ fn type_name(v: &Value) -> &'static str {
 fn convert(v: &Value, shape: Shape, configmap: bool) -> Result<Raw, String> {
     let scalar_text = |v: &Value| -> Result<String, String> {
         match v {
-            Value::Str(s) => Ok(s.clone()),
+            Value::Str(s) => Ok(s.to_string()),
             Value::Int(i) => Ok(i.to_string()),
             other => Err(format!("expected a string, found {}", type_name(other))),
         }

@@ -58,7 +58,7 @@ pub fn command_line(container: &Value) -> Vec<String> {
 
 fn scalar_string(v: &Value) -> Option<String> {
     match v {
-        Value::Str(s) => Some(s.clone()),
+        Value::Str(s) => Some(s.to_string()),
         Value::Int(i) => Some(i.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,

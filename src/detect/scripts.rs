@@ -30,19 +30,19 @@ impl Sources {
         match doc.get("kind").and_then(Value::as_str) {
             Some("ConfigMap") => {
                 for (k, v) in doc.get("data").map(Value::entries).unwrap_or(&[]) {
-                    data.insert(k.clone(), text(v));
+                    data.insert(k.to_string(), text(v));
                 }
                 for (k, v) in doc.get("binaryData").map(Value::entries).unwrap_or(&[]) {
-                    data.extend(decoded(v).map(|t| (k.clone(), t)));
+                    data.extend(decoded(v).map(|t| (k.to_string(), t)));
                 }
                 self.config_maps.insert(name.to_string(), data);
             }
             Some("Secret") => {
                 for (k, v) in doc.get("data").map(Value::entries).unwrap_or(&[]) {
-                    data.extend(decoded(v).map(|t| (k.clone(), t)));
+                    data.extend(decoded(v).map(|t| (k.to_string(), t)));
                 }
                 for (k, v) in doc.get("stringData").map(Value::entries).unwrap_or(&[]) {
-                    data.insert(k.clone(), text(v));
+                    data.insert(k.to_string(), text(v));
                 }
                 self.secrets.insert(name.to_string(), data);
             }

@@ -136,7 +136,7 @@ fn fields(v: &Value, at: &[Seg], fields: &[Field], out: &mut Vec<Ref>) {
             path.extend(keys(f.path));
             out.push(Ref {
                 kind: f.kind,
-                name: name.clone(),
+                name: name.to_string(),
                 path,
             });
         }

@@ -114,7 +114,7 @@ fn annotations(item: &Value) -> Vec<(String, String)> {
         .map(Value::entries)
         .unwrap_or(&[])
         .iter()
-        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+        .filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string())))
         .collect()
 }
 

@@ -338,7 +338,7 @@ fn paths(v: &Value, here: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, Value)>) {
     match v {
         Value::Map(m) => {
             for (k, c) in m {
-                here.push(Seg::Key(k.clone()));
+                here.push(Seg::Key(k.to_string()));
                 paths(c, here, out);
                 here.pop();
             }

@@ -43,11 +43,11 @@ fn pointer(path: &[Seg]) -> String {
 /// One operation.
 fn op(kind: &str, path: &[Seg], value: Option<Value>) -> Value {
     let mut m = vec![
-        ("op".to_string(), Value::str(kind)),
-        ("path".to_string(), Value::str(pointer(path))),
+        ("op".into(), Value::str(kind)),
+        ("path".into(), Value::str(pointer(path))),
     ];
     if let Some(v) = value {
-        m.push(("value".to_string(), v));
+        m.push(("value".into(), v));
     }
     Value::Map(m)
 }

@@ -181,9 +181,9 @@ fn push_indented(out: &mut String, body: &str, as_item: bool) {
 /// A result as a value.
 fn result_value(r: &KrmResult) -> Value {
     let mut m = vec![
-        ("message".to_string(), Value::str(r.message.clone())),
+        ("message".into(), Value::str(r.message.clone())),
         (
-            "severity".to_string(),
+            "severity".into(),
             Value::str(match r.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -203,7 +203,7 @@ fn result_value(r: &KrmResult) -> Value {
             Value::Map(
                 r.tags
                     .iter()
-                    .map(|(k, v)| (k.clone(), Value::str(v.clone())))
+                    .map(|(k, v)| (k.into(), Value::str(v)))
                     .collect(),
             ),
         ));

@@ -8,6 +8,7 @@ use crate::plan::gates::token::TOKEN_VOLUME;
 use crate::plan::graph::chart_gates::WAIT_FOR_ENV;
 pub(crate) use crate::plan::graph::chart_gates::{is_gate, GATE_NAME};
 use crate::plan::model::Migration;
+use crate::yaml::value::Text;
 use crate::yaml::Value;
 
 /// The default image of the `k8s-wait-for` style.
@@ -99,7 +100,7 @@ pub(crate) fn gate_container(
     pod: &Value,
     no_token: bool,
 ) -> Result<Value, Error> {
-    let mut c = vec![("name".to_string(), Value::str(name))];
+    let mut c = vec![("name".into(), Value::str(name))];
     match style {
         GateStyle::K8sWaitFor | GateStyle::Kubectl => {
             wait_container(ctx, style, m, no_token, &mut c)
@@ -115,7 +116,7 @@ fn wait_container(
     style: GateStyle,
     m: &Migration,
     no_token: bool,
-    c: &mut Vec<(String, Value)>,
+    c: &mut Vec<(Text, Value)>,
 ) {
     let (image, args) = if style == GateStyle::K8sWaitFor {
         (
@@ -177,7 +178,7 @@ fn check_container(
     ctx: &Context<'_>,
     m: &Migration,
     pod: &Value,
-    c: &mut Vec<(String, Value)>,
+    c: &mut Vec<(Text, Value)>,
 ) -> Result<(), Error> {
     let app = pod
         .get("containers")
@@ -227,7 +228,7 @@ fn check_container(
     // as an init container it never raises the pod's effective request above them.
     for key in ["envFrom", "volumeMounts", "securityContext", "resources"] {
         if let Some(v) = app.get(key) {
-            c.push((key.to_string(), v.clone()));
+            c.push((key.into(), v.clone()));
         }
     }
     Ok(())

@@ -133,18 +133,18 @@ fn note_default_account(
 fn metadata(m: &Migration, kind: &str, rbac_name: &str, filename: Option<&str>) -> Value {
     let mut ann = vec![
         (
-            own::GENERATED.to_string(),
+            own::GENERATED.into(),
             Value::str(generated_marker(kind, &m.original_name)),
         ),
-        (own::ORIGINAL_NAME.to_string(), Value::str(&m.original_name)),
+        (own::ORIGINAL_NAME.into(), Value::str(&m.original_name)),
     ];
     if let Some(w) = m.wave {
-        ann.push((engines::ARGO_WAVE.to_string(), Value::str(w.to_string())));
+        ann.push((engines::ARGO_WAVE.into(), Value::str(w.to_string())));
     }
     if let Some(f) = filename {
-        ann.push((crate::index::HELM4_FILENAME.to_string(), Value::str(f)));
+        ann.push((crate::index::HELM4_FILENAME.into(), Value::str(f)));
     }
-    let mut md = vec![("name".to_string(), Value::str(rbac_name))];
+    let mut md = vec![("name".into(), Value::str(rbac_name))];
     if !m.namespace.is_empty() {
         md.push(("namespace".into(), Value::str(&m.namespace)));
     }
@@ -197,8 +197,8 @@ fn binding(m: &Migration, meta: Value, rbac_name: &str, sas: &[String]) -> Value
                 sas.iter()
                     .map(|sa| {
                         let mut s = vec![
-                            ("kind".to_string(), Value::str("ServiceAccount")),
-                            ("name".to_string(), Value::str(sa)),
+                            ("kind".into(), Value::str("ServiceAccount")),
+                            ("name".into(), Value::str(sa)),
                         ];
                         if !m.namespace.is_empty() {
                             s.push(("namespace".into(), Value::str(&m.namespace)));

@@ -199,7 +199,9 @@ fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value, keep: &[String]) {
         let ours = fill(row.fill, &Fills::migration(""));
         for (key, val) in annotations {
             let same_row = key == row.key || key.starts_with(&format!("{}.", row.key));
-            if same_row && !keep.contains(key) && val.as_str().is_some_and(|a| a.starts_with(&ours))
+            if same_row
+                && !keep.iter().any(|k| k == key)
+                && val.as_str().is_some_and(|a| a.starts_with(&ours))
             {
                 plan.change(
                     w,

@@ -241,7 +241,7 @@ fn services(index: &Index<'_>) -> Vec<Svc> {
             .map(Value::entries)
             .unwrap_or(&[])
             .iter()
-            .map(|(k, v)| (k.clone(), crate::yaml::value::scalar_text(v)))
+            .map(|(k, v)| (k.to_string(), crate::yaml::value::scalar_text(v)))
             .collect();
         out.push(Svc {
             doc: i,
@@ -331,7 +331,7 @@ fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String)> {
         ] {
             for (k, val) in v.get(field).map(Value::entries).unwrap_or(&[]) {
                 let Some(s) = val.as_str() else { continue };
-                if keys.as_ref().is_some_and(|ks| !ks.contains(k)) {
+                if keys.as_ref().is_some_and(|ks| !ks.iter().any(|x| x == k)) {
                     continue;
                 }
                 let text = if b64 {

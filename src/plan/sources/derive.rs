@@ -12,6 +12,7 @@ use crate::plan::context::{generated_marker, Context};
 use crate::plan::gates::container::is_gate;
 use crate::plan::model::Origin;
 use crate::yaml::edit::{self, Edit, Seg};
+use crate::yaml::value::Text;
 use crate::yaml::{Tree, Value};
 
 /// Pod spec fields the Job keeps: what the container needs to reach the database
@@ -245,9 +246,9 @@ impl<'v> Builder<'v> {
         if current.is_empty() {
             // One edit for the whole map: keys set one by one into an empty flow
             // map (`annotations: {}`) made invalid YAML.
-            let own: Vec<(String, Value)> = own_annotations
+            let own: Vec<(Text, Value)> = own_annotations
                 .iter()
-                .map(|(k, val)| (k.to_string(), Value::str(val)))
+                .map(|(k, val)| ((*k).into(), Value::str(val)))
                 .collect();
             self.edits
                 .push(Edit::Set(path!["metadata", "annotations"], Value::Map(own)));
@@ -295,7 +296,7 @@ impl<'v> Builder<'v> {
         let (Some(sel), Some(labels)) = (selector, labels) else {
             return;
         };
-        let drop: Vec<&String> = labels
+        let drop: Vec<&Text> = labels
             .entries()
             .iter()
             .filter(|(k, val)| sel.get(k) == Some(val))

@@ -357,7 +357,7 @@ impl Editor<'_> {
                     let NodeKind::Scalar { text, .. } = &t.nodes[*k].kind else {
                         return false;
                     };
-                    path.push(Seg::Key(text.clone()));
+                    path.push(Seg::Key(text.to_string()));
                     go(t, *v, target, path) || {
                         path.pop();
                         false

@@ -50,6 +50,11 @@ impl IntoSeg for &String {
         Seg::Key(self.clone())
     }
 }
+impl IntoSeg for &crate::yaml::value::Text {
+    fn seg(self) -> Seg {
+        Seg::Key(self.to_string())
+    }
+}
 impl IntoSeg for usize {
     fn seg(self) -> Seg {
         Seg::Index(self)
@@ -413,7 +418,7 @@ impl Editor<'_> {
 
     fn is_null(&self, id: NodeId) -> bool {
         match &self.tree.nodes[id].kind {
-            NodeKind::Scalar { tag: Some(t), .. } => t == "tag:yaml.org,2002:null",
+            NodeKind::Scalar { tag: Some(t), .. } => &**t == "tag:yaml.org,2002:null",
             NodeKind::Scalar { text, style, .. } => {
                 *style == ScalarStyle::Plain
                     && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL")

@@ -156,9 +156,9 @@ impl Builder<'_> {
             self.last_end = end;
         }
         let kind = NodeKind::Scalar {
-            text: value,
+            text: value.into(),
             style,
-            tag,
+            tag: tag.map(String::into_boxed_str),
         };
         self.add(kind, anchor, start, end)
     }

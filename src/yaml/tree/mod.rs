@@ -37,13 +37,13 @@ pub struct Node {
 pub enum NodeKind {
     /// A scalar with its decoded text.
     Scalar {
-        /// The decoded text.
-        text: String,
+        /// The decoded text (short ones inline: see [`crate::yaml::value::Text`]).
+        text: crate::yaml::value::Text,
         /// Plain, quoted or block.
         style: ScalarStyle,
         /// An explicit tag in full, as the parser resolves it: `!!str` is
         /// `tag:yaml.org,2002:str`, `!foo` is `!foo`, the non-specific tag is `!`.
-        tag: Option<String>,
+        tag: Option<Box<str>>,
     },
     /// A sequence.
     Seq {
@@ -96,10 +96,10 @@ impl Tree {
             for n in &mut tree.nodes {
                 if let NodeKind::Scalar { text, tag, .. } = &mut n.kind {
                     if text.contains(ph) {
-                        *text = text.replace(ph, BOM);
+                        *text = text.replace(ph, BOM).into();
                     }
                     if let Some(t) = tag.as_mut().filter(|t| t.contains(ph)) {
-                        *t = t.replace(ph, BOM);
+                        *t = t.replace(ph, BOM).into();
                     }
                 }
             }
@@ -318,11 +318,27 @@ mod tests {
         let t = Tree::parse(&src).unwrap();
         let v = t.value(t.root.unwrap()).unwrap();
         assert_eq!(v.entries().len(), 100_000);
-        assert_eq!(v.entries()[7], ("k7".to_string(), Value::str("last")));
+        assert_eq!(v.entries()[7], ("k7".into(), Value::str("last")));
         // A long list is not an alias bomb.
         let src = format!("[{}]", vec!["1"; 1_200_000].join(","));
         let t = Tree::parse(&src).unwrap();
         assert_eq!(t.value(t.root.unwrap()).unwrap().items().len(), 1_200_000);
+    }
+
+    #[test]
+    fn nodes_and_values_stay_small() {
+        // A big document is held as one node per scalar and collection, and
+        // its value as one `Value` per item: their sizes are the memory bound.
+        assert!(
+            std::mem::size_of::<Node>() <= 64,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
+        assert!(
+            std::mem::size_of::<Value>() <= 32,
+            "{}",
+            std::mem::size_of::<Value>()
+        );
     }
 
     #[test]

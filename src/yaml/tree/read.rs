@@ -6,7 +6,7 @@ use super::{
     Node, NodeId, NodeKind, ScalarStyle, SyntaxError, Tree, MAX_DEPTH, MAX_EXPANDED_NODES,
 };
 use crate::yaml::scalar::{resolve_scalar, Decoded, Resolved, CORE_TAG_PREFIX};
-use crate::yaml::value::Value;
+use crate::yaml::value::{Text, Value};
 
 impl Tree {
     /// Reads a node as Kubernetes reads it (YAML 1.1 scalars, merge keys, aliases expanded).
@@ -162,7 +162,7 @@ impl Tree {
 
     /// A map key as sigs.k8s.io/yaml turns it into a JSON key; `Err` for the
     /// keys it refuses (null, integers beyond i64, lists, maps).
-    fn key_string(&self, k: NodeId, walk: &mut Walk, depth: usize) -> Result<String, SyntaxError> {
+    fn key_string(&self, k: NodeId, walk: &mut Walk, depth: usize) -> Result<Text, SyntaxError> {
         let node = self.node(k);
         let refuse = |what: &str| SyntaxError {
             message: format!("unsupported map key ({what})"),
@@ -181,22 +181,22 @@ impl Tree {
             },
         )?;
         Ok(match decoded {
-            Decoded::Binary(s) => s,
+            Decoded::Binary(s) => s.into(),
             Decoded::Resolved(r) => match r {
-                Resolved::Str | Resolved::Merge => text.clone(),
+                Resolved::Str | Resolved::Merge => text.as_str().into(),
                 // Refused only if still there once later keys have overridden
                 // it: sigs.k8s.io/yaml refuses it when converting to JSON.
                 Resolved::Null => {
                     walk.odd = true;
-                    format!("{LATE_KEY}null")
+                    compact_str::format_compact!("{LATE_KEY}null")
                 }
                 Resolved::Uint(_) => {
                     walk.odd = true;
-                    format!("{LATE_KEY}an integer beyond int64")
+                    compact_str::format_compact!("{LATE_KEY}an integer beyond int64")
                 }
-                Resolved::Bool(b) => b.to_string(),
-                Resolved::Int(i) => i.to_string(),
-                Resolved::Float(f) => format_float_key(f),
+                Resolved::Bool(b) => b.to_string().into(),
+                Resolved::Int(i) => i.to_string().into(),
+                Resolved::Float(f) => format_float_key(f).into(),
             },
         })
     }
@@ -206,7 +206,7 @@ impl Tree {
 /// full (`tag:yaml.org,2002:int`). `Err` when go-yaml refuses it (`!!int yes`).
 pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
     let resolved = match resolve_scalar(text, style == ScalarStyle::Plain, tag)? {
-        Decoded::Binary(s) => return Ok(Value::Str(s)),
+        Decoded::Binary(s) => return Ok(Value::Str(s.into())),
         Decoded::Resolved(r) => r,
     };
     Ok(match resolved {
@@ -216,7 +216,7 @@ pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result
         Resolved::Uint(u) => Value::Float(u as f64),
         Resolved::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::Int(f as i64),
         Resolved::Float(f) => Value::Float(f),
-        Resolved::Merge | Resolved::Str => Value::Str(text.to_string()),
+        Resolved::Merge | Resolved::Str => Value::Str(text.into()),
     })
 }
 
@@ -231,8 +231,8 @@ struct Walk {
 /// place: a linear scan for small maps, a hash index past a few keys (a
 /// 100k-key ConfigMap is read in linear time).
 struct MapBuilder {
-    entries: Vec<(String, Value)>,
-    index: Option<std::collections::HashMap<String, usize>>,
+    entries: Vec<(Text, Value)>,
+    index: Option<std::collections::HashMap<Text, usize>>,
 }
 
 impl MapBuilder {
@@ -245,7 +245,7 @@ impl MapBuilder {
         }
     }
 
-    fn set(&mut self, key: String, v: Value) {
+    fn set(&mut self, key: Text, v: Value) {
         if self.index.is_none() && self.entries.len() >= Self::INDEX_FROM {
             let mut index = std::collections::HashMap::with_capacity(self.entries.len() * 2);
             for (i, (k, _)) in self.entries.iter().enumerate() {

@@ -280,8 +280,7 @@ impl Reader<'_> {
             return ok.then_some((id, colon));
         }
         let len = self.key_len(q)?;
-        let text = self.text[q..q + len].to_string();
-        let id = self.push(plain(text), q, q + len);
+        let id = self.push(plain(&self.text[q..q + len]), q, q + len);
         Some((id, q + len))
     }
 
@@ -343,7 +342,7 @@ impl Reader<'_> {
             && (line.indent > col || (line.indent == col && self.is_entry(line.start + col)));
         if !nested {
             // libyaml's empty scalar sits right after the `:`.
-            return Some(self.push(plain(String::new()), p, p));
+            return Some(self.push(plain(""), p, p));
         }
         if line.indent == col {
             self.depth += 1;
@@ -418,9 +417,9 @@ impl Reader<'_> {
     }
 }
 
-pub(super) fn plain(text: String) -> NodeKind {
+pub(super) fn plain(text: &str) -> NodeKind {
     NodeKind::Scalar {
-        text,
+        text: text.into(),
         style: ScalarStyle::Plain,
         tag: None,
     }

@@ -4,6 +4,7 @@
 use super::{map, plain, seq, Reader, CLOSE_MAP, DQ, OPEN_MAP, SQ};
 use crate::yaml::tree::build::past_line_comment;
 use crate::yaml::tree::{NodeId, NodeKind, ScalarStyle};
+use crate::yaml::value::Text;
 
 impl Reader<'_> {
     /// A value that starts at `q` on its key's or entry's line, the enclosing
@@ -58,13 +59,12 @@ impl Reader<'_> {
             }
             i += 1;
         }
-        let text = self.text[q..end].to_string();
-        Some(self.push(plain(text), q, end))
+        Some(self.push(plain(&self.text[q..end]), q, end))
     }
 
     /// A one-line double-quoted scalar at `q` with the common escapes only.
     pub(super) fn double_quoted(&mut self, q: usize) -> Option<NodeId> {
-        let mut out = String::new();
+        let mut out = Text::const_new("");
         let mut i = q + 1;
         let mut run = i;
         loop {
@@ -92,7 +92,7 @@ impl Reader<'_> {
 
     /// A one-line single-quoted scalar at `q`.
     pub(super) fn single_quoted(&mut self, q: usize) -> Option<NodeId> {
-        let mut out = String::new();
+        let mut out = Text::const_new("");
         let mut i = q + 1;
         loop {
             let rest = &self.b[i.min(self.b.len())..];
@@ -114,7 +114,7 @@ impl Reader<'_> {
 
     /// A quoted scalar node: its span runs over the blanks and comment after it, as libyaml's tree has it.
     /// A comment right after the closing quote is left to libyaml.
-    fn quoted(&mut self, text: String, style: ScalarStyle, q: usize, end: usize) -> Option<NodeId> {
+    fn quoted(&mut self, text: Text, style: ScalarStyle, q: usize, end: usize) -> Option<NodeId> {
         if self.byte(end) == b'#' {
             return None;
         }
@@ -176,8 +176,7 @@ impl Reader<'_> {
         while safe(self.byte(i)) {
             i += 1;
         }
-        let text = self.text[q..i].to_string();
-        Some(self.push(plain(text), q, i))
+        Some(self.push(plain(&self.text[q..i]), q, i))
     }
 
     /// `{}` (or `{ }`): an empty flow mapping.
@@ -207,7 +206,7 @@ impl Reader<'_> {
         let (text, stop) = self.literal_lines(first, indent, strip)?;
         let end = q + self.text[q..stop].trim_end().len();
         let kind = NodeKind::Scalar {
-            text,
+            text: text.into(),
             style: ScalarStyle::Literal,
             tag: None,
         };
