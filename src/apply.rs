@@ -35,19 +35,27 @@ pub fn unchanged(index: &Index<'_>) -> Vec<Source> {
 }
 
 /// The rewritten stream, as its documents (`stream::join` makes it one text).
-pub struct Applied<'i> {
+pub struct Applied<'i, S> {
     /// The output's documents in order: unchanged ones borrowed from the input.
     pub docs: Vec<Cow<'i, str>>,
     /// Where each of its documents comes from.
     pub sources: Vec<Source>,
-    /// What Kubernetes reads from each edited input document (`None`: empty),
-    /// as the edit's self-check read it from the text written.
-    pub readings: BTreeMap<usize, Option<Value>>,
+    /// For each edited input document, the caller's summary of what
+    /// Kubernetes reads from it (`None`: empty), as the edit's self-check read
+    /// it from the text written.
+    pub readings: BTreeMap<usize, S>,
 }
 
 /// Produces the rewritten stream, and where each of its documents comes from.
-pub fn apply<'i>(index: &Index<'i>, plan: &Plan) -> Result<Applied<'i>, Error> {
-    let (mut texts, readings) = edited(index, plan)?;
+/// `summary` keeps what a later stage needs of an edited document's reading:
+/// each reading is dropped as soon as it is summed up, so a big stream's are
+/// never all held at once.
+pub fn apply<'i, S: Send>(
+    index: &Index<'i>,
+    plan: &Plan,
+    summary: impl Fn(Option<Value>) -> S + Sync,
+) -> Result<Applied<'i, S>, Error> {
+    let (mut texts, readings) = edited(index, plan, summary)?;
     let units = units(index, plan);
     let mut docs = Vec::new();
     let mut sources = Vec::new();
@@ -76,7 +84,11 @@ pub fn apply<'i>(index: &Index<'i>, plan: &Plan) -> Result<Applied<'i>, Error> {
 }
 
 /// Every document's text with the planned edits made, and the edited ones' readings.
-fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Edited<'i>, Error> {
+fn edited<'i, S: Send>(
+    index: &Index<'i>,
+    plan: &Plan,
+    summary: impl Fn(Option<Value>) -> S + Sync,
+) -> Result<Edited<'i, S>, Error> {
     let n = index.entries.len();
     let mut texts: Vec<Cow<'_, str>> = (0..n)
         .map(|i| Cow::Borrowed(index.stream.doc_text(i)))
@@ -93,6 +105,7 @@ fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Edited<'i>, Error> {
             (&index.tree(doc), known),
             &edits,
         )
+        .map(|(out, reading)| (out, summary(reading)))
     };
     for (doc, done) in crate::par::map(&docs, |d| index.stream.doc_text(d).len(), edit_one) {
         let (out, reading) = done.map_err(|e| {
@@ -110,7 +123,7 @@ fn edited<'i>(index: &Index<'i>, plan: &Plan) -> Result<Edited<'i>, Error> {
 }
 
 /// Each document's text, and the readings of the edited ones.
-type Edited<'i> = (Vec<Cow<'i, str>>, BTreeMap<usize, Option<Value>>);
+type Edited<'i, S> = (Vec<Cow<'i, str>>, BTreeMap<usize, S>);
 
 /// The output's documents in order, in units: a document with the blank
 /// (comment-only) documents right before it, which hold its `# Source:`.

@@ -10,6 +10,9 @@ use crate::diag::Error;
 use crate::index::Index;
 use crate::plan::Plan;
 
+/// What the pipeline keeps of an edited document's reading: its draft for the deadlock check.
+type Draft = Option<crate::plan::graph::model::Draft>;
+
 /// The result of a rewrite: the new stream and the plan that made it.
 pub struct Output {
     /// The rewritten stream.
@@ -133,16 +136,18 @@ pub fn plan<T>(
 fn run<'i, T>(
     input: &'i [u8],
     cfg: &Config,
-    finish: impl FnOnce(Index<'i>, Plan, Option<Applied<'i>>) -> T,
+    finish: impl FnOnce(Index<'i>, Plan, Option<Applied<'i, Draft>>) -> T,
 ) -> Result<T, Error> {
     let index = Index::build(input)?;
     let mut plan = crate::plan::build(&index, cfg)?;
     let applied = if plan.is_empty() {
         None
     } else {
-        let a = crate::apply::apply(&index, &plan)?;
+        let summary = crate::plan::graph::reading_summary(&index, &plan);
+        let mut a = crate::apply::apply(&index, &plan, summary)?;
         // The deadlock check reads what was written: it refuses a stream that would hang.
-        crate::plan::graph::verdicts(&index, (&a.sources, &a.readings), &mut plan)?;
+        let drafts = std::mem::take(&mut a.readings);
+        crate::plan::graph::verdicts(&index, (&a.sources, drafts), &mut plan)?;
         Some(a)
     };
     Ok(finish(index, plan, applied))

@@ -9,7 +9,6 @@ pub mod order;
 pub mod release;
 pub mod roles;
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::apply::Source;
@@ -30,12 +29,27 @@ pub fn check(index: &Index<'_>, migrations: &[MigrationFact], engines: &[Engine]
         .collect()
 }
 
+/// What the deadlock check keeps of an edited document's reading: its model
+/// draft against the output's migrations (`None` when the plan has no
+/// migration: then nothing is checked). See [`crate::apply::apply`].
+pub fn reading_summary(
+    input: &Index<'_>,
+    plan: &Plan,
+) -> impl Fn(Option<Value>) -> Option<model::Draft> + Sync {
+    let migrations = (!plan.migrations.is_empty()).then(|| facts(input, plan, false));
+    move |reading| {
+        let m = migrations.as_ref()?;
+        Some(model::draft(&model::Doc::of_value(reading.as_ref()), m))
+    }
+}
+
 /// Checks the rewritten stream on every engine that reads it. A hang the input
 /// does not have is an error (premigrate never writes such a stream); one the
 /// chart has without premigrate too is a warning. The verdicts go in the plan.
+/// `drafts`: the edited documents' ([`reading_summary`]).
 pub fn verdicts(
     input: &Index<'_>,
-    (sources, readings): (&[Source], &BTreeMap<usize, Option<Value>>),
+    (sources, drafts): (&[Source], BTreeMap<usize, Option<model::Draft>>),
     plan: &mut Plan,
 ) -> Result<(), Error> {
     if plan.migrations.is_empty() {
@@ -46,10 +60,12 @@ pub fn verdicts(
         _ => Engine::GITOPS,
     };
     let in_docs = model::docs(input);
-    let out_nodes = model::nodes(
-        &output_docs(&in_docs, (sources, readings), plan)?,
+    let out_nodes = model::resolve(output_drafts(
+        &in_docs,
+        (sources, drafts),
+        plan,
         &facts(input, plan, false),
-    );
+    )?);
     let in_nodes = model::nodes(&in_docs, &facts(input, plan, true));
     for &engine in engines {
         let deadlock = deadlock::check(&out_nodes, engine).err();
@@ -76,34 +92,48 @@ pub fn verdicts(
     Ok(())
 }
 
-/// The output's documents: an unchanged input document is the input's (its
-/// value borrowed, not read again), an edited one is what its edit's
-/// self-check read from the text written, and an added one is read.
-fn output_docs<'a>(
-    input: &'a [model::Doc<'a>],
-    (sources, readings): (&[Source], &'a BTreeMap<usize, Option<Value>>),
+/// The drafts of the output's documents: an unchanged input document's is
+/// made from the input's value (not read again), an edited one's was made
+/// from what its edit's self-check read from the text written, and an added
+/// one is read.
+fn output_drafts(
+    input: &[model::Doc<'_>],
+    (sources, mut drafts): (&[Source], BTreeMap<usize, Option<model::Draft>>),
     plan: &Plan,
-) -> Result<Vec<model::Doc<'a>>, Error> {
+    migrations: &[MigrationFact],
+) -> Result<Vec<model::Draft>, Error> {
     let internal = |j: usize, why: String| {
         Error::new(format!(
             "internal error: output document {} does not read ({why}); please report it",
             j + 1
         ))
     };
-    sources
-        .iter()
-        .enumerate()
-        .map(|(j, s)| match *s {
-            Source::Input { doc, changed } => match (changed, readings.get(&doc)) {
-                (true, Some(value)) => Ok(model::Doc::of_value(value.as_ref())),
-                _ => Ok(model::Doc {
-                    info: Cow::Borrowed(&*input[doc].info),
-                    value: input[doc].value.as_deref().map(Cow::Borrowed),
-                }),
-            },
-            Source::Added(k) => {
-                model::Doc::read(&plan.added[k].text).map_err(|why| internal(j, why))
-            }
+    let all: Vec<usize> = (0..sources.len()).collect();
+    // Unchanged documents' drafts on every core, as the input's are.
+    let made = crate::par::map(
+        &all,
+        |_| 2048,
+        |j| match sources[j] {
+            Source::Input {
+                doc,
+                changed: false,
+            } => Some(Ok(model::draft(&input[doc], migrations))),
+            Source::Input { .. } => None,
+            Source::Added(k) => Some(
+                model::Doc::read(&plan.added[k].text)
+                    .map(|d| model::draft(&d, migrations))
+                    .map_err(|why| internal(j, why)),
+            ),
+        },
+    );
+    made.into_iter()
+        .map(|(j, d)| match (d, sources[j]) {
+            (Some(d), _) => d,
+            (None, Source::Input { doc, .. }) => drafts
+                .remove(&doc)
+                .flatten()
+                .ok_or_else(|| internal(j, "its edit was not read back".into())),
+            (None, Source::Added(_)) => unreachable!("added documents are drafted above"),
         })
         .collect()
 }

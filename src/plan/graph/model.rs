@@ -96,41 +96,113 @@ pub fn docs<'a>(index: &'a Index<'_>) -> Vec<Doc<'a>> {
 
 /// The model of a stream's documents, given what the graph knows about its migrations.
 pub fn nodes(docs: &[Doc<'_>], migrations: &[MigrationFact]) -> Vec<Node> {
-    // Looked up only (never iterated), with borrowed keys: this runs for
-    // every object of the stream, twice (input and output).
-    let mut by_name: HashMap<(&str, &str, &str), usize> = HashMap::with_capacity(docs.len());
-    for (i, d) in docs.iter().enumerate() {
-        let info = &d.info;
-        if let (Some(k), Some(n)) = (info.kind.as_deref(), info.name.as_deref()) {
-            let ns = info.namespace.as_deref().unwrap_or("");
+    // Each object's draft on its own: a big stream's are made on every core
+    // (weighed as documents of about 2 KB).
+    let all: Vec<usize> = (0..docs.len()).collect();
+    let drafts = crate::par::map(&all, |_| 2048, |i| draft(&docs[i], migrations));
+    resolve(drafts.into_iter().map(|(_, d)| d).collect())
+}
+
+/// What one document says on its own: its node without its waits, and the
+/// objects it waits for by name. Made as soon as a document is read (an
+/// edited document's reading is dropped right after: a big stream's readings
+/// are not all held at once), resolved once every document's name is known.
+#[derive(Debug, Default)]
+pub struct Draft {
+    /// Kind, namespace and name, when it has a kind and a name.
+    key: Option<(String, String, String)>,
+    /// The node, its waits and checks still empty.
+    node: Node,
+    /// What it waits for, in order.
+    wants: Vec<Want>,
+}
+
+/// An object a document waits for, by name.
+#[derive(Debug)]
+struct Want {
+    /// A migration-status check's wait (else a plain wait).
+    check: bool,
+    kind: String,
+    namespace: String,
+    name: String,
+    why: String,
+}
+
+/// The drafts' nodes, each wait found by kind, namespace and name (the first
+/// object of that name; an object never waits for itself; a name the stream
+/// does not hold is no wait).
+pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
+    // Looked up only (never iterated), with borrowed keys.
+    let mut by_name: HashMap<(&str, &str, &str), usize> = HashMap::with_capacity(drafts.len());
+    for (i, d) in drafts.iter().enumerate() {
+        if let Some((k, ns, n)) = &d.key {
             by_name.entry((k, ns, n)).or_insert(i);
         }
     }
-    let lookup = |kind: &str, ns: &str, name: &str| by_name.get(&(kind, ns, name)).copied();
-    // Each object's node on its own: a big stream's are built on every core
-    // (weighed as documents of about 2 KB).
-    let all: Vec<usize> = (0..docs.len()).collect();
-    let node = |i: usize| node_of(i, &docs[i], &lookup, migrations);
-    crate::par::map(&all, |_| 2048, node)
+    let found: Vec<Vec<(bool, usize, usize)>> = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            d.wants
+                .iter()
+                .enumerate()
+                .filter_map(|(w, want)| {
+                    let key = (
+                        want.kind.as_str(),
+                        want.namespace.as_str(),
+                        want.name.as_str(),
+                    );
+                    let at = *by_name.get(&key)?;
+                    (at != i).then_some((want.check, at, w))
+                })
+                .collect()
+        })
+        .collect();
+    drop(by_name);
+    drafts
         .into_iter()
-        .map(|(_, n)| n)
+        .zip(found)
+        .map(|(mut d, found)| {
+            let mut whys: Vec<Option<String>> = d.wants.into_iter().map(|w| Some(w.why)).collect();
+            for (check, at, w) in found {
+                let why = whys[w].take().unwrap_or_default();
+                match check {
+                    true => d.node.checks.push((at, why)),
+                    false => d.node.waits.push((at, why)),
+                }
+            }
+            d.node
+        })
         .collect()
 }
 
-/// The node of document `i`.
-fn node_of(
-    i: usize,
-    e: &Doc<'_>,
-    lookup: &(dyn Fn(&str, &str, &str) -> Option<usize> + Sync),
-    migrations: &[MigrationFact],
-) -> Node {
+/// The draft of one document.
+pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
     let ns = e.info.namespace.clone().unwrap_or_default();
-    let mut node = Node {
-        label: e.info.object(),
-        ..Default::default()
+    let mut d = Draft {
+        key: e
+            .info
+            .kind
+            .clone()
+            .zip(e.info.name.clone())
+            .map(|(k, n)| (k, ns.clone(), n)),
+        node: Node {
+            label: e.info.object(),
+            ..Default::default()
+        },
+        wants: Vec::new(),
+    };
+    let mut want = |check: bool, kind: &str, name: &str, why: String| {
+        d.wants.push(Want {
+            check,
+            kind: kind.to_string(),
+            namespace: ns.clone(),
+            name: name.to_string(),
+            why,
+        });
     };
     if let Some(v) = e.value.as_deref() {
-        annotations(v, &mut node);
+        annotations(v, &mut d.node);
         if let Some(pod) = e
             .info
             .kind
@@ -138,7 +210,7 @@ fn node_of(
             .and_then(k8s::pod_spec_path)
             .and_then(|p| k8s::at(v, &p))
         {
-            pod_waits(pod, &ns, lookup, migrations, &mut node);
+            pod_waits(pod, &ns, migrations, &mut want);
         }
     }
     if e.info.kind.as_deref() == Some("Job") {
@@ -148,15 +220,11 @@ fn node_of(
             .filter(|m| m.name == name && m.namespace == ns)
         {
             for (kind, dname, why) in &m.needs {
-                if let Some(d) = lookup(kind, &ns, dname) {
-                    node.waits.push((d, why.clone()));
-                }
+                want(false, kind, dname, why.clone());
             }
         }
     }
-    node.waits.retain(|(w, _)| *w != i);
-    node.checks.retain(|(w, _)| *w != i);
-    node
+    d
 }
 
 /// Whether a document the index did not parse still orders itself.
@@ -211,30 +279,21 @@ fn annotations(v: &Value, node: &mut Node) {
 fn pod_waits(
     pod: &Value,
     ns: &str,
-    lookup: &dyn Fn(&str, &str, &str) -> Option<usize>,
     migrations: &[MigrationFact],
-    node: &mut Node,
+    want: &mut dyn FnMut(bool, &str, &str, String),
 ) {
     for g in chart_gates::find_all(pod) {
         for j in &g.jobs {
-            if let Some(d) = lookup("Job", ns, &j.name) {
-                node.waits.push((
-                    d,
-                    format!("init container {} waits for Job {}", g.container, j.name),
-                ));
-            }
+            let why = format!("init container {} waits for Job {}", g.container, j.name);
+            want(false, "Job", &j.name, why);
         }
         if g.check {
             for m in migrations.iter().filter(|m| m.pre && m.namespace == ns) {
-                if let Some(d) = lookup("Job", ns, &m.name) {
-                    node.checks.push((
-                        d,
-                        format!(
-                            "init container {} waits until the migrations are applied",
-                            g.container
-                        ),
-                    ));
-                }
+                let why = format!(
+                    "init container {} waits until the migrations are applied",
+                    g.container
+                );
+                want(true, "Job", &m.name, why);
             }
         }
     }
@@ -242,10 +301,8 @@ fn pod_waits(
         if optional(pod, &r.path) || r.path.first() == Some(&Seg::Key("imagePullSecrets".into())) {
             continue;
         }
-        if let Some(d) = lookup(r.kind.kind(), ns, &r.name) {
-            node.waits
-                .push((d, format!("its pods use {} {}", r.kind.kind(), r.name)));
-        }
+        let why = format!("its pods use {} {}", r.kind.kind(), r.name);
+        want(false, r.kind.kind(), &r.name, why);
     }
 }
 
