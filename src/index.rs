@@ -520,7 +520,11 @@ fn passes_through(text: &str) -> bool {
 
 /// `key: value` with a plain key.
 fn simple_entry(line: &str) -> Option<(&str, &str)> {
-    let colon = line.find(':')?;
+    // Lines are short: plain byte loops, not `str::find` or `memchr` (whose
+    // set-up costs more than the line; the quick look calls this on every
+    // top-level line of every document).
+    let b = line.as_bytes();
+    let colon = b.iter().position(|&c| c == b':')?;
     let key = &line[..colon];
     if key.is_empty()
         || !key
@@ -533,7 +537,8 @@ fn simple_entry(line: &str) -> Option<(&str, &str)> {
     if !(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t')) {
         return None;
     }
-    let val = match rest.find(" #") {
+    // A comment starts at ` #`.
+    let val = match rest.as_bytes().windows(2).position(|w| w == b" #") {
         Some(i) => &rest[..i],
         None => rest,
     };
