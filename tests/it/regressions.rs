@@ -139,3 +139,18 @@ fn setting_an_empty_path_is_an_error_not_a_panic() {
         }
     }
 }
+
+/// Fuzzing found a panic in debug builds: a stream holding only an object
+/// premigrate generated for a migration no longer there rewrites to nothing,
+/// and the check that each output document has a source counted one.
+#[test]
+fn a_stream_rewritten_to_nothing_is_not_a_panic() {
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/regressions/rewrite/only-a-stale-generated-rolebinding.yaml"
+    ))
+    .unwrap();
+    let out = premigrate::rewrite(&input, &premigrate::Config::default()).unwrap();
+    assert!(out.stream.is_empty());
+    assert!(out.sources.is_empty());
+}
