@@ -100,6 +100,12 @@ const CASES: &[(&str, usize, &str, bool)] = &[
     ),
     ("invalid-utf8-in-job", 2, "app/templates/job.yaml", true),
     ("job-without-template", 2, "app/templates/job.yaml", false),
+    (
+        "only-stale-generated-objects",
+        1,
+        "app/templates/migrate-rbac.yaml",
+        false,
+    ),
     ("same-hashed-name", 2, "app/templates/migrate-b.yaml", false),
     ("tab-indented-deployment", 2, "app/templates/web.yaml", true),
     (

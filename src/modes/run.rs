@@ -52,7 +52,7 @@ pub fn rewrite(opts: &Opts, files: &[PathBuf]) -> Result<ExitCode, Error> {
     }
     let pieces = out.pieces();
     if pieces.iter().all(|p| p.is_empty()) && !input.bytes.is_empty() {
-        return Err(Error::new("the rewrite produced an empty stream"));
+        return Err(input.locate(empty_output(&out)));
     }
     emit_all(&pieces)?;
     // The process exits next: its memory goes back at once (see `Rewritten`).
@@ -161,6 +161,19 @@ pub fn helm_plugin_install(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
         helm_plugin::NAME
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The error for a rewrite that leaves nothing: every object was one premigrate
+/// generated on an earlier run, for a migration no longer in the stream (Helm
+/// refuses a post-renderer's empty output).
+fn empty_output(out: &crate::Rewritten<'_>) -> Error {
+    let message = "every object of the stream is one premigrate generated on an earlier run, \
+                   for a migration no longer in it: without them the output would be empty";
+    match out.plan.removed.first() {
+        Some(&doc) => Error::at(out.index().location(doc), message),
+        None => Error::new(message),
+    }
+    .help("render the chart again (its migration Job included), or leave these objects out")
 }
 
 /// The input as one stream, and where each file starts in it.
