@@ -8,8 +8,12 @@ use crate::yaml::{NodeId, NodeKind, Tree, Value};
 pub(crate) struct Item {
     /// The item as a standalone document body.
     pub(crate) text: String,
-    /// Its value, for references and file annotations.
-    pub(crate) value: Value,
+    /// Its `resourceRef` and `file` for results (its value is not kept: a big
+    /// list's items would all be held through the rewrite).
+    pub(crate) reference: Option<Value>,
+    pub(crate) file: Option<Value>,
+    /// Why it is not a Kubernetes object, if it is not ([`check_item`]).
+    pub(crate) not_object: Option<String>,
     /// Input line of its first line, and the column its content starts at (0-based).
     pub(crate) line: usize,
     pub(crate) column: usize,
@@ -55,7 +59,9 @@ pub(crate) fn item_text(tree: &Tree, id: NodeId, text: &str, breaks: &[usize]) -
     };
     Item {
         text: body,
-        value,
+        reference: resource_ref(&value),
+        file: file_of(&value),
+        not_object: check_item(&value).err(),
         line,
         column,
         invalid,
@@ -68,7 +74,7 @@ pub(crate) fn breaks(text: &str) -> Vec<usize> {
 }
 
 /// Why an item is not a Kubernetes object, if it is not.
-pub(crate) fn check_item(v: &Value) -> Result<(), String> {
+fn check_item(v: &Value) -> Result<(), String> {
     let Value::Map(_) = v else {
         return Err(
             "not a Kubernetes object (expected a mapping with apiVersion, kind and metadata.name)"
@@ -114,7 +120,7 @@ pub(crate) fn annotation<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
 }
 
 /// `file` of an object, from its path and index annotations.
-pub(crate) fn file_of(v: &Value) -> Option<Value> {
+fn file_of(v: &Value) -> Option<Value> {
     FILE_ANNOTATIONS.iter().find_map(|(p, i)| {
         let path = annotation(v, p)?;
         let mut f = vec![("path", Value::str(path))];

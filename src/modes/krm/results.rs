@@ -2,7 +2,7 @@
 //! migration, and the ResourceList written out with them.
 
 use crate::diag::Error;
-use crate::modes::krm::items::{file_of, resource_ref, Item};
+use crate::modes::krm::items::Item;
 use crate::plan::{Plan, Severity};
 use crate::yaml::value::scalar_text;
 use crate::yaml::Value;
@@ -73,7 +73,7 @@ pub(crate) fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
     for m in &plan.migrations {
         let item = items.get(m.doc);
         // The object as it comes out: under its hashed name.
-        let resource_ref = item.and_then(|i| resource_ref(&i.value)).map(|mut r| {
+        let resource_ref = item.and_then(|i| i.reference.clone()).map(|mut r| {
             r.set("name", Value::str(m.name.clone()));
             // A Job built from a workload: the item it derives from is not the Job.
             if m.origin != crate::plan::Origin::Job {
@@ -96,7 +96,7 @@ pub(crate) fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
             ),
             severity: Severity::Info,
             resource_ref,
-            file: item.and_then(|i| file_of(&i.value)),
+            file: item.and_then(|i| i.file.clone()),
             tags: vec![("hash".into(), m.hash.clone())],
         });
     }
@@ -106,7 +106,7 @@ pub(crate) fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
             .migrations
             .iter()
             .find(|m| Some(m.doc) == n.doc && m.origin == crate::plan::Origin::Job);
-        let resource_ref = item.and_then(|i| resource_ref(&i.value)).map(|mut r| {
+        let resource_ref = item.and_then(|i| i.reference.clone()).map(|mut r| {
             if let Some(m) = renamed {
                 r.set("name", Value::str(m.name.clone()));
             }
@@ -116,7 +116,7 @@ pub(crate) fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
             message: n.message.clone(),
             severity: n.severity,
             resource_ref,
-            file: item.and_then(|i| file_of(&i.value)),
+            file: item.and_then(|i| i.file.clone()),
             tags: vec![("code".into(), n.code.to_string())],
         });
     }
