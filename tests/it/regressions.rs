@@ -154,3 +154,12 @@ fn a_stream_rewritten_to_nothing_is_not_a_panic() {
     assert!(out.stream.is_empty());
     assert!(out.sources.is_empty());
 }
+
+/// The same check on an empty input (fuzzing again): it rewrites to itself,
+/// one empty document with its source.
+#[test]
+fn an_empty_input_is_not_a_panic() {
+    let out = premigrate::rewrite(b"", &premigrate::Config::default()).unwrap();
+    assert!(out.stream.is_empty());
+    assert_eq!(out.sources.len(), 1);
+}
