@@ -64,7 +64,7 @@ fn set_annotation(v: &mut Value, key: &str, val: &str) {
         _ => unreachable!(),
     };
     if meta.get("annotations").is_none() {
-        meta.set("annotations", Value::Map(vec![]));
+        meta.set("annotations", Value::Map(vec![].into()));
     }
     if let Value::Map(m) = meta {
         let ann = &mut m.iter_mut().find(|(k, _)| k == "annotations").unwrap().1;

@@ -255,7 +255,11 @@ impl Reader<'_> {
             return None;
         };
         items.iter().copied().find(|&item| {
-            let one = self.tree.value(item).ok().map(|v| Value::Seq(vec![v]));
+            let one = self
+                .tree
+                .value(item)
+                .ok()
+                .map(|v| Value::Seq(vec![v].into()));
             one.and_then(|v| convert(&v, row.shape, holder == Holder::ConfigMap).ok())
                 .is_some_and(|raw| (row.set)(&mut Opts::default(), raw).is_err())
         })

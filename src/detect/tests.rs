@@ -129,8 +129,8 @@ fn names() {
 
 fn pod(inits: Vec<Value>, mains: Vec<Value>) -> Value {
     Value::map([
-        ("initContainers", Value::Seq(inits)),
-        ("containers", Value::Seq(mains)),
+        ("initContainers", Value::Seq(inits.into())),
+        ("containers", Value::Seq(mains.into())),
     ])
 }
 
@@ -204,17 +204,23 @@ fn scripts_from_config_maps_and_secrets() {
         Value::map([("name", Value::str(vol)), ("mountPath", Value::str(at))])
     };
     let mut c1 = container(&["/scripts/m.sh"], &[]);
-    c1.set("volumeMounts", Value::Seq(vec![mount("a", "/scripts")]));
+    c1.set(
+        "volumeMounts",
+        Value::Seq(vec![mount("a", "/scripts")].into()),
+    );
     let mut c2 = container(&["sh", "/etc/run"], &[]);
-    c2.set("volumeMounts", Value::Seq(vec![mount("b", "/etc")]));
+    c2.set("volumeMounts", Value::Seq(vec![mount("b", "/etc")].into()));
     let vol = |name: &str, key: &str, v: Value| Value::map([("name", Value::str(name)), (key, v)]);
     let mut p = pod(vec![], vec![c1.clone(), c2.clone()]);
     p.set(
         "volumes",
-        Value::Seq(vec![
-            vol("a", "configMap", Value::map([("name", Value::str("bin"))])),
-            vol("b", "secret", Value::map([("secretName", Value::str("s"))])),
-        ]),
+        Value::Seq(
+            vec![
+                vol("a", "configMap", Value::map([("name", Value::str("bin"))])),
+                vol("b", "secret", Value::map([("secretName", Value::str("s"))])),
+            ]
+            .into(),
+        ),
     );
     let refs = references(&p);
     assert!(

@@ -69,6 +69,6 @@ fn without_gates(pod: &Value) -> Cow<'_, Value> {
     }
     let kept: Vec<Value> = inits.iter().filter(|c| !is_gate(c)).cloned().collect();
     let mut pod = pod.clone();
-    pod.set("initContainers", Value::Seq(kept));
+    pod.set("initContainers", Value::Seq(kept.into()));
     Cow::Owned(pod)
 }

@@ -25,10 +25,10 @@ pub enum Value {
     Float(f64),
     /// A string.
     Str(Text),
-    /// A sequence.
-    Seq(Vec<Value>),
+    /// A sequence (boxed slices: a `Value` is 24 bytes, not 32).
+    Seq(Box<[Value]>),
     /// A mapping with string keys, in order.
-    Map(Vec<(Text, Value)>),
+    Map(Box<[(Text, Value)]>),
 }
 
 impl Value {
@@ -85,7 +85,9 @@ impl Value {
             if let Some(slot) = m.iter_mut().rev().find(|(k, _)| k == key) {
                 slot.1 = v;
             } else {
-                m.push((key.into(), v));
+                let mut list = std::mem::take(m).into_vec();
+                list.push((key.into(), v));
+                *m = list.into();
             }
         }
     }
@@ -94,7 +96,8 @@ impl Value {
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         if let Value::Map(m) = self {
             let mut out = None;
-            m.retain_mut(|(k, v)| {
+            let mut list = std::mem::take(m).into_vec();
+            list.retain_mut(|(k, v)| {
                 if k == key {
                     out = Some(std::mem::replace(v, Value::Null));
                     false
@@ -102,6 +105,7 @@ impl Value {
                     true
                 }
             });
+            *m = list.into();
             return out;
         }
         None
@@ -306,12 +310,15 @@ mod tests {
             ("b", Value::str("0755")),
             (
                 "c",
-                Value::Seq(vec![Value::map([
-                    ("name", Value::str("x")),
-                    ("n", Value::Int(1)),
-                ])]),
+                Value::Seq(
+                    vec![Value::map([
+                        ("name", Value::str("x")),
+                        ("n", Value::Int(1)),
+                    ])]
+                    .into(),
+                ),
             ),
-            ("d", Value::Map(vec![])),
+            ("d", Value::Map(vec![].into())),
         ]);
         assert_eq!(
             v.to_document(),

@@ -81,7 +81,7 @@ impl Row {
     pub fn verdict(&self) -> Verdict {
         let c = self.container();
         if self.context == "job" {
-            let pod = Value::map([("containers", Value::Seq(vec![c]))]);
+            let pod = Value::map([("containers", Value::Seq(vec![c].into()))]);
             detect::classify_job(&self.name, &pod, None, false, &detect::no_scripts)
         } else {
             detect::classify_container(&c, &detect::no_scripts)

@@ -535,18 +535,18 @@ fn edit_sets() -> Vec<(String, Vec<Edit>)> {
             "map",
             Value::map([
                 ("a", Value::str("yes")),
-                ("b", Value::Seq(vec![Value::str("0755"), Value::Int(1)])),
+                (
+                    "b",
+                    Value::Seq(vec![Value::str("0755"), Value::Int(1)].into()),
+                ),
             ]),
         ),
         (
             "seq",
-            Value::Seq(vec![
-                Value::str("on"),
-                Value::map([("x", Value::str("1:20"))]),
-            ]),
+            Value::Seq(vec![Value::str("on"), Value::map([("x", Value::str("1:20"))])].into()),
         ),
-        ("empty map", Value::Map(vec![])),
-        ("empty seq", Value::Seq(vec![])),
+        ("empty map", Value::Map(vec![].into())),
+        ("empty seq", Value::Seq(vec![].into())),
     ];
     for (what, v) in &other {
         sets.push((
@@ -663,7 +663,7 @@ fn edit_sets() -> Vec<(String, Vec<Edit>)> {
         ("name", Value::str("wait")),
         (
             "args",
-            Value::Seq(vec![Value::str("on"), Value::str("0755")]),
+            Value::Seq(vec![Value::str("on"), Value::str("0755")].into()),
         ),
     ]);
     let list_sets: Vec<(&str, Vec<Edit>)> = vec![

@@ -366,9 +366,12 @@ fn written(pick: usize) -> Value {
         16 => Value::Bool(true),
         17 => Value::map([
             ("k", Value::str("yes")),
-            ("l", Value::Seq(vec![Value::str("0755"), Value::Null])),
+            (
+                "l",
+                Value::Seq(vec![Value::str("0755"), Value::Null].into()),
+            ),
         ]),
-        18 => Value::Seq(vec![Value::str("on"), Value::map([("a", Value::Int(1))])]),
+        18 => Value::Seq(vec![Value::str("on"), Value::map([("a", Value::Int(1))])].into()),
         _ => Value::Null,
     }
 }
@@ -741,7 +744,10 @@ fn check_list_case(c: &ListCase) -> Result<(), TestCaseError> {
     let mut want = before.clone();
     if let Value::Map(m) = &mut want {
         let spec = &mut m.iter_mut().find(|(k, _)| k == "spec").unwrap().1;
-        spec.set("l", Value::Seq(list_after(&orig_set, &c.removed, &inserts)));
+        spec.set(
+            "l",
+            Value::Seq(list_after(&orig_set, &c.removed, &inserts).into()),
+        );
         if c.add_keys.0 {
             spec.set("added", Value::str("v"));
         }

@@ -94,7 +94,7 @@ fn argocd_plugin_generate_command_runs() {
     let plugin = docs(plugin).remove(0);
     assert_eq!(
         plugin.at(&["spec", "generate", "command"]),
-        Some(&Value::Seq(vec![Value::str("sh"), Value::str("-c")]))
+        Some(&Value::Seq(vec![Value::str("sh"), Value::str("-c")].into()))
     );
     let script = plugin.at(&["spec", "generate", "args"]).unwrap().items()[0]
         .as_str()

@@ -155,7 +155,7 @@ fn edits(v: &Value, patches: &[Patch], token: &dyn Fn(usize) -> String) -> Vec<E
             if !patches.is_empty() {
                 edits.push(Edit::Set(
                     crate::path!["spec", "postRenderers"],
-                    Value::Seq(vec![entry]),
+                    Value::Seq(vec![entry].into()),
                 ));
             }
         }

@@ -49,7 +49,7 @@ fn op(kind: &str, path: &[Seg], value: Option<Value>) -> Value {
     if let Some(v) = value {
         m.push(("value".into(), v));
     }
-    Value::Map(m)
+    Value::Map(m.into())
 }
 
 /// JSON 6902 operations that make the planned edits to a document whose value
@@ -150,14 +150,14 @@ fn insert_ops(current: &Value, path: &[Seg], i: usize, items: &[Value], ops: &mu
             }
         }
         _ => {
-            ops.push(op("add", path, Some(Value::Seq(items.to_vec()))));
+            ops.push(op("add", path, Some(Value::Seq(items.to_vec().into()))));
         }
     }
 }
 
 /// Operations as the YAML text of a kustomize `patch:`.
 pub(crate) fn ops_yaml(ops: &[Value]) -> String {
-    let mut s = Value::Seq(ops.to_vec()).to_block(0);
+    let mut s = Value::Seq(ops.to_vec().into()).to_block(0);
     if s.starts_with('\n') {
         s.remove(0);
     }

@@ -208,5 +208,5 @@ fn result_value(r: &KrmResult) -> Value {
             ),
         ));
     }
-    Value::Map(m)
+    Value::Map(m.into())
 }

@@ -64,7 +64,7 @@ fn restricted() -> Value {
         ("allowPrivilegeEscalation", Value::Bool(false)),
         (
             "capabilities",
-            Value::map([("drop", Value::Seq(vec![Value::str("ALL")]))]),
+            Value::map([("drop", Value::Seq(vec![Value::str("ALL")].into()))]),
         ),
         ("readOnlyRootFilesystem", Value::Bool(true)),
         ("runAsNonRoot", Value::Bool(true)),
@@ -107,7 +107,7 @@ pub(crate) fn gate_container(
         }
         GateStyle::Check => check_container(ctx, m, pod, &mut c)?,
     }
-    Ok(Value::Map(c))
+    Ok(Value::Map(c.into()))
 }
 
 /// A gate that waits for the Job object: `k8s-wait-for` or `kubectl wait`.
@@ -151,24 +151,27 @@ fn wait_container(
         // The image has no shell and keeps the binary at /bin/kubectl.
         c.push((
             "command".into(),
-            Value::Seq(vec![Value::str("/bin/kubectl")]),
+            Value::Seq(vec![Value::str("/bin/kubectl")].into()),
         ));
     }
-    c.push(("args".into(), Value::Seq(args)));
-    c.push(("env".into(), Value::Seq(vec![marker(m)])));
+    c.push(("args".into(), Value::Seq(args.into())));
+    c.push(("env".into(), Value::Seq(vec![marker(m)].into())));
     c.push(("resources".into(), small_resources()));
     c.push(("securityContext".into(), restricted()));
     if no_token {
         c.push((
             "volumeMounts".into(),
-            Value::Seq(vec![Value::map([
-                ("name", Value::str(TOKEN_VOLUME)),
-                (
-                    "mountPath",
-                    Value::str("/var/run/secrets/kubernetes.io/serviceaccount"),
-                ),
-                ("readOnly", Value::Bool(true)),
-            ])]),
+            Value::Seq(
+                vec![Value::map([
+                    ("name", Value::str(TOKEN_VOLUME)),
+                    (
+                        "mountPath",
+                        Value::str("/var/run/secrets/kubernetes.io/serviceaccount"),
+                    ),
+                    ("readOnly", Value::Bool(true)),
+                ])]
+                .into(),
+            ),
         ));
     }
 }
@@ -196,11 +199,7 @@ fn check_container(
     c.push(("imagePullPolicy".into(), pull_policy(app)));
     c.push((
         "command".into(),
-        Value::Seq(vec![
-            Value::str("sh"),
-            Value::str("-c"),
-            Value::str(CHECK_SCRIPT),
-        ]),
+        Value::Seq(vec![Value::str("sh"), Value::str("-c"), Value::str(CHECK_SCRIPT)].into()),
     ));
     // The app's variables first, premigrate's last: a later entry wins, so the app
     // cannot shadow the marker or the command.
@@ -222,7 +221,7 @@ fn check_container(
         ("name", Value::str(CHECK_ENV)),
         ("value", Value::str(check)),
     ]));
-    c.push(("env".into(), Value::Seq(env)));
+    c.push(("env".into(), Value::Seq(env.into())));
     // The check runs the app's own runtime (a Rails, Django or Node boot needs far
     // more than the wait images' 64Mi), so it gets the app container's resources;
     // as an init container it never raises the pod's effective request above them.

@@ -148,8 +148,8 @@ fn metadata(m: &Migration, kind: &str, rbac_name: &str, filename: Option<&str>) 
     if !m.namespace.is_empty() {
         md.push(("namespace".into(), Value::str(&m.namespace)));
     }
-    md.push(("annotations".into(), Value::Map(ann)));
-    Value::Map(md)
+    md.push(("annotations".into(), Value::Map(ann.into())));
+    Value::Map(md.into())
 }
 
 /// The Role: get/list/watch on the one Job.
@@ -160,19 +160,23 @@ fn role(m: &Migration, meta: Value) -> Value {
         ("metadata", meta),
         (
             "rules",
-            Value::Seq(vec![Value::map([
-                ("apiGroups", Value::Seq(vec![Value::str("batch")])),
-                ("resources", Value::Seq(vec![Value::str("jobs")])),
-                ("resourceNames", Value::Seq(vec![Value::str(&m.name)])),
-                (
-                    "verbs",
-                    Value::Seq(vec![
-                        Value::str("get"),
-                        Value::str("list"),
-                        Value::str("watch"),
-                    ]),
-                ),
-            ])]),
+            Value::Seq(
+                vec![Value::map([
+                    ("apiGroups", Value::Seq(vec![Value::str("batch")].into())),
+                    ("resources", Value::Seq(vec![Value::str("jobs")].into())),
+                    (
+                        "resourceNames",
+                        Value::Seq(vec![Value::str(&m.name)].into()),
+                    ),
+                    (
+                        "verbs",
+                        Value::Seq(
+                            vec![Value::str("get"), Value::str("list"), Value::str("watch")].into(),
+                        ),
+                    ),
+                ])]
+                .into(),
+            ),
         ),
     ])
 }
@@ -203,7 +207,7 @@ fn binding(m: &Migration, meta: Value, rbac_name: &str, sas: &[String]) -> Value
                         if !m.namespace.is_empty() {
                             s.push(("namespace".into(), Value::str(&m.namespace)));
                         }
-                        Value::Map(s)
+                        Value::Map(s.into())
                     })
                     .collect(),
             ),

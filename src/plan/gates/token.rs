@@ -70,41 +70,53 @@ fn token_volume() -> Value {
             "projected",
             Value::map([(
                 "sources",
-                Value::Seq(vec![
-                    Value::map([(
-                        "serviceAccountToken",
-                        Value::map([
-                            ("path", Value::str("token")),
-                            ("expirationSeconds", Value::Int(3607)),
-                        ]),
-                    )]),
-                    Value::map([(
-                        "configMap",
-                        Value::map([
-                            ("name", Value::str("kube-root-ca.crt")),
-                            (
-                                "items",
-                                Value::Seq(vec![Value::map([
-                                    ("key", Value::str("ca.crt")),
-                                    ("path", Value::str("ca.crt")),
-                                ])]),
-                            ),
-                        ]),
-                    )]),
-                    Value::map([(
-                        "downwardAPI",
+                Value::Seq(
+                    vec![
                         Value::map([(
-                            "items",
-                            Value::Seq(vec![Value::map([
-                                ("path", Value::str("namespace")),
-                                (
-                                    "fieldRef",
-                                    Value::map([("fieldPath", Value::str("metadata.namespace"))]),
-                                ),
-                            ])]),
+                            "serviceAccountToken",
+                            Value::map([
+                                ("path", Value::str("token")),
+                                ("expirationSeconds", Value::Int(3607)),
+                            ]),
                         )]),
-                    )]),
-                ]),
+                        Value::map([(
+                            "configMap",
+                            Value::map([
+                                ("name", Value::str("kube-root-ca.crt")),
+                                (
+                                    "items",
+                                    Value::Seq(
+                                        vec![Value::map([
+                                            ("key", Value::str("ca.crt")),
+                                            ("path", Value::str("ca.crt")),
+                                        ])]
+                                        .into(),
+                                    ),
+                                ),
+                            ]),
+                        )]),
+                        Value::map([(
+                            "downwardAPI",
+                            Value::map([(
+                                "items",
+                                Value::Seq(
+                                    vec![Value::map([
+                                        ("path", Value::str("namespace")),
+                                        (
+                                            "fieldRef",
+                                            Value::map([(
+                                                "fieldPath",
+                                                Value::str("metadata.namespace"),
+                                            )]),
+                                        ),
+                                    ])]
+                                    .into(),
+                                ),
+                            )]),
+                        )]),
+                    ]
+                    .into(),
+                ),
             )]),
         ),
     ])

@@ -278,7 +278,7 @@ mod tests {
     use super::*;
 
     fn init(c: Value) -> Value {
-        Value::map([("initContainers", Value::Seq(vec![c]))])
+        Value::map([("initContainers", Value::Seq(vec![c].into()))])
     }
 
     fn strs(v: &[&str]) -> Value {
@@ -310,15 +310,16 @@ mod tests {
             1,
             "the chart's own gate"
         );
-        let Value::Map(mut entries) = chart_own else {
+        let Value::Map(entries) = chart_own else {
             unreachable!()
         };
+        let mut entries = entries.into_vec();
         let marker = Value::map([
             ("name", Value::str(WAIT_FOR_ENV)),
             ("value", Value::str("app-migrate-1a2b3c4d5e")),
         ]);
-        entries.push(("env".into(), Value::Seq(vec![marker])));
-        let ours = Value::Map(entries);
+        entries.push(("env".into(), Value::Seq(vec![marker].into())));
+        let ours = Value::Map(entries.into());
         assert!(find(&init(ours.clone())).is_empty(), "premigrate's gate");
         assert_eq!(find_all(&init(ours)).len(), 1);
     }
@@ -366,13 +367,16 @@ mod tests {
             ("name", Value::str("init")),
             (
                 "env",
-                Value::Seq(vec![Value::map([
-                    ("name", Value::str("DEPENDENCY_JOBS")),
-                    (
-                        "value",
-                        Value::str("keystone-db-init,default:keystone-fernet-setup"),
-                    ),
-                ])]),
+                Value::Seq(
+                    vec![Value::map([
+                        ("name", Value::str("DEPENDENCY_JOBS")),
+                        (
+                            "value",
+                            Value::str("keystone-db-init,default:keystone-fernet-setup"),
+                        ),
+                    ])]
+                    .into(),
+                ),
             ),
         ]));
         let g = find(&pod);

@@ -510,7 +510,7 @@ mod tests {
         let pod = |image: &str| {
             Value::map([(
                 "containers",
-                Value::Seq(vec![Value::map([("image", Value::str(image))])]),
+                Value::Seq(vec![Value::map([("image", Value::str(image))])].into()),
             )])
         };
         assert!(data_image(&pod("docker.io/bitnamilegacy/postgresql:15.4.0")).is_some());

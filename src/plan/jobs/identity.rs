@@ -138,7 +138,7 @@ fn without_own_gates(spec: &mut Value) {
                     if kept.is_empty() {
                         pod.remove(list);
                     } else {
-                        pod.set(list, Value::Seq(kept));
+                        pod.set(list, Value::Seq(kept.into()));
                     }
                 }
             }

@@ -250,8 +250,10 @@ impl<'v> Builder<'v> {
                 .iter()
                 .map(|(k, val)| ((*k).into(), Value::str(val)))
                 .collect();
-            self.edits
-                .push(Edit::Set(path!["metadata", "annotations"], Value::Map(own)));
+            self.edits.push(Edit::Set(
+                path!["metadata", "annotations"],
+                Value::Map(own.into()),
+            ));
             return;
         }
         for (k, _) in current {
@@ -377,6 +379,7 @@ impl<'v> Builder<'v> {
         let bad = self.undefined_mounts(&job_container);
         if let Some(Value::Seq(list)) = job_container.get("volumeMounts").cloned() {
             let kept: Vec<Value> = list
+                .into_vec()
                 .into_iter()
                 .enumerate()
                 .filter(|(k, _)| !bad.contains(k))
@@ -385,7 +388,7 @@ impl<'v> Builder<'v> {
             if kept.is_empty() {
                 job_container.remove("volumeMounts");
             } else {
-                job_container.set("volumeMounts", Value::Seq(kept));
+                job_container.set("volumeMounts", Value::Seq(kept.into()));
             }
         }
         for &j in &sidecars {
@@ -395,7 +398,7 @@ impl<'v> Builder<'v> {
         }
         self.edits.push(Edit::Set(
             pod_path("containers"),
-            Value::Seq(vec![job_container]),
+            Value::Seq(vec![job_container].into()),
         ));
         let mut run: Vec<&Value> = sidecars.iter().map(|&j| &inits[j]).collect();
         run.push(&inits[init]);

@@ -287,7 +287,7 @@ impl Editor<'_> {
                 let path = self
                     .path_of(root, map)
                     .ok_or_else(|| err("cannot empty the whole document", None))?;
-                let mut value = Value::Map(vec![]);
+                let mut value = Value::Map(vec![].into());
                 if let Some(i) = self
                     .pending
                     .iter()

@@ -527,7 +527,7 @@ mod tests {
             ("name", Value::str("w")),
             (
                 "args",
-                Value::Seq(vec![Value::str("job-wr"), Value::str("j")]),
+                Value::Seq(vec![Value::str("job-wr"), Value::str("j")].into()),
             ),
         ]);
         let out = run(

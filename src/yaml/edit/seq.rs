@@ -39,7 +39,7 @@ impl Editor<'_> {
         vs: &[Value],
     ) -> Result<(), EditError> {
         let Some((seq, items, _)) = self.seq_info(root, path)? else {
-            return self.set_or_append(root, path, &Value::Seq(vs.to_vec()), true);
+            return self.set_or_append(root, path, &Value::Seq(vs.to_vec().into()), true);
         };
         let at = idx.min(items.len());
         self.seq_plan(seq, path).inserts.push((at, vs.to_vec()));
@@ -159,7 +159,7 @@ impl Editor<'_> {
             ));
         }
         if plan.removed.len() == n && plan.inserts.is_empty() && !plan.path.is_empty() {
-            return self.replace(root, &plan.path, seq, &Value::Seq(vec![]));
+            return self.replace(root, &plan.path, seq, &Value::Seq(vec![].into()));
         }
         let dashes = items
             .iter()

@@ -8,7 +8,7 @@ use crate::yaml::value::Value;
 pub(super) fn nest(path: &[Seg], v: &Value) -> Value {
     path.iter().rev().fold(v.clone(), |acc, seg| match seg {
         Seg::Key(k) => Value::map([(k.clone(), acc)]),
-        Seg::Index(_) => Value::Seq(vec![acc]),
+        Seg::Index(_) => Value::Seq(vec![acc].into()),
     })
 }
 
@@ -20,7 +20,7 @@ pub fn apply_to_value(root: &mut Value, e: &Edit) {
             cur = match seg {
                 Seg::Key(k) => {
                     if create && !matches!(cur, Value::Map(_)) {
-                        *cur = Value::Map(vec![]);
+                        *cur = Value::Map(vec![].into());
                     }
                     if create && cur.get(k).is_none() {
                         cur.set(k, Value::Null);
@@ -56,18 +56,22 @@ pub fn apply_to_value(root: &mut Value, e: &Edit) {
         Edit::Insert(path, idx, vs) => {
             if let Some(slot) = walk(root, path, true) {
                 if !matches!(slot, Value::Seq(_)) {
-                    *slot = Value::Seq(vec![]);
+                    *slot = Value::Seq(vec![].into());
                 }
                 if let Value::Seq(items) = slot {
-                    let i = (*idx).min(items.len());
-                    items.splice(i..i, vs.iter().cloned());
+                    let mut list = std::mem::take(items).into_vec();
+                    let i = (*idx).min(list.len());
+                    list.splice(i..i, vs.iter().cloned());
+                    *items = list.into();
                 }
             }
         }
         Edit::RemoveItem(path, idx) => {
             if let Some(Value::Seq(items)) = walk(root, path, false) {
                 if *idx < items.len() {
-                    items.remove(*idx);
+                    let mut list = std::mem::take(items).into_vec();
+                    list.remove(*idx);
+                    *items = list.into();
                 }
             }
         }

@@ -123,7 +123,7 @@ impl Tree {
             let val = self.value_in(*v, walk, depth + 1)?;
             out.set(key, val);
         }
-        Ok(Value::Map(out.entries))
+        Ok(Value::Map(out.entries.into()))
     }
 
     /// go-yaml v2's `isMerge`: a `<<` that is plain (or under the non-specific
