@@ -139,21 +139,17 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
             by_name.entry((k, ns, n)).or_insert(i);
         }
     }
-    let found: Vec<Vec<(bool, usize, usize)>> = drafts
+    // Where each want points (the names are borrowed from the drafts, so
+    // first all lookups, then the drafts are taken apart).
+    let found: Vec<Vec<Option<usize>>> = drafts
         .iter()
         .enumerate()
         .map(|(i, d)| {
             d.wants
                 .iter()
-                .enumerate()
-                .filter_map(|(w, want)| {
-                    let key = (
-                        want.kind.as_str(),
-                        want.namespace.as_str(),
-                        want.name.as_str(),
-                    );
-                    let at = *by_name.get(&key)?;
-                    (at != i).then_some((want.check, at, w))
+                .map(|w| {
+                    let key = (w.kind.as_str(), w.namespace.as_str(), w.name.as_str());
+                    by_name.get(&key).copied().filter(|&at| at != i)
                 })
                 .collect()
         })
@@ -163,12 +159,11 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
         .into_iter()
         .zip(found)
         .map(|(mut d, found)| {
-            let mut whys: Vec<Option<String>> = d.wants.into_iter().map(|w| Some(w.why)).collect();
-            for (check, at, w) in found {
-                let why = whys[w].take().unwrap_or_default();
-                match check {
-                    true => d.node.checks.push((at, why)),
-                    false => d.node.waits.push((at, why)),
+            for (w, at) in d.wants.into_iter().zip(found) {
+                match (at, w.check) {
+                    (Some(at), true) => d.node.checks.push((at, w.why)),
+                    (Some(at), false) => d.node.waits.push((at, w.why)),
+                    (None, _) => {}
                 }
             }
             d.node
