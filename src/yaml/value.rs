@@ -71,6 +71,17 @@ impl Value {
         }
     }
 
+    /// The strings of the list under `key` (its other items left out; none
+    /// when there is no such list).
+    pub fn strings(&self, key: &str) -> Vec<&str> {
+        self.get(key)
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Value::as_str)
+            .collect()
+    }
+
     /// The entries, if this is a map.
     pub fn entries(&self) -> &[(Text, Value)] {
         match self {

@@ -154,21 +154,12 @@ fn rules<'c>(cx: &'c Cx<'_>, role: usize) -> impl Iterator<Item = (usize, &'c Va
         .enumerate()
 }
 
-fn list<'v>(rule: &'v Value, key: &str) -> Vec<&'v str> {
-    rule.get(key)
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Value::as_str)
-        .collect()
-}
-
 /// Whether a rule allows `get` on Job `job`.
 fn reads(rule: &Value, job: &str) -> bool {
-    let groups = list(rule, "apiGroups");
-    let res = list(rule, "resources");
-    let verbs = list(rule, "verbs");
-    let names = list(rule, "resourceNames");
+    let groups = rule.strings("apiGroups");
+    let res = rule.strings("resources");
+    let verbs = rule.strings("verbs");
+    let names = rule.strings("resourceNames");
     (groups.contains(&"batch") || groups.contains(&"*"))
         && (res.contains(&"jobs") || res.contains(&"*"))
         && (verbs.contains(&"get") || verbs.contains(&"*"))
@@ -177,8 +168,8 @@ fn reads(rule: &Value, job: &str) -> bool {
 
 /// What a rule allows beyond reading one Job, if anything.
 fn broad(rule: &Value) -> Option<String> {
-    let res = list(rule, "resources");
-    let verbs = list(rule, "verbs");
+    let res = rule.strings("resources");
+    let verbs = rule.strings("verbs");
     if res.contains(&"*") {
         return Some("do anything to every resource".into());
     }
@@ -196,7 +187,7 @@ fn broad(rule: &Value) -> Option<String> {
     if !write.is_empty() {
         return Some(format!("{} Jobs", write.join("/")));
     }
-    list(rule, "resourceNames")
+    rule.strings("resourceNames")
         .is_empty()
         .then(|| "read every Job of the namespace (no resourceNames)".into())
 }

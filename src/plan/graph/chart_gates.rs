@@ -92,15 +92,7 @@ fn is_legacy_gate(c: &Value) -> bool {
         .get("name")
         .and_then(Value::as_str)
         .is_some_and(|n| n.starts_with(GATE_NAME));
-    let strs = |k: &str| -> Vec<&str> {
-        c.get(k)
-            .map(Value::items)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(Value::as_str)
-            .collect()
-    };
-    let (command, args) = (strs("command"), strs("args"));
+    let (command, args) = (c.strings("command"), c.strings("args"));
     let shape = match (command.as_slice(), args.as_slice()) {
         ([], ["job-wr", _]) => true,
         (["kubectl"], ["wait", "--for=condition=complete", job, timeout]) => {
