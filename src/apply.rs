@@ -43,7 +43,7 @@ pub struct Applied<'i, S> {
     /// For each edited input document, the caller's summary of what
     /// Kubernetes reads from it (`None`: empty), as the edit's self-check read
     /// it from the text written.
-    pub readings: BTreeMap<usize, S>,
+    pub summaries: BTreeMap<usize, S>,
 }
 
 /// Produces the rewritten stream, and where each of its documents comes from.
@@ -55,7 +55,7 @@ pub fn apply<'i, S: Send>(
     plan: &Plan,
     summary: impl Fn(Option<Value>) -> S + Sync,
 ) -> Result<Applied<'i, S>, Error> {
-    let (mut texts, readings) = edited(index, plan, summary)?;
+    let (mut texts, summaries) = edited(index, plan, summary)?;
     let units = units(index, plan);
     let mut docs = Vec::new();
     let mut sources = Vec::new();
@@ -79,11 +79,12 @@ pub fn apply<'i, S: Send>(
     Ok(Applied {
         docs,
         sources,
-        readings,
+        summaries,
     })
 }
 
-/// Every document's text with the planned edits made, and the edited ones' readings.
+/// Every document's text with the planned edits made, and the summaries of
+/// the edited ones' readings.
 fn edited<'i, S: Send>(
     index: &Index<'i>,
     plan: &Plan,
@@ -93,7 +94,7 @@ fn edited<'i, S: Send>(
     let mut texts: Vec<Cow<'_, str>> = (0..n)
         .map(|i| Cow::Borrowed(index.stream.doc_text(i)))
         .collect();
-    let mut readings = BTreeMap::new();
+    let mut summaries = BTreeMap::new();
     // Each document is edited (and its edit checked) on its own: a big
     // stream's are spread over the cores.
     let docs: Vec<usize> = plan.changes.keys().copied().collect();
@@ -108,7 +109,7 @@ fn edited<'i, S: Send>(
         .map(|(out, reading)| (out, summary(reading)))
     };
     for (doc, done) in crate::par::map(&docs, |d| index.stream.doc_text(d).len(), edit_one) {
-        let (out, reading) = done.map_err(|e| {
+        let (out, summed) = done.map_err(|e| {
             let loc = match e.offset {
                 Some(o) => index.location_at(doc, o),
                 None => index.location(doc),
@@ -117,12 +118,12 @@ fn edited<'i, S: Send>(
                 .help("simplify the YAML at that spot (no aliases or inline lists there), or exclude the object with premigrate.io/migration: \"false\" / premigrate.io/gate: \"false\"")
         })?;
         texts[doc] = Cow::Owned(out);
-        readings.insert(doc, reading);
+        summaries.insert(doc, summed);
     }
-    Ok((texts, readings))
+    Ok((texts, summaries))
 }
 
-/// Each document's text, and the readings of the edited ones.
+/// Each document's text, and the summaries of the edited ones' readings.
 type Edited<'i, S> = (Vec<Cow<'i, str>>, BTreeMap<usize, S>);
 
 /// The output's documents in order, in units: a document with the blank

@@ -149,7 +149,7 @@ fn run<'i, T>(
         let summary = crate::plan::graph::reading_summary(&index, &plan);
         let mut a = crate::apply::apply(&index, &plan, summary)?;
         // The deadlock check reads what was written: it refuses a stream that would hang.
-        let drafts = std::mem::take(&mut a.readings);
+        let drafts = std::mem::take(&mut a.summaries);
         crate::plan::graph::verdicts(&index, (&a.sources, drafts), &mut plan)?;
         Some(a)
     };
