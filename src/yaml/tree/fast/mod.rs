@@ -10,6 +10,8 @@
 
 mod scalars;
 
+use std::cell::Cell;
+
 use super::{Node, NodeId, NodeKind, ScalarStyle, Tree};
 
 /// The quotes, named: a quote in a byte literal is easy to misread.
@@ -38,6 +40,7 @@ pub(super) fn build(text: &str) -> Option<Tree> {
         // growing (and copying) the list a few times per document.
         nodes: Vec::with_capacity(b.len() / 10 + 4),
         depth: 0,
+        last_content: Cell::new((usize::MAX, None)),
     };
     let first = r.preamble()?;
     r.pos = first.start;
@@ -105,6 +108,8 @@ struct Reader<'t> {
     pos: usize,
     nodes: Vec<Node>,
     depth: usize,
+    /// The last [`Reader::next_content`] asked for, and its answer.
+    last_content: Cell<(usize, Option<Line>)>,
 }
 
 impl Reader<'_> {
@@ -124,7 +129,19 @@ impl Reader<'_> {
 
     /// The next line with content from line start `from`, past blank and comment
     /// lines. `None` on a document marker or directive (libyaml's business).
-    fn next_content(&self, mut from: usize) -> Option<Line> {
+    /// Each line is asked for two or three times (after a value, then by its
+    /// block): the last answer is kept.
+    fn next_content(&self, from: usize) -> Option<Line> {
+        let (at, line) = self.last_content.get();
+        if at == from {
+            return line;
+        }
+        let line = self.find_content(from);
+        self.last_content.set((from, line));
+        line
+    }
+
+    fn find_content(&self, mut from: usize) -> Option<Line> {
         while from < self.b.len() {
             let mut i = from;
             while self.byte(i) == b' ' {
@@ -132,6 +149,14 @@ impl Reader<'_> {
             }
             match self.byte(i) {
                 b'\n' | b'#' => from = self.next_line(i),
+                // Indented content: no marker can start there.
+                _ if i > from => {
+                    return Some(Line {
+                        start: from,
+                        indent: i - from,
+                        eof: false,
+                    })
+                }
                 _ => {
                     let line = &self.b[from..self.eol(from)];
                     if line.starts_with(b"...") && line[3..].iter().all(|&c| c == b' ') {
@@ -142,16 +167,12 @@ impl Reader<'_> {
                             eof: true,
                         });
                     }
-                    let marker = i == from
-                        && (line.starts_with(b"---")
-                            || line.starts_with(b"...")
-                            || line[0] == b'%');
-                    if marker {
+                    if line.starts_with(b"---") || line.starts_with(b"...") || line[0] == b'%' {
                         return None;
                     }
                     return Some(Line {
                         start: from,
-                        indent: i - from,
+                        indent: 0,
                         eof: false,
                     });
                 }
