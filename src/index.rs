@@ -348,6 +348,9 @@ fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Pars
         )
         .help("put a `---` line before this document"));
     }
+    if let Some(value) = Tree::fast_value(text) {
+        return Ok(Parsed { value });
+    }
     let tree = Tree::parse(text).map_err(|e| {
         fail(e.offset, format!("invalid YAML: {}", e.message))
             .help("fix the template that renders this document (run `helm template` to see it)")

@@ -12,7 +12,7 @@ mod support;
 use std::path::Path;
 
 use premigrate::stream::Stream;
-use premigrate::yaml::Tree;
+use premigrate::yaml::{Tree, Value};
 use rng::Rng;
 use support::repo_root;
 
@@ -50,13 +50,28 @@ fn documents() -> Vec<String> {
     docs
 }
 
-/// `Some(true)`: the fast reader read it as libyaml does; `Some(false)`: it
-/// gave up; `None`: it read it differently (or libyaml refuses it).
+/// `Some(true)`: the fast reader read it as libyaml does (its tree, and the
+/// value it reads straight from the text); `Some(false)`: it gave up; `None`:
+/// it read it differently (or libyaml refuses it).
 fn agrees(text: &str) -> Option<bool> {
+    let value = Tree::fast_value(text);
     match Tree::parse_fast(text) {
-        None => Some(false),
-        Some(fast) => (Tree::parse_with_libyaml(text).as_ref() == Ok(&fast)).then_some(true),
+        // The value reader is the same reader: it gives up where the tree does.
+        None => value.is_none().then_some(false),
+        Some(fast) => {
+            let libyaml = Tree::parse_with_libyaml(text);
+            let same_tree = libyaml.as_ref() == Ok(&fast);
+            // It may also give up on what the tree's reading looks at closer.
+            let same_value = value.is_none() || value == libyaml_value(text);
+            (same_tree && same_value).then_some(true)
+        }
     }
+}
+
+/// The value libyaml's tree reads, when it reads.
+fn libyaml_value(text: &str) -> Option<Value> {
+    let tree = Tree::parse_with_libyaml(text).ok()?;
+    tree.value(tree.root?).ok()
 }
 
 #[test]
@@ -229,4 +244,53 @@ fn mutations_of_the_corpus_are_read_as_libyaml_does_or_left_to_it() {
         }
     }
     eprintln!("{MUTATIONS} mutations: {read} read by the fast reader as libyaml reads them, {left} left to libyaml, 0 differences");
+}
+
+#[test]
+fn values_are_read_straight_from_the_text_as_the_tree_reads_them() {
+    // Keys as sigs.k8s.io/yaml writes them in JSON (JSON's keys print sorted);
+    // a later key wins, in place.
+    let read = [
+        ("a: 1\nb: x\na: 2\n", r#"{"a":2,"b":"x"}"#),
+        (
+            "1: a\ntrue: b\n1.5: c\n0x10: d\n",
+            r#"{"1":"a","1.5":"c","16":"d","true":"b"}"#,
+        ),
+        (
+            "a: ~\nb:\nc: yes\nd: 1e3\ne: 0.5\nf: '1'\n",
+            r#"{"a":null,"b":null,"c":true,"d":1000,"e":0.5,"f":"1"}"#,
+        ),
+        (
+            "a: [1, x, \"y\"]\nb: {}\nc: |\n  z\n",
+            r#"{"a":[1,"x","y"],"b":{},"c":"z\n"}"#,
+        ),
+    ];
+    for (text, json) in read {
+        let v = Tree::fast_value(text).unwrap_or_else(|| panic!("not read: {text:?}"));
+        assert_eq!(v.to_json().to_string(), json, "{text:?}");
+        assert_eq!(Some(v), libyaml_value(text), "{text:?}");
+    }
+    // What the tree's reading refuses, or marks to refuse, is left to it:
+    // its error says where.
+    for text in [
+        "a: .inf\n",
+        "a: [.nan]\n",
+        "~: 1\n",
+        "18446744073709551615: 1\n",
+    ] {
+        assert_eq!(Tree::fast_value(text), None, "{text:?}");
+        let tree = Tree::parse_with_libyaml(text).expect("parses");
+        assert_eq!(
+            Tree::read_value(text).map(Option::unwrap),
+            tree.value(0),
+            "{text:?}"
+        );
+        assert!(tree.value(0).is_err(), "{text:?}");
+    }
+    // A 100k-key map with a repeated key reads in linear time, the last value in place.
+    let mut big: String = (0..100_000).map(|i| format!("k{i}: {i}\n")).collect();
+    big.push_str("k7: last\n");
+    let v = Tree::fast_value(&big).expect("read");
+    assert_eq!(v.get("k7").and_then(Value::as_str), Some("last"));
+    assert_eq!(v.entries().len(), 100_000);
 }

@@ -268,16 +268,28 @@ pub fn describe_edit(data: &[u8]) -> String {
 }
 
 /// The fast reader against libyaml: wherever `Tree::parse_fast` reads a text,
-/// its tree must be the one libyaml's events build (a difference is a panic).
+/// its tree must be the one libyaml's events build, and the value
+/// `Tree::fast_value` reads straight from the text that tree's reading (a
+/// difference is a panic).
 pub fn fast_reader(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Some(fast) = Tree::parse_fast(text) {
-        let libyaml = Tree::parse_with_libyaml(text);
-        assert!(
-            libyaml.as_ref() == Ok(&fast),
-            "the fast reader differs from libyaml on {text:?}"
-        );
+    let value = Tree::fast_value(text);
+    match Tree::parse_fast(text) {
+        Some(fast) => {
+            let libyaml = Tree::parse_with_libyaml(text);
+            assert!(
+                libyaml.as_ref() == Ok(&fast),
+                "the fast reader differs from libyaml on {text:?}"
+            );
+            // Its value, read straight from the text, is the tree's reading
+            // (or left to it).
+            if let Some(v) = value {
+                let read = fast.value(fast.root.expect("a read document has a root"));
+                assert!(read.as_ref() == Ok(&v), "the fast value differs on {text:?}");
+            }
+        }
+        None => assert!(value.is_none(), "a value without a tree on {text:?}"),
     }
 }

@@ -75,11 +75,9 @@ impl<'a> Doc<'a> {
                 value: None,
             });
         }
-        let tree = Tree::parse(text).map_err(|e| e.message)?;
-        let value = match tree.root {
-            Some(r) => tree.value(r).map_err(|e| e.message)?,
-            None => Value::Null,
-        };
+        let value = Tree::read_value(text)
+            .map_err(|e| e.message)?
+            .unwrap_or(Value::Null);
         Ok(Doc {
             info: Cow::Owned(crate::index::info_of(&value)),
             value: Some(Cow::Owned(value)),

@@ -99,8 +99,7 @@ pub fn peek<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value>> {
 
 /// A document's value when it reads, `None` when it does not.
 pub fn lenient(text: &str) -> Option<Value> {
-    let tree = Tree::parse(text).ok()?;
-    tree.value(tree.root?).ok()
+    Tree::read_value(text).ok()?
 }
 
 /// A Service of the stream.

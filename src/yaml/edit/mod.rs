@@ -269,6 +269,9 @@ fn edit_path(e: &Edit) -> &[Seg] {
 
 /// What Kubernetes reads from an edited text.
 fn read_value(out: &str) -> Result<Option<Value>, EditError> {
+    if let Some(v) = Tree::fast_value(out) {
+        return Ok(Some(v));
+    }
     let tree = Tree::parse(out)
         .map_err(|e| err(format!("edit produced invalid YAML: {}", e.message), None))?;
     tree.root

@@ -6,6 +6,8 @@ pub use super::libyaml::ScalarStyle;
 
 pub use read::scalar_value;
 
+use crate::yaml::value::Value;
+
 mod build;
 mod fast;
 mod read;
@@ -129,6 +131,33 @@ impl Tree {
     /// Parses with the fast reader alone: `None` when the text is outside its subset.
     pub fn parse_fast(text: &str) -> Option<Tree> {
         fast::build(text)
+    }
+
+    /// The value of a document body, read by the fast reader straight from the
+    /// text without a tree: `None` when the text is outside its subset or its
+    /// value needs a closer look (then parse it and read [`Tree::value`], which
+    /// also says what is wrong). Debug builds check it against libyaml's tree.
+    pub fn fast_value(text: &str) -> Option<Value> {
+        let v = fast::value(text)?;
+        debug_assert_eq!(
+            Some(&v),
+            build::build(text)
+                .ok()
+                .and_then(|t| t.value(t.root?).ok())
+                .as_ref(),
+            "the fast reader's value differs from libyaml's on {text:?}"
+        );
+        Some(v)
+    }
+
+    /// The value of a document body (`None`: an empty document): straight from
+    /// the text when the fast reader can, else through its tree.
+    pub fn read_value(text: &str) -> Result<Option<Value>, SyntaxError> {
+        if let Some(v) = Self::fast_value(text) {
+            return Ok(Some(v));
+        }
+        let tree = Tree::parse(text)?;
+        tree.root.map(|r| tree.value(r)).transpose()
     }
 
     /// The node, aliases followed.

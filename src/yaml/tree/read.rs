@@ -123,7 +123,7 @@ impl Tree {
             let val = self.value_in(*v, walk, depth + 1)?;
             out.set(key, val);
         }
-        Ok(Value::Map(out.entries.into()))
+        Ok(Value::Map(out.into_entries().into()))
     }
 
     /// go-yaml v2's `isMerge`: a `<<` that is plain (or under the non-specific
@@ -182,23 +182,38 @@ impl Tree {
         )?;
         Ok(match decoded {
             Decoded::Binary(s) => s.into(),
-            Decoded::Resolved(r) => match r {
-                Resolved::Str | Resolved::Merge => text.as_str().into(),
+            Decoded::Resolved(r) => match key_of(r, text) {
+                Ok(key) => key,
                 // Refused only if still there once later keys have overridden
                 // it: sigs.k8s.io/yaml refuses it when converting to JSON.
-                Resolved::Null => {
+                Err(what) => {
                     walk.odd = true;
-                    compact_str::format_compact!("{LATE_KEY}null")
+                    compact_str::format_compact!("{LATE_KEY}{what}")
                 }
-                Resolved::Uint(_) => {
-                    walk.odd = true;
-                    compact_str::format_compact!("{LATE_KEY}an integer beyond int64")
-                }
-                Resolved::Bool(b) => b.to_string().into(),
-                Resolved::Int(i) => i.to_string().into(),
-                Resolved::Float(f) => format_float_key(f).into(),
             },
         })
+    }
+}
+
+/// A resolved map key as sigs.k8s.io/yaml writes it in JSON; `Err` with what
+/// it is for the keys it cannot write (null, an integer beyond int64).
+fn key_of(r: Resolved, text: &Text) -> Result<Text, &'static str> {
+    Ok(match r {
+        Resolved::Str | Resolved::Merge => text.clone(),
+        Resolved::Null => return Err("null"),
+        Resolved::Uint(_) => return Err("an integer beyond int64"),
+        Resolved::Bool(b) => b.to_string().into(),
+        Resolved::Int(i) => i.to_string().into(),
+        Resolved::Float(f) => format_float_key(f).into(),
+    })
+}
+
+/// A plain, untagged key's JSON text, for the fast reader; `None` for the keys
+/// [`Tree::value`] marks to refuse later (it reads those documents).
+pub(super) fn key_text(text: Text) -> Option<Text> {
+    match crate::yaml::scalar::resolve_plain(&text) {
+        Resolved::Str | Resolved::Merge => Some(text),
+        r => key_of(r, &text).ok(),
     }
 }
 
@@ -230,22 +245,30 @@ struct Walk {
 /// Builds a map's entries in order, a later key replacing an earlier one in
 /// place: a linear scan for small maps, a hash index past a few keys (a
 /// 100k-key ConfigMap is read in linear time).
-struct MapBuilder {
+pub(super) struct MapBuilder {
     entries: Vec<(Text, Value)>,
     index: Option<std::collections::HashMap<Text, usize>>,
 }
 
 impl MapBuilder {
-    const INDEX_FROM: usize = 16;
+    /// From this many keys on, keys are looked up in a hash index.
+    pub(super) const INDEX_FROM: usize = 16;
 
-    fn with_capacity(n: usize) -> MapBuilder {
+    /// An empty map with room for `n` entries.
+    pub(super) fn with_capacity(n: usize) -> MapBuilder {
         MapBuilder {
             entries: Vec::with_capacity(n),
             index: None,
         }
     }
 
-    fn set(&mut self, key: Text, v: Value) {
+    /// The entries, in order.
+    pub(super) fn into_entries(self) -> Vec<(Text, Value)> {
+        self.entries
+    }
+
+    /// Sets `key` (in place when it is there already).
+    pub(super) fn set(&mut self, key: Text, v: Value) {
         if self.index.is_none() && self.entries.len() >= Self::INDEX_FROM {
             let mut index = std::collections::HashMap::with_capacity(self.entries.len() * 2);
             for (i, (k, _)) in self.entries.iter().enumerate() {

@@ -6,13 +6,20 @@
 //! document. Giving up is always safe; reading differently never is, so every
 //! rule here errs on the side of giving up. Debug builds check each tree it
 //! builds against libyaml's (every test is a differential test), and
-//! `tests/yaml_parity.rs` does so over the corpus and generated documents.
+//! `tests/yaml_fast.rs` does so over the corpus and mutations of it.
+//!
+//! The same reader also reads a document's value straight from its text,
+//! without a tree ([`value`]): what it reads goes to a [`Sink`], which makes
+//! tree nodes or values.
 
 mod scalars;
+mod sink;
 
 use std::cell::Cell;
 
-use super::{Node, NodeId, NodeKind, ScalarStyle, Tree};
+use super::{ScalarStyle, Tree};
+use crate::yaml::value::{Text, Value};
+use sink::{Nodes, Sink, Values};
 
 /// The quotes, named: a quote in a byte literal is easy to misread.
 const DQ: u8 = b'"';
@@ -28,6 +35,25 @@ const MAX_KEY: usize = 512;
 
 /// The tree of `text`, when it is inside the subset.
 pub(super) fn build(text: &str) -> Option<Tree> {
+    // About a node per 10 bytes of a manifest: room up front instead of
+    // growing (and copying) the list a few times per document.
+    let nodes = Nodes(Vec::with_capacity(text.len() / 10 + 4));
+    let (root, nodes) = read(text, nodes)?;
+    // Trees live while one document is read or edited: no shrinking.
+    Some(Tree {
+        nodes: nodes.0,
+        root: Some(root),
+    })
+}
+
+/// The value of `text` as Kubernetes reads it, when the text is inside the
+/// subset and its value has nothing odd (see [`Values`]); no tree is built.
+pub(super) fn value(text: &str) -> Option<Value> {
+    read(text, Values).map(|(v, _)| v)
+}
+
+/// Reads `text` into `sink`: the root's node, and the sink.
+fn read<S: Sink>(text: &str, sink: S) -> Option<(S::Node, S)> {
     let b = text.as_bytes();
     if !plain_bytes(b) {
         return None;
@@ -36,9 +62,8 @@ pub(super) fn build(text: &str) -> Option<Tree> {
         text,
         b,
         pos: 0,
-        // About a node per 10 bytes of a manifest: room up front instead of
-        // growing (and copying) the list a few times per document.
-        nodes: Vec::with_capacity(b.len() / 10 + 4),
+        sink,
+        last_end: 0,
         depth: 0,
         last_content: Cell::new((usize::MAX, None)),
     };
@@ -48,11 +73,7 @@ pub(super) fn build(text: &str) -> Option<Tree> {
     if !r.only_trailer(r.pos) {
         return None;
     }
-    // Trees live while one document is read or edited: no shrinking.
-    Some(Tree {
-        nodes: r.nodes,
-        root: Some(root),
-    })
+    Some((root, r.sink))
 }
 
 /// Bytes libyaml reads as in any plain text: no tab, CR, control character,
@@ -101,18 +122,21 @@ struct Line {
     eof: bool,
 }
 
-struct Reader<'t> {
+struct Reader<'t, S> {
     text: &'t str,
     b: &'t [u8],
     /// Start of the line to read next (or a position inside the current line).
     pos: usize,
-    nodes: Vec<Node>,
+    sink: S,
+    /// Where the node read last ends (its span's end): a block collection ends
+    /// where its last child does.
+    last_end: usize,
     depth: usize,
     /// The last [`Reader::next_content`] asked for, and its answer.
     last_content: Cell<(usize, Option<Line>)>,
 }
 
-impl Reader<'_> {
+impl<S: Sink> Reader<'_, S> {
     fn byte(&self, i: usize) -> u8 {
         self.b.get(i).copied().unwrap_or(b'\n')
     }
@@ -223,9 +247,27 @@ impl Reader<'_> {
         (!line.eof).then_some(line)
     }
 
-    fn push(&mut self, kind: NodeKind, start: usize, end: usize) -> NodeId {
-        self.nodes.push(Node { kind, start, end });
-        self.nodes.len() - 1
+    /// A scalar read, spanning `start..end`.
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        start: usize,
+        end: usize,
+    ) -> Option<S::Node> {
+        self.styled(Text::from(text), style, start, end)
+    }
+
+    /// A scalar whose text is decoded already (quoted, literal).
+    fn styled(
+        &mut self,
+        text: Text,
+        style: ScalarStyle,
+        start: usize,
+        end: usize,
+    ) -> Option<S::Node> {
+        self.last_end = end;
+        self.sink.scalar(text, style, start, end)
     }
 
     /// Whether position `i` holds a block sequence entry (`-` then a space or the line's end).
@@ -235,7 +277,7 @@ impl Reader<'_> {
 
     /// The block collection whose first line is `line`. `first`: the position
     /// of its first key when it starts mid-line (`- key: value`).
-    fn block(&mut self, line: Line, first: Option<usize>) -> Option<NodeId> {
+    fn block(&mut self, line: Line, first: Option<usize>) -> Option<S::Node> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return None;
@@ -252,9 +294,9 @@ impl Reader<'_> {
     }
 
     /// A block mapping whose keys are at column `col`.
-    fn map(&mut self, col: usize, first: Option<usize>) -> Option<NodeId> {
+    fn map(&mut self, col: usize, first: Option<usize>) -> Option<S::Node> {
         let at = first.unwrap_or_else(|| self.pos_at(col));
-        let id = self.push(map(false), at, at);
+        let slot = self.sink.open(at);
         let mut entries = Vec::new();
         let mut key_at = first;
         loop {
@@ -275,9 +317,8 @@ impl Reader<'_> {
             let value = self.map_value(col, colon + 1)?;
             entries.push((key, value));
         }
-        self.close(id, entries.last().map(|e| e.1));
-        self.nodes[id].kind = map_of(entries);
-        Some(id)
+        let end = self.close(at, entries.is_empty());
+        Some(self.sink.map(slot, entries, false, end))
     }
 
     /// The start of the next content line's column `col` (the first key of a block map).
@@ -286,23 +327,27 @@ impl Reader<'_> {
             .map_or(self.pos, |l| l.start + col)
     }
 
-    /// A simple key at `q`: the scalar node and the position of its `:`.
-    fn key(&mut self, q: usize) -> Option<(NodeId, usize)> {
+    /// A simple key at `q`: the key and the position of its `:`.
+    fn key(&mut self, q: usize) -> Option<(S::Key, usize)> {
         if matches!(self.byte(q), DQ | SQ) {
-            let id = match self.byte(q) {
+            let (text, style, after) = match self.byte(q) {
                 DQ => self.double_quoted(q)?,
                 _ => self.single_quoted(q)?,
             };
             // The span runs over the blanks after the quote, up to the `:`.
-            let colon = self.nodes[id].end;
+            let colon = self.quoted_end(after)?;
             let ok = self.byte(colon) == b':'
                 && matches!(self.byte(colon + 1), b' ' | b'\n')
                 && colon - q <= MAX_KEY;
-            return ok.then_some((id, colon));
+            if !ok {
+                return None;
+            }
+            return Some((self.sink.key(text, style, q, colon)?, colon));
         }
         let len = self.key_len(q)?;
-        let id = self.push(plain(&self.text[q..q + len]), q, q + len);
-        Some((id, q + len))
+        let text = Text::from(&self.text[q..q + len]);
+        let key = self.sink.key(text, ScalarStyle::Plain, q, q + len)?;
+        Some((key, q + len))
     }
 
     /// The length of a simple key at `q` followed by `: ` or `:` and the line's end.
@@ -349,7 +394,7 @@ impl Reader<'_> {
     }
 
     /// The value after a key's `:` at `p`, the mapping's keys at column `col`.
-    fn map_value(&mut self, col: usize, p: usize) -> Option<NodeId> {
+    fn map_value(&mut self, col: usize, p: usize) -> Option<S::Node> {
         let mut q = p;
         while self.byte(q) == b' ' {
             q += 1;
@@ -363,7 +408,7 @@ impl Reader<'_> {
             && (line.indent > col || (line.indent == col && self.is_entry(line.start + col)));
         if !nested {
             // libyaml's empty scalar sits right after the `:`.
-            return Some(self.push(plain(""), p, p));
+            return self.scalar("", ScalarStyle::Plain, p, p);
         }
         if line.indent == col {
             self.depth += 1;
@@ -381,9 +426,9 @@ impl Reader<'_> {
 
     /// A block sequence whose entries are at column `col`; `indentless`: it is
     /// a map value written at its key's column, and ends at the next key.
-    fn seq(&mut self, col: usize, indentless: bool) -> Option<NodeId> {
+    fn seq(&mut self, col: usize, indentless: bool) -> Option<S::Node> {
         let at = self.pos_at(col);
-        let id = self.push(seq(false), at, at);
+        let slot = self.sink.open(at);
         let mut items = Vec::new();
         loop {
             let line = self.next_content(self.pos)?;
@@ -399,13 +444,12 @@ impl Reader<'_> {
             }
             items.push(self.entry(col, dash)?);
         }
-        self.close(id, items.last().copied());
-        self.nodes[id].kind = NodeKind::Seq { items, flow: false };
-        Some(id)
+        let end = self.close(at, items.is_empty());
+        Some(self.sink.seq(slot, items, false, end))
     }
 
     /// The item of the sequence entry whose `-` is at `dash` (column `col`).
-    fn entry(&mut self, col: usize, dash: usize) -> Option<NodeId> {
+    fn entry(&mut self, col: usize, dash: usize) -> Option<S::Node> {
         let mut q = dash + 1;
         while self.byte(q) == b' ' {
             q += 1;
@@ -432,37 +476,12 @@ impl Reader<'_> {
         }
     }
 
-    /// Ends a block collection with its last child, as libyaml's tree does.
-    fn close(&mut self, id: NodeId, last: Option<NodeId>) {
-        self.nodes[id].end = last.map_or(self.nodes[id].start, |c| self.nodes[c].end);
-    }
-}
-
-pub(super) fn plain(text: &str) -> NodeKind {
-    NodeKind::Scalar {
-        text: text.into(),
-        style: ScalarStyle::Plain,
-        tag: None,
-    }
-}
-
-pub(super) fn map(flow: bool) -> NodeKind {
-    NodeKind::Map {
-        entries: Vec::new(),
-        flow,
-    }
-}
-
-fn map_of(entries: Vec<(NodeId, NodeId)>) -> NodeKind {
-    NodeKind::Map {
-        entries,
-        flow: false,
-    }
-}
-
-pub(super) fn seq(flow: bool) -> NodeKind {
-    NodeKind::Seq {
-        items: Vec::new(),
-        flow,
+    /// Where a block collection starting at `start` ends: where its last
+    /// child does, as in libyaml's tree.
+    fn close(&mut self, start: usize, empty: bool) -> usize {
+        if empty {
+            self.last_end = start;
+        }
+        self.last_end
     }
 }

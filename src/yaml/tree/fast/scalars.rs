@@ -1,27 +1,52 @@
 //! The fast reader's values that sit on one line (plain and quoted scalars,
 //! one-line flow lists, `{}`) and literal block scalars.
 
-use super::{map, plain, seq, Reader, CLOSE_MAP, DQ, OPEN_MAP, SQ};
+use super::sink::Sink;
+use super::{Reader, CLOSE_MAP, DQ, OPEN_MAP, SQ};
 use crate::yaml::tree::build::past_line_comment;
-use crate::yaml::tree::{NodeId, NodeKind, ScalarStyle};
+use crate::yaml::tree::ScalarStyle;
 use crate::yaml::value::Text;
 
-impl Reader<'_> {
+/// Characters that cannot start a plain scalar (`-` can, before a non-blank).
+fn indicator(c: u8) -> bool {
+    matches!(
+        c,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | SQ
+            | DQ
+            | b'%'
+            | b'@'
+            | b'`'
+    )
+}
+
+impl<S: Sink> Reader<'_, S> {
     /// A value that starts at `q` on its key's or entry's line, the enclosing
     /// block's indentation `col`: it ends its line.
-    pub(super) fn inline(&mut self, q: usize, col: usize) -> Option<NodeId> {
-        let id = match self.byte(q) {
+    pub(super) fn inline(&mut self, q: usize, col: usize) -> Option<S::Node> {
+        let node = match self.byte(q) {
             b'|' => return self.literal(q, col),
-            DQ => self.double_quoted(q)?,
-            SQ => self.single_quoted(q)?,
+            DQ | SQ => self.quoted(q)?,
             b'[' => self.flow_seq(q)?,
             OPEN_MAP => self.empty_flow_map(q)?,
             _ => self.plain(q)?,
         };
-        self.end_of_line(self.nodes[id].end)?;
+        self.end_of_line(self.last_end)?;
         // A more indented line after it would continue a plain scalar or be an error.
         let line = self.next_content(self.pos)?;
-        (line.eof || line.indent <= col).then_some(id)
+        (line.eof || line.indent <= col).then_some(node)
     }
 
     /// After a value: blanks, a comment, the line's end; moves to the next line.
@@ -40,11 +65,11 @@ impl Reader<'_> {
     }
 
     /// A one-line plain scalar at `q` (block context).
-    fn plain(&mut self, q: usize) -> Option<NodeId> {
+    fn plain(&mut self, q: usize) -> Option<S::Node> {
         let c = self.byte(q);
         // `-` starts a scalar when a non-blank follows (`-1`, `--flag`).
         let dash_word = c == b'-' && !matches!(self.byte(q + 1), b' ' | b'\n');
-        if b"-?:,[]{}#&*!|>'\"%@`".contains(&c) && !dash_word {
+        if indicator(c) && !dash_word {
             return None;
         }
         let eol = self.eol(q);
@@ -59,11 +84,29 @@ impl Reader<'_> {
             }
             i += 1;
         }
-        Some(self.push(plain(&self.text[q..end]), q, end))
+        self.scalar(&self.text[q..end], ScalarStyle::Plain, q, end)
     }
 
-    /// A one-line double-quoted scalar at `q` with the common escapes only.
-    pub(super) fn double_quoted(&mut self, q: usize) -> Option<NodeId> {
+    /// A one-line quoted scalar at `q`: its span runs over the blanks and
+    /// comment after it, as libyaml's tree has it.
+    fn quoted(&mut self, q: usize) -> Option<S::Node> {
+        let (text, style, after) = match self.byte(q) {
+            DQ => self.double_quoted(q)?,
+            _ => self.single_quoted(q)?,
+        };
+        let end = self.quoted_end(after)?;
+        self.styled(text, style, q, end)
+    }
+
+    /// Where the span of a quoted scalar whose closing quote ends at `after`
+    /// ends. A comment right after the closing quote is left to libyaml.
+    pub(super) fn quoted_end(&self, after: usize) -> Option<usize> {
+        (self.byte(after) != b'#').then(|| past_line_comment(self.text, after))
+    }
+
+    /// A one-line double-quoted scalar at `q` with the common escapes only:
+    /// its text, and where it ends (past the closing quote).
+    pub(super) fn double_quoted(&self, q: usize) -> Option<(Text, ScalarStyle, usize)> {
         let mut out = Text::const_new("");
         let mut i = q + 1;
         let mut run = i;
@@ -87,11 +130,11 @@ impl Reader<'_> {
             }
         }
         out.push_str(&self.text[run..i]);
-        self.quoted(out, ScalarStyle::DoubleQuoted, q, i + 1)
+        Some((out, ScalarStyle::DoubleQuoted, i + 1))
     }
 
-    /// A one-line single-quoted scalar at `q`.
-    pub(super) fn single_quoted(&mut self, q: usize) -> Option<NodeId> {
+    /// A one-line single-quoted scalar at `q`, as [`Reader::double_quoted`].
+    pub(super) fn single_quoted(&self, q: usize) -> Option<(Text, ScalarStyle, usize)> {
         let mut out = Text::const_new("");
         let mut i = q + 1;
         loop {
@@ -109,27 +152,22 @@ impl Reader<'_> {
                 break;
             }
         }
-        self.quoted(out, ScalarStyle::SingleQuoted, q, i + 1)
-    }
-
-    /// A quoted scalar node: its span runs over the blanks and comment after it, as libyaml's tree has it.
-    /// A comment right after the closing quote is left to libyaml.
-    fn quoted(&mut self, text: Text, style: ScalarStyle, q: usize, end: usize) -> Option<NodeId> {
-        if self.byte(end) == b'#' {
-            return None;
-        }
-        let kind = NodeKind::Scalar {
-            text,
-            style,
-            tag: None,
-        };
-        Some(self.push(kind, q, past_line_comment(self.text, end)))
+        Some((out, ScalarStyle::SingleQuoted, i + 1))
     }
 
     /// `[a, "b", 'c']` on one line: simple items only.
-    fn flow_seq(&mut self, q: usize) -> Option<NodeId> {
-        let id = self.push(seq(true), q, q);
-        let mut items = Vec::new();
+    fn flow_seq(&mut self, q: usize) -> Option<S::Node> {
+        let slot = self.sink.open(q);
+        // A long list is sized up front (its commas: a bound, exact unless a
+        // quoted item holds one): growing a million-item list by doubling
+        // held the old and the new copy at once.
+        let eol = self.eol(q);
+        let mut items = match eol - q {
+            n if n > 4096 => {
+                Vec::with_capacity(memchr::memchr_iter(b',', &self.b[q..eol]).count() + 1)
+            }
+            _ => Vec::new(),
+        };
         let mut i = q + 1;
         while self.byte(i) == b' ' {
             i += 1;
@@ -137,13 +175,11 @@ impl Reader<'_> {
         if self.byte(i) != b']' {
             loop {
                 let item = match self.byte(i) {
-                    DQ => self.double_quoted(i)?,
-                    SQ => self.single_quoted(i)?,
+                    DQ | SQ => self.quoted(i)?,
                     _ => self.flow_plain(i)?,
                 };
                 items.push(item);
-                let node = &self.nodes[item];
-                i = node.end;
+                i = self.last_end;
                 while self.byte(i) == b' ' {
                     i += 1;
                 }
@@ -157,13 +193,12 @@ impl Reader<'_> {
                 }
             }
         }
-        self.nodes[id].end = i + 1;
-        self.nodes[id].kind = NodeKind::Seq { items, flow: true };
-        Some(id)
+        self.last_end = i + 1;
+        Some(self.sink.seq(slot, items, true, i + 1))
     }
 
     /// A plain item of a flow list: a word of safe characters.
-    fn flow_plain(&mut self, q: usize) -> Option<NodeId> {
+    fn flow_plain(&mut self, q: usize) -> Option<S::Node> {
         let safe = |c: u8| c.is_ascii_alphanumeric() || b"_./=+-$".contains(&c);
         let c = self.byte(q);
         let starts = c.is_ascii_alphanumeric()
@@ -176,20 +211,25 @@ impl Reader<'_> {
         while safe(self.byte(i)) {
             i += 1;
         }
-        Some(self.push(plain(&self.text[q..i]), q, i))
+        self.scalar(&self.text[q..i], ScalarStyle::Plain, q, i)
     }
 
     /// `{}` (or `{ }`): an empty flow mapping.
-    fn empty_flow_map(&mut self, q: usize) -> Option<NodeId> {
+    fn empty_flow_map(&mut self, q: usize) -> Option<S::Node> {
         let mut i = q + 1;
         while self.byte(i) == b' ' {
             i += 1;
         }
-        (self.byte(i) == CLOSE_MAP).then(|| self.push(map(true), q, i + 1))
+        if self.byte(i) != CLOSE_MAP {
+            return None;
+        }
+        let slot = self.sink.open(q);
+        self.last_end = i + 1;
+        Some(self.sink.map(slot, Vec::new(), true, i + 1))
     }
 
     /// A literal block scalar (`|` or `|-`) at `q` in a block indented `col`.
-    fn literal(&mut self, q: usize, col: usize) -> Option<NodeId> {
+    fn literal(&mut self, q: usize, col: usize) -> Option<S::Node> {
         let strip = self.byte(q + 1) == b'-';
         let mut i = q + 1 + usize::from(strip);
         while self.byte(i) == b' ' {
@@ -205,13 +245,8 @@ impl Reader<'_> {
         }
         let (text, stop) = self.literal_lines(first, indent, strip)?;
         let end = q + self.text[q..stop].trim_end().len();
-        let kind = NodeKind::Scalar {
-            text: text.into(),
-            style: ScalarStyle::Literal,
-            tag: None,
-        };
         self.pos = stop;
-        Some(self.push(kind, q, end))
+        self.styled(text.into(), ScalarStyle::Literal, q, end)
     }
 
     /// A literal scalar's indentation: that of its first non-blank line, as

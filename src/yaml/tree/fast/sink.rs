@@ -1,0 +1,165 @@
+//! What the fast reader makes of what it reads: the nodes of a [`Tree`] (spans
+//! and all, as libyaml's events build them), or the [`Value`] Kubernetes reads,
+//! straight from the text. A document premigrate only reads needs no tree:
+//! building one first cost about as much again as reading it, and a tree is
+//! ~15 bytes a byte of YAML while the value is held.
+
+use super::super::read::{key_text, scalar_value, MapBuilder};
+use super::super::{Node, NodeId, NodeKind, ScalarStyle};
+use crate::yaml::value::{Text, Value};
+
+/// The receiving end of the fast reader. A `None` gives up: the document is
+/// then read the slow way (libyaml's tree, then its value), which also says
+/// what is wrong when something is.
+pub(super) trait Sink {
+    /// A node read.
+    type Node;
+    /// A map key read.
+    type Key;
+    /// A collection starts at `start`; its slot, for [`Sink::seq`] or [`Sink::map`]
+    /// (a tree places a parent before its children, as libyaml does).
+    fn open(&mut self, start: usize) -> usize;
+    /// A scalar with its span.
+    fn scalar(
+        &mut self,
+        text: Text,
+        style: ScalarStyle,
+        start: usize,
+        end: usize,
+    ) -> Option<Self::Node>;
+    /// A map key with its span.
+    fn key(
+        &mut self,
+        text: Text,
+        style: ScalarStyle,
+        start: usize,
+        end: usize,
+    ) -> Option<Self::Key>;
+    /// The sequence opened at `slot`, ending at `end`.
+    fn seq(&mut self, slot: usize, items: Vec<Self::Node>, flow: bool, end: usize) -> Self::Node;
+    /// The mapping opened at `slot`, ending at `end`.
+    fn map(
+        &mut self,
+        slot: usize,
+        entries: Vec<(Self::Key, Self::Node)>,
+        flow: bool,
+        end: usize,
+    ) -> Self::Node;
+}
+
+/// Builds the nodes of a [`Tree`].
+pub(super) struct Nodes(pub(super) Vec<Node>);
+
+impl Nodes {
+    fn push(&mut self, kind: NodeKind, start: usize, end: usize) -> NodeId {
+        self.0.push(Node { kind, start, end });
+        self.0.len() - 1
+    }
+}
+
+impl Sink for Nodes {
+    type Node = NodeId;
+    type Key = NodeId;
+
+    fn open(&mut self, start: usize) -> usize {
+        self.push(NodeKind::Alias(0), start, start)
+    }
+
+    fn scalar(
+        &mut self,
+        text: Text,
+        style: ScalarStyle,
+        start: usize,
+        end: usize,
+    ) -> Option<NodeId> {
+        let kind = NodeKind::Scalar {
+            text,
+            style,
+            tag: None,
+        };
+        Some(self.push(kind, start, end))
+    }
+
+    fn key(&mut self, text: Text, style: ScalarStyle, start: usize, end: usize) -> Option<NodeId> {
+        self.scalar(text, style, start, end)
+    }
+
+    fn seq(&mut self, slot: usize, items: Vec<NodeId>, flow: bool, end: usize) -> NodeId {
+        self.0[slot].kind = NodeKind::Seq { items, flow };
+        self.0[slot].end = end;
+        slot
+    }
+
+    fn map(
+        &mut self,
+        slot: usize,
+        entries: Vec<(NodeId, NodeId)>,
+        flow: bool,
+        end: usize,
+    ) -> NodeId {
+        self.0[slot].kind = NodeKind::Map { entries, flow };
+        self.0[slot].end = end;
+        slot
+    }
+}
+
+/// Builds the [`Value`], as [`super::super::Tree::value`] reads it from the
+/// tree. What that reading may refuse or mark (a NaN or an infinity, a null
+/// or uint64 key) gives up here, so that its error comes from one place.
+pub(super) struct Values;
+
+impl Sink for Values {
+    type Node = Value;
+    type Key = Text;
+
+    fn open(&mut self, _: usize) -> usize {
+        0
+    }
+
+    fn scalar(&mut self, text: Text, style: ScalarStyle, _: usize, _: usize) -> Option<Value> {
+        if style != ScalarStyle::Plain {
+            // Untagged quoted and block scalars are strings.
+            return Some(Value::Str(text));
+        }
+        match scalar_value(&text, style, None).ok()? {
+            Value::Float(f) if !f.is_finite() => None,
+            Value::Str(_) => Some(Value::Str(text)),
+            v => Some(v),
+        }
+    }
+
+    fn key(&mut self, text: Text, style: ScalarStyle, _: usize, _: usize) -> Option<Text> {
+        if style != ScalarStyle::Plain {
+            return Some(text);
+        }
+        key_text(text)
+    }
+
+    fn seq(&mut self, _: usize, items: Vec<Value>, _: bool, _: usize) -> Value {
+        Value::Seq(items.into_boxed_slice())
+    }
+
+    fn map(&mut self, _: usize, entries: Vec<(Text, Value)>, _: bool, _: usize) -> Value {
+        if !has_duplicate_key(&entries) {
+            return Value::Map(entries.into_boxed_slice());
+        }
+        // A later key replaces an earlier one in place, as go-yaml v2 decodes.
+        let mut out = MapBuilder::with_capacity(entries.len());
+        for (k, v) in entries {
+            out.set(k, v);
+        }
+        Value::Map(out.into_entries().into_boxed_slice())
+    }
+}
+
+/// Whether a key appears twice (a hash set past a few keys: linear time on a 100k-key map).
+fn has_duplicate_key(entries: &[(Text, Value)]) -> bool {
+    if entries.len() <= MapBuilder::INDEX_FROM {
+        return entries
+            .iter()
+            .enumerate()
+            .any(|(i, (k, _))| entries[..i].iter().any(|(e, _)| e == k));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    !entries.iter().all(|(k, _)| seen.insert(k.as_str()))
+}
