@@ -63,6 +63,8 @@ fn read<S: Sink>(text: &str, sink: S) -> Option<(S::Node, S)> {
         b,
         pos: 0,
         sink,
+        open_entries: Vec::new(),
+        open_items: Vec::new(),
         last_end: 0,
         depth: 0,
         last_content: Cell::new((usize::MAX, None)),
@@ -74,6 +76,48 @@ fn read<S: Sink>(text: &str, sink: S) -> Option<(S::Node, S)> {
         return None;
     }
     Some((root, r.sink))
+}
+
+/// The children of one collection being read: on the reader's shared stack
+/// while they are few (moved out at the end into a list of their exact size:
+/// growing a list per collection left up to half of it unused), in a list of
+/// their own once they are many (a 100k-key map is not held twice).
+struct Open<T> {
+    base: usize,
+    own: Option<Vec<T>>,
+}
+
+impl<T> Open<T> {
+    /// Past this many children, a collection gets a list of its own.
+    const MANY: usize = 1024;
+
+    fn new(stack: &[T]) -> Open<T> {
+        Open {
+            base: stack.len(),
+            own: None,
+        }
+    }
+
+    fn push(&mut self, stack: &mut Vec<T>, child: T) {
+        match &mut self.own {
+            Some(own) => own.push(child),
+            None => {
+                stack.push(child);
+                if stack.len() - self.base > Self::MANY {
+                    self.own = Some(stack.split_off(self.base));
+                }
+            }
+        }
+    }
+
+    fn is_empty(&self, stack: &[T]) -> bool {
+        self.own.is_none() && stack.len() == self.base
+    }
+
+    fn finish(self, stack: &mut Vec<T>) -> Vec<T> {
+        self.own
+            .unwrap_or_else(|| stack.drain(self.base..).collect())
+    }
 }
 
 /// Bytes libyaml reads as in any plain text: no tab, CR, control character,
@@ -122,12 +166,17 @@ struct Line {
     eof: bool,
 }
 
-struct Reader<'t, S> {
+struct Reader<'t, S: Sink> {
     text: &'t str,
     b: &'t [u8],
     /// Start of the line to read next (or a position inside the current line).
     pos: usize,
     sink: S,
+    /// The entries and items of the block collections being read, innermost
+    /// last: each collection's are moved out into a list of their exact size
+    /// (growing a list per collection left up to half of it unused).
+    open_entries: Vec<(S::Key, S::Node)>,
+    open_items: Vec<S::Node>,
     /// Where the node read last ends (its span's end): a block collection ends
     /// where its last child does.
     last_end: usize,
@@ -297,7 +346,7 @@ impl<S: Sink> Reader<'_, S> {
     fn map(&mut self, col: usize, first: Option<usize>) -> Option<S::Node> {
         let at = first.unwrap_or_else(|| self.pos_at(col));
         let slot = self.sink.open(at);
-        let mut entries = Vec::new();
+        let mut open = Open::new(&self.open_entries);
         let mut key_at = first;
         loop {
             let q = match key_at.take() {
@@ -315,9 +364,10 @@ impl<S: Sink> Reader<'_, S> {
             };
             let (key, colon) = self.key(q)?;
             let value = self.map_value(col, colon + 1)?;
-            entries.push((key, value));
+            open.push(&mut self.open_entries, (key, value));
         }
-        let end = self.close(at, entries.is_empty());
+        let end = self.close(at, open.is_empty(&self.open_entries));
+        let entries = open.finish(&mut self.open_entries);
         Some(self.sink.map(slot, entries, false, end))
     }
 
@@ -429,7 +479,7 @@ impl<S: Sink> Reader<'_, S> {
     fn seq(&mut self, col: usize, indentless: bool) -> Option<S::Node> {
         let at = self.pos_at(col);
         let slot = self.sink.open(at);
-        let mut items = Vec::new();
+        let mut open = Open::new(&self.open_items);
         loop {
             let line = self.next_content(self.pos)?;
             if line.eof || line.indent < col {
@@ -442,9 +492,11 @@ impl<S: Sink> Reader<'_, S> {
                 }
                 return None;
             }
-            items.push(self.entry(col, dash)?);
+            let item = self.entry(col, dash)?;
+            open.push(&mut self.open_items, item);
         }
-        let end = self.close(at, items.is_empty());
+        let end = self.close(at, open.is_empty(&self.open_items));
+        let items = open.finish(&mut self.open_items);
         Some(self.sink.seq(slot, items, false, end))
     }
 
