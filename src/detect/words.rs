@@ -269,6 +269,12 @@ fn says_parts(segs: &[String]) -> Says {
 
 /// Shell-style glob with `*` and `?`.
 pub fn glob(pattern: &str, s: &str) -> bool {
+    // `*suffix`, most of the table's image patterns: a plain comparison.
+    if let Some(suffix) = pattern.strip_prefix('*') {
+        if !suffix.contains(['*', '?']) {
+            return s.ends_with(suffix);
+        }
+    }
     // Greedy with one backtrack point (the last `*`): linear for the table's
     // patterns, and never exponential for a user's (`*a*a*a*b`).
     let (p, s) = (pattern.as_bytes(), s.as_bytes());
@@ -317,6 +323,9 @@ mod tests {
             ("a*b*c", "aXbYbZc", true),
             ("a*b*c", "aXbYbZ", false),
             ("**a", "bba", true),
+            ("*c", "c", true),
+            ("*bc", "c", false),
+            ("*/flyway", "flyway", false),
         ] {
             assert_eq!(glob(p, s), want, "{p} {s}");
         }

@@ -23,6 +23,13 @@ pub enum Resolved {
 
 /// Resolves a plain (unquoted, untagged) scalar as go-yaml v2 does.
 pub fn resolve_plain(s: &str) -> Resolved {
+    // Most scalars are words that no rule below can take (names, images,
+    // paths): only these first characters can start something else.
+    match s.as_bytes().first() {
+        None => return Resolved::Null,
+        Some(c) if !may_resolve(*c) => return Resolved::Str,
+        _ => {}
+    }
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
@@ -45,6 +52,28 @@ pub fn resolve_plain(s: &str) -> Resolved {
         b'+' | b'-' | b'0'..=b'9' => resolve_number(s),
         _ => Resolved::Str,
     }
+}
+
+/// Whether a plain scalar starting with `c` may resolve to something else than a string.
+fn may_resolve(c: u8) -> bool {
+    matches!(
+        c,
+        b'~' | b'y'
+            | b'Y'
+            | b'n'
+            | b'N'
+            | b'o'
+            | b'O'
+            | b't'
+            | b'T'
+            | b'f'
+            | b'F'
+            | b'.'
+            | b'+'
+            | b'-'
+            | b'<'
+            | b'0'..=b'9'
+    )
 }
 
 fn resolve_number(s: &str) -> Resolved {

@@ -220,19 +220,23 @@ pub(super) fn key_text(text: Text) -> Option<Text> {
 /// The value of a scalar, as go-yaml v2 reads it into `interface{}`; `tag` in
 /// full (`tag:yaml.org,2002:int`). `Err` when go-yaml refuses it (`!!int yes`).
 pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
-    let resolved = match resolve_scalar(text, style == ScalarStyle::Plain, tag)? {
-        Decoded::Binary(s) => return Ok(Value::Str(s.into())),
-        Decoded::Resolved(r) => r,
-    };
-    Ok(match resolved {
+    match resolve_scalar(text, style == ScalarStyle::Plain, tag)? {
+        Decoded::Binary(s) => Ok(Value::Str(s.into())),
+        Decoded::Resolved(r) => Ok(resolved_value(r, || text.into())),
+    }
+}
+
+/// The value of a resolved scalar; `text` makes the string, when it is one.
+pub(super) fn resolved_value(r: Resolved, text: impl FnOnce() -> Text) -> Value {
+    match r {
         Resolved::Null => Value::Null,
         Resolved::Bool(b) => Value::Bool(b),
         Resolved::Int(i) => Value::Int(i),
         Resolved::Uint(u) => Value::Float(u as f64),
         Resolved::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::Int(f as i64),
         Resolved::Float(f) => Value::Float(f),
-        Resolved::Merge | Resolved::Str => Value::Str(text.into()),
-    })
+        Resolved::Merge | Resolved::Str => Value::Str(text()),
+    }
 }
 
 /// A reading's state: the nodes it may still read (aliases count again),

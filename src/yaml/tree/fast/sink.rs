@@ -4,8 +4,9 @@
 //! building one first cost about as much again as reading it, and a tree is
 //! ~15 bytes a byte of YAML while the value is held.
 
-use super::super::read::{key_text, scalar_value, MapBuilder};
+use super::super::read::{key_text, resolved_value, MapBuilder};
 use super::super::{Node, NodeId, NodeKind, ScalarStyle};
+use crate::yaml::scalar::resolve_plain;
 use crate::yaml::value::{Text, Value};
 
 /// The receiving end of the fast reader. A `None` gives up: the document is
@@ -121,9 +122,8 @@ impl Sink for Values {
             // Untagged quoted and block scalars are strings.
             return Some(Value::Str(text));
         }
-        match scalar_value(&text, style, None).ok()? {
+        match resolved_value(resolve_plain(&text), || text) {
             Value::Float(f) if !f.is_finite() => None,
-            Value::Str(_) => Some(Value::Str(text)),
             v => Some(v),
         }
     }
