@@ -108,7 +108,11 @@ fn edited<'i, S: Send>(
         )
         .map(|(out, reading)| (out, summary(reading)))
     };
-    for (doc, done) in crate::par::map(&docs, |d| index.stream.doc_text(d).len(), edit_one) {
+    // An edit costs about what reading its document eight times does (its
+    // tree, the edit, the read-back and the check): weighed so, a few dozen
+    // edited Deployments are spread too.
+    let cost = |d: usize| 8 * index.stream.doc_text(d).len();
+    for (doc, done) in crate::par::map(&docs, cost, edit_one) {
         let (out, summed) = done.map_err(|e| {
             let loc = match e.offset {
                 Some(o) => index.location_at(doc, o),
