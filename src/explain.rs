@@ -242,10 +242,7 @@ pub fn mermaid(index: &Index<'_>, plan: &Plan) -> String {
         }
         if plan.gates.is_empty() && m.phase == Phase::Pre {
             for (i, e) in index.entries.iter().enumerate() {
-                if e.info
-                    .kind
-                    .as_deref()
-                    .is_some_and(|k| crate::k8s::pod_spec_path(k).is_some())
+                if e.info.kind.as_deref().is_some_and(crate::k8s::has_pod_spec)
                     && !plan
                         .migrations
                         .iter()

@@ -303,7 +303,7 @@ fn used_by_pods(parsed: &[Option<Result<Parsed, Error>>]) -> Option<BTreeSet<Str
         if kind.ends_with("List") {
             return None;
         }
-        let pod = crate::k8s::pod_spec_path(kind).and_then(|path| crate::k8s::at(&p.value, &path));
+        let pod = crate::k8s::pod_spec(&p.value, kind);
         if let Some(pod) = pod {
             used.extend(crate::detect::references(pod));
         }

@@ -16,6 +16,17 @@ pub(crate) fn pod_spec_path(kind: &str) -> Option<Vec<Seg>> {
     kinds::workload_kind(kind).map(|w| w.pod_spec.iter().map(|s| Seg::Key(s.to_string())).collect())
 }
 
+/// The pod spec of a workload of kind `kind` (no path is built: this runs for
+/// every workload in several stages).
+pub(crate) fn pod_spec<'v>(v: &'v Value, kind: &str) -> Option<&'v Value> {
+    kinds::workload_kind(kind).and_then(|w| v.at(w.pod_spec))
+}
+
+/// Whether documents of kind `kind` hold a pod spec.
+pub(crate) fn has_pod_spec(kind: &str) -> bool {
+    kinds::workload_kind(kind).is_some()
+}
+
 /// Follows a path of segments in a value.
 pub(crate) fn at<'v>(v: &'v Value, path: &[Seg]) -> Option<&'v Value> {
     path.iter().try_fold(v, |v, s| match s {

@@ -109,30 +109,51 @@ fn keys<'a>(path: &'a [&'a str]) -> impl Iterator<Item = Seg> + 'a {
 /// All references a pod spec makes; `base` is the pod spec's path in its document.
 pub(crate) fn pod_refs(spec: &Value, base: &[Seg]) -> Vec<Ref> {
     let mut out = Vec::new();
-    walk(spec, base, POD_LISTS, &mut out);
-    fields(spec, base, POD_FIELDS, &mut out);
+    let at = At::Base(base);
+    walk(spec, &at, POD_LISTS, &mut out);
+    fields(spec, &at, POD_FIELDS, &mut out);
     out
 }
 
+/// Where the walk is: the pod spec's path, then list keys and item numbers.
+/// A path is written out only for a reference found (most list items, such as
+/// env entries with plain values, name nothing).
+enum At<'a> {
+    Base(&'a [Seg]),
+    Item(&'a At<'a>, &'static [&'static str], usize),
+}
+
+impl At<'_> {
+    fn path(&self) -> Vec<Seg> {
+        match self {
+            At::Base(base) => base.to_vec(),
+            At::Item(parent, list, i) => {
+                let mut p = parent.path();
+                p.extend(keys(list));
+                p.push(Seg::Index(*i));
+                p
+            }
+        }
+    }
+}
+
 /// The references in the items of `lists` under `v` (at `at`), item by item.
-fn walk(v: &Value, at: &[Seg], lists: &[List], out: &mut Vec<Ref>) {
+fn walk(v: &Value, at: &At<'_>, lists: &[List], out: &mut Vec<Ref>) {
     for list in lists {
         let items = v.at(list.path).map(Value::items).unwrap_or(&[]);
         for (i, item) in items.iter().enumerate() {
-            let mut p = at.to_vec();
-            p.extend(keys(list.path));
-            p.push(Seg::Index(i));
-            fields(item, &p, list.fields, out);
-            walk(item, &p, list.nested, out);
+            let here = At::Item(at, list.path, i);
+            fields(item, &here, list.fields, out);
+            walk(item, &here, list.nested, out);
         }
     }
 }
 
 /// The references `fields` of `v` (at `at`) make.
-fn fields(v: &Value, at: &[Seg], fields: &[Field], out: &mut Vec<Ref>) {
+fn fields(v: &Value, at: &At<'_>, fields: &[Field], out: &mut Vec<Ref>) {
     for f in fields {
         if let Some(Value::Str(name)) = v.at(f.path) {
-            let mut path = at.to_vec();
+            let mut path = at.path();
             path.extend(keys(f.path));
             out.push(Ref {
                 kind: f.kind,

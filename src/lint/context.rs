@@ -135,8 +135,7 @@ impl<'a> Cx<'a> {
 
     /// Document `i`'s pod spec, when it is a workload.
     pub fn pod(&self, i: usize) -> Option<&Value> {
-        let path = self.pod_path(i)?;
-        k8s::at(self.values[i].as_ref()?, &path)
+        k8s::pod_spec(self.values[i].as_ref()?, self.kind(i))
     }
 
     /// The migration whose Job is document `i` (a Job of the stream).

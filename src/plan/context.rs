@@ -89,9 +89,7 @@ impl<'a> Context<'a> {
             let name = index.entries[i].info.name.clone().unwrap_or_default();
             ctx.sources.add(v);
             if !matches!(kind, "Job" | "CronJob" | "Pod") {
-                if let Some(pod) =
-                    crate::k8s::pod_spec_path(kind).and_then(|p| crate::k8s::at(v, &p))
-                {
+                if let Some(pod) = crate::k8s::pod_spec(v, kind) {
                     ctx.app_refs.extend(crate::detect::references(pod));
                 }
             }

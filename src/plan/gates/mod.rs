@@ -101,9 +101,7 @@ fn workloads(ctx: &Context<'_>, plan: &Plan) -> Vec<usize> {
         .collect();
     (0..ctx.index.entries.len())
         .filter(|&i| {
-            k8s::pod_spec_path(ctx.kind(i)).is_some()
-                && !mig_docs.contains(&i)
-                && !ctx.generated.contains(&i)
+            k8s::has_pod_spec(ctx.kind(i)) && !mig_docs.contains(&i) && !ctx.generated.contains(&i)
         })
         .filter(|&i| {
             ctx.value(i)

@@ -79,7 +79,7 @@ fn chosen(
             }
             continue;
         }
-        let pod = k8s::pod_spec_path(ctx.kind(w)).and_then(|p| k8s::at(v, &p));
+        let pod = k8s::pod_spec(v, ctx.kind(w));
         let Some(pod) = pod else { continue };
         let named = matches!(ctx.cfg.gate, GateMode::List(_));
         if !named && (data_services.contains_key(&w) || has_own_gate(pod, m)) {
@@ -196,7 +196,7 @@ fn app_images(pod: &Value) -> Vec<String> {
 /// Whether workload `w`'s chart gate waits for `m` already.
 fn own_gate_of(ctx: &Context<'_>, w: usize, m: &Migration) -> bool {
     ctx.value(w)
-        .and_then(|v| k8s::pod_spec_path(ctx.kind(w)).and_then(|p| k8s::at(v, &p)))
+        .and_then(|v| k8s::pod_spec(v, ctx.kind(w)))
         .is_some_and(|pod| has_own_gate(pod, m))
 }
 
@@ -295,7 +295,7 @@ fn data_refs(pod: &Value) -> Vec<(RefKind, String)> {
     k8s::pod_refs(pod, &[])
         .into_iter()
         .filter(|r| r.kind != RefKind::ServiceAccount)
-        .filter(|r| r.path.first() != Some(&Seg::Key("imagePullSecrets".into())))
+        .filter(|r| !matches!(r.path.first(), Some(Seg::Key(k)) if k == "imagePullSecrets"))
         .map(|r| (r.kind, r.name))
         .collect()
 }

@@ -196,13 +196,7 @@ pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
     };
     if let Some(v) = e.value.as_deref() {
         annotations(v, &mut d.node);
-        if let Some(pod) = e
-            .info
-            .kind
-            .as_deref()
-            .and_then(k8s::pod_spec_path)
-            .and_then(|p| k8s::at(v, &p))
-        {
+        if let Some(pod) = e.info.kind.as_deref().and_then(|k| k8s::pod_spec(v, k)) {
             pod_waits(pod, &ns, migrations, &mut want);
         }
     }
@@ -291,7 +285,9 @@ fn pod_waits(
         }
     }
     for r in k8s::pod_refs(pod, &[]) {
-        if optional(pod, &r.path) || r.path.first() == Some(&Seg::Key("imagePullSecrets".into())) {
+        if optional(pod, &r.path)
+            || matches!(r.path.first(), Some(Seg::Key(k)) if k == "imagePullSecrets")
+        {
             continue;
         }
         let why = format!("its pods use {} {}", r.kind.kind(), r.name);

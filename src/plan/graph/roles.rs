@@ -203,10 +203,12 @@ fn chart_gated(index: &Index<'_>, w: usize) -> bool {
 /// A workload's pod spec (borrowed from the index's parse when it has one).
 fn pod_of<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value>> {
     let kind = index.entries[i].info.kind.as_deref()?;
-    let path = k8s::pod_spec_path(kind)?;
+    if !k8s::has_pod_spec(kind) {
+        return None;
+    }
     match peek(index, i)? {
-        Cow::Borrowed(v) => k8s::at(v, &path).map(Cow::Borrowed),
-        Cow::Owned(v) => k8s::at(&v, &path).cloned().map(Cow::Owned),
+        Cow::Borrowed(v) => k8s::pod_spec(v, kind).map(Cow::Borrowed),
+        Cow::Owned(v) => k8s::pod_spec(&v, kind).cloned().map(Cow::Owned),
     }
 }
 

@@ -43,7 +43,7 @@ pub(crate) fn workloads(ctx: &Context<'_>, found: &[Found]) -> Workloads {
     let migration_docs: Vec<usize> = found.iter().map(|f| f.0).collect();
     let docs: Vec<usize> = (0..ctx.index.entries.len())
         .filter(|&i| {
-            k8s::pod_spec_path(ctx.kind(i)).is_some()
+            k8s::has_pod_spec(ctx.kind(i))
                 && !migration_docs.contains(&i)
                 && !ctx.generated.contains(&i)
         })
