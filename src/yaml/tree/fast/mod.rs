@@ -33,6 +33,19 @@ const MAX_DEPTH: usize = 64;
 /// libyaml refuses a simple key longer than 1024 characters; stay well below.
 const MAX_KEY: usize = 512;
 
+/// The bytes of a simple key read here (a key does not start with `-`): a
+/// table, as this is asked of every byte of every key.
+const KEY_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b'.' | b'-' | b'$');
+        c += 1;
+    }
+    t
+};
+
 /// The tree of `text`, when it is inside the subset.
 pub(super) fn build(text: &str) -> Option<Tree> {
     // About a node per 10 bytes of a manifest: room up front instead of
@@ -403,15 +416,16 @@ impl<S: Sink> Reader<'_, S> {
     /// The length of a simple key at `q` followed by `: ` or `:` and the line's end.
     fn key_len(&self, q: usize) -> Option<usize> {
         let c = self.byte(q);
-        if !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'.' | b'$')) {
+        if !KEY_BYTES[usize::from(c)] || c == b'-' {
             return None;
         }
-        let mut i = q + 1;
-        while self.byte(i).is_ascii_alphanumeric()
-            || matches!(self.byte(i), b'_' | b'/' | b'.' | b'-' | b'$')
-        {
-            i += 1;
-        }
+        let rest = &self.b[q + 1..];
+        let i = q
+            + 1
+            + rest
+                .iter()
+                .position(|&c| !KEY_BYTES[usize::from(c)])
+                .unwrap_or(rest.len());
         let ok =
             self.byte(i) == b':' && matches!(self.byte(i + 1), b' ' | b'\n') && i - q <= MAX_KEY;
         ok.then_some(i - q)
