@@ -19,7 +19,7 @@ use std::cell::Cell;
 
 use super::{ScalarStyle, Tree};
 use crate::yaml::value::{Text, Value};
-use sink::{Nodes, Sink, Values};
+use sink::{Nodes, Scalar, Sink, Values};
 
 /// The quotes, named: a quote in a byte literal is easy to misread.
 const DQ: u8 = b'"';
@@ -329,7 +329,12 @@ impl<S: Sink> Reader<'_, S> {
         end: usize,
     ) -> Option<S::Node> {
         self.last_end = end;
-        self.sink.scalar(text, style, start, end)
+        self.sink.scalar(Scalar {
+            text,
+            style,
+            start,
+            end,
+        })
     }
 
     /// Whether position `i` holds a block sequence entry (`-` then a space or the line's end).
@@ -405,11 +410,22 @@ impl<S: Sink> Reader<'_, S> {
             if !ok {
                 return None;
             }
-            return Some((self.sink.key(text, style, q, colon)?, colon));
+            let key = Scalar {
+                text,
+                style,
+                start: q,
+                end: colon,
+            };
+            return Some((self.sink.key(key)?, colon));
         }
         let len = self.key_len(q)?;
         let text = Text::from(&self.text[q..q + len]);
-        let key = self.sink.key(text, ScalarStyle::Plain, q, q + len)?;
+        let key = self.sink.key(Scalar {
+            text,
+            style: ScalarStyle::Plain,
+            start: q,
+            end: q + len,
+        })?;
         Some((key, q + len))
     }
 

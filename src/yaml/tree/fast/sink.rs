@@ -20,22 +20,10 @@ pub(super) trait Sink {
     /// A collection starts at `start`; its slot, for [`Sink::seq`] or [`Sink::map`]
     /// (a tree places a parent before its children, as libyaml does).
     fn open(&mut self, start: usize) -> usize;
-    /// A scalar with its span.
-    fn scalar(
-        &mut self,
-        text: Text,
-        style: ScalarStyle,
-        start: usize,
-        end: usize,
-    ) -> Option<Self::Node>;
-    /// A map key with its span.
-    fn key(
-        &mut self,
-        text: Text,
-        style: ScalarStyle,
-        start: usize,
-        end: usize,
-    ) -> Option<Self::Key>;
+    /// A scalar.
+    fn scalar(&mut self, s: Scalar) -> Option<Self::Node>;
+    /// A map key.
+    fn key(&mut self, s: Scalar) -> Option<Self::Key>;
     /// The sequence opened at `slot`, ending at `end`.
     fn seq(&mut self, slot: usize, items: Vec<Self::Node>, flow: bool, end: usize) -> Self::Node;
     /// The mapping opened at `slot`, ending at `end`.
@@ -46,6 +34,14 @@ pub(super) trait Sink {
         flow: bool,
         end: usize,
     ) -> Self::Node;
+}
+
+/// A scalar read: its decoded text, its style and its span.
+pub(super) struct Scalar {
+    pub(super) text: Text,
+    pub(super) style: ScalarStyle,
+    pub(super) start: usize,
+    pub(super) end: usize,
 }
 
 /// Builds the nodes of a [`Tree`].
@@ -66,23 +62,17 @@ impl Sink for Nodes {
         self.push(NodeKind::Alias(0), start, start)
     }
 
-    fn scalar(
-        &mut self,
-        text: Text,
-        style: ScalarStyle,
-        start: usize,
-        end: usize,
-    ) -> Option<NodeId> {
+    fn scalar(&mut self, s: Scalar) -> Option<NodeId> {
         let kind = NodeKind::Scalar {
-            text,
-            style,
+            text: s.text,
+            style: s.style,
             tag: None,
         };
-        Some(self.push(kind, start, end))
+        Some(self.push(kind, s.start, s.end))
     }
 
-    fn key(&mut self, text: Text, style: ScalarStyle, start: usize, end: usize) -> Option<NodeId> {
-        self.scalar(text, style, start, end)
+    fn key(&mut self, s: Scalar) -> Option<NodeId> {
+        self.scalar(s)
     }
 
     fn seq(&mut self, slot: usize, items: Vec<NodeId>, flow: bool, end: usize) -> NodeId {
@@ -117,22 +107,22 @@ impl Sink for Values {
         0
     }
 
-    fn scalar(&mut self, text: Text, style: ScalarStyle, _: usize, _: usize) -> Option<Value> {
-        if style != ScalarStyle::Plain {
+    fn scalar(&mut self, s: Scalar) -> Option<Value> {
+        if s.style != ScalarStyle::Plain {
             // Untagged quoted and block scalars are strings.
-            return Some(Value::Str(text));
+            return Some(Value::Str(s.text));
         }
-        match resolved_value(resolve_plain(&text), || text) {
+        match resolved_value(resolve_plain(&s.text), || s.text) {
             Value::Float(f) if !f.is_finite() => None,
             v => Some(v),
         }
     }
 
-    fn key(&mut self, text: Text, style: ScalarStyle, _: usize, _: usize) -> Option<Text> {
-        if style != ScalarStyle::Plain {
-            return Some(text);
+    fn key(&mut self, s: Scalar) -> Option<Text> {
+        if s.style != ScalarStyle::Plain {
+            return Some(s.text);
         }
-        key_text(text)
+        key_text(s.text)
     }
 
     fn seq(&mut self, _: usize, items: Vec<Value>, _: bool, _: usize) -> Value {
