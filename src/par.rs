@@ -38,20 +38,25 @@ pub(crate) fn map<T: Send>(
     }
     runs.push(&todo[start..]);
     let run = |items: &[usize]| items.iter().map(|&i| (i, f(i))).collect::<Vec<_>>();
+    // The last run is the calling thread's own: one thread fewer to start
+    // (and to give a stack) per call.
+    let (own, others) = runs.split_last().expect("at least one run");
     std::thread::scope(|s| {
-        let started: Vec<_> = runs
+        let started: Vec<_> = others
             .iter()
             .map(|&items| {
                 let thread = std::thread::Builder::new().spawn_scoped(s, || run(items));
                 (items, thread)
             })
             .collect();
+        let mine = run(own);
         started
             .into_iter()
             .flat_map(|(items, thread)| match thread {
                 Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
                 Err(_) => run(items),
             })
+            .chain(mine)
             .collect()
     })
 }
