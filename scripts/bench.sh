@@ -7,7 +7,8 @@
 # 1. builds the release binary and runs the library bench (`cargo bench --bench rewrite`);
 # 2. writes the bench's streams (`cargo bench --bench rewrite -- --dump DIR`):
 #    crd-helm3 (~5 MB CRD-heavy), small-helm3 (~1 MB, 500 Deployments), crd-helm4;
-#    and scale streams: map-100k-keys, flow-1m-items, krm-20k-items, deployments-50mb;
+#    and scale streams: map-100k-keys, flow-1m-items, krm-20k-items,
+#    configmap-shared-by-200, deployments-50mb;
 # 3. times, on each file: cat, premigrate, premigrate --target hooks,
 #    kubectl kustomize (a kustomization listing just the file), yq identity
 #    (python yq: `yq -y .`); and helm3 template of charts/laravel and of a chart
@@ -74,6 +75,11 @@ out("krm-20k-items", "a KRM ResourceList of 20k ConfigMaps (premigrate krm)",
     "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + "".join(
         f'- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c{i}\n  data:\n    a: "b"\n'
         for i in range(20_000)))
+# One 20k-key ConfigMap mounted by 200 Deployments: each workload's scripts are
+# looked up in it (it was copied whole per workload once: 1.15 s on 680 KB).
+shared = cm + "".join(f"  key{i}: value {i}\n" for i in range(20_000)) + "".join(
+    user.replace("name: web\n", f"name: web{i}\n", 1) for i in range(200))
+out("configmap-shared-by-200", "one 20k-key ConfigMap mounted by 200 Deployments", shared)
 small = open(os.path.join(d, "small-helm3.yaml")).read()
 # 50 copies of the 500-Deployment stream, names made unique, one migration Job.
 parts = [small]
@@ -81,7 +87,7 @@ for i in range(1, 50):
     parts.append(small.replace("name: web-", f"name: w{i}-").replace("kind: Job", "kind: ConfigMap"))
 out("deployments-50mb", "~50 MB, 25k small Deployments", "".join(parts))
 PY
-SCALE=(map-100k-keys map-100k-keys-used flow-1m-items flow-1m-items-used deployments-50mb)
+SCALE=(map-100k-keys map-100k-keys-used flow-1m-items flow-1m-items-used configmap-shared-by-200 deployments-50mb)
 # A typical chart-sized render (issue 13's 130 KB case): the shared corpus's
 # keystone stream (65 documents, 16 Jobs) when ../shared is there.
 if [[ -f "$REPO/../shared/corpus/keystone/helm3.yaml" ]]; then

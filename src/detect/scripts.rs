@@ -60,49 +60,95 @@ impl Sources {
         self.secrets.insert(name.to_string(), data);
     }
 
-    /// The files one volume gives: path inside the volume → text.
-    fn volume_files(&self, vol: &Value) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        let mut from =
-            |src: &Value, name_key: &str, map: &BTreeMap<String, BTreeMap<String, String>>| {
-                let Some(data) = src
-                    .get(name_key)
-                    .and_then(Value::as_str)
-                    .and_then(|n| map.get(n))
-                else {
-                    return;
-                };
-                let items = src.get("items").map(Value::items).unwrap_or(&[]);
-                if items.is_empty() {
-                    out.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-                for it in items {
-                    let key = it.get("key").and_then(Value::as_str);
-                    let path = it.get("path").and_then(Value::as_str).or(key);
-                    if let (Some(t), Some(p)) = (key.and_then(|k| data.get(k)), path) {
-                        out.push((p.to_string(), t.clone()));
-                    }
-                }
-            };
-        if let Some(cm) = vol.get("configMap") {
-            from(cm, "name", &self.config_maps);
-        }
-        if let Some(s) = vol.get("secret") {
-            from(s, "secretName", &self.secrets);
-        }
+    /// The ConfigMaps and Secrets a volume projects, in the order their files
+    /// count: each volume source with the data it names.
+    fn volume_data<'v>(&'v self, vol: &'v Value) -> Vec<(&'v Value, &'v BTreeMap<String, String>)> {
+        let mut sources = vec![
+            (vol.get("configMap"), "name", false),
+            (vol.get("secret"), "secretName", true),
+        ];
         for src in vol
             .at(&["projected", "sources"])
             .map(Value::items)
             .unwrap_or(&[])
         {
-            if let Some(cm) = src.get("configMap") {
-                from(cm, "name", &self.config_maps);
+            sources.push((src.get("configMap"), "name", false));
+            sources.push((src.get("secret"), "name", true));
+        }
+        sources
+            .into_iter()
+            .filter_map(|(src, name_key, secret)| {
+                let src = src?;
+                let map = if secret {
+                    &self.secrets
+                } else {
+                    &self.config_maps
+                };
+                let data = src
+                    .get(name_key)
+                    .and_then(Value::as_str)
+                    .and_then(|n| map.get(n))?;
+                Some((src, data))
+            })
+            .collect()
+    }
+
+    /// The files one volume gives, in order: path inside the volume, text.
+    fn volume_files<'v>(&'v self, vol: &'v Value) -> Vec<(&'v str, &'v str)> {
+        let mut out = Vec::new();
+        for (src, data) in self.volume_data(vol) {
+            let items = src.get("items").map(Value::items).unwrap_or(&[]);
+            if items.is_empty() {
+                out.extend(data.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             }
-            if let Some(s) = src.get("secret") {
-                from(s, "name", &self.secrets);
+            for it in items {
+                let key = it.get("key").and_then(Value::as_str);
+                let path = it.get("path").and_then(Value::as_str).or(key);
+                if let (Some(t), Some(p)) = (key.and_then(|k| data.get(k)), path) {
+                    out.push((p, t.as_str()));
+                }
             }
         }
         out
+    }
+
+    /// The first file [`Sources::volume_files`] gives at `want`, looked up
+    /// rather than listed.
+    fn volume_file<'v>(&'v self, vol: &'v Value, want: &str) -> Option<&'v str> {
+        self.volume_data(vol).into_iter().find_map(|(src, data)| {
+            let items = src.get("items").map(Value::items).unwrap_or(&[]);
+            if items.is_empty() {
+                return data.get(want).map(String::as_str);
+            }
+            items.iter().find_map(|it| {
+                let key = it.get("key").and_then(Value::as_str);
+                let path = it.get("path").and_then(Value::as_str).or(key);
+                (path == Some(want))
+                    .then(|| key.and_then(|k| data.get(k)))
+                    .flatten()
+                    .map(String::as_str)
+            })
+        })
+    }
+
+    /// The text of the file at `path` that the pod's containers see from the
+    /// stream's ConfigMaps and Secrets: what [`Sources::files`] holds there,
+    /// found without listing every file (a 20k-key ConfigMap mounted by 200
+    /// workloads was copied whole for each of them, each time one was classified).
+    pub fn file(&self, pod_spec: &Value, path: &str) -> Option<String> {
+        let vols = pod_spec.get("volumes").map(Value::items).unwrap_or(&[]);
+        let mut found = None;
+        each_mount(pod_spec, vols, |vol, at, sub| {
+            let inside = match sub {
+                Some(s) => (path == at).then_some(s),
+                None => path
+                    .strip_prefix(at.trim_end_matches('/'))
+                    .and_then(|rest| rest.strip_prefix('/')),
+            };
+            found = inside.and_then(|p| self.volume_file(vol, p));
+            found.is_some()
+        });
+        found.map(str::to_string)
     }
 
     /// Every file the pod's containers (init containers included) see from the
@@ -110,37 +156,53 @@ impl Sources {
     pub fn files(&self, pod_spec: &Value) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         let vols = pod_spec.get("volumes").map(Value::items).unwrap_or(&[]);
-        for list in ["initContainers", "containers"] {
-            for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
-                for m in c.get("volumeMounts").map(Value::items).unwrap_or(&[]) {
-                    let (Some(vname), Some(at)) = (
-                        m.get("name").and_then(Value::as_str),
-                        m.get("mountPath").and_then(Value::as_str),
-                    ) else {
-                        continue;
-                    };
-                    let Some(vol) = vols
-                        .iter()
-                        .find(|v| v.get("name").and_then(Value::as_str) == Some(vname))
-                    else {
-                        continue;
-                    };
-                    let sub = m
-                        .get("subPath")
-                        .and_then(Value::as_str)
-                        .filter(|s| !s.is_empty());
-                    for (p, t) in self.volume_files(vol) {
-                        let path = match sub {
-                            Some(s) if s == p => at.to_string(),
-                            Some(_) => continue,
-                            None => format!("{}/{p}", at.trim_end_matches('/')),
-                        };
-                        out.entry(path).or_insert(t);
-                    }
+        each_mount(pod_spec, vols, |vol, at, sub| {
+            for (p, t) in self.volume_files(vol) {
+                let path = match sub {
+                    Some(s) if s == p => at.to_string(),
+                    Some(_) => continue,
+                    None => format!("{}/{p}", at.trim_end_matches('/')),
+                };
+                out.entry(path).or_insert_with(|| t.to_string());
+            }
+            false
+        });
+        out
+    }
+}
+
+/// Calls `f` with each volume mount of the pod's containers (init containers
+/// first), in order: the volume, the mount path and the `subPath`; stops when
+/// `f` says so.
+fn each_mount<'v>(
+    pod_spec: &'v Value,
+    vols: &'v [Value],
+    mut f: impl FnMut(&'v Value, &'v str, Option<&'v str>) -> bool,
+) {
+    for list in ["initContainers", "containers"] {
+        for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
+            for m in c.get("volumeMounts").map(Value::items).unwrap_or(&[]) {
+                let (Some(vname), Some(at)) = (
+                    m.get("name").and_then(Value::as_str),
+                    m.get("mountPath").and_then(Value::as_str),
+                ) else {
+                    continue;
+                };
+                let Some(vol) = vols
+                    .iter()
+                    .find(|v| v.get("name").and_then(Value::as_str) == Some(vname))
+                else {
+                    continue;
+                };
+                let sub = m
+                    .get("subPath")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty());
+                if f(vol, at, sub) {
+                    return;
                 }
             }
         }
-        out
     }
 }
 

@@ -29,8 +29,7 @@ impl Context<'_> {
         if is_gate(c) {
             return None;
         }
-        let files = self.sources.files(pod);
-        let scripts = |p: &str| files.get(p).cloned();
+        let scripts = |p: &str| self.sources.file(pod, p);
         let mut m = crate::detect::migration_command_in(c, &scripts, &self.rules)?;
         if m.rule == "pattern" {
             m.rule = PATTERN_RULE;

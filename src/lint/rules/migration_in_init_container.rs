@@ -71,8 +71,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             .into_iter()
             .map(|g| g.container)
             .collect();
-        let files = cx.sources.files(pod);
-        let scripts = |p: &str| files.get(p).cloned();
+        let scripts = |p: &str| cx.sources.file(pod, p);
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
         for (i, c) in inits.iter().enumerate() {
             if c.get("restartPolicy").and_then(Value::as_str) == Some("Always") {

@@ -139,8 +139,7 @@ pub(crate) fn verdict(
     pod: &Value,
     events: Option<&[String]>,
 ) -> crate::detect::Verdict {
-    let files = ctx.sources.files(pod);
-    let scripts = |p: &str| files.get(p).cloned();
+    let scripts = |p: &str| ctx.sources.file(pod, p);
     let refs = crate::detect::references(pod);
     let shares = refs.iter().any(|r| ctx.app_refs.contains(r));
     ctx.job_verdict(name, pod, events, shares, &scripts)

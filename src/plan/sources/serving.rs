@@ -50,8 +50,7 @@ fn serving(ctx: &Context<'_>, doc: usize) -> Vec<String> {
     let Some(pod) = v.at(crate::k8s::POD_TEMPLATE_SPEC) else {
         return vec![];
     };
-    let files = ctx.sources.files(pod);
-    let scripts = |p: &str| files.get(p).cloned();
+    let scripts = |p: &str| ctx.sources.file(pod, p);
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     let object = ctx.object(doc);
     containers
