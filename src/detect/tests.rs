@@ -267,9 +267,89 @@ fn user_patterns() {
     assert!(rules.include(Target::Command, "**").is_err());
 }
 
-/// `Sources::file` finds what `Sources::files` lists, on seeded pods mixing
-/// ConfigMap, Secret and projected volumes, `items`, `subPath`s and mount
-/// paths that overlap, end in `/` or are the root.
+/// The ConfigMaps `a` and `b` (keys `x`, `y`, `z.sh`) and the Secret `s` (`x`, `w`).
+fn seeded_sources() -> Sources {
+    let s = |t: &str| Value::str(t);
+    let data = |keys: &[(&str, &str)]| Value::map(keys.iter().map(|(k, v)| (*k, s(v))));
+    let mut sources = Sources::new();
+    for name in ["a", "b"] {
+        let d = data(&[
+            ("x", name),
+            ("y", "y text"),
+            ("z.sh", "knex migrate:latest"),
+        ]);
+        sources.add(&Value::map([
+            ("kind", s("ConfigMap")),
+            ("metadata", Value::map([("name", s(name))])),
+            ("data", d),
+        ]));
+    }
+    sources.add(&Value::map([
+        ("kind", s("Secret")),
+        ("metadata", Value::map([("name", s("s"))])),
+        ("stringData", data(&[("x", "secret x"), ("w", "secret w")])),
+    ]));
+    sources
+}
+
+const SEEDED_KEYS: [&str; 5] = ["x", "y", "z.sh", "w", "nope"];
+
+/// A pod of two containers mounting two volumes, drawn by `pick`: ConfigMap,
+/// Secret or projected volumes, with or without `items`, mounted at paths that
+/// overlap, end in `/` or are the root, with or without a `subPath`.
+fn seeded_pod(pick: &mut dyn FnMut(usize) -> usize) -> Value {
+    let s = |t: &str| Value::str(t);
+    let keys = SEEDED_KEYS;
+    let source = |pick: &mut dyn FnMut(usize) -> usize| {
+        let mut src = match pick(3) {
+            0 => Value::map([("name", s(["a", "b", "c"][pick(3)]))]),
+            1 => Value::map([("secretName", s("s"))]),
+            _ => Value::map([("name", s("s"))]),
+        };
+        if pick(2) == 0 {
+            let item = Value::map([("key", s(keys[pick(5)])), ("path", s(keys[pick(5)]))]);
+            src.set("items", Value::Seq(vec![item].into()));
+        }
+        src
+    };
+    let mut vols = Vec::new();
+    for name in ["v1", "v2"] {
+        let vol = match pick(3) {
+            0 => Value::map([("name", s(name)), ("configMap", source(pick))]),
+            1 => Value::map([("name", s(name)), ("secret", source(pick))]),
+            _ => {
+                let cm = Value::map([("configMap", source(pick))]);
+                let sec = Value::map([("secret", source(pick))]);
+                let projected = Value::map([("sources", Value::Seq(vec![cm, sec].into()))]);
+                Value::map([("name", s(name)), ("projected", projected)])
+            }
+        };
+        vols.push(vol);
+    }
+    let ats = ["/etc", "/etc/", "/etc/x", "/", "", "/opt"];
+    let mut containers = Vec::new();
+    for _ in 0..2 {
+        let mut mounts = Vec::new();
+        for _ in 0..1 + pick(2) {
+            let mut m = Value::map([
+                ("name", s(["v1", "v2"][pick(2)])),
+                ("mountPath", s(ats[pick(ats.len())])),
+            ]);
+            if pick(3) == 0 {
+                m.set("subPath", s(keys[pick(5)]));
+            }
+            mounts.push(m);
+        }
+        let mut c = container(&["sh"], &[]);
+        c.set("volumeMounts", Value::Seq(mounts.into()));
+        containers.push(c);
+    }
+    let mut p = pod(vec![containers.remove(0)], containers);
+    p.set("volumes", Value::Seq(vols.into()));
+    p
+}
+
+/// `Sources::file` finds what `Sources::files` lists, on seeded pods.
 #[test]
 fn a_file_looked_up_is_the_file_listed() {
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
@@ -279,75 +359,10 @@ fn a_file_looked_up_is_the_file_listed() {
         seed ^= seed << 17;
         (seed % n as u64) as usize
     };
-    let s = |t: &str| Value::str(t);
-    let data = |keys: &[(&str, &str)]| Value::map(keys.iter().map(|(k, v)| (*k, s(v))));
-    let mut sources = Sources::new();
-    for (kind, name, field) in [("ConfigMap", "a", "data"), ("ConfigMap", "b", "data")] {
-        let d = data(&[
-            ("x", name),
-            ("y", "y text"),
-            ("z.sh", "knex migrate:latest"),
-        ]);
-        sources.add(&Value::map([
-            ("kind", s(kind)),
-            ("metadata", Value::map([("name", s(name))])),
-            (field, d),
-        ]));
-    }
-    sources.add(&Value::map([
-        ("kind", s("Secret")),
-        ("metadata", Value::map([("name", s("s"))])),
-        ("stringData", data(&[("x", "secret x"), ("w", "secret w")])),
-    ]));
-    let keys = ["x", "y", "z.sh", "w", "nope"];
-    let ats = ["/etc", "/etc/", "/etc/x", "/", "", "/opt"];
+    let sources = seeded_sources();
     let mut listed = 0;
     for _ in 0..3000 {
-        let source = |pick: &mut dyn FnMut(usize) -> usize| {
-            let mut src = match pick(3) {
-                0 => Value::map([("name", s(["a", "b", "c"][pick(3)]))]),
-                1 => Value::map([("secretName", s("s"))]),
-                _ => Value::map([("name", s("s"))]),
-            };
-            if pick(2) == 0 {
-                let item = Value::map([("key", s(keys[pick(5)])), ("path", s(keys[pick(5)]))]);
-                src.set("items", Value::Seq(vec![item].into()));
-            }
-            src
-        };
-        let mut vols = Vec::new();
-        for name in ["v1", "v2"] {
-            let vol = match pick(3) {
-                0 => Value::map([("name", s(name)), ("configMap", source(&mut pick))]),
-                1 => Value::map([("name", s(name)), ("secret", source(&mut pick))]),
-                _ => {
-                    let cm = Value::map([("configMap", source(&mut pick))]);
-                    let sec = Value::map([("secret", source(&mut pick))]);
-                    let projected = Value::map([("sources", Value::Seq(vec![cm, sec].into()))]);
-                    Value::map([("name", s(name)), ("projected", projected)])
-                }
-            };
-            vols.push(vol);
-        }
-        let mut containers = Vec::new();
-        for _ in 0..2 {
-            let mut mounts = Vec::new();
-            for _ in 0..1 + pick(2) {
-                let mut m = Value::map([
-                    ("name", s(["v1", "v2"][pick(2)])),
-                    ("mountPath", s(ats[pick(ats.len())])),
-                ]);
-                if pick(3) == 0 {
-                    m.set("subPath", s(keys[pick(5)]));
-                }
-                mounts.push(m);
-            }
-            let mut c = container(&["sh"], &[]);
-            c.set("volumeMounts", Value::Seq(mounts.into()));
-            containers.push(c);
-        }
-        let mut p = pod(vec![containers.remove(0)], containers);
-        p.set("volumes", Value::Seq(vols.into()));
+        let p = seeded_pod(&mut pick);
         let files = sources.files(&p);
         listed += files.len();
         for (path, text) in &files {

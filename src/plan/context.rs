@@ -12,6 +12,7 @@ use crate::k8s::engines::{self, own, Fill};
 use crate::k8s::kinds::ref_kind;
 use crate::k8s::RefKind;
 use crate::path;
+use crate::plan::graph::chart_gates;
 use crate::plan::model::Plan;
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
@@ -47,6 +48,10 @@ pub(crate) struct Context<'a> {
     /// `kind: List` (or `JobList`, …) documents holding migration Jobs: (document,
     /// `Job/name` of those items). premigrate edits top-level documents only.
     pub(crate) lists: Vec<(usize, Vec<String>)>,
+    /// The Job names the chart's own gates in the stream wait for, as written:
+    /// looked up for every migration (finding the gates again for each was
+    /// quadratic in the number of Jobs).
+    pub(crate) gated_jobs: Vec<String>,
 }
 
 impl<'a> Context<'a> {
@@ -81,6 +86,7 @@ impl<'a> Context<'a> {
             foreign: vec![],
             unreadable_flags: vec![],
             lists: vec![],
+            gated_jobs: vec![],
         };
         for i in 0..index.entries.len() {
             let Some(v) = ctx.value(i) else { continue };
@@ -88,6 +94,9 @@ impl<'a> Context<'a> {
             let ns = namespace(v);
             let name = index.entries[i].info.name.clone().unwrap_or_default();
             ctx.sources.add(v);
+            for g in crate::k8s::pod_spec(v, kind).map_or(vec![], chart_gates::find) {
+                ctx.gated_jobs.extend(g.jobs.into_iter().map(|j| j.name));
+            }
             if !matches!(kind, "Job" | "CronJob" | "Pod") {
                 if let Some(pod) = crate::k8s::pod_spec(v, kind) {
                     ctx.app_refs.extend(crate::detect::references(pod));

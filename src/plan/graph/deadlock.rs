@@ -141,66 +141,120 @@ pub fn check(nodes: &[Node], engine: Engine) -> Result<(), Deadlock> {
     }
 }
 
-/// When the engine gets to each object, and which ones become ready.
+/// When the engine gets to each object, and which ones become ready: a work
+/// list, so that each object is looked at again only when something it waits
+/// for became ready (its waits, the step before it, its kapp groups). Passes
+/// over every object until nothing changed took a pass per Helm hook (each has
+/// its own step): 1000 migration hooks cost a billion instructions.
 fn settle(nodes: &[Node], engine: Engine) -> (Vec<Slot>, Vec<bool>) {
     let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine)).collect();
     if matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade) {
         rank_ties(nodes, &mut slots);
     }
     let mut ready = vec![false; nodes.len()];
-    loop {
-        // What is still pending, summed up once a pass: checking an object is then
-        // linear in its own waits, not in the stream (25k objects stay fast).
-        let pending = Pending::of(nodes, &slots, &ready);
-        let mut changed = false;
-        for i in 0..nodes.len() {
-            if !ready[i] && !pending.blocks(nodes, &slots, &ready, i, engine) {
-                ready[i] = true;
-                changed = true;
+    let mut pending = Pending::of(nodes, &slots);
+    let woken = Woken::of(nodes, &slots);
+    // Earlier steps first: most objects are then ready the first time they are looked at.
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by_key(|&i| slots[i]);
+    let mut queue: std::collections::VecDeque<usize> = order.into();
+    let mut queued = vec![true; nodes.len()];
+    while let Some(i) = queue.pop_front() {
+        queued[i] = false;
+        if ready[i] || pending.blocks(nodes, &slots, &ready, i, engine) {
+            continue;
+        }
+        ready[i] = true;
+        let moved = pending.ready(nodes, &slots, i);
+        for j in woken.by(i, &moved, &pending) {
+            if !ready[j] && !queued[j] {
+                queued[j] = true;
+                queue.push_back(j);
             }
         }
-        if !changed {
-            return (slots, ready);
-        }
     }
+    (slots, ready)
 }
 
-/// The objects not ready at the start of a pass, summed up as [`blocker`] reads
-/// them. An object that becomes ready during the pass still counts as pending
-/// until the next one: that takes more passes, never a different answer.
+/// What is still pending, kept up to date as objects become ready: checking an
+/// object is then linear in its own waits, not in the stream.
 struct Pending<'n> {
-    /// The earliest pending step (Argo CD phase and wave, Helm pre hooks).
-    first_step: Option<Slot>,
-    /// A pending step of the first phase (what Helm post hooks wait for).
-    step_zero: bool,
-    /// The earliest pending Helm post hook.
-    first_post: Option<Slot>,
-    /// kapp groups with a pending member.
-    groups: std::collections::HashSet<&'n str>,
+    /// Pending steps (Argo CD phase and wave, Helm pre hooks), with how many objects each.
+    steps: BTreeMap<Slot, usize>,
+    /// Pending objects in a step of the first phase (what Helm post hooks wait for).
+    phase_zero: usize,
+    /// Pending Helm post hooks, by slot.
+    posts: BTreeMap<Slot, usize>,
+    /// kapp groups with pending members, with how many.
+    groups: BTreeMap<&'n str, usize>,
+}
+
+/// What an object becoming ready changed in [`Pending`].
+struct Moved<'n> {
+    /// The first pending step, the first pending post hook or whether the first phase is pending.
+    order: bool,
+    /// kapp groups now without a pending member.
+    groups: Vec<&'n str>,
 }
 
 impl<'n> Pending<'n> {
-    fn of(nodes: &'n [Node], slots: &[Slot], ready: &[bool]) -> Pending<'n> {
+    fn of(nodes: &'n [Node], slots: &[Slot]) -> Pending<'n> {
         let mut p = Pending {
-            first_step: None,
-            step_zero: false,
-            first_post: None,
+            steps: BTreeMap::new(),
+            phase_zero: 0,
+            posts: BTreeMap::new(),
             groups: Default::default(),
         };
-        for (j, n) in nodes.iter().enumerate().filter(|(j, _)| !ready[*j]) {
-            match slots[j] {
-                s @ Slot::Step(phase, ..) => {
-                    p.first_step = Some(p.first_step.map_or(s, |f| f.min(s)));
-                    p.step_zero |= phase == 0;
+        for (n, &s) in nodes.iter().zip(slots) {
+            match s {
+                Slot::Step(phase, ..) => {
+                    *p.steps.entry(s).or_default() += 1;
+                    p.phase_zero += usize::from(phase == 0);
                 }
-                s @ Slot::Post(..) => p.first_post = Some(p.first_post.map_or(s, |f| f.min(s))),
+                Slot::Post(..) => *p.posts.entry(s).or_default() += 1,
                 _ => {}
             }
-            p.groups.extend(n.groups.iter().map(String::as_str));
+            for g in &n.groups {
+                *p.groups.entry(g.as_str()).or_default() += 1;
+            }
         }
         p
     }
 
+    fn first_step(&self) -> Option<Slot> {
+        self.steps.keys().next().copied()
+    }
+
+    fn first_post(&self) -> Option<Slot> {
+        self.posts.keys().next().copied()
+    }
+
+    /// Object `j` is ready: it no longer counts.
+    fn ready(&mut self, nodes: &'n [Node], slots: &[Slot], j: usize) -> Moved<'n> {
+        let before = (self.first_step(), self.first_post(), self.phase_zero > 0);
+        let s = slots[j];
+        let counts = match s {
+            Slot::Step(phase, ..) => {
+                self.phase_zero -= usize::from(phase == 0);
+                Some(&mut self.steps)
+            }
+            Slot::Post(..) => Some(&mut self.posts),
+            _ => None,
+        };
+        if let Some(counts) = counts {
+            take_one(counts, &s);
+        }
+        let mut emptied = Vec::new();
+        for g in &nodes[j].groups {
+            if take_one(&mut self.groups, &g.as_str()) {
+                emptied.push(g.as_str());
+            }
+        }
+        Moved {
+            order: before != (self.first_step(), self.first_post(), self.phase_zero > 0),
+            groups: emptied,
+        }
+    }
     /// Whether object `i` must wait: [`blocker`]`.is_some()`, against this summary.
     fn blocks(
         &self,
@@ -216,9 +270,11 @@ impl<'n> Pending<'n> {
             (Engine::Kapp, _) => nodes[i]
                 .after_groups
                 .iter()
-                .any(|g| self.groups.contains(g.as_str())),
-            (_, s @ Slot::Step(..)) => self.first_step.is_some_and(|f| f < s),
-            (_, s @ Slot::Post(..)) => self.step_zero || self.first_post.is_some_and(|f| f < s),
+                .any(|g| self.groups.contains_key(g.as_str())),
+            (_, s @ Slot::Step(..)) => self.first_step().is_some_and(|f| f < s),
+            (_, s @ Slot::Post(..)) => {
+                self.phase_zero > 0 || self.first_post().is_some_and(|f| f < s)
+            }
             (_, Slot::Free) => false,
         };
         applied_later
@@ -227,6 +283,73 @@ impl<'n> Pending<'n> {
                 .checks
                 .iter()
                 .any(|(w, _)| !ready[*w] && slots[*w] != Slot::Never)
+    }
+}
+
+/// Takes one off `key`'s count, forgetting it at zero; whether that was its last.
+fn take_one<K: Ord>(counts: &mut BTreeMap<K, usize>, key: &K) -> bool {
+    let Some(c) = counts.get_mut(key) else {
+        return false;
+    };
+    *c -= 1;
+    if *c > 0 {
+        return false;
+    }
+    counts.remove(key);
+    true
+}
+
+/// Who to look at again when an object becomes ready.
+struct Woken<'n> {
+    /// Objects that wait for (or check) each object.
+    waiters: Vec<Vec<usize>>,
+    /// Step and post hook objects by slot.
+    at: BTreeMap<Slot, Vec<usize>>,
+    /// kapp objects by the group they are upserted after.
+    after: std::collections::HashMap<&'n str, Vec<usize>>,
+}
+
+impl<'n> Woken<'n> {
+    fn of(nodes: &'n [Node], slots: &[Slot]) -> Woken<'n> {
+        let mut w = Woken {
+            waiters: vec![Vec::new(); nodes.len()],
+            at: BTreeMap::new(),
+            after: Default::default(),
+        };
+        for (i, n) in nodes.iter().enumerate() {
+            for &(on, _) in n.waits.iter().chain(&n.checks) {
+                w.waiters[on].push(i);
+            }
+            if matches!(slots[i], Slot::Step(..) | Slot::Post(..)) {
+                w.at.entry(slots[i]).or_default().push(i);
+            }
+            for g in &n.after_groups {
+                w.after.entry(g.as_str()).or_default().push(i);
+            }
+        }
+        w
+    }
+
+    /// The objects `i` becoming ready (with what that `moved`) may let go.
+    fn by<'a>(
+        &'a self,
+        i: usize,
+        moved: &'a Moved<'n>,
+        pending: &Pending<'_>,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let fronts = match moved.order {
+            true => [pending.first_step(), pending.first_post()],
+            false => [None, None],
+        };
+        let at = fronts
+            .into_iter()
+            .flatten()
+            .flat_map(|s| self.at.get(&s).into_iter().flatten());
+        let after = moved
+            .groups
+            .iter()
+            .flat_map(|g| self.after.get(g).into_iter().flatten());
+        self.waiters[i].iter().chain(at).chain(after).copied()
     }
 }
 
@@ -454,6 +577,80 @@ fn explain(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The model as it ran before the work list: passes over every object,
+    /// each against what was pending when the pass began, until nothing changes.
+    fn settle_by_passes(nodes: &[Node], engine: Engine) -> Vec<bool> {
+        let (slots, _) = settle(nodes, engine);
+        let mut ready = vec![false; nodes.len()];
+        loop {
+            let mut pending = Pending::of(nodes, &slots);
+            for j in (0..nodes.len()).filter(|&j| ready[j]) {
+                pending.ready(nodes, &slots, j);
+            }
+            let now: Vec<usize> = (0..nodes.len())
+                .filter(|&i| !ready[i] && !pending.blocks(nodes, &slots, &ready, i, engine))
+                .collect();
+            if now.is_empty() {
+                return ready;
+            }
+            for i in now {
+                ready[i] = true;
+            }
+        }
+    }
+
+    fn any_node(n: usize) -> impl Strategy<Value = Node> {
+        let events = prop::sample::select(vec![
+            "",
+            "pre-install",
+            "post-install",
+            "pre-upgrade",
+            "post-upgrade",
+            "pre-install,pre-upgrade",
+            "post-install,post-upgrade",
+            "test",
+        ]);
+        let group = prop::sample::select(vec!["a", "b"]);
+        (
+            events,
+            -2i64..3,
+            -1i64..2,
+            any::<bool>(),
+            prop::collection::vec(group.clone(), 0..2),
+            prop::collection::vec(group, 0..2),
+            prop::collection::vec(0..n, 0..3),
+            prop::collection::vec(0..n, 0..2),
+        )
+            .prop_map(
+                |(events, weight, wave, deleted, groups, after, waits, checks)| Node {
+                    label: format!("Job/x{weight}{wave}"),
+                    hook: (!events.is_empty()).then(|| Hook {
+                        events: events.split(',').map(str::to_string).collect(),
+                        weight,
+                        deleted_after: deleted,
+                    }),
+                    wave,
+                    groups: groups.into_iter().map(str::to_string).collect(),
+                    after_groups: after.into_iter().map(str::to_string).collect(),
+                    waits: waits.into_iter().map(|w| (w, "w".into())).collect(),
+                    checks: checks.into_iter().map(|w| (w, "c".into())).collect(),
+                },
+            )
+    }
+
+    proptest! {
+        /// The work list reaches the same objects as the passes did, on every engine.
+        #[test]
+        fn the_work_list_settles_as_the_passes_did(
+            nodes in (1usize..12).prop_flat_map(|n| prop::collection::vec(any_node(n), n))
+        ) {
+            for &e in Engine::GITOPS.iter().chain(Engine::HOOKS) {
+                prop_assert_eq!(settle(&nodes, e).1, settle_by_passes(&nodes, e), "{:?}", e);
+            }
+        }
+    }
 
     fn node(label: &str) -> Node {
         Node {

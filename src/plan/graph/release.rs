@@ -27,8 +27,10 @@ pub(crate) struct Release {
     pub placed: Vec<Placed>,
     /// Per candidate: the data-service documents it needs, with why.
     pub needs: Vec<Vec<(usize, String)>>,
-    /// Per candidate: its name before hashing.
-    pub names: Vec<String>,
+    /// Per candidate: its name before hashing (shared with each Job's place).
+    pub names: std::rc::Rc<[String]>,
+    /// How many migrations run before the apps.
+    pub pre_count: usize,
 }
 
 impl Release {
@@ -63,11 +65,16 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
             n
         })
         .collect();
+    let pre_count = placed
+        .iter()
+        .filter(|p| p.phase == crate::plan::Phase::Pre)
+        .count();
     Ok(Release {
         data,
         placed,
         needs,
         names: facts.iter().map(|f| f.name.clone()).collect(),
+        pre_count,
     })
 }
 

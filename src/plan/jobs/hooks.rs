@@ -136,19 +136,10 @@ fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut 
 
 /// Whether a chart's own gate in the stream waits for this Job by name.
 fn named_by_a_gate(ctx: &Context<'_>, job: &JobFacts<'_>) -> bool {
-    (0..ctx.index.entries.len()).any(|i| {
-        let pod = ctx
-            .value(i)
-            .and_then(|v| crate::k8s::pod_spec(v, ctx.kind(i)));
-        pod.is_some_and(|pod| {
-            crate::plan::graph::chart_gates::find(pod).iter().any(|g| {
-                g.jobs.iter().any(|j| {
-                    j.name == job.original
-                        || j.name == job.current_name
-                        || crate::plan::jobs::hash::is_hashed_name_of(&j.name, &job.original)
-                })
-            })
-        })
+    ctx.gated_jobs.iter().any(|name| {
+        *name == job.original
+            || *name == job.current_name
+            || crate::plan::jobs::hash::is_hashed_name_of(name, &job.original)
     })
 }
 

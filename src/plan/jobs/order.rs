@@ -53,8 +53,9 @@ pub(crate) struct Place {
     pub needs: Vec<(usize, String)>,
     /// Under `hooks`: `Ok` when it can be a hook, else why it stays a regular resource.
     pub hookable: Result<(), String>,
-    /// The names before hashing of every migration of the release.
-    pub originals: Vec<String>,
+    /// The names before hashing of every migration of the release (shared:
+    /// each Job's place holds them).
+    pub originals: std::rc::Rc<[String]>,
 }
 
 /// Builds the release graph over the migrations.
@@ -153,11 +154,7 @@ impl Place {
             phase: p.phase,
             phase_reason: p.phase_reason.clone(),
             rank: p.rank,
-            pre_count: release
-                .placed
-                .iter()
-                .filter(|q| q.phase == Phase::Pre)
-                .count(),
+            pre_count: release.pre_count,
             explicit_after: p.order_reason == "premigrate.io/after",
             after,
             needs,
