@@ -163,3 +163,16 @@ fn an_empty_input_is_not_a_panic() {
     assert!(out.stream.is_empty());
     assert_eq!(out.sources.len(), 1);
 }
+
+/// A property test of the host lookup found a panic: a Service whose name
+/// starts with a multi-byte character, mentioned twice in a row in a
+/// migration's URL (the search stepped one byte into the character).
+#[test]
+fn a_service_named_with_a_multibyte_character_is_not_a_panic() {
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/regressions/rewrite/service-named-with-a-multibyte-character.yaml"
+    ))
+    .unwrap();
+    assert!(premigrate::rewrite(&input, &premigrate::Config::default()).is_ok());
+}

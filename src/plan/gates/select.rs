@@ -27,20 +27,23 @@ pub(crate) fn waits(
     migrations: &[Migration],
 ) -> Waits {
     let mut waits = Waits::new();
+    // Workloads by namespace, once (not once per migration).
+    let mut by_ns: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for &w in workloads {
+        if let Some(v) = ctx.value(w) {
+            by_ns.entry(namespace(v)).or_default().push(w);
+        }
+    }
     for (k, m) in migrations.iter().enumerate() {
-        let same_ns: Vec<usize> = workloads
-            .iter()
-            .copied()
-            .filter(|&w| ctx.value(w).map(namespace).as_deref() == Some(m.namespace.as_str()))
-            .collect();
-        let mut chosen = chosen(ctx, m, &same_ns, &plan.data_services);
+        let same_ns: &[usize] = by_ns.get(&m.namespace).map_or(&[], Vec::as_slice);
+        let mut chosen = chosen(ctx, m, same_ns, &plan.data_services);
         // Workloads the chart gates on this migration itself count as gated.
         let covered = same_ns.iter().any(|&w| own_gate_of(ctx, w, m));
         if same_ns.is_empty() && matches!(ctx.cfg.gate, GateMode::Auto | GateMode::All) {
             note_other_namespaces(ctx, plan, m, workloads);
         }
         if chosen.is_empty() && !covered && ctx.cfg.gate == GateMode::Auto {
-            chosen = fallback(ctx, plan, m, &same_ns);
+            chosen = fallback(ctx, plan, m, same_ns);
         }
         for (w, why) in chosen {
             waits.entry(w).or_default().push((k, why));

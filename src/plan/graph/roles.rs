@@ -114,7 +114,9 @@ struct Svc {
 /// (their pod specs given as values).
 pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
     let mut out = DataServices::default();
-    let is_migration = |i: usize| migrations.iter().any(|(d, _)| *d == i);
+    let migration_docs: std::collections::HashSet<usize> =
+        migrations.iter().map(|(d, _)| *d).collect();
+    let is_migration = |i: usize| migration_docs.contains(&i);
     let services = services(index);
     for i in 0..index.entries.len() {
         let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
@@ -125,10 +127,13 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
             out.docs.insert(i, why);
         }
     }
+    let by_name = ServicesByName::of(&services);
+    let mut behind_of: Vec<Option<Vec<usize>>> = vec![None; services.len()];
     for (m, pod) in migrations {
         let texts = texts_of(index, pod);
         let ns = index.entries[*m].info.namespace.clone().unwrap_or_default();
-        for s in &services {
+        for k in by_name.candidates(&texts) {
+            let s = &services[k];
             let Some(seen) = texts
                 .iter()
                 .find(|(t, _)| mentions_host(t, &s.name, &s.namespace, &ns))
@@ -136,7 +141,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
                 continue;
             };
             let why = format!("the migration reaches Service/{} ({})", s.name, seen.1);
-            let behind = selected(index, s);
+            let behind = behind_of[k].get_or_insert_with(|| selected(index, s));
             // A workload the chart itself gates on migrations is an app, whatever reaches it.
             let services: Vec<usize> = behind
                 .iter()
@@ -157,6 +162,54 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
     }
     supports(index, &mut out);
     out
+}
+
+/// The stream's Services by name, so that a migration's texts are matched
+/// against the few Services they can mention rather than every one (a stream
+/// of a thousand migrations, each with its own database, was quadratic).
+struct ServicesByName<'s> {
+    /// Services whose name is one word (letters, digits, `-`, `_`: every DNS label).
+    by_name: std::collections::HashMap<&'s str, Vec<usize>>,
+    /// The others, always tried.
+    odd: Vec<usize>,
+}
+
+impl<'s> ServicesByName<'s> {
+    fn of(services: &'s [Svc]) -> ServicesByName<'s> {
+        let mut out = ServicesByName {
+            by_name: Default::default(),
+            odd: Vec::new(),
+        };
+        for (k, s) in services.iter().enumerate() {
+            match s.name.bytes().all(is_word) {
+                true => out.by_name.entry(s.name.as_str()).or_default().push(k),
+                false => out.odd.push(k),
+            }
+        }
+        out
+    }
+
+    /// The Services that [`mentions_host`] may find in `texts`, in stream order.
+    /// A one-word name it finds is a whole word of the text: the characters
+    /// it accepts around a host are none of a word's.
+    fn candidates(&self, texts: &[(String, String)]) -> Vec<usize> {
+        let mut out: Vec<usize> = texts
+            .iter()
+            .flat_map(|(t, _)| t.split(|c: char| !c.is_ascii() || !is_word(c as u8)))
+            .filter_map(|w| self.by_name.get(w))
+            .flatten()
+            .chain(&self.odd)
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// A character of a one-word name.
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
 }
 
 /// The ConfigMaps, Secrets and ServiceAccounts the data-service workloads use.
@@ -400,7 +453,8 @@ pub fn mentions_host(text: &str, name: &str, svc_ns: &str, job_ns: &str) -> bool
     while let Some(pos) = text[from..].find(name) {
         let start = from + pos;
         let end = start + name.len();
-        from = start + 1;
+        // Past the match's first character (a name may start with a multi-byte one).
+        from = start + name.chars().next().map_or(1, char::len_utf8);
         let before = if start == 0 {
             None
         } else {
@@ -475,6 +529,42 @@ fn decode_base64(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every Service a text mentions as a host is among the candidates the
+        /// name lookup gives (it may give more: mentions_host decides).
+        #[test]
+        fn the_name_lookup_misses_no_host(
+            names in prop::collection::vec(
+                prop::sample::select(vec!["db", "db-1", "pg_main", "a.b", "x", "DB", "é"]), 1..5),
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "db", "db-1", "pg_main", "a.b", "x", "DB", "é", "postgres://", "@", ":5432",
+                    ".default", ".svc", "/", " ", "=", "-", "_", "\"", ",", "(", ")", "?", ";", "\n",
+                ]),
+                0..10,
+            ),
+        ) {
+            let services: Vec<Svc> = names
+                .iter()
+                .enumerate()
+                .map(|(doc, n)| Svc {
+                    doc,
+                    name: n.to_string(),
+                    namespace: "default".into(),
+                    selector: vec![],
+                })
+                .collect();
+            let texts = vec![(parts.concat(), String::new())];
+            let candidates = ServicesByName::of(&services).candidates(&texts);
+            for (k, s) in services.iter().enumerate() {
+                if mentions_host(&texts[0].0, &s.name, &s.namespace, "default") {
+                    prop_assert!(candidates.contains(&k), "{} in {:?}", s.name, texts[0].0);
+                }
+            }
+        }
+    }
 
     #[test]
     fn hosts_not_user_names() {
