@@ -235,7 +235,12 @@ fn read_input(files: &[PathBuf]) -> Result<Input, Error> {
             false => f.display().to_string(),
         };
         parts.push((name, first));
-        buf.extend_from_slice(&bytes);
+        // The first file's buffer is the stream's (one file: no copy of it).
+        if buf.is_empty() {
+            buf = bytes;
+        } else {
+            buf.extend_from_slice(&bytes);
+        }
     }
     if parts.len() < 2 {
         parts.clear();
