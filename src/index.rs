@@ -219,64 +219,53 @@ enum Need {
 const READ_IF_USED: &[&str] = &["ConfigMap", "Secret"];
 
 /// A first look at every document, in order (sources carry over blank documents).
-/// Each document is looked at on its own, a big stream's on every core; the
-/// sources are carried over after.
 fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
-    let all: Vec<usize> = (0..stream.docs.len()).collect();
-    let looks = crate::par::map(&all, |i| stream.doc_text(i).len(), |i| look_at(stream, i));
     let mut pending_source: Option<String> = None;
-    looks
-        .into_iter()
-        .map(|(_, mut look)| {
-            if look.blank {
-                if look.source.is_some() {
-                    pending_source = look.source.clone();
+    (0..stream.docs.len())
+        .map(|i| {
+            let text = stream.doc_text(i);
+            let own_source = source_comment(text);
+            if is_blank(text) {
+                if own_source.is_some() {
+                    pending_source = own_source.clone();
                 }
-            } else if look.source.is_none() {
-                look.source = pending_source.take();
+                return Look {
+                    blank: true,
+                    source: own_source,
+                    quick: None,
+                    need: Need::No,
+                };
             }
-            look
+            let source = own_source.or_else(|| pending_source.take());
+            // The quick look reads `\n` lines only: a document broken by a
+            // lone CR, NEL, LS or PS is parsed.
+            let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
+            let quick = if rare {
+                None
+            } else {
+                quick_look(text, heads_of(stream, i))
+            };
+            let need = match &quick {
+                None => Need::Yes,
+                // An annotation of premigrate's: in the metadata block.
+                Some((_, m)) if crate::stream::mentions(&text[m.clone()], &["premigrate.io/"]) => {
+                    Need::Yes
+                }
+                Some((q, _)) => match q.kind.as_deref() {
+                    None => Need::Yes,
+                    Some(k) if READ_IF_USED.contains(&k) => Need::IfUsed,
+                    Some(k) if READ_KINDS.contains(&k) || k.ends_with("List") => Need::Yes,
+                    Some(_) => Need::No,
+                },
+            };
+            Look {
+                blank: false,
+                source,
+                quick,
+                need,
+            }
         })
         .collect()
-}
-
-/// A first look at document `i`, its own `# Source:` comment only.
-fn look_at(stream: &Stream<'_>, i: usize) -> Look {
-    let text = stream.doc_text(i);
-    let source = source_comment(text);
-    if is_blank(text) {
-        return Look {
-            blank: true,
-            source,
-            quick: None,
-            need: Need::No,
-        };
-    }
-    // The quick look reads `\n` lines only: a document broken by a
-    // lone CR, NEL, LS or PS is parsed.
-    let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
-    let quick = if rare {
-        None
-    } else {
-        quick_look(text, heads_of(stream, i))
-    };
-    let need = match &quick {
-        None => Need::Yes,
-        // An annotation of premigrate's: in the metadata block.
-        Some((_, m)) if crate::stream::mentions(&text[m.clone()], &["premigrate.io/"]) => Need::Yes,
-        Some((q, _)) => match q.kind.as_deref() {
-            None => Need::Yes,
-            Some(k) if READ_IF_USED.contains(&k) => Need::IfUsed,
-            Some(k) if READ_KINDS.contains(&k) || k.ends_with("List") => Need::Yes,
-            Some(_) => Need::No,
-        },
-    };
-    Look {
-        blank: false,
-        source,
-        quick,
-        need,
-    }
 }
 
 /// Parses the documents a later stage reads (`None` for the others): first
@@ -286,7 +275,8 @@ fn parse_all(stream: &Stream<'_>, looks: &[Look]) -> Vec<Option<Result<Parsed, E
     let first: Vec<usize> = (0..looks.len())
         .filter(|&i| looks[i].need == Need::Yes)
         .collect();
-    let used = used_by_pods(parse_these(stream, looks, first, &mut out));
+    parse_these(stream, looks, first, &mut out);
+    let used = used_by_pods(&out);
     let then: Vec<usize> = (0..looks.len())
         .filter(|&i| looks[i].need == Need::IfUsed)
         .filter(|&i| {
@@ -303,60 +293,45 @@ fn parse_all(stream: &Stream<'_>, looks: &[Look]) -> Vec<Option<Result<Parsed, E
     out
 }
 
-/// What a parsed document's pods use (see [`used_by_pods`]); `None` for a List.
-type Uses = Option<Vec<String>>;
-
 /// The ConfigMaps and Secrets the pods of the parsed documents use (and the
 /// originals of premigrate's copies), as `Kind/name` (any namespace); `None`
 /// when a List is parsed (its items are not looked into here: everything is used).
-fn used_by_pods(uses: Vec<Uses>) -> Option<BTreeSet<String>> {
+fn used_by_pods(parsed: &[Option<Result<Parsed, Error>>]) -> Option<BTreeSet<String>> {
     let mut used = BTreeSet::new();
-    for u in uses {
-        used.extend(u?);
-    }
-    Some(used)
-}
-
-/// What one parsed document's pods use, worked out in the thread that read it.
-fn uses_of(v: &Value) -> Uses {
-    let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
-    if kind.ends_with("List") {
-        return None;
-    }
-    let mut used: Vec<String> = crate::k8s::pod_spec(v, kind)
-        .map(|pod| crate::detect::references(pod).into_iter().collect())
-        .unwrap_or_default();
-    // premigrate's hook copy of one (a rerun): the copy is made from it.
-    let original = [
-        "metadata",
-        "annotations",
-        crate::k8s::engines::own::ORIGINAL_NAME,
-    ];
-    if let Some(name) = v.at(&original).and_then(Value::as_str) {
-        used.push(format!("{kind}/{name}"));
+    for p in parsed.iter().flatten().flatten() {
+        let kind = p.value.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.ends_with("List") {
+            return None;
+        }
+        let pod = crate::k8s::pod_spec(&p.value, kind);
+        if let Some(pod) = pod {
+            used.extend(crate::detect::references(pod));
+        }
+        // premigrate's hook copy of one (a rerun): the copy is made from it.
+        let original = [
+            "metadata",
+            "annotations",
+            crate::k8s::engines::own::ORIGINAL_NAME,
+        ];
+        if let Some(name) = p.value.at(&original).and_then(Value::as_str) {
+            used.insert(format!("{kind}/{name}"));
+        }
     }
     Some(used)
 }
 
 /// Parses documents `todo` into `out`: a big run is parsed on every core,
-/// each thread taking a run of documents. What the parsed ones' pods use comes back.
+/// each thread taking a run of documents.
 fn parse_these(
     stream: &Stream<'_>,
     looks: &[Look],
     todo: Vec<usize>,
     out: &mut [Option<Result<Parsed, Error>>],
-) -> Vec<Uses> {
-    let parse = |i: usize| {
-        let parsed = parse_doc(stream, i, looks[i].source.as_deref());
-        let uses = parsed.as_ref().ok().map(|p| uses_of(&p.value));
-        (parsed, uses)
-    };
-    let mut all_uses = Vec::new();
-    for (i, (r, uses)) in crate::par::map(&todo, |i| stream.doc_text(i).len(), parse) {
-        all_uses.extend(uses);
+) {
+    let parse = |i: usize| parse_doc(stream, i, looks[i].source.as_deref());
+    for (i, r) in crate::par::map(&todo, |i| stream.doc_text(i).len(), parse) {
         out[i] = Some(r);
     }
-    all_uses
 }
 
 fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Parsed, Error> {
