@@ -1,5 +1,6 @@
-//! The fast reader (src/yaml/tree/fast.rs) against libyaml: wherever it reads
-//! a document, its tree must be libyaml's, node for node and span for span.
+//! The fast reader (src/yaml/tree/fast/) against libyaml: wherever it reads
+//! a document, its tree must be libyaml's, node for node and span for span,
+//! and the value it reads straight from the text that tree's reading.
 //! Checked on every document of testdata/ and the shared corpus, on hand-written
 //! edge cases, and on 100k seeded mutations of corpus documents (a space, a
 //! line break, an indicator inserted; a byte deleted; a line re-indented,

@@ -80,7 +80,7 @@ pub fn no_scripts(_: &str) -> Option<String> {
 
 /// Classifies one container (a Job's, an init container, an app container):
 /// `scripts` gives the text of a script by its path in the container, from the
-/// stream's ConfigMaps and Secrets (see [`Sources::files`]).
+/// stream's ConfigMaps and Secrets (see [`Sources::file`]).
 pub fn classify_container(container: &Value, scripts: &dyn Fn(&str) -> Option<String>) -> Verdict {
     classify::container(container, scripts, &Rules::new())
 }
