@@ -112,8 +112,7 @@ impl Sources {
         out
     }
 
-    /// The first file [`Sources::volume_files`] gives at `want`, looked up
-    /// rather than listed.
+    /// The first file the volume gives at `want` (path inside the volume).
     fn volume_file<'v>(&'v self, vol: &'v Value, want: &str) -> Option<&'v str> {
         self.volume_data(vol).into_iter().find_map(|(src, data)| {
             let items = src.get("items").map(Value::items).unwrap_or(&[]);
@@ -132,9 +131,9 @@ impl Sources {
     }
 
     /// The text of the file at `path` that the pod's containers see from the
-    /// stream's ConfigMaps and Secrets: what [`Sources::files`] holds there,
-    /// found without listing every file (a 20k-key ConfigMap mounted by 200
-    /// workloads was copied whole for each of them, each time one was classified).
+    /// stream's ConfigMaps and Secrets (the first mount that has it wins),
+    /// looked up without listing every file: a 20k-key ConfigMap mounted by 200
+    /// workloads was copied whole for each of them, each time one was classified.
     pub fn file(&self, pod_spec: &Value, path: &str) -> Option<String> {
         let vols = pod_spec.get("volumes").map(Value::items).unwrap_or(&[]);
         let mut found = None;

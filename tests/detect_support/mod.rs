@@ -309,8 +309,7 @@ pub fn stream_verdicts_with(bytes: &[u8], rules: &detect::Rules) -> Vec<(String,
     let mut out = Vec::new();
     for d in &docs {
         let Some(p) = pod(d) else { continue };
-        let files = sources.files(&p);
-        let lookup = |path: &str| files.get(path).cloned();
+        let lookup = |path: &str| sources.file(&p, path);
         let h = hooks(d);
         if h.as_ref()
             .is_some_and(|h| h.iter().any(|e| e.starts_with("test")))

@@ -147,10 +147,7 @@ pub fn check(nodes: &[Node], engine: Engine) -> Result<(), Deadlock> {
 /// over every object until nothing changed took a pass per Helm hook (each has
 /// its own step): 1000 migration hooks cost a billion instructions.
 fn settle(nodes: &[Node], engine: Engine) -> (Vec<Slot>, Vec<bool>) {
-    let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine)).collect();
-    if matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade) {
-        rank_ties(nodes, &mut slots);
-    }
+    let slots = slots(nodes, engine);
     let mut ready = vec![false; nodes.len()];
     let mut pending = Pending::of(nodes, &slots);
     let woken = Woken::of(nodes, &slots);
@@ -174,6 +171,15 @@ fn settle(nodes: &[Node], engine: Engine) -> (Vec<Slot>, Vec<bool>) {
         }
     }
     (slots, ready)
+}
+
+/// When `engine` gets to each object.
+fn slots(nodes: &[Node], engine: Engine) -> Vec<Slot> {
+    let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine)).collect();
+    if matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade) {
+        rank_ties(nodes, &mut slots);
+    }
+    slots
 }
 
 /// What is still pending, kept up to date as objects become ready: checking an
@@ -582,7 +588,7 @@ mod tests {
     /// The model as it ran before the work list: passes over every object,
     /// each against what was pending when the pass began, until nothing changes.
     fn settle_by_passes(nodes: &[Node], engine: Engine) -> Vec<bool> {
-        let (slots, _) = settle(nodes, engine);
+        let slots = slots(nodes, engine);
         let mut ready = vec![false; nodes.len()];
         loop {
             let mut pending = Pending::of(nodes, &slots);

@@ -53,12 +53,7 @@ fn event_rank(events: Option<&Vec<String>>) -> u8 {
 
 /// Places every migration; `Err` names an unknown `premigrate.io/after` target or a cycle.
 pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
-    let any_pre = ms.iter().any(|m| match (m.phase, &m.events) {
-        (Some(p), _) => p == Phase::Pre,
-        (None, Some(ev)) => !post_only(ev),
-        (None, None) => true,
-    });
-    let phases: Vec<(Phase, String)> = ms.iter().map(|m| phase_of(m, any_pre)).collect();
+    let phases = phases(ms);
     let mut by_key: Vec<usize> = (0..ms.len()).collect();
     by_key.sort_by_key(|&i| key(ms, i));
     let mut at = vec![0; ms.len()];
@@ -99,6 +94,16 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
     }
     rank(ms, &mut out)?;
     Ok(out)
+}
+
+/// Each migration's phase, with the rule that decided it.
+fn phases(ms: &[Facts]) -> Vec<(Phase, String)> {
+    let any_pre = ms.iter().any(|m| match (m.phase, &m.events) {
+        (Some(p), _) => p == Phase::Pre,
+        (None, Some(ev)) => !post_only(ev),
+        (None, None) => true,
+    });
+    ms.iter().map(|m| phase_of(m, any_pre)).collect()
 }
 
 fn phase_of(m: &Facts, any_pre: bool) -> (Phase, String) {
@@ -251,12 +256,31 @@ mod tests {
     }
 
     /// The placement as it was computed before (a scan of every migration for
-    /// each one): predecessors and ranks.
+    /// each one): predecessors and ranks, or a cycle (`Err`). The names the
+    /// test gives always exist.
     fn place_by_scans(ms: &[Facts]) -> Result<Vec<(Vec<usize>, usize)>, ()> {
-        let mut placed = place(ms).map_err(|_| ())?;
-        let phases: Vec<Phase> = placed.iter().map(|p| p.phase).collect();
+        let phases: Vec<Phase> = phases(ms).into_iter().map(|p| p.0).collect();
+        let mut placed: Vec<Placed> = phases
+            .iter()
+            .map(|&phase| Placed {
+                phase,
+                phase_reason: String::new(),
+                rank: 0,
+                after: vec![],
+                order_reason: String::new(),
+            })
+            .collect();
         for (i, p) in placed.iter_mut().enumerate() {
-            if ms[i].after.is_none() {
+            if let Some(names) = &ms[i].after {
+                p.after = names
+                    .iter()
+                    .map(|n| {
+                        ms.iter()
+                            .position(|o| &o.name == n)
+                            .expect("the test's names exist")
+                    })
+                    .collect();
+            } else {
                 p.after = (0..ms.len())
                     .filter(|&j| phases[j] == phases[i] && key(ms, j) < key(ms, i))
                     .filter(|&j| {
