@@ -3,13 +3,51 @@
 
 use std::collections::BTreeMap;
 
+use crate::yaml::value::Text;
 use crate::yaml::Value;
 
 /// The ConfigMaps and Secrets of a stream: name → key → text.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    config_maps: BTreeMap<String, BTreeMap<String, String>>,
-    secrets: BTreeMap<String, BTreeMap<String, String>>,
+    config_maps: BTreeMap<String, Data>,
+    secrets: BTreeMap<String, Data>,
+}
+
+/// One ConfigMap's or Secret's data: (key, text) sorted by key, a later key
+/// replacing an earlier one. A flat list of inline strings: a 100k-key
+/// ConfigMap held as a map of `String`s cost twice its value's memory.
+#[derive(Debug, Clone, Default)]
+struct Data(Vec<(Text, Text)>);
+
+impl Data {
+    /// The data of `pairs`, in the order they were written.
+    fn new(mut pairs: Vec<(Text, Text)>) -> Data {
+        // Last first, so that the stable sort puts the one that counts ahead
+        // of the keys it replaces, and `dedup` keeps it.
+        pairs.reverse();
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.dedup_by(|later, kept| later.0 == kept.0);
+        pairs.shrink_to_fit();
+        Data(pairs)
+    }
+
+    /// The data of a map already decoded.
+    fn of(data: BTreeMap<String, String>) -> Data {
+        Data(
+            data.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        let at = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
+        Some(&self.0[at].1)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
 }
 
 impl Sources {
@@ -24,45 +62,50 @@ impl Sources {
         let Some(name) = doc.at(&["metadata", "name"]).and_then(Value::as_str) else {
             return;
         };
-        let text = |v: &Value| super::text(v);
-        let decoded = |v: &Value| decode_base64(&text(v)).and_then(|b| String::from_utf8(b).ok());
-        let mut data = BTreeMap::new();
-        match doc.get("kind").and_then(Value::as_str) {
+        let entries = |key: &str| doc.get(key).map(Value::entries).unwrap_or(&[]);
+        // A string is copied as it is (a short one stays inline).
+        let text = |v: &Value| match v {
+            Value::Str(s) => s.clone(),
+            other => Text::from(super::text(other)),
+        };
+        let decoded = |v: &Value| {
+            decode_base64(&super::text(v))
+                .and_then(|b| String::from_utf8(b).ok())
+                .map(Text::from)
+        };
+        let as_text = |(k, v): &(Text, Value)| (k.clone(), text(v));
+        let as_decoded = |(k, v): &(Text, Value)| Some((k.clone(), decoded(v)?));
+        // In the order written: a Secret's `stringData` replaces its `data`,
+        // as the API server merges it in.
+        let (pairs, map): (Vec<(Text, Text)>, _) = match doc.get("kind").and_then(Value::as_str) {
             Some("ConfigMap") => {
-                for (k, v) in doc.get("data").map(Value::entries).unwrap_or(&[]) {
-                    data.insert(k.to_string(), text(v));
-                }
-                for (k, v) in doc.get("binaryData").map(Value::entries).unwrap_or(&[]) {
-                    data.extend(decoded(v).map(|t| (k.to_string(), t)));
-                }
-                self.config_maps.insert(name.to_string(), data);
+                let plain = entries("data").iter().map(as_text);
+                let binary = entries("binaryData").iter().filter_map(as_decoded);
+                (plain.chain(binary).collect(), &mut self.config_maps)
             }
             Some("Secret") => {
-                for (k, v) in doc.get("data").map(Value::entries).unwrap_or(&[]) {
-                    data.extend(decoded(v).map(|t| (k.to_string(), t)));
-                }
-                for (k, v) in doc.get("stringData").map(Value::entries).unwrap_or(&[]) {
-                    data.insert(k.to_string(), text(v));
-                }
-                self.secrets.insert(name.to_string(), data);
+                let encoded = entries("data").iter().filter_map(as_decoded);
+                let plain = entries("stringData").iter().map(as_text);
+                (encoded.chain(plain).collect(), &mut self.secrets)
             }
-            _ => {}
-        }
+            _ => return,
+        };
+        map.insert(name.to_string(), Data::new(pairs));
     }
 
     /// Adds a ConfigMap's data.
     pub fn insert_config_map(&mut self, name: &str, data: BTreeMap<String, String>) {
-        self.config_maps.insert(name.to_string(), data);
+        self.config_maps.insert(name.to_string(), Data::of(data));
     }
 
     /// Adds a Secret's data, already decoded.
     pub fn insert_secret(&mut self, name: &str, data: BTreeMap<String, String>) {
-        self.secrets.insert(name.to_string(), data);
+        self.secrets.insert(name.to_string(), Data::of(data));
     }
 
     /// The ConfigMaps and Secrets a volume projects, in the order their files
     /// count: each volume source with the data it names.
-    fn volume_data<'v>(&'v self, vol: &'v Value) -> Vec<(&'v Value, &'v BTreeMap<String, String>)> {
+    fn volume_data<'v>(&'v self, vol: &'v Value) -> Vec<(&'v Value, &'v Data)> {
         let mut sources = vec![
             (vol.get("configMap"), "name", false),
             (vol.get("secret"), "secretName", true),
@@ -99,13 +142,13 @@ impl Sources {
         for (src, data) in self.volume_data(vol) {
             let items = src.get("items").map(Value::items).unwrap_or(&[]);
             if items.is_empty() {
-                out.extend(data.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                out.extend(data.iter());
             }
             for it in items {
                 let key = it.get("key").and_then(Value::as_str);
                 let path = it.get("path").and_then(Value::as_str).or(key);
                 if let (Some(t), Some(p)) = (key.and_then(|k| data.get(k)), path) {
-                    out.push((p, t.as_str()));
+                    out.push((p, t));
                 }
             }
         }
@@ -117,7 +160,7 @@ impl Sources {
         self.volume_data(vol).into_iter().find_map(|(src, data)| {
             let items = src.get("items").map(Value::items).unwrap_or(&[]);
             if items.is_empty() {
-                return data.get(want).map(String::as_str);
+                return data.get(want);
             }
             items.iter().find_map(|it| {
                 let key = it.get("key").and_then(Value::as_str);
@@ -125,7 +168,6 @@ impl Sources {
                 (path == Some(want))
                     .then(|| key.and_then(|k| data.get(k)))
                     .flatten()
-                    .map(String::as_str)
             })
         })
     }
