@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use crate::diag::{Error, Location};
 use crate::stream::{is_blank, Stream};
+use crate::yaml::value::Text;
 use crate::yaml::{Tree, Value};
 
 /// The Helm 4 annotation that names the template file a document came from.
@@ -17,17 +18,17 @@ pub const HELM4_FILENAME: &str = "postrenderer.helm.sh/postrender-filename";
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocInfo {
     /// `apiVersion`.
-    pub api_version: Option<String>,
+    pub api_version: Option<Text>,
     /// `kind`.
-    pub kind: Option<String>,
+    pub kind: Option<Text>,
     /// `metadata.name`.
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// `metadata.namespace`.
-    pub namespace: Option<String>,
+    pub namespace: Option<Text>,
     /// The `# Source:` comment that precedes or opens it.
-    pub source: Option<String>,
+    pub source: Option<Text>,
     /// Helm 4's filename annotation.
-    pub filename: Option<String>,
+    pub filename: Option<Text>,
     /// No content: only comments and markers.
     pub blank: bool,
 }
@@ -129,14 +130,14 @@ impl<'a> Index<'a> {
                 // A document premigrate has no reason to read passes
                 // through untouched, even when its YAML is odd.
                 Some(Err(_)) if look.quick.is_none() && passes_through(stream.doc_text(i)) => {
-                    info.kind = sniff_kind(stream.doc_text(i));
+                    info.kind = sniff_kind(stream.doc_text(i)).map(Text::from);
                 }
                 // The first document in order that fails is the error: the
                 // same one whichever thread read it.
                 Some(Err(e)) => return Err(e),
                 None => {}
             }
-            info.source = look.source;
+            info.source = look.source.map(Text::from);
             entries.push(Entry {
                 info,
                 parsed,
@@ -157,7 +158,11 @@ impl<'a> Index<'a> {
         let info = &self.entries[i].info;
         Location {
             doc: Some(i + 1),
-            source: info.filename.clone().or_else(|| info.source.clone()),
+            source: info
+                .filename
+                .as_ref()
+                .or(info.source.as_ref())
+                .map(Text::to_string),
             object: info.kind.as_ref().map(|_| info.object()),
             line: Some(self.stream.docs[i].line),
             column: None,
@@ -373,7 +378,7 @@ fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Pars
 
 /// Identity from a parsed value.
 pub fn info_of(v: &Value) -> DocInfo {
-    let s = |p: &[&str]| v.at(p).and_then(Value::as_str).map(str::to_string);
+    let s = |p: &[&str]| v.at(p).and_then(Value::as_str).map(Text::from);
     DocInfo {
         api_version: s(&["apiVersion"]),
         kind: s(&["kind"]),
@@ -461,8 +466,8 @@ fn quick_look(text: &str, heads: impl Iterator<Item = usize>) -> Option<(DocInfo
                 meta = Some(start..bytes.len());
             }
             match key {
-                "apiVersion" => info.api_version = Some(simple_scalar(val)?),
-                "kind" => info.kind = Some(simple_scalar(val)?),
+                "apiVersion" => info.api_version = Some(simple_scalar(val)?.into()),
+                "kind" => info.kind = Some(simple_scalar(val)?.into()),
                 "metadata" if !val.is_empty() => return None,
                 _ => {}
             }
@@ -474,8 +479,8 @@ fn quick_look(text: &str, heads: impl Iterator<Item = usize>) -> Option<(DocInfo
             if indent == mi {
                 let (key, val) = simple_entry(content)?;
                 match key {
-                    "name" => info.name = Some(simple_scalar(val)?),
-                    "namespace" => info.namespace = Some(simple_scalar(val)?),
+                    "name" => info.name = Some(simple_scalar(val)?.into()),
+                    "namespace" => info.namespace = Some(simple_scalar(val)?.into()),
                     _ => {}
                 }
             }
@@ -648,8 +653,8 @@ mod tests {
                 seen_content = true;
                 in_metadata = key == "metadata";
                 match key {
-                    "apiVersion" => info.api_version = Some(simple_scalar(val)?),
-                    "kind" => info.kind = Some(simple_scalar(val)?),
+                    "apiVersion" => info.api_version = Some(simple_scalar(val)?.into()),
+                    "kind" => info.kind = Some(simple_scalar(val)?.into()),
                     "metadata" if !val.is_empty() => return None,
                     _ => {}
                 }
@@ -660,8 +665,8 @@ mod tests {
                 if indent == mi {
                     let (key, val) = simple_entry(trimmed.trim_start())?;
                     match key {
-                        "name" => info.name = Some(simple_scalar(val)?),
-                        "namespace" => info.namespace = Some(simple_scalar(val)?),
+                        "name" => info.name = Some(simple_scalar(val)?.into()),
+                        "namespace" => info.namespace = Some(simple_scalar(val)?.into()),
                         _ => {}
                     }
                 }

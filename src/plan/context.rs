@@ -92,7 +92,12 @@ impl<'a> Context<'a> {
             let Some(v) = ctx.value(i) else { continue };
             let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
             let ns = namespace(v);
-            let name = index.entries[i].info.name.clone().unwrap_or_default();
+            let name = index.entries[i]
+                .info
+                .name
+                .as_deref()
+                .unwrap_or_default()
+                .to_string();
             ctx.sources.add(v);
             for g in crate::k8s::pod_spec(v, kind).map_or(vec![], chart_gates::find) {
                 ctx.gated_jobs.extend(g.jobs.into_iter().map(|j| j.name));

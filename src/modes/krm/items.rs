@@ -5,6 +5,7 @@ use crate::modes::krm::FILE_ANNOTATIONS;
 use crate::yaml::{NodeId, NodeKind, Tree, Value};
 
 /// One item of the input.
+#[derive(Debug, PartialEq)]
 pub(crate) struct Item {
     /// The item as a standalone document body.
     pub(crate) text: String,
@@ -27,36 +28,31 @@ pub(crate) struct Item {
 /// written out in block style from their value.
 /// `breaks`: the offsets of the text's `\n`s ([`breaks`]), so that finding an
 /// item's line costs a search, not a scan of everything before it.
-pub(crate) fn item_text(tree: &Tree, id: NodeId, text: &str, breaks: &[usize]) -> Item {
+/// `whole`: the tree holds the node's children; a tree from [`Tree::parse_cut`]
+/// does not, and a block mapping is read from its own text.
+pub(crate) fn item_text(
+    tree: &Tree,
+    id: NodeId,
+    text: &str,
+    breaks: &[usize],
+    whole: bool,
+) -> Item {
     let node = tree.node(id);
-    let (value, invalid) = match tree.value(id) {
-        Ok(v) => (v, None),
-        Err(e) => (Value::Null, Some(e.message)),
-    };
     let before = breaks.partition_point(|&b| b < node.start);
     let line_start = before.checked_sub(1).map_or(0, |k| breaks[k] + 1);
     let line = before + 1;
     let column = text[line_start..node.start].chars().count();
-    let flow = matches!(
-        node.kind,
-        NodeKind::Map { flow: true, .. } | NodeKind::Seq { flow: true, .. }
-    );
-    let body = if flow || !matches!(node.kind, NodeKind::Map { .. }) {
-        value.to_document()
-    } else {
-        let mut out = String::new();
-        for (k, l) in text[node.start..node.end].split('\n').enumerate() {
-            if k > 0 {
-                out.push('\n');
-                let spaces = l.len() - l.trim_start_matches(' ').len();
-                out.push_str(&l[spaces.min(column)..]);
-            } else {
-                out.push_str(l);
-            }
-        }
-        out.push('\n');
-        out
+    let block = matches!(node.kind, NodeKind::Map { flow: false, .. })
+        .then(|| shifted(&text[node.start..node.end], column));
+    let read = match &block {
+        Some(body) if !whole => Tree::read_value(body).map(|v| v.unwrap_or(Value::Null)),
+        _ => tree.value(id),
     };
+    let (value, invalid) = match read {
+        Ok(v) => (v, None),
+        Err(e) => (Value::Null, Some(e.message)),
+    };
+    let body = block.unwrap_or_else(|| value.to_document());
     Item {
         text: body,
         reference: resource_ref(&value),
@@ -66,6 +62,23 @@ pub(crate) fn item_text(tree: &Tree, id: NodeId, text: &str, breaks: &[usize]) -
         column,
         invalid,
     }
+}
+
+/// A block node's text as a document of its own: its lines after the first
+/// shifted left by `column` (fewer when they have fewer spaces).
+fn shifted(node_text: &str, column: usize) -> String {
+    let mut out = String::with_capacity(node_text.len() + 1);
+    for (k, l) in node_text.split('\n').enumerate() {
+        if k > 0 {
+            out.push('\n');
+            let spaces = l.len() - l.trim_start_matches(' ').len();
+            out.push_str(&l[spaces.min(column)..]);
+        } else {
+            out.push_str(l);
+        }
+    }
+    out.push('\n');
+    out
 }
 
 /// The offsets of `text`'s line feeds, in order.

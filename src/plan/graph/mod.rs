@@ -146,7 +146,12 @@ fn facts(input: &Index<'_>, plan: &Plan, as_input: bool) -> Vec<MigrationFact> {
         .filter(|m| !as_input || m.origin == crate::plan::model::Origin::Job)
         .map(|m| MigrationFact {
             name: match as_input {
-                true => input.entries[m.doc].info.name.clone().unwrap_or_default(),
+                true => input.entries[m.doc]
+                    .info
+                    .name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string(),
                 false => m.name.clone(),
             },
             namespace: m.namespace.clone(),
@@ -157,8 +162,8 @@ fn facts(input: &Index<'_>, plan: &Plan, as_input: bool) -> Vec<MigrationFact> {
                 .map(|(d, why)| {
                     let info = &input.entries[*d].info;
                     (
-                        info.kind.clone().unwrap_or_default(),
-                        info.name.clone().unwrap_or_default(),
+                        info.kind.as_deref().unwrap_or_default().to_string(),
+                        info.name.as_deref().unwrap_or_default().to_string(),
                         why.clone(),
                     )
                 })

@@ -171,13 +171,14 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
 
 /// The draft of one document.
 pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
-    let ns = e.info.namespace.clone().unwrap_or_default();
+    let ns = e.info.namespace.as_deref().unwrap_or_default().to_string();
     let mut d = Draft {
         key: e
             .info
             .kind
-            .clone()
-            .zip(e.info.name.clone())
+            .as_deref()
+            .zip(e.info.name.as_deref())
+            .map(|(k, n)| (k.to_string(), n.to_string()))
             .map(|(k, n)| (k, ns.clone(), n)),
         node: Node {
             label: e.info.object(),

@@ -131,7 +131,12 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
     let mut behind_of: Vec<Option<Vec<usize>>> = vec![None; services.len()];
     for (m, pod) in migrations {
         let texts = texts_of(index, pod);
-        let ns = index.entries[*m].info.namespace.clone().unwrap_or_default();
+        let ns = index.entries[*m]
+            .info
+            .namespace
+            .as_deref()
+            .unwrap_or_default()
+            .to_string();
         for k in by_name.candidates(&texts) {
             let s = &services[k];
             let Some(seen) = texts
@@ -299,8 +304,8 @@ fn services(index: &Index<'_>) -> Vec<Svc> {
             .collect();
         out.push(Svc {
             doc: i,
-            name: e.info.name.clone().unwrap_or_default(),
-            namespace: e.info.namespace.clone().unwrap_or_default(),
+            name: e.info.name.as_deref().unwrap_or_default().to_string(),
+            namespace: e.info.namespace.as_deref().unwrap_or_default().to_string(),
             selector,
         });
     }
@@ -316,7 +321,7 @@ fn selected(index: &Index<'_>, s: &Svc) -> Vec<usize> {
         .filter(|&i| {
             let info = &index.entries[i].info;
             SERVICE_KINDS.contains(&info.kind.as_deref().unwrap_or(""))
-                && info.namespace.clone().unwrap_or_default() == s.namespace
+                && info.namespace.as_deref().unwrap_or_default().to_string() == s.namespace
         })
         .filter(|&i| {
             let Some(v) = peek(index, i) else {

@@ -138,7 +138,12 @@ fn pending<'s>(
             subject: Subject {
                 doc: i,
                 value: ctx.value(i).expect("Jobs are parsed"),
-                name: ctx.index.entries[i].info.name.clone().unwrap_or_default(),
+                name: ctx.index.entries[i]
+                    .info
+                    .name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string(),
                 new: None,
             },
             matched,

@@ -133,6 +133,21 @@ impl Tree {
         fast::build(text)
     }
 
+    /// The tree of a document body but for what is below the items of its root
+    /// mapping's `key` list: each item is a node with its span, a block mapping
+    /// item one without its entries (read it from its own text). `None` when
+    /// the fast reader cannot read the text or an item is a flow collection:
+    /// then parse it whole. Debug builds check the items against libyaml's tree.
+    pub fn parse_cut(text: &str, key: &'static str) -> Option<Tree> {
+        let tree = fast::build_cut(text, key)?;
+        debug_assert_eq!(
+            Some(cut_items(&tree, key)),
+            build::build(text).ok().map(|t| cut_items(&t, key)),
+            "the cut tree's items differ from libyaml's on {text:?}"
+        );
+        Some(tree)
+    }
+
     /// The value of a document body, read by the fast reader straight from the
     /// text without a tree: `None` when the text is outside its subset or its
     /// value needs a closer look (then parse it and read [`Tree::value`], which
@@ -185,6 +200,31 @@ impl Tree {
             _ => None,
         }
     }
+}
+
+/// The spans and kinds of the items of the root's `key` list (for checks).
+fn cut_items(tree: &Tree, key: &str) -> Vec<(usize, usize, &'static str)> {
+    let items = match tree
+        .root
+        .and_then(|r| tree.get(r, key))
+        .map(|l| &tree.nodes[l].kind)
+    {
+        Some(NodeKind::Seq { items, .. }) => items.as_slice(),
+        _ => &[],
+    };
+    items
+        .iter()
+        .map(|&i| {
+            let n = &tree.nodes[i];
+            let kind = match n.kind {
+                NodeKind::Scalar { .. } => "scalar",
+                NodeKind::Seq { .. } => "seq",
+                NodeKind::Map { .. } => "map",
+                NodeKind::Alias(_) => "alias",
+            };
+            (n.start, n.end, kind)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -327,6 +367,42 @@ mod tests {
         ] {
             assert!(read(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_cut_tree_keeps_the_items_spans_and_the_rest_whole() {
+        let src = "apiVersion: v1\nkind: ResourceList\nitems:\n- kind: A\n  spec:\n    x: [1, 2]\n- b\n-   c: {}\nfunctionConfig:\n  data:\n    items:\n    - k: v\n";
+        let cut = Tree::parse_cut(src, "items").unwrap();
+        let whole = Tree::parse(src).unwrap();
+        assert_eq!(cut_items(&cut, "items"), cut_items(&whole, "items"));
+        let texts: Vec<(&str, &str)> = cut_items(&cut, "items")
+            .into_iter()
+            .map(|(start, end, kind)| (&src[start..end], kind))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("kind: A\n  spec:\n    x: [1, 2]", "map"),
+                ("b", "scalar"),
+                ("c: {}", "map")
+            ]
+        );
+        // What is below an item is left out; the rest reads as the whole tree.
+        let list = cut.get(cut.root.unwrap(), "items").unwrap();
+        let NodeKind::Seq { items, .. } = &cut.nodes[list].kind else {
+            panic!()
+        };
+        assert!(
+            matches!(&cut.nodes[items[0]].kind, NodeKind::Map { entries, .. } if entries.is_empty())
+        );
+        assert!(cut.nodes.len() < whole.nodes.len());
+        let fc = |t: &Tree| t.value(t.get(t.root.unwrap(), "functionConfig").unwrap());
+        assert_eq!(fc(&cut), fc(&whole));
+        // An item that is a flow collection is written out from its value: no cut.
+        assert!(Tree::parse_cut("items:\n- [a, b]\n", "items").is_none());
+        // Only the root's list is cut.
+        let nested = "a:\n  items:\n  - b: 1\n";
+        assert_eq!(Tree::parse_cut(nested, "items"), Tree::parse(nested).ok());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::cell::Cell;
 
 use super::{ScalarStyle, Tree};
 use crate::yaml::value::{Text, Value};
-use sink::{Nodes, Scalar, Sink, Values};
+use sink::{Cut, Nodes, Scalar, Sink, Values};
 
 /// The quotes, named: a quote in a byte literal is easy to misread.
 const DQ: u8 = b'"';
@@ -55,6 +55,16 @@ pub(super) fn build(text: &str) -> Option<Tree> {
     // Trees live while one document is read or edited: no shrinking.
     Some(Tree {
         nodes: nodes.0,
+        root: Some(root),
+    })
+}
+
+/// The tree of `text` but for what is below the items of its root's `key`
+/// list (see [`Cut`]), when the text is inside the subset.
+pub(super) fn build_cut(text: &str, key: &'static str) -> Option<Tree> {
+    let (root, sink) = read(text, Cut::new(Nodes(Vec::new()), key))?;
+    (!sink.refused).then(|| Tree {
+        nodes: sink.nodes.0,
         root: Some(root),
     })
 }

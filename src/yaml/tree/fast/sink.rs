@@ -153,3 +153,115 @@ fn has_duplicate_key(entries: &[(Text, Value)]) -> bool {
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
     !entries.iter().all(|(k, _)| seen.insert(k.as_str()))
 }
+
+/// A node left out of a [`Cut`] tree (never an index of its nodes).
+const LEFT_OUT: NodeId = NodeId::MAX;
+
+/// Builds the nodes of a [`Tree`] but for what is below the items of the root
+/// mapping's `key` list: each item is a node with its span, a block mapping
+/// item without its entries. A KRM ResourceList's items are cut out of the text
+/// by their spans and read one at a time; a tree of all of them was ~15 bytes
+/// a byte of input. An item that is a flow collection (written out from its
+/// value, so needed whole) makes it give up.
+pub(super) struct Cut {
+    pub(super) nodes: Nodes,
+    /// The list's key.
+    key: &'static str,
+    /// Collections open.
+    depth: usize,
+    /// The key just read is the root's `key`.
+    list_next: bool,
+    /// The depth of the list while it is read.
+    list_at: Option<usize>,
+    /// An item is a flow collection.
+    pub(super) refused: bool,
+}
+
+impl Cut {
+    /// A sink cutting below the items of the root's `key` list.
+    pub(super) fn new(nodes: Nodes, key: &'static str) -> Cut {
+        Cut {
+            nodes,
+            key,
+            depth: 0,
+            list_next: false,
+            list_at: None,
+            refused: false,
+        }
+    }
+
+    /// Whether a scalar whose parent is at `depth` is below an item.
+    fn below_items(&self, depth: usize) -> bool {
+        self.list_at.is_some_and(|l| depth > l)
+    }
+
+    /// Closes the collection at `slot`: an item loses its children.
+    fn close<T>(&mut self, slot: usize, children: Vec<T>, flow: bool) -> Option<Vec<T>> {
+        let depth = self.depth;
+        self.depth -= 1;
+        if self.list_at == Some(depth) {
+            self.list_at = None;
+        }
+        if slot == LEFT_OUT {
+            return None;
+        }
+        if self.list_at.is_some_and(|l| depth == l + 1) {
+            self.refused |= flow;
+            return Some(Vec::new());
+        }
+        Some(children)
+    }
+}
+
+impl Sink for Cut {
+    type Node = NodeId;
+    type Key = NodeId;
+
+    fn open(&mut self, start: usize) -> usize {
+        self.depth += 1;
+        if std::mem::take(&mut self.list_next) && self.depth == 2 {
+            self.list_at = Some(2);
+        }
+        // Items are at the list's depth + 1; what they hold, deeper.
+        if self.list_at.is_some_and(|l| self.depth > l + 1) {
+            return LEFT_OUT;
+        }
+        self.nodes.open(start)
+    }
+
+    fn scalar(&mut self, s: Scalar) -> Option<NodeId> {
+        self.list_next = false;
+        if self.below_items(self.depth) {
+            return Some(LEFT_OUT);
+        }
+        self.nodes.scalar(s)
+    }
+
+    fn key(&mut self, s: Scalar) -> Option<NodeId> {
+        if self.below_items(self.depth) {
+            return Some(LEFT_OUT);
+        }
+        self.list_next = self.depth == 1 && s.text == self.key;
+        self.nodes.scalar(s)
+    }
+
+    fn seq(&mut self, slot: usize, items: Vec<NodeId>, flow: bool, end: usize) -> NodeId {
+        match self.close(slot, items, flow) {
+            Some(items) => self.nodes.seq(slot, items, flow, end),
+            None => LEFT_OUT,
+        }
+    }
+
+    fn map(
+        &mut self,
+        slot: usize,
+        entries: Vec<(NodeId, NodeId)>,
+        flow: bool,
+        end: usize,
+    ) -> NodeId {
+        match self.close(slot, entries, flow) {
+            Some(entries) => self.nodes.map(slot, entries, flow, end),
+            None => LEFT_OUT,
+        }
+    }
+}
