@@ -321,7 +321,7 @@ fn selected(index: &Index<'_>, s: &Svc) -> Vec<usize> {
         .filter(|&i| {
             let info = &index.entries[i].info;
             SERVICE_KINDS.contains(&info.kind.as_deref().unwrap_or(""))
-                && info.namespace.as_deref().unwrap_or_default().to_string() == s.namespace
+                && info.namespace.as_deref().unwrap_or_default() == s.namespace
         })
         .filter(|&i| {
             let Some(v) = peek(index, i) else {
