@@ -112,37 +112,31 @@ impl<'a> Index<'a> {
             )
             .help("Kubernetes manifests must be UTF-8; re-encode the file (e.g. `iconv -t UTF-8`)")
         })?;
-        let looks = look_at_all(&stream);
-        let mut parses = parse_all(&stream, &looks);
-        let mut entries = Vec::with_capacity(stream.docs.len());
-        for (i, look) in looks.into_iter().enumerate() {
-            let (mut info, mut metadata) = match &look.quick {
-                Some((q, m)) => (q.clone(), Some(m.clone())),
-                None => Default::default(),
-            };
-            info.blank = look.blank;
-            let mut parsed = None;
-            match parses[i].take() {
+        // Each document's entry is made by the first look and completed in
+        // place: a second list of every document's identity was a peak.
+        let (mut entries, needs) = look_at_all(&stream);
+        let parses = parse_all(&stream, &entries, &needs);
+        for (i, parse) in parses.into_iter().enumerate() {
+            let e = &mut entries[i];
+            match parse {
                 Some(Ok(p)) => {
-                    info = info_of(&p.value);
-                    (parsed, metadata) = (Some(p), None);
+                    let source = e.info.source.take();
+                    e.info = DocInfo {
+                        source,
+                        ..info_of(&p.value)
+                    };
+                    (e.parsed, e.metadata) = (Some(p), None);
                 }
                 // A document premigrate has no reason to read passes
                 // through untouched, even when its YAML is odd.
-                Some(Err(_)) if look.quick.is_none() && passes_through(stream.doc_text(i)) => {
-                    info.kind = sniff_kind(stream.doc_text(i)).map(Text::from);
+                Some(Err(_)) if e.metadata.is_none() && passes_through(stream.doc_text(i)) => {
+                    e.info.kind = sniff_kind(stream.doc_text(i)).map(Text::from);
                 }
                 // The first document in order that fails is the error: the
                 // same one whichever thread read it.
                 Some(Err(e)) => return Err(e),
                 None => {}
             }
-            info.source = look.source.map(Text::from);
-            entries.push(Entry {
-                info,
-                parsed,
-                metadata,
-            });
         }
         Ok(Index { stream, entries })
     }
@@ -195,18 +189,6 @@ impl<'a> Index<'a> {
     }
 }
 
-/// What the index knows of a document before parsing it.
-struct Look {
-    blank: bool,
-    /// Its `# Source:` comment (or the one a blank document before it carried).
-    source: Option<String>,
-    /// Identity from its top-level lines, when they are simple enough, and
-    /// where its `metadata` block is.
-    quick: Option<(DocInfo, Range<usize>)>,
-    /// Whether a later stage reads it (then it is parsed).
-    need: Need,
-}
-
 /// Whether a document is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Need {
@@ -223,78 +205,88 @@ enum Need {
 /// Kinds parsed only when a pod of the stream uses them by name.
 const READ_IF_USED: &[&str] = &["ConfigMap", "Secret"];
 
-/// A first look at every document, in order (sources carry over blank documents).
-fn look_at_all(stream: &Stream<'_>) -> Vec<Look> {
+/// A first look at every document, in order (sources carry over blank
+/// documents): its entry as far as the look identifies it (the metadata
+/// block's place when it does), and whether a later stage reads it.
+fn look_at_all(stream: &Stream<'_>) -> (Vec<Entry>, Vec<Need>) {
     let mut pending_source: Option<String> = None;
-    (0..stream.docs.len())
-        .map(|i| {
-            let text = stream.doc_text(i);
-            let own_source = source_comment(text);
-            if is_blank(text) {
-                if own_source.is_some() {
-                    pending_source = own_source.clone();
-                }
-                return Look {
-                    blank: true,
-                    source: own_source,
-                    quick: None,
-                    need: Need::No,
-                };
+    let mut entries = Vec::with_capacity(stream.docs.len());
+    let mut needs = Vec::with_capacity(stream.docs.len());
+    for i in 0..stream.docs.len() {
+        let text = stream.doc_text(i);
+        let own_source = source_comment(text);
+        let blank = is_blank(text);
+        let source = if blank {
+            if own_source.is_some() {
+                pending_source.clone_from(&own_source);
             }
-            let source = own_source.or_else(|| pending_source.take());
-            // The quick look reads `\n` lines only: a document broken by a
-            // lone CR, NEL, LS or PS is parsed.
-            let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
-            let quick = if rare {
-                None
-            } else {
-                quick_look(text, heads_of(stream, i))
-            };
-            let need = match &quick {
+            own_source
+        } else {
+            own_source.or_else(|| pending_source.take())
+        };
+        // The quick look reads `\n` lines only: a document broken by a
+        // lone CR, NEL, LS or PS is parsed.
+        let rare = stream.rare_breaks && crate::stream::has_rare_breaks(text.as_bytes());
+        let quick = if blank || rare {
+            None
+        } else {
+            quick_look(text, heads_of(stream, i))
+        };
+        needs.push(match &quick {
+            _ if blank => Need::No,
+            None => Need::Yes,
+            // An annotation of premigrate's: in the metadata block.
+            Some((_, m)) if crate::stream::mentions(&text[m.clone()], &["premigrate.io/"]) => {
+                Need::Yes
+            }
+            Some((q, _)) => match q.kind.as_deref() {
                 None => Need::Yes,
-                // An annotation of premigrate's: in the metadata block.
-                Some((_, m)) if crate::stream::mentions(&text[m.clone()], &["premigrate.io/"]) => {
-                    Need::Yes
-                }
-                Some((q, _)) => match q.kind.as_deref() {
-                    None => Need::Yes,
-                    Some(k) if READ_IF_USED.contains(&k) => Need::IfUsed,
-                    Some(k) if READ_KINDS.contains(&k) || k.ends_with("List") => Need::Yes,
-                    Some(_) => Need::No,
-                },
-            };
-            Look {
-                blank: false,
-                source,
-                quick,
-                need,
-            }
-        })
-        .collect()
+                Some(k) if READ_IF_USED.contains(&k) => Need::IfUsed,
+                Some(k) if READ_KINDS.contains(&k) || k.ends_with("List") => Need::Yes,
+                Some(_) => Need::No,
+            },
+        });
+        let (info, metadata) = quick.map_or_else(Default::default, |(q, m)| (q, Some(m)));
+        entries.push(Entry {
+            info: DocInfo {
+                blank,
+                source: source.map(Text::from),
+                ..info
+            },
+            parsed: None,
+            metadata,
+        });
+    }
+    (entries, needs)
 }
 
 /// Parses the documents a later stage reads (`None` for the others): first
 /// all but ConfigMaps and Secrets, then those their pods use.
-fn parse_all(stream: &Stream<'_>, looks: &[Look]) -> Vec<Option<Result<Parsed, Error>>> {
-    let mut out: Vec<Option<Result<Parsed, Error>>> = (0..looks.len()).map(|_| None).collect();
-    let first: Vec<usize> = (0..looks.len())
-        .filter(|&i| looks[i].need == Need::Yes)
+fn parse_all(
+    stream: &Stream<'_>,
+    entries: &[Entry],
+    needs: &[Need],
+) -> Vec<Option<Result<Parsed, Error>>> {
+    let mut out: Vec<Option<Result<Parsed, Error>>> = (0..needs.len()).map(|_| None).collect();
+    let first: Vec<usize> = (0..needs.len())
+        .filter(|&i| needs[i] == Need::Yes)
         .collect();
-    parse_these(stream, looks, first, &mut out);
+    parse_these(stream, entries, first, &mut out);
     let used = used_by_pods(&out);
-    let then: Vec<usize> = (0..looks.len())
-        .filter(|&i| looks[i].need == Need::IfUsed)
+    let then: Vec<usize> = (0..needs.len())
+        .filter(|&i| needs[i] == Need::IfUsed)
         .filter(|&i| {
-            let q = looks[i].quick.as_ref().map(|q| &q.0);
-            let named =
-                q.and_then(|q| Some(format!("{}/{}", q.kind.as_deref()?, q.name.as_deref()?)));
+            let q = &entries[i].info;
+            let named = (q.kind.as_deref())
+                .zip(q.name.as_deref())
+                .map(|(k, n)| format!("{k}/{n}"));
             match (&used, named) {
                 (Some(used), Some(named)) => used.contains(&named),
                 _ => true,
             }
         })
         .collect();
-    parse_these(stream, looks, then, &mut out);
+    parse_these(stream, entries, then, &mut out);
     out
 }
 
@@ -329,11 +321,11 @@ fn used_by_pods(parsed: &[Option<Result<Parsed, Error>>]) -> Option<BTreeSet<Str
 /// each thread taking a run of documents.
 fn parse_these(
     stream: &Stream<'_>,
-    looks: &[Look],
+    entries: &[Entry],
     todo: Vec<usize>,
     out: &mut [Option<Result<Parsed, Error>>],
 ) {
-    let parse = |i: usize| parse_doc(stream, i, looks[i].source.as_deref());
+    let parse = |i: usize| parse_doc(stream, i, entries[i].info.source.as_deref());
     for (i, r) in crate::par::map(&todo, |i| stream.doc_text(i).len(), parse) {
         out[i] = Some(r);
     }

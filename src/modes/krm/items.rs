@@ -2,6 +2,7 @@
 //! checked, and described for results (`resourceRef`, `file`).
 
 use crate::modes::krm::FILE_ANNOTATIONS;
+use crate::yaml::value::Text;
 use crate::yaml::{NodeId, NodeKind, Tree, Value};
 
 /// One item of the input.
@@ -11,7 +12,7 @@ pub(crate) struct Item {
     pub(crate) text: String,
     /// Its `resourceRef` and `file` for results (its value is not kept: a big
     /// list's items would all be held through the rewrite).
-    pub(crate) reference: Option<Value>,
+    pub(crate) reference: Option<Ref>,
     pub(crate) file: Option<Value>,
     /// Why it is not a Kubernetes object, if it is not ([`check_item`]).
     pub(crate) not_object: Option<String>,
@@ -55,7 +56,7 @@ pub(crate) fn item_text(
     let body = block.unwrap_or_else(|| value.to_document());
     Item {
         text: body,
-        reference: resource_ref(&value),
+        reference: Ref::of(&value),
         file: file_of(&value),
         not_object: check_item(&value).err(),
         line,
@@ -110,20 +111,37 @@ fn check_item(v: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The fields of a `resourceRef`: key, and path in the object.
+const REF_FIELDS: [(&str, &[&str]); 4] = [
+    ("apiVersion", &["apiVersion"]),
+    ("kind", &["kind"]),
+    ("name", &["metadata", "name"]),
+    ("namespace", &["metadata", "namespace"]),
+];
+
+/// An item's `resourceRef`, as its strings ([`REF_FIELDS`] in order): short
+/// ones inline, where a [`Value`] map of them was a few allocations an item.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Ref([Option<Text>; 4]);
+
+impl Ref {
+    /// The `resourceRef` of an object, when it has one of the fields.
+    pub(crate) fn of(v: &Value) -> Option<Ref> {
+        let field = |path: &[&str]| v.at(path).and_then(Value::as_str).map(Text::from);
+        let fields = REF_FIELDS.map(|(_, path)| field(path));
+        fields.iter().any(Option::is_some).then_some(Ref(fields))
+    }
+
+    /// As written in a result.
+    pub(crate) fn to_value(&self) -> Value {
+        let set = REF_FIELDS.iter().zip(&self.0);
+        Value::map(set.filter_map(|((key, _), s)| Some((*key, Value::Str(s.clone()?)))))
+    }
+}
+
 /// `resourceRef` of an object.
 pub(crate) fn resource_ref(v: &Value) -> Option<Value> {
-    let mut out = Vec::new();
-    for (key, path) in [
-        ("apiVersion", &["apiVersion"][..]),
-        ("kind", &["kind"][..]),
-        ("name", &["metadata", "name"][..]),
-        ("namespace", &["metadata", "namespace"][..]),
-    ] {
-        if let Some(Value::Str(s)) = v.at(path) {
-            out.push((key, Value::str(s.clone())));
-        }
-    }
-    (!out.is_empty()).then(|| Value::map(out))
+    Ref::of(v).map(|r| r.to_value())
 }
 
 /// An annotation's string value (strings only: a KRM function sees annotations as strings).

@@ -19,7 +19,9 @@ use crate::apply::Source;
 use crate::config::Config;
 use crate::diag::Error;
 use crate::index::Index;
-use crate::modes::krm::items::{annotation, breaks, default_path, item_text, resource_ref, Item};
+use crate::modes::krm::items::{
+    annotation, breaks, default_path, item_text, resource_ref, Item, Ref,
+};
 use crate::modes::krm::results::{error_result, locate, plan_results, render};
 use crate::stream::Stream;
 use crate::yaml::edit::{self, Edit};
@@ -175,7 +177,10 @@ fn rewrite_list(list: List) -> Result<KrmOutput, KrmOutput> {
     let out = crate::rewrite(stream.as_bytes(), &cfg).map_err(|e| {
         let (message, item) = locate(&e, &items, &stream);
         let (rr, file) = match item {
-            Some(i) => (items[i].reference.clone(), items[i].file.clone()),
+            Some(i) => (
+                items[i].reference.as_ref().map(Ref::to_value),
+                items[i].file.clone(),
+            ),
             None => (None, None),
         };
         fail(&items, vec![error_result(message, rr, file)])
@@ -207,7 +212,7 @@ fn read_items(tree: &Tree, root: NodeId, text: &str, whole: bool) -> (Vec<Item>,
                     if let Err(m) = checked {
                         results.push(error_result(
                             format!("item {k} (line {}): {m}", item.line),
-                            item.reference.clone(),
+                            item.reference.as_ref().map(Ref::to_value),
                             item.file.clone(),
                         ));
                     }

@@ -73,7 +73,8 @@ pub(crate) fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
     for m in &plan.migrations {
         let item = items.get(m.doc);
         // The object as it comes out: under its hashed name.
-        let resource_ref = item.and_then(|i| i.reference.clone()).map(|mut r| {
+        let resource_ref = item.and_then(|i| i.reference.as_ref()).map(|r| {
+            let mut r = r.to_value();
             r.set("name", Value::str(m.name.clone()));
             // A Job built from a workload: the item it derives from is not the Job.
             if m.origin != crate::plan::Origin::Job {
@@ -106,7 +107,8 @@ pub(crate) fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
             .migrations
             .iter()
             .find(|m| Some(m.doc) == n.doc && m.origin == crate::plan::Origin::Job);
-        let resource_ref = item.and_then(|i| i.reference.clone()).map(|mut r| {
+        let resource_ref = item.and_then(|i| i.reference.as_ref()).map(|r| {
+            let mut r = r.to_value();
             if let Some(m) = renamed {
                 r.set("name", Value::str(m.name.clone()));
             }
