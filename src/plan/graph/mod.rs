@@ -66,10 +66,14 @@ pub fn verdicts(
         plan,
         &facts(input, plan, false),
     )?);
-    let in_nodes = model::nodes(&in_docs, &facts(input, plan, true));
+    // The input's model only says whether a hang is the chart's own: built
+    // when the output hangs (a second model of a big stream was its peak).
+    let in_facts = facts(input, plan, true);
+    let in_nodes = std::cell::OnceCell::new();
+    let in_nodes = || in_nodes.get_or_init(|| model::nodes(&in_docs, &in_facts));
     for &engine in engines {
         let deadlock = deadlock::check(&out_nodes, engine).err();
-        let inherited = deadlock.is_some() && deadlock::check(&in_nodes, engine).is_err();
+        let inherited = deadlock.is_some() && deadlock::check(in_nodes(), engine).is_err();
         if let (Some(d), false) = (&deadlock, inherited) {
             return Err(refusal(input, d));
         }

@@ -109,6 +109,8 @@ pub fn nodes(docs: &[Doc<'_>], migrations: &[MigrationFact]) -> Vec<Node> {
 pub struct Draft {
     /// Kind, namespace and name, when it has a kind and a name.
     key: Option<(String, String, String)>,
+    /// Its namespace as written ("": the release's), where its waits look.
+    namespace: String,
     /// The node, its waits and checks still empty.
     node: Node,
     /// What it waits for, in order.
@@ -120,10 +122,22 @@ pub struct Draft {
 struct Want {
     /// A migration-status check's wait (else a plain wait).
     check: bool,
-    kind: String,
-    namespace: String,
+    /// Always a word of premigrate's, but for a migration's needs.
+    kind: Cow<'static, str>,
     name: String,
     why: String,
+}
+
+impl Want {
+    /// A plain wait for `kind` `name`.
+    fn plain(kind: Cow<'static, str>, name: &str, why: String) -> Want {
+        Want {
+            check: false,
+            kind,
+            name: name.to_string(),
+            why,
+        }
+    }
 }
 
 /// The drafts' nodes, each wait found by kind, namespace and name (the first
@@ -146,7 +160,7 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
             d.wants
                 .iter()
                 .map(|w| {
-                    let key = (w.kind.as_str(), w.namespace.as_str(), w.name.as_str());
+                    let key = (w.kind.as_ref(), d.namespace.as_str(), w.name.as_str());
                     by_name.get(&key).copied().filter(|&at| at != i)
                 })
                 .collect()
@@ -184,21 +198,13 @@ pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
             label: e.info.object(),
             ..Default::default()
         },
+        namespace: ns.clone(),
         wants: Vec::new(),
-    };
-    let mut want = |check: bool, kind: &str, name: &str, why: String| {
-        d.wants.push(Want {
-            check,
-            kind: kind.to_string(),
-            namespace: ns.clone(),
-            name: name.to_string(),
-            why,
-        });
     };
     if let Some(v) = e.value.as_deref() {
         annotations(v, &mut d.node);
         if let Some(pod) = e.info.kind.as_deref().and_then(|k| k8s::pod_spec(v, k)) {
-            pod_waits(pod, &ns, migrations, &mut want);
+            pod_waits(pod, &ns, migrations, &mut d.wants);
         }
     }
     if e.info.kind.as_deref() == Some("Job") {
@@ -208,7 +214,8 @@ pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
             .filter(|m| m.name == name && m.namespace == ns)
         {
             for (kind, dname, why) in &m.needs {
-                want(false, kind, dname, why.clone());
+                let kind = Cow::Owned(kind.clone());
+                d.wants.push(Want::plain(kind, dname, why.clone()));
             }
         }
     }
@@ -264,16 +271,11 @@ fn annotations(v: &Value, node: &mut Node) {
 
 /// What a pod waits for: the Jobs its gates name or check, and the ConfigMaps,
 /// Secrets and ServiceAccount of the stream it cannot start without.
-fn pod_waits(
-    pod: &Value,
-    ns: &str,
-    migrations: &[MigrationFact],
-    want: &mut dyn FnMut(bool, &str, &str, String),
-) {
+fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Vec<Want>) {
     for g in chart_gates::find_all(pod) {
         for j in &g.jobs {
             let why = format!("init container {} waits for Job {}", g.container, j.name);
-            want(false, "Job", &j.name, why);
+            wants.push(Want::plain(Cow::Borrowed("Job"), &j.name, why));
         }
         if g.check {
             for m in migrations.iter().filter(|m| m.pre && m.namespace == ns) {
@@ -281,7 +283,10 @@ fn pod_waits(
                     "init container {} waits until the migrations are applied",
                     g.container
                 );
-                want(true, "Job", &m.name, why);
+                wants.push(Want {
+                    check: true,
+                    ..Want::plain(Cow::Borrowed("Job"), &m.name, why)
+                });
             }
         }
     }
@@ -292,7 +297,7 @@ fn pod_waits(
             continue;
         }
         let why = format!("its pods use {} {}", r.kind.kind(), r.name);
-        want(false, r.kind.kind(), &r.name, why);
+        wants.push(Want::plain(Cow::Borrowed(r.kind.kind()), &r.name, why));
     }
 }
 
