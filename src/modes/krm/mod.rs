@@ -348,8 +348,42 @@ mod tests {
         Some((from_cut, from_whole))
     }
 
+    /// Each real chart's Helm 3 stream of `../shared/corpus/` as ResourceLists
+    /// (its documents as items, comments and all).
+    fn corpus_lists() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+        let Ok(cases) = std::fs::read_dir(dir) else {
+            return vec![];
+        };
+        let mut out = Vec::new();
+        for case in cases {
+            let Ok(text) = std::fs::read_to_string(case.unwrap().path().join("helm3.yaml")) else {
+                continue;
+            };
+            let Ok(stream) = Stream::split(text.as_bytes()) else {
+                continue;
+            };
+            let items: Vec<String> = (0..stream.docs.len())
+                .map(|i| stream.doc_text(i).trim_end())
+                .map(|doc| {
+                    doc.strip_prefix("---")
+                        .unwrap_or(doc)
+                        .trim_start_matches([' ', '\n'])
+                })
+                .filter(|doc| !crate::stream::is_blank(doc))
+                .map(|doc| format!("- {}\n", doc.replace('\n', "\n  ")))
+                .collect();
+            // The whole stream as one list, and each document as a list of its own.
+            let list = |items: &[String]| format!("kind: ResourceList\nitems:\n{}", items.concat());
+            out.push(list(&items));
+            out.extend(items.chunks(1).map(list));
+        }
+        out
+    }
+
     /// Items read one at a time from their own text are the items read from
-    /// the whole list: on every ResourceList of testdata/krm, and on odd ones.
+    /// the whole list: on every ResourceList of testdata/krm, on odd ones, and
+    /// on the corpus's streams as lists.
     #[test]
     fn items_cut_out_read_as_in_the_whole_list() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/krm");
@@ -365,6 +399,7 @@ mod tests {
             ]
             .map(String::from),
         );
+        inputs.extend(corpus_lists());
         let mut cut = 0;
         for input in &inputs {
             if let Some((from_cut, from_whole)) = both_ways(input) {
@@ -372,6 +407,10 @@ mod tests {
                 assert_eq!(from_cut, from_whole, "{input}");
             }
         }
+        eprintln!(
+            "{cut} of {} ResourceLists read cut, their items the same",
+            inputs.len()
+        );
         assert!(
             cut >= inputs.len() / 2,
             "only {cut} of {} read cut",
