@@ -85,12 +85,21 @@ fn guarded(f: impl FnOnce()) {
 
 /// `rewrite` target: the whole input is a manifest stream, rewritten with the
 /// default config and with `--target hooks` (and `--target gitops` too when
-/// the input looks like Helm 4's, where the default already means hooks).
+/// the input looks like Helm 4's, where the default already means hooks); one
+/// that names a ResourceList also goes through `premigrate krm`.
 pub fn rewrite(data: &[u8]) {
     guarded(|| rewrite_inner(data));
 }
 
 fn rewrite_inner(data: &[u8]) {
+    // A ResourceList is also run as the KRM function reads it (its items cut
+    // out of the text one at a time).
+    if data.windows(12).any(|w| w == b"ResourceList") {
+        let out = premigrate::modes::krm::run(data);
+        for e in &out.errors {
+            check_message("krm", e);
+        }
+    }
     let mut targets = vec![Target::Auto, Target::Hooks];
     if memchr_helm4(data) {
         targets.push(Target::Gitops);

@@ -266,7 +266,7 @@ fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
         let Source::Input { doc, .. } = *source else {
             continue;
         };
-        if let Some(f) = &items[doc].file {
+        if let Some(f) = items.get(doc).and_then(|i| i.file.as_ref()) {
             let path = f
                 .get("path")
                 .and_then(Value::as_str)
@@ -284,6 +284,8 @@ fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
     for (i, source) in out.sources.iter().enumerate() {
         let text = split.doc_text(i);
         texts.push(match *source {
+            // No items make an empty stream, which is one empty document.
+            Source::Input { doc, .. } if doc >= items.len() => continue,
             Source::Input { .. } => text.to_string(),
             Source::Added(k) => with_file(text, &out.plan.added[k], items, &mut next)?,
         });
