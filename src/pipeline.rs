@@ -60,18 +60,15 @@ impl<'i> Rewritten<'i> {
 
     /// The output stream as pieces to write in order.
     pub fn pieces(&self) -> Vec<&[u8]> {
-        match &self.applied {
-            None => vec![self.input],
-            Some(docs) => crate::stream::join_pieces(self.bom, docs)
-                .into_iter()
-                .map(str::as_bytes)
-                .collect(),
-        }
+        pieces(self.input, self.applied.as_deref(), self.bom)
     }
 
     /// The whole result, the stream in one buffer.
     pub fn into_output(self) -> Output {
-        let stream = self.pieces().concat();
+        // The index goes first: a big stream's index and its output in one
+        // buffer were its peak.
+        drop(self.index);
+        let stream = pieces(self.input, self.applied.as_deref(), self.bom).concat();
         // An empty text splits into one empty document: an empty output has
         // that one (an empty input, unchanged) or none (all of it removed).
         debug_assert!(
@@ -88,6 +85,18 @@ impl<'i> Rewritten<'i> {
             explanation: self.explanation,
             sources: self.sources,
         }
+    }
+}
+
+/// The output stream as pieces: the input when nothing changed, else the
+/// documents written and their separators.
+fn pieces<'a>(input: &'a [u8], applied: Option<&'a [Cow<'_, str>]>, bom: bool) -> Vec<&'a [u8]> {
+    match applied {
+        None => vec![input],
+        Some(docs) => crate::stream::join_pieces(bom, docs)
+            .into_iter()
+            .map(str::as_bytes)
+            .collect(),
     }
 }
 
