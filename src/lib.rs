@@ -2,7 +2,7 @@
 //! run once per change, before the workloads that need them.
 //!
 //! The pipeline, one folder or file per stage: bytes → [`stream`] (documents) →
-//! [`index`] (parsed, located) → [`plan`] (what to do, as data) → [`apply`] (edits,
+//! [`index`] (parsed, located) → [`plan`] (what to do, as data) → `apply` (edits,
 //! added and moved documents) → bytes. [`rewrite`] runs it; [`modes`] adapt it.
 
 pub(crate) mod apply;

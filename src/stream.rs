@@ -182,8 +182,8 @@ impl<'a> Stream<'a> {
     }
 
     /// Whether document `i` follows a `...` line without starting with `---`
-    /// (or directives) while it has content: go-yaml v2 refuses that ("did not
-    /// find expected <document start>").
+    /// (or directives) while it has content: go-yaml v2 refuses that
+    /// (`did not find expected <document start>`).
     pub fn lacks_doc_start(&self, i: usize) -> bool {
         if i == 0 {
             return false;

@@ -1,6 +1,6 @@
 //! `premigrate kustomize-plugin CONFIG`: kustomize's exec plugin protocol.
 //! kustomize runs `$KUSTOMIZE_PLUGIN_HOME/premigrate.io/v1alpha1/migrationpolicy/MigrationPolicy`
-//! with the path of the MigrationPolicy (the `transformers:` entry) as argv[1]
+//! with the path of the MigrationPolicy (the `transformers:` entry) as `argv[1]`
 //! and the resources as a YAML stream on stdin, and reads the new stream from
 //! stdout. The policy alone configures the run: no flags, and no `PREMIGRATE_*`
 //! variables, so a build gives the same output on every machine.

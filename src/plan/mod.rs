@@ -1,7 +1,7 @@
 //! Planning: everything premigrate will do to a stream, with reasons, as data.
 //! The passes run in one order — migration Jobs (found in the stream, extracted
 //! from init containers, generated from workloads), then gates and their RBAC,
-//! then tidying of init container lists — over a [`context::Context`] computed once.
+//! then tidying of init container lists — over a `context::Context` computed once.
 //! `explain` and the rewrite both read the same [`Plan`]; building it is pure.
 
 pub(crate) mod context;

@@ -31,7 +31,7 @@ pub fn check(index: &Index<'_>, migrations: &[MigrationFact], engines: &[Engine]
 
 /// What the deadlock check keeps of an edited document's reading: its model
 /// draft against the output's migrations (`None` when the plan has no
-/// migration: then nothing is checked). See [`crate::apply::apply`].
+/// migration: then nothing is checked). See `crate::apply::apply`.
 pub fn reading_summary(
     input: &Index<'_>,
     plan: &Plan,

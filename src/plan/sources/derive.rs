@@ -85,7 +85,7 @@ pub(crate) struct NewJob {
     pub(crate) carriers: Vec<(usize, usize)>,
 }
 
-/// What [`derive`] builds.
+/// What [`derive`](fn@derive) builds.
 #[derive(Debug, Clone)]
 pub(crate) struct Derived {
     /// The Job's text.
