@@ -398,6 +398,8 @@ mod tests {
                 "kind: ResourceList\nitems:\n- a: 1\n  b:\n    c: [x, y]\n    d: |\n      text\n\n      more\n- just a string\n-   kind: ConfigMap\n    metadata:\n      name: x\n    data:\n      nan: .nan\n",
                 "kind: ResourceList\nitems:\n  - apiVersion: v1\n    kind: Secret\n    metadata: {}\n  - 12\n",
                 "kind: ResourceList\nfunctionConfig:\n  items:\n  - a: 1\nitems:\n- kind: Job\n  metadata:\n    name: m\n",
+                "kind: ResourceList\nitems:\n-\n  - a\n  - b\n",
+                "kind: ResourceList\nitems:\n- [a, b]\n- {}\n",
             ]
             .map(String::from),
         );

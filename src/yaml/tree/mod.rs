@@ -136,8 +136,8 @@ impl Tree {
     /// The tree of a document body but for what is below the items of its root
     /// mapping's `key` list: each item is a node with its span, a block mapping
     /// item one without its entries (read it from its own text). `None` when
-    /// the fast reader cannot read the text or an item is a flow collection:
-    /// then parse it whole. Debug builds check the items against libyaml's tree.
+    /// the fast reader cannot read the text or an item is a list or a flow
+    /// mapping: then parse it whole. Debug builds check the items against libyaml's tree.
     pub fn parse_cut(text: &str, key: &'static str) -> Option<Tree> {
         let tree = fast::build_cut(text, key)?;
         debug_assert_eq!(
@@ -398,8 +398,9 @@ mod tests {
         assert!(cut.nodes.len() < whole.nodes.len());
         let fc = |t: &Tree| t.value(t.get(t.root.unwrap(), "functionConfig").unwrap());
         assert_eq!(fc(&cut), fc(&whole));
-        // An item that is a flow collection is written out from its value: no cut.
+        // An item that is a list is written out from its value: no cut.
         assert!(Tree::parse_cut("items:\n- [a, b]\n", "items").is_none());
+        assert!(Tree::parse_cut("items:\n-\n  - a\n", "items").is_none());
         // Only the root's list is cut.
         let nested = "a:\n  items:\n  - b: 1\n";
         assert_eq!(Tree::parse_cut(nested, "items"), Tree::parse(nested).ok());

@@ -161,8 +161,8 @@ const LEFT_OUT: NodeId = NodeId::MAX;
 /// mapping's `key` list: each item is a node with its span, a block mapping
 /// item without its entries. A KRM ResourceList's items are cut out of the text
 /// by their spans and read one at a time; a tree of all of them was ~15 bytes
-/// a byte of input. An item that is a flow collection (written out from its
-/// value, so needed whole) makes it give up.
+/// a byte of input. An item that is a list or a flow mapping (written out from
+/// its value, so needed whole) makes it give up.
 pub(super) struct Cut {
     pub(super) nodes: Nodes,
     /// The list's key.
@@ -173,7 +173,7 @@ pub(super) struct Cut {
     list_next: bool,
     /// The depth of the list while it is read.
     list_at: Option<usize>,
-    /// An item is a flow collection.
+    /// An item is a list or a flow mapping.
     pub(super) refused: bool,
 }
 
@@ -195,8 +195,9 @@ impl Cut {
         self.list_at.is_some_and(|l| depth > l)
     }
 
-    /// Closes the collection at `slot`: an item loses its children.
-    fn close<T>(&mut self, slot: usize, children: Vec<T>, flow: bool) -> Option<Vec<T>> {
+    /// Closes the collection at `slot`: an item loses its children (and only
+    /// a block mapping may: `cut` says whether this is one).
+    fn close<T>(&mut self, slot: usize, children: Vec<T>, cut: bool) -> Option<Vec<T>> {
         let depth = self.depth;
         self.depth -= 1;
         if self.list_at == Some(depth) {
@@ -206,7 +207,7 @@ impl Cut {
             return None;
         }
         if self.list_at.is_some_and(|l| depth == l + 1) {
-            self.refused |= flow;
+            self.refused |= !cut;
             return Some(Vec::new());
         }
         Some(children)
@@ -246,7 +247,7 @@ impl Sink for Cut {
     }
 
     fn seq(&mut self, slot: usize, items: Vec<NodeId>, flow: bool, end: usize) -> NodeId {
-        match self.close(slot, items, flow) {
+        match self.close(slot, items, false) {
             Some(items) => self.nodes.seq(slot, items, flow, end),
             None => LEFT_OUT,
         }
@@ -259,7 +260,7 @@ impl Sink for Cut {
         flow: bool,
         end: usize,
     ) -> NodeId {
-        match self.close(slot, entries, flow) {
+        match self.close(slot, entries, !flow) {
             Some(entries) => self.nodes.map(slot, entries, flow, end),
             None => LEFT_OUT,
         }
