@@ -99,6 +99,12 @@ fn rewrite_inner(data: &[u8]) {
         for e in &out.errors {
             check_message("krm", e);
         }
+        // Items cut out of the text read as the whole list's tree reads them.
+        let whole = premigrate::modes::krm::run_reading_whole(data);
+        assert!(
+            (&out.bytes, out.failed) == (&whole.bytes, whole.failed),
+            "krm: the cut read differs from the whole tree's"
+        );
     }
     let mut targets = vec![Target::Auto, Target::Hooks];
     if memchr_helm4(data) {

@@ -225,3 +225,22 @@ fn garbage_in_is_an_error_result() {
         assert!(stdout.contains(needle), "{stdout}");
     }
 }
+
+/// Every golden case's output is the same whether its items are cut out of
+/// the text or read from the whole list's tree.
+#[test]
+fn the_cut_read_writes_what_the_whole_tree_read_writes() {
+    for dir in cases() {
+        let input = std::fs::read(dir.join("input.yaml")).unwrap();
+        let (cut, whole) = (
+            premigrate::modes::krm::run(&input),
+            premigrate::modes::krm::run_reading_whole(&input),
+        );
+        assert_eq!(
+            (cut.bytes, cut.failed),
+            (whole.bytes, whole.failed),
+            "{}",
+            dir.display()
+        );
+    }
+}

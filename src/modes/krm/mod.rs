@@ -63,6 +63,19 @@ pub struct KrmOutput {
 
 /// Runs the function on a ResourceList.
 pub fn run(input: &[u8]) -> KrmOutput {
+    run_reading(input, true)
+}
+
+/// [`run`], its items read from the list's whole syntax tree: the reading the
+/// cut one must match (for tests and the fuzz target).
+#[doc(hidden)]
+pub fn run_reading_whole(input: &[u8]) -> KrmOutput {
+    run_reading(input, false)
+}
+
+/// [`run`], the items read from a tree cut below them when `cut` and the fast
+/// reader can.
+fn run_reading(input: &[u8], cut: bool) -> KrmOutput {
     let early = |message: String| {
         failure(
             API_VERSION,
@@ -77,7 +90,7 @@ pub fn run(input: &[u8]) -> KrmOutput {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // The items are cut out of the text and read one at a time: a tree of
     // them all is only built when the fast reader cannot read the list.
-    let cut = Tree::parse_cut(text, "items");
+    let cut = cut.then(|| Tree::parse_cut(text, "items")).flatten();
     let whole = cut.is_none();
     let tree = match cut.map_or_else(|| Tree::parse(text), Ok) {
         Ok(t) => t,
