@@ -107,9 +107,10 @@ pub fn nodes(docs: &[Doc<'_>], migrations: &[MigrationFact]) -> Vec<Node> {
 /// are not all held at once), resolved once every document's name is known.
 #[derive(Debug, Default)]
 pub struct Draft {
-    /// Kind, namespace and name, when it has a kind and a name.
-    key: Option<(String, String, String)>,
-    /// Its namespace as written ("": the release's), where its waits look.
+    /// Kind and name, when it has both.
+    key: Option<(String, String)>,
+    /// Its namespace as written ("": the release's): where it is found, and
+    /// where its waits look.
     namespace: String,
     /// The node, its waits and checks still empty.
     node: Node,
@@ -147,8 +148,8 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
     // Looked up only (never iterated), with borrowed keys.
     let mut by_name: HashMap<(&str, &str, &str), usize> = HashMap::with_capacity(drafts.len());
     for (i, d) in drafts.iter().enumerate() {
-        if let Some((k, ns, n)) = &d.key {
-            by_name.entry((k, ns, n)).or_insert(i);
+        if let Some((k, n)) = &d.key {
+            by_name.entry((k, &d.namespace, n)).or_insert(i);
         }
     }
     // Where each want points (the names are borrowed from the drafts, so
@@ -192,8 +193,7 @@ pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
             .kind
             .as_deref()
             .zip(e.info.name.as_deref())
-            .map(|(k, n)| (k.to_string(), n.to_string()))
-            .map(|(k, n)| (k, ns.clone(), n)),
+            .map(|(k, n)| (k.to_string(), n.to_string())),
         node: Node {
             label: e.info.object(),
             ..Default::default()
