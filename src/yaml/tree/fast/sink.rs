@@ -1,6 +1,6 @@
-//! What the fast reader makes of what it reads: the nodes of a [`Tree`](crate::yaml::Tree) (spans
-//! and all, as libyaml's events build them), or the [`Value`] Kubernetes reads,
-//! straight from the text. A document premigrate only reads needs no tree:
+//! What the fast reader makes of what it reads: the nodes of a
+//! [`Tree`](crate::yaml::Tree) (spans and all, as libyaml's events build them),
+//! or the [`Value`] Kubernetes reads, straight from the text. A document premigrate only reads needs no tree:
 //! building one first cost about as much again as reading it, and a tree is
 //! ~15 bytes a byte of YAML while the value is held.
 
@@ -157,9 +157,9 @@ fn has_duplicate_key(entries: &[(Text, Value)]) -> bool {
 /// A node left out of a [`Cut`] tree (never an index of its nodes).
 const LEFT_OUT: NodeId = NodeId::MAX;
 
-/// Builds the nodes of a [`Tree`](crate::yaml::Tree) but for what is below the items of the root
-/// mapping's `key` list: each item is a node with its span, a block mapping
-/// item without its entries. A KRM ResourceList's items are cut out of the text
+/// Builds the nodes of a [`Tree`](crate::yaml::Tree) but for what is below
+/// the items of the root mapping's `key` list: each item is a node with its
+/// span, a block mapping item without its entries. A KRM ResourceList's items are cut out of the text
 /// by their spans and read one at a time; a tree of all of them was ~15 bytes
 /// a byte of input. An item that is a list or a flow mapping (written out from
 /// its value, so needed whole) makes it give up.
