@@ -1,8 +1,9 @@
 //! What the fast reader makes of what it reads: the nodes of a
 //! [`Tree`](crate::yaml::Tree) (spans and all, as libyaml's events build them),
-//! or the [`Value`] Kubernetes reads, straight from the text. A document premigrate only reads needs no tree:
-//! building one first cost about as much again as reading it, and a tree is
-//! ~15 bytes a byte of YAML while the value is held.
+//! or the [`Value`] Kubernetes reads, straight from the text. A document
+//! premigrate only reads needs no tree: building one first cost about as much
+//! again as reading it, and a tree is ~15 bytes a byte of YAML while the value
+//! is held.
 
 use super::super::read::{key_text, resolved_value, MapBuilder};
 use super::super::{Node, NodeId, NodeKind, ScalarStyle};
