@@ -16,7 +16,7 @@ pub struct Sources {
 /// One ConfigMap's or Secret's data: (key, text) sorted by key, a later key
 /// replacing an earlier one. A flat list of inline strings: a 100k-key
 /// ConfigMap held as a map of `String`s cost twice its value's memory.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Data(Vec<(Text, Text)>);
 
 impl Data {
