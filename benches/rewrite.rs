@@ -24,9 +24,9 @@ use premigrate::index::Index;
 use premigrate::stream::Stream;
 use premigrate::Config;
 
-// The binary's allocator (src/main.rs), so the figures are the CLI's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The binary's allocator (src/allocator.rs), so the figures are the CLI's.
+#[path = "../src/allocator.rs"]
+mod allocator;
 
 struct Args {
     dump: Option<PathBuf>,
@@ -84,6 +84,7 @@ fn cfg(target: Target) -> Config {
 }
 
 fn main() {
+    allocator::return_freed_memory_soon();
     let args = args();
     let streams = generate::all();
 
