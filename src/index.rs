@@ -116,10 +116,10 @@ impl<'a> Index<'a> {
         // place: a second list of every document's identity was a peak.
         let (mut entries, needs) = look_at_all(&stream);
         let parses = parse_all(&stream, &entries, &needs);
-        for (i, parse) in parses.into_iter().enumerate() {
+        for (i, parse) in parses {
             let e = &mut entries[i];
             match parse {
-                Some(Ok(p)) => {
+                Ok(p) => {
                     let source = e.info.source.take();
                     e.info = DocInfo {
                         source,
@@ -129,13 +129,12 @@ impl<'a> Index<'a> {
                 }
                 // A document premigrate has no reason to read passes
                 // through untouched, even when its YAML is odd.
-                Some(Err(_)) if e.metadata.is_none() && passes_through(stream.doc_text(i)) => {
+                Err(_) if e.metadata.is_none() && passes_through(stream.doc_text(i)) => {
                     e.info.kind = sniff_kind(stream.doc_text(i)).map(Text::from);
                 }
                 // The first document in order that fails is the error: the
                 // same one whichever thread read it.
-                Some(Err(e)) => return Err(e),
-                None => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(Index { stream, entries })
@@ -260,18 +259,17 @@ fn look_at_all(stream: &Stream<'_>) -> (Vec<Entry>, Vec<Need>) {
     (entries, needs)
 }
 
-/// Parses the documents a later stage reads (`None` for the others): first
-/// all but ConfigMaps and Secrets, then those their pods use.
-fn parse_all(
-    stream: &Stream<'_>,
-    entries: &[Entry],
-    needs: &[Need],
-) -> Vec<Option<Result<Parsed, Error>>> {
-    let mut out: Vec<Option<Result<Parsed, Error>>> = (0..needs.len()).map(|_| None).collect();
+/// A parse: the document's number and its value or why it has none.
+type Parse = (usize, Result<Parsed, Error>);
+
+/// Parses the documents a later stage reads, in document order: first all
+/// but ConfigMaps and Secrets, then those their pods use. Only those parsed
+/// are listed (a slot for each of a 20k-item list's documents was a peak).
+fn parse_all(stream: &Stream<'_>, entries: &[Entry], needs: &[Need]) -> Vec<Parse> {
     let first: Vec<usize> = (0..needs.len())
         .filter(|&i| needs[i] == Need::Yes)
         .collect();
-    parse_these(stream, entries, first, &mut out);
+    let mut out = parse_these(stream, entries, first);
     let used = used_by_pods(&out);
     let then: Vec<usize> = (0..needs.len())
         .filter(|&i| needs[i] == Need::IfUsed)
@@ -286,16 +284,20 @@ fn parse_all(
             }
         })
         .collect();
-    parse_these(stream, entries, then, &mut out);
+    if !then.is_empty() {
+        out.extend(parse_these(stream, entries, then));
+        out.sort_by_key(|(i, _)| *i);
+    }
     out
 }
 
 /// The ConfigMaps and Secrets the pods of the parsed documents use (and the
 /// originals of premigrate's copies), as `Kind/name` (any namespace); `None`
 /// when a List is parsed (its items are not looked into here: everything is used).
-fn used_by_pods(parsed: &[Option<Result<Parsed, Error>>]) -> Option<BTreeSet<String>> {
+fn used_by_pods(parsed: &[Parse]) -> Option<BTreeSet<String>> {
     let mut used = BTreeSet::new();
-    for p in parsed.iter().flatten().flatten() {
+    for (_, p) in parsed {
+        let Ok(p) = p else { continue };
         let kind = p.value.get("kind").and_then(Value::as_str).unwrap_or("");
         if kind.ends_with("List") {
             return None;
@@ -317,18 +319,11 @@ fn used_by_pods(parsed: &[Option<Result<Parsed, Error>>]) -> Option<BTreeSet<Str
     Some(used)
 }
 
-/// Parses documents `todo` into `out`: a big run is parsed on every core,
-/// each thread taking a run of documents.
-fn parse_these(
-    stream: &Stream<'_>,
-    entries: &[Entry],
-    todo: Vec<usize>,
-    out: &mut [Option<Result<Parsed, Error>>],
-) {
+/// Parses documents `todo` (in order), in order: a big run is parsed on
+/// every core, each thread taking a run of documents.
+fn parse_these(stream: &Stream<'_>, entries: &[Entry], todo: Vec<usize>) -> Vec<Parse> {
     let parse = |i: usize| parse_doc(stream, i, entries[i].info.source.as_deref());
-    for (i, r) in crate::par::map(&todo, |i| stream.doc_text(i).len(), parse) {
-        out[i] = Some(r);
-    }
+    crate::par::map(&todo, |i| stream.doc_text(i).len(), parse)
 }
 
 fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Parsed, Error> {

@@ -14,9 +14,9 @@ use crate::plan::Plan;
 type Draft = Option<crate::plan::graph::model::Draft>;
 
 /// The result of a rewrite: the new stream and the plan that made it.
-pub struct Output {
+pub struct Output<S = Vec<u8>> {
     /// The rewritten stream.
-    pub stream: Vec<u8>,
+    pub stream: S,
     /// What was done and why.
     pub plan: Plan,
     /// The plan in words.
@@ -65,10 +65,30 @@ impl<'i> Rewritten<'i> {
 
     /// The whole result, the stream in one buffer.
     pub fn into_output(self) -> Output {
+        let Output {
+            stream,
+            plan,
+            explanation,
+            sources,
+        } = self.into_borrowed();
+        Output {
+            stream: stream.into_owned(),
+            plan,
+            explanation,
+            sources,
+        }
+    }
+
+    /// The whole result, the stream in one buffer: the input itself when
+    /// nothing changed (not a copy of it).
+    pub fn into_borrowed(self) -> Output<Cow<'i, [u8]>> {
         // The index goes first: a big stream's index and its output in one
         // buffer were its peak.
         drop(self.index);
-        let stream = pieces(self.input, self.applied.as_deref(), self.bom).concat();
+        let stream = match &self.applied {
+            None => Cow::Borrowed(self.input),
+            _ => Cow::Owned(pieces(self.input, self.applied.as_deref(), self.bom).concat()),
+        };
         // An empty text splits into one empty document: an empty output has
         // that one (an empty input, unchanged) or none (all of it removed).
         debug_assert!(

@@ -244,10 +244,15 @@ fn split_at_markers(text: &str, heads: &[usize]) -> Option<Vec<Doc>> {
     if starts().any(|p| b.get(p) == Some(&b'%')) {
         return None;
     }
-    let marks = starts().filter(|&p| b[p..].starts_with(b"---") || b[p..].starts_with(b"..."));
-    let mut cuts = Cuts::default();
+    let marks = || starts().filter(|&p| b[p..].starts_with(b"---") || b[p..].starts_with(b"..."));
+    // As many documents as markers at most, plus the last: a list grown by
+    // doubling touched twice its size (a 20k-document stream).
+    let mut cuts = Cuts {
+        docs: Vec::with_capacity(marks().count() + 1),
+        ..Cuts::default()
+    };
     let (mut counted, mut line) = (0, 1);
-    for pos in marks {
+    for pos in marks() {
         line += memchr::memchr_iter(b'\n', &b[counted..pos]).count();
         counted = pos;
         let eol = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |k| pos + k);
@@ -269,7 +274,10 @@ fn split_at_markers(text: &str, heads: &[usize]) -> Option<Vec<Doc>> {
 /// line, four times the whole scan on a 5 MB CRD stream.
 pub fn line_heads(b: &[u8]) -> Vec<usize> {
     const BLOCK: usize = 256;
-    let mut heads = Vec::new();
+    // Room for a head every 16 bytes, more than most streams have (a CRD has
+    // a few in 100 KB): what is not written is address space, not memory,
+    // and a list grown by doubling touched twice its size.
+    let mut heads = Vec::with_capacity(b.len() / 16);
     let mut i = 0;
     // Pairs (b[k], b[k + 1]) for k in i..end: a head is at k + 1.
     while i + 1 < b.len() {
@@ -390,7 +398,7 @@ fn ends_with_doc_end(s: &str) -> bool {
 }
 
 /// Whether a text ends with a YAML line break.
-fn ends_with_break(s: &str) -> bool {
+pub(crate) fn ends_with_break(s: &str) -> bool {
     s.ends_with(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
 }
 

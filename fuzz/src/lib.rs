@@ -95,12 +95,12 @@ fn rewrite_inner(data: &[u8]) {
     // A ResourceList is also run as the KRM function reads it (its items cut
     // out of the text one at a time).
     if data.windows(12).any(|w| w == b"ResourceList") {
-        let out = premigrate::modes::krm::run(data);
+        let out = premigrate::modes::krm::run(data.to_vec());
         for e in &out.errors {
             check_message("krm", e);
         }
         // Items cut out of the text read as the whole list's tree reads them.
-        let whole = premigrate::modes::krm::run_reading_whole(data);
+        let whole = premigrate::modes::krm::run_reading_whole(data.to_vec());
         assert!(
             (&out.bytes, out.failed) == (&whole.bytes, whole.failed),
             "krm: the cut read differs from the whole tree's"

@@ -115,7 +115,7 @@ pub fn kustomize_plugin(config: &Path) -> Result<ExitCode, Error> {
 /// `premigrate krm`: a KRM function; a failed ResourceList still goes to stdout.
 pub fn krm() -> Result<ExitCode, Error> {
     let input = read_input(&[])?.bytes;
-    let out = krm_mode::run(&input);
+    let out = krm_mode::run(input);
     emit(&out.bytes)?;
     if out.failed {
         for e in &out.errors {

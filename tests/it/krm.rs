@@ -233,8 +233,8 @@ fn the_cut_read_writes_what_the_whole_tree_read_writes() {
     for dir in cases() {
         let input = std::fs::read(dir.join("input.yaml")).unwrap();
         let (cut, whole) = (
-            premigrate::modes::krm::run(&input),
-            premigrate::modes::krm::run_reading_whole(&input),
+            premigrate::modes::krm::run(input.clone()),
+            premigrate::modes::krm::run_reading_whole(input),
         );
         assert_eq!(
             (cut.bytes, cut.failed),

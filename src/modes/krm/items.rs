@@ -1,47 +1,43 @@
 //! The items of a ResourceList: cut out of the input as standalone documents,
 //! checked, and described for results (`resourceRef`, `file`).
 
+use std::ops::Range;
+
 use crate::modes::krm::FILE_ANNOTATIONS;
 use crate::yaml::value::Text;
 use crate::yaml::{NodeId, NodeKind, Tree, Value};
 
-/// One item of the input.
+/// One item of the input (its text is in [`Joined`]).
 #[derive(Debug, PartialEq)]
 pub(crate) struct Item {
-    /// The item as a standalone document body.
-    pub(crate) text: String,
     /// Its `resourceRef` and `file` for results (its value is not kept: a big
     /// list's items would all be held through the rewrite).
     pub(crate) reference: Option<Ref>,
     pub(crate) file: Option<Value>,
-    /// Why it is not a Kubernetes object, if it is not ([`check_item`]).
-    pub(crate) not_object: Option<String>,
+    /// Why it cannot be rewritten: its value could not be read (an alias
+    /// bomb, …: "invalid YAML"), or it is not a Kubernetes object ([`check_item`]).
+    pub(crate) problem: Option<Box<str>>,
     /// Input line of its first line, and the column its content starts at (0-based).
     pub(crate) line: usize,
     pub(crate) column: usize,
-    /// Why its value could not be read (an alias bomb, …): an item-level error,
-    /// reported as such rather than as "not a Kubernetes object".
-    pub(crate) invalid: Option<String>,
 }
 
 /// Cuts a node out of the input as a standalone document body. Block nodes
 /// keep their text, shifted left by their column; flow nodes (JSON input) are
 /// written out in block style from their value.
-/// `breaks`: the offsets of the text's `\n`s ([`breaks`]), so that finding an
-/// item's line costs a search, not a scan of everything before it.
+/// `lines`: where the previous item was, so that finding an item's line costs
+/// a scan from there, not from the start (items come in order).
 /// `whole`: the tree holds the node's children; a tree from [`Tree::parse_cut`]
 /// does not, and a block mapping is read from its own text.
 pub(crate) fn item_text(
     tree: &Tree,
     id: NodeId,
     text: &str,
-    breaks: &[usize],
+    lines: &mut Lines,
     whole: bool,
-) -> Item {
+) -> (Item, String) {
     let node = tree.node(id);
-    let before = breaks.partition_point(|&b| b < node.start);
-    let line_start = before.checked_sub(1).map_or(0, |k| breaks[k] + 1);
-    let line = before + 1;
+    let (line, line_start) = lines.at(text, node.start);
     let column = text[line_start..node.start].chars().count();
     let block = matches!(node.kind, NodeKind::Map { flow: false, .. })
         .then(|| shifted(&text[node.start..node.end], column));
@@ -51,17 +47,57 @@ pub(crate) fn item_text(
     };
     let (value, invalid) = match read {
         Ok(v) => (v, None),
-        Err(e) => (Value::Null, Some(e.message)),
+        Err(e) => (Value::Null, Some(format!("invalid YAML: {}", e.message))),
     };
     let body = block.unwrap_or_else(|| value.to_document());
-    Item {
-        text: body,
+    let item = Item {
         reference: Ref::of(&value),
         file: file_of(&value),
-        not_object: check_item(&value).err(),
+        problem: invalid.or_else(|| check_item(&value).err()).map(Into::into),
         line,
         column,
-        invalid,
+    };
+    (item, body)
+}
+
+/// The items' texts as one stream, each a document after a `---` line (the
+/// stream [`crate::stream::join`] makes of them), and where each text is in
+/// it. A text goes there as it is read: every item's text beside the stream
+/// was part of a 20k-item list's peak.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Joined {
+    /// The stream.
+    pub(crate) stream: String,
+    /// Where each item's text is in it.
+    ranges: Vec<Range<usize>>,
+}
+
+impl Joined {
+    /// Room for `items` items of `bytes` bytes in all (more may come).
+    pub(crate) fn with_capacity(bytes: usize, items: usize) -> Joined {
+        Joined {
+            stream: String::with_capacity(bytes + 5 * items),
+            ranges: Vec::with_capacity(items),
+        }
+    }
+
+    /// Adds an item's text.
+    pub(crate) fn push(&mut self, text: &str) {
+        if !self.stream.is_empty() && !crate::stream::ends_with_break(&self.stream) {
+            self.stream.push('\n');
+        }
+        self.stream.push_str("---\n");
+        self.ranges
+            .push(self.stream.len()..self.stream.len() + text.len());
+        self.stream.push_str(text);
+    }
+
+    /// Every item's text, in order.
+    pub(crate) fn texts(&self) -> Vec<&str> {
+        self.ranges
+            .iter()
+            .map(|r| &self.stream[r.clone()])
+            .collect()
     }
 }
 
@@ -82,9 +118,34 @@ fn shifted(node_text: &str, column: usize) -> String {
     out
 }
 
-/// The offsets of `text`'s line feeds, in order.
-pub(crate) fn breaks(text: &str) -> Vec<usize> {
-    memchr::memchr_iter(b'\n', text.as_bytes()).collect()
+/// A place in a text and its line, moved forward as items are read (a list
+/// of every line's offset was a megabyte on a 20k-item list).
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    /// A byte offset, the 1-based line it is on, and where that line starts.
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl Lines {
+    /// The 1-based line of byte `offset` of `text`, and where that line starts.
+    pub(crate) fn at(&mut self, text: &str, offset: usize) -> (usize, usize) {
+        if offset < self.offset || self.line == 0 {
+            *self = Lines {
+                offset: 0,
+                line: 1,
+                line_start: 0,
+            };
+        }
+        let between = &text.as_bytes()[self.offset..offset];
+        self.line += memchr::memchr_iter(b'\n', between).count();
+        if let Some(k) = memchr::memrchr(b'\n', between) {
+            self.line_start = self.offset + k + 1;
+        }
+        self.offset = offset;
+        (self.line, self.line_start)
+    }
 }
 
 /// Why an item is not a Kubernetes object, if it is not.

@@ -13,6 +13,7 @@
 mod items;
 mod results;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::apply::Source;
@@ -20,9 +21,10 @@ use crate::config::Config;
 use crate::diag::Error;
 use crate::index::Index;
 use crate::modes::krm::items::{
-    annotation, breaks, default_path, item_text, resource_ref, Item, Ref,
+    annotation, default_path, item_text, resource_ref, Item, Joined, Lines, Ref,
 };
 use crate::modes::krm::results::{error_result, locate, plan_results, render};
+use crate::pipeline::{Output, Rewritten};
 use crate::stream::Stream;
 use crate::yaml::edit::{self, Edit};
 use crate::yaml::{NodeId, NodeKind, Tree, Value};
@@ -61,21 +63,37 @@ pub struct KrmOutput {
     pub errors: Vec<String>,
 }
 
-/// Runs the function on a ResourceList.
-pub fn run(input: &[u8]) -> KrmOutput {
+/// Runs the function on a ResourceList. It takes the input to free it once
+/// the items are read (they hold their own texts).
+pub fn run(input: Vec<u8>) -> KrmOutput {
     run_reading(input, true)
 }
 
 /// [`run`], its items read from the list's whole syntax tree: the reading the
 /// cut one must match (for tests and the fuzz target).
 #[doc(hidden)]
-pub fn run_reading_whole(input: &[u8]) -> KrmOutput {
+pub fn run_reading_whole(input: Vec<u8>) -> KrmOutput {
     run_reading(input, false)
 }
 
 /// [`run`], the items read from a tree cut below them when `cut` and the fast
 /// reader can.
-fn run_reading(input: &[u8], cut: bool) -> KrmOutput {
+fn run_reading(input: Vec<u8>, cut: bool) -> KrmOutput {
+    // The input goes once its items are read: they hold their own texts.
+    match read(&input, cut) {
+        Ok(list) => {
+            drop(input);
+            match rewrite_list(list) {
+                Ok(out) | Err(out) => out,
+            }
+        }
+        Err(out) => out,
+    }
+}
+
+/// Reads a ResourceList (its items from a tree cut below them when `cut` and
+/// the fast reader can); `Err` is a failed run.
+fn read(input: &[u8], cut: bool) -> Result<List, KrmOutput> {
     let early = |message: String| {
         failure(
             API_VERSION,
@@ -85,7 +103,9 @@ fn run_reading(input: &[u8], cut: bool) -> KrmOutput {
         )
     };
     let Ok(text) = std::str::from_utf8(input) else {
-        return early("the input is not UTF-8: a ResourceList must be UTF-8 YAML or JSON".into());
+        return Err(early(
+            "the input is not UTF-8: a ResourceList must be UTF-8 YAML or JSON".into(),
+        ));
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // The items are cut out of the text and read one at a time: a tree of
@@ -96,24 +116,20 @@ fn run_reading(input: &[u8], cut: bool) -> KrmOutput {
         Ok(t) => t,
         Err(e) => {
             let l = crate::diag::Location::at(0, text, 1, e.offset);
-            return early(format!(
+            return Err(early(format!(
                 "the input is not valid YAML (line {}, column {}): {}",
                 l.line.unwrap_or(0),
                 l.column.unwrap_or(0),
                 e.message
-            ));
+            )));
         }
     };
     let Some(root) = tree.root else {
-        return early("the input is empty: expected a ResourceList".into());
+        return Err(early("the input is empty: expected a ResourceList".into()));
     };
-    let list = read_list(&tree, root, text, whole);
     // A whole ResourceList's syntax tree is the biggest thing read (~15 bytes
-    // a byte of input): it goes before the items are rewritten.
-    drop(tree);
-    match list.and_then(rewrite_list) {
-        Ok(out) | Err(out) => out,
-    }
+    // a byte of input): it goes (with the input) before the items are rewritten.
+    read_list(&tree, root, text, whole)
 }
 
 /// What the function reads from a ResourceList: its `apiVersion`, its
@@ -122,6 +138,8 @@ struct List {
     api_version: String,
     function_config: Option<String>,
     items: Vec<Item>,
+    /// The items' texts.
+    joined: Joined,
     cfg: Config,
 }
 
@@ -148,17 +166,17 @@ fn read_list(tree: &Tree, root: NodeId, text: &str, whole: bool) -> Result<List,
     let function_config = tree
         .get(root, "functionConfig")
         .filter(|&n| !is_null(tree, n));
-    let fc_text = function_config.map(|n| item_text(tree, n, text, &breaks(text), true).text);
+    let fc_text = function_config.map(|n| item_text(tree, n, text, &mut Lines::default(), true).1);
     let fc_out = fc_text.as_deref();
-    let fail = |items: &[Item], results| failure(&api_version, items, fc_out, results);
-    let (items, results) = read_items(tree, root, text, whole);
+    let fail = |joined: &Joined, results| failure(&api_version, &joined.texts(), fc_out, results);
+    let (items, joined, results) = read_items(tree, root, text, whole);
     if !results.is_empty() {
-        return Err(fail(&items, results));
+        return Err(fail(&joined, results));
     }
     let cfg = config(tree, function_config, text).map_err(|e| {
         let fc_value = function_config.and_then(|n| tree.value(n).ok());
         fail(
-            &items,
+            &joined,
             vec![error_result(
                 e.to_string(),
                 fc_value.as_ref().and_then(resource_ref),
@@ -170,6 +188,7 @@ fn read_list(tree: &Tree, root: NodeId, text: &str, whole: bool) -> Result<List,
         api_version,
         function_config: fc_text,
         items,
+        joined,
         cfg,
     })
 }
@@ -180,15 +199,16 @@ fn rewrite_list(list: List) -> Result<KrmOutput, KrmOutput> {
         api_version,
         function_config,
         items,
+        joined,
         cfg,
     } = list;
     let fc_out = function_config.as_deref();
-    let fail = |items: &[Item], results| failure(&api_version, items, fc_out, results);
-    let docs: Vec<String> = items.iter().map(|i| format!("---\n{}", i.text)).collect();
-    let stream = crate::stream::join(false, &docs);
-    drop(docs);
-    let out = crate::rewrite(stream.as_bytes(), &cfg).map_err(|e| {
-        let (message, item) = locate(&e, &items, &stream);
+    let fail = |results| failure(&api_version, &joined.texts(), fc_out, results);
+    let stream = &joined.stream;
+    let rewritten = crate::pipeline::rewrite_in_pieces(stream.as_bytes(), &cfg);
+    // Unchanged, the output is the items' stream itself, not a copy.
+    let out = rewritten.map(Rewritten::into_borrowed).map_err(|e| {
+        let (message, item) = locate(&e, &items, stream);
         let (rr, file) = match item {
             Some(i) => (
                 items[i].reference.as_ref().map(Ref::to_value),
@@ -196,10 +216,10 @@ fn rewrite_list(list: List) -> Result<KrmOutput, KrmOutput> {
             ),
             None => (None, None),
         };
-        fail(&items, vec![error_result(message, rr, file)])
+        fail(vec![error_result(message, rr, file)])
     })?;
-    let new_items = finish(&out, &items)
-        .map_err(|e| fail(&items, vec![error_result(e.to_string(), None, None)]))?;
+    let new_items =
+        finish(&out, &items).map_err(|e| fail(vec![error_result(e.to_string(), None, None)]))?;
     let results = plan_results(&out.plan, &items);
     Ok(KrmOutput {
         bytes: render(&api_version, &new_items, fc_out, &results).into_bytes(),
@@ -208,21 +228,29 @@ fn rewrite_list(list: List) -> Result<KrmOutput, KrmOutput> {
     })
 }
 
-/// The items, each as a document of its own, and error results for those that are no object.
-fn read_items(tree: &Tree, root: NodeId, text: &str, whole: bool) -> (Vec<Item>, Vec<KrmResult>) {
+/// The items, their texts as documents of a stream, and error results for
+/// those that are no object.
+fn read_items(
+    tree: &Tree,
+    root: NodeId,
+    text: &str,
+    whole: bool,
+) -> (Vec<Item>, Joined, Vec<KrmResult>) {
     let mut items: Vec<Item> = Vec::new();
+    let mut joined = Joined::default();
     let mut results: Vec<KrmResult> = Vec::new();
     if let Some(list) = tree.get(root, "items").filter(|&n| !is_null(tree, n)) {
         match &tree.node(list).kind {
             NodeKind::Seq { items: ids, .. } => {
-                let breaks = breaks(text);
+                // Exactly as many: a doubled list of 20k items was a third unused.
+                items.reserve_exact(ids.len());
+                joined =
+                    Joined::with_capacity(tree.node(list).end - tree.node(list).start, ids.len());
+                let mut lines = Lines::default();
                 for (k, &id) in ids.iter().enumerate() {
-                    let item = item_text(tree, id, text, &breaks, whole);
-                    let checked = match &item.invalid {
-                        Some(m) => Err(format!("invalid YAML: {m}")),
-                        None => item.not_object.clone().map_or(Ok(()), Err),
-                    };
-                    if let Err(m) = checked {
+                    let (item, body) = item_text(tree, id, text, &mut lines, whole);
+                    joined.push(&body);
+                    if let Some(m) = &item.problem {
                         results.push(error_result(
                             format!("item {k} (line {}): {m}", item.line),
                             item.reference.as_ref().map(Ref::to_value),
@@ -235,7 +263,7 @@ fn read_items(tree: &Tree, root: NodeId, text: &str, whole: bool) -> (Vec<Item>,
             _ => results.push(error_result("`items` must be a list", None, None)),
         }
     }
-    (items, results)
+    (items, joined, results)
 }
 
 /// The configuration: the functionConfig alone, so a pipeline gives the same output everywhere.
@@ -255,23 +283,23 @@ fn is_null(tree: &Tree, n: NodeId) -> bool {
     ) && matches!(tree.value(n), Ok(Value::Null))
 }
 
-/// A failed run: the input items unchanged, and the results.
+/// A failed run: the input items (their texts) unchanged, and the results.
 fn failure(
     api_version: &str,
-    items: &[Item],
+    texts: &[&str],
     function_config: Option<&str>,
     results: Vec<KrmResult>,
 ) -> KrmOutput {
-    let texts: Vec<String> = items.iter().map(|i| i.text.clone()).collect();
     KrmOutput {
-        bytes: render(api_version, &texts, function_config, &results).into_bytes(),
+        bytes: render(api_version, texts, function_config, &results).into_bytes(),
         failed: true,
         errors: results.iter().map(|r| r.message.clone()).collect(),
     }
 }
 
-/// The output items: the rewritten documents, and the added ones with a file of their own.
-fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
+/// The output items: the rewritten documents (read from the output stream),
+/// and the added ones with a file of their own.
+fn finish<'o>(out: &'o Output<Cow<'_, [u8]>>, items: &[Item]) -> Result<Vec<Cow<'o, str>>, Error> {
     let split = Stream::split(&out.stream).expect("the rewrite writes UTF-8");
     // Next free index per file, over the input items.
     let mut next: BTreeMap<String, i64> = BTreeMap::new();
@@ -299,8 +327,8 @@ fn finish(out: &crate::Output, items: &[Item]) -> Result<Vec<String>, Error> {
         texts.push(match *source {
             // No items make an empty stream, which is one empty document.
             Source::Input { doc, .. } if doc >= items.len() => continue,
-            Source::Input { .. } => text.to_string(),
-            Source::Added(k) => with_file(text, &out.plan.added[k], items, &mut next)?,
+            Source::Input { .. } => Cow::Borrowed(text),
+            Source::Added(k) => Cow::Owned(with_file(text, &out.plan.added[k], items, &mut next)?),
         });
     }
     Ok(texts)
@@ -354,13 +382,17 @@ fn with_file(
 mod tests {
     use super::*;
 
+    /// Items and their texts, as read.
+    type Read = (Vec<Item>, Joined);
+
     /// The items read from a ResourceList's cut tree, and from its whole tree.
-    fn both_ways(input: &str) -> Option<(Vec<Item>, Vec<Item>)> {
+    fn both_ways(input: &str) -> Option<(Read, Read)> {
         let cut = Tree::parse_cut(input, "items")?;
         let whole = Tree::parse(input).unwrap();
-        let (from_cut, _) = read_items(&cut, cut.root?, input, false);
-        let (from_whole, _) = read_items(&whole, whole.root?, input, true);
-        Some((from_cut, from_whole))
+        let (items, joined, _) = read_items(&cut, cut.root?, input, false);
+        let from_cut = (items, joined);
+        let (items, joined, _) = read_items(&whole, whole.root?, input, true);
+        Some((from_cut, (items, joined)))
     }
 
     /// Each real chart's Helm 3 stream of `../shared/corpus/` as ResourceLists
@@ -433,5 +465,35 @@ mod tests {
             "only {cut} of {} read cut",
             inputs.len()
         );
+    }
+
+    /// The items' stream is the one `stream::join` makes of `---` and each
+    /// text, and each text is read back from it: on the corpus's lists and
+    /// on texts with and without a final line break, empty or not.
+    #[test]
+    fn joined_items_are_the_joined_stream() {
+        let mut lists: Vec<Vec<String>> = corpus_lists()
+            .iter()
+            .filter_map(|input| {
+                let tree = Tree::parse(input).ok()?;
+                Some(read_items(&tree, tree.root?, input, true).1)
+            })
+            .map(|joined| joined.texts().into_iter().map(String::from).collect())
+            .collect();
+        lists.push(
+            ["a: 1", "", "b: 2\n", "c: 3\r", "d: 4", ""]
+                .map(String::from)
+                .to_vec(),
+        );
+        lists.push(vec![]);
+        for texts in lists {
+            let mut joined = Joined::default();
+            for t in &texts {
+                joined.push(t);
+            }
+            let docs: Vec<String> = texts.iter().map(|t| format!("---\n{t}")).collect();
+            assert_eq!(joined.stream, crate::stream::join(false, &docs));
+            assert_eq!(joined.texts(), texts);
+        }
     }
 }

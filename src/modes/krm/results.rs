@@ -126,34 +126,47 @@ pub(crate) fn plan_results(plan: &Plan, items: &[Item]) -> Vec<KrmResult> {
 }
 
 /// Writes a ResourceList from item bodies (each a document body, possibly with a `---` line).
-pub(crate) fn render(
+pub(crate) fn render<S: AsRef<str>>(
     api_version: &str,
-    items: &[String],
+    items: &[S],
     function_config: Option<&str>,
     results: &[KrmResult],
 ) -> String {
-    let mut out = format!(
-        "apiVersion: {}\nkind: ResourceList\n",
-        scalar_text(&Value::str(api_version))
-    );
+    let results = (!results.is_empty()).then(|| {
+        let list = Value::Seq(results.iter().map(result_value).collect());
+        list.to_block(0)
+    });
+    // Room for it all at once: a 20k-item list's output grown by doubling
+    // touched twice its size.
+    let indented =
+        |body: &str| body.len() + 3 * (memchr::memchr_iter(b'\n', body.as_bytes()).count() + 1);
+    let room = 64
+        + api_version.len()
+        + items.iter().map(|b| indented(b.as_ref())).sum::<usize>()
+        + function_config.map_or(0, indented)
+        + results.as_ref().map_or(0, |r| r.len() + 16);
+    let mut out = String::with_capacity(room);
+    out.push_str("apiVersion: ");
+    out.push_str(&scalar_text(&Value::str(api_version)));
+    out.push_str("\nkind: ResourceList\n");
     if items.is_empty() {
         out.push_str("items: []\n");
     } else {
         out.push_str("items:\n");
         for body in items {
-            push_indented(&mut out, body, true);
+            push_indented(&mut out, body.as_ref(), true);
         }
     }
     if let Some(fc) = function_config {
         out.push_str("functionConfig:\n");
         push_indented(&mut out, fc, false);
     }
-    if !results.is_empty() {
-        let list = Value::Seq(results.iter().map(result_value).collect());
+    if let Some(block) = results {
         out.push_str("results:");
-        out.push_str(&list.to_block(0));
+        out.push_str(&block);
         out.push('\n');
     }
+    debug_assert!(out.len() <= room, "{} > {room}", out.len());
     out
 }
 

@@ -62,7 +62,11 @@ pub(super) fn build(text: &str) -> Option<Tree> {
 /// The tree of `text` but for what is below the items of its root's `key`
 /// list (see [`Cut`]), when the text is inside the subset.
 pub(super) fn build_cut(text: &str, key: &'static str) -> Option<Tree> {
-    let (root, sink) = read(text, Cut::new(Nodes(Vec::new()), key))?;
+    // Room for a node every 64 bytes (an item of a list is one node): what is
+    // not written is address space, not memory, and a list of 20k nodes grown
+    // by doubling touched twice its size.
+    let nodes = Nodes(Vec::with_capacity(text.len() / 64));
+    let (root, sink) = read(text, Cut::new(nodes, key))?;
     (!sink.refused).then(|| Tree {
         nodes: sink.nodes.0,
         root: Some(root),
