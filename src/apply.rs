@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, PoisonError};
 
 use crate::diag::Error;
 use crate::index::Index;
@@ -51,15 +50,12 @@ pub struct Applied<'i, S> {
 /// `summary` keeps what a later stage needs of an edited document's reading:
 /// each reading is dropped as soon as it is summed up, so a big stream's are
 /// never all held at once.
-/// `values`: the edited documents' values ([`Index::take_values`]), each
-/// the starting point of its edit and freed when it is made.
 pub fn apply<'i, S: Send>(
     index: &Index<'i>,
     plan: &Plan,
-    values: BTreeMap<usize, Value>,
     summary: impl Fn(Option<Value>) -> S + Sync,
 ) -> Result<Applied<'i, S>, Error> {
-    let (mut texts, summaries) = edited(index, plan, values, summary)?;
+    let (mut texts, summaries) = edited(index, plan, summary)?;
     let units = units(index, plan);
     let mut docs = Vec::new();
     let mut sources = Vec::new();
@@ -92,18 +88,8 @@ pub fn apply<'i, S: Send>(
 fn edited<'i, S: Send>(
     index: &Index<'i>,
     plan: &Plan,
-    values: BTreeMap<usize, Value>,
     summary: impl Fn(Option<Value>) -> S + Sync,
 ) -> Result<Edited<'i, S>, Error> {
-    // Each edit takes its document's value (one thread each) and drops it.
-    let values: BTreeMap<usize, Mutex<Option<Value>>> = values
-        .into_iter()
-        .map(|(d, v)| (d, Mutex::new(Some(v))))
-        .collect();
-    let take = |doc: usize| {
-        let slot = values.get(&doc)?;
-        slot.lock().unwrap_or_else(PoisonError::into_inner).take()
-    };
     let n = index.entries.len();
     let mut texts: Vec<Cow<'_, str>> = (0..n)
         .map(|i| Cow::Borrowed(index.stream.doc_text(i)))
@@ -114,10 +100,10 @@ fn edited<'i, S: Send>(
     let docs: Vec<usize> = plan.changes.keys().copied().collect();
     let edit_one = |doc: usize| {
         let edits: Vec<Edit> = plan.changes[&doc].iter().map(|c| c.edit.clone()).collect();
-        let known = take(doc);
+        let known = index.entries[doc].parsed.as_ref().map(|p| &p.value);
         edit::apply_reading(
             index.stream.doc_text(doc),
-            (&index.tree(doc), known.as_ref()),
+            (&index.tree(doc), known),
             &edits,
         )
         .map(|(out, reading)| (out, summary(reading)))

@@ -3,7 +3,7 @@
 //! of the stream uses them); the rest (CRDs are most of the bytes of big
 //! charts) are identified by a quick look at their top-level lines.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diag::{Error, Location};
@@ -60,9 +60,6 @@ pub struct Entry {
     pub info: DocInfo,
     /// Its parse, when a later stage needs it.
     pub parsed: Option<Parsed>,
-    /// It was parsed, and its value handed to its edit ([`Index::take_values`]):
-    /// a stage that reads it after the edit reads it again from the text.
-    pub released: bool,
     /// Where its top-level `metadata` block is in its text (empty: none),
     /// when it was identified without parsing: a later stage looking for an
     /// annotation looks there, not through a whole CRD.
@@ -141,22 +138,6 @@ impl<'a> Index<'a> {
             }
         }
         Ok(Index { stream, entries })
-    }
-
-    /// Hands over the values of parsed documents `docs` (those the plan
-    /// edits): each edit frees its own once made, so a big stream's values
-    /// are not all held beside the edited texts. The documents are marked
-    /// [`Entry::released`].
-    pub fn take_values(&mut self, docs: impl IntoIterator<Item = usize>) -> BTreeMap<usize, Value> {
-        let mut out = BTreeMap::new();
-        for doc in docs {
-            let e = &mut self.entries[doc];
-            if let Some(p) = e.parsed.take() {
-                e.released = true;
-                out.insert(doc, p.value);
-            }
-        }
-        out
     }
 
     /// The syntax tree of parsed document `i`, for an edit: read again (it read
@@ -272,7 +253,6 @@ fn look_at_all(stream: &Stream<'_>) -> (Vec<Entry>, Vec<Need>) {
                 ..info
             },
             parsed: None,
-            released: false,
             metadata,
         });
     }

@@ -170,15 +170,13 @@ fn run<'i, T>(
     cfg: &Config,
     finish: impl FnOnce(Index<'i>, Plan, Option<Applied<'i, Draft>>) -> T,
 ) -> Result<T, Error> {
-    let mut index = Index::build(input)?;
+    let index = Index::build(input)?;
     let mut plan = crate::plan::build(&index, cfg)?;
     let applied = if plan.is_empty() {
         None
     } else {
         let summary = crate::plan::graph::reading_summary(&index, &plan);
-        // The edited documents' values go to their edits, which free them.
-        let values = index.take_values(plan.changes.keys().copied());
-        let mut a = crate::apply::apply(&index, &plan, values, summary)?;
+        let mut a = crate::apply::apply(&index, &plan, summary)?;
         // The deadlock check reads what was written: it refuses a stream that would hang.
         let drafts = std::mem::take(&mut a.summaries);
         crate::plan::graph::verdicts(&index, (&a.sources, drafts), &mut plan)?;

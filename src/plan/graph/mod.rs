@@ -59,8 +59,9 @@ pub fn verdicts(
         Some(Target::Hooks) => Engine::HOOKS,
         _ => Engine::GITOPS,
     };
+    let in_docs = model::docs(input);
     let out_nodes = model::resolve(output_drafts(
-        input,
+        &in_docs,
         (sources, drafts),
         plan,
         &facts(input, plan, false),
@@ -69,8 +70,7 @@ pub fn verdicts(
     // when the output hangs (a second model of a big stream was its peak).
     let in_facts = facts(input, plan, true);
     let in_nodes = std::cell::OnceCell::new();
-    // (It reads the edited documents again: their values went to their edits.)
-    let in_nodes = || in_nodes.get_or_init(|| model::nodes(&model::docs(input), &in_facts));
+    let in_nodes = || in_nodes.get_or_init(|| model::nodes(&in_docs, &in_facts));
     for &engine in engines {
         let deadlock = deadlock::check(&out_nodes, engine).err();
         let inherited = deadlock.is_some() && deadlock::check(in_nodes(), engine).is_err();
@@ -101,7 +101,7 @@ pub fn verdicts(
 /// from what its edit's self-check read from the text written, and an added
 /// one is read.
 fn output_drafts(
-    input: &Index<'_>,
+    input: &[model::Doc<'_>],
     (sources, mut drafts): (&[Source], BTreeMap<usize, Option<model::Draft>>),
     plan: &Plan,
     migrations: &[MigrationFact],
@@ -121,7 +121,7 @@ fn output_drafts(
             Source::Input {
                 doc,
                 changed: false,
-            } => Some(Ok(model::draft(&model::Doc::of(input, doc), migrations))),
+            } => Some(Ok(model::draft(&input[doc], migrations))),
             Source::Input { .. } => None,
             Source::Added(k) => Some(
                 model::Doc::read(&plan.added[k].text)

@@ -43,7 +43,6 @@ impl<'a> Doc<'a> {
         let text = index.stream.doc_text(i);
         // An unparsed document's annotations are in its metadata block.
         let needed = e.parsed.is_some()
-            || e.released
             || mentions_order(&text[e.metadata.clone().unwrap_or(0..text.len())]);
         Doc {
             info: Cow::Borrowed(&e.info),
