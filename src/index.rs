@@ -269,7 +269,7 @@ fn parse_all(stream: &Stream<'_>, entries: &[Entry], needs: &[Need]) -> Vec<Pars
     let first: Vec<usize> = (0..needs.len())
         .filter(|&i| needs[i] == Need::Yes)
         .collect();
-    let mut out = parse_these(stream, entries, first);
+    let mut out = parse_these(stream, entries, &first);
     let used = used_by_pods(&out);
     let then: Vec<usize> = (0..needs.len())
         .filter(|&i| needs[i] == Need::IfUsed)
@@ -285,7 +285,7 @@ fn parse_all(stream: &Stream<'_>, entries: &[Entry], needs: &[Need]) -> Vec<Pars
         })
         .collect();
     if !then.is_empty() {
-        out.extend(parse_these(stream, entries, then));
+        out.extend(parse_these(stream, entries, &then));
         out.sort_by_key(|(i, _)| *i);
     }
     out
@@ -321,9 +321,9 @@ fn used_by_pods(parsed: &[Parse]) -> Option<BTreeSet<String>> {
 
 /// Parses documents `todo` (in order), in order: a big run is parsed on
 /// every core, each thread taking a run of documents.
-fn parse_these(stream: &Stream<'_>, entries: &[Entry], todo: Vec<usize>) -> Vec<Parse> {
+fn parse_these(stream: &Stream<'_>, entries: &[Entry], todo: &[usize]) -> Vec<Parse> {
     let parse = |i: usize| parse_doc(stream, i, entries[i].info.source.as_deref());
-    crate::par::map(&todo, |i| stream.doc_text(i).len(), parse)
+    crate::par::map(todo, |i| stream.doc_text(i).len(), parse)
 }
 
 fn parse_doc(stream: &Stream<'_>, i: usize, source: Option<&str>) -> Result<Parsed, Error> {

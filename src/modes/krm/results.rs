@@ -140,15 +140,17 @@ pub(crate) fn render<S: AsRef<str>>(
     // touched twice its size.
     let indented =
         |body: &str| body.len() + 3 * (memchr::memchr_iter(b'\n', body.as_bytes()).count() + 1);
-    let room = 64
-        + api_version.len()
+    let head = format!(
+        "apiVersion: {}\nkind: ResourceList\n",
+        scalar_text(&Value::str(api_version))
+    );
+    let room = head.len()
+        + "items: []\nfunctionConfig:\nresults:\n".len()
         + items.iter().map(|b| indented(b.as_ref())).sum::<usize>()
         + function_config.map_or(0, indented)
-        + results.as_ref().map_or(0, |r| r.len() + 16);
+        + results.as_ref().map_or(0, String::len);
     let mut out = String::with_capacity(room);
-    out.push_str("apiVersion: ");
-    out.push_str(&scalar_text(&Value::str(api_version)));
-    out.push_str("\nkind: ResourceList\n");
+    out.push_str(&head);
     if items.is_empty() {
         out.push_str("items: []\n");
     } else {
@@ -224,4 +226,30 @@ fn result_value(r: &KrmResult) -> Value {
         ));
     }
     Value::Map(m.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The output fits the room reserved for it (`render` debug-asserts it)
+    /// however its apiVersion is quoted and its items' lines are broken.
+    #[test]
+    fn the_output_fits_its_reserved_room() {
+        let odd = "v\u{1}\u{7}\u{1b}\"\\".repeat(40);
+        let items = [
+            "---\na: 1\r\nb: |\n  x\n\n  y",
+            "",
+            "# c\n\nkind: X\n...\n",
+            "z",
+        ];
+        let results = [error_result("m".repeat(500), None, None)];
+        for api_version in [odd.as_str(), "config.kubernetes.io/v1", ""] {
+            for fc in [None, Some("a: 1\nb:\n- 2")] {
+                let out = render(api_version, &items, fc, &results);
+                assert!(out.starts_with("apiVersion: "), "{out}");
+                render::<&str>(api_version, &[], fc, &[]);
+            }
+        }
+    }
 }
