@@ -7,10 +7,15 @@ use std::fmt::Write as _;
 use super::scalar::is_safe_plain;
 
 /// A string of a [`Value`]: a string or a map key. Most are short (keys,
-/// names, images), and a short one is kept inline, without an allocation of
-/// its own: a read document costs half the allocations, and its value about a
-/// third less memory, than with `String`.
-pub type Text = compact_str::CompactString;
+/// names, images): one of up to 16 bytes is kept inline, without an
+/// allocation of its own, and a longer one is its bytes and a count. 16 bytes
+/// (`String` is 24): with [`List`], a `Value` is 16 bytes and a map entry 32,
+/// not 24 and 48, and read documents are mostly map entries.
+pub type Text = lean_string::LeanStr;
+
+/// The items of a collection: one pointer (its length and capacity live with
+/// the items), so that a `Value` holding one is 16 bytes.
+pub type List<T> = thin_vec::ThinVec<T>;
 
 /// A value after YAML 1.1 resolution. Maps keep their key order.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,10 +30,10 @@ pub enum Value {
     Float(f64),
     /// A string.
     Str(Text),
-    /// A sequence (boxed slices: a `Value` is 24 bytes, not 32).
-    Seq(Box<[Value]>),
+    /// A sequence.
+    Seq(List<Value>),
     /// A mapping with string keys, in order.
-    Map(Box<[(Text, Value)]>),
+    Map(List<(Text, Value)>),
 }
 
 impl Value {
@@ -96,9 +101,7 @@ impl Value {
             if let Some(slot) = m.iter_mut().rev().find(|(k, _)| k == key) {
                 slot.1 = v;
             } else {
-                let mut list = std::mem::take(m).into_vec();
-                list.push((key.into(), v));
-                *m = list.into();
+                m.push((key.into(), v));
             }
         }
     }
@@ -107,8 +110,7 @@ impl Value {
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         if let Value::Map(m) = self {
             let mut out = None;
-            let mut list = std::mem::take(m).into_vec();
-            list.retain_mut(|(k, v)| {
+            m.retain_mut(|(k, v)| {
                 if k == key {
                     out = Some(std::mem::replace(v, Value::Null));
                     false
@@ -116,7 +118,6 @@ impl Value {
                     true
                 }
             });
-            *m = list.into();
             return out;
         }
         None

@@ -305,13 +305,13 @@ mod tests {
         let Value::Map(entries) = chart_own else {
             unreachable!()
         };
-        let mut entries = entries.into_vec();
+        let mut entries = entries;
         let marker = Value::map([
             ("name", Value::str(WAIT_FOR_ENV)),
             ("value", Value::str("app-migrate-1a2b3c4d5e")),
         ]);
         entries.push(("env".into(), Value::Seq(vec![marker].into())));
-        let ours = Value::Map(entries.into());
+        let ours = Value::Map(entries);
         assert!(find(&init(ours.clone())).is_empty(), "premigrate's gate");
         assert_eq!(find_all(&init(ours)).len(), 1);
     }

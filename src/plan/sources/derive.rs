@@ -379,7 +379,6 @@ impl<'v> Builder<'v> {
         let bad = self.undefined_mounts(&job_container);
         if let Some(Value::Seq(list)) = job_container.get("volumeMounts").cloned() {
             let kept: Vec<Value> = list
-                .into_vec()
                 .into_iter()
                 .enumerate()
                 .filter(|(k, _)| !bad.contains(k))

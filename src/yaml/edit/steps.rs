@@ -59,19 +59,17 @@ pub fn apply_to_value(root: &mut Value, e: &Edit) {
                     *slot = Value::Seq(vec![].into());
                 }
                 if let Value::Seq(items) = slot {
-                    let mut list = std::mem::take(items).into_vec();
-                    let i = (*idx).min(list.len());
-                    list.splice(i..i, vs.iter().cloned());
-                    *items = list.into();
+                    let i = (*idx).min(items.len());
+                    for (k, v) in vs.iter().enumerate() {
+                        items.insert(i + k, v.clone());
+                    }
                 }
             }
         }
         Edit::RemoveItem(path, idx) => {
             if let Some(Value::Seq(items)) = walk(root, path, false) {
                 if *idx < items.len() {
-                    let mut list = std::mem::take(items).into_vec();
-                    list.remove(*idx);
-                    *items = list.into();
+                    items.remove(*idx);
                 }
             }
         }

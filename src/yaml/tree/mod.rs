@@ -440,11 +440,9 @@ mod tests {
             "{}",
             std::mem::size_of::<Node>()
         );
-        assert!(
-            std::mem::size_of::<Value>() <= 32,
-            "{}",
-            std::mem::size_of::<Value>()
-        );
+        // A value and a map entry: two and four words.
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+        assert_eq!(std::mem::size_of::<(crate::yaml::value::Text, Value)>(), 32);
     }
 
     #[test]

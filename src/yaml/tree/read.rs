@@ -188,7 +188,7 @@ impl Tree {
                 // it: sigs.k8s.io/yaml refuses it when converting to JSON.
                 Err(what) => {
                     walk.odd = true;
-                    compact_str::format_compact!("{LATE_KEY}{what}")
+                    Text::from(format!("{LATE_KEY}{what}"))
                 }
             },
         })

@@ -18,7 +18,7 @@ mod sink;
 use std::cell::Cell;
 
 use super::{ScalarStyle, Tree};
-use crate::yaml::value::{Text, Value};
+use crate::yaml::value::{List, Text, Value};
 use sink::{Cut, Nodes, Scalar, Sink, Values};
 
 /// The quotes, named: a quote in a byte literal is easy to misread.
@@ -111,7 +111,7 @@ fn read<S: Sink>(text: &str, sink: S) -> Option<(S::Node, S)> {
 /// their own once they are many (a 100k-key map is not held twice).
 struct Open<T> {
     base: usize,
-    own: Option<Vec<T>>,
+    own: Option<List<T>>,
 }
 
 impl<T> Open<T> {
@@ -131,7 +131,7 @@ impl<T> Open<T> {
             None => {
                 stack.push(child);
                 if stack.len() - self.base > Self::MANY {
-                    self.own = Some(stack.split_off(self.base));
+                    self.own = Some(stack.drain(self.base..).collect());
                 }
             }
         }
@@ -141,7 +141,7 @@ impl<T> Open<T> {
         self.own.is_none() && stack.len() == self.base
     }
 
-    fn finish(self, stack: &mut Vec<T>) -> Vec<T> {
+    fn finish(self, stack: &mut Vec<T>) -> List<T> {
         self.own
             .unwrap_or_else(|| stack.drain(self.base..).collect())
     }

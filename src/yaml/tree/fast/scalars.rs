@@ -5,7 +5,7 @@ use super::sink::Sink;
 use super::{Reader, CLOSE_MAP, DQ, OPEN_MAP, SQ};
 use crate::yaml::tree::build::past_line_comment;
 use crate::yaml::tree::ScalarStyle;
-use crate::yaml::value::Text;
+use crate::yaml::value::{List, Text};
 
 /// Characters that cannot start a plain scalar (`-` can, before a non-blank).
 fn indicator(c: u8) -> bool {
@@ -107,7 +107,8 @@ impl<S: Sink> Reader<'_, S> {
     /// A one-line double-quoted scalar at `q` with the common escapes only:
     /// its text, and where it ends (past the closing quote).
     pub(super) fn double_quoted(&self, q: usize) -> Option<(Text, ScalarStyle, usize)> {
-        let mut out = Text::const_new("");
+        // Built only when an escape splits the text (a `Text` is immutable).
+        let mut out = String::new();
         let mut i = q + 1;
         let mut run = i;
         loop {
@@ -129,13 +130,20 @@ impl<S: Sink> Reader<'_, S> {
                 _ => i += 1,
             }
         }
-        out.push_str(&self.text[run..i]);
-        Some((out, ScalarStyle::DoubleQuoted, i + 1))
+        let text = match out.is_empty() && run == q + 1 {
+            true => Text::from(&self.text[run..i]),
+            false => {
+                out.push_str(&self.text[run..i]);
+                Text::from(out)
+            }
+        };
+        Some((text, ScalarStyle::DoubleQuoted, i + 1))
     }
 
     /// A one-line single-quoted scalar at `q`, as [`Reader::double_quoted`].
     pub(super) fn single_quoted(&self, q: usize) -> Option<(Text, ScalarStyle, usize)> {
-        let mut out = Text::const_new("");
+        // Built only when a doubled quote splits the text (a `Text` is immutable).
+        let mut out = String::new();
         let mut i = q + 1;
         loop {
             let rest = &self.b[i.min(self.b.len())..];
@@ -143,16 +151,16 @@ impl<S: Sink> Reader<'_, S> {
             if rest[k] == b'\n' {
                 return None;
             }
-            out.push_str(&self.text[i..i + k]);
-            i += k;
-            if self.byte(i + 1) == SQ {
-                out.push(char::from(SQ));
-                i += 2;
-            } else {
-                break;
+            if self.byte(i + k + 1) != SQ {
+                let text = match out.is_empty() {
+                    true => Text::from(&self.text[i..i + k]),
+                    false => Text::from(out + &self.text[i..i + k]),
+                };
+                return Some((text, ScalarStyle::SingleQuoted, i + k + 1));
             }
+            out.push_str(&self.text[i..=i + k]);
+            i += k + 2;
         }
-        Some((out, ScalarStyle::SingleQuoted, i + 1))
     }
 
     /// `[a, "b", 'c']` on one line: simple items only.
@@ -164,9 +172,9 @@ impl<S: Sink> Reader<'_, S> {
         let eol = self.eol(q);
         let mut items = match eol - q {
             n if n > 4096 => {
-                Vec::with_capacity(memchr::memchr_iter(b',', &self.b[q..eol]).count() + 1)
+                List::with_capacity(memchr::memchr_iter(b',', &self.b[q..eol]).count() + 1)
             }
-            _ => Vec::new(),
+            _ => List::new(),
         };
         let mut i = q + 1;
         while self.byte(i) == b' ' {
@@ -225,7 +233,7 @@ impl<S: Sink> Reader<'_, S> {
         }
         let slot = self.sink.open(q);
         self.last_end = i + 1;
-        Some(self.sink.map(slot, Vec::new(), true, i + 1))
+        Some(self.sink.map(slot, List::new(), true, i + 1))
     }
 
     /// A literal block scalar (`|` or `|-`) at `q` in a block indented `col`.

@@ -8,7 +8,7 @@
 use super::super::read::{key_text, resolved_value, MapBuilder};
 use super::super::{Node, NodeId, NodeKind, ScalarStyle};
 use crate::yaml::scalar::resolve_plain;
-use crate::yaml::value::{Text, Value};
+use crate::yaml::value::{List, Text, Value};
 
 /// The receiving end of the fast reader. A `None` gives up: the document is
 /// then read the slow way (libyaml's tree, then its value), which also says
@@ -26,12 +26,12 @@ pub(super) trait Sink {
     /// A map key.
     fn key(&mut self, s: Scalar) -> Option<Self::Key>;
     /// The sequence opened at `slot`, ending at `end`.
-    fn seq(&mut self, slot: usize, items: Vec<Self::Node>, flow: bool, end: usize) -> Self::Node;
+    fn seq(&mut self, slot: usize, items: List<Self::Node>, flow: bool, end: usize) -> Self::Node;
     /// The mapping opened at `slot`, ending at `end`.
     fn map(
         &mut self,
         slot: usize,
-        entries: Vec<(Self::Key, Self::Node)>,
+        entries: List<(Self::Key, Self::Node)>,
         flow: bool,
         end: usize,
     ) -> Self::Node;
@@ -76,8 +76,11 @@ impl Sink for Nodes {
         self.scalar(s)
     }
 
-    fn seq(&mut self, slot: usize, items: Vec<NodeId>, flow: bool, end: usize) -> NodeId {
-        self.0[slot].kind = NodeKind::Seq { items, flow };
+    fn seq(&mut self, slot: usize, items: List<NodeId>, flow: bool, end: usize) -> NodeId {
+        self.0[slot].kind = NodeKind::Seq {
+            items: items.into(),
+            flow,
+        };
         self.0[slot].end = end;
         slot
     }
@@ -85,11 +88,14 @@ impl Sink for Nodes {
     fn map(
         &mut self,
         slot: usize,
-        entries: Vec<(NodeId, NodeId)>,
+        entries: List<(NodeId, NodeId)>,
         flow: bool,
         end: usize,
     ) -> NodeId {
-        self.0[slot].kind = NodeKind::Map { entries, flow };
+        self.0[slot].kind = NodeKind::Map {
+            entries: entries.into(),
+            flow,
+        };
         self.0[slot].end = end;
         slot
     }
@@ -126,20 +132,20 @@ impl Sink for Values {
         key_text(s.text)
     }
 
-    fn seq(&mut self, _: usize, items: Vec<Value>, _: bool, _: usize) -> Value {
-        Value::Seq(items.into_boxed_slice())
+    fn seq(&mut self, _: usize, items: List<Value>, _: bool, _: usize) -> Value {
+        Value::Seq(items)
     }
 
-    fn map(&mut self, _: usize, entries: Vec<(Text, Value)>, _: bool, _: usize) -> Value {
+    fn map(&mut self, _: usize, entries: List<(Text, Value)>, _: bool, _: usize) -> Value {
         if !has_duplicate_key(&entries) {
-            return Value::Map(entries.into_boxed_slice());
+            return Value::Map(entries);
         }
         // A later key replaces an earlier one in place, as go-yaml v2 decodes.
         let mut out = MapBuilder::with_capacity(entries.len());
         for (k, v) in entries {
             out.set(k, v);
         }
-        Value::Map(out.into_entries().into_boxed_slice())
+        Value::Map(out.into_entries().into())
     }
 }
 
@@ -198,7 +204,7 @@ impl Cut {
 
     /// Closes the collection at `slot`: an item loses its children (and only
     /// a block mapping may: `cut` says whether this is one).
-    fn close<T>(&mut self, slot: usize, children: Vec<T>, cut: bool) -> Option<Vec<T>> {
+    fn close<T>(&mut self, slot: usize, children: List<T>, cut: bool) -> Option<List<T>> {
         let depth = self.depth;
         self.depth -= 1;
         if self.list_at == Some(depth) {
@@ -209,7 +215,7 @@ impl Cut {
         }
         if self.list_at.is_some_and(|l| depth == l + 1) {
             self.refused |= !cut;
-            return Some(Vec::new());
+            return Some(List::new());
         }
         Some(children)
     }
@@ -247,7 +253,7 @@ impl Sink for Cut {
         self.nodes.scalar(s)
     }
 
-    fn seq(&mut self, slot: usize, items: Vec<NodeId>, flow: bool, end: usize) -> NodeId {
+    fn seq(&mut self, slot: usize, items: List<NodeId>, flow: bool, end: usize) -> NodeId {
         match self.close(slot, items, false) {
             Some(items) => self.nodes.seq(slot, items, flow, end),
             None => LEFT_OUT,
@@ -257,7 +263,7 @@ impl Sink for Cut {
     fn map(
         &mut self,
         slot: usize,
-        entries: Vec<(NodeId, NodeId)>,
+        entries: List<(NodeId, NodeId)>,
         flow: bool,
         end: usize,
     ) -> NodeId {
