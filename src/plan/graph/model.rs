@@ -239,7 +239,7 @@ fn annotations(v: &Value, node: &mut Node) {
             .and_then(|(_, v)| v.as_str())
     };
     if let Some(events) = get("helm.sh/hook") {
-        node.hook = Some(Hook {
+        node.hook = Some(Box::new(Hook {
             events: events
                 .split(',')
                 .map(|s| s.trim().to_string())
@@ -250,7 +250,7 @@ fn annotations(v: &Value, node: &mut Node) {
                 .unwrap_or(0),
             deleted_after: get("helm.sh/hook-delete-policy")
                 .is_some_and(|p| p.contains("hook-succeeded")),
-        });
+        }));
     }
     node.wave = get("argocd.argoproj.io/sync-wave")
         .and_then(|w| w.trim().parse().ok())

@@ -464,7 +464,10 @@ impl Editor<'_> {
         self.keep_final_block_scalar();
         self.splices
             .sort_by_key(|s| (s.start, s.end, std::cmp::Reverse(s.depth)));
-        let mut out = String::with_capacity(self.text.len() + 256);
+        // Sized exactly: a big stream holds thousands of edited texts at once.
+        let added: usize = self.splices.iter().map(|s| s.text.len()).sum();
+        let cut: usize = self.splices.iter().map(|s| s.end - s.start).sum();
+        let mut out = String::with_capacity((self.text.len() + added).saturating_sub(cut));
         let mut pos = 0;
         for s in &self.splices {
             if s.start < pos {
