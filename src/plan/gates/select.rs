@@ -52,47 +52,50 @@ pub(crate) fn waits(
     waits
 }
 
-/// The workloads of the migration's namespace that wait for it, with why.
+/// The workloads of the migration's namespace that wait for it, with why:
+/// each weighed on its own, a big stream's on every core.
 fn chosen(
     ctx: &Context<'_>,
     m: &Migration,
     same_ns: &[usize],
     data_services: &BTreeMap<usize, String>,
 ) -> Vec<(usize, String)> {
-    let job_refs = data_refs(&m.pod);
-    let job_images = app_images(&m.pod);
-    let mut chosen = Vec::new();
-    for &w in same_ns {
-        let v = ctx.value(w).expect("workloads are parsed");
-        if annotation(v, own::GATE) == Some("false") {
-            continue;
-        }
-        if let Some(list) = annotation(v, own::WAIT_FOR) {
-            // Asked for by name: honoured even on a data service (the deadlock
-            // check then refuses the stream and names the cycle).
-            if list
-                .split(',')
-                .map(str::trim)
-                .any(|n| n == m.original_name || n == m.name)
-            {
-                chosen.push((
-                    w,
-                    format!("its {} annotation names {}", own::WAIT_FOR, m.original_name),
-                ));
-            }
-            continue;
-        }
-        let pod = k8s::pod_spec(v, ctx.kind(w));
-        let Some(pod) = pod else { continue };
-        let named = matches!(ctx.cfg.gate, GateMode::List(_));
-        if !named && (data_services.contains_key(&w) || has_own_gate(pod, m)) {
-            continue;
-        }
-        if let Some(why) = why_gate(ctx, m, w, pod, &job_refs, &job_images) {
-            chosen.push((w, why));
-        }
+    let job = (data_refs(&m.pod), app_images(&m.pod));
+    let size = |w: usize| ctx.index.stream.doc_text(w).len();
+    crate::par::map(same_ns, size, |w| choose(ctx, m, w, data_services, &job))
+        .into_iter()
+        .filter_map(|(w, why)| why.map(|why| (w, why)))
+        .collect()
+}
+
+/// Why workload `w` waits for `m`, or `None`. `job`: the migration's data
+/// references and app images.
+fn choose(
+    ctx: &Context<'_>,
+    m: &Migration,
+    w: usize,
+    data_services: &BTreeMap<usize, String>,
+    (job_refs, job_images): &(Vec<(RefKind, String)>, Vec<String>),
+) -> Option<String> {
+    let v = ctx.value(w).expect("workloads are parsed");
+    if annotation(v, own::GATE) == Some("false") {
+        return None;
     }
-    chosen
+    if let Some(list) = annotation(v, own::WAIT_FOR) {
+        // Asked for by name: honoured even on a data service (the deadlock
+        // check then refuses the stream and names the cycle).
+        return list
+            .split(',')
+            .map(str::trim)
+            .any(|n| n == m.original_name || n == m.name)
+            .then(|| format!("its {} annotation names {}", own::WAIT_FOR, m.original_name));
+    }
+    let pod = k8s::pod_spec(v, ctx.kind(w))?;
+    let named = matches!(ctx.cfg.gate, GateMode::List(_));
+    if !named && (data_services.contains_key(&w) || has_own_gate(pod, m)) {
+        return None;
+    }
+    why_gate(ctx, m, w, pod, job_refs, job_images)
 }
 
 /// Why the workload `w` with pod spec `pod` waits for `m` under the `--gate` mode, or `None`.

@@ -13,14 +13,18 @@ pub(crate) const TOKEN_VOLUME: &str = "premigrate-wait-token";
 /// Plans the gate's projected token volume: present when `want`, absent otherwise.
 pub(crate) fn plan_token(plan: &mut Plan, w: usize, pod_path: &[Seg], pod: &Value, want: bool) {
     let vols = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-    let mut path = pod_path.to_vec();
-    path.push(Seg::Key("volumes".into()));
     let found = vols
         .iter()
         .position(|v| v.get("name").and_then(Value::as_str) == Some(TOKEN_VOLUME));
+    if found.is_none() && !want {
+        // Most workloads: nothing to add or remove (nothing built to say so).
+        return;
+    }
+    let mut path = pod_path.to_vec();
+    path.push(Seg::Key("volumes".into()));
     let volume = token_volume();
     // A volume of that name that is not exactly premigrate's is the user's: never removed.
-    let found = found.filter(|&i| want || is_token_volume(&vols[i]));
+    let found = found.filter(|&i| want || vols[i] == volume);
     match (found, want) {
         (None, false) => {}
         (Some(i), true) if vols[i] == volume => {}
