@@ -13,8 +13,9 @@
 //!   (weight, name), each waited for; then the regular resources; then `post-*` hooks
 //!   (after the regular resources are applied, or ready under `--wait`).
 
-use crate::yaml::value::List;
 use std::collections::BTreeMap;
+
+use crate::yaml::value::List;
 
 /// An engine whose ordering the check models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]

@@ -130,7 +130,7 @@ impl<S: Sink> Reader<'_, S> {
                 _ => i += 1,
             }
         }
-        let text = match out.is_empty() && run == q + 1 {
+        let text = match run == q + 1 {
             true => Text::from(&self.text[run..i]),
             false => {
                 out.push_str(&self.text[run..i]);
