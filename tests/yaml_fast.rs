@@ -117,6 +117,12 @@ fn edge_cases_are_read_as_libyaml_does_or_left_to_it() {
         "a: |\n  x\n   \n",
         "a: |-\n  x\n    \n",
         "a: |\n  x\n    ",
+        // Quoted scalars are borrowed from the text unless an escape or a
+        // doubled quote splits them: at the start, the middle and the end,
+        // empty, longer and shorter than an inline string (16 bytes).
+        "a: ''\nb: ''''\nc: '''x'\nd: 'x'''\ne: 'it''s a much longer text'\n",
+        "a: \"\"\nb: \"\\\"\"\nc: \"\\\\x\"\nd: \"x\\n\"\ne: \"a much longer text\\twith a tab\"\n",
+        "a: ['y''', \"exactly sixteen!\", 'seventeen bytes!!', '''']\n",
     ];
     for text in read {
         assert_eq!(agrees(text), Some(true), "{text:?}");
