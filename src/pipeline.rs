@@ -113,11 +113,36 @@ impl<'i> Rewritten<'i> {
 fn pieces<'a>(input: &'a [u8], applied: Option<&'a [Cow<'_, str>]>, bom: bool) -> Vec<&'a [u8]> {
     match applied {
         None => vec![input],
-        Some(docs) => crate::stream::join_pieces(bom, docs)
-            .into_iter()
-            .map(str::as_bytes)
-            .collect(),
+        Some(docs) => coalesce(
+            input,
+            crate::stream::join_pieces(bom, docs)
+                .into_iter()
+                .map(str::as_bytes),
+        ),
     }
+}
+
+/// The pieces, each run of them that follow one another in `input` (unchanged
+/// documents in a row) made one: one write each, not one per document.
+fn coalesce<'a>(input: &'a [u8], pieces: impl Iterator<Item = &'a [u8]>) -> Vec<&'a [u8]> {
+    let span = input.as_ptr_range();
+    // Where a piece lies in the input, if it does.
+    let at = |p: &[u8]| {
+        let r = p.as_ptr_range();
+        (span.start <= r.start && r.end <= span.end).then(|| r.start as usize - span.start as usize)
+    };
+    let mut out: Vec<&'a [u8]> = Vec::new();
+    for p in pieces.filter(|p| !p.is_empty()) {
+        let joined = out.last().and_then(|last| {
+            let (a, b) = (at(last)?, at(p)?);
+            (a + last.len() == b).then(|| &input[a..b + p.len()])
+        });
+        match joined {
+            Some(j) => *out.last_mut().expect("joined to the last piece") = j,
+            None => out.push(p),
+        }
+    }
+    out
 }
 
 /// [`rewrite`], the stream left in pieces.

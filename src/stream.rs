@@ -288,9 +288,9 @@ pub fn line_heads(b: &[u8]) -> Vec<usize> {
         });
         if any {
             heads.extend(
-                (i..end)
-                    .filter(|&k| b[k] == b'\n' && !matches!(b[k + 1], b' ' | b'\t'))
-                    .map(|k| k + 1),
+                memchr::memchr_iter(b'\n', &b[i..end])
+                    .map(|k| i + k + 1)
+                    .filter(|&k| !matches!(b[k], b' ' | b'\t')),
             );
         }
         i = end;

@@ -168,74 +168,102 @@ impl Value {
     /// `key:` (with its leading space or newline) and has no final newline.
     pub fn to_block(&self, indent: usize) -> String {
         let mut out = String::new();
-        match self {
-            Value::Map(m) if !m.is_empty() => {
-                for (k, v) in m {
-                    out.push('\n');
-                    push_indent(&mut out, indent);
-                    out.push_str(&scalar_text(&Value::Str(k.clone())));
-                    out.push(':');
-                    out.push_str(&v.to_block(indent + 2));
-                }
-            }
-            Value::Seq(items) if !items.is_empty() => {
-                for item in items {
-                    out.push('\n');
-                    push_indent(&mut out, indent);
-                    out.push('-');
-                    out.push_str(&item.to_item(indent + 2));
-                }
-            }
-            _ => {
-                out.push(' ');
-                out.push_str(&self.to_flow());
-            }
-        }
+        self.write_block(indent, &mut out);
         out
     }
 
     /// Writes the value as a sequence item whose content column is `indent`
     /// (text starts right after `-`).
     pub fn to_item(&self, indent: usize) -> String {
-        match self {
-            Value::Map(m) if !m.is_empty() => {
-                let mut out = String::new();
-                for (i, (k, v)) in m.iter().enumerate() {
-                    if i == 0 {
-                        out.push(' ');
-                    } else {
-                        out.push('\n');
-                        push_indent(&mut out, indent);
-                    }
-                    out.push_str(&scalar_text(&Value::Str(k.clone())));
-                    out.push(':');
-                    out.push_str(&v.to_block(indent + 2));
-                }
-                out
-            }
-            Value::Seq(_) => format!(" {}", self.to_flow()),
-            _ => format!(" {}", self.to_flow()),
-        }
+        let mut out = String::new();
+        self.write_item(indent, &mut out);
+        out
     }
 
     /// Writes the value in flow style (JSON with YAML-safe scalars), for flow
     /// collections and one-line values.
     pub fn to_flow(&self) -> String {
+        let mut out = String::new();
+        self.write_flow(&mut out);
+        out
+    }
+
+    // The writers below append to one buffer: a nested value written into
+    // strings of its own was copied once per level (a gate's init container:
+    // 30k instructions).
+    fn write_block(&self, indent: usize, out: &mut String) {
+        match self {
+            Value::Map(m) if !m.is_empty() => {
+                for (k, v) in m {
+                    out.push('\n');
+                    push_indent(out, indent);
+                    write_str(k, out);
+                    out.push(':');
+                    v.write_block(indent + 2, out);
+                }
+            }
+            Value::Seq(items) if !items.is_empty() => {
+                for item in items {
+                    out.push('\n');
+                    push_indent(out, indent);
+                    out.push('-');
+                    item.write_item(indent + 2, out);
+                }
+            }
+            _ => {
+                out.push(' ');
+                self.write_flow(out);
+            }
+        }
+    }
+
+    fn write_item(&self, indent: usize, out: &mut String) {
+        match self {
+            Value::Map(m) if !m.is_empty() => {
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i == 0 {
+                        out.push(' ');
+                    } else {
+                        out.push('\n');
+                        push_indent(out, indent);
+                    }
+                    write_str(k, out);
+                    out.push(':');
+                    v.write_block(indent + 2, out);
+                }
+            }
+            _ => {
+                out.push(' ');
+                self.write_flow(out);
+            }
+        }
+    }
+
+    fn write_flow(&self, out: &mut String) {
         match self {
             Value::Seq(items) => {
-                let parts: Vec<String> = items.iter().map(Value::to_flow).collect();
-                format!("[{}]", parts.join(", "))
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write_flow(out);
+                }
+                out.push(']');
             }
             Value::Map(m) => {
-                let parts: Vec<String> = m
-                    .iter()
-                    .map(|(k, v)| {
-                        format!("{}: {}", scalar_text(&Value::Str(k.clone())), v.to_flow())
-                    })
-                    .collect();
-                format!("{{{}}}", parts.join(", "))
+                out.push('{');
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_str(k, out);
+                    out.push_str(": ");
+                    v.write_flow(out);
+                }
+                out.push('}');
             }
-            _ => scalar_text(self),
+            _ => write_scalar(self, out),
         }
     }
 
@@ -251,25 +279,38 @@ impl Value {
 }
 
 fn push_indent(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push(' ');
-    }
+    out.extend(std::iter::repeat_n(' ', n));
 }
 
 /// A scalar as YAML text that every YAML 1.1 and 1.2 reader reads back the same.
 pub fn scalar_text(v: &Value) -> String {
+    let mut out = String::new();
+    write_scalar(v, &mut out);
+    out
+}
+
+/// [`scalar_text`], appended to `out`.
+fn write_scalar(v: &Value, out: &mut String) {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => {
-            let mut s = String::new();
-            let _ = write!(s, "{f:?}");
-            s
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
         }
-        Value::Str(s) if is_safe_plain(s) => s.to_string(),
-        Value::Str(s) => double_quoted(s),
-        Value::Seq(_) | Value::Map(_) => v.to_flow(),
+        Value::Float(f) => {
+            let _ = write!(out, "{f:?}");
+        }
+        Value::Str(s) => write_str(s, out),
+        Value::Seq(_) | Value::Map(_) => v.write_flow(out),
+    }
+}
+
+/// A string (or a key) as YAML text that reads back as that string.
+fn write_str(s: &str, out: &mut String) {
+    if is_safe_plain(s) {
+        out.push_str(s);
+    } else {
+        out.push_str(&double_quoted(s));
     }
 }
 

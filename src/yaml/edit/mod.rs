@@ -291,6 +291,13 @@ fn same_reading(a: &Option<Value>, b: &Option<Value>) -> bool {
 }
 
 fn same_value(a: &Value, b: &Value) -> bool {
+    // Equal item by item, keys in the same order, reads the same: the usual
+    // case (an edit keeps the key order), checked first because it is linear.
+    a == b || same_json(a, b)
+}
+
+/// Whether two values read as the same JSON, whatever their key order.
+fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Map(x), Value::Map(y)) => {
             if x.len() != y.len() {
@@ -301,17 +308,17 @@ fn same_value(a: &Value, b: &Value) -> bool {
                     y.iter().map(|(k, v)| (k.as_str(), v)).collect();
                 return x
                     .iter()
-                    .all(|(k, v)| index.get(k.as_str()).is_some_and(|w| same_value(v, w)));
+                    .all(|(k, v)| index.get(k.as_str()).is_some_and(|w| same_json(v, w)));
             }
             x.iter().all(|(k, v)| {
                 y.iter()
                     .rev()
                     .find(|(l, _)| l == k)
-                    .is_some_and(|(_, w)| same_value(v, w))
+                    .is_some_and(|(_, w)| same_json(v, w))
             })
         }
         (Value::Seq(x), Value::Seq(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_value(v, w))
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w))
         }
         // Scalars as their JSON (an integer and a whole float differ there too).
         (Value::Float(f), Value::Float(g)) => f == g || (f.is_nan() && g.is_nan()),
