@@ -100,9 +100,13 @@ fn migration(o: &mut String, index: &Index<'_>, k: usize, m: &Migration) {
         let _ = writeln!(o, "  argo cd sync-wave: {w}");
     }
     for d in &m.uses {
-        let at = match d.doc {
-            Some(i) => format!("defined in document {}", i + 1),
-            None => "not in the stream: referenced as is".into(),
+        let at = match (d.doc, d.hook) {
+            (Some(i), _) => format!("defined in document {}", i + 1),
+            (None, Some(h)) => format!(
+                "a Helm hook in document {}: left to the hook's order",
+                h + 1
+            ),
+            (None, None) => "not in the stream: referenced as is".into(),
         };
         let _ = writeln!(o, "  uses: {}/{} ({at})", d.kind.kind(), d.name);
     }
@@ -176,7 +180,7 @@ fn migration_json(m: &Migration) -> serde_json::Value {
             "uses".into(),
             m.uses
                 .iter()
-                .map(|u| serde_json::json!({"kind": u.kind, "name": u.name, "document": u.doc.map(number)}))
+                .map(|u| serde_json::json!({"kind": u.kind, "name": u.name, "document": u.doc.map(number), "hook_document": u.hook.map(number)}))
                 .collect(),
         );
         o.insert(

@@ -58,9 +58,9 @@ pub const PM004: Code = code("PM004", Warning, "TTL removed from a GitOps migrat
 /// The chart already made the Job a hook.
 pub const PM101: Code = code("PM101", Info, "the chart already makes the Job a hook",
     "Under `hooks`, a migration Job the chart itself annotates with `helm.sh/hook` keeps its events, weight and delete policy; premigrate only adds what is missing.");
-/// Hook annotations removed under gitops.
-pub const PM102: Code = code("PM102", Info, "hook annotations removed under gitops",
-    "Under `gitops` the migration is a regular resource that the engine prunes when its hashed name changes, so the chart's `helm.sh/hook*` annotations are removed.");
+/// Hook annotations removed: the migration is a regular resource.
+pub const PM102: Code = code("PM102", Info, "hook annotations removed from a regular migration Job",
+    "Under `gitops`, and under `hooks` when a hook would run too early (PM105, PM106), the migration is a regular resource that the engine prunes when its hashed name changes, so the chart's `helm.sh/hook*` annotations are removed.");
 /// Under `auto`, a migration stays a regular resource.
 pub const PM105: Code = code("PM105", Info, "a migration stays a regular resource under hooks",
     "A pre-install hook runs before every regular resource of the release. A migration that needs a data service the release itself holds (its bundled database) or follows a migration that is a regular resource would run too early as a hook, so it stays a regular, hashed Job that the apps wait for with gates; this also works with `helm --wait`.");

@@ -61,6 +61,9 @@ pub struct Dependency {
     pub name: String,
     /// The document that defines it, when the stream does.
     pub doc: Option<usize>,
+    /// The document that defines it as a Helm hook, when only a hook does:
+    /// Helm (or the engine's hook mapping) creates it, premigrate orders nothing by it.
+    pub hook: Option<usize>,
 }
 
 /// A migration premigrate found.

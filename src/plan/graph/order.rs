@@ -117,7 +117,7 @@ fn phase_of(m: &Facts, any_pre: bool) -> (Phase, String) {
         ),
         Some(ev) if post_only(ev) => (
             Phase::Pre,
-            format!("the chart runs it only `{}` (its database is in the release) and no migration runs before the apps: it is the main migration, after its data services and before the apps", ev.join(",")),
+            format!("the chart runs it only `{}` (as a chart whose database starts with the release does) and no migration runs before the apps: it is the main migration, after its data services and before the apps", ev.join(",")),
         ),
         _ => (Phase::Pre, "runs before the workloads".into()),
     }

@@ -257,15 +257,15 @@ pub(crate) fn dependencies(ctx: &Context<'_>, job: &JobFacts<'_>, refs: &[Ref]) 
             .get(&(r.kind, ns.clone(), r.name.clone()))
             .cloned()
             .unwrap_or_else(|| r.name.clone());
-        let def = ctx
-            .defs
-            .get(&(r.kind, ns.clone(), orig_name.clone()))
-            .copied();
+        let key = (r.kind, ns.clone(), orig_name.clone());
+        let def = ctx.defs.get(&key).copied();
+        let hook = ctx.hook_defs.get(&key).copied().filter(|_| def.is_none());
         if !uses.iter().any(|u| u.kind == r.kind && u.name == orig_name) {
             uses.push(Dependency {
                 kind: r.kind,
                 name: orig_name,
                 doc: def,
+                hook,
             });
         }
     }

@@ -3,6 +3,7 @@
 //! placed with what it uses just before the first workload; the contract step
 //! of an expand/contract migration goes after the last one.
 
+use crate::config::Target;
 use crate::diag::codes;
 use crate::k8s::engines::{self, own, Fill, Role};
 use crate::plan::context::{
@@ -22,7 +23,7 @@ pub(crate) fn plan(
     plan: &mut Plan,
 ) -> i64 {
     if job.events.is_some() {
-        strip_hook(job, own_edits, plan);
+        strip_hook(ctx.target, job, own_edits, plan);
     }
     let wave = job_wave(ctx, job, workloads, plan);
     for row in engines::rows(Role::GitopsJob) {
@@ -74,17 +75,35 @@ fn job_wave(ctx: &Context<'_>, job: &JobFacts<'_>, workloads: &Workloads, plan: 
 
 pub(crate) mod data;
 
-/// Removes the chart's hook annotations: under GitOps the Job is a regular resource.
-fn strip_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {
+/// Removes the chart's hook annotations: the Job is a regular resource, under
+/// GitOps or because a hook would run too early (PM105, PM106).
+fn strip_hook(target: Target, job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {
+    let (short, long) = match target {
+        Target::Hooks => (
+            "the Job stays a regular resource, replaced when its name changes",
+            "it stays a regular resource (a hook would run too early), which Helm replaces when its name changes",
+        ),
+        _ => (
+            "under GitOps the Job is a regular, pruned resource",
+            "under GitOps the migration must be a regular resource that the engine prunes when its name changes",
+        ),
+    };
     for k in engines::HELM_HOOK_KEYS {
         if annotation(job.value, k).is_some() {
             own_edits.push((
                 Edit::Remove(annotation_path(k)),
-                format!("removed {k}: under GitOps the Job is a regular, pruned resource"),
+                format!("removed {k}: {short}"),
             ));
         }
     }
-    plan.note(codes::PM102, Some(job.doc), format!("{}: removed the chart's helm.sh/hook annotations: under GitOps the migration must be a regular resource that the engine prunes when its name changes", job.object));
+    plan.note(
+        codes::PM102,
+        Some(job.doc),
+        format!(
+            "{}: removed the chart's helm.sh/hook annotations: {long}",
+            job.object
+        ),
+    );
 }
 
 /// The contract step: recorded as such, and moved after the last workload.
