@@ -92,52 +92,57 @@ impl<'a> Context<'a> {
             gated_jobs: vec![],
         };
         for i in 0..index.entries.len() {
-            let Some(v) = ctx.value(i) else { continue };
-            let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
-            let ns = namespace(v);
-            let name = index.entries[i]
-                .info
-                .name
-                .as_deref()
-                .unwrap_or_default()
-                .to_string();
-            ctx.sources.add(v);
-            for g in crate::k8s::pod_spec(v, kind).map_or(vec![], chart_gates::find) {
-                ctx.gated_jobs.extend(g.jobs.into_iter().map(|j| j.name));
-            }
-            if !matches!(kind, "Job" | "CronJob" | "Pod") {
-                if let Some(pod) = crate::k8s::pod_spec(v, kind) {
-                    ctx.app_refs.extend(crate::detect::references(pod));
-                }
-            }
-            if kind.ends_with("List") {
-                let inside = list_items(v, &ctx.rules);
-                if !inside.is_empty() {
-                    ctx.lists.push((i, inside));
-                }
-            }
-            if let Some(a) = annotation(v, own::MIGRATION).filter(|a| yaml11_bool(a).is_none()) {
-                ctx.unreadable_flags.push((i, a.to_string()));
-            }
-            if annotation(v, own::GENERATED).is_some() && !is_own_generated(v, kind) {
-                ctx.foreign.push(i);
-            } else if annotation(v, own::GENERATED).is_some() {
-                ctx.generated.push(i);
-                if let (Some(rk), Some(orig)) = (ref_kind(kind), annotation(v, own::ORIGINAL_NAME))
-                {
-                    ctx.copies.insert((rk, ns, name), orig.to_string());
-                }
-                continue;
-            }
-            if let Some(rk) = ref_kind(kind) {
-                let defs = match annotation(v, engines::HELM_HOOK) {
-                    None => &mut ctx.defs,
-                    Some(_) => &mut ctx.hook_defs,
-                };
-                defs.entry((rk, ns, name)).or_insert(i);
+            if let Some(v) = ctx.value(i) {
+                ctx.learn(i, v);
             }
         }
         Ok(ctx)
+    }
+
+    /// Adds what document `i` (value `v`) tells the lookups.
+    fn learn(&mut self, i: usize, v: &'a Value) {
+        let kind = self.index.entries[i].info.kind.as_deref().unwrap_or("");
+        let ns = namespace(v);
+        let name = self.index.entries[i]
+            .info
+            .name
+            .as_deref()
+            .unwrap_or_default()
+            .to_string();
+        self.sources.add(v);
+        for g in crate::k8s::pod_spec(v, kind).map_or(vec![], chart_gates::find) {
+            self.gated_jobs.extend(g.jobs.into_iter().map(|j| j.name));
+        }
+        if !matches!(kind, "Job" | "CronJob" | "Pod") {
+            if let Some(pod) = crate::k8s::pod_spec(v, kind) {
+                self.app_refs.extend(crate::detect::references(pod));
+            }
+        }
+        if kind.ends_with("List") {
+            let inside = list_items(v, &self.rules);
+            if !inside.is_empty() {
+                self.lists.push((i, inside));
+            }
+        }
+        if let Some(a) = annotation(v, own::MIGRATION).filter(|a| yaml11_bool(a).is_none()) {
+            self.unreadable_flags.push((i, a.to_string()));
+        }
+        if annotation(v, own::GENERATED).is_some() && !is_own_generated(v, kind) {
+            self.foreign.push(i);
+        } else if annotation(v, own::GENERATED).is_some() {
+            self.generated.push(i);
+            if let (Some(rk), Some(orig)) = (ref_kind(kind), annotation(v, own::ORIGINAL_NAME)) {
+                self.copies.insert((rk, ns, name), orig.to_string());
+            }
+            return;
+        }
+        if let Some(rk) = ref_kind(kind) {
+            let defs = match annotation(v, engines::HELM_HOOK) {
+                None => &mut self.defs,
+                Some(_) => &mut self.hook_defs,
+            };
+            defs.entry((rk, ns, name)).or_insert(i);
+        }
     }
 
     /// The parsed value of a document.
