@@ -92,7 +92,11 @@ fn choose(
     }
     let pod = k8s::pod_spec(v, ctx.kind(w))?;
     let named = matches!(ctx.cfg.gate, GateMode::List(_));
-    if !named && (data_services.contains_key(&w) || has_own_gate(pod, m)) {
+    // A workload the migration was built from waits for it, even when the
+    // init container it came from looked like the chart's own gate (it is
+    // gone from the output: a rerun would gate the workload).
+    let own_gate = !m.carriers.contains(&w) && has_own_gate(pod, m);
+    if !named && (data_services.contains_key(&w) || own_gate) {
         return None;
     }
     why_gate(ctx, m, w, pod, job_refs, job_images)

@@ -433,7 +433,7 @@ fn step_reason(n: &Node, s: Slot, engine: Engine) -> String {
         ),
         _ => match &n.hook {
             Some(h) => format!(
-                "Helm runs hook {} (weight {}) and waits for it first",
+                "Helm runs `{}` hooks one at a time by weight, then name, and waits for this one (weight {}) first",
                 h.events.join(","),
                 h.weight
             ),
