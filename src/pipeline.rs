@@ -209,3 +209,23 @@ fn run<'i, T>(
     };
     Ok(finish(index, plan, applied))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::coalesce;
+
+    #[test]
+    fn pieces_in_a_row_of_the_input_are_written_as_one() {
+        // On the heap, as the input is: a literal might share bytes with another.
+        let input = b"---\na: 1\n---\nb: 2\n---\nc: 3\n".to_vec();
+        let input = input.as_slice();
+        let (one, two, three) = (&input[..9], &input[9..18], &input[18..]);
+        let sep: &[u8] = b"\n";
+        // Two input pieces in a row join; a separator that is not input, an
+        // empty piece and a gap in the input do not.
+        let out = coalesce(input, [one, two, sep, b"".as_slice(), three].into_iter());
+        assert_eq!(out, vec![&input[..18], sep, three]);
+        let out = coalesce(input, [one, three].into_iter());
+        assert_eq!(out, vec![one, three]);
+    }
+}
