@@ -7,11 +7,12 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::chart_gates;
-use super::deadlock::{Hook, Node};
+use super::deadlock::{Hook, Node, Why};
 use super::roles::peek;
 use crate::index::{DocInfo, Index};
 use crate::k8s;
 use crate::yaml::edit::Seg;
+use crate::yaml::value::Text;
 use crate::yaml::{Tree, Value};
 
 /// What the release graph knows about one migration of the stream.
@@ -108,10 +109,10 @@ pub fn nodes(docs: &[Doc<'_>], migrations: &[MigrationFact]) -> Vec<Node> {
 #[derive(Debug, Default)]
 pub struct Draft {
     /// Kind and name, when it has both.
-    key: Option<(String, String)>,
+    key: Option<(Text, Text)>,
     /// Its namespace as written ("": the release's): where it is found, and
     /// where its waits look.
-    namespace: String,
+    namespace: Text,
     /// The node, its waits and checks still empty.
     node: Node,
     /// What it waits for, in order.
@@ -125,17 +126,17 @@ struct Want {
     check: bool,
     /// Always a word of premigrate's, but for a migration's needs.
     kind: Cow<'static, str>,
-    name: String,
-    why: String,
+    name: Text,
+    why: Why,
 }
 
 impl Want {
     /// A plain wait for `kind` `name`.
-    fn plain(kind: Cow<'static, str>, name: &str, why: String) -> Want {
+    fn plain(kind: Cow<'static, str>, name: &str, why: Why) -> Want {
         Want {
             check: false,
             kind,
-            name: name.to_string(),
+            name: name.into(),
             why,
         }
     }
@@ -161,7 +162,7 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
             d.wants
                 .iter()
                 .map(|w| {
-                    let key = (w.kind.as_ref(), d.namespace.as_str(), w.name.as_str());
+                    let key = (w.kind.as_ref(), d.namespace.as_ref(), w.name.as_ref());
                     by_name.get(&key).copied().filter(|&at| at != i)
                 })
                 .collect()
@@ -186,14 +187,14 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
 
 /// The draft of one document.
 pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
-    let ns = e.info.namespace.as_deref().unwrap_or_default().to_string();
+    let ns: Text = e.info.namespace.as_deref().unwrap_or_default().into();
     let mut d = Draft {
         key: e
             .info
             .kind
             .as_deref()
             .zip(e.info.name.as_deref())
-            .map(|(k, n)| (k.to_string(), n.to_string())),
+            .map(|(k, n)| (k.into(), n.into())),
         node: Node {
             label: e.info.object(),
             ..Default::default()
@@ -215,7 +216,8 @@ pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
         {
             for (kind, dname, why) in &m.needs {
                 let kind = Cow::Owned(kind.clone());
-                d.wants.push(Want::plain(kind, dname, why.clone()));
+                d.wants
+                    .push(Want::plain(kind, dname, Why::Said(why.clone())));
             }
         }
     }
@@ -274,15 +276,12 @@ fn annotations(v: &Value, node: &mut Node) {
 fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Vec<Want>) {
     for g in chart_gates::find_all(pod) {
         for j in &g.jobs {
-            let why = format!("init container {} waits for Job {}", g.container, j.name);
+            let why = Why::Gate(g.container.as_str().into());
             wants.push(Want::plain(Cow::Borrowed("Job"), &j.name, why));
         }
         if g.check {
             for m in migrations.iter().filter(|m| m.pre && m.namespace == ns) {
-                let why = format!(
-                    "init container {} waits until the migrations are applied",
-                    g.container
-                );
+                let why = Why::Check(g.container.as_str().into());
                 wants.push(Want {
                     check: true,
                     ..Want::plain(Cow::Borrowed("Job"), &m.name, why)
@@ -296,8 +295,11 @@ fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Ve
         {
             continue;
         }
-        let why = format!("its pods use {} {}", r.kind.kind(), r.name);
-        wants.push(Want::plain(Cow::Borrowed(r.kind.kind()), &r.name, why));
+        wants.push(Want::plain(
+            Cow::Borrowed(r.kind.kind()),
+            &r.name,
+            Why::Uses,
+        ));
     }
 }
 
