@@ -6,6 +6,7 @@ use super::command::{code_migrates, finding, Does, Finding, Rule};
 use super::tools;
 use super::vocab::*;
 use super::words::{self, glob, norm, program, says, Says};
+use crate::yaml::value::Text;
 
 /// Classifies an unwrapped simple command.
 pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
@@ -184,7 +185,7 @@ pub(super) fn window(does: Does, pos: &[String]) -> Does {
     if does != Does::Migrate {
         return does;
     }
-    let segs: Vec<String> = pos.iter().flat_map(|p| words::segments(p)).collect();
+    let segs: Vec<_> = pos.iter().flat_map(|p| words::segments(p)).collect();
     if segs.iter().any(|s| words::CHECK.contains(&s.as_str())) {
         Does::Check
     } else if segs.iter().any(|s| words::OTHER.contains(&s.as_str())) {
@@ -228,7 +229,7 @@ fn flag_migrates(a: &str) -> bool {
         )
     });
     let verb_key = matches!(
-        segs.last().map(String::as_str),
+        segs.last().map(Text::as_str),
         Some("mode" | "command" | "cmd" | "action" | "task" | "run")
     );
     (says(k) == Says::Migrate && !about_place && (v.is_empty() || matches!(v, "true" | "1")))

@@ -1,6 +1,8 @@
 //! Words and their parts: program names reduced to what identifies them, and the
 //! vocabulary that says "migrate", "check", "wait" or "something else".
 
+use crate::yaml::value::Text;
+
 /// A double quote (a named constant keeps quote characters out of char literals).
 const DQ: char = '\u{22}';
 /// A single quote.
@@ -37,24 +39,45 @@ pub fn program(w: &str) -> String {
     n
 }
 
-/// The parts of a name: split at `-`, `_`, `:`, `.`, `/`, blanks and brackets.
-pub fn segments(w: &str) -> Vec<String> {
+/// The parts of a name: split at `-`, `_`, `:`, `.`, `/`, blanks and brackets,
+/// lowercased. Every command word of every container is split (several times),
+/// so a part is an inline string: most are short, and none then allocates.
+pub fn segments(w: &str) -> Vec<Text> {
     // camelCase parts too: `DbMigrationsConsole` → db, migrations, console.
-    let mut spaced = String::with_capacity(w.len() + 8);
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
     let mut prev_lower = false;
-    for c in w.chars() {
-        if c.is_ascii_uppercase() && prev_lower {
-            spaced.push(' ');
+    for (i, &c) in w.as_bytes().iter().enumerate() {
+        // Parts are ASCII letters and digits: any other byte (a UTF-8 one included) ends one.
+        let alnum = c.is_ascii_alphanumeric();
+        let camel = c.is_ascii_uppercase() && prev_lower;
+        if let Some(s) = start.filter(|_| !alnum || camel) {
+            out.push(lowercase(&w[s..i]));
+            start = None;
+        }
+        if alnum && start.is_none() {
+            start = Some(i);
         }
         prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        spaced.push(c);
     }
-    spaced
-        .to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    if let Some(s) = start {
+        out.push(lowercase(&w[s..]));
+    }
+    out
+}
+
+/// An ASCII part, lowercased (without a heap copy when it is short).
+fn lowercase(part: &str) -> Text {
+    let mut buf = [0u8; 16];
+    match part.len() <= buf.len() {
+        true => {
+            let buf = &mut buf[..part.len()];
+            buf.copy_from_slice(part.as_bytes());
+            buf.make_ascii_lowercase();
+            Text::from(std::str::from_utf8(buf).unwrap_or_default())
+        }
+        false => Text::from(part.to_ascii_lowercase()),
+    }
 }
 
 /// Parts that say "migrate".
@@ -212,7 +235,7 @@ pub enum Says {
 }
 
 /// Whether the parts name a migration or schema update.
-pub fn about_migrations(segs: &[String]) -> bool {
+pub fn about_migrations(segs: &[Text]) -> bool {
     let has = |set: &[&str]| segs.iter().any(|s| set.contains(&s.as_str()));
     let migrat = segs.iter().any(|s| {
         s.contains("migrat") && !OTHER.contains(&s.as_str()) && !CHECK.contains(&s.as_str())
@@ -231,7 +254,7 @@ pub fn says(name: &str) -> Says {
     let segs = segments(name);
     // `migrate-and-seed`, `migrate-then-create-admin`: each action on its own; a
     // migration among them is what counts.
-    let parts: Vec<&[String]> = segs.split(|s| s == "and" || s == "then").collect();
+    let parts: Vec<&[Text]> = segs.split(|s| s == "and" || s == "then").collect();
     if parts.len() > 1 {
         let said: Vec<Says> = parts.iter().map(|p| says_parts(p)).collect();
         if said.contains(&Says::Migrate) {
@@ -245,7 +268,7 @@ pub fn says(name: &str) -> Says {
     says_parts(&segs)
 }
 
-fn says_parts(segs: &[String]) -> Says {
+fn says_parts(segs: &[Text]) -> Says {
     let has = |set: &[&str]| segs.iter().any(|s| set.contains(&s.as_str()));
     if has(WAIT) {
         return if about_migrations(segs) || has(DB) || has(&["for", "on"]) {
@@ -360,6 +383,51 @@ mod tests {
             ("migrate-and-seed", Says::Migrate),
         ] {
             assert_eq!(says(n), s, "{n}");
+        }
+    }
+
+    /// The definition `segments` is held to: camelCase parts spaced out, the
+    /// whole lowercased, split at anything but an ASCII letter or digit.
+    fn segments_by_definition(w: &str) -> Vec<String> {
+        let mut spaced = String::new();
+        let mut prev_lower = false;
+        for c in w.chars() {
+            if c.is_ascii_uppercase() && prev_lower {
+                spaced.push(' ');
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            spaced.push(c);
+        }
+        spaced
+            .to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn segments_are_their_definition(w in "[a-zA-Z0-9_:./ ()\\-é€ÄK]{0,40}") {
+            let got: Vec<String> = segments(&w).iter().map(|s| s.to_string()).collect();
+            proptest::prop_assert_eq!(got, segments_by_definition(&w));
+        }
+    }
+
+    #[test]
+    fn segments_split_names() {
+        for w in [
+            "DbMigrationsConsole",
+            "db:migrate",
+            "ÄpfelMigrate",
+            "a-very-long-segment-name-abcdefghijklmnopqrstuvwxyz0123456789",
+            "ABCdef",
+            "x2Y",
+            "",
+            "--",
+        ] {
+            let got: Vec<String> = segments(w).iter().map(|s| s.to_string()).collect();
+            assert_eq!(got, segments_by_definition(w), "{w}");
         }
     }
 }

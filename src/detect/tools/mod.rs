@@ -59,7 +59,7 @@ pub fn all() -> impl Iterator<Item = &'static Tool> {
 /// through that rule's length). Every command of every container is looked up,
 /// so plain names come from a map and only the patterns with `*` or `?` are
 /// matched one by one.
-pub fn named_by(word: &str, segments: &[String]) -> Vec<&'static Tool> {
+pub fn named_by(word: &str, segments: &[crate::yaml::value::Text]) -> Vec<&'static Tool> {
     let index = program_index();
     let mut found: Vec<usize> = Vec::new();
     found.extend(index.plain.get(word).into_iter().flatten());
