@@ -117,6 +117,9 @@ fn graph(o: &mut String, index: &Index<'_>, plan: &Plan) {
     for (d, why) in &plan.data_services {
         let _ = writeln!(o, "data service: {}: {why}", doc_label(index, *d));
     }
+    for (d, why) in &plan.chart_gates {
+        let _ = writeln!(o, "chart gate: {}: {why}", doc_label(index, *d));
+    }
     for v in &plan.verdicts {
         let verdict = match (&v.deadlock, v.inherited) {
             (None, _) => "every object starts and completes".to_string(),
@@ -216,6 +219,7 @@ pub fn json(index: &Index<'_>, plan: &Plan) -> serde_json::Value {
         }).collect::<Vec<_>>(),
         "gates": plan.gates.iter().map(|g| serde_json::json!({"document": number(g.doc), "workload": g.workload, "jobs": g.jobs, "why": g.why})).collect::<Vec<_>>(),
         "dataServices": plan.data_services.iter().map(|(d, why)| serde_json::json!({"document": number(*d), "object": object(*d), "why": why})).collect::<Vec<_>>(),
+        "chartGates": plan.chart_gates.iter().map(|(d, why)| serde_json::json!({"document": number(*d), "object": object(*d), "why": why})).collect::<Vec<_>>(),
         "verdicts": plan.verdicts,
         "notes": plan.notes.iter().map(|n| serde_json::json!({"severity": n.severity, "code": n.code, "document": n.doc.map(number), "message": n.message})).collect::<Vec<_>>(),
     })

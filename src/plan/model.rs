@@ -188,6 +188,10 @@ pub struct Plan {
     pub data_services: BTreeMap<usize, String>,
     /// Documents that data services use (their config), ordered with them.
     pub data_support: BTreeMap<usize, String>,
+    /// Workloads the chart gates on a migration itself (an init container that
+    /// waits for the Job or checks the migrations), with how: premigrate keeps
+    /// that gate and adds none. One entry per workload and migration.
+    pub chart_gates: Vec<(usize, String)>,
     /// The deadlock check's verdict per engine (filled once the stream is written).
     pub verdicts: Vec<Verdict>,
 }

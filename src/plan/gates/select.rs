@@ -38,13 +38,23 @@ pub(crate) fn waits(
         let same_ns: &[usize] = by_ns.get(&m.namespace).map_or(&[], Vec::as_slice);
         let mut chosen = chosen(ctx, m, same_ns, &plan.data_services);
         // Workloads the chart gates on this migration itself count as gated.
-        let covered = same_ns.iter().any(|&w| own_gate_of(ctx, w, m));
+        let own: Vec<(usize, String)> = same_ns
+            .iter()
+            .filter_map(|&w| own_gate_why(ctx, w, m).map(|why| (w, why)))
+            .collect();
+        let covered = !own.is_empty();
         if same_ns.is_empty() && matches!(ctx.cfg.gate, GateMode::Auto | GateMode::All) {
             note_other_namespaces(ctx, plan, m, workloads);
         }
         if chosen.is_empty() && !covered && ctx.cfg.gate == GateMode::Auto {
             chosen = fallback(ctx, plan, m, same_ns);
         }
+        // Said in explain: a workload left to the chart's own gate (not one
+        // the migration was built from: its gate is gone from the output).
+        plan.chart_gates.extend(
+            own.into_iter()
+                .filter(|(w, _)| !m.carriers.contains(w) && !chosen.iter().any(|(c, _)| c == w)),
+        );
         for (w, why) in chosen {
             waits.entry(w).or_default().push((k, why));
         }
@@ -210,13 +220,32 @@ fn own_gate_of(ctx: &Context<'_>, w: usize, m: &Migration) -> bool {
         .is_some_and(|pod| has_own_gate(pod, m))
 }
 
+/// How workload `w`'s chart gate waits for `m`, in words (for explain).
+fn own_gate_why(ctx: &Context<'_>, w: usize, m: &Migration) -> Option<String> {
+    let pod = ctx.value(w).and_then(|v| k8s::pod_spec(v, ctx.kind(w)))?;
+    let g = own_gate(pod, m)?;
+    let how = match g.check {
+        true => "checks that the app's migrations are applied".to_string(),
+        false => format!("waits for Job {}", m.original_name),
+    };
+    Some(format!(
+        "its init container `{}` {how}: it keeps that gate, premigrate adds none for {}",
+        g.container, m.original_name
+    ))
+}
+
 /// Whether the chart already gates the pod on the migration: an init container
 /// that waits for the Job by name, or checks the app's pending migrations. It is
 /// kept and not doubled (a renamed Job is followed by `chart::follow`).
 pub(crate) fn has_own_gate(pod: &Value, m: &Migration) -> bool {
+    own_gate(pod, m).is_some()
+}
+
+/// The chart's init container that gates the pod on the migration, if any.
+fn own_gate(pod: &Value, m: &Migration) -> Option<chart_gates::ChartGate> {
     chart_gates::find(pod)
-        .iter()
-        .any(|g| g.check || g.jobs.iter().any(|j| names_migration(&j.name, m)))
+        .into_iter()
+        .find(|g| g.check || g.jobs.iter().any(|j| names_migration(&j.name, m)))
 }
 
 /// Whether a Job name in a gate is the migration: its original name, its name
