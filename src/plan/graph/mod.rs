@@ -8,6 +8,7 @@ pub mod model;
 pub mod order;
 pub mod release;
 pub mod roles;
+pub mod why;
 
 use std::collections::BTreeMap;
 

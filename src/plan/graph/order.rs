@@ -39,7 +39,8 @@ fn post_only(events: &[String]) -> bool {
 }
 
 /// A chart hook's place before anything else: pre-install, pre-upgrade, no hook,
-/// post-install, post-upgrade.
+/// post-install, post-upgrade. Breaks ties between migrations that never run
+/// in the same scenario.
 fn event_rank(events: Option<&Vec<String>>) -> u8 {
     let has = |e: &str| events.is_some_and(|v| v.iter().any(|x| x == e));
     match events {
@@ -51,15 +52,88 @@ fn event_rank(events: Option<&Vec<String>>) -> u8 {
     }
 }
 
+/// The two scenarios a release's migrations run in, install and upgrade, each
+/// as its (pre, post) hook events.
+const SCENARIOS: [(&str, &str); 2] = [
+    ("pre-install", "post-install"),
+    ("pre-upgrade", "post-upgrade"),
+];
+
+/// When a migration runs in a scenario: 0 a pre hook, 1 a regular resource,
+/// 2 a post hook; `None` when it does not run there.
+fn slot(m: &Facts, (pre, post): (&str, &str)) -> Option<u8> {
+    match &m.events {
+        None => Some(1),
+        Some(ev) if ev.iter().any(|e| e == pre) => Some(0),
+        Some(ev) if ev.iter().any(|e| e == post) => Some(2),
+        Some(_) => None,
+    }
+}
+
+/// Each migration's place in the chart's own order (0 first). Helm runs a
+/// scenario's hooks by (pre/post, weight, name); the release's order is one
+/// that keeps the order of both scenarios: Temporal's `post-install` schema
+/// setup (weight 0) comes before its `post-install,pre-upgrade` schema update
+/// (weight 1), which an order by first event alone reversed. When the two
+/// scenarios disagree, the install's order wins; migrations that never run in
+/// the same scenario keep [`event_rank`], then weight, then position.
+fn chart_order(ms: &[Facts]) -> Vec<usize> {
+    let lists: Vec<Vec<usize>> = SCENARIOS
+        .iter()
+        .map(|&s| {
+            let mut l: Vec<usize> = (0..ms.len())
+                .filter(|&i| slot(&ms[i], s).is_some())
+                .collect();
+            l.sort_by_key(|&i| (slot(&ms[i], s), ms[i].weight, i));
+            l
+        })
+        .collect();
+    let order = merged(ms, &lists).unwrap_or_else(|| {
+        merged(ms, &lists[..1]).expect("one scenario's order is a chain, never a cycle")
+    });
+    let mut at = vec![0; ms.len()];
+    for (k, &i) in order.iter().enumerate() {
+        at[i] = k;
+    }
+    at
+}
+
+/// One order of every migration that keeps each list's order (`None`: the
+/// lists disagree), ties by [`event_rank`], weight and position.
+fn merged(ms: &[Facts], lists: &[Vec<usize>]) -> Option<Vec<usize>> {
+    use std::cmp::Reverse;
+    let tie = |i: usize| (event_rank(ms[i].events.as_ref()), ms[i].weight, i);
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); ms.len()];
+    let mut waiting = vec![0usize; ms.len()];
+    for l in lists {
+        for w in l.windows(2) {
+            next[w[0]].push(w[1]);
+            waiting[w[1]] += 1;
+        }
+    }
+    let mut ready: std::collections::BinaryHeap<_> = (0..ms.len())
+        .filter(|&i| waiting[i] == 0)
+        .map(|i| Reverse(tie(i)))
+        .collect();
+    let mut order = Vec::with_capacity(ms.len());
+    while let Some(Reverse((_, _, i))) = ready.pop() {
+        order.push(i);
+        for &j in &next[i] {
+            waiting[j] -= 1;
+            if waiting[j] == 0 {
+                ready.push(Reverse(tie(j)));
+            }
+        }
+    }
+    (order.len() == ms.len()).then_some(order)
+}
+
 /// Places every migration; `Err` names an unknown `premigrate.io/after` target or a cycle.
 pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
     let phases = phases(ms);
+    let seq = chart_order(ms);
     let mut by_key: Vec<usize> = (0..ms.len()).collect();
-    by_key.sort_by_key(|&i| key(ms, i));
-    let mut at = vec![0; ms.len()];
-    for (k, &i) in by_key.iter().enumerate() {
-        at[i] = k;
-    }
+    by_key.sort_by_key(|&i| seq[i]);
     let mut out = Vec::with_capacity(ms.len());
     for (i, m) in ms.iter().enumerate() {
         let (phase, phase_reason) = phases[i].clone();
@@ -72,7 +146,7 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
-            None => predecessor(ms, &phases, &by_key, &at, i)
+            None => predecessor(ms, &phases, &by_key, &seq, i)
                 .into_iter()
                 .collect(),
         };
@@ -92,40 +166,57 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
             order_reason,
         });
     }
-    rank(ms, &mut out)?;
+    rank(ms, &seq, &mut out)?;
     Ok(out)
 }
 
 /// Each migration's phase, with the rule that decided it.
 fn phases(ms: &[Facts]) -> Vec<(Phase, String)> {
-    let any_pre = ms.iter().any(|m| match (m.phase, &m.events) {
-        (Some(p), _) => p == Phase::Pre,
-        (None, Some(ev)) => !post_only(ev),
-        (None, None) => true,
-    });
-    ms.iter().map(|m| phase_of(m, any_pre)).collect()
+    let pre_in = |s: (&str, &str)| ms.iter().any(|m| runs_pre(m, s));
+    let pre = [pre_in(SCENARIOS[0]), pre_in(SCENARIOS[1])];
+    ms.iter().map(|m| phase_of(m, pre)).collect()
 }
 
-fn phase_of(m: &Facts, any_pre: bool) -> (Phase, String) {
+/// Whether a migration runs before the apps in a scenario.
+fn runs_pre(m: &Facts, s: (&str, &str)) -> bool {
+    match (m.phase, &m.events) {
+        (Some(p), _) => p == Phase::Pre && (m.events.is_none() || slot(m, s).is_some()),
+        (None, Some(ev)) => ev.iter().any(|e| e == s.0),
+        (None, None) => true,
+    }
+}
+
+/// `pre`: whether some migration runs before the apps on install, on upgrade.
+fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
     if let Some(p) = m.phase {
         return (p, "premigrate.io/phase".into());
     }
-    match &m.events {
-        Some(ev) if post_only(ev) && any_pre => (
+    let Some(ev) = m.events.as_ref().filter(|ev| post_only(ev)) else {
+        return (Phase::Pre, "runs before the workloads".into());
+    };
+    // A contract step when a migration runs before the apps in a scenario it
+    // runs in (one that runs only on other events: in any scenario).
+    let mut runs = SCENARIOS.iter().map(|&s| slot(m, s).is_some());
+    let runs = [runs.next().unwrap_or(false), runs.next().unwrap_or(false)];
+    let contract = match runs {
+        [false, false] => pre[0] || pre[1],
+        _ => (runs[0] && pre[0]) || (runs[1] && pre[1]),
+    };
+    let events = ev.join(",");
+    match (contract, pre[0] || pre[1]) {
+        (true, _) => (
             Phase::Post,
-            format!("the chart runs it only `{}` and the release has a pre migration: the contract step", ev.join(",")),
+            format!("the chart runs it only `{events}` and the release has a pre migration: the contract step"),
         ),
-        Some(ev) if post_only(ev) => (
+        (false, false) => (
             Phase::Pre,
-            format!("the chart runs it only `{}` (as a chart whose database starts with the release does) and no migration runs before the apps: it is the main migration, after its data services and before the apps", ev.join(",")),
+            format!("the chart runs it only `{events}` (as a chart whose database starts with the release does) and no migration runs before the apps: it is the main migration, after its data services and before the apps"),
         ),
-        _ => (Phase::Pre, "runs before the workloads".into()),
+        (false, true) => (
+            Phase::Pre,
+            format!("the chart runs it only `{events}` (as a chart whose database starts with the release does) and no migration runs before the apps when it runs: it is a main migration, after its data services and before the apps"),
+        ),
     }
-}
-
-/// The sort key of the chart's own order.
-fn key(ms: &[Facts], i: usize) -> (u8, i64, usize) {
-    (event_rank(ms[i].events.as_ref()), ms[i].weight, i)
 }
 
 /// The migration just before `i` in its phase, by the chart's order; `by_key`
@@ -135,10 +226,10 @@ fn predecessor(
     ms: &[Facts],
     phases: &[(Phase, String)],
     by_key: &[usize],
-    at: &[usize],
+    seq: &[usize],
     i: usize,
 ) -> Option<usize> {
-    by_key[..at[i]]
+    by_key[..seq[i]]
         .iter()
         .rev()
         .copied()
@@ -154,7 +245,7 @@ fn predecessor(
 
 /// Ranks migrations within each phase: a topological order of `after`, ties by the
 /// chart's order (the ready migration first in that order goes next). A cycle is an error.
-fn rank(ms: &[Facts], out: &mut [Placed]) -> Result<(), String> {
+fn rank(ms: &[Facts], seq: &[usize], out: &mut [Placed]) -> Result<(), String> {
     use std::cmp::Reverse;
     let mut waiting: Vec<usize> = out.iter().map(|p| p.after.len()).collect();
     let mut next: Vec<Vec<usize>> = vec![Vec::new(); ms.len()];
@@ -163,13 +254,18 @@ fn rank(ms: &[Facts], out: &mut [Placed]) -> Result<(), String> {
             next[a].push(i);
         }
     }
+    let mut by_seq = vec![0; ms.len()];
+    for (i, &k) in seq.iter().enumerate() {
+        by_seq[k] = i;
+    }
     let mut ready: std::collections::BinaryHeap<_> = (0..ms.len())
         .filter(|&i| waiting[i] == 0)
-        .map(|i| Reverse((key(ms, i), i)))
+        .map(|i| Reverse(seq[i]))
         .collect();
     let mut next_rank = [0usize; 2];
     let mut done = vec![false; ms.len()];
-    while let Some(Reverse((_, i))) = ready.pop() {
+    while let Some(Reverse(k)) = ready.pop() {
+        let i = by_seq[k];
         done[i] = true;
         let p = usize::from(out[i].phase == Phase::Post);
         out[i].rank = next_rank[p];
@@ -177,7 +273,7 @@ fn rank(ms: &[Facts], out: &mut [Placed]) -> Result<(), String> {
         for &j in &next[i] {
             waiting[j] -= 1;
             if waiting[j] == 0 {
-                ready.push(Reverse((key(ms, j), j)));
+                ready.push(Reverse(seq[j]));
             }
         }
     }
@@ -232,6 +328,35 @@ mod tests {
     }
 
     #[test]
+    fn both_scenarios_keep_their_order() {
+        // Temporal: the setup runs only on install, the update on install
+        // (after it, by weight) and before an upgrade.
+        let p = place(&[
+            f("update", "post-install,pre-upgrade", 1),
+            f("setup", "post-install", 0),
+        ])
+        .unwrap();
+        assert_eq!((p[0].phase, p[1].phase), (Phase::Pre, Phase::Pre));
+        assert_eq!((p[0].rank, p[1].rank), (1, 0));
+        assert_eq!(p[0].after, vec![1]);
+        assert!(
+            p[1].phase_reason.contains("when it runs"),
+            "{}",
+            p[1].phase_reason
+        );
+        // A post-install step with a pre-install migration is still the contract step.
+        let p = place(&[f("setup", "post-install", 0), f("pre", "pre-install", 0)]).unwrap();
+        assert_eq!(p[0].phase, Phase::Post);
+        // A post-upgrade-only step whose release migrates before the apps only on install is not.
+        let p = place(&[f("finish", "post-upgrade", 0), f("pre", "pre-install", 0)]).unwrap();
+        assert_eq!(p[0].phase, Phase::Pre);
+        // The scenarios disagree (a regular Job before a post-install hook on
+        // install, after the same hook's pre-upgrade on upgrade): install wins.
+        let p = place(&[f("hook", "post-install,pre-upgrade", 0), f("plain", "", 0)]).unwrap();
+        assert_eq!((p[0].rank, p[1].rank), (1, 0));
+    }
+
+    #[test]
     fn weights_then_position() {
         let p = place(&[
             f("setup", "post-install", 5),
@@ -260,6 +385,8 @@ mod tests {
     /// test gives always exist.
     fn place_by_scans(ms: &[Facts]) -> Result<Vec<(Vec<usize>, usize)>, ()> {
         let phases: Vec<Phase> = phases(ms).into_iter().map(|p| p.0).collect();
+        let seq = super::chart_order(ms);
+        let key = |_: &[Facts], i: usize| seq[i];
         let mut placed: Vec<Placed> = phases
             .iter()
             .map(|&phase| Placed {
