@@ -70,8 +70,10 @@ fn slot(m: &Facts, (pre, post): (&str, &str)) -> Option<u8> {
     }
 }
 
-/// Each migration's place in the chart's own order (0 first). Helm runs a
-/// scenario's hooks by (pre/post, weight, name); the release's order is one
+/// Each migration's place in the chart's own order (0 first). In a scenario
+/// Helm runs pre hooks, then the regular resources, then post hooks, each by
+/// weight (then name; premigrate breaks that tie by position, as it always
+/// did); the release's order is one
 /// that keeps the order of both scenarios: Temporal's `post-install` schema
 /// setup (weight 0) comes before its `post-install,pre-upgrade` schema update
 /// (weight 1), which an order by first event alone reversed. When the two
@@ -173,7 +175,7 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
 /// Each migration's phase, with the rule that decided it.
 fn phases(ms: &[Facts]) -> Vec<(Phase, String)> {
     let pre_in = |s: (&str, &str)| ms.iter().any(|m| runs_pre(m, s));
-    let pre = [pre_in(SCENARIOS[0]), pre_in(SCENARIOS[1])];
+    let pre = SCENARIOS.map(pre_in);
     ms.iter().map(|m| phase_of(m, pre)).collect()
 }
 
@@ -196,8 +198,7 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
     };
     // A contract step when a migration runs before the apps in a scenario it
     // runs in (one that runs only on other events: in any scenario).
-    let mut runs = SCENARIOS.iter().map(|&s| slot(m, s).is_some());
-    let runs = [runs.next().unwrap_or(false), runs.next().unwrap_or(false)];
+    let runs = SCENARIOS.map(|s| slot(m, s).is_some());
     let contract = match runs {
         [false, false] => pre[0] || pre[1],
         _ => (runs[0] && pre[0]) || (runs[1] && pre[1]),
