@@ -105,6 +105,9 @@ pub const PM209: Code = code("PM209", Warning, "Argo CD sync wave clamped",
 /// A chart that hangs on some engine without premigrate too.
 pub const PM210: Code = code("PM210", Warning, "the chart hangs on an engine with or without premigrate",
     "The deadlock check models each engine's order (Argo CD waves and hook phases, kapp rules, Helm hooks, kubectl all at once). A hang that the chart has without premigrate too is reported, not refused: the chain of waits names the objects to change. A hang premigrate would add is an error instead.");
+/// A chart hook that ran after a migration hook cannot wait for it now.
+pub const PM211: Code = code("PM211", Warning, "a chart hook that ran after the migration may now run before it completes",
+    "Helm ran this hook after the migration hook (by hook event, then weight, then name). Under `gitops` the migration is a regular Job; a later hook that runs only after install, upgrade or rollback waits for it with a gate, but this one is also a pre or delete hook: a pre hook runs before the regular resources exist, a delete hook when they are being deleted, so it cannot wait for the Job. Make the hook `post-install,post-upgrade`, make it wait for the migration itself, or use `--target hooks`.");
 /// Sidecars left out of a generated Job.
 pub const PM301: Code = code("PM301", Warning, "containers left out of a Job built from a workload",
     "A sidecar in a Job keeps it from ever completing, so the workload's other regular containers are left out (native sidecars, init containers with `restartPolicy: Always`, are kept).");
@@ -206,9 +209,9 @@ pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM010, PM011, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206,
-    PM207, PM208, PM209, PM210, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM501, PM502,
-    PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM601,
-    PM602, PM603, PM604, PM605,
+    PM207, PM208, PM209, PM210, PM211, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM501,
+    PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514,
+    PM601, PM602, PM603, PM604, PM605,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -2,12 +2,15 @@
 //! first init container (after the pod's leading native sidecars) that waits for
 //! the hashed Job, with least-privilege RBAC. A rerun over the output moves gates
 //! to changed Jobs and removes those no longer wanted. Passes: `select` (who
-//! waits for what), `workload` (with `container`, `init`, `token`), `rbac`.
+//! waits for what), `follower` (migrations after others), `later` (chart hooks
+//! Helm ran after a migration hook), `workload` (with `container`, `init`,
+//! `token`), `rbac`.
 
 pub(crate) mod chart;
 pub(crate) mod container;
 pub(crate) mod follower;
 pub(crate) mod init;
+pub(crate) mod later;
 pub(crate) mod rbac;
 pub(crate) mod select;
 pub(crate) mod token;
@@ -43,11 +46,13 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     select::check_names(ctx, plan, &workloads, &migrations, gating);
     let mut follows = select::Waits::new();
     let followers = follower::stream_jobs(ctx, &migrations, &mut follows);
+    let (hooks, after) = later::hooks(ctx, plan, &migrations);
     if gating {
         waits.extend(follows);
+        waits.extend(after);
     }
     let mut bindings = rbac::Bindings::new();
-    for &w in workloads.iter().chain(&followers) {
+    for &w in workloads.iter().chain(&followers).chain(&hooks) {
         let follower = followers.contains(&w);
         workload::gate(
             ctx,

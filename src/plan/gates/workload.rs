@@ -1,7 +1,7 @@
 //! Gating one workload: its gate containers, token volume and kapp rules, as
 //! wanted now — an earlier run's gates, token and rules go when no longer wanted.
 
-use crate::config::GateStyle;
+use crate::config::{GateStyle, Target};
 use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s;
@@ -173,7 +173,9 @@ fn record(
         .collect::<Vec<_>>()
         .join("; ");
     // A migration that follows another is renamed when that one changes: recreated.
-    if crate::k8s::kinds::immutable_pod(ctx.kind(w)) && !follower {
+    // So is a chart hook under Helm (it deletes a hook before creating it again).
+    let recreated = follower || (ctx.target == Target::Hooks && is_hook(ctx, w));
+    if crate::k8s::kinds::immutable_pod(ctx.kind(w)) && !recreated {
         plan.note(codes::PM207, Some(w), format!(
             "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
             ctx.object(w)
@@ -215,4 +217,10 @@ fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value, keep: &[String]) {
             }
         }
     }
+}
+
+/// Whether a document is a Helm hook.
+fn is_hook(ctx: &Context<'_>, w: usize) -> bool {
+    ctx.value(w)
+        .is_some_and(|v| crate::plan::context::annotation(v, engines::HELM_HOOK).is_some())
 }

@@ -87,6 +87,14 @@ pub struct Node {
     pub checks: List<(usize, Why)>,
 }
 
+impl Node {
+    /// A document with nothing in it (comments only, e.g. a chart's disabled
+    /// template) has an empty label: no object, so no engine waits for it.
+    fn is_blank(&self) -> bool {
+        self.label.is_empty()
+    }
+}
+
 /// Why an object can never become ready: the chain of waits, ending where it loops
 /// (or at an object that never runs).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -481,6 +489,9 @@ fn rank_ties(nodes: &[Node], slots: &mut [Slot]) {
 
 /// Where `engine` puts a node.
 fn slot(n: &Node, engine: Engine) -> Slot {
+    if n.is_blank() {
+        return Slot::Done;
+    }
     match engine {
         Engine::Kubectl | Engine::Kapp => Slot::Free,
         Engine::ArgoCd => Slot::Step(argo_phase(n), n.wave, 0),

@@ -196,7 +196,11 @@ pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
             .zip(e.info.name.as_deref())
             .map(|(k, n)| (k.into(), n.into())),
         node: Node {
-            label: e.info.object(),
+            // Empty for a blank document: it is no object (see `Node`).
+            label: match e.info.blank {
+                true => String::new(),
+                false => e.info.object(),
+            },
             ..Default::default()
         },
         namespace: ns.clone(),

@@ -130,6 +130,47 @@ fn merged(ms: &[Facts], lists: &[Vec<usize>]) -> Option<Vec<usize>> {
     (order.len() == ms.len()).then_some(order)
 }
 
+/// Where Helm ran a chart hook that is not a migration relative to a migration
+/// hook, in the scenarios (install, upgrade) both run in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Later {
+    /// After it in each of them, and only ever as a post hook of install,
+    /// upgrade or rollback: with the migration made a regular Job, the hook can
+    /// wait for it (it starts after the regular resources on every engine).
+    Waits,
+    /// After it in each of them, but also a pre or delete hook: with the
+    /// migration made a regular Job it cannot wait for it (a pre hook would
+    /// wait for a Job created after it, a delete hook for one being deleted),
+    /// so it may run before the migration completes.
+    Races,
+}
+
+/// The hook events after which a migration made regular exists: a hook that
+/// runs only on these may wait for it (a delete hook would wait for a Job
+/// being deleted, a pre hook for one created after it).
+const AFTER_APPLY: &[&str] = &["post-install", "post-upgrade", "post-rollback"];
+
+/// Whether Helm ran hook `h` after migration hook `m` (both with events), by
+/// its order in a scenario: pre hooks, regular resources, post hooks, each by
+/// weight then name.
+pub fn ran_after(h: &Facts, m: &Facts) -> Option<Later> {
+    fn key<'f>(f: &'f Facts, s: (&str, &str)) -> Option<(u8, i64, &'f str)> {
+        slot(f, s).map(|x| (x, f.weight, f.name.as_str()))
+    }
+    let shared: Vec<_> = SCENARIOS
+        .iter()
+        .filter_map(|&s| Some((key(h, s)?, key(m, s)?)))
+        .collect();
+    if shared.is_empty() || shared.iter().any(|(a, b)| a <= b) {
+        return None;
+    }
+    let events = h.events.as_deref().unwrap_or_default();
+    match events.iter().all(|e| AFTER_APPLY.contains(&e.as_str())) {
+        true => Some(Later::Waits),
+        false => Some(Later::Races),
+    }
+}
+
 /// Places every migration; `Err` names an unknown `premigrate.io/after` target or a cycle.
 pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
     let phases = phases(ms);
@@ -355,6 +396,40 @@ mod tests {
         // install, after the same hook's pre-upgrade on upgrade): install wins.
         let p = place(&[f("hook", "post-install,pre-upgrade", 0), f("plain", "", 0)]).unwrap();
         assert_eq!((p[0].rank, p[1].rank), (1, 0));
+    }
+
+    #[test]
+    fn hooks_after_a_migration() {
+        // Sentry: `sentry upgrade` at weight 6, a db check at -1, createuser at 9.
+        let m = f("db-init", "post-install,post-upgrade", 6);
+        let after = |h: &Facts| ran_after(h, &m);
+        assert_eq!(
+            after(&f("user-create", "post-install,post-upgrade", 9)),
+            Some(Later::Waits)
+        );
+        assert_eq!(after(&f("db-check", "post-install,post-upgrade", -1)), None);
+        // Same weight: Helm's tie is the name.
+        assert_eq!(after(&f("e-later", "post-install", 6)), Some(Later::Waits));
+        assert_eq!(after(&f("a-sooner", "post-install", 6)), None);
+        // Never in the same scenario, or before it in one of them.
+        assert_eq!(after(&f("hook", "pre-delete", 9)), None);
+        assert_eq!(after(&f("hook", "post-install,pre-upgrade", 9)), None);
+        assert_eq!(after(&f("test", "test", 9)), None);
+        // After it, but also a delete hook: it would wait for a Job being deleted.
+        assert_eq!(
+            after(&f("hook", "post-install,post-delete", 9)),
+            Some(Later::Races)
+        );
+        // A seed after a pre-install migration runs before it once it is regular.
+        let m = f("migrate", "pre-install,pre-upgrade", 0);
+        assert_eq!(
+            ran_after(&f("seed", "pre-install", 5), &m),
+            Some(Later::Races)
+        );
+        assert_eq!(
+            ran_after(&f("notify", "post-install", -9), &m),
+            Some(Later::Waits)
+        );
     }
 
     #[test]

@@ -175,7 +175,7 @@ fn to_match(v: &crate::detect::Verdict) -> Match {
 }
 
 /// The hook events of a document, if it is a Helm hook.
-fn hook_events(v: &Value) -> Option<Vec<String>> {
+pub(crate) fn hook_events(v: &Value) -> Option<Vec<String>> {
     annotation(v, engines::HELM_HOOK).map(|h| {
         h.split(',')
             .map(|e| e.trim().to_string())
