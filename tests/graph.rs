@@ -206,8 +206,15 @@ fn a_database_that_waits_for_its_migration_is_refused() {
 }
 
 /// Every real chart of the corpus: Helm 3 stream as gitops, Helm 4 stream as hooks.
+/// What premigrate does to each (its `explain`: every change, gate and verdict)
+/// is a snapshot under `snapshots/corpus/`.
 #[test]
 fn corpus_keeps_the_invariants() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots/corpus");
+    settings.set_omit_expression(true);
+    let _guard = settings.bind_to_scope();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
     let Ok(entries) = std::fs::read_dir(dir) else {
         eprintln!("SKIPPED: no ../shared/corpus");
@@ -228,6 +235,10 @@ fn corpus_keeps_the_invariants() {
             let ok = std::panic::catch_unwind(|| {
                 let cfg = config(&["--target".into(), target.into()]);
                 let out = rewrite(&input, &cfg);
+                insta::assert_snapshot!(
+                    name.replace(".yaml", "").replace('/', "."),
+                    out.explanation
+                );
                 check(&name, &input, &out, &cfg);
             });
             if ok.is_err() {
@@ -236,4 +247,22 @@ fn corpus_keeps_the_invariants() {
         }
     }
     assert!(failed.is_empty(), "failing corpus cases: {failed:?}");
+}
+
+/// A Job the chart names with its render time: two renders of the same chart
+/// (another time in the name and the pod template) give the same output.
+#[test]
+fn render_time_names_are_stable() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/graph");
+    let input = std::fs::read_to_string(format!("{dir}/render-time-name.yaml")).unwrap();
+    let later = input.replace("2026-11-30-02-02-49", "2026-12-01-17-45-03");
+    assert_ne!(input, later);
+    for target in ["gitops", "hooks"] {
+        let cfg = config(&["--target".into(), target.into()]);
+        let a = rewrite(input.as_bytes(), &cfg).stream;
+        let b = rewrite(later.as_bytes(), &cfg).stream;
+        let text = String::from_utf8(a.clone()).unwrap();
+        assert_eq!(a, b, "{target}: the output follows the render time");
+        assert!(!text.contains("-migrate-2026"), "{target}:\n{text}");
+    }
 }

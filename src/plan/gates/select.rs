@@ -249,9 +249,14 @@ fn own_gate(pod: &Value, m: &Migration) -> Option<chart_gates::ChartGate> {
 }
 
 /// Whether a Job name in a gate is the migration: its original name, its name
-/// now, or a hashed name an earlier run gave it (`<original cut>-<10 hex digits>`).
+/// now, a hashed name an earlier run gave it (`<original cut>-<10 hex digits>`),
+/// or its original name with a render-time stamp (the chart's name for it).
 pub(crate) fn names_migration(name: &str, m: &Migration) -> bool {
-    name == m.original_name || name == m.name || is_hashed_name_of(name, &m.original_name)
+    name == m.original_name
+        || name == m.name
+        || is_hashed_name_of(name, &m.original_name)
+        || (name != crate::plan::jobs::hash::unstamped(name)
+            && crate::plan::jobs::hash::unstamped(name) == m.original_name)
 }
 
 /// Warns about names that select nothing: a `premigrate.io/wait-for` entry that is

@@ -74,7 +74,7 @@ impl<'s> JobFacts<'s> {
         let v = subject.value;
         let original = annotation(v, own::ORIGINAL_NAME)
             .map(str::to_string)
-            .unwrap_or_else(|| subject.name.clone());
+            .unwrap_or_else(|| crate::plan::jobs::hash::unstamped(&subject.name).to_string());
         let phase = place.phase;
         let pod = v.at(crate::k8s::POD_TEMPLATE_SPEC)?;
         let object = match subject.new {

@@ -27,6 +27,62 @@ pub(crate) fn content_hash(namespace: &str, spec: &Value, salt: &str) -> String 
         .to_string()
 }
 
+/// The shapes of a render-time stamp, as lengths of its digit groups joined by
+/// `-`: `now | date "2006-01-02-15-04-05"` (Grafana OnCall), `"2006-01-02-15-04"`,
+/// `"20060102-150405"`, `"20060102150405"`, `"200601021504"`. A date alone is
+/// left alone (it may be a version).
+const STAMPS: &[&[usize]] = &[&[4, 2, 2, 2, 2, 2], &[4, 2, 2, 2, 2], &[8, 6], &[14], &[12]];
+
+/// A render-time stamp at the end of a Job's name (see [`STAMPS`]; also
+/// `now | unixEpoch`, ten digits from 2001 on): the name without it, and the
+/// stamp without its `-`. A chart stamps its migration Job so that every
+/// release makes a new one; the stamp changes with every render, so premigrate
+/// names the Job by its content instead.
+pub(crate) fn render_stamp(name: &str) -> Option<(&str, &str)> {
+    let shapes = STAMPS.iter().map(|s| s.to_vec()).chain([vec![10]]);
+    for groups in shapes {
+        let len = groups.iter().sum::<usize>() + groups.len() - 1;
+        let Some(cut) = name.len().checked_sub(len + 1) else {
+            continue;
+        };
+        let (base, stamp) = (&name[..cut], &name[cut + 1..]);
+        if cut == 0 || !name.is_char_boundary(cut) || name.as_bytes()[cut] != b'-' {
+            continue;
+        }
+        let parts: Vec<&str> = stamp.split('-').collect();
+        let shaped = parts.len() == groups.len()
+            && parts
+                .iter()
+                .zip(&groups)
+                .all(|(p, &n)| p.len() == n && p.bytes().all(|b| b.is_ascii_digit()));
+        if shaped && plausible(&parts.concat()) {
+            return Some((base.trim_end_matches('-'), stamp));
+        }
+    }
+    None
+}
+
+/// A Job's name without the render-time stamp a chart may end it with (see
+/// [`render_stamp`]).
+pub(crate) fn unstamped(name: &str) -> &str {
+    render_stamp(name).map_or(name, |(base, _)| base)
+}
+
+/// Whether digits read as a time: `YYYYMMDDhhmm[ss]` in 2000–2099 with a
+/// real month, day, hour and minute, or a Unix time in seconds from 2001 on.
+fn plausible(d: &str) -> bool {
+    if d.len() == 10 {
+        return d.starts_with('1');
+    }
+    let n = |a: usize, b: usize| d[a..b].parse::<u32>().unwrap_or(99);
+    d.starts_with("20")
+        && (1..=12).contains(&n(4, 6))
+        && (1..=31).contains(&n(6, 8))
+        && n(8, 10) < 24
+        && n(10, 12) < 60
+        && (d.len() == 12 || n(12, 14) < 60)
+}
+
 /// `<base>-<hash>`, the base cut so the whole stays within 63 characters.
 pub(crate) fn hashed_name(base: &str, hash: &str) -> String {
     let room = MAX_NAME - hash.len() - 1;
@@ -80,6 +136,40 @@ pub(crate) fn label_name(full: &str, seed: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn render_stamps() {
+        let stamp = render_stamp;
+        assert_eq!(
+            stamp("oncall-engine-migrate-2026-11-30-02-02-49"),
+            Some(("oncall-engine-migrate", "2026-11-30-02-02-49"))
+        );
+        assert_eq!(
+            stamp("app-migrate-20260129143022"),
+            Some(("app-migrate", "20260129143022"))
+        );
+        assert_eq!(
+            stamp("app-migrate-3-20260129-143022"),
+            Some(("app-migrate-3", "20260129-143022"))
+        );
+        assert_eq!(
+            stamp("app-migrate-1769700000"),
+            Some(("app-migrate", "1769700000"))
+        );
+        // Not a time: a revision, a version date, a hash, digits out of range.
+        for name in [
+            "hoppscotch-migrations-1",
+            "app-migrate-2024-01-02",
+            "app-migrate-20240102",
+            "app-migrate-6cf2336b84",
+            "app-migrate-20261399999999",
+            "app-migrate-2026113002024",
+            "20260129143022",
+            "app-migrate-9999999999",
+        ] {
+            assert_eq!(stamp(name), None, "{name}");
+        }
+    }
 
     #[test]
     fn names_fit_and_values_hash_as_kubernetes_reads_them() {

@@ -65,6 +65,21 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
             ));
         }
     }
+    if let Some((_, stamp)) = crate::plan::jobs::hash::render_stamp(&job.current_name) {
+        // The content hash names the Job; a stamp left in its pod template would
+        // change the Job with every render (and a Job's template is immutable).
+        let template_name = v.at(&["spec", "template", "metadata", "name"]);
+        if template_name
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.contains(stamp))
+        {
+            hardening.push((
+                path!["spec", "template", "metadata", "name"],
+                None,
+                "the pod template's name carries the render time of the chart's Job name, which changes with every render; Kubernetes names a Job's pods itself",
+            ));
+        }
+    }
     if !job.hook && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
         plan.note(codes::PM004, Some(job.doc), format!(
@@ -209,7 +224,13 @@ pub(crate) fn edits(job: &JobFacts<'_>, hardening: &[Hardening], id: &Identity) 
     if job.current_name != id.name {
         own_edits.push((
             Edit::Set(path!["metadata", "name"], Value::str(&id.name)),
-            format!("renamed {} → {} (content hash)", job.current_name, id.name),
+            match crate::plan::jobs::hash::render_stamp(&job.current_name) {
+                Some((_, stamp)) if job.original != job.current_name => format!(
+                    "renamed {} → {} (content hash; the chart's name ends with its render time, {stamp}, which changes with every render)",
+                    job.current_name, id.name
+                ),
+                _ => format!("renamed {} → {} (content hash)", job.current_name, id.name),
+            },
         ));
     }
     let v = job.value;

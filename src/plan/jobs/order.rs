@@ -78,7 +78,12 @@ pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, 
 
 fn facts(v: &View<'_>) -> Facts {
     let name = annotation(v.value, own::ORIGINAL_NAME)
-        .or_else(|| v.value.at(&["metadata", "name"]).and_then(Value::as_str))
+        .or_else(|| {
+            v.value
+                .at(&["metadata", "name"])
+                .and_then(Value::as_str)
+                .map(crate::plan::jobs::hash::unstamped)
+        })
         .unwrap_or("")
         .to_string();
     let phase = match annotation(v.value, own::PHASE) {
