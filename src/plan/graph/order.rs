@@ -72,8 +72,7 @@ fn slot(m: &Facts, (pre, post): (&str, &str)) -> Option<u8> {
 
 /// Each migration's place in the chart's own order (0 first). In a scenario
 /// Helm runs pre hooks, then the regular resources, then post hooks, each by
-/// weight (then name; premigrate breaks that tie by position, as it always
-/// did); the release's order is one
+/// weight, then name (regular Jobs by position); the release's order is one
 /// that keeps the order of both scenarios: Temporal's `post-install` schema
 /// setup (weight 0) comes before its `post-install,pre-upgrade` schema update
 /// (weight 1), which an order by first event alone reversed. When the two
@@ -86,7 +85,16 @@ fn chart_order(ms: &[Facts]) -> Vec<usize> {
             let mut l: Vec<usize> = (0..ms.len())
                 .filter(|&i| slot(&ms[i], s).is_some())
                 .collect();
-            l.sort_by_key(|&i| (slot(&ms[i], s), ms[i].weight, i));
+            l.sort_by_key(|&i| {
+                let at = slot(&ms[i], s);
+                // Helm orders hooks of one weight by name; regular Jobs it
+                // applies at once, and premigrate keeps their position.
+                let name = match at {
+                    Some(1) => "",
+                    _ => ms[i].name.as_str(),
+                };
+                (at, ms[i].weight, name, i)
+            });
             l
         })
         .collect();
@@ -196,7 +204,7 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
         let order_reason = match (&m.after, after.first()) {
             (Some(_), _) => "premigrate.io/after".to_string(),
             (None, Some(&p)) => format!(
-                "after {} (the chart's order: hook events, then weight, then position)",
+                "after {} (the chart's order: hook events, then weight, then name)",
                 ms[p].name
             ),
             (None, None) => "first".to_string(),
@@ -433,14 +441,18 @@ mod tests {
     }
 
     #[test]
-    fn weights_then_position() {
+    fn weights_then_name() {
+        // Hooks of one weight run by name, as Helm sorts them.
         let p = place(&[
             f("setup", "post-install", 5),
             f("init", "post-install", -5),
             f("b", "post-install", -5),
         ])
         .unwrap();
-        assert_eq!(p.iter().map(|x| x.rank).collect::<Vec<_>>(), vec![2, 0, 1]);
+        assert_eq!(p.iter().map(|x| x.rank).collect::<Vec<_>>(), vec![2, 1, 0]);
+        // Regular Jobs (applied at once) keep their position.
+        let p = place(&[f("z", "", 0), f("a", "", 0)]).unwrap();
+        assert_eq!(p.iter().map(|x| x.rank).collect::<Vec<_>>(), vec![0, 1]);
     }
 
     #[test]
