@@ -115,14 +115,19 @@ fn leave_out(ctx: &Context<'_>, v: &Value, pod: &Value) -> Vec<usize> {
 }
 
 /// A Job of the stream, other than one built from `object` on an earlier run, whose
-/// name (before hashing) is `name`: two migrations under one name would collide.
+/// name (before hashing, without a render-time stamp) is `name`: two migrations
+/// under one name would collide.
 fn name_taken(ctx: &Context<'_>, name: &str, object: &str) -> Option<usize> {
     (0..ctx.index.entries.len()).find(|&i| {
         let Some(v) = ctx.value(i).filter(|_| ctx.kind(i) == "Job") else {
             return false;
         };
-        let own_name =
-            annotation(v, own::ORIGINAL_NAME).or(ctx.index.entries[i].info.name.as_deref());
+        // A chart's render-time stamp is no part of the name (it is dropped).
+        let own_name = annotation(v, own::ORIGINAL_NAME).or(ctx.index.entries[i]
+            .info
+            .name
+            .as_deref()
+            .map(crate::plan::jobs::hash::unstamped));
         own_name == Some(name) && annotation(v, own::DERIVED_FROM) != Some(object)
     })
 }
