@@ -272,6 +272,21 @@ pub(crate) fn annotation<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     }
 }
 
+/// The chart's `helm.sh/hook-weight`, when it is set and an integer.
+pub(crate) fn hook_weight(v: &Value) -> Option<i64> {
+    annotation(v, engines::HELM_HOOK_WEIGHT).and_then(|w| w.trim().parse().ok())
+}
+
+/// A Job's name before hashing: the one an earlier run recorded, else its
+/// `metadata.name` without a render-time stamp.
+pub(crate) fn original_name(v: &Value) -> Option<&str> {
+    annotation(v, own::ORIGINAL_NAME).or_else(|| {
+        v.at(&["metadata", "name"])
+            .and_then(Value::as_str)
+            .map(crate::plan::jobs::hash::unstamped)
+    })
+}
+
 pub(crate) fn annotation_path(key: &str) -> Vec<Seg> {
     path!["metadata", "annotations", key]
 }

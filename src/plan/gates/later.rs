@@ -10,7 +10,7 @@
 use crate::diag::codes;
 use crate::k8s;
 use crate::k8s::engines::{self, own};
-use crate::plan::context::{annotation, namespace, Context};
+use crate::plan::context::{annotation, hook_weight, namespace, Context};
 use crate::plan::gates::select::{has_own_gate, names_migration, Waits};
 use crate::plan::graph::chart_gates::{self, WAIT_FOR_ENV};
 use crate::plan::graph::order::{ran_after, Facts, Later};
@@ -107,9 +107,7 @@ fn chart_hook(v: &Value) -> Facts {
             .unwrap_or("")
             .to_string(),
         events: hook_events(v),
-        weight: annotation(v, engines::HELM_HOOK_WEIGHT)
-            .and_then(|w| w.trim().parse().ok())
-            .unwrap_or(0),
+        weight: hook_weight(v).unwrap_or(0),
         ..Facts::default()
     }
 }

@@ -255,8 +255,8 @@ pub(crate) fn names_migration(name: &str, m: &Migration) -> bool {
     name == m.original_name
         || name == m.name
         || is_hashed_name_of(name, &m.original_name)
-        || (name != crate::plan::jobs::hash::unstamped(name)
-            && crate::plan::jobs::hash::unstamped(name) == m.original_name)
+        || crate::plan::jobs::hash::render_stamp(name)
+            .is_some_and(|(base, _)| base == m.original_name)
 }
 
 /// Warns about names that select nothing: a `premigrate.io/wait-for` entry that is

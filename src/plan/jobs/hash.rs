@@ -29,18 +29,24 @@ pub(crate) fn content_hash(namespace: &str, spec: &Value, salt: &str) -> String 
 
 /// The shapes of a render-time stamp, as lengths of its digit groups joined by
 /// `-`: `now | date "2006-01-02-15-04-05"` (Grafana OnCall), `"2006-01-02-15-04"`,
-/// `"20060102-150405"`, `"20060102150405"`, `"200601021504"`. A date alone is
-/// left alone (it may be a version).
-const STAMPS: &[&[usize]] = &[&[4, 2, 2, 2, 2, 2], &[4, 2, 2, 2, 2], &[8, 6], &[14], &[12]];
+/// `"20060102-150405"`, `"20060102150405"`, `"200601021504"`, `now | unixEpoch`
+/// (ten digits). A date alone is left alone (it may be a version).
+const STAMPS: &[&[usize]] = &[
+    &[4, 2, 2, 2, 2, 2],
+    &[4, 2, 2, 2, 2],
+    &[8, 6],
+    &[14],
+    &[12],
+    &[10],
+];
 
-/// A render-time stamp at the end of a Job's name (see [`STAMPS`]; also
-/// `now | unixEpoch`, ten digits from 2001 on): the name without it, and the
+/// A render-time stamp at the end of a Job's name (see [`STAMPS`]; a Unix
+/// time from 2001 on): the name without it, and the
 /// stamp without its `-`. A chart stamps its migration Job so that every
 /// release makes a new one; the stamp changes with every render, so premigrate
 /// names the Job by its content instead.
 pub(crate) fn render_stamp(name: &str) -> Option<(&str, &str)> {
-    let shapes = STAMPS.iter().map(|s| s.to_vec()).chain([vec![10]]);
-    for groups in shapes {
+    for groups in STAMPS {
         let len = groups.iter().sum::<usize>() + groups.len() - 1;
         let Some(cut) = name.len().checked_sub(len + 1) else {
             continue;
@@ -53,7 +59,7 @@ pub(crate) fn render_stamp(name: &str) -> Option<(&str, &str)> {
         let shaped = parts.len() == groups.len()
             && parts
                 .iter()
-                .zip(&groups)
+                .zip(groups.iter())
                 .all(|(p, &n)| p.len() == n && p.bytes().all(|b| b.is_ascii_digit()));
         if shaped && plausible(&parts.concat()) {
             return Some((base.trim_end_matches('-'), stamp));

@@ -69,18 +69,17 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
         }
         None => engines::PRE_EVENTS.to_string(),
     };
-    let weight =
-        match annotation(v, engines::HELM_HOOK_WEIGHT).and_then(|w| w.trim().parse::<i64>().ok()) {
-            Some(w) if author_hook => w,
-            // After the hooks it follows (each with its copies one weight lower).
-            _ => job
-                .place
-                .after
-                .iter()
-                .filter_map(|d| d.weight)
-                .map(|w| w.saturating_add(2))
-                .fold(ctx.cfg.hook_weight, i64::max),
-        };
+    let weight = match crate::plan::context::hook_weight(v) {
+        Some(w) if author_hook => w,
+        // After the hooks it follows (each with its copies one weight lower).
+        _ => job
+            .place
+            .after
+            .iter()
+            .filter_map(|d| d.weight)
+            .map(|w| w.saturating_add(2))
+            .fold(ctx.cfg.hook_weight, i64::max),
+    };
     // The policy premigrate itself wrote on an earlier run is not the chart's: read
     // as the chart's, it would reach the copies and flip theirs on the rerun.
     let rerun = annotation(v, own::HASH).is_some();

@@ -4,7 +4,7 @@
 
 use crate::config::Target;
 use crate::diag::Error;
-use crate::k8s::engines::{self, own};
+use crate::k8s::engines::own;
 use crate::plan::context::{annotation, namespace, Context};
 use crate::plan::graph::order::Facts;
 use crate::plan::graph::release::{self, Candidate, Release};
@@ -77,13 +77,7 @@ pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, 
 }
 
 fn facts(v: &View<'_>) -> Facts {
-    let name = annotation(v.value, own::ORIGINAL_NAME)
-        .or_else(|| {
-            v.value
-                .at(&["metadata", "name"])
-                .and_then(Value::as_str)
-                .map(crate::plan::jobs::hash::unstamped)
-        })
+    let name = crate::plan::context::original_name(v.value)
         .unwrap_or("")
         .to_string();
     let phase = match annotation(v.value, own::PHASE) {
@@ -91,8 +85,7 @@ fn facts(v: &View<'_>) -> Facts {
         Some("pre") => Some(Phase::Pre),
         _ => None,
     };
-    let weight = annotation(v.value, engines::HELM_HOOK_WEIGHT)
-        .and_then(|w| w.trim().parse().ok())
+    let weight = crate::plan::context::hook_weight(v.value)
         .filter(|_| v.events.is_some())
         .unwrap_or(0);
     let after = annotation(v.value, own::AFTER).map(|a| {

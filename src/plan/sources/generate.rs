@@ -122,13 +122,8 @@ fn name_taken(ctx: &Context<'_>, name: &str, object: &str) -> Option<usize> {
         let Some(v) = ctx.value(i).filter(|_| ctx.kind(i) == "Job") else {
             return false;
         };
-        // A chart's render-time stamp is no part of the name (it is dropped).
-        let own_name = annotation(v, own::ORIGINAL_NAME).or(ctx.index.entries[i]
-            .info
-            .name
-            .as_deref()
-            .map(crate::plan::jobs::hash::unstamped));
-        own_name == Some(name) && annotation(v, own::DERIVED_FROM) != Some(object)
+        crate::plan::context::original_name(v) == Some(name)
+            && annotation(v, own::DERIVED_FROM) != Some(object)
     })
 }
 
