@@ -63,7 +63,7 @@ pub const PM102: Code = code("PM102", Info, "hook annotations removed from a reg
     "Under `gitops`, and under `hooks` when a hook would run too early (PM105, PM106), the migration is a regular resource that the engine prunes when its hashed name changes, so the chart's `helm.sh/hook*` annotations are removed.");
 /// Under `auto`, a migration stays a regular resource.
 pub const PM105: Code = code("PM105", Info, "a migration stays a regular resource under hooks",
-    "A pre-install hook runs before every regular resource of the release. A migration that needs a data service the release itself holds (its bundled database) or follows a migration that is a regular resource would run too early as a hook, so it stays a regular, hashed Job that the apps wait for with gates; this also works with `helm --wait`.");
+    "A pre-install hook runs before every regular resource of the release. A migration that needs a data service the release itself holds (its bundled database) or follows a migration that is a regular resource would run too early as a hook, so it stays a regular, hashed Job that the apps wait for with gates; this also works with `helm --wait`. One that such a migration follows stays regular too: the sequence keeps one form, and its order, on every rerun.");
 /// `--target hooks` asked for, not possible.
 pub const PM106: Code = code("PM106", Warning, "`--target hooks` cannot be honoured for a migration",
     "As PM105, but `--target hooks` was asked for explicitly: the migration needs something of the release that a pre-install hook would run before. It stays a regular resource with gates rather than a hook that fails on a first install.");

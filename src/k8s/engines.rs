@@ -34,6 +34,11 @@ pub(crate) enum Role {
     GitopsDependency,
     /// A workload that waits for the Job, under `gitops`.
     GitopsWorkload,
+    /// A chart hook Job or Pod that premigrate gates, under `gitops`: Helm
+    /// recreates a hook on every release, a GitOps engine applies it as a plain
+    /// object whose pod spec is immutable, and the gate changes with each new
+    /// migration; these rows make the engine replace it instead of failing.
+    GitopsRecreatedHook,
 }
 
 /// One annotation row.
@@ -109,6 +114,18 @@ pub(crate) const ANNOTATIONS: &[Row] = &[
     row("kapp", Role::GitopsJob, KAPP_GROUP, Fill::Group),
     row("kapp", Role::GitopsDependency, KAPP_GROUP, Fill::Group),
     row("kapp", Role::GitopsWorkload, KAPP_RULE, Fill::AfterGroup),
+    row(
+        "flux",
+        Role::GitopsRecreatedHook,
+        "kustomize.toolkit.fluxcd.io/force",
+        Fill::Fixed("Enabled"),
+    ),
+    row(
+        "kapp",
+        Role::GitopsRecreatedHook,
+        "kapp.k14s.io/update-strategy",
+        Fill::Fixed("fallback-on-replace"),
+    ),
 ];
 
 /// Hook annotations that make a document a Helm hook; removed from gitops Jobs.

@@ -174,8 +174,14 @@ fn record(
         .join("; ");
     // A migration that follows another is renamed when that one changes: recreated.
     // So is a chart hook under Helm (it deletes a hook before creating it again).
-    let recreated = follower || (ctx.target == Target::Hooks && is_hook(ctx, w));
-    if crate::k8s::kinds::immutable_pod(ctx.kind(w)) && !recreated {
+    let hook = is_hook(ctx, w);
+    let recreated = follower || (ctx.target == Target::Hooks && hook);
+    let immutable = crate::k8s::kinds::immutable_pod(ctx.kind(w));
+    if immutable && !follower && hook && ctx.target == Target::Gitops {
+        // Flux and kapp apply a chart hook as a plain object: replaced when its
+        // gate changes, as Helm recreates it on every release.
+        replace_on_change(ctx, plan, w);
+    } else if immutable && !recreated {
         plan.note(codes::PM207, Some(w), format!(
             "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
             ctx.object(w)
@@ -216,6 +222,22 @@ fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value, keep: &[String]) {
                 );
             }
         }
+    }
+}
+
+/// Marks gated chart hook `w` for replacement when its pod spec changes.
+fn replace_on_change(ctx: &Context<'_>, plan: &mut Plan, w: usize) {
+    let v = ctx.value(w).expect("workloads are parsed");
+    for row in engines::rows(Role::GitopsRecreatedHook) {
+        let value = fill(row.fill, &Fills::migration(""));
+        set_annotation(
+            plan,
+            v,
+            w,
+            row.key,
+            &value,
+            "a chart hook, recreated by Helm on every release: replaced when its gate changes, not refused as immutable",
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod chart_gates;
 pub mod deadlock;
+pub mod hosts;
 pub mod model;
 pub mod order;
 pub mod release;

@@ -34,6 +34,26 @@ pub(crate) struct Release {
 }
 
 impl Release {
+    /// A migration that runs after candidate `k` and cannot be a hook (it needs
+    /// a data service of the release), directly or through the ones between.
+    pub fn regular_follower(&self, k: usize) -> Option<usize> {
+        let mut todo = vec![k];
+        let mut seen = vec![false; self.placed.len()];
+        while let Some(i) = todo.pop() {
+            for (j, p) in self.placed.iter().enumerate() {
+                if seen[j] || !p.after.contains(&i) {
+                    continue;
+                }
+                if !self.needs[j].is_empty() {
+                    return Some(j);
+                }
+                seen[j] = true;
+                todo.push(j);
+            }
+        }
+        None
+    }
+
     /// Candidate indices in the order they run: pre migrations by rank, then post.
     pub fn run_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.placed.len()).collect();

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 
 use std::collections::BTreeMap;
 
+use super::hosts::{config_mentions_host, mentions_host};
 use crate::index::Index;
 use crate::k8s;
 use crate::yaml::tree::Tree;
@@ -139,10 +140,10 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
             .to_string();
         for k in by_name.candidates(&texts) {
             let s = &services[k];
-            let Some(seen) = texts
-                .iter()
-                .find(|(t, _)| mentions_host(t, &s.name, &s.namespace, &ns))
-            else {
+            let Some(seen) = texts.iter().find(|(t, _, config)| match config {
+                true => config_mentions_host(t, &s.name, &s.namespace, &ns),
+                false => mentions_host(t, &s.name, &s.namespace, &ns),
+            }) else {
                 continue;
             };
             let why = format!("the migration reaches Service/{} ({})", s.name, seen.1);
@@ -197,10 +198,10 @@ impl<'s> ServicesByName<'s> {
     /// The Services that [`mentions_host`] may find in `texts`, in stream order.
     /// A one-word name it finds is a whole word of the text: the characters
     /// it accepts around a host are none of a word's.
-    fn candidates(&self, texts: &[(String, String)]) -> Vec<usize> {
+    fn candidates(&self, texts: &[(String, String, bool)]) -> Vec<usize> {
         let mut out: Vec<usize> = texts
             .iter()
-            .flat_map(|(t, _)| t.split(|c: char| !c.is_ascii() || !is_word(c as u8)))
+            .flat_map(|(t, _, _)| t.split(|c: char| !c.is_ascii() || !is_word(c as u8)))
             .filter_map(|w| self.by_name.get(w))
             .flatten()
             .chain(&self.odd)
@@ -348,8 +349,9 @@ fn info_kind<'i>(index: &'i Index<'_>, i: usize) -> &'i str {
 
 /// Every string a migration's pod reads: its containers' command, args and env
 /// values, and the data of the ConfigMaps and Secrets it references; each with
-/// where it came from.
-fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String)> {
+/// where it came from, and whether it is a config file's (read line by line:
+/// [`config_mentions_host`]).
+fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, bool)> {
     let mut out = Vec::new();
     for list in ["initContainers", "containers"] {
         for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
@@ -357,7 +359,7 @@ fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String)> {
             for key in ["command", "args"] {
                 for a in c.get(key).map(Value::items).unwrap_or(&[]) {
                     if let Some(s) = a.as_str() {
-                        out.push((s.to_string(), format!("{key} of container {cname}")));
+                        out.push((s.to_string(), format!("{key} of container {cname}"), false));
                     }
                 }
             }
@@ -368,7 +370,7 @@ fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String)> {
                 ) {
                     // `*_DEPLOYMENT_NAME=x` names an object, not a host to connect to.
                     if !n.to_ascii_uppercase().ends_with("NAME") {
-                        out.push((v.to_string(), format!("env {n}")));
+                        out.push((v.to_string(), format!("env {n}"), false));
                     }
                 }
             }
@@ -398,7 +400,7 @@ fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String)> {
                 } else {
                     s.to_string()
                 };
-                out.push((text, format!("{label} key {k}")));
+                out.push((text, format!("{label} key {k}"), true));
             }
         }
     }
@@ -444,66 +446,6 @@ fn keys_read(pod: &Value, path: &[crate::yaml::edit::Seg]) -> Option<Vec<String>
         .filter_map(|m| m.get("subPath").and_then(Value::as_str).map(str::to_string))
         .collect();
     (!mounts.is_empty() && subs.len() == mounts.len()).then_some(subs)
-}
-
-/// Whether `text` names Service `name` as a host: the whole value, or the host part of
-/// a URL or `host:port` (`@name`, `//name`, `=name`, followed by `:port`, `.ns…`, `/`,
-/// a blank or the end). A user name or database called like the Service is not a host.
-pub fn mentions_host(text: &str, name: &str, svc_ns: &str, job_ns: &str) -> bool {
-    if name.is_empty() {
-        return false;
-    }
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(pos) = text[from..].find(name) {
-        let start = from + pos;
-        let end = start + name.len();
-        // Past the match's first character (a name may start with a multi-byte one).
-        from = start + name.chars().next().map_or(1, char::len_utf8);
-        let before = if start == 0 {
-            None
-        } else {
-            Some(bytes[start - 1])
-        };
-        let ok_before = match before {
-            None => true,
-            Some(b'/') => start >= 2 && bytes[start - 2] == b'/',
-            Some(b) => matches!(
-                b,
-                b'@' | b'=' | b' ' | b'\t' | b'\n' | b'"' | b'\'' | b',' | b'(' | b'['
-            ),
-        };
-        if !ok_before {
-            continue;
-        }
-        let rest = &text[end..];
-        let ok_after = match rest.as_bytes().first() {
-            None => true,
-            Some(b':') => rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '$'),
-            Some(b'.') => namespace_fits(&rest[1..], svc_ns, job_ns),
-            Some(b) => matches!(
-                b,
-                b'/' | b' ' | b'\t' | b'\n' | b'"' | b'\'' | b',' | b';' | b')' | b']' | b'?'
-            ),
-        };
-        if ok_after {
-            return true;
-        }
-    }
-    false
-}
-
-/// `name.<ns>[.svc…]`: the namespace named must be the Service's (when both are known).
-fn namespace_fits(rest: &str, svc_ns: &str, job_ns: &str) -> bool {
-    let ns: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    if ns.is_empty() {
-        return false;
-    }
-    let expected = if svc_ns.is_empty() { job_ns } else { svc_ns };
-    ns == "svc" || expected.is_empty() || ns == expected
 }
 
 /// Standard base64 (Secret `data`), padding optional; `None` when not valid UTF-8 text.
@@ -561,7 +503,7 @@ mod tests {
                     selector: vec![],
                 })
                 .collect();
-            let texts = vec![(parts.concat(), String::new())];
+            let texts = vec![(parts.concat(), String::new(), false)];
             let candidates = ServicesByName::of(&services).candidates(&texts);
             for (k, s) in services.iter().enumerate() {
                 if mentions_host(&texts[0].0, &s.name, &s.namespace, "default") {
@@ -569,30 +511,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn hosts_not_user_names() {
-        let url = "postgres://openfga:pw@openfga-postgresql.default.svc.cluster.local:5432/openfga";
-        assert!(mentions_host(url, "openfga-postgresql", "", "default"));
-        assert!(!mentions_host(url, "openfga", "", "default"));
-        assert!(mentions_host(
-            "oncall-postgresql",
-            "oncall-postgresql",
-            "",
-            ""
-        ));
-        assert!(mentions_host("db:5432", "db", "", ""));
-        assert!(!mentions_host("db:secret", "db", "", ""));
-        assert!(!mentions_host("mydb", "db", "", ""));
-        assert!(mentions_host("-h x-mysql -P 3306", "x-mysql", "", ""));
-        assert!(!mentions_host("x-mysql.other.svc", "x-mysql", "ns", ""));
-        assert!(mentions_host(
-            "until nc -vz $HOST; pg_isready -h x-pg.ns.svc",
-            "x-pg",
-            "ns",
-            ""
-        ));
     }
 
     #[test]

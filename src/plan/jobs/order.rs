@@ -145,6 +145,14 @@ impl Place {
                 "it runs after {}, a regular resource of the release",
                 d.original
             ))
+        } else if let Some(j) = release.regular_follower(k) {
+            // One form for the sequence: a chart's post hook would run after the
+            // regular one that follows it, and a rerun, which no longer sees the
+            // chart's hook events, must find the same form.
+            Err(format!(
+                "{} runs after it and stays a regular resource",
+                release.names[j]
+            ))
         } else {
             Ok(())
         };

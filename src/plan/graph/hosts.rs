@@ -1,0 +1,235 @@
+//! Whether a text names a Service as a host: the signal that a migration
+//! reaches a data service. A Service's name is often a plain word (`keystone`,
+//! `api`), so a bare word counts only where a host is written; a URL, a
+//! `host:port` or a `name.namespace` is a host wherever it appears.
+
+/// Words of a config key whose value is a host (`db_host`, `redis.servers`,
+/// `bootstrap.servers`, `broker_url`): a bare Service name counts as a host
+/// in a config file only as the value of such a key. A logger named like the
+/// Service (`qualname = keystone`) or a database called like it (`database =
+/// keystone`) is not one.
+pub const HOST_KEY_WORDS: &[&str] = &[
+    "host",
+    "server",
+    "addr",
+    "endpoint",
+    "url",
+    "uri",
+    "dsn",
+    "broker",
+    "upstream",
+    "backend",
+    "proxy",
+    "svc",
+    "service",
+    "connection",
+    "seed",
+    "node",
+    "peer",
+    "cluster",
+    "master",
+    "primary",
+    "replica",
+    "sentinel",
+];
+
+/// How a text names a Service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Mention {
+    /// As a whole word between blanks, quotes or `=`.
+    Bare,
+    /// As the host of a URL (`//name`, `@name`), with a port, or with its namespace.
+    Qualified,
+}
+
+/// Whether `text` names Service `name` as a host: the whole value, or the host part of
+/// a URL or `host:port` (`@name`, `//name`, `=name`, followed by `:port`, `.ns…`, `/`,
+/// a blank or the end). A user name or database called like the Service is not a host.
+pub fn mentions_host(text: &str, name: &str, svc_ns: &str, job_ns: &str) -> bool {
+    mention(text, name, svc_ns, job_ns).is_some()
+}
+
+/// [`mentions_host`] for a config file (a ConfigMap's or Secret's value): a bare
+/// name that is the value of a key (`key = name`, `"key": "name"`, `key: [a, name]`)
+/// names a host only when the key says so ([`HOST_KEY_WORDS`]); a URL, `name:port`
+/// or `name.ns` counts anywhere, and so does a bare name in a command line.
+pub fn config_mentions_host(text: &str, name: &str, svc_ns: &str, job_ns: &str) -> bool {
+    text.lines().filter(|line| !is_section(line)).any(|line| {
+        mentions(line, name, svc_ns, job_ns).any(|(start, how)| match how {
+            Mention::Qualified => true,
+            Mention::Bare => key_before(&line[..start]).is_none_or(is_host_key),
+        })
+    })
+}
+
+/// The key whose value starts where `before` ends, if that is a value: the word
+/// before `=` or `:`, past the earlier items of a list (`keys = root,name`).
+fn key_before(before: &str) -> Option<&str> {
+    let blank_or_quote = |c: char| c.is_whitespace() || c == '"' || c == '\'';
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let mut rest = before.trim_end_matches(blank_or_quote);
+    // Earlier items of a list: `a, b, ` or `[a, `.
+    while let Some(r) = rest.strip_suffix(',') {
+        rest = r
+            .trim_end_matches(blank_or_quote)
+            .trim_end_matches(word)
+            .trim_end_matches(blank_or_quote);
+    }
+    rest = rest
+        .trim_end_matches(['[', '(', '{'])
+        .trim_end_matches(blank_or_quote);
+    let rest = rest
+        .strip_suffix(['=', ':'])?
+        .trim_end_matches(blank_or_quote);
+    let key = &rest[rest.trim_end_matches(word).len()..];
+    (!key.is_empty()).then_some(key)
+}
+
+/// An INI section header (`[logger_keystone]`).
+fn is_section(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with('[') && line.ends_with(']')
+}
+
+/// Whether a config key names a host.
+fn is_host_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    HOST_KEY_WORDS.iter().any(|w| key.contains(w))
+}
+
+/// The strongest way `text` names Service `name`, if it does.
+fn mention(text: &str, name: &str, svc_ns: &str, job_ns: &str) -> Option<Mention> {
+    mentions(text, name, svc_ns, job_ns)
+        .map(|(_, how)| how)
+        .max()
+}
+
+/// Where `text` names Service `name` as a host, and how.
+fn mentions<'t>(
+    text: &'t str,
+    name: &'t str,
+    svc_ns: &'t str,
+    job_ns: &'t str,
+) -> impl Iterator<Item = (usize, Mention)> + 't {
+    let step = name.chars().next().map_or(1, char::len_utf8);
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        if name.is_empty() {
+            return None;
+        }
+        while let Some(pos) = text[from..].find(name) {
+            let start = from + pos;
+            // Past the match's first character (a name may start with a multi-byte one).
+            from = start + step;
+            let before = before_host(text.as_bytes(), start);
+            let after = after_host(&text[start + name.len()..], svc_ns, job_ns);
+            if let (Some(b), Some(a)) = (before, after) {
+                return Some((start, b.max(a)));
+            }
+        }
+        None
+    })
+}
+
+/// What precedes a host at `start`: `//` or `@` (a URL), or a separator.
+fn before_host(bytes: &[u8], start: usize) -> Option<Mention> {
+    let Some(&b) = start.checked_sub(1).and_then(|i| bytes.get(i)) else {
+        return Some(Mention::Bare);
+    };
+    match b {
+        b'/' if start >= 2 && bytes[start - 2] == b'/' => Some(Mention::Qualified),
+        b'@' => Some(Mention::Qualified),
+        b'=' | b' ' | b'\t' | b'\n' | b'"' | b'\'' | b',' | b'(' | b'[' => Some(Mention::Bare),
+        _ => None,
+    }
+}
+
+/// What follows a host: `:port`, `.namespace…`, or a separator.
+fn after_host(rest: &str, svc_ns: &str, job_ns: &str) -> Option<Mention> {
+    let qualified = match rest.as_bytes().first() {
+        None => false,
+        Some(b':') if rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '$') => true,
+        Some(b'.') if namespace_fits(&rest[1..], svc_ns, job_ns) => true,
+        Some(b'/' | b' ' | b'\t' | b'\n' | b'"' | b'\'' | b',' | b';' | b')' | b']' | b'?') => {
+            false
+        }
+        Some(_) => return None,
+    };
+    Some(match qualified {
+        true => Mention::Qualified,
+        false => Mention::Bare,
+    })
+}
+
+/// `name.<ns>[.svc…]`: the namespace named must be the Service's (when both are known).
+fn namespace_fits(rest: &str, svc_ns: &str, job_ns: &str) -> bool {
+    let ns: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if ns.is_empty() {
+        return false;
+    }
+    let expected = if svc_ns.is_empty() { job_ns } else { svc_ns };
+    ns == "svc" || expected.is_empty() || ns == expected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_not_user_names() {
+        let url = "postgres://openfga:pw@openfga-postgresql.default.svc.cluster.local:5432/openfga";
+        assert!(mentions_host(url, "openfga-postgresql", "", "default"));
+        assert!(!mentions_host(url, "openfga", "", "default"));
+        assert!(mentions_host(
+            "oncall-postgresql",
+            "oncall-postgresql",
+            "",
+            ""
+        ));
+        assert!(mentions_host("db:5432", "db", "", ""));
+        assert!(!mentions_host("db:secret", "db", "", ""));
+        assert!(!mentions_host("mydb", "db", "", ""));
+        assert!(mentions_host("-h x-mysql -P 3306", "x-mysql", "", ""));
+        assert!(!mentions_host("x-mysql.other.svc", "x-mysql", "ns", ""));
+        assert!(mentions_host(
+            "until nc -vz $HOST; pg_isready -h x-pg.ns.svc",
+            "x-pg",
+            "ns",
+            ""
+        ));
+    }
+
+    /// keystone's logging.conf names a logger like the Service: not a host.
+    #[test]
+    fn config_files_name_hosts_under_host_keys() {
+        let logging = "[logger_keystone]\nhandlers = stdout\nqualname = keystone\n[loggers]\nkeys = root,keystone\n";
+        assert!(mentions_host(logging, "keystone", "", ""));
+        assert!(!config_mentions_host(logging, "keystone", "", ""));
+        for conf in [
+            "[database]\nhost = pg\n",
+            "redis:\n  host: pg\n",
+            "DB_HOST=pg\n",
+            "\"serverAddress\": \"pg\"\n",
+            "database = app\nconnection = postgresql://u:p@pg/app\n",
+            "url: pg:5432\n",
+            "psql -h pg -c 'select 1'\n",
+            "DATABASES = {\"default\": {\"HOST\": \"pg\", \"PORT\": 5432}}\n",
+            "hosts = [other, pg]\n",
+            "database = pg.ns.svc\n",
+        ] {
+            assert!(config_mentions_host(conf, "pg", "ns", ""), "{conf}");
+        }
+        for conf in [
+            "database = pg\n",
+            "user: pg\n",
+            "[pg]\nlevel = INFO\n",
+            "keys = root, pg\n",
+            "DATABASES = {\"default\": {\"NAME\": \"pg\"}}\n",
+        ] {
+            assert!(!config_mentions_host(conf, "pg", "ns", ""), "{conf}");
+        }
+    }
+}
