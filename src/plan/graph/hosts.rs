@@ -49,17 +49,78 @@ pub fn mentions_host(text: &str, name: &str, svc_ns: &str, job_ns: &str) -> bool
     mention(text, name, svc_ns, job_ns).is_some()
 }
 
-/// [`mentions_host`] for a config file (a ConfigMap's or Secret's value): a bare
-/// name that is the value of a key (`key = name`, `"key": "name"`, `key: [a, name]`)
-/// names a host only when the key says so ([`HOST_KEY_WORDS`]); a URL, `name:port`
-/// or `name.ns` counts anywhere, and so does a bare name in a command line.
-pub fn config_mentions_host(text: &str, name: &str, svc_ns: &str, job_ns: &str) -> bool {
+/// Where a text a migration reads comes from: it says how a bare name in it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A container's command and args, joined by blanks.
+    Argv,
+    /// The value of the env variable named.
+    Env(String),
+    /// The value of the ConfigMap or Secret key named (a setting, or a file).
+    File(String),
+}
+
+/// Whether `text` names Service `name` as a host to connect to. A URL host,
+/// `name:port` or `name.ns` counts anywhere. A bare name counts as the value
+/// of a key that says host ([`HOST_KEY_WORDS`]: `DB_HOST=name`, `"HOST":
+/// "name"`, an env variable or a Secret key so named), or in a command line
+/// after a host option or a networking command, or before a port (`-h name`,
+/// `nc -z name 5432`); not as a user, a password, a database or a logger
+/// (`-U name`, `DB_USER: name`, `qualname = name`), nor as a program run.
+pub fn names_host(text: &str, origin: &Origin, name: &str, svc_ns: &str, job_ns: &str) -> bool {
+    let one_line = !text.trim_end().contains('\n');
     text.lines().filter(|line| !is_section(line)).any(|line| {
-        mentions(line, name, svc_ns, job_ns).any(|(start, how)| match how {
-            Mention::Qualified => true,
-            Mention::Bare => key_before(&line[..start]).is_none_or(is_host_key),
+        mentions(line, name, svc_ns, job_ns).any(|(start, how)| {
+            how == Mention::Qualified
+                || match key_before(&line[..start]) {
+                    Some(key) => is_host_key(key),
+                    None => match origin {
+                        Origin::Env(key) => is_host_key(key),
+                        Origin::File(key) => {
+                            (one_line && is_host_key(key)) || in_command(line, start, name.len())
+                        }
+                        Origin::Argv => in_command(line, start, name.len()),
+                    },
+                }
         })
     })
+}
+
+/// Commands whose operand is a host (`nslookup name`, `nc -z name 5432`).
+pub const HOST_COMMANDS: &[&str] = &[
+    "nslookup",
+    "dig",
+    "host",
+    "ping",
+    "nc",
+    "ncat",
+    "netcat",
+    "telnet",
+    "getent",
+    "wait-for",
+    "wait-for-it",
+    "cqlsh",
+    "redis-cli",
+];
+
+/// Whether the bare word at `start..start + len` of a command line is a host:
+/// after a host option (`-h`, `-H`, `--db-host`) or a networking command, or
+/// right before a port.
+fn in_command(line: &str, start: usize, len: usize) -> bool {
+    let quote = |c: char| c == '"' || c == '\'';
+    let prev = line[..start]
+        .split_whitespace()
+        .next_back()
+        .map(|t| t.trim_matches(quote));
+    let next = line[start + len..]
+        .split_whitespace()
+        .next()
+        .map(|t| t.trim_matches(quote).trim_end_matches(';'));
+    let port = next.is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()));
+    let host_option =
+        prev.is_some_and(|p| matches!(p, "-h" | "-H") || (p.starts_with("--") && is_host_key(p)));
+    let command = prev.is_some_and(|p| HOST_COMMANDS.contains(&p.rsplit('/').next().unwrap_or(p)));
+    port || host_option || command
 }
 
 /// The key whose value starts where `before` ends, if that is a value: the word
@@ -202,12 +263,56 @@ mod tests {
         ));
     }
 
+    fn file(key: &str) -> Origin {
+        Origin::File(key.to_string())
+    }
+
+    /// Superset's Secret holds `DB_USER: superset`, openproject's wait runs
+    /// `pg_isready -h $HOST -U openproject`, Superset's script runs `superset db
+    /// upgrade`: none names Service superset or openproject as a host.
+    #[test]
+    fn settings_users_and_programs_are_not_hosts() {
+        let env = |n: &str| Origin::Env(n.to_string());
+        assert!(names_host("pg", &file("DB_HOST"), "pg", "", ""));
+        assert!(!names_host("pg", &file("DB_USER"), "pg", "", ""));
+        assert!(!names_host("pg", &file("DB_PASS"), "pg", "", ""));
+        assert!(names_host("pg", &env("PGHOST"), "pg", "", ""));
+        assert!(!names_host("pg", &env("POSTGRES_DB"), "pg", "", ""));
+        assert!(names_host(
+            "http://pg:8080/x",
+            &env("CORE_URL"),
+            "pg",
+            "",
+            ""
+        ));
+        let wait = "sh -c until pg_isready -h $DATABASE_HOST -p 5432 -U app; do sleep 2; done;";
+        assert!(!names_host(wait, &Origin::Argv, "app", "", ""));
+        for argv in [
+            "sh -c until pg_isready -h app; do sleep 2; done",
+            "migrate --db-host app",
+            "migrate --db-host=app",
+            "sh -c until nc -z app 5432; do sleep 1; done",
+            "sh -c until nslookup app; do sleep 1; done",
+        ] {
+            assert!(names_host(argv, &Origin::Argv, "app", "", ""), "{argv}");
+        }
+        let script = "#!/bin/sh\nset -e\napp db upgrade\napp init\n";
+        assert!(!names_host(script, &file("init.sh"), "app", "", ""));
+        assert!(!names_host("app db upgrade", &Origin::Argv, "app", "", ""));
+    }
+
     /// keystone's logging.conf names a logger like the Service: not a host.
     #[test]
     fn config_files_name_hosts_under_host_keys() {
         let logging = "[logger_keystone]\nhandlers = stdout\nqualname = keystone\n[loggers]\nkeys = root,keystone\n";
         assert!(mentions_host(logging, "keystone", "", ""));
-        assert!(!config_mentions_host(logging, "keystone", "", ""));
+        assert!(!names_host(
+            logging,
+            &file("logging.conf"),
+            "keystone",
+            "",
+            ""
+        ));
         for conf in [
             "[database]\nhost = pg\n",
             "redis:\n  host: pg\n",
@@ -220,7 +325,10 @@ mod tests {
             "hosts = [other, pg]\n",
             "database = pg.ns.svc\n",
         ] {
-            assert!(config_mentions_host(conf, "pg", "ns", ""), "{conf}");
+            assert!(
+                names_host(conf, &file("app.conf"), "pg", "ns", ""),
+                "{conf}"
+            );
         }
         for conf in [
             "database = pg\n",
@@ -229,7 +337,10 @@ mod tests {
             "keys = root, pg\n",
             "DATABASES = {\"default\": {\"NAME\": \"pg\"}}\n",
         ] {
-            assert!(!config_mentions_host(conf, "pg", "ns", ""), "{conf}");
+            assert!(
+                !names_host(conf, &file("app.conf"), "pg", "ns", ""),
+                "{conf}"
+            );
         }
     }
 }

@@ -11,7 +11,9 @@ use std::borrow::Cow;
 
 use std::collections::BTreeMap;
 
-use super::hosts::{config_mentions_host, mentions_host};
+#[cfg(test)]
+use super::hosts::mentions_host;
+use super::hosts::{names_host, Origin};
 use crate::index::Index;
 use crate::k8s;
 use crate::yaml::tree::Tree;
@@ -140,19 +142,22 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
             .to_string();
         for k in by_name.candidates(&texts) {
             let s = &services[k];
-            let Some(seen) = texts.iter().find(|(t, _, config)| match config {
-                true => config_mentions_host(t, &s.name, &s.namespace, &ns),
-                false => mentions_host(t, &s.name, &s.namespace, &ns),
-            }) else {
+            let Some(seen) = texts
+                .iter()
+                .find(|(t, _, from)| names_host(t, from, &s.name, &s.namespace, &ns))
+            else {
                 continue;
             };
             let why = format!("the migration reaches Service/{} ({})", s.name, seen.1);
             let behind = behind_of[k].get_or_insert_with(|| selected(index, s));
-            // A workload the chart itself gates on migrations is an app, whatever reaches it.
+            // A workload the chart itself gates on migrations is an app, whatever
+            // reaches it; so is one that runs the migration's own image (a URL of
+            // the app in the config they share is not a dependency).
             let services: Vec<usize> = behind
                 .iter()
                 .copied()
                 .filter(|&w| !is_migration(w) && !chart_gated(index, w))
+                .filter(|&w| !runs_image_of(index, w, pod))
                 .collect();
             if !behind.is_empty() && services.is_empty() {
                 continue;
@@ -198,7 +203,7 @@ impl<'s> ServicesByName<'s> {
     /// The Services that [`mentions_host`] may find in `texts`, in stream order.
     /// A one-word name it finds is a whole word of the text: the characters
     /// it accepts around a host are none of a word's.
-    fn candidates(&self, texts: &[(String, String, bool)]) -> Vec<usize> {
+    fn candidates(&self, texts: &[(String, String, Origin)]) -> Vec<usize> {
         let mut out: Vec<usize> = texts
             .iter()
             .flat_map(|(t, _, _)| t.split(|c: char| !c.is_ascii() || !is_word(c as u8)))
@@ -252,6 +257,25 @@ fn find_doc(index: &Index<'_>, kind: &str, name: &str) -> Option<usize> {
         .entries
         .iter()
         .position(|e| e.info.kind.as_deref() == Some(kind) && e.info.name.as_deref() == Some(name))
+}
+
+/// Whether workload `w` runs the image repository of one of the migration's
+/// containers (its init containers are left out: a wait for the database runs
+/// the database's image), and is no database by its image.
+fn runs_image_of(index: &Index<'_>, w: usize, migration: &Value) -> bool {
+    let repos = |pod: &Value| -> Vec<String> {
+        pod.get("containers")
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|c| c.get("image").and_then(Value::as_str))
+            .map(|i| crate::detect::image_repository(i).to_string())
+            .collect()
+    };
+    let ours = repos(migration);
+    pod_of(index, w).is_some_and(|pod| {
+        data_image(&pod).is_none() && repos(&pod).iter().any(|r| ours.contains(r))
+    })
 }
 
 /// Whether the chart's own init containers hold the workload until migrations are done.
@@ -349,19 +373,30 @@ fn info_kind<'i>(index: &'i Index<'_>, i: usize) -> &'i str {
 
 /// Every string a migration's pod reads: its containers' command, args and env
 /// values, and the data of the ConfigMaps and Secrets it references; each with
-/// where it came from, and whether it is a config file's (read line by line:
-/// [`config_mentions_host`]).
-fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, bool)> {
+/// where it came from, and what it is (a command line, an env variable, a
+/// ConfigMap's or Secret's key: [`names_host`] reads a bare name by it).
+fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, Origin)> {
     let mut out = Vec::new();
     for list in ["initContainers", "containers"] {
         for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
             let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
-            for key in ["command", "args"] {
-                for a in c.get(key).map(Value::items).unwrap_or(&[]) {
-                    if let Some(s) = a.as_str() {
-                        out.push((s.to_string(), format!("{key} of container {cname}"), false));
-                    }
-                }
+            // One command line: an option's value reads with the option (`-h db`).
+            let argv: Vec<&str> = ["command", "args"]
+                .iter()
+                .flat_map(|k| c.get(k).map(Value::items).unwrap_or(&[]))
+                .filter_map(Value::as_str)
+                .collect();
+            if !argv.is_empty() {
+                let key = if c.get("command").is_some() {
+                    "command"
+                } else {
+                    "args"
+                };
+                out.push((
+                    argv.join(" "),
+                    format!("{key} of container {cname}"),
+                    Origin::Argv,
+                ));
             }
             for e in c.get("env").map(Value::items).unwrap_or(&[]) {
                 if let (Some(n), Some(v)) = (
@@ -370,7 +405,11 @@ fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, bool)> {
                 ) {
                     // `*_DEPLOYMENT_NAME=x` names an object, not a host to connect to.
                     if !n.to_ascii_uppercase().ends_with("NAME") {
-                        out.push((v.to_string(), format!("env {n}"), false));
+                        out.push((
+                            v.to_string(),
+                            format!("env {n}"),
+                            Origin::Env(n.to_string()),
+                        ));
                     }
                 }
             }
@@ -400,7 +439,11 @@ fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, bool)> {
                 } else {
                     s.to_string()
                 };
-                out.push((text, format!("{label} key {k}"), true));
+                out.push((
+                    text,
+                    format!("{label} key {k}"),
+                    Origin::File(k.to_string()),
+                ));
             }
         }
     }
@@ -503,7 +546,7 @@ mod tests {
                     selector: vec![],
                 })
                 .collect();
-            let texts = vec![(parts.concat(), String::new(), false)];
+            let texts = vec![(parts.concat(), String::new(), Origin::Argv)];
             let candidates = ServicesByName::of(&services).candidates(&texts);
             for (k, s) in services.iter().enumerate() {
                 if mentions_host(&texts[0].0, &s.name, &s.namespace, "default") {
