@@ -107,7 +107,7 @@ pub const HOST_COMMANDS: &[&str] = &[
 /// after a host option (`-h`, `-H`, `--db-host`) or a networking command, or
 /// right before a port.
 fn in_command(line: &str, start: usize, len: usize) -> bool {
-    let quote = |c: char| c == '"' || c == '\'';
+    let quote = |c: char| c == '\"' || c == '\'';
     let prev = line[..start]
         .split_whitespace()
         .next_back()
@@ -123,10 +123,13 @@ fn in_command(line: &str, start: usize, len: usize) -> bool {
     port || host_option || command
 }
 
+/// Brackets a list or map value opens with (`key: [a, name]`).
+const OPENERS: [char; 3] = ['[', '(', '{'];
+
 /// The key whose value starts where `before` ends, if that is a value: the word
 /// before `=` or `:`, past the earlier items of a list (`keys = root,name`).
 fn key_before(before: &str) -> Option<&str> {
-    let blank_or_quote = |c: char| c.is_whitespace() || c == '"' || c == '\'';
+    let blank_or_quote = |c: char| c.is_whitespace() || c == '\"' || c == '\'';
     let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
     let mut rest = before.trim_end_matches(blank_or_quote);
     // Earlier items of a list: `a, b, ` or `[a, `.
@@ -137,7 +140,7 @@ fn key_before(before: &str) -> Option<&str> {
             .trim_end_matches(blank_or_quote);
     }
     rest = rest
-        .trim_end_matches(['[', '(', '{'])
+        .trim_end_matches(OPENERS)
         .trim_end_matches(blank_or_quote);
     let rest = rest
         .strip_suffix(['=', ':'])?
@@ -200,7 +203,7 @@ fn before_host(bytes: &[u8], start: usize) -> Option<Mention> {
     match b {
         b'/' if start >= 2 && bytes[start - 2] == b'/' => Some(Mention::Qualified),
         b'@' => Some(Mention::Qualified),
-        b'=' | b' ' | b'\t' | b'\n' | b'"' | b'\'' | b',' | b'(' | b'[' => Some(Mention::Bare),
+        b'=' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b'(' | b'[' => Some(Mention::Bare),
         _ => None,
     }
 }
@@ -211,7 +214,7 @@ fn after_host(rest: &str, svc_ns: &str, job_ns: &str) -> Option<Mention> {
         None => false,
         Some(b':') if rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '$') => true,
         Some(b'.') if namespace_fits(&rest[1..], svc_ns, job_ns) => true,
-        Some(b'/' | b' ' | b'\t' | b'\n' | b'"' | b'\'' | b',' | b';' | b')' | b']' | b'?') => {
+        Some(b'/' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b';' | b')' | b']' | b'?') => {
             false
         }
         Some(_) => return None,
