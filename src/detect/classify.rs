@@ -22,33 +22,36 @@ fn strings(c: &Value, key: &str) -> Vec<String> {
 /// The program an image runs by its entrypoint: a tool whose image row matches,
 /// else the repository's last path segment.
 pub(crate) fn image_program(image: &str) -> String {
-    // A release runs the same few images in many containers: remember each answer.
-    thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<String, String>> =
-            Default::default();
-    }
-    if let Some(p) = SEEN.with(|m| m.borrow().get(image).cloned()) {
-        return p;
-    }
     let repo = super::image_repository(image).to_ascii_lowercase();
-    let program = tools::all()
-        .find(|t| t.images.iter().any(|g| glob(g, &repo)))
+    image_rows()
+        .iter()
+        .find(|(g, _)| glob(g, &repo))
         .map_or_else(
             || repo.rsplit('/').next().unwrap_or(&repo).to_string(),
-            |t| t.programs[0].to_string(),
-        );
-    SEEN.with(|m| m.borrow_mut().insert(image.to_string(), program.clone()));
-    program
+            |(_, program)| program.to_string(),
+        )
 }
 
-/// The argv detection reads: command + args, or the image's program + args.
-pub(crate) fn effective_argv(c: &Value) -> (Vec<String>, bool) {
+/// The table's image globs in table order, each with its tool's program: the
+/// first that matches names the tool a scan of every row finds, and most rows
+/// have no image.
+fn image_rows() -> &'static [(&'static str, &'static str)] {
+    static ROWS: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        tools::all()
+            .flat_map(|t| t.images.iter().map(|&g| (g, t.programs[0])))
+            .collect()
+    })
+}
+
+/// The argv detection reads: command + args, or the image's program (from
+/// `program`, asked only then) + args.
+fn effective_argv(c: &Value, image: &str, program: impl FnOnce() -> String) -> (Vec<String>, bool) {
     let cmd = strings(c, "command");
     let args = strings(c, "args");
     if !cmd.is_empty() {
         return ([cmd, args].concat(), true);
     }
-    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
     let runs_program = args.first().is_some_and(|a| {
         (a.contains('/') && !a.starts_with('-'))
             || matches!(
@@ -59,10 +62,7 @@ pub(crate) fn effective_argv(c: &Value) -> (Vec<String>, bool) {
     if runs_program || image.is_empty() {
         return (args, false);
     }
-    (
-        std::iter::once(image_program(image)).chain(args).collect(),
-        false,
-    )
+    (std::iter::once(program()).chain(args).collect(), false)
 }
 
 /// An env var that switches migrations on at start, and its value.
@@ -156,12 +156,15 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
         let n = name.unwrap_or_default();
         return user(inc, name, format!("name `{n}` matches user pattern `{p}`"));
     }
-    let (argv, has_command) = effective_argv(c);
+    // The image's program, looked up once: the argv, the walk and the verdict read it.
+    let image_prog = (!image.is_empty()).then(|| image_program(image));
+    let prog = || image_prog.clone().unwrap_or_else(|| image_program(image));
+    let (argv, has_command) = effective_argv(c, image, prog);
     let env = command::Env {
         scripts,
         user: &rules.commands,
         workdir: c.get("workingDir").and_then(Value::as_str),
-        image_prog: (!image.is_empty()).then(|| image_program(image)),
+        image_prog: image_prog.as_deref(),
     };
     let found = command::argv(&argv, &env);
     if let Some(f) = found.iter().find(|f| f.rule == Rule::User) {
@@ -172,7 +175,7 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
     let mut v = from_findings(&found, name);
     if !has_command && !image.is_empty() {
         // The image's own entrypoint ran it: say so.
-        let prog = image_program(image);
+        let prog = image_prog.as_deref().unwrap_or_default();
         for s in &mut v.signals {
             let by_image = s.detail.starts_with(&format!("runs `{prog} "))
                 || s.detail.starts_with(&format!("runs `{prog}`"));
@@ -183,7 +186,7 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
         }
     }
     if v.kind == Kind::Other {
-        by_image_env_name(&mut v, c, image, has_command, name);
+        by_image_env_name(&mut v, c, (image, image_prog.as_deref()), has_command, name);
     }
     v
 }
@@ -250,20 +253,20 @@ fn from_findings(found: &[Finding], c: Option<&str>) -> Verdict {
 fn by_image_env_name(
     v: &mut Verdict,
     c: &Value,
-    image: &str,
+    (image, program): (&str, Option<&str>),
     has_command: bool,
     name: Option<&str>,
 ) {
     if v.confidence == Confidence::Likely {
         return; // a known tool said "something else"
     }
-    let base = image_program(image);
+    let base = &program.map_or_else(|| image_program(image), str::to_string);
     let args = strings(c, "args");
     let args_check = args
         .iter()
         .any(|a| says(a) == Says::Check || words::CHECK.contains(&a.as_str()));
-    match says(&base) {
-        Says::Migrate | Says::Nothing if is_migrator_image(&base) && !args_check => {
+    match says(base) {
+        Says::Migrate | Says::Nothing if is_migrator_image(base) && !args_check => {
             v.kind = Kind::Migration;
             v.confidence = Confidence::Likely;
             let how = if has_command {

@@ -70,7 +70,7 @@ pub struct Env<'a> {
     /// The container's working directory.
     pub workdir: Option<&'a str>,
     /// The program the image runs by its entrypoint (an entrypoint script's args go to it).
-    pub image_prog: Option<String>,
+    pub image_prog: Option<&'a str>,
 }
 
 const MAX_DEPTH: usize = 6;
@@ -191,12 +191,12 @@ fn walk(
             from,
         ));
     }
-    let argv = unwrap(argv, env.image_prog.as_deref());
+    let (argv, prog) = unwrap(argv, env.image_prog);
     let Some(first) = argv.first() else { return };
     if let Some(f) = user_match(&argv, env, from) {
         return out.push(f);
     }
-    let prog = program(first);
+    let prog = prog.unwrap_or_else(|| program(first));
     let rest = &argv[1..];
     if matches!(
         prog.as_str(),
@@ -230,7 +230,7 @@ fn walk(
     if follow_script(&argv, env, depth, out) {
         return;
     }
-    if let Some(f) = super::simple::classify(&argv, input) {
+    if let Some(f) = super::simple::classify(&argv, &prog, input) {
         out.push(Finding {
             script: from.map(str::to_string),
             ..f
@@ -240,6 +240,9 @@ fn walk(
 
 /// A user command pattern that matches the command.
 fn user_match(argv: &[String], env: &Env<'_>, from: Option<&str>) -> Option<Finding> {
+    if env.user.is_empty() {
+        return None; // no line to join
+    }
     super::rules::command_match(env.user, &argv.join(" ")).map(|(include, _)| {
         let does = if include { Does::Migrate } else { Does::Other };
         finding(does, Rule::User, None, argv, from)
@@ -290,8 +293,9 @@ fn is_shell_script(path: &str, text: &str) -> bool {
 }
 
 /// Drops `FOO=1` prefixes and wrappers that run the rest of the line; an entrypoint
-/// script given only options runs the image's program.
-fn unwrap(argv: &[String], image_prog: Option<&str>) -> Vec<String> {
+/// script given only options runs the image's program. With the argv, the
+/// [`program`] of its first word when that was read (the caller needs it too).
+fn unwrap(argv: &[String], image_prog: Option<&str>) -> (Vec<String>, Option<String>) {
     let mut v: &[String] = argv;
     while let Some(first) = v.first() {
         let p = program(first);
@@ -341,16 +345,16 @@ fn unwrap(argv: &[String], image_prog: Option<&str>) -> Vec<String> {
             "docker-entrypoint" | "entrypoint" if image_prog.is_some() => {
                 let mut out = vec![image_prog.unwrap_or_default().to_string()];
                 out.extend(v[1..].iter().cloned());
-                return out;
+                return (out, None);
             }
             _ => 0,
         };
         if n == 0 || n > v.len() {
-            break;
+            return (v.to_vec(), Some(p));
         }
         v = &v[n..];
     }
-    v.to_vec()
+    (v.to_vec(), None)
 }
 
 /// Whether a word is a program to run rather than an app verb.

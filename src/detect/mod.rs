@@ -225,9 +225,13 @@ fn clip(s: &str) -> String {
 
 /// The repository part of an image reference: registry/name without tag or digest.
 pub fn image_repository(image: &str) -> &str {
-    let no_digest = image.split('@').next().unwrap_or(image);
-    match no_digest.rfind(':') {
-        Some(i) if !no_digest[i..].contains('/') => &no_digest[..i],
+    // On bytes: `@`, `:` and `/` are ASCII, and the char searchers cost more
+    // than these short strings.
+    let at = image.bytes().position(|b| b == b'@');
+    let no_digest = at.map_or(image, |i| &image[..i]);
+    let b = no_digest.as_bytes();
+    match b.iter().rposition(|&c| c == b':') {
+        Some(i) if !b[i..].contains(&b'/') => &no_digest[..i],
         _ => no_digest,
     }
 }

@@ -8,10 +8,10 @@ use super::vocab::*;
 use super::words::{self, glob, norm, program, says, Says};
 use crate::yaml::value::Text;
 
-/// Classifies an unwrapped simple command.
-pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
-    let prog = program(argv.first()?);
-    if NOISE.contains(&prog.as_str()) {
+/// Classifies an unwrapped simple command; `prog` is the [`program`] of its first word.
+pub fn classify(argv: &[String], prog: &str, input: &str) -> Option<Finding> {
+    argv.first()?;
+    if NOISE.contains(&prog) {
         return None;
     }
     let ws: Vec<String> = argv.iter().map(|w| norm(w)).collect();
@@ -19,7 +19,7 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
         return Some(f);
     }
     let make = |does, rule| Some(finding(does, rule, None, argv, None));
-    if SQL_CLIENTS.contains(&prog.as_str()) {
+    if SQL_CLIENTS.contains(&prog) {
         let text = format!("{} {input}", argv[1..].join(" "));
         return if has_ddl(&text) || runs_schema_file(argv) {
             make(Does::Migrate, Rule::Sql)
@@ -27,14 +27,14 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
             None
         };
     }
-    if WAITERS.contains(&prog.as_str()) || (prog == "kubectl" && argv.iter().any(|a| a == "wait")) {
-        let on_db = DB_WAITERS.contains(&prog.as_str()) || prog == "kubectl" || waits_for_db(argv);
+    if WAITERS.contains(&prog) || (prog == "kubectl" && argv.iter().any(|a| a == "wait")) {
+        let on_db = DB_WAITERS.contains(&prog) || prog == "kubectl" || waits_for_db(argv);
         return make(if on_db { Does::Wait } else { Does::Other }, Rule::Wait);
     }
-    if SERVERS.contains(&prog.as_str()) {
+    if SERVERS.contains(&prog) {
         return make(Does::Serve, Rule::Serve);
     }
-    if SYSTEM.contains(&prog.as_str()) {
+    if SYSTEM.contains(&prog) {
         return None;
     }
     let pos = positionals(&argv[1..]);
@@ -43,7 +43,7 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
     {
         return make(Does::Migrate, Rule::Verb);
     }
-    match says(&prog) {
+    match says(prog) {
         Says::Migrate
             if pos
                 .iter()
@@ -63,14 +63,14 @@ pub fn classify(argv: &[String], input: &str) -> Option<Finding> {
         Says::Other => return make(Does::Other, Rule::ScriptName),
         _ => {}
     }
-    if let Some(does) = verb(&prog, &pos) {
+    if let Some(does) = verb(prog, &pos) {
         return make(flagged(does), Rule::Verb);
     }
     if argv[1..].iter().any(|a| flag_migrates(a)) {
         return make(flagged(Does::Migrate), Rule::Verb);
     }
-    let serve_word = |p: &String| SERVE_VERBS.contains(&p.as_str());
-    if pos.first().is_some_and(serve_word) || serve_word(&prog) {
+    let serve_word = |p: &str| SERVE_VERBS.contains(&p);
+    if pos.first().is_some_and(|p| serve_word(p)) || serve_word(prog) {
         return make(Does::Serve, Rule::Serve);
     }
     None
@@ -93,10 +93,13 @@ fn adjust_by_flags(does: Does, argv: &[String]) -> Does {
 
 /// The tool table: the first program word a row knows decides.
 fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
-    let raw: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
+    // Lowercased only once a row is named: most words name none.
+    let mut raw: Option<Vec<String>> = None;
     for (i, w) in ws.iter().enumerate() {
         let p = program(w);
-        for t in tools::named_by(&p, &words::segments(&p)) {
+        for t in tools::named_by(&p, &words::segments_from(&p, tools::NAMING_PART)) {
+            let raw =
+                raw.get_or_insert_with(|| argv.iter().map(|a| a.to_ascii_lowercase()).collect());
             let after: Vec<String> = ws[i + 1..]
                 .iter()
                 .zip(&raw[i + 1..])
@@ -131,12 +134,7 @@ fn follows(words: &[String], seq: &str) -> bool {
 fn verb(prog: &str, pos: &[String]) -> Option<Does> {
     for (k, p) in pos.iter().enumerate().take(4) {
         let next = pos.get(k + 1).map(String::as_str);
-        let next_says = next.map(words::segments);
-        let next_is = |set: &[&str]| {
-            next_says
-                .as_ref()
-                .is_some_and(|s| s.iter().any(|x| set.contains(&x.as_str())))
-        };
+        let next_is = |set: &[&str]| next.is_some_and(|n| words::has_segment(n, set));
         match p.as_str() {
             "migrate" | "migrations" | "migration" | "db" | "database" | "schema" => {
                 if next_is(words::CHECK) {
@@ -185,10 +183,10 @@ pub(super) fn window(does: Does, pos: &[String]) -> Does {
     if does != Does::Migrate {
         return does;
     }
-    let segs: Vec<_> = pos.iter().flat_map(|p| words::segments(p)).collect();
-    if segs.iter().any(|s| words::CHECK.contains(&s.as_str())) {
+    let any = |set: &[&str]| pos.iter().any(|p| words::has_segment(p, set));
+    if any(words::CHECK) {
         Does::Check
-    } else if segs.iter().any(|s| words::OTHER.contains(&s.as_str())) {
+    } else if any(words::OTHER) {
         Does::Other
     } else {
         does
@@ -200,40 +198,46 @@ fn flag_migrates(a: &str) -> bool {
     if !a.starts_with('-') {
         return false;
     }
-    let lower = a.trim_start_matches('-').to_ascii_lowercase();
+    // Compared in place: every flag of every command is read.
+    let bare = a.trim_start_matches('-').as_bytes();
     if ["no-", "skip", "without", "disable", "no_", "dont"]
         .iter()
-        .any(|n| lower.starts_with(n))
+        .any(|n| {
+            bare.get(..n.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(n.as_bytes()))
+        })
     {
         return false;
     }
     let (k, v) = a.split_once('=').unwrap_or((a, ""));
-    let segs = words::segments(k);
-    let about_place = segs.iter().any(|s| {
+    let about_place = || {
+        let places = [
+            "dir",
+            "path",
+            "table",
+            "folder",
+            "source",
+            "location",
+            "locations",
+            "file",
+            "files",
+            "url",
+            "schema",
+            "lock",
+            "timeout",
+            "to",
+        ];
+        words::has_segment(k, &places)
+    };
+    let verb_key = || {
         matches!(
-            s.as_str(),
-            "dir"
-                | "path"
-                | "table"
-                | "folder"
-                | "source"
-                | "location"
-                | "locations"
-                | "file"
-                | "files"
-                | "url"
-                | "schema"
-                | "lock"
-                | "timeout"
-                | "to"
+            words::segments(k).last().map(Text::as_str),
+            Some("mode" | "command" | "cmd" | "action" | "task" | "run")
         )
-    });
-    let verb_key = matches!(
-        segs.last().map(Text::as_str),
-        Some("mode" | "command" | "cmd" | "action" | "task" | "run")
-    );
-    (says(k) == Says::Migrate && !about_place && (v.is_empty() || matches!(v, "true" | "1")))
-        || (verb_key && says(v) == Says::Migrate)
+    };
+    // `says` first: it rarely says migrate, and then the parts need not be read.
+    (says(k) == Says::Migrate && !about_place() && (v.is_empty() || matches!(v, "true" | "1")))
+        || (says(v) == Says::Migrate && verb_key())
 }
 
 /// SQL that changes a schema.

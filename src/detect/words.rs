@@ -17,11 +17,22 @@ const EXTENSIONS: &[&str] = &[
 /// A word as detection compares it: lowercased, a path reduced to its basename
 /// (URLs are kept whole), surrounding quotes and parentheses dropped.
 pub fn norm(w: &str) -> String {
-    let w = w.trim_matches(|c| matches!(c, DQ | SQ | '(' | ')' | ';'));
-    let base = if w.contains("://") || w.starts_with('$') {
+    // On bytes: every character trimmed or split at is ASCII, and the char-pattern
+    // searchers cost more than these short words.
+    let trim = |c: &u8| matches!(*c as char, DQ | SQ | '(' | ')' | ';');
+    let b = w.as_bytes();
+    let start = b.iter().position(|c| !trim(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !trim(c)).map_or(start, |e| e + 1);
+    let w = &w[start..end];
+    let url = w.as_bytes().windows(3).any(|b| b == b"://");
+    let base = if url || w.starts_with('$') {
         w
     } else {
-        w.trim_end_matches('/').rsplit('/').next().unwrap_or(w)
+        let t = w.trim_end_matches('/');
+        t.as_bytes()
+            .iter()
+            .rposition(|&c| c == b'/')
+            .map_or(t, |i| &t[i + 1..])
     };
     base.to_ascii_lowercase()
 }
@@ -43,27 +54,44 @@ pub fn program(w: &str) -> String {
 /// lowercased. Every command word of every container is split (several times),
 /// so a part is an inline string: most are short, and none then allocates.
 pub fn segments(w: &str) -> Vec<Text> {
-    // camelCase parts too: `DbMigrationsConsole` → db, migrations, console.
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
+    parts(w).map(lowercase).collect()
+}
+
+/// Whether a part of `w` is one of `set` (words in lowercase): `segments(w)`
+/// compared without a string made for each part.
+pub fn has_segment(w: &str, set: &[&str]) -> bool {
+    parts(w).any(|p| set.iter().any(|k| p.eq_ignore_ascii_case(k)))
+}
+
+/// The parts of `w` at least `len` bytes long, lowercased: [`segments`] filtered.
+pub fn segments_from(w: &str, len: usize) -> Vec<Text> {
+    parts(w).filter(|p| p.len() >= len).map(lowercase).collect()
+}
+
+/// The parts [`segments`] splits `w` into, as written (not lowercased).
+fn parts(w: &str) -> impl Iterator<Item = &str> {
+    // camelCase parts too: `DbMigrationsConsole` → Db, Migrations, Console.
+    let bytes = w.as_bytes();
+    let mut i = 0;
     let mut prev_lower = false;
-    for (i, &c) in w.as_bytes().iter().enumerate() {
-        // Parts are ASCII letters and digits: any other byte (a UTF-8 one included) ends one.
-        let alnum = c.is_ascii_alphanumeric();
-        let camel = c.is_ascii_uppercase() && prev_lower;
-        if let Some(s) = start.filter(|_| !alnum || camel) {
-            out.push(lowercase(&w[s..i]));
-            start = None;
+    std::iter::from_fn(move || {
+        let mut start: Option<usize> = None;
+        while let Some(&c) = bytes.get(i) {
+            // Parts are ASCII letters and digits: any other byte (a UTF-8 one included) ends one.
+            let alnum = c.is_ascii_alphanumeric();
+            let camel = c.is_ascii_uppercase() && prev_lower;
+            if let Some(s) = start.filter(|_| !alnum || camel) {
+                // Byte `i` is looked at again by the next call, as the start of a part.
+                return Some(&w[s..i]);
+            }
+            if alnum && start.is_none() {
+                start = Some(i);
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            i += 1;
         }
-        if alnum && start.is_none() {
-            start = Some(i);
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-    }
-    if let Some(s) = start {
-        out.push(lowercase(&w[s..]));
-    }
-    out
+        start.map(|s| &w[s..])
+    })
 }
 
 /// An ASCII part, lowercased (without a heap copy when it is short).
@@ -251,6 +279,14 @@ pub fn about_migrations(segs: &[Text]) -> bool {
 
 /// What a name (program, script, image, positional word) says.
 pub fn says(name: &str) -> Says {
+    if !parts(name).any(may_say) {
+        return Says::Nothing;
+    }
+    says_split(name)
+}
+
+/// [`says`], from the parts as strings.
+fn says_split(name: &str) -> Says {
     let segs = segments(name);
     // `migrate-and-seed`, `migrate-then-create-admin`: each action on its own; a
     // migration among them is what counts.
@@ -266,6 +302,25 @@ pub fn says(name: &str) -> Says {
             .unwrap_or(Says::Nothing);
     }
     says_parts(&segs)
+}
+
+/// Whether a part (as written) could make [`says_parts`] say anything: it says
+/// wait, migrate or database, is `tables` or holds `migrat`. Any other part leaves
+/// [`about_migrations`] false; most words (`serve`, `--port=8080`, an app's name)
+/// have none, and [`says`] answers them without splitting into strings.
+fn may_say(part: &str) -> bool {
+    let mut buf = [0u8; 16];
+    // No word of the lists is longer: a longer part only says something by `migrat`.
+    let Some(low) = buf.get_mut(..part.len()) else {
+        return part.to_ascii_lowercase().contains("migrat");
+    };
+    low.copy_from_slice(part.as_bytes());
+    low.make_ascii_lowercase();
+    let low: &[u8] = low;
+    low.windows(6).any(|w| w == b"migrat")
+        || [WAIT, MIGRATE, DB]
+            .iter()
+            .any(|set| set.iter().any(|k| k.as_bytes() == low))
 }
 
 fn says_parts(segs: &[Text]) -> Says {
@@ -294,7 +349,8 @@ fn says_parts(segs: &[Text]) -> Says {
 pub fn glob(pattern: &str, s: &str) -> bool {
     // `*suffix`, most of the table's image patterns: a plain comparison.
     if let Some(suffix) = pattern.strip_prefix('*') {
-        if !suffix.contains(['*', '?']) {
+        // On bytes: a char-set search decodes every character.
+        if !suffix.bytes().any(|b| b == b'*' || b == b'?') {
             return s.ends_with(suffix);
         }
     }
@@ -407,6 +463,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn says_skips_only_words_that_say_nothing(
+            w in "(migrat|Migrate|db|DB|wait|for|and|tables|create|check|down|seed|app|[a-z]{1,3}|[-_:./ A-Z0-9]){0,8}"
+        ) {
+            proptest::prop_assert_eq!(says(&w), says_split(&w));
+        }
+
         #[test]
         fn segments_are_their_definition(w in "[a-zA-Z0-9_:./ ()\\-é€ÄK]{0,40}") {
             let got: Vec<String> = segments(&w).iter().map(|s| s.to_string()).collect();

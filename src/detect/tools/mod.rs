@@ -59,15 +59,19 @@ pub fn all() -> impl Iterator<Item = &'static Tool> {
 /// through that rule's length). Every command of every container is looked up,
 /// so plain names come from a map and only the patterns with `*` or `?` are
 /// matched one by one.
+///
+/// Only the segments of [`NAMING_PART`] bytes or more are read: a caller may pass
+/// just those.
 pub fn named_by(word: &str, segments: &[crate::yaml::value::Text]) -> Vec<&'static Tool> {
     let index = program_index();
     let mut found: Vec<usize> = Vec::new();
     found.extend(index.plain.get(word).into_iter().flatten());
-    for s in segments.iter().filter(|s| s.len() >= 6) {
+    for s in segments.iter().filter(|s| s.len() >= NAMING_PART) {
         found.extend(index.plain.get(s.as_str()).into_iter().flatten());
     }
     for &(g, t) in &index.patterns {
-        let literal_segment = g.len() >= 6 && !g.contains('*') && segments.iter().any(|s| s == g);
+        let literal_segment =
+            g.len() >= NAMING_PART && !g.contains('*') && segments.iter().any(|s| s == g);
         if super::words::glob(g, word) || literal_segment {
             found.push(t);
         }
@@ -77,20 +81,56 @@ pub fn named_by(word: &str, segments: &[crate::yaml::value::Text]) -> Vec<&'stat
     found.into_iter().map(|t| index.tools[t]).collect()
 }
 
+/// The shortest segment that names a tool by itself (`app-migrate` does not name
+/// `migrate`).
+pub const NAMING_PART: usize = 6;
+
 /// The tool table indexed by program name.
 struct ProgramIndex {
     tools: Vec<&'static Tool>,
     /// Plain program names → tools (indices into `tools`).
-    plain: std::collections::HashMap<&'static str, Vec<usize>>,
+    plain: std::collections::HashMap<&'static str, Vec<usize>, FastHash>,
     /// Program patterns with `*` or `?`, with their tool.
     patterns: Vec<(&'static str, usize)>,
+}
+
+/// FxHash (rustc's) for the index: its keys are the table's own, so nothing
+/// needs guarding against chosen keys, and SipHash cost more than the rest of a
+/// lookup of a short word.
+type FastHash = std::hash::BuildHasherDefault<Fx>;
+
+#[derive(Default)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 fn program_index() -> &'static ProgramIndex {
     static INDEX: std::sync::OnceLock<ProgramIndex> = std::sync::OnceLock::new();
     INDEX.get_or_init(|| {
         let tools: Vec<&'static Tool> = all().collect();
-        let mut plain: std::collections::HashMap<&'static str, Vec<usize>> = Default::default();
+        let mut plain: std::collections::HashMap<_, Vec<usize>, FastHash> = Default::default();
         let mut patterns = Vec::new();
         for (t, tool) in tools.iter().enumerate() {
             for &g in tool.programs {
