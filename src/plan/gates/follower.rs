@@ -12,6 +12,7 @@ use crate::plan::gates::container::{container_name, gate_container, GATE_NAME};
 use crate::plan::gates::init::plan_init;
 use crate::plan::gates::rbac::{Bindings, FOLLOWER};
 use crate::plan::gates::select::{names_migration, Waits};
+use crate::plan::gates::token::{mounts_no_token, plan_token};
 use crate::plan::graph::chart_gates;
 use crate::plan::model::{Migration, Origin, Plan};
 use crate::yaml::edit::{self, Seg};
@@ -99,6 +100,9 @@ pub(crate) fn new_jobs(
         if ks.is_empty() {
             continue;
         }
+        // A pod without the account token (copied from its workload) gets one for
+        // the gate only, as a gated Job of the stream does on a rerun.
+        let no_token = mounts_no_token(ctx, &v, pod) && style(ctx) != GateStyle::Check;
         let several = ks.len() > 1;
         let mut gates = Vec::new();
         for &k in &ks {
@@ -108,7 +112,7 @@ pub(crate) fn new_jobs(
             } else {
                 GATE_NAME.to_string()
             };
-            gates.push(gate_container(ctx, style(ctx), &name, p, pod, false)?);
+            gates.push(gate_container(ctx, style(ctx), &name, p, pod, no_token)?);
             bindings
                 .entry(k)
                 .or_default()
@@ -121,6 +125,7 @@ pub(crate) fn new_jobs(
             .map(|s| Seg::Key(s.to_string()))
             .collect();
         plan_init(&mut scratch, 0, &pod_path, pod, &gates, &names);
+        plan_token(&mut scratch, 0, &pod_path, pod, no_token);
         let edits: Vec<_> = scratch
             .changes
             .remove(&0)

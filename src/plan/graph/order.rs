@@ -38,18 +38,26 @@ fn post_only(events: &[String]) -> bool {
     !events.is_empty() && events.iter().all(|e| e.starts_with("post-"))
 }
 
-/// A chart hook's place before anything else: pre-install, pre-upgrade, no hook,
+/// A chart hook's place before anything else: pre-install, no hook, pre-upgrade,
 /// post-install, post-upgrade. Breaks ties between migrations that never run
-/// in the same scenario.
+/// in the same scenario: a plain Job rendered with upgrade-only hooks is the
+/// install's (Kong's `migrations bootstrap`, before `up`).
 fn event_rank(events: Option<&Vec<String>>) -> u8 {
     let has = |e: &str| events.is_some_and(|v| v.iter().any(|x| x == e));
     match events {
-        None => 2,
+        None => 1,
         Some(_) if has("pre-install") => 0,
-        Some(v) if v.iter().any(|e| e.starts_with("pre-")) => 1,
+        Some(v) if v.iter().any(|e| e.starts_with("pre-")) => 2,
         Some(_) if has("post-install") => 3,
         Some(_) => 4,
     }
+}
+
+/// Whether a migration is a hook of upgrades only (`pre-upgrade`, `post-upgrade`).
+fn upgrade_only(m: &Facts) -> bool {
+    m.events.as_ref().is_some_and(|ev| {
+        ev.iter().any(|e| e.ends_with("-upgrade")) && !ev.iter().any(|e| e.ends_with("-install"))
+    })
 }
 
 /// The two scenarios a release's migrations run in, install and upgrade, each
@@ -79,11 +87,16 @@ fn slot(m: &Facts, (pre, post): (&str, &str)) -> Option<u8> {
 /// scenarios disagree, the install's order wins; migrations that never run in
 /// the same scenario keep [`event_rank`], then weight, then position.
 fn chart_order(ms: &[Facts]) -> Vec<usize> {
+    // A chart that migrates upgrades with hooks renders its plain migration Job
+    // for installs only (`.Release.IsInstall`: Kong's bootstrap, whose `up`
+    // fails on an empty database): it is no part of the upgrade's order.
+    let install_only = ms.iter().any(upgrade_only);
     let lists: Vec<Vec<usize>> = SCENARIOS
         .iter()
         .map(|&s| {
             let mut l: Vec<usize> = (0..ms.len())
                 .filter(|&i| slot(&ms[i], s).is_some())
+                .filter(|&i| !(install_only && s == SCENARIOS[1] && ms[i].events.is_none()))
                 .collect();
             l.sort_by_key(|&i| {
                 let at = slot(&ms[i], s);
