@@ -31,27 +31,15 @@ pub(crate) struct Release {
     pub names: std::rc::Rc<[String]>,
     /// How many migrations run before the apps.
     pub pre_count: usize,
+    /// Per candidate: [`Release::regular_follower`].
+    regular_followers: Vec<Option<usize>>,
 }
 
 impl Release {
     /// A migration that runs after candidate `k` and cannot be a hook (it needs
     /// a data service of the release), directly or through the ones between.
     pub fn regular_follower(&self, k: usize) -> Option<usize> {
-        let mut todo = vec![k];
-        let mut seen = vec![false; self.placed.len()];
-        while let Some(i) = todo.pop() {
-            for (j, p) in self.placed.iter().enumerate() {
-                if seen[j] || !p.after.contains(&i) {
-                    continue;
-                }
-                if !self.needs[j].is_empty() {
-                    return Some(j);
-                }
-                seen[j] = true;
-                todo.push(j);
-            }
-        }
-        None
+        self.regular_followers[k]
     }
 
     /// Candidate indices in the order they run: pre migrations by rank, then post.
@@ -73,7 +61,7 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
     let data = roles::find(index, &migs);
     let facts: Vec<Facts> = cands.iter().map(|c| c.facts.clone()).collect();
     let placed = order::place(&facts)?;
-    let needs = cands
+    let needs: Vec<Vec<(usize, String)>> = cands
         .iter()
         .map(|c| {
             let mut n = data.needs.get(&c.doc).cloned().unwrap_or_default();
@@ -89,13 +77,54 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
         .iter()
         .filter(|p| p.phase == crate::plan::Phase::Pre)
         .count();
+    let regular_followers = regular_followers(&placed, &needs);
     Ok(Release {
         data,
         placed,
         needs,
         names: facts.iter().map(|f| f.name.clone()).collect(),
         pre_count,
+        regular_followers,
     })
+}
+
+/// For each candidate, a migration after it (directly or through others) that
+/// needs a data service of the release, found once for all: every successor's
+/// answer is known before its predecessors' (the order has no cycle).
+fn regular_followers(placed: &[Placed], needs: &[Vec<(usize, String)>]) -> Vec<Option<usize>> {
+    let n = placed.len();
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (j, p) in placed.iter().enumerate() {
+        for &i in &p.after {
+            next[i].push(j);
+        }
+    }
+    let mut memo: Vec<Option<Option<usize>>> = vec![None; n];
+    // Iterative depth-first, successors first: a long chain is no deep recursion.
+    for root in 0..n {
+        let mut stack = vec![(root, false)];
+        while let Some((i, expanded)) = stack.pop() {
+            if memo[i].is_some() {
+                continue;
+            }
+            if !expanded {
+                stack.push((i, true));
+                stack.extend(
+                    next[i]
+                        .iter()
+                        .filter(|&&j| memo[j].is_none())
+                        .map(|&j| (j, false)),
+                );
+                continue;
+            }
+            let found = next[i].iter().find_map(|&j| match needs[j].is_empty() {
+                false => Some(j),
+                true => memo[j].flatten(),
+            });
+            memo[i] = Some(found);
+        }
+    }
+    memo.into_iter().map(Option::flatten).collect()
 }
 
 /// A migration that names no host of the stream may still need the release's
@@ -114,4 +143,52 @@ fn by_image(index: &Index<'_>, data: &DataServices, ns: &str) -> Vec<(usize, Str
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Phase;
+
+    fn placed(after: &[usize]) -> Placed {
+        Placed {
+            phase: Phase::Pre,
+            phase_reason: String::new(),
+            rank: 0,
+            after: after.to_vec(),
+            order_reason: String::new(),
+        }
+    }
+
+    /// A chain a → b → c → d where only d needs a data service: a, b and c
+    /// each have d after them; d and an unrelated e have none. A long chain
+    /// is answered in one pass (it was a walk per candidate: cubic).
+    #[test]
+    fn regular_followers_through_a_chain() {
+        let ps = [
+            placed(&[]),
+            placed(&[0]),
+            placed(&[1]),
+            placed(&[2]),
+            placed(&[]),
+        ];
+        let mut needs = vec![Vec::new(); 5];
+        needs[3].push((9, "db".to_string()));
+        assert_eq!(
+            regular_followers(&ps, &needs),
+            [Some(3), Some(3), Some(3), None, None]
+        );
+        let n = 20_000;
+        let chain: Vec<Placed> = (0..n)
+            .map(|i| match i {
+                0 => placed(&[]),
+                _ => placed(&[i - 1]),
+            })
+            .collect();
+        let mut needs = vec![Vec::new(); n];
+        needs[n - 1].push((0, String::new()));
+        let got = regular_followers(&chain, &needs);
+        assert_eq!(got[0], Some(n - 1));
+        assert_eq!(got[n - 1], None);
+    }
 }
