@@ -145,6 +145,35 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// The regular document that defines `kind/name` for a pod in namespace `ns`.
+    pub(crate) fn def(&self, kind: RefKind, ns: &str, name: &str) -> Option<usize> {
+        in_namespace(&self.defs, kind, ns, name).copied()
+    }
+
+    /// The Helm hook that defines `kind/name` for a pod in namespace `ns`.
+    pub(crate) fn hook_def(&self, kind: RefKind, ns: &str, name: &str) -> Option<usize> {
+        in_namespace(&self.hook_defs, kind, ns, name).copied()
+    }
+
+    /// The original name of an earlier run's hook copy `kind/name` seen from namespace `ns`.
+    pub(crate) fn copy_of(&self, kind: RefKind, ns: &str, name: &str) -> Option<&str> {
+        in_namespace(&self.copies, kind, ns, name).map(String::as_str)
+    }
+
+    /// `Kind/name` of what the hook copy `reference` (`Kind/name`) was copied
+    /// from, in any namespace (else `reference` itself).
+    pub(crate) fn copied_from(&self, reference: &str) -> String {
+        let Some((kind, name)) = reference.split_once('/') else {
+            return reference.to_string();
+        };
+        let original = ref_kind(kind)
+            .and_then(|rk| (self.copies.iter()).find(|((k, _, n), _)| *k == rk && n == name));
+        match original {
+            Some((_, orig)) => format!("{kind}/{orig}"),
+            None => reference.to_string(),
+        }
+    }
+
     /// The parsed value of a document.
     pub(crate) fn value(&self, i: usize) -> Option<&'a Value> {
         self.index.entries[i].parsed.as_ref().map(|p| &p.value)
@@ -405,5 +434,47 @@ pub(crate) fn ensure_separator(text: String) -> String {
         text
     } else {
         format!("---\n{text}")
+    }
+}
+
+/// Looks `kind/name` up for a pod in namespace `ns`: the object in that
+/// namespace, else one written without a namespace. Such an object goes to the
+/// release namespace, and a pod written into a namespace can mount it only when
+/// that is the release namespace: a chart that installs renders it so (Helm's
+/// charts often set `namespace: {{ .Release.Namespace }}` on some objects only).
+fn in_namespace<'m, T>(
+    map: &'m BTreeMap<(RefKind, String, String), T>,
+    kind: RefKind,
+    ns: &str,
+    name: &str,
+) -> Option<&'m T> {
+    let mut key = (kind, ns.to_string(), name.to_string());
+    map.get(&key).or_else(|| {
+        key.1.clear();
+        (!ns.is_empty()).then(|| map.get(&key)).flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_namespaced_pod_finds_an_object_of_the_release_namespace() {
+        let mut defs = BTreeMap::new();
+        defs.insert((RefKind::Secret, String::new(), "config".to_string()), 1);
+        defs.insert(
+            (RefKind::Secret, "default".to_string(), "env".to_string()),
+            2,
+        );
+        defs.insert((RefKind::Secret, "other".to_string(), "env".to_string()), 3);
+        let find = |ns: &str, name: &str| in_namespace(&defs, RefKind::Secret, ns, name).copied();
+        assert_eq!(find("default", "config"), Some(1));
+        assert_eq!(find("", "config"), Some(1));
+        assert_eq!(find("default", "env"), Some(2));
+        assert_eq!(find("other", "env"), Some(3));
+        // Written without a namespace, a pod does not see one written into another.
+        assert_eq!(find("", "env"), None);
+        assert_eq!(find("default", "missing"), None);
     }
 }

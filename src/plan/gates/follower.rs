@@ -14,7 +14,7 @@ use crate::plan::gates::rbac::{Bindings, FOLLOWER};
 use crate::plan::gates::select::{names_migration, Waits};
 use crate::plan::gates::token::{mounts_no_token, plan_token};
 use crate::plan::graph::chart_gates;
-use crate::plan::model::{Migration, Origin, Plan};
+use crate::plan::model::{Migration, Origin, Phase, Plan};
 use crate::yaml::edit::{self, Seg};
 use crate::yaml::tree::Tree;
 use crate::yaml::Value;
@@ -67,6 +67,41 @@ pub(crate) fn stream_jobs(
         for k in predecessors(pod, m, migrations) {
             let why = format!("the migration runs after {}", migrations[k].original_name);
             waits.entry(m.doc).or_default().push((k, why));
+        }
+    }
+    docs
+}
+
+/// Stream Jobs of regular contract steps, each waiting with a gate for every
+/// regular pre migration of its namespace (indices into `pre`). Applied at once
+/// (kubectl, Flux), a contract step would otherwise run on a schema not yet
+/// migrated: Kong's `migrations finish` fails on a fresh database. Argo CD's
+/// waves and kapp's rules order it already; its gate then passes at once.
+pub(crate) fn contract_steps(
+    ctx: &Context<'_>,
+    all: &[Migration],
+    pre: &[Migration],
+    waits: &mut Waits,
+) -> Vec<usize> {
+    let mut docs = Vec::new();
+    for m in all
+        .iter()
+        .filter(|m| m.phase == Phase::Post && m.origin == Origin::Job && !m.hook)
+    {
+        docs.push(m.doc);
+        let Some(pod) = ctx.value(m.doc).and_then(|v| v.at(k8s::POD_TEMPLATE_SPEC)) else {
+            continue;
+        };
+        let named = chart_gates::find(pod);
+        for (k, p) in pre.iter().enumerate() {
+            let own_namespace = !p.hook && p.namespace == m.namespace;
+            let chart_waits = named
+                .iter()
+                .any(|g| g.jobs.iter().any(|j| names_migration(&j.name, p)));
+            if own_namespace && !chart_waits {
+                let why = format!("the contract step runs after {}", p.original_name);
+                waits.entry(m.doc).or_default().push((k, why));
+            }
         }
     }
     docs

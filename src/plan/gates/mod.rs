@@ -45,7 +45,13 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     };
     select::check_names(ctx, plan, &workloads, &migrations, gating);
     let mut follows = select::Waits::new();
-    let followers = follower::stream_jobs(ctx, &migrations, &mut follows);
+    let mut followers = follower::stream_jobs(ctx, &migrations, &mut follows);
+    followers.extend(follower::contract_steps(
+        ctx,
+        &plan.migrations,
+        &migrations,
+        &mut follows,
+    ));
     let (hooks, after) = later::hooks(ctx, plan, &migrations);
     if gating {
         waits.extend(follows);

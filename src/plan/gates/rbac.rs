@@ -77,7 +77,10 @@ fn place(
     // Migration Jobs are moved ahead of the apps: a gated one comes first in the output.
     // A migration Job of the stream, whatever built it (a Job premigrate built on
     // an earlier run is one now, as its own follower was in that run).
-    let is_job = |d: usize| ctx.kind(d) == "Job" && plan.migrations.iter().any(|j| j.doc == d);
+    // A contract step is not: it moves after the workloads, so it comes last.
+    let phase = |d: usize| plan.migrations.iter().find(|j| j.doc == d).map(|j| j.phase);
+    let is_job = |d: usize| ctx.kind(d) == "Job" && phase(d) == Some(crate::plan::Phase::Pre);
+    let contract = |d: usize| ctx.kind(d) == "Job" && phase(d) == Some(crate::plan::Phase::Post);
     let docs = || subjects.iter().map(|s| s.0).filter(|&d| d != FOLLOWER);
     let followers: Vec<String> = plan
         .migrations
@@ -101,6 +104,7 @@ fn place(
         .filter(|&d| is_job(d))
         .chain(built_follower)
         .min()
+        .or_else(|| docs().filter(|&d| !contract(d)).min())
         .or_else(|| docs().min())
         .or(first_app)
         .unwrap_or(m.doc);

@@ -47,14 +47,13 @@ pub(crate) fn mounts_no_token(ctx: &Context<'_>, workload: &Value, pod: &Value) 
     match pod.get("automountServiceAccountToken") {
         Some(Value::Bool(b)) => !b,
         _ => {
-            ctx.defs
-                .get(&(
-                    k8s::RefKind::ServiceAccount,
-                    namespace(workload),
-                    k8s::service_account(pod),
-                ))
-                .and_then(|&d| ctx.value(d))
-                .and_then(|sa| sa.get("automountServiceAccountToken"))
+            ctx.def(
+                k8s::RefKind::ServiceAccount,
+                &namespace(workload),
+                &k8s::service_account(pod),
+            )
+            .and_then(|d| ctx.value(d))
+            .and_then(|sa| sa.get("automountServiceAccountToken"))
                 == Some(&Value::Bool(false))
         }
     }

@@ -162,8 +162,17 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
             d.wants
                 .iter()
                 .map(|w| {
-                    let key = (w.kind.as_ref(), d.namespace.as_ref(), w.name.as_ref());
-                    by_name.get(&key).copied().filter(|&at| at != i)
+                    // An object written without a namespace is in the release's,
+                    // which a pod written into a namespace is in when it installs
+                    // (see `plan::context::in_namespace`).
+                    let find = |ns: &str| {
+                        by_name
+                            .get(&(w.kind.as_ref(), ns, w.name.as_ref()))
+                            .copied()
+                    };
+                    find(&d.namespace)
+                        .or_else(|| find(""))
+                        .filter(|&at| at != i)
                 })
                 .collect()
         })
@@ -313,4 +322,40 @@ fn optional(pod: &Value, path: &[Seg]) -> bool {
     k8s::at(pod, parent)
         .and_then(|p| p.get("optional"))
         .is_some_and(|o| matches!(o, Value::Bool(true)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drafted(kind: &str, name: &str, ns: &str, wants: Vec<Want>) -> Draft {
+        Draft {
+            key: Some((kind.into(), name.into())),
+            namespace: ns.into(),
+            node: Node::default(),
+            wants,
+        }
+    }
+
+    #[test]
+    fn a_wait_finds_an_object_written_without_a_namespace() {
+        let uses = |name: &str| vec![Want::plain(Cow::Borrowed("Secret"), name, Why::Uses)];
+        let nodes = resolve(vec![
+            drafted("Secret", "config", "", vec![]),
+            drafted("Secret", "env", "default", vec![]),
+            // A Job written into `default` mounts both: Helm installs the first
+            // into the release namespace, which is `default` when the chart installs.
+            drafted(
+                "Job",
+                "migrate",
+                "default",
+                uses("config").into_iter().chain(uses("env")).collect(),
+            ),
+            // One written without a namespace does not see one written into `default`.
+            drafted("Job", "other", "", uses("env")),
+        ]);
+        let waits = |i: usize| nodes[i].waits.iter().map(|w| w.0).collect::<Vec<_>>();
+        assert_eq!(waits(2), [0, 1]);
+        assert!(waits(3).is_empty());
+    }
 }

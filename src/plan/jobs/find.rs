@@ -141,7 +141,10 @@ pub(crate) fn verdict(
 ) -> crate::detect::Verdict {
     let scripts = |p: &str| ctx.sources.file(pod, p);
     let refs = crate::detect::references(pod);
-    let shares = refs.iter().any(|r| ctx.app_refs.contains(r));
+    // A hook copy an earlier run pointed the Job at is read as its original.
+    let shares = refs
+        .iter()
+        .any(|r| ctx.app_refs.contains(r) || ctx.app_refs.contains(&ctx.copied_from(r)));
     ctx.job_verdict(name, pod, events, shares, &scripts)
 }
 

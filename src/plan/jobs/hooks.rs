@@ -157,7 +157,7 @@ fn copy_dependency(
     for r in id.refs.iter().filter(|r| {
         r.kind == dep.kind
             && (r.name == dep.name
-                || ctx.copies.get(&(r.kind, job.ns.clone(), r.name.clone())) == Some(&dep.name))
+                || ctx.copy_of(r.kind, &job.ns, &r.name) == Some(dep.name.as_str()))
     }) {
         if r.name != copy_name {
             own_edits.push((

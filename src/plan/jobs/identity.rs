@@ -101,11 +101,8 @@ pub(crate) fn identify(ctx: &Context<'_>, job: &JobFacts<'_>, hardening: &[Harde
     let mut hash_input = job.value.get("spec").cloned().unwrap_or(Value::Null);
     let mut root_view = Value::map([("spec", hash_input.clone())]);
     for r in &refs {
-        if let Some(orig) = ctx.copies.get(&(r.kind, job.ns.clone(), r.name.clone())) {
-            edit::apply_to_value(
-                &mut root_view,
-                &Edit::Set(r.path.clone(), Value::str(orig.clone())),
-            );
+        if let Some(orig) = ctx.copy_of(r.kind, &job.ns, &r.name) {
+            edit::apply_to_value(&mut root_view, &Edit::Set(r.path.clone(), Value::str(orig)));
         }
     }
     for (p, val, _) in hardening {
@@ -274,13 +271,13 @@ pub(crate) fn dependencies(ctx: &Context<'_>, job: &JobFacts<'_>, refs: &[Ref]) 
     let mut uses: Vec<Dependency> = Vec::new();
     for r in refs {
         let orig_name = ctx
-            .copies
-            .get(&(r.kind, ns.clone(), r.name.clone()))
-            .cloned()
-            .unwrap_or_else(|| r.name.clone());
-        let key = (r.kind, ns.clone(), orig_name.clone());
-        let def = ctx.defs.get(&key).copied();
-        let hook = ctx.hook_defs.get(&key).copied().filter(|_| def.is_none());
+            .copy_of(r.kind, ns, &r.name)
+            .unwrap_or(&r.name)
+            .to_string();
+        let def = ctx.def(r.kind, ns, &orig_name);
+        let hook = ctx
+            .hook_def(r.kind, ns, &orig_name)
+            .filter(|_| def.is_none());
         if !uses.iter().any(|u| u.kind == r.kind && u.name == orig_name) {
             uses.push(Dependency {
                 kind: r.kind,
