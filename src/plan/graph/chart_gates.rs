@@ -21,6 +21,11 @@ const CHECKS: &[&[&str]] = &[
     &["showmigrations"],
     &["alembic", "check"],
     &["db", "check"],
+    // Kong's chart gate (`kong.wait-for-db`): `kong start` fails while the
+    // schema is not bootstrapped or has pending migrations. Only in a loop: the
+    // proxy itself runs `kong start` too.
+    &["until", "kong", "start"],
+    &["kong", "migrations", "list"],
 ];
 
 /// The variable on premigrate's own gates that names the Jobs they wait for
@@ -351,6 +356,16 @@ mod tests {
             ),
         ]));
         assert!(find(&pod).is_empty());
+        let kong = |script: &str| {
+            init(Value::map([
+                ("name", Value::str("wait-for-db")),
+                ("args", strs(&["/bin/bash", "-c", script])),
+            ]))
+        };
+        let gate =
+            kong("export KONG_NGINX_DAEMON=on; until kong start; do sleep 1; done; kong stop");
+        assert!(find(&gate)[0].check);
+        assert!(find(&kong("kong start")).is_empty());
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub(crate) fn record(
         }
     };
     let carriers = carriers(ctx, &job, workloads);
+    let form_reason = form_reason(&job, ctx.target);
     plan.migrations.push(Migration {
         doc: job.doc,
         origin,
@@ -63,16 +64,26 @@ pub(crate) fn record(
         rank: job.place.rank,
         after: job.place.after.iter().map(|d| d.original.clone()).collect(),
         hook: job.hook,
-        form_reason: match (&job.place.hookable, ctx.target) {
-            (Ok(()), _) => {
-                "a Helm hook: what it needs is outside the release or a hook itself".into()
-            }
-            (Err(why), Target::Hooks) => format!("a regular resource with gates: {why}"),
-            (Err(_), _) => "a regular resource with gates (--target gitops)".into(),
-        },
+        form_reason,
         needs: job.place.needs.clone(),
     });
     Ok(())
+}
+
+/// Why the Job is a hook or a regular resource. A hook keeps the chart's events
+/// (PM101): post-only ones run after the workloads whatever its phase says.
+fn form_reason(job: &JobFacts<'_>, target: Target) -> String {
+    match (&job.place.hookable, target) {
+        (Ok(()), _) => match job.events.as_deref() {
+            Some(events) if events.iter().all(|e| e.starts_with("post-")) => format!(
+                "a Helm hook: what it needs is outside the release or a hook itself; the chart's `{}` events are kept, so Helm runs it after the workloads are ready",
+                events.join(",")
+            ),
+            _ => "a Helm hook: what it needs is outside the release or a hook itself".into(),
+        },
+        (Err(why), Target::Hooks) => format!("a regular resource with gates: {why}"),
+        (Err(_), _) => "a regular resource with gates (--target gitops)".into(),
+    }
 }
 
 /// The text of a Job premigrate builds, added ahead of the workloads (gitops) or beside its source (hooks).
