@@ -54,6 +54,9 @@ pub const DATA_IMAGES: &[(&str, &str)] = &[
     ("couchdb", "CouchDB"),
     ("neo4j", "Neo4j"),
     ("influxdb", "InfluxDB"),
+    // Harbor's own builds of its database and cache (goharbor/harbor-db, redis-photon).
+    ("harbor-db", "PostgreSQL"),
+    ("redis-photon", "Redis"),
 ];
 
 /// Suffixes of image names that are still the same data service (`postgresql-repmgr`).
@@ -296,7 +299,7 @@ fn pod_of<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value>> {
 }
 
 /// Why a pod spec is a data service by its image, if it is.
-fn data_image(pod: &Value) -> Option<String> {
+pub(crate) fn data_image(pod: &Value) -> Option<String> {
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     containers.iter().find_map(|c| {
         let image = c.get("image").and_then(Value::as_str)?;

@@ -52,6 +52,7 @@ pub(crate) fn find(
             continue;
         };
         let by_annotation = named_by_annotation(ctx, plan, doc, v, pod);
+        let database = crate::plan::graph::roles::data_image(pod);
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
         for (j, c) in inits.iter().enumerate() {
             if is_sidecar(c) || is_gate(c) {
@@ -61,6 +62,10 @@ pub(crate) fn find(
             else {
                 continue;
             };
+            if let Some(why) = &database {
+                refuse_database(ctx, doc, c, &matched, why)?;
+                continue;
+            }
             // Replicas of one migration: same namespace, image, command, args and environment.
             let fields: Vec<Option<serde_json::Value>> =
                 ["image", "command", "args", "env", "envFrom"]
@@ -85,6 +90,31 @@ pub(crate) fn find(
         out.push(build(ctx, &found)?);
     }
     Ok(out)
+}
+
+/// A database's init containers prepare its own pod (its data volume): none is
+/// the app's migration, and one moved to a Job would leave the database behind it.
+/// Named by the user, that is an error; found by detection, it stays.
+fn refuse_database(
+    ctx: &Context<'_>,
+    doc: usize,
+    c: &Value,
+    matched: &Match,
+    why: &str,
+) -> Result<(), Error> {
+    if !matches!(matched.rule, "--extract-init" | "annotation") {
+        return Ok(());
+    }
+    let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+    Err(Error::at(
+        ctx.index.location(doc),
+        format!(
+            "cannot extract init container `{name}` of {} ({}): it {why}, a data service, whose init containers prepare its own pod and must stay in it",
+            ctx.object(doc),
+            matched.detail
+        ),
+    )
+    .help("extract only the app's migration: drop this name from --extract-init or the premigrate.io/extract-init annotation"))
 }
 
 /// The init containers the workload's annotation names; a name it has no init container of is a warning.
