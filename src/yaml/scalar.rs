@@ -28,6 +28,9 @@ pub fn resolve_plain(s: &str) -> Resolved {
     match s.as_bytes().first() {
         None => return Resolved::Null,
         Some(c) if !may_resolve(*c) => return Resolved::Str,
+        // The words below that start with a letter are 5 bytes at most
+        // (`false`): a longer word is a string (most keys are).
+        Some(c) if c.is_ascii_alphabetic() && s.len() > 5 => return Resolved::Str,
         _ => {}
     }
     match s {
