@@ -22,17 +22,25 @@ pub enum Resolved {
 }
 
 /// Resolves a plain (unquoted, untagged) scalar as go-yaml v2 does.
+#[inline]
 pub fn resolve_plain(s: &str) -> Resolved {
     // Most scalars are words that no rule below can take (names, images,
-    // paths): only these first characters can start something else.
+    // paths): only some first characters can start something else. Inlined
+    // where it is called (every key and plain value of every document read):
+    // a call for each was most of its cost.
     match s.as_bytes().first() {
-        None => return Resolved::Null,
-        Some(c) if !may_resolve(*c) => return Resolved::Str,
+        None => Resolved::Null,
+        Some(&c) if !MAY_RESOLVE[usize::from(c)] => Resolved::Str,
         // The words below that start with a letter are 5 bytes at most
         // (`false`): a longer word is a string (most keys are).
-        Some(c) if c.is_ascii_alphabetic() && s.len() > 5 => return Resolved::Str,
-        _ => {}
+        Some(c) if c.is_ascii_alphabetic() && s.len() > 5 => Resolved::Str,
+        _ => resolve_rest(s),
     }
+}
+
+/// [`resolve_plain`] of a scalar whose first character may start something
+/// else than a string.
+fn resolve_rest(s: &str) -> Resolved {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
@@ -57,27 +65,34 @@ pub fn resolve_plain(s: &str) -> Resolved {
     }
 }
 
-/// Whether a plain scalar starting with `c` may resolve to something else than a string.
-fn may_resolve(c: u8) -> bool {
-    matches!(
-        c,
-        b'~' | b'y'
-            | b'Y'
-            | b'n'
-            | b'N'
-            | b'o'
-            | b'O'
-            | b't'
-            | b'T'
-            | b'f'
-            | b'F'
-            | b'.'
-            | b'+'
-            | b'-'
-            | b'<'
-            | b'0'..=b'9'
-    )
-}
+/// Whether a plain scalar starting with a byte may resolve to something else
+/// than a string: a table, as it is asked of every plain scalar.
+const MAY_RESOLVE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = matches!(
+            c as u8,
+            b'~' | b'y'
+                | b'Y'
+                | b'n'
+                | b'N'
+                | b'o'
+                | b'O'
+                | b't'
+                | b'T'
+                | b'f'
+                | b'F'
+                | b'.'
+                | b'+'
+                | b'-'
+                | b'<'
+                | b'0'..=b'9'
+        );
+        c += 1;
+    }
+    t
+};
 
 fn resolve_number(s: &str) -> Resolved {
     // go-yaml v2 tries a timestamp first; into interface{} a timestamp stays a string.
