@@ -36,8 +36,6 @@ pub fn rewrite(input: &[u8], cfg: &Config) -> Result<Output, Error> {
 pub struct Rewritten<'i> {
     /// What was done and why.
     pub plan: Plan,
-    /// The plan in words.
-    pub explanation: String,
     /// For each output document, in order, where it comes from (see [`Output`]).
     pub sources: Vec<Source>,
     /// The input, when the plan changes nothing (the output is the input).
@@ -56,6 +54,12 @@ impl<'i> Rewritten<'i> {
     /// The index the plan was made from.
     pub fn index(&self) -> &Index<'i> {
         &self.index
+    }
+
+    /// The plan in words: put in words when asked for (the binary prints it
+    /// only with `--explain`).
+    pub fn explanation(&self) -> String {
+        crate::explain::text(&self.index, &self.plan)
     }
 
     /// The output stream as pieces to write in order.
@@ -82,6 +86,7 @@ impl<'i> Rewritten<'i> {
     /// The whole result, the stream in one buffer: the input itself when
     /// nothing changed (not a copy of it).
     pub fn into_borrowed(self) -> Output<Cow<'i, [u8]>> {
+        let explanation = self.explanation();
         // The index goes first: a big stream's index and its output in one
         // buffer were its peak.
         drop(self.index);
@@ -102,7 +107,7 @@ impl<'i> Rewritten<'i> {
         Output {
             stream,
             plan: self.plan,
-            explanation: self.explanation,
+            explanation,
             sources: self.sources,
         }
     }
@@ -148,14 +153,12 @@ fn coalesce<'a>(input: &'a [u8], pieces: impl Iterator<Item = &'a [u8]>) -> Vec<
 /// [`rewrite`], the stream left in pieces.
 pub fn rewrite_in_pieces<'i>(input: &'i [u8], cfg: &Config) -> Result<Rewritten<'i>, Error> {
     run(input, cfg, |index, plan, applied| {
-        let explanation = crate::explain::text(&index, &plan);
         let (applied, sources) = match applied {
             Some(a) => (Some(a.docs), a.sources),
             None => (None, crate::apply::unchanged(&index)),
         };
         Rewritten {
             plan,
-            explanation,
             sources,
             input,
             applied,

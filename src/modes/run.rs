@@ -40,7 +40,7 @@ pub fn rewrite(opts: &Opts, files: &[PathBuf]) -> Result<ExitCode, Error> {
     let input = read_input(files)?;
     let out = crate::rewrite_in_pieces(&input.bytes, &cfg).map_err(|e| input.locate(e))?;
     if opts.explain {
-        eprint!("{}", out.explanation);
+        eprint!("{}", out.explanation());
     } else {
         // Warnings reach the user even without --explain: Helm shows a
         // post-renderer's stderr, and CI logs keep it.
