@@ -12,6 +12,7 @@
 //! without a tree ([`value`]): what it reads goes to a [`Sink`], which makes
 //! tree nodes or values.
 
+mod bytes;
 mod scalars;
 mod sink;
 
@@ -19,6 +20,7 @@ use std::cell::Cell;
 
 use super::{ScalarStyle, Tree};
 use crate::yaml::value::{List, Text, Value};
+use bytes::{plain_bytes, spaces, KEY_BYTES};
 use sink::{Cut, Nodes, Scalar, Sink, Values};
 
 /// The quotes, named: a quote in a byte literal is easy to misread.
@@ -32,19 +34,6 @@ const CLOSE_MAP: u8 = b'}';
 const MAX_DEPTH: usize = 64;
 /// libyaml refuses a simple key longer than 1024 characters; stay well below.
 const MAX_KEY: usize = 512;
-
-/// The bytes of a simple key read here (a key does not start with `-`): a
-/// table, as this is asked of every byte of every key.
-const KEY_BYTES: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b'.' | b'-' | b'$');
-        c += 1;
-    }
-    t
-};
 
 /// The tree of `text`, when it is inside the subset.
 pub(super) fn build(text: &str) -> Option<Tree> {
@@ -95,6 +84,7 @@ fn read<S: Sink>(text: &str, sink: S) -> Option<(S::Node, S)> {
         last_end: 0,
         depth: 0,
         last_content: Cell::new((usize::MAX, None)),
+        last_key: Cell::new((usize::MAX, None)),
     };
     let first = r.preamble()?;
     r.pos = first.start;
@@ -147,61 +137,6 @@ impl<T> Open<T> {
     }
 }
 
-/// Bytes libyaml reads as in any plain text: no tab, CR, control character,
-/// NEL, LS, PS, BOM or non-character (each has rules of its own).
-fn plain_bytes(b: &[u8]) -> bool {
-    let mut i = 0;
-    while i < b.len() {
-        // 16 bytes at once while they are printable ASCII or `\n` (branch-free,
-        // so the compiler makes it vector compares): most of a manifest.
-        if let Some(chunk) = b.get(i..i + 16) {
-            let odd = chunk.iter().fold(false, |odd, &c| {
-                odd | ((c < 0x20) & (c != b'\n')) | (c >= 0x7F)
-            });
-            if !odd {
-                i += 16;
-                continue;
-            }
-        }
-        let c = b[i];
-        if c < 0x80 {
-            if (c < 0x20 && c != b'\n') || c == 0x7F {
-                return false;
-            }
-            i += 1;
-            continue;
-        }
-        let next = b.get(i + 1).copied().unwrap_or(0);
-        let third = b.get(i + 2).copied().unwrap_or(0);
-        let special = matches!((c, next), (0xC2, 0x80..=0x9F))
-            || (c == 0xE2 && next == 0x80 && matches!(third, 0xA8 | 0xA9))
-            || (c == 0xEF && next == 0xBB && third == 0xBF)
-            || (c == 0xEF && next == 0xBF && matches!(third, 0xBE | 0xBF));
-        if special {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// How many spaces `b` starts with: eight bytes at a time, as a line's
-/// indentation is asked for on every line (a byte at a time was ~5
-/// instructions a space).
-fn spaces(b: &[u8]) -> usize {
-    const EIGHT_SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-    let mut n = 0;
-    while let Some(chunk) = b.get(n..n + 8) {
-        let other = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) ^ EIGHT_SPACES;
-        if other != 0 {
-            // The lowest byte that differs is the first that is not a space.
-            return n + (other.trailing_zeros() / 8) as usize;
-        }
-        n += 8;
-    }
-    n + b[n..].iter().take_while(|&&c| c == b' ').count()
-}
-
 /// A line with content: where it starts and how far its content is indented.
 #[derive(Clone, Copy)]
 struct Line {
@@ -227,6 +162,9 @@ struct Reader<'t, S: Sink> {
     depth: usize,
     /// The last [`Reader::next_content`] asked for, and its answer.
     last_content: Cell<(usize, Option<Line>)>,
+    /// The last [`Reader::key_len`] asked for, and its answer: a block map's
+    /// first key is asked for twice (is a map there? then its key).
+    last_key: Cell<(usize, Option<usize>)>,
 }
 
 impl<S: Sink> Reader<'_, S> {
@@ -459,6 +397,16 @@ impl<S: Sink> Reader<'_, S> {
 
     /// The length of a simple key at `q` followed by `: ` or `:` and the line's end.
     fn key_len(&self, q: usize) -> Option<usize> {
+        let (at, len) = self.last_key.get();
+        if at == q {
+            return len;
+        }
+        let len = self.find_key_len(q);
+        self.last_key.set((q, len));
+        len
+    }
+
+    fn find_key_len(&self, q: usize) -> Option<usize> {
         let c = self.byte(q);
         if !KEY_BYTES[usize::from(c)] || c == b'-' {
             return None;
