@@ -69,6 +69,21 @@ pub fn break_len(b: &[u8], i: usize) -> usize {
     }
 }
 
+/// Where the line starting at `i` ends: its first YAML line break (see
+/// [`break_len`]), or the end. The `\n` is found at once; only a line that
+/// holds a byte a rarer break starts with is looked at byte by byte.
+fn line_end(b: &[u8], i: usize) -> usize {
+    let nl = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k);
+    if memchr::memchr3(b'\r', 0xC2, 0xE2, &b[i..nl]).is_none() {
+        return nl;
+    }
+    let mut end = i;
+    while end < b.len() && break_len(b, end) == 0 {
+        end += 1;
+    }
+    end
+}
+
 /// Whether the text holds a line break other than `\n` and `\r\n` (a lone
 /// CR, NEL, LS or PS): then lines are found the slow way.
 pub fn has_rare_breaks(b: &[u8]) -> bool {
@@ -352,10 +367,7 @@ pub fn is_blank(doc: &str) -> bool {
     let mut i = 0;
     let mut first = true;
     while i < b.len() {
-        let mut end = i;
-        while end < b.len() && break_len(b, end) == 0 {
-            end += 1;
-        }
+        let end = line_end(b, i);
         // Only a comment or marker line runs long; content returns early.
         let l = &doc[i..end];
         let t = l.trim();
