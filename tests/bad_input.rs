@@ -227,6 +227,14 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
             "cli-not-migration-name-case",
             &["--not-migration", "name:Seed_Job", GOOD],
         ),
+        (
+            "cli-extract-init-of-a-database",
+            &[
+                "--extract-init",
+                "data-permissions-ensurer",
+                "testdata/graph/harbor-pre-upgrade-hook.yaml",
+            ],
+        ),
         ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),
         (
             "cli-missing-second-file",

@@ -106,12 +106,15 @@ fn refuse_database(
         return Ok(());
     }
     let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+    let by = match matched.rule {
+        "annotation" => format!("its {} annotation", own::EXTRACT_INIT),
+        _ => "--extract-init".to_string(),
+    };
     Err(Error::at(
         ctx.index.location(doc),
         format!(
-            "cannot extract init container `{name}` of {} ({}): it {why}, a data service, whose init containers prepare its own pod and must stay in it",
+            "cannot extract init container `{name}` of {} (named by {by}): it {why}, a data service, whose init containers prepare its own pod and must stay in it",
             ctx.object(doc),
-            matched.detail
         ),
     )
     .help("extract only the app's migration: drop this name from --extract-init or the premigrate.io/extract-init annotation"))
