@@ -148,9 +148,15 @@ impl Want {
 pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
     // Looked up only (never iterated), with borrowed keys.
     let mut by_name: HashMap<(&str, &str, &str), usize> = HashMap::with_capacity(drafts.len());
+    // Kind and name → the one namespace that defines it (None: several).
+    let mut one_namespace: HashMap<(&str, &str), Option<&str>> = HashMap::new();
     for (i, d) in drafts.iter().enumerate() {
         if let Some((k, n)) = &d.key {
             by_name.entry((k, &d.namespace, n)).or_insert(i);
+            one_namespace
+                .entry((k, n))
+                .and_modify(|ns| *ns = ns.filter(|ns| *ns == d.namespace.as_str()))
+                .or_insert(Some(&d.namespace));
         }
     }
     // Where each want points (the names are borrowed from the drafts, so
@@ -162,16 +168,16 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
             d.wants
                 .iter()
                 .map(|w| {
-                    // An object written without a namespace is in the release's,
-                    // which a pod written into a namespace is in when it installs
-                    // (see `plan::context::in_namespace`).
-                    let find = |ns: &str| {
-                        by_name
-                            .get(&(w.kind.as_ref(), ns, w.name.as_ref()))
-                            .copied()
+                    // Either spelling of the release namespace, as the plan
+                    // reads it (see `plan::context::in_namespace`).
+                    let (kind, name) = (w.kind.as_ref(), w.name.as_ref());
+                    let find = |ns: &str| by_name.get(&(kind, ns, name)).copied();
+                    let other = match d.namespace.is_empty() {
+                        true => one_namespace.get(&(kind, name)).copied().flatten(),
+                        false => Some(""),
                     };
                     find(&d.namespace)
-                        .or_else(|| find(""))
+                        .or_else(|| other.and_then(find))
                         .filter(|&at| at != i)
                 })
                 .collect()
@@ -351,11 +357,11 @@ mod tests {
                 "default",
                 uses("config").into_iter().chain(uses("env")).collect(),
             ),
-            // One written without a namespace does not see one written into `default`.
             drafted("Job", "other", "", uses("env")),
         ]);
         let waits = |i: usize| nodes[i].waits.iter().map(|w| w.0).collect::<Vec<_>>();
         assert_eq!(waits(2), [0, 1]);
-        assert!(waits(3).is_empty());
+        // Written without one, a pod sees the one namespace that defines the name.
+        assert_eq!(waits(3), [1]);
     }
 }
