@@ -55,21 +55,12 @@ pub(crate) fn stream_jobs(
     migrations: &[Migration],
     waits: &mut Waits,
 ) -> Vec<usize> {
-    let mut docs = Vec::new();
-    for m in migrations
-        .iter()
-        .filter(|m| m.origin == Origin::Job && !m.hook)
-    {
-        docs.push(m.doc);
-        let Some(pod) = ctx.value(m.doc).and_then(|v| v.at(k8s::POD_TEMPLATE_SPEC)) else {
-            continue;
-        };
+    visit(ctx, migrations.iter(), |m, pod| {
         for k in predecessors(pod, m, migrations) {
             let why = format!("the migration runs after {}", migrations[k].original_name);
             waits.entry(m.doc).or_default().push((k, why));
         }
-    }
-    docs
+    })
 }
 
 /// Stream Jobs of regular contract steps, each waiting with a gate for every
@@ -83,15 +74,8 @@ pub(crate) fn contract_steps(
     pre: &[Migration],
     waits: &mut Waits,
 ) -> Vec<usize> {
-    let mut docs = Vec::new();
-    for m in all
-        .iter()
-        .filter(|m| m.phase == Phase::Post && m.origin == Origin::Job && !m.hook)
-    {
-        docs.push(m.doc);
-        let Some(pod) = ctx.value(m.doc).and_then(|v| v.at(k8s::POD_TEMPLATE_SPEC)) else {
-            continue;
-        };
+    let post = all.iter().filter(|m| m.phase == Phase::Post);
+    visit(ctx, post, |m, pod| {
         let named = chart_gates::find(pod);
         for (k, p) in pre.iter().enumerate() {
             let own_namespace = !p.hook && p.namespace == m.namespace;
@@ -102,6 +86,22 @@ pub(crate) fn contract_steps(
                 let why = format!("the contract step runs after {}", p.original_name);
                 waits.entry(m.doc).or_default().push((k, why));
             }
+        }
+    })
+}
+
+/// The documents of the regular migrations of the stream among `ms`, each
+/// with its pod spec handed to `want`.
+fn visit<'m>(
+    ctx: &Context<'_>,
+    ms: impl Iterator<Item = &'m Migration>,
+    mut want: impl FnMut(&'m Migration, &Value),
+) -> Vec<usize> {
+    let mut docs = Vec::new();
+    for m in ms.filter(|m| m.origin == Origin::Job && !m.hook) {
+        docs.push(m.doc);
+        if let Some(pod) = ctx.value(m.doc).and_then(|v| v.at(k8s::POD_TEMPLATE_SPEC)) {
+            want(m, pod);
         }
     }
     docs
