@@ -167,8 +167,12 @@ impl<'a> Context<'a> {
         let Some((kind, name)) = reference.split_once('/') else {
             return reference.to_string();
         };
-        let original = ref_kind(kind)
-            .and_then(|rk| (self.copies.iter()).find(|((k, n, _), _)| *k == rk && n == name));
+        // Keyed by kind and name first: the first namespace's copy of that name.
+        let original = ref_kind(kind).and_then(|rk| {
+            let from = (rk, name.to_string(), String::new());
+            let first = self.copies.range(from..).next();
+            first.filter(|((k, n, _), _)| *k == rk && n == name)
+        });
         match original {
             Some((_, orig)) => format!("{kind}/{orig}"),
             None => reference.to_string(),
