@@ -98,6 +98,12 @@ const CASES: &[(&str, usize, &str, bool)] = &[
         "app/templates/job.yaml",
         true,
     ),
+    (
+        "extract-init-annotation-on-a-database",
+        2,
+        "app/charts/postgresql/templates/statefulset.yaml",
+        false,
+    ),
     ("invalid-utf8-in-job", 2, "app/templates/job.yaml", true),
     ("job-without-template", 2, "app/templates/job.yaml", false),
     (

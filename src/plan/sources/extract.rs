@@ -52,7 +52,6 @@ pub(crate) fn find(
             continue;
         };
         let by_annotation = named_by_annotation(ctx, plan, doc, v, pod);
-        let database = crate::plan::graph::roles::data_image(pod);
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
         for (j, c) in inits.iter().enumerate() {
             if is_sidecar(c) || is_gate(c) {
@@ -62,8 +61,9 @@ pub(crate) fn find(
             else {
                 continue;
             };
-            if let Some(why) = &database {
-                refuse_database(ctx, doc, c, &matched, why)?;
+            // Asked only of a pod with something to extract (most have nothing).
+            if let Some(why) = crate::plan::graph::roles::data_image(pod) {
+                refuse_database(ctx, doc, c, &matched, &why)?;
                 continue;
             }
             // Replicas of one migration: same namespace, image, command, args and environment.
