@@ -26,7 +26,7 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
         let _ = writeln!(o, "migrations: none found (use --job, --job-selector, --migrate or the premigrate.io/migration annotation to name one)");
     }
     for (k, m) in plan.migrations.iter().enumerate() {
-        migration(&mut o, index, k, m);
+        migration(&mut o, index, plan, k, m);
     }
     if !plan.changes.is_empty() {
         let _ = writeln!(o, "changes:");
@@ -66,7 +66,7 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
 }
 
 /// One migration, in words.
-fn migration(o: &mut String, index: &Index<'_>, k: usize, m: &Migration) {
+fn migration(o: &mut String, index: &Index<'_>, plan: &Plan, k: usize, m: &Migration) {
     let _ = writeln!(o, "migration {}: {} → {}", k + 1, m.original_name, m.name);
     let from = match &m.origin {
         Origin::Job => doc_label(index, m.doc),
@@ -102,6 +102,10 @@ fn migration(o: &mut String, index: &Index<'_>, k: usize, m: &Migration) {
     for d in &m.uses {
         let at = match (d.doc, d.hook) {
             (Some(i), _) => format!("defined in document {}", i + 1),
+            (None, Some(h)) if plan.argo_ignores_helm_hooks => format!(
+                "a Helm hook in document {}: Argo CD ignores Helm hooks in this release, so it gets the Job's wave",
+                h + 1
+            ),
             (None, Some(h)) => format!(
                 "a Helm hook in document {}: left to the hook's order",
                 h + 1

@@ -53,6 +53,9 @@ pub const PM010: Code = code("PM010", Info, "a possible migration, not acted on"
 pub const PM011: Code = code("PM011", Warning, "an app container migrates, then serves",
     "A container of a long-running workload runs a migration before it serves (`migrate && exec server`, or an env switch such as `RUN_MIGRATIONS=true`): every pod migrates on start, the replicas race for the schema, and a failed migration crash-loops the app instead of failing one Job. premigrate leaves the app's own command alone and says which `--migrate KIND/NAME='COMMAND'` (or `premigrate.io/migrate` annotation) runs the migration once, in a Job the workload waits for; then drop the migration from the container's command (or turn the switch off). Not reported once a Job is generated from the workload, nor under `--no-detect`. Lint reports the same container as PM502 when the workload runs several pods.");
 /// A GitOps migration Job lost its TTL.
+/// Apps wait for migrations the stream does not hold.
+pub const PM012: Code = code("PM012", Warning, "apps wait for a migration the stream does not hold",
+    "A workload's init container waits for migrations (a check such as `airflow db check-migrations`, or a wait for a Job of the chart), but the stream holds no migration Job. Helm 3 never hands hooks to a post-renderer, so a chart whose migration is a Helm hook keeps it as it is: a `post-install` one hangs `helm install --wait` (the apps wait for a hook Helm runs after them). Render the migration as a regular Job (Airflow: `migrateDatabaseJob.useHelmHooks=false`), or use Helm 4, whose post-renderer sees hooks.");
 pub const PM004: Code = code("PM004", Warning, "TTL removed from a GitOps migration Job",
     "Under `gitops` the Job must outlive its success: once `spec.ttlSecondsAfterFinished` deletes it, the GitOps engine re-creates it, the migration reruns every interval, and gated pods wait for a Job that keeps restarting. premigrate removes the TTL.");
 /// The chart already made the Job a hook.
@@ -95,7 +98,7 @@ pub const PM206: Code = code("PM206", Warning, "no workload in the migration's n
     "Gates only wait for a Job of the workload's own namespace. Give the Job and the workloads that use its database the same `metadata.namespace`.");
 /// A gated Job or Pod.
 pub const PM207: Code = code("PM207", Warning, "gated Job or Pod: its pod spec is immutable",
-    "The gate changes with every new migration, and a Job's or Pod's pod spec cannot be changed once created: applying it fails unless it is recreated (a name per release, `kustomize.toolkit.fluxcd.io/force: Enabled`, Argo CD `Replace=true`), or mark it `premigrate.io/gate: \"false\"`.");
+    "The gate changes with every new migration, and a Job's or Pod's pod spec cannot be changed once created: applying it fails unless it is recreated. Under `gitops` premigrate marks it to be: Flux `kustomize.toolkit.fluxcd.io/force: Enabled`, Argo CD `Force=true,Replace=true`, kapp `fallback-on-replace`; Helm and `kubectl apply` still need a name per release (`.Release.Revision`), or mark it `premigrate.io/gate: \"false\"`.");
 /// The chart deletes the Job the gates wait for.
 pub const PM208: Code = code("PM208", Warning, "the chart's delete policy deletes the Job the gates wait for",
     "Under `hooks` with gates that wait for the Job object, a chart delete policy with `hook-succeeded` deletes the Job when it succeeds, so the gates never see it complete. Drop `hook-succeeded` from the chart, or use `--gate-style check`.");
@@ -208,10 +211,10 @@ pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
-    PM004, PM010, PM011, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206,
-    PM207, PM208, PM209, PM210, PM211, PM301, PM302, PM303, PM401, PM402, PM403, PM404, PM501,
-    PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514,
-    PM601, PM602, PM603, PM604, PM605,
+    PM004, PM010, PM011, PM012, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205,
+    PM206, PM207, PM208, PM209, PM210, PM211, PM301, PM302, PM303, PM401, PM402, PM403, PM404,
+    PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513,
+    PM514, PM601, PM602, PM603, PM604, PM605,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -39,6 +39,9 @@ pub(crate) enum Role {
     /// object whose pod spec is immutable, and the gate changes with each new
     /// migration; these rows make the engine replace it instead of failing.
     GitopsRecreatedHook,
+    /// A plain (non-hook) Job or Pod that premigrate gates, under `gitops`: the
+    /// same, with Argo CD's delete-and-recreate too (a hook it recreates itself).
+    GitopsRecreatedJob,
 }
 
 /// One annotation row.
@@ -77,6 +80,11 @@ pub(crate) const KAPP_GROUP: &str = "kapp.k14s.io/change-group";
 pub(crate) const KAPP_RULE: &str = "kapp.k14s.io/change-rule";
 /// Argo CD's sync wave.
 pub(crate) const ARGO_WAVE: &str = "argocd.argoproj.io/sync-wave";
+/// Argo CD's own hook annotation: when any object of the release has one, Argo
+/// CD ignores every Helm hook annotation (FACTS.md).
+pub(crate) const ARGO_HOOK: &str = "argocd.argoproj.io/hook";
+/// Argo CD hook annotations; removed from gitops migration Jobs, as Helm's are.
+pub(crate) const ARGO_HOOK_KEYS: &[&str] = &[ARGO_HOOK, "argocd.argoproj.io/hook-delete-policy"];
 /// The default hook events of a migration.
 pub(crate) const PRE_EVENTS: &str = "pre-install,pre-upgrade";
 
@@ -126,7 +134,29 @@ pub(crate) const ANNOTATIONS: &[Row] = &[
         "kapp.k14s.io/update-strategy",
         Fill::Fixed("fallback-on-replace"),
     ),
+    row(
+        "flux",
+        Role::GitopsRecreatedJob,
+        "kustomize.toolkit.fluxcd.io/force",
+        Fill::Fixed("Enabled"),
+    ),
+    row(
+        "kapp",
+        Role::GitopsRecreatedJob,
+        "kapp.k14s.io/update-strategy",
+        Fill::Fixed("fallback-on-replace"),
+    ),
+    // Argo CD's documented form for a Job to run again when it changes.
+    row(
+        "argocd",
+        Role::GitopsRecreatedJob,
+        ARGO_SYNC_OPTIONS,
+        Fill::Fixed("Force=true,Replace=true"),
+    ),
 ];
+
+/// Argo CD's per-resource sync options, a comma-separated list.
+pub(crate) const ARGO_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
 
 /// Hook annotations that make a document a Helm hook; removed from gitops Jobs.
 pub(crate) const HELM_HOOK_KEYS: &[&str] = &[HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE];

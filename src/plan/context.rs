@@ -55,6 +55,8 @@ pub(crate) struct Context<'a> {
     /// looked up for every migration (finding the gates again for each was
     /// quadratic in the number of Jobs).
     pub(crate) gated_jobs: Vec<String>,
+    /// Documents with an Argo CD hook annotation (`argocd.argoproj.io/hook`).
+    pub(crate) argo_hooks: Vec<usize>,
 }
 
 impl<'a> Context<'a> {
@@ -91,10 +93,13 @@ impl<'a> Context<'a> {
             unreadable_flags: vec![],
             lists: vec![],
             gated_jobs: vec![],
+            argo_hooks: vec![],
         };
         for i in 0..index.entries.len() {
             if let Some(v) = ctx.value(i) {
                 ctx.learn(i, v);
+            } else if unparsed_mentions(index, i, engines::ARGO_HOOK) {
+                ctx.argo_hooks.push(i);
             }
         }
         Ok(ctx)
@@ -124,6 +129,9 @@ impl<'a> Context<'a> {
             if !inside.is_empty() {
                 self.lists.push((i, inside));
             }
+        }
+        if annotation(v, engines::ARGO_HOOK).is_some() {
+            self.argo_hooks.push(i);
         }
         if let Some(a) = annotation(v, own::MIGRATION).filter(|a| yaml11_bool(a).is_none()) {
             self.unreadable_flags.push((i, a.to_string()));
@@ -193,6 +201,14 @@ impl<'a> Context<'a> {
     pub(crate) fn object(&self, i: usize) -> String {
         self.index.entries[i].info.object()
     }
+}
+
+/// Whether unparsed document `i`'s metadata block mentions `key` (one without
+/// a block has no annotations).
+fn unparsed_mentions(index: &Index<'_>, i: usize, key: &str) -> bool {
+    let text = index.stream.doc_text(i);
+    let range = index.entries[i].metadata.clone().unwrap_or_default();
+    crate::stream::mentions(&text[range], &[key])
 }
 
 /// The Jobs among a List's `items` that look like migrations (annotation, name

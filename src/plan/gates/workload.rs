@@ -177,10 +177,16 @@ fn record(
     let hook = is_hook(ctx, w);
     let recreated = follower || (ctx.target == Target::Hooks && hook);
     let immutable = crate::k8s::kinds::immutable_pod(ctx.kind(w));
-    if immutable && !follower && hook && ctx.target == Target::Gitops {
-        // Flux and kapp apply a chart hook as a plain object: replaced when its
-        // gate changes, as Helm recreates it on every release.
-        replace_on_change(ctx, plan, w);
+    if immutable && !follower && ctx.target == Target::Gitops {
+        // Flux, Argo CD and kapp replace it when its gate changes (Helm recreates
+        // a chart hook on every release anyway).
+        replace_on_change(ctx, plan, w, hook);
+        if !hook {
+            plan.note(codes::PM207, Some(w), format!(
+                "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: Flux, Argo CD and kapp now recreate it when it changes, but Helm 3 and kubectl apply fail as immutable unless its name changes per release (e.g. with .Release.Revision), or mark it premigrate.io/gate: \"false\"",
+                ctx.object(w)
+            ));
+        }
     } else if immutable && !recreated {
         plan.note(codes::PM207, Some(w), format!(
             "{}: its pod spec cannot be changed once created, and its gate changes with every new migration: applying it then fails as immutable unless it is recreated (a name that changes per release, kustomize.toolkit.fluxcd.io/force: Enabled, Argo CD Replace=true), or mark it premigrate.io/gate: \"false\"",
@@ -226,19 +232,38 @@ fn drop_own_rules(plan: &mut Plan, w: usize, v: &Value, keep: &[String]) {
 }
 
 /// Marks gated chart hook `w` for replacement when its pod spec changes.
-fn replace_on_change(ctx: &Context<'_>, plan: &mut Plan, w: usize) {
+fn replace_on_change(ctx: &Context<'_>, plan: &mut Plan, w: usize, hook: bool) {
     let v = ctx.value(w).expect("workloads are parsed");
-    for row in engines::rows(Role::GitopsRecreatedHook) {
-        let value = fill(row.fill, &Fills::migration(""));
-        set_annotation(
-            plan,
-            v,
-            w,
-            row.key,
-            &value,
-            "a chart hook, recreated by Helm on every release: replaced when its gate changes, not refused as immutable",
-        );
+    let (role, why) = match hook {
+        true => (Role::GitopsRecreatedHook, "a chart hook, recreated by Helm on every release: replaced when its gate changes, not refused as immutable"),
+        false => (Role::GitopsRecreatedJob, "its pod spec is immutable: replaced when its gate changes, not refused as immutable"),
+    };
+    for row in engines::rows(role) {
+        let mut value = fill(row.fill, &Fills::migration(""));
+        if row.key == engines::ARGO_SYNC_OPTIONS {
+            match merged_options(crate::plan::context::annotation(v, row.key), &value) {
+                Some(all) => value = all,
+                None => continue,
+            }
+        }
+        set_annotation(plan, v, w, row.key, &value, why);
     }
+}
+
+/// A comma-separated option list with `wanted`'s options added (`None`: it has them all).
+fn merged_options(current: Option<&str>, wanted: &str) -> Option<String> {
+    let mut all: Vec<&str> = current
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .collect();
+    let missing: Vec<&str> = wanted.split(',').filter(|o| !all.contains(o)).collect();
+    if missing.is_empty() {
+        return None;
+    }
+    all.extend(missing);
+    Some(all.join(","))
 }
 
 /// Whether a document is a Helm hook.

@@ -15,6 +15,8 @@
 
 use std::collections::BTreeMap;
 
+use super::argo;
+pub use super::argo::ArgoHook;
 pub use super::why::Why;
 use crate::yaml::value::List;
 
@@ -66,7 +68,7 @@ pub struct Hook {
 
 /// One object of the release, as the engines see it. Its lists are
 /// [`List`]s and its hook boxed: a big stream's model holds one per object,
-/// most of them with no hook, groups or checks (72 bytes, not 168).
+/// most of them with no hook, groups or checks (80 bytes, not 176).
 #[derive(Debug, Clone, Default)]
 pub struct Node {
     /// `Kind/name`, for messages.
@@ -75,6 +77,11 @@ pub struct Node {
     pub hook: Option<Box<Hook>>,
     /// Argo CD sync wave (for a Helm hook without its own wave: its weight, as Argo CD reads it).
     pub wave: i64,
+    /// `wave` is the Helm hook's weight, not a wave of its own: Argo CD reads it
+    /// only while it honours Helm hooks.
+    pub wave_from_weight: bool,
+    /// Its `argocd.argoproj.io/hook`, if any.
+    pub argo_hook: Option<ArgoHook>,
     /// kapp change groups it belongs to.
     pub groups: List<String>,
     /// kapp groups it is upserted after.
@@ -188,7 +195,8 @@ fn settle(nodes: &[Node], engine: Engine) -> (Vec<Slot>, Vec<bool>) {
 
 /// When `engine` gets to each object.
 fn slots(nodes: &[Node], engine: Engine) -> Vec<Slot> {
-    let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine)).collect();
+    let argo_hooks = nodes.iter().any(|n| n.argo_hook.is_some());
+    let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine, argo_hooks)).collect();
     if matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade) {
         rank_ties(nodes, &mut slots);
     }
@@ -452,6 +460,9 @@ fn step_reason(n: &Node, s: Slot, engine: Engine) -> String {
 }
 
 fn never_reason(n: &Node, engine: Engine) -> String {
+    if engine == Engine::ArgoCd {
+        return "an Argo CD hook that does not run in a sync (Skip, SyncFail or PostDelete)".into();
+    }
     let events = n
         .hook
         .as_ref()
@@ -487,39 +498,28 @@ fn rank_ties(nodes: &[Node], slots: &mut [Slot]) {
     }
 }
 
-/// Where `engine` puts a node.
-fn slot(n: &Node, engine: Engine) -> Slot {
+/// Where `engine` puts a node (`argo_hooks`: some object of the release is an
+/// Argo CD hook).
+fn slot(n: &Node, engine: Engine, argo_hooks: bool) -> Slot {
     if n.is_blank() {
         return Slot::Done;
     }
     match engine {
         Engine::Kubectl | Engine::Kapp => Slot::Free,
-        Engine::ArgoCd => Slot::Step(argo_phase(n), n.wave, 0),
+        Engine::ArgoCd => argo_slot(n, argo_hooks),
         Engine::HelmInstall | Engine::HelmUpgrade => helm_slot(n, engine),
     }
 }
 
-/// Argo CD maps Helm's `pre-*` hooks to PreSync, `post-*` to PostSync; `test` and
-/// `*-delete`/`*-rollback` hooks never run in a sync.
-fn argo_phase(n: &Node) -> i8 {
-    match &n.hook {
-        None => 1,
-        Some(h)
-            if h.events
-                .iter()
-                .any(|e| e == "pre-install" || e == "pre-upgrade") =>
-        {
-            0
-        }
-        Some(h)
-            if h.events
-                .iter()
-                .any(|e| e == "post-install" || e == "post-upgrade") =>
-        {
-            2
-        }
-        Some(_) => 1,
-    }
+/// Where Argo CD puts a node (see [`argo::place`]).
+fn argo_slot(n: &Node, argo_hooks: bool) -> Slot {
+    let events = n.hook.as_ref().map(|h| h.events.as_slice());
+    let wave = argo::Wave {
+        value: n.wave,
+        from_weight: n.wave_from_weight,
+    };
+    argo::place(n.argo_hook, events, wave, argo_hooks)
+        .map_or(Slot::Never, |(phase, wave)| Slot::Step(phase, wave, 0))
 }
 
 fn helm_slot(n: &Node, engine: Engine) -> Slot {
@@ -656,6 +656,10 @@ mod tests {
                         })
                     }),
                     wave,
+                    // One object in fifteen an Argo CD hook (PreSync or PostSync).
+                    argo_hook: (wave == 1 && weight == 2)
+                        .then(|| ArgoHook::Phase(deleted as i8 * 2)),
+                    wave_from_weight: false,
                     groups: groups.into_iter().map(str::to_string).collect(),
                     after_groups: after.into_iter().map(str::to_string).collect(),
                     waits: waits.into_iter().map(|w| (w, "w".into())).collect(),
@@ -679,7 +683,7 @@ mod tests {
     #[test]
     fn a_node_stays_small() {
         // One per object of the stream checked (25k on the 50 MB bench stream).
-        assert_eq!(std::mem::size_of::<Node>(), 72);
+        assert_eq!(std::mem::size_of::<Node>(), 80);
     }
 
     fn node(label: &str) -> Node {
@@ -730,6 +734,50 @@ mod tests {
         let mut nodes = nodes;
         nodes[0].wave = -1;
         assert!(check(&nodes, Engine::ArgoCd).is_ok());
+    }
+
+    /// A Helm hook Secret: PreSync for Argo CD, unless the release has an Argo CD
+    /// hook, when it is a plain Sync object in wave 0 (its weight ignored).
+    fn secret_hook() -> Node {
+        let mut secret = hook(node("Secret/creds"), "pre-install", -10);
+        secret.wave = -10;
+        secret.wave_from_weight = true;
+        secret
+    }
+
+    #[test]
+    fn argo_hook_makes_argo_ignore_helm_hooks() {
+        let mut job = waits(node("Job/migrate"), 1, "uses");
+        job.wave = -1;
+        assert!(check(&[job.clone(), secret_hook()], Engine::ArgoCd).is_ok());
+        // Airflow's Argo CD recipe: the migration a Sync hook in wave -1.
+        job.argo_hook = Some(ArgoHook::parse("Sync"));
+        let d = check(&[job.clone(), secret_hook()], Engine::ArgoCd).unwrap_err();
+        assert!(d.to_string().contains("Secret/creds"), "{d}");
+        // The Secret in a wave of its own before the Job's.
+        let mut secret = secret_hook();
+        (secret.wave, secret.wave_from_weight) = (-2, false);
+        assert!(check(&[job, secret], Engine::ArgoCd).is_ok());
+    }
+
+    #[test]
+    fn argo_hooks_by_phase() {
+        assert_eq!(ArgoHook::parse("PreSync"), ArgoHook::Phase(0));
+        assert_eq!(ArgoHook::parse("PostSync, Sync"), ArgoHook::Phase(1));
+        assert_eq!(ArgoHook::parse("Skip"), ArgoHook::NotInSync);
+        assert_eq!(ArgoHook::parse("SyncFail"), ArgoHook::NotInSync);
+        // A PreSync hook that needs a Sync object hangs the sync.
+        let mut job = waits(node("Job/migrate"), 1, "uses");
+        job.argo_hook = Some(ArgoHook::Phase(0));
+        assert!(check(&[job.clone(), node("Secret/creds")], Engine::ArgoCd).is_err());
+        // A pod that waits for a skipped object waits forever.
+        let mut skipped = node("Secret/creds");
+        skipped.argo_hook = Some(ArgoHook::NotInSync);
+        let d = check(
+            &[waits(node("Deployment/app"), 1, "uses"), skipped],
+            Engine::ArgoCd,
+        );
+        assert!(d.is_err());
     }
 
     #[test]
@@ -808,7 +856,8 @@ mod tests {
 
     /// The model before the per-pass summary: every object's [`blocker`], exactly.
     fn naive(nodes: &[Node], engine: Engine) -> Vec<bool> {
-        let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine)).collect();
+        let argo_hooks = nodes.iter().any(|n| n.argo_hook.is_some());
+        let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine, argo_hooks)).collect();
         if matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade) {
             rank_ties(nodes, &mut slots);
         }

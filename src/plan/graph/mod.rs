@@ -2,6 +2,7 @@
 //! config, apps; in which order they must start; and a check that the order each
 //! engine will follow can never hang.
 
+pub mod argo;
 pub mod chart_gates;
 pub mod deadlock;
 pub mod hosts;

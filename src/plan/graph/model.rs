@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::chart_gates;
-use super::deadlock::{Hook, Node, Why};
+use super::deadlock::{ArgoHook, Hook, Node, Why};
 use super::roles::peek;
 use crate::index::{DocInfo, Index};
 use crate::k8s;
@@ -245,7 +245,15 @@ pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
 
 /// Whether a document the index did not parse still orders itself.
 fn mentions_order(text: &str) -> bool {
-    crate::stream::mentions(text, &["helm.sh/hook", "sync-wave", "kapp.k14s.io/"])
+    crate::stream::mentions(
+        text,
+        &[
+            "helm.sh/hook",
+            "sync-wave",
+            "argocd.argoproj.io/hook",
+            "kapp.k14s.io/",
+        ],
+    )
 }
 
 fn annotations(v: &Value, node: &mut Node) {
@@ -273,10 +281,10 @@ fn annotations(v: &Value, node: &mut Node) {
                 .is_some_and(|p| p.contains("hook-succeeded")),
         }));
     }
-    node.wave = get("argocd.argoproj.io/sync-wave")
-        .and_then(|w| w.trim().parse().ok())
-        .or(node.hook.as_ref().map(|h| h.weight))
-        .unwrap_or(0);
+    let wave = get("argocd.argoproj.io/sync-wave").and_then(|w| w.trim().parse().ok());
+    node.wave_from_weight = wave.is_none() && node.hook.is_some();
+    node.wave = wave.or(node.hook.as_ref().map(|h| h.weight)).unwrap_or(0);
+    node.argo_hook = get("argocd.argoproj.io/hook").map(ArgoHook::parse);
     for (k, val) in ann {
         let Some(val) = val.as_str() else { continue };
         if k == "kapp.k14s.io/change-group" || k.starts_with("kapp.k14s.io/change-group.") {

@@ -59,6 +59,29 @@ pub const DATA_IMAGES: &[(&str, &str)] = &[
     ("redis-photon", "Redis"),
 ];
 
+/// Image names of telemetry sinks (metrics, traces, logs): a migration's config
+/// names them (Airflow's `statsd_host`), but nothing waits on a sink, so one
+/// reached that way is not a data service.
+const TELEMETRY_IMAGES: &[&str] = &[
+    "statsd-exporter",
+    "statsd",
+    "prometheus",
+    "pushgateway",
+    "opentelemetry-collector",
+    "opentelemetry-collector-contrib",
+    "otel-collector",
+    "jaeger-collector",
+    "jaeger-agent",
+    "zipkin",
+    "fluent-bit",
+    "fluentd",
+    "vector",
+    "loki",
+    "tempo",
+    "grafana-agent",
+    "alloy",
+];
+
 /// Suffixes of image names that are still the same data service (`postgresql-repmgr`).
 const DATA_IMAGE_SUFFIXES: &[&str] = &[
     "repmgr", "server", "cluster", "sentinel", "sharded", "ha", "stack", "alpine",
@@ -160,7 +183,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
                 .iter()
                 .copied()
                 .filter(|&w| !is_migration(w) && !chart_gated(index, w))
-                .filter(|&w| !runs_image_of(index, w, pod))
+                .filter(|&w| !runs_image_of(index, w, pod) && !telemetry(index, w))
                 .collect();
             if !behind.is_empty() && services.is_empty() {
                 continue;
@@ -279,6 +302,21 @@ fn runs_image_of(index: &Index<'_>, w: usize, migration: &Value) -> bool {
     pod_of(index, w).is_some_and(|pod| {
         data_image(&pod).is_none() && repos(&pod).iter().any(|r| ours.contains(r))
     })
+}
+
+/// Whether every container of workload `w` runs a telemetry sink's image.
+fn telemetry(index: &Index<'_>, w: usize) -> bool {
+    let Some(pod) = pod_of(index, w) else {
+        return false;
+    };
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    !containers.is_empty()
+        && containers.iter().all(|c| {
+            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+            let repo = crate::detect::image_repository(image);
+            let base = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+            TELEMETRY_IMAGES.contains(&base.as_str())
+        })
 }
 
 /// Whether the chart's own init containers hold the workload until migrations are done.

@@ -68,6 +68,27 @@ pub(crate) fn render_stamp(name: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// Whether an annotation value is the render time (or a per-render random
+/// token): Go's `time.Time` as `{{ now }}` prints it (`2006-01-02 15:04:05.999
+/// +0000 UTC m=+0.05`), RFC 3339 (`now | date …`), a bare stamp of
+/// [`STAMPS`]'s shapes (`now | unixEpoch`, `date "20060102150405"`); or
+/// anything under `rollme`, Helm's documented `randAlphaNum` roll trigger.
+pub(crate) fn is_render_time(key: &str, value: &str) -> bool {
+    let v = value.trim();
+    let b = v.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let dated = digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10);
+    let timed =
+        matches!(b.get(10), Some(b' ' | b'T')) && digits(11..13) && b.get(13) == Some(&b':');
+    let bare = matches!(v.len(), 10 | 12 | 14) && digits(0..v.len()) && plausible(v);
+    key == "rollme" || (dated && timed) || bare
+}
+
 /// A Job's name without the render-time stamp a chart may end it with (see
 /// [`render_stamp`]).
 pub(crate) fn unstamped(name: &str) -> &str {
@@ -142,6 +163,29 @@ pub(crate) fn label_name(full: &str, seed: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn render_time_annotations() {
+        let now = "2026-01-15 10:00:00.123456789 +0000 UTC m=+0.050000001";
+        for (k, v) in [
+            ("timestamp", now),
+            ("deployed-at", "2026-01-15T10:00:00Z"),
+            ("t", "1768471200"),
+            ("t", "20260115100000"),
+            ("rollme", "aZ3kq"),
+        ] {
+            assert!(is_render_time(k, v), "{k}: {v}");
+        }
+        for (k, v) in [
+            ("checksum/config", "3f5a1c9e0b7d2f4a6c8e0b1d3f5a7c9e"),
+            ("release-date", "2026-01-15"),
+            ("prometheus.io/port", "8080"),
+            ("version", "20260115"),
+            ("id", "9999999999"),
+        ] {
+            assert!(!is_render_time(k, v), "{k}: {v}");
+        }
+    }
 
     #[test]
     fn render_stamps() {

@@ -10,7 +10,7 @@ use crate::plan::context::Context;
 use crate::plan::gates::container::is_gate;
 use crate::plan::gates::token::is_token_volume;
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts};
-use crate::plan::jobs::hash::{content_hash, hashed_name};
+use crate::plan::jobs::hash::{content_hash, hashed_name, is_render_time};
 use crate::plan::model::{Dependency, Plan};
 use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::Value;
@@ -80,6 +80,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
             ));
         }
     }
+    hardening.extend(render_time_annotations(v));
     if !job.hook && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
         plan.note(codes::PM004, Some(job.doc), format!(
@@ -88,6 +89,26 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
         ));
     }
     hardening
+}
+
+/// The pod template's annotations that hold the render time (`timestamp: {{ now
+/// }}`, `rollme`): removed, as a stamp in the Job's name is. They changed the
+/// Job with every render: a new hash, the migration rerun and every gated app
+/// rolled on each CI render, for no change at all.
+fn render_time_annotations(v: &Value) -> Vec<Hardening> {
+    let annotations = v
+        .at(&["spec", "template", "metadata", "annotations"])
+        .map(Value::entries)
+        .unwrap_or(&[]);
+    annotations
+        .iter()
+        .filter(|(k, val)| val.as_str().is_some_and(|t| is_render_time(k, t)))
+        .map(|(k, _)| {
+            let mut p = path!["spec", "template", "metadata", "annotations"];
+            p.push(Seg::Key(k.to_string()));
+            (p, None, "the pod template's annotation holds the render time, which changes with every render: the content hash names the Job instead")
+        })
+        .collect()
 }
 
 /// References (with hook copies from an earlier run mapped back to what they

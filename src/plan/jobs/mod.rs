@@ -45,6 +45,37 @@ fn input_notes(ctx: &Context<'_>, plan: &mut Plan) {
     }
 }
 
+/// Warns once when the chart's own gates wait for migrations and the stream
+/// holds none: under Helm 3 the migration is a hook the post-renderer never sees.
+fn gates_without_migration(ctx: &Context<'_>, plan: &mut Plan) {
+    let entries = &ctx.index.entries;
+    let in_stream = |job: &str| {
+        entries
+            .iter()
+            .any(|e| e.info.kind.as_deref() == Some("Job") && e.info.name.as_deref() == Some(job))
+    };
+    // A check, or a wait for a Job that is not there (one that is: not a migration's gate).
+    let gated: Vec<(usize, String)> = (0..entries.len())
+        .filter_map(|i| {
+            let pod = ctx
+                .value(i)
+                .and_then(|v| crate::k8s::pod_spec(v, ctx.kind(i)))?;
+            let gate = crate::plan::graph::chart_gates::find(pod)
+                .into_iter()
+                .find(|g| g.check || g.jobs.iter().any(|j| !in_stream(&j.name)))?;
+            Some((i, format!("{} (`{}`)", ctx.object(i), gate.container)))
+        })
+        .collect();
+    let Some(&(first, _)) = gated.first() else {
+        return;
+    };
+    let names: Vec<&str> = gated.iter().map(|(_, n)| n.as_str()).collect();
+    plan.note(codes::PM012, Some(first), format!(
+        "{} wait(s) for migrations, but the stream holds no migration Job: under Helm 3 a chart's migration hook never reaches a post-renderer, so premigrate cannot order it (a `post-install` one hangs `helm install --wait`); render the migration as a regular Job (e.g. Airflow's migrateDatabaseJob.useHelmHooks=false) or use Helm 4",
+        names.join(", ")
+    ));
+}
+
 /// Refuses two migrations premigrate builds under one name (a Job generated with
 /// `--migrate` and one extracted from an init container, both `<workload>-migrate`):
 /// their Roles, kapp groups and gates would collide.
@@ -95,10 +126,22 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let mut new_jobs = extract::find(ctx, &workloads.docs, plan)?;
     new_jobs.extend(generate::find(ctx, &workloads.docs)?);
     let pending = pending(ctx, found, &new_jobs);
+    if pending.is_empty() {
+        gates_without_migration(ctx, plan);
+    }
     one_name_each(ctx, &pending)?;
     let release = order::release(ctx, &pending_view(&pending))?;
     order::record_data(ctx, &release, plan);
-    let workloads = find::without(ctx, &workloads, &plan.data_services);
+    let mut workloads = find::without(ctx, &workloads, &plan.data_services);
+    // The stream's migration Jobs lose theirs (gitops::strip_argo_hook).
+    let is_job = |d: usize| {
+        pending
+            .iter()
+            .any(|p| p.subject.new.is_none() && p.subject.doc == d)
+    };
+    workloads.helm_hooks_ignored =
+        ctx.target == Target::Gitops && ctx.argo_hooks.iter().any(|&d| !is_job(d));
+    plan.argo_ignores_helm_hooks = workloads.helm_hooks_ignored;
     let mut decided: Vec<Option<order::Done>> = vec![None; pending.len()];
     for k in release.run_order() {
         let place = order::Place::of(ctx, &release, k, &decided, ctx.target);

@@ -25,6 +25,10 @@ pub(crate) fn plan(
     if job.events.is_some() {
         strip_hook(ctx.target, job, own_edits, plan);
     }
+    let argo_hook = annotation(job.value, engines::ARGO_HOOK).is_some();
+    if ctx.target == Target::Gitops && job.new.is_none() && argo_hook {
+        strip_argo_hook(job, own_edits, plan);
+    }
     let wave = job_wave(ctx, job, workloads, plan);
     for row in engines::rows(Role::GitopsJob) {
         if job.phase == Phase::Post && row.fill == Fill::Group {
@@ -44,6 +48,9 @@ pub(crate) fn plan(
         Phase::Pre => {
             for dep in uses {
                 order_dependency(ctx, job, dep, wave, plan);
+                if workloads.helm_hooks_ignored {
+                    order_hook_dependency(ctx, dep, wave, plan);
+                }
             }
             data::order(ctx, job, workloads, own_edits, plan);
             data::follow(job, own_edits);
@@ -104,6 +111,39 @@ fn strip_hook(target: Target, job: &JobFacts<'_>, own_edits: &mut JobEdits, plan
             job.object
         ),
     );
+}
+
+/// Removes the chart's Argo CD hook annotations: under Argo CD too the Job is a
+/// regular resource ordered by its wave (a hook is never pruned, and a PreSync
+/// or PostSync one runs apart from the objects it needs or the apps that wait).
+fn strip_argo_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {
+    for k in engines::ARGO_HOOK_KEYS {
+        if annotation(job.value, k).is_some() {
+            own_edits.push((
+                Edit::Remove(annotation_path(k)),
+                format!("removed {k}: under GitOps the Job is a regular, pruned resource"),
+            ));
+        }
+    }
+    plan.note(
+        codes::PM102,
+        Some(job.doc),
+        format!(
+            "{}: removed the chart's argocd.argoproj.io/hook annotations: under Argo CD too the migration is a regular resource, ordered by its sync wave and pruned when its name changes",
+            job.object
+        ),
+    );
+}
+
+/// Orders a Helm hook the Job uses no later than the Job when Argo CD ignores
+/// the release's Helm hooks: it is then a plain Sync object like any other.
+fn order_hook_dependency(ctx: &Context<'_>, dep: &Dependency, wave: i64, plan: &mut Plan) {
+    let Some(def) = dep.hook.filter(|_| dep.doc.is_none()) else {
+        return;
+    };
+    let Some(dv) = ctx.value(def) else { return };
+    let why = "the migration uses it, and Argo CD ignores Helm hooks in a release with an Argo CD hook: it must exist before the Job";
+    lower_wave(plan, dv, def, wave, why);
 }
 
 /// The contract step: recorded as such, and moved after the last workload.
