@@ -53,6 +53,9 @@ pub const PM010: Code = code("PM010", Info, "a possible migration, not acted on"
 pub const PM011: Code = code("PM011", Warning, "an app container migrates, then serves",
     "A container of a long-running workload runs a migration before it serves (`migrate && exec server`, or an env switch such as `RUN_MIGRATIONS=true`): every pod migrates on start, the replicas race for the schema, and a failed migration crash-loops the app instead of failing one Job. premigrate leaves the app's own command alone and says which `--migrate KIND/NAME='COMMAND'` (or `premigrate.io/migrate` annotation) runs the migration once, in a Job the workload waits for; then drop the migration from the container's command (or turn the switch off). Not reported once a Job is generated from the workload, nor under `--no-detect`. Lint reports the same container as PM502 when the workload runs several pods.");
 /// A GitOps migration Job lost its TTL.
+/// A kept backoffLimit above Kubernetes' default, once each retry is a new pod.
+pub const PM005: Code = code("PM005", Warning, "a migration Job keeps a high backoffLimit",
+    "premigrate sets `restartPolicy: Never` (a failed migration is not retried in place) and keeps the chart's explicit `backoffLimit`. Above 6 (Kubernetes' default) that is many new pods, each rerunning every step over a half-migrated schema, before the Job fails and the gated apps learn of it. Lower it in the chart's values.");
 /// Apps wait for migrations the stream does not hold.
 pub const PM012: Code = code("PM012", Warning, "apps wait for a migration the stream does not hold",
     "A workload's init container waits for migrations (a check such as `airflow db check-migrations`, or a wait for a Job of the chart), but the stream holds no migration Job. Helm 3 never hands hooks to a post-renderer, so a chart whose migration is a Helm hook keeps it as it is: a `post-install` one hangs `helm install --wait` (the apps wait for a hook Helm runs after them). Render the migration as a regular Job (Airflow: `migrateDatabaseJob.useHelmHooks=false`), or use Helm 4, whose post-renderer sees hooks.");
@@ -211,10 +214,10 @@ pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
-    PM004, PM010, PM011, PM012, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205,
-    PM206, PM207, PM208, PM209, PM210, PM211, PM301, PM302, PM303, PM401, PM402, PM403, PM404,
-    PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513,
-    PM514, PM601, PM602, PM603, PM604, PM605,
+    PM004, PM005, PM010, PM011, PM012, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204,
+    PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM301, PM302, PM303, PM401, PM402, PM403,
+    PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512,
+    PM513, PM514, PM601, PM602, PM603, PM604, PM605,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -26,6 +26,7 @@ fn readme_lists_every_diagnostic_code() {
 /// For each code of a rewrite: a fixture (with its `# args:` line) that triggers it.
 const FIXTURES: &[(&str, &str)] = &[
     ("PM004", "demo/input.yaml"),
+    ("PM005", "graph/temporal-sql.yaml"),
     ("PM010", "codes/pm010-possible-migration.yaml"),
     ("PM011", "sources/migrates-then-serves.yaml"),
     ("PM012", "graph/airflow-official-helm3-post-renderer.yaml"),

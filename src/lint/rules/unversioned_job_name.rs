@@ -65,7 +65,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                 if force { "" } else { "; and Flux cannot replace it (no kustomize.toolkit.fluxcd.io/force)" }
             ),
             (Some(part), false) => format!(
-                "Job {name} changes its name only with `{part}`, not with its content, and has no kustomize.toolkit.fluxcd.io/force: Flux cannot replace it when its spec changes"
+                "Job {name} changes its name only with its version, revision or time part (`{part}`), not with its content, and has no kustomize.toolkit.fluxcd.io/force: Flux cannot replace it when its spec changes"
             ),
         };
         out.push(Hit::new(

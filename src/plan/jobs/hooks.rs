@@ -37,7 +37,7 @@ pub(crate) fn plan(
     own_edits: &mut JobEdits,
     plan: &mut Plan,
 ) -> Result<i64, Error> {
-    let hook = settings(ctx, job, plan);
+    let hook = settings(ctx, job, uses, plan);
     annotate(ctx, job, &hook, own_edits);
     if hook.author_hook
         && ctx.cfg.hooks_gates_wait()
@@ -59,7 +59,7 @@ pub(crate) fn plan(
 }
 
 /// The events, weight and delete policy: the chart's when it made the Job a hook.
-fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
+fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &mut Plan) -> Hook {
     let v = job.value;
     let author_hook = job.events.is_some();
     let events = match &job.events {
@@ -78,6 +78,7 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
             .iter()
             .filter_map(|d| d.weight)
             .map(|w| w.saturating_add(2))
+            .chain(chart_hook_weights(ctx, uses).map(|w| w.saturating_add(1)))
             .fold(ctx.cfg.hook_weight, i64::max),
     };
     // The policy premigrate itself wrote on an earlier run is not the chart's: read
@@ -93,6 +94,22 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Hook {
         weight,
         delete,
     }
+}
+
+/// The weights of the chart's hooks the Job uses (a Secret only a hook defines,
+/// as Ory Kratos's): Helm creates them by weight, so the Job comes after them.
+fn chart_hook_weights<'a>(
+    ctx: &'a Context<'_>,
+    uses: &'a [Dependency],
+) -> impl Iterator<Item = i64> + 'a {
+    uses.iter()
+        .filter(|d| d.doc.is_none())
+        .filter_map(|d| d.hook)
+        .map(|h| {
+            ctx.value(h)
+                .and_then(crate::plan::context::hook_weight)
+                .unwrap_or(0)
+        })
 }
 
 /// The delete policy premigrate writes on a migration Job the chart did not make a hook.

@@ -38,9 +38,20 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
             Some(Value::str("Never")),
             "a failed migration must not be retried in place",
         ));
+        high_backoff(ctx, job, plan);
     }
     if matches!(v.at(&["spec", "backoffLimit"]), None | Some(Value::Null)) {
+        let extracted = job
+            .new
+            .is_some_and(|n| matches!(n.origin, crate::plan::model::Origin::Extracted { .. }));
         hardening.push(match job.place.needs.first() {
+            // An init container restarts until it succeeds (Kratos's, Gitea's
+            // scripts count on it): the Job it became keeps retrying, with backoff.
+            None if extracted => (
+                path!["spec", "backoffLimit"],
+                Some(Value::Int(6)),
+                "it ran as an init container, which restarts until it succeeds: the Job retries too",
+            ),
             None => (
                 path!["spec", "backoffLimit"],
                 Some(Value::Int(0)),
@@ -89,6 +100,25 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
         ));
     }
     hardening
+}
+
+/// Kubernetes' default backoffLimit: more than that, once each retry is a new
+/// pod, is worth a word.
+const DEFAULT_BACKOFF: i64 = 6;
+
+/// Warns when the chart's explicit backoffLimit, kept, is high now that each
+/// retry is a new pod (Temporal's schema Job: 100, from in-place retries).
+fn high_backoff(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
+    let Some(&Value::Int(limit)) = job.value.at(&["spec", "backoffLimit"]) else {
+        return;
+    };
+    if limit > DEFAULT_BACKOFF {
+        plan.note(codes::PM005, Some(job.doc), format!(
+            "{}: keeps the chart's backoffLimit {limit} while its restartPolicy becomes Never: a failing migration makes up to {} pods, each rerunning it, before the Job fails; lower backoffLimit in the chart's values",
+            ctx.object(job.doc),
+            limit + 1
+        ));
+    }
 }
 
 /// The pod template's annotations that hold the render time (`timestamp: {{ now

@@ -367,14 +367,30 @@ impl<'v> Builder<'v> {
         }
     }
 
-    /// The init container runs alone, with the native sidecars started before it.
+    /// The init container runs alone, after the native sidecars and the init
+    /// containers that prepare its volumes.
     /// Returns the init containers kept and the containers that run.
     fn extract<'a>(
         &mut self,
         inits: &'a [Value],
         init: usize,
     ) -> (Vec<usize>, Vec<&'a Value>, Vec<String>) {
-        let sidecars: Vec<usize> = (0..init).filter(|&j| is_sidecar(&inits[j])).collect();
+        // Native sidecars start before it; an earlier init container that shares
+        // a volume with it prepares what it reads (Gitea's `init-app-ini` writes
+        // the `app.ini` its `gitea migrate` loads), so the Job runs it first too.
+        let mounts = |c: &Value| -> Vec<String> {
+            c.get("volumeMounts")
+                .map(Value::items)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|m| m.get("name").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        };
+        let own = mounts(&inits[init]);
+        let prepares = |c: &Value| !is_gate(c) && mounts(c).iter().any(|m| own.contains(m));
+        let sidecars: Vec<usize> = (0..init)
+            .filter(|&j| is_sidecar(&inits[j]) || prepares(&inits[j]))
+            .collect();
         let mut job_container = inits[init].clone();
         let bad = self.undefined_mounts(&job_container);
         if let Some(Value::Seq(list)) = job_container.get("volumeMounts").cloned() {

@@ -61,6 +61,11 @@ pub(crate) fn find(
             else {
                 continue;
             };
+            let asked = matches!(matched.rule, "annotation" | "--extract-init");
+            if let Some(risk) = extract_risk(pod, j).filter(|_| !asked) {
+                left_in_place(ctx, plan, doc, &matched, &risk);
+                continue;
+            }
             // Asked only of a pod with something to extract (most have nothing).
             if let Some(why) = crate::plan::graph::roles::data_image(pod) {
                 refuse_database(ctx, doc, c, &matched, &why)?;
@@ -188,7 +193,7 @@ fn why_extract(
             rule: "--extract-init",
             detail: format!("init container `{name}`"),
         })
-    } else if !ctx.cfg.keep_init {
+    } else if !ctx.cfg.keep_init && !is_chart_gate(pod, name) {
         ctx.container_migration(c, pod).map(|mut m| {
             // Detection says what it runs (`runs …`); a pattern says what matched.
             let sep = if m.rule == PATTERN_RULE { ":" } else { "" };
@@ -198,6 +203,50 @@ fn why_extract(
     } else {
         None
     }
+}
+
+/// Whether init container `name` is the chart's own migration gate (a check
+/// such as `airflow db check-migrations`): never a migration to extract, even
+/// when a pattern matches its image.
+fn is_chart_gate(pod: &Value, name: &str) -> bool {
+    crate::plan::graph::chart_gates::find(pod)
+        .iter()
+        .any(|g| g.container == name)
+}
+
+/// Why init container `j` of `pod` cannot run in a Job of its own, if it
+/// cannot: it mounts a PersistentVolumeClaim (Gitea's `configure-gitea`, on its
+/// data volume). A ReadWriteOnce claim held by the pod it gates, on another
+/// node, would keep the Job from ever starting; and a claim of the release is
+/// applied with the apps, after the Job's Argo CD wave. The init containers
+/// before it that prepare its other volumes go into the Job with it (derive.rs).
+fn extract_risk(pod: &Value, j: usize) -> Option<String> {
+    let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    inits[j]
+        .get("volumeMounts")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|m| m.get("name").and_then(Value::as_str))
+        .find_map(|m| {
+            let vol = volumes
+                .iter()
+                .find(|v| v.get("name").and_then(Value::as_str) == Some(m))?;
+            let claim = vol.at(&["persistentVolumeClaim", "claimName"])?.as_str()?;
+            Some(format!(
+                "it mounts PersistentVolumeClaim `{claim}`: a Job on another node than the pod it gates could never attach a ReadWriteOnce claim that pod holds, and a claim of the release is applied after the Job's Argo CD wave"
+            ))
+        })
+}
+
+/// Notes a detected migration in an init container that stays where it is.
+fn left_in_place(ctx: &Context<'_>, plan: &mut Plan, doc: usize, m: &Match, risk: &str) {
+    plan.note(codes::PM010, Some(doc), format!(
+        "{}: {} is left in place, not made a Job: {risk} (lint reports the race when the workload has several pods, PM501)",
+        ctx.object(doc),
+        m.detail
+    ));
 }
 
 /// The Job of one group of replicas, derived from the first workload that carries it.
