@@ -57,6 +57,10 @@ pub(crate) struct Context<'a> {
     pub(crate) gated_jobs: Vec<String>,
     /// Documents with an Argo CD hook annotation (`argocd.argoproj.io/hook`).
     pub(crate) argo_hooks: Vec<usize>,
+    /// The one namespace the stream's objects name, if they name exactly one:
+    /// then an object written without one is in it (the release namespace, as
+    /// `helm template -n NS` renders it on some templates only).
+    pub(crate) single_namespace: Option<String>,
 }
 
 impl<'a> Context<'a> {
@@ -94,6 +98,7 @@ impl<'a> Context<'a> {
             lists: vec![],
             gated_jobs: vec![],
             argo_hooks: vec![],
+            single_namespace: single_namespace(index),
         };
         for i in 0..index.entries.len() {
             if let Some(v) = ctx.value(i) {
@@ -192,6 +197,36 @@ impl<'a> Context<'a> {
         self.index.entries[i].parsed.as_ref().map(|p| &p.value)
     }
 
+    /// The namespace document `i` goes to, as far as the stream tells: the one
+    /// written; else, when the stream names exactly one namespace and the
+    /// document's pod uses an object defined only there, that one (ZITADEL's
+    /// Deployment has none, and mounts the ConfigMap its Jobs in `default`
+    /// read); else "" (the release namespace, unknown here).
+    pub(crate) fn effective_ns(&self, i: usize) -> String {
+        let Some(v) = self.value(i) else {
+            return String::new();
+        };
+        let written = namespace(v);
+        let Some(single) = self
+            .single_namespace
+            .as_deref()
+            .filter(|_| written.is_empty())
+        else {
+            return written;
+        };
+        let pod = crate::k8s::pod_spec(v, self.kind(i));
+        let only_there = |r: &crate::k8s::Ref| {
+            let at = |ns: &str| (r.kind, r.name.clone(), ns.to_string());
+            let defined =
+                |ns: &str| self.defs.contains_key(&at(ns)) || self.hook_defs.contains_key(&at(ns));
+            defined(single) && !defined("")
+        };
+        match pod.map(|p| crate::k8s::pod_refs(p, &[])) {
+            Some(refs) if refs.iter().any(only_there) => single.to_string(),
+            _ => written,
+        }
+    }
+
     /// The kind of a document.
     pub(crate) fn kind(&self, i: usize) -> &'a str {
         self.index.entries[i].info.kind.as_deref().unwrap_or("")
@@ -201,6 +236,17 @@ impl<'a> Context<'a> {
     pub(crate) fn object(&self, i: usize) -> String {
         self.index.entries[i].info.object()
     }
+}
+
+/// The one namespace the stream's objects are written into, if exactly one.
+fn single_namespace(index: &Index<'_>) -> Option<String> {
+    let mut named = index
+        .entries
+        .iter()
+        .filter_map(|e| e.info.namespace.as_deref())
+        .filter(|ns| !ns.is_empty());
+    let first = named.next()?;
+    named.all(|ns| ns == first).then(|| first.to_string())
 }
 
 /// Whether unparsed document `i`'s metadata block mentions `key` (one without

@@ -10,9 +10,10 @@ use crate::plan::model::Plan;
 use crate::yaml::edit::Edit;
 use crate::yaml::Value;
 
-/// Points every chart gate that names a migration at the migration's name now.
+/// Points every chart gate that names a migration at the migration's name now,
+/// and a k8s-wait-for `job` gate at `job-wr` (see [`chart_gates::JobRef`]).
 pub(crate) fn follow(ctx: &Context<'_>, plan: &mut Plan) {
-    let mut edits = Vec::new();
+    let mut edits: Vec<(usize, Edit, String)> = Vec::new();
     for i in 0..ctx.index.entries.len() {
         let Some(v) = ctx.value(i) else { continue };
         let Some(pod_path) = k8s::pod_spec_path(ctx.kind(i)) else {
@@ -23,39 +24,34 @@ pub(crate) fn follow(ctx: &Context<'_>, plan: &mut Plan) {
         };
         for g in chart_gates::find(pod) {
             for j in &g.jobs {
-                let Some(m) = plan
-                    .migrations
-                    .iter()
-                    .find(|m| names_migration(&j.name, m) && j.name != m.name)
-                else {
+                let Some(m) = plan.migrations.iter().find(|m| names_migration(&j.name, m)) else {
                     continue;
                 };
+                let at = |p: &[crate::yaml::edit::Seg]| [pod_path.as_slice(), p].concat();
+                if let Some(mode) = &j.fail_blind {
+                    edits.push((i, Edit::Set(at(mode), Value::str("job-wr")), format!(
+                        "the chart's gate `{}` waits with k8s-wait-for `job-wr`, not `job`: `job` never passes once a pod of Job {} failed, and a retry in a new pod (restartPolicy Never) leaves one",
+                        g.container, m.name
+                    )));
+                }
+                if j.name == m.name {
+                    continue;
+                }
                 let Some(Value::Str(text)) = k8s::at(pod, &j.path) else {
                     continue;
                 };
-                let new = if j.whole {
-                    m.name.clone()
-                } else {
-                    rename_in(text, &j.name, &m.name)
+                let new = match j.whole {
+                    true => m.name.clone(),
+                    false => rename_in(text, &j.name, &m.name),
                 };
-                let mut path = pod_path.clone();
-                path.extend(j.path.iter().cloned());
-                edits.push((
-                    i,
-                    path,
-                    new,
-                    g.container.clone(),
-                    j.name.clone(),
-                    m.name.clone(),
-                ));
+                edits.push((i, Edit::Set(at(&j.path), Value::str(new)), format!(
+                    "the chart's gate `{}` now waits for Job {} (was {}): the Job was renamed by content",
+                    g.container, m.name, j.name
+                )));
             }
         }
     }
-    for (i, path, new, container, old, name) in edits {
-        plan.change(
-            i,
-            Edit::Set(path, Value::str(new)),
-            format!("the chart's gate `{container}` now waits for Job {name} (was {old}): the Job was renamed by content"),
-        );
+    for (i, edit, why) in edits {
+        plan.change(i, edit, why);
     }
 }

@@ -11,7 +11,7 @@ use crate::plan::context::Context;
 use crate::plan::gates::container::{container_name, gate_container, GATE_NAME};
 use crate::plan::gates::init::plan_init;
 use crate::plan::gates::rbac::{Bindings, FOLLOWER};
-use crate::plan::gates::select::{names_migration, Waits};
+use crate::plan::gates::select::{migration_ns, names_migration, Waits};
 use crate::plan::gates::token::{mounts_no_token, plan_token};
 use crate::plan::graph::chart_gates;
 use crate::plan::model::{Migration, Origin, Phase, Plan};
@@ -78,7 +78,7 @@ pub(crate) fn contract_steps(
     visit(ctx, post, |m, pod| {
         let named = chart_gates::find(pod);
         for (k, p) in pre.iter().enumerate() {
-            let own_namespace = !p.hook && p.namespace == m.namespace;
+            let own_namespace = !p.hook && migration_ns(ctx, p) == migration_ns(ctx, m);
             let chart_waits = named
                 .iter()
                 .any(|g| g.jobs.iter().any(|j| names_migration(&j.name, p)));

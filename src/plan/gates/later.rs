@@ -10,8 +10,8 @@
 use crate::diag::codes;
 use crate::k8s;
 use crate::k8s::engines::{self, own};
-use crate::plan::context::{annotation, hook_weight, namespace, Context};
-use crate::plan::gates::select::{has_own_gate, names_migration, Waits};
+use crate::plan::context::{annotation, hook_weight, Context};
+use crate::plan::gates::select::{has_own_gate, migration_ns, names_migration, Waits};
 use crate::plan::graph::chart_gates::{self, WAIT_FOR_ENV};
 use crate::plan::graph::order::{ran_after, Facts, Later};
 use crate::plan::jobs::find::hook_events;
@@ -37,11 +37,15 @@ pub(crate) fn hooks(
         if annotation(v, own::GATE) == Some("false") {
             continue;
         }
-        let ns = namespace(v);
+        let ns = ctx.effective_ns(h);
         let hook = chart_hook(v);
         let gated = gated_on(pod);
         for (k, m) in migrations.iter().enumerate() {
-            if m.namespace != ns || m.hook || m.origin != Origin::Job || has_own_gate(pod, m) {
+            if migration_ns(ctx, m) != ns
+                || m.hook
+                || m.origin != Origin::Job
+                || has_own_gate(pod, m)
+            {
                 continue;
             }
             if chart_gates::find(&m.pod)

@@ -30,12 +30,12 @@ pub(crate) fn waits(
     // Workloads by namespace, once (not once per migration).
     let mut by_ns: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &w in workloads {
-        if let Some(v) = ctx.value(w) {
-            by_ns.entry(namespace(v)).or_default().push(w);
+        if ctx.value(w).is_some() {
+            by_ns.entry(ctx.effective_ns(w)).or_default().push(w);
         }
     }
     for (k, m) in migrations.iter().enumerate() {
-        let same_ns: &[usize] = by_ns.get(&m.namespace).map_or(&[], Vec::as_slice);
+        let same_ns: &[usize] = by_ns.get(&migration_ns(ctx, m)).map_or(&[], Vec::as_slice);
         let mut chosen = chosen(ctx, m, same_ns, &plan.data_services);
         // Workloads the chart gates on this migration itself count as gated.
         let own: Vec<(usize, String)> = same_ns
@@ -289,10 +289,13 @@ pub(crate) fn check_names(
             }
             continue;
         }
-        let ns = namespace(v);
+        let ns = ctx.effective_ns(w);
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             let named = |m: &Migration| m.original_name == name || m.name == name;
-            if migrations.iter().any(|m| named(m) && m.namespace == ns) {
+            if migrations
+                .iter()
+                .any(|m| named(m) && migration_ns(ctx, m) == ns)
+            {
                 continue;
             }
             let why = match plan.migrations.iter().find(|m| named(m)) {
@@ -342,4 +345,13 @@ fn data_refs(pod: &Value) -> Vec<(RefKind, String)> {
         .filter(|r| !matches!(r.path.first(), Some(Seg::Key(k)) if k == "imagePullSecrets"))
         .map(|r| (r.kind, r.name))
         .collect()
+}
+
+/// A migration's namespace as workloads are matched to it: its Job's (see
+/// [`Context::effective_ns`]); a Job premigrate builds is in its workload's.
+pub(crate) fn migration_ns(ctx: &Context<'_>, m: &Migration) -> String {
+    match m.namespace.is_empty() {
+        true => ctx.effective_ns(m.doc),
+        false => m.namespace.clone(),
+    }
 }

@@ -44,6 +44,10 @@ pub struct JobRef {
     pub path: Vec<Seg>,
     /// The scalar is exactly the name (else the name is part of it: `job/NAME`, `a,NAME`).
     pub whole: bool,
+    /// Where a k8s-wait-for gate says `job` (not `job-wr`), when its image has
+    /// `job-wr`: `job` never passes once a pod of the Job failed, and with
+    /// `restartPolicy: Never` a retry that succeeds leaves one failed pod.
+    pub fail_blind: Option<Vec<Seg>>,
 }
 
 /// One init container of the chart that waits for migrations.
@@ -122,6 +126,19 @@ pub fn find_all(pod: &Value) -> Vec<ChartGate> {
         .collect()
 }
 
+/// Whether a k8s-wait-for image knows `job-wr` (ready when one pod succeeded
+/// and none runs): every tag but v1.0–v1.4 (an untagged image is the latest).
+fn has_job_wr(image: &str) -> bool {
+    let tag = image.split('@').next().unwrap_or(image);
+    let tag = tag.rsplit_once(':').map_or("", |(_, t)| t);
+    let version = tag.trim_start_matches("no-root-").trim_start_matches('v');
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
+    !matches!(
+        (parts.next().flatten(), parts.next().flatten()),
+        (Some(1), Some(0..=4)) | (Some(0), _)
+    )
+}
+
 fn key(s: &str) -> Seg {
     Seg::Key(s.to_string())
 }
@@ -154,10 +171,12 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
     if image.contains("k8s-wait-for") {
         for w in argv.windows(2) {
             if matches!(w[0].1, "job" | "job-wr") {
+                let blind = w[0].1 == "job" && has_job_wr(image);
                 jobs.push(JobRef {
                     name: w[1].1.to_string(),
                     path: w[1].0.clone(),
                     whole: true,
+                    fail_blind: blind.then(|| w[0].0.clone()),
                 });
             }
         }
@@ -177,6 +196,7 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
                     .find_map(|pre| w.strip_prefix(pre))
                 {
                     jobs.push(JobRef {
+                        fail_blind: None,
                         name: n.to_string(),
                         path: p.clone(),
                         whole: false,
@@ -210,6 +230,7 @@ fn marked_jobs(c: &Value, base: &[Seg]) -> Vec<JobRef> {
         p.extend([key("env"), Seg::Index(k), key("value")]);
         for name in v.split_whitespace() {
             out.push(JobRef {
+                fail_blind: None,
                 name: name.to_string(),
                 path: p.clone(),
                 whole: false,
@@ -235,6 +256,7 @@ fn entrypoint_jobs(c: &Value, base: &[Seg]) -> Vec<JobRef> {
         for item in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let name = item.rsplit(':').next().unwrap_or(item);
             out.push(JobRef {
+                fail_blind: None,
                 name: name.to_string(),
                 path: p.clone(),
                 whole: false,
@@ -273,6 +295,25 @@ pub fn rename_in(text: &str, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn k8s_wait_for_tags_with_job_wr() {
+        for image in [
+            "groundnuty/k8s-wait-for:v2.0",
+            "ghcr.io/groundnuty/k8s-wait-for:no-root-v2.0",
+            "groundnuty/k8s-wait-for:v1.5.1",
+            "groundnuty/k8s-wait-for",
+            "groundnuty/k8s-wait-for:v2.0@sha256:0123",
+        ] {
+            assert!(has_job_wr(image), "{image}");
+        }
+        for image in [
+            "groundnuty/k8s-wait-for:v1.3",
+            "groundnuty/k8s-wait-for:v1.4",
+        ] {
+            assert!(!has_job_wr(image), "{image}");
+        }
+    }
 
     fn init(c: Value) -> Value {
         Value::map([("initContainers", Value::Seq(vec![c].into()))])

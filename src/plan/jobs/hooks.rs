@@ -128,7 +128,10 @@ fn own_delete_policy(ctx: &Context<'_>) -> String {
 fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut JobEdits) {
     let v = job.value;
     for row in engines::rows(Role::HookJob) {
-        if hook.author_hook && annotation(v, row.key).is_some() {
+        if let Some(kept) = annotation(v, row.key).filter(|_| hook.author_hook) {
+            if row.key == engines::HELM_HOOK_DELETE {
+                delete_once_done(ctx, job, kept, own_edits);
+            }
             continue;
         }
         let value = match row.key == engines::HELM_HOOK_DELETE {
@@ -148,6 +151,24 @@ fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut 
             "makes the migration a Helm hook that runs before the workloads",
         );
     }
+}
+
+/// Adds `hook-succeeded` to the chart's delete policy when nothing waits for the
+/// Job by name: premigrate names it by content, and `before-hook-creation` alone
+/// deletes only a hook of the same name, so each changed spec left the last
+/// Job behind for good (ZITADEL's init and setup, Infisical's schema Job).
+fn delete_once_done(ctx: &Context<'_>, job: &JobFacts<'_>, policy: &str, own_edits: &mut JobEdits) {
+    let has = |p: &str| policy.split(',').any(|x| x.trim() == p);
+    if has("hook-succeeded") || named_by_a_gate(ctx, job) || ctx.cfg.hooks_gates_wait() {
+        return;
+    }
+    job_annotation(
+        own_edits,
+        job.value,
+        engines::HELM_HOOK_DELETE,
+        &format!("{},hook-succeeded", policy.trim()),
+        "the Job is named by its content: without hook-succeeded, each changed spec would leave the previous one behind (before-hook-creation deletes only a hook of the same name)",
+    );
 }
 
 /// Whether a chart's own gate in the stream waits for this Job by name.

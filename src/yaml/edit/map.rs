@@ -104,8 +104,18 @@ impl Editor<'_> {
         let key_text = crate::yaml::value::scalar_text(&Value::str(key));
         if flow {
             let close = self.tree.nodes[map].end - 1;
-            let sep = if entries.is_empty() { "" } else { ", " };
             let depth = self.depth(map);
+            // An earlier new key of this edit went in before the same `}`
+            // (Dagster's `annotations: {}` gets a wave and a kapp group).
+            let added = self
+                .splices
+                .iter()
+                .any(|s| (s.start, s.end, s.depth) == (close, close, depth));
+            let sep = if entries.is_empty() && !added {
+                ""
+            } else {
+                ", "
+            };
             self.splice_at(
                 close,
                 close,

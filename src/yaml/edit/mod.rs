@@ -608,6 +608,33 @@ mod tests {
     }
 
     #[test]
+    fn several_new_keys_in_one_empty_flow_map() {
+        // Dagster's ServiceAccount: `annotations:` then `{}` on the next line.
+        for src in [
+            "metadata:\n  annotations:\n    {}\n",
+            "metadata:\n  annotations: {}\n",
+        ] {
+            let out = run(
+                src,
+                &[
+                    Edit::Set(path!["metadata", "annotations", "a"], Value::str("1")),
+                    Edit::Set(path!["metadata", "annotations", "b"], Value::str("2")),
+                    Edit::Set(path!["metadata", "annotations", "c"], Value::str("3")),
+                ],
+            );
+            assert!(out.contains("{a: \"1\", b: \"2\", c: \"3\"}"), "{out}");
+        }
+        let out = run(
+            "m: {x: 1}\n",
+            &[
+                Edit::Set(path!["m", "a"], Value::Int(2)),
+                Edit::Set(path!["m", "b"], Value::Int(3)),
+            ],
+        );
+        assert_eq!(out, "m: {x: 1, a: 2, b: 3}\n");
+    }
+
+    #[test]
     fn items_whose_content_starts_below_their_dash() {
         let src =
             "c:\r\n  -   # c\r\n\r\n    # d\r\n    name: a\r\n  - |\r\n    x\r\n  - name: b\r\n";
