@@ -99,6 +99,12 @@ const CASES: &[(&str, usize, &str, bool)] = &[
         true,
     ),
     (
+        "extract-init-annotation-on-a-chart-gate",
+        2,
+        "app/templates/web.yaml",
+        false,
+    ),
+    (
         "extract-init-annotation-on-a-database",
         2,
         "app/charts/postgresql/templates/statefulset.yaml",
@@ -239,6 +245,14 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
                 "--extract-init",
                 "data-permissions-ensurer",
                 "testdata/graph/harbor-pre-upgrade-hook.yaml",
+            ],
+        ),
+        (
+            "cli-extract-init-of-a-check-gate",
+            &[
+                "--extract-init",
+                "wait-for-airflow-migrations",
+                "testdata/graph/airflow-official.yaml",
             ],
         ),
         ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),

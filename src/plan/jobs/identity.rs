@@ -195,15 +195,22 @@ fn without_own_gates(spec: &mut Value) {
             ("initContainers", is_gate as fn(&Value) -> bool),
             ("volumes", is_token_volume),
         ] {
-            if let Some(Value::Seq(items)) = pod.get(list) {
-                let kept: Vec<Value> = items.iter().filter(|c| !own(c)).cloned().collect();
-                if kept.len() != items.len() {
+            match pod.get(list) {
+                Some(Value::Seq(items)) => {
+                    let kept: Vec<Value> = items.iter().filter(|c| !own(c)).cloned().collect();
                     if kept.is_empty() {
                         pod.remove(list);
-                    } else {
+                    } else if kept.len() != items.len() {
                         pod.set(list, Value::Seq(kept.into()));
                     }
                 }
+                // `initContainers:` rendered empty is no list to Kubernetes, as
+                // is one that held only premigrate's gates: a Job derived from
+                // a workload with the gate and one without hash alike (Kratos).
+                Some(Value::Null) => {
+                    pod.remove(list);
+                }
+                _ => {}
             }
         }
         template.set("spec", pod);

@@ -148,6 +148,12 @@ pub(crate) fn derive(
         } => b.generate(pod, *container, command, leave_out),
     };
     b.keep_items("initContainers", inits.len(), &keep_init);
+    // `initContainers:` rendered empty goes too, as a list emptied does: the
+    // Job is the same whether its workload had the key (a rerun: premigrate's
+    // gate, dropped) or not, and a gate added later lands in one place.
+    if matches!(pod.get("initContainers"), Some(Value::Null)) {
+        b.edits.push(Edit::Remove(pod_path("initContainers")));
+    }
     b.volumes(pod, &running);
 
     let text = ctx.index.stream.doc_text(doc);

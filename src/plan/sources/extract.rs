@@ -62,6 +62,10 @@ pub(crate) fn find(
                 continue;
             };
             let asked = matches!(matched.rule, "annotation" | "--extract-init");
+            let cname = c.get("name").and_then(Value::as_str).unwrap_or("");
+            if asked && is_chart_gate(pod, cname) {
+                refuse_gate(ctx, doc, cname, &matched)?;
+            }
             if let Some(risk) = extract_risk(pod, j).filter(|_| !asked) {
                 left_in_place(ctx, plan, doc, &matched, &risk);
                 continue;
@@ -123,6 +127,24 @@ fn refuse_database(
         ),
     )
     .help("extract only the app's migration: drop this name from --extract-init or the premigrate.io/extract-init annotation"))
+}
+
+/// Refuses to extract the chart's own migration gate (a wait for the Job, or a
+/// pending-migrations check): as a Job it would wait for the migration, or
+/// for itself, and the workload would lose its gate.
+fn refuse_gate(ctx: &Context<'_>, doc: usize, name: &str, matched: &Match) -> Result<(), Error> {
+    let by = match matched.rule {
+        "annotation" => format!("its {} annotation", own::EXTRACT_INIT),
+        _ => "--extract-init".to_string(),
+    };
+    Err(Error::at(
+        ctx.index.location(doc),
+        format!(
+            "cannot extract init container `{name}` of {} (named by {by}): it is the chart's own migration gate (it waits for the migration or checks that it ran), not a migration",
+            ctx.object(doc),
+        ),
+    )
+    .help("name the init container that runs the migration, or none: premigrate keeps the chart's gate and points it at the migration Job's new name"))
 }
 
 /// The init containers the workload's annotation names; a name it has no init container of is a warning.
