@@ -115,10 +115,7 @@ fn refuse_database(
         return Ok(());
     }
     let name = c.get("name").and_then(Value::as_str).unwrap_or("");
-    let by = match matched.rule {
-        "annotation" => format!("its {} annotation", own::EXTRACT_INIT),
-        _ => "--extract-init".to_string(),
-    };
+    let by = named_by(matched);
     Err(Error::at(
         ctx.index.location(doc),
         format!(
@@ -129,14 +126,19 @@ fn refuse_database(
     .help("extract only the app's migration: drop this name from --extract-init or the premigrate.io/extract-init annotation"))
 }
 
+/// What named an init container for extraction, in words.
+fn named_by(matched: &Match) -> String {
+    match matched.rule {
+        "annotation" => format!("its {} annotation", own::EXTRACT_INIT),
+        _ => "--extract-init".to_string(),
+    }
+}
+
 /// Refuses to extract the chart's own migration gate (a wait for the Job, or a
 /// pending-migrations check): as a Job it would wait for the migration, or
 /// for itself, and the workload would lose its gate.
 fn refuse_gate(ctx: &Context<'_>, doc: usize, name: &str, matched: &Match) -> Result<(), Error> {
-    let by = match matched.rule {
-        "annotation" => format!("its {} annotation", own::EXTRACT_INIT),
-        _ => "--extract-init".to_string(),
-    };
+    let by = named_by(matched);
     Err(Error::at(
         ctx.index.location(doc),
         format!(
