@@ -313,10 +313,15 @@ fn telemetry(index: &Index<'_>, w: usize) -> bool {
     !containers.is_empty()
         && containers.iter().all(|c| {
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-            let repo = crate::detect::image_repository(image);
-            let base = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
-            TELEMETRY_IMAGES.contains(&base.as_str())
+            TELEMETRY_IMAGES.contains(&image_name(image).as_str())
         })
+}
+
+/// An image's name, the last part of its repository, lowercased: what the
+/// image tables match, on any registry or prefix.
+fn image_name(image: &str) -> String {
+    let repo = crate::detect::image_repository(image);
+    repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase()
 }
 
 /// Whether the chart's own init containers hold the workload until migrations are done.
@@ -341,8 +346,7 @@ pub(crate) fn data_image(pod: &Value) -> Option<String> {
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     containers.iter().find_map(|c| {
         let image = c.get("image").and_then(Value::as_str)?;
-        let repo = crate::detect::image_repository(image);
-        let base = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+        let base = image_name(image);
         DATA_IMAGES.iter().find_map(|(name, what)| {
             let hit = base == *name
                 || base

@@ -38,7 +38,7 @@ pub(crate) fn plan(
     plan: &mut Plan,
 ) -> Result<i64, Error> {
     let hook = settings(ctx, job, uses, plan);
-    annotate(ctx, job, &hook, own_edits);
+    annotate(ctx, job, (&hook, id), own_edits);
     if hook.author_hook
         && ctx.cfg.hooks_gates_wait()
         && hook
@@ -125,11 +125,17 @@ fn own_delete_policy(ctx: &Context<'_>) -> String {
 }
 
 /// The Job's hook annotations (what the chart set itself is kept).
-fn annotate(ctx: &Context<'_>, job: &JobFacts<'_>, hook: &Hook, own_edits: &mut JobEdits) {
+fn annotate(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    (hook, id): (&Hook, &Identity),
+    own_edits: &mut JobEdits,
+) {
     let v = job.value;
     for row in engines::rows(Role::HookJob) {
         if let Some(kept) = annotation(v, row.key).filter(|_| hook.author_hook) {
-            if row.key == engines::HELM_HOOK_DELETE {
+            // A hook that keeps the chart's name is replaced by it, as Helm does.
+            if row.key == engines::HELM_HOOK_DELETE && id.name != job.original {
                 delete_once_done(ctx, job, kept, own_edits);
             }
             continue;

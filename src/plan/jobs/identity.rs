@@ -49,7 +49,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
             // scripts count on it): the Job it became keeps retrying, with backoff.
             None if extracted => (
                 path!["spec", "backoffLimit"],
-                Some(Value::Int(6)),
+                Some(Value::Int(DEFAULT_BACKOFF)),
                 "it ran as an init container, which restarts until it succeeds: the Job retries too",
             ),
             None => (
@@ -62,7 +62,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
             // default retries (with backoff) instead of failing for good.
             Some(_) => (
                 path!["spec", "backoffLimit"],
-                Some(Value::Int(6)),
+                Some(Value::Int(DEFAULT_BACKOFF)),
                 "the chart set no backoffLimit; the database it needs starts with the release, so the migration retries until it is up",
             ),
         });

@@ -49,11 +49,13 @@ fn input_notes(ctx: &Context<'_>, plan: &mut Plan) {
 /// holds none: under Helm 3 the migration is a hook the post-renderer never sees.
 fn gates_without_migration(ctx: &Context<'_>, plan: &mut Plan) {
     let entries = &ctx.index.entries;
-    let in_stream = |job: &str| {
-        entries
-            .iter()
-            .any(|e| e.info.kind.as_deref() == Some("Job") && e.info.name.as_deref() == Some(job))
-    };
+    // Looked up once per gate: a set, not a scan of the stream each time.
+    let jobs: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .filter(|e| e.info.kind.as_deref() == Some("Job"))
+        .filter_map(|e| e.info.name.as_deref())
+        .collect();
+    let in_stream = |job: &str| jobs.contains(job);
     // A check, or a wait for a Job that is not there (one that is: not a migration's gate).
     let gated: Vec<(usize, String)> = (0..entries.len())
         .filter_map(|i| {

@@ -85,6 +85,28 @@ pub(crate) struct NewJob {
     pub(crate) carriers: Vec<(usize, usize)>,
 }
 
+/// The init containers that run before init container `init` in the Job made
+/// of it: the native sidecars started before it, and the earlier ones that
+/// share a volume with it, which prepare what it reads (Gitea's `init-app-ini`
+/// writes the `app.ini` its `gitea migrate` loads). premigrate's gates are not.
+pub(crate) fn preparers(inits: &[Value], init: usize) -> Vec<usize> {
+    let own = mount_names(&inits[init]);
+    let prepares = |c: &Value| !is_gate(c) && mount_names(c).iter().any(|m| own.contains(m));
+    (0..init)
+        .filter(|&j| is_sidecar(&inits[j]) || prepares(&inits[j]))
+        .collect()
+}
+
+/// The names of the volumes a container mounts.
+pub(crate) fn mount_names(c: &Value) -> Vec<&str> {
+    c.get("volumeMounts")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|m| m.get("name").and_then(Value::as_str))
+        .collect()
+}
+
 /// What [`derive`](fn@derive) builds.
 #[derive(Debug, Clone)]
 pub(crate) struct Derived {
@@ -381,22 +403,7 @@ impl<'v> Builder<'v> {
         inits: &'a [Value],
         init: usize,
     ) -> (Vec<usize>, Vec<&'a Value>, Vec<String>) {
-        // Native sidecars start before it; an earlier init container that shares
-        // a volume with it prepares what it reads (Gitea's `init-app-ini` writes
-        // the `app.ini` its `gitea migrate` loads), so the Job runs it first too.
-        let mounts = |c: &Value| -> Vec<String> {
-            c.get("volumeMounts")
-                .map(Value::items)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|m| m.get("name").and_then(Value::as_str).map(str::to_string))
-                .collect()
-        };
-        let own = mounts(&inits[init]);
-        let prepares = |c: &Value| !is_gate(c) && mounts(c).iter().any(|m| own.contains(m));
-        let sidecars: Vec<usize> = (0..init)
-            .filter(|&j| is_sidecar(&inits[j]) || prepares(&inits[j]))
-            .collect();
+        let sidecars = preparers(inits, init);
         let mut job_container = inits[init].clone();
         let bad = self.undefined_mounts(&job_container);
         if let Some(Value::Seq(list)) = job_container.get("volumeMounts").cloned() {

@@ -243,16 +243,15 @@ fn is_chart_gate(pod: &Value, name: &str) -> bool {
 /// data volume). A ReadWriteOnce claim held by the pod it gates, on another
 /// node, would keep the Job from ever starting; and a claim of the release is
 /// applied with the apps, after the Job's Argo CD wave. The init containers
-/// before it that prepare its other volumes go into the Job with it (derive.rs).
+/// before it that prepare its volumes go into the Job with it, and count too.
 fn extract_risk(pod: &Value, j: usize) -> Option<String> {
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-    inits[j]
-        .get("volumeMounts")
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|m| m.get("name").and_then(Value::as_str))
+    // What the Job mounts: the container and the init containers it takes along.
+    let mut job: Vec<usize> = derive::preparers(inits, j);
+    job.push(j);
+    job.iter()
+        .flat_map(|&k| derive::mount_names(&inits[k]))
         .find_map(|m| {
             let vol = volumes
                 .iter()

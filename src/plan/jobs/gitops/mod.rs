@@ -95,14 +95,7 @@ fn strip_hook(target: Target, job: &JobFacts<'_>, own_edits: &mut JobEdits, plan
             "under GitOps the migration must be a regular resource that the engine prunes when its name changes",
         ),
     };
-    for k in engines::HELM_HOOK_KEYS {
-        if annotation(job.value, k).is_some() {
-            own_edits.push((
-                Edit::Remove(annotation_path(k)),
-                format!("removed {k}: {short}"),
-            ));
-        }
-    }
+    remove_annotations(job, engines::HELM_HOOK_KEYS, short, own_edits);
     plan.note(
         codes::PM102,
         Some(job.doc),
@@ -117,14 +110,8 @@ fn strip_hook(target: Target, job: &JobFacts<'_>, own_edits: &mut JobEdits, plan
 /// regular resource ordered by its wave (a hook is never pruned, and a PreSync
 /// or PostSync one runs apart from the objects it needs or the apps that wait).
 fn strip_argo_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {
-    for k in engines::ARGO_HOOK_KEYS {
-        if annotation(job.value, k).is_some() {
-            own_edits.push((
-                Edit::Remove(annotation_path(k)),
-                format!("removed {k}: under GitOps the Job is a regular, pruned resource"),
-            ));
-        }
-    }
+    let short = "under GitOps the Job is a regular, pruned resource";
+    remove_annotations(job, engines::ARGO_HOOK_KEYS, short, own_edits);
     plan.note(
         codes::PM102,
         Some(job.doc),
@@ -133,6 +120,16 @@ fn strip_argo_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan
             job.object
         ),
     );
+}
+
+/// Removes those of `keys` the Job carries, each with `why`.
+fn remove_annotations(job: &JobFacts<'_>, keys: &[&str], why: &str, own_edits: &mut JobEdits) {
+    for k in keys.iter().filter(|k| annotation(job.value, k).is_some()) {
+        own_edits.push((
+            Edit::Remove(annotation_path(k)),
+            format!("removed {k}: {why}"),
+        ));
+    }
 }
 
 /// Orders a Helm hook the Job uses no later than the Job when Argo CD ignores
