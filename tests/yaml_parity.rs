@@ -11,15 +11,21 @@ use std::path::{Path, PathBuf};
 use premigrate::index::{Index, READ_KINDS};
 use support::{repo_root, run_premigrate};
 
+/// Kinds premigrate edits without reading them as values: the RBAC of a
+/// migration's ServiceAccount goes in the Job's wave, and a chart Role that
+/// lets a gate read a Job by name gets the Job's new name.
+const RBAC_KINDS: &[&str] = &["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
+
 /// The documents of `input` that premigrate must leave alone: not of a kind it
-/// reads, not naming premigrate. Each as its text after its `---` line.
+/// reads or orders, not naming premigrate. Each as its text after its `---` line.
 fn untouched_docs(input: &[u8]) -> Vec<String> {
     let index = Index::build(input).expect("the input reads");
     let mut out = vec![];
     for (i, e) in index.entries.iter().enumerate() {
         let text = index.stream.doc_text(i);
         let kind = e.info.kind.as_deref().unwrap_or("");
-        if e.info.blank || READ_KINDS.contains(&kind) || text.contains("premigrate.io/") {
+        let ordered = READ_KINDS.contains(&kind) || RBAC_KINDS.contains(&kind);
+        if e.info.blank || ordered || text.contains("premigrate.io/") {
             continue;
         }
         let body = match text.split_once('\n') {

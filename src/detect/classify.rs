@@ -65,6 +65,30 @@ fn effective_argv(c: &Value, image: &str, program: impl FnOnce() -> String) -> (
     (std::iter::once(program()).chain(args).collect(), false)
 }
 
+/// Names an image's entrypoint script goes by.
+const ENTRYPOINT_SCRIPTS: &[&str] = &[
+    "docker-entrypoint.sh",
+    "entrypoint.sh",
+    "docker-entrypoint",
+    "entrypoint",
+];
+
+/// A script of the stream mounted over the image's entrypoint: without a
+/// `command`, that script is what the container runs (Zammad's init Job mounts
+/// its migration script at `/docker-entrypoint.sh`).
+fn mounted_entrypoint(c: &Value, scripts: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    c.get("volumeMounts")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|m| m.get("mountPath").and_then(Value::as_str))
+        .find(|p| {
+            let base = p.rsplit('/').next().unwrap_or(p);
+            ENTRYPOINT_SCRIPTS.contains(&base) && scripts(p).is_some()
+        })
+        .map(str::to_string)
+}
+
 /// An env var that switches migrations on at start, and its value.
 fn env_switch(c: &Value) -> Option<String> {
     c.get("env")
@@ -159,7 +183,13 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
     // The image's program, looked up once: the argv, the walk and the verdict read it.
     let image_prog = (!image.is_empty()).then(|| image_program(image));
     let prog = || image_prog.clone().unwrap_or_else(|| image_program(image));
-    let (argv, has_command) = effective_argv(c, image, prog);
+    let (argv, has_command) = match mounted_entrypoint(c, scripts) {
+        Some(path) if c.get("command").is_none() => (
+            std::iter::once(path).chain(strings(c, "args")).collect(),
+            true,
+        ),
+        _ => effective_argv(c, image, prog),
+    };
     let env = command::Env {
         scripts,
         user: &rules.commands,

@@ -191,7 +191,16 @@ fn walk(
             from,
         ));
     }
-    let (argv, prog) = unwrap(argv, env.image_prog);
+    // An entrypoint script the stream holds is read, not taken for the image's
+    // (Zammad mounts its init script over `/docker-entrypoint.sh`).
+    let entrypoint_script = argv.first().is_some_and(|f| {
+        matches!(program(f).as_str(), "docker-entrypoint" | "entrypoint")
+            && lookup(f, env).is_some()
+    });
+    let (argv, prog) = match entrypoint_script {
+        true => (argv.to_vec(), None),
+        false => unwrap(argv, env.image_prog),
+    };
     let Some(first) = argv.first() else { return };
     if let Some(f) = user_match(&argv, env, from) {
         return out.push(f);

@@ -56,6 +56,9 @@ pub const PM011: Code = code("PM011", Warning, "an app container migrates, then 
 /// A kept backoffLimit above Kubernetes' default, once each retry is a new pod.
 pub const PM005: Code = code("PM005", Warning, "a migration Job keeps a high backoffLimit",
     "premigrate sets `restartPolicy: Never` (a failed migration is not retried in place) and keeps the chart's explicit `backoffLimit`. Above 6 (Kubernetes' default) that is many new pods, each rerunning every step over a half-migrated schema, before the Job fails and the gated apps learn of it. Lower it in the chart's values.");
+/// A gated migration Job lost the chart's deadline.
+pub const PM006: Code = code("PM006", Warning, "deadline removed from a gated migration Job",
+    "A Job's `activeDeadlineSeconds` counts from its start, its init containers included. premigrate gives a migration that runs after another (or a contract step that runs after the apps' rollout) a gate that waits in the Job's pod: under kubectl, Flux and Helm, which apply the Jobs together, the wait spent the chart's deadline meant for the migration alone, and the Job failed with every gated app waiting on it (Sentry's 600 s hooks, created one after another by Helm). premigrate removes the deadline; the gates time out on their own after an hour (`--timeout` sets one deadline for all).");
 /// Apps wait for migrations the stream does not hold.
 pub const PM012: Code = code("PM012", Warning, "apps wait for a migration the stream does not hold",
     "A workload's init container waits for migrations (a check such as `airflow db check-migrations`, or a wait for a Job of the chart), but the stream holds no migration Job. Helm 3 never hands hooks to a post-renderer, so a chart whose migration is a Helm hook keeps it as it is: a `post-install` one hangs `helm install --wait` (the apps wait for a hook Helm runs after them). Render the migration as a regular Job (Airflow: `migrateDatabaseJob.useHelmHooks=false`), or use Helm 4, whose post-renderer sees hooks.");
@@ -214,10 +217,10 @@ pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
-    PM004, PM005, PM010, PM011, PM012, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204,
-    PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM301, PM302, PM303, PM401, PM402, PM403,
-    PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512,
-    PM513, PM514, PM601, PM602, PM603, PM604, PM605,
+    PM004, PM005, PM006, PM010, PM011, PM012, PM101, PM102, PM105, PM106, PM201, PM202, PM203,
+    PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM301, PM302, PM303, PM401, PM402,
+    PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511,
+    PM512, PM513, PM514, PM601, PM602, PM603, PM604, PM605,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -216,7 +216,12 @@ impl<'a> Context<'a> {
         };
         let pod = crate::k8s::pod_spec(v, self.kind(i));
         let only_there = |r: &crate::k8s::Ref| {
-            let at = |ns: &str| (r.kind, r.name.clone(), ns.to_string());
+            // A hook copy an earlier run made stands for its original.
+            let name = self
+                .copy_of(r.kind, single, &r.name)
+                .or_else(|| self.copy_of(r.kind, "", &r.name))
+                .unwrap_or(&r.name);
+            let at = |ns: &str| (r.kind, name.to_string(), ns.to_string());
             let defined =
                 |ns: &str| self.defs.contains_key(&at(ns)) || self.hook_defs.contains_key(&at(ns));
             defined(single) && !defined("")
@@ -478,21 +483,34 @@ pub(crate) fn set_annotation(
 /// written or as an earlier pass planned it: what several migrations need goes
 /// before the first of them (one edit per document, never two that disagree).
 pub(crate) fn lower_wave(plan: &mut Plan, v: &Value, doc: usize, wave: i64, why: &str) {
-    let path = annotation_path(engines::ARGO_WAVE);
+    lower_number(plan, (v, doc), engines::ARGO_WAVE, wave, why);
+}
+
+/// Sets the number annotation `key` of a document to `n` unless it is at or
+/// below it already, as written or as an earlier pass planned it ([`lower_wave`]).
+pub(crate) fn lower_number(
+    plan: &mut Plan,
+    (v, doc): (&Value, usize),
+    key: &str,
+    n: i64,
+    why: &str,
+) {
+    let wave = n;
+    let path = annotation_path(key);
     let planned = plan.changes.get(&doc).and_then(|cs| {
         cs.iter().find_map(|c| match &c.edit {
             Edit::Set(p, Value::Str(w)) if *p == path => w.trim().parse::<i64>().ok(),
             _ => None,
         })
     });
-    let written = annotation(v, engines::ARGO_WAVE).and_then(|c| c.trim().parse::<i64>().ok());
+    let written = annotation(v, key).and_then(|c| c.trim().parse::<i64>().ok());
     if planned.or(written).is_some_and(|c| c <= wave) {
         return;
     }
     if let Some(cs) = plan.changes.get_mut(&doc) {
         cs.retain(|c| !matches!(&c.edit, Edit::Set(p, _) if *p == path));
     }
-    set_annotation(plan, v, doc, engines::ARGO_WAVE, &wave.to_string(), why);
+    set_annotation(plan, v, doc, key, &wave.to_string(), why);
 }
 
 /// Makes an added document start with `---`.

@@ -27,6 +27,7 @@ fn readme_lists_every_diagnostic_code() {
 const FIXTURES: &[(&str, &str)] = &[
     ("PM004", "demo/input.yaml"),
     ("PM005", "graph/temporal-sql.yaml"),
+    ("PM006", "graph/sentry.yaml"),
     ("PM010", "codes/pm010-possible-migration.yaml"),
     ("PM011", "sources/migrates-then-serves.yaml"),
     ("PM012", "graph/airflow-official-helm3-post-renderer.yaml"),

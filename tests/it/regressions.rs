@@ -176,3 +176,57 @@ fn a_service_named_with_a_multibyte_character_is_not_a_panic() {
     .unwrap();
     assert!(premigrate::rewrite(&input, &premigrate::Config::default()).is_ok());
 }
+
+/// A Job found only by `--job` lost its gates, Role and RoleBinding when
+/// premigrate ran again over its own output without the flag (Zammad's init
+/// Job before its mounted entrypoint script was followed): the Job it named
+/// by content stays a migration.
+#[test]
+fn a_job_found_by_flag_stays_a_migration_on_a_rerun_without_it() {
+    let input = "\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: app-init
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: init
+          image: app:1
+          envFrom:
+            - secretRef:
+                name: db
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: app:1
+          envFrom:
+            - secretRef:
+                name: db
+";
+    let cfg = premigrate::Config {
+        jobs: vec!["app-init".to_string()],
+        ..premigrate::Config::default()
+    };
+    let first = premigrate::rewrite(input.as_bytes(), &cfg).unwrap().stream;
+    let text = String::from_utf8(first.clone()).unwrap();
+    assert!(
+        text.contains("premigrate-wait"),
+        "the first run gates web:\n{text}"
+    );
+    let again = premigrate::rewrite(&first, &premigrate::Config::default())
+        .unwrap()
+        .stream;
+    assert_eq!(String::from_utf8(again).unwrap(), text);
+}

@@ -62,11 +62,15 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             .annotation(doc, "premigrate.io/extract-init")
             .map(|s| s.split(',').map(str::trim).collect())
             .unwrap_or_default();
-        let extracted = cx
-            .plan
-            .migrations
-            .iter()
-            .any(|m| matches!(m.origin, Origin::Extracted { .. }) && m.carriers.contains(&doc));
+        // Fixed when the post-renderer takes this very init container out (its Job
+        // is `<workload>-<container>`), not another one of the pod (Flyte's seed-projects).
+        let extracted = |name: &str| {
+            cx.plan.migrations.iter().any(|m| {
+                matches!(m.origin, Origin::Extracted { .. })
+                    && m.carriers.contains(&doc)
+                    && m.original_name.ends_with(&format!("-{name}"))
+            })
+        };
         let gates: Vec<String> = chart_gates::find_all(pod)
             .into_iter()
             .map(|g| g.container)
@@ -102,7 +106,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                         "{}: init container `{name}` migrates ({what}) in every pod ({why}): the pods race for the schema",
                         cx.object(doc)
                     ),
-                    extracted,
+                    extracted(name),
                 ));
             }
         }

@@ -23,11 +23,15 @@
 //! `backoffLimit`, `backoffLimit: 0`. An explicit `backoffLimit` above 0 is kept
 //! (the chart may mean it): set it to 0 in the chart. A migration that needs a
 //! database of the same release is the exception: kubectl and Flux apply both at
-//! once, so it must retry until the database is up (the post-renderer sets 6).
+//! once, so it must retry until the database is up (the post-renderer sets 6);
+//! so is a Job the post-renderer took out of an init container, which restarted
+//! until it succeeded (6 too).
 
 use super::{at, Fix, Rule};
 use crate::diag::codes::PM506;
+use crate::k8s::engines::own;
 use crate::lint::{Cx, Hit};
+use crate::plan::context::annotation;
 use crate::yaml::Value;
 
 /// The rule.
@@ -49,6 +53,10 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         // A migration whose database starts with the release must retry until it
         // is up (kubectl and Flux apply both at once): the post-renderer sets 6.
         let waits_for_data = !m.needs.is_empty();
+        // The post-renderer's Job out of an init container, which restarted until
+        // it succeeded, keeps retrying (Kubernetes' default 6).
+        let from_init = annotation(v, own::DERIVED_FROM).is_some()
+            && v.at(&["spec", "backoffLimit"]) == Some(&Value::Int(6));
         let restart = ["spec", "template", "spec", "restartPolicy"];
         if v.at(&restart).and_then(Value::as_str) == Some("OnFailure") {
             out.push(Hit::new(
@@ -60,7 +68,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             ));
         }
         match v.at(&["spec", "backoffLimit"]) {
-            _ if waits_for_data => {}
+            _ if waits_for_data || from_init => {}
             None | Some(Value::Null) => out.push(Hit::new(
                 PM506,
                 doc,

@@ -60,7 +60,11 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                 continue;
             }
             let named = g.gate.jobs.iter().any(|j| j.name == cx.name(job));
-            if !(named || g.gate.check && migration.is_some()) {
+            // A check of pending migrations waits for the main migration, not
+            // for a contract step (Kong's `kong start` loop passes before its
+            // post-upgrade `migrations finish`).
+            let main = migration.is_some_and(|m| m.phase == Phase::Pre);
+            if !(named || g.gate.check && main) {
                 continue;
             }
             let events = cx.hook_events(job).join(",");

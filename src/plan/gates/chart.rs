@@ -14,6 +14,8 @@ use crate::yaml::Value;
 /// and a k8s-wait-for `job` gate at `job-wr` (see [`chart_gates::JobRef`]).
 pub(crate) fn follow(ctx: &Context<'_>, plan: &mut Plan) {
     let mut edits: Vec<(usize, Edit, String)> = Vec::new();
+    // (name the chart's gates wait for, the Job's name now)
+    let mut renamed: Vec<(String, String)> = Vec::new();
     for i in 0..ctx.index.entries.len() {
         let Some(v) = ctx.value(i) else { continue };
         let Some(pod_path) = k8s::pod_spec_path(ctx.kind(i)) else {
@@ -44,6 +46,7 @@ pub(crate) fn follow(ctx: &Context<'_>, plan: &mut Plan) {
                     true => m.name.clone(),
                     false => rename_in(text, &j.name, &m.name),
                 };
+                renamed.push((j.name.clone(), m.name.clone()));
                 edits.push((i, Edit::Set(at(&j.path), Value::str(new)), format!(
                     "the chart's gate `{}` now waits for Job {} (was {}): the Job was renamed by content",
                     g.container, m.name, j.name
@@ -51,7 +54,50 @@ pub(crate) fn follow(ctx: &Context<'_>, plan: &mut Plan) {
             }
         }
     }
+    renamed.sort();
+    renamed.dedup();
+    edits.extend(roles_follow(ctx, &renamed));
     for (i, edit, why) in edits {
         plan.change(i, edit, why);
     }
+}
+
+/// The chart's Roles that let its gates read a Job by name (`resourceNames` of a
+/// rule on `batch` `jobs`) also let them read the Job's new name: the renamed
+/// gate would be refused for ever (Lago's `lago-watch-services`).
+fn roles_follow(ctx: &Context<'_>, renamed: &[(String, String)]) -> Vec<(usize, Edit, String)> {
+    let mut out = Vec::new();
+    if renamed.is_empty() {
+        return out;
+    }
+    let has =
+        |v: &Value, key: &str, want: &str| v.strings(key).iter().any(|s| *s == want || *s == "*");
+    for d in (0..ctx.index.entries.len())
+        .filter(|&d| ctx.kind(d) == "Role" && !ctx.generated.contains(&d))
+    {
+        let Some(v) = crate::plan::graph::roles::peek(ctx.index, d) else {
+            continue;
+        };
+        for (r, rule) in v
+            .get("rules")
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            if !has(rule, "apiGroups", "batch") || !has(rule, "resources", "jobs") {
+                continue;
+            }
+            let names = rule.strings("resourceNames");
+            for (old, new) in renamed {
+                if names.contains(&old.as_str()) && !names.contains(&new.as_str()) {
+                    let path = crate::path!["rules", r, "resourceNames"];
+                    out.push((d, Edit::Insert(path, usize::MAX, vec![Value::str(new)]), format!(
+                        "the chart's gates read Job {old} by name, now {new}: the Role lets them read the new name too"
+                    )));
+                }
+            }
+        }
+    }
+    out
 }

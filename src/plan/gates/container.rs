@@ -91,6 +91,14 @@ fn small_resources() -> Value {
     ])
 }
 
+/// The resources and security context every wait container carries.
+pub(crate) fn wait_resources() -> [(Text, Value); 2] {
+    [
+        ("resources".into(), small_resources()),
+        ("securityContext".into(), restricted()),
+    ]
+}
+
 /// The gate container for one migration.
 pub(crate) fn gate_container(
     ctx: &Context<'_>,
@@ -156,8 +164,7 @@ fn wait_container(
     }
     c.push(("args".into(), Value::Seq(args.into())));
     c.push(("env".into(), Value::Seq(vec![marker(m)].into())));
-    c.push(("resources".into(), small_resources()));
-    c.push(("securityContext".into(), restricted()));
+    c.extend(wait_resources());
     if no_token {
         c.push((
             "volumeMounts".into(),

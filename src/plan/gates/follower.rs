@@ -90,7 +90,7 @@ pub(crate) fn contract_steps(
     })
 }
 
-/// The documents of the regular migrations of the stream among `ms`, each
+/// The documents of the regular migrations (and post hooks) of the stream among `ms`, each
 /// with its pod spec handed to `want`.
 fn visit<'m>(
     ctx: &Context<'_>,
@@ -98,7 +98,9 @@ fn visit<'m>(
     mut want: impl FnMut(&'m Migration, &Value),
 ) -> Vec<usize> {
     let mut docs = Vec::new();
-    for m in ms.filter(|m| m.origin == Origin::Job && !m.hook) {
+    // A post hook too: Helm runs it once the regular resources are applied, not
+    // once the regular migrations before it are done.
+    for m in ms.filter(|m| m.origin == Origin::Job && (!m.hook || m.phase == Phase::Post)) {
         docs.push(m.doc);
         if let Some(pod) = ctx.value(m.doc).and_then(|v| v.at(k8s::POD_TEMPLATE_SPEC)) {
             want(m, pod);

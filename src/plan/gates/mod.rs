@@ -12,6 +12,7 @@ pub(crate) mod follower;
 pub(crate) mod init;
 pub(crate) mod later;
 pub(crate) mod rbac;
+pub(crate) mod rollout;
 pub(crate) mod select;
 pub(crate) mod token;
 pub(crate) mod workload;
@@ -57,9 +58,16 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         waits.extend(follows);
         waits.extend(after);
     }
+    let rollouts = match gating {
+        true => rollouts(ctx, plan),
+        false => Default::default(),
+    };
     let mut bindings = rbac::Bindings::new();
     for &w in workloads.iter().chain(&followers).chain(&hooks) {
-        let follower = followers.contains(&w);
+        let gated = workload::Gated {
+            follower: followers.contains(&w),
+            rollout: rollouts.get(&w).map_or(&[][..], |r| &r.1),
+        };
         workload::gate(
             ctx,
             plan,
@@ -67,8 +75,17 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
             waits.get(&w),
             &migrations,
             &mut bindings,
-            follower,
+            gated,
         )?;
+    }
+    for (&doc, (k, objects)) in &rollouts {
+        let m = plan.migrations[*k].clone();
+        let sa = ctx
+            .value(doc)
+            .and_then(|v| v.at(k8s::POD_TEMPLATE_SPEC))
+            .map(k8s::service_account)
+            .unwrap_or_default();
+        rollout::rbac(ctx, plan, &m, (objects, &sa), doc);
     }
     if gating {
         follower::new_jobs(ctx, plan, &migrations, &mut bindings)?;
@@ -84,6 +101,29 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// Per contract step of the stream (its document): its index in the plan's
+/// migrations and the apps (`Kind/name`) whose rollout it waits for.
+fn rollouts(
+    ctx: &Context<'_>,
+    plan: &Plan,
+) -> std::collections::BTreeMap<usize, (usize, Vec<String>)> {
+    plan.migrations
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.phase == Phase::Post && m.origin == Origin::Job && !m.hook)
+        .filter(|(_, m)| {
+            ctx.value(m.doc)
+                .and_then(|v| v.at(k8s::POD_TEMPLATE_SPEC))
+                .is_some_and(|pod| !workload::is_windows(pod))
+        })
+        .filter_map(|(k, m)| {
+            let ns = select::migration_ns(ctx, m);
+            let apps = rollout::targets(ctx, &plan.data_services, (m.doc, &ns, &m.original_name));
+            (!apps.is_empty()).then(|| (m.doc, (k, rollout::names(ctx, &apps))))
+        })
+        .collect()
 }
 
 /// Whether gates are wanted. Without gating, workloads are still visited: gates

@@ -186,7 +186,7 @@ fn role(m: &Migration, meta: Value) -> Value {
 }
 
 /// The RoleBinding of the Role to the service accounts `sas`.
-fn binding(m: &Migration, meta: Value, rbac_name: &str, sas: &[String]) -> Value {
+pub(crate) fn binding(m: &Migration, meta: Value, rbac_name: &str, sas: &[String]) -> Value {
     Value::map([
         ("apiVersion", Value::str("rbac.authorization.k8s.io/v1")),
         ("kind", Value::str("RoleBinding")),

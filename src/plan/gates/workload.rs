@@ -15,6 +15,15 @@ use crate::plan::model::{Gate, Migration, Plan};
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
+/// What kind of object is gated.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Gated<'a> {
+    /// A migration that waits for others.
+    pub follower: bool,
+    /// A contract step: the apps (`Kind/name`) whose rollout it waits for.
+    pub rollout: &'a [String],
+}
+
 /// Gates workload `w` on the migrations `waits` lists (none: not gated, or no longer).
 pub(crate) fn gate(
     ctx: &Context<'_>,
@@ -23,8 +32,9 @@ pub(crate) fn gate(
     waits: Option<&Vec<(usize, String)>>,
     migrations: &[Migration],
     bindings: &mut Bindings,
-    follower: bool,
+    gated: Gated<'_>,
 ) -> Result<(), Error> {
+    let follower = gated.follower;
     let v = ctx.value(w).expect("workloads are parsed");
     // A migration that waits for another cannot run a pending-migrations check:
     // it waits for the Job itself.
@@ -37,6 +47,13 @@ pub(crate) fn gate(
     let Some(pod) = k8s::at(v, &pod_path) else {
         return Ok(());
     };
+    let none = Vec::new();
+    let rollout = match is_windows(pod) {
+        true => &[][..],
+        false => gated.rollout,
+    };
+    // A contract step that waits for no Job still waits for the rollout.
+    let waits = waits.or((!rollout.is_empty()).then_some(&none));
     let waits = unless_windows(ctx, plan, w, pod, waits, migrations);
     let Some(list) = waits else {
         // Not gated (any more): drop what an earlier run added.
@@ -47,8 +64,50 @@ pub(crate) fn gate(
         }
         return Ok(());
     };
-    let several = list.len() > 1;
     let no_token = mounts_no_token(ctx, v, pod);
+    let mut gates = job_gates(
+        ctx,
+        (w, pod),
+        (list, migrations),
+        (style, no_token),
+        bindings,
+    )?;
+    let jobs: Vec<String> = list
+        .iter()
+        .map(|(k, _)| migrations[*k].name.clone())
+        .collect();
+    gates.extend(
+        rollout
+            .iter()
+            .map(|o| crate::plan::gates::rollout::container(ctx, o, no_token)),
+    );
+    let names: Vec<&str> = jobs.iter().chain(rollout).map(String::as_str).collect();
+    plan_init(plan, w, &pod_path, pod, &gates, &names);
+    plan_token(
+        plan,
+        w,
+        &pod_path,
+        pod,
+        no_token && (style != GateStyle::Check || !rollout.is_empty()),
+    );
+    if !follower {
+        // A migration's own kapp rules come from the Job passes.
+        let wanted = kapp_rules(plan, w, v, list, migrations);
+        drop_own_rules(plan, w, v, &wanted);
+    }
+    record(ctx, plan, w, (list, rollout), migrations, jobs, follower);
+    Ok(())
+}
+
+/// The gates that wait for the Jobs of `list`, each Job's RBAC subject noted.
+fn job_gates(
+    ctx: &Context<'_>,
+    (w, pod): (usize, &Value),
+    (list, migrations): (&[(usize, String)], &[Migration]),
+    (style, no_token): (GateStyle, bool),
+    bindings: &mut Bindings,
+) -> Result<Vec<Value>, Error> {
+    let several = list.len() > 1;
     let mut gates = Vec::new();
     for (k, _) in list {
         let m = &migrations[*k];
@@ -65,26 +124,7 @@ pub(crate) fn gate(
                 .push((w, k8s::service_account(pod)));
         }
     }
-    let jobs: Vec<String> = list
-        .iter()
-        .map(|(k, _)| migrations[*k].name.clone())
-        .collect();
-    let names: Vec<&str> = jobs.iter().map(String::as_str).collect();
-    plan_init(plan, w, &pod_path, pod, &gates, &names);
-    plan_token(
-        plan,
-        w,
-        &pod_path,
-        pod,
-        no_token && style != GateStyle::Check,
-    );
-    if !follower {
-        // A migration's own kapp rules come from the Job passes.
-        let wanted = kapp_rules(plan, w, v, list, migrations);
-        drop_own_rules(plan, w, v, &wanted);
-    }
-    record(ctx, plan, w, list, migrations, jobs, follower);
-    Ok(())
+    Ok(gates)
 }
 
 /// `waits`, or none for a Windows pod: every gate premigrate writes is a Linux
@@ -114,7 +154,7 @@ fn unless_windows<'w>(
 }
 
 /// Whether a pod spec runs on Windows nodes (`spec.os.name: windows`).
-fn is_windows(pod: &Value) -> bool {
+pub(crate) fn is_windows(pod: &Value) -> bool {
     pod.at(&["os", "name"])
         .and_then(Value::as_str)
         .is_some_and(|os| os.eq_ignore_ascii_case("windows"))
@@ -157,21 +197,27 @@ fn record(
     ctx: &Context<'_>,
     plan: &mut Plan,
     w: usize,
-    list: &[(usize, String)],
+    (list, rollout): (&[(usize, String)], &[String]),
     migrations: &[Migration],
     jobs: Vec<String>,
     follower: bool,
 ) {
     let several = list.len() > 1;
     // With several Jobs, each reason says which Job it is for.
-    let why = list
+    let mut why = list
         .iter()
         .map(|(k, why)| match several {
             true => format!("{}: {why}", migrations[*k].original_name),
             false => why.clone(),
         })
-        .collect::<Vec<_>>()
-        .join("; ");
+        .collect::<Vec<_>>();
+    if !rollout.is_empty() {
+        why.push(format!(
+            "the contract step runs once {} rolled out (kubectl and Flux apply everything at once)",
+            rollout.join(", ")
+        ));
+    }
+    let why = why.join("; ");
     // A migration that follows another is renamed when that one changes: recreated.
     // So is a chart hook under Helm (it deletes a hook before creating it again).
     let hook = is_hook(ctx, w);

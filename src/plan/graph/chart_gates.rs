@@ -2,7 +2,7 @@
 //! is done. premigrate keeps them (no second gate), points the ones that name a Job
 //! at its new name, and counts them in the deadlock check.
 //!
-//! Recognised: k8s-wait-for (`job NAME`, `job-wr NAME`), `kubectl wait … job/NAME`,
+//! Recognised: k8s-wait-for (`job NAME`, `job-wr NAME`), `kubectl wait … job/NAME` (also as args to an image whose entrypoint is kubectl),
 //! kubernetes-entrypoint (`DEPENDENCY_JOBS=a,b`), and checks that loop on the
 //! migration tool's own status (`migrate --check`, `prisma migrate status`, …).
 
@@ -31,6 +31,22 @@ const CHECKS: &[&[&str]] = &[
 /// The variable on premigrate's own gates that names the Jobs they wait for
 /// (blank-separated): how a later run and the deadlock check recognise them.
 pub const WAIT_FOR_ENV: &str = "PREMIGRATE_WAIT_FOR";
+
+/// The variable on premigrate's rollout gates (a contract step's wait for an
+/// app's rollout) that names the app, `Kind/name`.
+pub const ROLLOUT_ENV: &str = "PREMIGRATE_WAIT_FOR_ROLLOUT";
+
+/// The apps a pod's rollout gates wait for, `(kind, name)`.
+pub fn rollouts(pod: &Value) -> Vec<(&str, &str)> {
+    pod.get("initContainers")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .flat_map(|c| c.get("env").map(Value::items).unwrap_or(&[]))
+        .filter(|e| e.get("name").and_then(Value::as_str) == Some(ROLLOUT_ENV))
+        .filter_map(|e| e.get("value").and_then(Value::as_str)?.split_once('/'))
+        .collect()
+}
 
 /// The name of premigrate's gate container (`premigrate-wait`, or `premigrate-wait-<job>`).
 pub const GATE_NAME: &str = "premigrate-wait";
@@ -81,7 +97,7 @@ pub fn find(pod: &Value) -> Vec<ChartGate> {
 }
 
 /// Whether an init container is one of premigrate's gates: it carries the
-/// `PREMIGRATE_WAIT_FOR` marker, or it is a gate an earlier version wrote (named
+/// `PREMIGRATE_WAIT_FOR` (or `PREMIGRATE_WAIT_FOR_ROLLOUT`) marker, or it is a gate an earlier version wrote (named
 /// `premigrate-wait*` and running exactly what those gates ran). A user's init
 /// container that merely shares the name is not a gate and is left alone.
 pub fn is_gate(c: &Value) -> bool {
@@ -90,7 +106,10 @@ pub fn is_gate(c: &Value) -> bool {
         .map(Value::items)
         .unwrap_or(&[])
         .iter()
-        .any(|e| e.get("name").and_then(Value::as_str) == Some(WAIT_FOR_ENV));
+        .any(|e| {
+            let name = e.get("name").and_then(Value::as_str);
+            name == Some(WAIT_FOR_ENV) || name == Some(ROLLOUT_ENV)
+        });
     marked || is_legacy_gate(c)
 }
 
@@ -188,7 +207,11 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
         })
         .filter(|w| !w.is_empty())
         .collect();
-    if words.iter().any(|w| w.ends_with("kubectl")) && words.contains(&"wait") {
+    // kubectl as the image's entrypoint (bitnami/kubectl, rancher/kubectl) runs
+    // the args alone: Lago's `wait-for-migrations` is `args: [wait, job/…]`.
+    let entrypoint = c.get("command").is_none() && super::roles::image_name(image) == "kubectl";
+    let kubectl = entrypoint || words.iter().any(|w| w.ends_with("kubectl"));
+    if kubectl && words.contains(&"wait") {
         for (p, s) in &argv {
             for w in s.split_whitespace() {
                 if let Some(n) = ["job/", "jobs/", "job.batch/"]

@@ -132,6 +132,15 @@ fn key_before(before: &str) -> Option<&str> {
     let blank_or_quote = |c: char| c.is_whitespace() || c == '\"' || c == '\'';
     let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
     let mut rest = before.trim_end_matches(blank_or_quote);
+    // An XML element: `<host>name</host>` (ClickHouse's ZooKeeper servers).
+    if let Some(tag) = rest
+        .strip_suffix('>')
+        .and_then(|r| r.rsplit_once('<'))
+        .map(|(_, tag)| tag)
+        .filter(|t| !t.is_empty() && t.chars().all(word))
+    {
+        return Some(tag);
+    }
     // Earlier items of a list: `a, b, ` or `[a, `.
     while let Some(r) = rest.strip_suffix(',') {
         rest = r
@@ -203,7 +212,9 @@ fn before_host(bytes: &[u8], start: usize) -> Option<Mention> {
     match b {
         b'/' if start >= 2 && bytes[start - 2] == b'/' => Some(Mention::Qualified),
         b'@' => Some(Mention::Qualified),
-        b'=' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b'(' | b'[' => Some(Mention::Bare),
+        b'=' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b'(' | b'[' | b'>' => {
+            Some(Mention::Bare)
+        }
         _ => None,
     }
 }
@@ -214,9 +225,9 @@ fn after_host(rest: &str, svc_ns: &str, job_ns: &str) -> Option<Mention> {
         None => false,
         Some(b':') if rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '$') => true,
         Some(b'.') if namespace_fits(&rest[1..], svc_ns, job_ns) => true,
-        Some(b'/' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b';' | b')' | b']' | b'?') => {
-            false
-        }
+        Some(
+            b'/' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b';' | b')' | b']' | b'?' | b'<',
+        ) => false,
         Some(_) => return None,
     };
     Some(match qualified {
@@ -268,6 +279,28 @@ mod tests {
 
     fn file(key: &str) -> Origin {
         Origin::File(key.to_string())
+    }
+
+    /// ClickHouse's config names its ZooKeeper in an XML element; a user
+    /// element does not name a host.
+    #[test]
+    fn xml_host_elements() {
+        let xml = "<node>\n  <host>zk-clickhouse</host>\n  <port>2181</port>\n</node>";
+        assert!(names_host(
+            xml,
+            &file("metrica.xml"),
+            "zk-clickhouse",
+            "",
+            ""
+        ));
+        let user = "<user>zk-clickhouse</user>";
+        assert!(!names_host(
+            user,
+            &file("users.xml"),
+            "zk-clickhouse",
+            "",
+            ""
+        ));
     }
 
     /// Superset's Secret holds `DB_USER: superset`, openproject's wait runs

@@ -8,6 +8,7 @@ pub mod deadlock;
 pub mod hosts;
 pub mod model;
 pub mod order;
+mod reach;
 pub mod release;
 pub mod roles;
 pub mod why;

@@ -316,6 +316,10 @@ fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Ve
             }
         }
     }
+    for (kind, name) in chart_gates::rollouts(pod) {
+        let why = Why::Said(format!("its gate waits for the rollout of {kind}/{name}"));
+        wants.push(Want::plain(Cow::Owned(kind.to_string()), name, why));
+    }
     for r in k8s::pod_refs(pod, &[]) {
         if optional(pod, &r.path)
             || matches!(r.path.first(), Some(Seg::Key(k)) if k == "imagePullSecrets")

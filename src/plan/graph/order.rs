@@ -17,6 +17,18 @@ pub struct Facts {
     pub phase: Option<Phase>,
     /// `premigrate.io/after`, when set: names of migrations that must complete first.
     pub after: Option<Vec<String>>,
+    /// The workload (`Kind/name`) it is taken out of: a Job premigrate builds,
+    /// or built on an earlier run (`premigrate.io/derived-from`).
+    pub workload: Option<String>,
+}
+
+/// Whether the chart runs `a` and `b` side by side, in no order: both taken out
+/// of workloads, two different ones (Flyte's admin and catalog migrations, each
+/// in its own Deployment's pods). Ordering them would rerun one whenever the
+/// other changes. (A Job of the chart keeps its place in the chart's order: a
+/// rerun, which no longer sees its hook events, must find the same one.)
+fn side_by_side(a: &Facts, b: &Facts) -> bool {
+    a.workload.is_some() && b.workload.is_some() && a.workload != b.workload
 }
 
 /// Where one migration goes.
@@ -87,6 +99,20 @@ fn slot(m: &Facts, (pre, post): (&str, &str)) -> Option<u8> {
 /// scenarios disagree, the install's order wins; migrations that never run in
 /// the same scenario keep [`event_rank`], then weight, then position.
 fn chart_order(ms: &[Facts]) -> Vec<usize> {
+    // A Job taken out of a workload is a regular Job of the chart, whatever form
+    // an earlier run gave it (a hook under `hooks`): a rerun must find its place.
+    let regular: Vec<Facts> = ms
+        .iter()
+        .map(|f| match f.workload {
+            Some(_) => Facts {
+                events: None,
+                weight: 0,
+                ..f.clone()
+            },
+            None => f.clone(),
+        })
+        .collect();
+    let ms = regular.as_slice();
     // A chart that migrates upgrades with hooks renders its plain migration Job
     // for installs only (`.Release.IsInstall`: Kong's bootstrap, whose `up`
     // fails on an empty database): it is no part of the upgrade's order.
@@ -296,7 +322,7 @@ fn predecessor(
         .iter()
         .rev()
         .copied()
-        .filter(|&j| phases[j].0 == phases[i].0)
+        .filter(|&j| phases[j].0 == phases[i].0 && !side_by_side(&ms[i], &ms[j]))
         // An explicit `after` on the other one wins over the chart's order.
         .find(|&j| {
             !ms[j]
@@ -511,6 +537,7 @@ mod tests {
             } else {
                 p.after = (0..ms.len())
                     .filter(|&j| phases[j] == phases[i] && key(ms, j) < key(ms, i))
+                    .filter(|&j| !super::side_by_side(&ms[i], &ms[j]))
                     .filter(|&j| {
                         !ms[j]
                             .after

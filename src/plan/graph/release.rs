@@ -132,8 +132,8 @@ fn regular_followers(placed: &[Placed], needs: &[Vec<(usize, String)>]) -> Vec<O
 fn by_image(index: &Index<'_>, data: &DataServices, ns: &str) -> Vec<(usize, String)> {
     data.docs
         .iter()
-        .filter(|(d, why)| {
-            why.starts_with("runs image")
+        .filter(|(d, _)| {
+            data.by_image.contains(d)
                 && index.entries[**d].info.namespace.as_deref().unwrap_or("") == ns
         })
         .map(|(d, why)| {

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 
 #[cfg(test)]
 use super::hosts::mentions_host;
-use super::hosts::{names_host, Origin};
+use super::hosts::Origin;
+use super::reach::{namespace_of, Reach, ServicesByName};
 use crate::index::Index;
 use crate::k8s;
 use crate::yaml::tree::Tree;
@@ -108,6 +109,11 @@ pub struct DataServices {
     /// Documents a data service uses (its ConfigMaps, Secrets, ServiceAccount):
     /// they must exist before it, so they move with it.
     pub support: BTreeMap<usize, String>,
+    /// The data services found by their image: what a migration that names no
+    /// host may need. (Not the Services in front of them: a Job built from a
+    /// workload reaches its hosts through the workload's containers on the first
+    /// run, not on a rerun, and both runs must order the same documents.)
+    pub by_image: std::collections::BTreeSet<usize>,
 }
 
 impl DataServices {
@@ -132,11 +138,11 @@ pub fn lenient(text: &str) -> Option<Value> {
 }
 
 /// A Service of the stream.
-struct Svc {
-    doc: usize,
-    name: String,
-    namespace: String,
-    selector: Vec<(String, String)>,
+pub(super) struct Svc {
+    pub(super) doc: usize,
+    pub(super) name: String,
+    pub(super) namespace: String,
+    pub(super) selector: Vec<(String, String)>,
 }
 
 /// Finds the data services of the stream for the migrations in documents `migrations`
@@ -156,97 +162,68 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
             out.docs.insert(i, why);
         }
     }
-    let by_name = ServicesByName::of(&services);
-    let mut behind_of: Vec<Option<Vec<usize>>> = vec![None; services.len()];
+    let by_image: Vec<(usize, String)> =
+        out.docs.iter().map(|(&w, why)| (w, why.clone())).collect();
+    // A workload that runs the image of any migration of the release is an app
+    // (Sentry's snuba-api, reached by its web migration, runs snuba's image).
+    let mut migration_repos: Vec<String> =
+        migrations.iter().flat_map(|(_, pod)| repos(pod)).collect();
+    migration_repos.sort();
+    migration_repos.dedup();
+    let mut reach = Reach {
+        index,
+        services: &services,
+        by_name: ServicesByName::of(&services),
+        behind_of: vec![None; services.len()],
+        migration_repos,
+        migrations: &migration_docs,
+        of_data: Default::default(),
+    };
     for (m, pod) in migrations {
-        let texts = texts_of(index, pod);
-        let ns = index.entries[*m]
-            .info
-            .namespace
-            .as_deref()
-            .unwrap_or_default()
-            .to_string();
-        for k in by_name.candidates(&texts) {
-            let s = &services[k];
-            let Some(seen) = texts
-                .iter()
-                .find(|(t, _, from)| names_host(t, from, &s.name, &s.namespace, &ns))
-            else {
-                continue;
-            };
-            let why = format!("the migration reaches Service/{} ({})", s.name, seen.1);
-            let behind = behind_of[k].get_or_insert_with(|| selected(index, s));
-            // A workload the chart itself gates on migrations is an app, whatever
-            // reaches it; so is one that runs the migration's own image (a URL of
-            // the app in the config they share is not a dependency).
-            let services: Vec<usize> = behind
-                .iter()
-                .copied()
-                .filter(|&w| !is_migration(w) && !chart_gated(index, w))
-                .filter(|&w| !runs_image_of(index, w, pod) && !telemetry(index, w))
-                .collect();
-            if !behind.is_empty() && services.is_empty() {
-                continue;
-            }
-            out.docs.entry(s.doc).or_insert_with(|| why.clone());
-            let need = out.needs.entry(*m).or_default();
-            need.push((s.doc, why.clone()));
-            for w in services {
-                out.docs.entry(w).or_insert_with(|| why.clone());
-                need.push((w, why.clone()));
+        let ns = namespace_of(index, *m);
+        let mut need = reach.from(pod, &ns, "the migration");
+        // What the data services it needs reach in turn: Sentry's ClickHouse
+        // needs its ZooKeeper before the snuba migrations create tables.
+        let mut todo: Vec<usize> = need.iter().map(|n| n.0).collect();
+        while let Some(w) = todo.pop() {
+            for (d, why) in reach.of_data_service(w) {
+                if !need.iter().any(|n| n.0 == d) {
+                    need.push((d, why));
+                    todo.push(d);
+                }
             }
         }
+        for (d, why) in &need {
+            out.docs.entry(*d).or_insert_with(|| why.clone());
+        }
+        if !need.is_empty() {
+            out.needs.entry(*m).or_default().extend(need);
+        }
     }
+    // After the hosts: a Service a migration names keeps that reason.
+    fronts(index, &services, &by_image, &mut out);
     supports(index, &mut out);
     out
 }
 
-/// The stream's Services by name, so that a migration's texts are matched
-/// against the few Services they can mention rather than every one (a stream
-/// of a thousand migrations, each with its own database, was quadratic).
-struct ServicesByName<'s> {
-    /// Services whose name is one word (letters, digits, `-`, `_`: every DNS label).
-    by_name: std::collections::HashMap<&'s str, Vec<usize>>,
-    /// The others, always tried.
-    odd: Vec<usize>,
-}
-
-impl<'s> ServicesByName<'s> {
-    fn of(services: &'s [Svc]) -> ServicesByName<'s> {
-        let mut out = ServicesByName {
-            by_name: Default::default(),
-            odd: Vec::new(),
-        };
-        for (k, s) in services.iter().enumerate() {
-            match s.name.bytes().all(is_word) {
-                true => out.by_name.entry(s.name.as_str()).or_default().push(k),
-                false => out.odd.push(k),
-            }
+/// The Services in front of the data services found by image: part of them (a
+/// migration connects through one; an Argo CD wave that holds the database but
+/// not its Service hangs the Job until it fails).
+fn fronts(
+    index: &Index<'_>,
+    services: &[Svc],
+    by_image: &[(usize, String)],
+    out: &mut DataServices,
+) {
+    out.by_image.extend(by_image.iter().map(|(w, _)| *w));
+    for s in services {
+        if let Some((w, why)) = by_image.iter().find(|(w, _)| selects(index, s, *w)) {
+            let object = index.entries[*w].info.object();
+            out.docs
+                .entry(s.doc)
+                .or_insert_with(|| format!("{why}: the Service in front of {object}"));
         }
-        out
     }
-
-    /// The Services that [`mentions_host`] may find in `texts`, in stream order.
-    /// A one-word name it finds is a whole word of the text: the characters
-    /// it accepts around a host are none of a word's.
-    fn candidates(&self, texts: &[(String, String, Origin)]) -> Vec<usize> {
-        let mut out: Vec<usize> = texts
-            .iter()
-            .flat_map(|(t, _, _)| t.split(|c: char| !c.is_ascii() || !is_word(c as u8)))
-            .filter_map(|w| self.by_name.get(w))
-            .flatten()
-            .chain(&self.odd)
-            .copied()
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-}
-
-/// A character of a one-word name.
-fn is_word(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
 }
 
 /// The ConfigMaps, Secrets and ServiceAccounts the data-service workloads use.
@@ -285,27 +262,28 @@ fn find_doc(index: &Index<'_>, kind: &str, name: &str) -> Option<usize> {
         .position(|e| e.info.kind.as_deref() == Some(kind) && e.info.name.as_deref() == Some(name))
 }
 
-/// Whether workload `w` runs the image repository of one of the migration's
-/// containers (its init containers are left out: a wait for the database runs
-/// the database's image), and is no database by its image.
-fn runs_image_of(index: &Index<'_>, w: usize, migration: &Value) -> bool {
-    let repos = |pod: &Value| -> Vec<String> {
-        pod.get("containers")
-            .map(Value::items)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|c| c.get("image").and_then(Value::as_str))
-            .map(|i| crate::detect::image_repository(i).to_string())
-            .collect()
-    };
-    let ours = repos(migration);
+/// Whether workload `w` runs one of the image repositories `ours` (the
+/// migrations' containers; their init containers are left out: a wait for the
+/// database runs the database's image), and is no database by its image.
+pub(super) fn runs_image_of(index: &Index<'_>, w: usize, ours: &[String]) -> bool {
     pod_of(index, w).is_some_and(|pod| {
         data_image(&pod).is_none() && repos(&pod).iter().any(|r| ours.contains(r))
     })
 }
 
+/// The image repositories a pod's containers run.
+fn repos(pod: &Value) -> Vec<String> {
+    pod.get("containers")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|c| c.get("image").and_then(Value::as_str))
+        .map(|i| crate::detect::image_repository(i).to_string())
+        .collect()
+}
+
 /// Whether every container of workload `w` runs a telemetry sink's image.
-fn telemetry(index: &Index<'_>, w: usize) -> bool {
+pub(super) fn telemetry(index: &Index<'_>, w: usize) -> bool {
     let Some(pod) = pod_of(index, w) else {
         return false;
     };
@@ -319,18 +297,18 @@ fn telemetry(index: &Index<'_>, w: usize) -> bool {
 
 /// An image's name, the last part of its repository, lowercased: what the
 /// image tables match, on any registry or prefix.
-fn image_name(image: &str) -> String {
+pub(crate) fn image_name(image: &str) -> String {
     let repo = crate::detect::image_repository(image);
     repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase()
 }
 
 /// Whether the chart's own init containers hold the workload until migrations are done.
-fn chart_gated(index: &Index<'_>, w: usize) -> bool {
+pub(super) fn chart_gated(index: &Index<'_>, w: usize) -> bool {
     pod_of(index, w).is_some_and(|pod| !super::chart_gates::find(&pod).is_empty())
 }
 
 /// A workload's pod spec (borrowed from the index's parse when it has one).
-fn pod_of<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value>> {
+pub(super) fn pod_of<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value>> {
     let kind = index.entries[i].info.kind.as_deref()?;
     if !k8s::has_pod_spec(kind) {
         return None;
@@ -382,45 +360,64 @@ fn services(index: &Index<'_>) -> Vec<Svc> {
     out
 }
 
-/// The workloads a Service selects (same namespace, every selector label on the pod template).
-fn selected(index: &Index<'_>, s: &Svc) -> Vec<usize> {
-    if s.selector.is_empty() {
-        return Vec::new();
-    }
+/// The workloads a Service selects.
+pub(super) fn selected(index: &Index<'_>, s: &Svc) -> Vec<usize> {
     (0..index.entries.len())
-        .filter(|&i| {
-            let info = &index.entries[i].info;
-            SERVICE_KINDS.contains(&info.kind.as_deref().unwrap_or(""))
-                && info.namespace.as_deref().unwrap_or_default() == s.namespace
-        })
-        .filter(|&i| {
-            let Some(v) = peek(index, i) else {
-                return false;
-            };
-            let labels = if info_kind(index, i) == "Pod" {
-                v.at(&["metadata", "labels"])
-            } else {
-                v.at(&["spec", "template", "metadata", "labels"])
-            };
-            let labels = labels.map(Value::entries).unwrap_or(&[]);
-            s.selector.iter().all(|(k, want)| {
-                labels
-                    .iter()
-                    .any(|(lk, lv)| lk == k && crate::yaml::value::scalar_text(lv) == *want)
-            })
-        })
+        .filter(|&i| selects(index, s, i))
         .collect()
+}
+
+/// Whether Service `s` selects workload `i` (same namespace, every selector
+/// label on its pod template; an empty selector selects nothing).
+fn selects(index: &Index<'_>, s: &Svc, i: usize) -> bool {
+    let info = &index.entries[i].info;
+    let candidate = !s.selector.is_empty()
+        && SERVICE_KINDS.contains(&info.kind.as_deref().unwrap_or(""))
+        && info.namespace.as_deref().unwrap_or_default() == s.namespace;
+    let Some(v) = candidate.then(|| peek(index, i)).flatten() else {
+        return false;
+    };
+    let labels = if info_kind(index, i) == "Pod" {
+        v.at(&["metadata", "labels"])
+    } else {
+        v.at(&["spec", "template", "metadata", "labels"])
+    };
+    let labels = labels.map(Value::entries).unwrap_or(&[]);
+    s.selector.iter().all(|(k, want)| {
+        labels
+            .iter()
+            .any(|(lk, lv)| lk == k && crate::yaml::value::scalar_text(lv) == *want)
+    })
 }
 
 fn info_kind<'i>(index: &'i Index<'_>, i: usize) -> &'i str {
     index.entries[i].info.kind.as_deref().unwrap_or("")
 }
 
+/// Env names of a host to connect to that end in `NAME` (`DB_HOSTNAME`,
+/// `REDIS_SERVICE_NAME`); any other `*NAME` names an object, not a host
+/// (`*_DEPLOYMENT_NAME=x`, `DB_NAME`).
+const HOST_NAME_SUFFIXES: &[&str] = &[
+    "HOSTNAME",
+    "HOST_NAME",
+    "SERVERNAME",
+    "SERVER_NAME",
+    "SERVICENAME",
+    "SERVICE_NAME",
+    "SVC_NAME",
+];
+
+/// Whether an env variable's value names an object rather than a host ([`HOST_NAME_SUFFIXES`]).
+fn names_an_object(env_name: &str) -> bool {
+    let n = env_name.to_ascii_uppercase();
+    n.ends_with("NAME") && !HOST_NAME_SUFFIXES.iter().any(|s| n.ends_with(s))
+}
+
 /// Every string a migration's pod reads: its containers' command, args and env
 /// values, and the data of the ConfigMaps and Secrets it references; each with
 /// where it came from, and what it is (a command line, an env variable, a
 /// ConfigMap's or Secret's key: [`names_host`] reads a bare name by it).
-fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, Origin)> {
+pub(super) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, Origin)> {
     let mut out = Vec::new();
     for list in ["initContainers", "containers"] {
         for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
@@ -448,8 +445,7 @@ fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, Origin)> {
                     e.get("name").and_then(Value::as_str),
                     e.get("value").and_then(Value::as_str),
                 ) {
-                    // `*_DEPLOYMENT_NAME=x` names an object, not a host to connect to.
-                    if !n.to_ascii_uppercase().ends_with("NAME") {
+                    if !names_an_object(n) {
                         out.push((
                             v.to_string(),
                             format!("env {n}"),

@@ -124,6 +124,20 @@ fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Result<Match, Option
     if verdict.is_migration() {
         return Ok(to_match(&verdict));
     }
+    // premigrate named it by content on an earlier run (`--job` then, perhaps
+    // not now): still a migration, or a rerun would drop its gates.
+    let current = ctx.index.entries[i].info.name.as_deref().unwrap_or("");
+    if annotation(v, own::HASH).is_some()
+        && crate::plan::jobs::hash::is_hashed_name_of(current, name)
+    {
+        return Ok(Match {
+            rule: "earlier run",
+            detail: format!(
+                "premigrate named it by its content on an earlier run ({})",
+                own::HASH
+            ),
+        });
+    }
     Err(verdict.confirm_with("Job", name).map(|how| {
         let why: Vec<&str> = verdict.signals.iter().map(|s| s.detail.as_str()).collect();
         format!("{}; to act on it: {how}", why.join("; "))

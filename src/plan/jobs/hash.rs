@@ -46,6 +46,9 @@ const STAMPS: &[&[usize]] = &[
 /// release makes a new one; the stamp changes with every render, so premigrate
 /// names the Job by its content instead.
 pub(crate) fn render_stamp(name: &str) -> Option<(&str, &str)> {
+    if let Some(found) = uuid_suffix(name) {
+        return Some(found);
+    }
     for groups in STAMPS {
         let len = groups.iter().sum::<usize>() + groups.len() - 1;
         let Some(cut) = name.len().checked_sub(len + 1) else {
@@ -66,6 +69,24 @@ pub(crate) fn render_stamp(name: &str) -> Option<(&str, &str)> {
         }
     }
     None
+}
+
+/// A `uuidv4` at the end of a Job's name (Zammad's `zammad-init-{{ uuidv4 }}`):
+/// random on every render, as a time stamp is.
+fn uuid_suffix(name: &str) -> Option<(&str, &str)> {
+    const UUID: [usize; 5] = [8, 4, 4, 4, 12];
+    let len = UUID.iter().sum::<usize>() + UUID.len() - 1;
+    let cut = name.len().checked_sub(len + 1).filter(|&c| c > 0)?;
+    let (base, id) = (name.get(..cut)?, name.get(cut + 1..)?);
+    let parts: Vec<&str> = id.split('-').collect();
+    let shaped = name.as_bytes()[cut] == b'-'
+        && parts.len() == UUID.len()
+        && parts.iter().zip(UUID).all(|(p, n)| {
+            p.len() == n
+                && p.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+    shaped.then_some((base, id))
 }
 
 /// Whether an annotation value is the render time (or a per-render random
@@ -190,6 +211,11 @@ mod tests {
     #[test]
     fn render_stamps() {
         let stamp = render_stamp;
+        assert_eq!(
+            stamp("zammad-init-3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),
+            Some(("zammad-init", "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"))
+        );
+        assert_eq!(stamp("app-3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5"), None);
         assert_eq!(
             stamp("oncall-engine-migrate-2026-11-30-02-02-49"),
             Some(("oncall-engine-migrate", "2026-11-30-02-02-49"))

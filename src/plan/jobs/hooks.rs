@@ -39,6 +39,9 @@ pub(crate) fn plan(
 ) -> Result<i64, Error> {
     let hook = settings(ctx, job, uses, plan);
     annotate(ctx, job, (&hook, id), own_edits);
+    if hook.author_hook {
+        precede(ctx, job, &hook, uses, plan);
+    }
     if hook.author_hook
         && ctx.cfg.hooks_gates_wait()
         && hook
@@ -52,8 +55,11 @@ pub(crate) fn plan(
             hook.delete.as_deref().unwrap_or("")
         ));
     }
-    for dep in uses {
-        copy_dependency(ctx, job, id, &hook, dep, own_edits, plan)?;
+    // Post hooks run once the release's regular resources exist: no copies.
+    if hook.events.split(',').any(|e| e.trim().starts_with("pre-")) {
+        for dep in uses {
+            copy_dependency(ctx, job, id, &hook, dep, own_edits, plan)?;
+        }
     }
     Ok(hook.weight)
 }
@@ -93,6 +99,33 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
         events,
         weight,
         delete,
+    }
+}
+
+/// Moves a chart hook the Job uses, that Helm would create after it (at its
+/// weight or above: ties go by name), one weight below it. Helm waits for a
+/// hook Job before it creates the next hook, so the Job would wait for it until
+/// the timeout (Mastodon's `db-prepare` and the Secrets it reads, all at -3).
+/// The chart's own weight of the Job stays: it orders the Job among the others.
+fn precede(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    hook: &Hook,
+    uses: &[Dependency],
+    plan: &mut Plan,
+) {
+    let below = hook.weight.saturating_sub(1);
+    for h in uses
+        .iter()
+        .filter(|d| d.doc.is_none())
+        .filter_map(|d| d.hook)
+    {
+        let Some(v) = ctx.value(h) else { continue };
+        let why = format!(
+            "{} uses it: Helm creates hooks by weight, then name, and waits for the Job before the next one",
+            job.object
+        );
+        crate::plan::context::lower_number(plan, (v, h), engines::HELM_HOOK_WEIGHT, below, &why);
     }
 }
 
@@ -255,6 +288,22 @@ fn copy_doc(
     for row in engines::rows(Role::HookDependency) {
         let value = fill(row.fill, &Fills::hook(original, &hook.events, hook.weight));
         edits.push(Edit::Set(annotation_path(row.key), Value::str(value)));
+    }
+    // Not the regular object's place in Argo CD's waves or kapp's groups (an
+    // earlier run may have written it there): Helm orders the copy by its weight.
+    let source = crate::plan::graph::roles::peek(ctx.index, def);
+    let annotations = source
+        .as_deref()
+        .and_then(|v| v.at(&["metadata", "annotations"]))
+        .map(Value::entries)
+        .unwrap_or(&[]);
+    for (k, _) in annotations {
+        let ordering = k == engines::ARGO_WAVE
+            || k.starts_with(engines::KAPP_GROUP)
+            || k.starts_with(engines::KAPP_RULE);
+        if ordering {
+            edits.push(Edit::Remove(annotation_path(k)));
+        }
     }
     let text = ctx.index.stream.doc_text(def);
     let out = edit::apply(text, &ctx.index.tree(def), &edits).map_err(|e| {

@@ -44,15 +44,15 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
         let extracted = job
             .new
             .is_some_and(|n| matches!(n.origin, crate::plan::model::Origin::Extracted { .. }));
-        hardening.push(match job.place.needs.first() {
+        hardening.push(match !job.place.data.is_empty() {
             // An init container restarts until it succeeds (Kratos's, Gitea's
             // scripts count on it): the Job it became keeps retrying, with backoff.
-            None if extracted => (
+            false if extracted => (
                 path!["spec", "backoffLimit"],
                 Some(Value::Int(DEFAULT_BACKOFF)),
                 "it ran as an init container, which restarts until it succeeds: the Job retries too",
             ),
-            None => (
+            false => (
                 path!["spec", "backoffLimit"],
                 Some(Value::Int(0)),
                 "run a migration once; the chart set no backoffLimit",
@@ -60,22 +60,14 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
             // kubectl and Flux apply the database and the Job at once: the first
             // attempts can find it still starting, so the Job keeps Kubernetes'
             // default retries (with backoff) instead of failing for good.
-            Some(_) => (
+            true => (
                 path!["spec", "backoffLimit"],
                 Some(Value::Int(DEFAULT_BACKOFF)),
                 "the chart set no backoffLimit; the database it needs starts with the release, so the migration retries until it is up",
             ),
         });
     }
-    if let Some(t) = ctx.cfg.timeout_seconds {
-        if v.at(&["spec", "activeDeadlineSeconds"]) != Some(&Value::Int(t as i64)) {
-            hardening.push((
-                path!["spec", "activeDeadlineSeconds"],
-                Some(Value::Int(t as i64)),
-                "--timeout",
-            ));
-        }
-    }
+    hardening.extend(deadline(ctx, job, plan));
     if let Some((_, stamp)) = crate::plan::jobs::hash::render_stamp(&job.current_name) {
         // The content hash names the Job; a stamp left in its pod template would
         // change the Job with every render (and a Job's template is immutable).
@@ -95,11 +87,45 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
     if !job.hook && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
         plan.note(codes::PM004, Some(job.doc), format!(
-            "{}: removed spec.ttlSecondsAfterFinished: once the TTL deletes the Job, Flux re-creates it and the migration reruns every interval, and pods gated on it can never start again",
+            "{}: removed spec.ttlSecondsAfterFinished: once the TTL deletes the Job, pods gated on it can never start again, and the next apply (a Flux or Argo CD sync, helm upgrade) creates it again and the migration reruns",
             ctx.object(job.doc)
         ));
     }
     hardening
+}
+
+/// The Job's deadline: `--timeout`'s; else none when the Job now waits in a
+/// gate of its own pod (PM006), else the chart's.
+fn deadline(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> Option<Hardening> {
+    let now = job.value.at(&["spec", "activeDeadlineSeconds"]);
+    if let Some(t) = ctx.cfg.timeout_seconds {
+        return (now != Some(&Value::Int(t as i64))).then(|| {
+            (
+                path!["spec", "activeDeadlineSeconds"],
+                Some(Value::Int(t as i64)),
+                "--timeout",
+            )
+        });
+    }
+    let d = now.filter(|_| gated(job))?;
+    plan.note(codes::PM006, Some(job.doc), format!(
+        "{}: removed spec.activeDeadlineSeconds ({}): it counts from the Job's start, and its pod now waits in a gate first (for the migrations before it, or the apps' rollout); a wait that spent it failed the migration",
+        ctx.object(job.doc),
+        crate::yaml::value::scalar_text(d)
+    ));
+    Some((
+        path!["spec", "activeDeadlineSeconds"],
+        None,
+        "the gates in its pod count toward the deadline",
+    ))
+}
+
+/// Whether premigrate puts a gate in the Job's own pod: a regular migration after
+/// a regular one, or a contract step (after the pre migrations, the rollout).
+fn gated(job: &JobFacts<'_>) -> bool {
+    let p = &job.place;
+    !job.hook && p.after.iter().any(|d| !d.hook)
+        || p.phase == crate::plan::Phase::Post && (!p.gated_by.is_empty() || !p.rollout.is_empty())
 }
 
 /// Kubernetes' default backoffLimit: more than that, once each retry is a new
@@ -173,6 +199,25 @@ pub(crate) fn identify(ctx: &Context<'_>, job: &JobFacts<'_>, hardening: &[Harde
     for d in &job.place.after {
         salt.push_str("\nafter ");
         salt.push_str(&d.name);
+    }
+    // A contract step's gates wait for every regular pre migration: a new name
+    // of one changes its pod template, which a Job cannot change in place.
+    // Sorted: the order of the stream's documents changes on a rerun.
+    let mut waits: Vec<&str> = job
+        .place
+        .gated_by
+        .iter()
+        .filter(|d| !job.place.after.contains(d))
+        .map(|d| d.name.as_str())
+        .collect();
+    waits.sort_unstable();
+    for name in waits {
+        salt.push_str("\nwaits for ");
+        salt.push_str(name);
+    }
+    for app in &job.place.rollout {
+        salt.push_str("\nafter the rollout of ");
+        salt.push_str(app);
     }
     let hash = content_hash(&job.ns, &hash_input, &salt);
     let name = match keeps_its_name(job) {

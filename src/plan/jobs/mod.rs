@@ -12,13 +12,14 @@ pub(crate) mod identity;
 pub(crate) mod order;
 pub(crate) mod record;
 
-use crate::config::Target;
+use crate::config::{GateMode, Target};
 use crate::diag::codes;
 use crate::diag::Error;
 use crate::plan::context::Context;
+use crate::plan::gates::rollout;
 use crate::plan::jobs::facts::{JobFacts, Subject, Workloads};
 use crate::plan::jobs::record::Decided;
-use crate::plan::model::Plan;
+use crate::plan::model::{Phase, Plan};
 use crate::plan::sources::derive::NewJob;
 use crate::plan::sources::{extract, generate};
 use crate::yaml::Value;
@@ -132,7 +133,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         gates_without_migration(ctx, plan);
     }
     one_name_each(ctx, &pending)?;
-    let release = order::release(ctx, &pending_view(&pending))?;
+    let release = order::release(ctx, &pending_view(ctx, &pending))?;
     order::record_data(ctx, &release, plan);
     let mut workloads = find::without(ctx, &workloads, &plan.data_services);
     // The stream's migration Jobs lose theirs (gitops::strip_argo_hook).
@@ -146,8 +147,24 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     plan.argo_ignores_helm_hooks = workloads.helm_hooks_ignored;
     let mut decided: Vec<Option<order::Done>> = vec![None; pending.len()];
     for k in release.run_order() {
-        let place = order::Place::of(ctx, &release, k, &decided, ctx.target);
+        let mut place = order::Place::of(ctx, &release, k, &decided, ctx.target);
         let p = &pending[k];
+        // Only a regular contract step waits for the rollout: Helm runs hooks one
+        // by one, and one the apps wait for may come after it (see `gates::rollout`).
+        let regular = place.hookable.is_err();
+        if place.phase == Phase::Post
+            && regular
+            && p.subject.new.is_none()
+            && ctx.cfg.gate != GateMode::None
+        {
+            let ns = ctx.effective_ns(p.subject.doc);
+            let apps = rollout::targets(
+                ctx,
+                &plan.data_services,
+                (p.subject.doc, &ns, &release.names[k]),
+            );
+            place.rollout = rollout::names(ctx, &apps);
+        }
         let subject = Subject {
             doc: p.subject.doc,
             value: p.subject.value,
@@ -216,13 +233,14 @@ fn pending<'s>(
 }
 
 /// What the graph reads of each pending migration.
-fn pending_view<'a>(pending: &'a [Pending<'a>]) -> Vec<order::View<'a>> {
+fn pending_view<'a>(ctx: &Context<'_>, pending: &'a [Pending<'a>]) -> Vec<order::View<'a>> {
     pending
         .iter()
         .map(|p| order::View {
             doc: p.subject.doc,
             value: p.subject.value,
             events: p.events.as_deref(),
+            workload: p.subject.new.map(|_| ctx.object(p.subject.doc)),
         })
         .collect()
 }

@@ -19,10 +19,12 @@ pub(crate) struct View<'a> {
     pub value: &'a Value,
     /// The chart's hook events.
     pub events: Option<&'a [String]>,
+    /// For a Job premigrate builds: the workload (`Kind/name`) it is taken out of.
+    pub workload: Option<String>,
 }
 
 /// A migration already planned, as the ones after it see it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Done {
     /// Its name before hashing.
     pub original: String,
@@ -49,8 +51,18 @@ pub(crate) struct Place {
     pub after: Vec<Done>,
     /// Whether the order came from `premigrate.io/after` (else from the chart).
     pub explicit_after: bool,
-    /// The data services it needs (documents), with why.
+    /// The data services it needs (documents), with why (none for a post
+    /// migration: it runs after them anyway).
     pub needs: Vec<(usize, String)>,
+    /// The data services it needs, whatever its phase (a post hook can still
+    /// start before the database is up: Helm without `--wait`).
+    pub data: Vec<(usize, String)>,
+    /// A post migration: the regular pre migrations planned before it, which
+    /// its gates wait for (a contract step waits for every one of them).
+    pub gated_by: Vec<Done>,
+    /// A contract step of the stream: the apps (`Kind/name`) its gates wait
+    /// for the rollout of (set by the Job pass, see `gates::rollout`).
+    pub rollout: Vec<String>,
     /// Under `hooks`: `Ok` when it can be a hook, else why it stays a regular resource.
     pub hookable: Result<(), String>,
     /// The names before hashing of every migration of the release (shared:
@@ -101,6 +113,15 @@ fn facts(v: &View<'_>) -> Facts {
         weight,
         phase,
         after,
+        workload: v
+            .workload
+            .clone()
+            // The first of the workloads that carried it, as the first run named it.
+            .or_else(|| {
+                annotation(v.value, own::DERIVED_FROM)
+                    .and_then(|d| d.split(',').next())
+                    .map(|d| d.trim().to_string())
+            }),
     }
 }
 
@@ -133,14 +154,18 @@ impl Place {
         } else {
             Vec::new()
         };
+        // A post hook runs after every regular resource of the release, the
+        // database included: only a pre migration is held back by what it needs.
+        // A regular migration before a post one is waited for with a gate.
+        let pre = p.phase == Phase::Pre;
         let hookable = if target != Target::Hooks {
             Err("--target gitops".to_string())
-        } else if let Some((d, why)) = release.needs[k].first() {
+        } else if let Some((d, why)) = release.needs[k].first().filter(|_| pre) {
             Err(format!(
                 "it needs {} of this release ({why}), which a pre-install hook would run before",
                 ctx.object(*d)
             ))
-        } else if let Some(d) = after.iter().find(|d| !d.hook) {
+        } else if let Some(d) = after.iter().find(|d| !d.hook).filter(|_| pre) {
             Err(format!(
                 "it runs after {}, a regular resource of the release",
                 d.original
@@ -164,6 +189,16 @@ impl Place {
             explicit_after: p.order_reason == "premigrate.io/after",
             after,
             needs,
+            data: release.needs[k].clone(),
+            rollout: Vec::new(),
+            gated_by: match pre {
+                true => Vec::new(),
+                false => (0..done.len())
+                    .filter(|&j| release.placed[j].phase == Phase::Pre)
+                    .filter_map(|j| done[j].clone())
+                    .filter(|d| !d.hook)
+                    .collect(),
+            },
             hookable,
             originals: release.names.clone(),
         }

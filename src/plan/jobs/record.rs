@@ -65,7 +65,7 @@ pub(crate) fn record(
         after: job.place.after.iter().map(|d| d.original.clone()).collect(),
         hook: job.hook,
         form_reason,
-        needs: job.place.needs.clone(),
+        needs: job.place.data.clone(),
     });
     Ok(())
 }

@@ -87,13 +87,40 @@ pub(crate) struct NewJob {
 
 /// The init containers that run before init container `init` in the Job made
 /// of it: the native sidecars started before it, and the earlier ones that
-/// share a volume with it, which prepare what it reads (Gitea's `init-app-ini`
-/// writes the `app.ini` its `gitea migrate` loads). premigrate's gates are not.
-pub(crate) fn preparers(inits: &[Value], init: usize) -> Vec<usize> {
+/// write a volume it mounts, which prepare what it reads (Gitea's `init-app-ini`
+/// writes the `app.ini` its `gitea migrate` loads). One that only reads the
+/// same ConfigMap or Secret prepares nothing (Flyte's `run-migrations` beside
+/// its `seed-projects`: taken along, it would migrate twice). premigrate's
+/// gates are not. `volumes`: the pod's.
+pub(crate) fn preparers(inits: &[Value], volumes: &[Value], init: usize) -> Vec<usize> {
     let own = mount_names(&inits[init]);
-    let prepares = |c: &Value| !is_gate(c) && mount_names(c).iter().any(|m| own.contains(m));
+    let prepares =
+        |c: &Value| !is_gate(c) && written_volumes(c, volumes).iter().any(|m| own.contains(m));
     (0..init)
         .filter(|&j| is_sidecar(&inits[j]) || prepares(&inits[j]))
+        .collect()
+}
+
+/// Volume sources a pod can only read, whatever the mount says.
+const READ_ONLY_SOURCES: &[&str] = &["configMap", "secret", "downwardAPI", "projected", "image"];
+
+/// The volumes a container mounts and can write: not `readOnly`, and not of
+/// a [`READ_ONLY_SOURCES`] source (one the pod does not define comes from a
+/// claim template: writable).
+fn written_volumes<'c>(c: &'c Value, volumes: &[Value]) -> Vec<&'c str> {
+    let read_only = |name: &str| {
+        volumes
+            .iter()
+            .find(|v| v.get("name").and_then(Value::as_str) == Some(name))
+            .is_some_and(|v| READ_ONLY_SOURCES.iter().any(|s| v.get(s).is_some()))
+    };
+    c.get("volumeMounts")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|m| m.get("readOnly") != Some(&Value::Bool(true)))
+        .filter_map(|m| m.get("name").and_then(Value::as_str))
+        .filter(|n| !read_only(n))
         .collect()
 }
 
@@ -239,6 +266,8 @@ struct Builder<'v> {
     edits: Vec<Edit>,
     /// Volumes the pod defines: a mount of anything else comes from a claim template.
     defined: Vec<&'v str>,
+    /// The pod's volumes.
+    volumes: &'v [Value],
     dropped_mounts: Vec<String>,
     left_out: Vec<String>,
     /// What says an init container migrates (detection and the user's patterns).
@@ -247,16 +276,15 @@ struct Builder<'v> {
 
 impl<'v> Builder<'v> {
     fn new(pod: &'v Value, ctx: &'v Context<'v>) -> Self {
-        let defined = pod
-            .get("volumes")
-            .map(Value::items)
-            .unwrap_or(&[])
+        let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+        let defined = volumes
             .iter()
             .filter_map(|vol| vol.get("name").and_then(Value::as_str))
             .collect();
         Builder {
             edits: vec![],
             defined,
+            volumes,
             dropped_mounts: vec![],
             left_out: vec![],
             ctx,
@@ -403,7 +431,7 @@ impl<'v> Builder<'v> {
         inits: &'a [Value],
         init: usize,
     ) -> (Vec<usize>, Vec<&'a Value>, Vec<String>) {
-        let sidecars = preparers(inits, init);
+        let sidecars = preparers(inits, self.volumes, init);
         let mut job_container = inits[init].clone();
         let bad = self.undefined_mounts(&job_container);
         if let Some(Value::Seq(list)) = job_container.get("volumeMounts").cloned() {
@@ -539,4 +567,41 @@ pub(crate) fn marks(from: &str, generated: bool) -> Vec<(&'static str, String)> 
         v.push((own::GENERATED, generated_marker("Job", from)));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::preparers;
+
+    fn value(yaml: &str) -> crate::yaml::Value {
+        crate::plan::graph::roles::lenient(yaml).expect("the test's YAML reads")
+    }
+
+    /// Gitea's `init-app-ini` writes the emptyDir `gitea migrate` reads: taken
+    /// along. Flyte's `run-migrations` only reads the ConfigMap and Secret
+    /// `seed-projects` reads too: not taken along (it would migrate twice), and
+    /// neither is a container that mounts a shared emptyDir `readOnly`.
+    #[test]
+    fn preparers_write_what_the_container_reads() {
+        let pod = value(
+            "
+initContainers:
+  - name: run-migrations
+    volumeMounts: [{name: config, mountPath: /etc/cfg}, {name: secret, mountPath: /etc/s}]
+  - name: write-ini
+    volumeMounts: [{name: work, mountPath: /work}]
+  - name: read-only
+    volumeMounts: [{name: work, mountPath: /work, readOnly: true}]
+  - name: seed
+    volumeMounts: [{name: config, mountPath: /etc/cfg}, {name: work, mountPath: /work}]
+volumes:
+  - {name: config, configMap: {name: cfg}}
+  - {name: secret, secret: {secretName: db}}
+  - {name: work, emptyDir: {}}
+",
+        );
+        let inits = pod.get("initContainers").unwrap().items();
+        let volumes = pod.get("volumes").unwrap().items();
+        assert_eq!(preparers(inits, volumes, 3), vec![1]);
+    }
 }

@@ -248,7 +248,7 @@ fn extract_risk(pod: &Value, j: usize) -> Option<String> {
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
     // What the Job mounts: the container and the init containers it takes along.
-    let mut job: Vec<usize> = derive::preparers(inits, j);
+    let mut job: Vec<usize> = derive::preparers(inits, volumes, j);
     job.push(j);
     job.iter()
         .flat_map(|&k| derive::mount_names(&inits[k]))

@@ -12,6 +12,7 @@ use crate::plan::context::{
 use crate::plan::jobs::facts::{job_annotation, JobEdits, JobFacts, Workloads};
 use crate::plan::model::{Dependency, Move, Phase, Plan, END};
 use crate::yaml::edit::Edit;
+use crate::yaml::Value;
 
 /// Plans the Job as a regular, ordered resource; returns its Argo CD wave.
 pub(crate) fn plan(
@@ -52,6 +53,7 @@ pub(crate) fn plan(
                     order_hook_dependency(ctx, dep, wave, plan);
                 }
             }
+            order_rbac(ctx, job, wave, plan);
             data::order(ctx, job, workloads, own_edits, plan);
             data::follow(job, own_edits);
             move_ahead(ctx, job, uses, &workloads.docs, plan);
@@ -184,6 +186,68 @@ fn order_dependency(
     let Some(def) = dep.doc else { return };
     let dv = ctx.value(def).expect("definitions are parsed");
     let why = "the migration uses it: it must exist before the Job";
+    order_before(job, (def, dv), wave, why, plan);
+}
+
+/// Orders the RBAC of the Job's ServiceAccount no later than the Job: the
+/// chart's RoleBindings (and ClusterRoleBindings) that bind it, and the roles
+/// they grant. A pod that calls the API (Lago's migration waits for its
+/// database pods with `kubectl wait`) is refused until they exist, and Argo CD
+/// would apply them in a wave after the Job's.
+fn order_rbac(ctx: &Context<'_>, job: &JobFacts<'_>, wave: i64, plan: &mut Plan) {
+    let sa = crate::k8s::service_account(job.pod);
+    let why = format!(
+        "it binds ServiceAccount {sa}, which the migration runs as: it must exist before the Job"
+    );
+    let peek = |d: usize| crate::plan::graph::roles::peek(ctx.index, d);
+    let docs = 0..ctx.index.entries.len();
+    for b in docs.filter(|&d| matches!(ctx.kind(d), "RoleBinding" | "ClusterRoleBinding")) {
+        let Some(bv) = peek(b).filter(|_| !ctx.generated.contains(&b)) else {
+            continue;
+        };
+        let binds = bv
+            .get("subjects")
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .any(|s| {
+                s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                    && s.get("name").and_then(Value::as_str) == Some(sa.as_str())
+                    && s.get("namespace")
+                        .and_then(Value::as_str)
+                        .is_none_or(|n| n == job.ns)
+            });
+        if !binds {
+            continue;
+        }
+        order_before(job, (b, &bv), wave, &why, plan);
+        let role_kind = bv
+            .at(&["roleRef", "kind"])
+            .and_then(Value::as_str)
+            .unwrap_or("Role");
+        let role = bv
+            .at(&["roleRef", "name"])
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let found = (0..ctx.index.entries.len()).find(|&d| {
+            ctx.kind(d) == role_kind && ctx.index.entries[d].info.name.as_deref() == Some(role)
+        });
+        if let Some(r) = found {
+            if let Some(rv) = peek(r) {
+                order_before(job, (r, &rv), wave, &why, plan);
+            }
+        }
+    }
+}
+
+/// Puts document `def` (its value `dv`) in the Job's wave or below, and in its kapp group.
+fn order_before(
+    job: &JobFacts<'_>,
+    (def, dv): (usize, &Value),
+    wave: i64,
+    why: &str,
+    plan: &mut Plan,
+) {
     for row in engines::rows(Role::GitopsDependency) {
         let value = fill(row.fill, &Fills::wave(&job.original, wave));
         match row.fill {

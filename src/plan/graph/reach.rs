@@ -1,0 +1,136 @@
+//! What a pod reaches: the Services of the stream its texts name as hosts
+//! (env, args, scripts, the ConfigMaps and Secrets it reads), and the data
+//! services behind them — for a migration, and in turn for each data service.
+
+use std::collections::BTreeMap;
+
+use super::hosts::{names_host, Origin};
+use super::roles::{chart_gated, pod_of, runs_image_of, selected, telemetry, texts_of, Svc};
+use crate::index::Index;
+use crate::yaml::Value;
+
+/// A document's namespace as written.
+pub(super) fn namespace_of(index: &Index<'_>, d: usize) -> String {
+    index.entries[d]
+        .info
+        .namespace
+        .as_deref()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The Services a pod's texts name, and the data services behind them.
+pub(super) struct Reach<'a, 'i> {
+    pub(super) index: &'a Index<'i>,
+    pub(super) services: &'a [Svc],
+    pub(super) by_name: ServicesByName<'a>,
+    /// Per Service: the workloads it selects, once looked up.
+    pub(super) behind_of: Vec<Option<Vec<usize>>>,
+    /// The image repositories the migrations run.
+    pub(super) migration_repos: Vec<String>,
+    pub(super) migrations: &'a std::collections::HashSet<usize>,
+    /// Per data-service workload: what it reaches itself, once looked up.
+    pub(super) of_data: BTreeMap<usize, Vec<(usize, String)>>,
+}
+
+impl Reach<'_, '_> {
+    /// What `pod` (of namespace `ns`; `who` in the reasons) reaches: each
+    /// Service it names and the data-service workloads behind it, with why.
+    pub(super) fn from(&mut self, pod: &Value, ns: &str, who: &str) -> Vec<(usize, String)> {
+        let (index, services) = (self.index, self.services);
+        let texts = texts_of(index, pod);
+        let mut out = Vec::new();
+        for k in self.by_name.candidates(&texts) {
+            let s = &services[k];
+            let Some(seen) = texts
+                .iter()
+                .find(|(t, _, from)| names_host(t, from, &s.name, &s.namespace, ns))
+            else {
+                continue;
+            };
+            let why = format!("{who} reaches Service/{} ({})", s.name, seen.1);
+            let behind = self.behind_of[k].get_or_insert_with(|| selected(index, s));
+            // A workload the chart itself gates on migrations is an app, whatever
+            // reaches it; so is one that runs a migration's own image (a URL of
+            // the app in the config they share is not a dependency).
+            let data: Vec<usize> = behind
+                .iter()
+                .copied()
+                .filter(|&w| !self.migrations.contains(&w) && !chart_gated(index, w))
+                .filter(|&w| {
+                    !runs_image_of(index, w, &self.migration_repos) && !telemetry(index, w)
+                })
+                .collect();
+            if !behind.is_empty() && data.is_empty() {
+                continue;
+            }
+            out.push((s.doc, why.clone()));
+            out.extend(data.into_iter().map(|w| (w, why.clone())));
+        }
+        out
+    }
+
+    /// What data-service workload (or Service) `w` reaches itself.
+    pub(super) fn of_data_service(&mut self, w: usize) -> Vec<(usize, String)> {
+        if let Some(found) = self.of_data.get(&w) {
+            return found.clone();
+        }
+        let found = match pod_of(self.index, w) {
+            Some(pod) => {
+                let who = format!("{} (a data service)", self.index.entries[w].info.object());
+                self.from(&pod, &namespace_of(self.index, w), &who)
+            }
+            None => Vec::new(),
+        };
+        self.of_data.insert(w, found.clone());
+        found
+    }
+}
+
+/// The stream's Services by name, so that a migration's texts are matched
+/// against the few Services they can mention rather than every one (a stream
+/// of a thousand migrations, each with its own database, was quadratic).
+pub(super) struct ServicesByName<'s> {
+    /// Services whose name is one word (letters, digits, `-`, `_`: every DNS label).
+    by_name: std::collections::HashMap<&'s str, Vec<usize>>,
+    /// The others, always tried.
+    odd: Vec<usize>,
+}
+
+impl<'s> ServicesByName<'s> {
+    pub(super) fn of(services: &'s [Svc]) -> ServicesByName<'s> {
+        let mut out = ServicesByName {
+            by_name: Default::default(),
+            odd: Vec::new(),
+        };
+        for (k, s) in services.iter().enumerate() {
+            match s.name.bytes().all(is_word) {
+                true => out.by_name.entry(s.name.as_str()).or_default().push(k),
+                false => out.odd.push(k),
+            }
+        }
+        out
+    }
+
+    /// The Services that [`mentions_host`] may find in `texts`, in stream order.
+    /// A one-word name it finds is a whole word of the text: the characters
+    /// it accepts around a host are none of a word's.
+    pub(super) fn candidates(&self, texts: &[(String, String, Origin)]) -> Vec<usize> {
+        let mut out: Vec<usize> = texts
+            .iter()
+            .flat_map(|(t, _, _)| t.split(|c: char| !c.is_ascii() || !is_word(c as u8)))
+            .filter_map(|w| self.by_name.get(w))
+            .flatten()
+            .chain(&self.odd)
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// A character of a one-word name.
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+}
