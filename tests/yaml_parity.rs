@@ -13,18 +13,23 @@ use support::{repo_root, run_premigrate};
 
 /// Kinds premigrate edits without reading them as values: the RBAC of a
 /// migration's ServiceAccount goes in the Job's wave, and a chart Role that
-/// lets a gate read a Job by name gets the Job's new name.
+/// lets a gate read a Job by name gets the Job's new name. Only those its plan
+/// changes are left out of the check.
 const RBAC_KINDS: &[&str] = &["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
 
 /// The documents of `input` that premigrate must leave alone: not of a kind it
 /// reads or orders, not naming premigrate. Each as its text after its `---` line.
 fn untouched_docs(input: &[u8]) -> Vec<String> {
     let index = Index::build(input).expect("the input reads");
+    let planned: Vec<usize> = premigrate::rewrite(input, &premigrate::Config::default())
+        .map(|o| o.plan.changes.keys().copied().collect())
+        .unwrap_or_default();
     let mut out = vec![];
     for (i, e) in index.entries.iter().enumerate() {
         let text = index.stream.doc_text(i);
         let kind = e.info.kind.as_deref().unwrap_or("");
-        let ordered = READ_KINDS.contains(&kind) || RBAC_KINDS.contains(&kind);
+        let ordered =
+            READ_KINDS.contains(&kind) || (RBAC_KINDS.contains(&kind) && planned.contains(&i));
         if e.info.blank || ordered || text.contains("premigrate.io/") {
             continue;
         }
