@@ -164,6 +164,26 @@ fn fields(v: &Value, at: &At<'_>, fields: &[Field], out: &mut Vec<Ref>) {
     }
 }
 
+/// Whether an RBAC binding (RoleBinding, ClusterRoleBinding) has ServiceAccount
+/// `sa` among its subjects, in a namespace `ns_ok` accepts (`None`: the
+/// subject names none).
+pub(crate) fn binds_service_account(
+    binding: &Value,
+    sa: &str,
+    ns_ok: impl Fn(Option<&str>) -> bool,
+) -> bool {
+    binding
+        .get("subjects")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .any(|s| {
+            s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                && s.get("name").and_then(Value::as_str) == Some(sa)
+                && ns_ok(s.get("namespace").and_then(Value::as_str))
+        })
+}
+
 /// The service account a pod runs as.
 pub(crate) fn service_account(spec: &Value) -> String {
     spec.get("serviceAccountName")

@@ -108,16 +108,7 @@ fn roles_of(cx: &Cx<'_>, ns: &str, sa: &str) -> Option<Vec<usize>> {
         let Some(v) = cx.values[b].as_ref() else {
             continue;
         };
-        let bound = v
-            .get("subjects")
-            .map(Value::items)
-            .unwrap_or(&[])
-            .iter()
-            .any(|s| {
-                s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
-                    && s.get("name").and_then(Value::as_str) == Some(sa)
-                    && same_ns(s.get("namespace").and_then(Value::as_str).unwrap_or(ns), ns)
-            });
+        let bound = crate::k8s::binds_service_account(v, sa, |n| same_ns(n.unwrap_or(ns), ns));
         if !bound {
             continue;
         }

@@ -91,12 +91,30 @@ fn small_resources() -> Value {
     ])
 }
 
-/// The resources and security context every wait container carries.
-pub(crate) fn wait_resources() -> [(Text, Value); 2] {
-    [
+/// What every wait container ends with: its resources, its security context,
+/// and the gate's own service-account token when the pod mounts none.
+pub(crate) fn wait_tail(no_token: bool) -> Vec<(Text, Value)> {
+    let mut tail: Vec<(Text, Value)> = vec![
         ("resources".into(), small_resources()),
         ("securityContext".into(), restricted()),
-    ]
+    ];
+    if no_token {
+        tail.push((
+            "volumeMounts".into(),
+            Value::Seq(
+                vec![Value::map([
+                    ("name", Value::str(TOKEN_VOLUME)),
+                    (
+                        "mountPath",
+                        Value::str("/var/run/secrets/kubernetes.io/serviceaccount"),
+                    ),
+                    ("readOnly", Value::Bool(true)),
+                ])]
+                .into(),
+            ),
+        ));
+    }
+    tail
 }
 
 /// The gate container for one migration.
@@ -164,23 +182,7 @@ fn wait_container(
     }
     c.push(("args".into(), Value::Seq(args.into())));
     c.push(("env".into(), Value::Seq(vec![marker(m)].into())));
-    c.extend(wait_resources());
-    if no_token {
-        c.push((
-            "volumeMounts".into(),
-            Value::Seq(
-                vec![Value::map([
-                    ("name", Value::str(TOKEN_VOLUME)),
-                    (
-                        "mountPath",
-                        Value::str("/var/run/secrets/kubernetes.io/serviceaccount"),
-                    ),
-                    ("readOnly", Value::Bool(true)),
-                ])]
-                .into(),
-            ),
-        ));
-    }
+    c.extend(wait_tail(no_token));
 }
 
 /// A gate that runs the check command in the app's image until it succeeds.

@@ -134,7 +134,12 @@ fn note_default_account(
 }
 
 /// The metadata both objects share: name, namespace, premigrate's marks, the Job's wave and Helm 4 filename.
-fn metadata(m: &Migration, kind: &str, rbac_name: &str, filename: Option<&str>) -> Value {
+pub(crate) fn metadata(
+    m: &Migration,
+    kind: &str,
+    rbac_name: &str,
+    filename: Option<&str>,
+) -> Value {
     let mut ann = vec![
         (
             own::GENERATED.into(),

@@ -11,10 +11,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::k8s::engines::{self, own};
-use crate::plan::context::{annotation, ensure_separator, generated_marker, Context};
+use crate::k8s::engines;
+use crate::plan::context::{annotation, ensure_separator, Context};
 use crate::plan::gates::container::KUBECTL_IMAGE;
-use crate::plan::gates::token::TOKEN_VOLUME;
 use crate::plan::graph::chart_gates::{self, ROLLOUT_ENV};
 use crate::plan::model::{Added, Migration, Plan};
 use crate::yaml::Value;
@@ -117,23 +116,7 @@ pub(crate) fn container(ctx: &Context<'_>, object: &str, no_token: bool) -> Valu
             ),
         ),
     ];
-    c.extend(crate::plan::gates::container::wait_resources());
-    if no_token {
-        c.push((
-            "volumeMounts".into(),
-            Value::Seq(
-                vec![Value::map([
-                    ("name", Value::str(TOKEN_VOLUME)),
-                    (
-                        "mountPath",
-                        Value::str("/var/run/secrets/kubernetes.io/serviceaccount"),
-                    ),
-                    ("readOnly", Value::Bool(true)),
-                ])]
-                .into(),
-            ),
-        ));
-    }
+    c.extend(crate::plan::gates::container::wait_tail(no_token));
     Value::Map(c.into())
 }
 
@@ -148,27 +131,7 @@ pub(crate) fn rbac(
 ) {
     let name = format!("{}-premigrate-rollout", m.original_name);
     let filename = ctx.index.entries[before].info.filename.clone();
-    let meta = |kind: &str| {
-        let mut ann = vec![
-            (
-                own::GENERATED.into(),
-                Value::str(generated_marker(kind, &m.original_name)),
-            ),
-            (own::ORIGINAL_NAME.into(), Value::str(&m.original_name)),
-        ];
-        if let Some(w) = m.wave {
-            ann.push((engines::ARGO_WAVE.into(), Value::str(w.to_string())));
-        }
-        if let Some(f) = &filename {
-            ann.push((crate::index::HELM4_FILENAME.into(), Value::str(f)));
-        }
-        let mut md = vec![("name".into(), Value::str(&name))];
-        if !m.namespace.is_empty() {
-            md.push(("namespace".into(), Value::str(&m.namespace)));
-        }
-        md.push(("annotations".into(), Value::Map(ann.into())));
-        Value::Map(md.into())
-    };
+    let meta = |kind: &str| crate::plan::gates::rbac::metadata(m, kind, &name, filename.as_deref());
     let role = role(meta("Role"), objects);
     let binding =
         crate::plan::gates::rbac::binding(m, meta("RoleBinding"), &name, &[sa.to_string()]);

@@ -205,18 +205,7 @@ fn order_rbac(ctx: &Context<'_>, job: &JobFacts<'_>, wave: i64, plan: &mut Plan)
         let Some(bv) = peek(b).filter(|_| !ctx.generated.contains(&b)) else {
             continue;
         };
-        let binds = bv
-            .get("subjects")
-            .map(Value::items)
-            .unwrap_or(&[])
-            .iter()
-            .any(|s| {
-                s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
-                    && s.get("name").and_then(Value::as_str) == Some(sa.as_str())
-                    && s.get("namespace")
-                        .and_then(Value::as_str)
-                        .is_none_or(|n| n == job.ns)
-            });
+        let binds = crate::k8s::binds_service_account(&bv, &sa, |n| n.is_none_or(|n| n == job.ns));
         if !binds {
             continue;
         }
