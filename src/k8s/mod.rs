@@ -6,7 +6,7 @@ pub(crate) mod kinds;
 pub(crate) mod refs;
 
 pub(crate) use kinds::{RefKind, POD_TEMPLATE_SPEC};
-pub(crate) use refs::{binds_service_account, pod_refs, service_account, Ref};
+pub(crate) use refs::{binds_service_account, pod_refs, role_ref, service_account, Ref};
 
 use crate::yaml::edit::Seg;
 use crate::yaml::Value;

@@ -184,6 +184,12 @@ pub(crate) fn binds_service_account(
         })
 }
 
+/// The role an RBAC binding grants: its `roleRef` kind (`Role` when unset) and name.
+pub(crate) fn role_ref(binding: &Value) -> (&str, &str) {
+    let get = |k: &str| binding.at(&["roleRef", k]).and_then(Value::as_str);
+    (get("kind").unwrap_or("Role"), get("name").unwrap_or(""))
+}
+
 /// The service account a pod runs as.
 pub(crate) fn service_account(spec: &Value) -> String {
     spec.get("serviceAccountName")

@@ -112,14 +112,7 @@ fn roles_of(cx: &Cx<'_>, ns: &str, sa: &str) -> Option<Vec<usize>> {
         if !bound {
             continue;
         }
-        let rk = v
-            .at(&["roleRef", "kind"])
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let rn = v
-            .at(&["roleRef", "name"])
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        let (rk, rn) = crate::k8s::role_ref(v);
         let found = (0..cx.docs()).find(|&i| {
             cx.kind(i) == rk
                 && cx.name(i) == rn

@@ -210,16 +210,13 @@ fn order_rbac(ctx: &Context<'_>, job: &JobFacts<'_>, wave: i64, plan: &mut Plan)
             continue;
         }
         order_before(job, (b, &bv), wave, &why, plan);
-        let role_kind = bv
-            .at(&["roleRef", "kind"])
-            .and_then(Value::as_str)
-            .unwrap_or("Role");
-        let role = bv
-            .at(&["roleRef", "name"])
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        // A Role is the binding's namespace's; a ClusterRole has none.
+        let (role_kind, role) = crate::k8s::role_ref(&bv);
+        let ns = |d: usize| ctx.index.entries[d].info.namespace.clone();
         let found = (0..ctx.index.entries.len()).find(|&d| {
-            ctx.kind(d) == role_kind && ctx.index.entries[d].info.name.as_deref() == Some(role)
+            ctx.kind(d) == role_kind
+                && ctx.index.entries[d].info.name.as_deref() == Some(role)
+                && (role_kind != "Role" || ns(d) == ns(b))
         });
         if let Some(r) = found {
             if let Some(rv) = peek(r) {
