@@ -375,7 +375,7 @@ fn helm4_with_the_patches_as_post_renderer_makes_hooks() {
     let hook_res = support::resources(&hooks);
     let man_res = support::resources(&manifest);
     assert!(
-        hook_res.contains(&("Job".into(), "rel-laravel-migrate-0c4634cf9b".into())),
+        hook_res.contains(&("Job".into(), "rel-laravel-migrate-4cd5b4d083".into())),
         "{hooks}"
     );
     assert!(

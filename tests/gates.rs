@@ -165,3 +165,104 @@ fn shell_words_split_like_a_shell() {
         ]
     );
 }
+
+/// The migration's name hashes the ConfigMaps it reads: a changed script reruns it
+/// under GitOps (a Job that keeps its name never runs again); a ConfigMap it does
+/// not read, or a Secret it reads (generated anew on every render), changes nothing.
+#[test]
+fn a_changed_script_in_a_configmap_renames_the_migration() {
+    let stream = |script: &str, other: &str, password: &str| {
+        format!(
+            "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: scripts
+data:
+  migrate.sh: {script}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: unrelated
+data:
+  key: {other}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: {password}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: app-migrate
+spec:
+  template:
+    spec:
+      containers:
+        - name: migrate
+          image: app:1
+          command: [sh, /scripts/migrate.sh]
+          envFrom:
+            - secretRef:
+                name: db
+          volumeMounts:
+            - name: scripts
+              mountPath: /scripts
+      volumes:
+        - name: scripts
+          configMap:
+            name: scripts
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: app:1
+          envFrom:
+            - configMapRef:
+                name: unrelated
+"
+        )
+    };
+    for target in ["gitops", "hooks"] {
+        let cfg = config(&["--target".to_string(), target.to_string()]);
+        let name = |input: String| {
+            let out = text(&rewrite(&input, &cfg));
+            assert_eq!(
+                text(&rewrite(&out, &cfg)),
+                out,
+                "{target}: a rerun changes nothing"
+            );
+            let line = out
+                .lines()
+                .find(|l| l.contains("name: app-migrate-"))
+                .unwrap();
+            line.trim().to_string()
+        };
+        let first = name(stream("rake db:migrate", "a", "p1"));
+        assert_ne!(
+            first,
+            name(stream("rake db:migrate --trace", "a", "p1")),
+            "{target}"
+        );
+        assert_eq!(
+            first,
+            name(stream("rake db:migrate", "b", "p1")),
+            "{target}"
+        );
+        assert_eq!(
+            first,
+            name(stream("rake db:migrate", "a", "p2")),
+            "{target}"
+        );
+    }
+}

@@ -450,6 +450,11 @@ pub fn job(
         v.signals.extend(context.signals);
         return v;
     }
+    if only_prints(pod) {
+        // A hook that only prints (PostHog's Grafana annotation Jobs) is no
+        // migration, whatever its name or events say.
+        return Verdict::other();
+    }
     // Otherwise the main containers say what the Job is; waits and checks in its
     // init containers do not.
     let unknown = mains.iter().all(|v| v.confidence == Confidence::Possible);
@@ -467,6 +472,30 @@ pub fn job(
             .max_by_key(|v| v.confidence)
             .unwrap_or_else(Verdict::other),
     }
+}
+
+/// Programs that only print or wait.
+const PRINTS: &[&str] = &["echo", "printf", "sleep", "true", "date"];
+
+/// Whether every main container of a pod runs a shell script made only of
+/// [`PRINTS`] programs.
+fn only_prints(pod: &Value) -> bool {
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    !containers.is_empty()
+        && containers.iter().all(|c| {
+            let argv = [strings(c, "command"), strings(c, "args")].concat();
+            let script = match argv.iter().position(|a| a == "-c") {
+                Some(i) if argv.len() == i + 2 => &argv[i + 1],
+                _ => return false,
+            };
+            let cmds = super::script::parse(script);
+            !cmds.is_empty()
+                && cmds.iter().all(|cmd| {
+                    cmd.argv
+                        .first()
+                        .is_some_and(|p| PRINTS.contains(&words::program(p).as_str()))
+                })
+        })
 }
 
 /// What a Job's name, hook events and credentials say, without its commands.

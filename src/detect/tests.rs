@@ -391,3 +391,29 @@ fn a_file_looked_up_is_the_file_listed() {
     // The pods above do give files (the lookups are not all misses).
     assert!(listed > 3000, "{listed}");
 }
+
+/// A post hook is possibly a migration, unless it only prints (PostHog's
+/// Grafana annotation Jobs, `echo` in busybox).
+#[test]
+fn a_post_hook_that_only_prints_is_no_migration() {
+    let pod = |script: &str| {
+        Value::map([(
+            "containers",
+            Value::Seq(
+                [container(&["/bin/sh", "-c", script], &[])]
+                    .into_iter()
+                    .collect(),
+            ),
+        )])
+    };
+    let post = ["post-install".to_string(), "post-upgrade".to_string()];
+    let echo = pod("echo '{\"operation\": \"helm_release\"}'\nsleep 1");
+    let v = classify_job("x-annotation-post", &echo, Some(&post), false, &no_scripts);
+    assert!(v.kind != Kind::Migration, "{v:?}");
+    let unknown = pod("/app/bin/run-something");
+    let v = classify_job("x-post", &unknown, Some(&post), false, &no_scripts);
+    assert!(
+        v.kind == Kind::Migration && v.confidence == Confidence::Possible,
+        "{v:?}"
+    );
+}

@@ -31,6 +31,8 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM010", "codes/pm010-possible-migration.yaml"),
     ("PM011", "sources/migrates-then-serves.yaml"),
     ("PM012", "graph/airflow-official-helm3-post-renderer.yaml"),
+    ("PM013", "codes/pm013-job-pattern-matches-nothing.yaml"),
+    ("PM014", "graph/airbyte-bundled.yaml"),
     ("PM101", "codes/pm101-chart-hook.yaml"),
     ("PM102", "gates/post-phase.yaml"),
     ("PM105", "codes/pm105-bundled-database-helm4.yaml"),

@@ -124,6 +124,27 @@ pub const APPS: &[Tool] = &[
         ..tool("DefectDojo initializer", &["entrypoint-initializer"])
     },
     Tool {
+        migrate: &["systemupdate*", "nocodedatamigration"],
+        not: &[
+            "restoreindices",
+            "restorebackup",
+            "nocodedatamigrationcleanup",
+            "removeunknownaspects",
+        ],
+        images: &["*/datahub-upgrade"],
+        ..tool("DataHub upgrade", &["datahub-upgrade"])
+    },
+    Tool {
+        migrate: &[""],
+        images: &[
+            "*/datahub-mysql-setup",
+            "*/datahub-postgres-setup",
+            "*/datahub-elasticsearch-setup",
+            "*/datahub-kafka-setup",
+        ],
+        ..tool("DataHub setup", &["datahub-setup"])
+    },
+    Tool {
         migrate: &["-c prepare"],
         ..tool("Konga", &["start"])
     },

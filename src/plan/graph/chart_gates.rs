@@ -15,6 +15,8 @@ const CHECKS: &[&[&str]] = &[
     &["migrate", "--check"],
     &["check-migrations"],
     &["check_migrations"],
+    // PostHog's `wait-for-migrations`: `until (bin/migrate-check); do sleep 1; done`.
+    &["migrate-check"],
     &["migrate", "status"],
     &["db:abort_if_pending_migrations"],
     &["migrate:status"],

@@ -86,6 +86,72 @@ pub fn names_host(text: &str, origin: &Origin, name: &str, svc_ns: &str, job_ns:
     })
 }
 
+/// URL schemes of databases, caches and brokers (`postgres://…`, `jdbc:mysql://…`).
+pub const DATA_SCHEMES: &[&str] = &[
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "mongodb+srv",
+    "redis",
+    "rediss",
+    "amqp",
+    "amqps",
+    "clickhouse",
+    "cockroachdb",
+    "sqlserver",
+    "mssql",
+];
+
+/// Whether `text` names a database host by a name of its own: a URL of a
+/// [`DATA_SCHEMES`] scheme with a literal host, or a dotted name or address as
+/// the value of a key that says host (`DB_HOST=db.example.com`). Asked only of
+/// a migration that names no Service of the stream: its database is then
+/// outside the release.
+pub fn names_database(text: &str, origin: &Origin) -> bool {
+    let literal = |host: &str| {
+        let host: &str = host
+            .split(|c: char| matches!(c, ':' | '/' | '?' | ',' | ';') || c.is_whitespace())
+            .next()
+            .unwrap_or("");
+        // A bare name or a `….svc[.cluster.local]` name is a Service of the
+        // cluster: perhaps the release's own under another spelling (a chart
+        // that cuts the Service's name to 63 but not the host: Hoppscotch).
+        let in_cluster = !host.contains('.') || host.split('.').any(|part| part == "svc");
+        !host.is_empty()
+            && !in_cluster
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    };
+    let lower = text.to_ascii_lowercase();
+    let url = lower.match_indices("://").any(|(at, _)| {
+        let scheme = lower[..at]
+            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '+'))
+            .next()
+            .unwrap_or("");
+        let rest = &lower[at + 3..];
+        let host = match rest.split(['/', '?']).next().unwrap_or("").rsplit_once('@') {
+            Some((_, host)) => host,
+            None => rest,
+        };
+        DATA_SCHEMES.contains(&scheme) && literal(host)
+    });
+    let keyed = match origin {
+        Origin::Env(key) | Origin::File(key) => {
+            let value = text.trim();
+            is_host_key(key)
+                && !value.contains('\n')
+                && !value.contains("://")
+                && value.contains('.')
+                && literal(value)
+        }
+        Origin::Argv => false,
+    };
+    url || keyed
+}
+
 /// Commands whose operand is a host (`nslookup name`, `nc -z name 5432`).
 pub const HOST_COMMANDS: &[&str] = &[
     "nslookup",
@@ -238,6 +304,11 @@ fn after_host(rest: &str, svc_ns: &str, job_ns: &str) -> Option<Mention> {
 
 /// `name.<ns>[.svc…]`: the namespace named must be the Service's (when both are known).
 fn namespace_fits(rest: &str, svc_ns: &str, job_ns: &str) -> bool {
+    // Read at run time (`name.$(cat …/serviceaccount/namespace).svc`, PostHog;
+    // `name.${NAMESPACE}`): the pod's own namespace, the Service's when both are one.
+    if rest.starts_with('$') {
+        return svc_ns.is_empty() || job_ns.is_empty() || svc_ns == job_ns;
+    }
     let ns: String = rest
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
@@ -252,6 +323,28 @@ fn namespace_fits(rest: &str, svc_ns: &str, job_ns: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn databases_named_by_their_own_name() {
+        let env = |k: &str| Origin::Env(k.to_string());
+        let url = "jdbc:postgresql://db.example.com:5432/app";
+        assert!(names_database(url, &env("DATABASE_URL")));
+        assert!(names_database("postgres://u:p@10.0.0.5/app", &Origin::Argv));
+        assert!(names_database("db.example.com", &env("DATABASE_HOST")));
+        assert!(!names_database("db.example.com", &env("DATABASE_USER")));
+        assert!(!names_database(
+            "postgres://u:p@$(DB_HOST)/app",
+            &env("URL")
+        ));
+        assert!(!names_database("https://api.example.com", &env("API_URL")));
+        assert!(!names_database("db", &env("DATABASE_HOST")));
+        let cut = "postgres://u:p@rel-postgresql.default.svc.cluster.local:5432/app";
+        assert!(!names_database(cut, &env("DATABASE_URL")));
+        assert!(!names_database(
+            "postgres://u:p@db:5432/app",
+            &env("DATABASE_URL")
+        ));
+    }
 
     #[test]
     fn hosts_not_user_names() {
@@ -274,6 +367,18 @@ mod tests {
             "x-pg",
             "ns",
             ""
+        ));
+        let ns = "$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace)";
+        let posthog = format!(
+            "until (nc -vz \"posthog-pgbouncer.{ns}.svc.cluster.local\" 6543); do sleep 1; done"
+        );
+        assert!(mentions_host(&posthog, "posthog-pgbouncer", "", ""));
+        assert!(mentions_host("x-pg.${NAMESPACE}.svc", "x-pg", "ns", "ns"));
+        assert!(!mentions_host(
+            "x-pg.${NAMESPACE}.svc",
+            "x-pg",
+            "other",
+            "ns"
         ));
     }
 

@@ -7,6 +7,7 @@ pub mod chart_gates;
 pub mod deadlock;
 pub mod hosts;
 pub mod model;
+mod operated;
 pub mod order;
 mod reach;
 pub mod release;

@@ -65,7 +65,7 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
         .iter()
         .map(|c| {
             let mut n = data.needs.get(&c.doc).cloned().unwrap_or_default();
-            if n.is_empty() {
+            if n.is_empty() && !data.external.contains(&c.doc) {
                 n = by_image(index, &data, &c.ns);
             }
             n.sort();

@@ -114,6 +114,9 @@ pub struct DataServices {
     /// workload reaches its hosts through the workload's containers on the first
     /// run, not on a rerun, and both runs must order the same documents.)
     pub by_image: std::collections::BTreeSet<usize>,
+    /// The migrations that name no Service of the stream but a database of
+    /// their own (a URL, a dotted host): those found by image are not theirs.
+    pub external: std::collections::BTreeSet<usize>,
 }
 
 impl DataServices {
@@ -193,11 +196,26 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
                 }
             }
         }
+        // An operator's resource comes with its CRD, operator and their RBAC.
+        let operated: Vec<(usize, String)> = need
+            .iter()
+            .flat_map(|(d, _)| super::operated::companions(index, *d))
+            .collect();
+        for (d, why) in operated {
+            if !need.iter().any(|n| n.0 == d) {
+                need.push((d, why));
+            }
+        }
         for (d, why) in &need {
             out.docs.entry(*d).or_insert_with(|| why.clone());
         }
         if !need.is_empty() {
             out.needs.entry(*m).or_default().extend(need);
+        } else if texts_of(index, pod)
+            .iter()
+            .any(|(t, _, from)| super::hosts::names_database(t, from))
+        {
+            out.external.insert(*m);
         }
     }
     // After the hosts: a Service a migration names keeps that reason.
@@ -264,11 +282,28 @@ fn find_doc(index: &Index<'_>, kind: &str, name: &str) -> Option<usize> {
 
 /// Whether workload `w` runs one of the image repositories `ours` (the
 /// migrations' containers; their init containers are left out: a wait for the
-/// database runs the database's image), and is no database by its image.
+/// database runs the database's image), or another image of the same product,
+/// and is no database by its image.
 pub(super) fn runs_image_of(index: &Index<'_>, w: usize, ours: &[String]) -> bool {
     pod_of(index, w).is_some_and(|pod| {
-        data_image(&pod).is_none() && repos(&pod).iter().any(|r| ours.contains(r))
+        data_image(&pod).is_none()
+            && repos(&pod)
+                .iter()
+                .any(|r| ours.iter().any(|o| o == r || same_product(o, r)))
     })
+}
+
+/// Whether two image repositories are parts of one product: one owner, and
+/// names that start with the same word (`acryldata/datahub-upgrade` and
+/// `acryldata/datahub-gms`: DataHub's system-update names its GMS as a host,
+/// an app the chart starts after it, not a database).
+fn same_product(a: &str, b: &str) -> bool {
+    let split = |r: &str| {
+        let (owner, name) = r.rsplit_once('/')?;
+        let word = name.split(['-', '_', '.']).next()?;
+        (!owner.is_empty() && word.len() >= 3).then_some((owner.to_string(), word.to_string()))
+    };
+    split(a).is_some_and(|x| split(b) == Some(x))
 }
 
 /// The image repositories a pod's containers run.
@@ -357,6 +392,8 @@ fn services(index: &Index<'_>) -> Vec<Svc> {
             selector,
         });
     }
+    // The Services operators will create for the data services they run.
+    out.extend(super::operated::services(index));
     out
 }
 

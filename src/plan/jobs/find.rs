@@ -38,6 +38,46 @@ pub(crate) fn jobs(ctx: &Context<'_>) -> (Vec<Found>, Vec<(usize, String)>) {
     (found, possible)
 }
 
+/// The bare Pods of the stream that run a migration (the annotation, `--job`,
+/// or detection on their pod spec; Helm test hooks left out): premigrate
+/// cannot order them, but says so (PM014).
+pub(crate) fn pod_migrations(ctx: &Context<'_>) -> Vec<(usize, Match)> {
+    let mut out = Vec::new();
+    for i in 0..ctx.index.entries.len() {
+        if ctx.kind(i) != "Pod" || ctx.generated.contains(&i) {
+            continue;
+        }
+        let Some(v) = ctx.value(i) else { continue };
+        let events = hook_events(v);
+        if events
+            .as_ref()
+            .is_some_and(|e| e.iter().any(|e| e.starts_with("test")))
+        {
+            continue;
+        }
+        let name = ctx.index.entries[i].info.name.as_deref().unwrap_or("");
+        let marked = annotation(v, own::MIGRATION).and_then(yaml11_bool);
+        let found = match marked {
+            Some(true) => Some(Match {
+                rule: "annotation",
+                detail: format!("{}: \"true\"", own::MIGRATION),
+            }),
+            Some(false) => None,
+            None if ctx.cfg.jobs.iter().any(|g| crate::detect::glob(g, name)) => Some(Match {
+                rule: "--job",
+                detail: format!("name `{name}` matches --job"),
+            }),
+            None => v
+                .get("spec")
+                .map(|pod| verdict(ctx, name, pod, events.as_deref()))
+                .filter(|verdict| verdict.is_migration())
+                .map(|verdict| to_match(&verdict)),
+        };
+        out.extend(found.map(|m| (i, m)));
+    }
+    out
+}
+
 /// Workloads are everything with a pod template that is not a migration, with their wave range.
 pub(crate) fn workloads(ctx: &Context<'_>, found: &[Found]) -> Workloads {
     let migration_docs: Vec<usize> = found.iter().map(|f| f.0).collect();

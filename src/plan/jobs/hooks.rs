@@ -75,6 +75,11 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
         }
         None => engines::PRE_EVENTS.to_string(),
     };
+    // A chart's hook without a weight is at Helm's default, 0.
+    let base = match author_hook {
+        true => 0,
+        false => ctx.cfg.hook_weight,
+    };
     let weight = match crate::plan::context::hook_weight(v) {
         Some(w) if author_hook => w,
         // After the hooks it follows (each with its copies one weight lower).
@@ -85,7 +90,8 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
             .filter_map(|d| d.weight)
             .map(|w| w.saturating_add(2))
             .chain(chart_hook_weights(ctx, uses).map(|w| w.saturating_add(1)))
-            .fold(ctx.cfg.hook_weight, i64::max),
+            .chain(data_hooks(ctx, job).map(|(_, w)| w.saturating_add(1)))
+            .fold(base, i64::max),
     };
     // The policy premigrate itself wrote on an earlier run is not the chart's: read
     // as the chart's, it would reach the copies and flip theirs on the rerun.
@@ -115,10 +121,15 @@ fn precede(
     plan: &mut Plan,
 ) {
     let below = hook.weight.saturating_sub(1);
+    let data: Vec<usize> = data_hooks(ctx, job)
+        .filter(|&(_, w)| w >= hook.weight)
+        .map(|(d, _)| d)
+        .collect();
     for h in uses
         .iter()
         .filter(|d| d.doc.is_none())
         .filter_map(|d| d.hook)
+        .chain(data)
     {
         let Some(v) = ctx.value(h) else { continue };
         let why = format!(
@@ -127,6 +138,22 @@ fn precede(
         );
         crate::plan::context::lower_number(plan, (v, h), engines::HELM_HOOK_WEIGHT, below, &why);
     }
+}
+
+/// The data services the Job needs that are chart `pre-install` hooks, with
+/// their weights: Helm must create them before the Job.
+fn data_hooks<'a>(
+    ctx: &'a Context<'_>,
+    job: &'a JobFacts<'_>,
+) -> impl Iterator<Item = (usize, i64)> + 'a {
+    job.place
+        .data
+        .iter()
+        .filter(|(d, _)| crate::plan::jobs::order::installed_before_hooks(ctx, *d))
+        .map(|(d, _)| {
+            let w = ctx.value(*d).and_then(crate::plan::context::hook_weight);
+            (*d, w.unwrap_or(0))
+        })
 }
 
 /// The weights of the chart's hooks the Job uses (a Secret only a hook defines,
@@ -170,6 +197,15 @@ fn annotate(
             // A hook that keeps the chart's name is replaced by it, as Helm does.
             if row.key == engines::HELM_HOOK_DELETE && id.name != job.original {
                 delete_once_done(ctx, job, kept, own_edits);
+            }
+            continue;
+        }
+        if hook.author_hook && row.key == engines::HELM_HOOK_WEIGHT {
+            // The chart's hook keeps Helm's default weight unless what it
+            // follows or uses needs a higher one.
+            if hook.weight != 0 {
+                let why = "orders the chart's hook after the hooks it follows or uses (Helm runs hooks by weight)";
+                job_annotation(own_edits, v, row.key, &hook.weight.to_string(), why);
             }
             continue;
         }

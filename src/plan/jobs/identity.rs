@@ -219,12 +219,46 @@ pub(crate) fn identify(ctx: &Context<'_>, job: &JobFacts<'_>, hardening: &[Harde
         salt.push_str("\nafter the rollout of ");
         salt.push_str(app);
     }
+    salt.push_str(&config_maps_read(ctx, &job.ns, &refs));
     let hash = content_hash(&job.ns, &hash_input, &salt);
     let name = match keeps_its_name(job) {
         true => job.current_name.clone(),
         false => hashed_name(&job.original, &hash),
     };
     Identity { refs, hash, name }
+}
+
+/// The data of the ConfigMaps of the stream the Job reads (its scripts, its
+/// settings), one digest each, sorted by name: a changed migration script must
+/// rerun the migration, and under GitOps a Job whose name stays is never run
+/// again (Zammad's `zammad-init` script). Secrets are left out: charts generate
+/// theirs on every render, which would rerun the migration on each one.
+fn config_maps_read(ctx: &Context<'_>, ns: &str, refs: &[Ref]) -> String {
+    let kind = k8s::RefKind::ConfigMap;
+    let mut names: Vec<&str> = refs
+        .iter()
+        .filter(|r| r.kind == kind)
+        .map(|r| ctx.copy_of(kind, ns, &r.name).unwrap_or(&r.name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut salt = String::new();
+    for name in names {
+        let defined = ctx
+            .def(kind, ns, name)
+            .or_else(|| ctx.hook_def(kind, ns, name));
+        let Some(v) = defined.and_then(|i| ctx.value(i)) else {
+            continue;
+        };
+        let data = Value::map(
+            ["data", "binaryData"].map(|k| (k, v.get(k).cloned().unwrap_or(Value::Null))),
+        );
+        salt.push_str("\nreads ConfigMap ");
+        salt.push_str(name);
+        salt.push(' ');
+        salt.push_str(&content_hash("", &data, ""));
+    }
+    salt
 }
 
 /// Takes premigrate's own gates (and their token volume) out of a Job spec: a

@@ -79,6 +79,79 @@ fn gates_without_migration(ctx: &Context<'_>, plan: &mut Plan) {
     ));
 }
 
+/// What premigrate finds but leaves alone: possible migrations (PM010), `--job`
+/// patterns that match no Job (PM013), migrations in bare Pods (PM014).
+fn not_acted_on(ctx: &Context<'_>, possible: Vec<(usize, String)>, plan: &mut Plan) {
+    for (i, why) in possible {
+        plan.note(
+            codes::PM010,
+            Some(i),
+            format!(
+                "{}: possibly a migration, not acted on ({why})",
+                ctx.object(i)
+            ),
+        );
+    }
+    unmatched_patterns(ctx, plan);
+    if ctx.target == Target::Gitops {
+        for (i, m) in find::pod_migrations(ctx) {
+            plan.note(codes::PM014, Some(i), format!(
+                "{}: runs a migration as a bare Pod ({}): under kubectl, Flux and kapp it never reruns when its spec changes and nothing waits for it; premigrate orders Jobs only. Render it as a Job, or deploy with Helm or Argo CD, which run it as the chart's hook",
+                ctx.object(i), m.detail
+            ));
+        }
+    }
+}
+
+/// A `--job` pattern or the `--job-selector` that matches no Job of the
+/// stream (PM013): the user named a migration premigrate cannot see.
+fn unmatched_patterns(ctx: &Context<'_>, plan: &mut Plan) {
+    let jobs: Vec<usize> = (0..ctx.index.entries.len())
+        .filter(|&i| ctx.kind(i) == "Job" && !ctx.generated.contains(&i))
+        .collect();
+    let names = |i: usize| {
+        let v = ctx.value(i);
+        let original = v.and_then(|v| {
+            crate::plan::context::annotation(v, crate::k8s::engines::own::ORIGINAL_NAME)
+        });
+        [original, ctx.index.entries[i].info.name.as_deref()]
+    };
+    let other = |glob: &str| {
+        (0..ctx.index.entries.len())
+            .filter(|&i| crate::k8s::has_pod_spec(ctx.kind(i)) && ctx.kind(i) != "Job")
+            .find(|&i| {
+                ctx.index.entries[i]
+                    .info
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| crate::detect::glob(glob, n))
+            })
+            .map(|i| format!(" ({} matches, but only Jobs are migrations)", ctx.object(i)))
+            .unwrap_or_default()
+    };
+    for g in &ctx.cfg.jobs {
+        let hit = jobs.iter().any(|&i| {
+            names(i)
+                .into_iter()
+                .flatten()
+                .any(|n| crate::detect::glob(g, n))
+        });
+        if !hit {
+            plan.note(codes::PM013, None, format!("--job `{g}` matches no Job of the stream{}: under Helm 3 a chart's hook Jobs never reach the post-renderer", other(g)));
+        }
+    }
+    if let (Some(sel), Some(text)) = (&ctx.selector, ctx.cfg.job_selector.as_deref()) {
+        let labels = |i: usize| {
+            ctx.value(i)
+                .and_then(|v| v.at(&["metadata", "labels"]))
+                .unwrap_or(&crate::yaml::Value::Null)
+        };
+        if !jobs.iter().any(|&i| sel.matches(labels(i))) {
+            plan.note(codes::PM013, None, format!("--job-selector `{text}` matches no Job of the stream: under Helm 3 a chart's hook Jobs never reach the post-renderer"));
+        }
+    }
+}
+
 /// Refuses two migrations premigrate builds under one name (a Job generated with
 /// `--migrate` and one extracted from an init container, both `<workload>-migrate`):
 /// their Roles, kapp groups and gates would collide.
@@ -110,16 +183,7 @@ fn one_name_each(ctx: &Context<'_>, pending: &[Pending<'_>]) -> Result<(), Error
 /// Job in the order the release runs them.
 pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let (found, possible) = find::jobs(ctx);
-    for (i, why) in possible {
-        plan.note(
-            codes::PM010,
-            Some(i),
-            format!(
-                "{}: possibly a migration, not acted on ({why})",
-                ctx.object(i)
-            ),
-        );
-    }
+    not_acted_on(ctx, possible, plan);
     let workloads = find::workloads(ctx, &found);
     for &g in &ctx.generated {
         plan.removed.push(g);

@@ -138,6 +138,31 @@ pub(crate) fn record_data(ctx: &Context<'_>, release: &Release, plan: &mut Plan)
     }
 }
 
+/// Whether data service `d` is a chart `pre-install` hook: Helm creates it
+/// with the hooks, by weight, so a migration hook after it finds it on a first
+/// install (Airbyte's database and MinIO, hooks at -1 before its bootloader).
+/// On an upgrade it is still there: a hook is only deleted before it is made again.
+pub(crate) fn installed_before_hooks(ctx: &Context<'_>, d: usize) -> bool {
+    ctx.value(d)
+        .and_then(|v| crate::plan::context::annotation(v, crate::k8s::engines::HELM_HOOK))
+        .is_some_and(|events| events.split(',').any(|e| e.trim() == "pre-install"))
+}
+
+/// The first data service of `needs` Helm creates after the pre-install hooks,
+/// one the migration names itself first (not the CRD of a database it names).
+fn first_regular_need<'n>(
+    ctx: &Context<'_>,
+    needs: &'n [(usize, String)],
+) -> Option<&'n (usize, String)> {
+    let mut regular = needs
+        .iter()
+        .filter(|(d, _)| !installed_before_hooks(ctx, *d));
+    let named = regular
+        .clone()
+        .find(|(_, why)| why.starts_with("the migration"));
+    named.or_else(|| regular.next())
+}
+
 impl Place {
     /// The place of candidate `k`, given the migrations planned so far.
     pub(crate) fn of(
@@ -160,7 +185,7 @@ impl Place {
         let pre = p.phase == Phase::Pre;
         let hookable = if target != Target::Hooks {
             Err("--target gitops".to_string())
-        } else if let Some((d, why)) = release.needs[k].first().filter(|_| pre) {
+        } else if let Some((d, why)) = first_regular_need(ctx, &release.needs[k]).filter(|_| pre) {
             Err(format!(
                 "it needs {} of this release ({why}), which a pre-install hook would run before",
                 ctx.object(*d)

@@ -34,16 +34,19 @@ pub(crate) fn order(
         let mut docs = vec![*d];
         docs.extend(roles::uses(ctx.index, *d));
         for doc in docs {
-            let Some(v) = ctx.value(doc) else { continue };
+            // A custom resource, its CRD or a ClusterRole is not parsed by the index.
+            let Some(v) = roles::peek(ctx.index, doc) else {
+                continue;
+            };
             let why = format!(
                 "{} needs it ({why}): it must be ready before the migration runs",
                 job.object
             );
-            lower_wave(plan, v, doc, data_wave, &why);
+            lower_wave(plan, &v, doc, data_wave, &why);
         }
-        if let Some(v) = ctx.value(*d) {
+        if let Some(v) = roles::peek(ctx.index, *d) {
             let why = format!("{} is upserted after it", job.object);
-            set_annotation(plan, v, *d, &group_key, &group, &why);
+            set_annotation(plan, &v, *d, &group_key, &group, &why);
         }
     }
     job_annotation(

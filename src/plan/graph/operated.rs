@@ -1,0 +1,370 @@
+//! Data services an operator runs from a custom resource (a CloudNativePG
+//! `Cluster`, an Altinity `ClickHouseInstallation`, a Strimzi `Kafka`): the
+//! operator creates the Services, so none of the stream is named by the
+//! migration's host. The Services each operator creates, by the resource's name,
+//! and the images the operator itself runs, are a table.
+//!
+//! A migration that reaches such a resource needs it, and, when the chart ships
+//! them too, its CRD, the operator's workloads and the RBAC they run with: an
+//! Argo CD wave that held the resource but not its operator would wait for a
+//! database that nothing creates (PostHog's ClickHouse).
+
+use super::roles::{peek, pod_of, Svc};
+use crate::index::Index;
+use crate::k8s;
+
+/// One kind of operator-run data service.
+struct Operated {
+    /// The resource's API group.
+    group: &'static str,
+    /// Its kind.
+    kind: &'static str,
+    /// Its plural (the CRD is named `<plural>.<group>`).
+    plural: &'static str,
+    /// What it runs, for the reasons.
+    what: &'static str,
+    /// The Services the operator creates for it (`{}` is the resource's name).
+    services: &'static [&'static str],
+    /// The operator's images: a repository's last parts (`strimzi/operator`).
+    operators: &'static [&'static str],
+}
+
+const fn op(
+    group: &'static str,
+    kind: &'static str,
+    plural: &'static str,
+    what: &'static str,
+    services: &'static [&'static str],
+    operators: &'static [&'static str],
+) -> Operated {
+    Operated {
+        group,
+        kind,
+        plural,
+        what,
+        services,
+        operators,
+    }
+}
+
+/// The operators premigrate knows, from their documentation of the Services they create.
+const OPERATED: &[Operated] = &[
+    op(
+        "postgresql.cnpg.io",
+        "Cluster",
+        "clusters",
+        "PostgreSQL (CloudNativePG)",
+        &["{}-rw", "{}-ro", "{}-r"],
+        &["cloudnative-pg"],
+    ),
+    op(
+        "acid.zalan.do",
+        "postgresql",
+        "postgresqls",
+        "PostgreSQL (Zalando)",
+        &["{}", "{}-repl", "{}-pooler"],
+        &["zalando/postgres-operator", "postgres-operator"],
+    ),
+    op(
+        "postgres-operator.crunchydata.com",
+        "PostgresCluster",
+        "postgresclusters",
+        "PostgreSQL (Crunchy PGO)",
+        &["{}-primary", "{}-replicas", "{}-pgbouncer", "{}-ha"],
+        &["crunchydata/postgres-operator", "postgres-operator"],
+    ),
+    op(
+        "pgv2.percona.com",
+        "PerconaPGCluster",
+        "perconapgclusters",
+        "PostgreSQL (Percona)",
+        &["{}-primary", "{}-replicas", "{}-pgbouncer", "{}-ha"],
+        &["percona-postgresql-operator"],
+    ),
+    op(
+        "stackgres.io",
+        "SGCluster",
+        "sgclusters",
+        "PostgreSQL (StackGres)",
+        &["{}", "{}-primary", "{}-replicas"],
+        &["stackgres/operator"],
+    ),
+    op(
+        "pxc.percona.com",
+        "PerconaXtraDBCluster",
+        "perconaxtradbclusters",
+        "MySQL (Percona XtraDB)",
+        &["{}-haproxy", "{}-haproxy-replicas", "{}-proxysql", "{}-pxc"],
+        &["percona-xtradb-cluster-operator"],
+    ),
+    op(
+        "mysql.oracle.com",
+        "InnoDBCluster",
+        "innodbclusters",
+        "MySQL (InnoDB Cluster)",
+        &["{}", "{}-instances"],
+        &["mysql/community-operator", "mysql/enterprise-operator"],
+    ),
+    op(
+        "moco.cybozu.com",
+        "MySQLCluster",
+        "mysqlclusters",
+        "MySQL (MOCO)",
+        &["moco-{}-primary", "moco-{}-replica"],
+        &["cybozu-go/moco"],
+    ),
+    op(
+        "k8s.mariadb.com",
+        "MariaDB",
+        "mariadbs",
+        "MariaDB (mariadb-operator)",
+        &["{}", "{}-primary", "{}-secondary"],
+        &["mariadb-operator"],
+    ),
+    op(
+        "psmdb.percona.com",
+        "PerconaServerMongoDB",
+        "perconaservermongodbs",
+        "MongoDB (Percona)",
+        &["{}-rs0", "{}-mongos"],
+        &["percona-server-mongodb-operator"],
+    ),
+    op(
+        "mongodbcommunity.mongodb.com",
+        "MongoDBCommunity",
+        "mongodbcommunity",
+        "MongoDB (Community operator)",
+        &["{}-svc"],
+        &["mongodb-kubernetes-operator", "mongodb-kubernetes"],
+    ),
+    op(
+        "clickhouse.altinity.com",
+        "ClickHouseInstallation",
+        "clickhouseinstallations",
+        "ClickHouse (Altinity operator)",
+        &["clickhouse-{}"],
+        &["clickhouse-operator"],
+    ),
+    op(
+        "kafka.strimzi.io",
+        "Kafka",
+        "kafkas",
+        "Kafka (Strimzi)",
+        &["{}-kafka-bootstrap", "{}-kafka-brokers"],
+        &["strimzi/operator"],
+    ),
+    op(
+        "rabbitmq.com",
+        "RabbitmqCluster",
+        "rabbitmqclusters",
+        "RabbitMQ (cluster operator)",
+        &["{}", "{}-nodes"],
+        &["rabbitmqoperator/cluster-operator"],
+    ),
+    op(
+        "redis.redis.opstreelabs.in",
+        "Redis",
+        "redis",
+        "Redis (OT operator)",
+        &["{}"],
+        &["redis-operator"],
+    ),
+    op(
+        "redis.redis.opstreelabs.in",
+        "RedisCluster",
+        "redisclusters",
+        "Redis (OT operator)",
+        &["{}-leader"],
+        &["redis-operator"],
+    ),
+    op(
+        "databases.spotahome.com",
+        "RedisFailover",
+        "redisfailovers",
+        "Redis (Spotahome operator)",
+        &["rfs-{}", "rfrm-{}"],
+        &["spotahome/redis-operator", "redis-operator"],
+    ),
+    op(
+        "dragonflydb.io",
+        "Dragonfly",
+        "dragonflies",
+        "Dragonfly (operator)",
+        &["{}"],
+        &["dragonflydb/operator"],
+    ),
+    op(
+        "elasticsearch.k8s.elastic.co",
+        "Elasticsearch",
+        "elasticsearches",
+        "Elasticsearch (ECK)",
+        &["{}-es-http"],
+        &["eck-operator"],
+    ),
+    op(
+        "opensearch.opster.io",
+        "OpenSearchCluster",
+        "opensearchclusters",
+        "OpenSearch (operator)",
+        &["{}"],
+        &["opensearch-operator"],
+    ),
+    op(
+        "scylla.scylladb.com",
+        "ScyllaCluster",
+        "scyllaclusters",
+        "ScyllaDB (operator)",
+        &["{}-client"],
+        &["scylla-operator"],
+    ),
+    op(
+        "crdb.cockroachlabs.com",
+        "CrdbCluster",
+        "crdbclusters",
+        "CockroachDB (operator)",
+        &["{}-public"],
+        &["cockroach-operator"],
+    ),
+    op(
+        "minio.min.io",
+        "Tenant",
+        "tenants",
+        "MinIO (operator)",
+        &["minio", "{}-hl"],
+        &["minio/operator"],
+    ),
+];
+
+/// The row of document `i`, when it is a resource of [`OPERATED`].
+fn row(index: &Index<'_>, i: usize) -> Option<&'static Operated> {
+    let info = &index.entries[i].info;
+    let group = info.api_version.as_deref()?.split_once('/')?.0;
+    let kind = info.kind.as_deref()?;
+    OPERATED.iter().find(|o| o.group == group && o.kind == kind)
+}
+
+/// The Services the operators will create for the resources of the stream,
+/// each as a Service of the stream with no selector: the resource's document
+/// is what a migration that names one reaches.
+pub(super) fn services(index: &Index<'_>) -> Vec<Svc> {
+    let mut out = Vec::new();
+    for (i, e) in index.entries.iter().enumerate() {
+        let (Some(o), Some(name)) = (row(index, i), e.info.name.as_deref()) else {
+            continue;
+        };
+        for pattern in o.services {
+            out.push(Svc {
+                doc: i,
+                name: pattern.replace("{}", name),
+                namespace: e.info.namespace.as_deref().unwrap_or_default().to_string(),
+                selector: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// What runs an operated data service `d` along with it, when the stream
+/// holds it: its CRD, the operator's workloads, and the RBAC they run with.
+pub(super) fn companions(index: &Index<'_>, d: usize) -> Vec<(usize, String)> {
+    let Some(o) = row(index, d) else {
+        return Vec::new();
+    };
+    let object = index.entries[d].info.object();
+    let mut out = Vec::new();
+    let crd = format!("{}.{}", o.plural, o.group);
+    let named = |i: usize, kind: &str, name: &str| {
+        let info = &index.entries[i].info;
+        info.kind.as_deref() == Some(kind) && info.name.as_deref() == Some(name)
+    };
+    if let Some(c) = (0..index.entries.len()).find(|&i| named(i, "CustomResourceDefinition", &crd))
+    {
+        out.push((
+            c,
+            format!("{object} ({}) is of the kind it defines", o.what),
+        ));
+    }
+    for w in (0..index.entries.len()).filter(|&w| runs_operator(index, w, o)) {
+        out.extend(rbac(index, w));
+        out.push((
+            w,
+            format!("runs the operator that makes {object} ({})", o.what),
+        ));
+    }
+    out
+}
+
+/// Whether workload `w` runs one of `o`'s operator images.
+fn runs_operator(index: &Index<'_>, w: usize, o: &Operated) -> bool {
+    let Some(pod) = pod_of(index, w) else {
+        return false;
+    };
+    let containers = pod
+        .get("containers")
+        .map(crate::yaml::Value::items)
+        .unwrap_or(&[]);
+    containers.iter().any(|c| {
+        let image = c
+            .get("image")
+            .and_then(crate::yaml::Value::as_str)
+            .unwrap_or("");
+        let repo = crate::detect::image_repository(image).to_ascii_lowercase();
+        o.operators
+            .iter()
+            .any(|op| repo == *op || repo.ends_with(&format!("/{op}")))
+    })
+}
+
+/// The bindings of workload `w`'s ServiceAccount and the roles they grant:
+/// an operator without them cannot create the Services.
+fn rbac(index: &Index<'_>, w: usize) -> Vec<(usize, String)> {
+    let Some(pod) = pod_of(index, w) else {
+        return Vec::new();
+    };
+    let sa = k8s::service_account(&pod);
+    let info = |i: usize| &index.entries[i].info;
+    let kind = |i: usize| info(i).kind.as_deref().unwrap_or("");
+    let runs_as = format!(
+        "ServiceAccount {sa}, which the operator {} runs as",
+        info(w).object()
+    );
+    let mut out = Vec::new();
+    let bindings = (0..index.entries.len())
+        .filter(|&b| matches!(kind(b), "RoleBinding" | "ClusterRoleBinding"));
+    for b in bindings {
+        let Some(bv) = peek(index, b) else { continue };
+        let ns = info(w).namespace.as_deref();
+        if !k8s::binds_service_account(&bv, &sa, |n| n.is_none_or(|n| Some(n) == ns)) {
+            continue;
+        }
+        out.push((b, format!("it binds {runs_as}")));
+        // A Role is the binding's namespace's; a ClusterRole has none.
+        let (role_kind, role) = k8s::role_ref(&bv);
+        let grants = |r: usize| {
+            kind(r) == role_kind
+                && info(r).name.as_deref() == Some(role)
+                && (role_kind != "Role" || info(r).namespace == info(b).namespace)
+        };
+        if let Some(r) = (0..index.entries.len()).find(|&r| grants(r)) {
+            out.push((r, format!("{} grants it to {runs_as}", info(b).object())));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_names_its_services_by_the_resource() {
+        for o in OPERATED {
+            assert!(
+                !o.services.is_empty() && !o.operators.is_empty(),
+                "{}",
+                o.kind
+            );
+            assert!(o.services.iter().any(|s| s.contains("{}")), "{}", o.kind);
+        }
+    }
+}
