@@ -417,3 +417,78 @@ fn a_post_hook_that_only_prints_is_no_migration() {
         "{v:?}"
     );
 }
+
+/// A switch that turns start-up migrations off when true (Langfuse's
+/// `*_MIGRATION_DISABLED`) never reads as switching them on.
+#[test]
+fn a_disabling_switch_is_not_a_migration_switch() {
+    let with_env = |name: &str, value: &str| {
+        let mut c = container(&["node", "server.js"], &[]);
+        c.set(
+            "env",
+            Value::Seq(
+                [Value::map([
+                    ("name", Value::str(name)),
+                    ("value", Value::str(value)),
+                ])]
+                .into_iter()
+                .collect(),
+            ),
+        );
+        classify_container(&c, &no_scripts)
+    };
+    assert_eq!(
+        with_env("RUN_MIGRATIONS", "true").kind,
+        Kind::MigratesThenServes
+    );
+    for v in ["true", "false"] {
+        let got = with_env("LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED", v);
+        assert_ne!(got.kind, Kind::MigratesThenServes, "{v}");
+    }
+}
+
+/// authentik's server image runs `ak server`, which migrates, then serves.
+#[test]
+fn authentik_server_migrates_then_serves() {
+    let c = Value::map([
+        ("name", Value::str("server")),
+        ("image", Value::str("ghcr.io/goauthentik/server:2025.10.0")),
+        (
+            "args",
+            Value::Seq([Value::str("server")].into_iter().collect()),
+        ),
+    ]);
+    assert_eq!(
+        classify_container(&c, &no_scripts).kind,
+        Kind::MigratesThenServes
+    );
+    let w = Value::map([
+        ("name", Value::str("worker")),
+        ("image", Value::str("ghcr.io/goauthentik/server:2025.10.0")),
+        (
+            "args",
+            Value::Seq([Value::str("worker")].into_iter().collect()),
+        ),
+    ]);
+    assert_ne!(
+        classify_container(&w, &no_scripts).kind,
+        Kind::MigratesThenServes
+    );
+}
+
+/// The env switches that turn start-up migrations off, and settings that are none.
+#[test]
+fn off_switches() {
+    let env = |name: &str, value: &str| {
+        let mut c = container(&["node", "server.js"], &[]);
+        let e = Value::map([("name", Value::str(name)), ("value", Value::str(value))]);
+        c.set("env", Value::Seq([e].into_iter().collect()));
+        off_switch(&c)
+    };
+    assert!(env("LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED", "true").is_some());
+    assert!(env("RUN_MIGRATIONS", "false").is_some());
+    assert!(env("AUTO_MIGRATE", "0").is_some());
+    assert!(env("LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED", "false").is_none());
+    assert!(env("RUN_MIGRATIONS", "true").is_none());
+    assert!(env("CLICKHOUSE_MIGRATION_SSL", "false").is_none());
+}

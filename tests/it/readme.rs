@@ -51,6 +51,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM301", "sources/generate-annotation.yaml"),
     ("PM302", "sources/generate-flag.yaml"),
     ("PM303", "sources/extract-annotation-unknown.yaml"),
+    ("PM304", "codes/pm304-generated-job-keeps-off-switch.yaml"),
     (
         "PM601",
         "reliability/generated-annotation-on-user-objects.yaml",

@@ -98,6 +98,9 @@ pub const APPS: &[Tool] = &[
     Tool {
         migrate: &["migrate"],
         checks: &["migrate --check"],
+        // `ak server` migrates (under a lock) before it serves.
+        serves: &["server"],
+        images: &["*goauthentik/server", "*beryju/authentik"],
         ..tool("authentik", &["ak"])
     },
     Tool {

@@ -281,6 +281,21 @@ fn before_host(bytes: &[u8], start: usize) -> Option<Mention> {
         b'=' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b'(' | b'[' | b'>' => {
             Some(Mention::Bare)
         }
+        // A StatefulSet pod's DNS name, `<set>-<n>.<headless Service>…`
+        // (Langfuse's ClickHouse names its ZooKeeper's pods so).
+        b'.' => {
+            let label_start = bytes[..start - 1]
+                .iter()
+                .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'-'))
+                .map_or(0, |i| i + 1);
+            let label = &bytes[label_start..start - 1];
+            let ordinal = label.iter().rposition(|c| *c == b'-').is_some_and(|dash| {
+                dash > 0
+                    && dash + 1 < label.len()
+                    && label[dash + 1..].iter().all(u8::is_ascii_digit)
+            });
+            (ordinal && before_host(bytes, label_start).is_some()).then_some(Mention::Qualified)
+        }
         _ => None,
     }
 }
@@ -323,6 +338,29 @@ fn namespace_fits(rest: &str, svc_ns: &str, job_ns: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statefulset_pod_names_its_headless_service() {
+        let zk = "lf-zookeeper-0.lf-zookeeper-headless.default.svc.cluster.local:2181";
+        assert!(mentions_host(
+            zk,
+            "lf-zookeeper-headless",
+            "default",
+            "default"
+        ));
+        assert!(!mentions_host(
+            "a.lf-zookeeper-headless",
+            "lf-zookeeper-headless",
+            "",
+            ""
+        ));
+        assert!(!mentions_host(
+            "lf-zookeeper-x.lf-zookeeper-headless",
+            "lf-zookeeper-headless",
+            "",
+            ""
+        ));
+    }
 
     #[test]
     fn databases_named_by_their_own_name() {

@@ -319,6 +319,14 @@ fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
             nj.job.dropped.join(", ")
         ));
     }
+    let containers = nj.job.value.at(&["spec", "template", "spec", "containers"]);
+    let items = containers.map(crate::yaml::Value::items).unwrap_or(&[]);
+    if let Some(sw) = items.iter().find_map(crate::detect::off_switch) {
+        plan.note(codes::PM304, Some(nj.from), format!(
+            "Job/{name} (from {}): keeps env `{sw}`, which turns the image's start-up migrations off: if the Job runs the image's entrypoint, it succeeds without migrating; give --migrate the migration command itself",
+            ctx.object(nj.from)
+        ));
+    }
     if !nj.job.dropped_mounts.is_empty() {
         plan.note(codes::PM302, Some(nj.from), format!(
             "Job/{name} (from {}): left out volume mount(s) {}: the volume comes from the StatefulSet's volumeClaimTemplates, which a Job cannot mount; the migration must not need it",
