@@ -39,6 +39,13 @@ pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>
                     && ctx.index.entries[w].info.name.as_deref() == Some(spec.name.as_str())
             })
             .ok_or_else(|| {
+                if let Some(hook) = hook_named(ctx, kind, &spec.name) {
+                    return Error::at(
+                        ctx.index.location(hook),
+                        format!("{said}: {} is a Helm hook, not a workload of the release", ctx.object(hook)),
+                    )
+                    .help("premigrate builds migration Jobs from the release's long-running workloads; a migration the chart runs as a hook is found as it is (a Job), or reported (PM014: a bare Pod)");
+                }
                 let present: Vec<String> = workloads.iter().map(|&w| ctx.object(w)).collect();
                 Error::new(format!(
                     "{said}: there is no {kind} named `{}` in the stream",
@@ -90,6 +97,18 @@ pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>
     }
     requests.sort_by_key(|r| r.doc);
     requests.into_iter().map(|r| build(ctx, r)).collect()
+}
+
+/// A Helm hook of kind `kind` named `name`: not among the workloads, which are
+/// the release's regular objects (Airbyte's bootloader Pod).
+fn hook_named(ctx: &Context<'_>, kind: &str, name: &str) -> Option<usize> {
+    (0..ctx.index.entries.len()).find(|&i| {
+        ctx.kind(i) == kind
+            && ctx.index.entries[i].info.name.as_deref() == Some(name)
+            && ctx
+                .value(i)
+                .is_some_and(|v| annotation(v, crate::k8s::engines::HELM_HOOK).is_some())
+    })
 }
 
 /// The init containers a Job generated from this workload leaves out: those
