@@ -211,7 +211,7 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
         .collect();
     // kubectl as the image's entrypoint (bitnami/kubectl, rancher/kubectl) runs
     // the args alone: Lago's `wait-for-migrations` is `args: [wait, job/…]`.
-    let entrypoint = c.get("command").is_none() && super::roles::image_name(image) == "kubectl";
+    let entrypoint = c.get("command").is_none() && super::images::image_name(image) == "kubectl";
     let kubectl = entrypoint || words.iter().any(|w| w.ends_with("kubectl"));
     if kubectl && words.contains(&"wait") {
         for (p, s) in &argv {

@@ -6,6 +6,7 @@ pub mod argo;
 pub mod chart_gates;
 pub mod deadlock;
 pub mod hosts;
+pub mod images;
 pub mod model;
 mod operated;
 pub mod order;

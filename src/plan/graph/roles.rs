@@ -14,79 +14,12 @@ use std::collections::BTreeMap;
 #[cfg(test)]
 use super::hosts::mentions_host;
 use super::hosts::Origin;
+use super::images::{data_image, repos, same_product};
 use super::reach::{namespace_of, Reach, ServicesByName};
 use crate::index::Index;
 use crate::k8s;
 use crate::yaml::tree::Tree;
 use crate::yaml::Value;
-
-/// Image names (the last path part of the repository) of data services.
-pub const DATA_IMAGES: &[(&str, &str)] = &[
-    ("postgres", "PostgreSQL"),
-    ("postgresql", "PostgreSQL"),
-    ("postgis", "PostgreSQL"),
-    ("timescaledb", "PostgreSQL"),
-    ("pgbouncer", "PgBouncer"),
-    ("pgpool", "Pgpool-II"),
-    ("mysql", "MySQL"),
-    ("mariadb", "MariaDB"),
-    ("percona-server", "MySQL"),
-    ("redis", "Redis"),
-    ("valkey", "Valkey"),
-    ("keydb", "KeyDB"),
-    ("dragonfly", "Dragonfly"),
-    ("memcached", "memcached"),
-    ("mongo", "MongoDB"),
-    ("mongodb", "MongoDB"),
-    ("clickhouse", "ClickHouse"),
-    ("clickhouse-server", "ClickHouse"),
-    ("kafka", "Kafka"),
-    ("zookeeper", "ZooKeeper"),
-    ("rabbitmq", "RabbitMQ"),
-    ("nats", "NATS"),
-    ("elasticsearch", "Elasticsearch"),
-    ("opensearch", "OpenSearch"),
-    ("minio", "MinIO"),
-    ("etcd", "etcd"),
-    ("cassandra", "Cassandra"),
-    ("scylla", "ScyllaDB"),
-    ("cockroach", "CockroachDB"),
-    ("cockroachdb", "CockroachDB"),
-    ("couchdb", "CouchDB"),
-    ("neo4j", "Neo4j"),
-    ("influxdb", "InfluxDB"),
-    // Harbor's own builds of its database and cache (goharbor/harbor-db, redis-photon).
-    ("harbor-db", "PostgreSQL"),
-    ("redis-photon", "Redis"),
-];
-
-/// Image names of telemetry sinks (metrics, traces, logs): a migration's config
-/// names them (Airflow's `statsd_host`), but nothing waits on a sink, so one
-/// reached that way is not a data service.
-const TELEMETRY_IMAGES: &[&str] = &[
-    "statsd-exporter",
-    "statsd",
-    "prometheus",
-    "pushgateway",
-    "opentelemetry-collector",
-    "opentelemetry-collector-contrib",
-    "otel-collector",
-    "jaeger-collector",
-    "jaeger-agent",
-    "zipkin",
-    "fluent-bit",
-    "fluentd",
-    "vector",
-    "loki",
-    "tempo",
-    "grafana-agent",
-    "alloy",
-];
-
-/// Suffixes of image names that are still the same data service (`postgresql-repmgr`).
-const DATA_IMAGE_SUFFIXES: &[&str] = &[
-    "repmgr", "server", "cluster", "sentinel", "sharded", "ha", "stack", "alpine",
-];
 
 /// Kinds that run a data service (long-running pods).
 const SERVICE_KINDS: &[&str] = &[
@@ -262,15 +195,37 @@ fn supports(index: &Index<'_>, out: &mut DataServices) {
     }
 }
 
-/// The documents of the stream a workload's pods use (ConfigMaps, Secrets, ServiceAccount).
+/// The documents of the stream a workload's pods use (ConfigMaps, Secrets,
+/// ServiceAccount), and a StatefulSet's headless Service (`spec.serviceName`):
+/// its pods' DNS names, by which a clustered database's members find each
+/// other, live under it (an Argo CD wave holding the ZooKeeper ensemble but not
+/// its headless Service never becomes healthy).
 pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
     let Some(pod) = pod_of(index, w) else {
         return Vec::new();
     };
-    k8s::pod_refs(&pod, &[])
+    let mut out: Vec<usize> = k8s::pod_refs(&pod, &[])
         .iter()
         .filter_map(|r| find_doc(index, r.kind.kind(), &r.name))
-        .collect()
+        .collect();
+    let info = &index.entries[w].info;
+    if info.kind.as_deref() == Some("StatefulSet") {
+        let governing = peek(index, w).and_then(|v| {
+            v.at(&["spec", "serviceName"])
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
+        let headless = governing.and_then(|name| {
+            (0..index.entries.len()).find(|&i| {
+                let e = &index.entries[i].info;
+                e.kind.as_deref() == Some("Service")
+                    && e.name.as_deref() == Some(name.as_str())
+                    && e.namespace == info.namespace
+            })
+        });
+        out.extend(headless.filter(|h| !out.contains(h)));
+    }
+    out
 }
 
 fn find_doc(index: &Index<'_>, kind: &str, name: &str) -> Option<usize> {
@@ -293,48 +248,12 @@ pub(super) fn runs_image_of(index: &Index<'_>, w: usize, ours: &[String]) -> boo
     })
 }
 
-/// Whether two image repositories are parts of one product: one owner, and
-/// names that start with the same word (`acryldata/datahub-upgrade` and
-/// `acryldata/datahub-gms`: DataHub's system-update names its GMS as a host,
-/// an app the chart starts after it, not a database).
-fn same_product(a: &str, b: &str) -> bool {
-    let split = |r: &str| {
-        let (owner, name) = r.rsplit_once('/')?;
-        let word = name.split(['-', '_', '.']).next()?;
-        (!owner.is_empty() && word.len() >= 3).then_some((owner.to_string(), word.to_string()))
-    };
-    split(a).is_some_and(|x| split(b) == Some(x))
-}
-
-/// The image repositories a pod's containers run.
-fn repos(pod: &Value) -> Vec<String> {
-    pod.get("containers")
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|c| c.get("image").and_then(Value::as_str))
-        .map(|i| crate::detect::image_repository(i).to_string())
-        .collect()
-}
-
 /// Whether every container of workload `w` runs a telemetry sink's image.
 pub(super) fn telemetry(index: &Index<'_>, w: usize) -> bool {
     let Some(pod) = pod_of(index, w) else {
         return false;
     };
-    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
-    !containers.is_empty()
-        && containers.iter().all(|c| {
-            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-            TELEMETRY_IMAGES.contains(&image_name(image).as_str())
-        })
-}
-
-/// An image's name, the last part of its repository, lowercased: what the
-/// image tables match, on any registry or prefix.
-pub(crate) fn image_name(image: &str) -> String {
-    let repo = crate::detect::image_repository(image);
-    repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase()
+    super::images::telemetry(&pod)
 }
 
 /// Whether the chart's own init containers hold the workload until migrations are done.
@@ -352,23 +271,6 @@ pub(super) fn pod_of<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value
         Cow::Borrowed(v) => k8s::pod_spec(v, kind).map(Cow::Borrowed),
         Cow::Owned(v) => k8s::pod_spec(&v, kind).cloned().map(Cow::Owned),
     }
-}
-
-/// Why a pod spec is a data service by its image, if it is.
-pub(crate) fn data_image(pod: &Value) -> Option<String> {
-    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
-    containers.iter().find_map(|c| {
-        let image = c.get("image").and_then(Value::as_str)?;
-        let base = image_name(image);
-        DATA_IMAGES.iter().find_map(|(name, what)| {
-            let hit = base == *name
-                || base
-                    .strip_prefix(name)
-                    .and_then(|rest| rest.strip_prefix('-'))
-                    .is_some_and(|s| DATA_IMAGE_SUFFIXES.contains(&s));
-            hit.then(|| format!("runs image {image} ({what})"))
-        })
-    })
 }
 
 fn services(index: &Index<'_>) -> Vec<Svc> {

@@ -71,7 +71,7 @@ pub(crate) fn find(
                 continue;
             }
             // Asked only of a pod with something to extract (most have nothing).
-            if let Some(why) = crate::plan::graph::roles::data_image(pod) {
+            if let Some(why) = crate::plan::graph::images::data_image(pod) {
                 refuse_database(ctx, doc, c, &matched, &why)?;
                 continue;
             }

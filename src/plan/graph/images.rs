@@ -1,0 +1,130 @@
+//! The image tables of the release graph: which images run a data service, a
+//! telemetry sink, or another part of a migration's own product.
+
+use crate::yaml::Value;
+
+/// Image names (the last path part of the repository) of data services.
+pub const DATA_IMAGES: &[(&str, &str)] = &[
+    ("postgres", "PostgreSQL"),
+    ("postgresql", "PostgreSQL"),
+    ("postgis", "PostgreSQL"),
+    ("timescaledb", "PostgreSQL"),
+    ("pgbouncer", "PgBouncer"),
+    ("pgpool", "Pgpool-II"),
+    ("mysql", "MySQL"),
+    ("mariadb", "MariaDB"),
+    ("percona-server", "MySQL"),
+    ("redis", "Redis"),
+    ("valkey", "Valkey"),
+    ("keydb", "KeyDB"),
+    ("dragonfly", "Dragonfly"),
+    ("memcached", "memcached"),
+    ("mongo", "MongoDB"),
+    ("mongodb", "MongoDB"),
+    ("clickhouse", "ClickHouse"),
+    ("clickhouse-server", "ClickHouse"),
+    ("kafka", "Kafka"),
+    ("zookeeper", "ZooKeeper"),
+    ("rabbitmq", "RabbitMQ"),
+    ("nats", "NATS"),
+    ("elasticsearch", "Elasticsearch"),
+    ("opensearch", "OpenSearch"),
+    ("minio", "MinIO"),
+    ("etcd", "etcd"),
+    ("cassandra", "Cassandra"),
+    ("scylla", "ScyllaDB"),
+    ("cockroach", "CockroachDB"),
+    ("cockroachdb", "CockroachDB"),
+    ("couchdb", "CouchDB"),
+    ("neo4j", "Neo4j"),
+    ("influxdb", "InfluxDB"),
+    // Harbor's own builds of its database and cache (goharbor/harbor-db, redis-photon).
+    ("harbor-db", "PostgreSQL"),
+    ("redis-photon", "Redis"),
+];
+
+/// Image names of telemetry sinks (metrics, traces, logs): a migration's config
+/// names them (Airflow's `statsd_host`), but nothing waits on a sink, so one
+/// reached that way is not a data service.
+const TELEMETRY_IMAGES: &[&str] = &[
+    "statsd-exporter",
+    "statsd",
+    "prometheus",
+    "pushgateway",
+    "opentelemetry-collector",
+    "opentelemetry-collector-contrib",
+    "otel-collector",
+    "jaeger-collector",
+    "jaeger-agent",
+    "zipkin",
+    "fluent-bit",
+    "fluentd",
+    "vector",
+    "loki",
+    "tempo",
+    "grafana-agent",
+    "alloy",
+];
+
+/// Suffixes of image names that are still the same data service (`postgresql-repmgr`).
+const DATA_IMAGE_SUFFIXES: &[&str] = &[
+    "repmgr", "server", "cluster", "sentinel", "sharded", "ha", "stack", "alpine",
+];
+
+/// Why a pod spec is a data service by its image, if it is.
+pub(crate) fn data_image(pod: &Value) -> Option<String> {
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    containers.iter().find_map(|c| {
+        let image = c.get("image").and_then(Value::as_str)?;
+        let base = image_name(image);
+        DATA_IMAGES.iter().find_map(|(name, what)| {
+            let hit = base == *name
+                || base
+                    .strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|s| DATA_IMAGE_SUFFIXES.contains(&s));
+            hit.then(|| format!("runs image {image} ({what})"))
+        })
+    })
+}
+
+/// An image's name, the last part of its repository, lowercased: what the
+/// image tables match, on any registry or prefix.
+pub(crate) fn image_name(image: &str) -> String {
+    let repo = crate::detect::image_repository(image);
+    repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase()
+}
+
+/// Whether two image repositories are parts of one product: one owner, and
+/// names that start with the same word (`acryldata/datahub-upgrade` and
+/// `acryldata/datahub-gms`: DataHub's system-update names its GMS as a host,
+/// an app the chart starts after it, not a database).
+pub(super) fn same_product(a: &str, b: &str) -> bool {
+    let split = |r: &str| {
+        let (owner, name) = r.rsplit_once('/')?;
+        let word = name.split(['-', '_', '.']).next()?;
+        (!owner.is_empty() && word.len() >= 3).then_some((owner.to_string(), word.to_string()))
+    };
+    split(a).is_some_and(|x| split(b) == Some(x))
+}
+
+/// The image repositories a pod's containers run.
+pub(super) fn repos(pod: &Value) -> Vec<String> {
+    pod.get("containers")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|c| c.get("image").and_then(Value::as_str))
+        .map(|i| crate::detect::image_repository(i).to_string())
+        .collect()
+}
+
+/// Whether every container of a pod runs a telemetry sink's image.
+pub(super) fn telemetry(pod: &Value) -> bool {
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    !containers.is_empty()
+        && containers.iter().all(|c| {
+            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+            TELEMETRY_IMAGES.contains(&image_name(image).as_str())
+        })
+}
