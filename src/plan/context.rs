@@ -61,6 +61,9 @@ pub(crate) struct Context<'a> {
     /// then an object written without one is in it (the release namespace, as
     /// `helm template -n NS` renders it on some templates only).
     pub(crate) single_namespace: Option<String>,
+    /// The digest of each ConfigMap's data a migration's hash holds, computed
+    /// once: every Job of a chart may read the same big one (keystone's 16).
+    pub(crate) config_digests: std::sync::Mutex<BTreeMap<usize, String>>,
 }
 
 impl<'a> Context<'a> {
@@ -99,6 +102,7 @@ impl<'a> Context<'a> {
             gated_jobs: vec![],
             argo_hooks: vec![],
             single_namespace: single_namespace(index),
+            config_digests: Default::default(),
         };
         for i in 0..index.entries.len() {
             if let Some(v) = ctx.value(i) {

@@ -247,18 +247,31 @@ fn config_maps_read(ctx: &Context<'_>, ns: &str, refs: &[Ref]) -> String {
         let defined = ctx
             .def(kind, ns, name)
             .or_else(|| ctx.hook_def(kind, ns, name));
-        let Some(v) = defined.and_then(|i| ctx.value(i)) else {
+        let Some(digest) = defined.and_then(|i| config_digest(ctx, i)) else {
             continue;
         };
-        let data = Value::map(
-            ["data", "binaryData"].map(|k| (k, v.get(k).cloned().unwrap_or(Value::Null))),
-        );
         salt.push_str("\nreads ConfigMap ");
         salt.push_str(name);
         salt.push(' ');
-        salt.push_str(&content_hash("", &data, ""));
+        salt.push_str(&digest);
     }
     salt
+}
+
+/// The digest of ConfigMap `i`'s `data` and `binaryData`, computed once per run.
+fn config_digest(ctx: &Context<'_>, i: usize) -> Option<String> {
+    let known = |d: &std::collections::BTreeMap<usize, String>| d.get(&i).cloned();
+    if let Some(d) = ctx.config_digests.lock().ok().and_then(|d| known(&d)) {
+        return Some(d);
+    }
+    let v = ctx.value(i)?;
+    let data =
+        Value::map(["data", "binaryData"].map(|k| (k, v.get(k).cloned().unwrap_or(Value::Null))));
+    let digest = content_hash("", &data, "");
+    if let Ok(mut d) = ctx.config_digests.lock() {
+        d.insert(i, digest.clone());
+    }
+    Some(digest)
 }
 
 /// Takes premigrate's own gates (and their token volume) out of a Job spec: a
