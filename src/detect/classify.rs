@@ -96,58 +96,61 @@ const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "OFF"];
 /// (`*_MIGRATION_DISABLED=true`, `RUN_MIGRATIONS=false`), and its value: a Job
 /// built from the container that runs the image's entrypoint migrates nothing.
 pub fn off_switch(c: &Value) -> Option<String> {
+    env_values(c).find_map(|(n, v)| {
+        let v = v.to_ascii_lowercase();
+        let up = n.to_ascii_uppercase();
+        let negative = NEGATIVE_SWITCH.iter().any(|w| up.contains(w));
+        let truthy = matches!(v.as_str(), "true" | "1" | "yes" | "on" | "y");
+        let falsy = matches!(v.as_str(), "false" | "0" | "no" | "off" | "n");
+        // A name that is the switch itself, not a setting of the migration
+        // (`CLICKHOUSE_MIGRATION_SSL=false`).
+        let switch = ["MIGRATE", "MIGRATION", "MIGRATIONS", "_ENABLED"]
+            .iter()
+            .any(|end| up.ends_with(end))
+            || ["AUTO_MIGRAT", "RUN_MIGRAT", "MIGRATE_ON"]
+                .iter()
+                .any(|w| up.contains(w));
+        let off = (negative && truthy) || (!negative && switch && falsy);
+        (up.contains("MIGRAT") && off).then(|| format!("{n}={v}"))
+    })
+}
+
+/// A container's env variables that have a value, as text.
+fn env_values(c: &Value) -> impl Iterator<Item = (&str, String)> {
     c.get("env")
         .map(Value::items)
         .unwrap_or(&[])
         .iter()
-        .find_map(|e| {
-            let n = e.get("name").and_then(Value::as_str)?;
-            let v = super::text(e.get("value")?).to_ascii_lowercase();
-            let up = n.to_ascii_uppercase();
-            let negative = NEGATIVE_SWITCH.iter().any(|w| up.contains(w));
-            let truthy = matches!(v.as_str(), "true" | "1" | "yes" | "on" | "y");
-            let falsy = matches!(v.as_str(), "false" | "0" | "no" | "off" | "n");
-            // A name that is the switch itself, not a setting of the migration
-            // (`CLICKHOUSE_MIGRATION_SSL=false`).
-            let switch = ["MIGRATE", "MIGRATION", "MIGRATIONS", "_ENABLED"]
-                .iter()
-                .any(|end| up.ends_with(end))
-                || ["AUTO_MIGRAT", "RUN_MIGRAT", "MIGRATE_ON"]
-                    .iter()
-                    .any(|w| up.contains(w));
-            let off = (negative && truthy) || (!negative && switch && falsy);
-            (up.contains("MIGRAT") && off).then(|| format!("{n}={v}"))
+        .filter_map(|e| {
+            Some((
+                e.get("name").and_then(Value::as_str)?,
+                super::text(e.get("value")?),
+            ))
         })
 }
 
 /// An env var that switches migrations on at start, and its value.
 fn env_switch(c: &Value) -> Option<String> {
-    c.get("env")
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
-        .find_map(|e| {
-            let n = e.get("name").and_then(Value::as_str)?;
-            let v = e.get("value").map(super::text)?;
-            let up = n.to_ascii_uppercase();
-            let truthy = matches!(
-                v.to_ascii_lowercase().as_str(),
-                "true" | "1" | "yes" | "on" | "y"
-            );
-            // `*_MIGRATION_DISABLED`, `SKIP_MIGRATIONS`, `NO_MIGRATE`: a switch
-            // that turns migrations off when true (Langfuse) never says on.
-            let negative = NEGATIVE_SWITCH.iter().any(|w| up.contains(w));
-            let named = up.contains("MIGRAT")
-                && !negative
-                && !up.contains("CHECK")
-                && !up.contains("WAIT")
-                && !up.contains("TOOL")
-                && !up.contains("DIR")
-                && !up.contains("PATH")
-                && !up.contains("TABLE")
-                && !up.contains("TIMEOUT");
-            (named && truthy).then(|| format!("{n}={v}"))
-        })
+    env_values(c).find_map(|(n, v)| {
+        let up = n.to_ascii_uppercase();
+        let truthy = matches!(
+            v.to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes" | "on" | "y"
+        );
+        // `*_MIGRATION_DISABLED`, `SKIP_MIGRATIONS`, `NO_MIGRATE`: a switch
+        // that turns migrations off when true (Langfuse) never says on.
+        let negative = NEGATIVE_SWITCH.iter().any(|w| up.contains(w));
+        let named = up.contains("MIGRAT")
+            && !negative
+            && !up.contains("CHECK")
+            && !up.contains("WAIT")
+            && !up.contains("TOOL")
+            && !up.contains("DIR")
+            && !up.contains("PATH")
+            && !up.contains("TABLE")
+            && !up.contains("TIMEOUT");
+        (named && truthy).then(|| format!("{n}={v}"))
+    })
 }
 
 fn signal(kind: SignalKind, container: Option<&str>, detail: String) -> Signal {

@@ -17,18 +17,7 @@ pub(crate) type Found = (usize, Match, Option<Vec<String>>);
 pub(crate) fn jobs(ctx: &Context<'_>) -> (Vec<Found>, Vec<(usize, String)>) {
     let mut found = Vec::new();
     let mut possible = Vec::new();
-    for i in 0..ctx.index.entries.len() {
-        if ctx.kind(i) != "Job" || ctx.generated.contains(&i) {
-            continue;
-        }
-        let Some(v) = ctx.value(i) else { continue };
-        let events = hook_events(v);
-        if events
-            .as_ref()
-            .is_some_and(|e| e.iter().any(|e| e.starts_with("test")))
-        {
-            continue;
-        }
+    for (i, v, events) in candidates(ctx, "Job") {
         match why_migration(ctx, i, v) {
             Ok(m) => found.push((i, m, events)),
             Err(Some(hint)) => possible.push((i, hint)),
@@ -38,23 +27,28 @@ pub(crate) fn jobs(ctx: &Context<'_>) -> (Vec<Found>, Vec<(usize, String)>) {
     (found, possible)
 }
 
+/// The documents of `kind` that may run a migration, with their values and hook
+/// events: not premigrate's own, not Helm test hooks.
+fn candidates<'c>(
+    ctx: &'c Context<'_>,
+    kind: &'c str,
+) -> impl Iterator<Item = (usize, &'c Value, Option<Vec<String>>)> + 'c {
+    (0..ctx.index.entries.len())
+        .filter(move |&i| ctx.kind(i) == kind && !ctx.generated.contains(&i))
+        .filter_map(|i| ctx.value(i).map(|v| (i, v, hook_events(v))))
+        .filter(|(_, _, events)| {
+            !events
+                .as_ref()
+                .is_some_and(|e| e.iter().any(|e| e.starts_with("test")))
+        })
+}
+
 /// The bare Pods of the stream that run a migration (the annotation, `--job`,
 /// or detection on their pod spec; Helm test hooks left out): premigrate
 /// cannot order them, but says so (PM014).
 pub(crate) fn pod_migrations(ctx: &Context<'_>) -> Vec<(usize, Match)> {
     let mut out = Vec::new();
-    for i in 0..ctx.index.entries.len() {
-        if ctx.kind(i) != "Pod" || ctx.generated.contains(&i) {
-            continue;
-        }
-        let Some(v) = ctx.value(i) else { continue };
-        let events = hook_events(v);
-        if events
-            .as_ref()
-            .is_some_and(|e| e.iter().any(|e| e.starts_with("test")))
-        {
-            continue;
-        }
+    for (i, v, events) in candidates(ctx, "Pod") {
         let name = ctx.index.entries[i].info.name.as_deref().unwrap_or("");
         let marked = annotation(v, own::MIGRATION).and_then(yaml11_bool);
         let found = match marked {
