@@ -9,7 +9,7 @@
 //! Argo CD wave that held the resource but not its operator would wait for a
 //! database that nothing creates (PostHog's ClickHouse).
 
-use super::roles::{peek, pod_of, Svc};
+use super::roles::{pod_of, Svc};
 use crate::index::Index;
 use crate::k8s;
 
@@ -323,29 +323,15 @@ fn rbac(index: &Index<'_>, w: usize) -> Vec<(usize, String)> {
     };
     let sa = k8s::service_account(&pod);
     let info = |i: usize| &index.entries[i].info;
-    let kind = |i: usize| info(i).kind.as_deref().unwrap_or("");
+    let ns = info(w).namespace.as_deref().unwrap_or_default();
     let runs_as = format!(
         "ServiceAccount {sa}, which the operator {} runs as",
         info(w).object()
     );
     let mut out = Vec::new();
-    let bindings = (0..index.entries.len())
-        .filter(|&b| matches!(kind(b), "RoleBinding" | "ClusterRoleBinding"));
-    for b in bindings {
-        let Some(bv) = peek(index, b) else { continue };
-        let ns = info(w).namespace.as_deref();
-        if !k8s::binds_service_account(&bv, &sa, |n| n.is_none_or(|n| Some(n) == ns)) {
-            continue;
-        }
+    for (b, role) in super::roles::rbac_of(index, &sa, ns) {
         out.push((b, format!("it binds {runs_as}")));
-        // A Role is the binding's namespace's; a ClusterRole has none.
-        let (role_kind, role) = k8s::role_ref(&bv);
-        let grants = |r: usize| {
-            kind(r) == role_kind
-                && info(r).name.as_deref() == Some(role)
-                && (role_kind != "Role" || info(r).namespace == info(b).namespace)
-        };
-        if let Some(r) = (0..index.entries.len()).find(|&r| grants(r)) {
+        if let Some(r) = role {
             out.push((r, format!("{} grants it to {runs_as}", info(b).object())));
         }
     }

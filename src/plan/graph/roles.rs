@@ -228,6 +228,32 @@ pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
     out
 }
 
+/// The RBAC ServiceAccount `sa` of namespace `ns` runs with: each RoleBinding or
+/// ClusterRoleBinding of the stream that binds it (a subject without a
+/// namespace counts), with the role it grants when the stream holds it (a Role
+/// in the binding's namespace, a ClusterRole anywhere).
+pub fn rbac_of(index: &Index<'_>, sa: &str, ns: &str) -> Vec<(usize, Option<usize>)> {
+    let info = |i: usize| &index.entries[i].info;
+    let kind = |i: usize| info(i).kind.as_deref().unwrap_or("");
+    let mut out = Vec::new();
+    for b in (0..index.entries.len())
+        .filter(|&b| matches!(kind(b), "RoleBinding" | "ClusterRoleBinding"))
+    {
+        let Some(bv) = peek(index, b) else { continue };
+        if !k8s::binds_service_account(&bv, sa, |n| n.is_none_or(|n| n == ns)) {
+            continue;
+        }
+        let (role_kind, role) = k8s::role_ref(&bv);
+        let grants = |r: usize| {
+            kind(r) == role_kind
+                && info(r).name.as_deref() == Some(role)
+                && (role_kind != "Role" || info(r).namespace == info(b).namespace)
+        };
+        out.push((b, (0..index.entries.len()).find(|&r| grants(r))));
+    }
+    out
+}
+
 fn find_doc(index: &Index<'_>, kind: &str, name: &str) -> Option<usize> {
     index
         .entries

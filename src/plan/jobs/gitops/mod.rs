@@ -200,27 +200,11 @@ fn order_rbac(ctx: &Context<'_>, job: &JobFacts<'_>, wave: i64, plan: &mut Plan)
         "it binds ServiceAccount {sa}, which the migration runs as: it must exist before the Job"
     );
     let peek = |d: usize| crate::plan::graph::roles::peek(ctx.index, d);
-    let docs = 0..ctx.index.entries.len();
-    for b in docs.filter(|&d| matches!(ctx.kind(d), "RoleBinding" | "ClusterRoleBinding")) {
-        let Some(bv) = peek(b).filter(|_| !ctx.generated.contains(&b)) else {
-            continue;
-        };
-        let binds = crate::k8s::binds_service_account(&bv, &sa, |n| n.is_none_or(|n| n == job.ns));
-        if !binds {
-            continue;
-        }
-        order_before(job, (b, &bv), wave, &why, plan);
-        // A Role is the binding's namespace's; a ClusterRole has none.
-        let (role_kind, role) = crate::k8s::role_ref(&bv);
-        let ns = |d: usize| ctx.index.entries[d].info.namespace.clone();
-        let found = (0..ctx.index.entries.len()).find(|&d| {
-            ctx.kind(d) == role_kind
-                && ctx.index.entries[d].info.name.as_deref() == Some(role)
-                && (role_kind != "Role" || ns(d) == ns(b))
-        });
-        if let Some(r) = found {
-            if let Some(rv) = peek(r) {
-                order_before(job, (r, &rv), wave, &why, plan);
+    let rbac = crate::plan::graph::roles::rbac_of(ctx.index, &sa, &job.ns);
+    for (b, role) in rbac.into_iter().filter(|(b, _)| !ctx.generated.contains(b)) {
+        for d in std::iter::once(b).chain(role) {
+            if let Some(v) = peek(d) {
+                order_before(job, (d, &v), wave, &why, plan);
             }
         }
     }
