@@ -97,22 +97,41 @@ const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "OFF"];
 /// built from the container that runs the image's entrypoint migrates nothing.
 pub fn off_switch(c: &Value) -> Option<String> {
     env_values(c).find_map(|(n, v)| {
-        let v = v.to_ascii_lowercase();
-        let up = n.to_ascii_uppercase();
-        let negative = NEGATIVE_SWITCH.iter().any(|w| up.contains(w));
-        let truthy = matches!(v.as_str(), "true" | "1" | "yes" | "on" | "y");
-        let falsy = matches!(v.as_str(), "false" | "0" | "no" | "off" | "n");
-        // A name that is the switch itself, not a setting of the migration
-        // (`CLICKHOUSE_MIGRATION_SSL=false`).
-        let switch = ["MIGRATE", "MIGRATION", "MIGRATIONS", "_ENABLED"]
-            .iter()
-            .any(|end| up.ends_with(end))
-            || ["AUTO_MIGRAT", "RUN_MIGRAT", "MIGRATE_ON"]
-                .iter()
-                .any(|w| up.contains(w));
-        let off = (negative && truthy) || (!negative && switch && falsy);
-        (up.contains("MIGRAT") && off).then(|| format!("{n}={v}"))
+        (switch_state(n, &v) == Some(false)).then(|| format!("{n}={}", v.to_ascii_lowercase()))
     })
+}
+
+/// Whether the container's env has a start-up migration switch and turns
+/// every one it has off (Langfuse has one for PostgreSQL, one for ClickHouse:
+/// with one of them on, the entrypoint still migrates).
+fn switched_off(c: &Value) -> bool {
+    let states: Vec<bool> = env_values(c)
+        .filter_map(|(n, v)| switch_state(n, &v))
+        .collect();
+    !states.is_empty() && !states.contains(&true)
+}
+
+/// What an env var says of the image's start-up migrations: on, off, or
+/// nothing (not a switch, or a setting of the migration such as
+/// `CLICKHOUSE_MIGRATION_SSL=false`). A negative switch (`*_DISABLED`,
+/// `SKIP_*`) is off when true, on when false.
+fn switch_state(name: &str, value: &str) -> Option<bool> {
+    let v = value.to_ascii_lowercase();
+    let up = name.to_ascii_uppercase();
+    let negative = NEGATIVE_SWITCH.iter().any(|w| up.contains(w));
+    let truthy = matches!(v.as_str(), "true" | "1" | "yes" | "on" | "y");
+    let falsy = matches!(v.as_str(), "false" | "0" | "no" | "off" | "n");
+    // A name that is the switch itself, not a setting of the migration.
+    let switch = ["MIGRATE", "MIGRATION", "MIGRATIONS", "_ENABLED"]
+        .iter()
+        .any(|end| up.ends_with(end))
+        || ["AUTO_MIGRAT", "RUN_MIGRAT", "MIGRATE_ON"]
+            .iter()
+            .any(|w| up.contains(w));
+    if !up.contains("MIGRAT") || !(negative || switch) || !(truthy || falsy) {
+        return None;
+    }
+    Some(truthy != negative)
 }
 
 /// A container's env variables that have a value, as text.
@@ -255,6 +274,11 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
     }
     if v.kind == Kind::Other {
         by_image_env_name(&mut v, c, (image, image_prog.as_deref()), has_command, name);
+    }
+    // An image whose entrypoint migrates, then serves, with its env switches
+    // turned off (`LANGFUSE_AUTO_*_MIGRATION_DISABLED=true`) only serves.
+    if v.kind == Kind::MigratesThenServes && !has_command && switched_off(c) {
+        return Verdict::other();
     }
     v
 }

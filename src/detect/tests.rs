@@ -476,6 +476,47 @@ fn authentik_server_migrates_then_serves() {
     );
 }
 
+/// Langfuse's web image migrates PostgreSQL and ClickHouse at start, then
+/// serves, unless both of its switches are off; its worker image never does.
+#[test]
+fn langfuse_web_migrates_then_serves_unless_switched_off() {
+    let pod = |image: &str, pg: &str, ch: &str| {
+        let env = [
+            ("LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED", pg),
+            ("LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED", ch),
+        ]
+        .map(|(n, v)| Value::map([("name", Value::str(n)), ("value", Value::str(v))]));
+        let c = Value::map([
+            ("name", Value::str("langfuse-web")),
+            ("image", Value::str(image)),
+            ("env", Value::Seq(env.into_iter().collect())),
+        ]);
+        classify_container(&c, &no_scripts)
+    };
+    let web = "langfuse/langfuse:3.124.1";
+    let v = pod(web, "false", "false");
+    assert_eq!(v.kind, Kind::MigratesThenServes);
+    assert_eq!(
+        crate::detect::tools::migrate_only(v.tool.unwrap()),
+        Some("./web/entrypoint.sh true")
+    );
+    // One database still migrated at start is still a race.
+    assert_eq!(pod(web, "true", "false").kind, Kind::MigratesThenServes);
+    assert_ne!(pod(web, "true", "true").kind, Kind::MigratesThenServes);
+    let worker = "langfuse/langfuse-worker:3.124.1";
+    assert_ne!(pod(worker, "false", "false").kind, Kind::MigratesThenServes);
+}
+
+/// authentik's `ak server` migrates first: the Job PM011 advises runs `ak migrate`.
+#[test]
+fn authentik_migrate_only_command() {
+    assert_eq!(
+        crate::detect::tools::migrate_only("authentik"),
+        Some("ak migrate")
+    );
+    assert_eq!(crate::detect::tools::migrate_only("Kong"), None);
+}
+
 /// The env switches that turn start-up migrations off, and settings that are none.
 #[test]
 fn off_switches() {

@@ -101,7 +101,18 @@ pub const APPS: &[Tool] = &[
         // `ak server` migrates (under a lock) before it serves.
         serves: &["server"],
         images: &["*goauthentik/server", "*beryju/authentik"],
+        migrate_only: Some("ak migrate"),
         ..tool("authentik", &["ak"])
+    },
+    Tool {
+        // The web image's entrypoint migrates PostgreSQL and ClickHouse, then
+        // runs its arguments (the server); with `true` it only migrates. The
+        // worker image (`langfuse/langfuse-worker`) does not migrate.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*langfuse/langfuse"],
+        migrate_only: Some("./web/entrypoint.sh true"),
+        ..tool("Langfuse web", &["langfuse-web"])
     },
     Tool {
         migrate: &[

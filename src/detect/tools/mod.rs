@@ -27,6 +27,9 @@ pub struct Tool {
     pub images: &'static [&'static str],
     /// The command that exits non-zero while migrations are pending.
     pub check: Option<&'static str>,
+    /// For a tool whose serving command migrates first: the command that only
+    /// migrates, then exits (what PM011 advises a Job to run).
+    pub migrate_only: Option<&'static str>,
 }
 
 pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) -> Tool {
@@ -39,7 +42,13 @@ pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) 
         serves: &[],
         images: &[],
         check: None,
+        migrate_only: None,
     }
+}
+
+/// The command that only migrates, of the tool named `name` (see [`Tool::migrate_only`]).
+pub fn migrate_only(name: &str) -> Option<&'static str> {
+    all().find(|t| t.name == name).and_then(|t| t.migrate_only)
 }
 
 mod apps;
