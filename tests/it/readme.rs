@@ -32,6 +32,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM011", "sources/migrates-then-serves.yaml"),
     ("PM012", "graph/airflow-official-helm3-post-renderer.yaml"),
     ("PM013", "codes/pm013-job-pattern-matches-nothing.yaml"),
+    ("PM013", "codes/pm013-job-selector-matches-nothing.yaml"),
     ("PM014", "graph/airbyte-bundled.yaml"),
     ("PM101", "codes/pm101-chart-hook.yaml"),
     ("PM102", "gates/post-phase.yaml"),

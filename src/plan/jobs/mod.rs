@@ -116,18 +116,20 @@ fn unmatched_patterns(ctx: &Context<'_>, plan: &mut Plan) {
         });
         [original, ctx.index.entries[i].info.name.as_deref()]
     };
-    let other = |glob: &str| {
+    // A workload or Pod the pattern would have matched, were it a Job.
+    let other = |hit: &dyn Fn(usize) -> bool| {
         (0..ctx.index.entries.len())
             .filter(|&i| crate::k8s::has_pod_spec(ctx.kind(i)) && ctx.kind(i) != "Job")
-            .find(|&i| {
-                ctx.index.entries[i]
-                    .info
-                    .name
-                    .as_deref()
-                    .is_some_and(|n| crate::detect::glob(glob, n))
-            })
+            .find(|&i| hit(i))
             .map(|i| format!(" ({} matches, but only Jobs are migrations)", ctx.object(i)))
             .unwrap_or_default()
+    };
+    let named = |glob: &str, i: usize| {
+        ctx.index.entries[i]
+            .info
+            .name
+            .as_deref()
+            .is_some_and(|n| crate::detect::glob(glob, n))
     };
     for g in &ctx.cfg.jobs {
         let hit = jobs.iter().any(|&i| {
@@ -137,7 +139,7 @@ fn unmatched_patterns(ctx: &Context<'_>, plan: &mut Plan) {
                 .any(|n| crate::detect::glob(g, n))
         });
         if !hit {
-            plan.note(codes::PM013, None, format!("--job `{g}` matches no Job of the stream{}: under Helm 3 a chart's hook Jobs never reach the post-renderer", other(g)));
+            plan.note(codes::PM013, None, format!("--job `{g}` matches no Job of the stream{}: under Helm 3 a chart's hook Jobs never reach the post-renderer", other(&|i| named(g, i))));
         }
     }
     if let (Some(sel), Some(text)) = (&ctx.selector, ctx.cfg.job_selector.as_deref()) {
@@ -147,7 +149,8 @@ fn unmatched_patterns(ctx: &Context<'_>, plan: &mut Plan) {
                 .unwrap_or(&crate::yaml::Value::Null)
         };
         if !jobs.iter().any(|&i| sel.matches(labels(i))) {
-            plan.note(codes::PM013, None, format!("--job-selector `{text}` matches no Job of the stream: under Helm 3 a chart's hook Jobs never reach the post-renderer"));
+            let other = other(&|i| sel.matches(labels(i)));
+            plan.note(codes::PM013, None, format!("--job-selector `{text}` matches no Job of the stream{other}: under Helm 3 a chart's hook Jobs never reach the post-renderer"));
         }
     }
 }
