@@ -310,7 +310,12 @@ fn from_findings(found: &[Finding], c: Option<&str>) -> Verdict {
         v.confidence = Confidence::Likely;
         v.tool = m.tool;
         v.check = m.check;
-        v.command = Some(m.command.clone());
+        // What a Job should run: not a command that serves after migrating
+        // (`ak server`), but the tool's command that only migrates, if any.
+        v.command = match m.does {
+            Does::MigrateThenServe => m.tool.and_then(tools::migrate_only).map(str::to_string),
+            _ => Some(m.command.clone()),
+        };
         v.signals.push(finding_signal(m, c));
         let serves = found[i..]
             .iter()

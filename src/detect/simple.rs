@@ -110,7 +110,7 @@ fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
                 Does::Check
             } else if t.not.iter().any(|s| follows(after, s)) {
                 Does::Other
-            } else if t.serves.iter().any(|s| follows(after, s)) {
+            } else if t.serves.iter().any(|s| serves_after(after, s)) {
                 Does::MigrateThenServe
             } else if t.migrate.iter().any(|s| follows(after, s)) {
                 adjust_by_flags(Does::Migrate, &argv[i..])
@@ -121,6 +121,16 @@ fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
         }
     }
     None
+}
+
+/// Whether a `serves` sequence matches the words after the program: as
+/// [`follows`], but `""` is the program alone (Langfuse's and NetBox's
+/// entrypoints serve with no argument and only migrate with `true`).
+fn serves_after(words: &[String], seq: &str) -> bool {
+    match seq {
+        "" => words.is_empty(),
+        _ => follows(words, seq),
+    }
 }
 
 /// Whether the words of `seq` (globs) follow in `words`, in order; `""` always does.

@@ -507,6 +507,70 @@ fn langfuse_web_migrates_then_serves_unless_switched_off() {
     assert_ne!(pod(worker, "false", "false").kind, Kind::MigratesThenServes);
 }
 
+/// Images whose entrypoint migrates, then serves: NetBox's and Unleash's
+/// (with no `command`), n8n's serving commands; a `command` of its own (NetBox's
+/// worker) or an off switch (Unleash's) is not one, nor are n8n's one-shot tools.
+#[test]
+fn image_entrypoints_that_migrate_then_serve() {
+    let kind = |image: &str, command: &[&str], env: &[(&str, &str)]| {
+        let mut c = Value::map([("name", Value::str("app")), ("image", Value::str(image))]);
+        if !command.is_empty() {
+            c.set(
+                "command",
+                Value::Seq(command.iter().map(|w| Value::str(*w)).collect()),
+            );
+        }
+        let env = env
+            .iter()
+            .map(|(n, v)| Value::map([("name", Value::str(*n)), ("value", Value::str(*v))]));
+        c.set("env", Value::Seq(env.collect()));
+        classify_container(&c, &no_scripts).kind
+    };
+    let serves = Kind::MigratesThenServes;
+    assert_eq!(
+        kind("ghcr.io/netbox-community/netbox:v4.1.7", &[], &[]),
+        serves
+    );
+    let worker = [
+        "/opt/netbox/venv/bin/python",
+        "/opt/netbox/netbox/manage.py",
+        "rqworker",
+    ];
+    assert_ne!(
+        kind("ghcr.io/netbox-community/netbox:v4.1.7", &worker, &[]),
+        serves
+    );
+    assert_eq!(kind("unleashorg/unleash-server:7.3.0", &[], &[]), serves);
+    let off = [("DATABASE_DISABLE_MIGRATION", "true")];
+    assert_ne!(kind("unleashorg/unleash-server:7.3.0", &[], &off), serves);
+    for argv in [
+        &["n8n"][..],
+        &["n8n", "worker"],
+        &["n8n", "webhook"],
+        &["n8n", "start"],
+    ] {
+        assert_eq!(kind("n8nio/n8n:1.109.1", argv, &[]), serves, "{argv:?}");
+    }
+    assert_eq!(kind("n8nio/n8n:1.109.1", &[], &[]), serves);
+    assert_eq!(
+        kind("n8nio/n8n:1.109.1", &["n8n", "list:workflow"], &[]),
+        Kind::Migration
+    );
+    let import = ["n8n", "import:workflow", "--input=/data"];
+    assert!(!classify_container(
+        &Value::map([
+            ("name", Value::str("i")),
+            ("image", Value::str("n8nio/n8n:1")),
+            (
+                "command",
+                Value::Seq(import.iter().map(|w| Value::str(*w)).collect())
+            )
+        ]),
+        &no_scripts
+    )
+    .is_migration());
+}
+
 /// authentik's `ak server` migrates first: the Job PM011 advises runs `ak migrate`.
 #[test]
 fn authentik_migrate_only_command() {

@@ -115,6 +115,49 @@ pub const APPS: &[Tool] = &[
         ..tool("Langfuse web", &["langfuse-web"])
     },
     Tool {
+        // The image's entrypoint waits for the database, migrates when
+        // `manage.py migrate --check` finds work, does NetBox's housekeeping,
+        // then runs its arguments (the server); with `true` it does that
+        // start-up work once and exits. A `command` (the worker) replaces it.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*netbox-community/netbox", "*netboxcommunity/netbox"],
+        migrate_only: Some("/opt/netbox/docker-entrypoint.sh true"),
+        ..tool("NetBox", &["netbox-entrypoint"])
+    },
+    Tool {
+        // Every n8n command migrates the database first (TypeORM, no lock,
+        // no switch to turn it off): the serving ones (`n8n` alone, `start`,
+        // `worker`, `webhook`) race each other's pods. No command only
+        // migrates; the one-shot ones migrate, then do their work.
+        migrate: &[""],
+        not: &[
+            "import:*",
+            "export:*",
+            "execute*",
+            "audit",
+            "db:revert",
+            "user-management:*",
+            "license:*",
+            "mfa:*",
+            "ldap:*",
+        ],
+        serves: &["", "start", "worker", "webhook"],
+        images: &["*n8nio/n8n", "*n8n-io/n8n"],
+        ..tool("n8n", &["n8n"])
+    },
+    Tool {
+        // The server migrates its database in-process at start (db-migrate),
+        // unless `DATABASE_DISABLE_MIGRATION=true`.
+        migrate: &[""],
+        serves: &[""],
+        images: &[
+            "*unleashorg/unleash-server",
+            "*unleashorg/unleash-enterprise",
+        ],
+        ..tool("Unleash server", &["unleash-server"])
+    },
+    Tool {
         migrate: &[
             "bootstrap",
             "database migrate:latest",

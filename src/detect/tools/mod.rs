@@ -21,7 +21,8 @@ pub struct Tool {
     pub checks: &'static [&'static str],
     /// Word sequences that make it do something else (generate, roll back, create, …).
     pub not: &'static [&'static str],
-    /// Word sequences that migrate and then serve (a long-running app process).
+    /// Word sequences that migrate and then serve (a long-running app process;
+    /// `""`: the program alone, with no more words).
     pub serves: &'static [&'static str],
     /// Image repositories (globs) whose entrypoint is this tool.
     pub images: &'static [&'static str],
@@ -46,9 +47,14 @@ pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) 
     }
 }
 
+/// The tool named `name` (as a verdict names it).
+pub fn named(name: &str) -> Option<&'static Tool> {
+    all().find(|t| t.name == name)
+}
+
 /// The command that only migrates, of the tool named `name` (see [`Tool::migrate_only`]).
 pub fn migrate_only(name: &str) -> Option<&'static str> {
-    all().find(|t| t.name == name).and_then(|t| t.migrate_only)
+    named(name).and_then(|t| t.migrate_only)
 }
 
 mod apps;

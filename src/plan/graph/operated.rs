@@ -286,6 +286,7 @@ pub(super) fn companions(index: &Index<'_>, d: usize) -> Vec<(usize, String)> {
     }
     for w in (0..index.entries.len()).filter(|&w| runs_operator(index, w, o)) {
         out.extend(rbac(index, w));
+        out.extend(webhooks(index, w));
         out.push((
             w,
             format!("runs the operator that makes {object} ({})", o.what),
@@ -313,6 +314,55 @@ fn runs_operator(index: &Index<'_>, w: usize, o: &Operated) -> bool {
             .iter()
             .any(|op| repo == *op || repo.ends_with(&format!("/{op}")))
     })
+}
+
+/// The Services that select operator workload `w`'s pods, and the webhook
+/// configurations that call them: CloudNativePG's operator writes its CA into
+/// its webhook configurations at start and exits while they are missing, so a
+/// wave that held the operator but not them would never become healthy.
+fn webhooks(index: &Index<'_>, w: usize) -> Vec<(usize, String)> {
+    const WEBHOOK_KINDS: [&str; 2] = [
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+    ];
+    let operator = index.entries[w].info.object();
+    let calls = |i: usize, svc: &str| {
+        let Some(v) = super::roles::peek(index, i) else {
+            return false;
+        };
+        let hooks = v.get("webhooks").map(crate::yaml::Value::items);
+        hooks.unwrap_or(&[]).iter().any(|h| {
+            h.at(&["clientConfig", "service", "name"])
+                .and_then(crate::yaml::Value::as_str)
+                == Some(svc)
+        })
+    };
+    let mut out = Vec::new();
+    let own = super::roles::services(index);
+    for s in own.iter().filter(|s| !s.selector.is_empty()) {
+        if !super::roles::selected(index, s).contains(&w) {
+            continue;
+        }
+        let callers: Vec<usize> = (0..index.entries.len())
+            .filter(|&i| {
+                let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
+                WEBHOOK_KINDS.contains(&kind) && calls(i, &s.name)
+            })
+            .collect();
+        // Only a webhook's Service: a metrics Service can come later.
+        if !callers.is_empty() {
+            let why = format!("selects the pods of the operator {operator}, for its webhook");
+            out.push((s.doc, why));
+        }
+        for i in callers {
+            let why = format!(
+                "calls Service/{}, the operator {operator}'s webhook",
+                s.name
+            );
+            out.push((i, why));
+        }
+    }
+    out
 }
 
 /// The bindings of workload `w`'s ServiceAccount and the roles they grant:

@@ -299,7 +299,8 @@ pub(super) fn pod_of<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value
     }
 }
 
-fn services(index: &Index<'_>) -> Vec<Svc> {
+/// The Services of the stream, and those operators will create.
+pub(super) fn services(index: &Index<'_>) -> Vec<Svc> {
     let mut out = Vec::new();
     for (i, e) in index.entries.iter().enumerate() {
         if e.info.kind.as_deref() != Some("Service") {

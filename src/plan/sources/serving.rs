@@ -3,7 +3,7 @@
 //! races the others. premigrate leaves the app's own command alone, so it says so
 //! (PM011) with the fix: a Job generated from the workload with `--migrate`.
 
-use crate::detect::{Kind, SignalKind, Verdict};
+use crate::detect::{Kind, Verdict};
 use crate::diag::codes;
 use crate::k8s::kinds::is_template_kind;
 use crate::plan::context::{annotation, Context};
@@ -68,29 +68,34 @@ fn serving(ctx: &Context<'_>, doc: usize) -> Vec<String> {
 fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> String {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
     let why: Vec<&str> = v.signals.iter().map(|s| s.detail.as_str()).collect();
-    // A tool whose serving command migrates first has a command that only
-    // migrates (`ak migrate` for `ak server`): the Job runs that one.
-    let only = v.tool.and_then(crate::detect::tools::migrate_only);
-    let command = only
-        .map(str::to_string)
-        .or_else(|| v.command.as_deref().map(|found| as_written(c, found)))
-        .unwrap_or_else(|| "COMMAND".to_string())
+    // A tool whose serving command migrates first (`ak server`, n8n, an
+    // image's entrypoint): its own migration finds nothing left to do once
+    // the Job ran, and the Job runs the tool's command that only migrates.
+    let serving_tool = v
+        .tool
+        .and_then(crate::detect::tools::named)
+        .filter(|t| !t.serves.is_empty());
+    let command = v
+        .command
+        .as_deref()
+        .map_or("COMMAND".to_string(), |found| as_written(c, found))
         .replace('\'', "'\\''");
     let container = if index > 0 {
         format!(" --migrate-container {name}")
     } else {
         String::new()
     };
-    let by_image = v.signals.iter().any(|s| s.kind == SignalKind::Image);
-    let off = match (&v.command, by_image) {
-        (None, _) => " and turn the switch off",
-        (Some(_), true) => {
-            ", then turn the image's start-up migration off (its env switch, if it has one)"
-        }
-        (Some(_), false) => ", then drop the migration from the container's command",
+    let then = match (serving_tool, &v.command) {
+        (Some(t), None) => format!(
+            " ({} has no command that only migrates: COMMAND is one that migrates, then exits); the app's own start-up migration then finds nothing to do",
+            t.name
+        ),
+        (Some(_), Some(_)) => "; the app's own start-up migration then finds nothing to do (turn it off if the image has a switch)".to_string(),
+        (None, None) => " and turn the switch off".to_string(),
+        (None, Some(_)) => ", then drop the migration from the container's command".to_string(),
     };
     format!(
-        "{object}: container `{name}` migrates, then serves ({}): every pod migrates on start, racing the others; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate){off}",
+        "{object}: container `{name}` migrates, then serves ({}): every pod migrates on start, racing the others; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate){then}",
         why.join("; "),
         object.to_ascii_lowercase(),
     )
