@@ -124,9 +124,9 @@ pub const PM211: Code = code("PM211", Warning, "a chart hook that ran after the 
 /// Sidecars left out of a generated Job.
 pub const PM301: Code = code("PM301", Warning, "containers left out of a Job built from a workload",
     "A sidecar in a Job keeps it from ever completing, so the workload's other regular containers are left out (native sidecars, init containers with `restartPolicy: Always`, are kept).");
-/// volumeClaimTemplates mounts left out.
-pub const PM302: Code = code("PM302", Warning, "volume mounts left out of a Job built from a StatefulSet",
-    "The volume comes from the StatefulSet's `volumeClaimTemplates`, which a Job cannot mount; the migration must not need it.");
+/// Claim mounts left out of a built Job.
+pub const PM302: Code = code("PM302", Warning, "volume claim mounts left out of a Job built from a workload",
+    "A Job cannot mount a StatefulSet's `volumeClaimTemplates`, nor share a PersistentVolumeClaim with the pods it gates: a ReadWriteOnce claim they hold keeps a Job on another node from ever starting, and a claim of the release is applied after the Job's Argo CD wave. The migration must not need it.");
 /// extract-init names no init container.
 pub const PM303: Code = code(
     "PM303",

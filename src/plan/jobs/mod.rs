@@ -332,7 +332,7 @@ fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
     }
     if !nj.job.dropped_mounts.is_empty() {
         plan.note(codes::PM302, Some(nj.from), format!(
-            "Job/{name} (from {}): left out volume mount(s) {}: the volume comes from the StatefulSet's volumeClaimTemplates, which a Job cannot mount; the migration must not need it",
+            "Job/{name} (from {}): left out volume mount(s) {}: a Job cannot mount a StatefulSet's volumeClaimTemplates, nor share a claim with the pods it gates (a ReadWriteOnce claim they hold keeps a Job on another node from starting, and a claim of the release is applied after the Job's Argo CD wave); the migration must not need it",
             ctx.object(nj.from),
             nj.job.dropped_mounts.join(", ")
         ));

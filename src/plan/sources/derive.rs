@@ -277,8 +277,12 @@ struct Builder<'v> {
 impl<'v> Builder<'v> {
     fn new(pod: &'v Value, ctx: &'v Context<'v>) -> Self {
         let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+        // A claim is not mounted either: a ReadWriteOnce claim the gated pods
+        // hold keeps a Job on another node from ever starting, and a claim of
+        // the release is applied after the Job's Argo CD wave (NetBox's media).
         let defined = volumes
             .iter()
+            .filter(|vol| vol.get("persistentVolumeClaim").is_none())
             .filter_map(|vol| vol.get("name").and_then(Value::as_str))
             .collect();
         Builder {
@@ -401,7 +405,18 @@ impl<'v> Builder<'v> {
         {
             let vname = m.get("name").and_then(Value::as_str).unwrap_or("");
             if !self.defined.contains(&vname) {
-                self.dropped_mounts.push(format!("{cname}/{vname}"));
+                let claim = self
+                    .volumes
+                    .iter()
+                    .find(|v| v.get("name").and_then(Value::as_str) == Some(vname))
+                    .and_then(|v| v.at(&["persistentVolumeClaim", "claimName"]))
+                    .map(crate::yaml::value::scalar_text);
+                let from = match claim {
+                    Some(c) => format!("PersistentVolumeClaim {c}"),
+                    None => "a volumeClaimTemplate".to_string(),
+                };
+                self.dropped_mounts
+                    .push(format!("{cname}/{vname} ({from})"));
                 out.push(k);
             }
         }
@@ -533,16 +548,18 @@ impl<'v> Builder<'v> {
         }
     }
 
-    /// Only the volumes the remaining containers mount.
+    /// Only the volumes the remaining containers mount (a claim's mounts are
+    /// left out, see [`Builder::new`]; a raw block device stays).
     fn volumes(&mut self, pod: &Value, running: &[&Value]) {
-        let mounted: Vec<&str> = running
-            .iter()
-            .flat_map(|c| {
-                ["volumeMounts", "volumeDevices"]
-                    .iter()
-                    .flat_map(|k| c.get(k).map(Value::items).unwrap_or(&[]))
-            })
-            .filter_map(|m| m.get("name").and_then(Value::as_str))
+        let used = |key: &'static str| {
+            running
+                .iter()
+                .flat_map(move |c| c.get(key).map(Value::items).unwrap_or(&[]))
+                .filter_map(|m| m.get("name").and_then(Value::as_str))
+        };
+        let mounted: Vec<&str> = used("volumeMounts")
+            .filter(|n| self.defined.contains(n))
+            .chain(used("volumeDevices"))
             .collect();
         let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
         let keep: Vec<usize> = (0..volumes.len())
