@@ -135,17 +135,19 @@ fn switch_state(name: &str, value: &str) -> Option<bool> {
 }
 
 /// A container's env variables that have a value, as text.
+/// A name given twice counts once, with its last value, as Kubernetes reads it.
 fn env_values(c: &Value) -> impl Iterator<Item = (&str, String)> {
-    c.get("env")
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|e| {
-            Some((
-                e.get("name").and_then(Value::as_str)?,
-                super::text(e.get("value")?),
-            ))
-        })
+    let env = c.get("env").map(Value::items).unwrap_or(&[]);
+    fn name(e: &Value) -> Option<&str> {
+        e.get("name").and_then(Value::as_str)
+    }
+    env.iter().enumerate().filter_map(move |(k, e)| {
+        let n = name(e)?;
+        let later = env[k + 1..].iter().any(|l| name(l) == Some(n));
+        (!later)
+            .then(|| Some((n, super::text(e.get("value")?))))
+            .flatten()
+    })
 }
 
 /// An env var that switches migrations on at start, and its value.

@@ -192,6 +192,54 @@ impl Sources {
         found.map(str::to_string)
     }
 
+    /// The container with the variables it gets through `envFrom` from the
+    /// stream's ConfigMaps and Secrets whose names `keep` accepts, added to its
+    /// `env` ahead of its own (which Kubernetes lets win), each source's
+    /// `prefix` applied: Dify's `MIGRATION_ENABLED` comes from a ConfigMap.
+    /// Borrowed as is when none is added.
+    pub fn with_env_from<'c>(
+        &self,
+        container: &'c Value,
+        keep: impl Fn(&str) -> bool,
+    ) -> std::borrow::Cow<'c, Value> {
+        let sources = container.get("envFrom").map(Value::items).unwrap_or(&[]);
+        let mut added: Vec<Value> = Vec::new();
+        for src in sources {
+            let prefix = src.get("prefix").and_then(Value::as_str).unwrap_or("");
+            let (data, r) = match (src.get("configMapRef"), src.get("secretRef")) {
+                (Some(r), _) => (&self.config_maps, r),
+                (None, Some(r)) => (&self.secrets, r),
+                _ => continue,
+            };
+            let Some(d) = r
+                .get("name")
+                .and_then(Value::as_str)
+                .and_then(|n| data.get(n))
+            else {
+                continue;
+            };
+            for (k, v) in d.iter().filter(|(k, _)| keep(&format!("{prefix}{k}"))) {
+                added.push(Value::map([
+                    ("name", Value::str(format!("{prefix}{k}"))),
+                    ("value", Value::str(v)),
+                ]));
+            }
+        }
+        if added.is_empty() {
+            return std::borrow::Cow::Borrowed(container);
+        }
+        let mut c = container.clone();
+        added.extend(
+            c.get("env")
+                .map(Value::items)
+                .unwrap_or(&[])
+                .iter()
+                .cloned(),
+        );
+        c.set("env", Value::Seq(added.into_iter().collect()));
+        std::borrow::Cow::Owned(c)
+    }
+
     /// Every file the pod's containers (init containers included) see from the
     /// stream's ConfigMaps and Secrets: absolute path → text (the first mount wins).
     pub fn files(&self, pod_spec: &Value) -> BTreeMap<String, String> {
@@ -312,6 +360,68 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `envFrom` adds the accepted keys of a ConfigMap and a Secret (with their
+    /// prefix) ahead of the container's own env, which stays last (it wins).
+    #[test]
+    fn env_from_adds_the_accepted_keys_ahead_of_the_containers_env() {
+        let mut sources = Sources::new();
+        let data = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        sources.insert_config_map("cm", data(&[("RUN_MIGRATIONS", "true"), ("A", "b")]));
+        sources.insert_secret("s", data(&[("MIGRATE", "1")]));
+        let env =
+            |n: &str, v: &str| Value::map([("name", Value::str(n)), ("value", Value::str(v))]);
+        let from = Value::Seq(
+            [
+                Value::map([("configMapRef", Value::map([("name", Value::str("cm"))]))]),
+                Value::map([
+                    ("prefix", Value::str("APP_")),
+                    ("secretRef", Value::map([("name", Value::str("s"))])),
+                ]),
+                Value::map([("configMapRef", Value::map([("name", Value::str("absent"))]))]),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let c = Value::map([
+            ("envFrom", from),
+            (
+                "env",
+                Value::Seq([env("RUN_MIGRATIONS", "false")].into_iter().collect()),
+            ),
+        ]);
+        let got = sources.with_env_from(&c, |k| k.contains("MIGRAT"));
+        let names: Vec<(&str, &str)> = got
+            .get("env")
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .map(|e| {
+                (
+                    e.get("name").and_then(Value::as_str).unwrap(),
+                    e.get("value").and_then(Value::as_str).unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("RUN_MIGRATIONS", "true"),
+                ("APP_MIGRATE", "1"),
+                ("RUN_MIGRATIONS", "false")
+            ]
+        );
+        let plain = Value::map([("name", Value::str("x"))]);
+        assert!(matches!(
+            sources.with_env_from(&plain, |_| true),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn base64() {

@@ -571,6 +571,24 @@ fn image_entrypoints_that_migrate_then_serve() {
     .is_migration());
 }
 
+/// A variable given twice counts with its last value, as Kubernetes reads it.
+#[test]
+fn the_last_value_of_an_env_variable_counts() {
+    let with = |values: &[&str]| {
+        let env = values.iter().map(|v| {
+            Value::map([
+                ("name", Value::str("RUN_MIGRATIONS")),
+                ("value", Value::str(*v)),
+            ])
+        });
+        let mut c = container(&["node", "server.js"], &[]);
+        c.set("env", Value::Seq(env.collect()));
+        classify_container(&c, &no_scripts).kind
+    };
+    assert_eq!(with(&["false", "true"]), Kind::MigratesThenServes);
+    assert_ne!(with(&["true", "false"]), Kind::MigratesThenServes);
+}
+
 /// authentik's `ak server` migrates first: the Job PM011 advises runs `ak migrate`.
 #[test]
 fn authentik_migrate_only_command() {

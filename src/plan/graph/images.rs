@@ -43,10 +43,12 @@ pub const DATA_IMAGES: &[(&str, &str)] = &[
     ("redis-photon", "Redis"),
 ];
 
-/// Image names of telemetry sinks (metrics, traces, logs): a migration's config
-/// names them (Airflow's `statsd_host`), but nothing waits on a sink, so one
-/// reached that way is not a data service.
-const TELEMETRY_IMAGES: &[&str] = &[
+/// Image names of services a migration's config names but never waits on,
+/// so one reached that way is not a data service: telemetry sinks (metrics,
+/// traces, logs: Airflow's `statsd_host`) and outbound forward proxies
+/// (Dify's `SSRF_PROXY_HTTP_URL`, a squid: a crash-looping proxy held the
+/// whole Argo CD sync).
+const SIDE_IMAGES: &[&str] = &[
     "statsd-exporter",
     "statsd",
     "prometheus",
@@ -64,6 +66,9 @@ const TELEMETRY_IMAGES: &[&str] = &[
     "tempo",
     "grafana-agent",
     "alloy",
+    "squid",
+    "tinyproxy",
+    "privoxy",
 ];
 
 /// Suffixes of image names that are still the same data service (`postgresql-repmgr`).
@@ -119,12 +124,13 @@ pub(super) fn repos(pod: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Whether every container of a pod runs a telemetry sink's image.
-pub(super) fn telemetry(pod: &Value) -> bool {
+/// Whether every container of a pod runs a telemetry sink's or a forward
+/// proxy's image ([`SIDE_IMAGES`]).
+pub(super) fn side_service(pod: &Value) -> bool {
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     !containers.is_empty()
         && containers.iter().all(|c| {
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-            TELEMETRY_IMAGES.contains(&image_name(image).as_str())
+            SIDE_IMAGES.contains(&image_name(image).as_str())
         })
 }

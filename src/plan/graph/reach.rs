@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::hosts::{names_host, Origin};
-use super::roles::{chart_gated, pod_of, runs_image_of, selected, telemetry, texts_of, Svc};
+use super::roles::{chart_gated, pod_of, runs_image_of, selected, side_service, texts_of, Svc};
 use crate::index::Index;
 use crate::yaml::Value;
 
@@ -58,7 +58,7 @@ impl Reach<'_, '_> {
                 .copied()
                 .filter(|&w| !self.migrations.contains(&w) && !chart_gated(index, w))
                 .filter(|&w| {
-                    !runs_image_of(index, w, &self.migration_repos) && !telemetry(index, w)
+                    !runs_image_of(index, w, &self.migration_repos) && !side_service(index, w)
                 })
                 .collect();
             if !behind.is_empty() && data.is_empty() {

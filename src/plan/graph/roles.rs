@@ -274,12 +274,13 @@ pub(super) fn runs_image_of(index: &Index<'_>, w: usize, ours: &[String]) -> boo
     })
 }
 
-/// Whether every container of workload `w` runs a telemetry sink's image.
-pub(super) fn telemetry(index: &Index<'_>, w: usize) -> bool {
+/// Whether every container of workload `w` runs a telemetry sink's or a
+/// forward proxy's image: nothing a migration waits on.
+pub(super) fn side_service(index: &Index<'_>, w: usize) -> bool {
     let Some(pod) = pod_of(index, w) else {
         return false;
     };
-    super::images::telemetry(&pod)
+    super::images::side_service(&pod)
 }
 
 /// Whether the chart's own init containers hold the workload until migrations are done.

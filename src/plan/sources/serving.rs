@@ -7,7 +7,7 @@ use crate::detect::{Kind, Verdict};
 use crate::diag::codes;
 use crate::k8s::kinds::is_template_kind;
 use crate::plan::context::{annotation, Context};
-use crate::plan::model::{Origin, Plan};
+use crate::plan::model::{Origin, Phase, Plan};
 use crate::yaml::Value;
 
 /// Notes every app container of a long-running workload that migrates, then
@@ -30,17 +30,36 @@ pub(crate) fn warn(ctx: &Context<'_>, plan: &mut Plan) {
                 .any(|m| matches!(&m.origin, Origin::Generated { from } if *from == object))
         })
         .collect();
+    let migrated = migrated_images(ctx, plan);
     // Every app container is classified: a big stream's are spread over the cores.
     let size = |doc: usize| ctx.index.stream.doc_text(doc).len();
-    for (doc, found) in crate::par::map(&todo, size, |doc| serving(ctx, doc)) {
+    for (doc, found) in crate::par::map(&todo, size, |doc| serving(ctx, doc, &migrated)) {
         for message in found {
             plan.note(codes::PM011, Some(doc), message);
         }
     }
 }
 
-/// The PM011 messages for the containers of workload `doc` that migrate, then serve.
-fn serving(ctx: &Context<'_>, doc: usize) -> Vec<String> {
+/// The images (namespace, repository) the migrations that run before the
+/// workloads run: an app container of one of them finds nothing left to
+/// migrate at start once its pods wait for that Job (Dify's api beside the
+/// chart's `upgrade-db` Job; n8n's worker after `--migrate deployment/n8n`).
+fn migrated_images(ctx: &Context<'_>, plan: &Plan) -> Vec<(String, String)> {
+    let pre = plan.migrations.iter().filter(|m| m.phase == Phase::Pre);
+    pre.flat_map(|m| {
+        let containers = m.pod.get("containers").map(Value::items).unwrap_or(&[]);
+        containers.iter().filter_map(|c| {
+            let image = c.get("image").and_then(Value::as_str)?;
+            let ns = ctx.effective_ns(m.doc);
+            Some((ns, crate::detect::image_repository(image).to_string()))
+        })
+    })
+    .collect()
+}
+
+/// The PM011 messages for the containers of workload `doc` that migrate, then
+/// serve, and run no image a migration of the stream runs (`migrated`).
+fn serving(ctx: &Context<'_>, doc: usize, migrated: &[(String, String)]) -> Vec<String> {
     let Some(v) = ctx.value(doc) else {
         return vec![];
     };
@@ -56,8 +75,18 @@ fn serving(ctx: &Context<'_>, doc: usize) -> Vec<String> {
     containers
         .iter()
         .enumerate()
+        .filter(|(_, c)| {
+            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+            let repo = crate::detect::image_repository(image);
+            let ns = ctx.effective_ns(doc);
+            !migrated.iter().any(|(n, r)| *n == ns && r == repo)
+        })
         .filter_map(|(i, c)| {
-            let verdict = crate::detect::classify_container_with(c, &scripts, &ctx.rules);
+            // A migration switch can come from a ConfigMap or Secret (envFrom).
+            let with_env = ctx
+                .sources
+                .with_env_from(c, |k| k.to_ascii_uppercase().contains("MIGRAT"));
+            let verdict = crate::detect::classify_container_with(&with_env, &scripts, &ctx.rules);
             (verdict.kind == Kind::MigratesThenServes && verdict.is_migration())
                 .then(|| message(&object, c, i, &verdict))
         })
