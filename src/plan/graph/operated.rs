@@ -12,6 +12,7 @@
 use super::roles::{pod_of, Svc};
 use crate::index::Index;
 use crate::k8s;
+use crate::yaml::Value;
 
 /// One kind of operator-run data service.
 struct Operated {
@@ -235,6 +236,87 @@ const OPERATED: &[Operated] = &[
     ),
 ];
 
+/// The credentials Secrets an operator writes for a resource, by group and
+/// kind (`{}` is the resource's name, `*` any user), from the operators'
+/// documentation: a pod that reads one reaches the resource, even when no
+/// host is written out (n8n reads CloudNativePG's `<cluster>-app`, whose keys
+/// hold the host, the port and the password).
+const SECRETS: &[(&str, &str, &[&str])] = &[
+    ("postgresql.cnpg.io", "Cluster", &["{}-app", "{}-superuser"]),
+    (
+        "postgres-operator.crunchydata.com",
+        "PostgresCluster",
+        &["{}-pguser-*"],
+    ),
+    ("pgv2.percona.com", "PerconaPGCluster", &["{}-pguser-*"]),
+    (
+        "acid.zalan.do",
+        "postgresql",
+        &["*.{}.credentials.postgresql.acid.zalan.do"],
+    ),
+    ("rabbitmq.com", "RabbitmqCluster", &["{}-default-user"]),
+    (
+        "elasticsearch.k8s.elastic.co",
+        "Elasticsearch",
+        &["{}-es-elastic-user"],
+    ),
+];
+
+/// The resources of the stream whose credentials Secret `pod` (of namespace
+/// `ns`; `who` in the reasons) reads, with why. A Secret the stream holds is
+/// not the operator's: it exists whether or not the resource does.
+pub(super) fn by_secret(
+    index: &Index<'_>,
+    pod: &Value,
+    ns: &str,
+    who: &str,
+) -> Vec<(usize, String)> {
+    let rows: Vec<(usize, &Operated)> = (0..index.entries.len())
+        .filter_map(|i| Some((i, row(index, i)?)))
+        .collect();
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let read: Vec<String> = crate::detect::references(pod)
+        .into_iter()
+        .filter_map(|r| r.strip_prefix("Secret/").map(str::to_string))
+        .filter(|s| {
+            !index.entries.iter().any(|e| {
+                e.info.kind.as_deref() == Some("Secret") && e.info.name.as_deref() == Some(s)
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (i, o) in rows {
+        let e = &index.entries[i];
+        let Some(name) = e.info.name.as_deref() else {
+            continue;
+        };
+        let same_ns = e.info.namespace.as_deref().unwrap_or_default();
+        if !(same_ns.is_empty() || ns.is_empty() || same_ns == ns) {
+            continue;
+        }
+        let patterns = SECRETS
+            .iter()
+            .find(|(g, k, _)| *g == o.group && *k == o.kind)
+            .map_or(&[][..], |(_, _, p)| *p);
+        let hit = read.iter().find(|s| {
+            patterns
+                .iter()
+                .any(|p| crate::detect::glob(&p.replace("{}", name), s))
+        });
+        if let Some(s) = hit {
+            let why = format!(
+                "{who} reads Secret/{s}, which the operator writes for {} ({})",
+                e.info.object(),
+                o.what
+            );
+            out.push((i, why));
+        }
+    }
+    out
+}
+
 /// The row of document `i`, when it is a resource of [`OPERATED`].
 fn row(index: &Index<'_>, i: usize) -> Option<&'static Operated> {
     let info = &index.entries[i].info;
@@ -402,5 +484,34 @@ mod tests {
             );
             assert!(o.services.iter().any(|s| s.contains("{}")), "{}", o.kind);
         }
+        // Each credentials row is a row of the table, and names the resource.
+        for (g, k, patterns) in SECRETS {
+            assert!(
+                OPERATED.iter().any(|o| o.group == *g && o.kind == *k),
+                "{k}"
+            );
+            assert!(patterns.iter().all(|p| p.contains("{}")), "{k}");
+        }
+    }
+
+    /// A pod that reads the Secret the operator writes for a resource reaches
+    /// it; one of the stream's own Secrets, or another's, does not.
+    #[test]
+    fn a_pod_reading_the_operators_secret_reaches_the_resource() {
+        let stream = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: db\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db-superuser\n";
+        let index = Index::build(stream.as_bytes()).unwrap();
+        let pod = |secret: &str| {
+            crate::yaml::Tree::read_value(&format!(
+                "containers:\n  - name: m\n    env:\n      - name: DB_HOST\n        valueFrom:\n          secretKeyRef:\n            name: {secret}\n            key: host\n"
+            ))
+            .unwrap()
+            .unwrap()
+        };
+        let found = by_secret(&index, &pod("db-app"), "", "the migration");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 0);
+        assert!(found[0].1.contains("Secret/db-app"), "{}", found[0].1);
+        assert!(by_secret(&index, &pod("db-superuser"), "", "m").is_empty());
+        assert!(by_secret(&index, &pod("other-app"), "", "m").is_empty());
     }
 }

@@ -67,6 +67,7 @@ impl Reach<'_, '_> {
             out.push((s.doc, why.clone()));
             out.extend(data.into_iter().map(|w| (w, why.clone())));
         }
+        out.extend(super::operated::by_secret(index, pod, ns, who));
         out
     }
 
