@@ -96,7 +96,7 @@ const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "OFF"];
 /// (`*_MIGRATION_DISABLED=true`, `RUN_MIGRATIONS=false`), and its value: a Job
 /// built from the container that runs the image's entrypoint migrates nothing.
 pub fn off_switch(c: &Value) -> Option<String> {
-    env_values(c).find_map(|(n, v)| {
+    env_values(c).find_map(|(_, n, v)| {
         (switch_state(n, &v) == Some(false)).then(|| format!("{n}={}", v.to_ascii_lowercase()))
     })
 }
@@ -106,7 +106,7 @@ pub fn off_switch(c: &Value) -> Option<String> {
 /// with one of them on, the entrypoint still migrates).
 fn switched_off(c: &Value) -> bool {
     let states: Vec<bool> = env_values(c)
-        .filter_map(|(n, v)| switch_state(n, &v))
+        .filter_map(|(_, n, v)| switch_state(n, &v))
         .collect();
     !states.is_empty() && !states.contains(&true)
 }
@@ -134,25 +134,27 @@ fn switch_state(name: &str, value: &str) -> Option<bool> {
     Some(truthy != negative)
 }
 
-/// A container's env variables that have a value, as text.
-/// A name given twice counts once, with its last value, as Kubernetes reads it.
-fn env_values(c: &Value) -> impl Iterator<Item = (&str, String)> {
-    let env = c.get("env").map(Value::items).unwrap_or(&[]);
+/// A container's env variables that have a value, as text, each with its
+/// index in `env`. A name given twice counts once, with its last value, as
+/// Kubernetes reads it.
+fn env_values(c: &Value) -> impl Iterator<Item = (usize, &str, String)> {
     fn name(e: &Value) -> Option<&str> {
         e.get("name").and_then(Value::as_str)
     }
+    let env = c.get("env").map(Value::items).unwrap_or(&[]);
     env.iter().enumerate().filter_map(move |(k, e)| {
         let n = name(e)?;
         let later = env[k + 1..].iter().any(|l| name(l) == Some(n));
         (!later)
-            .then(|| Some((n, super::text(e.get("value")?))))
+            .then(|| Some((k, n, super::text(e.get("value")?))))
             .flatten()
     })
 }
 
-/// An env var that switches migrations on at start, and its value.
-fn env_switch(c: &Value) -> Option<String> {
-    env_values(c).find_map(|(n, v)| {
+/// The env variable that switches the image's migrations on at start: its
+/// index in `env` and `NAME=value`.
+pub fn on_switch(c: &Value) -> Option<(usize, String)> {
+    env_values(c).find_map(|(k, n, v)| {
         let up = n.to_ascii_uppercase();
         let truthy = matches!(
             v.to_ascii_lowercase().as_str(),
@@ -170,8 +172,13 @@ fn env_switch(c: &Value) -> Option<String> {
             && !up.contains("PATH")
             && !up.contains("TABLE")
             && !up.contains("TIMEOUT");
-        (named && truthy).then(|| format!("{n}={v}"))
+        (named && truthy).then(|| (k, format!("{n}={v}")))
     })
+}
+
+/// An env var that switches migrations on at start, and its value.
+fn env_switch(c: &Value) -> Option<String> {
+    on_switch(c).map(|(_, s)| s)
 }
 
 fn signal(kind: SignalKind, container: Option<&str>, detail: String) -> Signal {

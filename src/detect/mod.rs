@@ -29,7 +29,9 @@ mod words;
 
 use crate::yaml::Value;
 
-pub use classify::{name_is_schema_ish, name_says_migration, name_says_waiter, off_switch};
+pub use classify::{
+    name_is_schema_ish, name_says_migration, name_says_waiter, off_switch, on_switch,
+};
 pub use rules::{Rules, Target};
 pub use scripts::{decode_base64, references, Sources};
 pub use selector::Selector;

@@ -27,7 +27,7 @@
 //! workload generates one) and turn the switch off.
 
 use super::{at, Fix, Rule};
-use crate::detect::no_scripts;
+use crate::detect::{no_scripts, SignalKind};
 use crate::diag::codes::PM502;
 use crate::lint::{Cx, Hit};
 use crate::yaml::edit::Seg;
@@ -41,27 +41,6 @@ pub const RULE: Rule = Rule {
     engines: "all",
     check,
 };
-
-/// Environment switches of images that migrate on start.
-const SWITCHES: &[&str] = &[
-    "RUN_MIGRATIONS",
-    "RUN_MIGRATION",
-    "AUTO_MIGRATE",
-    "MIGRATE_ON_START",
-    "MIGRATE_ON_STARTUP",
-    "DB_MIGRATE",
-    "DATABASE_MIGRATE",
-    "RUN_DB_MIGRATIONS",
-];
-
-fn on(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        Value::Int(n) => *n == 1,
-        Value::Str(s) => matches!(s.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on"),
-        _ => false,
-    }
-}
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     for doc in 0..cx.docs() {
@@ -83,18 +62,21 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             if said.is_excluded() {
                 continue; // the user said it is no migration
             }
-            let (path, what) = if let Some(m) = crate::detect::migration_command_with(c, &cx.rules)
+            // An env switch (detection's own reading of it): the env entry is the place.
+            let by_env = said.signals.iter().any(|s| s.kind == SignalKind::Env);
+            let (path, what) = if let Some((j, var)) =
+                crate::detect::on_switch(c).filter(|_| by_env || !said.is_migration())
             {
+                let mut p = at(&base, &["env"]);
+                p.push(Seg::Index(j));
+                (p, format!("sets {var}"))
+            } else if let Some(m) = crate::detect::migration_command_with(c, &cx.rules) {
                 let key = if c.get("command").is_some() {
                     "command"
                 } else {
                     "args"
                 };
                 (at(&base, &[key]), m.detail)
-            } else if let Some((j, var)) = switch(c) {
-                let mut p = at(&base, &["env"]);
-                p.push(Seg::Index(j));
-                (p, format!("sets {var}"))
             } else {
                 continue;
             };
@@ -110,16 +92,4 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             ));
         }
     }
-}
-
-/// The env entry (index, `NAME=value`) that switches migrations on, if any.
-fn switch(c: &Value) -> Option<(usize, String)> {
-    let env = c.get("env").map(Value::items).unwrap_or(&[]);
-    env.iter().enumerate().find_map(|(j, e)| {
-        let name = e.get("name").and_then(Value::as_str)?;
-        let value = e.get("value")?;
-        (SWITCHES.contains(&name) && on(value))
-            .then(|| format!("{name}={}", crate::yaml::value::scalar_text(value)))
-            .map(|s| (j, s))
-    })
 }
