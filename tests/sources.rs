@@ -131,6 +131,31 @@ fn generated_job_is_regenerated_not_duplicated() {
     assert_eq!(once.matches("\nkind: Job").count(), 1);
 }
 
+/// A rerun without the `--migrate` that generated a Job drops the Job, its gates
+/// and premigrate's kapp groups on its config and data services, and a map of
+/// annotations it emptied; the documents premigrate never changed are the
+/// chart's again. (Argo CD waves stay: see src/plan/jobs/gitops/stale.rs.)
+#[test]
+fn a_rerun_without_the_flag_drops_what_the_generated_job_needed() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/graph/n8n-queue.yaml"),
+    )
+    .unwrap();
+    let with = rewrite(&text, &["--migrate", "deployment/n8n=n8n list:workflow"]).unwrap();
+    assert!(with.contains("change-group.premigrate-"), "{with}");
+    let without = rewrite(&with, &[]).unwrap();
+    for gone in [
+        "change-group.premigrate-",
+        "change-rule.premigrate",
+        "annotations: {}",
+        "premigrate-wait",
+        "\nkind: Job",
+    ] {
+        assert!(!without.contains(gone), "{gone} is left:\n{without}");
+    }
+    assert_eq!(rewrite(&without, &[]).unwrap(), without, "a fixed point");
+}
+
 #[test]
 fn a_bad_migrate_exits_2_with_nothing_on_stdout() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_premigrate"))

@@ -28,7 +28,9 @@ pub fn build(index: &Index<'_>, cfg: &Config) -> Result<Plan, Error> {
     jobs::plan(&ctx, &mut plan)?;
     sources::serving::warn(&ctx, &mut plan);
     gates::plan(&ctx, &mut plan)?;
+    jobs::gitops::stale::drop_groups(&ctx, &mut plan);
     sources::extract::tidy(&ctx, &mut plan);
+    jobs::gitops::stale::drop_emptied_annotations(&ctx, &mut plan);
     Ok(plan)
 }
 

@@ -83,6 +83,7 @@ fn job_wave(ctx: &Context<'_>, job: &JobFacts<'_>, workloads: &Workloads, plan: 
 }
 
 pub(crate) mod data;
+pub(crate) mod stale;
 
 /// Removes the chart's hook annotations: the Job is a regular resource, under
 /// GitOps or because a hook would run too early (PM105, PM106).
