@@ -91,6 +91,19 @@ fn every_rule_fires_on_its_positive_fixture_and_not_on_its_negative() {
     }
 }
 
+/// A pod is not scheduled before the claims it mounts exist: a database in an
+/// earlier Argo CD wave than its claim hangs the sync (Mattermost's bundled MySQL).
+#[test]
+fn a_claim_after_its_database_hangs_argo_cd() {
+    let found = lint_file(&Path::new(DATA).join("PM511/claim-after-its-database.yaml"));
+    assert!(
+        found
+            .iter()
+            .any(|f| f.code == "PM511" && f.message.contains("PersistentVolumeClaim/db")),
+        "{found:#?}"
+    );
+}
+
 #[test]
 fn fixtures_in_every_format() {
     for (name, path) in fixtures() {

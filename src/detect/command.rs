@@ -346,6 +346,14 @@ fn unwrap(argv: &[String], image_prog: Option<&str>) -> (Vec<String>, Option<Str
                 }
                 i
             }
+            // An image of the tool table whose entrypoint script is called with
+            // what it runs (Bitnami's `…/entrypoint.sh …/run.sh`): the image's
+            // tool with that argument, as when the image runs on its own.
+            "docker-entrypoint" | "entrypoint" if image_prog.is_some_and(has_image_row) => {
+                let mut out = vec![image_prog.unwrap_or_default().to_string()];
+                out.extend(v[1..].iter().cloned());
+                return (out, None);
+            }
             "docker-entrypoint" | "entrypoint" | "docker-entrypoint.d" | "run" | "start"
                 if v.len() > 1 && looks_like_program(&v[1]) =>
             {
@@ -364,6 +372,11 @@ fn unwrap(argv: &[String], image_prog: Option<&str>) -> (Vec<String>, Option<Str
         v = &v[n..];
     }
     (v.to_vec(), None)
+}
+
+/// Whether `program` is the program of a tool the table knows by its image.
+fn has_image_row(program: &str) -> bool {
+    tools::all().any(|t| !t.images.is_empty() && t.programs.first() == Some(&program))
 }
 
 /// Whether a word is a program to run rather than an app verb.

@@ -552,6 +552,27 @@ fn image_entrypoints_that_migrate_then_serve() {
         assert_eq!(kind("n8nio/n8n:1.109.1", argv, &[]), serves, "{argv:?}");
     }
     assert_eq!(kind("n8nio/n8n:1.109.1", &[], &[]), serves);
+    // Bitnami's entrypoint script called with what it runs: the image's tool.
+    let bitnami = "docker.io/bitnami/discourse:3.2.2-debian-12-r0";
+    let run = |script: &str| {
+        let line = format!(
+            "/opt/bitnami/scripts/discourse/entrypoint.sh /opt/bitnami/scripts/{script}/run.sh"
+        );
+        kind(bitnami, &["/bin/bash", "-c", &line], &[])
+    };
+    assert_eq!(run("discourse"), serves);
+    assert_ne!(run("discourse-sidekiq"), serves);
+    assert_eq!(kind(bitnami, &[], &[]), serves);
+    let mattermost = "mattermost/mattermost-team-edition:10.6.0";
+    assert_eq!(kind(mattermost, &[], &[]), serves);
+    assert_eq!(
+        kind(mattermost, &["mattermost", "db", "migrate"], &[]),
+        Kind::Migration
+    );
+    assert_ne!(
+        kind(mattermost, &["mattermost", "db", "version"], &[]),
+        Kind::Migration
+    );
     assert_eq!(
         kind("n8nio/n8n:1.109.1", &["n8n", "list:workflow"], &[]),
         Kind::Migration

@@ -158,6 +158,34 @@ pub const APPS: &[Tool] = &[
         ..tool("Unleash server", &["unleash-server"])
     },
     Tool {
+        // The server (the image's command, or `mattermost server`) migrates
+        // its schema (morph, under a database lock), then serves.
+        migrate: &["db migrate", "db init"],
+        not: &["db downgrade", "db reset", "db version"],
+        serves: &["", "server"],
+        images: &[
+            "*mattermost/mattermost-team-edition",
+            "*mattermost/mattermost-enterprise-edition",
+        ],
+        migrate_only: Some("mattermost db migrate"),
+        ..tool("Mattermost", &["mattermost"])
+    },
+    Tool {
+        // Bitnami's image runs its setup from its entrypoint (the database and
+        // its user, `rake db:migrate`, the assets), then its argument:
+        // `…/discourse/run.sh` serves; the sidekiq container's
+        // `…/discourse-sidekiq/run.sh` waits for the migrations, never runs
+        // them. `DISCOURSE_SKIP_BOOTSTRAP` skips only the admin user.
+        migrate: &[""],
+        not: &["*/discourse-sidekiq/run.sh"],
+        serves: &["", "*/discourse/run.sh"],
+        images: &["*bitnami/discourse"],
+        migrate_only: Some(
+            "sh -c \"/opt/bitnami/scripts/postgresql-client/setup.sh && /opt/bitnami/scripts/discourse/setup.sh\"",
+        ),
+        ..tool("Bitnami Discourse", &["bitnami-discourse"])
+    },
+    Tool {
         migrate: &[
             "bootstrap",
             "database migrate:latest",

@@ -299,7 +299,8 @@ fn annotations(v: &Value, node: &mut Node) {
 }
 
 /// What a pod waits for: the Jobs its gates name or check, and the ConfigMaps,
-/// Secrets and ServiceAccount of the stream it cannot start without.
+/// Secrets, ServiceAccount and PersistentVolumeClaims of the stream it cannot
+/// start without.
 fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Vec<Want>) {
     for g in chart_gates::find_all(pod) {
         for j in &g.jobs {
@@ -331,6 +332,15 @@ fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Ve
             &r.name,
             Why::Uses,
         ));
+    }
+    // A pod is not scheduled before the claims it mounts exist.
+    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    for claim in volumes.iter().filter_map(|v| {
+        v.at(&["persistentVolumeClaim", "claimName"])
+            .and_then(Value::as_str)
+    }) {
+        let kind = Cow::Borrowed("PersistentVolumeClaim");
+        wants.push(Want::plain(kind, claim, Why::Uses));
     }
 }
 

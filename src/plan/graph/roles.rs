@@ -196,10 +196,12 @@ fn supports(index: &Index<'_>, out: &mut DataServices) {
 }
 
 /// The documents of the stream a workload's pods use (ConfigMaps, Secrets,
-/// ServiceAccount), and a StatefulSet's headless Service (`spec.serviceName`):
-/// its pods' DNS names, by which a clustered database's members find each
-/// other, live under it (an Argo CD wave holding the ZooKeeper ensemble but not
-/// its headless Service never becomes healthy).
+/// ServiceAccount, PersistentVolumeClaims), and a StatefulSet's headless
+/// Service (`spec.serviceName`): its pods' DNS names, by which a clustered
+/// database's members find each other, live under it (an Argo CD wave holding
+/// the ZooKeeper ensemble but not its headless Service never becomes healthy;
+/// one holding a database Deployment but not its claim, Mattermost's bundled
+/// MySQL, never starts it).
 pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
     let Some(pod) = pod_of(index, w) else {
         return Vec::new();
@@ -208,6 +210,16 @@ pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
         .iter()
         .filter_map(|r| find_doc(index, r.kind.kind(), &r.name))
         .collect();
+    // Claims are not among the pod's references: those get hook copies, and a
+    // claim never does.
+    let claims = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    for claim in claims.iter().filter_map(|v| {
+        v.at(&["persistentVolumeClaim", "claimName"])
+            .and_then(Value::as_str)
+    }) {
+        let found = find_doc(index, "PersistentVolumeClaim", claim);
+        out.extend(found.filter(|c| !out.contains(c)));
+    }
     let info = &index.entries[w].info;
     if info.kind.as_deref() == Some("StatefulSet") {
         let governing = peek(index, w).and_then(|v| {

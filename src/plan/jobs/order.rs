@@ -138,6 +138,29 @@ pub(crate) fn record_data(ctx: &Context<'_>, release: &Release, plan: &mut Plan)
     }
 }
 
+/// The regular PersistentVolumeClaims of the stream a pod mounts, by document:
+/// the pod is not scheduled before they exist (OpenProject's seeder mounts the
+/// app's data claim).
+pub(crate) fn claims_of_release(ctx: &Context<'_>, pod: &Value) -> Vec<usize> {
+    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    let names: Vec<&str> = volumes
+        .iter()
+        .filter_map(|v| {
+            v.at(&["persistentVolumeClaim", "claimName"])
+                .and_then(Value::as_str)
+        })
+        .collect();
+    (0..ctx.index.entries.len())
+        .filter(|&i| {
+            let info = &ctx.index.entries[i].info;
+            info.kind.as_deref() == Some("PersistentVolumeClaim")
+                && info.name.as_deref().is_some_and(|n| names.contains(&n))
+                && !crate::plan::graph::roles::peek(ctx.index, i)
+                    .is_some_and(|v| annotation(&v, crate::k8s::engines::HELM_HOOK).is_some())
+        })
+        .collect()
+}
+
 /// Whether data service `d` is a chart `pre-install` hook: Helm creates it
 /// with the hooks, by weight, so a migration hook after it finds it on a first
 /// install (Airbyte's database and MinIO, hooks at -1 before its bootloader).

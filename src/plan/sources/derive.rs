@@ -145,8 +145,10 @@ pub(crate) struct Derived {
     pub(crate) value: Value,
     /// Regular containers left out.
     pub(crate) dropped: Vec<String>,
-    /// Mounts left out, as `container/volume`.
+    /// Mounts left out, as `container/volume (where it comes from)`.
     pub(crate) dropped_mounts: Vec<String>,
+    /// Where the mounts left out were mounted (`mountPath`).
+    pub(crate) dropped_paths: Vec<String>,
     /// Container fields and init containers left out, in words (generation).
     pub(crate) left_out: Vec<String>,
 }
@@ -235,6 +237,7 @@ pub(crate) fn derive(
         value,
         dropped,
         dropped_mounts: b.dropped_mounts,
+        dropped_paths: b.dropped_paths,
         left_out: b.left_out,
     })
 }
@@ -269,6 +272,7 @@ struct Builder<'v> {
     /// The pod's volumes.
     volumes: &'v [Value],
     dropped_mounts: Vec<String>,
+    dropped_paths: Vec<String>,
     left_out: Vec<String>,
     /// What says an init container migrates (detection and the user's patterns).
     ctx: &'v Context<'v>,
@@ -290,6 +294,7 @@ impl<'v> Builder<'v> {
             defined,
             volumes,
             dropped_mounts: vec![],
+            dropped_paths: vec![],
             left_out: vec![],
             ctx,
         }
@@ -415,8 +420,14 @@ impl<'v> Builder<'v> {
                     Some(c) => format!("PersistentVolumeClaim {c}"),
                     None => "a volumeClaimTemplate".to_string(),
                 };
-                self.dropped_mounts
-                    .push(format!("{cname}/{vname} ({from})"));
+                let what = format!("{cname}/{vname} ({from})");
+                if !self.dropped_mounts.contains(&what) {
+                    self.dropped_mounts.push(what);
+                }
+                if let Some(at) = m.get("mountPath").and_then(Value::as_str) {
+                    self.dropped_paths
+                        .push(at.trim_end_matches('/').to_string());
+                }
                 out.push(k);
             }
         }

@@ -99,6 +99,21 @@ pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>
     requests.into_iter().map(|r| build(ctx, r)).collect()
 }
 
+/// The word of `command` that is a path under one of `left_out` (the mount
+/// paths of the volumes the Job leaves out), if any: the program or script the
+/// Job would run is not there.
+fn runs_from_left_out_volume<'c>(command: &'c [String], left_out: &[String]) -> Option<&'c str> {
+    command.iter().map(String::as_str).find(|w| {
+        w.starts_with('/')
+            && left_out.iter().any(|at| {
+                !at.is_empty()
+                    && (w == at
+                        || w.strip_prefix(at.as_str())
+                            .is_some_and(|r| r.starts_with('/')))
+            })
+    })
+}
+
 /// A Helm hook of kind `kind` named `name`: not among the workloads, which are
 /// the release's regular objects (Airbyte's bootloader Pod).
 fn hook_named(ctx: &Context<'_>, kind: &str, name: &str) -> Option<usize> {
@@ -200,11 +215,17 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         &name,
         &Shape::Generate {
             container: index,
-            command,
+            command: command.clone(),
             leave_out: leave_out(ctx, v, pod),
         },
         &derive::marks(&object, true),
     )?;
+    if let Some(path) = runs_from_left_out_volume(&command, &d.dropped_paths) {
+        return Err(fail(
+            format!("{}: the command runs `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload wait for it", r.said),
+            "give a command the image itself holds; a migration that writes the app's volume (Nextcloud's `occ upgrade`) cannot run in a Job of its own: leave it in the app's start-up",
+        ));
+    }
     Ok(NewJob {
         job: d,
         origin: Origin::Generated { from: object },

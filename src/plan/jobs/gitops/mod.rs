@@ -54,6 +54,7 @@ pub(crate) fn plan(
                 }
             }
             order_rbac(ctx, job, wave, plan);
+            order_claims(ctx, job, wave, plan);
             data::order(ctx, job, workloads, own_edits, plan);
             data::follow(job, own_edits);
             move_ahead(ctx, job, uses, &workloads.docs, plan);
@@ -207,6 +208,18 @@ fn order_rbac(ctx: &Context<'_>, job: &JobFacts<'_>, wave: i64, plan: &mut Plan)
             if let Some(v) = peek(d) {
                 order_before(job, (d, &v), wave, &why, plan);
             }
+        }
+    }
+}
+
+/// Puts the claims of the release the Job mounts in its wave, not below: a
+/// claim whose storage class binds on first use stays Pending, and so not
+/// healthy to Argo CD, until a pod of its wave uses it (OpenProject's seeder).
+fn order_claims(ctx: &Context<'_>, job: &JobFacts<'_>, wave: i64, plan: &mut Plan) {
+    let why = "the migration mounts it: a pod is not scheduled before its claims exist";
+    for c in crate::plan::jobs::order::claims_of_release(ctx, job.pod) {
+        if let Some(v) = crate::plan::graph::roles::peek(ctx.index, c) {
+            lower_wave(plan, &v, c, wave, why);
         }
     }
 }
