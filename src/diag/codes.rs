@@ -123,7 +123,7 @@ pub const PM211: Code = code("PM211", Warning, "a chart hook that ran after the 
     "Helm ran this hook after the migration hook (by hook event, then weight, then name). Under `gitops` the migration is a regular Job; a later hook that runs only after install, upgrade or rollback waits for it with a gate, but this one is also a pre or delete hook: a pre hook runs before the regular resources exist, a delete hook when they are being deleted, so it cannot wait for the Job. Make the hook `post-install,post-upgrade`, make it wait for the migration itself, or use `--target hooks`.");
 /// Sidecars left out of a generated Job.
 pub const PM301: Code = code("PM301", Warning, "containers left out of a Job built from a workload",
-    "A sidecar in a Job keeps it from ever completing, so the workload's other regular containers are left out (native sidecars, init containers with `restartPolicy: Always`, are kept).");
+    "A Job runs the migration alone: the workload's other regular containers (a sidecar, a second app container such as a worker) would keep it from ever completing, so they are left out (native sidecars, init containers with `restartPolicy: Always`, are kept).");
 /// Claim mounts left out of a built Job.
 pub const PM302: Code = code("PM302", Warning, "volume claim mounts left out of a Job built from a workload",
     "A Job cannot mount a StatefulSet's `volumeClaimTemplates`, nor share a PersistentVolumeClaim with the pods it gates: a ReadWriteOnce claim they hold keeps a Job on another node from ever starting, and a claim of the release is applied after the Job's Argo CD wave. The migration must not need it.");

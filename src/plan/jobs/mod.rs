@@ -337,7 +337,7 @@ fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
     extract::remove_from_carriers(plan, nj, name);
     if !nj.job.dropped.is_empty() {
         plan.note(codes::PM301, Some(nj.from), format!(
-            "Job/{name} (generated from {}): left out container(s) {}: a sidecar in a Job keeps it from ever completing (native sidecars, initContainers with restartPolicy: Always, are kept)",
+            "Job/{name} (generated from {}): left out the workload's other container(s) {}: a Job runs the migration alone (a sidecar or a second app container would keep it from ever completing; native sidecars, initContainers with restartPolicy: Always, are kept)",
             ctx.object(nj.from),
             nj.job.dropped.join(", ")
         ));

@@ -99,6 +99,45 @@ pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>
     requests.into_iter().map(|r| build(ctx, r)).collect()
 }
 
+/// Refuses a Job that could never complete, which the workload would wait for
+/// forever: one whose command runs from a volume it leaves out, or serves
+/// after it migrates (the container's own command, `ak server`).
+fn runnable(
+    ctx: &Context<'_>,
+    r: &Request,
+    command: &[String],
+    d: &derive::Derived,
+    fail: &dyn Fn(String, &str) -> Error,
+) -> Result<(), Error> {
+    if let Some(path) = runs_from_left_out_volume(command, &d.dropped_paths) {
+        return Err(fail(
+            format!("{}: the command runs `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload wait for it", r.said),
+            "give a command the image itself holds; a migration that writes the app's volume (Nextcloud's `occ upgrade`) cannot run in a Job of its own: leave it in the app's start-up",
+        ));
+    }
+    let pod = d.value.at(&["spec", "template", "spec"]);
+    let container = pod
+        .and_then(|p| p.get("containers"))
+        .map(Value::items)
+        .and_then(<[Value]>::first);
+    let (Some(pod), Some(c)) = (pod, container) else {
+        return Ok(());
+    };
+    let scripts = |p: &str| ctx.sources.file(pod, p);
+    let v = crate::detect::classify_container_with(c, &scripts, &ctx.rules);
+    if v.kind != crate::detect::Kind::MigratesThenServes {
+        return Ok(());
+    }
+    let only = v
+        .command
+        .as_deref()
+        .map_or(String::new(), |c| format!(" (`{c}`)"));
+    Err(fail(
+        format!("{}: the command serves after it migrates ({}): the Job would never complete, and the workload wait for it forever", r.said, v.signals.first().map_or("", |s| s.detail.as_str())),
+        &format!("give the command that only migrates, then exits{only}"),
+    ))
+}
+
 /// The word of `command` that is a path under one of `left_out` (the mount
 /// paths of the volumes the Job leaves out), if any: the program or script the
 /// Job would run is not there.
@@ -220,12 +259,7 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         },
         &derive::marks(&object, true),
     )?;
-    if let Some(path) = runs_from_left_out_volume(&command, &d.dropped_paths) {
-        return Err(fail(
-            format!("{}: the command runs `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload wait for it", r.said),
-            "give a command the image itself holds; a migration that writes the app's volume (Nextcloud's `occ upgrade`) cannot run in a Job of its own: leave it in the app's start-up",
-        ));
-    }
+    runnable(ctx, &r, &command, &d, &fail)?;
     Ok(NewJob {
         job: d,
         origin: Origin::Generated { from: object },
