@@ -15,7 +15,8 @@ pub(crate) mod record;
 use crate::config::{GateMode, Target};
 use crate::diag::codes;
 use crate::diag::Error;
-use crate::plan::context::Context;
+use crate::k8s::engines::own;
+use crate::plan::context::{annotation, Context};
 use crate::plan::gates::rollout;
 use crate::plan::jobs::facts::{JobFacts, Subject, Workloads};
 use crate::plan::jobs::record::Decided;
@@ -253,6 +254,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         }
         decided[k] = Some(done);
     }
+    dropped_generated(ctx, plan);
     check_unique(ctx, plan)
 }
 
@@ -328,6 +330,29 @@ fn claims_keep_it_regular(ctx: &Context<'_>, job: &crate::yaml::Value, place: &m
         place.hookable = Err(format!(
             "it mounts {} of this release, which a pre-install hook would run before",
             ctx.object(c)
+        ));
+    }
+}
+
+/// Notes each migration Job an earlier run generated that this run drops (its
+/// `--migrate` not given again): its gates and Role go with it, silently so far.
+fn dropped_generated(ctx: &Context<'_>, plan: &mut Plan) {
+    for &g in &ctx.generated {
+        let Some(v) = ctx.value(g).filter(|_| ctx.kind(g) == "Job") else {
+            continue;
+        };
+        let (Some(original), Some(from)) = (
+            annotation(v, own::ORIGINAL_NAME),
+            annotation(v, own::DERIVED_FROM),
+        ) else {
+            continue;
+        };
+        if plan.migrations.iter().any(|m| m.original_name == original) {
+            continue;
+        }
+        plan.note(codes::PM015, Some(g), format!(
+            "{}, which an earlier run generated from {from}, is dropped: this run was not given its --migrate (nor the workload a premigrate.io/migrate annotation), so its gates and Role go too, and nothing migrates before the workload starts; give the same --migrate again, or annotate the workload",
+            ctx.object(g)
         ));
     }
 }
