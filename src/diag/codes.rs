@@ -224,12 +224,15 @@ pub const PM604: Code = code("PM604", Warning, "a migration Job inside a List is
 pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the default ServiceAccount",
     "The gated workloads run as their namespace's `default` ServiceAccount, so the RoleBinding that lets their gates read the migration Job (get/list/watch on that one Job) binds `default`: every pod of the namespace that runs as it may read that Job too (checkov CKV_K8S_42). Give the workloads a ServiceAccount of their own, or use `--gate-style check`, which needs no RBAC.");
 
+pub const PM606: Code = code("PM606", Warning, "a NetworkPolicy keeps the gates from the API server",
+    "A gate that waits with `kubectl wait` (or k8s-wait-for) reads the migration Job from the API server. An egress NetworkPolicy of the stream selects the gated pods and lets them out to no port 443 or 6443 (a Bitnami chart with `networkPolicy.allowExternalEgress=false`): the gate never sees the Job complete, and the pods stay in their init containers. Allow egress to the API server in the chart's policy, or use `--gate-style check`, whose gate reaches the database instead.");
+
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM101, PM102, PM105, PM106,
     PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM301, PM302,
     PM303, PM304, PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507,
-    PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM601, PM602, PM603, PM604, PM605,
+    PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM601, PM602, PM603, PM604, PM605, PM606,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

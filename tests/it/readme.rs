@@ -62,6 +62,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM603", "gates/windows-pod.yaml"),
     ("PM604", "reliability/migration-job-inside-a-list.yaml"),
     ("PM605", "demo/input.yaml"),
+    ("PM606", "codes/pm606-network-policy-blocks-gate.yaml"),
 ];
 
 /// A stream for the Flux export: a migration Job using a chart ConfigMap and

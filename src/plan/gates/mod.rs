@@ -8,6 +8,7 @@
 
 pub(crate) mod chart;
 pub(crate) mod container;
+pub(crate) mod egress;
 pub(crate) mod follower;
 pub(crate) mod init;
 pub(crate) mod later;
@@ -90,6 +91,14 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     if gating {
         follower::new_jobs(ctx, plan, &migrations, &mut bindings)?;
     }
+    // Gates that read the API server: a NetworkPolicy may keep them from it.
+    let api_gated: Vec<usize> = bindings
+        .values()
+        .flatten()
+        .map(|(w, _)| *w)
+        .filter(|&w| w != rbac::FOLLOWER)
+        .collect();
+    egress::check(ctx, plan, &api_gated);
     // RBAC: one Role and one RoleBinding per migration.
     for (k, subjects) in bindings {
         rbac::add(
