@@ -66,6 +66,14 @@ pub(crate) fn check(ctx: &Context<'_>, plan: &mut Plan, gated: &[usize]) {
     }
 }
 
+/// A port as written: a number or a name, without YAML quoting.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.to_string(),
+        other => scalar_text(other),
+    }
+}
+
 /// Whether a policy restricts egress (`policyTypes` names it, or has egress rules).
 fn restricts_egress(p: &Value) -> bool {
     match p.at(&["spec", "policyTypes"]) {
@@ -126,7 +134,7 @@ fn allows_api(p: &Value) -> bool {
         let api_port = ports.is_empty()
             || ports.iter().any(|port| match port.get("port") {
                 None => true,
-                Some(n) => API_PORTS.contains(&scalar_text(n).as_str()),
+                Some(n) => API_PORTS.contains(&plain(n).as_str()),
             });
         anywhere && api_port
     })
