@@ -12,10 +12,17 @@ use premigrate::index::{Index, READ_KINDS};
 use support::{repo_root, run_premigrate};
 
 /// Kinds premigrate edits without reading them as values: the RBAC of a
-/// migration's ServiceAccount goes in the Job's wave, and a chart Role that
-/// lets a gate read a Job by name gets the Job's new name. Only those its plan
-/// changes are left out of the check.
-const RBAC_KINDS: &[&str] = &["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
+/// migration's ServiceAccount goes in the Job's wave, a chart Role that lets a
+/// gate read a Job by name gets the Job's new name, and a claim a migration or
+/// a data service mounts goes in its wave. Only those its plan changes are
+/// left out of the check.
+const RBAC_KINDS: &[&str] = &[
+    "Role",
+    "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolumeClaim",
+];
 
 /// The documents of `input` that premigrate must leave alone: not of a kind it
 /// reads or orders, not naming premigrate. Each as its text after its `---` line.

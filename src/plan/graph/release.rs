@@ -63,9 +63,10 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
     let placed = order::place(&facts)?;
     let needs: Vec<Vec<(usize, String)>> = cands
         .iter()
-        .map(|c| {
-            let mut n = data.needs.get(&c.doc).cloned().unwrap_or_default();
-            if n.is_empty() && !data.external.contains(&c.doc) {
+        .enumerate()
+        .map(|(k, c)| {
+            let mut n = data.needs.get(&k).cloned().unwrap_or_default();
+            if n.is_empty() && !data.external.contains(&k) {
                 n = by_image(index, &data, &c.ns);
             }
             n.sort();

@@ -37,7 +37,9 @@ pub struct DataServices {
     /// Documents that are data services (workloads and the Services in front of
     /// them), with the reason.
     pub docs: BTreeMap<usize, String>,
-    /// Per migration document: the data-service documents it needs, with the reason.
+    /// Per migration (its place in the list [`find`] was given: two Jobs
+    /// built from one workload share its document), the data-service
+    /// documents it needs, with the reason.
     pub needs: BTreeMap<usize, Vec<(usize, String)>>,
     /// Documents a data service uses (its ConfigMaps, Secrets, ServiceAccount):
     /// they must exist before it, so they move with it.
@@ -47,8 +49,9 @@ pub struct DataServices {
     /// workload reaches its hosts through the workload's containers on the first
     /// run, not on a rerun, and both runs must order the same documents.)
     pub by_image: std::collections::BTreeSet<usize>,
-    /// The migrations that name no Service of the stream but a database of
-    /// their own (a URL, a dotted host): those found by image are not theirs.
+    /// The migrations (places in the list, as `needs`) that name no Service of
+    /// the stream but a database of their own (a URL, a dotted host): those
+    /// found by image are not theirs.
     pub external: std::collections::BTreeSet<usize>,
 }
 
@@ -115,7 +118,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
         migrations: &migration_docs,
         of_data: Default::default(),
     };
-    for (m, pod) in migrations {
+    for (k, (m, pod)) in migrations.iter().enumerate() {
         let ns = namespace_of(index, *m);
         let mut need = reach.from(pod, &ns, "the migration");
         // What the data services it needs reach in turn: Sentry's ClickHouse
@@ -143,12 +146,12 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
             out.docs.entry(*d).or_insert_with(|| why.clone());
         }
         if !need.is_empty() {
-            out.needs.entry(*m).or_default().extend(need);
+            out.needs.entry(k).or_default().extend(need);
         } else if texts_of(index, pod)
             .iter()
             .any(|(t, _, from)| super::hosts::names_database(t, from))
         {
-            out.external.insert(*m);
+            out.external.insert(k);
         }
     }
     // After the hosts: a Service a migration names keeps that reason.
