@@ -102,6 +102,7 @@ pub const APPS: &[Tool] = &[
         serves: &["server"],
         images: &["*goauthentik/server", "*beryju/authentik"],
         migrate_only: Some("ak migrate"),
+        locked: true,
         ..tool("authentik", &["ak"])
     },
     Tool {
@@ -168,6 +169,7 @@ pub const APPS: &[Tool] = &[
             "*mattermost/mattermost-enterprise-edition",
         ],
         migrate_only: Some("mattermost db migrate"),
+        locked: true,
         ..tool("Mattermost", &["mattermost"])
     },
     Tool {

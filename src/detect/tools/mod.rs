@@ -31,6 +31,9 @@ pub struct Tool {
     /// For a tool whose serving command migrates first: the command that only
     /// migrates, then exits (what PM011 advises a Job to run).
     pub migrate_only: Option<&'static str>,
+    /// Whether its start-up migration takes a database lock, so that pods take
+    /// turns rather than race (PM011 says so).
+    pub locked: bool,
 }
 
 pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) -> Tool {
@@ -44,6 +47,7 @@ pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) 
         images: &[],
         check: None,
         migrate_only: None,
+        locked: false,
     }
 }
 

@@ -331,13 +331,47 @@ fn namespace_fits(rest: &str, svc_ns: &str, job_ns: &str) -> bool {
     if ns.is_empty() {
         return false;
     }
+    if ns == "svc" {
+        return true;
+    }
+    // Cluster DNS names are `name.ns` and `name.ns.svc…`: a label after the
+    // namespace that is not `svc` makes a public name (`zulip.example.com`),
+    // even when the namespace is not known.
+    let after = &rest[ns.len()..];
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    let cluster_name = match after.strip_prefix('.') {
+        None => true,
+        Some(more) => more.is_empty() || (more.starts_with("svc") && !more[3..].starts_with(word)),
+    };
     let expected = if svc_ns.is_empty() { job_ns } else { svc_ns };
-    ns == "svc" || expected.is_empty() || ns == expected
+    cluster_name && (expected.is_empty() || ns == expected)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A public name is no Service of the stream, even when no namespace is
+    /// written (Zulip's `SETTING_EXTERNAL_HOST=zulip.example.com`).
+    #[test]
+    fn a_public_name_is_no_service() {
+        assert!(!mentions_host("zulip.example.com", "zulip", "", ""));
+        assert!(!mentions_host(
+            "https://zulip.example.com/",
+            "zulip",
+            "",
+            ""
+        ));
+        assert!(mentions_host("zulip.chat", "zulip", "", ""));
+        assert!(mentions_host(
+            "zulip.chat.svc.cluster.local:80",
+            "zulip",
+            "",
+            ""
+        ));
+        assert!(mentions_host("zulip.svc.cluster.local", "zulip", "", ""));
+        assert!(mentions_host("zulip:80", "zulip", "", ""));
+    }
 
     #[test]
     fn a_statefulset_pod_names_its_headless_service() {

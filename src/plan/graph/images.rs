@@ -76,6 +76,18 @@ const DATA_IMAGE_SUFFIXES: &[&str] = &[
     "repmgr", "server", "cluster", "sentinel", "sharded", "ha", "stack", "alpine",
 ];
 
+/// Databases a vendor builds under its own name (`zulip/zulip-postgresql`):
+/// `<one word>-<name>` is still that database.
+const VENDOR_BUILT: &[&str] = &[
+    "postgresql",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "redis",
+    "valkey",
+];
+
 /// Why a pod spec is a data service by its image, if it is.
 pub(crate) fn data_image(pod: &Value) -> Option<String> {
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
@@ -83,11 +95,17 @@ pub(crate) fn data_image(pod: &Value) -> Option<String> {
         let image = c.get("image").and_then(Value::as_str)?;
         let base = image_name(image);
         DATA_IMAGES.iter().find_map(|(name, what)| {
+            let vendor = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric());
             let hit = base == *name
                 || base
                     .strip_prefix(name)
                     .and_then(|rest| rest.strip_prefix('-'))
-                    .is_some_and(|s| DATA_IMAGE_SUFFIXES.contains(&s));
+                    .is_some_and(|s| DATA_IMAGE_SUFFIXES.contains(&s))
+                || (VENDOR_BUILT.contains(name)
+                    && base
+                        .strip_suffix(name)
+                        .and_then(|p| p.strip_suffix('-'))
+                        .is_some_and(vendor));
             hit.then(|| format!("runs image {image} ({what})"))
         })
     })

@@ -359,6 +359,11 @@ fn selects(index: &Index<'_>, s: &Svc, i: usize) -> bool {
     let Some(v) = candidate.then(|| peek(index, i)).flatten() else {
         return false;
     };
+    // A test hook is a client of the app, never behind its Service for the
+    // release (Zulip's test Pod carries the app's labels).
+    if crate::plan::jobs::find::is_test_hook(&v) {
+        return false;
+    }
     let labels = if info_kind(index, i) == "Pod" {
         v.at(&["metadata", "labels"])
     } else {
@@ -422,10 +427,18 @@ pub(super) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, O
                     Origin::Argv,
                 ));
             }
-            for e in c.get("env").map(Value::items).unwrap_or(&[]) {
-                if let (Some(n), Some(v)) = (
+            let env = c.get("env").map(Value::items).unwrap_or(&[]);
+            let name = |e: &Value| e.get("name").and_then(Value::as_str).map(str::to_string);
+            for (k, e) in env.iter().enumerate() {
+                // A name given twice: Kubernetes keeps the last value (Zulip's
+                // DB_HOST, set by the chart, then by the user's values).
+                let later = env[k + 1..]
+                    .iter()
+                    .any(|l| name(l).is_some() && name(l) == name(e));
+                if let (Some(n), Some(v), false) = (
                     e.get("name").and_then(Value::as_str),
                     e.get("value").and_then(Value::as_str),
+                    later,
                 ) {
                     if !names_an_object(n) {
                         out.push((

@@ -187,7 +187,7 @@ pub(crate) fn derive(
         .expect("callers check the pod template");
     let mut b = Builder::new(pod, ctx);
     b.identity(v, name, own_annotations);
-    b.pod_labels(v);
+    b.pod_metadata(v);
     b.pod_fields(pod);
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     let (keep_init, running, dropped) = match shape {
@@ -355,35 +355,50 @@ impl<'v> Builder<'v> {
         }
     }
 
-    /// The labels the workload selects its pods by stay off the migration pod, so
-    /// the app's Services, PodDisruptionBudgets and ReplicaSets do not count it.
-    fn pod_labels(&mut self, v: &Value) {
-        let selector = v.at(&["spec", "selector", "matchLabels"]);
-        let labels = v.at(&["spec", "template", "metadata", "labels"]);
-        let (Some(sel), Some(labels)) = (selector, labels) else {
+    /// The pod template's metadata a migration pod keeps: not the labels the
+    /// workload selects its pods by (the app's Services, PodDisruptionBudgets
+    /// and ReplicaSets would count it), nor the `checksum/*` annotations that
+    /// roll the app when its config or Secrets change: the Job's hash covers
+    /// its ConfigMaps, and leaves Secrets out on purpose (Immich's random
+    /// Valkey password renamed the Job, and reran the migration, on every render).
+    fn pod_metadata(&mut self, v: &Value) {
+        let Some(meta) = v.at(&["spec", "template", "metadata"]) else {
             return;
         };
-        let drop: Vec<&Text> = labels
-            .entries()
+        let selector = v.at(&["spec", "selector", "matchLabels"]);
+        let labels = meta.get("labels").map(Value::entries).unwrap_or(&[]);
+        let annotations = meta.get("annotations").map(Value::entries).unwrap_or(&[]);
+        let drop_labels: Vec<&Text> = labels
             .iter()
-            .filter(|(k, val)| sel.get(k) == Some(val))
+            .filter(|(k, val)| selector.and_then(|s| s.get(k)) == Some(val))
             .map(|(k, _)| k)
             .collect();
-        let meta_keys = v
-            .at(&["spec", "template", "metadata"])
-            .map_or(0, |m| m.entries().len());
-        if !drop.is_empty() && drop.len() == labels.entries().len() {
-            // No `metadata: {}` left behind when labels were all there was.
-            self.edits.push(if meta_keys == 1 {
-                Edit::Remove(path!["spec", "template", "metadata"])
-            } else {
-                Edit::Remove(path!["spec", "template", "metadata", "labels"])
-            });
-        } else {
+        let drop_annotations: Vec<&Text> = annotations
+            .iter()
+            .filter(|(k, _)| k.starts_with("checksum/"))
+            .map(|(k, _)| k)
+            .collect();
+        let all = |drop: &[&Text], of: &[(Text, Value)]| !of.is_empty() && drop.len() == of.len();
+        let gone = [
+            ("labels", &drop_labels, labels),
+            ("annotations", &drop_annotations, annotations),
+        ];
+        let emptied = gone.iter().filter(|(_, d, of)| all(d, of)).count();
+        if emptied > 0 && emptied == meta.entries().len() {
+            // No `metadata: {}` left behind.
+            self.edits
+                .push(Edit::Remove(path!["spec", "template", "metadata"]));
+            return;
+        }
+        for (key, drop, of) in gone {
+            if all(drop, of) {
+                self.edits
+                    .push(Edit::Remove(path!["spec", "template", "metadata", key]));
+                continue;
+            }
             for k in drop {
-                self.edits.push(Edit::Remove(path![
-                    "spec", "template", "metadata", "labels", k
-                ]));
+                self.edits
+                    .push(Edit::Remove(path!["spec", "template", "metadata", key, *k]));
             }
         }
     }

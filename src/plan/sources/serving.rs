@@ -123,8 +123,12 @@ fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> String {
         (None, None) => " and turn the switch off".to_string(),
         (None, Some(_)) => ", then drop the migration from the container's command".to_string(),
     };
+    let risk = match serving_tool.is_some_and(|t| t.locked) {
+        true => "every pod migrates on start, under a lock, so they take turns, but a failed migration crash-loops the app instead of failing one Job",
+        false => "every pod migrates on start, racing the others",
+    };
     format!(
-        "{object}: container `{name}` migrates, then serves ({}): every pod migrates on start, racing the others; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate){then}",
+        "{object}: container `{name}` migrates, then serves ({}): {risk}; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate){then}",
         why.join("; "),
         object.to_ascii_lowercase(),
     )
