@@ -156,6 +156,25 @@ fn a_rerun_without_the_flag_drops_what_the_generated_job_needed() {
     assert_eq!(rewrite(&without, &[]).unwrap(), without, "a fixed point");
 }
 
+/// PM304 is for a Job that runs the image's entrypoint, which reads the off
+/// switch the Job keeps; one that runs the migration command itself migrates.
+#[test]
+fn an_off_switch_matters_only_to_the_entrypoint() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/codes/pm304-generated-job-keeps-off-switch.yaml"),
+    )
+    .unwrap();
+    let codes = |migrate: &str| {
+        let cli = Cli::try_parse_from(["premigrate", "--migrate", migrate]).unwrap();
+        let out = premigrate::rewrite(text.as_bytes(), &cli.opts.config().unwrap()).unwrap();
+        out.plan.notes.iter().map(|n| n.code).collect::<Vec<_>>()
+    };
+    assert!(codes("deployment/web=./web/entrypoint.sh true").contains(&"PM304"));
+    let direct = codes("deployment/web=npx prisma migrate deploy");
+    assert!(!direct.contains(&"PM304"), "{direct:?}");
+}
+
 #[test]
 fn a_bad_migrate_exits_2_with_nothing_on_stdout() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_premigrate"))

@@ -73,6 +73,16 @@ const ENTRYPOINT_SCRIPTS: &[&str] = &[
     "entrypoint",
 ];
 
+/// Whether a container's command runs an image's entrypoint script
+/// (`./web/entrypoint.sh true`): where an env switch of the image's start-up
+/// migration is read.
+pub fn runs_entrypoint_script(c: &Value) -> bool {
+    super::command_line(c).iter().any(|w| {
+        let base = w.rsplit('/').next().unwrap_or(w);
+        ENTRYPOINT_SCRIPTS.contains(&base)
+    })
+}
+
 /// A script of the stream mounted over the image's entrypoint: without a
 /// `command`, that script is what the container runs (Zammad's init Job mounts
 /// its migration script at `/docker-entrypoint.sh`).

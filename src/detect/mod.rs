@@ -31,6 +31,7 @@ use crate::yaml::Value;
 
 pub use classify::{
     name_is_schema_ish, name_says_migration, name_says_waiter, off_switch, on_switch,
+    runs_entrypoint_script,
 };
 pub use rules::{Rules, Target};
 pub use scripts::{decode_base64, references, Sources};

@@ -160,6 +160,7 @@ pub fn helm_plugin_install(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
         "use: helm upgrade --install RELEASE CHART --post-renderer {}",
         helm_plugin::NAME
     );
+    eprintln!("note: Helm 3 cannot read this Helm 4 plugin: with both on this machine, give Helm 4 a folder of its own (--dir DIR, HELM_PLUGINS=DIR)");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -369,7 +369,12 @@ fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
     }
     let containers = nj.job.value.at(&["spec", "template", "spec", "containers"]);
     let items = containers.map(crate::yaml::Value::items).unwrap_or(&[]);
-    if let Some(sw) = items.iter().find_map(crate::detect::off_switch) {
+    // Only a Job that runs the image's entrypoint reads the switch (a Job
+    // running the migration command itself migrates whatever it says).
+    let mut entrypoint = items
+        .iter()
+        .filter(|c| crate::detect::runs_entrypoint_script(c));
+    if let Some(sw) = entrypoint.find_map(crate::detect::off_switch) {
         plan.note(codes::PM304, Some(nj.from), format!(
             "Job/{name} (from {}): keeps env `{sw}`, which turns the image's start-up migrations off: if the Job runs the image's entrypoint, it succeeds without migrating; give --migrate the migration command itself",
             ctx.object(nj.from)
