@@ -24,8 +24,18 @@ pub(crate) fn drop_groups(ctx: &Context<'_>, plan: &mut Plan) {
         })
         .collect();
     for doc in 0..ctx.index.entries.len() {
+        // A parsed document's keys are looked at; another's metadata block only.
+        let e = &ctx.index.entries[doc];
         let text = ctx.index.stream.doc_text(doc);
-        if !crate::stream::mentions(text, &[prefix.as_str()]) {
+        let maybe = match (&e.parsed, &e.metadata) {
+            (Some(p), _) => p
+                .value
+                .at(&["metadata", "annotations"])
+                .is_some_and(|a| a.entries().iter().any(|(k, _)| k.starts_with(&prefix))),
+            (None, Some(m)) => crate::stream::mentions(&text[m.clone()], &[prefix.as_str()]),
+            (None, None) => crate::stream::mentions(text, &[prefix.as_str()]),
+        };
+        if !maybe {
             continue;
         }
         let Some(v) = roles::peek(ctx.index, doc) else {
