@@ -3,6 +3,7 @@
 
 use super::command::{self, Does, Finding, Rule};
 use super::rules::Rules;
+use super::switches::{env_switch, switched_off};
 use super::tools;
 use super::verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
 use super::words::{self, glob, says, Says};
@@ -97,98 +98,6 @@ fn mounted_entrypoint(c: &Value, scripts: &dyn Fn(&str) -> Option<String>) -> Op
             ENTRYPOINT_SCRIPTS.contains(&base) && scripts(p).is_some()
         })
         .map(str::to_string)
-}
-
-/// Words of an env switch's name that turn migrations off when it is true.
-const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "OFF"];
-
-/// An env var of a container that turns the image's start-up migrations off
-/// (`*_MIGRATION_DISABLED=true`, `RUN_MIGRATIONS=false`), and its value: a Job
-/// built from the container that runs the image's entrypoint migrates nothing.
-pub fn off_switch(c: &Value) -> Option<String> {
-    env_values(c).find_map(|(_, n, v)| {
-        (switch_state(n, &v) == Some(false)).then(|| format!("{n}={}", v.to_ascii_lowercase()))
-    })
-}
-
-/// Whether the container's env has a start-up migration switch and turns
-/// every one it has off (Langfuse has one for PostgreSQL, one for ClickHouse:
-/// with one of them on, the entrypoint still migrates).
-fn switched_off(c: &Value) -> bool {
-    let states: Vec<bool> = env_values(c)
-        .filter_map(|(_, n, v)| switch_state(n, &v))
-        .collect();
-    !states.is_empty() && !states.contains(&true)
-}
-
-/// What an env var says of the image's start-up migrations: on, off, or
-/// nothing (not a switch, or a setting of the migration such as
-/// `CLICKHOUSE_MIGRATION_SSL=false`). A negative switch (`*_DISABLED`,
-/// `SKIP_*`) is off when true, on when false.
-fn switch_state(name: &str, value: &str) -> Option<bool> {
-    let v = value.to_ascii_lowercase();
-    let up = name.to_ascii_uppercase();
-    let negative = NEGATIVE_SWITCH.iter().any(|w| up.contains(w));
-    let truthy = matches!(v.as_str(), "true" | "1" | "yes" | "on" | "y");
-    let falsy = matches!(v.as_str(), "false" | "0" | "no" | "off" | "n");
-    // A name that is the switch itself, not a setting of the migration.
-    let switch = ["MIGRATE", "MIGRATION", "MIGRATIONS", "_ENABLED"]
-        .iter()
-        .any(|end| up.ends_with(end))
-        || ["AUTO_MIGRAT", "RUN_MIGRAT", "MIGRATE_ON"]
-            .iter()
-            .any(|w| up.contains(w));
-    if !up.contains("MIGRAT") || !(negative || switch) || !(truthy || falsy) {
-        return None;
-    }
-    Some(truthy != negative)
-}
-
-/// A container's env variables that have a value, as text, each with its
-/// index in `env`. A name given twice counts once, with its last value, as
-/// Kubernetes reads it.
-fn env_values(c: &Value) -> impl Iterator<Item = (usize, &str, String)> {
-    fn name(e: &Value) -> Option<&str> {
-        e.get("name").and_then(Value::as_str)
-    }
-    let env = c.get("env").map(Value::items).unwrap_or(&[]);
-    env.iter().enumerate().filter_map(move |(k, e)| {
-        let n = name(e)?;
-        let later = env[k + 1..].iter().any(|l| name(l) == Some(n));
-        (!later)
-            .then(|| Some((k, n, super::text(e.get("value")?))))
-            .flatten()
-    })
-}
-
-/// The env variable that switches the image's migrations on at start: its
-/// index in `env` and `NAME=value`.
-pub fn on_switch(c: &Value) -> Option<(usize, String)> {
-    env_values(c).find_map(|(k, n, v)| {
-        let up = n.to_ascii_uppercase();
-        let truthy = matches!(
-            v.to_ascii_lowercase().as_str(),
-            "true" | "1" | "yes" | "on" | "y"
-        );
-        // `*_MIGRATION_DISABLED`, `SKIP_MIGRATIONS`, `NO_MIGRATE`: a switch
-        // that turns migrations off when true (Langfuse) never says on.
-        let negative = NEGATIVE_SWITCH.iter().any(|w| up.contains(w));
-        let named = up.contains("MIGRAT")
-            && !negative
-            && !up.contains("CHECK")
-            && !up.contains("WAIT")
-            && !up.contains("TOOL")
-            && !up.contains("DIR")
-            && !up.contains("PATH")
-            && !up.contains("TABLE")
-            && !up.contains("TIMEOUT");
-        (named && truthy).then(|| (k, format!("{n}={v}")))
-    })
-}
-
-/// An env var that switches migrations on at start, and its value.
-fn env_switch(c: &Value) -> Option<String> {
-    on_switch(c).map(|(_, s)| s)
 }
 
 fn signal(kind: SignalKind, container: Option<&str>, detail: String) -> Signal {

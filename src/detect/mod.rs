@@ -22,6 +22,7 @@ pub mod script;
 mod scripts;
 mod selector;
 mod simple;
+mod switches;
 pub mod tools;
 mod verdict;
 mod vocab;
@@ -30,12 +31,12 @@ mod words;
 use crate::yaml::Value;
 
 pub use classify::{
-    name_is_schema_ish, name_says_migration, name_says_waiter, off_switch, on_switch,
-    runs_entrypoint_script,
+    name_is_schema_ish, name_says_migration, name_says_waiter, runs_entrypoint_script,
 };
 pub use rules::{Rules, Target};
 pub use scripts::{decode_base64, references, Sources};
 pub use selector::Selector;
+pub use switches::{off_switch, on_switch};
 pub use verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
 pub use words::glob;
 
@@ -239,5 +240,7 @@ pub fn image_repository(image: &str) -> &str {
     }
 }
 
+#[cfg(test)]
+mod image_tests;
 #[cfg(test)]
 mod tests;

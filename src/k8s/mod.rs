@@ -34,3 +34,13 @@ pub(crate) fn at<'v>(v: &'v Value, path: &[Seg]) -> Option<&'v Value> {
         Seg::Index(i) => v.items().get(*i),
     })
 }
+
+/// Whether a document is a Helm test hook (`test`, `test-success`, …): run by
+/// `helm test` only, never on an install or upgrade, and nothing of the
+/// release waits for it.
+pub(crate) fn is_test_hook(v: &Value) -> bool {
+    v.at(&["metadata", "annotations"])
+        .and_then(|a| a.get(engines::HELM_HOOK))
+        .and_then(Value::as_str)
+        .is_some_and(|h| h.split(',').any(|e| e.trim().starts_with("test")))
+}

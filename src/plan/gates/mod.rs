@@ -92,13 +92,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         follower::new_jobs(ctx, plan, &migrations, &mut bindings)?;
     }
     // Gates that read the API server: a NetworkPolicy may keep them from it.
-    let api_gated: Vec<usize> = bindings
-        .values()
-        .flatten()
-        .map(|(w, _)| *w)
-        .filter(|&w| w != rbac::FOLLOWER)
-        .collect();
-    egress::check(ctx, plan, &api_gated);
+    egress::check(ctx, plan, &rbac::gated(&bindings));
     // RBAC: one Role and one RoleBinding per migration.
     for (k, subjects) in bindings {
         rbac::add(

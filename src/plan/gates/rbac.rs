@@ -14,6 +14,12 @@ pub(crate) const FOLLOWER: usize = usize::MAX;
 /// Per migration (by index), the gated (workload, service account) pairs its RBAC binds.
 pub(crate) type Bindings = BTreeMap<usize, Vec<(usize, String)>>;
 
+/// The gated workloads the bindings hold (their gates read the API server).
+pub(crate) fn gated(bindings: &Bindings) -> Vec<usize> {
+    let workloads = bindings.values().flatten().map(|(w, _)| *w);
+    workloads.filter(|&w| w != FOLLOWER).collect()
+}
+
 /// Adds the Role and RoleBinding letting `subjects` — (workload, service account) — read `m`'s Job.
 pub(crate) fn add(
     ctx: &crate::plan::context::Context<'_>,

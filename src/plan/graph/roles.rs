@@ -361,7 +361,7 @@ fn selects(index: &Index<'_>, s: &Svc, i: usize) -> bool {
     };
     // A test hook is a client of the app, never behind its Service for the
     // release (Zulip's test Pod carries the app's labels).
-    if crate::plan::jobs::find::is_test_hook(&v) {
+    if k8s::is_test_hook(&v) {
         return false;
     }
     let labels = if info_kind(index, i) == "Pod" {
@@ -400,6 +400,22 @@ fn names_an_object(env_name: &str) -> bool {
     n.ends_with("NAME") && !HOST_NAME_SUFFIXES.iter().any(|s| n.ends_with(s))
 }
 
+/// A container's env variables with a literal value. A name given twice
+/// counts with its last value, as Kubernetes reads it (Zulip's `DB_HOST`, set by
+/// the chart, then by the user's values).
+fn env_values(c: &Value) -> impl Iterator<Item = (&str, &str)> {
+    let env = c.get("env").map(Value::items).unwrap_or(&[]);
+    fn name(e: &Value) -> Option<&str> {
+        e.get("name").and_then(Value::as_str)
+    }
+    env.iter().enumerate().filter_map(move |(k, e)| {
+        let n = name(e)?;
+        let later = env[k + 1..].iter().any(|l| name(l) == Some(n));
+        (!later).then_some(())?;
+        Some((n, e.get("value").and_then(Value::as_str)?))
+    })
+}
+
 /// Every string a migration's pod reads: its containers' command, args and env
 /// values, and the data of the ConfigMaps and Secrets it references; each with
 /// where it came from, and what it is (a command line, an env variable, a
@@ -427,27 +443,12 @@ pub(super) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, O
                     Origin::Argv,
                 ));
             }
-            let env = c.get("env").map(Value::items).unwrap_or(&[]);
-            let name = |e: &Value| e.get("name").and_then(Value::as_str).map(str::to_string);
-            for (k, e) in env.iter().enumerate() {
-                // A name given twice: Kubernetes keeps the last value (Zulip's
-                // DB_HOST, set by the chart, then by the user's values).
-                let later = env[k + 1..]
-                    .iter()
-                    .any(|l| name(l).is_some() && name(l) == name(e));
-                if let (Some(n), Some(v), false) = (
-                    e.get("name").and_then(Value::as_str),
-                    e.get("value").and_then(Value::as_str),
-                    later,
-                ) {
-                    if !names_an_object(n) {
-                        out.push((
-                            v.to_string(),
-                            format!("env {n}"),
-                            Origin::Env(n.to_string()),
-                        ));
-                    }
-                }
+            for (n, v) in env_values(c).filter(|(n, _)| !names_an_object(n)) {
+                out.push((
+                    v.to_string(),
+                    format!("env {n}"),
+                    Origin::Env(n.to_string()),
+                ));
             }
         }
     }

@@ -36,7 +36,7 @@ fn candidates<'c>(
     (0..ctx.index.entries.len())
         .filter(move |&i| ctx.kind(i) == kind && !ctx.generated.contains(&i))
         .filter_map(|i| ctx.value(i).map(|v| (i, v, hook_events(v))))
-        .filter(|(_, v, _)| !is_test_hook(v))
+        .filter(|(_, v, _)| !crate::k8s::is_test_hook(v))
 }
 
 /// The bare Pods of the stream that run a migration (the annotation, `--job`,
@@ -230,11 +230,4 @@ pub(crate) fn hook_events(v: &Value) -> Option<Vec<String>> {
             .filter(|e| !e.is_empty())
             .collect()
     })
-}
-
-/// Whether a document is a Helm test hook (`test`, `test-success`, …): run by
-/// `helm test` only, never on an install or upgrade, and nothing of the
-/// release waits for it.
-pub(crate) fn is_test_hook(v: &Value) -> bool {
-    hook_events(v).is_some_and(|e| e.iter().any(|e| e.starts_with("test")))
 }

@@ -155,8 +155,8 @@ pub(crate) fn claims_of_release(ctx: &Context<'_>, pod: &Value) -> Vec<usize> {
             let info = &ctx.index.entries[i].info;
             info.kind.as_deref() == Some("PersistentVolumeClaim")
                 && info.name.as_deref().is_some_and(|n| names.contains(&n))
-                && !crate::plan::graph::roles::peek(ctx.index, i)
-                    .is_some_and(|v| annotation(&v, crate::k8s::engines::HELM_HOOK).is_some())
+                && crate::plan::graph::roles::peek(ctx.index, i)
+                    .is_none_or(|v| annotation(&v, crate::k8s::engines::HELM_HOOK).is_none())
         })
         .collect()
 }

@@ -77,10 +77,8 @@ pub(crate) fn drop_emptied_annotations(ctx: &Context<'_>, plan: &mut Plan) {
             .map(|(k, _)| k.as_str())
             .collect();
         let under = |p: &[crate::yaml::edit::Seg]| p.len() > base.len() && p.starts_with(&base);
-        let removes = |c: &crate::plan::model::Change| match &c.edit {
-            Edit::Remove(p) if under(p) => true,
-            _ => false,
-        };
+        let removes =
+            |c: &crate::plan::model::Change| matches!(&c.edit, Edit::Remove(p) if under(p));
         let sets = changes.iter().any(|c| match &c.edit {
             Edit::Set(p, _) | Edit::Insert(p, ..) | Edit::RemoveItem(p, _) => p.starts_with(&base),
             Edit::Remove(_) => false,

@@ -15,6 +15,8 @@ use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::value::Text;
 use crate::yaml::{Tree, Value};
 
+mod mounts;
+
 /// Pod spec fields the Job keeps: what the container needs to reach the database
 /// and to be scheduled like the app. Everything else (e.g. hostname, subdomain,
 /// topology spread, termination grace) belongs to the long-running workload.
@@ -411,59 +413,6 @@ impl<'v> Builder<'v> {
         }
     }
 
-    /// Indices of a container's mounts of volumes the pod does not define (claim
-    /// templates), noted as dropped.
-    fn undefined_mounts(&mut self, c: &Value) -> Vec<usize> {
-        let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
-        let mut out = Vec::new();
-        for (k, m) in c
-            .get("volumeMounts")
-            .map(Value::items)
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-        {
-            let vname = m.get("name").and_then(Value::as_str).unwrap_or("");
-            if !self.defined.contains(&vname) {
-                let claim = self
-                    .volumes
-                    .iter()
-                    .find(|v| v.get("name").and_then(Value::as_str) == Some(vname))
-                    .and_then(|v| v.at(&["persistentVolumeClaim", "claimName"]))
-                    .map(crate::yaml::value::scalar_text);
-                let from = match claim {
-                    Some(c) => format!("PersistentVolumeClaim {c}"),
-                    None => "a volumeClaimTemplate".to_string(),
-                };
-                let what = format!("{cname}/{vname} ({from})");
-                if !self.dropped_mounts.contains(&what) {
-                    self.dropped_mounts.push(what);
-                }
-                if let Some(at) = m.get("mountPath").and_then(Value::as_str) {
-                    self.dropped_paths
-                        .push(at.trim_end_matches('/').to_string());
-                }
-                out.push(k);
-            }
-        }
-        out
-    }
-
-    /// Plans dropping the undefined mounts of the container at `cpath`.
-    fn drop_undefined_mounts(&mut self, cpath: &[Seg], c: &Value) {
-        let bad = self.undefined_mounts(c);
-        let n = c.get("volumeMounts").map_or(0, |l| l.items().len());
-        let mut p = cpath.to_vec();
-        p.push(Seg::Key("volumeMounts".into()));
-        if !bad.is_empty() && bad.len() == n {
-            self.edits.push(Edit::Remove(p));
-        } else {
-            for &k in bad.iter().rev() {
-                self.edits.push(Edit::RemoveItem(p.clone(), k));
-            }
-        }
-    }
-
     /// The init container runs alone, after the native sidecars and the init
     /// containers that prepare its volumes.
     /// Returns the init containers kept and the containers that run.
@@ -572,31 +521,6 @@ impl<'v> Builder<'v> {
                 self.edits.push(Edit::RemoveItem(pod_path(list), j));
             }
         }
-    }
-
-    /// Only the volumes the remaining containers mount (a claim's mounts are
-    /// left out, see [`Builder::new`]; a raw block device stays).
-    fn volumes(&mut self, pod: &Value, running: &[&Value]) {
-        let used = |key: &'static str| {
-            running
-                .iter()
-                .flat_map(move |c| c.get(key).map(Value::items).unwrap_or(&[]))
-                .filter_map(|m| m.get("name").and_then(Value::as_str))
-        };
-        let mounted: Vec<&str> = used("volumeMounts")
-            .filter(|n| self.defined.contains(n))
-            .chain(used("volumeDevices"))
-            .collect();
-        let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-        let keep: Vec<usize> = (0..volumes.len())
-            .filter(|&j| {
-                volumes[j]
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| mounted.contains(&n))
-            })
-            .collect();
-        self.keep_items("volumes", volumes.len(), &keep);
     }
 }
 

@@ -1,0 +1,132 @@
+//! Detection of images whose own entrypoint migrates, then serves: the tool
+//! table's image rows, their `serves` commands, off switches and the command
+//! that only migrates.
+
+use super::*;
+use crate::yaml::Value;
+
+/// Langfuse's web image migrates PostgreSQL and ClickHouse at start, then
+/// serves, unless both of its switches are off; its worker image never does.
+#[test]
+fn langfuse_web_migrates_then_serves_unless_switched_off() {
+    let pod = |image: &str, pg: &str, ch: &str| {
+        let env = [
+            ("LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED", pg),
+            ("LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED", ch),
+        ]
+        .map(|(n, v)| Value::map([("name", Value::str(n)), ("value", Value::str(v))]));
+        let c = Value::map([
+            ("name", Value::str("langfuse-web")),
+            ("image", Value::str(image)),
+            ("env", Value::Seq(env.into_iter().collect())),
+        ]);
+        classify_container(&c, &no_scripts)
+    };
+    let web = "langfuse/langfuse:3.124.1";
+    let v = pod(web, "false", "false");
+    assert_eq!(v.kind, Kind::MigratesThenServes);
+    assert_eq!(
+        crate::detect::tools::migrate_only(v.tool.unwrap()),
+        Some("./web/entrypoint.sh true")
+    );
+    // One database still migrated at start is still a race.
+    assert_eq!(pod(web, "true", "false").kind, Kind::MigratesThenServes);
+    assert_ne!(pod(web, "true", "true").kind, Kind::MigratesThenServes);
+    let worker = "langfuse/langfuse-worker:3.124.1";
+    assert_ne!(pod(worker, "false", "false").kind, Kind::MigratesThenServes);
+}
+
+/// Images whose entrypoint migrates, then serves: NetBox's and Unleash's
+/// (with no `command`), n8n's serving commands; a `command` of its own (NetBox's
+/// worker) or an off switch (Unleash's) is not one, nor are n8n's one-shot tools.
+#[test]
+fn image_entrypoints_that_migrate_then_serve() {
+    let kind = |image: &str, command: &[&str], env: &[(&str, &str)]| {
+        let mut c = Value::map([("name", Value::str("app")), ("image", Value::str(image))]);
+        if !command.is_empty() {
+            c.set(
+                "command",
+                Value::Seq(command.iter().map(|w| Value::str(*w)).collect()),
+            );
+        }
+        let env = env
+            .iter()
+            .map(|(n, v)| Value::map([("name", Value::str(*n)), ("value", Value::str(*v))]));
+        c.set("env", Value::Seq(env.collect()));
+        classify_container(&c, &no_scripts).kind
+    };
+    let serves = Kind::MigratesThenServes;
+    assert_eq!(
+        kind("ghcr.io/netbox-community/netbox:v4.1.7", &[], &[]),
+        serves
+    );
+    let worker = [
+        "/opt/netbox/venv/bin/python",
+        "/opt/netbox/netbox/manage.py",
+        "rqworker",
+    ];
+    assert_ne!(
+        kind("ghcr.io/netbox-community/netbox:v4.1.7", &worker, &[]),
+        serves
+    );
+    assert_eq!(kind("unleashorg/unleash-server:7.3.0", &[], &[]), serves);
+    let off = [("DATABASE_DISABLE_MIGRATION", "true")];
+    assert_ne!(kind("unleashorg/unleash-server:7.3.0", &[], &off), serves);
+    for argv in [
+        &["n8n"][..],
+        &["n8n", "worker"],
+        &["n8n", "webhook"],
+        &["n8n", "start"],
+    ] {
+        assert_eq!(kind("n8nio/n8n:1.109.1", argv, &[]), serves, "{argv:?}");
+    }
+    assert_eq!(kind("n8nio/n8n:1.109.1", &[], &[]), serves);
+    // Bitnami's entrypoint script called with what it runs: the image's tool.
+    let bitnami = "docker.io/bitnami/discourse:3.2.2-debian-12-r0";
+    let run = |script: &str| {
+        let line = format!(
+            "/opt/bitnami/scripts/discourse/entrypoint.sh /opt/bitnami/scripts/{script}/run.sh"
+        );
+        kind(bitnami, &["/bin/bash", "-c", &line], &[])
+    };
+    assert_eq!(run("discourse"), serves);
+    assert_ne!(run("discourse-sidekiq"), serves);
+    assert_eq!(kind(bitnami, &[], &[]), serves);
+    let mattermost = "mattermost/mattermost-team-edition:10.6.0";
+    assert_eq!(kind(mattermost, &[], &[]), serves);
+    assert_eq!(
+        kind(mattermost, &["mattermost", "db", "migrate"], &[]),
+        Kind::Migration
+    );
+    assert_ne!(
+        kind(mattermost, &["mattermost", "db", "version"], &[]),
+        Kind::Migration
+    );
+    assert_eq!(
+        kind("n8nio/n8n:1.109.1", &["n8n", "list:workflow"], &[]),
+        Kind::Migration
+    );
+    let import = ["n8n", "import:workflow", "--input=/data"];
+    assert!(!classify_container(
+        &Value::map([
+            ("name", Value::str("i")),
+            ("image", Value::str("n8nio/n8n:1")),
+            (
+                "command",
+                Value::Seq(import.iter().map(|w| Value::str(*w)).collect())
+            )
+        ]),
+        &no_scripts
+    )
+    .is_migration());
+}
+
+/// authentik's `ak server` migrates first: the Job PM011 advises runs `ak migrate`.
+#[test]
+fn authentik_migrate_only_command() {
+    assert_eq!(
+        crate::detect::tools::migrate_only("authentik"),
+        Some("ak migrate")
+    );
+    assert_eq!(crate::detect::tools::migrate_only("Kong"), None);
+}
