@@ -40,13 +40,12 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
     documents(&mut o, index, plan);
     graph(&mut o, index, plan);
     for g in &plan.gates {
-        let _ = writeln!(
-            o,
-            "gate: {} waits for {}: {}",
-            g.workload,
-            g.jobs.join(", "),
-            g.why
-        );
+        // A contract step's gate waits for rollouts, not for Jobs.
+        let what = match g.jobs.is_empty() {
+            true => "the apps' rollout".to_string(),
+            false => g.jobs.join(", "),
+        };
+        let _ = writeln!(o, "gate: {} waits for {what}: {}", g.workload, g.why);
     }
     for n in &plan.notes {
         let sev = format!("{:?}", n.severity).to_lowercase();

@@ -87,6 +87,8 @@ pub(crate) const ARGO_HOOK: &str = "argocd.argoproj.io/hook";
 pub(crate) const ARGO_HOOK_KEYS: &[&str] = &[ARGO_HOOK, "argocd.argoproj.io/hook-delete-policy"];
 /// The default hook events of a migration.
 pub(crate) const PRE_EVENTS: &str = "pre-install,pre-upgrade";
+/// The hook events of a contract step premigrate makes a hook: after the apps.
+pub(crate) const POST_EVENTS: &str = "post-install,post-upgrade";
 
 /// Every annotation premigrate writes, by engine and role.
 pub(crate) const ANNOTATIONS: &[Row] = &[

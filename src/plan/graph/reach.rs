@@ -31,6 +31,9 @@ pub(super) struct Reach<'a, 'i> {
     pub(super) migrations: &'a std::collections::HashSet<usize>,
     /// Per data-service workload: what it reaches itself, once looked up.
     pub(super) of_data: BTreeMap<usize, Vec<(usize, String)>>,
+    /// The app Services the last pod [`Reach::from`] read calls from its own
+    /// command line, with why (`Service/x (its command …)`).
+    pub(super) app_calls: Vec<String>,
 }
 
 impl Reach<'_, '_> {
@@ -40,6 +43,7 @@ impl Reach<'_, '_> {
         let (index, services) = (self.index, self.services);
         let texts = texts_of(index, pod);
         let mut out = Vec::new();
+        self.app_calls.clear();
         for k in self.by_name.candidates(&texts) {
             let s = &services[k];
             let Some(seen) = texts
@@ -62,6 +66,12 @@ impl Reach<'_, '_> {
                 })
                 .collect();
             if !behind.is_empty() && data.is_empty() {
+                // The app itself: a dependency when the pod's own command calls
+                // it, not when a config they share holds its URL.
+                if seen.2 == Origin::Argv && behind.iter().any(|&w| !self.migrations.contains(&w)) {
+                    self.app_calls
+                        .push(format!("Service/{} ({})", s.name, seen.1));
+                }
                 continue;
             }
             out.push((s.doc, why.clone()));

@@ -59,7 +59,12 @@ impl Release {
 pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Release, String> {
     let migs: Vec<(usize, &Value)> = cands.iter().map(|c| (c.doc, c.pod)).collect();
     let data = roles::find(index, &migs);
-    let facts: Vec<Facts> = cands.iter().map(|c| c.facts.clone()).collect();
+    let facts: Vec<Facts> = (cands.iter().enumerate())
+        .map(|(k, c)| Facts {
+            calls_app: data.calls_app.get(&k).cloned(),
+            ..c.facts.clone()
+        })
+        .collect();
     let placed = order::place(&facts)?;
     let needs: Vec<Vec<(usize, String)>> = cands
         .iter()

@@ -53,6 +53,10 @@ pub struct DataServices {
     /// the stream but a database of their own (a URL, a dotted host): those
     /// found by image are not theirs.
     pub external: std::collections::BTreeSet<usize>,
+    /// The migrations (places in the list, as `needs`) whose own command calls
+    /// an app of the release by its Service (SonarQube's `migrate_db` over
+    /// HTTP): the app must run first. Why, per migration.
+    pub calls_app: BTreeMap<usize, String>,
 }
 
 impl DataServices {
@@ -117,10 +121,14 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
         migration_repos,
         migrations: &migration_docs,
         of_data: Default::default(),
+        app_calls: Vec::new(),
     };
     for (k, (m, pod)) in migrations.iter().enumerate() {
         let ns = namespace_of(index, *m);
         let mut need = reach.from(pod, &ns, "the migration");
+        if let Some(call) = reach.app_calls.first() {
+            out.calls_app.insert(k, call.clone());
+        }
         // What the data services it needs reach in turn: Sentry's ClickHouse
         // needs its ZooKeeper before the snuba migrations create tables.
         let mut todo: Vec<usize> = need.iter().map(|n| n.0).collect();

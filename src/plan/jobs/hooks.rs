@@ -73,6 +73,8 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
             plan.note(codes::PM101, Some(job.doc), format!("{}: the chart already makes this Job a `{}` hook; its events and delete policy are kept", job.object, e.join(",")));
             e.join(",")
         }
+        // A contract step (`premigrate.io/phase: post`) runs after the apps.
+        None if job.phase == crate::plan::model::Phase::Post => engines::POST_EVENTS.to_string(),
         None => engines::PRE_EVENTS.to_string(),
     };
     // A chart's hook without a weight is at Helm's default, 0.

@@ -122,6 +122,8 @@ fn facts(v: &View<'_>) -> Facts {
                     .and_then(|d| d.split(',').next())
                     .map(|d| d.trim().to_string())
             }),
+        // Known once the release graph has read the hosts.
+        calls_app: None,
     }
 }
 

@@ -160,7 +160,7 @@ fn contract(
         job.value,
         own::PHASE,
         "post",
-        "records the contract phase: the hook annotation it came from is gone",
+        "records the contract phase, so that a rerun finds it whatever it was read from (a chart hook annotation gitops removes)",
     );
     if let Some(&last) = workloads.last() {
         if job.new.is_none() && job.doc < last {
