@@ -218,6 +218,14 @@ impl<'a> Context<'a> {
         else {
             return written;
         };
+        // A Job built from a workload on an earlier run goes where its
+        // workload does, as it did when it was built (a rerun must find the
+        // same namespace: SonarQube's StatefulSet mounts a Secret only the
+        // bundled database's namespace has, its Jobs do not).
+        let from = annotation(v, own::DERIVED_FROM).and_then(|d| d.split(',').next());
+        if let Some(w) = from.and_then(|d| self.doc_of_object(d.trim())) {
+            return self.effective_ns(w);
+        }
         let pod = crate::k8s::pod_spec(v, self.kind(i));
         let only_there = |r: &crate::k8s::Ref| {
             // A hook copy an earlier run made stands for its original.
@@ -234,6 +242,17 @@ impl<'a> Context<'a> {
             Some(refs) if refs.iter().any(only_there) => single.to_string(),
             _ => written,
         }
+    }
+
+    /// The workload document named `Kind/name` that carries no
+    /// `premigrate.io/derived-from` itself.
+    fn doc_of_object(&self, object: &str) -> Option<usize> {
+        (0..self.index.entries.len()).find(|&i| {
+            self.index.entries[i].info.object() == object
+                && self
+                    .value(i)
+                    .is_some_and(|v| annotation(v, own::DERIVED_FROM).is_none())
+        })
     }
 
     /// The kind of a document.

@@ -61,7 +61,11 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
     let data = roles::find(index, &migs);
     let facts: Vec<Facts> = (cands.iter().enumerate())
         .map(|(k, c)| Facts {
-            calls_app: data.calls_app.get(&k).cloned(),
+            // A chart's own Job: one built from a workload (an init container
+            // that waits for the app) keeps the place it had in that pod.
+            calls_app: (data.calls_app.get(&k))
+                .filter(|_| c.facts.workload.is_none())
+                .cloned(),
             ..c.facts.clone()
         })
         .collect();
