@@ -411,6 +411,32 @@ impl<'v> Builder<'v> {
                 self.edits.push(Edit::Remove(pod_path(k)));
             }
         }
+        self.pod_affinity(pod);
+    }
+
+    /// Where the Job may run: the workload's node affinity, not its pod
+    /// (anti-)affinity, which places replicas against each other. Keycloak.X
+    /// keeps its pods off each other's nodes (required anti-affinity on the
+    /// app's labels): a Job with it could not start beside an app pod, and on
+    /// an upgrade the gated pods would wait for a Job that never runs.
+    fn pod_affinity(&mut self, pod: &Value) {
+        let Some(affinity) = pod.get("affinity") else {
+            return;
+        };
+        let mut p = pod_path("affinity");
+        let between_pods = ["podAffinity", "podAntiAffinity"];
+        let dropped = affinity
+            .entries()
+            .iter()
+            .filter(|(k, _)| between_pods.contains(&k.as_str()));
+        if dropped.clone().count() > 0 && dropped.clone().count() == affinity.entries().len() {
+            return self.edits.push(Edit::Remove(p));
+        }
+        for (k, _) in dropped {
+            p.push(Seg::Key(k.to_string()));
+            self.edits.push(Edit::Remove(p.clone()));
+            p.pop();
+        }
     }
 
     /// The init container runs alone, after the native sidecars and the init
