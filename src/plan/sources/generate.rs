@@ -105,10 +105,18 @@ pub(crate) fn find(ctx: &Context<'_>, workloads: &[usize]) -> Result<Vec<NewJob>
 fn runnable(
     ctx: &Context<'_>,
     r: &Request,
-    command: &[String],
+    (command, own): (&[String], Option<&Value>),
     d: &derive::Derived,
     fail: &dyn Fn(String, &str) -> Error,
 ) -> Result<(), Error> {
+    // The container's own command serves (it is the app): whatever it runs
+    // first, the Job would never complete (Bitnami's `…/entrypoint.sh …/run.sh`).
+    if own.is_some_and(|c| crate::detect::command_line(c) == command) {
+        return Err(fail(
+            format!("{}: the command is the container's own, which serves: the Job would never complete, and the workload wait for it forever", r.said),
+            "give the command that only migrates, then exits",
+        ));
+    }
     if let Some(path) = runs_from_left_out_volume(command, &d.dropped_paths) {
         return Err(fail(
             format!("{}: the command runs `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload wait for it", r.said),
@@ -259,7 +267,11 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         },
         &derive::marks(&object, true),
     )?;
-    runnable(ctx, &r, &command, &d, &fail)?;
+    let own = pod
+        .get("containers")
+        .map(Value::items)
+        .and_then(|c| c.get(index));
+    runnable(ctx, &r, (&command, own), &d, &fail)?;
     Ok(NewJob {
         job: d,
         origin: Origin::Generated { from: object },
