@@ -526,7 +526,9 @@ pub(crate) fn lower_number(
             _ => None,
         })
     });
-    let written = annotation(v, key).and_then(|c| c.trim().parse::<i64>().ok());
+    // Not written: Helm's weight and Argo CD's wave default to 0 (a rerun
+    // that reads premigrate's own hook must not write a chart hook's 0).
+    let written = annotation(v, key).map_or(Some(0), |c| c.trim().parse::<i64>().ok());
     if planned.or(written).is_some_and(|c| c <= wave) {
         return;
     }
