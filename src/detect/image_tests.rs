@@ -70,6 +70,8 @@ fn image_entrypoints_that_migrate_then_serve() {
         serves
     );
     assert_eq!(kind("unleashorg/unleash-server:7.3.0", &[], &[]), serves);
+    assert_eq!(kind("penpotapp/backend:2.11.1", &[], &[]), serves);
+    assert_ne!(kind("penpotapp/frontend:2.11.1", &[], &[]), serves);
     let off = [("DATABASE_DISABLE_MIGRATION", "true")];
     assert_ne!(kind("unleashorg/unleash-server:7.3.0", &[], &off), serves);
     for argv in [

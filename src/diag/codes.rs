@@ -225,7 +225,7 @@ pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the
     "The gated workloads run as their namespace's `default` ServiceAccount, so the RoleBinding that lets their gates read the migration Job (get/list/watch on that one Job) binds `default`: every pod of the namespace that runs as it may read that Job too (checkov CKV_K8S_42). Give the workloads a ServiceAccount of their own, or use `--gate-style check`, which needs no RBAC.");
 
 pub const PM606: Code = code("PM606", Warning, "a NetworkPolicy keeps the gates from the API server",
-    "A gate that waits with `kubectl wait` (or k8s-wait-for) reads the migration Job from the API server. An egress NetworkPolicy of the stream selects the gated pods and lets them out to no port 443 or 6443 (a Bitnami chart with `networkPolicy.allowExternalEgress=false`): the gate never sees the Job complete, and the pods stay in their init containers. Allow egress to the API server in the chart's policy, or use `--gate-style check`, whose gate reaches the database instead.");
+    "A gate that waits with `kubectl wait` (or k8s-wait-for) reads the migration Job from the API server. An egress NetworkPolicy of the stream selects the gated pods and lets them out to no address outside the pod network (no `ipBlock`, nor every address) on port 443 or 6443 (a Bitnami chart with `networkPolicy.allowExternalEgress=false`): the gate never sees the Job complete, and the pods stay in their init containers. Allow egress to the API server in the chart's policy, or use `--gate-style check`, whose gate reaches the database instead.");
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[

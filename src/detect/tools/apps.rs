@@ -159,6 +159,15 @@ pub const APPS: &[Tool] = &[
         ..tool("Unleash server", &["unleash-server"])
     },
     Tool {
+        // The backend migrates in-process at start, with no lock (a replica
+        // that loses the race fails on the migrations table and restarts); the
+        // frontend and exporter images do not migrate.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*penpotapp/backend"],
+        ..tool("Penpot backend", &["penpot-backend"])
+    },
+    Tool {
         // The server (the image's command, or `mattermost server`) migrates
         // its schema (morph, under a database lock), then serves.
         migrate: &["db migrate", "db init"],

@@ -31,8 +31,8 @@ pub struct Tool {
     /// For a tool whose serving command migrates first: the command that only
     /// migrates, then exits (what PM011 advises a Job to run).
     pub migrate_only: Option<&'static str>,
-    /// Whether its start-up migration takes a database lock, so that pods take
-    /// turns rather than race (PM011 says so).
+    /// Whether its start-up migration takes a database lock, so that one pod
+    /// migrates at a time (PM011 says so).
     pub locked: bool,
 }
 

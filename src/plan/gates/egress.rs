@@ -59,7 +59,7 @@ pub(crate) fn check(ctx: &Context<'_>, plan: &mut Plan, gated: &[usize]) {
         }
         let names: Vec<String> = selecting.iter().map(|&i| ctx.object(i)).collect();
         plan.note(codes::PM606, Some(w), format!(
-            "{}: its gate reads the migration Job from the API server, but {} let(s) its pods out to no port 443 or 6443: the gate never sees the Job complete and the pods never start; allow egress to the API server in the chart's policy, or use --gate-style check (the gate reaches the database instead)",
+            "{}: its gate reads the migration Job from the API server, but {} let(s) its pods out to no address outside the pod network on port 443 or 6443: the gate never sees the Job complete and the pods never start; allow egress to the API server in the chart's policy, or use --gate-style check (the gate reaches the database instead)",
             ctx.object(w),
             names.join(", ")
         ));
@@ -120,24 +120,35 @@ fn selects(p: &Value, labels: &Value) -> bool {
     by_label && by_expression
 }
 
-/// Whether some egress rule of the policy lets pods out to the API server:
-/// to anywhere (no peers, or `0.0.0.0/0`), on any port or an API port.
+/// Whether some egress rule of the policy may let pods out to the API server:
+/// to anywhere (no peers) or to an IP block (the API server is no pod: an
+/// `ipBlock` is how a policy allows it, whatever the block), on any port, an
+/// API port, or a range (`endPort`) that holds one. Pod and namespace
+/// selectors never reach it.
 fn allows_api(p: &Value) -> bool {
     let rules = p.at(&["spec", "egress"]).map(Value::items).unwrap_or(&[]);
     rules.iter().any(|r| {
         let to = r.get("to").map(Value::items).unwrap_or(&[]);
-        let anywhere = to.is_empty()
-            || to.iter().any(|peer| {
-                peer.at(&["ipBlock", "cidr"]).and_then(Value::as_str) == Some("0.0.0.0/0")
-            });
+        let outside = to.is_empty() || to.iter().any(|peer| peer.get("ipBlock").is_some());
         let ports = r.get("ports").map(Value::items).unwrap_or(&[]);
-        let api_port = ports.is_empty()
-            || ports.iter().any(|port| match port.get("port") {
-                None => true,
-                Some(n) => API_PORTS.contains(&plain(n).as_str()),
-            });
-        anywhere && api_port
+        let api_port = ports.is_empty() || ports.iter().any(covers_api_port);
+        outside && api_port
     })
+}
+
+/// Whether a port rule covers 443 or 6443: no port (all), one of them by
+/// number or name, or a range up to `endPort` that holds one.
+fn covers_api_port(port: &Value) -> bool {
+    let Some(n) = port.get("port") else {
+        return true;
+    };
+    if API_PORTS.contains(&plain(n).as_str()) {
+        return true;
+    }
+    let (Value::Int(from), Some(Value::Int(to))) = (n, port.get("endPort")) else {
+        return false;
+    };
+    [443, 6443].iter().any(|p| from <= p && p <= to)
 }
 
 #[cfg(test)]

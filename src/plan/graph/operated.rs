@@ -262,6 +262,47 @@ const SECRETS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// The Secrets and ConfigMaps an operator-run resource's spec names
+/// (`bootstrap.initdb.secret.name`, `superuserSecret.name`, `…secretName`):
+/// the operator reads them to create the database, so they go in its wave
+/// (Penpot's CloudNativePG Cluster bootstraps from the chart's Secret; in a
+/// later wave, the Cluster never became ready). `Kind/name` pairs.
+pub(super) fn spec_refs(index: &Index<'_>, d: usize) -> Vec<(&'static str, String)> {
+    if row(index, d).is_none() {
+        return Vec::new();
+    }
+    let Some(v) = super::roles::peek(index, d) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(spec) = v.get("spec") {
+        names_in(spec, &mut out);
+    }
+    out
+}
+
+/// Walks a spec for the Secret and ConfigMap names it holds.
+fn names_in(v: &Value, out: &mut Vec<(&'static str, String)>) {
+    for (k, child) in v.entries() {
+        let key = k.to_ascii_lowercase();
+        let kind = match () {
+            _ if key.ends_with("secret") || key.ends_with("secretref") => Some("Secret"),
+            _ if key.ends_with("configmap") || key.ends_with("configmapref") => Some("ConfigMap"),
+            _ => None,
+        };
+        let named = |c: &Value| c.get("name").and_then(Value::as_str).map(str::to_string);
+        match (kind, child.as_str()) {
+            (_, Some(name)) if key == "secretname" => out.push(("Secret", name.to_string())),
+            (Some(kind), None) => out.extend(named(child).map(|n| (kind, n))),
+            _ => {}
+        }
+        names_in(child, out);
+    }
+    for item in v.items() {
+        names_in(item, out);
+    }
+}
+
 /// The resources of the stream whose credentials Secret `pod` (of namespace
 /// `ns`; `who` in the reasons) reads, with why. A Secret the stream holds is
 /// not the operator's: it exists whether or not the resource does.
@@ -492,6 +533,24 @@ mod tests {
             );
             assert!(patterns.iter().all(|p| p.contains("{}")), "{k}");
         }
+    }
+
+    /// The Secrets and ConfigMaps a resource's spec names go with it.
+    #[test]
+    fn a_resource_uses_the_secrets_its_spec_names() {
+        let stream = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: db\nspec:\n  bootstrap:\n    initdb:\n      secret:\n        name: db-init\n  superuserSecret:\n    name: db-super\n  certificates:\n    serverTLSSecret: db-tls\n  backup:\n    barmanObjectStore:\n      s3Credentials:\n        accessKeyId:\n          name: s3\n  postgresql:\n    parameters:\n      secret: not-a-ref\n";
+        let index = Index::build(stream.as_bytes()).unwrap();
+        let refs = spec_refs(&index, 0);
+        assert!(
+            refs.contains(&("Secret", "db-init".to_string())),
+            "{refs:?}"
+        );
+        assert!(
+            refs.contains(&("Secret", "db-super".to_string())),
+            "{refs:?}"
+        );
+        let app = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n";
+        assert!(spec_refs(&Index::build(app.as_bytes()).unwrap(), 0).is_empty());
     }
 
     /// A pod that reads the Secret the operator writes for a resource reaches

@@ -215,7 +215,12 @@ fn supports(index: &Index<'_>, out: &mut DataServices) {
 /// MySQL, never starts it).
 pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
     let Some(pod) = pod_of(index, w) else {
-        return Vec::new();
+        // An operator-run resource: the Secrets and ConfigMaps its spec names.
+        let refs = super::operated::spec_refs(index, w);
+        return refs
+            .iter()
+            .filter_map(|(kind, name)| find_doc(index, kind, name))
+            .collect();
     };
     let mut out: Vec<usize> = k8s::pod_refs(&pod, &[])
         .iter()

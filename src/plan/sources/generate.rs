@@ -111,7 +111,9 @@ fn runnable(
 ) -> Result<(), Error> {
     // The container's own command serves (it is the app): whatever it runs
     // first, the Job would never complete (Bitnami's `…/entrypoint.sh …/run.sh`).
-    if own.is_some_and(|c| crate::detect::command_line(c) == command) {
+    // Also its first words (`node packages/backend` of Backstage's
+    // `node packages/backend --config …`): the same server, its options left out.
+    if own.is_some_and(|c| crate::detect::command_line(c).starts_with(command)) {
         return Err(fail(
             format!("{}: the command is the container's own, which serves: the Job would never complete, and the workload wait for it forever", r.said),
             "give the command that only migrates, then exits",

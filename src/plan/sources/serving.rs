@@ -124,7 +124,7 @@ fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> String {
         (None, Some(_)) => ", then drop the migration from the container's command".to_string(),
     };
     let risk = match serving_tool.is_some_and(|t| t.locked) {
-        true => "every pod migrates on start, under a lock, so they take turns, but a failed migration crash-loops the app instead of failing one Job",
+        true => "every pod migrates on start, under a lock, so one migrates at a time, but a failed migration crash-loops the app instead of failing one Job",
         false => "every pod migrates on start, racing the others",
     };
     format!(
