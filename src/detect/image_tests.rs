@@ -36,25 +36,27 @@ fn langfuse_web_migrates_then_serves_unless_switched_off() {
     assert_ne!(pod(worker, "false", "false").kind, Kind::MigratesThenServes);
 }
 
+/// How a container of `image` running `command` with `env` is classified.
+fn kind(image: &str, command: &[&str], env: &[(&str, &str)]) -> Kind {
+    let mut c = Value::map([("name", Value::str("app")), ("image", Value::str(image))]);
+    if !command.is_empty() {
+        c.set(
+            "command",
+            Value::Seq(command.iter().map(|w| Value::str(*w)).collect()),
+        );
+    }
+    let env = env
+        .iter()
+        .map(|(n, v)| Value::map([("name", Value::str(*n)), ("value", Value::str(*v))]));
+    c.set("env", Value::Seq(env.collect()));
+    classify_container(&c, &no_scripts).kind
+}
+
 /// Images whose entrypoint migrates, then serves: NetBox's and Unleash's
 /// (with no `command`), n8n's serving commands; a `command` of its own (NetBox's
 /// worker) or an off switch (Unleash's) is not one, nor are n8n's one-shot tools.
 #[test]
 fn image_entrypoints_that_migrate_then_serve() {
-    let kind = |image: &str, command: &[&str], env: &[(&str, &str)]| {
-        let mut c = Value::map([("name", Value::str("app")), ("image", Value::str(image))]);
-        if !command.is_empty() {
-            c.set(
-                "command",
-                Value::Seq(command.iter().map(|w| Value::str(*w)).collect()),
-            );
-        }
-        let env = env
-            .iter()
-            .map(|(n, v)| Value::map([("name", Value::str(*n)), ("value", Value::str(*v))]));
-        c.set("env", Value::Seq(env.collect()));
-        classify_container(&c, &no_scripts).kind
-    };
     let serves = Kind::MigratesThenServes;
     assert_eq!(
         kind("ghcr.io/netbox-community/netbox:v4.1.7", &[], &[]),
@@ -74,6 +76,13 @@ fn image_entrypoints_that_migrate_then_serve() {
     assert_ne!(kind("penpotapp/frontend:2.11.1", &[], &[]), serves);
     let off = [("DATABASE_DISABLE_MIGRATION", "true")];
     assert_ne!(kind("unleashorg/unleash-server:7.3.0", &[], &off), serves);
+}
+
+/// n8n's serving commands, Bitnami's entrypoint script called with what it
+/// runs, Mattermost's server: each is its image's tool.
+#[test]
+fn serving_commands_of_image_tools() {
+    let serves = Kind::MigratesThenServes;
     for argv in [
         &["n8n"][..],
         &["n8n", "worker"],
