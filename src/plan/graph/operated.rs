@@ -410,6 +410,7 @@ pub(super) fn companions(index: &Index<'_>, d: usize) -> Vec<(usize, String)> {
     for w in (0..index.entries.len()).filter(|&w| runs_operator(index, w, o)) {
         out.extend(rbac(index, w));
         out.extend(webhooks(index, w));
+        out.extend(named_config(index, w));
         out.push((
             w,
             format!("runs the operator that makes {object} ({})", o.what),
@@ -437,6 +438,49 @@ fn runs_operator(index: &Index<'_>, w: usize, o: &Operated) -> bool {
             .iter()
             .any(|op| repo == *op || repo.ends_with(&format!("/{op}")))
     })
+}
+
+/// The ConfigMaps and Secrets of the stream operator workload `w` names in
+/// its args or env values (`--config-map-name=cnpg-controller-manager-config`,
+/// `MONITORING_QUERIES_CONFIGMAP=cnpg-default-monitoring`): it reads them once,
+/// at start, so they go in its wave (without them, CloudNativePG starts on its
+/// defaults and keeps them until it restarts).
+fn named_config(index: &Index<'_>, w: usize) -> Vec<(usize, String)> {
+    let Some(pod) = pod_of(index, w) else {
+        return Vec::new();
+    };
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    let mut words: Vec<String> = Vec::new();
+    for c in containers {
+        words.extend(crate::detect::command_line(c));
+        let env = c.get("env").map(Value::items).unwrap_or(&[]);
+        words.extend(
+            env.iter()
+                .filter_map(|e| e.get("value").and_then(Value::as_str))
+                .map(str::to_string),
+        );
+    }
+    let named = |name: &str| {
+        words
+            .iter()
+            .any(|w| w == name || w.rsplit_once('=').is_some_and(|(_, v)| v == name))
+    };
+    let operator = index.entries[w].info.object();
+    (0..index.entries.len())
+        .filter(|&i| {
+            let info = &index.entries[i].info;
+            matches!(info.kind.as_deref(), Some("ConfigMap" | "Secret"))
+                && info.name.as_deref().is_some_and(named)
+        })
+        .map(|i| {
+            (
+                i,
+                format!(
+                    "the operator {operator} names it in its args or env: it reads it at start"
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The Services that select operator workload `w`'s pods, and the webhook
