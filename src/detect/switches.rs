@@ -51,20 +51,9 @@ fn switch_state(name: &str, value: &str) -> Option<bool> {
 }
 
 /// A container's env variables that have a value, as text, each with its
-/// index in `env`. A name given twice counts once, with its last value, as
-/// Kubernetes reads it.
+/// index in `env` (the last value of a name given twice).
 fn env_values(c: &Value) -> impl Iterator<Item = (usize, &str, String)> {
-    fn name(e: &Value) -> Option<&str> {
-        e.get("name").and_then(Value::as_str)
-    }
-    let env = c.get("env").map(Value::items).unwrap_or(&[]);
-    env.iter().enumerate().filter_map(move |(k, e)| {
-        let n = name(e)?;
-        let later = env[k + 1..].iter().any(|l| name(l) == Some(n));
-        (!later)
-            .then(|| Some((k, n, super::text(e.get("value")?))))
-            .flatten()
-    })
+    crate::k8s::env_values(c).map(|(k, n, v)| (k, n, super::text(v)))
 }
 
 /// The env variable that switches the image's migrations on at start: its

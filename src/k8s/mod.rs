@@ -44,3 +44,31 @@ pub(crate) fn is_test_hook(v: &Value) -> bool {
         .and_then(Value::as_str)
         .is_some_and(|h| h.split(',').any(|e| e.trim().starts_with("test")))
 }
+
+/// A container's env variables that have a `value`, each with its index in
+/// `env`: a name given twice counts once, with its last value, as Kubernetes
+/// reads it (a chart's `DB_HOST`, then the user's).
+pub(crate) fn env_values(c: &Value) -> impl Iterator<Item = (usize, &str, &Value)> {
+    fn name(e: &Value) -> Option<&str> {
+        e.get("name").and_then(Value::as_str)
+    }
+    let env = c.get("env").map(Value::items).unwrap_or(&[]);
+    env.iter().enumerate().filter_map(move |(k, e)| {
+        let n = name(e)?;
+        let later = env[k + 1..].iter().any(|l| name(l) == Some(n));
+        (!later).then_some(())?;
+        Some((k, n, e.get("value")?))
+    })
+}
+
+/// The names of the PersistentVolumeClaims a pod mounts (its volumes'
+/// `persistentVolumeClaim.claimName`): not among its references, which get
+/// hook copies, as a claim never does.
+pub(crate) fn claim_names(pod: &Value) -> Vec<&str> {
+    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    volumes
+        .iter()
+        .filter_map(|v| v.at(&["persistentVolumeClaim", "claimName"]))
+        .filter_map(Value::as_str)
+        .collect()
+}

@@ -334,11 +334,7 @@ fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Ve
         ));
     }
     // A pod is not scheduled before the claims it mounts exist.
-    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-    for claim in volumes.iter().filter_map(|v| {
-        v.at(&["persistentVolumeClaim", "claimName"])
-            .and_then(Value::as_str)
-    }) {
+    for claim in k8s::claim_names(pod) {
         let kind = Cow::Borrowed("PersistentVolumeClaim");
         wants.push(Want::plain(kind, claim, Why::Uses));
     }

@@ -226,13 +226,7 @@ pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
         .iter()
         .filter_map(|r| find_doc(index, r.kind.kind(), &r.name))
         .collect();
-    // Claims are not among the pod's references: those get hook copies, and a
-    // claim never does.
-    let claims = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-    for claim in claims.iter().filter_map(|v| {
-        v.at(&["persistentVolumeClaim", "claimName"])
-            .and_then(Value::as_str)
-    }) {
+    for claim in k8s::claim_names(&pod) {
         let found = find_doc(index, "PersistentVolumeClaim", claim);
         out.extend(found.filter(|c| !out.contains(c)));
     }
@@ -413,22 +407,6 @@ fn names_an_object(env_name: &str) -> bool {
     n.ends_with("NAME") && !HOST_NAME_SUFFIXES.iter().any(|s| n.ends_with(s))
 }
 
-/// A container's env variables with a literal value. A name given twice
-/// counts with its last value, as Kubernetes reads it (Zulip's `DB_HOST`, set by
-/// the chart, then by the user's values).
-fn env_values(c: &Value) -> impl Iterator<Item = (&str, &str)> {
-    let env = c.get("env").map(Value::items).unwrap_or(&[]);
-    fn name(e: &Value) -> Option<&str> {
-        e.get("name").and_then(Value::as_str)
-    }
-    env.iter().enumerate().filter_map(move |(k, e)| {
-        let n = name(e)?;
-        let later = env[k + 1..].iter().any(|l| name(l) == Some(n));
-        (!later).then_some(())?;
-        Some((n, e.get("value").and_then(Value::as_str)?))
-    })
-}
-
 /// Every string a migration's pod reads: its containers' command, args and env
 /// values, and the data of the ConfigMaps and Secrets it references; each with
 /// where it came from, and what it is (a command line, an env variable, a
@@ -456,7 +434,8 @@ pub(super) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, O
                     Origin::Argv,
                 ));
             }
-            for (n, v) in env_values(c).filter(|(n, _)| !names_an_object(n)) {
+            let literal = k8s::env_values(c).filter_map(|(_, n, v)| Some((n, v.as_str()?)));
+            for (n, v) in literal.filter(|(n, _)| !names_an_object(n)) {
                 out.push((
                     v.to_string(),
                     format!("env {n}"),

@@ -144,14 +144,7 @@ pub(crate) fn record_data(ctx: &Context<'_>, release: &Release, plan: &mut Plan)
 /// the pod is not scheduled before they exist (OpenProject's seeder mounts the
 /// app's data claim).
 pub(crate) fn claims_of_release(ctx: &Context<'_>, pod: &Value) -> Vec<usize> {
-    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-    let names: Vec<&str> = volumes
-        .iter()
-        .filter_map(|v| {
-            v.at(&["persistentVolumeClaim", "claimName"])
-                .and_then(Value::as_str)
-        })
-        .collect();
+    let names = crate::k8s::claim_names(pod);
     (0..ctx.index.entries.len())
         .filter(|&i| {
             let info = &ctx.index.entries[i].info;

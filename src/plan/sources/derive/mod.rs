@@ -425,14 +425,14 @@ impl<'v> Builder<'v> {
         };
         let mut p = pod_path("affinity");
         let between_pods = ["podAffinity", "podAntiAffinity"];
-        let dropped = affinity
-            .entries()
-            .iter()
-            .filter(|(k, _)| between_pods.contains(&k.as_str()));
-        if dropped.clone().count() > 0 && dropped.clone().count() == affinity.entries().len() {
+        let dropped: Vec<&str> = (affinity.entries().iter())
+            .map(|(k, _)| k.as_str())
+            .filter(|k| between_pods.contains(k))
+            .collect();
+        if !dropped.is_empty() && dropped.len() == affinity.entries().len() {
             return self.edits.push(Edit::Remove(p));
         }
-        for (k, _) in dropped {
+        for k in dropped {
             p.push(Seg::Key(k.to_string()));
             self.edits.push(Edit::Remove(p.clone()));
             p.pop();
