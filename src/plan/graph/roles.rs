@@ -197,7 +197,7 @@ fn supports(index: &Index<'_>, out: &mut DataServices) {
         };
         let owner = index.entries[d].info.object();
         for r in k8s::pod_refs(&pod, &[]) {
-            if let Some(j) = find_doc(index, r.kind.kind(), &r.name) {
+            if let Some(j) = find_doc(index, r.kind.kind(), &r.name, Some(d)) {
                 out.support
                     .entry(j)
                     .or_insert_with(|| format!("{owner} (a data service) uses it"));
@@ -219,15 +219,15 @@ pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
         let refs = super::operated::spec_refs(index, w);
         return refs
             .iter()
-            .filter_map(|(kind, name)| find_doc(index, kind, name))
+            .filter_map(|(kind, name)| find_doc(index, kind, name, Some(w)))
             .collect();
     };
     let mut out: Vec<usize> = k8s::pod_refs(&pod, &[])
         .iter()
-        .filter_map(|r| find_doc(index, r.kind.kind(), &r.name))
+        .filter_map(|r| find_doc(index, r.kind.kind(), &r.name, Some(w)))
         .collect();
     for claim in k8s::claim_names(&pod) {
-        let found = find_doc(index, "PersistentVolumeClaim", claim);
+        let found = find_doc(index, "PersistentVolumeClaim", claim, Some(w));
         out.extend(found.filter(|c| !out.contains(c)));
     }
     let info = &index.entries[w].info;
@@ -276,11 +276,18 @@ pub fn rbac_of(index: &Index<'_>, sa: &str, ns: &str) -> Vec<(usize, Option<usiz
     out
 }
 
-fn find_doc(index: &Index<'_>, kind: &str, name: &str) -> Option<usize> {
-    index
-        .entries
-        .iter()
-        .position(|e| e.info.kind.as_deref() == Some(kind) && e.info.name.as_deref() == Some(name))
+/// The document `kind/name` a reference of document `near` names: the one in
+/// `near`'s namespace as written when there is one, else the first.
+fn find_doc(index: &Index<'_>, kind: &str, name: &str, near: Option<usize>) -> Option<usize> {
+    let named = |e: &&crate::index::Entry| {
+        e.info.kind.as_deref() == Some(kind) && e.info.name.as_deref() == Some(name)
+    };
+    let ns = near.map(|n| &index.entries[n].info.namespace);
+    let entries = index.entries.iter();
+    let same = entries
+        .clone()
+        .position(|e| named(&e) && Some(&e.info.namespace) == ns);
+    same.or_else(|| entries.clone().position(|e| named(&e)))
 }
 
 /// Whether workload `w` runs one of the image repositories `ours` (the
@@ -448,7 +455,7 @@ pub(super) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, O
         if r.kind == k8s::RefKind::ServiceAccount {
             continue;
         }
-        let Some(d) = find_doc(index, r.kind.kind(), &r.name) else {
+        let Some(d) = find_doc(index, r.kind.kind(), &r.name, None) else {
             continue;
         };
         let Some(v) = peek(index, d) else { continue };

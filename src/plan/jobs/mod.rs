@@ -217,7 +217,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     for k in release.run_order() {
         let mut place = order::Place::of(ctx, &release, k, &decided, ctx.target);
         let p = &pending[k];
-        claims_keep_it_regular(ctx, p.subject.value, &mut place);
+        claims_keep_it_regular(ctx, &p.subject, &mut place);
         // Only a regular contract step waits for the rollout: Helm runs hooks one
         // by one, and one the apps wait for may come after it (see `gates::rollout`).
         let regular = place.hookable.is_err();
@@ -318,13 +318,13 @@ fn pending_view<'a>(ctx: &Context<'_>, pending: &'a [Pending<'a>]) -> Vec<order:
 /// A pre migration that mounts a claim of the release is no hook: a pre-install
 /// hook runs before Helm creates the claim, and a hook copy of a claim would be
 /// another, empty volume.
-fn claims_keep_it_regular(ctx: &Context<'_>, job: &crate::yaml::Value, place: &mut order::Place) {
+fn claims_keep_it_regular(ctx: &Context<'_>, job: &facts::Subject<'_>, place: &mut order::Place) {
     if place.hookable.is_err() || place.phase != Phase::Pre {
         return;
     }
-    let pod = job.at(&["spec", "template", "spec"]);
+    let pod = job.value.at(&["spec", "template", "spec"]);
     if let Some(&c) = pod
-        .and_then(|p| order::claims_of_release(ctx, p).first().copied())
+        .and_then(|p| order::claims_of_release(ctx, job.doc, p).first().copied())
         .as_ref()
     {
         place.hookable = Err(format!(

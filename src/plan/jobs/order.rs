@@ -140,12 +140,14 @@ pub(crate) fn record_data(ctx: &Context<'_>, release: &Release, plan: &mut Plan)
     }
 }
 
-/// The regular PersistentVolumeClaims of the stream a pod mounts, by document:
-/// the pod is not scheduled before they exist (OpenProject's seeder mounts the
-/// app's data claim).
-pub(crate) fn claims_of_release(ctx: &Context<'_>, pod: &Value) -> Vec<usize> {
+/// The regular PersistentVolumeClaims of the stream the pod of document `doc`
+/// (a Job, or the workload a new Job derives from) mounts: the pod is not
+/// scheduled before they exist (OpenProject's seeder mounts the app's data
+/// claim). A claim name is looked up in the pod's namespace first: a stream
+/// with a `data` claim in two namespaces orders only the pod's.
+pub(crate) fn claims_of_release(ctx: &Context<'_>, doc: usize, pod: &Value) -> Vec<usize> {
     let names = crate::k8s::claim_names(pod);
-    (0..ctx.index.entries.len())
+    let found: Vec<usize> = (0..ctx.index.entries.len())
         .filter(|&i| {
             let info = &ctx.index.entries[i].info;
             info.kind.as_deref() == Some("PersistentVolumeClaim")
@@ -153,6 +155,16 @@ pub(crate) fn claims_of_release(ctx: &Context<'_>, pod: &Value) -> Vec<usize> {
                 && crate::plan::graph::roles::peek(ctx.index, i)
                     .is_none_or(|v| annotation(&v, crate::k8s::engines::HELM_HOOK).is_none())
         })
+        .collect();
+    // A claim is identified, not parsed: its namespace is the one written.
+    let ns = ctx.effective_ns(doc);
+    let info = |i: usize| &ctx.index.entries[i].info;
+    let name = |i: usize| info(i).name.as_deref();
+    let here = |i: usize| info(i).namespace.as_deref().unwrap_or("") == ns;
+    found
+        .iter()
+        .copied()
+        .filter(|&c| here(c) || !found.iter().any(|&o| name(o) == name(c) && here(o)))
         .collect()
 }
 

@@ -217,7 +217,7 @@ fn order_rbac(ctx: &Context<'_>, job: &JobFacts<'_>, wave: i64, plan: &mut Plan)
 /// healthy to Argo CD, until a pod of its wave uses it (OpenProject's seeder).
 fn order_claims(ctx: &Context<'_>, job: &JobFacts<'_>, wave: i64, plan: &mut Plan) {
     let why = "the migration mounts it: a pod is not scheduled before its claims exist";
-    for c in crate::plan::jobs::order::claims_of_release(ctx, job.pod) {
+    for c in crate::plan::jobs::order::claims_of_release(ctx, job.doc, job.pod) {
         if let Some(v) = crate::plan::graph::roles::peek(ctx.index, c) {
             lower_wave(plan, &v, c, wave, why);
         }
