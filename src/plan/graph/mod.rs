@@ -10,6 +10,7 @@ pub mod images;
 pub mod model;
 mod operated;
 pub mod order;
+mod prepares;
 mod reach;
 pub mod release;
 pub mod roles;

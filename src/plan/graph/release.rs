@@ -75,8 +75,9 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
         .enumerate()
         .map(|(k, c)| {
             let mut n = data.needs.get(&k).cloned().unwrap_or_default();
-            if n.is_empty() && !data.external.contains(&k) {
-                n = by_image(index, &data, &c.ns);
+            let hosts = n.iter().filter(|(d, _)| !data.preparers.contains(d));
+            if hosts.count() == 0 && !data.external.contains(&k) {
+                n.extend(by_image(index, &data, &c.ns));
             }
             n.sort();
             n.dedup_by_key(|x| x.0);

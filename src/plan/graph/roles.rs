@@ -57,6 +57,9 @@ pub struct DataServices {
     /// an app of the release by its Service (SonarQube's `migrate_db` over
     /// HTTP): the app must run first. Why, per migration.
     pub calls_app: BTreeMap<usize, String>,
+    /// Regular chart Jobs a migration needs because they write a claim it
+    /// mounts before it (see `prepares`): needs, but no hosts.
+    pub preparers: std::collections::BTreeSet<usize>,
 }
 
 impl DataServices {
@@ -150,16 +153,24 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
                 need.push((d, why));
             }
         }
+        if need.is_empty()
+            && texts_of(index, pod)
+                .iter()
+                .any(|(t, _, from)| super::hosts::names_database(t, from))
+        {
+            out.external.insert(k);
+        }
+        // Regular chart Jobs before it that write a claim it mounts: not hosts
+        // (a migration that names none may still need the release's database).
+        for (d, why) in super::prepares::preparers(index, *m, pod, &migration_docs) {
+            out.preparers.insert(d);
+            need.push((d, why));
+        }
         for (d, why) in &need {
             out.docs.entry(*d).or_insert_with(|| why.clone());
         }
         if !need.is_empty() {
             out.needs.entry(k).or_default().extend(need);
-        } else if texts_of(index, pod)
-            .iter()
-            .any(|(t, _, from)| super::hosts::names_database(t, from))
-        {
-            out.external.insert(k);
         }
     }
     // After the hosts: a Service a migration names keeps that reason.

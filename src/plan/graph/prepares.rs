@@ -1,0 +1,103 @@
+//! Jobs that prepare what a migration reads: a regular chart Job listed before
+//! the migration that writes a claim the migration mounts (ERPNext's configure
+//! Job writes the bench's config onto the sites claim `bench migrate` reads).
+//! It runs first, as a data service does, and never waits for the migration:
+//! a gate there would hold it behind a migration that fails without it.
+
+use std::collections::HashSet;
+
+use super::roles::{peek, pod_of};
+use crate::index::Index;
+use crate::k8s::engines::HELM_HOOK;
+use crate::plan::context::annotation;
+use crate::yaml::Value;
+
+/// The regular Jobs before document `m` in the stream (the migration's Job, or
+/// the workload a Job is built from) that write a claim its `pod` mounts, each
+/// with the reason; `migrations` are never one.
+pub(super) fn preparers(
+    index: &Index<'_>,
+    m: usize,
+    pod: &Value,
+    migrations: &HashSet<usize>,
+) -> Vec<(usize, String)> {
+    let claims = crate::k8s::claim_names(pod);
+    if claims.is_empty() {
+        return vec![];
+    }
+    let ns = &index.entries[m].info.namespace;
+    (0..index.entries.len())
+        .filter(|j| !migrations.contains(j) && index.entries[*j].info.kind.as_deref() == Some("Job"))
+        .filter(|&j| &index.entries[j].info.namespace == ns)
+        .filter(|&j| {
+            // After a run, the migration stands before the workloads it gates,
+            // and so before its preparers: their kapp group says what they are.
+            peek(index, j).is_some_and(|v| {
+                annotation(&v, HELM_HOOK).is_none() && (j < m || in_a_needs_group(&v))
+            })
+        })
+        .filter_map(|j| {
+            let job = pod_of(index, j)?;
+            let claim = written_claims(&job)
+                .into_iter()
+                .find(|c| claims.contains(&c.as_str()))?;
+            let why = format!(
+                "{} writes claim {claim}, which the migration mounts, and comes before it in the chart's order: it prepares what the migration reads",
+                index.entries[j].info.object()
+            );
+            Some((j, why))
+        })
+        .collect()
+}
+
+/// Whether an earlier run put a Job in the kapp group of a migration's needs.
+fn in_a_needs_group(job: &Value) -> bool {
+    let prefix = format!("{}.premigrate-needs-", crate::k8s::engines::KAPP_GROUP);
+    job.at(&["metadata", "annotations"])
+        .map(Value::entries)
+        .unwrap_or(&[])
+        .iter()
+        .any(|(k, _)| k.starts_with(&prefix))
+}
+
+/// The claims a pod mounts writable in some container (`readOnly` not set).
+fn written_claims(pod: &Value) -> Vec<String> {
+    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    let claim_of = |volume: &str| {
+        volumes
+            .iter()
+            .find(|v| v.get("name").and_then(Value::as_str) == Some(volume))
+            .and_then(|v| v.at(&["persistentVolumeClaim", "claimName"]))
+            .and_then(Value::as_str)
+    };
+    let mut out: Vec<String> = Vec::new();
+    for list in ["initContainers", "containers"] {
+        for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
+            for mount in c.get("volumeMounts").map(Value::items).unwrap_or(&[]) {
+                let writable = !matches!(mount.get("readOnly"), Some(Value::Bool(true)));
+                let claim = mount.get("name").and_then(Value::as_str).and_then(claim_of);
+                if let Some(claim) = claim.filter(|c| writable && !out.iter().any(|o| o == c)) {
+                    out.push(claim.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::written_claims;
+    use crate::yaml::Tree;
+
+    #[test]
+    fn a_claim_mounted_read_only_everywhere_is_not_written() {
+        let pod = Tree::parse(
+            "volumes:\n- name: a\n  persistentVolumeClaim: {claimName: sites}\n- name: b\n  persistentVolumeClaim: {claimName: logs}\ncontainers:\n- name: c\n  volumeMounts:\n  - {name: a, mountPath: /s, readOnly: true}\n  - {name: b, mountPath: /l}\n",
+        )
+        .unwrap()
+        .value()
+        .unwrap();
+        assert_eq!(written_claims(&pod), vec!["logs".to_string()]);
+    }
+}
