@@ -92,12 +92,11 @@ mod tests {
 
     #[test]
     fn a_claim_mounted_read_only_everywhere_is_not_written() {
-        let pod = Tree::parse(
+        let tree = Tree::parse(
             "volumes:\n- name: a\n  persistentVolumeClaim: {claimName: sites}\n- name: b\n  persistentVolumeClaim: {claimName: logs}\ncontainers:\n- name: c\n  volumeMounts:\n  - {name: a, mountPath: /s, readOnly: true}\n  - {name: b, mountPath: /l}\n",
         )
-        .unwrap()
-        .value()
         .unwrap();
+        let pod = tree.value(tree.root.unwrap()).unwrap();
         assert_eq!(written_claims(&pod), vec!["logs".to_string()]);
     }
 }
