@@ -27,8 +27,10 @@ pub(crate) fn plan(
         strip_hook(ctx.target, job, own_edits, plan);
     }
     let argo_hook = annotation(job.value, engines::ARGO_HOOK).is_some();
-    if ctx.target == Target::Gitops && job.new.is_none() && argo_hook {
-        strip_argo_hook(job, own_edits, plan);
+    // Under hooks too, once the Job stays a regular resource (PM105, PM106):
+    // both regular forms carry the same Argo CD order.
+    if job.new.is_none() && argo_hook {
+        strip_argo_hook(ctx.target, job, own_edits, plan);
     }
     let wave = job_wave(ctx, job, workloads, plan);
     for row in engines::rows(Role::GitopsJob) {
@@ -51,6 +53,9 @@ pub(crate) fn plan(
                 order_dependency(ctx, job, dep, wave, plan);
                 if workloads.helm_hooks_ignored {
                     order_hook_dependency(ctx, dep, wave, plan);
+                }
+                if ctx.target == Target::Hooks {
+                    keep_hook_dependency(ctx, job, dep, plan);
                 }
             }
             order_rbac(ctx, job, wave, plan);
@@ -113,8 +118,13 @@ fn strip_hook(target: Target, job: &JobFacts<'_>, own_edits: &mut JobEdits, plan
 /// Removes the chart's Argo CD hook annotations: under Argo CD too the Job is a
 /// regular resource ordered by its wave (a hook is never pruned, and a PreSync
 /// or PostSync one runs apart from the objects it needs or the apps that wait).
-fn strip_argo_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {
-    let short = "under GitOps the Job is a regular, pruned resource";
+fn strip_argo_hook(target: Target, job: &JobFacts<'_>, own_edits: &mut JobEdits, plan: &mut Plan) {
+    let short = match target {
+        Target::Hooks => {
+            "the Job stays a regular resource, ordered by its Argo CD wave as under GitOps"
+        }
+        _ => "under GitOps the Job is a regular, pruned resource",
+    };
     remove_annotations(job, engines::ARGO_HOOK_KEYS, short, own_edits);
     plan.note(
         codes::PM102,
@@ -145,6 +155,38 @@ fn order_hook_dependency(ctx: &Context<'_>, dep: &Dependency, wave: i64, plan: &
     let Some(dv) = ctx.value(def) else { return };
     let why = "the migration uses it, and Argo CD ignores Helm hooks in a release with an Argo CD hook: it must exist before the Job";
     lower_wave(plan, dv, def, wave, why);
+}
+
+/// Keeps a chart hook the regular Job uses after the hooks ran: Helm deletes a
+/// `hook-succeeded` hook once every hook of its event succeeded, before it
+/// creates the regular objects, and the Job's pod would never start (Nautobot's
+/// `nautobot-env-init` when its init Job needs the bundled database). The hook
+/// is still deleted before it is made again (`before-hook-creation`).
+fn keep_hook_dependency(ctx: &Context<'_>, job: &JobFacts<'_>, dep: &Dependency, plan: &mut Plan) {
+    let Some(def) = dep.hook.filter(|_| dep.doc.is_none()) else {
+        return;
+    };
+    let Some(dv) = ctx.value(def) else { return };
+    let Some(policy) = annotation(dv, engines::HELM_HOOK_DELETE) else {
+        return;
+    };
+    let kept: Vec<&str> = (policy.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && *p != "hook-succeeded")
+        .collect();
+    if kept.len() == policy.split(',').filter(|p| !p.trim().is_empty()).count() {
+        return;
+    }
+    let kept = if kept.is_empty() {
+        "before-hook-creation".to_string()
+    } else {
+        kept.join(",")
+    };
+    let why = format!(
+        "{} stays a regular resource and uses it after the hooks: Helm would delete it once the hooks succeeded",
+        job.object
+    );
+    set_annotation(plan, dv, def, engines::HELM_HOOK_DELETE, &kept, &why);
 }
 
 /// The contract step: recorded as such, and moved after the last workload.
