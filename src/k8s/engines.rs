@@ -210,3 +210,57 @@ pub(crate) mod own {
     /// Migrations (original names, comma-separated) that must complete before this one.
     pub(crate) const AFTER: &str = "premigrate.io/after";
 }
+
+/// Helm's install order of kinds (`releaseutil.InstallOrder`, Helm 3.17 and
+/// 4): regular objects are created in it, and hooks of one weight and one name
+/// in it too (a chart's `ServiceAccount`, `Role`, `RoleBinding` and `Job` all
+/// named `init`: the Job last). Kinds not listed come after, by kind name.
+pub(crate) const HELM_INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+/// Where Helm creates `kind` in its install order: its place in the table,
+/// then (for the kinds not listed) its name.
+pub(crate) fn helm_kind_rank(kind: &str) -> (usize, &str) {
+    match HELM_INSTALL_ORDER.iter().position(|k| *k == kind) {
+        Some(p) => (p, ""),
+        None => (HELM_INSTALL_ORDER.len(), kind),
+    }
+}

@@ -478,14 +478,15 @@ fn never_reason(n: &Node, engine: Engine) -> String {
     )
 }
 
-/// Helm runs hooks of one weight one by one, in name order (kind breaks exact ties).
+/// Helm runs hooks of one weight one by one, in name order; of one name, in
+/// its install order of kinds (a ServiceAccount before the Job of its name).
 fn rank_ties(nodes: &[Node], slots: &mut [Slot]) {
     let name_kind = |i: usize| {
         let (kind, name) = nodes[i]
             .label
             .split_once('/')
             .unwrap_or(("", &nodes[i].label));
-        (name.to_string(), kind.to_string())
+        (name, crate::k8s::engines::helm_kind_rank(kind))
     };
     let mut order: Vec<usize> = (0..nodes.len()).collect();
     order.sort_by_key(|&i| name_kind(i));
