@@ -425,8 +425,10 @@ pub(crate) fn dependencies(ctx: &Context<'_>, job: &JobFacts<'_>, refs: &[Ref]) 
             .unwrap_or(&r.name)
             .to_string();
         let def = ctx.def(r.kind, ns, &orig_name);
+        // Else a chart hook Job that creates it at run time stands for its definition.
         let hook = ctx
             .hook_def(r.kind, ns, &orig_name)
+            .or_else(|| super::created::by_hook_job(ctx, r.kind, ns, &orig_name))
             .filter(|_| def.is_none());
         if !uses.iter().any(|u| u.kind == r.kind && u.name == orig_name) {
             uses.push(Dependency {

@@ -3,6 +3,7 @@
 //! Each Job goes through small passes over its facts: `identity` (hardening,
 //! hash, name, dependencies), then `hooks` or `gitops`, then `record`.
 
+pub(crate) mod created;
 pub(crate) mod facts;
 pub(crate) mod find;
 pub(crate) mod gitops;

@@ -163,7 +163,9 @@ fn order_hook_dependency(ctx: &Context<'_>, dep: &Dependency, wave: i64, plan: &
 /// `nautobot-env-init` when its init Job needs the bundled database). The hook
 /// is still deleted before it is made again (`before-hook-creation`).
 fn keep_hook_dependency(ctx: &Context<'_>, job: &JobFacts<'_>, dep: &Dependency, plan: &mut Plan) {
-    let Some(def) = dep.hook.filter(|_| dep.doc.is_none()) else {
+    // The hook that defines it (not a hook Job that creates it at run time).
+    let defines = |h: &usize| ctx.kind(*h) == dep.kind.kind();
+    let Some(def) = dep.hook.filter(|h| dep.doc.is_none() && defines(h)) else {
         return;
     };
     let Some(dv) = ctx.value(def) else { return };

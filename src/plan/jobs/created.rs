@@ -1,0 +1,82 @@
+//! Secrets and ConfigMaps no document defines that a chart's pre-install hook
+//! Job creates at run time with kubectl (Flagsmith's `django-secret-init`:
+//! `kubectl create secret generic flagsmith-django-secret-key`). A migration
+//! hook that reads one must come after that Job, as after a hook that defines it.
+
+use crate::k8s::engines::HELM_HOOK;
+use crate::k8s::RefKind;
+use crate::plan::context::{annotation, Context};
+use crate::yaml::Value;
+
+/// The chart's `pre-install` hook Job in namespace `ns` (as written) that
+/// creates `kind/name` with kubectl, if one does.
+pub(crate) fn by_hook_job(ctx: &Context<'_>, kind: RefKind, ns: &str, name: &str) -> Option<usize> {
+    let noun = match kind {
+        RefKind::Secret => "secret",
+        RefKind::ConfigMap => "configmap",
+        _ => return None,
+    };
+    (0..ctx.index.entries.len()).find(|&i| {
+        let info = &ctx.index.entries[i].info;
+        info.kind.as_deref() == Some("Job")
+            && info.namespace.as_deref().unwrap_or("") == ns
+            && ctx.value(i).is_some_and(|v| {
+                let pre_install = annotation(v, HELM_HOOK)
+                    .is_some_and(|h| h.split(',').any(|e| e.trim() == "pre-install"));
+                pre_install && creates(v, noun, name)
+            })
+    })
+}
+
+/// Whether a Job's containers run kubectl on a `noun` and name `name` as a word.
+fn creates(job: &Value, noun: &str, name: &str) -> bool {
+    let pod = job.at(crate::k8s::POD_TEMPLATE_SPEC);
+    let containers = ["initContainers", "containers"]
+        .iter()
+        .flat_map(|l| pod.and_then(|p| p.get(l)).map(Value::items).unwrap_or(&[]));
+    let mut text = String::new();
+    for c in containers {
+        let argv = ["command", "args"].iter().flat_map(|k| c.strings(k));
+        let env = crate::k8s::env_values(c).filter_map(|(_, _, v)| v.as_str());
+        for s in argv.chain(env) {
+            text.push_str(s);
+            text.push('\n');
+        }
+    }
+    let lower = text.to_ascii_lowercase();
+    (lower.contains("kubectl") || lower.contains("oc create"))
+        && lower.contains(noun)
+        && has_word(&text, name)
+}
+
+/// Whether `name` appears in `text` not as part of a longer name.
+fn has_word(text: &str, name: &str) -> bool {
+    let part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(part) && !after.is_some_and(part)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_word;
+
+    #[test]
+    fn a_name_inside_a_longer_name_is_not_named() {
+        assert!(has_word(
+            "kubectl create secret generic app-key --from-literal=a=b",
+            "app-key"
+        ));
+        assert!(has_word(
+            "SECRET_NAME=app-key\nkubectl get secret \"$SECRET_NAME\"",
+            "app-key"
+        ));
+        assert!(!has_word(
+            "kubectl create secret generic app-key-2",
+            "app-key"
+        ));
+        assert!(!has_word("my-app-key", "app-key"));
+    }
+}
