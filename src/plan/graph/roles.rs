@@ -132,27 +132,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
         if let Some(call) = reach.app_calls.first() {
             out.calls_app.insert(k, call.clone());
         }
-        // What the data services it needs reach in turn: Sentry's ClickHouse
-        // needs its ZooKeeper before the snuba migrations create tables.
-        let mut todo: Vec<usize> = need.iter().map(|n| n.0).collect();
-        while let Some(w) = todo.pop() {
-            for (d, why) in reach.of_data_service(w) {
-                if !need.iter().any(|n| n.0 == d) {
-                    need.push((d, why));
-                    todo.push(d);
-                }
-            }
-        }
-        // An operator's resource comes with its CRD, operator and their RBAC.
-        let operated: Vec<(usize, String)> = need
-            .iter()
-            .flat_map(|(d, _)| super::operated::companions(index, *d))
-            .collect();
-        for (d, why) in operated {
-            if !need.iter().any(|n| n.0 == d) {
-                need.push((d, why));
-            }
-        }
+        close_over(&mut reach, &mut need);
         if need.is_empty()
             && texts_of(index, pod)
                 .iter()
@@ -177,6 +157,30 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
     fronts(index, &services, &by_image, &mut out);
     supports(index, &mut out);
     out
+}
+
+/// Adds to `need` what its data services need in turn: what they reach
+/// (Sentry's ClickHouse needs its ZooKeeper before the snuba migrations create
+/// tables), and an operator's resource's CRD, operator and their RBAC.
+fn close_over(reach: &mut Reach<'_, '_>, need: &mut Vec<(usize, String)>) {
+    let mut todo: Vec<usize> = need.iter().map(|n| n.0).collect();
+    while let Some(w) = todo.pop() {
+        for (d, why) in reach.of_data_service(w) {
+            if !need.iter().any(|n| n.0 == d) {
+                need.push((d, why));
+                todo.push(d);
+            }
+        }
+    }
+    let operated: Vec<(usize, String)> = need
+        .iter()
+        .flat_map(|(d, _)| super::operated::companions(reach.index, *d))
+        .collect();
+    for (d, why) in operated {
+        if !need.iter().any(|n| n.0 == d) {
+            need.push((d, why));
+        }
+    }
 }
 
 /// The Services in front of the data services found by image: part of them (a

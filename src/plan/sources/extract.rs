@@ -245,6 +245,11 @@ fn is_chart_gate(pod: &Value, name: &str) -> bool {
 /// applied with the apps, after the Job's Argo CD wave. The init containers
 /// before it that prepare its volumes go into the Job with it, and count too.
 fn extract_risk(pod: &Value, j: usize) -> Option<String> {
+    claim_risk(pod, j).or_else(|| derive::output::output_left_behind(pod, j))
+}
+
+/// [`extract_risk`]'s claim: one the Job would mount.
+fn claim_risk(pod: &Value, j: usize) -> Option<String> {
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
     // What the Job mounts: the container and the init containers it takes along.

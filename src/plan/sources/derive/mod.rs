@@ -16,6 +16,7 @@ use crate::yaml::value::Text;
 use crate::yaml::{Tree, Value};
 
 mod mounts;
+pub(crate) mod output;
 
 /// Pod spec fields the Job keeps: what the container needs to reach the database
 /// and to be scheduled like the app. Everything else (e.g. hostname, subdomain,
@@ -109,7 +110,7 @@ const READ_ONLY_SOURCES: &[&str] = &["configMap", "secret", "downwardAPI", "proj
 /// The volumes a container mounts and can write: not `readOnly`, and not of
 /// a [`READ_ONLY_SOURCES`] source (one the pod does not define comes from a
 /// claim template: writable).
-fn written_volumes<'c>(c: &'c Value, volumes: &[Value]) -> Vec<&'c str> {
+pub(super) fn written_volumes<'c>(c: &'c Value, volumes: &[Value]) -> Vec<&'c str> {
     let read_only = |name: &str| {
         volumes
             .iter()
