@@ -141,3 +141,59 @@ fn authentik_migrate_only_command() {
     );
     assert_eq!(crate::detect::tools::migrate_only("Kong"), None);
 }
+
+/// How a container of `image` whose args are `args` (the image's entrypoint
+/// runs them), with `env`, is classified.
+fn with_args(image: &str, args: &[&str], env: &[(&str, &str)]) -> Kind {
+    let env = env
+        .iter()
+        .map(|(n, v)| Value::map([("name", Value::str(*n)), ("value", Value::str(*v))]));
+    let c = Value::map([
+        ("name", Value::str("app")),
+        ("image", Value::str(image)),
+        (
+            "args",
+            Value::Seq(args.iter().map(|w| Value::str(*w)).collect()),
+        ),
+        ("env", Value::Seq(env.collect())),
+    ]);
+    classify_container(&c, &no_scripts).kind
+}
+
+/// LiteLLM's proxy serves with flags only, and migrates first unless
+/// `DISABLE_SCHEMA_UPDATE=true`; `--skip_server_startup` only migrates.
+#[test]
+fn litellm_proxy_serves_with_flags_and_migrates_first() {
+    let image = "ghcr.io/berriai/litellm-database:main-v1.80.12";
+    let flags = ["--config", "/etc/litellm/config.yaml", "--port=4000"];
+    assert_eq!(with_args(image, &flags, &[]), Kind::MigratesThenServes);
+    let off = [("DISABLE_SCHEMA_UPDATE", "true")];
+    assert_ne!(with_args(image, &flags, &off), Kind::MigratesThenServes);
+    let only = ["--use_prisma_migrate", "--skip_server_startup"];
+    assert_eq!(with_args(image, &only, &[]), Kind::Migration);
+}
+
+/// Flagsmith's api image: `migrate` only migrates, `migrate-and-serve` (and
+/// no argument) migrates, then serves; `serve` and the task processor do not.
+#[test]
+fn flagsmith_api_by_its_argument() {
+    let image = "flagsmith/flagsmith-api:2.238.0";
+    assert_eq!(with_args(image, &["migrate"], &[]), Kind::Migration);
+    let serving = with_args(image, &["migrate-and-serve"], &[]);
+    assert_eq!(serving, Kind::MigratesThenServes);
+    for other in ["serve", "run-task-processor"] {
+        assert_eq!(with_args(image, &[other], &[]), Kind::Other, "{other}");
+    }
+}
+
+/// Nautobot's entrypoint runs `post_upgrade` before any argument, unless
+/// `NAUTOBOT_DOCKER_SKIP_INIT=true`.
+#[test]
+fn nautobot_entrypoint_migrates_before_its_arguments() {
+    let image = "ghcr.io/nautobot/nautobot:2.0.5-py3.11";
+    let echo = ["echo", "Nautobot Initialization Done"];
+    assert_eq!(with_args(image, &echo, &[]), Kind::Migration);
+    assert_eq!(with_args(image, &[], &[]), Kind::MigratesThenServes);
+    let off = [("NAUTOBOT_DOCKER_SKIP_INIT", "true")];
+    assert_ne!(with_args(image, &[], &off), Kind::MigratesThenServes);
+}

@@ -110,7 +110,11 @@ fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
                 Does::Check
             } else if t.not.iter().any(|s| follows(after, s)) {
                 Does::Other
-            } else if t.serves.iter().any(|s| serves_after(after, s)) {
+            } else if t.serves.iter().any(|s| serves_after(after, s))
+                // A word that only its migrate-only command has (LiteLLM's
+                // `--skip_server_startup`) says it does not serve.
+                && !t.migrate.iter().any(|s| !s.is_empty() && follows(after, s))
+            {
                 Does::MigrateThenServe
             } else if t.migrate.iter().any(|s| follows(after, s)) {
                 adjust_by_flags(Does::Migrate, &argv[i..])
@@ -123,12 +127,22 @@ fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
     None
 }
 
-/// Whether a `serves` sequence matches the words after the program: as
-/// [`follows`], but `""` is the program alone (Langfuse's and NetBox's
-/// entrypoints serve with no argument and only migrate with `true`).
+/// Whether a `serves` sequence matches the words after the program (each
+/// lower-cased, then as written): as [`follows`], but `""` is the program with
+/// no positional word, flags and their values only (Langfuse's and NetBox's
+/// entrypoints serve with no argument and only migrate with `true`; LiteLLM's
+/// proxy serves with `--config FILE`).
 fn serves_after(words: &[String], seq: &str) -> bool {
     match seq {
-        "" => words.is_empty(),
+        "" => {
+            let mut value_next = false;
+            words.iter().step_by(2).all(|w| {
+                let flag = w.starts_with('-');
+                let ok = flag || value_next;
+                value_next = flag && !w.contains('=');
+                ok
+            })
+        }
         _ => follows(words, seq),
     }
 }

@@ -8,6 +8,10 @@ use crate::yaml::Value;
 /// Words of an env switch's name that turn migrations off when it is true.
 const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "OFF"];
 
+/// Tools' switches whose names do not say `MIGRAT`: each turns the image's
+/// start-up migration off when true (LiteLLM's proxy, Nautobot's entrypoint).
+const TOOL_OFF_SWITCHES: &[&str] = &["DISABLE_SCHEMA_UPDATE", "NAUTOBOT_DOCKER_SKIP_INIT"];
+
 /// An env var of a container that turns the image's start-up migrations off
 /// (`*_MIGRATION_DISABLED=true`, `RUN_MIGRATIONS=false`), and its value: a Job
 /// built from the container that runs the image's entrypoint migrates nothing.
@@ -37,6 +41,9 @@ fn switch_state(name: &str, value: &str) -> Option<bool> {
     let negative = NEGATIVE_SWITCH.iter().any(|w| up.contains(w));
     let truthy = matches!(v.as_str(), "true" | "1" | "yes" | "on" | "y");
     let falsy = matches!(v.as_str(), "false" | "0" | "no" | "off" | "n");
+    if TOOL_OFF_SWITCHES.contains(&up.as_str()) && (truthy || falsy) {
+        return Some(falsy);
+    }
     // A name that is the switch itself, not a setting of the migration.
     let switch = ["MIGRATE", "MIGRATION", "MIGRATIONS", "_ENABLED"]
         .iter()

@@ -148,6 +148,49 @@ pub const APPS: &[Tool] = &[
         ..tool("n8n", &["n8n"])
     },
     Tool {
+        // The proxy (the image's entrypoint runs `litellm` with the container's
+        // flags) migrates its schema with Prisma before it serves, unless
+        // `DISABLE_SCHEMA_UPDATE=true`; `--skip_server_startup` only migrates.
+        migrate: &["--skip_server_startup"],
+        not: &["--health", "--version", "--test"],
+        serves: &[""],
+        images: &[
+            "*berriai/litellm",
+            "*berriai/litellm-database",
+            "*berriai/litellm-non_root",
+        ],
+        migrate_only: Some("litellm --use_prisma_migrate --skip_server_startup"),
+        ..tool("LiteLLM proxy", &["litellm"])
+    },
+    Tool {
+        // The api image's entrypoint (`./scripts/run-docker.sh`) runs its
+        // argument: `migrate` only migrates; `migrate-and-serve` (the image's
+        // default) migrates, then serves; `serve` and the task processor wait
+        // for the migrations, never run them.
+        migrate: &["migrate"],
+        not: &["serve", "run-task-processor", "waitfordb*"],
+        serves: &["", "migrate-and-serve"],
+        images: &["*flagsmith/flagsmith-api", "*flagsmith/flagsmith"],
+        migrate_only: Some("./scripts/run-docker.sh migrate"),
+        ..tool("Flagsmith api", &["flagsmith-run-docker"])
+    },
+    Tool {
+        // The image's entrypoint runs `nautobot-server post_upgrade` (migrate,
+        // collectstatic, cache refreshes) unless `NAUTOBOT_DOCKER_SKIP_INIT=true`,
+        // then its arguments; a `command` (the web server, celery) replaces it.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*nautobot/nautobot", "*networktocode/nautobot"],
+        migrate_only: Some("/docker-entrypoint.sh true"),
+        ..tool("Nautobot entrypoint", &["nautobot-entrypoint"])
+    },
+    Tool {
+        // Nautobot's documented upgrade command migrates first.
+        migrate: &["post_upgrade", "migrate"],
+        not: &["init", "makemigrations", "showmigrations"],
+        ..tool("Nautobot", &["nautobot-server"])
+    },
+    Tool {
         // The server migrates its database in-process at start (db-migrate),
         // unless `DATABASE_DISABLE_MIGRATION=true`.
         migrate: &[""],
