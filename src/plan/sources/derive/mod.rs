@@ -18,6 +18,10 @@ use crate::yaml::{Tree, Value};
 mod mounts;
 pub(crate) mod output;
 
+/// Pod annotations a Job built from a workload leaves out: kubectl's default
+/// container names one of the app's.
+const DROPPED_POD_ANNOTATIONS: &[&str] = &["kubectl.kubernetes.io/default-container"];
+
 /// Pod spec fields the Job keeps: what the container needs to reach the database
 /// and to be scheduled like the app. Everything else (e.g. hostname, subdomain,
 /// topology spread, termination grace) belongs to the long-running workload.
@@ -363,7 +367,9 @@ impl<'v> Builder<'v> {
     /// and ReplicaSets would count it), nor the `checksum/*` annotations that
     /// roll the app when its config or Secrets change: the Job's hash covers
     /// its ConfigMaps, and leaves Secrets out on purpose (Immich's random
-    /// Valkey password renamed the Job, and reran the migration, on every render).
+    /// Valkey password renamed the Job, and reran the migration, on every
+    /// render); nor kubectl's default container, the app's (Sourcegraph's
+    /// `frontend` in a Job whose one container is `migrator`).
     fn pod_metadata(&mut self, v: &Value) {
         let Some(meta) = v.at(&["spec", "template", "metadata"]) else {
             return;
@@ -378,7 +384,9 @@ impl<'v> Builder<'v> {
             .collect();
         let drop_annotations: Vec<&Text> = annotations
             .iter()
-            .filter(|(k, _)| k.starts_with("checksum/"))
+            .filter(|(k, _)| {
+                k.starts_with("checksum/") || DROPPED_POD_ANNOTATIONS.contains(&k.as_str())
+            })
             .map(|(k, _)| k)
             .collect();
         let all = |drop: &[&Text], of: &[(Text, Value)]| !of.is_empty() && drop.len() == of.len();
