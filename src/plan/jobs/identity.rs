@@ -63,7 +63,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
             true => (
                 path!["spec", "backoffLimit"],
                 Some(Value::Int(DEFAULT_BACKOFF)),
-                "the chart set no backoffLimit; the database it needs starts with the release, so the migration retries until it is up",
+                "the chart set no backoffLimit; what it needs of the release (its database, a cache, a Job that prepares its files) starts with it, so the migration retries until that is up",
             ),
         });
     }
