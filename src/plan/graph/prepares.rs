@@ -13,11 +13,11 @@ use crate::plan::context::annotation;
 use crate::yaml::Value;
 
 /// The regular Jobs before document `m` in the stream (the migration's Job, or
-/// the workload a Job is built from) that write a claim its `pod` mounts, each
-/// with the reason; `migrations` are never one.
+/// the workload a Job is built from; `name` its name before hashing) that write
+/// a claim its `pod` mounts, each with the reason; `migrations` are never one.
 pub(super) fn preparers(
     index: &Index<'_>,
-    m: usize,
+    (m, name): (usize, &str),
     pod: &Value,
     migrations: &HashSet<usize>,
 ) -> Vec<(usize, String)> {
@@ -33,7 +33,7 @@ pub(super) fn preparers(
             // After a run, the migration stands before the workloads it gates,
             // and so before its preparers: their kapp group says what they are.
             peek(index, j).is_some_and(|v| {
-                annotation(&v, HELM_HOOK).is_none() && (j < m || in_a_needs_group(&v))
+                annotation(&v, HELM_HOOK).is_none() && (j < m || in_needs_group_of(&v, name))
             })
         })
         .filter_map(|j| {
@@ -50,14 +50,12 @@ pub(super) fn preparers(
         .collect()
 }
 
-/// Whether an earlier run put a Job in the kapp group of a migration's needs.
-fn in_a_needs_group(job: &Value) -> bool {
-    let prefix = format!("{}.premigrate-needs-", crate::k8s::engines::KAPP_GROUP);
-    job.at(&["metadata", "annotations"])
-        .map(Value::entries)
-        .unwrap_or(&[])
-        .iter()
-        .any(|(k, _)| k.starts_with(&prefix))
+/// Whether an earlier run put a Job in the kapp group of the needs of the
+/// migration named `name` (before hashing).
+fn in_needs_group_of(job: &Value, name: &str) -> bool {
+    use crate::k8s::engines::{per_migration_key, KAPP_GROUP};
+    let key = per_migration_key(KAPP_GROUP, &format!("needs-{name}"));
+    annotation(job, &key).is_some()
 }
 
 /// The claims a pod mounts writable in some container (`readOnly` not set).

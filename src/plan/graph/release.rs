@@ -57,7 +57,10 @@ impl Release {
 
 /// Builds the graph; `Err` names an unknown `premigrate.io/after` target or a cycle.
 pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Release, String> {
-    let migs: Vec<(usize, &Value)> = cands.iter().map(|c| (c.doc, c.pod)).collect();
+    let migs: Vec<(usize, &Value, &str)> = cands
+        .iter()
+        .map(|c| (c.doc, c.pod, c.facts.name.as_str()))
+        .collect();
     let data = roles::find(index, &migs);
     let facts: Vec<Facts> = (cands.iter().enumerate())
         .map(|(k, c)| Facts {

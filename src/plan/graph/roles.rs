@@ -93,10 +93,10 @@ pub(super) struct Svc {
 
 /// Finds the data services of the stream for the migrations in documents `migrations`
 /// (their pod specs given as values).
-pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
+pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServices {
     let mut out = DataServices::default();
     let migration_docs: std::collections::HashSet<usize> =
-        migrations.iter().map(|(d, _)| *d).collect();
+        migrations.iter().map(|(d, _, _)| *d).collect();
     let is_migration = |i: usize| migration_docs.contains(&i);
     let services = services(index);
     for i in 0..index.entries.len() {
@@ -112,8 +112,10 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
         out.docs.iter().map(|(&w, why)| (w, why.clone())).collect();
     // A workload that runs the image of any migration of the release is an app
     // (Sentry's snuba-api, reached by its web migration, runs snuba's image).
-    let mut migration_repos: Vec<String> =
-        migrations.iter().flat_map(|(_, pod)| repos(pod)).collect();
+    let mut migration_repos: Vec<String> = migrations
+        .iter()
+        .flat_map(|(_, pod, _)| repos(pod))
+        .collect();
     migration_repos.sort();
     migration_repos.dedup();
     let mut reach = Reach {
@@ -126,7 +128,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
         of_data: Default::default(),
         app_calls: Vec::new(),
     };
-    for (k, (m, pod)) in migrations.iter().enumerate() {
+    for (k, (m, pod, name)) in migrations.iter().enumerate() {
         let ns = namespace_of(index, *m);
         let mut need = reach.from(pod, &ns, "the migration");
         if let Some(call) = reach.app_calls.first() {
@@ -142,7 +144,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value)]) -> DataServices {
         }
         // Regular chart Jobs before it that write a claim it mounts: not hosts
         // (a migration that names none may still need the release's database).
-        for (d, why) in super::prepares::preparers(index, *m, pod, &migration_docs) {
+        for (d, why) in super::prepares::preparers(index, (*m, name), pod, &migration_docs) {
             out.preparers.insert(d);
             need.push((d, why));
         }
