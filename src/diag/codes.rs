@@ -205,6 +205,9 @@ pub const PM513: Code = code("PM513", Error, "something waits for a Job its dele
 /// Lint: a possible migration the detector could not confirm.
 pub const PM514: Code = code("PM514", Info, "a possible migration the detector could not confirm",
     "The Job looks like a migration (its name, image or command) but matches no rule: premigrate leaves it alone. Mark it `premigrate.io/migration: \"true\"` (or pass `--job NAME`) to make it one, `\"false\"` to silence this.");
+/// Lint: apps applied with a regular migration Job they do not wait for.
+pub const PM515: Code = code("PM515", Warning, "apps start with a regular migration Job, not after it",
+    "The chart makes its migration Job a regular resource and the apps that share its database (a Secret, a ConfigMap, the image) do not wait for it: Helm, kubectl, Flux and kapp apply them at once, so on a fresh install the apps crash-loop until the schema exists and on an upgrade their new pods run against the old schema. The post-renderer gates them on the Job; by hand, add an init container that waits for it.");
 
 // PM6xx: input premigrate does not trust (reliability and security).
 
@@ -232,7 +235,8 @@ pub const CODES: &[Code] = &[
     PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM101, PM102, PM105, PM106,
     PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM301, PM302,
     PM303, PM304, PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507,
-    PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM601, PM602, PM603, PM604, PM605, PM606,
+    PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM601, PM602, PM603, PM604, PM605,
+    PM606,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

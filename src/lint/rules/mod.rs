@@ -9,6 +9,7 @@ use crate::yaml::edit::Seg;
 use super::context::Cx;
 use super::Hit;
 
+mod apps_start_with_migration;
 mod argo_helm_hook_mix;
 mod data_service_after_migration;
 mod deleted_hook_awaited;
@@ -66,6 +67,7 @@ pub const RULES: &[Rule] = &[
     argo_helm_hook_mix::RULE,
     deleted_hook_awaited::RULE,
     possible_migration::RULE,
+    apps_start_with_migration::RULE,
 ];
 
 /// `base` followed by `keys`.
