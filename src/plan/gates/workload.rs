@@ -222,7 +222,11 @@ fn record(
     // So is a chart hook under Helm (it deletes a hook before creating it again).
     let hook = is_hook(ctx, w);
     let recreated = follower || (ctx.target == Target::Hooks && hook);
-    let immutable = crate::k8s::kinds::immutable_pod(ctx.kind(w));
+    // A Job whose name carries its render time is a new Job on every render
+    // (ERPNext's `…-conf-bench-20260101120000`): nothing to apply over.
+    let name = ctx.index.entries[w].info.name.as_deref().unwrap_or("");
+    let renamed = crate::plan::jobs::hash::render_stamp(name).is_some();
+    let immutable = crate::k8s::kinds::immutable_pod(ctx.kind(w)) && !renamed;
     if immutable && !follower && ctx.target == Target::Gitops {
         // Flux, Argo CD and kapp replace it when its gate changes (Helm recreates
         // a chart hook on every release anyway).
