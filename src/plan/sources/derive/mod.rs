@@ -97,15 +97,34 @@ pub(crate) struct NewJob {
 /// write a volume it mounts, which prepare what it reads (Gitea's `init-app-ini`
 /// writes the `app.ini` its `gitea migrate` loads). One that only reads the
 /// same ConfigMap or Secret prepares nothing (Flyte's `run-migrations` beside
-/// its `seed-projects`: taken along, it would migrate twice). premigrate's
-/// gates are not. `volumes`: the pod's.
+/// its `seed-projects`: taken along, it would migrate twice). So do the earlier
+/// ones that wait for a database: the Job waits as the pods did, where it
+/// would otherwise spend its retries (OpenMetadata's `wait-for-mysql`). Gates
+/// on a migration, the chart's or premigrate's, are not. `volumes`: the pod's.
 pub(crate) fn preparers(inits: &[Value], volumes: &[Value], init: usize) -> Vec<usize> {
     let own = mount_names(&inits[init]);
     let prepares =
         |c: &Value| !is_gate(c) && written_volumes(c, volumes).iter().any(|m| own.contains(m));
     (0..init)
-        .filter(|&j| is_sidecar(&inits[j]) || prepares(&inits[j]))
+        .filter(|&j| is_sidecar(&inits[j]) || prepares(&inits[j]) || waits_for_data(&inits, j))
         .collect()
+}
+
+/// Whether init container `j` waits for a database or another service, not
+/// for a migration (a gate that names a Job or checks the migrations).
+fn waits_for_data(inits: &[Value], j: usize) -> bool {
+    let c = &inits[j];
+    if is_gate(c) {
+        return false;
+    }
+    let no_scripts = |_: &str| None;
+    let waiter =
+        crate::detect::classify_container(c, &no_scripts).kind == crate::detect::Kind::Waiter;
+    let alone = Value::map([(
+        "initContainers",
+        Value::Seq([c.clone()].into_iter().collect()),
+    )]);
+    waiter && crate::plan::graph::chart_gates::find(&alone).is_empty()
 }
 
 /// Volume sources a pod can only read, whatever the mount says.
