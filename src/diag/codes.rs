@@ -123,6 +123,9 @@ pub const PM210: Code = code("PM210", Warning, "the chart hangs on an engine wit
 /// A chart hook that ran after a migration hook cannot wait for it now.
 pub const PM211: Code = code("PM211", Warning, "a chart hook that ran after the migration may now run before it completes",
     "Helm ran this hook after the migration hook (by hook event, then weight, then name). Under `gitops` the migration is a regular Job; a later hook that runs only after install, upgrade or rollback waits for it with a gate, but this one is also a pre or delete hook: a pre hook runs before the regular resources exist, a delete hook when they are being deleted, so it cannot wait for the Job. Make the hook `post-install,post-upgrade`, make it wait for the migration itself, or use `--target hooks`.");
+/// Workloads of the migration's image owner left ungated.
+pub const PM212: Code = code("PM212", Info, "workloads of the migration's image owner are not gated",
+    "Under `--gate auto` a workload waits for a migration when it shares a Secret, a ConfigMap or an image repository with it. A workload that shares none but runs an image of the same owner (Sourcegraph's `worker` beside its `migrator`: they reach the database through the frontend's API) is left alone, and said: if it reads the schema, annotate it `premigrate.io/wait-for: JOB` (or use `--gate all`).");
 /// Sidecars left out of a generated Job.
 pub const PM301: Code = code("PM301", Warning, "containers left out of a Job built from a workload",
     "A Job runs the migration alone: the workload's other regular containers (a sidecar, a second app container such as a worker) would keep it from ever completing, so they are left out (native sidecars, init containers with `restartPolicy: Always`, are kept).");
@@ -233,10 +236,10 @@ pub const PM606: Code = code("PM606", Warning, "a NetworkPolicy keeps the gates 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM101, PM102, PM105, PM106,
-    PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM301, PM302,
-    PM303, PM304, PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507,
-    PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM601, PM602, PM603, PM604, PM605,
-    PM606,
+    PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM212, PM301,
+    PM302, PM303, PM304, PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506,
+    PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM601, PM602, PM603, PM604,
+    PM605, PM606,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

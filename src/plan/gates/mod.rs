@@ -12,6 +12,7 @@ pub(crate) mod egress;
 pub(crate) mod follower;
 pub(crate) mod init;
 pub(crate) mod later;
+mod owner;
 pub(crate) mod rbac;
 pub(crate) mod rollout;
 pub(crate) mod select;

@@ -55,6 +55,11 @@ pub(crate) fn waits(
             own.into_iter()
                 .filter(|(w, _)| !m.carriers.contains(w) && !chosen.iter().any(|(c, _)| c == w)),
         );
+        if ctx.cfg.gate == GateMode::Auto {
+            let picked: Vec<usize> = chosen.iter().map(|(w, _)| *w).collect();
+            let images = app_images(&m.pod);
+            super::owner::note_same_owner(ctx, plan, m, (same_ns, &picked), &images);
+        }
         for (w, why) in chosen {
             waits.entry(w).or_default().push((k, why));
         }
@@ -203,7 +208,7 @@ fn fallback(
 
 /// The image repositories a pod runs, premigrate's own gates left out (a gate's
 /// image says nothing about which database the pod uses).
-fn app_images(pod: &Value) -> Vec<String> {
+pub(super) fn app_images(pod: &Value) -> Vec<String> {
     ["initContainers", "containers"]
         .iter()
         .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
