@@ -110,6 +110,11 @@ def renames(text):
 STAMP = re.compile(r"-(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}(-\d{2})?|\d{8}-\d{6}|\d{12}(\d{2})?|1\d{9})(?=$|\.)")
 
 
+# A release revision at the end of a name (premigrate leaves it out of a
+# Job's name before hashing: src/plan/jobs/hash.rs, revision_suffix).
+REVISION = re.compile(r"-(r|rev|revision-|rev-)?\d{1,6}$")
+
+
 def resource_key(resource, names):
     """checkov's resource id with output names replaced by the input names, and
     the kind left out: a Role generated for a migration is held to the findings of
@@ -117,7 +122,7 @@ def resource_key(resource, names):
     to the workload's."""
     for new, old in sorted(names.items(), key=lambda kv: -len(kv[0])):
         resource = resource.replace(new, old)
-    return STAMP.sub("", resource.partition(".")[2])
+    return REVISION.sub("", STAMP.sub("", resource.partition(".")[2]))
 
 
 def main():

@@ -262,6 +262,9 @@ pub(crate) fn names_migration(name: &str, m: &Migration) -> bool {
         || is_hashed_name_of(name, &m.original_name)
         || crate::plan::jobs::hash::render_stamp(name)
             .is_some_and(|(base, _)| base == m.original_name)
+        // The chart's name with the release revision premigrate left out.
+        || crate::plan::jobs::hash::revision_suffix(crate::plan::jobs::hash::unstamped(name))
+            .is_some_and(|(base, _)| base == m.original_name)
 }
 
 /// Warns about names that select nothing: a `premigrate.io/wait-for` entry that is

@@ -2,8 +2,7 @@
 //! the stream's workloads, and the edits a pass makes to the Job itself.
 
 use crate::detect::Match;
-use crate::k8s::engines::own;
-use crate::plan::context::{annotation, annotation_edit, Context};
+use crate::plan::context::{annotation_edit, Context};
 use crate::plan::model::Phase;
 use crate::plan::sources::derive::NewJob;
 use crate::yaml::edit::Edit;
@@ -75,8 +74,8 @@ impl<'s> JobFacts<'s> {
         place: crate::plan::jobs::order::Place,
     ) -> Option<JobFacts<'s>> {
         let v = subject.value;
-        let original = annotation(v, own::ORIGINAL_NAME)
-            .map(str::to_string)
+        let original = ctx
+            .original_of(v)
             .unwrap_or_else(|| crate::plan::jobs::hash::unstamped(&subject.name).to_string());
         let phase = place.phase;
         let pod = v.at(crate::k8s::POD_TEMPLATE_SPEC)?;

@@ -110,6 +110,26 @@ pub(crate) fn is_render_time(key: &str, value: &str) -> bool {
     key == "rollme" || (dated && timed) || bare
 }
 
+/// A release revision at the end of a Job's name (`.Release.Revision`:
+/// Hoppscotch's `…-migrations-1`, CVAT's `…-initializer-r1`, `-rev2`,
+/// `-revision-3`): the name without it, and the revision as written. Helm 3
+/// and 4 render a new one on every upgrade; `helm template` always 1.
+pub(crate) fn revision_suffix(name: &str) -> Option<(&str, &str)> {
+    let digits = |s: &str| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit());
+    let (base, last) = name.rsplit_once('-').filter(|(b, _)| !b.is_empty())?;
+    // `-revision-3`, `-rev-3`: the word, then the number.
+    let worded = base
+        .rsplit_once('-')
+        .filter(|(b, w)| !b.is_empty() && matches!(*w, "revision" | "rev") && digits(last));
+    if let Some((before, _)) = worded {
+        return Some((before, &name[before.len() + 1..]));
+    }
+    ["revision", "rev", "r", ""]
+        .iter()
+        .any(|p| last.strip_prefix(p).is_some_and(digits))
+        .then_some((base, last))
+}
+
 /// A Job's name without the render-time stamp a chart may end it with (see
 /// [`render_stamp`]).
 pub(crate) fn unstamped(name: &str) -> &str {
@@ -179,6 +199,35 @@ pub(crate) fn label_name(full: &str, seed: &str, max: usize) -> String {
         cut.pop();
     }
     format!("{cut}-{tag}")
+}
+
+#[cfg(test)]
+mod revision_tests {
+    use super::revision_suffix;
+
+    #[test]
+    fn a_release_revision_ends_the_name() {
+        assert_eq!(
+            revision_suffix("hoppscotch-migrations-1"),
+            Some(("hoppscotch-migrations", "1"))
+        );
+        assert_eq!(
+            revision_suffix("cvat-backend-initializer-r12"),
+            Some(("cvat-backend-initializer", "r12"))
+        );
+        assert_eq!(
+            revision_suffix("app-migrate-rev3"),
+            Some(("app-migrate", "rev3"))
+        );
+        assert_eq!(
+            revision_suffix("app-migrate-revision-3"),
+            Some(("app-migrate", "revision-3"))
+        );
+        assert_eq!(revision_suffix("app-migrate"), None);
+        assert_eq!(revision_suffix("app-v2"), None);
+        assert_eq!(revision_suffix("-1"), None);
+        assert_eq!(revision_suffix("app-migrate-1234567"), None);
+    }
 }
 
 #[cfg(test)]

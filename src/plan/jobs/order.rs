@@ -81,17 +81,15 @@ pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, 
                 .at(crate::k8s::POD_TEMPLATE_SPEC)
                 .unwrap_or(&Value::Null),
             ns: namespace(v.value),
-            facts: facts(v),
+            facts: facts(ctx, v),
         })
         .collect();
     release::build(ctx.index, &cands)
         .map_err(|e| Error::new(e).help("fix or remove the premigrate.io/after annotations"))
 }
 
-fn facts(v: &View<'_>) -> Facts {
-    let name = crate::plan::context::original_name(v.value)
-        .unwrap_or("")
-        .to_string();
+fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
+    let name = ctx.original_of(v.value).unwrap_or_default();
     let phase = match annotation(v.value, own::PHASE) {
         Some("post") => Some(Phase::Post),
         Some("pre") => Some(Phase::Pre),
