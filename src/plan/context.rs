@@ -417,16 +417,22 @@ impl Context<'_> {
             return Some(stamped.to_string());
         };
         let ns = namespace(v);
-        let sibling = self.index.entries.iter().any(|e| {
-            let other = e.info.name.as_deref().unwrap_or("");
-            e.info.kind.as_deref() == Some("Job")
-                && other != name
-                && e.info.namespace.as_deref().unwrap_or("") == ns
-                && crate::plan::jobs::hash::revision_suffix(crate::plan::jobs::hash::unstamped(
-                    other,
-                ))
-                .is_some_and(|(b, _)| b == base)
-        });
+        // A Job premigrate builds (`<workload>-<container>`) carries no revision.
+        let charts =
+            self.index.entries.iter().any(|e| {
+                e.info.kind.as_deref() == Some("Job") && e.info.name.as_deref() == Some(name)
+            });
+        let sibling = !charts
+            || self.index.entries.iter().any(|e| {
+                let other = e.info.name.as_deref().unwrap_or("");
+                e.info.kind.as_deref() == Some("Job")
+                    && other != name
+                    && e.info.namespace.as_deref().unwrap_or("") == ns
+                    && crate::plan::jobs::hash::revision_suffix(crate::plan::jobs::hash::unstamped(
+                        other,
+                    ))
+                    .is_some_and(|(b, _)| b == base)
+            });
         Some(if sibling { stamped } else { base }.to_string())
     }
 }

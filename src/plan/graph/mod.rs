@@ -14,6 +14,7 @@ mod prepares;
 mod reach;
 pub mod release;
 pub mod roles;
+mod schema_wait;
 pub mod why;
 
 use std::collections::BTreeMap;

@@ -20,8 +20,9 @@ pub struct Facts {
     /// The workload (`Kind/name`) it is taken out of: a Job premigrate builds,
     /// or built on an earlier run (`premigrate.io/derived-from`).
     pub workload: Option<String>,
-    /// An app of the release its own command calls (`Service/x (…)`): it runs
-    /// after the apps (see the release graph's `calls_app`).
+    /// Why it needs an app of the release running (its own command calls one,
+    /// or it waits for a table the app creates): it runs after the apps (see
+    /// the release graph's `calls_app`).
     pub calls_app: Option<String>,
 }
 
@@ -284,11 +285,8 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
     if let Some(p) = m.phase {
         return (p, "premigrate.io/phase".into());
     }
-    if let Some(app) = &m.calls_app {
-        return (
-            Phase::Post,
-            format!("its own command calls {app}, an app of the release: it runs after the apps, as a contract step does (before them, the app would wait for it and it for the app)"),
-        );
+    if let Some(why) = &m.calls_app {
+        return (Phase::Post, why.clone());
     }
     let Some(ev) = m.events.as_ref().filter(|ev| post_only(ev)) else {
         return (Phase::Pre, "runs before the workloads".into());

@@ -53,9 +53,10 @@ pub struct DataServices {
     /// the stream but a database of their own (a URL, a dotted host): those
     /// found by image are not theirs.
     pub external: std::collections::BTreeSet<usize>,
-    /// The migrations (places in the list, as `needs`) whose own command calls
-    /// an app of the release by its Service (SonarQube's `migrate_db` over
-    /// HTTP): the app must run first. Why, per migration.
+    /// The migrations (places in the list, as `needs`) that need an app of the
+    /// release running: their own command calls it by its Service (SonarQube's
+    /// `migrate_db` over HTTP), or they wait for a table it creates (DevLake's
+    /// fix-up). The app must run first. Why, per migration.
     pub calls_app: BTreeMap<usize, String>,
     /// Regular chart Jobs a migration needs because they write a claim it
     /// mounts before it (see `prepares`): needs, but no hosts.
@@ -132,7 +133,9 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
         let ns = namespace_of(index, *m);
         let mut need = reach.from(pod, &ns, "the migration");
         if let Some(call) = reach.app_calls.first() {
-            out.calls_app.insert(k, call.clone());
+            out.calls_app.insert(k, format!("its own command calls {call}, an app of the release: it runs after the apps, as a contract step does (before them, the app would wait for it and it for the app)"));
+        } else if let Some(why) = super::schema_wait::waits_for_schema(index, pod) {
+            out.calls_app.insert(k, why);
         }
         close_over(&mut reach, &mut need);
         if need.is_empty()
