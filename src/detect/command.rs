@@ -359,6 +359,13 @@ fn unwrap(argv: &[String], image_prog: Option<&str>) -> (Vec<String>, Option<Str
             {
                 1
             }
+            // A wait that runs its arguments once what it waits for is up:
+            // `wait-for-it db:5432 -- CMD`, GitLab's `/scripts/wait-for-deps
+            // /scripts/db-migrate`. What it runs is what the container does.
+            _ if is_waiter_name(&p) && v.iter().any(|a| a == "--") => {
+                v.iter().position(|a| a == "--").map_or(0, |i| i + 1)
+            }
+            _ if is_waiter_name(&p) && v.len() > 1 && v[1].contains('/') => 1,
             "docker-entrypoint" | "entrypoint" if image_prog.is_some() => {
                 let mut out = vec![image_prog.unwrap_or_default().to_string()];
                 out.extend(v[1..].iter().cloned());
@@ -372,6 +379,13 @@ fn unwrap(argv: &[String], image_prog: Option<&str>) -> (Vec<String>, Option<Str
         v = &v[n..];
     }
     (v.to_vec(), None)
+}
+
+/// Whether a program's name says it waits (`wait-for-it`, `wait-for-deps`).
+fn is_waiter_name(p: &str) -> bool {
+    crate::detect::vocab::WAITERS.contains(&p)
+        || p.starts_with("wait-for")
+        || p.starts_with("wait_for")
 }
 
 /// Whether `program` is the program of a tool the table knows by its image.

@@ -232,12 +232,28 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
     }
     jobs.extend(entrypoint_jobs(c, &base));
     jobs.extend(marked_jobs(c, &base));
-    let check = CHECKS.iter().any(|seq| follows(&words, seq));
+    let check = CHECKS.iter().any(|seq| follows(&words, seq)) || schema_version_wait(c, &words);
     (!jobs.is_empty() || check).then_some(ChartGate {
         container: name,
         jobs,
         check,
     })
+}
+
+/// GitLab's `dependencies` init container: `/scripts/wait-for-deps` alone
+/// waits until the database schema is at the code's version (a check of the
+/// migrations), unless `BYPASS_SCHEMA_VERSION` is set; with a command after it,
+/// it is a wrapper that waits for the database, then runs it (the migration Job).
+fn schema_version_wait(c: &Value, words: &[&str]) -> bool {
+    let alone = words
+        .last()
+        .is_some_and(|w| w.rsplit('/').next() == Some("wait-for-deps"));
+    let bypass = crate::k8s::env_values(c).any(|(_, n, v)| {
+        n == "BYPASS_SCHEMA_VERSION"
+            && v.as_str()
+                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+    });
+    alone && !bypass
 }
 
 /// The Jobs a premigrate gate names in its `PREMIGRATE_WAIT_FOR` variable (its marker).

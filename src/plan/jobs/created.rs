@@ -23,13 +23,15 @@ pub(crate) fn by_hook_job(ctx: &Context<'_>, kind: RefKind, ns: &str, name: &str
             && ctx.value(i).is_some_and(|v| {
                 let pre_install = annotation(v, HELM_HOOK)
                     .is_some_and(|h| h.split(',').any(|e| e.trim() == "pre-install"));
-                pre_install && creates(v, noun, name)
+                pre_install && creates(ctx, v, noun, name)
             })
     })
 }
 
-/// Whether a Job's containers run kubectl on a `noun` and name `name` as a word.
-fn creates(job: &Value, noun: &str, name: &str) -> bool {
+/// Whether a Job's containers, or the scripts it mounts from ConfigMaps and
+/// Secrets of the stream (GitLab's shared-secrets Job runs one), run kubectl on
+/// a `noun` and name `name` as a word.
+fn creates(ctx: &Context<'_>, job: &Value, noun: &str, name: &str) -> bool {
     let pod = job.at(crate::k8s::POD_TEMPLATE_SPEC);
     let containers = ["initContainers", "containers"]
         .iter()
@@ -43,10 +45,42 @@ fn creates(job: &Value, noun: &str, name: &str) -> bool {
             text.push('\n');
         }
     }
+    for script in pod.map(|p| mounted_texts(ctx, job, p)).unwrap_or_default() {
+        text.push_str(script);
+        text.push('\n');
+    }
     let lower = text.to_ascii_lowercase();
     (lower.contains("kubectl") || lower.contains("oc create"))
         && lower.contains(noun)
         && has_word(&text, name)
+}
+
+/// The text values of the ConfigMaps and Secrets of the stream a pod mounts as volumes.
+fn mounted_texts<'v>(ctx: &Context<'v>, job: &Value, pod: &Value) -> Vec<&'v str> {
+    let ns = crate::plan::context::namespace(job);
+    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    let named = volumes.iter().filter_map(|v| {
+        let cm = v.at(&["configMap", "name"]).map(|n| ("ConfigMap", n));
+        cm.or_else(|| v.at(&["secret", "secretName"]).map(|n| ("Secret", n)))
+            .and_then(|(k, n)| Some((k, n.as_str()?)))
+    });
+    let mut out = Vec::new();
+    for (kind, name) in named {
+        let doc = (0..ctx.index.entries.len()).find(|&i| {
+            let e = &ctx.index.entries[i].info;
+            e.kind.as_deref() == Some(kind)
+                && e.name.as_deref() == Some(name)
+                && e.namespace.as_deref().unwrap_or("") == ns
+        });
+        let data = doc.and_then(|d| ctx.value(d)).and_then(|v| v.get("data"));
+        out.extend(
+            data.map(Value::entries)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|(_, v)| v.as_str()),
+        );
+    }
+    out
 }
 
 /// Whether `name` appears in `text` not as part of a longer name.
