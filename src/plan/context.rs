@@ -401,42 +401,6 @@ pub(crate) fn hook_weight(v: &Value) -> Option<i64> {
     annotation(v, engines::HELM_HOOK_WEIGHT).and_then(|w| w.trim().parse().ok())
 }
 
-impl Context<'_> {
-    /// A Job's name before hashing, as [`original_name`] reads it, without a
-    /// release revision (`…-migrations-1`, `…-r1`) unless another Job of its
-    /// namespace has the same name with another number (the chart's order of
-    /// several Jobs): Helm 3 and 4 render a new revision on every upgrade, and
-    /// a name that kept it renamed the Job, and rolled every gated app, on each.
-    pub(crate) fn original_of(&self, v: &Value) -> Option<String> {
-        if let Some(recorded) = annotation(v, own::ORIGINAL_NAME) {
-            return Some(recorded.to_string());
-        }
-        let name = v.at(&["metadata", "name"]).and_then(Value::as_str)?;
-        let stamped = crate::plan::jobs::hash::unstamped(name);
-        let Some((base, _)) = crate::plan::jobs::hash::revision_suffix(stamped) else {
-            return Some(stamped.to_string());
-        };
-        let ns = namespace(v);
-        // A Job premigrate builds (`<workload>-<container>`) carries no revision.
-        let charts =
-            self.index.entries.iter().any(|e| {
-                e.info.kind.as_deref() == Some("Job") && e.info.name.as_deref() == Some(name)
-            });
-        let sibling = !charts
-            || self.index.entries.iter().any(|e| {
-                let other = e.info.name.as_deref().unwrap_or("");
-                e.info.kind.as_deref() == Some("Job")
-                    && other != name
-                    && e.info.namespace.as_deref().unwrap_or("") == ns
-                    && crate::plan::jobs::hash::revision_suffix(crate::plan::jobs::hash::unstamped(
-                        other,
-                    ))
-                    .is_some_and(|(b, _)| b == base)
-            });
-        Some(if sibling { stamped } else { base }.to_string())
-    }
-}
-
 /// A Job's name before hashing: the one an earlier run recorded, else its
 /// `metadata.name` without a render-time stamp.
 pub(crate) fn original_name(v: &Value) -> Option<&str> {

@@ -74,8 +74,7 @@ impl<'s> JobFacts<'s> {
         place: crate::plan::jobs::order::Place,
     ) -> Option<JobFacts<'s>> {
         let v = subject.value;
-        let original = ctx
-            .original_of(v)
+        let original = crate::plan::jobs::names::original_of(ctx, v)
             .unwrap_or_else(|| crate::plan::jobs::hash::unstamped(&subject.name).to_string());
         let phase = place.phase;
         let pod = v.at(crate::k8s::POD_TEMPLATE_SPEC)?;

@@ -10,6 +10,7 @@ pub(crate) mod gitops;
 pub(crate) mod hash;
 pub(crate) mod hooks;
 pub(crate) mod identity;
+pub(crate) mod names;
 pub(crate) mod order;
 pub(crate) mod record;
 

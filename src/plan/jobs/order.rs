@@ -89,7 +89,7 @@ pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, 
 }
 
 fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
-    let name = ctx.original_of(v.value).unwrap_or_default();
+    let name = crate::plan::jobs::names::original_of(ctx, v.value).unwrap_or_default();
     let phase = match annotation(v.value, own::PHASE) {
         Some("post") => Some(Phase::Post),
         Some("pre") => Some(Phase::Pre),

@@ -15,6 +15,7 @@ use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::value::Text;
 use crate::yaml::{Tree, Value};
 
+mod labels;
 mod mounts;
 pub(crate) mod output;
 
@@ -213,7 +214,7 @@ pub(crate) fn derive(
         .expect("callers check the pod template");
     let mut b = Builder::new(pod, ctx);
     b.identity(v, name, own_annotations);
-    b.pod_metadata(v);
+    b.pod_metadata(doc, v);
     b.pod_fields(pod);
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     let (keep_init, running, dropped) = match shape {
@@ -382,25 +383,19 @@ impl<'v> Builder<'v> {
     }
 
     /// The pod template's metadata a migration pod keeps: not the labels the
-    /// workload selects its pods by (the app's Services, PodDisruptionBudgets
-    /// and ReplicaSets would count it), nor the `checksum/*` annotations that
+    /// app's pods are selected by (see `labels`), nor the `checksum/*` annotations that
     /// roll the app when its config or Secrets change: the Job's hash covers
     /// its ConfigMaps, and leaves Secrets out on purpose (Immich's random
     /// Valkey password renamed the Job, and reran the migration, on every
     /// render); nor kubectl's default container, the app's (Sourcegraph's
     /// `frontend` in a Job whose one container is `migrator`).
-    fn pod_metadata(&mut self, v: &Value) {
+    fn pod_metadata(&mut self, doc: usize, v: &Value) {
         let Some(meta) = v.at(&["spec", "template", "metadata"]) else {
             return;
         };
-        let selector = v.at(&["spec", "selector", "matchLabels"]);
         let labels = meta.get("labels").map(Value::entries).unwrap_or(&[]);
         let annotations = meta.get("annotations").map(Value::entries).unwrap_or(&[]);
-        let drop_labels: Vec<&Text> = labels
-            .iter()
-            .filter(|(k, val)| selector.and_then(|s| s.get(k)) == Some(val))
-            .map(|(k, _)| k)
-            .collect();
+        let drop_labels = labels::selected(self.ctx, (doc, v), labels);
         let drop_annotations: Vec<&Text> = annotations
             .iter()
             .filter(|(k, _)| {
