@@ -68,6 +68,9 @@ pub const PM014: Code = code("PM014", Warning, "a migration runs in a bare Pod",
     "The chart runs a migration in a Pod, not a Job (Airbyte's bootloader, a `pre-install,pre-upgrade` hook Pod). Helm and Argo CD run it as the chart's hook, but under kubectl, Flux and kapp it is a plain Pod: it starts with the apps on a first install, stays failed if the database is not up yet, and an upgrade patches the finished Pod without running it again, so the new migrations never run. premigrate names, orders and gates Jobs only and leaves the Pod as it is. Render the migration as a Job, or deploy the chart with Helm (Flux's helm-controller) or Argo CD, which run its hooks.");
 pub const PM015: Code = code("PM015", Warning, "a migration Job an earlier run generated is dropped",
     "The stream holds a Job premigrate generated on an earlier run (`--migrate`, or `premigrate.io/migrate` on a workload), and this run was not asked for it: the Job, its gates and its Role go, and the workload is no longer migrated once before it starts. A pipeline that runs premigrate twice (in CI with `--migrate`, then as a post-renderer without it) loses the migration this way. Give the same `--migrate` on every run, or put the annotation on the workload, which travels with it.");
+/// An app migrates at start under its own lock, with no command that only migrates.
+pub const PM016: Code = code("PM016", Info, "an app migrates at start under its own lock, with no command that only migrates",
+    "The app's server migrates its schema before it serves, under a database lock, so one pod migrates at a time (Coder, Windmill, DevLake), and the tool has no command that only migrates: premigrate cannot run it once in a Job and leaves it alone. A Job that runs the serving command never completes, so `--migrate` refuses it. What remains: a failed migration crash-loops the new pods (the old ones keep serving under a rolling update).");
 pub const PM004: Code = code("PM004", Warning, "TTL removed from a GitOps migration Job",
     "Under `gitops` the Job must outlive its success: once `spec.ttlSecondsAfterFinished` deletes it, the GitOps engine re-creates it, the migration reruns every interval, and gated pods wait for a Job that keeps restarting. premigrate removes the TTL.");
 /// The chart already made the Job a hook.
@@ -235,11 +238,11 @@ pub const PM606: Code = code("PM606", Warning, "a NetworkPolicy keeps the gates 
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
-    PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM101, PM102, PM105, PM106,
-    PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM212, PM301,
-    PM302, PM303, PM304, PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506,
-    PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM601, PM602, PM603, PM604,
-    PM605, PM606,
+    PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM016, PM101, PM102, PM105,
+    PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM212,
+    PM301, PM302, PM303, PM304, PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505,
+    PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM601, PM602, PM603,
+    PM604, PM605, PM606,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

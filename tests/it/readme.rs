@@ -51,6 +51,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM210", "codes/pm210-chart-hangs-on-argo.yaml"),
     ("PM211", "codes/pm211-pre-hook-after-migration.yaml"),
     ("PM212", "graph/sourcegraph-bundled.yaml"),
+    ("PM016", "graph/coder-external-db.yaml"),
     ("PM301", "sources/generate-annotation.yaml"),
     ("PM302", "sources/generate-flag.yaml"),
     ("PM303", "sources/extract-annotation-unknown.yaml"),

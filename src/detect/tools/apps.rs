@@ -191,6 +191,54 @@ pub const APPS: &[Tool] = &[
         ..tool("Nautobot", &["nautobot-server"])
     },
     Tool {
+        // `coder server` runs every pending migration in one transaction under
+        // a PostgreSQL advisory lock, then serves; no subcommand only migrates
+        // (`create-admin-user` migrates, then makes a user). A workspace proxy
+        // (`wsproxy server`) has no database.
+        not: &[
+            "wsproxy*",
+            "server create-admin-user",
+            "server postgres-builtin-*",
+            "agent*",
+            "provisionerd*",
+            "--version",
+            "version",
+        ],
+        serves: &["server"],
+        images: &["*coder/coder"],
+        locked: true,
+        ..tool("Coder", &["coder"])
+    },
+    Tool {
+        // Windmill's other images never migrate; listed before Windmill, whose
+        // program their names hold.
+        not: &[""],
+        ..tool(
+            "Windmill services",
+            &["windmill-lsp", "windmill-extra", "windmill-multiplayer"],
+        )
+    },
+    Tool {
+        // The server (and, in older releases, the workers) migrates under a
+        // PostgreSQL advisory lock at start unless `SKIP_MIGRATION=true`; the
+        // binary has no command that only migrates.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*windmill-labs/windmill", "*windmill-labs/windmill-ee"],
+        locked: true,
+        ..tool("Windmill", &["windmill"])
+    },
+    Tool {
+        // The lake server migrates a fresh database at start (an upgrade waits
+        // for `/proceed-db-migration` unless `FORCE_MIGRATION=true`) and locks
+        // it against a second instance; no command only migrates.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*apache/devlake"],
+        locked: true,
+        ..tool("DevLake server", &["devlake-lake"])
+    },
+    Tool {
         // The server migrates its database in-process at start (db-migrate),
         // unless `DATABASE_DISABLE_MIGRATION=true`.
         migrate: &[""],

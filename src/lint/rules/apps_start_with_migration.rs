@@ -66,7 +66,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             vec![],
             format!(
                 "{} starts with migration Job {}, a regular resource applied with it, and does not wait for it ({}): its pods may run before the schema is migrated",
-                gate.workload, m.original_name, gate.why
+                gate.workload, cx.name(m.doc), gate.why
             ),
             true,
         ));

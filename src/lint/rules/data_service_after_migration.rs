@@ -112,7 +112,7 @@ fn waves(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                     format!(
                         "{} (a data service of migration {}) is in sync wave {dw}, after the migration's wave {mw}: Argo CD waits for the migration first, which waits for it",
                         cx.object(*d),
-                        m.original_name
+                        cx.name(m.doc)
                     ),
                     true,
                 ));

@@ -49,7 +49,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         let Some(v) = cx.values[doc].as_ref() else {
             continue;
         };
-        let name = &m.original_name;
+        let name = cx.name(m.doc);
         // A migration whose database starts with the release must retry until it
         // is up (kubectl and Flux apply both at once): the post-renderer sets 6.
         let waits_for_data = !m.needs.is_empty();

@@ -53,7 +53,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             at(&[], &["spec", "ttlSecondsAfterFinished"]),
             format!(
                 "migration Job {} has ttlSecondsAfterFinished: {}: once it is deleted the GitOps engine re-creates it and the migration reruns",
-                m.original_name,
+                cx.name(m.doc),
                 crate::yaml::value::scalar_text(ttl)
             ),
             true,

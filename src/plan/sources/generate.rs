@@ -138,13 +138,18 @@ fn runnable(
     if v.kind != crate::detect::Kind::MigratesThenServes {
         return Ok(());
     }
-    let only = v
-        .command
-        .as_deref()
-        .map_or(String::new(), |c| format!(" (`{c}`)"));
+    let tool = v.tool.and_then(crate::detect::tools::named);
+    let help = match (v.command.as_deref(), tool) {
+        (Some(c), _) => format!("give the command that only migrates, then exits (`{c}`)"),
+        (None, Some(t)) if t.locked => format!(
+            "{} has no command that only migrates, and migrates under its own lock at start: leave it there (PM016)",
+            t.name
+        ),
+        _ => "give the command that only migrates, then exits".to_string(),
+    };
     Err(fail(
         format!("{}: the command serves after it migrates ({}): the Job would never complete, and the workload wait for it forever", r.said, v.signals.first().map_or("", |s| s.detail.as_str())),
-        &format!("give the command that only migrates, then exits{only}"),
+        &help,
     ))
 }
 

@@ -34,8 +34,8 @@ pub(crate) fn warn(ctx: &Context<'_>, plan: &mut Plan) {
     // Every app container is classified: a big stream's are spread over the cores.
     let size = |doc: usize| ctx.index.stream.doc_text(doc).len();
     for (doc, found) in crate::par::map(&todo, size, |doc| serving(ctx, doc, &migrated)) {
-        for message in found {
-            plan.note(codes::PM011, Some(doc), message);
+        for (code, message) in found {
+            plan.note(code, Some(doc), message);
         }
     }
 }
@@ -59,7 +59,11 @@ fn migrated_images(ctx: &Context<'_>, plan: &Plan) -> Vec<(String, String)> {
 
 /// The PM011 messages for the containers of workload `doc` that migrate, then
 /// serve, and run no image a migration of the stream runs (`migrated`).
-fn serving(ctx: &Context<'_>, doc: usize, migrated: &[(String, String)]) -> Vec<String> {
+fn serving(
+    ctx: &Context<'_>,
+    doc: usize,
+    migrated: &[(String, String)],
+) -> Vec<(crate::diag::Code, String)> {
     let Some(v) = ctx.value(doc) else {
         return vec![];
     };
@@ -93,10 +97,23 @@ fn serving(ctx: &Context<'_>, doc: usize, migrated: &[(String, String)]) -> Vec<
         .collect()
 }
 
-/// What the container does, and the `--migrate` that runs the migration once.
-fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> String {
+/// What the container does, and the `--migrate` that runs the migration once
+/// (PM011); for a tool that migrates under its own lock and has no command
+/// that only migrates, that premigrate leaves it alone (PM016).
+fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> (crate::diag::Code, String) {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
     let why: Vec<&str> = v.signals.iter().map(|s| s.detail.as_str()).collect();
+    let locked_only = v
+        .tool
+        .and_then(crate::detect::tools::named)
+        .filter(|t| !t.serves.is_empty() && t.locked && v.command.is_none());
+    if let Some(t) = locked_only {
+        return (codes::PM016, format!(
+            "{object}: container `{name}` migrates, then serves ({}): {} migrates under its own database lock, one pod at a time, and has no command that only migrates, so premigrate leaves it alone (a Job running its serving command would never complete); a failed migration crash-loops the new pods",
+            why.join("; "),
+            t.name
+        ));
+    }
     // A tool whose serving command migrates first (`ak server`, n8n, an
     // image's entrypoint): its own migration finds nothing left to do once
     // the Job ran, and the Job runs the tool's command that only migrates.
@@ -127,11 +144,11 @@ fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> String {
         true => "every pod migrates on start, under a lock, so one migrates at a time, but a failed migration crash-loops the app instead of failing one Job",
         false => "every pod migrates on start, racing the others",
     };
-    format!(
+    (codes::PM011, format!(
         "{object}: container `{name}` migrates, then serves ({}): {risk}; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate){then}",
         why.join("; "),
         object.to_ascii_lowercase(),
-    )
+    ))
 }
 
 /// The simple command of the container's script that runs `found` as the user
