@@ -24,6 +24,8 @@ pub struct Facts {
     /// or it waits for a table the app creates): it runs after the apps (see
     /// the release graph's `calls_app`).
     pub calls_app: Option<String>,
+    /// The image repositories its containers run (premigrate's gates left out).
+    pub images: Vec<String>,
 }
 
 /// Whether the chart runs `a` and `b` side by side, in no order: both taken out
@@ -32,7 +34,23 @@ pub struct Facts {
 /// other changes. (A Job of the chart keeps its place in the chart's order: a
 /// rerun, which no longer sees its hook events, must find the same one.)
 fn side_by_side(a: &Facts, b: &Facts) -> bool {
-    a.workload.is_some() && b.workload.is_some() && a.workload != b.workload
+    let built = a.workload.is_some() && b.workload.is_some() && a.workload != b.workload;
+    built || unordered_pair(a, b)
+}
+
+/// A regular Job of the chart the chart gives no order: no hook, no weight, no
+/// `premigrate.io/after`. Helm, kubectl and Argo CD apply two such Jobs at
+/// once. Two of one product (ZITADEL's `init`, then `setup`) keep the stream's
+/// order, the chart's steps; two of different images run side by side: ordered,
+/// one waited for the other (CVAT's ClickHouse and backend initializers: a
+/// failed ClickHouse init held the PostgreSQL migration, and every ClickHouse
+/// change renamed and reran it).
+fn unordered_pair(a: &Facts, b: &Facts) -> bool {
+    unordered_job(a) && unordered_job(b) && !a.images.iter().any(|i| b.images.contains(i))
+}
+
+fn unordered_job(m: &Facts) -> bool {
+    m.workload.is_none() && m.events.is_none() && m.weight == 0 && m.after.is_none()
 }
 
 /// Where one migration goes.

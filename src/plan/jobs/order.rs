@@ -122,7 +122,20 @@ fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
             }),
         // Known once the release graph has read the hosts.
         calls_app: None,
+        images: images(v.value),
     }
+}
+
+/// The image repositories a Job's containers run, premigrate's gates left out.
+fn images(job: &Value) -> Vec<String> {
+    let pod = job.at(crate::k8s::POD_TEMPLATE_SPEC);
+    ["initContainers", "containers"]
+        .iter()
+        .flat_map(|l| pod.and_then(|p| p.get(l)).map(Value::items).unwrap_or(&[]))
+        .filter(|c| !crate::plan::gates::container::is_gate(c))
+        .filter_map(|c| c.get("image").and_then(Value::as_str))
+        .map(|i| crate::detect::image_repository(i).to_string())
+        .collect()
 }
 
 /// Records the data services in the plan: they are never gated, and run first.
