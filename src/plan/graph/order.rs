@@ -49,6 +49,13 @@ fn unordered_pair(a: &Facts, b: &Facts) -> bool {
     unordered_job(a) && unordered_job(b) && !a.images.iter().any(|i| b.images.contains(i))
 }
 
+/// Whether neither of `a` and `b` follows the other: side by side, or so
+/// recorded by an earlier run (each `premigrate.io/after` leaves the other out).
+fn independent(a: &Facts, b: &Facts) -> bool {
+    let leaves_out = |x: &Facts, y: &Facts| x.after.as_ref().is_some_and(|l| !l.contains(&y.name));
+    side_by_side(a, b) || (leaves_out(a, b) && leaves_out(b, a))
+}
+
 fn unordered_job(m: &Facts) -> bool {
     m.workload.is_none() && m.events.is_none() && m.weight == 0 && m.after.is_none()
 }
@@ -258,9 +265,7 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
-            None => predecessor(ms, &phases, &by_key, &seq, i)
-                .into_iter()
-                .collect(),
+            None => predecessors(ms, &phases, &by_key, &seq, i),
         };
         let order_reason = match (&m.after, after.first()) {
             (Some(_), _) => "premigrate.io/after".to_string(),
@@ -333,28 +338,41 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
     }
 }
 
-/// The migration just before `i` in its phase, by the chart's order; `by_key`
-/// lists the migrations in that order (so a stream of thousands of hooks is
-/// placed in n log n, not n²).
-fn predecessor(
+/// The migrations just before `i` in its phase, by the chart's order: the
+/// nearest one, and those side by side with it just before it (a Job after
+/// CVAT's two initializers follows both, whichever the stream lists last, so a
+/// rerun that finds them the other way round keeps it); by name. `by_key` lists
+/// the migrations in that order (so a stream of thousands of hooks is placed in
+/// n log n, not n²).
+fn predecessors(
     ms: &[Facts],
     phases: &[(Phase, String)],
     by_key: &[usize],
     seq: &[usize],
     i: usize,
-) -> Option<usize> {
-    by_key[..seq[i]]
+) -> Vec<usize> {
+    let mut before = by_key[..seq[i]]
         .iter()
         .rev()
         .copied()
         .filter(|&j| phases[j].0 == phases[i].0 && !side_by_side(&ms[i], &ms[j]))
         // An explicit `after` on the other one wins over the chart's order.
-        .find(|&j| {
+        .filter(|&j| {
             !ms[j]
                 .after
                 .as_ref()
                 .is_some_and(|a| a.contains(&ms[i].name))
-        })
+        });
+    let Some(first) = before.next() else {
+        return vec![];
+    };
+    let mut out = vec![first];
+    let peers: Vec<usize> = before
+        .take_while(|&j| independent(&ms[j], &ms[first]))
+        .collect();
+    out.extend(peers);
+    out.sort_by(|&a, &b| ms[a].name.cmp(&ms[b].name));
+    out
 }
 
 /// Ranks migrations within each phase: a topological order of `after`, ties by the
