@@ -107,8 +107,9 @@ fn run(case: &Case) {
         &cfg,
     ));
     let rerun = text(&rewrite(&change_migration(&first, &m.original_name), &cfg));
+    // (A name the input itself writes, in a user's annotation, stays there.)
     assert!(
-        !fresh.contains(&m.name),
+        case.input.contains(&m.name) || !fresh.contains(&m.name),
         "{name}: changed migration kept its name {}",
         m.name
     );

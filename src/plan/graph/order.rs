@@ -46,7 +46,8 @@ fn side_by_side(a: &Facts, b: &Facts) -> bool {
 /// failed ClickHouse init held the PostgreSQL migration, and every ClickHouse
 /// change renamed and reran it).
 fn unordered_pair(a: &Facts, b: &Facts) -> bool {
-    unordered_job(a) && unordered_job(b) && !a.images.iter().any(|i| b.images.contains(i))
+    let known = !a.images.is_empty() && !b.images.is_empty();
+    known && unordered_job(a) && unordered_job(b) && !a.images.iter().any(|i| b.images.contains(i))
 }
 
 /// Whether neither of `a` and `b` follows the other: side by side, or so
@@ -57,7 +58,9 @@ fn independent(a: &Facts, b: &Facts) -> bool {
 }
 
 fn unordered_job(m: &Facts) -> bool {
-    m.workload.is_none() && m.events.is_none() && m.weight == 0 && m.after.is_none()
+    // An earlier run recorded it follows nothing (`premigrate.io/after: ""`).
+    let follows_none = m.after.as_ref().is_none_or(Vec::is_empty);
+    m.workload.is_none() && m.events.is_none() && m.weight == 0 && follows_none
 }
 
 /// Where one migration goes.
@@ -146,6 +149,17 @@ fn chart_order(ms: &[Facts]) -> Vec<usize> {
     // for installs only (`.Release.IsInstall`: Kong's bootstrap, whose `up`
     // fails on an empty database): it is no part of the upgrade's order.
     let install_only = ms.iter().any(upgrade_only);
+    // Per migration: the first place of the regular Jobs side by side with it
+    // (its own place when none is), and its name when some is.
+    let group: Vec<(usize, &str)> = (0..ms.len())
+        .map(|i| {
+            let peers = (0..ms.len()).filter(|&j| j != i && unordered_pair(&ms[i], &ms[j]));
+            match peers.min() {
+                Some(j) => (j.min(i), ms[i].name.as_str()),
+                None => (i, ""),
+            }
+        })
+        .collect();
     let lists: Vec<Vec<usize>> = SCENARIOS
         .iter()
         .map(|&s| {
@@ -156,12 +170,14 @@ fn chart_order(ms: &[Facts]) -> Vec<usize> {
             l.sort_by_key(|&i| {
                 let at = slot(&ms[i], s);
                 // Helm orders hooks of one weight by name; regular Jobs it
-                // applies at once, and premigrate keeps their position.
-                let name = match at {
-                    Some(1) => "",
-                    _ => ms[i].name.as_str(),
+                // applies at once, and premigrate keeps their position; regular
+                // Jobs side by side go by name from the first one's place, as a
+                // rerun finds them once `hooks` made them hooks of one weight.
+                let (name, pos, peer_name) = match at {
+                    Some(1) => ("", group[i].0, group[i].1),
+                    _ => (ms[i].name.as_str(), 0, ""),
                 };
-                (at, ms[i].weight, name, i)
+                (at, ms[i].weight, name, pos, peer_name, i)
             });
             l
         })
@@ -578,7 +594,7 @@ mod tests {
                     })
                     .collect();
             } else {
-                p.after = (0..ms.len())
+                let mut before: Vec<usize> = (0..ms.len())
                     .filter(|&j| phases[j] == phases[i] && key(ms, j) < key(ms, i))
                     .filter(|&j| !super::side_by_side(&ms[i], &ms[j]))
                     .filter(|&j| {
@@ -587,9 +603,23 @@ mod tests {
                             .as_ref()
                             .is_some_and(|a| a.contains(&ms[i].name))
                     })
-                    .max_by_key(|&j| key(ms, j))
-                    .into_iter()
                     .collect();
+                before.sort_by_key(|&j| std::cmp::Reverse(key(ms, j)));
+                p.after = match before.first() {
+                    None => vec![],
+                    Some(&first) => {
+                        let mut out: Vec<usize> = std::iter::once(first)
+                            .chain(
+                                before[1..]
+                                    .iter()
+                                    .copied()
+                                    .take_while(|&j| super::independent(&ms[j], &ms[first])),
+                            )
+                            .collect();
+                        out.sort_by(|&a, &b| ms[a].name.cmp(&ms[b].name));
+                        out
+                    }
+                };
             }
         }
         let mut done = vec![false; ms.len()];
