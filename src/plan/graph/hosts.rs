@@ -149,7 +149,43 @@ pub fn names_database(text: &str, origin: &Origin) -> bool {
         }
         Origin::Argv => false,
     };
-    url || keyed
+    let in_file = matches!(origin, Origin::File(_)) && database_section_host(text, &literal);
+    url || keyed || in_file
+}
+
+/// Words of an INI/TOML section, or of a key, that say database.
+const DATABASE_WORDS: &[&str] = &["database", "db", "postgres", "mysql", "mariadb", "sql"];
+
+/// Whether a config file names a database host by a name of its own on a line
+/// `host = db.example.com:5432` of a database section (Grafana's `grafana.ini`
+/// `[database]`), or under a key that says database (`db_host: …`).
+fn database_section_host(text: &str, literal: &dyn Fn(&str) -> bool) -> bool {
+    let says_db = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        DATABASE_WORDS.iter().any(|w| {
+            s.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|p| p == *w)
+        })
+    };
+    let mut section_db = false;
+    for line in text.lines().map(str::trim) {
+        if is_section(line) {
+            section_db = says_db(line.trim_matches(|c| c == '[' || c == ']'));
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(": ")) else {
+            continue;
+        };
+        let (key, value) = (
+            key.trim(),
+            value.trim().trim_matches(|c| c == '"' || c == '\''),
+        );
+        let host_key = is_host_key(key) && (section_db || says_db(key));
+        if host_key && !value.contains("://") && value.contains('.') && literal(value) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Commands whose operand is a host (`nslookup name`, `nc -z name 5432`).
