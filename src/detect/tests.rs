@@ -63,8 +63,11 @@ fn verdict(command: &[&str]) -> Verdict {
 #[test]
 fn every_tool_row_migrates_and_its_check_is_never_a_migration() {
     for t in tools::all() {
+        // A row of programs that never migrate (`not: [""]`: Windmill's other
+        // images, listed before the Windmill row their names would match).
+        let never = t.not == [""];
         assert!(
-            !t.programs.is_empty() && !t.migrate.is_empty(),
+            !t.programs.is_empty() && (never || !t.migrate.is_empty()),
             "{}",
             t.name
         );

@@ -193,11 +193,11 @@ pub const APPS: &[Tool] = &[
     Tool {
         // `coder server` runs every pending migration in one transaction under
         // a PostgreSQL advisory lock, then serves; no subcommand only migrates
-        // (`create-admin-user` migrates, then makes a user). A workspace proxy
+        // (`create-admin-user` migrates, then makes a user, and exits). A workspace proxy
         // (`wsproxy server`) has no database.
+        migrate: &["server create-admin-user"],
         not: &[
             "wsproxy*",
-            "server create-admin-user",
             "server postgres-builtin-*",
             "agent*",
             "provisionerd*",
