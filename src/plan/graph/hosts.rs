@@ -178,7 +178,10 @@ fn database_section_host(text: &str, literal: &dyn Fn(&str) -> bool) -> bool {
         };
         let (key, value) = (
             key.trim(),
-            value.trim().trim_matches(|c| c == '"' || c == '\''),
+            // Quotes around the value (`host = "db.example.com"`).
+            value
+                .trim()
+                .trim_matches(|c| c == '\u{22}' || c == '\u{27}'),
         );
         let host_key = is_host_key(key) && (section_db || says_db(key));
         if host_key && !value.contains("://") && value.contains('.') && literal(value) {

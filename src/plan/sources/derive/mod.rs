@@ -107,7 +107,7 @@ pub(crate) fn preparers(inits: &[Value], volumes: &[Value], init: usize) -> Vec<
     let prepares =
         |c: &Value| !is_gate(c) && written_volumes(c, volumes).iter().any(|m| own.contains(m));
     (0..init)
-        .filter(|&j| is_sidecar(&inits[j]) || prepares(&inits[j]) || waits_for_data(&inits, j))
+        .filter(|&j| is_sidecar(&inits[j]) || prepares(&inits[j]) || waits_for_data(inits, j))
         .collect()
 }
 
