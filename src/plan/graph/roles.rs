@@ -438,7 +438,7 @@ fn names_an_object(env_name: &str) -> bool {
 /// values, and the data of the ConfigMaps and Secrets it references; each with
 /// where it came from, and what it is (a command line, an env variable, a
 /// ConfigMap's or Secret's key: [`names_host`] reads a bare name by it).
-pub(super) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, Origin)> {
+pub(crate) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, Origin)> {
     let mut out = Vec::new();
     for list in ["initContainers", "containers"] {
         for c in pod.get(list).map(Value::items).unwrap_or(&[]) {

@@ -45,42 +45,18 @@ fn creates(ctx: &Context<'_>, job: &Value, noun: &str, name: &str) -> bool {
             text.push('\n');
         }
     }
-    for script in pod.map(|p| mounted_texts(ctx, job, p)).unwrap_or_default() {
-        text.push_str(script);
-        text.push('\n');
+    // The files it reads from the stream's ConfigMaps and Secrets (decoded).
+    let files = pod.map(|p| crate::plan::graph::roles::texts_of(ctx.index, p));
+    for (file, _, from) in files.unwrap_or_default() {
+        if matches!(from, crate::plan::graph::hosts::Origin::File(_)) {
+            text.push_str(&file);
+            text.push('\n');
+        }
     }
     let lower = text.to_ascii_lowercase();
     (lower.contains("kubectl") || lower.contains("oc create"))
         && lower.contains(noun)
         && has_word(&text, name)
-}
-
-/// The text values of the ConfigMaps and Secrets of the stream a pod mounts as volumes.
-fn mounted_texts<'v>(ctx: &Context<'v>, job: &Value, pod: &Value) -> Vec<&'v str> {
-    let ns = crate::plan::context::namespace(job);
-    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
-    let named = volumes.iter().filter_map(|v| {
-        let cm = v.at(&["configMap", "name"]).map(|n| ("ConfigMap", n));
-        cm.or_else(|| v.at(&["secret", "secretName"]).map(|n| ("Secret", n)))
-            .and_then(|(k, n)| Some((k, n.as_str()?)))
-    });
-    let mut out = Vec::new();
-    for (kind, name) in named {
-        let doc = (0..ctx.index.entries.len()).find(|&i| {
-            let e = &ctx.index.entries[i].info;
-            e.kind.as_deref() == Some(kind)
-                && e.name.as_deref() == Some(name)
-                && e.namespace.as_deref().unwrap_or("") == ns
-        });
-        let data = doc.and_then(|d| ctx.value(d)).and_then(|v| v.get("data"));
-        out.extend(
-            data.map(Value::entries)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|(_, v)| v.as_str()),
-        );
-    }
-    out
 }
 
 /// Whether `name` appears in `text` not as part of a longer name.
