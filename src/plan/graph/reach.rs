@@ -40,8 +40,19 @@ impl Reach<'_, '_> {
     /// What `pod` (of namespace `ns`; `who` in the reasons) reaches: each
     /// Service it names and the data-service workloads behind it, with why.
     pub(super) fn from(&mut self, pod: &Value, ns: &str, who: &str) -> Vec<(usize, String)> {
+        let texts = texts_of(self.index, pod);
+        self.from_texts(pod, &texts, ns, who)
+    }
+
+    /// [`Reach::from`], the pod's texts read already (`roles::texts_of`).
+    pub(super) fn from_texts(
+        &mut self,
+        pod: &Value,
+        texts: &[(String, String, Origin)],
+        ns: &str,
+        who: &str,
+    ) -> Vec<(usize, String)> {
         let (index, services) = (self.index, self.services);
-        let texts = texts_of(index, pod);
         let mut out = Vec::new();
         self.app_calls.clear();
         for k in self.by_name.candidates(&texts) {

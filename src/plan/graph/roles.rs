@@ -131,15 +131,17 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
     };
     for (k, (m, pod, name)) in migrations.iter().enumerate() {
         let ns = namespace_of(index, *m);
-        let mut need = reach.from(pod, &ns, "the migration");
+        // What the pod reads, once: its hosts, its waits, its own database.
+        let texts = texts_of(index, pod);
+        let mut need = reach.from_texts(pod, &texts, &ns, "the migration");
         if let Some(call) = reach.app_calls.first() {
             out.calls_app.insert(k, format!("its own command calls {call}, an app of the release: it runs after the apps, as a contract step does (before them, the app would wait for it and it for the app)"));
-        } else if let Some(why) = super::schema_wait::waits_for_schema(index, pod) {
+        } else if let Some(why) = super::schema_wait::waits_for_schema(&texts) {
             out.calls_app.insert(k, why);
         }
         close_over(&mut reach, &mut need);
         if need.is_empty()
-            && texts_of(index, pod)
+            && texts
                 .iter()
                 .any(|(t, _, from)| super::hosts::names_database(t, from))
         {

@@ -4,9 +4,6 @@
 //! runs after the apps, as the chart's `post-*` hook meant, never before them.
 
 use super::hosts::Origin;
-use super::roles::texts_of;
-use crate::index::Index;
-use crate::yaml::Value;
 
 /// Database clients a shell loop may query with.
 const CLIENTS: &[&str] = &[
@@ -18,11 +15,12 @@ const CLIENTS: &[&str] = &[
     "cqlsh",
 ];
 
-/// Why the pod waits for a table someone else creates, if it does: a shell
-/// `until`/`while` loop whose condition queries a table with a database client.
-pub(super) fn waits_for_schema(index: &Index<'_>, pod: &Value) -> Option<String> {
-    texts_of(index, pod)
-        .into_iter()
+/// Why a pod (its `texts`, as `roles::texts_of` reads them) waits for a table
+/// someone else creates, if it does: a shell `until`/`while` loop whose
+/// condition queries a table with a database client.
+pub(super) fn waits_for_schema(texts: &[(String, String, Origin)]) -> Option<String> {
+    texts
+        .iter()
         .filter(|(_, _, from)| matches!(from, Origin::Argv | Origin::File(_)))
         .find_map(|(text, label, _)| {
             let table = text.lines().find_map(polled_table)?;
