@@ -41,11 +41,11 @@ impl Reach<'_, '_> {
     /// Service it names and the data-service workloads behind it, with why.
     pub(super) fn from(&mut self, pod: &Value, ns: &str, who: &str) -> Vec<(usize, String)> {
         let texts = texts_of(self.index, pod);
-        self.from_texts(pod, &texts, ns, who)
+        self.reached_by(pod, &texts, ns, who)
     }
 
     /// [`Reach::from`], the pod's texts read already (`roles::texts_of`).
-    pub(super) fn from_texts(
+    pub(super) fn reached_by(
         &mut self,
         pod: &Value,
         texts: &[(String, String, Origin)],
@@ -55,7 +55,7 @@ impl Reach<'_, '_> {
         let (index, services) = (self.index, self.services);
         let mut out = Vec::new();
         self.app_calls.clear();
-        for k in self.by_name.candidates(&texts) {
+        for k in self.by_name.candidates(texts) {
             let s = &services[k];
             let Some(seen) = texts
                 .iter()

@@ -133,7 +133,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
         let ns = namespace_of(index, *m);
         // What the pod reads, once: its hosts, its waits, its own database.
         let texts = texts_of(index, pod);
-        let mut need = reach.from_texts(pod, &texts, &ns, "the migration");
+        let mut need = reach.reached_by(pod, &texts, &ns, "the migration");
         if let Some(call) = reach.app_calls.first() {
             out.calls_app.insert(k, format!("its own command calls {call}, an app of the release: it runs after the apps, as a contract step does (before them, the app would wait for it and it for the app)"));
         } else if let Some(why) = super::schema_wait::waits_for_schema(&texts) {
