@@ -191,6 +191,15 @@ pub const APPS: &[Tool] = &[
         ..tool("Nautobot", &["nautobot-server"])
     },
     Tool {
+        // CVAT's backend image: its entrypoint with `init` migrates (Django's
+        // `migrate`, its Redis migrations, the periodic jobs), then exits; `run
+        // …` waits for the migrations (`migrate --check`), then serves.
+        migrate: &["init"],
+        not: &["run*"],
+        images: &["*cvat/server"],
+        ..tool("CVAT backend", &["cvat-backend-entrypoint"])
+    },
+    Tool {
         // `coder server` runs every pending migration in one transaction under
         // a PostgreSQL advisory lock, then serves; no subcommand only migrates
         // (`create-admin-user` migrates, then makes a user, and exits). A workspace proxy
