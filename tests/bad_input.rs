@@ -113,6 +113,12 @@ const CASES: &[(&str, usize, &str, bool)] = &[
     ("invalid-utf8-in-job", 2, "app/templates/job.yaml", true),
     ("job-without-template", 2, "app/templates/job.yaml", false),
     (
+        "needs-annotation-names-nothing",
+        2,
+        "app/templates/migrate.yaml",
+        false,
+    ),
+    (
         "only-stale-generated-objects",
         1,
         "app/templates/migrate-rbac.yaml",

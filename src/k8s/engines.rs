@@ -209,6 +209,9 @@ pub(crate) mod own {
     pub(crate) const PHASE: &str = "premigrate.io/phase";
     /// Migrations (original names, comma-separated) that must complete before this one.
     pub(crate) const AFTER: &str = "premigrate.io/after";
+    /// What of the release a migration needs (`none`, or `Kind/name,…`), as the
+    /// user says it: replaces the data services premigrate finds.
+    pub(crate) const NEEDS: &str = "premigrate.io/needs";
 }
 
 /// Helm's install order of kinds (`releaseutil.InstallOrder`, Helm 3.17 and

@@ -77,6 +77,9 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
         .iter()
         .enumerate()
         .map(|(k, c)| {
+            if let Some(declared) = declared_needs(index, c.doc) {
+                return declared;
+            }
             let mut n = data.needs.get(&k).cloned().unwrap_or_default();
             let hosts = n.iter().filter(|(d, _)| !data.preparers.contains(d));
             if hosts.count() == 0 && !data.external.contains(&k) {
@@ -84,9 +87,9 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
             }
             n.sort();
             n.dedup_by_key(|x| x.0);
-            n
+            Ok(n)
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
     let pre_count = placed
         .iter()
         .filter(|p| p.phase == crate::plan::Phase::Pre)
@@ -139,6 +142,51 @@ fn regular_followers(placed: &[Placed], needs: &[Vec<(usize, String)>]) -> Vec<O
         }
     }
     memo.into_iter().map(Option::flatten).collect()
+}
+
+/// What the user says migration document `doc` (a Job, or the workload a Job
+/// is built from) needs of the release, in its `premigrate.io/needs`
+/// annotation: `none`, or `Kind/name` documents of the stream (in its
+/// namespace first). It replaces what premigrate finds (DolphinScheduler's
+/// schema Job reaches ZooKeeper only through an env every container shares).
+pub(crate) fn declared_needs(
+    index: &Index<'_>,
+    doc: usize,
+) -> Option<Result<Vec<(usize, String)>, String>> {
+    let v = roles::peek(index, doc)?;
+    let list = crate::plan::context::annotation(&v, crate::k8s::engines::own::NEEDS)?.trim();
+    if list.is_empty() || list.eq_ignore_ascii_case("none") {
+        return Some(Ok(vec![]));
+    }
+    let ns = &index.entries[doc].info.namespace;
+    let find = |item: &str| {
+        let (kind, name) = item.split_once('/')?;
+        let named = |i: &usize| {
+            let e = &index.entries[*i].info;
+            e.kind.as_deref() == Some(kind) && e.name.as_deref() == Some(name)
+        };
+        let all = 0..index.entries.len();
+        let here = all
+            .clone()
+            .filter(named)
+            .find(|&i| &index.entries[i].info.namespace == ns);
+        here.or_else(|| all.filter(named).next())
+    };
+    let why = "its premigrate.io/needs annotation names it";
+    Some(
+        list.split(',')
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .map(|item| {
+                find(item).map(|d| (d, why.to_string())).ok_or_else(|| {
+                    format!(
+                        "{}: premigrate.io/needs names {item}, which is no document of this stream (write Kind/name, or none)",
+                        index.entries[doc].info.object()
+                    )
+                })
+            })
+            .collect(),
+    )
 }
 
 /// A migration that names no host of the stream may still need the release's

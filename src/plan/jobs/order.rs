@@ -84,8 +84,18 @@ pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, 
             facts: facts(ctx, v),
         })
         .collect();
-    release::build(ctx.index, &cands)
-        .map_err(|e| Error::new(e).help("fix or remove the premigrate.io/after annotations"))
+    // A `premigrate.io/needs` that names no document is refused where it is written.
+    for c in &cands {
+        if let Some(Err(e)) = release::declared_needs(ctx.index, c.doc) {
+            return Err(Error::at(ctx.index.location(c.doc), e).help(
+                "write `none`, or the Kind/name of documents of the stream, comma-separated",
+            ));
+        }
+    }
+    release::build(ctx.index, &cands).map_err(|e| {
+        Error::new(e)
+            .help("fix or remove the premigrate.io/after or premigrate.io/needs annotations")
+    })
 }
 
 fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
