@@ -165,12 +165,11 @@ pub(crate) fn declared_needs(
             let e = &index.entries[*i].info;
             e.kind.as_deref() == Some(kind) && e.name.as_deref() == Some(name)
         };
-        let all = 0..index.entries.len();
-        let here = all
-            .clone()
+        let all = || 0..index.entries.len();
+        let here = all()
             .filter(named)
             .find(|&i| &index.entries[i].info.namespace == ns);
-        here.or_else(|| all.filter(named).next())
+        here.or_else(|| all().find(named))
     };
     let why = "its premigrate.io/needs annotation names it";
     Some(
