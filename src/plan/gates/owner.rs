@@ -42,12 +42,12 @@ pub(super) fn note_same_owner(
             let pod = ctx
                 .value(w)
                 .and_then(|v| crate::k8s::pod_spec(v, ctx.kind(w)));
-            pod.is_some_and(|p| !super::select::has_own_gate(p, m))
-                && pod.is_some_and(|p| {
-                    super::select::app_images(p)
+            pod.is_some_and(|p| {
+                !super::select::has_own_gate(p, m)
+                    && super::select::app_images(p)
                         .iter()
                         .any(|i| owner(i).is_some_and(|o| owners.contains(&o)))
-                })
+            })
         })
         .map(|&w| ctx.object(w))
         .collect();

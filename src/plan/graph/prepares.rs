@@ -58,7 +58,8 @@ fn in_needs_group_of(job: &Value, name: &str) -> bool {
     annotation(job, &key).is_some()
 }
 
-/// The claims a pod mounts writable in some container (`readOnly` not set).
+/// The claims a pod mounts writable in some container (`readOnly` not set), as
+/// extraction reads a container's written volumes.
 fn written_claims(pod: &Value) -> Vec<String> {
     let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
     let claim_of = |volume: &str| {
@@ -71,10 +72,9 @@ fn written_claims(pod: &Value) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for list in ["initContainers", "containers"] {
         for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
-            for mount in c.get("volumeMounts").map(Value::items).unwrap_or(&[]) {
-                let writable = !matches!(mount.get("readOnly"), Some(Value::Bool(true)));
-                let claim = mount.get("name").and_then(Value::as_str).and_then(claim_of);
-                if let Some(claim) = claim.filter(|c| writable && !out.iter().any(|o| o == c)) {
+            let written = crate::plan::sources::derive::written_volumes(c, volumes);
+            for claim in written.into_iter().filter_map(claim_of) {
+                if !out.iter().any(|o| o == claim) {
                     out.push(claim.to_string());
                 }
             }

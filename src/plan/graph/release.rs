@@ -158,18 +158,9 @@ pub(crate) fn declared_needs(
     if list.is_empty() || list.eq_ignore_ascii_case("none") {
         return Some(Ok(vec![]));
     }
-    let ns = &index.entries[doc].info.namespace;
     let find = |item: &str| {
         let (kind, name) = item.split_once('/')?;
-        let named = |i: &usize| {
-            let e = &index.entries[*i].info;
-            e.kind.as_deref() == Some(kind) && e.name.as_deref() == Some(name)
-        };
-        let all = || 0..index.entries.len();
-        let here = all()
-            .filter(named)
-            .find(|&i| &index.entries[i].info.namespace == ns);
-        here.or_else(|| all().find(named))
+        roles::find_doc(index, kind, name, Some(doc))
     };
     let why = "its premigrate.io/needs annotation names it";
     Some(

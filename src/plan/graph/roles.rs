@@ -300,7 +300,12 @@ pub fn rbac_of(index: &Index<'_>, sa: &str, ns: &str) -> Vec<(usize, Option<usiz
 
 /// The document `kind/name` a reference of document `near` names: the one in
 /// `near`'s namespace as written when there is one, else the first.
-fn find_doc(index: &Index<'_>, kind: &str, name: &str, near: Option<usize>) -> Option<usize> {
+pub(super) fn find_doc(
+    index: &Index<'_>,
+    kind: &str,
+    name: &str,
+    near: Option<usize>,
+) -> Option<usize> {
     let named = |e: &&crate::index::Entry| {
         e.info.kind.as_deref() == Some(kind) && e.info.name.as_deref() == Some(name)
     };

@@ -134,7 +134,7 @@ const READ_ONLY_SOURCES: &[&str] = &["configMap", "secret", "downwardAPI", "proj
 /// The volumes a container mounts and can write: not `readOnly`, and not of
 /// a [`READ_ONLY_SOURCES`] source (one the pod does not define comes from a
 /// claim template: writable).
-pub(super) fn written_volumes<'c>(c: &'c Value, volumes: &[Value]) -> Vec<&'c str> {
+pub(crate) fn written_volumes<'c>(c: &'c Value, volumes: &[Value]) -> Vec<&'c str> {
     let read_only = |name: &str| {
         volumes
             .iter()
