@@ -197,3 +197,40 @@ fn nautobot_entrypoint_migrates_before_its_arguments() {
     let off = [("NAUTOBOT_DOCKER_SKIP_INIT", "true")];
     assert_ne!(with_args(image, &[], &off), Kind::MigratesThenServes);
 }
+
+/// Kestra's servers run Flyway at start unless Micronaut's
+/// `FLYWAY_DATASOURCES_<NAME>_ENABLED=false`; `sys database migrate` only
+/// migrates; `server local` runs on an in-memory database.
+#[test]
+fn kestra_servers_migrate_first_unless_flyway_is_off() {
+    let image = "kestra/kestra:v0.19.12";
+    let worker = ["server", "worker", "--thread=128"];
+    assert_eq!(with_args(image, &worker, &[]), Kind::MigratesThenServes);
+    let off = [("FLYWAY_DATASOURCES_POSTGRES_ENABLED", "false")];
+    assert_ne!(with_args(image, &worker, &off), Kind::MigratesThenServes);
+    let on = [("FLYWAY_DATASOURCES_POSTGRES_ENABLED", "true")];
+    assert_eq!(with_args(image, &worker, &on), Kind::MigratesThenServes);
+    let only = ["sys", "database", "migrate"];
+    assert_eq!(with_args(image, &only, &[]), Kind::Migration);
+    assert_eq!(with_args(image, &["server", "local"], &[]), Kind::Other);
+}
+
+/// Weblate's entrypoint migrates, then runs its argument: `runserver` (and
+/// none) serves, `migrate` only migrates.
+#[test]
+fn weblate_entrypoint_migrates_then_serves() {
+    let image = "weblate/weblate:5.16.2.1";
+    assert_eq!(with_args(image, &[], &[]), Kind::MigratesThenServes);
+    assert_eq!(
+        with_args(image, &["runserver"], &[]),
+        Kind::MigratesThenServes
+    );
+    assert_eq!(with_args(image, &["migrate"], &[]), Kind::Migration);
+}
+
+/// Firefly III's core image migrates at start, then serves.
+#[test]
+fn firefly_core_migrates_then_serves() {
+    let image = "fireflyiii/core:version-6.2.9";
+    assert_eq!(with_args(image, &[], &[]), Kind::MigratesThenServes);
+}

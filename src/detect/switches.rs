@@ -8,9 +8,18 @@ use crate::yaml::Value;
 /// Words of an env switch's name that turn migrations off when it is true.
 const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "OFF"];
 
+/// Words of a switch's name that say the migration runs somewhere else when it
+/// is true (Rasa X's `RUN_DATABASE_MIGRATION_AS_SEPARATE_SERVICE`): never on here.
+const DELEGATING: &[&str] = &["SEPARATE", "EXTERNAL", "REMOTE"];
+
 /// Tools' switches whose names do not say `MIGRAT`: each turns the image's
 /// start-up migration off when true (LiteLLM's proxy, Nautobot's entrypoint).
 const TOOL_OFF_SWITCHES: &[&str] = &["DISABLE_SCHEMA_UPDATE", "NAUTOBOT_DOCKER_SKIP_INIT"];
+
+/// Tools' switches whose names do not say `MIGRAT`, as a prefix and a suffix:
+/// each turns the start-up migration on when true, off when false
+/// (Micronaut's `FLYWAY_DATASOURCES_<NAME>_ENABLED`: Kestra's servers).
+const TOOL_ON_SWITCHES: &[(&str, &str)] = &[("FLYWAY_DATASOURCES_", "_ENABLED")];
 
 /// An env var of a container that turns the image's start-up migrations off
 /// (`*_MIGRATION_DISABLED=true`, `RUN_MIGRATIONS=false`), and its value: a Job
@@ -43,6 +52,10 @@ fn switch_state(name: &str, value: &str) -> Option<bool> {
     let falsy = matches!(v.as_str(), "false" | "0" | "no" | "off" | "n");
     if TOOL_OFF_SWITCHES.contains(&up.as_str()) && (truthy || falsy) {
         return Some(falsy);
+    }
+    let tool_on = |&(pre, post): &(&str, &str)| up.starts_with(pre) && up.ends_with(post);
+    if TOOL_ON_SWITCHES.iter().any(tool_on) && (truthy || falsy) {
+        return Some(truthy);
     }
     // A name that is the switch itself, not a setting of the migration.
     let switch = ["MIGRATE", "MIGRATION", "MIGRATIONS", "_ENABLED"]
@@ -83,7 +96,8 @@ pub fn on_switch(c: &Value) -> Option<(usize, String)> {
             && !up.contains("DIR")
             && !up.contains("PATH")
             && !up.contains("TABLE")
-            && !up.contains("TIMEOUT");
+            && !up.contains("TIMEOUT")
+            && !DELEGATING.iter().any(|w| up.contains(w));
         (named && truthy).then(|| (k, format!("{n}={v}")))
     })
 }

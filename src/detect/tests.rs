@@ -448,6 +448,9 @@ fn a_disabling_switch_is_not_a_migration_switch() {
         let got = with_env("LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED", v);
         assert_ne!(got.kind, Kind::MigratesThenServes, "{v}");
     }
+    // Rasa X: true says a separate service migrates, not this container.
+    let got = with_env("RUN_DATABASE_MIGRATION_AS_SEPARATE_SERVICE", "true");
+    assert_ne!(got.kind, Kind::MigratesThenServes);
 }
 
 /// authentik's server image runs `ak server`, which migrates, then serves.

@@ -268,6 +268,61 @@ pub const APPS: &[Tool] = &[
         ..tool("Penpot backend", &["penpot-backend"])
     },
     Tool {
+        // The image's entrypoint (`/docker-entrypoint.sh`, which the chart's
+        // container calls from bash) runs `cake passbolt install --no-admin ||
+        // cake passbolt migrate` (no lock), then serves. The cake commands
+        // refuse root and clear the cache through Redis at the end (the
+        // chart's Redis is reached through a sidecar a Job does not have).
+        migrate: &[""],
+        serves: &[""],
+        images: &["*passbolt/passbolt"],
+        migrate_only: Some(
+            "su -s /bin/bash -c '/usr/share/php/passbolt/bin/cake passbolt migrate --no-clear-cache' www-data",
+        ),
+        ..tool("Passbolt entrypoint", &["passbolt-entrypoint"])
+    },
+    Tool {
+        // The core image's entrypoint runs `firefly-iii:create-database`, then
+        // `firefly-iii:upgrade-database` (`migrate --seed --force`, then its
+        // data upgrades; no lock), then serves.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*fireflyiii/core", "*jc5x/firefly-iii"],
+        migrate_only: Some("php artisan firefly-iii:upgrade-database"),
+        ..tool("Firefly III", &["firefly-iii-entrypoint"])
+    },
+    Tool {
+        // Every server component runs Flyway at start (PostgreSQL's lock: one
+        // pod at a time; `FLYWAY_DATASOURCES_POSTGRES_ENABLED=false` turns it
+        // off), then serves; `sys database migrate` only migrates. `server
+        // local` runs on an in-memory database.
+        migrate: &["sys database migrate"],
+        not: &["server local"],
+        serves: &[
+            "server standalone",
+            "server webserver",
+            "server executor",
+            "server indexer",
+            "server scheduler",
+            "server worker",
+        ],
+        images: &["*kestra/kestra", "*kestra/kestra-ee"],
+        migrate_only: Some("/app/kestra sys database migrate"),
+        locked: true,
+        ..tool("Kestra", &["kestra"])
+    },
+    Tool {
+        // The image's entrypoint (`/app/bin/start`) waits for its database,
+        // writes the data volume's secret, runs `weblate migrate` (no lock),
+        // then its argument: `runserver` (the default) serves, with every
+        // Celery worker in the same container; `migrate` only migrates.
+        migrate: &["migrate"],
+        serves: &["", "runserver"],
+        images: &["*weblate/weblate"],
+        migrate_only: Some("/app/bin/start migrate"),
+        ..tool("Weblate", &["weblate-start"])
+    },
+    Tool {
         // The server (the image's command, or `mattermost server`) migrates
         // its schema (morph, under a database lock), then serves.
         migrate: &["db migrate", "db init"],
