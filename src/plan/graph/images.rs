@@ -41,6 +41,8 @@ pub const DATA_IMAGES: &[(&str, &str)] = &[
     // Harbor's own builds of its database and cache (goharbor/harbor-db, redis-photon).
     ("harbor-db", "PostgreSQL"),
     ("redis-photon", "Redis"),
+    // Zalando's PostgreSQL with Patroni (`ghcr.io/zalando/spilo-16`).
+    ("spilo", "PostgreSQL"),
 ];
 
 /// Image names of services a migration's config names but never waits on,
@@ -71,13 +73,17 @@ const SIDE_IMAGES: &[&str] = &[
     "privoxy",
 ];
 
-/// Suffixes of image names that are still the same data service (`postgresql-repmgr`).
+/// Suffixes of image names that are still the same data service
+/// (`postgresql-repmgr`, `redis-stack-server`, `spilo-16`: a chain of them,
+/// or a version); `spilo` is Zalando's PostgreSQL with Patroni
+/// (`twentycrm/twenty-postgres-spilo`).
 const DATA_IMAGE_SUFFIXES: &[&str] = &[
-    "repmgr", "server", "cluster", "sentinel", "sharded", "ha", "stack", "alpine",
+    "repmgr", "server", "cluster", "sentinel", "sharded", "ha", "stack", "alpine", "spilo",
 ];
 
-/// Databases a vendor builds under its own name (`zulip/zulip-postgresql`):
-/// `<one word>-<name>` is still that database.
+/// Databases a vendor builds under its own name (`zulip/zulip-postgresql`,
+/// `twentycrm/twenty-postgres-spilo`): `<one word>-<name>`, with suffixes,
+/// is still that database.
 const VENDOR_BUILT: &[&str] = &[
     "postgresql",
     "postgres",
@@ -95,20 +101,33 @@ pub(crate) fn data_image(pod: &Value) -> Option<String> {
         let image = c.get("image").and_then(Value::as_str)?;
         let base = image_name(image);
         DATA_IMAGES.iter().find_map(|(name, what)| {
-            let vendor = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric());
-            let hit = base == *name
-                || base
-                    .strip_prefix(name)
-                    .and_then(|rest| rest.strip_prefix('-'))
-                    .is_some_and(|s| DATA_IMAGE_SUFFIXES.contains(&s))
-                || (VENDOR_BUILT.contains(name)
-                    && base
-                        .strip_suffix(name)
-                        .and_then(|p| p.strip_suffix('-'))
-                        .is_some_and(vendor));
-            hit.then(|| format!("runs image {image} ({what})"))
+            names_data(&base, name).then(|| format!("runs image {image} ({what})"))
         })
     })
+}
+
+/// Whether image name `base` is the data service `name`: the name itself,
+/// with suffixes of the same service, or a vendor's build of it.
+fn names_data(base: &str, name: &str) -> bool {
+    let suffixes = |rest: &str| {
+        rest.split('-').all(|s| {
+            DATA_IMAGE_SUFFIXES.contains(&s)
+                || (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    let it_then = |rest: &str| {
+        rest == name
+            || rest
+                .strip_prefix(name)
+                .and_then(|r| r.strip_prefix('-'))
+                .is_some_and(suffixes)
+    };
+    let vendor = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric());
+    it_then(base)
+        || (VENDOR_BUILT.contains(&name)
+            && base
+                .split_once('-')
+                .is_some_and(|(v, rest)| vendor(v) && it_then(rest)))
 }
 
 /// An image's name, the last part of its repository, lowercased: what the
@@ -151,4 +170,32 @@ pub(super) fn side_service(pod: &Value) -> bool {
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
             SIDE_IMAGES.contains(&image_name(image).as_str())
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_data;
+
+    #[test]
+    fn data_image_names_with_vendors_suffixes_and_versions() {
+        for (base, name) in [
+            ("postgres", "postgres"),
+            ("postgresql-repmgr", "postgresql"),
+            ("redis-stack-server", "redis"),
+            ("spilo-16", "spilo"),
+            ("zulip-postgresql", "postgresql"),
+            ("twenty-postgres-spilo", "postgres"),
+        ] {
+            assert!(names_data(base, name), "{base}");
+        }
+        for (base, name) in [
+            ("postgres-exporter", "postgres"),
+            ("redis-commander", "redis"),
+            ("datahub-mysql-setup", "mysql"),
+            ("acme-app-postgres", "postgres"),
+            ("postgresql", "postgres"),
+        ] {
+            assert!(!names_data(base, name), "{base}");
+        }
+    }
 }
