@@ -14,6 +14,15 @@ fn doc_label(index: &Index<'_>, i: usize) -> String {
     s
 }
 
+/// Whether document `i` is an Argo CD `Sync` hook (its Helm hook ignored).
+fn argo_sync_hook(index: &Index<'_>, i: usize) -> bool {
+    let value = index.entries[i].parsed.as_ref().map(|p| &p.value);
+    let hook = value.and_then(|v| v.at(&["metadata", "annotations", "argocd.argoproj.io/hook"]));
+    hook.and_then(crate::yaml::Value::as_str)
+        .map(crate::plan::graph::argo::ArgoHook::parse)
+        == Some(crate::plan::graph::argo::ArgoHook::Phase(1))
+}
+
 /// The plan as text, for `--explain` and `premigrate explain`.
 pub fn text(index: &Index<'_>, plan: &Plan) -> String {
     let mut o = String::new();
@@ -26,7 +35,7 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
         let _ = writeln!(o, "migrations: none found (use --job, --job-selector, --migrate or the premigrate.io/migration annotation to name one)");
     }
     for (k, m) in plan.migrations.iter().enumerate() {
-        migration(&mut o, index, plan, k, m);
+        migration(&mut o, index, k, m);
     }
     if !plan.changes.is_empty() {
         let _ = writeln!(o, "changes:");
@@ -65,7 +74,7 @@ pub fn text(index: &Index<'_>, plan: &Plan) -> String {
 }
 
 /// One migration, in words.
-fn migration(o: &mut String, index: &Index<'_>, plan: &Plan, k: usize, m: &Migration) {
+fn migration(o: &mut String, index: &Index<'_>, k: usize, m: &Migration) {
     let _ = writeln!(o, "migration {}: {} → {}", k + 1, m.original_name, m.name);
     let from = match &m.origin {
         Origin::Job => doc_label(index, m.doc),
@@ -101,8 +110,8 @@ fn migration(o: &mut String, index: &Index<'_>, plan: &Plan, k: usize, m: &Migra
     for d in &m.uses {
         let at = match (d.doc, d.hook) {
             (Some(i), _) => format!("defined in document {}", i + 1),
-            (None, Some(h)) if plan.argo_ignores_helm_hooks => format!(
-                "a Helm hook in document {}: Argo CD ignores Helm hooks in this release, so it gets the Job's wave",
+            (None, Some(h)) if argo_sync_hook(index, h) => format!(
+                "a Helm hook in document {}, and an Argo CD Sync hook: it gets the Job's wave",
                 h + 1
             ),
             (None, Some(h)) => format!(

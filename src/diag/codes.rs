@@ -203,8 +203,8 @@ pub const PM510: Code = code("PM510", Error, "apps wait for a `post-*` migration
 pub const PM511: Code = code("PM511", Error, "a data service waits for a migration, or the rollout hangs",
     "A database, cache or broker must start before the migration that needs it: gated on it, or in a later wave or hook phase, neither ever starts. Any cycle or endless wait the release-graph deadlock check finds on an engine is reported with its chain of waits.");
 /// Lint: Argo CD and Helm hooks mixed.
-pub const PM512: Code = code("PM512", Warning, "Argo CD and Helm hooks in one release",
-    "When any `argocd.argoproj.io/hook` is present, Argo CD ignores every `helm.sh/hook` annotation, so the Helm hooks become regular resources; and under Argo CD a `pre-install,pre-upgrade` migration runs as PreSync on every sync (engine: gitops).");
+pub const PM512: Code = code("PM512", Warning, "Argo CD and Helm hooks on one object, or a migration Argo CD reruns",
+    "Argo CD reads an object's `argocd.argoproj.io/hook` and then ignores its `helm.sh/hook` and weight (each object on its own); and under Argo CD a `pre-install,pre-upgrade` migration runs as PreSync on every sync (engine: gitops).");
 /// Lint: a hook-deleted Job that something waits for.
 pub const PM513: Code = code("PM513", Error, "something waits for a Job its delete policy removes",
     "`helm.sh/hook-delete-policy: hook-succeeded` deletes the Job once it succeeds: a gate that waits for it by name finds no Job and waits for ever, on every new pod.");

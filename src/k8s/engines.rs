@@ -80,8 +80,8 @@ pub(crate) const KAPP_GROUP: &str = "kapp.k14s.io/change-group";
 pub(crate) const KAPP_RULE: &str = "kapp.k14s.io/change-rule";
 /// Argo CD's sync wave.
 pub(crate) const ARGO_WAVE: &str = "argocd.argoproj.io/sync-wave";
-/// Argo CD's own hook annotation: when any object of the release has one, Argo
-/// CD ignores every Helm hook annotation (FACTS.md).
+/// Argo CD's own hook annotation: Argo CD then ignores that object's Helm hook
+/// annotations (each object on its own: gitops-engine's `hook.Types`).
 pub(crate) const ARGO_HOOK: &str = "argocd.argoproj.io/hook";
 /// Argo CD hook annotations; removed from gitops migration Jobs, as Helm's are.
 pub(crate) const ARGO_HOOK_KEYS: &[&str] = &[ARGO_HOOK, "argocd.argoproj.io/hook-delete-policy"];

@@ -194,9 +194,6 @@ pub struct Plan {
     pub chart_gates: Vec<(usize, String)>,
     /// The deadlock check's verdict per engine (filled once the stream is written).
     pub verdicts: Vec<Verdict>,
-    /// Argo CD ignores the release's Helm hooks (another object is an Argo CD
-    /// hook): the Helm hooks a migration uses get its wave too.
-    pub argo_ignores_helm_hooks: bool,
 }
 
 /// The deadlock check's verdict for one engine.

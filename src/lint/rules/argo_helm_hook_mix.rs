@@ -1,15 +1,18 @@
 //! PM512 `argo-helm-hook-mix`.
 //!
 //! ## What it does
-//! Finds `helm.sh/hook` annotations in a release that also has
-//! `argocd.argoproj.io/hook` annotations, and, for a GitOps stream, a migration
-//! that is a `pre-install,pre-upgrade` Helm hook.
+//! In a GitOps stream, finds objects with both a `helm.sh/hook` and an
+//! `argocd.argoproj.io/hook` annotation, and a migration that is a
+//! `pre-install,pre-upgrade` Helm hook.
 //!
 //! ## Why is this bad?
-//! If any `argocd.argoproj.io/hook` is present, Argo CD ignores every Helm hook:
-//! they are applied as regular resources, in no order. Without Argo hooks, Argo
-//! CD maps both `pre-install` and `pre-upgrade` to PreSync, which runs on every
-//! sync (argo-cd#10052): the migration reruns on every sync, not every release.
+//! Argo CD reads an object's own Argo CD hook and then ignores its Helm hook
+//! (each object on its own: gitops-engine's `hook.Types`), so the object runs
+//! where its Argo CD hook says, not where its Helm hook and weight say.
+//! Without an Argo hook, Argo CD maps both `pre-install` and `pre-upgrade` to
+//! PreSync, which runs on every sync (argo-cd#10052): the migration reruns on
+//! every sync, not every release. A Helm 4 stream (`hooks`) is never read by
+//! Argo CD: nothing is reported there.
 //!
 //! ## Example
 //! ```yaml
@@ -21,7 +24,7 @@
 //! ## Fix
 //! Under `gitops` the post-renderer makes a migration a regular, content-hashed
 //! Job (it reruns only when it changes) and removes its Helm hook annotations.
-//! Other hooks: use one kind of hook annotation per release.
+//! Other hooks: give each object one kind of hook annotation.
 
 use super::{at, Fix, Rule};
 use crate::config::Target;
@@ -40,28 +43,27 @@ pub const RULE: Rule = Rule {
 const HOOK: &[&str] = &["metadata", "annotations", "helm.sh/hook"];
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    let argo = (0..cx.docs()).find(|&i| cx.annotation(i, "argocd.argoproj.io/hook").is_some());
-    let gitops = cx.target == Target::Gitops;
+    if cx.target != Target::Gitops {
+        return;
+    }
     for doc in 0..cx.docs() {
         let events = cx.hook_events(doc);
         if events.is_empty() || events.iter().any(|e| e == "test" || e == "test-success") {
             continue;
         }
         let migration = cx.migration(doc).is_some();
-        if let Some(a) = argo {
+        if let Some(argo) = cx.annotation(doc, "argocd.argoproj.io/hook") {
             out.push(Hit::new(
                 PM512,
                 doc,
                 at(&[], HOOK),
                 format!(
-                    "{} is a Helm hook, but {} has argocd.argoproj.io/hook: Argo CD then ignores every Helm hook of the release",
-                    cx.object(doc),
-                    cx.object(a)
+                    "{} is a Helm hook and an Argo CD hook (`{argo}`): Argo CD reads only the Argo CD hook, and ignores its Helm hook and weight",
+                    cx.object(doc)
                 ),
-                gitops && migration,
+                migration,
             ));
-        } else if gitops
-            && migration
+        } else if migration
             && events.iter().any(|e| e == "pre-install")
             && events.iter().any(|e| e == "pre-upgrade")
         {

@@ -1,10 +1,12 @@
 //! How Argo CD orders a release's objects: sync phase (PreSync, Sync,
-//! PostSync), then wave. Its own hooks (`argocd.argoproj.io/hook`) set the phase;
-//! Helm hooks are mapped to phases, unless any object of the release is an Argo
-//! CD hook, when Argo CD ignores every Helm hook annotation (FACTS.md).
+//! PostSync), then wave. An object's own hook (`argocd.argoproj.io/hook`) sets
+//! its phase; else its Helm hook is mapped to one. FACTS.md reads Argo CD's
+//! docs as "any Argo CD hook in the release makes it ignore every Helm hook";
+//! gitops-engine decides for each object on its own (`hook.Types`), and so
+//! does this model.
 
-/// An Argo CD hook (`argocd.argoproj.io/hook`). When any object of the release
-/// has one, Argo CD ignores every Helm hook annotation (FACTS.md).
+/// An Argo CD hook (`argocd.argoproj.io/hook`): Argo CD then ignores the
+/// object's own Helm hook annotations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgoHook {
     /// Runs in a sync phase: 0 PreSync, 1 Sync, 2 PostSync (the earliest one listed).
@@ -40,14 +42,14 @@ pub struct Wave {
 }
 
 /// Where Argo CD puts an object, as (phase, wave); `None`: never in a sync.
-/// By its own hook; else, once any object is an Argo CD hook (`argo_hooks`), as
-/// a plain Sync object (Helm hooks and their weights ignored); else by its Helm
-/// hook's events.
+/// By its own Argo CD hook (its Helm hook and weight then ignored); else by
+/// its Helm hook's events. Argo CD decides this for each object on its own
+/// (gitops-engine's `hook.Types`: "we ignore Helm hooks if we have Argo
+/// hook", of that object), not once for the release.
 pub fn place(
     hook: Option<ArgoHook>,
     helm_events: Option<&[String]>,
     wave: Wave,
-    argo_hooks: bool,
 ) -> Option<(i8, i64)> {
     let own_wave = match wave.from_weight {
         true => 0,
@@ -56,7 +58,6 @@ pub fn place(
     match hook {
         Some(ArgoHook::NotInSync) => None,
         Some(ArgoHook::Phase(p)) => Some((p, own_wave)),
-        None if argo_hooks => Some((1, own_wave)),
         None => Some((helm_phase(helm_events), wave.value)),
     }
 }

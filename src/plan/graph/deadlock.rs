@@ -195,8 +195,7 @@ fn settle(nodes: &[Node], engine: Engine) -> (Vec<Slot>, Vec<bool>) {
 
 /// When `engine` gets to each object.
 fn slots(nodes: &[Node], engine: Engine) -> Vec<Slot> {
-    let argo_hooks = nodes.iter().any(|n| n.argo_hook.is_some());
-    let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine, argo_hooks)).collect();
+    let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine)).collect();
     if matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade) {
         rank_ties(nodes, &mut slots);
     }
@@ -499,27 +498,26 @@ fn rank_ties(nodes: &[Node], slots: &mut [Slot]) {
     }
 }
 
-/// Where `engine` puts a node (`argo_hooks`: some object of the release is an
-/// Argo CD hook).
-fn slot(n: &Node, engine: Engine, argo_hooks: bool) -> Slot {
+/// Where `engine` puts a node.
+fn slot(n: &Node, engine: Engine) -> Slot {
     if n.is_blank() {
         return Slot::Done;
     }
     match engine {
         Engine::Kubectl | Engine::Kapp => Slot::Free,
-        Engine::ArgoCd => argo_slot(n, argo_hooks),
+        Engine::ArgoCd => argo_slot(n),
         Engine::HelmInstall | Engine::HelmUpgrade => helm_slot(n, engine),
     }
 }
 
 /// Where Argo CD puts a node (see [`argo::place`]).
-fn argo_slot(n: &Node, argo_hooks: bool) -> Slot {
+fn argo_slot(n: &Node) -> Slot {
     let events = n.hook.as_ref().map(|h| h.events.as_slice());
     let wave = argo::Wave {
         value: n.wave,
         from_weight: n.wave_from_weight,
     };
-    argo::place(n.argo_hook, events, wave, argo_hooks)
+    argo::place(n.argo_hook, events, wave)
         .map_or(Slot::Never, |(phase, wave)| Slot::Step(phase, wave, 0))
 }
 
@@ -747,16 +745,21 @@ mod tests {
     }
 
     #[test]
-    fn argo_hook_makes_argo_ignore_helm_hooks() {
+    fn an_argo_hook_makes_argo_ignore_that_objects_helm_hook_only() {
         let mut job = waits(node("Job/migrate"), 1, "uses");
         job.wave = -1;
         assert!(check(&[job.clone(), secret_hook()], Engine::ArgoCd).is_ok());
-        // Airflow's Argo CD recipe: the migration a Sync hook in wave -1.
+        // Airflow's Argo CD recipe: the migration a Sync hook in wave -1. The
+        // Secret's Helm hook still makes it PreSync: it exists first.
         job.argo_hook = Some(ArgoHook::parse("Sync"));
-        let d = check(&[job.clone(), secret_hook()], Engine::ArgoCd).unwrap_err();
-        assert!(d.to_string().contains("Secret/creds"), "{d}");
-        // The Secret in a wave of its own before the Job's.
+        assert!(check(&[job.clone(), secret_hook()], Engine::ArgoCd).is_ok());
+        // A Secret that is an Argo CD Sync hook itself is in the Sync phase,
+        // in wave 0 after the Job's: the sync hangs.
         let mut secret = secret_hook();
+        secret.argo_hook = Some(ArgoHook::parse("Sync"));
+        let d = check(&[job.clone(), secret.clone()], Engine::ArgoCd).unwrap_err();
+        assert!(d.to_string().contains("Secret/creds"), "{d}");
+        // In a wave of its own before the Job's.
         (secret.wave, secret.wave_from_weight) = (-2, false);
         assert!(check(&[job, secret], Engine::ArgoCd).is_ok());
     }
@@ -779,6 +782,15 @@ mod tests {
             Engine::ArgoCd,
         );
         assert!(d.is_err());
+        // Each object's own hook decides: a Helm pre-install hook stays
+        // PreSync beside another object's Argo CD hook (Synapse's `Skip`
+        // Secret and its signing-key Job), and an object with both reads
+        // only its Argo CD hook.
+        let helm = hook(node("Job/signing-key"), "pre-install", 0);
+        assert_eq!(argo_slot(&helm), Slot::Step(0, 0, 0));
+        let mut both = hook(node("Secret/key"), "pre-install", 0);
+        both.argo_hook = Some(ArgoHook::NotInSync);
+        assert_eq!(argo_slot(&both), Slot::Never);
     }
 
     #[test]
@@ -857,8 +869,7 @@ mod tests {
 
     /// The model before the per-pass summary: every object's [`blocker`], exactly.
     fn naive(nodes: &[Node], engine: Engine) -> Vec<bool> {
-        let argo_hooks = nodes.iter().any(|n| n.argo_hook.is_some());
-        let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine, argo_hooks)).collect();
+        let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine)).collect();
         if matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade) {
             rank_ties(nodes, &mut slots);
         }

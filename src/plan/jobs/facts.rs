@@ -29,9 +29,6 @@ pub(crate) struct Workloads {
     pub(crate) min_wave: i64,
     /// The highest wave, at least 0.
     pub(crate) max_wave: i64,
-    /// Argo CD ignores the release's Helm hooks: an object other than a migration
-    /// Job (whose Argo CD hook premigrate removes) is an Argo CD hook.
-    pub(crate) helm_hooks_ignored: bool,
 }
 
 /// One migration Job's facts, computed once; every pass reads them.

@@ -112,7 +112,6 @@ fn with_waves(ctx: &Context<'_>, docs: Vec<usize>) -> Workloads {
         min_wave: waves.iter().copied().min().unwrap_or(0).min(0),
         max_wave: waves.iter().copied().max().unwrap_or(0).max(0),
         docs,
-        helm_hooks_ignored: false,
     }
 }
 

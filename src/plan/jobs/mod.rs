@@ -205,16 +205,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     one_name_each(ctx, &pending)?;
     let release = order::release(ctx, &pending_view(ctx, &pending))?;
     order::record_data(ctx, &release, plan);
-    let mut workloads = find::without(ctx, &workloads, &plan.data_services);
-    // The stream's migration Jobs lose theirs (gitops::strip_argo_hook).
-    let is_job = |d: usize| {
-        pending
-            .iter()
-            .any(|p| p.subject.new.is_none() && p.subject.doc == d)
-    };
-    workloads.helm_hooks_ignored =
-        ctx.target == Target::Gitops && ctx.argo_hooks.iter().any(|&d| !is_job(d));
-    plan.argo_ignores_helm_hooks = workloads.helm_hooks_ignored;
+    let workloads = find::without(ctx, &workloads, &plan.data_services);
     let mut decided: Vec<Option<order::Done>> = vec![None; pending.len()];
     for k in release.run_order() {
         let mut place = order::Place::of(ctx, &release, k, &decided, ctx.target);

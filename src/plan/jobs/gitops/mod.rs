@@ -51,7 +51,7 @@ pub(crate) fn plan(
         Phase::Pre => {
             for dep in uses {
                 order_dependency(ctx, job, dep, wave, plan);
-                if workloads.helm_hooks_ignored {
+                if ctx.target == Target::Gitops {
                     order_hook_dependency(ctx, dep, wave, plan);
                 }
                 if ctx.target == Target::Hooks {
@@ -146,14 +146,21 @@ fn remove_annotations(job: &JobFacts<'_>, keys: &[&str], why: &str, own_edits: &
     }
 }
 
-/// Orders a Helm hook the Job uses no later than the Job when Argo CD ignores
-/// the release's Helm hooks: it is then a plain Sync object like any other.
+/// Orders a Helm hook the Job uses no later than the Job when the hook is an
+/// Argo CD `Sync` hook too: Argo CD then ignores its Helm hook and applies it
+/// in the Sync phase, by its wave, like any other object.
 fn order_hook_dependency(ctx: &Context<'_>, dep: &Dependency, wave: i64, plan: &mut Plan) {
     let Some(def) = dep.hook.filter(|_| dep.doc.is_none()) else {
         return;
     };
     let Some(dv) = ctx.value(def) else { return };
-    let why = "the migration uses it, and Argo CD ignores Helm hooks in a release with an Argo CD hook: it must exist before the Job";
+    let sync = crate::plan::graph::deadlock::ArgoHook::Phase(1);
+    let argo =
+        annotation(dv, engines::ARGO_HOOK).map(crate::plan::graph::deadlock::ArgoHook::parse);
+    if argo != Some(sync) {
+        return;
+    }
+    let why = "the migration uses it, and it is an Argo CD Sync hook (Argo CD ignores its Helm hook): it must exist before the Job";
     lower_wave(plan, dv, def, wave, why);
 }
 
