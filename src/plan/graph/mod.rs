@@ -7,6 +7,7 @@ pub mod chart_gates;
 pub mod deadlock;
 pub mod hosts;
 pub mod images;
+mod lookup;
 pub mod model;
 mod operated;
 pub mod order;
@@ -15,6 +16,7 @@ mod reach;
 pub mod release;
 pub mod roles;
 mod schema_wait;
+pub mod service_waits;
 pub mod why;
 
 use std::collections::BTreeMap;

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::chart_gates;
 use super::deadlock::{ArgoHook, Hook, Node, Why};
 use super::roles::peek;
+use super::service_waits::{self, Endpoints};
 use crate::index::{DocInfo, Index};
 use crate::k8s;
 use crate::yaml::edit::Seg;
@@ -117,6 +118,8 @@ pub struct Draft {
     node: Node,
     /// What it waits for, in order.
     wants: Vec<Want>,
+    /// Its pods' labels, or its selector (a Service): for waits on endpoints.
+    endpoints: Endpoints,
 }
 
 /// An object a document waits for, by name.
@@ -124,6 +127,9 @@ pub struct Draft {
 struct Want {
     /// A migration-status check's wait (else a plain wait).
     check: bool,
+    /// A wait for the workloads behind a Service (an init container looping
+    /// until it answers), not for the Service itself.
+    behind: bool,
     /// Always a word of premigrate's, but for a migration's needs.
     kind: Cow<'static, str>,
     name: Text,
@@ -135,6 +141,7 @@ impl Want {
     fn plain(kind: Cow<'static, str>, name: &str, why: Why) -> Want {
         Want {
             check: false,
+            behind: false,
             kind,
             name: name.into(),
             why,
@@ -184,18 +191,56 @@ pub fn resolve(drafts: Vec<Draft>) -> Vec<Node> {
         })
         .collect();
     drop(by_name);
+    let behind = behind_services(&drafts, &found);
     drafts
         .into_iter()
         .zip(found)
-        .map(|(mut d, found)| {
+        .zip(behind)
+        .map(|((mut d, found), mut behind)| {
             for (w, at) in d.wants.into_iter().zip(found) {
-                match (at, w.check) {
-                    (Some(at), true) => d.node.checks.push((at, w.why)),
-                    (Some(at), false) => d.node.waits.push((at, w.why)),
-                    (None, _) => {}
+                match (at, w.check, w.behind) {
+                    (Some(at), _, true) => {
+                        let pods = behind.remove(&at).unwrap_or_default();
+                        d.node
+                            .waits
+                            .extend(pods.into_iter().map(|p| (p, w.why.clone())));
+                    }
+                    (Some(at), true, _) => d.node.checks.push((at, w.why)),
+                    (Some(at), false, _) => d.node.waits.push((at, w.why)),
+                    (None, _, _) => {}
                 }
             }
             d.node
+        })
+        .collect()
+}
+
+/// For each draft, the workloads behind each Service it waits on the
+/// endpoints of (found at `found`): those of the Service's namespace its
+/// selector picks, itself left out.
+fn behind_services(
+    drafts: &[Draft],
+    found: &[Vec<Option<usize>>],
+) -> Vec<HashMap<usize, Vec<usize>>> {
+    drafts
+        .iter()
+        .zip(found)
+        .enumerate()
+        .map(|(i, (d, found))| {
+            let mut out: HashMap<usize, Vec<usize>> = HashMap::new();
+            for (w, at) in d.wants.iter().zip(found) {
+                let Some(s) = at.filter(|_| w.behind) else {
+                    continue;
+                };
+                let svc = &drafts[s];
+                let picked = drafts.iter().enumerate().filter(|(j, p)| {
+                    *j != i
+                        && p.namespace == svc.namespace
+                        && svc.endpoints.selects(&p.endpoints.labels)
+                });
+                out.insert(s, picked.map(|(j, _)| j).collect());
+            }
+            out
         })
         .collect()
 }
@@ -220,9 +265,11 @@ pub fn draft(e: &Doc<'_>, migrations: &[MigrationFact]) -> Draft {
         },
         namespace: ns.clone(),
         wants: Vec::new(),
+        endpoints: Endpoints::default(),
     };
     if let Some(v) = e.value.as_deref() {
         annotations(v, &mut d.node);
+        d.endpoints = Endpoints::of(v, e.info.kind.as_deref().unwrap_or(""));
         if let Some(pod) = e.info.kind.as_deref().and_then(|k| k8s::pod_spec(v, k)) {
             pod_waits(pod, &ns, migrations, &mut d.wants);
         }
@@ -333,6 +380,15 @@ fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Ve
             Why::Uses,
         ));
     }
+    for (container, host) in service_waits::waited_hosts(pod) {
+        let why = Why::Said(format!(
+            "its init container `{container}` waits until Service/{host} answers"
+        ));
+        wants.push(Want {
+            behind: true,
+            ..Want::plain(Cow::Borrowed("Service"), &host, why)
+        });
+    }
     // A pod is not scheduled before the claims it mounts exist.
     for claim in k8s::claim_names(pod) {
         let kind = Cow::Borrowed("PersistentVolumeClaim");
@@ -358,6 +414,7 @@ mod tests {
             namespace: ns.into(),
             node: Node::default(),
             wants,
+            endpoints: Endpoints::default(),
         }
     }
 

@@ -55,6 +55,8 @@ impl Reach<'_, '_> {
         let (index, services) = (self.index, self.services);
         let mut out = Vec::new();
         self.app_calls.clear();
+        // Services the pod's init containers loop on until they answer.
+        let waited = super::service_waits::waited_hosts(pod);
         for k in self.by_name.candidates(texts) {
             let s = &services[k];
             let Some(seen) = texts
@@ -67,13 +69,17 @@ impl Reach<'_, '_> {
             let behind = self.behind_of[k].get_or_insert_with(|| selected(index, s));
             // A workload the chart itself gates on migrations is an app, whatever
             // reaches it; so is one that runs a migration's own image (a URL of
-            // the app in the config they share is not a dependency).
+            // the app in the config they share is not a dependency), unless
+            // the pod loops until it answers (Rasa X's migration service).
+            let waits_for = waited.iter().any(|(_, h)| *h == s.name);
             let data: Vec<usize> = behind
                 .iter()
                 .copied()
                 .filter(|&w| !self.migrations.contains(&w) && !chart_gated(index, w))
                 .filter(|&w| {
-                    !runs_image_of(index, w, &self.migration_repos) && !side_service(index, w)
+                    waits_for
+                        || (!runs_image_of(index, w, &self.migration_repos)
+                            && !side_service(index, w))
                 })
                 .collect();
             if !behind.is_empty() && data.is_empty() {

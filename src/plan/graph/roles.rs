@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 use super::hosts::mentions_host;
 use super::hosts::Origin;
 use super::images::{data_image, repos, same_product};
+use super::lookup::derived_from;
+pub(super) use super::lookup::find_doc;
 use super::reach::{namespace_of, Reach, ServicesByName};
 use crate::index::Index;
 use crate::k8s;
@@ -96,8 +98,15 @@ pub(super) struct Svc {
 /// (their pod specs given as values).
 pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServices {
     let mut out = DataServices::default();
-    let migration_docs: std::collections::HashSet<usize> =
+    let mut migration_docs: std::collections::HashSet<usize> =
         migrations.iter().map(|(d, _, _)| *d).collect();
+    // The workloads an earlier run built a Job from are its source, as on
+    // that run (a rerun took Passbolt's app for a need of its own Job).
+    migration_docs.extend(
+        migrations
+            .iter()
+            .flat_map(|(d, _, _)| derived_from(index, *d)),
+    );
     let is_migration = |i: usize| migration_docs.contains(&i);
     let services = services(index);
     for i in 0..index.entries.len() {
@@ -296,25 +305,6 @@ pub fn rbac_of(index: &Index<'_>, sa: &str, ns: &str) -> Vec<(usize, Option<usiz
         out.push((b, (0..index.entries.len()).find(|&r| grants(r))));
     }
     out
-}
-
-/// The document `kind/name` a reference of document `near` names: the one in
-/// `near`'s namespace as written when there is one, else the first.
-pub(super) fn find_doc(
-    index: &Index<'_>,
-    kind: &str,
-    name: &str,
-    near: Option<usize>,
-) -> Option<usize> {
-    let named = |e: &&crate::index::Entry| {
-        e.info.kind.as_deref() == Some(kind) && e.info.name.as_deref() == Some(name)
-    };
-    let ns = near.map(|n| &index.entries[n].info.namespace);
-    let entries = index.entries.iter();
-    let same = entries
-        .clone()
-        .position(|e| named(&e) && Some(&e.info.namespace) == ns);
-    same.or_else(|| entries.clone().position(|e| named(&e)))
 }
 
 /// Whether workload `w` runs one of the image repositories `ours` (the

@@ -23,8 +23,19 @@ pub(crate) fn by_hook_job(ctx: &Context<'_>, kind: RefKind, ns: &str, name: &str
             && ctx.value(i).is_some_and(|v| {
                 let pre_install = annotation(v, HELM_HOOK)
                     .is_some_and(|h| h.split(',').any(|e| e.trim() == "pre-install"));
-                pre_install && creates(ctx, v, noun, name)
+                pre_install && !uses(v, kind, name) && creates(ctx, v, noun, name)
             })
+    })
+}
+
+/// Whether a Job's pods use `kind/name` (a volume, `envFrom`, a key): its
+/// pods need it to start, so the Job is no creator of it (ZITADEL's setup Job
+/// mounts the Secret its kubectl sidecar's script names).
+fn uses(job: &Value, kind: RefKind, name: &str) -> bool {
+    job.at(crate::k8s::POD_TEMPLATE_SPEC).is_some_and(|pod| {
+        crate::k8s::pod_refs(pod, &[])
+            .iter()
+            .any(|r| r.kind == kind && r.name == name)
     })
 }
 

@@ -425,11 +425,22 @@ pub(crate) fn dependencies(ctx: &Context<'_>, job: &JobFacts<'_>, refs: &[Ref]) 
             .unwrap_or(&r.name)
             .to_string();
         let def = ctx.def(r.kind, ns, &orig_name);
-        // Else a chart hook Job that creates it at run time stands for its definition.
-        let hook = ctx
-            .hook_def(r.kind, ns, &orig_name)
-            .or_else(|| super::created::by_hook_job(ctx, r.kind, ns, &orig_name))
-            .filter(|_| def.is_none());
+        // A chart hook Job that creates or fills it at run time stands for its
+        // definition, when it runs later than the hook that defines it
+        // (Passbolt's key Jobs `kubectl patch` the empty key Secrets).
+        let weight = |&d: &usize| {
+            ctx.value(d)
+                .and_then(crate::plan::context::hook_weight)
+                .unwrap_or(0)
+        };
+        let hook = def.is_none().then(|| {
+            let by_job = super::created::by_hook_job(ctx, r.kind, ns, &orig_name);
+            [ctx.hook_def(r.kind, ns, &orig_name), by_job]
+                .into_iter()
+                .flatten()
+                .max_by_key(weight)
+        });
+        let hook = hook.flatten();
         if !uses.iter().any(|u| u.kind == r.kind && u.name == orig_name) {
             uses.push(Dependency {
                 kind: r.kind,
