@@ -45,6 +45,9 @@ impl Detector for FromNotes {
         plan.notes
             .iter()
             .filter(|n| n.code == self.code)
+            // Not an init container extraction left in place on purpose: it is
+            // no Job, and neither advice below would change it.
+            .filter(|n| n.message.contains("possibly a migration"))
             .filter_map(|n| {
                 let doc = n.doc?;
                 let name = index.entries[doc].info.name.clone().unwrap_or_default();
@@ -189,5 +192,22 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].why, "a post-install hook running `setup.sh`");
         assert!(found[0].confirm.contains("--job app-setup"));
+    }
+
+    /// An init container extraction leaves in place on purpose is no possible
+    /// Job: neither the annotation nor `--job` would change it (Label Studio's
+    /// `db-migrations` mounting the app's ReadWriteOnce claim).
+    #[test]
+    fn an_init_container_left_in_place_is_not_a_possible_job() {
+        let input = b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n";
+        let index = Index::build(input).unwrap();
+        let mut plan = Plan::default();
+        plan.notes.push(Note {
+            severity: Severity::Info,
+            code: "PM010",
+            doc: Some(0),
+            message: "Deployment/app: container `db-migrations` runs `migrate` is left in place, not made a Job: it mounts claim data (ReadWriteOnce)".into(),
+        });
+        assert!(unconfirmed(&index, &plan, &Rules::new()).is_empty());
     }
 }

@@ -76,7 +76,7 @@ fn form_reason(job: &JobFacts<'_>, target: Target) -> String {
     match (&job.place.hookable, target) {
         (Ok(()), _) => match job.events.as_deref() {
             Some(events) if events.iter().all(|e| e.starts_with("post-")) => format!(
-                "a Helm hook: what it needs is outside the release or a hook itself; the chart's `{}` events are kept, so Helm runs it after the workloads are ready",
+                "a Helm hook: what it needs is outside the release or a hook itself; the chart's `{}` events are kept, so Helm runs it after the release's objects are created (ready, with --wait)",
                 events.join(",")
             ),
             _ => "a Helm hook: what it needs is outside the release or a hook itself".into(),

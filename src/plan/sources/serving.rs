@@ -33,10 +33,32 @@ pub(crate) fn warn(ctx: &Context<'_>, plan: &mut Plan) {
     let migrated = migrated_images(ctx, plan);
     // Every app container is classified: a big stream's are spread over the cores.
     let size = |doc: usize| ctx.index.stream.doc_text(doc).len();
-    for (doc, found) in crate::par::map(&todo, size, |doc| serving(ctx, doc, &migrated)) {
-        for (code, message) in found {
-            plan.note(code, Some(doc), message);
+    let found = crate::par::map(&todo, size, |doc| serving(ctx, doc, &migrated));
+    // Workloads that run one image with one tool (Kestra's five server
+    // components) are one note: one Job migrates for all of them.
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut notes: Vec<(usize, crate::diag::Code, String, Vec<String>)> = Vec::new();
+    for (doc, found) in found {
+        for (code, message, key) in found {
+            match seen.iter().find(|(k, _)| *k == key) {
+                Some(&(_, at)) => notes[at].3.push(ctx.object(doc)),
+                None => {
+                    seen.push((key, notes.len()));
+                    notes.push((doc, code, message, Vec::new()));
+                }
+            }
         }
+    }
+    for (doc, code, message, also) in notes {
+        let then = match code == codes::PM016 {
+            true => "the same holds for them",
+            false => "the one Job migrates for them too",
+        };
+        let message = match also.is_empty() {
+            true => message,
+            false => format!("{message}; {} run the same image: {then}", also.join(", ")),
+        };
+        plan.note(code, Some(doc), message);
     }
 }
 
@@ -58,12 +80,14 @@ fn migrated_images(ctx: &Context<'_>, plan: &Plan) -> Vec<(String, String)> {
 }
 
 /// The PM011 messages for the containers of workload `doc` that migrate, then
-/// serve, and run no image a migration of the stream runs (`migrated`).
+/// serve, and run no image a migration of the stream runs (`migrated`), each
+/// with what makes it the same as another workload's (code, namespace, image
+/// repository and tool).
 fn serving(
     ctx: &Context<'_>,
     doc: usize,
     migrated: &[(String, String)],
-) -> Vec<(crate::diag::Code, String)> {
+) -> Vec<(crate::diag::Code, String, String)> {
     let Some(v) = ctx.value(doc) else {
         return vec![];
     };
@@ -91,8 +115,14 @@ fn serving(
                 .sources
                 .with_env_from(c, |k| k.to_ascii_uppercase().contains("MIGRAT"));
             let verdict = crate::detect::classify_container_with(&with_env, &scripts, &ctx.rules);
-            (verdict.kind == Kind::MigratesThenServes && verdict.is_migration())
-                .then(|| message(&object, c, i, &verdict))
+            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+            let repo = crate::detect::image_repository(image);
+            (verdict.kind == Kind::MigratesThenServes && verdict.is_migration()).then(|| {
+                let (code, text) = message(&object, c, i, &verdict);
+                let tool = verdict.tool.unwrap_or("");
+                let key = format!("{}|{}|{repo}|{tool}", code.code, ctx.effective_ns(doc));
+                (code, text, key)
+            })
         })
         .collect()
 }
