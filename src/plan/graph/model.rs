@@ -439,4 +439,36 @@ mod tests {
         // Written without one, a pod sees the one namespace that defines the name.
         assert_eq!(waits(3), [1]);
     }
+
+    /// An init container that loops until a Service answers waits for the
+    /// workloads behind it: a database gated on the Job that waits for it is
+    /// a cycle (Twenty's, once taken for an app).
+    #[test]
+    fn an_init_loop_waits_for_the_workloads_behind_its_service() {
+        let texts = [
+            "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {selector: {app: db}}\n",
+            concat!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db}\nspec:\n",
+                "  template:\n    metadata: {labels: {app: db}}\n    spec:\n",
+                "      initContainers:\n      - name: wait\n        image: kubectl\n",
+                "        args: [wait, --for=condition=complete, job/create-db]\n",
+                "      containers: [{name: db, image: postgres}]\n"
+            ),
+            concat!(
+                "apiVersion: batch/v1\nkind: Job\nmetadata: {name: create-db}\nspec:\n",
+                "  template:\n    spec:\n      initContainers:\n      - name: wait-db\n",
+                "        image: postgres\n",
+                "        command: [sh, -c, 'until pg_isready -h db -U app; do sleep 2; done']\n",
+                "      containers: [{name: c, image: postgres, command: [createdb]}]\n"
+            ),
+        ];
+        let docs: Vec<Doc<'static>> = texts.iter().map(|t| Doc::read(t).unwrap()).collect();
+        let nodes = nodes(&docs, &[]);
+        assert_eq!(nodes[2].waits.iter().map(|w| w.0).collect::<Vec<_>>(), [1]);
+        let d = super::super::deadlock::check(&nodes, super::super::deadlock::Engine::Kubectl);
+        assert!(d
+            .unwrap_err()
+            .to_string()
+            .contains("waits until Service/db answers"));
+    }
 }
