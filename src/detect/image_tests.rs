@@ -234,3 +234,13 @@ fn firefly_core_migrates_then_serves() {
     let image = "fireflyiii/core:version-6.2.9";
     assert_eq!(with_args(image, &[], &[]), Kind::MigratesThenServes);
 }
+
+/// Activepieces' app migrates at start under a Redis lock (PM016: no
+/// command only migrates); its worker container type does not migrate.
+#[test]
+fn activepieces_app_migrates_its_worker_does_not() {
+    let image = "ghcr.io/activepieces/activepieces:0.64.2";
+    assert_eq!(with_args(image, &[], &[]), Kind::MigratesThenServes);
+    let worker = [("AP_CONTAINER_TYPE", "WORKER")];
+    assert_ne!(with_args(image, &[], &worker), Kind::MigratesThenServes);
+}

@@ -16,6 +16,11 @@ const DELEGATING: &[&str] = &["SEPARATE", "EXTERNAL", "REMOTE"];
 /// start-up migration off when true (LiteLLM's proxy, Nautobot's entrypoint).
 const TOOL_OFF_SWITCHES: &[&str] = &["DISABLE_SCHEMA_UPDATE", "NAUTOBOT_DOCKER_SKIP_INIT"];
 
+/// Tools' settings that turn the start-up migration off by a value, not a
+/// boolean: a container of that type does not migrate (Activepieces'
+/// `AP_CONTAINER_TYPE=WORKER`).
+const TOOL_OFF_VALUES: &[(&str, &str)] = &[("AP_CONTAINER_TYPE", "worker")];
+
 /// Tools' switches whose names do not say `MIGRAT`, as a prefix and a suffix:
 /// each turns the start-up migration on when true, off when false
 /// (Micronaut's `FLYWAY_DATASOURCES_<NAME>_ENABLED`: Kestra's servers).
@@ -52,6 +57,9 @@ fn switch_state(name: &str, value: &str) -> Option<bool> {
     let falsy = matches!(v.as_str(), "false" | "0" | "no" | "off" | "n");
     if TOOL_OFF_SWITCHES.contains(&up.as_str()) && (truthy || falsy) {
         return Some(falsy);
+    }
+    if TOOL_OFF_VALUES.iter().any(|&(n, off)| up == n && v == off) {
+        return Some(false);
     }
     let tool_on = |&(pre, post): &(&str, &str)| up.starts_with(pre) && up.ends_with(post);
     if TOOL_ON_SWITCHES.iter().any(tool_on) && (truthy || falsy) {

@@ -282,6 +282,16 @@ pub const APPS: &[Tool] = &[
         ..tool("Passbolt entrypoint", &["passbolt-entrypoint"])
     },
     Tool {
+        // The app container runs its TypeORM migrations at start under a
+        // Redis lock (one replica at a time); a worker container
+        // (`AP_CONTAINER_TYPE=WORKER`) does not. No command only migrates.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*activepieces/activepieces"],
+        locked: true,
+        ..tool("Activepieces", &["activepieces-entrypoint"])
+    },
+    Tool {
         // The core image's entrypoint runs `firefly-iii:create-database`, then
         // `firefly-iii:upgrade-database` (`migrate --seed --force`, then its
         // data upgrades; no lock), then serves.

@@ -40,20 +40,20 @@ pub(crate) fn plan_token(plan: &mut Plan, w: usize, pod_path: &[Seg], pod: &Valu
 
 /// Whether the pod gets no service-account token: its own
 /// `automountServiceAccountToken: false`, or, when the pod does not say, that of
-/// its ServiceAccount as the stream defines it (the pod's field wins over the
-/// account's, as in Kubernetes). An account the stream does not define is assumed
-/// to mount the token.
+/// its ServiceAccount as the stream defines it, as a regular object or a Helm
+/// hook (Baserow's account is a `pre-install` hook: it exists on every engine)
+/// (the pod's field wins over the account's, as in Kubernetes). An account the
+/// stream does not define is assumed to mount the token.
 pub(crate) fn mounts_no_token(ctx: &Context<'_>, workload: &Value, pod: &Value) -> bool {
     match pod.get("automountServiceAccountToken") {
         Some(Value::Bool(b)) => !b,
         _ => {
-            ctx.def(
-                k8s::RefKind::ServiceAccount,
-                &namespace(workload),
-                &k8s::service_account(pod),
-            )
-            .and_then(|d| ctx.value(d))
-            .and_then(|sa| sa.get("automountServiceAccountToken"))
+            let (ns, sa) = (namespace(workload), k8s::service_account(pod));
+            let kind = k8s::RefKind::ServiceAccount;
+            ctx.def(kind, &ns, &sa)
+                .or_else(|| ctx.hook_def(kind, &ns, &sa))
+                .and_then(|d| ctx.value(d))
+                .and_then(|sa| sa.get("automountServiceAccountToken"))
                 == Some(&Value::Bool(false))
         }
     }

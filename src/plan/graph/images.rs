@@ -71,6 +71,13 @@ const SIDE_IMAGES: &[&str] = &[
     "squid",
     "tinyproxy",
     "privoxy",
+    // Model servers and document parsers an app calls over HTTP (Open WebUI's
+    // `OLLAMA_BASE_URLS`): never a schema's, and slow to become ready.
+    "ollama",
+    "pipelines",
+    "tika",
+    "vllm-openai",
+    "text-generation-inference",
 ];
 
 /// Suffixes of image names that are still the same data service
@@ -109,6 +116,9 @@ pub(crate) fn data_image(pod: &Value) -> Option<String> {
 /// Whether image name `base` is the data service `name`: the name itself,
 /// with suffixes of the same service, or a vendor's build of it.
 fn names_data(base: &str, name: &str) -> bool {
+    if !base.contains(name) {
+        return false;
+    }
     let suffixes = |rest: &str| {
         rest.split('-').all(|s| {
             DATA_IMAGE_SUFFIXES.contains(&s)

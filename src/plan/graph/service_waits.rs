@@ -7,7 +7,7 @@
 //! (Rasa X under `--migrate`) passed the check and hung on every engine.
 
 use super::hosts::{names_host, Origin};
-use crate::yaml::value::Text;
+use crate::yaml::value::List;
 use crate::yaml::Value;
 
 /// Kinds whose pods a Service's selector can pick (long-running pods).
@@ -21,23 +21,24 @@ const SELECTED_KINDS: &[&str] = &[
 ];
 
 /// What a document tells the endpoint waits: the labels of the pods it runs
-/// (a workload), or the selector of a Service.
+/// (a workload), or the selector of a Service, each `key=value` pair kept as
+/// a hash (a big stream's model holds one per object: no strings of its own).
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Endpoints {
     /// Its pods' labels, for a workload a Service can select.
-    pub labels: Vec<(Text, Text)>,
+    pub labels: List<u64>,
     /// Its selector, for a Service (empty: it selects nothing).
-    pub selector: Vec<(Text, Text)>,
+    pub selector: List<u64>,
 }
 
 impl Endpoints {
     /// What document `v` (of kind `kind`) tells.
     pub fn of(v: &Value, kind: &str) -> Endpoints {
-        let pairs = |m: Option<&Value>| -> Vec<(Text, Text)> {
+        let pairs = |m: Option<&Value>| -> List<u64> {
             m.map(Value::entries)
                 .unwrap_or(&[])
                 .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.into())))
+                .filter_map(|(k, v)| Some(pair_hash(k, v.as_str()?)))
                 .collect()
         };
         match kind {
@@ -58,9 +59,18 @@ impl Endpoints {
     }
 
     /// Whether a Service with these endpoints' selector selects pods labelled `labels`.
-    pub fn selects(&self, labels: &[(Text, Text)]) -> bool {
+    pub fn selects(&self, labels: &[u64]) -> bool {
         !self.selector.is_empty() && self.selector.iter().all(|kv| labels.contains(kv))
     }
+}
+
+/// A label's `key=value` as a number (std's SipHash with its fixed keys:
+/// the same on every run).
+fn pair_hash(key: &str, value: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (key, value).hash(&mut h);
+    h.finish()
 }
 
 /// The hosts the pod's waiting init containers loop on, each with the
@@ -69,40 +79,65 @@ impl Endpoints {
 /// waits for nothing).
 pub fn waited_hosts(pod: &Value) -> Vec<(String, String)> {
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
-    let no_scripts = |_: &str| None;
+    if inits.is_empty() {
+        return Vec::new();
+    }
     // Gates that wait for Jobs are modelled as such (`chart_gates`).
     let gates: Vec<String> = super::chart_gates::find_all(pod)
         .into_iter()
         .map(|g| g.container.to_string())
         .collect();
-    let mut out = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
     for c in inits {
         let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
         if gates.iter().any(|g| g == name) {
             continue;
         }
-        let argv: Vec<&str> = ["command", "args"]
-            .into_iter()
-            .flat_map(|k| c.strings(k))
-            .collect();
-        let kind = crate::detect::classify_container(c, &no_scripts).kind;
-        if kind != crate::detect::Kind::Waiter && !argv.iter().any(|a| is_retry_loop(a)) {
+        let hosts = hosts_named(c);
+        // Read by detection only when it names a host (most init containers
+        // copy files or set permissions).
+        if hosts.is_empty() || !waits(c) {
             continue;
         }
-        let env = crate::k8s::env_values(c)
-            .filter_map(|(_, n, v)| Some((v.as_str()?, Origin::Env(n.to_string()))));
-        let texts = argv.into_iter().map(|a| (a, Origin::Argv)).chain(env);
-        for (text, origin) in texts {
-            // A word in a host's place only: not a user or a database so named
-            // (`pg_isready -h db -U openproject`).
-            for host in host_words(text).filter(|h| names_host(text, &origin, h, "", "")) {
-                if !out.iter().any(|(_, h): &(String, String)| *h == host) {
-                    out.push((name.to_string(), host));
-                }
+        for host in hosts {
+            if !out.iter().any(|(_, h)| *h == host) {
+                out.push((name.to_string(), host));
             }
         }
     }
     out
+}
+
+/// The words of a container's command, args and env values in a host's
+/// place (not a user or a database so named: `pg_isready -h db -U openproject`).
+fn hosts_named(c: &Value) -> Vec<String> {
+    let argv = ["command", "args"]
+        .into_iter()
+        .flat_map(|k| c.strings(k))
+        .map(|a| (a, Origin::Argv));
+    let env = crate::k8s::env_values(c)
+        .filter_map(|(_, n, v)| Some((v.as_str()?, Origin::Env(n.to_string()))));
+    let mut out: Vec<String> = Vec::new();
+    for (text, origin) in argv.chain(env) {
+        for host in host_words(text).filter(|h| names_host(text, &origin, h, "", "")) {
+            if !out.contains(&host) {
+                out.push(host);
+            }
+        }
+    }
+    out
+}
+
+/// Whether an init container waits: detection says so, or it loops with a sleep.
+fn waits(c: &Value) -> bool {
+    let looped = ["command", "args"]
+        .into_iter()
+        .flat_map(|k| c.strings(k))
+        .any(is_retry_loop);
+    looped || {
+        let no_scripts = |_: &str| None;
+        crate::detect::classify_container(c, &no_scripts).kind == crate::detect::Kind::Waiter
+    }
 }
 
 /// Whether a script loops until something answers: `until`/`while` and a
@@ -150,12 +185,12 @@ mod tests {
     #[test]
     fn a_service_selects_pods_with_every_selector_label() {
         let svc = Endpoints {
-            selector: vec![("app".into(), "db".into())],
+            selector: [pair_hash("app", "db")].into_iter().collect(),
             ..Default::default()
         };
-        let labels: Vec<(Text, Text)> = vec![("app".into(), "db".into()), ("x".into(), "y".into())];
+        let labels = [pair_hash("app", "db"), pair_hash("x", "y")];
         assert!(svc.selects(&labels));
-        assert!(!svc.selects(&[("app".into(), "web".into())]));
+        assert!(!svc.selects(&[pair_hash("app", "web")]));
         assert!(!Endpoints::default().selects(&labels));
     }
 

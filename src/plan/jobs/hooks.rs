@@ -199,6 +199,8 @@ fn annotate(
             // A hook that keeps the chart's name is replaced by it, as Helm does.
             if row.key == engines::HELM_HOOK_DELETE && id.name != job.original {
                 delete_once_done(ctx, job, kept, own_edits);
+            } else if row.key == engines::HELM_HOOK_DELETE {
+                delete_before_made_again(job, kept, own_edits);
             }
             continue;
         }
@@ -245,6 +247,26 @@ fn delete_once_done(ctx: &Context<'_>, job: &JobFacts<'_>, policy: &str, own_edi
         engines::HELM_HOOK_DELETE,
         &format!("{},hook-succeeded", policy.trim()),
         "the Job is named by its content: without hook-succeeded, each changed spec would leave the previous one behind (before-hook-creation deletes only a hook of the same name)",
+    );
+}
+
+/// Adds `before-hook-creation` to the delete policy of a hook that keeps its
+/// name: Helm applies that default only when no policy is set, so with
+/// `hook-succeeded` alone a failed Job stayed, and every later upgrade failed
+/// on "already exists" (Gravitee's upgrader before 3.1.65).
+fn delete_before_made_again(job: &JobFacts<'_>, policy: &str, own_edits: &mut JobEdits) {
+    if policy
+        .split(',')
+        .any(|x| x.trim() == "before-hook-creation")
+    {
+        return;
+    }
+    job_annotation(
+        own_edits,
+        job.value,
+        engines::HELM_HOOK_DELETE,
+        &format!("before-hook-creation,{}", policy.trim()),
+        "a hook that keeps its name is deleted before it is made again: with the chart's policy alone, a failed Job of the last release made the next one fail (\"already exists\")",
     );
 }
 

@@ -212,7 +212,7 @@ pub(crate) fn derive(
     let pod = v
         .at(&["spec", "template", "spec"])
         .expect("callers check the pod template");
-    let mut b = Builder::new(pod, ctx);
+    let mut b = Builder::new(v, pod, ctx);
     b.identity(v, name, own_annotations);
     b.pod_metadata(doc, v);
     b.pod_fields(pod);
@@ -306,8 +306,16 @@ struct Builder<'v> {
 }
 
 impl<'v> Builder<'v> {
-    fn new(pod: &'v Value, ctx: &'v Context<'v>) -> Self {
+    fn new(workload: &'v Value, pod: &'v Value, ctx: &'v Context<'v>) -> Self {
         let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+        // A StatefulSet's claim template replaces a pod volume of its name
+        // (Langflow's `data`: an emptyDir in values, the claim in the pods).
+        let templates: Vec<&str> = (workload.at(&["spec", "volumeClaimTemplates"]))
+            .map(Value::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|t| t.at(&["metadata", "name"]).and_then(Value::as_str))
+            .collect();
         // A claim is not mounted either: a ReadWriteOnce claim the gated pods
         // hold keeps a Job on another node from ever starting, and a claim of
         // the release is applied after the Job's Argo CD wave (NetBox's media).
@@ -315,6 +323,7 @@ impl<'v> Builder<'v> {
             .iter()
             .filter(|vol| vol.get("persistentVolumeClaim").is_none())
             .filter_map(|vol| vol.get("name").and_then(Value::as_str))
+            .filter(|name| !templates.contains(name))
             .collect();
         Builder {
             edits: vec![],
