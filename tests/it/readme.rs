@@ -56,6 +56,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM302", "sources/generate-flag.yaml"),
     ("PM303", "sources/extract-annotation-unknown.yaml"),
     ("PM304", "codes/pm304-generated-job-keeps-off-switch.yaml"),
+    ("PM305", "codes/pm305-generated-job-loses-script-env.yaml"),
     (
         "PM601",
         "reliability/generated-annotation-on-user-objects.yaml",

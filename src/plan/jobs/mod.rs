@@ -373,6 +373,21 @@ fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
             ctx.object(nj.from)
         ));
     }
+    // The Job's own command may set them itself.
+    let command: String = items
+        .first()
+        .map_or(String::new(), |c| c.strings("command").join(" "));
+    let unset: Vec<&str> = (nj.job.script_env.iter())
+        .map(String::as_str)
+        .filter(|n| !command.contains(&format!("{n}=")))
+        .collect();
+    if !unset.is_empty() {
+        plan.note(codes::PM305, Some(nj.from), format!(
+            "Job/{name} (from {}): the container's script set {} before its program; the Job runs its own command with the pod's env only: if the migration reads them, it migrates another database (or none); set them in the command or in the workload's env",
+            ctx.object(nj.from),
+            unset.join(", ")
+        ));
+    }
     if !nj.job.dropped_mounts.is_empty() {
         plan.note(codes::PM302, Some(nj.from), format!(
             "Job/{name} (from {}): left out volume mount(s) {}: a Job cannot mount a StatefulSet's volumeClaimTemplates, nor share a claim with the pods it gates (a ReadWriteOnce claim they hold keeps a Job on another node from starting, and a claim of the release is applied after the Job's Argo CD wave); the migration must not need it",

@@ -178,6 +178,42 @@ pub(crate) struct Derived {
     pub(crate) dropped_paths: Vec<String>,
     /// Container fields and init containers left out, in words (generation).
     pub(crate) left_out: Vec<String>,
+    /// The env variables the replaced command's shell script set before it
+    /// ran the app (generation): the Job's command runs without them.
+    pub(crate) script_env: Vec<String>,
+}
+
+/// The env variables a container's shell script sets before it runs its
+/// program (`sh -c 'export DB_URL=…; app run'`, Langflow's backend): lost
+/// when a Job replaces the command.
+fn script_env(c: &Value) -> Vec<String> {
+    let argv: Vec<&str> = ["command", "args"]
+        .into_iter()
+        .flat_map(|k| c.strings(k))
+        .collect();
+    let Some(at) = argv
+        .iter()
+        .position(|a| a.starts_with('-') && a.ends_with('c') && !a.starts_with("--"))
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    let statements = argv[at + 1..]
+        .iter()
+        .flat_map(|s| s.split(['\n', ';', '&', '|']));
+    for st in statements {
+        let st = st.trim();
+        let st = st.strip_prefix("export ").unwrap_or(st).trim_start();
+        let Some((name, _)) = st.split_once('=') else {
+            continue;
+        };
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let ok = !name.is_empty() && !name.as_bytes()[0].is_ascii_digit() && name.bytes().all(word);
+        if ok && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
 }
 
 /// Whether an init container is a native sidecar (it keeps running beside the app).
@@ -266,6 +302,7 @@ pub(crate) fn derive(
         dropped_mounts: b.dropped_mounts,
         dropped_paths: b.dropped_paths,
         left_out: b.left_out,
+        script_env: b.script_env,
     })
 }
 
@@ -301,6 +338,7 @@ struct Builder<'v> {
     dropped_mounts: Vec<String>,
     dropped_paths: Vec<String>,
     left_out: Vec<String>,
+    script_env: Vec<String>,
     /// What says an init container migrates (detection and the user's patterns).
     ctx: &'v Context<'v>,
 }
@@ -332,6 +370,7 @@ impl<'v> Builder<'v> {
             dropped_mounts: vec![],
             dropped_paths: vec![],
             left_out: vec![],
+            script_env: vec![],
             ctx,
         }
     }
@@ -521,6 +560,7 @@ impl<'v> Builder<'v> {
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
         let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
         self.keep_items("containers", containers.len(), &[container]);
+        self.script_env = script_env(&containers[container]);
         let mut cpath = pod_path("containers");
         cpath.push(Seg::Index(container));
         for k in CONTAINER_FIELDS_DROPPED {
