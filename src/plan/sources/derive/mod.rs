@@ -579,10 +579,18 @@ impl<'v> Builder<'v> {
         ));
         // Native sidecars and plain init containers stay; migrations (detected or
         // extracted as Jobs of their own) and gates go.
+        // So does one that mounts only claims the Job leaves out: it would work
+        // on nothing (Open WebUI's `copy-app-data`, seeding the app's claim).
+        let defined = self.defined.clone();
+        let on_claims_only = |c: &Value| {
+            let mounts = mount_names(c);
+            !mounts.is_empty() && mounts.iter().all(|m| !defined.contains(m))
+        };
         let keep: Vec<usize> = (0..inits.len())
             .filter(|&j| {
                 !is_gate(&inits[j])
                     && !extracted.contains(&j)
+                    && !on_claims_only(&inits[j])
                     && (is_sidecar(&inits[j]) || self.ctx.container_match(&inits[j], pod).is_none())
             })
             .collect();
@@ -592,10 +600,14 @@ impl<'v> Builder<'v> {
             self.drop_undefined_mounts(&p, &inits[j]);
         }
         for (j, n) in names(inits).iter().enumerate() {
-            if !keep.contains(&j) && !is_gate(&inits[j]) {
-                self.left_out
-                    .push(format!("init container {n} (a migration itself)"));
+            if keep.contains(&j) || is_gate(&inits[j]) {
+                continue;
             }
+            let why = match !extracted.contains(&j) && on_claims_only(&inits[j]) {
+                true => "it mounts only claims the Job leaves out",
+                false => "a migration itself",
+            };
+            self.left_out.push(format!("init container {n} ({why})"));
         }
         let mut run: Vec<&Value> = keep.iter().map(|&j| &inits[j]).collect();
         run.push(&containers[container]);
