@@ -5,6 +5,7 @@
 pub mod argo;
 pub mod chart_gates;
 pub mod deadlock;
+mod filled;
 pub mod hosts;
 pub mod images;
 mod lookup;

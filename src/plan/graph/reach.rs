@@ -95,6 +95,7 @@ impl Reach<'_, '_> {
             out.extend(data.into_iter().map(|w| (w, why.clone())));
         }
         out.extend(super::operated::by_secret(index, pod, ns, who));
+        out.extend(super::filled::by_filler(index, pod, ns, who));
         out
     }
 
