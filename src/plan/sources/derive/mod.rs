@@ -15,9 +15,13 @@ use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::value::Text;
 use crate::yaml::{Tree, Value};
 
+pub(crate) use mounts::{mount_names, written_volumes};
+use script::script_env;
+
 mod labels;
 mod mounts;
 pub(crate) mod output;
+mod script;
 
 /// Pod annotations a Job built from a workload leaves out: kubectl's default
 /// container names one of the app's.
@@ -128,39 +132,6 @@ fn waits_for_data(inits: &[Value], j: usize) -> bool {
     waiter && crate::plan::graph::chart_gates::find(&alone).is_empty()
 }
 
-/// Volume sources a pod can only read, whatever the mount says.
-const READ_ONLY_SOURCES: &[&str] = &["configMap", "secret", "downwardAPI", "projected", "image"];
-
-/// The volumes a container mounts and can write: not `readOnly`, and not of
-/// a [`READ_ONLY_SOURCES`] source (one the pod does not define comes from a
-/// claim template: writable).
-pub(crate) fn written_volumes<'c>(c: &'c Value, volumes: &[Value]) -> Vec<&'c str> {
-    let read_only = |name: &str| {
-        volumes
-            .iter()
-            .find(|v| v.get("name").and_then(Value::as_str) == Some(name))
-            .is_some_and(|v| READ_ONLY_SOURCES.iter().any(|s| v.get(s).is_some()))
-    };
-    c.get("volumeMounts")
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
-        .filter(|m| m.get("readOnly") != Some(&Value::Bool(true)))
-        .filter_map(|m| m.get("name").and_then(Value::as_str))
-        .filter(|n| !read_only(n))
-        .collect()
-}
-
-/// The names of the volumes a container mounts.
-pub(crate) fn mount_names(c: &Value) -> Vec<&str> {
-    c.get("volumeMounts")
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|m| m.get("name").and_then(Value::as_str))
-        .collect()
-}
-
 /// What [`derive`](fn@derive) builds.
 #[derive(Debug, Clone)]
 pub(crate) struct Derived {
@@ -181,39 +152,6 @@ pub(crate) struct Derived {
     /// The env variables the replaced command's shell script set before it
     /// ran the app (generation): the Job's command runs without them.
     pub(crate) script_env: Vec<String>,
-}
-
-/// The env variables a container's shell script sets before it runs its
-/// program (`sh -c 'export DB_URL=…; app run'`, Langflow's backend): lost
-/// when a Job replaces the command.
-fn script_env(c: &Value) -> Vec<String> {
-    let argv: Vec<&str> = ["command", "args"]
-        .into_iter()
-        .flat_map(|k| c.strings(k))
-        .collect();
-    let Some(at) = argv
-        .iter()
-        .position(|a| a.starts_with('-') && a.ends_with('c') && !a.starts_with("--"))
-    else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = Vec::new();
-    let statements = argv[at + 1..]
-        .iter()
-        .flat_map(|s| s.split(['\n', ';', '&', '|']));
-    for st in statements {
-        let st = st.trim();
-        let st = st.strip_prefix("export ").unwrap_or(st).trim_start();
-        let Some((name, _)) = st.split_once('=') else {
-            continue;
-        };
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let ok = !name.is_empty() && !name.as_bytes()[0].is_ascii_digit() && name.bytes().all(word);
-        if ok && !out.iter().any(|n| n == name) {
-            out.push(name.to_string());
-        }
-    }
-    out
 }
 
 /// Whether an init container is a native sidecar (it keeps running beside the app).

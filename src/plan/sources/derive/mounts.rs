@@ -86,3 +86,36 @@ impl Builder<'_> {
         self.keep_items("volumes", volumes.len(), &keep);
     }
 }
+
+/// Volume sources a pod can only read, whatever the mount says.
+const READ_ONLY_SOURCES: &[&str] = &["configMap", "secret", "downwardAPI", "projected", "image"];
+
+/// The volumes a container mounts and can write: not `readOnly`, and not of
+/// a [`READ_ONLY_SOURCES`] source (one the pod does not define comes from a
+/// claim template: writable).
+pub(crate) fn written_volumes<'c>(c: &'c Value, volumes: &[Value]) -> Vec<&'c str> {
+    let read_only = |name: &str| {
+        volumes
+            .iter()
+            .find(|v| v.get("name").and_then(Value::as_str) == Some(name))
+            .is_some_and(|v| READ_ONLY_SOURCES.iter().any(|s| v.get(s).is_some()))
+    };
+    c.get("volumeMounts")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|m| m.get("readOnly") != Some(&Value::Bool(true)))
+        .filter_map(|m| m.get("name").and_then(Value::as_str))
+        .filter(|n| !read_only(n))
+        .collect()
+}
+
+/// The names of the volumes a container mounts.
+pub(crate) fn mount_names(c: &Value) -> Vec<&str> {
+    c.get("volumeMounts")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|m| m.get("name").and_then(Value::as_str))
+        .collect()
+}
