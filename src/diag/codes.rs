@@ -145,6 +145,9 @@ pub const PM303: Code = code(
 /// A Job built from a workload keeps an env switch that turns migrations off.
 pub const PM304: Code = code("PM304", Warning, "a Job built from a workload keeps a switch that turns migrations off",
     "The container the Job is built from sets an env variable that turns the image's start-up migrations off (`LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED=true`, `RUN_MIGRATIONS=false`), and the Job keeps the pod's env. If the command the Job runs is the image's entrypoint, which honours the switch, the Job succeeds without migrating and the gates let the apps start on the old schema. Give `--migrate` the migration command itself, or keep the switch on in the workload.");
+/// No migration, and the workloads use configuration the stream lacks.
+pub const PM017: Code = code("PM017", Info, "no migration found, and the workloads use configuration the stream does not define",
+    "Helm 3 never hands hooks to a post-renderer: a chart that makes its configuration (ConfigMaps, its ServiceAccount) and its migration Helm hooks (Baserow) shows premigrate only the apps, and premigrate, seeing no migration, changes nothing. Render the chart with `helm template` to see its hooks, or use Helm 4 (its post-renderer sees them); if the objects are created outside the release, ignore this.");
 /// A Job built from a workload runs without what the replaced script set.
 pub const PM305: Code = code("PM305", Warning, "a Job built from a workload runs without the env its script set",
     "The workload's container ran a shell script that set env variables (`export DB_URL=…`) before its program; the Job runs the `--migrate` command instead, with the pod's env only. A migration that reads one of them (Langflow's `LANGFLOW_DATABASE_URL`) migrates another database, or none, and the gates then let the apps start on the old schema. Set them in the command (`sh -c 'export …; CMD'`) or in the workload's env.");
@@ -241,11 +244,11 @@ pub const PM606: Code = code("PM606", Warning, "a NetworkPolicy keeps the gates 
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
-    PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM016, PM101, PM102, PM105,
-    PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211, PM212,
-    PM301, PM302, PM303, PM304, PM305, PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504,
-    PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM601, PM602,
-    PM603, PM604, PM605, PM606,
+    PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM016, PM017, PM101, PM102,
+    PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211,
+    PM212, PM301, PM302, PM303, PM304, PM305, PM401, PM402, PM403, PM404, PM501, PM502, PM503,
+    PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM601,
+    PM602, PM603, PM604, PM605, PM606,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

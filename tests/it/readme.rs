@@ -52,6 +52,10 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM211", "codes/pm211-pre-hook-after-migration.yaml"),
     ("PM212", "graph/sourcegraph-bundled.yaml"),
     ("PM016", "graph/coder-external-db.yaml"),
+    (
+        "PM017",
+        "codes/pm017-configuration-hooks-hidden-by-helm3.yaml",
+    ),
     ("PM301", "sources/generate-annotation.yaml"),
     ("PM302", "sources/generate-flag.yaml"),
     ("PM303", "sources/extract-annotation-unknown.yaml"),

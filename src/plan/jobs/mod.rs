@@ -18,6 +18,7 @@ use crate::config::{GateMode, Target};
 use crate::diag::codes;
 use crate::diag::Error;
 use crate::k8s::engines::own;
+use crate::k8s::RefKind;
 use crate::plan::context::{annotation, Context};
 use crate::plan::gates::rollout;
 use crate::plan::jobs::facts::{JobFacts, Subject, Workloads};
@@ -79,6 +80,55 @@ fn gates_without_migration(ctx: &Context<'_>, plan: &mut Plan) {
     plan.note(codes::PM012, Some(first), format!(
         "{} wait(s) for migrations, but the stream holds no migration Job: under Helm 3 a chart's migration hook never reaches a post-renderer, so premigrate cannot order it (a `post-install` one hangs `helm install --wait`); render the migration as a regular Job (e.g. Airflow's migrateDatabaseJob.useHelmHooks=false) or use Helm 4",
         names.join(", ")
+    ));
+}
+
+/// Says once, when no migration is found in a Helm 3 stream, that the
+/// workloads use ConfigMaps or a ServiceAccount no document defines: a chart
+/// that makes them Helm hooks with its migration (Baserow) shows a Helm 3
+/// post-renderer only the apps.
+fn hidden_configuration(ctx: &Context<'_>, plan: &mut Plan) {
+    if ctx.index.from_helm4() || plan.notes.iter().any(|n| n.code == codes::PM012.code) {
+        return;
+    }
+    let mut users: Vec<usize> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    for i in 0..ctx.index.entries.len() {
+        let Some(pod) = ctx
+            .value(i)
+            .and_then(|v| crate::k8s::pod_spec(v, ctx.kind(i)))
+        else {
+            continue;
+        };
+        let ns = ctx.effective_ns(i);
+        let refs = crate::k8s::pod_refs(pod, &[]);
+        let absent = refs.iter().filter(|r| {
+            matches!(r.kind, RefKind::ConfigMap | RefKind::ServiceAccount)
+                && !matches!(r.name.as_str(), "default" | "kube-root-ca.crt")
+                && ctx.def(r.kind, &ns, &r.name).is_none()
+                && ctx.hook_def(r.kind, &ns, &r.name).is_none()
+        });
+        for r in absent {
+            let object = format!("{}/{}", r.kind.kind(), r.name);
+            if !missing.contains(&object) {
+                missing.push(object);
+            }
+            if !users.contains(&i) {
+                users.push(i);
+            }
+        }
+    }
+    // A ServiceAccount made outside the release is common; a missing ConfigMap
+    // is what says the configuration is elsewhere.
+    if !missing.iter().any(|m| m.starts_with("ConfigMap/")) {
+        return;
+    }
+    let Some(&first) = users.first() else { return };
+    let objects: Vec<String> = users.iter().map(|&i| ctx.object(i)).collect();
+    plan.note(codes::PM017, Some(first), format!(
+        "no migration found, and {} use {}, which no document of the stream defines: a chart that makes its configuration and its migration Helm hooks shows Helm 3's post-renderer only the apps; render it with `helm template` to see its hooks, or use Helm 4 (if they are made outside the release, ignore this)",
+        objects.join(", "),
+        missing.join(", ")
     ));
 }
 
@@ -201,6 +251,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     let pending = pending(ctx, found, &new_jobs);
     if pending.is_empty() {
         gates_without_migration(ctx, plan);
+        hidden_configuration(ctx, plan);
     }
     one_name_each(ctx, &pending)?;
     let release = order::release(ctx, &pending_view(ctx, &pending))?;
