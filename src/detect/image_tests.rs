@@ -244,3 +244,45 @@ fn activepieces_app_migrates_its_worker_does_not() {
     let worker = [("AP_CONTAINER_TYPE", "WORKER")];
     assert_ne!(with_args(image, &[], &worker), Kind::MigratesThenServes);
 }
+
+/// Umami's image migrates (Prisma, under its advisory lock), then serves,
+/// unless `SKIP_DB_CHECK` or `SKIP_DB_MIGRATION` is set.
+#[test]
+fn umami_migrates_then_serves_unless_skipped() {
+    let image = "ghcr.io/umami-software/umami:postgresql-v2.20.1";
+    assert_eq!(with_args(image, &[], &[]), Kind::MigratesThenServes);
+    for off in ["SKIP_DB_CHECK", "SKIP_DB_MIGRATION"] {
+        let env = [(off, "1")];
+        assert_ne!(
+            with_args(image, &[], &env),
+            Kind::MigratesThenServes,
+            "{off}"
+        );
+    }
+}
+
+/// Metabase's image migrates (Liquibase, under its lock), then serves; on H2
+/// (a file in each pod) there is nothing to share; `migrate print` only prints.
+#[test]
+fn metabase_migrates_then_serves_on_a_shared_database() {
+    let image = "metabase/metabase:v0.47.2";
+    let pg = [("MB_DB_TYPE", "postgres")];
+    assert_eq!(with_args(image, &[], &pg), Kind::MigratesThenServes);
+    let h2 = [("MB_DB_TYPE", "h2")];
+    assert_ne!(with_args(image, &[], &h2), Kind::MigratesThenServes);
+    assert_eq!(with_args(image, &["migrate", "up"], &pg), Kind::Migration);
+    assert_eq!(with_args(image, &["migrate", "print"], &pg), Kind::Other);
+}
+
+/// Keycloak's image migrates under its lock (PM016); keycloak-config-cli,
+/// which calls Keycloak's API, is never a migration; Bitnami Redmine's
+/// entrypoint migrates, then serves.
+#[test]
+fn keycloak_config_cli_and_redmine_images() {
+    let kc = "docker.io/bitnami/keycloak:24.0.5-debian-12-r0";
+    assert_eq!(with_args(kc, &[], &[]), Kind::MigratesThenServes);
+    let cli = "docker.io/bitnami/keycloak-config-cli:5.12.0-debian-12-r5";
+    assert_ne!(with_args(cli, &[], &[]), Kind::Migration);
+    let redmine = "docker.io/bitnami/redmine:5.1.2-debian-12-r10";
+    assert_eq!(with_args(redmine, &[], &[]), Kind::MigratesThenServes);
+}

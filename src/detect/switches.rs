@@ -13,13 +13,18 @@ const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "OFF"];
 const DELEGATING: &[&str] = &["SEPARATE", "EXTERNAL", "REMOTE"];
 
 /// Tools' switches whose names do not say `MIGRAT`: each turns the image's
-/// start-up migration off when true (LiteLLM's proxy, Nautobot's entrypoint).
-const TOOL_OFF_SWITCHES: &[&str] = &["DISABLE_SCHEMA_UPDATE", "NAUTOBOT_DOCKER_SKIP_INIT"];
+/// start-up migration off when true (LiteLLM's proxy, Nautobot's entrypoint,
+/// Umami's `SKIP_DB_CHECK`).
+const TOOL_OFF_SWITCHES: &[&str] = &[
+    "DISABLE_SCHEMA_UPDATE",
+    "NAUTOBOT_DOCKER_SKIP_INIT",
+    "SKIP_DB_CHECK",
+];
 
 /// Tools' settings that turn the start-up migration off by a value, not a
 /// boolean: a container of that type does not migrate (Activepieces'
-/// `AP_CONTAINER_TYPE=WORKER`).
-const TOOL_OFF_VALUES: &[(&str, &str)] = &[("AP_CONTAINER_TYPE", "worker")];
+/// `AP_CONTAINER_TYPE=WORKER`), or has no database to share (Metabase on H2).
+const TOOL_OFF_VALUES: &[(&str, &str)] = &[("AP_CONTAINER_TYPE", "worker"), ("MB_DB_TYPE", "h2")];
 
 /// Tools' switches whose names do not say `MIGRAT`, as a prefix and a suffix:
 /// each turns the start-up migration on when true, off when false

@@ -282,6 +282,35 @@ pub const APPS: &[Tool] = &[
         ..tool("Passbolt entrypoint", &["passbolt-entrypoint"])
     },
     Tool {
+        // Odoo's server updates (`-u`) or installs (`-i`) modules, then stops
+        // with `--stop-after-init` (the usual upgrade Job) or serves.
+        migrate: &[
+            "-u* --stop-after-init",
+            "--update* --stop-after-init",
+            "-i* --stop-after-init",
+            "--init* --stop-after-init",
+            "--stop-after-init -u*",
+            "--stop-after-init --update*",
+            "--stop-after-init -i*",
+            "--stop-after-init --init*",
+        ],
+        not: &["shell", "scaffold", "--version"],
+        serves: &["-u*", "--update*", "-i*", "--init*"],
+        ..tool("Odoo", &["odoo", "odoo-bin"])
+    },
+    Tool {
+        // The image's default command (`yarn start-docker`) runs
+        // `scripts/check-db.js`, which runs `prisma migrate deploy` under
+        // Prisma's advisory lock (`SKIP_DB_MIGRATION`, `SKIP_DB_CHECK` turn it
+        // off), then serves; that script alone only migrates.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*umami-software/umami"],
+        migrate_only: Some("node scripts/check-db.js"),
+        locked: true,
+        ..tool("Umami", &["umami-start-docker"])
+    },
+    Tool {
         // The app container runs its TypeORM migrations at start under a
         // Redis lock (one replica at a time); a worker container
         // (`AP_CONTAINER_TYPE=WORKER`) does not. No command only migrates.
@@ -357,9 +386,39 @@ pub const APPS: &[Tool] = &[
         serves: &["", "*/discourse/run.sh"],
         images: &["*bitnami/discourse"],
         migrate_only: Some(
-            "sh -c \"/opt/bitnami/scripts/postgresql-client/setup.sh && /opt/bitnami/scripts/discourse/setup.sh\"",
+            "sh -c \"export DISCOURSE_SKIP_BOOTSTRAP=yes && /opt/bitnami/scripts/postgresql-client/setup.sh && /opt/bitnami/scripts/discourse/setup.sh\"",
         ),
         ..tool("Bitnami Discourse", &["bitnami-discourse"])
+    },
+    Tool {
+        // Bitnami's image runs `redmine/setup.sh` from its entrypoint on every
+        // start (`rake db:migrate`, the plugins' migrations; on a first start,
+        // the admin user and default data), then serves. A Job has no volume
+        // marker of a first start: without `REDMINE_SKIP_BOOTSTRAP` it would
+        // reset the admin account on every run.
+        migrate: &[""],
+        serves: &["", "*/redmine/run.sh"],
+        images: &["*bitnami/redmine"],
+        migrate_only: Some(
+            "env REDMINE_SKIP_BOOTSTRAP=yes /opt/bitnami/scripts/redmine/setup.sh",
+        ),
+        ..tool("Bitnami Redmine", &["bitnami-redmine"])
+    },
+    Tool {
+        // keycloak-config-cli configures realms through Keycloak's admin API,
+        // which must be up: never a migration (before Keycloak it would hang).
+        not: &[""],
+        images: &["*adorsys/keycloak-config-cli", "*bitnami/keycloak-config-cli"],
+        ..tool("keycloak-config-cli", &["keycloak-config-cli"])
+    },
+    Tool {
+        // Keycloak's image migrates its schema at start (Liquibase, under a
+        // database lock), then serves; no command only migrates.
+        migrate: &[""],
+        serves: &[""],
+        images: &["*keycloak/keycloak", "*bitnami/keycloak"],
+        locked: true,
+        ..tool("Keycloak", &["keycloak-entrypoint"])
     },
     Tool {
         migrate: &[
@@ -410,8 +469,16 @@ pub const APPS: &[Tool] = &[
         ..tool("Konga", &["start"])
     },
     Tool {
-        migrate: &["migrate up", "migrate"],
-        not: &["migrate down", "migrate release-locks"],
+        // The image's entrypoint (`run_metabase.sh`: `java -jar metabase.jar`)
+        // runs Liquibase at start under its lock table, then serves, unless
+        // `MB_DB_AUTOMIGRATE=false` or the database is H2, a file in each pod
+        // (`MB_DB_TYPE=h2`, an off value); `migrate up` only migrates.
+        migrate: &["migrate up", "migrate force", "migrate"],
+        not: &["migrate down", "migrate release-locks", "migrate print"],
+        serves: &[""],
+        images: &["*metabase/metabase", "*metabase/metabase-enterprise"],
+        migrate_only: Some("java -jar /app/metabase.jar migrate up"),
+        locked: true,
         ..tool("Metabase", &["metabase"])
     },
 ];
