@@ -57,7 +57,10 @@ pub(crate) fn waits(
         );
         if ctx.cfg.gate == GateMode::Auto {
             let picked: Vec<usize> = chosen.iter().map(|(w, _)| *w).collect();
-            let images = migration_images(&m.pod);
+            // Its containers' images only: Gravitee's upgrader downloads a JDBC
+            // driver with alpine, as the gateway does, which says nothing of
+            // who reads the schema.
+            let images = crate::plan::graph::images::repos(&m.pod);
             super::owner::note_same_owner(ctx, plan, m, (same_ns, &picked), &images);
         }
         for (w, why) in chosen {
@@ -75,7 +78,7 @@ fn chosen(
     same_ns: &[usize],
     data_services: &BTreeMap<usize, String>,
 ) -> Vec<(usize, String)> {
-    let job = (data_refs(&m.pod), migration_images(&m.pod));
+    let job = (data_refs(&m.pod), crate::plan::graph::images::repos(&m.pod));
     let size = |w: usize| ctx.index.stream.doc_text(w).len();
     crate::par::map(same_ns, size, |w| choose(ctx, m, w, data_services, &job))
         .into_iter()
@@ -213,19 +216,6 @@ pub(super) fn app_images(pod: &Value) -> Vec<String> {
         .iter()
         .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
         .filter(|c| !crate::plan::gates::container::is_gate(c))
-        .filter_map(|c| c.get("image").and_then(Value::as_str))
-        .map(|i| crate::detect::image_repository(i).to_string())
-        .collect()
-}
-
-/// The image repositories a migration's containers run: its init containers
-/// left out (Gravitee's upgrader downloads a JDBC driver with alpine, as the
-/// gateway does: that says nothing about which apps read the schema).
-fn migration_images(pod: &Value) -> Vec<String> {
-    pod.get("containers")
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
         .filter_map(|c| c.get("image").and_then(Value::as_str))
         .map(|i| crate::detect::image_repository(i).to_string())
         .collect()

@@ -160,8 +160,8 @@ pub(super) fn same_product(a: &str, b: &str) -> bool {
     split(a).is_some_and(|x| split(b) == Some(x))
 }
 
-/// The image repositories a pod's containers run.
-pub(super) fn repos(pod: &Value) -> Vec<String> {
+/// The image repositories a pod's containers run (its init containers left out).
+pub(crate) fn repos(pod: &Value) -> Vec<String> {
     pod.get("containers")
         .map(Value::items)
         .unwrap_or(&[])

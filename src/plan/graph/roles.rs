@@ -23,8 +23,9 @@ use crate::k8s;
 use crate::yaml::tree::Tree;
 use crate::yaml::Value;
 
-/// Kinds that run a data service (long-running pods).
-const SERVICE_KINDS: &[&str] = &[
+/// Kinds that run a data service (long-running pods): what a Service's
+/// selector picks.
+pub(super) const SERVICE_KINDS: &[&str] = &[
     "StatefulSet",
     "Deployment",
     "DaemonSet",

@@ -7,18 +7,9 @@
 //! (Rasa X under `--migrate`) passed the check and hung on every engine.
 
 use super::hosts::{names_host, Origin};
+use super::roles::SERVICE_KINDS;
 use crate::yaml::value::List;
 use crate::yaml::Value;
-
-/// Kinds whose pods a Service's selector can pick (long-running pods).
-const SELECTED_KINDS: &[&str] = &[
-    "StatefulSet",
-    "Deployment",
-    "DaemonSet",
-    "ReplicaSet",
-    "Pod",
-    "Rollout",
-];
 
 /// What a document tells the endpoint waits: the labels of the pods it runs
 /// (a workload), or the selector of a Service, each `key=value` pair kept as
@@ -50,7 +41,7 @@ impl Endpoints {
                 labels: pairs(v.at(&["metadata", "labels"])),
                 ..Default::default()
             },
-            k if SELECTED_KINDS.contains(&k) => Endpoints {
+            k if SERVICE_KINDS.contains(&k) => Endpoints {
                 labels: pairs(v.at(&["spec", "template", "metadata", "labels"])),
                 ..Default::default()
             },
