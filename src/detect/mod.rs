@@ -174,10 +174,17 @@ pub fn migration_command_in(
     let argv = command_line(container);
     let shown = clip(&argv.join(" "));
     let detail = if container.get("command").is_none() && !image.is_empty() && v.tool.is_some() {
-        format!(
-            "runs image `{image}` with `{shown}` ({})",
-            v.tool.unwrap_or("")
-        )
+        // No args either: the image's own entrypoint runs it (Bitnami Redmine).
+        match shown.is_empty() {
+            true => format!(
+                "runs image `{image}` by its entrypoint ({})",
+                v.tool.unwrap_or("")
+            ),
+            false => format!(
+                "runs image `{image}` with `{shown}` ({})",
+                v.tool.unwrap_or("")
+            ),
+        }
     } else if s.kind == SignalKind::Image {
         s.detail.clone()
     } else if s.detail.contains(" from the stream") {

@@ -139,7 +139,7 @@ fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> (crate::diag::
         .filter(|t| !t.serves.is_empty() && t.locked && v.command.is_none());
     if let Some(t) = locked_only {
         return (codes::PM016, format!(
-            "{object}: container `{name}` migrates, then serves ({}): {} migrates under its own database lock, one pod at a time, and has no command that only migrates, so premigrate leaves it alone (a Job running its serving command would never complete); a failed migration crash-loops the new pods",
+            "{object}: container `{name}` migrates, then serves ({}): {} migrates under its own lock, one pod at a time, and has no command that only migrates, so premigrate leaves it alone (a Job running its serving command would never complete); a failed migration crash-loops the new pods",
             why.join("; "),
             t.name
         ));
