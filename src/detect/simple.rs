@@ -34,6 +34,9 @@ pub fn classify(argv: &[String], prog: &str, input: &str) -> Option<Finding> {
     if SERVERS.contains(&prog) {
         return make(Does::Serve, Rule::Serve);
     }
+    if prog == "kubectl" && writes_config(argv) {
+        return make(Does::Other, Rule::Verb);
+    }
     if SYSTEM.contains(&prog) {
         return None;
     }
@@ -74,6 +77,15 @@ pub fn classify(argv: &[String], prog: &str, input: &str) -> Option<Finding> {
         return make(Does::Serve, Rule::Serve);
     }
     None
+}
+
+/// Whether a kubectl command writes a Secret or a ConfigMap (`kubectl patch
+/// secret`, `create configmap`): a Job that generates keys or settings
+/// (Passbolt's GPG and JWT key Jobs), never a migration.
+fn writes_config(argv: &[String]) -> bool {
+    let has = |set: &[&str]| argv.iter().any(|a| set.contains(&a.as_str()));
+    has(&["create", "patch", "apply", "replace"])
+        && has(&["secret", "secrets", "configmap", "configmaps", "cm"])
 }
 
 /// A check or other flag on a migrate command changes what it does.
