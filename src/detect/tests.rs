@@ -516,3 +516,19 @@ fn off_switches() {
     assert!(env("RUN_MIGRATIONS", "true").is_none());
     assert!(env("CLICKHOUSE_MIGRATION_SSL", "false").is_none());
 }
+
+/// An image run with no command or args is said to run by its entrypoint,
+/// not "with ``" (Bitnami Redmine, PM502).
+#[test]
+fn an_image_with_no_command_runs_by_its_entrypoint() {
+    let c = Value::map([
+        ("name", Value::str("redmine")),
+        (
+            "image",
+            Value::str("docker.io/bitnami/redmine:5.1.2-debian-12-r10"),
+        ),
+    ]);
+    let m = migration_command(&c).expect("the entrypoint migrates");
+    assert!(m.detail.contains("by its entrypoint"), "{}", m.detail);
+    assert!(!m.detail.contains("``"), "{}", m.detail);
+}

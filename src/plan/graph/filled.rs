@@ -6,10 +6,9 @@
 //! new random value on an upgrade (Activepieces' encryption key), and an
 //! Argo CD wave that held the Secret but not the operator waited for ever.
 
-use super::images::image_name;
-use super::roles::pod_of;
+use super::images::{image_name, repos};
+use super::roles::{pod_of, SERVICE_KINDS};
 use crate::index::Index;
-use crate::k8s;
 use crate::yaml::Value;
 
 /// The annotation that hands a Secret to an operator, and the operator's
@@ -34,10 +33,7 @@ pub(super) fn by_filler(
     ns: &str,
     who: &str,
 ) -> Vec<(usize, String)> {
-    let read: Vec<String> = crate::detect::references(pod)
-        .into_iter()
-        .filter_map(|r| r.strip_prefix("Secret/").map(str::to_string))
-        .collect();
+    let read = super::operated::secrets_read(pod);
     let mut out = Vec::new();
     for name in &read {
         let Some(s) = super::lookup::find_doc(index, "Secret", name, None)
@@ -85,17 +81,9 @@ fn operator_workloads(index: &Index<'_>, operator: &str) -> Vec<usize> {
     (0..index.entries.len())
         .filter(|&w| {
             let kind = index.entries[w].info.kind.as_deref().unwrap_or("");
-            k8s::has_pod_spec(kind)
-                && kind != "Job"
-                && kind != "CronJob"
-                && pod_of(index, w).is_some_and(|pod| {
-                    pod.get("containers")
-                        .map(Value::items)
-                        .unwrap_or(&[])
-                        .iter()
-                        .filter_map(|c| c.get("image").and_then(Value::as_str))
-                        .any(|i| image_name(i) == operator)
-                })
+            SERVICE_KINDS.contains(&kind)
+                && pod_of(index, w)
+                    .is_some_and(|pod| repos(&pod).iter().any(|r| image_name(r) == operator))
         })
         .collect()
 }

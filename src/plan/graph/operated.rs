@@ -303,6 +303,14 @@ fn names_in(v: &Value, out: &mut Vec<(&'static str, String)>) {
     }
 }
 
+/// The names of the Secrets a pod reads.
+pub(super) fn secrets_read(pod: &Value) -> Vec<String> {
+    crate::detect::references(pod)
+        .into_iter()
+        .filter_map(|r| r.strip_prefix("Secret/").map(str::to_string))
+        .collect()
+}
+
 /// The resources of the stream whose credentials Secret `pod` (of namespace
 /// `ns`; `who` in the reasons) reads, with why. A Secret the stream holds is
 /// not the operator's: it exists whether or not the resource does.
@@ -318,9 +326,8 @@ pub(super) fn by_secret(
     if rows.is_empty() {
         return Vec::new();
     }
-    let read: Vec<String> = crate::detect::references(pod)
+    let read: Vec<String> = secrets_read(pod)
         .into_iter()
-        .filter_map(|r| r.strip_prefix("Secret/").map(str::to_string))
         .filter(|s| {
             !index.entries.iter().any(|e| {
                 e.info.kind.as_deref() == Some("Secret") && e.info.name.as_deref() == Some(s)
