@@ -349,7 +349,8 @@ fn annotations(v: &Value, node: &mut Node) {
 /// Secrets, ServiceAccount and PersistentVolumeClaims of the stream it cannot
 /// start without.
 fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Vec<Want>) {
-    for g in chart_gates::find_all(pod) {
+    let gates = chart_gates::find_all(pod);
+    for g in &gates {
         for j in &g.jobs {
             let why = Why::Gate(g.container.as_str().into());
             wants.push(Want::plain(Cow::Borrowed("Job"), &j.name, why));
@@ -380,7 +381,7 @@ fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Ve
             Why::Uses,
         ));
     }
-    for (container, host) in service_waits::waited_hosts(pod) {
+    for (container, host) in service_waits::waited_hosts_beside(pod, &gates) {
         let why = Why::Said(format!(
             "its init container `{container}` waits until Service/{host} answers"
         ));

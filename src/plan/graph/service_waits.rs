@@ -6,6 +6,7 @@
 //! for an app) or a migration service gated on the Job its own gate polls
 //! (Rasa X under `--migrate`) passed the check and hung on every engine.
 
+use super::chart_gates::ChartGate;
 use super::hosts::{names_host, Origin};
 use super::roles::SERVICE_KINDS;
 use crate::yaml::value::List;
@@ -69,19 +70,20 @@ fn pair_hash(key: &str, value: &str) -> u64 {
 /// values in a host's place (a word that names no Service of the stream
 /// waits for nothing).
 pub fn waited_hosts(pod: &Value) -> Vec<(String, String)> {
+    waited_hosts_beside(pod, &super::chart_gates::find_all(pod))
+}
+
+/// [`waited_hosts`], the pod's gates (`chart_gates::find_all`) already found:
+/// they wait for Jobs and are modelled as such, not as hosts.
+pub fn waited_hosts_beside(pod: &Value, gates: &[ChartGate]) -> Vec<(String, String)> {
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
     if inits.is_empty() {
         return Vec::new();
     }
-    // Gates that wait for Jobs are modelled as such (`chart_gates`).
-    let gates: Vec<String> = super::chart_gates::find_all(pod)
-        .into_iter()
-        .map(|g| g.container.to_string())
-        .collect();
     let mut out: Vec<(String, String)> = Vec::new();
     for c in inits {
         let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
-        if gates.iter().any(|g| g == name) {
+        if gates.iter().any(|g| g.container == name) {
             continue;
         }
         let hosts = hosts_named(c);
