@@ -179,3 +179,48 @@ fn helm_plugin_install_uses_helm_plugins() {
     assert!(a.join("premigrate/plugin.yaml").is_file());
     assert!(!b.exists());
 }
+
+/// An init container nothing detects (a neutral name, an unknown program):
+/// `PREMIGRATE_EXTRACT_INIT` (a chart's post-renderer takes no arguments)
+/// extracts it as `--extract-init` does, and lint, told the same, reports the
+/// race the extraction fixes.
+#[test]
+fn extract_init_from_the_environment_and_in_lint() {
+    let dir = TempDir::new("extract-init");
+    let input = dir.path().join("stream.yaml");
+    std::fs::write(
+        &input,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      initContainers:\n        - name: init\n          image: acme/web:1\n          command: [./setup, --apply]\n      containers:\n        - name: web\n          image: acme/web:1\n",
+    )
+    .unwrap();
+    let stdin = || std::fs::File::open(&input).unwrap();
+    let by_flag = premigrate()
+        .args(["--extract-init", "init"])
+        .stdin(stdin())
+        .output()
+        .unwrap();
+    let by_env = premigrate()
+        .env("PREMIGRATE_EXTRACT_INIT", "init")
+        .stdin(stdin())
+        .output()
+        .unwrap();
+    assert!(by_flag.status.success() && by_env.status.success());
+    let out = String::from_utf8_lossy(&by_env.stdout);
+    assert!(out.contains("name: web-init-"), "{out}");
+    assert_eq!(by_env.stdout, by_flag.stdout);
+    let lint = |args: &[&str]| {
+        let out = premigrate()
+            .arg("lint")
+            .args(args)
+            .arg(&input)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(!lint(&[]).contains("PM501"));
+    let report = lint(&["--extract-init", "init"]);
+    assert!(
+        report.contains("PM501") && report.contains("named by --extract-init"),
+        "{report}"
+    );
+}

@@ -74,14 +74,24 @@ pub struct Opts {
     /// Command the `check` gate runs in the workload's image, e.g. "python manage.py migrate --check".
     #[arg(long, env = "PREMIGRATE_GATE_CHECK", value_name = "COMMAND")]
     pub gate_check: Option<String>,
-    /// Generate a migration Job from a workload: KIND/NAME=COMMAND (repeatable).
-    #[arg(long, value_name = "KIND/NAME=COMMAND")]
+    /// Generate a migration Job from a workload: KIND/NAME=COMMAND (repeatable; one a line in the variable).
+    #[arg(
+        long,
+        value_name = "KIND/NAME=COMMAND",
+        env = "PREMIGRATE_MIGRATE",
+        value_delimiter = '\n'
+    )]
     pub migrate: Vec<String>,
     /// The container --migrate uses when the workload has several.
     #[arg(long, env = "PREMIGRATE_MIGRATE_CONTAINER", value_name = "NAME")]
     pub migrate_container: Option<String>,
-    /// Extract the init container with this name as a migration Job (repeatable).
-    #[arg(long, value_name = "NAME")]
+    /// Extract the init container with this name as a migration Job (repeatable; comma-separated in the variable).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "PREMIGRATE_EXTRACT_INIT",
+        value_delimiter = ','
+    )]
     pub extract_init: Vec<String>,
     /// Leave migrations that run in init containers where they are.
     #[arg(long, env = "PREMIGRATE_KEEP_INIT")]

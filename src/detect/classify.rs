@@ -33,6 +33,13 @@ pub(crate) fn image_program(image: &str) -> String {
         )
 }
 
+/// The tool whose image `image` is, if the table names it.
+fn image_tool(image: &str) -> Option<&'static tools::Tool> {
+    let repo = super::image_repository(image).to_ascii_lowercase();
+    let (_, program) = image_rows().iter().find(|(g, _)| g.matches(&repo))?;
+    tools::all().find(|t| t.programs.first() == Some(program))
+}
+
 /// An image glob of the table, read once: most are `*suffix`, a comparison
 /// of the repository's end (a walk of the glob for every row of every
 /// container was 4% of a 500-Deployment run).
@@ -347,6 +354,11 @@ fn by_image_env_name(
     if let Some(sw) = env_switch(c) {
         v.kind = Kind::MigratesThenServes;
         v.confidence = Confidence::Likely;
+        // The image's tool, when the table knows its command that only
+        // migrates (Miniflux's `RUN_MIGRATIONS=1`: `miniflux -migrate`).
+        if let Some(t) = image_tool(image).filter(|t| t.migrate_only.is_some()) {
+            (v.tool, v.command) = (Some(t.name), t.migrate_only.map(str::to_string));
+        }
         v.signals.push(signal(
             SignalKind::Env,
             name,

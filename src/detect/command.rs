@@ -575,7 +575,7 @@ pub(super) fn code_migrates(code: &str) -> bool {
 }
 
 /// A mounted script's text, by absolute path or relative to the working directory.
-fn lookup(path: &str, env: &Env<'_>) -> Option<String> {
+pub(super) fn lookup(path: &str, env: &Env<'_>) -> Option<String> {
     if let Some(t) = (env.scripts)(path) {
         return Some(t);
     }

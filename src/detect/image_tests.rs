@@ -286,3 +286,58 @@ fn keycloak_config_cli_and_redmine_images() {
     let redmine = "docker.io/bitnami/redmine:5.1.2-debian-12-r10";
     assert_eq!(with_args(redmine, &[], &[]), Kind::MigratesThenServes);
 }
+
+/// The third round's images that migrate at start, then serve (their
+/// advice is the tool's command that only migrates); Miniflux's switch
+/// names its `-migrate`; listmonk migrates by flags.
+#[test]
+fn start_up_rows() {
+    for (image, tool) in [
+        (
+            "ghcr.io/paperless-ngx/paperless-ngx:2.20.10",
+            "Paperless-ngx",
+        ),
+        ("outlinewiki/outline:1.1.0", "Outline"),
+        ("calcom/cal.com:v4.6.5", "Cal.com"),
+        ("directus/directus:11.13.0", "Directus image"),
+        ("invoiceninja/invoiceninja:5.1.64", "Invoice Ninja"),
+    ] {
+        assert_eq!(
+            with_args(image, &[], &[]),
+            Kind::MigratesThenServes,
+            "{image}"
+        );
+        assert!(crate::detect::tools::migrate_only(tool).is_some(), "{tool}");
+    }
+    // Paperless on SQLite migrates a file of each pod: nothing shared to race for.
+    let sqlite = [("PAPERLESS_DBENGINE", "sqlite")];
+    let paperless = "ghcr.io/paperless-ngx/paperless-ngx:2.20.10";
+    assert_ne!(with_args(paperless, &[], &sqlite), Kind::MigratesThenServes);
+    let ninja = "invoiceninja/invoiceninja:5.1.64";
+    let migrate = ["docker-entrypoint", "php", "artisan", "migrate", "--force"];
+    assert_eq!(kind(ninja, &migrate, &[]), Kind::Migration);
+    let miniflux = "miniflux/miniflux:2.1.3";
+    let c = Value::map([
+        ("name", Value::str("miniflux")),
+        ("image", Value::str(miniflux)),
+        (
+            "env",
+            Value::Seq(
+                [Value::map([
+                    ("name", Value::str("RUN_MIGRATIONS")),
+                    ("value", Value::str("1")),
+                ])]
+                .into_iter()
+                .collect(),
+            ),
+        ),
+    ]);
+    let v = classify_container(&c, &no_scripts);
+    assert_eq!(v.kind, Kind::MigratesThenServes);
+    assert_eq!(v.command.as_deref(), Some("miniflux -migrate"));
+    let listmonk = "listmonk/listmonk:v4.1.0";
+    let upgrade = ["./listmonk", "--upgrade", "--yes"];
+    assert_eq!(kind(listmonk, &upgrade, &[]), Kind::Migration);
+    let wipe = ["./listmonk", "--install", "--yes"];
+    assert_ne!(kind(listmonk, &wipe, &[]), Kind::Migration);
+}

@@ -22,6 +22,7 @@ pub mod script;
 mod scripts;
 mod selector;
 mod simple;
+mod steps;
 mod switches;
 pub mod tools;
 mod verdict;
@@ -36,7 +37,8 @@ pub use classify::{
 pub use rules::{Rules, Target};
 pub use scripts::{decode_base64, references, Sources};
 pub use selector::Selector;
-pub use switches::{off_switch, on_switch};
+pub use steps::migration_steps;
+pub use switches::{file_database, off_switch, on_switch};
 pub use verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
 pub use words::glob;
 

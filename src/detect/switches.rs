@@ -23,8 +23,14 @@ const TOOL_OFF_SWITCHES: &[&str] = &[
 
 /// Tools' settings that turn the start-up migration off by a value, not a
 /// boolean: a container of that type does not migrate (Activepieces'
-/// `AP_CONTAINER_TYPE=WORKER`), or has no database to share (Metabase on H2).
-const TOOL_OFF_VALUES: &[(&str, &str)] = &[("AP_CONTAINER_TYPE", "worker"), ("MB_DB_TYPE", "h2")];
+/// `AP_CONTAINER_TYPE=WORKER`), or has no database to share ([`FILE_DATABASES`]).
+const TOOL_OFF_VALUES: &[(&str, &str)] = &[("AP_CONTAINER_TYPE", "worker")];
+
+/// Tools' settings that put the database in a file of each pod (Metabase on
+/// H2, Paperless-ngx on SQLite): its start-up migration races nobody, and a
+/// Job would migrate a file of its own, never the app's.
+pub(crate) const FILE_DATABASES: &[(&str, &str)] =
+    &[("MB_DB_TYPE", "h2"), ("PAPERLESS_DBENGINE", "sqlite")];
 
 /// Tools' switches whose names do not say `MIGRAT`, as a prefix and a suffix:
 /// each turns the start-up migration on when true, off when false
@@ -63,7 +69,8 @@ fn switch_state(name: &str, value: &str) -> Option<bool> {
     if TOOL_OFF_SWITCHES.contains(&up.as_str()) && (truthy || falsy) {
         return Some(falsy);
     }
-    if TOOL_OFF_VALUES.iter().any(|&(n, off)| up == n && v == off) {
+    let off = |&(n, off): &(&str, &str)| up == n && v == off;
+    if TOOL_OFF_VALUES.iter().any(off) || FILE_DATABASES.iter().any(off) {
         return Some(false);
     }
     let tool_on = |&(pre, post): &(&str, &str)| up.starts_with(pre) && up.ends_with(post);
@@ -112,6 +119,18 @@ pub fn on_switch(c: &Value) -> Option<(usize, String)> {
             && !up.contains("TIMEOUT")
             && !DELEGATING.iter().any(|w| up.contains(w));
         (named && truthy).then(|| (k, format!("{n}={v}")))
+    })
+}
+
+/// The container's setting that puts its database in a file of each pod
+/// (`PAPERLESS_DBENGINE=sqlite`), as `NAME=value`.
+pub fn file_database(c: &Value) -> Option<String> {
+    env_values(c).find_map(|(_, n, v)| {
+        let (up, v) = (n.to_ascii_uppercase(), v.to_ascii_lowercase());
+        FILE_DATABASES
+            .iter()
+            .any(|&(name, value)| up == name && v == value)
+            .then(|| format!("{n}={v}"))
     })
 }
 

@@ -241,6 +241,9 @@ pub const PM605: Code = code("PM605", Warning, "the gates' RoleBinding binds the
 
 pub const PM606: Code = code("PM606", Warning, "a NetworkPolicy keeps the gates from the API server",
     "A gate that waits with `kubectl wait` (or k8s-wait-for) reads the migration Job from the API server. An egress NetworkPolicy of the stream selects the gated pods and lets them out to no address outside the pod network (no `ipBlock`, nor every address) on port 443 or 6443 (a Bitnami chart with `networkPolicy.allowExternalEgress=false`): the gate never sees the Job complete, and the pods stay in their init containers. Allow egress to the API server in the chart's policy, or use `--gate-style check`, whose gate reaches the database instead.");
+/// One of premigrate's annotations on a pod template.
+pub const PM607: Code = code("PM607", Warning, "a premigrate.io annotation on a pod template is not read",
+    "premigrate reads its annotations (`premigrate.io/migrate`, `extract-init`, `gate`, `wait-for`, `migration`, `after`, `needs`, …) on a workload's or Job's own `metadata.annotations`. One on the pod template (`spec.template.metadata.annotations`, where a chart's `podAnnotations` value puts it) does nothing. Move it to the object's metadata (a kustomize patch of the rendered object, or the chart's value for the workload's annotations), or use the flag that does the same (`--migrate`, `--extract-init`, `--gate`, `--job`).");
 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
@@ -248,7 +251,7 @@ pub const CODES: &[Code] = &[
     PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210, PM211,
     PM212, PM301, PM302, PM303, PM304, PM305, PM401, PM402, PM403, PM404, PM501, PM502, PM503,
     PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM601,
-    PM602, PM603, PM604, PM605, PM606,
+    PM602, PM603, PM604, PM605, PM606, PM607,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

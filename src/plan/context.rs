@@ -267,7 +267,7 @@ impl<'a> Context<'a> {
 }
 
 /// The one namespace the stream's objects are written into, if exactly one.
-fn single_namespace(index: &Index<'_>) -> Option<String> {
+pub(crate) fn single_namespace(index: &Index<'_>) -> Option<String> {
     let mut named = index
         .entries
         .iter()
@@ -275,6 +275,14 @@ fn single_namespace(index: &Index<'_>) -> Option<String> {
         .filter(|ns| !ns.is_empty());
     let first = named.next()?;
     named.all(|ns| ns == first).then(|| first.to_string())
+}
+
+/// Whether namespaces `a` and `b`, as written, are the same: an object
+/// written without one goes to the release's, which is the one namespace the
+/// stream's other objects are written into, if they name exactly one (a
+/// Bitnami subchart writes `namespace:`, the app chart beside it often not).
+pub(crate) fn same_ns(a: &str, b: &str, single: Option<&str>) -> bool {
+    a == b || (a.is_empty() && single == Some(b)) || (b.is_empty() && single == Some(a))
 }
 
 /// Whether unparsed document `i`'s metadata block mentions `key` (one without

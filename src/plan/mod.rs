@@ -27,6 +27,7 @@ pub fn build(index: &Index<'_>, cfg: &Config) -> Result<Plan, Error> {
     let ctx = context::Context::new(index, cfg, target)?;
     jobs::plan(&ctx, &mut plan)?;
     sources::serving::warn(&ctx, &mut plan);
+    sources::pod_annotations::warn(&ctx, &mut plan);
     gates::plan(&ctx, &mut plan)?;
     jobs::gitops::stale::drop_groups(&ctx, &mut plan);
     sources::extract::tidy(&ctx, &mut plan);

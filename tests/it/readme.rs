@@ -70,6 +70,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM604", "reliability/migration-job-inside-a-list.yaml"),
     ("PM605", "demo/input.yaml"),
     ("PM606", "codes/pm606-network-policy-blocks-gate.yaml"),
+    ("PM607", "codes/pm607-annotation-on-the-pod-template.yaml"),
 ];
 
 /// A stream for the Flux export: a migration Job using a chart ConfigMap and

@@ -63,13 +63,16 @@ pub fn migrate_only(name: &str) -> Option<&'static str> {
 
 mod apps;
 mod frameworks;
+mod start_up;
 
 pub use apps::APPS;
 pub use frameworks::FRAMEWORKS;
+pub use start_up::START_UP;
 
-/// Every known tool, frameworks first, then app CLIs; within each, most specific first.
+/// Every known tool, frameworks first, then app CLIs, then the app images
+/// and CLIs of [`START_UP`]; within each, most specific first.
 pub fn all() -> impl Iterator<Item = &'static Tool> {
-    FRAMEWORKS.iter().chain(APPS)
+    FRAMEWORKS.iter().chain(APPS).chain(START_UP)
 }
 
 /// The tools a program word names, in table order: those with a program

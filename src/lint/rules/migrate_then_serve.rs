@@ -27,7 +27,7 @@
 //! workload generates one) and turn the switch off.
 
 use super::{at, Fix, Rule};
-use crate::detect::{no_scripts, SignalKind};
+use crate::detect::SignalKind;
 use crate::diag::codes::PM502;
 use crate::lint::{Cx, Hit};
 use crate::yaml::edit::Seg;
@@ -54,23 +54,35 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             continue;
         };
         let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+        // Scripts the containers run from the stream's ConfigMaps, as the
+        // post-renderer's PM011 reads them.
+        let scripts = |p: &str| cx.sources.file(pod, p);
         for (i, c) in containers.iter().enumerate() {
             let mut base = at(&pod_path, &["containers"]);
             base.push(Seg::Index(i));
             let name = c.get("name").and_then(Value::as_str).unwrap_or("");
-            let said = crate::detect::classify_container_with(c, &no_scripts, &cx.rules);
+            if migrated_before(cx, c) {
+                continue; // its own migration finds nothing left to do
+            }
+            // A switch can come from a ConfigMap or Secret (envFrom).
+            let with_env = cx
+                .sources
+                .with_env_from(c, |k| k.to_ascii_uppercase().contains("MIGRAT"));
+            let said = crate::detect::classify_container_with(&with_env, &scripts, &cx.rules);
             if said.is_excluded() {
                 continue; // the user said it is no migration
             }
             // An env switch (detection's own reading of it): the env entry is the place.
-            let by_env = said.signals.iter().any(|s| s.kind == SignalKind::Env);
+            let by_env = said.signals.iter().find(|s| s.kind == SignalKind::Env);
             let (path, what) = if let Some((j, var)) =
-                crate::detect::on_switch(c).filter(|_| by_env || !said.is_migration())
+                crate::detect::on_switch(c).filter(|_| by_env.is_some() || !said.is_migration())
             {
                 let mut p = at(&base, &["env"]);
                 p.push(Seg::Index(j));
                 (p, format!("sets {var}"))
-            } else if let Some(m) = crate::detect::migration_command_with(c, &cx.rules) {
+            } else if let Some(s) = by_env.filter(|_| c.get("envFrom").is_some()) {
+                (at(&base, &["envFrom"]), s.detail.clone())
+            } else if let Some(m) = crate::detect::migration_command_in(c, &scripts, &cx.rules) {
                 let key = if c.get("command").is_some() {
                     "command"
                 } else {
@@ -92,4 +104,22 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             ));
         }
     }
+}
+
+/// Whether a migration of the plan that runs before the workloads runs the
+/// container's image (Miniflux's `RUN_MIGRATIONS=true` beside its pre-upgrade
+/// Job): the container's own start-up migration then finds nothing to do.
+fn migrated_before(cx: &Cx<'_>, c: &Value) -> bool {
+    let repo = |c: &Value| {
+        c.get("image")
+            .and_then(Value::as_str)
+            .map(|i| crate::detect::image_repository(i).to_string())
+    };
+    let Some(mine) = repo(c) else { return false };
+    cx.plan
+        .migrations
+        .iter()
+        .filter(|m| m.phase == crate::plan::Phase::Pre)
+        .flat_map(|m| m.pod.get("containers").map(Value::items).unwrap_or(&[]))
+        .any(|j| repo(j).as_deref() == Some(mine.as_str()))
 }

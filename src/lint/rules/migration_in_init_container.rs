@@ -96,6 +96,8 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                         .contains(&name)
                         .then(|| "named by premigrate.io/extract-init".into())
                 })
+                // `--extract-init NAME`: the plan takes it out.
+                .or_else(|| extracted(name).then(|| "named by --extract-init".into()))
                 .or_else(|| likely(name, c));
             if let Some(what) = found {
                 out.push(Hit::new(

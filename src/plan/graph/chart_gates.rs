@@ -19,7 +19,11 @@ const CHECKS: &[&[&str]] = &[
     &["migrate-check"],
     &["migrate", "status"],
     &["db:abort_if_pending_migrations"],
-    &["migrate:status"],
+    // Laravel's `migrate:status` fails on pending migrations only with
+    // `--pending` (without it, it prints: Invoice Ninja's database wait
+    // prints it in a loop on the database).
+    &["migrate:status", "--pending"],
+    &["migrate:status", "--pending=1"],
     &["showmigrations"],
     &["alembic", "check"],
     &["db", "check"],

@@ -195,7 +195,7 @@ fn settle(nodes: &[Node], engine: Engine) -> (Vec<Slot>, Vec<bool>) {
 
 /// When `engine` gets to each object.
 fn slots(nodes: &[Node], engine: Engine) -> Vec<Slot> {
-    let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine)).collect();
+    let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, nodes, engine)).collect();
     if matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade) {
         rank_ties(nodes, &mut slots);
     }
@@ -498,15 +498,15 @@ fn rank_ties(nodes: &[Node], slots: &mut [Slot]) {
     }
 }
 
-/// Where `engine` puts a node.
-fn slot(n: &Node, engine: Engine) -> Slot {
+/// Where `engine` puts a node (of `nodes`).
+fn slot(n: &Node, nodes: &[Node], engine: Engine) -> Slot {
     if n.is_blank() {
         return Slot::Done;
     }
     match engine {
         Engine::Kubectl | Engine::Kapp => Slot::Free,
         Engine::ArgoCd => argo_slot(n),
-        Engine::HelmInstall | Engine::HelmUpgrade => helm_slot(n, engine),
+        Engine::HelmInstall | Engine::HelmUpgrade => helm_slot(n, nodes, engine),
     }
 }
 
@@ -521,11 +521,13 @@ fn argo_slot(n: &Node) -> Slot {
         .map_or(Slot::Never, |(phase, wave)| Slot::Step(phase, wave, 0))
 }
 
-fn helm_slot(n: &Node, engine: Engine) -> Slot {
+fn helm_slot(n: &Node, nodes: &[Node], engine: Engine) -> Slot {
     let Some(h) = &n.hook else {
-        // On an upgrade the release's objects exist already; only pods that wait
-        // (new ones of a rolled workload, a new Job) take part in the order.
-        if engine == Engine::HelmUpgrade && n.waits.is_empty() {
+        // On an upgrade the release's objects, and what they use, exist: only
+        // pods that wait for what runs anew (a gate's Job) take part in the
+        // order (Miniflux's database, which uses its Secret, serves its hook).
+        let runs = |t: &usize| matches!(nodes[*t].label.split('/').next(), Some("Job" | "Pod"));
+        if engine == Engine::HelmUpgrade && !n.waits.iter().any(|(t, _)| runs(t)) {
             return Slot::Free;
         }
         return Slot::Step(1, 0, 0);
@@ -809,6 +811,35 @@ mod tests {
         assert!(check(&nodes, Engine::HelmUpgrade).is_ok());
     }
 
+    /// Miniflux: a pre-install,pre-upgrade hook needs the bundled database,
+    /// which uses its Secret. A fresh install hangs (the database comes after
+    /// the hooks); an upgrade finds the database serving. A workload that waits
+    /// for a Job still waits on an upgrade: the Job runs anew.
+    #[test]
+    fn pre_upgrade_hook_finds_the_database_of_the_last_release() {
+        let nodes = vec![
+            hook(
+                waits(node("Job/migrate"), 1, "data service"),
+                "pre-install,pre-upgrade",
+                0,
+            ),
+            waits(node("StatefulSet/db"), 2, "uses"),
+            node("Secret/db"),
+        ];
+        assert!(check(&nodes, Engine::HelmInstall).is_err());
+        assert!(check(&nodes, Engine::HelmUpgrade).is_ok());
+        let gated = vec![
+            hook(
+                waits(node("Job/migrate"), 1, "data service"),
+                "pre-upgrade",
+                0,
+            ),
+            waits(node("StatefulSet/db"), 2, "gate"),
+            node("Job/setup"),
+        ];
+        assert!(check(&gated, Engine::HelmUpgrade).is_err());
+    }
+
     #[test]
     fn post_hook_that_apps_wait_for_runs_without_wait() {
         let nodes = vec![
@@ -869,7 +900,7 @@ mod tests {
 
     /// The model before the per-pass summary: every object's [`blocker`], exactly.
     fn naive(nodes: &[Node], engine: Engine) -> Vec<bool> {
-        let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, engine)).collect();
+        let mut slots: Vec<Slot> = nodes.iter().map(|n| slot(n, nodes, engine)).collect();
         if matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade) {
             rank_ties(nodes, &mut slots);
         }

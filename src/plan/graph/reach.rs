@@ -34,6 +34,10 @@ pub(super) struct Reach<'a, 'i> {
     /// The app Services the last pod [`Reach::from`] read calls from its own
     /// command line, with why (`Service/x (its command …)`).
     pub(super) app_calls: Vec<String>,
+    /// The one namespace the stream's objects are written into, if one: an
+    /// object written without one is there, so `miniflux.app` names no
+    /// Service `miniflux` of namespace `app` in a `default` release.
+    pub(super) single_ns: Option<String>,
 }
 
 impl Reach<'_, '_> {
@@ -53,16 +57,20 @@ impl Reach<'_, '_> {
         who: &str,
     ) -> Vec<(usize, String)> {
         let (index, services) = (self.index, self.services);
+        let single = self.single_ns.as_deref();
+        let release = |ns: &str| match ns.is_empty() {
+            true => single.unwrap_or("").to_string(),
+            false => ns.to_string(),
+        };
         let mut out = Vec::new();
         self.app_calls.clear();
         // Services the pod's init containers loop on until they answer.
         let waited = super::service_waits::waited_hosts(pod);
         for k in self.by_name.candidates(texts) {
             let s = &services[k];
-            let Some(seen) = texts
-                .iter()
-                .find(|(t, _, from)| names_host(t, from, &s.name, &s.namespace, ns))
-            else {
+            let Some(seen) = texts.iter().find(|(t, _, from)| {
+                names_host(t, from, &s.name, &release(&s.namespace), &release(ns))
+            }) else {
                 continue;
             };
             let why = format!("{who} reaches Service/{} ({})", s.name, seen.1);

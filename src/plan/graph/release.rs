@@ -181,12 +181,15 @@ pub(crate) fn declared_needs(
 
 /// A migration that names no host of the stream may still need the release's
 /// databases (a host in a config file): those of its namespace found by image.
+/// An object written without a namespace is in the release's (Cal.com's
+/// Deployment beside its Bitnami database's `namespace: default`).
 fn by_image(index: &Index<'_>, data: &DataServices, ns: &str) -> Vec<(usize, String)> {
+    let single = crate::plan::context::single_namespace(index);
     data.docs
         .iter()
         .filter(|(d, _)| {
-            data.by_image.contains(d)
-                && index.entries[**d].info.namespace.as_deref().unwrap_or("") == ns
+            let at = index.entries[**d].info.namespace.as_deref().unwrap_or("");
+            data.by_image.contains(d) && crate::plan::context::same_ns(at, ns, single.as_deref())
         })
         .map(|(d, why)| {
             (

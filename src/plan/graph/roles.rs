@@ -138,6 +138,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
         migrations: &migration_docs,
         of_data: Default::default(),
         app_calls: Vec::new(),
+        single_ns: crate::plan::context::single_namespace(index),
     };
     for (k, (m, pod, name)) in migrations.iter().enumerate() {
         let ns = namespace_of(index, *m);

@@ -232,21 +232,38 @@ fn annotate(
     }
 }
 
-/// Adds `hook-succeeded` to the chart's delete policy when nothing waits for the
-/// Job by name: premigrate names it by content, and `before-hook-creation` alone
-/// deletes only a hook of the same name, so each changed spec left the last
-/// Job behind for good (ZITADEL's init and setup, Infisical's schema Job).
+/// The delete policy of a chart's hook that premigrate renames by content:
+/// `hook-succeeded` added when nothing waits for the Job by name
+/// (`before-hook-creation` alone deletes only a hook of the same name, so
+/// each changed spec left the last Job behind for good: ZITADEL's init and
+/// setup, Infisical's schema Job), and `before-hook-creation` always (Helm
+/// applies it only when no policy is set: with `hook-succeeded` alone, a
+/// failed Job stayed and a retry of the same content failed on "already
+/// exists", Miniflux's migration hook).
 fn delete_once_done(ctx: &Context<'_>, job: &JobFacts<'_>, policy: &str, own_edits: &mut JobEdits) {
     let has = |p: &str| policy.split(',').any(|x| x.trim() == p);
-    if has("hook-succeeded") || named_by_a_gate(ctx, job) || ctx.cfg.hooks_gates_wait() {
+    let mut parts: Vec<&str> = (policy.split(',').map(str::trim))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut why = Vec::new();
+    if !has("before-hook-creation") {
+        parts.insert(0, "before-hook-creation");
+        why.push("a failed Job is deleted before it is made again: with the chart's policy alone, a retry of the same content failed on \"already exists\"");
+    }
+    if !(has("hook-succeeded") || named_by_a_gate(ctx, job) || ctx.cfg.hooks_gates_wait()) {
+        parts.push("hook-succeeded");
+        why.push("the Job is named by its content: without hook-succeeded, each changed spec would leave the previous one behind (before-hook-creation deletes only a hook of the same name)");
+    }
+    if why.is_empty() {
         return;
     }
+    let value = parts.join(",");
     job_annotation(
         own_edits,
         job.value,
         engines::HELM_HOOK_DELETE,
-        &format!("{},hook-succeeded", policy.trim()),
-        "the Job is named by its content: without hook-succeeded, each changed spec would leave the previous one behind (before-hook-creation deletes only a hook of the same name)",
+        &value,
+        &why.join("; "),
     );
 }
 

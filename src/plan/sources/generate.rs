@@ -133,6 +133,12 @@ fn runnable(
     let (Some(pod), Some(c)) = (pod, container) else {
         return Ok(());
     };
+    if let Some(setting) = crate::detect::file_database(c) {
+        return Err(fail(
+            format!("{}: the container's database is a file of each pod (`{setting}`): the Job would migrate a file of its own, never the app's, and open the gates", r.said),
+            "leave the migration in the app's start-up; a Job migrates a database server the app shares (set the app to one, then --migrate)",
+        ));
+    }
     let scripts = |p: &str| ctx.sources.file(pod, p);
     let v = crate::detect::classify_container_with(c, &scripts, &ctx.rules);
     if v.kind != crate::detect::Kind::MigratesThenServes {
@@ -166,6 +172,23 @@ fn runs_from_left_out_volume<'c>(command: &'c [String], left_out: &[String]) -> 
                             .is_some_and(|r| r.starts_with('/')))
             })
     })
+}
+
+/// The script of `sh [-x…] -c SCRIPT WORDS…` when it is one word and words
+/// follow it: a script split by missing quotes, not a script and its `$0`.
+fn unquoted_script(command: &[String]) -> Option<&str> {
+    let shell = matches!(
+        command[0].rsplit('/').next().unwrap_or(""),
+        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh"
+    );
+    let flags = command[1..]
+        .iter()
+        .take_while(|a| a.starts_with('-') && a.len() > 1 && !a.starts_with("--"))
+        .count();
+    let dash_c = command[1..=flags].iter().any(|f| f.contains('c'));
+    let script = command.get(1 + flags)?;
+    (shell && dash_c && !script.contains(char::is_whitespace) && command.len() > 2 + flags)
+        .then_some(script.as_str())
 }
 
 /// A Helm hook of kind `kind` named `name`: not among the workloads, which are
@@ -248,6 +271,12 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         return Err(fail(
             format!("{}: the command is empty", r.said),
             "give the command that migrates, e.g. npm run db:migrate",
+        ));
+    }
+    if let Some(script) = unquoted_script(&command) {
+        return Err(fail(
+            format!("{}: `-c` runs only `{script}` as the script: the words after it become its $0, $1…, so the Job would run `{script}` alone", r.said),
+            "quote the script as one word: sh -c 'python manage.py migrate'",
         ));
     }
     let index = container_index(&r, &object, v, pod, &fail)?;

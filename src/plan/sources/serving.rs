@@ -100,6 +100,16 @@ fn serving(
     let scripts = |p: &str| ctx.sources.file(pod, p);
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     let object = ctx.object(doc);
+    // One replica, written or by default, and no autoscaler of its name (an
+    // autoscaler is identified, not read: charts name it after its target).
+    let name = &ctx.index.entries[doc].info.name;
+    let scaled =
+        ctx.index.entries.iter().any(|e| {
+            e.info.kind.as_deref() == Some("HorizontalPodAutoscaler") && e.info.name == *name
+        });
+    let single = ctx.kind(doc) != "DaemonSet"
+        && !scaled
+        && matches!(v.at(&["spec", "replicas"]), None | Some(Value::Int(1)));
     containers
         .iter()
         .enumerate()
@@ -118,7 +128,8 @@ fn serving(
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
             let repo = crate::detect::image_repository(image);
             (verdict.kind == Kind::MigratesThenServes && verdict.is_migration()).then(|| {
-                let (code, text) = message(&object, c, i, &verdict);
+                let (code, text) =
+                    message((&object, single), (c, i), &verdict, &scripts, &ctx.rules);
                 let tool = verdict.tool.unwrap_or("");
                 let key = format!("{}|{}|{repo}|{tool}", code.code, ctx.effective_ns(doc));
                 (code, text, key)
@@ -130,7 +141,13 @@ fn serving(
 /// What the container does, and the `--migrate` that runs the migration once
 /// (PM011); for a tool that migrates under its own lock and has no command
 /// that only migrates, that premigrate leaves it alone (PM016).
-fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> (crate::diag::Code, String) {
+fn message(
+    (object, single): (&str, bool),
+    (c, index): (&Value, usize),
+    v: &Verdict,
+    scripts: &dyn Fn(&str) -> Option<String>,
+    rules: &crate::detect::Rules,
+) -> (crate::diag::Code, String) {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
     let why: Vec<&str> = v.signals.iter().map(|s| s.detail.as_str()).collect();
     let locked_only = v
@@ -151,11 +168,11 @@ fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> (crate::diag::
         .tool
         .and_then(crate::detect::tools::named)
         .filter(|t| !t.serves.is_empty());
-    let command = v
-        .command
-        .as_deref()
-        .map_or("COMMAND".to_string(), |found| as_written(c, found))
-        .replace('\'', "'\\''");
+    let command = advice_command(c, v, scripts, rules).replace('\'', "'\\''");
+    let switched = v
+        .signals
+        .iter()
+        .any(|s| s.kind == crate::detect::SignalKind::Env);
     let container = if index > 0 {
         format!(" --migrate-container {name}")
     } else {
@@ -168,41 +185,52 @@ fn message(object: &str, c: &Value, index: usize, v: &Verdict) -> (crate::diag::
         ),
         (Some(_), Some(_)) => "; the app's own start-up migration then finds nothing to do (turn it off if the image has a switch)".to_string(),
         (None, None) => " and turn the switch off".to_string(),
+        (None, Some(_)) if switched => " and turn the switch off".to_string(),
         (None, Some(_)) => ", then drop the migration from the container's command".to_string(),
     };
-    let risk = match serving_tool.is_some_and(|t| t.locked) {
-        true => "every pod migrates on start, under a lock, so one migrates at a time, but a failed migration crash-loops the app instead of failing one Job",
-        false => "every pod migrates on start, racing the others",
+    let risk = match (serving_tool.is_some_and(|t| t.locked), single) {
+        (true, _) => "every pod migrates on start, under a lock, so one migrates at a time, but a failed migration crash-loops the app instead of failing one Job",
+        (false, false) => "every pod migrates on start, racing the others",
+        (false, true) => "every pod migrates on start (one replica here: more would race) and a failed migration crash-loops the app instead of failing one Job",
     };
     (codes::PM011, format!(
-        "{object}: container `{name}` migrates, then serves ({}): {risk}; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate){then}",
+        "{object}: container `{name}` migrates, then serves ({}): {risk}; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate on the workload's own metadata){then}",
         why.join("; "),
         object.to_ascii_lowercase(),
     ))
 }
 
-/// The simple command of the container's script that runs `found` as the user
-/// wrote it (`python manage.py migrate`, where detection saw past the interpreter
-/// to `manage.py migrate`); `found` itself when no such command is there.
-fn as_written(c: &Value, found: &str) -> String {
-    let argv = crate::detect::command_line(c);
-    // `sh -c SCRIPT` (or `-ec`): the script's simple commands.
-    let script = match argv
-        .iter()
-        .position(|a| a.starts_with('-') && a.ends_with('c'))
-    {
-        Some(1) => argv[2..].join(" "),
-        _ => argv.join(" "),
+/// The command a Job should run, as PM011 advises it: the tool's command
+/// that only migrates, or the container's own steps up to its migration as
+/// written (several, or one that expands a variable: through `sh -c`), or
+/// `COMMAND` when neither is known. Never detection's reading of a command
+/// (`yarn-run db:migrate`, an entrypoint replaced by the image's name): a Job
+/// running that could only fail, and the workloads wait for it.
+fn advice_command(
+    c: &Value,
+    v: &Verdict,
+    scripts: &dyn Fn(&str) -> Option<String>,
+    rules: &crate::detect::Rules,
+) -> String {
+    let Some(found) = v.command.as_deref() else {
+        return "COMMAND".to_string();
     };
-    script
-        .split(['\n', ';', '&', '|'])
-        .map(str::trim)
-        .find(|part| part.contains(found))
-        .map(|part| {
-            part.strip_prefix("exec ")
-                .unwrap_or(part)
-                .trim()
-                .to_string()
-        })
-        .unwrap_or_else(|| found.to_string())
+    if v.tool.and_then(crate::detect::tools::migrate_only) == Some(found) {
+        return found.to_string();
+    }
+    match crate::detect::migration_steps(c, scripts, rules) {
+        Some(steps) if steps.len() == 1 && !steps[0].contains('$') => steps[0].clone(),
+        Some(steps) => {
+            let script = steps.join(" && ");
+            let mut quoted = String::new();
+            for ch in script.chars() {
+                if matches!(ch, '"' | '\\' | '`') {
+                    quoted.push('\\');
+                }
+                quoted.push(ch);
+            }
+            format!("sh -c \"{quoted}\"")
+        }
+        None => "COMMAND".to_string(),
+    }
 }
