@@ -302,8 +302,10 @@ fn start_up_rows() {
         ("directus/directus:11.13.0", "Directus image"),
         ("invoiceninja/invoiceninja:5.1.64", "Invoice Ninja"),
     ] {
+        // Paperless-ngx names its database server in PAPERLESS_DBHOST (none: SQLite).
+        let server = [("PAPERLESS_DBHOST", "pg")];
         assert_eq!(
-            with_args(image, &[], &[]),
+            with_args(image, &[], &server),
             Kind::MigratesThenServes,
             "{image}"
         );
@@ -313,6 +315,7 @@ fn start_up_rows() {
     let sqlite = [("PAPERLESS_DBENGINE", "sqlite")];
     let paperless = "ghcr.io/paperless-ngx/paperless-ngx:2.20.10";
     assert_ne!(with_args(paperless, &[], &sqlite), Kind::MigratesThenServes);
+    assert_ne!(with_args(paperless, &[], &[]), Kind::MigratesThenServes);
     let ninja = "invoiceninja/invoiceninja:5.1.64";
     let migrate = ["docker-entrypoint", "php", "artisan", "migrate", "--force"];
     assert_eq!(kind(ninja, &migrate, &[]), Kind::Migration);
@@ -340,4 +343,70 @@ fn start_up_rows() {
     assert_eq!(kind(listmonk, &upgrade, &[]), Kind::Migration);
     let wipe = ["./listmonk", "--install", "--yes"];
     assert_ne!(kind(listmonk, &wipe, &[]), Kind::Migration);
+}
+
+/// The fourth round's rows: images that migrate at start whatever their
+/// arguments (Shlink, Kimai), locked ones with no command that only migrates
+/// (Rocket.Chat) and their microservices, which never migrate; a database in
+/// a file by default (Vaultwarden without a server URL, Mealie without
+/// `DB_ENGINE`) races nobody.
+#[test]
+fn start_up_rows_of_the_fourth_round() {
+    let serves = Kind::MigratesThenServes;
+    assert_eq!(
+        with_args("shlinkio/shlink:5.1.5", &[], &[("DB_DRIVER", "postgres")]),
+        serves
+    );
+    assert_eq!(
+        with_args(
+            "shlinkio/shlink:5.1.5",
+            &["x"],
+            &[("DB_DRIVER", "postgres")]
+        ),
+        serves
+    );
+    assert_ne!(with_args("shlinkio/shlink-web-client:4", &[], &[]), serves);
+    assert_ne!(
+        with_args("shlinkio/shlink:5.1.5", &[], &[("DB_DRIVER", "sqlite")]),
+        serves
+    );
+    assert_eq!(
+        with_args("kimai/kimai2:apache-2.18.0-prod", &["x"], &[]),
+        serves
+    );
+    let kimai = ["/opt/kimai/bin/console", "kimai:update", "-n"];
+    assert_eq!(kind("kimai/kimai2:apache", &kimai, &[]), Kind::Migration);
+    let rc = "registry.rocket.chat/rocketchat/rocket.chat:7.9.0";
+    let v = {
+        let c = Value::map([("name", Value::str("rc")), ("image", Value::str(rc))]);
+        classify_container(&c, &no_scripts)
+    };
+    assert_eq!((v.kind, v.tool), (serves, Some("Rocket.Chat")));
+    assert_ne!(
+        with_args("rocketchat/ddp-streamer-service:7.9.0", &[], &[]),
+        serves
+    );
+    let pg = [("DATABASE_URL", "postgresql://vw:pw@pg/vw")];
+    assert_eq!(
+        with_args("vaultwarden/server:1.36.0-alpine", &[], &pg),
+        serves
+    );
+    let sqlite = [("DATABASE_URL", "/data/db.sqlite3")];
+    assert_ne!(
+        with_args("vaultwarden/server:1.36.0-alpine", &[], &sqlite),
+        serves
+    );
+    assert_ne!(
+        with_args("vaultwarden/server:1.36.0-alpine", &[], &[]),
+        serves
+    );
+    let mealie = "ghcr.io/mealie-recipes/mealie:v3.20.1";
+    assert_eq!(with_args(mealie, &[], &[("DB_ENGINE", "postgres")]), serves);
+    assert_ne!(with_args(mealie, &[], &[]), serves);
+    assert_eq!(with_args("lightdash/lightdash:2.77.0", &[], &[]), serves);
+    let authelia = ["authelia", "storage", "migrate", "up"];
+    assert_eq!(
+        kind("ghcr.io/authelia/authelia:4.38.0", &authelia, &[]),
+        Kind::Migration
+    );
 }

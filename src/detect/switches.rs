@@ -29,8 +29,14 @@ const TOOL_OFF_VALUES: &[(&str, &str)] = &[("AP_CONTAINER_TYPE", "worker")];
 /// Tools' settings that put the database in a file of each pod (Metabase on
 /// H2, Paperless-ngx on SQLite): its start-up migration races nobody, and a
 /// Job would migrate a file of its own, never the app's.
-pub(crate) const FILE_DATABASES: &[(&str, &str)] =
-    &[("MB_DB_TYPE", "h2"), ("PAPERLESS_DBENGINE", "sqlite")];
+pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
+    ("MB_DB_TYPE", "h2"),
+    ("PAPERLESS_DBENGINE", "sqlite"),
+    // Mealie's, and apps' of the same spelling.
+    ("DB_ENGINE", "sqlite"),
+    // Shlink's, and apps' of the same spelling.
+    ("DB_DRIVER", "sqlite"),
+];
 
 /// Tools' switches whose names do not say `MIGRAT`, as a prefix and a suffix:
 /// each turns the start-up migration on when true, off when false
@@ -70,7 +76,7 @@ fn switch_state(name: &str, value: &str) -> Option<bool> {
         return Some(falsy);
     }
     let off = |&(n, off): &(&str, &str)| up == n && v == off;
-    if TOOL_OFF_VALUES.iter().any(off) || FILE_DATABASES.iter().any(off) {
+    if TOOL_OFF_VALUES.iter().any(off) || FILE_DATABASES.iter().any(off) || sqlite_url(&up, &v) {
         return Some(false);
     }
     let tool_on = |&(pre, post): &(&str, &str)| up.starts_with(pre) && up.ends_with(post);
@@ -122,16 +128,69 @@ pub fn on_switch(c: &Value) -> Option<(usize, String)> {
     })
 }
 
+/// Images whose database is a file of the pod unless a setting names a
+/// server: the image (a repository suffix), the setting, and the prefixes of
+/// its value that name a server (none: any value does). A setting from
+/// `valueFrom` names a server (its value is not known here).
+const FILE_UNLESS_SET: &[(&str, &str, &[&str])] = &[
+    (
+        "vaultwarden/server",
+        "DATABASE_URL",
+        &["mysql:", "postgres:", "postgresql:"],
+    ),
+    ("mealie-recipes/mealie", "DB_ENGINE", &[]),
+    ("shlinkio/shlink", "DB_DRIVER", &[]),
+    ("paperless-ngx/paperless-ngx", "PAPERLESS_DBHOST", &[]),
+];
+
 /// The container's setting that puts its database in a file of each pod
-/// (`PAPERLESS_DBENGINE=sqlite`), as `NAME=value`.
+/// (`PAPERLESS_DBENGINE=sqlite`, a `DATABASE_URL` of `sqlite:`, or the
+/// image's default when no setting names a server), in words.
 pub fn file_database(c: &Value) -> Option<String> {
-    env_values(c).find_map(|(_, n, v)| {
+    let set = env_values(c).find_map(|(_, n, v)| {
         let (up, v) = (n.to_ascii_uppercase(), v.to_ascii_lowercase());
-        FILE_DATABASES
+        (FILE_DATABASES
             .iter()
             .any(|&(name, value)| up == name && v == value)
-            .then(|| format!("{n}={v}"))
+            || sqlite_url(&up, &v))
+        .then(|| format!("`{n}={v}`"))
+    });
+    set.or_else(|| file_by_default(c))
+}
+
+/// [`FILE_UNLESS_SET`]: the image's default file database, when the
+/// container's env (with no `envFrom`, which could set it unseen) names no server.
+pub(super) fn file_by_default(c: &Value) -> Option<String> {
+    let image = c.get("image").and_then(Value::as_str)?;
+    let repo = super::image_repository(image).to_ascii_lowercase();
+    let &(_, setting, servers) = FILE_UNLESS_SET.iter().find(|(r, _, _)| repo.ends_with(r))?;
+    if c.get("envFrom").is_some() {
+        return None;
+    }
+    let env = c.get("env").map(Value::items).unwrap_or(&[]);
+    let entry = env
+        .iter()
+        .rev()
+        .find(|e| e.get("name").and_then(Value::as_str) == Some(setting));
+    let names_server = match entry {
+        None => false,
+        Some(e) => match e.get("value") {
+            None => true,
+            Some(v) => {
+                let v = super::text(v).to_ascii_lowercase();
+                servers.is_empty() || servers.iter().any(|p| v.starts_with(p))
+            }
+        },
+    };
+    (!names_server).then(|| {
+        format!("`{setting}` names no database server: `{image}` keeps its database in a file")
     })
+}
+
+/// Whether a connection URL setting (`DATABASE_URL`, `*_URL`, `*_URI`) names
+/// a SQLite file (`sqlite:///data/app.db`): lowercase value, uppercase name.
+fn sqlite_url(name: &str, value: &str) -> bool {
+    (name.ends_with("_URL") || name.ends_with("_URI")) && value.starts_with("sqlite:")
 }
 
 /// An env var that switches migrations on at start, and its value.

@@ -1,8 +1,9 @@
 //! App images whose own start migrates the schema, then serves, and app CLIs
-//! that migrate by a flag: the rows the real-chart checks of the third round
-//! added (Paperless-ngx, Outline, Cal.com, Directus, Invoice Ninja, listmonk,
-//! Miniflux). An image row's program is a name of its own (`outline-start`):
-//! the image's start, not a command anyone types.
+//! that migrate by a flag or a verb of their own: the rows the real-chart
+//! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
+//! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
+//! Kimai, Authelia). An image row's program is a name of its own
+//! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
 
@@ -66,6 +67,113 @@ pub const START_UP: &[Tool] = &[
         images: &["*invoiceninja/invoiceninja"],
         migrate_only: Some("docker-entrypoint php artisan migrate --force"),
         ..tool("Invoice Ninja", &["invoiceninja-entrypoint"])
+    },
+    Tool {
+        // Shlink's entrypoint runs `shlink-installer init` (`db:create`,
+        // `db:migrate` under a lock in its data directory: a file, unless
+        // Redis is set) on every start, whatever its arguments, then serves.
+        // The web client's image (`shlink-web-client`) has no database.
+        serves: &["", "*"],
+        images: &["*shlinkio/shlink"],
+        migrate_only: Some(
+            "php vendor/bin/shlink-installer init --no-interaction --skip-download-geolite",
+        ),
+        ..tool("Shlink", &["shlink-entrypoint"])
+    },
+    Tool {
+        // Shlink's installer: `init` creates and migrates the database,
+        // `update` migrates after an upgrade.
+        migrate: &["init", "update"],
+        ..tool("Shlink installer", &["shlink-installer"])
+    },
+    Tool {
+        // Mealie's server runs `init_db` (Alembic to head, then seeds the
+        // first group and user) at start, in every pod and every worker, with
+        // no lock; `DB_ENGINE=sqlite` (the default) is a file of each pod.
+        serves: &[""],
+        images: &["*mealie-recipes/mealie", "*hkotel/mealie"],
+        migrate_only: Some("python -m mealie.db.init_db"),
+        ..tool("Mealie", &["mealie-start"])
+    },
+    Tool {
+        // The backend image runs `pnpm -F backend migrate-production` (knex,
+        // under knex's lock: the other pods wait) before its server; the
+        // chart's no-migrate command (`node dist/index.js`) and the scheduler
+        // (`node dist/scheduler.js`) run other programs.
+        serves: &[""],
+        images: &["*lightdash/lightdash"],
+        migrate_only: Some("pnpm -F backend migrate-production"),
+        locked: true,
+        ..tool("Lightdash", &["lightdash-start"])
+    },
+    Tool {
+        // Rocket.Chat's microservices have images of their own and never migrate.
+        not: &[""],
+        images: &[
+            "*rocketchat/account-service",
+            "*rocketchat/authorization-service",
+            "*rocketchat/ddp-streamer-service",
+            "*rocketchat/presence-service",
+            "*rocketchat/stream-hub-service",
+            "*rocketchat/queue-worker-service",
+            "*rocketchat/omnichannel-transcript-service",
+        ],
+        ..tool("Rocket.Chat services", &["rocketchat-service"])
+    },
+    Tool {
+        // Rocket.Chat's server (`node main.js`) migrates its MongoDB schema at
+        // start under the lock of its `migrations` control document, one pod
+        // at a time; no command only migrates.
+        serves: &[""],
+        images: &[
+            "*rocketchat/rocket.chat",
+            "rocket.chat",
+            "*library/rocket.chat",
+        ],
+        locked: true,
+        ..tool("Rocket.Chat", &["rocketchat-server"])
+    },
+    Tool {
+        // Vaultwarden runs its Diesel migrations at start in every pod, with
+        // no lock, then serves; its CLI's other commands do other things, and
+        // none only migrates. Its database is a SQLite file unless
+        // `DATABASE_URL` names a server.
+        serves: &[""],
+        not: &["hash", "backup", "-v", "--version", "-h", "--help"],
+        images: &[
+            "*vaultwarden/server",
+            "*dani-garcia/vaultwarden",
+            "*bitwardenrs/server",
+        ],
+        ..tool("Vaultwarden", &["vaultwarden"])
+    },
+    Tool {
+        // Kimai's entrypoint runs `console kimai:install` (creates the
+        // database, then Doctrine's migrations, no lock) on every start,
+        // whatever its arguments, then serves. `kimai:update` refuses an empty
+        // database: only `kimai:install` works on a first install.
+        serves: &["", "*"],
+        images: &["*kimai/kimai2"],
+        migrate_only: Some("/opt/kimai/bin/console kimai:install -n --no-cache"),
+        ..tool("Kimai image", &["kimai-entrypoint"])
+    },
+    Tool {
+        // Kimai's console commands that run Doctrine's migrations.
+        migrate: &["kimai:install*", "kimai:update*"],
+        ..tool("Kimai", &["console"])
+    },
+    Tool {
+        // Authelia migrates its storage schema at start; its CLI migrates
+        // alone. Its image is not a row: its default storage is SQLite in a
+        // file, which only its configuration file says.
+        migrate: &["storage migrate up"],
+        checks: &["storage migrate list-up"],
+        not: &[
+            "storage migrate down",
+            "storage migrate list-down",
+            "storage schema-info",
+        ],
+        ..tool("Authelia", &["authelia"])
     },
     Tool {
         // listmonk migrates by flags of its binary, each run exiting after its

@@ -3,7 +3,11 @@
 //! ## What it does
 //! Finds an app container of a workload with more than one pod that runs a
 //! migration before it serves (`migrate && exec server`), or an entrypoint
-//! switch such as `RUN_MIGRATIONS=true`.
+//! switch such as `RUN_MIGRATIONS=true`. Scripts mounted from the stream's
+//! ConfigMaps and switches set through `envFrom` count; a container whose image
+//! a migration of the release runs first does not (it finds nothing to do), nor
+//! does a tool that migrates under its own lock with no command that only
+//! migrates (the post-renderer's PM016: no Job can run it).
 //!
 //! ## Why is this bad?
 //! Each pod migrates on start: the replicas race for the schema, and a failed
@@ -71,6 +75,16 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             let said = crate::detect::classify_container_with(&with_env, &scripts, &cx.rules);
             if said.is_excluded() {
                 continue; // the user said it is no migration
+            }
+            // A tool that migrates under its own lock and has no command that
+            // only migrates (Coder, Rocket.Chat): the pods take turns, and no
+            // Job can run it (the post-renderer's PM016).
+            let locked_only = said
+                .tool
+                .and_then(crate::detect::tools::named)
+                .is_some_and(|t| t.locked && !t.serves.is_empty() && said.command.is_none());
+            if locked_only {
+                continue;
             }
             // An env switch (detection's own reading of it): the env entry is the place.
             let by_env = said.signals.iter().find(|s| s.kind == SignalKind::Env);

@@ -78,6 +78,11 @@ const SIDE_IMAGES: &[&str] = &[
     "tika",
     "vllm-openai",
     "text-generation-inference",
+    // Headless browsers an app renders with (Lightdash's
+    // `HEADLESS_BROWSER_HOST`: `browserless/chrome`, `browserless/chromium`).
+    "chrome",
+    "chromium",
+    "browserless",
 ];
 
 /// Suffixes of image names that are still the same data service

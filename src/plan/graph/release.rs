@@ -185,12 +185,13 @@ pub(crate) fn declared_needs(
 /// Deployment beside its Bitnami database's `namespace: default`).
 fn by_image(index: &Index<'_>, data: &DataServices, ns: &str) -> Vec<(usize, String)> {
     let single = crate::plan::context::single_namespace(index);
+    let mine = |d: usize| {
+        let at = index.entries[d].info.namespace.as_deref().unwrap_or("");
+        data.by_image.contains(&d) && crate::plan::context::same_ns(at, ns, single.as_deref())
+    };
     data.docs
         .iter()
-        .filter(|(d, _)| {
-            let at = index.entries[**d].info.namespace.as_deref().unwrap_or("");
-            data.by_image.contains(d) && crate::plan::context::same_ns(at, ns, single.as_deref())
-        })
+        .filter(|(d, _)| mine(**d) || data.fronts.get(d).is_some_and(|w| mine(*w)))
         .map(|(d, why)| {
             (
                 *d,

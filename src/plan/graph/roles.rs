@@ -48,10 +48,13 @@ pub struct DataServices {
     /// they must exist before it, so they move with it.
     pub support: BTreeMap<usize, String>,
     /// The data services found by their image: what a migration that names no
-    /// host may need. (Not the Services in front of them: a Job built from a
-    /// workload reaches its hosts through the workload's containers on the first
-    /// run, not on a rerun, and both runs must order the same documents.)
+    /// host may need, with the Services in front of them ([`DataServices::fronts`]).
     pub by_image: std::collections::BTreeSet<usize>,
+    /// Each Service in front of a data service found by image, and that
+    /// workload: the migration connects through it, so it comes with the
+    /// workload (an Argo CD wave that holds the database but not its Service
+    /// fails the Job: SpiceDB's bundled PostgreSQL).
+    pub fronts: BTreeMap<usize, usize>,
     /// The migrations (places in the list, as `needs`) that name no Service of
     /// the stream but a database of their own (a URL, a dotted host): those
     /// found by image are not theirs.
@@ -213,6 +216,7 @@ fn fronts(
     out.by_image.extend(by_image.iter().map(|(w, _)| *w));
     for s in services {
         if let Some((w, why)) = by_image.iter().find(|(w, _)| selects(index, s, *w)) {
+            out.fronts.insert(s.doc, *w);
             let object = index.entries[*w].info.object();
             out.docs
                 .entry(s.doc)

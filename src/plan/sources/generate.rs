@@ -135,7 +135,7 @@ fn runnable(
     };
     if let Some(setting) = crate::detect::file_database(c) {
         return Err(fail(
-            format!("{}: the container's database is a file of each pod (`{setting}`): the Job would migrate a file of its own, never the app's, and open the gates", r.said),
+            format!("{}: the container's database is a file of each pod ({setting}): the Job would migrate a file of its own, never the app's, and open the gates", r.said),
             "leave the migration in the app's start-up; a Job migrates a database server the app shares (set the app to one, then --migrate)",
         ));
     }
@@ -147,8 +147,8 @@ fn runnable(
     let tool = v.tool.and_then(crate::detect::tools::named);
     let help = match (v.command.as_deref(), tool) {
         (Some(c), _) => format!("give the command that only migrates, then exits (`{c}`)"),
-        (None, Some(t)) if t.locked => format!(
-            "{} has no command that only migrates, and migrates under its own lock at start: leave it there (PM016)",
+        (None, Some(t)) if t.locked || t.migrate.is_empty() => format!(
+            "{} has no command that only migrates, and migrates at start: leave it there (PM016)",
             t.name
         ),
         _ => "give the command that only migrates, then exits".to_string(),

@@ -150,13 +150,18 @@ fn message(
 ) -> (crate::diag::Code, String) {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
     let why: Vec<&str> = v.signals.iter().map(|s| s.detail.as_str()).collect();
-    let locked_only = v
-        .tool
-        .and_then(crate::detect::tools::named)
-        .filter(|t| !t.serves.is_empty() && t.locked && v.command.is_none());
-    if let Some(t) = locked_only {
+    // No Job can run it: it migrates only as it starts to serve (under its
+    // own lock, or with none and no command of it migrating: Vaultwarden).
+    let no_job = v.tool.and_then(crate::detect::tools::named).filter(|t| {
+        !t.serves.is_empty() && v.command.is_none() && (t.locked || t.migrate.is_empty())
+    });
+    if let Some(t) = no_job {
+        let how = match t.locked {
+            true => "migrates under its own lock, one pod at a time,",
+            false => "migrates at start with no lock (on a fresh database the pods race: the losers fail and restart)",
+        };
         return (codes::PM016, format!(
-            "{object}: container `{name}` migrates, then serves ({}): {} migrates under its own lock, one pod at a time, and has no command that only migrates, so premigrate leaves it alone (a Job running its serving command would never complete); a failed migration crash-loops the new pods",
+            "{object}: container `{name}` migrates, then serves ({}): {} {how} and has no command that only migrates, so premigrate leaves it alone (a Job running its serving command would never complete); a failed migration crash-loops the new pods",
             why.join("; "),
             t.name
         ));

@@ -458,6 +458,11 @@ impl<'v> Builder<'v> {
     ) -> (Vec<usize>, Vec<&'a Value>, Vec<String>) {
         let sidecars = preparers(inits, self.volumes, init);
         let mut job_container = inits[init].clone();
+        // An init container's own restart policy (SpiceDB's chart writes
+        // `OnFailure`, which only `Always` may be) means another thing on a
+        // Job's container: restarting a failed migration in place.
+        job_container.remove("restartPolicy");
+        job_container.remove("restartPolicyRules");
         let bad = self.undefined_mounts(&job_container);
         if let Some(Value::Seq(list)) = job_container.get("volumeMounts").cloned() {
             let kept: Vec<Value> = list
