@@ -238,9 +238,9 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
     }
     // An image whose entrypoint migrates, then serves, with its env switches
     // turned off (`LANGFUSE_AUTO_*_MIGRATION_DISABLED=true`) only serves.
-    // A database in a file of each pod (the image's default) races nobody.
-    let file_db = || super::switches::file_by_default(c).is_some();
-    if v.kind == Kind::MigratesThenServes && !has_command && (switched_off(c) || file_db()) {
+    // A database in a file of each pod races nobody, whatever the command.
+    let file_db = || super::switches::file_database(c).is_some();
+    if v.kind == Kind::MigratesThenServes && ((!has_command && switched_off(c)) || file_db()) {
         return Verdict::other();
     }
     v

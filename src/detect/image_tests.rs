@@ -410,3 +410,54 @@ fn start_up_rows_of_the_fourth_round() {
         Kind::Migration
     );
 }
+
+/// The fifth round's rows: images that migrate at start with no command
+/// that only migrates (NocoDB, HedgeDoc, Bitnami Moodle, Woodpecker's
+/// server: PM016), and with one (BookStack, Semaphore UI, pretix, whose
+/// `AUTOMIGRATE=skip` turns it off); Woodpecker's SQLite default and
+/// Semaphore's BoltDB are files of the pod; agents never migrate.
+#[test]
+fn start_up_rows_of_the_fifth_round() {
+    let serves = Kind::MigratesThenServes;
+    for image in [
+        "nocodb/nocodb:2026.06.1",
+        "quay.io/hedgedoc/hedgedoc:1.9.7",
+        "docker.io/bitnami/moodle:4.4.0-debian-12-r3",
+        "lscr.io/linuxserver/bookstack:version-v26.05.2",
+        "semaphoreui/semaphore:v2.10.32",
+        "pretix/standalone:2025.8.0",
+    ] {
+        assert_eq!(with_args(image, &[], &[]), serves, "{image}");
+    }
+    let woodpecker = "docker.io/woodpeckerci/woodpecker-server:v3.12.0";
+    let pg = [("WOODPECKER_DATABASE_DRIVER", "postgres")];
+    assert_eq!(with_args(woodpecker, &[], &pg), serves);
+    assert_ne!(with_args(woodpecker, &[], &[]), serves);
+    assert_ne!(
+        with_args("woodpeckerci/woodpecker-agent:v3.12.0", &[], &[]),
+        serves
+    );
+    let pretix = "pretix/standalone:2025.8.0";
+    assert_eq!(with_args(pretix, &["web"], &[]), serves);
+    assert_ne!(
+        with_args(pretix, &["web"], &[("AUTOMIGRATE", "skip")]),
+        serves
+    );
+    assert_ne!(with_args(pretix, &["cron"], &[]), serves);
+    assert_eq!(kind(pretix, &["pretix", "migrate"], &[]), Kind::Migration);
+    let semaphore = ["semaphore", "server"];
+    assert_eq!(
+        kind("semaphoreui/semaphore:v2.10.32", &semaphore, &[]),
+        serves
+    );
+    let bolt = [("SEMAPHORE_DB_DIALECT", "bolt")];
+    assert_ne!(
+        kind("semaphoreui/semaphore:v2.10.32", &semaphore, &bolt),
+        serves
+    );
+    let migrate = ["semaphore", "migrate"];
+    assert_eq!(
+        kind("semaphoreui/semaphore:v2.10.32", &migrate, &[]),
+        Kind::Migration
+    );
+}

@@ -240,6 +240,33 @@ impl Sources {
         std::borrow::Cow::Owned(c)
     }
 
+    /// The container as detection reads its env: [`Sources::with_env_from`]
+    /// with the variables that say how it migrates and where its database is
+    /// ([`crate::detect::reads_env`]), and without its `envFrom` when every
+    /// source is a ConfigMap or Secret of the stream (then what it sets is in
+    /// `env`: a SQLite setting of a ConfigMap counts, HedgeDoc's
+    /// `CMD_DB_DIALECT`, and one no source sets is not there).
+    pub fn detection_env<'c>(&self, container: &'c Value) -> std::borrow::Cow<'c, Value> {
+        let sources = container.get("envFrom").map(Value::items).unwrap_or(&[]);
+        let known = sources.iter().all(|src| {
+            let (data, r) = match (src.get("configMapRef"), src.get("secretRef")) {
+                (Some(r), _) => (&self.config_maps, r),
+                (None, Some(r)) => (&self.secrets, r),
+                _ => return false,
+            };
+            r.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| data.contains_key(n))
+        });
+        let merged = self.with_env_from(container, super::switches::reads_env);
+        if sources.is_empty() || !known {
+            return merged;
+        }
+        let mut c = merged.into_owned();
+        c.remove("envFrom");
+        std::borrow::Cow::Owned(c)
+    }
+
     /// Every file the pod's containers (init containers included) see from the
     /// stream's ConfigMaps and Secrets: absolute path → text (the first mount wins).
     pub fn files(&self, pod_spec: &Value) -> BTreeMap<String, String> {

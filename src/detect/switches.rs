@@ -23,8 +23,10 @@ const TOOL_OFF_SWITCHES: &[&str] = &[
 
 /// Tools' settings that turn the start-up migration off by a value, not a
 /// boolean: a container of that type does not migrate (Activepieces'
-/// `AP_CONTAINER_TYPE=WORKER`), or has no database to share ([`FILE_DATABASES`]).
-const TOOL_OFF_VALUES: &[(&str, &str)] = &[("AP_CONTAINER_TYPE", "worker")];
+/// `AP_CONTAINER_TYPE=WORKER`), a skip of its own spelling (pretix's
+/// `AUTOMIGRATE=skip`), or has no database to share ([`FILE_DATABASES`]).
+const TOOL_OFF_VALUES: &[(&str, &str)] =
+    &[("AP_CONTAINER_TYPE", "worker"), ("AUTOMIGRATE", "skip")];
 
 /// Tools' settings that put the database in a file of each pod (Metabase on
 /// H2, Paperless-ngx on SQLite): its start-up migration races nobody, and a
@@ -36,6 +38,9 @@ pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
     ("DB_ENGINE", "sqlite"),
     // Shlink's, and apps' of the same spelling.
     ("DB_DRIVER", "sqlite"),
+    ("CMD_DB_DIALECT", "sqlite"),
+    ("SEMAPHORE_DB_DIALECT", "bolt"),
+    ("SEMAPHORE_DB_DIALECT", "sqlite"),
 ];
 
 /// Tools' switches whose names do not say `MIGRAT`, as a prefix and a suffix:
@@ -141,6 +146,11 @@ const FILE_UNLESS_SET: &[(&str, &str, &[&str])] = &[
     ("mealie-recipes/mealie", "DB_ENGINE", &[]),
     ("shlinkio/shlink", "DB_DRIVER", &[]),
     ("paperless-ngx/paperless-ngx", "PAPERLESS_DBHOST", &[]),
+    (
+        "woodpeckerci/woodpecker-server",
+        "WOODPECKER_DATABASE_DRIVER",
+        &["postgres", "mysql"],
+    ),
 ];
 
 /// The container's setting that puts its database in a file of each pod
@@ -185,6 +195,22 @@ pub(super) fn file_by_default(c: &Value) -> Option<String> {
     (!names_server).then(|| {
         format!("`{setting}` names no database server: `{image}` keeps its database in a file")
     })
+}
+
+/// Whether detection reads env variable `name` (an upper- or lowercase
+/// name): a migration switch, a file database's setting, a connection URL.
+pub fn reads_env(name: &str) -> bool {
+    let up = name.to_ascii_uppercase();
+    up.contains("MIGRAT")
+        || up.ends_with("_URL")
+        || up.ends_with("_URI")
+        || FILE_DATABASES.iter().any(|(n, _)| *n == up)
+        || FILE_UNLESS_SET.iter().any(|(_, n, _)| *n == up)
+        || TOOL_OFF_VALUES.iter().any(|(n, _)| *n == up)
+        || TOOL_OFF_SWITCHES.contains(&up.as_str())
+        || TOOL_ON_SWITCHES
+            .iter()
+            .any(|(pre, post)| up.starts_with(pre) && up.ends_with(post))
 }
 
 /// Whether a connection URL setting (`DATABASE_URL`, `*_URL`, `*_URI`) names

@@ -2,7 +2,8 @@
 //! that migrate by a flag or a verb of their own: the rows the real-chart
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
-//! Kimai, Authelia). An image row's program is a name of its own
+//! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
+//! Semaphore UI, pretix). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -146,6 +147,72 @@ pub const START_UP: &[Tool] = &[
             "*bitwardenrs/server",
         ],
         ..tool("Vaultwarden", &["vaultwarden"])
+    },
+    Tool {
+        // NocoDB's server migrates its metadata database at start (knex: a
+        // second migrator fails on the lock and restarts); no command only
+        // migrates.
+        serves: &[""],
+        images: &["*nocodb/nocodb"],
+        ..tool("NocoDB", &["nocodb-start"])
+    },
+    Tool {
+        // HedgeDoc 1.x runs its Sequelize migrations (umzug) at start in every
+        // pod, with no lock and no switch; no command only migrates.
+        serves: &[""],
+        images: &["*hedgedoc/hedgedoc", "*linuxserver/hedgedoc"],
+        ..tool("HedgeDoc", &["hedgedoc-start"])
+    },
+    Tool {
+        // linuxserver's BookStack image runs `php artisan migrate --force` in
+        // its s6 start (no lock, no switch), then serves.
+        serves: &[""],
+        images: &["*linuxserver/bookstack"],
+        migrate_only: Some("php /app/www/artisan migrate --force"),
+        ..tool("BookStack (linuxserver)", &["bookstack-init"])
+    },
+    Tool {
+        // Bitnami's Moodle image installs (first start) or runs
+        // `admin/cli/upgrade.php` from its setup, then serves; both need the
+        // config and data on its claim, so no Job can run them.
+        serves: &["", "*/moodle/run.sh", "*/apache/run.sh"],
+        images: &["*bitnami/moodle"],
+        ..tool("Bitnami Moodle", &["bitnami-moodle"])
+    },
+    Tool {
+        // Woodpecker's server migrates its database (xorm) at start, then
+        // serves; no command only migrates. Its agents never migrate.
+        serves: &[""],
+        not: &["ping", "--help", "-h", "--version", "-v"],
+        images: &["*woodpeckerci/woodpecker-server"],
+        ..tool("Woodpecker server", &["woodpecker-server"])
+    },
+    Tool {
+        // Semaphore UI's `server` (alias `service`) migrates its database at
+        // start, then serves; `migrate` only migrates.
+        migrate: &["migrate"],
+        not: &["migrate --undo*", "user", "version", "runner"],
+        serves: &["server", "service"],
+        migrate_only: Some("semaphore migrate"),
+        ..tool("Semaphore UI", &["semaphore"])
+    },
+    Tool {
+        // Its image's `server-wrapper` (the default command) runs the server.
+        serves: &[""],
+        images: &["*semaphoreui/semaphore", "*ansiblesemaphore/semaphore"],
+        migrate_only: Some("semaphore migrate"),
+        ..tool("Semaphore UI image", &["server-wrapper"])
+    },
+    Tool {
+        // pretix's standalone image: its entrypoint (`pretix`) runs `pretix
+        // migrate` before every mode but `cron`, unless `AUTOMIGRATE=skip`,
+        // then serves; `migrate` and `upgrade` only migrate.
+        migrate: &["migrate", "upgrade"],
+        not: &["cron"],
+        serves: &["", "all", "web", "webworker", "taskworker*", "shell"],
+        images: &["*pretix/standalone"],
+        migrate_only: Some("pretix migrate"),
+        ..tool("pretix", &["pretix"])
     },
     Tool {
         // Kimai's entrypoint runs `console kimai:install` (creates the

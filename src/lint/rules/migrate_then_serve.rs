@@ -69,9 +69,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                 continue; // its own migration finds nothing left to do
             }
             // A switch can come from a ConfigMap or Secret (envFrom).
-            let with_env = cx
-                .sources
-                .with_env_from(c, |k| k.to_ascii_uppercase().contains("MIGRAT"));
+            let with_env = cx.sources.detection_env(c);
             let said = crate::detect::classify_container_with(&with_env, &scripts, &cx.rules);
             if said.is_excluded() {
                 continue; // the user said it is no migration

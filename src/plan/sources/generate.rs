@@ -119,6 +119,12 @@ fn runnable(
             "give the command that only migrates, then exits",
         ));
     }
+    if own.is_some_and(|c| runs_the_image_default(c, command)) {
+        return Err(fail(
+            format!("{}: `{}` is the program of the container's image, which it runs with no command or arguments: the server, which the Job would run for ever, and the workload wait for it", r.said, command[0]),
+            "give the command that only migrates, then exits; an app that migrates only as its server starts cannot migrate in a Job of its own: leave it there",
+        ));
+    }
     if let Some(path) = runs_from_left_out_volume(command, &d.dropped_paths) {
         return Err(fail(
             format!("{}: the command runs `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload wait for it", r.said),
@@ -133,7 +139,8 @@ fn runnable(
     let (Some(pod), Some(c)) = (pod, container) else {
         return Ok(());
     };
-    if let Some(setting) = crate::detect::file_database(c) {
+    // A setting of a ConfigMap or Secret the container reads by envFrom counts.
+    if let Some(setting) = crate::detect::file_database(&ctx.sources.detection_env(c)) {
         return Err(fail(
             format!("{}: the container's database is a file of each pod ({setting}): the Job would migrate a file of its own, never the app's, and open the gates", r.said),
             "leave the migration in the app's start-up; a Job migrates a database server the app shares (set the app to one, then --migrate)",
@@ -157,6 +164,20 @@ fn runnable(
         format!("{}: the command serves after it migrates ({}): the Job would never complete, and the workload wait for it forever", r.said, v.signals.first().map_or("", |s| s.detail.as_str())),
         &help,
     ))
+}
+
+/// Whether `command` is one word naming the program of the container's image
+/// (the last part of its repository: `woodpecker-server` for
+/// `woodpeckerci/woodpecker-server`) while the container runs the image with
+/// no command or arguments: the image's own server, which a Job would run
+/// for ever (an app the tool table does not know).
+fn runs_the_image_default(c: &Value, command: &[String]) -> bool {
+    let [program] = command else { return false };
+    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    let repo = crate::detect::image_repository(image);
+    let name = repo.rsplit('/').next().unwrap_or(repo);
+    let runs_default = c.get("command").is_none() && c.get("args").is_none();
+    runs_default && !name.is_empty() && program.rsplit('/').next() == Some(name)
 }
 
 /// The word of `command` that is a path under one of `left_out` (the mount

@@ -120,10 +120,9 @@ fn serving(
             !migrated.iter().any(|(n, r)| *n == ns && r == repo)
         })
         .filter_map(|(i, c)| {
-            // A migration switch can come from a ConfigMap or Secret (envFrom).
-            let with_env = ctx
-                .sources
-                .with_env_from(c, |k| k.to_ascii_uppercase().contains("MIGRAT"));
+            // A migration switch, or a database setting, can come from a
+            // ConfigMap or Secret (envFrom).
+            let with_env = ctx.sources.detection_env(c);
             let verdict = crate::detect::classify_container_with(&with_env, &scripts, &ctx.rules);
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
             let repo = crate::detect::image_repository(image);
@@ -194,7 +193,7 @@ fn message(
         (None, Some(_)) => ", then drop the migration from the container's command".to_string(),
     };
     let risk = match (serving_tool.is_some_and(|t| t.locked), single) {
-        (true, _) => "every pod migrates on start, under a lock, so one migrates at a time, but a failed migration crash-loops the app instead of failing one Job",
+        (true, _) => "every pod migrates on start, under a lock, so one migrates at a time (the others wait for it, or give up and restart: Prisma's waits 10 s), but a failed migration crash-loops the app instead of failing one Job",
         (false, false) => "every pod migrates on start, racing the others",
         (false, true) => "every pod migrates on start (one replica here: more would race) and a failed migration crash-loops the app instead of failing one Job",
     };

@@ -503,7 +503,8 @@ impl<'v> Builder<'v> {
         let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
         let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
         self.keep_items("containers", containers.len(), &[container]);
-        self.script_env = script_env(&containers[container]);
+        let ctx = self.ctx;
+        self.script_env = script_env(&containers[container], &|p| ctx.sources.file(pod, p));
         let mut cpath = pod_path("containers");
         cpath.push(Seg::Index(container));
         for k in CONTAINER_FIELDS_DROPPED {
