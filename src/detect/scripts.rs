@@ -193,14 +193,14 @@ impl Sources {
     }
 
     /// The container with the variables it gets through `envFrom` from the
-    /// stream's ConfigMaps and Secrets whose names `keep` accepts, added to its
+    /// stream's ConfigMaps and Secrets that `keep` accepts (name, value), added to its
     /// `env` ahead of its own (which Kubernetes lets win), each source's
     /// `prefix` applied: Dify's `MIGRATION_ENABLED` comes from a ConfigMap.
     /// Borrowed as is when none is added.
     pub fn with_env_from<'c>(
         &self,
         container: &'c Value,
-        keep: impl Fn(&str) -> bool,
+        keep: impl Fn(&str, &str) -> bool,
     ) -> std::borrow::Cow<'c, Value> {
         let sources = container.get("envFrom").map(Value::items).unwrap_or(&[]);
         let mut added: Vec<Value> = Vec::new();
@@ -218,7 +218,7 @@ impl Sources {
             else {
                 continue;
             };
-            for (k, v) in d.iter().filter(|(k, _)| keep(&format!("{prefix}{k}"))) {
+            for (k, v) in d.iter().filter(|(k, v)| keep(&format!("{prefix}{k}"), v)) {
                 added.push(Value::map([
                     ("name", Value::str(format!("{prefix}{k}"))),
                     ("value", Value::str(v)),
@@ -259,7 +259,8 @@ impl Sources {
                 .is_some_and(|n| data.contains_key(n))
         });
         let merged = self.with_env_from(container, super::switches::reads_env);
-        if sources.is_empty() || !known {
+        // Only an image with a default file database asks what is not there.
+        if sources.is_empty() || !known || !super::switches::has_file_default(container) {
             return merged;
         }
         let mut c = merged.into_owned();
@@ -422,7 +423,7 @@ mod tests {
                 Value::Seq([env("RUN_MIGRATIONS", "false")].into_iter().collect()),
             ),
         ]);
-        let got = sources.with_env_from(&c, |k| k.contains("MIGRAT"));
+        let got = sources.with_env_from(&c, |k, _| k.contains("MIGRAT"));
         let names: Vec<(&str, &str)> = got
             .get("env")
             .map(Value::items)
@@ -445,7 +446,7 @@ mod tests {
         );
         let plain = Value::map([("name", Value::str("x"))]);
         assert!(matches!(
-            sources.with_env_from(&plain, |_| true),
+            sources.with_env_from(&plain, |_, _| true),
             std::borrow::Cow::Borrowed(_)
         ));
     }

@@ -168,6 +168,14 @@ pub fn file_database(c: &Value) -> Option<String> {
     set.or_else(|| file_by_default(c))
 }
 
+/// Whether the container's image keeps its database in a file unless a
+/// setting names a server ([`FILE_UNLESS_SET`]).
+pub(super) fn has_file_default(c: &Value) -> bool {
+    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    let repo = super::image_repository(image).to_ascii_lowercase();
+    FILE_UNLESS_SET.iter().any(|(r, _, _)| repo.ends_with(r))
+}
+
 /// [`FILE_UNLESS_SET`]: the image's default file database, when the
 /// container's env (with no `envFrom`, which could set it unseen) names no server.
 pub(super) fn file_by_default(c: &Value) -> Option<String> {
@@ -197,13 +205,12 @@ pub(super) fn file_by_default(c: &Value) -> Option<String> {
     })
 }
 
-/// Whether detection reads env variable `name` (an upper- or lowercase
-/// name): a migration switch, a file database's setting, a connection URL.
-pub fn reads_env(name: &str) -> bool {
+/// Whether detection reads env variable `name` of value `value`: a
+/// migration switch, a file database's setting, a SQLite connection URL.
+pub fn reads_env(name: &str, value: &str) -> bool {
     let up = name.to_ascii_uppercase();
     up.contains("MIGRAT")
-        || up.ends_with("_URL")
-        || up.ends_with("_URI")
+        || sqlite_url(&up, &value.to_ascii_lowercase())
         || FILE_DATABASES.iter().any(|(n, _)| *n == up)
         || FILE_UNLESS_SET.iter().any(|(_, n, _)| *n == up)
         || TOOL_OFF_VALUES.iter().any(|(n, _)| *n == up)

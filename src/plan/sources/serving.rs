@@ -33,7 +33,14 @@ pub(crate) fn warn(ctx: &Context<'_>, plan: &mut Plan) {
     let migrated = migrated_images(ctx, plan);
     // Every app container is classified: a big stream's are spread over the cores.
     let size = |doc: usize| ctx.index.stream.doc_text(doc).len();
-    let found = crate::par::map(&todo, size, |doc| serving(ctx, doc, &migrated));
+    // Autoscalers are identified, not read: charts name one after its target.
+    let autoscaled: Vec<&str> = (ctx.index.entries.iter())
+        .filter(|e| e.info.kind.as_deref() == Some("HorizontalPodAutoscaler"))
+        .filter_map(|e| e.info.name.as_deref())
+        .collect();
+    let found = crate::par::map(&todo, size, |doc| {
+        serving(ctx, doc, (&migrated, &autoscaled))
+    });
     // Workloads that run one image with one tool (Kestra's five server
     // components) are one note: one Job migrates for all of them.
     let mut seen: Vec<(String, usize)> = Vec::new();
@@ -82,11 +89,11 @@ fn migrated_images(ctx: &Context<'_>, plan: &Plan) -> Vec<(String, String)> {
 /// The PM011 messages for the containers of workload `doc` that migrate, then
 /// serve, and run no image a migration of the stream runs (`migrated`), each
 /// with what makes it the same as another workload's (code, namespace, image
-/// repository and tool).
+/// repository and tool). `autoscaled`: the names of the stream's autoscalers.
 fn serving(
     ctx: &Context<'_>,
     doc: usize,
-    migrated: &[(String, String)],
+    (migrated, autoscaled): (&[(String, String)], &[&str]),
 ) -> Vec<(crate::diag::Code, String, String)> {
     let Some(v) = ctx.value(doc) else {
         return vec![];
@@ -100,15 +107,10 @@ fn serving(
     let scripts = |p: &str| ctx.sources.file(pod, p);
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     let object = ctx.object(doc);
-    // One replica, written or by default, and no autoscaler of its name (an
-    // autoscaler is identified, not read: charts name it after its target).
-    let name = &ctx.index.entries[doc].info.name;
-    let scaled =
-        ctx.index.entries.iter().any(|e| {
-            e.info.kind.as_deref() == Some("HorizontalPodAutoscaler") && e.info.name == *name
-        });
+    // One replica, written or by default, and no autoscaler of its name.
+    let name = ctx.index.entries[doc].info.name.as_deref().unwrap_or("");
     let single = ctx.kind(doc) != "DaemonSet"
-        && !scaled
+        && !autoscaled.contains(&name)
         && matches!(v.at(&["spec", "replicas"]), None | Some(Value::Int(1)));
     containers
         .iter()
