@@ -263,7 +263,7 @@ fn claim_risk(pod: &Value, j: usize) -> Option<String> {
                 .find(|v| v.get("name").and_then(Value::as_str) == Some(m))?;
             let claim = vol.at(&["persistentVolumeClaim", "claimName"])?.as_str()?;
             Some(format!(
-                "it mounts PersistentVolumeClaim `{claim}`: a Job on another node than the pod it gates could never attach a ReadWriteOnce claim that pod holds, and a claim of the release is applied after the Job's Argo CD wave"
+                "it mounts PersistentVolumeClaim `{claim}`: a Job on another node than the pod it gates could never attach it if it is ReadWriteOnce, and a claim of the release is applied after the Job's Argo CD wave"
             ))
         })
 }
