@@ -2,9 +2,10 @@
 //!
 //! ## What it does
 //! Finds a wait gate that reads a Job through the API whose pod's
-//! ServiceAccount no Role of the stream lets read that Job, or whose Role is
-//! broader than the gate needs: all Jobs (no `resourceNames`), write verbs,
-//! Secrets or every resource.
+//! ServiceAccount no Role of the stream lets read that Job, or whose Role that
+//! lets it is broader than the gate needs: all Jobs (no `resourceNames`), write
+//! verbs, Secrets or every resource. A Role bound to the same ServiceAccount
+//! that grants none of the gate's Jobs is the app's own, not the gate's.
 //!
 //! ## Why is this bad?
 //! Without `get` on the Job the gate fails with Forbidden and retries for ever.
@@ -74,6 +75,15 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         }
         for &r in &roles {
             if broad_seen.contains(&r) || g.gate.jobs.is_empty() {
+                continue;
+            }
+            // A Role that grants none of the gate's Jobs is the app's own
+            // (Woodpecker's agents create pipeline pods and Secrets): the
+            // gate's reach is the rule's concern, not what the app needs.
+            let grants = |j: &crate::plan::graph::chart_gates::JobRef| {
+                rules(cx, r).any(|(_, rule)| reads(rule, &j.name))
+            };
+            if !g.gate.jobs.iter().any(grants) {
                 continue;
             }
             if let Some((k, why)) = rules(cx, r).find_map(|(k, rule)| broad(rule).map(|w| (k, w))) {
