@@ -140,8 +140,9 @@ fn serving(
 }
 
 /// What the container does, and the `--migrate` that runs the migration once
-/// (PM011); for a tool that migrates under its own lock and has no command
-/// that only migrates, that premigrate leaves it alone (PM016).
+/// (PM011); for a tool with no command that only migrates, that migrates
+/// under its own lock or has no command that migrates at all, that
+/// premigrate leaves it alone (PM016).
 fn message(
     (object, single): (&str, bool),
     (c, index): (&Value, usize),
@@ -195,7 +196,7 @@ fn message(
         (None, Some(_)) => ", then drop the migration from the container's command".to_string(),
     };
     let risk = match (serving_tool.is_some_and(|t| t.locked), single) {
-        (true, _) => "every pod migrates on start, under a lock, so one migrates at a time (the others wait for it, or give up and restart: Prisma's waits 10 s), but a failed migration crash-loops the app instead of failing one Job",
+        (true, _) => "every pod migrates on start, under a lock, so one migrates at a time (the others wait for it, or give up and restart), but a failed migration crash-loops the app instead of failing one Job",
         (false, false) => "every pod migrates on start, racing the others",
         (false, true) => "every pod migrates on start (one replica here: more would race) and a failed migration crash-loops the app instead of failing one Job",
     };
