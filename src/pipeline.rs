@@ -201,6 +201,7 @@ fn run<'i, T>(
     let index = Index::build(input)?;
     let mut plan = crate::plan::build(&index, cfg)?;
     let applied = if plan.is_empty() {
+        crate::plan::graph::hangs_of_the_chart(&index, &mut plan);
         None
     } else {
         let summary = crate::plan::graph::reading_summary(&index, &plan);

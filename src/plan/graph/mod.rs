@@ -107,6 +107,40 @@ pub fn verdicts(
     Ok(())
 }
 
+/// A stream premigrate leaves as it is (no migration) that never finishes
+/// rolling out on an engine of its target: PM210, as for a chart that hangs
+/// with its migration (Rocket.Chat's PreSync Job mounts a Sync-phase
+/// ConfigMap under Argo CD). The migrations' facts are none: only what the
+/// chart itself orders. Only a cycle is said: a wait for an object no engine
+/// applies may end when a Job of the chart makes it (Synapse's signing key,
+/// an Argo CD `Skip` Secret its hook Job writes), which the model cannot see.
+pub fn hangs_of_the_chart(input: &Index<'_>, plan: &mut Plan) {
+    if !plan.migrations.is_empty() {
+        return;
+    }
+    let engines = match plan.target {
+        Some(Target::Hooks) => Engine::HOOKS,
+        _ => Engine::GITOPS,
+    };
+    let docs = model::docs(input);
+    let nodes = model::nodes(&docs, &[]);
+    for &engine in engines {
+        if let Err(d) = deadlock::check(&nodes, engine) {
+            if !d.cycle {
+                continue;
+            }
+            plan.note(
+                crate::diag::codes::PM210,
+                None,
+                format!(
+                    "the chart never finishes rolling out under {} — without premigrate too: {d}",
+                    engine.name()
+                ),
+            );
+        }
+    }
+}
+
 /// The drafts of the output's documents: an unchanged input document's is
 /// made from the input's value (not read again), an edited one's was made
 /// from what its edit's self-check read from the text written, and an added
