@@ -461,3 +461,19 @@ fn start_up_rows_of_the_fifth_round() {
         Kind::Migration
     );
 }
+
+/// Gitea's and Forgejo's database type in `app.ini` or their charts' inline
+/// config: SQLite is a file of the pod.
+#[test]
+fn a_configuration_line_names_a_file_database() {
+    let line = crate::detect::file_database_line;
+    assert_eq!(
+        line("[database]\nDB_TYPE = sqlite3\nPATH = /data/gitea.db\n").as_deref(),
+        Some("`DB_TYPE=sqlite3`")
+    );
+    assert_eq!(
+        line("DB_TYPE=\"sqlite3\"").as_deref(),
+        Some("`DB_TYPE=sqlite3`")
+    );
+    assert_eq!(line("DB_TYPE=postgres\nHOST=pg:5432"), None);
+}

@@ -38,7 +38,7 @@ pub use rules::{Rules, Target};
 pub use scripts::{decode_base64, references, Sources};
 pub use selector::Selector;
 pub use steps::migration_steps;
-pub use switches::{file_database, off_switch, on_switch, reads_env};
+pub use switches::{file_database, file_database_line, off_switch, on_switch, reads_env};
 pub use verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
 pub use words::glob;
 

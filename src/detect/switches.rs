@@ -220,6 +220,24 @@ pub fn reads_env(name: &str, value: &str) -> bool {
             .any(|(pre, post)| up.starts_with(pre) && up.ends_with(post))
 }
 
+/// Lines of a configuration file that put the database in a file (Gitea's
+/// and Forgejo's `DB_TYPE=sqlite3`, in `app.ini` or their charts' inline
+/// config): key, value.
+const FILE_DATABASE_LINES: &[(&str, &str)] = &[("DB_TYPE", "sqlite3"), ("DB_TYPE", "sqlite")];
+
+/// The line of a configuration text (`KEY = value`, an INI's or an env
+/// file's) that puts the database in a file, if one does.
+pub fn file_database_line(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        let (k, v) = (k.trim(), v.trim().trim_matches(['"', '\'']));
+        FILE_DATABASE_LINES
+            .iter()
+            .any(|(n, val)| k.eq_ignore_ascii_case(n) && v.eq_ignore_ascii_case(val))
+            .then(|| format!("`{k}={v}`"))
+    })
+}
+
 /// Whether a connection URL setting (`DATABASE_URL`, `*_URL`, `*_URI`) names
 /// a SQLite file (`sqlite:///data/app.db`): lowercase value, uppercase name.
 fn sqlite_url(name: &str, value: &str) -> bool {

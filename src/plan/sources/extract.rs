@@ -66,9 +66,16 @@ pub(crate) fn find(
             if asked && is_chart_gate(pod, cname) {
                 refuse_gate(ctx, doc, cname, &matched)?;
             }
-            if let Some(risk) = extract_risk(pod, j).filter(|_| !asked) {
-                left_in_place(ctx, plan, doc, &matched, &risk);
-                continue;
+            if let Some(risk) = extract_risk(pod, j) {
+                if !asked {
+                    left_in_place(ctx, plan, doc, &matched, &risk);
+                    continue;
+                }
+                // Named, it goes, its claims left out: not when its database
+                // is a file on them (Forgejo's default SQLite).
+                if let Some(db) = super::file_database(ctx, pod, c) {
+                    refuse_file_database(ctx, doc, cname, &matched, &db)?;
+                }
             }
             // Asked only of a pod with something to extract (most have nothing).
             if let Some(why) = crate::plan::graph::images::data_image(pod) {
@@ -124,6 +131,27 @@ fn refuse_database(
         ),
     )
     .help("extract only the app's migration: drop this name from --extract-init or the premigrate.io/extract-init annotation"))
+}
+
+/// An init container named for extraction whose database is a file on a
+/// claim the Job leaves out: the Job would migrate a file of its own, and on a
+/// first install make the admin user in it, not in the app's (Forgejo).
+fn refuse_file_database(
+    ctx: &Context<'_>,
+    doc: usize,
+    name: &str,
+    matched: &Match,
+    db: &str,
+) -> Result<(), Error> {
+    let by = named_by(matched);
+    Err(Error::at(
+        ctx.index.location(doc),
+        format!(
+            "cannot extract init container `{name}` of {} (named by {by}): its database is a file of the pod ({db}), on a claim a Job leaves out: the Job would migrate a file of its own and open the gates",
+            ctx.object(doc),
+        ),
+    )
+    .help("leave it in the pod (drop the name from --extract-init or the annotation); a Job can migrate a database server the app shares"))
 }
 
 /// What named an init container for extraction, in words.

@@ -139,8 +139,7 @@ fn runnable(
     let (Some(pod), Some(c)) = (pod, container) else {
         return Ok(());
     };
-    // A setting of a ConfigMap or Secret the container reads by envFrom counts.
-    if let Some(setting) = crate::detect::file_database(&ctx.sources.detection_env(c)) {
+    if let Some(setting) = super::file_database(ctx, pod, c) {
         return Err(fail(
             format!("{}: the container's database is a file of each pod ({setting}): the Job would migrate a file of its own, never the app's, and open the gates", r.said),
             "leave the migration in the app's start-up; a Job migrates a database server the app shares (set the app to one, then --migrate)",
