@@ -178,7 +178,7 @@ pub(super) fn has_file_default(c: &Value) -> bool {
 
 /// [`FILE_UNLESS_SET`]: the image's default file database, when the
 /// container's env (with no `envFrom`, which could set it unseen) names no server.
-pub(super) fn file_by_default(c: &Value) -> Option<String> {
+fn file_by_default(c: &Value) -> Option<String> {
     let image = c.get("image").and_then(Value::as_str)?;
     let repo = super::image_repository(image).to_ascii_lowercase();
     let &(_, setting, servers) = FILE_UNLESS_SET.iter().find(|(r, _, _)| repo.ends_with(r))?;

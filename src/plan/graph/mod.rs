@@ -66,10 +66,7 @@ pub fn verdicts(
     if plan.migrations.is_empty() {
         return Ok(());
     }
-    let engines = match plan.target {
-        Some(Target::Hooks) => Engine::HOOKS,
-        _ => Engine::GITOPS,
-    };
+    let engines = engines_of(plan);
     let in_docs = model::docs(input);
     let out_nodes = model::resolve(output_drafts(
         &in_docs,
@@ -89,14 +86,7 @@ pub fn verdicts(
             return Err(refusal(input, d));
         }
         if let Some(d) = &deadlock {
-            plan.note(
-                crate::diag::codes::PM210,
-                None,
-                format!(
-                    "the chart never finishes rolling out under {} — without premigrate too: {d}",
-                    engine.name()
-                ),
-            );
+            note_inherited(plan, engine, d);
         }
         plan.verdicts.push(Verdict {
             engine,
@@ -118,27 +108,34 @@ pub fn hangs_of_the_chart(input: &Index<'_>, plan: &mut Plan) {
     if !plan.migrations.is_empty() {
         return;
     }
-    let engines = match plan.target {
-        Some(Target::Hooks) => Engine::HOOKS,
-        _ => Engine::GITOPS,
-    };
     let docs = model::docs(input);
     let nodes = model::nodes(&docs, &[]);
-    for &engine in engines {
-        if let Err(d) = deadlock::check(&nodes, engine) {
-            if !d.cycle {
-                continue;
-            }
-            plan.note(
-                crate::diag::codes::PM210,
-                None,
-                format!(
-                    "the chart never finishes rolling out under {} — without premigrate too: {d}",
-                    engine.name()
-                ),
-            );
+    for &engine in engines_of(plan) {
+        match deadlock::check(&nodes, engine) {
+            Err(d) if d.cycle => note_inherited(plan, engine, &d),
+            _ => {}
         }
     }
+}
+
+/// The engines whose order the plan's target writes for.
+fn engines_of(plan: &Plan) -> &'static [Engine] {
+    match plan.target {
+        Some(Target::Hooks) => Engine::HOOKS,
+        _ => Engine::GITOPS,
+    }
+}
+
+/// PM210: a hang the chart has without premigrate too.
+fn note_inherited(plan: &mut Plan, engine: Engine, d: &deadlock::Deadlock) {
+    plan.note(
+        crate::diag::codes::PM210,
+        None,
+        format!(
+            "the chart never finishes rolling out under {} — without premigrate too: {d}",
+            engine.name()
+        ),
+    );
 }
 
 /// The drafts of the output's documents: an unchanged input document's is
