@@ -2,11 +2,12 @@
 //! image, their env, their names, their hook events and their credentials.
 
 use super::command::{self, Does, Finding, Rule};
+use super::image_rows::image_rows;
 use super::rules::Rules;
 use super::switches::{env_switch, switched_off};
 use super::tools;
 use super::verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
-use super::words::{self, glob, says, Says};
+use super::words::{self, says, Says};
 use crate::yaml::Value;
 
 /// The strings of a container's `command` or `args`.
@@ -26,7 +27,7 @@ pub(crate) fn image_program(image: &str) -> String {
     let repo = super::image_repository(image).to_ascii_lowercase();
     image_rows()
         .iter()
-        .find(|(g, _)| g.matches(&repo))
+        .find(|(g, _)| g.matches(&repo, image))
         .map_or_else(
             || repo.rsplit('/').next().unwrap_or(&repo).to_string(),
             |(_, program)| program.to_string(),
@@ -36,46 +37,8 @@ pub(crate) fn image_program(image: &str) -> String {
 /// The tool whose image `image` is, if the table names it.
 fn image_tool(image: &str) -> Option<&'static tools::Tool> {
     let repo = super::image_repository(image).to_ascii_lowercase();
-    let (_, program) = image_rows().iter().find(|(g, _)| g.matches(&repo))?;
+    let (_, program) = image_rows().iter().find(|(g, _)| g.matches(&repo, image))?;
     tools::all().find(|t| t.programs.first() == Some(program))
-}
-
-/// An image glob of the table, read once: most are `*suffix`, a comparison
-/// of the repository's end (a walk of the glob for every row of every
-/// container was 4% of a 500-Deployment run).
-enum ImageGlob {
-    /// `*suffix` with no other wildcard.
-    Suffix(&'static str),
-    /// Any other glob.
-    Glob(&'static str),
-}
-
-impl ImageGlob {
-    fn new(g: &'static str) -> ImageGlob {
-        match g.strip_prefix('*') {
-            Some(s) if !s.contains(['*', '?']) => ImageGlob::Suffix(s),
-            _ => ImageGlob::Glob(g),
-        }
-    }
-
-    fn matches(&self, repo: &str) -> bool {
-        match self {
-            ImageGlob::Suffix(s) => repo.ends_with(s),
-            ImageGlob::Glob(g) => glob(g, repo),
-        }
-    }
-}
-
-/// The table's image globs in table order, each with its tool's program: the
-/// first that matches names the tool a scan of every row finds, and most rows
-/// have no image.
-fn image_rows() -> &'static [(ImageGlob, &'static str)] {
-    static ROWS: std::sync::OnceLock<Vec<(ImageGlob, &str)>> = std::sync::OnceLock::new();
-    ROWS.get_or_init(|| {
-        tools::all()
-            .flat_map(|t| t.images.iter().map(|&g| (ImageGlob::new(g), t.programs[0])))
-            .collect()
-    })
 }
 
 /// The argv detection reads: command + args, or the image's program (from
@@ -97,6 +60,14 @@ fn effective_argv(c: &Value, image: &str, program: impl FnOnce() -> String) -> (
         return (args, false);
     }
     (std::iter::once(program()).chain(args).collect(), false)
+}
+
+/// Whether container `c` runs a command that never opens the database
+/// (a tool row's `no_database`: Concourse's workers run the web's image).
+pub fn never_opens_database(c: &Value) -> bool {
+    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    let (argv, _) = effective_argv(c, image, || image_program(image));
+    super::simple::never_opens_database(&argv)
 }
 
 /// Names an image's entrypoint script goes by.
@@ -240,7 +211,14 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
     // turned off (`LANGFUSE_AUTO_*_MIGRATION_DISABLED=true`) only serves.
     // A database in a file of each pod races nobody, whatever the command.
     let file_db = || super::switches::file_database(c).is_some();
-    if v.kind == Kind::MigratesThenServes && ((!has_command && switched_off(c)) || file_db()) {
+    // A switch named for the tool (`PREFECT_SERVER_DATABASE_MIGRATE_ON_START`)
+    // is read by the tool itself, whatever command starts it.
+    let own_switch = || {
+        let prefix = v.tool.map(|t| t.to_ascii_uppercase() + "_");
+        prefix.is_some_and(|p| switched_off(c) && super::switches::names_a_switch(c, &p))
+    };
+    let off = (!has_command && switched_off(c)) || own_switch();
+    if v.kind == Kind::MigratesThenServes && (off || file_db()) {
         return Verdict::other();
     }
     v

@@ -476,4 +476,68 @@ fn a_configuration_line_names_a_file_database() {
         Some("`DB_TYPE=sqlite3`")
     );
     assert_eq!(line("DB_TYPE=postgres\nHOST=pg:5432"), None);
+    // The Zero to JupyterHub chart's values in its hub Secret (YAML).
+    let hub = "hub:\n  db:\n    password: null\n    type: sqlite-pvc\n    url: null\n";
+    assert_eq!(line(hub).as_deref(), Some("`type: sqlite-pvc`"));
+    assert_eq!(line("hub:\n  db:\n    type: postgres\n"), None);
+}
+
+/// SQLAlchemy's URLs name a driver after a `+`: `sqlite+aiosqlite:` is a
+/// file as `sqlite:` is (Prefect's); a Job built from the pod is refused.
+#[test]
+fn a_sqlalchemy_driver_url_is_a_file_database() {
+    let c = |url: &str| {
+        crate::yaml::Value::map([(
+            "env",
+            crate::yaml::Value::Seq(
+                vec![crate::yaml::Value::map([
+                    (
+                        "name",
+                        crate::yaml::Value::str("PREFECT_API_DATABASE_CONNECTION_URL"),
+                    ),
+                    ("value", crate::yaml::Value::str(url)),
+                ])]
+                .into(),
+            ),
+        )])
+    };
+    assert!(crate::detect::file_database(&c("sqlite+aiosqlite:////data/prefect.db")).is_some());
+    assert!(crate::detect::file_database(&c("postgresql+asyncpg://db:5432/prefect")).is_none());
+}
+
+/// A tag glob tells an image's tags apart: Hasura's cli-migrations tags
+/// migrate at start, its plain ones do not; Concourse's workers never open
+/// the database its web migrates.
+#[test]
+fn tags_and_subcommands_tell_apart() {
+    assert_eq!(
+        kind("hasura/graphql-engine:v2.48.3.cli-migrations-v3", &[], &[]),
+        Kind::MigratesThenServes
+    );
+    assert_ne!(
+        kind("hasura/graphql-engine:v2.48.3", &[], &[]),
+        Kind::MigratesThenServes
+    );
+    let worker = crate::yaml::Value::map([
+        (
+            "image",
+            crate::yaml::Value::str("concourse/concourse:7.4.0"),
+        ),
+        (
+            "args",
+            crate::yaml::Value::Seq(vec![crate::yaml::Value::str("worker")].into()),
+        ),
+    ]);
+    assert!(crate::detect::never_opens_database(&worker));
+    let web = crate::yaml::Value::map([
+        (
+            "image",
+            crate::yaml::Value::str("concourse/concourse:7.4.0"),
+        ),
+        (
+            "args",
+            crate::yaml::Value::Seq(vec![crate::yaml::Value::str("web")].into()),
+        ),
+    ]);
+    assert!(!crate::detect::never_opens_database(&web));
 }

@@ -17,6 +17,7 @@
 
 mod classify;
 mod command;
+mod image_rows;
 mod rules;
 pub mod script;
 mod scripts;
@@ -32,7 +33,8 @@ mod words;
 use crate::yaml::Value;
 
 pub use classify::{
-    name_is_schema_ish, name_says_migration, name_says_waiter, runs_entrypoint_script,
+    name_is_schema_ish, name_says_migration, name_says_waiter, never_opens_database,
+    runs_entrypoint_script,
 };
 pub use rules::{Rules, Target};
 pub use scripts::{decode_base64, references, Sources};

@@ -103,6 +103,28 @@ fn adjust_by_flags(does: Does, argv: &[String]) -> Does {
     }
 }
 
+/// Whether `argv` runs a command a row of the tool table says never opens
+/// the database ([`tools::Tool::no_database`]: Concourse's `worker`).
+pub(super) fn never_opens_database(argv: &[String]) -> bool {
+    let ws: Vec<String> = argv.iter().map(|w| norm(w)).collect();
+    ws.iter().enumerate().any(|(i, w)| {
+        let p = program(w);
+        let after = words_after(argv, &ws, i);
+        tools::named_by(&p, &words::segments_from(&p, tools::NAMING_PART))
+            .iter()
+            .any(|t| t.no_database.iter().any(|s| follows(&after, s)))
+    })
+}
+
+/// The words after word `i`: each lowercased, then as normalized.
+fn words_after(argv: &[String], ws: &[String], i: usize) -> Vec<String> {
+    ws[i + 1..]
+        .iter()
+        .zip(&argv[i + 1..])
+        .flat_map(|(b, r)| [r.to_ascii_lowercase(), b.clone()])
+        .collect()
+}
+
 /// The tool table: the first program word a row knows decides.
 fn by_table(argv: &[String], ws: &[String]) -> Option<Finding> {
     // Lowercased only once a row is named: most words name none.

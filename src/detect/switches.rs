@@ -67,6 +67,14 @@ pub(super) fn switched_off(c: &Value) -> bool {
     !states.is_empty() && !states.contains(&true)
 }
 
+/// Whether one of the container's start-up migration switches has a name
+/// that starts with `prefix` (a tool's own setting).
+pub(super) fn names_a_switch(c: &Value, prefix: &str) -> bool {
+    env_values(c).any(|(_, n, v)| {
+        n.to_ascii_uppercase().starts_with(prefix) && switch_state(n, &v).is_some()
+    })
+}
+
 /// What an env var says of the image's start-up migrations: on, off, or
 /// nothing (not a switch, or a setting of the migration such as
 /// `CLICKHOUSE_MIGRATION_SSL=false`). A negative switch (`*_DISABLED`,
@@ -223,25 +231,37 @@ pub fn reads_env(name: &str, value: &str) -> bool {
 /// Lines of a configuration file that put the database in a file (Gitea's
 /// and Forgejo's `DB_TYPE=sqlite3`, in `app.ini` or their charts' inline
 /// config): key, value.
-const FILE_DATABASE_LINES: &[(&str, &str)] = &[("DB_TYPE", "sqlite3"), ("DB_TYPE", "sqlite")];
+const FILE_DATABASE_LINES: &[(&str, &str)] = &[
+    ("DB_TYPE", "sqlite3"),
+    ("DB_TYPE", "sqlite"),
+    // The Zero to JupyterHub chart's `hub.db.type` (its hub Secret's
+    // `values.yaml`): `sqlite:///jupyterhub.sqlite` on the hub's claim.
+    ("type", "sqlite-pvc"),
+];
 
 /// The line of a configuration text (`KEY = value`, an INI's or an env
-/// file's) that puts the database in a file, if one does.
+/// file's, or `key: value`, a YAML file's) that puts the database in a file,
+/// if one does.
 pub fn file_database_line(text: &str) -> Option<String> {
     text.lines().find_map(|line| {
-        let (k, v) = line.split_once('=')?;
+        let (k, v, sep) = match line.split_once('=') {
+            Some((k, v)) => (k, v, "="),
+            None => line.split_once(": ").map(|(k, v)| (k, v, ": "))?,
+        };
         let (k, v) = (k.trim(), v.trim().trim_matches(['"', '\'']));
         FILE_DATABASE_LINES
             .iter()
             .any(|(n, val)| k.eq_ignore_ascii_case(n) && v.eq_ignore_ascii_case(val))
-            .then(|| format!("`{k}={v}`"))
+            .then(|| format!("`{k}{sep}{v}`"))
     })
 }
 
 /// Whether a connection URL setting (`DATABASE_URL`, `*_URL`, `*_URI`) names
 /// a SQLite file (`sqlite:///data/app.db`): lowercase value, uppercase name.
 fn sqlite_url(name: &str, value: &str) -> bool {
-    (name.ends_with("_URL") || name.ends_with("_URI")) && value.starts_with("sqlite:")
+    // SQLAlchemy names a driver after a `+` (Prefect's `sqlite+aiosqlite:`).
+    (name.ends_with("_URL") || name.ends_with("_URI"))
+        && (value.starts_with("sqlite:") || value.starts_with("sqlite+"))
 }
 
 /// An env var that switches migrations on at start, and its value.

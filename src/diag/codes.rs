@@ -75,7 +75,7 @@ pub const PM004: Code = code("PM004", Warning, "TTL removed from a GitOps migrat
     "Under `gitops` the Job must outlive its success: once `spec.ttlSecondsAfterFinished` deletes it, the GitOps engine re-creates it, the migration reruns every interval, and gated pods wait for a Job that keeps restarting. premigrate removes the TTL.");
 /// The chart already made the Job a hook.
 pub const PM101: Code = code("PM101", Info, "the chart already makes the Job a hook",
-    "Under `hooks`, a migration Job the chart itself annotates with `helm.sh/hook` keeps its events, weight and delete policy; premigrate only adds what is missing.");
+    "Under `hooks`, a migration Job the chart itself annotates with `helm.sh/hook` keeps its events, weight and delete policy; premigrate only adds what is missing. One exception: a main migration the chart runs `post-install` or `post-upgrade` (OpenFGA, Prefect, Chatwoot, Twenty with an external database) becomes `pre-install`/`pre-upgrade` with hook copies of what it uses, when nothing it needs starts with the release, it mounts no claim of the release, and no chart gate waits for a Job Helm deletes on success: Helm runs post hooks after `helm install --wait` saw the apps ready, and the apps wait for the migration (OpenFGA's own gate) or fail on the old schema, so the install hung.");
 /// Hook annotations removed: the migration is a regular resource.
 pub const PM102: Code = code("PM102", Info, "hook annotations removed from a regular migration Job",
     "Under `gitops`, and under `hooks` when a hook would run too early (PM105, PM106), the migration is a regular resource that the engine prunes when its hashed name changes, so the chart's `helm.sh/hook*` annotations are removed.");

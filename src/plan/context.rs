@@ -17,6 +17,8 @@ use crate::plan::model::Plan;
 use crate::yaml::edit::{Edit, Seg};
 use crate::yaml::Value;
 
+mod effective_ns;
+
 /// What every planning stage reads: the index, the config and lookups over the stream.
 pub(crate) struct Context<'a> {
     /// The indexed stream.
@@ -64,6 +66,8 @@ pub(crate) struct Context<'a> {
     /// The digest of each ConfigMap's data a migration's hash holds, computed
     /// once: every Job of a chart may read the same big one (keystone's 16).
     pub(crate) config_digests: std::sync::Mutex<BTreeMap<usize, String>>,
+    /// See [`Context::release_in_single`].
+    release_in_single: std::sync::OnceLock<bool>,
 }
 
 impl<'a> Context<'a> {
@@ -103,6 +107,7 @@ impl<'a> Context<'a> {
             argo_hooks: vec![],
             single_namespace: single_namespace(index),
             config_digests: Default::default(),
+            release_in_single: Default::default(),
         };
         for i in 0..index.entries.len() {
             if let Some(v) = ctx.value(i) {
@@ -199,49 +204,6 @@ impl<'a> Context<'a> {
     /// The parsed value of a document.
     pub(crate) fn value(&self, i: usize) -> Option<&'a Value> {
         self.index.entries[i].parsed.as_ref().map(|p| &p.value)
-    }
-
-    /// The namespace document `i` goes to, as far as the stream tells: the one
-    /// written; else, when the stream names exactly one namespace and the
-    /// document's pod uses an object defined only there, that one (ZITADEL's
-    /// Deployment has none, and mounts the ConfigMap its Jobs in `default`
-    /// read); else "" (the release namespace, unknown here).
-    pub(crate) fn effective_ns(&self, i: usize) -> String {
-        let Some(v) = self.value(i) else {
-            return String::new();
-        };
-        let written = namespace(v);
-        let Some(single) = self
-            .single_namespace
-            .as_deref()
-            .filter(|_| written.is_empty())
-        else {
-            return written;
-        };
-        // A Job built from a workload on an earlier run goes where its
-        // workload does, as it did when it was built (a rerun must find the
-        // same namespace: SonarQube's StatefulSet mounts a Secret only the
-        // bundled database's namespace has, its Jobs do not).
-        let from = annotation(v, own::DERIVED_FROM).and_then(|d| d.split(',').next());
-        if let Some(w) = from.and_then(|d| self.doc_of_object(d.trim())) {
-            return self.effective_ns(w);
-        }
-        let pod = crate::k8s::pod_spec(v, self.kind(i));
-        let only_there = |r: &crate::k8s::Ref| {
-            // A hook copy an earlier run made stands for its original.
-            let name = self
-                .copy_of(r.kind, single, &r.name)
-                .or_else(|| self.copy_of(r.kind, "", &r.name))
-                .unwrap_or(&r.name);
-            let at = |ns: &str| (r.kind, name.to_string(), ns.to_string());
-            let defined =
-                |ns: &str| self.defs.contains_key(&at(ns)) || self.hook_defs.contains_key(&at(ns));
-            defined(single) && !defined("")
-        };
-        match pod.map(|p| crate::k8s::pod_refs(p, &[])) {
-            Some(refs) if refs.iter().any(only_there) => single.to_string(),
-            _ => written,
-        }
     }
 
     /// The workload document named `Kind/name` that carries no

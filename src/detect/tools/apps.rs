@@ -43,6 +43,13 @@ pub const APPS: &[Tool] = &[
         migrate: &["migrate --migrate-to-latest-version", "migrate"],
         checks: &["migrate --current-db-version"],
         not: &["migrate --supported-db-version"],
+        // `web` (and `quickstart`, web and a worker in one) migrates when it
+        // opens the database, under a Postgres advisory lock
+        // (atc/db/migration): the other replicas wait. Workers never open it.
+        serves: &["web", "quickstart"],
+        migrate_only: Some("concourse migrate --migrate-to-latest-version"),
+        locked: true,
+        no_database: &["worker", "land-worker", "retire-worker", "generate-key"],
         ..tool("Concourse", &["concourse"])
     },
     Tool {
@@ -51,7 +58,18 @@ pub const APPS: &[Tool] = &[
     },
     Tool {
         migrate: &["server database upgrade"],
-        not: &["server database downgrade", "server database reset"],
+        not: &[
+            "server database downgrade",
+            "server database reset",
+            // The background services (scheduler, …) never migrate.
+            "server services",
+        ],
+        // `server start` runs `alembic upgrade head` first unless
+        // PREFECT_API_DATABASE_MIGRATE_ON_START=false, under a Postgres
+        // advisory lock (Prefect 3); on SQLite the file is each pod's own.
+        serves: &["server start"],
+        migrate_only: Some("prefect server database upgrade -y"),
+        locked: true,
         ..tool("Prefect", &["prefect"])
     },
     Tool {

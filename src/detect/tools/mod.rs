@@ -34,6 +34,10 @@ pub struct Tool {
     /// Whether its start-up migration takes a database lock, so that one pod
     /// migrates at a time (PM011 says so).
     pub locked: bool,
+    /// Word sequences that run a process that never opens the database
+    /// (Concourse's `worker`): a workload running only such a container
+    /// shares the migration's image, not its database, and is not gated for it.
+    pub no_database: &'static [&'static str],
 }
 
 pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) -> Tool {
@@ -48,6 +52,7 @@ pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) 
         check: None,
         migrate_only: None,
         locked: false,
+        no_database: &[],
     }
 }
 

@@ -3,13 +3,29 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, session 23). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
 
 /// The rows, most specific first.
 pub const START_UP: &[Tool] = &[
+    Tool {
+        // The `*.cli-migrations-v3` images' entrypoint (`docker-entrypoint.sh`)
+        // starts a temporary server, applies the mounted metadata and the
+        // pending migrations with `hasura-cli`, then execs its arguments (the
+        // server): every replica at once, with no lock (concurrent starts fail
+        // on the metadata's resource version, hasura/graphql-engine#8696).
+        // `docker-entrypoint.sh true` does the same and exits. The plain tags
+        // only upgrade the server's own catalogue and have no row.
+        serves: &["", "graphql-engine"],
+        images: &["*hasura/graphql-engine:*cli-migrations*"],
+        migrate_only: Some("docker-entrypoint.sh true"),
+        ..tool(
+            "Hasura cli-migrations image",
+            &["hasura-cli-migrations-start"],
+        )
+    },
     Tool {
         // The image's s6 start (`/init`) runs `manage.py migrate` under a lock
         // file in its data directory (a lock only for pods that share that

@@ -212,12 +212,28 @@ fn fallback(
 /// The image repositories a pod runs, premigrate's own gates left out (a gate's
 /// image says nothing about which database the pod uses).
 pub(super) fn app_images(pod: &Value) -> Vec<String> {
+    let repo = |c: &Value| {
+        c.get("image")
+            .and_then(Value::as_str)
+            .map(|i| crate::detect::image_repository(i).to_string())
+    };
+    // The migration's image running a command that never opens the database
+    // (Concourse's workers) is no reason to wait for it, nor is that image in
+    // the same pod's init containers (the worker's work-dir cleanup).
+    let no_database: Vec<String> = pod
+        .get("containers")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|c| crate::detect::never_opens_database(c))
+        .filter_map(repo)
+        .collect();
     ["initContainers", "containers"]
         .iter()
         .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
         .filter(|c| !crate::plan::gates::container::is_gate(c))
-        .filter_map(|c| c.get("image").and_then(Value::as_str))
-        .map(|i| crate::detect::image_repository(i).to_string())
+        .filter_map(repo)
+        .filter(|r| !no_database.contains(r))
         .collect()
 }
 

@@ -14,6 +14,10 @@ use crate::index::Index;
 use crate::k8s;
 use crate::yaml::Value;
 
+mod spec;
+use spec::spec_services;
+pub(super) use spec::spec_texts;
+
 /// One kind of operator-run data service.
 struct Operated {
     /// The resource's API group.
@@ -382,10 +386,11 @@ pub(super) fn services(index: &Index<'_>) -> Vec<Svc> {
         let (Some(o), Some(name)) = (row(index, i), e.info.name.as_deref()) else {
             continue;
         };
-        for pattern in o.services {
+        let named = o.services.iter().map(|p| p.replace("{}", name));
+        for service in named.chain(spec_services(index, i, o, name)) {
             out.push(Svc {
                 doc: i,
-                name: pattern.replace("{}", name),
+                name: service,
                 namespace: e.info.namespace.as_deref().unwrap_or_default().to_string(),
                 selector: Vec::new(),
             });

@@ -26,6 +26,13 @@ pub struct Facts {
     pub calls_app: Option<String>,
     /// The image repositories its containers run (premigrate's gates left out).
     pub images: Vec<String>,
+    /// The migrations (names before hashing) its own init containers wait
+    /// for (SigNoz's async migrator waits for the sync one by k8s-wait-for):
+    /// the chart's order, whatever the stream's.
+    pub waits_for: Vec<String>,
+    /// The chart makes it an Argo CD `PostSync` hook (and no Helm hook): it
+    /// runs once the apps are healthy.
+    pub argo_post: bool,
 }
 
 /// Whether the chart runs `a` and `b` side by side, in no order: both taken out
@@ -281,10 +288,14 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
+            None if !gated_on(ms, &phases, i).is_empty() => gated_on(ms, &phases, i),
             None => predecessors(ms, &phases, &by_key, &seq, i),
         };
         let order_reason = match (&m.after, after.first()) {
             (Some(_), _) => "premigrate.io/after".to_string(),
+            (None, Some(&p)) if m.waits_for.contains(&ms[p].name) => {
+                format!("after {} (its own init container waits for it)", ms[p].name)
+            }
             (None, Some(&p)) => format!(
                 "after {} (the chart's order: hook events, then weight, then name)",
                 ms[p].name
@@ -315,7 +326,7 @@ fn runs_pre(m: &Facts, s: (&str, &str)) -> bool {
     match (m.phase, &m.events) {
         (Some(p), _) => p == Phase::Pre && (m.events.is_none() || slot(m, s).is_some()),
         (None, Some(ev)) => ev.iter().any(|e| e == s.0),
-        (None, None) => true,
+        (None, None) => !m.argo_post,
     }
 }
 
@@ -326,6 +337,14 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
     }
     if let Some(why) = &m.calls_app {
         return (Phase::Post, why.clone());
+    }
+    // Argo CD runs a PostSync hook once the apps are healthy: as a chart's
+    // post-only Helm hook, the contract step when another migration runs first.
+    if m.events.is_none() && m.argo_post && (pre[0] || pre[1]) {
+        return (
+            Phase::Post,
+            "the chart makes it an Argo CD `PostSync` hook (after the apps are healthy) and the release has a pre migration: the contract step".into(),
+        );
     }
     let Some(ev) = m.events.as_ref().filter(|ev| post_only(ev)) else {
         return (Phase::Pre, "runs before the workloads".into());
@@ -354,6 +373,15 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
     }
 }
 
+/// The migrations of `i`'s phase its own init containers wait for, by name.
+fn gated_on(ms: &[Facts], phases: &[(Phase, String)], i: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = (0..ms.len())
+        .filter(|&j| j != i && phases[j].0 == phases[i].0 && ms[i].waits_for.contains(&ms[j].name))
+        .collect();
+    out.sort_by(|&a, &b| ms[a].name.cmp(&ms[b].name));
+    out
+}
+
 /// The migrations just before `i` in its phase, by the chart's order: the
 /// nearest one, and those side by side with it just before it (a Job after
 /// CVAT's two initializers follows both, whichever the stream lists last, so a
@@ -372,12 +400,15 @@ fn predecessors(
         .rev()
         .copied()
         .filter(|&j| phases[j].0 == phases[i].0 && !side_by_side(&ms[i], &ms[j]))
-        // An explicit `after` on the other one wins over the chart's order.
+        // An explicit `after` on the other one, or its own wait for this
+        // one, wins over the chart's order.
         .filter(|&j| {
-            !ms[j]
+            let explicit = ms[j]
                 .after
                 .as_ref()
-                .is_some_and(|a| a.contains(&ms[i].name))
+                .is_some_and(|a| a.contains(&ms[i].name));
+            let gated = ms[j].after.is_none() && ms[j].waits_for.contains(&ms[i].name);
+            !(explicit || gated)
         });
     let Some(first) = before.next() else {
         return vec![];
@@ -449,6 +480,39 @@ mod tests {
             weight,
             ..Default::default()
         }
+    }
+
+    /// SigNoz: the async migrator waits for the sync one by its own init
+    /// container and comes first in the stream (Helm sorts by name); it is an
+    /// Argo CD PostSync hook: the contract step, after the sync one.
+    #[test]
+    fn a_migrations_own_gate_and_postsync_order_it() {
+        let asyn = Facts {
+            waits_for: vec!["sync".into()],
+            argo_post: true,
+            ..f("async", "", 0)
+        };
+        let p = place(&[asyn.clone(), f("sync", "", 0)]).unwrap();
+        assert_eq!((p[0].phase, p[1].phase), (Phase::Post, Phase::Pre));
+        assert!(p[1].after.is_empty());
+        // Without the Argo CD phase, the gate alone orders them in one phase.
+        let plain = Facts {
+            argo_post: false,
+            ..asyn
+        };
+        let p = place(&[plain, f("sync", "", 0)]).unwrap();
+        assert_eq!((p[0].phase, p[1].phase), (Phase::Pre, Phase::Pre));
+        assert_eq!(
+            (p[0].after.as_slice(), p[1].after.is_empty()),
+            (&[1][..], true)
+        );
+        assert!(p[0].order_reason.contains("its own init container"));
+        // A PostSync hook alone is the main migration.
+        let alone = Facts {
+            argo_post: true,
+            ..f("migrate", "", 0)
+        };
+        assert_eq!(place(&[alone]).unwrap()[0].phase, Phase::Pre);
     }
 
     #[test]

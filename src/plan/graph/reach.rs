@@ -112,12 +112,16 @@ impl Reach<'_, '_> {
         if let Some(found) = self.of_data.get(&w) {
             return found.clone();
         }
+        let who = format!("{} (a data service)", self.index.entries[w].info.object());
+        let ns = namespace_of(self.index, w);
         let found = match pod_of(self.index, w) {
-            Some(pod) => {
-                let who = format!("{} (a data service)", self.index.entries[w].info.object());
-                self.from(&pod, &namespace_of(self.index, w), &who)
-            }
-            None => Vec::new(),
+            Some(pod) => self.from(&pod, &ns, &who),
+            // An operator's resource reaches the hosts its spec names (a
+            // ClickHouseInstallation's ZooKeeper nodes).
+            None => match super::operated::spec_texts(self.index, w) {
+                Some(texts) => self.reached_by(&Value::Null, &texts, &ns, &who),
+                None => Vec::new(),
+            },
         };
         self.of_data.insert(w, found.clone());
         found

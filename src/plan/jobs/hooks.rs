@@ -26,6 +26,8 @@ struct Hook {
     weight: i64,
     /// The chart's delete policy, when it made the Job a hook.
     delete: Option<String>,
+    /// The chart's post events were made pre ones ([`as_pre`]).
+    made_pre: bool,
 }
 
 /// Plans the Job as a Helm hook, with hook copies of what it uses.
@@ -69,6 +71,11 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
     let v = job.value;
     let author_hook = job.events.is_some();
     let events = match &job.events {
+        Some(e) if made_pre(ctx, job) => {
+            let pre = as_pre(e);
+            plan.note(codes::PM101, Some(job.doc), format!("{}: the chart makes this Job a `{}` hook, which Helm runs after the apps it holds back (`helm install --wait` waits for them first, and they wait for the migration or fail on the old schema); nothing it needs starts with the release, so it becomes a `{pre}` hook, with hook copies of what it uses; its delete policy is kept", job.object, e.join(",")));
+            pre
+        }
         Some(e) => {
             plan.note(codes::PM101, Some(job.doc), format!("{}: the chart already makes this Job a `{}` hook; its events and delete policy are kept", job.object, e.join(",")));
             e.join(",")
@@ -102,12 +109,72 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
         .filter(|_| author_hook)
         .filter(|d| !(rerun && *d == own_delete_policy(ctx)))
         .map(str::to_string);
+    let made_pre = job.events.as_ref().is_some_and(|e| e.join(",") != events);
     Hook {
         author_hook,
         events,
         weight,
         delete,
+        made_pre,
     }
+}
+
+/// Whether the chart's hook events of a pre migration are made pre ones
+/// ([`as_pre`]): they run it after the apps it holds back, and it mounts no
+/// claim of the release.
+pub(crate) fn made_pre(ctx: &Context<'_>, job: &JobFacts<'_>) -> bool {
+    // A chart gate that waits for a Job Helm deletes once the pre hooks
+    // succeeded would never see it: such a hook stays where the chart put it.
+    let deleted_under_a_gate = named_by_a_gate(ctx, job)
+        && annotation(job.value, engines::HELM_HOOK_DELETE)
+            .is_some_and(|d| d.contains("hook-succeeded"));
+    job.phase == crate::plan::model::Phase::Pre
+        && job.events.as_deref().is_some_and(runs_after_apps)
+        && !mounts_release_claim(ctx, job)
+        && !deleted_under_a_gate
+}
+
+/// Whether a chart's hook events run it after the release's objects on
+/// install or on upgrade (`post-install` with no `pre-install`: Prefect's
+/// `post-install,pre-upgrade`).
+fn runs_after_apps(events: &[String]) -> bool {
+    let has = |e: &str| events.iter().any(|x| x == e);
+    (has("post-install") && !has("pre-install")) || (has("post-upgrade") && !has("pre-upgrade"))
+}
+
+/// Whether the Job mounts a claim the stream defines: a pre hook would wait
+/// for a claim that Helm creates only after the hooks.
+fn mounts_release_claim(ctx: &Context<'_>, job: &JobFacts<'_>) -> bool {
+    let claims: Vec<&str> = job
+        .pod
+        .get("volumes")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|v| v.at(&["persistentVolumeClaim", "claimName"])?.as_str())
+        .collect();
+    !claims.is_empty()
+        && ctx.index.entries.iter().any(|e| {
+            e.info.kind.as_deref() == Some("PersistentVolumeClaim")
+                && e.info.name.as_deref().is_some_and(|n| claims.contains(&n))
+        })
+}
+
+/// The pre events of a main migration the chart made a post hook: each
+/// `post-*` of install, upgrade and rollback as `pre-*`; a migration on
+/// uninstall (`*-delete`) dropped, as under GitOps (it would start after its
+/// ServiceAccount is gone, and Helm waits for it until the timeout).
+fn as_pre(events: &[String]) -> String {
+    let mut out: Vec<String> = events
+        .iter()
+        .filter(|e| !e.ends_with("-delete"))
+        .map(|e| match e.strip_prefix("post-") {
+            Some(rest) => format!("pre-{rest}"),
+            None => e.clone(),
+        })
+        .collect();
+    out.dedup();
+    out.join(",")
 }
 
 /// Moves a chart hook the Job uses, that Helm would create after it (at its
@@ -195,6 +262,11 @@ fn annotate(
 ) {
     let v = job.value;
     for row in engines::rows(Role::HookJob) {
+        if hook.made_pre && row.key == engines::HELM_HOOK {
+            let why = "runs the chart's migration before the apps it holds back (PM101)";
+            job_annotation(own_edits, v, row.key, &hook.events, why);
+            continue;
+        }
         if let Some(kept) = annotation(v, row.key).filter(|_| hook.author_hook) {
             // A hook that keeps the chart's name is replaced by it, as Helm does.
             if row.key == engines::HELM_HOOK_DELETE && id.name != job.original {

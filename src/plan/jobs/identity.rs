@@ -322,7 +322,8 @@ fn keeps_its_name(job: &JobFacts<'_>) -> bool {
 }
 
 /// Points the chart's own gates in a Job spec back at the migrations' original
-/// names: premigrate renames what they wait for, and the hash must not follow.
+/// names, and a k8s-wait-for `job` gate at the `job-wr` the output writes:
+/// premigrate renames what they wait for, and the hash must not follow.
 fn with_original_names(spec: &mut Value, originals: &[String]) {
     let Some(pod) = spec.at(&["template", "spec"]).cloned() else {
         return;
@@ -330,6 +331,13 @@ fn with_original_names(spec: &mut Value, originals: &[String]) {
     let mut root = Value::map([("spec", spec.clone())]);
     for g in crate::plan::graph::chart_gates::find(&pod) {
         for j in &g.jobs {
+            // A k8s-wait-for `job` gate the output turns into `job-wr`
+            // (`gates::chart`): hashed as it will be written.
+            if let Some(mode) = &j.fail_blind {
+                let mut path = crate::path!["spec", "template", "spec"];
+                path.extend(mode.iter().cloned());
+                edit::apply_to_value(&mut root, &Edit::Set(path, Value::str("job-wr")));
+            }
             let Some(orig) = originals
                 .iter()
                 .find(|o| crate::plan::jobs::hash::is_hashed_name_of(&j.name, o))

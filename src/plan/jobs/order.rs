@@ -72,7 +72,7 @@ pub(crate) struct Place {
 
 /// Builds the release graph over the migrations.
 pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, Error> {
-    let cands: Vec<Candidate<'_>> = views
+    let mut cands: Vec<Candidate<'_>> = views
         .iter()
         .map(|v| Candidate {
             doc: v.doc,
@@ -84,6 +84,7 @@ pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, 
             facts: facts(ctx, v),
         })
         .collect();
+    waits_of_own_gates(ctx, &mut cands);
     // A `premigrate.io/needs` that names no document is refused where it is written.
     for c in &cands {
         if let Some(Err(e)) = release::declared_needs(ctx.index, c.doc) {
@@ -96,6 +97,35 @@ pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, 
         Error::new(e)
             .help("fix or remove the premigrate.io/after or premigrate.io/needs annotations")
     })
+}
+
+/// Each migration's own init containers that wait for another migration of
+/// the stream, by its name as written (before or after hashing: a rerun reads
+/// gates pointed at the hashed name).
+fn waits_of_own_gates(ctx: &Context<'_>, cands: &mut [Candidate<'_>]) {
+    let names: Vec<(String, String)> = cands
+        .iter()
+        .map(|c| {
+            let current = ctx.index.entries[c.doc].info.name.as_deref().unwrap_or("");
+            (current.to_string(), c.facts.name.clone())
+        })
+        .collect();
+    for c in cands.iter_mut() {
+        let mut waits: Vec<String> = crate::plan::graph::chart_gates::find(c.pod)
+            .iter()
+            .flat_map(|g| &g.jobs)
+            .filter_map(|j| {
+                names
+                    .iter()
+                    .find(|(cur, orig)| j.name == *cur || j.name == *orig)
+            })
+            .map(|(_, orig)| orig.clone())
+            .filter(|o| *o != c.facts.name)
+            .collect();
+        waits.sort();
+        waits.dedup();
+        c.facts.waits_for = waits;
+    }
 }
 
 fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
@@ -133,6 +163,10 @@ fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
         // Known once the release graph has read the hosts.
         calls_app: None,
         images: images(v.value),
+        waits_for: Vec::new(),
+        argo_post: v.events.is_none()
+            && annotation(v.value, crate::k8s::engines::ARGO_HOOK)
+                .is_some_and(|h| h.split(',').all(|p| p.trim() == "PostSync")),
     }
 }
 

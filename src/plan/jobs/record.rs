@@ -46,7 +46,11 @@ pub(crate) fn record(
         }
     };
     let carriers = carriers(ctx, &job, workloads);
-    let form_reason = form_reason(&job, ctx.target);
+    let form_reason = form_reason(
+        &job,
+        ctx.target,
+        crate::plan::jobs::hooks::made_pre(ctx, &job),
+    );
     plan.migrations.push(Migration {
         doc: job.doc,
         origin,
@@ -71,9 +75,14 @@ pub(crate) fn record(
 }
 
 /// Why the Job is a hook or a regular resource. A hook keeps the chart's events
-/// (PM101): post-only ones run after the workloads whatever its phase says.
-fn form_reason(job: &JobFacts<'_>, target: Target) -> String {
+/// (PM101), but for post ones of a pre migration (`made_pre`): post-only ones
+/// of a contract step run after the workloads.
+fn form_reason(job: &JobFacts<'_>, target: Target, made_pre: bool) -> String {
     match (&job.place.hookable, target) {
+        (Ok(()), Target::Hooks) if made_pre => format!(
+            "a Helm hook: what it needs is outside the release or a hook itself; the chart's `{}` events run it after the apps it holds back, so it runs `pre-` instead",
+            job.events.as_deref().unwrap_or_default().join(",")
+        ),
         (Ok(()), _) => match job.events.as_deref() {
             Some(events) if events.iter().all(|e| e.starts_with("post-")) => format!(
                 "a Helm hook: what it needs is outside the release or a hook itself; the chart's `{}` events are kept, so Helm runs it after the release's objects are created (ready, with --wait)",

@@ -1,0 +1,52 @@
+//! The tool table's image globs, read once, and how an image matches one.
+
+use super::tools;
+use super::words::glob;
+
+/// An image glob of the table, read once: most are `*suffix`, a comparison
+/// of the repository's end (a walk of the glob for every row of every
+/// container was 4% of a 500-Deployment run).
+pub(super) enum ImageGlob {
+    /// `*suffix` with no other wildcard.
+    Suffix(&'static str),
+    /// Any other glob of the repository.
+    Glob(&'static str),
+    /// A glob with a `:`: of the repository and its tag, for an image whose
+    /// tags are different programs (Hasura's `*.cli-migrations-v3` tags
+    /// migrate at start, its plain ones do not).
+    Tagged(&'static str),
+}
+
+impl ImageGlob {
+    fn new(g: &'static str) -> ImageGlob {
+        match g.strip_prefix('*') {
+            _ if g.contains(':') => ImageGlob::Tagged(g),
+            Some(s) if !s.contains(['*', '?']) => ImageGlob::Suffix(s),
+            _ => ImageGlob::Glob(g),
+        }
+    }
+
+    /// Whether `image` (its repository lowercased: `repo`) is one of the row's.
+    pub(super) fn matches(&self, repo: &str, image: &str) -> bool {
+        match self {
+            ImageGlob::Suffix(s) => repo.ends_with(s),
+            ImageGlob::Glob(g) => glob(g, repo),
+            ImageGlob::Tagged(g) => {
+                let no_digest = image.split('@').next().unwrap_or(image);
+                glob(g, &no_digest.to_ascii_lowercase())
+            }
+        }
+    }
+}
+
+/// The table's image globs in table order, each with its tool's program: the
+/// first that matches names the tool a scan of every row finds, and most rows
+/// have no image.
+pub(super) fn image_rows() -> &'static [(ImageGlob, &'static str)] {
+    static ROWS: std::sync::OnceLock<Vec<(ImageGlob, &str)>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        tools::all()
+            .flat_map(|t| t.images.iter().map(|&g| (ImageGlob::new(g), t.programs[0])))
+            .collect()
+    })
+}
