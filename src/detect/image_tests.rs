@@ -480,6 +480,14 @@ fn a_configuration_line_names_a_file_database() {
     let hub = "hub:\n  db:\n    password: null\n    type: sqlite-pvc\n    url: null\n";
     assert_eq!(line(hub).as_deref(), Some("`type: sqlite-pvc`"));
     assert_eq!(line("hub:\n  db:\n    type: postgres\n"), None);
+    // Flipt's chart config: a `file:` URL of a database file.
+    let flipt = "db:\n  max_idle_conn: 2\n  url: file:/var/opt/flipt/flipt.db\n";
+    assert_eq!(
+        line(flipt).as_deref(),
+        Some("`url: file:/var/opt/flipt/flipt.db`")
+    );
+    assert_eq!(line("db:\n  url: postgres://flipt@pg:5432/flipt\n"), None);
+    assert_eq!(line("ui:\n  url: file:///srv/ui/index.html\n"), None);
 }
 
 /// SQLAlchemy's URLs name a driver after a `+`: `sqlite+aiosqlite:` is a

@@ -249,19 +249,30 @@ pub fn file_database_line(text: &str) -> Option<String> {
             None => line.split_once(": ").map(|(k, v)| (k, v, ": "))?,
         };
         let (k, v) = (k.trim(), v.trim().trim_matches(['"', '\'']));
-        FILE_DATABASE_LINES
+        let url = (k.to_ascii_lowercase().ends_with("url") || k.eq_ignore_ascii_case("dsn"))
+            && sqlite_value(&v.to_ascii_lowercase());
+        (url || FILE_DATABASE_LINES
             .iter()
-            .any(|(n, val)| k.eq_ignore_ascii_case(n) && v.eq_ignore_ascii_case(val))
-            .then(|| format!("`{k}{sep}{v}`"))
+            .any(|(n, val)| k.eq_ignore_ascii_case(n) && v.eq_ignore_ascii_case(val)))
+        .then(|| format!("`{k}{sep}{v}`"))
     })
 }
 
 /// Whether a connection URL setting (`DATABASE_URL`, `*_URL`, `*_URI`) names
 /// a SQLite file (`sqlite:///data/app.db`): lowercase value, uppercase name.
 fn sqlite_url(name: &str, value: &str) -> bool {
-    // SQLAlchemy names a driver after a `+` (Prefect's `sqlite+aiosqlite:`).
-    (name.ends_with("_URL") || name.ends_with("_URI"))
-        && (value.starts_with("sqlite:") || value.starts_with("sqlite+"))
+    (name.ends_with("_URL") || name.ends_with("_URI")) && sqlite_value(value)
+}
+
+/// Whether a connection URL (lowercase) is a SQLite file: `sqlite:`, a
+/// SQLAlchemy driver's `sqlite+aiosqlite:` (Prefect), or a `file:` URL of a
+/// database file (Flipt's `file:/var/opt/flipt/flipt.db`).
+fn sqlite_value(v: &str) -> bool {
+    let file_db = v.starts_with("file:")
+        && [".db", ".sqlite", ".sqlite3"]
+            .iter()
+            .any(|e| v.split('?').next().unwrap_or(v).ends_with(e));
+    v.starts_with("sqlite:") || v.starts_with("sqlite+") || file_db
 }
 
 /// An env var that switches migrations on at start, and its value.

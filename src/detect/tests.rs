@@ -66,9 +66,10 @@ fn every_tool_row_migrates_and_its_check_is_never_a_migration() {
         // A row of programs that never migrate (`not: [""]`: Windmill's other
         // images, listed before the Windmill row their names would match).
         let never = t.not == [""];
-        // An image that migrates only by its own start (Outline, Cal.com): no
-        // command of it migrates and nothing else.
-        let by_start = !t.images.is_empty() && t.serves.contains(&"");
+        // An image that migrates only by its own start (Outline, Cal.com; or
+        // started with its flags: Dendrite's `--config`): no command of it
+        // migrates and nothing else.
+        let by_start = !t.images.is_empty() && !t.serves.is_empty();
         assert!(
             !t.programs.is_empty() && (never || by_start || !t.migrate.is_empty()),
             "{}",

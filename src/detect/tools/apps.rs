@@ -57,6 +57,42 @@ pub const APPS: &[Tool] = &[
         ..tool("OpenFGA", &["openfga"])
     },
     Tool {
+        // Logto's CLI (`npm run cli …` in its image): `db seed` creates the
+        // schema and records the latest alteration (`--swe`: only when the
+        // tables are missing); `db alteration deploy` (`alt`) applies newer ones.
+        migrate: &[
+            "db seed",
+            "db alteration deploy",
+            "db alt deploy",
+            "database seed",
+            "database alteration deploy",
+        ],
+        not: &["db alteration list", "db alt list", "db alteration rollback"],
+        ..tool("Logto", &["logto", "cli"])
+    },
+    Tool {
+        // Jaeger's Elasticsearch/OpenSearch index tool: `init` creates the
+        // indices, aliases and templates collector and query write through;
+        // `rollover` and `lookback` are its periodic upkeep.
+        migrate: &["init"],
+        not: &["rollover", "lookback"],
+        images: &["*jaegertracing/jaeger-es-rollover"],
+        ..tool("Jaeger es-rollover", &["es-rollover", "jaeger-es-rollover"])
+    },
+    Tool {
+        // Hive's metastore schema tool (`-initSchema` fails on an existing
+        // schema; `-initOrUpgradeSchema` does either).
+        migrate: &[
+            "-initschema",
+            "-initschemato",
+            "-initorupgradeschema",
+            "-upgradeschema",
+            "-upgradeschemafrom",
+        ],
+        checks: &["-info", "-validate", "-dryrun"],
+        ..tool("Hive schematool", &["schematool"])
+    },
+    Tool {
         migrate: &["server database upgrade"],
         not: &[
             "server database downgrade",

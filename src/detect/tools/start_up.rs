@@ -3,13 +3,25 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, session 23). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal: session 23). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
 
 /// The rows, most specific first.
 pub const START_UP: &[Tool] = &[
+    Tool {
+        // Dendrite's server runs each component's pending migrations at start
+        // (`sqlutil.Migrator.Up`, one transaction each, no lock); it has no
+        // command that only migrates. By its flag, not the name alone: a word
+        // such as `dendrite-signing-key` (a Secret's name) names the row too.
+        serves: &["--config*", "-config*"],
+        images: &[
+            "*matrix-org/dendrite-monolith",
+            "*matrixdotorg/dendrite-monolith",
+        ],
+        ..tool("Dendrite", &["dendrite", "dendrite-monolith-server"])
+    },
     Tool {
         // The `*.cli-migrations-v3` images' entrypoint (`docker-entrypoint.sh`)
         // starts a temporary server, applies the mounted metadata and the
@@ -186,6 +198,15 @@ pub const START_UP: &[Tool] = &[
         images: &["*linuxserver/bookstack"],
         migrate_only: Some("php /app/www/artisan migrate --force"),
         ..tool("BookStack (linuxserver)", &["bookstack-init"])
+    },
+    Tool {
+        // Bitnami's Drupal image runs `drush site:install` on a first start
+        // (an empty claim; it drops every table first) and `drush updatedb`
+        // on every start, in every pod, with no lock; `DRUPAL_SKIP_BOOTSTRAP`
+        // still updates. settings.php lives on its claim: no Job can run it.
+        serves: &["", "*/drupal/run.sh", "*/apache/run.sh"],
+        images: &["*bitnami/drupal"],
+        ..tool("Bitnami Drupal", &["bitnami-drupal"])
     },
     Tool {
         // Bitnami's Moodle image installs (first start) or runs

@@ -106,14 +106,30 @@ const VENDOR_BUILT: &[&str] = &[
     "valkey",
 ];
 
+/// Repositories of data services whose last part names nothing of its own
+/// (`mcr.microsoft.com/mssql/server`: Bitwarden's bundled SQL Server), by
+/// the end of the repository.
+const DATA_REPOS: &[(&str, &str)] = &[
+    ("mssql/server", "SQL Server"),
+    ("mssql/rhel/server", "SQL Server"),
+    ("azure-sql-edge", "SQL Server"),
+];
+
 /// Why a pod spec is a data service by its image, if it is.
 pub(crate) fn data_image(pod: &Value) -> Option<String> {
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     containers.iter().find_map(|c| {
         let image = c.get("image").and_then(Value::as_str)?;
         let base = image_name(image);
-        DATA_IMAGES.iter().find_map(|(name, what)| {
-            names_data(&base, name).then(|| format!("runs image {image} ({what})"))
+        let repo = crate::detect::image_repository(image).to_ascii_lowercase();
+        let by_repo = DATA_REPOS
+            .iter()
+            .find(|(r, _)| repo == *r || repo.ends_with(&format!("/{r}")))
+            .map(|(_, what)| format!("runs image {image} ({what})"));
+        by_repo.or_else(|| {
+            DATA_IMAGES.iter().find_map(|(name, what)| {
+                names_data(&base, name).then(|| format!("runs image {image} ({what})"))
+            })
         })
     })
 }

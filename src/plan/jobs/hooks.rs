@@ -201,6 +201,14 @@ fn precede(
         .chain(data)
     {
         let Some(v) = ctx.value(h) else { continue };
+        // A hook of other events never runs beside the Job (Bitwarden's
+        // `pre-install` Secret maker and its `pre-upgrade` migration): moved
+        // below the Job, it ran before the ServiceAccount hook it runs as.
+        let theirs = annotation(v, engines::HELM_HOOK).unwrap_or_default();
+        let ours: Vec<&str> = hook.events.split(',').map(str::trim).collect();
+        if !theirs.split(',').map(str::trim).any(|e| ours.contains(&e)) {
+            continue;
+        }
         let why = format!(
             "{} uses it: Helm creates hooks by weight, then name, and waits for the Job before the next one",
             job.object

@@ -135,9 +135,17 @@ fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
         Some("pre") => Some(Phase::Pre),
         _ => None,
     };
-    let weight = crate::plan::context::hook_weight(v.value)
-        .filter(|_| v.events.is_some())
-        .unwrap_or(0);
+    // The chart's order of its hooks; of regular Jobs, its Argo CD sync waves
+    // (Logto's setup at wave 4 creates the schema its migrate at 5 alters).
+    let weight = match v.events {
+        Some(_) => crate::plan::context::hook_weight(v.value),
+        // A wave premigrate wrote (a rerun) is its own order, not the chart's.
+        None if annotation(v.value, own::HASH).is_some() => None,
+        None => {
+            annotation(v.value, crate::k8s::engines::ARGO_WAVE).and_then(|w| w.trim().parse().ok())
+        }
+    }
+    .unwrap_or(0);
     let after = annotation(v.value, own::AFTER).map(|a| {
         a.split(',')
             .map(str::trim)
