@@ -41,6 +41,12 @@ pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
     ("CMD_DB_DIALECT", "sqlite"),
     ("SEMAPHORE_DB_DIALECT", "bolt"),
     ("SEMAPHORE_DB_DIALECT", "sqlite"),
+    ("VIKUNJA_DATABASE_TYPE", "sqlite"),
+    // Gitea's and Forgejo's spelling, as env (`GITEA__database__DB_TYPE` is
+    // their env form of the same setting).
+    ("DB_TYPE", "sqlite3"),
+    ("DB_TYPE", "sqlite"),
+    ("GITEA__DATABASE__DB_TYPE", "sqlite3"),
 ];
 
 /// Tools' switches whose names do not say `MIGRAT`, as a prefix and a suffix:
@@ -152,6 +158,11 @@ const FILE_UNLESS_SET: &[(&str, &str, &[&str])] = &[
         &["mysql:", "postgres:", "postgresql:"],
     ),
     ("mealie-recipes/mealie", "DB_ENGINE", &[]),
+    (
+        "vikunja/vikunja",
+        "VIKUNJA_DATABASE_TYPE",
+        &["postgres", "mysql"],
+    ),
     ("shlinkio/shlink", "DB_DRIVER", &[]),
     ("paperless-ngx/paperless-ngx", "PAPERLESS_DBHOST", &[]),
     (

@@ -80,6 +80,13 @@ pub const APPS: &[Tool] = &[
         ..tool("Jaeger es-rollover", &["es-rollover", "jaeger-es-rollover"])
     },
     Tool {
+        // InvenTree's tasks (`invoke`): `update` installs, backs up, migrates
+        // and collects static files; `migrate` migrates.
+        migrate: &["update", "migrate"],
+        not: &["worker", "static", "showmigrations", "backup", "restore", "server"],
+        ..tool("InvenTree invoke", &["invoke"])
+    },
+    Tool {
         // Hive's metastore schema tool (`-initSchema` fails on an existing
         // schema; `-initOrUpgradeSchema` does either).
         migrate: &[

@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal: session 23). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -198,6 +198,56 @@ pub const START_UP: &[Tool] = &[
         images: &["*linuxserver/bookstack"],
         migrate_only: Some("php /app/www/artisan migrate --force"),
         ..tool("BookStack (linuxserver)", &["bookstack-init"])
+    },
+    Tool {
+        // Snipe-IT's image (`/startup.sh`) runs `php artisan migrate --force`
+        // at every start, with no lock (and no `set -e`: a failed migration
+        // serves anyway), then starts Apache.
+        serves: &[""],
+        images: &["*snipe/snipe-it"],
+        migrate_only: Some("php /var/www/html/artisan migrate --force"),
+        ..tool("Snipe-IT", &["snipeit-startup"])
+    },
+    Tool {
+        // Project Quay's entrypoint runs `alembic upgrade` first in its
+        // `registry` and `repomirror` modes (the default is `registry`), then
+        // serves; `registry-nomigrate` and `migrate REV` say what they do.
+        migrate: &["migrate"],
+        serves: &["", "registry", "repomirror"],
+        not: &["registry-nomigrate", "repomirror-nomigrate", "config", "shell"],
+        images: &["*projectquay/quay", "*quay/quay"],
+        migrate_only: Some("/quay-registry/quay-entrypoint.sh migrate head"),
+        ..tool("Project Quay", &["quay-entrypoint"])
+    },
+    Tool {
+        // Typebot's builder image runs `prisma migrate deploy` (PostgreSQL)
+        // under Prisma's advisory lock (given up after 10 s), then serves.
+        serves: &[""],
+        images: &["*baptistearno/typebot-builder"],
+        migrate_only: Some(
+            "./node_modules/.bin/prisma migrate deploy --schema=packages/prisma/postgresql/schema.prisma",
+        ),
+        locked: true,
+        ..tool("Typebot builder", &["typebot-builder-start"])
+    },
+    Tool {
+        // Vikunja's `web` (its image's command) runs the pending migrations
+        // (xorm, no lock), then serves; `migrate` only migrates. SQLite by
+        // default: a file of the pod.
+        migrate: &["migrate"],
+        serves: &["", "web"],
+        not: &["migrate rollback", "migrate list", "dump", "restore", "user", "testmail"],
+        images: &["*vikunja/vikunja", "*vikunja/api"],
+        migrate_only: Some("/app/vikunja/vikunja migrate"),
+        ..tool("Vikunja", &["vikunja"])
+    },
+    Tool {
+        // Bitnami's Matomo image installs (first start, by its web wizard) or
+        // runs `console core:update` at every start in every pod, with no
+        // lock; its config is on the claim, so no Job can run it.
+        serves: &["", "*/apache/run.sh"],
+        images: &["*bitnami/matomo"],
+        ..tool("Bitnami Matomo", &["bitnami-matomo"])
     },
     Tool {
         // Bitnami's Drupal image runs `drush site:install` on a first start

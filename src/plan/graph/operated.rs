@@ -518,8 +518,9 @@ fn webhooks(index: &Index<'_>, w: usize) -> Vec<(usize, String)> {
     };
     let mut out = Vec::new();
     let own = super::roles::services(index);
+    let single = crate::plan::context::single_namespace(index);
     for s in own.iter().filter(|s| !s.selector.is_empty()) {
-        if !super::roles::selected(index, s).contains(&w) {
+        if !super::roles::selected(index, s, single.as_deref()).contains(&w) {
             continue;
         }
         let callers: Vec<usize> = (0..index.entries.len())

@@ -74,7 +74,7 @@ impl Reach<'_, '_> {
                 continue;
             };
             let why = format!("{who} reaches Service/{} ({})", s.name, seen.1);
-            let behind = self.behind_of[k].get_or_insert_with(|| selected(index, s));
+            let behind = self.behind_of[k].get_or_insert_with(|| selected(index, s, single));
             // A workload the chart itself gates on migrations is an app, whatever
             // reaches it; so is one that runs a migration's own image (a URL of
             // the app in the config they share is not a dependency), unless

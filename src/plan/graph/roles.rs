@@ -214,8 +214,10 @@ fn fronts(
     out: &mut DataServices,
 ) {
     out.by_image.extend(by_image.iter().map(|(w, _)| *w));
+    let single = crate::plan::context::single_namespace(index);
     for s in services {
-        if let Some((w, why)) = by_image.iter().find(|(w, _)| selects(index, s, *w)) {
+        let fronted = |(w, _): &&(usize, String)| selects(index, s, *w, single.as_deref());
+        if let Some((w, why)) = by_image.iter().find(fronted) {
             out.fronts.insert(s.doc, *w);
             let object = index.entries[*w].info.object();
             out.docs
@@ -380,19 +382,22 @@ pub(super) fn services(index: &Index<'_>) -> Vec<Svc> {
 }
 
 /// The workloads a Service selects.
-pub(super) fn selected(index: &Index<'_>, s: &Svc) -> Vec<usize> {
+pub(super) fn selected(index: &Index<'_>, s: &Svc, single: Option<&str>) -> Vec<usize> {
     (0..index.entries.len())
-        .filter(|&i| selects(index, s, i))
+        .filter(|&i| selects(index, s, i, single))
         .collect()
 }
 
-/// Whether Service `s` selects workload `i` (same namespace, every selector
-/// label on its pod template; an empty selector selects nothing).
-fn selects(index: &Index<'_>, s: &Svc, i: usize) -> bool {
+/// Whether Service `s` selects workload `i` (same namespace, an object
+/// written without one being in the stream's `single` one: Snipe-IT's MySQL
+/// Service names `default`, its Deployment none; every selector label on its
+/// pod template; an empty selector selects nothing).
+fn selects(index: &Index<'_>, s: &Svc, i: usize, single: Option<&str>) -> bool {
     let info = &index.entries[i].info;
+    let ns = info.namespace.as_deref().unwrap_or_default();
     let candidate = !s.selector.is_empty()
         && SERVICE_KINDS.contains(&info.kind.as_deref().unwrap_or(""))
-        && info.namespace.as_deref().unwrap_or_default() == s.namespace;
+        && crate::plan::context::same_ns(ns, &s.namespace, single);
     let Some(v) = candidate.then(|| peek(index, i)).flatten() else {
         return false;
     };

@@ -120,8 +120,8 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
 }
 
 /// Whether the chart's hook events of a pre migration are made pre ones
-/// ([`as_pre`]): they run it after the apps it holds back, and it mounts no
-/// claim of the release.
+/// ([`as_pre`]): they run it after the apps it holds back (a Job that mounts
+/// a claim of the release is no hook: `claims_keep_it_regular`).
 pub(crate) fn made_pre(ctx: &Context<'_>, job: &JobFacts<'_>) -> bool {
     // A chart gate that waits for a Job Helm deletes once the pre hooks
     // succeeded would never see it: such a hook stays where the chart put it.
@@ -130,7 +130,6 @@ pub(crate) fn made_pre(ctx: &Context<'_>, job: &JobFacts<'_>) -> bool {
             .is_some_and(|d| d.contains("hook-succeeded"));
     job.phase == crate::plan::model::Phase::Pre
         && job.events.as_deref().is_some_and(runs_after_apps)
-        && !mounts_release_claim(ctx, job)
         && !deleted_under_a_gate
 }
 
@@ -140,24 +139,6 @@ pub(crate) fn made_pre(ctx: &Context<'_>, job: &JobFacts<'_>) -> bool {
 fn runs_after_apps(events: &[String]) -> bool {
     let has = |e: &str| events.iter().any(|x| x == e);
     (has("post-install") && !has("pre-install")) || (has("post-upgrade") && !has("pre-upgrade"))
-}
-
-/// Whether the Job mounts a claim the stream defines: a pre hook would wait
-/// for a claim that Helm creates only after the hooks.
-fn mounts_release_claim(ctx: &Context<'_>, job: &JobFacts<'_>) -> bool {
-    let claims: Vec<&str> = job
-        .pod
-        .get("volumes")
-        .map(Value::items)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|v| v.at(&["persistentVolumeClaim", "claimName"])?.as_str())
-        .collect();
-    !claims.is_empty()
-        && ctx.index.entries.iter().any(|e| {
-            e.info.kind.as_deref() == Some("PersistentVolumeClaim")
-                && e.info.name.as_deref().is_some_and(|n| claims.contains(&n))
-        })
 }
 
 /// The pre events of a main migration the chart made a post hook: each

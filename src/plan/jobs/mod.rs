@@ -262,6 +262,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         let mut place = order::Place::of(ctx, &release, k, &decided, ctx.target);
         let p = &pending[k];
         claims_keep_it_regular(ctx, &p.subject, &mut place);
+        own_gates_keep_it_regular(&p.subject, &mut place);
         // Only a regular contract step waits for the rollout: Helm runs hooks one
         // by one, and one the apps wait for may come after it (see `gates::rollout`).
         let regular = place.hookable.is_err();
@@ -374,6 +375,26 @@ fn claims_keep_it_regular(ctx: &Context<'_>, job: &facts::Subject<'_>, place: &m
         place.hookable = Err(format!(
             "it mounts {} of this release, which a pre-install hook would run before",
             ctx.object(c)
+        ));
+    }
+}
+
+/// A migration whose own init container waits for another Job through the
+/// API (SigNoz's async migrator, k8s-wait-for) stays a regular resource: as a
+/// pre-install hook it would run before the Role the chart grants that wait
+/// with, and as a hook copy of its ServiceAccount no RoleBinding names it.
+fn own_gates_keep_it_regular(job: &facts::Subject<'_>, place: &mut order::Place) {
+    if place.hookable.is_err() || place.phase != Phase::Pre {
+        return;
+    }
+    let Some(pod) = job.value.at(&["spec", "template", "spec"]) else {
+        return;
+    };
+    let gates = crate::plan::graph::chart_gates::find(pod);
+    if let Some((g, j)) = gates.iter().find_map(|g| Some((g, g.jobs.first()?))) {
+        place.hookable = Err(format!(
+            "its own init container `{}` waits for Job {} through the API, with the chart's RBAC, which Helm creates after the pre-install hooks",
+            g.container, j.name
         ));
     }
 }

@@ -203,8 +203,12 @@ pub(crate) fn derive(
     // `initContainers:` rendered empty goes too, as a list emptied does: the
     // Job is the same whether its workload had the key (a rerun: premigrate's
     // gate, dropped) or not, and a gate added later lands in one place.
-    if matches!(pod.get("initContainers"), Some(Value::Null)) {
-        b.edits.push(Edit::Remove(pod_path("initContainers")));
+    // So does `volumes:` (Jaeger's collector renders it empty): the gate's
+    // token volume of a rerun, dropped, left none, and the Job moved the key.
+    for list in ["initContainers", "volumes"] {
+        if matches!(pod.get(list), Some(v) if v.items().is_empty() && !matches!(v, Value::Map(_))) {
+            b.edits.push(Edit::Remove(pod_path(list)));
+        }
     }
     b.volumes(pod, &running);
 
