@@ -331,7 +331,7 @@ fn by_image_env_name(
         }
         _ => {}
     }
-    if let Some(sw) = env_switch(c) {
+    if let Some(sw) = env_switch(c).filter(|_| !a_worker(c, has_command)) {
         v.kind = Kind::MigratesThenServes;
         v.confidence = Confidence::Likely;
         // The image's tool, when the table knows its command that only
@@ -363,6 +363,18 @@ fn by_image_env_name(
             ));
         }
     }
+}
+
+/// Whether container `c` is a worker with a `command` of its own (`php
+/// artisan horizon`, `celery … worker`): it skips the image's entrypoint that
+/// reads a start-up migration switch, and runs beside the app with the same
+/// env, so the switch says nothing of it.
+fn a_worker(c: &Value, has_command: bool) -> bool {
+    has_command
+        && !runs_entrypoint_script(c)
+        && super::command_line(c)
+            .iter()
+            .any(|w| super::vocab::WORKER_WORDS.contains(&w.to_ascii_lowercase().as_str()))
 }
 
 /// Images named like migrators: `*-migrate`, `*/migrator`, `*-migrations`, `*/bootloader`,

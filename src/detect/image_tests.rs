@@ -513,6 +513,33 @@ fn a_sqlalchemy_driver_url_is_a_file_database() {
     assert!(crate::detect::file_database(&c("postgresql+asyncpg://db:5432/prefect")).is_none());
 }
 
+/// A worker with a command of its own beside the app (Laravel's Horizon,
+/// Celery) shares the app's env but skips the image's entrypoint that reads a
+/// start-up migration switch: it does not migrate. A server the image's
+/// program reads the switch in does.
+#[test]
+fn a_worker_ignores_the_apps_migration_switch() {
+    let on = [("DB_APPLY_NEW_MIGRATIONS_AUTOMATICALLY", "true")];
+    let image = "pixelfed/pixelfed:v0.12";
+    let serves = Kind::MigratesThenServes;
+    assert_ne!(kind(image, &["php", "artisan", "horizon"], &on), serves);
+    assert_ne!(kind(image, &["celery", "-A", "app", "worker"], &on), serves);
+    assert_eq!(kind(image, &["node", "server.js"], &on), serves);
+    // Django's SQLite engine is a file of the pod.
+    let django = [("DB_ENGINE", "django.db.backends.sqlite3")];
+    assert_eq!(
+        crate::detect::file_database(&container_with_env(&django)).as_deref(),
+        Some("`DB_ENGINE=django.db.backends.sqlite3`")
+    );
+}
+
+fn container_with_env(env: &[(&str, &str)]) -> Value {
+    let env = env
+        .iter()
+        .map(|(n, v)| Value::map([("name", Value::str(*n)), ("value", Value::str(*v))]));
+    Value::map([("env", Value::Seq(env.collect()))])
+}
+
 /// A tag glob tells an image's tags apart: Hasura's cli-migrations tags
 /// migrate at start, its plain ones do not; Concourse's workers never open
 /// the database its web migrates.

@@ -34,8 +34,9 @@ const TOOL_OFF_VALUES: &[(&str, &str)] =
 pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
     ("MB_DB_TYPE", "h2"),
     ("PAPERLESS_DBENGINE", "sqlite"),
-    // Mealie's, and apps' of the same spelling.
+    // Mealie's, and apps' of the same spelling (Django's engine path too).
     ("DB_ENGINE", "sqlite"),
+    ("DB_ENGINE", "django.db.backends.sqlite3"),
     // Shlink's, and apps' of the same spelling.
     ("DB_DRIVER", "sqlite"),
     ("CMD_DB_DIALECT", "sqlite"),

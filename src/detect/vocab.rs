@@ -53,6 +53,16 @@ pub const SERVE_VERBS: &[&str] = &[
     "serve", "server", "start", "run", "web", "worker", "runserver", "daemon", "s", "start-prod",
 ];
 
+/// Words of a command that runs a background worker or scheduler beside the
+/// app (`php artisan horizon`, `celery … worker`, `rails jobs:work`): with
+/// a `command` of its own it skips the image's entrypoint, and a start-up
+/// migration switch in the env it shares with the app means nothing to it.
+#[rustfmt::skip]
+pub const WORKER_WORDS: &[&str] = &[
+    "horizon", "queue:work", "queue:listen", "schedule:work", "schedule:run", "worker",
+    "beat", "celery", "sidekiq", "jobs:work", "rqworker", "cron",
+];
+
 /// Flags that turn a migrate command into a check.
 #[rustfmt::skip]
 pub const CHECK_FLAGS: &[&str] = &[

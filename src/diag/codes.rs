@@ -177,7 +177,7 @@ pub const PM404: Code = code(
 
 /// Lint: a migration in an init container of a workload with several pods.
 pub const PM501: Code = code("PM501", Error, "migration in the init container of a workload with several pods",
-    "Every pod runs its init containers: with more than one replica, an HPA, a DaemonSet or a parallel StatefulSet, the migrations race for the schema (locking scripts or not). The post-renderer extracts it into one Job that runs before the workload, unless the init container must stay (PM010: it mounts a claim the pods hold, as Gitea's and Forgejo's `configure-gitea`, or writes what the pod keeps); then run one pod at a time (one replica, or `strategy: Recreate`).");
+    "Every pod runs its init containers: with more than one replica, an HPA, a DaemonSet or a parallel StatefulSet, the migrations race for the schema (locking scripts or not). The post-renderer extracts it into one Job that runs before the workload, unless the init container must stay (PM010: it mounts a claim the pods hold, as Gitea's and Forgejo's `configure-gitea`, or writes what the pod keeps); then run one replica (with `strategy: Recreate` so that an upgrade's new pod does not migrate beside the old one: Recreate alone does not stop several new replicas from racing).");
 /// Lint: an app container that migrates then serves.
 pub const PM502: Code = code("PM502", Warning, "an app container migrates, then serves, in several pods",
     "A command like `migrate && exec server`, or an entrypoint switch such as `RUN_MIGRATIONS=true`, runs the migration in every pod of a workload with more than one: they race, and a failed migration crash-loops the app. Move the migration to a Job (`premigrate.io/migrate: \"COMMAND\"`) and turn the switch off.");

@@ -83,6 +83,12 @@ const SIDE_IMAGES: &[&str] = &[
     "chrome",
     "chromium",
     "browserless",
+    // Media and search servers an app's config names for the app's own use
+    // (Lemmy's `pictrs.url`, Vikunja's Typesense): no schema migration
+    // connects to them.
+    "pictrs",
+    "typesense",
+    "meilisearch",
 ];
 
 /// Suffixes of image names that are still the same data service
