@@ -276,6 +276,11 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
     let seq = chart_order(ms);
     let mut by_key: Vec<usize> = (0..ms.len()).collect();
     by_key.sort_by_key(|&i| seq[i]);
+    let by_name: std::collections::HashMap<&str, usize> = ms
+        .iter()
+        .enumerate()
+        .map(|(k, m)| (m.name.as_str(), k))
+        .collect();
     let mut out = Vec::with_capacity(ms.len());
     for (i, m) in ms.iter().enumerate() {
         let (phase, phase_reason) = phases[i].clone();
@@ -289,7 +294,7 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
                 })
                 .collect::<Result<Vec<_>, _>>()?,
             None if !gated_on(ms, &phases, i).is_empty() => gated_on(ms, &phases, i),
-            None => predecessors(ms, &phases, &by_key, &seq, i),
+            None => predecessors(ms, (&phases, &by_name), &by_key, &seq, i),
         };
         let order_reason = match (&m.after, after.first()) {
             (Some(_), _) => "premigrate.io/after".to_string(),
@@ -373,6 +378,35 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
     }
 }
 
+/// Whether migration `j` follows the one named `name` by explicit `after`s,
+/// directly or through others (a rerun reads the chart's order recorded on
+/// its Jobs; one rebuilt from a workload has none, and must not be put
+/// after a Job that follows it).
+fn follows(
+    ms: &[Facts],
+    by_name: &std::collections::HashMap<&str, usize>,
+    j: usize,
+    name: &str,
+) -> bool {
+    let mut seen = vec![false; ms.len()];
+    let mut todo = vec![j];
+    while let Some(k) = todo.pop() {
+        if std::mem::replace(&mut seen[k], true) {
+            continue;
+        }
+        let Some(after) = &ms[k].after else { continue };
+        if after.iter().any(|a| a == name) {
+            return true;
+        }
+        todo.extend(
+            after
+                .iter()
+                .filter_map(|a| by_name.get(a.as_str()).copied()),
+        );
+    }
+    false
+}
+
 /// The migrations of `i`'s phase its own init containers wait for, by name.
 fn gated_on(ms: &[Facts], phases: &[(Phase, String)], i: usize) -> Vec<usize> {
     let mut out: Vec<usize> = (0..ms.len())
@@ -390,7 +424,7 @@ fn gated_on(ms: &[Facts], phases: &[(Phase, String)], i: usize) -> Vec<usize> {
 /// n log n, not n²).
 fn predecessors(
     ms: &[Facts],
-    phases: &[(Phase, String)],
+    (phases, by_name): (&[(Phase, String)], &std::collections::HashMap<&str, usize>),
     by_key: &[usize],
     seq: &[usize],
     i: usize,
@@ -403,10 +437,7 @@ fn predecessors(
         // An explicit `after` on the other one, or its own wait for this
         // one, wins over the chart's order.
         .filter(|&j| {
-            let explicit = ms[j]
-                .after
-                .as_ref()
-                .is_some_and(|a| a.contains(&ms[i].name));
+            let explicit = follows(ms, by_name, j, &ms[i].name);
             let gated = ms[j].after.is_none() && ms[j].waits_for.contains(&ms[i].name);
             !(explicit || gated)
         });
@@ -630,6 +661,25 @@ mod tests {
         assert!(place(&[a]).unwrap_err().contains("nope"));
     }
 
+    /// Whether `j` follows `name` by `after`s, through others too (by scans).
+    fn follows_by_scans(ms: &[Facts], j: usize, name: &str) -> bool {
+        let mut seen = vec![false; ms.len()];
+        let mut todo = vec![j];
+        while let Some(k) = todo.pop() {
+            if seen[k] {
+                continue;
+            }
+            seen[k] = true;
+            for a in ms[k].after.iter().flatten() {
+                if a == name {
+                    return true;
+                }
+                todo.extend(ms.iter().position(|o| &o.name == a));
+            }
+        }
+        false
+    }
+
     /// The placement as it was computed before (a scan of every migration for
     /// each one): predecessors and ranks, or a cycle (`Err`). The names the
     /// test gives always exist.
@@ -661,12 +711,7 @@ mod tests {
                 let mut before: Vec<usize> = (0..ms.len())
                     .filter(|&j| phases[j] == phases[i] && key(ms, j) < key(ms, i))
                     .filter(|&j| !super::side_by_side(&ms[i], &ms[j]))
-                    .filter(|&j| {
-                        !ms[j]
-                            .after
-                            .as_ref()
-                            .is_some_and(|a| a.contains(&ms[i].name))
-                    })
+                    .filter(|&j| !follows_by_scans(ms, j, &ms[i].name))
                     .collect();
                 before.sort_by_key(|&j| std::cmp::Reverse(key(ms, j)));
                 p.after = match before.first() {

@@ -139,8 +139,10 @@ fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
     // (Logto's setup at wave 4 creates the schema its migrate at 5 alters).
     let weight = match v.events {
         Some(_) => crate::plan::context::hook_weight(v.value),
-        // A wave premigrate wrote (a rerun) is its own order, not the chart's.
-        None if annotation(v.value, own::HASH).is_some() => None,
+        // A wave premigrate wrote (a rerun) is its own order, not the chart's;
+        // a Job built from a workload carries the workload's wave, not a Job's.
+        None if annotation(v.value, own::HASH).is_some() || v.workload.is_some() => None,
+        None if annotation(v.value, own::DERIVED_FROM).is_some() => None,
         None => {
             annotation(v.value, crate::k8s::engines::ARGO_WAVE).and_then(|w| w.trim().parse().ok())
         }
