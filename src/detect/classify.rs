@@ -66,6 +66,13 @@ fn effective_argv(c: &Value, image: &str, program: impl FnOnce() -> String) -> (
 /// (a tool row's `no_database`: Concourse's workers run the web's image).
 pub fn never_opens_database(c: &Value) -> bool {
     let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    // Few rows have such commands: a container that names none of their
+    // programs anywhere is not one (the full reading was 8% of a
+    // 500-Deployment run, once per workload).
+    let named = super::simple::names_a_no_database_program;
+    if !named(image) && !super::command_line(c).iter().any(|w| named(w)) {
+        return false;
+    }
     let (argv, _) = effective_argv(c, image, || image_program(image));
     super::simple::never_opens_database(&argv)
 }

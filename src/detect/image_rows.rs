@@ -11,16 +11,18 @@ pub(super) enum ImageGlob {
     Suffix(&'static str),
     /// Any other glob of the repository.
     Glob(&'static str),
-    /// A glob with a `:`: of the repository and its tag, for an image whose
-    /// tags are different programs (Hasura's `*.cli-migrations-v3` tags
+    /// A glob with a `:`: of the repository, then of its tag, for an image
+    /// whose tags are different programs (Hasura's `*.cli-migrations-v3` tags
     /// migrate at start, its plain ones do not).
-    Tagged(&'static str),
+    Tagged(Box<ImageGlob>, &'static str),
 }
 
 impl ImageGlob {
     fn new(g: &'static str) -> ImageGlob {
+        if let Some((repo, tag)) = g.split_once(':') {
+            return ImageGlob::Tagged(Box::new(ImageGlob::new(repo)), tag);
+        }
         match g.strip_prefix('*') {
-            _ if g.contains(':') => ImageGlob::Tagged(g),
             Some(s) if !s.contains(['*', '?']) => ImageGlob::Suffix(s),
             _ => ImageGlob::Glob(g),
         }
@@ -31,9 +33,13 @@ impl ImageGlob {
         match self {
             ImageGlob::Suffix(s) => repo.ends_with(s),
             ImageGlob::Glob(g) => glob(g, repo),
-            ImageGlob::Tagged(g) => {
-                let no_digest = image.split('@').next().unwrap_or(image);
-                glob(g, &no_digest.to_ascii_lowercase())
+            // The tag is read only for an image of the repository.
+            ImageGlob::Tagged(r, tag) => {
+                r.matches(repo, image) && {
+                    let no_digest = image.split('@').next().unwrap_or(image);
+                    let t = no_digest.get(repo.len() + 1..).unwrap_or("");
+                    glob(tag, &t.to_ascii_lowercase())
+                }
             }
         }
     }

@@ -103,6 +103,31 @@ fn adjust_by_flags(does: Does, argv: &[String]) -> Does {
     }
 }
 
+/// The programs of the tool rows that have [`tools::Tool::no_database`]
+/// commands, read once.
+fn no_database_programs() -> &'static [&'static str] {
+    static PROGRAMS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    PROGRAMS.get_or_init(|| {
+        tools::all()
+            .filter(|t| !t.no_database.is_empty())
+            .flat_map(|t| t.programs.iter().copied())
+            .collect()
+    })
+}
+
+/// Whether `text` holds `part`, ASCII case aside.
+fn contains_ci(text: &str, part: &str) -> bool {
+    text.as_bytes()
+        .windows(part.len())
+        .any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
+}
+
+/// Whether `text` names a program of a tool row with [`tools::Tool::no_database`]
+/// commands (a quick look before reading the command).
+pub(super) fn names_a_no_database_program(text: &str) -> bool {
+    no_database_programs().iter().any(|p| contains_ci(text, p))
+}
+
 /// Whether `argv` runs a command a row of the tool table says never opens
 /// the database ([`tools::Tool::no_database`]: Concourse's `worker`).
 pub(super) fn never_opens_database(argv: &[String]) -> bool {
