@@ -293,8 +293,13 @@ pub fn place(ms: &[Facts]) -> Result<Vec<Placed>, String> {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
-            None if !gated_on(ms, &phases, i).is_empty() => gated_on(ms, &phases, i),
-            None => predecessors(ms, (&phases, &by_name), &by_key, &seq, i),
+            None => {
+                let gated = gated_on(ms, &phases, i);
+                match gated.is_empty() {
+                    true => predecessors(ms, (&phases, &by_name), &by_key, &seq, i),
+                    false => gated,
+                }
+            }
         };
         let order_reason = match (&m.after, after.first()) {
             (Some(_), _) => "premigrate.io/after".to_string(),
@@ -409,6 +414,9 @@ fn follows(
 
 /// The migrations of `i`'s phase its own init containers wait for, by name.
 fn gated_on(ms: &[Facts], phases: &[(Phase, String)], i: usize) -> Vec<usize> {
+    if ms[i].waits_for.is_empty() {
+        return Vec::new();
+    }
     let mut out: Vec<usize> = (0..ms.len())
         .filter(|&j| j != i && phases[j].0 == phases[i].0 && ms[i].waits_for.contains(&ms[j].name))
         .collect();

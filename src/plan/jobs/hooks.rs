@@ -70,8 +70,9 @@ pub(crate) fn plan(
 fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &mut Plan) -> Hook {
     let v = job.value;
     let author_hook = job.events.is_some();
+    let made_pre = made_pre(ctx, job);
     let events = match &job.events {
-        Some(e) if made_pre(ctx, job) => {
+        Some(e) if made_pre => {
             let pre = as_pre(e);
             plan.note(codes::PM101, Some(job.doc), format!("{}: the chart makes this Job a `{}` hook, which Helm runs after the apps it holds back (`helm install --wait` waits for them first, and they wait for the migration or fail on the old schema); nothing it needs starts with the release, so it becomes a `{pre}` hook, with hook copies of what it uses; its delete policy is kept", job.object, e.join(",")));
             pre
@@ -109,7 +110,6 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
         .filter(|_| author_hook)
         .filter(|d| !(rerun && *d == own_delete_policy(ctx)))
         .map(str::to_string);
-    let made_pre = job.events.as_ref().is_some_and(|e| e.join(",") != events);
     Hook {
         author_hook,
         events,
@@ -154,7 +154,8 @@ fn as_pre(events: &[String]) -> String {
             None => e.clone(),
         })
         .collect();
-    out.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|e| seen.insert(e.clone()));
     out.join(",")
 }
 
