@@ -81,6 +81,31 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// The command of container `c` that only sets up an empty database and
+/// fails on one it set up ([`vocab::SET_UP_ONLY`]), if it runs one with no
+/// `||` fallback.
+pub fn set_up_only(c: &Value) -> Option<String> {
+    let line = command_line(c);
+    let raw: Vec<&str> = line.iter().flat_map(|w| w.split_whitespace()).collect();
+    let tokens: Vec<String> = raw.iter().map(|t| t.to_ascii_lowercase()).collect();
+    if tokens.iter().any(|t| t == "||") {
+        return None;
+    }
+    vocab::SET_UP_ONLY.iter().find_map(|(program, words)| {
+        let at = tokens
+            .iter()
+            .position(|t| t.rsplit('/').next() == Some(*program))?;
+        let mut rest = tokens[at + 1..].iter().enumerate();
+        let mut last = at;
+        let found = words.iter().all(|w| {
+            rest.find(|(_, t)| *t == w)
+                .map(|(k, _)| last = at + 1 + k)
+                .is_some()
+        });
+        found.then(|| raw[at..=last].join(" "))
+    })
+}
+
 /// No scripts: a lookup that finds nothing.
 pub fn no_scripts(_: &str) -> Option<String> {
     None

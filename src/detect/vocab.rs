@@ -82,3 +82,12 @@ pub const DB_WAITERS: &[&str] = &[
     "pg_isready", "mysqladmin", "k8s-wait-for", "kubernetes-entrypoint", "wait_for_db",
     "wait-for-db",
 ];
+
+/// Commands that only set up an empty database and fail on one they set up:
+/// the program (a word's last path part) and the words that must follow it.
+/// A shell list with `||` (`init || migrate`) is the idempotent form.
+pub const SET_UP_ONLY: &[(&str, &[&str])] = &[
+    ("schematool", &["-initschema"]),
+    ("schematool", &["-initschemato"]),
+    ("boundary", &["database", "init"]),
+];

@@ -35,6 +35,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM013", "codes/pm013-job-selector-matches-nothing.yaml"),
     ("PM014", "graph/airbyte-bundled.yaml"),
     ("PM015", "codes/pm015-generated-job-dropped.yaml"),
+    ("PM018", "codes/pm018-set-up-only-renamed.yaml"),
     ("PM101", "codes/pm101-chart-hook.yaml"),
     ("PM102", "gates/post-phase.yaml"),
     ("PM105", "codes/pm105-bundled-database-helm4.yaml"),

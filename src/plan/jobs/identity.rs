@@ -84,6 +84,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
         }
     }
     hardening.extend(render_time_annotations(v));
+    set_up_only(ctx, job, plan);
     if !job.hook && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
         plan.note(codes::PM004, Some(job.doc), format!(
@@ -92,6 +93,26 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
         ));
     }
     hardening
+}
+
+/// Warns of a set-up command that fails on a database it set up, in a Job
+/// named by its content (PM018): a hook that keeps its name runs once.
+fn set_up_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
+    if keeps_its_name(job) {
+        return;
+    }
+    let containers = ["initContainers", "containers"]
+        .iter()
+        .flat_map(|l| job.pod.get(l).map(Value::items).unwrap_or(&[]));
+    if let Some(cmd) = containers
+        .filter(|c| !crate::plan::gates::container::is_gate(c))
+        .find_map(crate::detect::set_up_only)
+    {
+        plan.note(codes::PM018, Some(job.doc), format!(
+            "{}: runs `{cmd}`, which fails on a database it set up: named by its content, the Job is made again whenever it changes, fails, and the workloads gated on it wait; use the tool's idempotent form (`-initOrUpgradeSchema`, `init || migrate`)",
+            ctx.object(job.doc)
+        ));
+    }
 }
 
 /// The Job's deadline: `--timeout`'s; else none when the Job now waits in a
