@@ -531,6 +531,13 @@ fn a_worker_ignores_the_apps_migration_switch() {
         crate::detect::file_database(&container_with_env(&django)).as_deref(),
         Some("`DB_ENGINE=django.db.backends.sqlite3`")
     );
+    // Gitea's, Forgejo's and Vikunja's spellings as env.
+    for (n, v) in [("DB_TYPE", "sqlite3"), ("VIKUNJA_DATABASE_TYPE", "sqlite")] {
+        assert!(crate::detect::file_database(&container_with_env(&[(n, v)])).is_some());
+    }
+    assert!(
+        crate::detect::file_database(&container_with_env(&[("DB_TYPE", "postgres")])).is_none()
+    );
 }
 
 fn container_with_env(env: &[(&str, &str)]) -> Value {

@@ -163,7 +163,13 @@ pub(crate) fn new_jobs(
             .collect();
         plan_init(&mut scratch, 0, &pod_path, pod, &gates, &names);
         plan_token(&mut scratch, 0, &pod_path, pod, no_token);
-        let edits = take_edits(&mut scratch);
+        let edits: Vec<_> = scratch
+            .changes
+            .remove(&0)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.edit)
+            .collect();
         let new = edit::apply(&text, &tree, &edits).map_err(|e| {
             Error::at(
                 ctx.index.location(m.doc),
@@ -176,15 +182,4 @@ pub(crate) fn new_jobs(
         plan.added[a].text = new;
     }
     Ok(())
-}
-
-/// The edits planned for document 0 of a scratch plan, taken out of it.
-fn take_edits(scratch: &mut Plan) -> Vec<crate::yaml::edit::Edit> {
-    scratch
-        .changes
-        .remove(&0)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| c.edit)
-        .collect()
 }
