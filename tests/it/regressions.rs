@@ -230,3 +230,40 @@ spec:
         .stream;
     assert_eq!(String::from_utf8(again).unwrap(), text);
 }
+
+/// The chart-hang check skips its model when nothing of the stream can wait
+/// (no pod, no kapp change rule; a 20k-ConfigMap KRM list's model was half its
+/// peak memory): a kapp rule cycle with no pod at all is still found.
+#[test]
+fn a_kapp_cycle_without_pods_is_still_a_chart_hang() {
+    let cycle = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a
+  annotations:
+    kapp.k14s.io/change-group: example.com/a
+    kapp.k14s.io/change-rule: upsert after upserting example.com/b
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: b
+  annotations:
+    kapp.k14s.io/change-group: example.com/b
+    kapp.k14s.io/change-rule: upsert after upserting example.com/a
+";
+    let cfg = premigrate::Config::default();
+    let out = premigrate::rewrite(cycle.as_bytes(), &cfg).unwrap();
+    assert_eq!(out.stream, cycle.as_bytes());
+    let hang = |p: &premigrate::plan::Plan| p.notes.iter().any(|n| n.code == "PM210");
+    assert!(hang(&out.plan), "{}", out.explanation);
+    // The same objects without the rules: nothing waits, nothing is said.
+    let plain: String = cycle
+        .lines()
+        .filter(|l| !l.contains("change-rule"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let out = premigrate::rewrite(plain.as_bytes(), &cfg).unwrap();
+    assert!(!hang(&out.plan), "{}", out.explanation);
+}

@@ -105,7 +105,7 @@ pub fn verdicts(
 /// applies may end when a Job of the chart makes it (Synapse's signing key,
 /// an Argo CD `Skip` Secret its hook Job writes), which the model cannot see.
 pub fn hangs_of_the_chart(input: &Index<'_>, plan: &mut Plan) {
-    if !plan.migrations.is_empty() {
+    if !plan.migrations.is_empty() || !may_wait(input) {
         return;
     }
     let docs = model::docs(input);
@@ -116,6 +116,16 @@ pub fn hangs_of_the_chart(input: &Index<'_>, plan: &mut Plan) {
             _ => {}
         }
     }
+}
+
+/// Whether an object of the stream can wait for another: only a pod (its
+/// gates and mounts) or a kapp change rule waits, so a stream with neither
+/// (a KRM list of 20k ConfigMaps) has no cycle, and its model (half of that
+/// run's peak memory) is not made.
+fn may_wait(input: &Index<'_>) -> bool {
+    let pods = (input.entries.iter())
+        .any(|e| e.info.kind.as_deref().is_some_and(crate::k8s::has_pod_spec));
+    pods || crate::stream::mentions(input.stream.text, &["kapp.k14s.io/change-rule"])
 }
 
 /// The engines whose order the plan's target writes for.
