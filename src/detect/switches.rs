@@ -43,6 +43,8 @@ pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
     ("SEMAPHORE_DB_DIALECT", "bolt"),
     ("SEMAPHORE_DB_DIALECT", "sqlite"),
     ("VIKUNJA_DATABASE_TYPE", "sqlite"),
+    // Permify's default engine keeps its data in the pod's memory.
+    ("PERMIFY_DATABASE_ENGINE", "memory"),
     // Gitea's and Forgejo's spelling, as env (`GITEA__database__DB_TYPE` is
     // their env form of the same setting).
     ("DB_TYPE", "sqlite3"),
@@ -148,28 +150,43 @@ pub fn on_switch(c: &Value) -> Option<(usize, String)> {
     })
 }
 
-/// Images whose database is a file of the pod unless a setting names a
-/// server: the image (a repository suffix), the setting, and the prefixes of
-/// its value that name a server (none: any value does). A setting from
-/// `valueFrom` names a server (its value is not known here).
-const FILE_UNLESS_SET: &[(&str, &str, &[&str])] = &[
+/// Images whose database is a file of the pod (or its memory: Permify)
+/// unless a setting names a server: the image (a repository suffix), the
+/// setting, and the prefixes of its value that name a server (none: any value
+/// does), and where the database then is. A setting from `valueFrom` names a
+/// server (its value is not known here).
+const FILE_UNLESS_SET: &[(&str, &str, &[&str], &str)] = &[
+    (
+        "permify/permify",
+        "PERMIFY_DATABASE_ENGINE",
+        &["postgres"],
+        "memory",
+    ),
     (
         "vaultwarden/server",
         "DATABASE_URL",
         &["mysql:", "postgres:", "postgresql:"],
+        "a file",
     ),
-    ("mealie-recipes/mealie", "DB_ENGINE", &[]),
+    ("mealie-recipes/mealie", "DB_ENGINE", &[], "a file"),
     (
         "vikunja/vikunja",
         "VIKUNJA_DATABASE_TYPE",
         &["postgres", "mysql"],
+        "a file",
     ),
-    ("shlinkio/shlink", "DB_DRIVER", &[]),
-    ("paperless-ngx/paperless-ngx", "PAPERLESS_DBHOST", &[]),
+    ("shlinkio/shlink", "DB_DRIVER", &[], "a file"),
+    (
+        "paperless-ngx/paperless-ngx",
+        "PAPERLESS_DBHOST",
+        &[],
+        "a file",
+    ),
     (
         "woodpeckerci/woodpecker-server",
         "WOODPECKER_DATABASE_DRIVER",
         &["postgres", "mysql"],
+        "a file",
     ),
 ];
 
@@ -193,7 +210,7 @@ pub fn file_database(c: &Value) -> Option<String> {
 pub(super) fn has_file_default(c: &Value) -> bool {
     let image = c.get("image").and_then(Value::as_str).unwrap_or("");
     let repo = super::image_repository(image).to_ascii_lowercase();
-    FILE_UNLESS_SET.iter().any(|(r, _, _)| repo.ends_with(r))
+    FILE_UNLESS_SET.iter().any(|(r, ..)| repo.ends_with(r))
 }
 
 /// [`FILE_UNLESS_SET`]: the image's default file database, when the
@@ -201,7 +218,7 @@ pub(super) fn has_file_default(c: &Value) -> bool {
 fn file_by_default(c: &Value) -> Option<String> {
     let image = c.get("image").and_then(Value::as_str)?;
     let repo = super::image_repository(image).to_ascii_lowercase();
-    let &(_, setting, servers) = FILE_UNLESS_SET.iter().find(|(r, _, _)| repo.ends_with(r))?;
+    let &(_, setting, servers, place) = FILE_UNLESS_SET.iter().find(|(r, ..)| repo.ends_with(r))?;
     if c.get("envFrom").is_some() {
         return None;
     }
@@ -221,7 +238,7 @@ fn file_by_default(c: &Value) -> Option<String> {
         },
     };
     (!names_server).then(|| {
-        format!("`{setting}` names no database server: `{image}` keeps its database in a file")
+        format!("`{setting}` names no database server: `{image}` keeps its database in {place}")
     })
 }
 
@@ -232,7 +249,7 @@ pub fn reads_env(name: &str, value: &str) -> bool {
     up.contains("MIGRAT")
         || sqlite_url(&up, &value.to_ascii_lowercase())
         || FILE_DATABASES.iter().any(|(n, _)| *n == up)
-        || FILE_UNLESS_SET.iter().any(|(_, n, _)| *n == up)
+        || FILE_UNLESS_SET.iter().any(|(_, n, ..)| *n == up)
         || TOOL_OFF_VALUES.iter().any(|(n, _)| *n == up)
         || TOOL_OFF_SWITCHES.contains(&up.as_str())
         || TOOL_ON_SWITCHES

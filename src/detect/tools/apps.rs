@@ -34,6 +34,14 @@ pub const APPS: &[Tool] = &[
         ..tool("Ory (Hydra, Kratos, Keto)", &["hydra", "kratos", "keto"])
     },
     Tool {
+        // `hanko migrate up|down` (backend/cmd/migrate): gobuffalo/pop
+        // migrations, each in its own transaction; `serve` does not migrate.
+        migrate: &["migrate up"],
+        not: &["migrate down"],
+        images: &["*teamhanko/hanko"],
+        ..tool("Hanko", &["hanko"])
+    },
+    Tool {
         migrate: &["init", "setup"],
         serves: &["start-from-init", "start-from-setup"],
         not: &["start"],

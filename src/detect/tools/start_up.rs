@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify: session 24). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -229,6 +229,31 @@ pub const START_UP: &[Tool] = &[
         ),
         locked: true,
         ..tool("Typebot builder", &["typebot-builder-start"])
+    },
+    Tool {
+        // ToolJet's image entrypoint (`./server/ee-entrypoint.sh`) waits for
+        // Redis and PostgreSQL, runs `npm run db:setup:prod` (creates the
+        // databases, then TypeORM's migrations, no lock), then execs its
+        // arguments: every pod without a `command`, with no switch.
+        serves: &["", "npm"],
+        images: &["*tooljet/tooljet"],
+        migrate_only: Some("./server/ee-entrypoint.sh true"),
+        ..tool("ToolJet image", &["tooljet-start"])
+    },
+    Tool {
+        // `permify serve` runs its pending goose migrations first (no lock)
+        // unless `PERMIFY_DATABASE_AUTO_MIGRATE` is false; `migrate up` only
+        // migrates, and reads its database from flags alone. Its default
+        // engine is memory: nothing shared ([`FILE_UNLESS_SET`](crate::detect::switches)).
+        migrate: &["migrate up"],
+        checks: &["migrate status"],
+        serves: &["serve"],
+        not: &["migrate down", "migrate reset"],
+        images: &["*permify/permify"],
+        migrate_only: Some(
+            "permify migrate up --database-engine postgres --database-uri $(PERMIFY_DATABASE_URI)",
+        ),
+        ..tool("Permify", &["permify"])
     },
     Tool {
         // Vikunja's `web` (its image's command) runs the pending migrations

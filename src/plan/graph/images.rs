@@ -89,6 +89,10 @@ const SIDE_IMAGES: &[&str] = &[
     "pictrs",
     "typesense",
     "meilisearch",
+    // REST and GraphQL servers over the app's own database (ToolJet's
+    // `PGRST_HOST`): they read the schema the migration makes (PostgREST's
+    // `tooljet_db` is created by it), so they come after it, never before.
+    "postgrest",
 ];
 
 /// Suffixes of image names that are still the same data service

@@ -229,7 +229,7 @@ fn one_name_each(ctx: &Context<'_>, pending: &[Pending<'_>]) -> Result<(), Error
                     ctx.object(p.subject.doc)
                 ),
             )
-            .help("rename the init container, or drop the --migrate or premigrate.io/migrate that repeats it"));
+            .help("rename the init container or keep it in the pods (--keep-init), or drop the --migrate or premigrate.io/migrate that repeats it"));
         }
     }
     Ok(())
@@ -246,7 +246,8 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
     }
     input_notes(ctx, plan);
     // Jobs premigrate builds: extracted from init containers, generated from workloads.
-    let mut new_jobs = extract::find(ctx, &workloads.docs, plan)?;
+    let jobs: Vec<usize> = found.iter().map(|f| f.0).collect();
+    let mut new_jobs = extract::find(ctx, (&workloads.docs, &jobs), plan)?;
     new_jobs.extend(generate::find(ctx, &workloads.docs)?);
     let pending = pending(ctx, found, &new_jobs);
     if pending.is_empty() {

@@ -37,12 +37,15 @@ struct Groups {
 
 /// Finds init-container migrations and builds one Job per distinct container.
 /// An annotation naming an init container the workload does not have is a warning.
+/// `jobs`: the migration Jobs the stream holds; an init container that runs
+/// what one of them runs stays where it is.
 pub(crate) fn find(
     ctx: &Context<'_>,
-    workloads: &[usize],
+    (workloads, jobs): (&[usize], &[usize]),
     plan: &mut Plan,
 ) -> Result<Vec<NewJob>, Error> {
     let mut groups = Groups::default();
+    let commands = job_commands(ctx, jobs);
     for &doc in workloads {
         if !is_template_kind(ctx.kind(doc)) {
             continue;
@@ -65,6 +68,13 @@ pub(crate) fn find(
             let cname = c.get("name").and_then(Value::as_str).unwrap_or("");
             if asked && is_chart_gate(pod, cname) {
                 refuse_gate(ctx, doc, cname, &matched)?;
+            }
+            if let Some(job) = commands
+                .iter()
+                .find(|(key, _)| !asked && *key == command_key(v, c))
+            {
+                left_in_place(ctx, plan, doc, &matched, &repeats(ctx, job.1));
+                continue;
             }
             if let Some(risk) = extract_risk(pod, j) {
                 if !asked {
@@ -106,6 +116,39 @@ pub(crate) fn find(
         out.push(build(ctx, &found)?);
     }
     Ok(out)
+}
+
+/// What a container runs, in its namespace: its image, command and args.
+fn command_key(v: &Value, c: &Value) -> String {
+    let fields: Vec<Option<serde_json::Value>> = ["image", "command", "args"]
+        .iter()
+        .map(|k| c.get(k).map(Value::to_json))
+        .collect();
+    serde_json::json!([namespace(v), fields]).to_string()
+}
+
+/// The [`command_key`] of every container of the migration Jobs `jobs`, with its Job.
+fn job_commands(ctx: &Context<'_>, jobs: &[usize]) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for &job in jobs {
+        let Some(v) = ctx.value(job) else { continue };
+        let containers = v.at(&["spec", "template", "spec", "containers"]);
+        for c in containers.map(Value::items).unwrap_or(&[]) {
+            out.push((command_key(v, c), job));
+        }
+    }
+    out
+}
+
+/// Why an init container that runs what migration Job `job` runs stays: the
+/// chart runs its migration twice over (Hanko's `migrate up` in a Job and in
+/// every pod). Gated on the Job, each pod's run finds nothing left to do; a
+/// Job of its own would be a second one under the Job's name.
+fn repeats(ctx: &Context<'_>, job: usize) -> String {
+    format!(
+        "it runs what {} runs (same image, command and args), which runs once before the workloads: gated on it, each pod's run finds nothing left to migrate",
+        ctx.object(job)
+    )
 }
 
 /// A database's init containers prepare its own pod (its data volume): none is
