@@ -261,6 +261,14 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
                 "testdata/graph/airflow-official.yaml",
             ],
         ),
+        (
+            "cli-migrate-beside-its-database",
+            &[
+                "--migrate",
+                "deployment/misskey=pnpm run migrate",
+                "testdata/graph/misskey-bundled.yaml",
+            ],
+        ),
         ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),
         (
             "cli-missing-second-file",

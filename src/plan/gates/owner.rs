@@ -54,8 +54,13 @@ pub(super) fn note_same_owner(
     if left.is_empty() {
         return;
     }
+    // Said of one workload or of several.
+    let [runs, they, share, are, read, them] = match left.len() {
+        1 => ["runs", "it", "shares", "is", "reads", "it"],
+        _ => ["run", "they", "share", "are", "read", "them"],
+    };
     plan.note(codes::PM212, Some(m.doc), format!(
-        "Job/{}: {} run an image of the migration's image owner ({}) and share nothing else with it, so they are not gated: if they read its schema, annotate them premigrate.io/wait-for: {} (or use --gate all)",
+        "Job/{}: {} {runs} an image of the migration's image owner ({}) but {share} nothing else with it, so {they} {are} not gated: if {they} {read} the schema, annotate {them} premigrate.io/wait-for: {} (or use --gate all)",
         m.original_name,
         left.join(", "),
         owners.join(", "),

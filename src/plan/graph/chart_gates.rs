@@ -34,6 +34,17 @@ const CHECKS: &[&[&str]] = &[
     &["kong", "migrations", "list"],
 ];
 
+/// Migration tools' version tables: a loop whose condition reads one waits
+/// for the migration (Cadence's `wait-for-schema`: `until cqlsh … "SELECT
+/// curr_version FROM schema_version …" | grep -q 0.37; do sleep 10; done`).
+const VERSION_TABLES: &[&str] = &[
+    "schema_version",
+    "schema_migrations",
+    "alembic_version",
+    "flyway_schema_history",
+    "goose_db_version",
+];
+
 /// The variable on premigrate's own gates that names the Jobs they wait for
 /// (blank-separated): how a later run and the deadlock check recognise them.
 pub const WAIT_FOR_ENV: &str = "PREMIGRATE_WAIT_FOR";
@@ -236,7 +247,9 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
     }
     jobs.extend(entrypoint_jobs(c, &base));
     jobs.extend(marked_jobs(c, &base));
-    let check = CHECKS.iter().any(|seq| follows(&words, seq)) || schema_version_wait(c, &words);
+    let check = CHECKS.iter().any(|seq| follows(&words, seq))
+        || schema_version_wait(c, &words)
+        || polls_version_table(&words);
     (!jobs.is_empty() || check).then_some(ChartGate {
         container: name,
         jobs,
@@ -258,6 +271,22 @@ fn schema_version_wait(c: &Value, words: &[&str]) -> bool {
                 .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
     });
     alone && !bypass
+}
+
+/// Whether a shell loop's condition (`until …; do`, `while ! …; do`) reads a
+/// migration tool's version table ([`VERSION_TABLES`]).
+fn polls_version_table(words: &[&str]) -> bool {
+    let mut in_condition = false;
+    words.iter().any(|w| {
+        match *w {
+            "until" | "while" => in_condition = true,
+            "do" => in_condition = false,
+            _ => {}
+        }
+        // Quotes and punctuation around the name (`'schema_version'`) are not part of it.
+        let bare = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
+        in_condition && VERSION_TABLES.contains(&bare)
+    })
 }
 
 /// The Jobs a premigrate gate names in its `PREMIGRATE_WAIT_FOR` variable (its marker).
@@ -452,6 +481,24 @@ mod tests {
             kong("export KONG_NGINX_DAEMON=on; until kong start; do sleep 1; done; kong stop");
         assert!(find(&gate)[0].check);
         assert!(find(&kong("kong start")).is_empty());
+    }
+
+    #[test]
+    fn a_loop_on_a_version_table_is_a_check() {
+        let sh = |script: &str| {
+            init(Value::map([
+                ("name", Value::str("wait-for-schema")),
+                ("command", strs(&["sh", "-c", script])),
+            ]))
+        };
+        let cadence = "until cqlsh $HOST 9042 -e \"SELECT curr_version FROM schema_version WHERE keyspace_name = 'cadence';\" | grep -q 0.37; do sleep 10; done";
+        assert!(find(&sh(cadence))[0].check);
+        let rails = "while ! psql -tc 'select 1 from schema_migrations'; do sleep 2; done";
+        assert!(find(&sh(rails))[0].check);
+        // The table read after the loop (a migration that waits for its
+        // database first) is no check.
+        let after = "until pg_isready; do sleep 1; done; psql -c 'select * from schema_version'";
+        assert!(find(&sh(after)).is_empty());
     }
 
     #[test]

@@ -131,18 +131,21 @@ const DATA_REPOS: &[(&str, &str)] = &[
 /// Why a pod spec is a data service by its image, if it is.
 pub(crate) fn data_image(pod: &Value) -> Option<String> {
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
-    containers.iter().find_map(|c| {
-        let image = c.get("image").and_then(Value::as_str)?;
-        let base = image_name(image);
-        let repo = crate::detect::image_repository(image).to_ascii_lowercase();
-        let by_repo = DATA_REPOS
-            .iter()
-            .find(|(r, _)| repo == *r || repo.ends_with(&format!("/{r}")))
-            .map(|(_, what)| format!("runs image {image} ({what})"));
-        by_repo.or_else(|| {
-            DATA_IMAGES.iter().find_map(|(name, what)| {
-                names_data(&base, name).then(|| format!("runs image {image} ({what})"))
-            })
+    containers.iter().find_map(data_container)
+}
+
+/// Why a container is a data service by its image, if it is.
+pub(crate) fn data_container(c: &Value) -> Option<String> {
+    let image = c.get("image").and_then(Value::as_str)?;
+    let base = image_name(image);
+    let repo = crate::detect::image_repository(image).to_ascii_lowercase();
+    let by_repo = DATA_REPOS
+        .iter()
+        .find(|(r, _)| repo == *r || repo.ends_with(&format!("/{r}")))
+        .map(|(_, what)| format!("runs image {image} ({what})"));
+    by_repo.or_else(|| {
+        DATA_IMAGES.iter().find_map(|(name, what)| {
+            names_data(&base, name).then(|| format!("runs image {image} ({what})"))
         })
     })
 }

@@ -165,6 +165,33 @@ fn runnable(
     ))
 }
 
+/// Refuses a Job built from a pod that runs its own database beside the app:
+/// the Job leaves that container out and would reach no database.
+fn beside_its_database(
+    r: &Request,
+    (containers, index): (&[Value], usize),
+    fail: &dyn Fn(String, &str) -> Error,
+) -> Result<(), Error> {
+    let Some(why) = database_beside(containers, index) else {
+        return Ok(());
+    };
+    Err(fail(
+        format!("{}: the workload's pods run their own database beside the app ({why}): the Job leaves that container out (PM301), so the migration would reach no database, fail, and the workload wait for it forever", r.said),
+        "run the database as a workload of its own behind a Service and point the app at it, then --migrate; or leave the migration in the app's start-up",
+    ))
+}
+
+/// A container other than `index` that runs a data service (Misskey's
+/// preview chart: PostgreSQL and Redis in the app's pod, reached at
+/// `localhost`), in words.
+fn database_beside(containers: &[Value], index: usize) -> Option<String> {
+    containers.iter().enumerate().find_map(|(k, c)| {
+        let why = crate::plan::graph::images::data_container(c).filter(|_| k != index)?;
+        let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
+        Some(format!("container `{name}` {why}"))
+    })
+}
+
 /// Whether `command` is one word naming the program of the container's image
 /// (the last part of its repository: `woodpecker-server` for
 /// `woodpeckerci/woodpecker-server`) while the container runs the image with
@@ -278,12 +305,13 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         ));
     };
     let command = crate::plan::sources::shell::split(&r.command).map_err(|e| {
+        let said = format!(
+            "{}: cannot read the command `{}`: {e}",
+            r.said,
+            r.command.escape_debug()
+        );
         fail(
-            format!(
-                "{}: cannot read the command `{}`: {e}",
-                r.said,
-                r.command.escape_debug()
-            ),
+            said,
             "quote it as a shell would, or run it through a shell: sh -c '…'",
         )
     })?;
@@ -323,11 +351,9 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
         },
         &derive::marks(&object, true),
     )?;
-    let own = pod
-        .get("containers")
-        .map(Value::items)
-        .and_then(|c| c.get(index));
-    runnable(ctx, &r, (&command, own), &d, &fail)?;
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    beside_its_database(&r, (containers, index), &fail)?;
+    runnable(ctx, &r, (&command, containers.get(index)), &d, &fail)?;
     Ok(NewJob {
         job: d,
         origin: Origin::Generated { from: object },
