@@ -269,6 +269,14 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
                 "testdata/graph/misskey-bundled.yaml",
             ],
         ),
+        (
+            "cli-migrate-a-file-database-in-config",
+            &[
+                "--migrate",
+                "deployment/hs-headscale=headscale configtest -c /etc/headscale/config.yaml",
+                "testdata/graph/headscale-default.yaml",
+            ],
+        ),
         ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),
         (
             "cli-missing-second-file",

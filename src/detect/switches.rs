@@ -43,6 +43,8 @@ pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
     ("SEMAPHORE_DB_DIALECT", "bolt"),
     ("SEMAPHORE_DB_DIALECT", "sqlite"),
     ("VIKUNJA_DATABASE_TYPE", "sqlite"),
+    ("HEADSCALE_DATABASE_TYPE", "sqlite"),
+    ("HEADSCALE_DATABASE_TYPE", "sqlite3"),
     // Permify's default engine keeps its data in the pod's memory.
     ("PERMIFY_DATABASE_ENGINE", "memory"),
     // Gitea's and Forgejo's spelling, as env (`GITEA__database__DB_TYPE` is
@@ -266,6 +268,9 @@ const FILE_DATABASE_LINES: &[(&str, &str)] = &[
     // The Zero to JupyterHub chart's `hub.db.type` (its hub Secret's
     // `values.yaml`): `sqlite:///jupyterhub.sqlite` on the hub's claim.
     ("type", "sqlite-pvc"),
+    // Headscale's `database: {type: sqlite}` (`sqlite3` too): its file on the pod's claim.
+    ("type", "sqlite"),
+    ("type", "sqlite3"),
 ];
 
 /// The line of a configuration text (`KEY = value`, an INI's or an env

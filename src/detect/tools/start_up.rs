@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify: session 24). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga: session 24). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -254,6 +254,25 @@ pub const START_UP: &[Tool] = &[
             "permify migrate up --database-engine postgres --database-uri $(PERMIFY_DATABASE_URI)",
         ),
         ..tool("Permify", &["permify"])
+    },
+    Tool {
+        // `headscale serve` runs its pending gormigrate migrations at start
+        // (no lock); `configtest` runs the same start, migrations included,
+        // then exits. SQLite by default: a file on the pod's claim.
+        migrate: &["configtest"],
+        serves: &["serve"],
+        images: &["*juanfont/headscale", "*headscale/headscale"],
+        migrate_only: Some("headscale configtest"),
+        ..tool("Headscale", &["headscale"])
+    },
+    Tool {
+        // taiga-back's entrypoint (`docker/entrypoint.sh`) runs `manage.py
+        // migrate` (no lock, no switch), then execs gunicorn whatever its
+        // arguments: every pod without a `command` (taiga-async has one).
+        serves: &["", "*"],
+        images: &["*taigaio/taiga-back"],
+        migrate_only: Some("python manage.py migrate"),
+        ..tool("Taiga back image", &["taiga-back-start"])
     },
     Tool {
         // Vikunja's `web` (its image's command) runs the pending migrations

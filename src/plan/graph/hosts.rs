@@ -109,7 +109,9 @@ pub const DATA_SCHEMES: &[&str] = &[
 /// the value of a key that says host (`DB_HOST=db.example.com`). Asked only of
 /// a migration that names no Service of the stream: its database is then
 /// outside the release.
-pub fn names_database(text: &str, origin: &Origin) -> bool {
+///
+/// `release_ns`: the release's namespace ("" when unknown).
+pub fn names_database(text: &str, origin: &Origin, release_ns: &str) -> bool {
     let literal = |host: &str| {
         let host: &str = host
             .split(|c: char| matches!(c, ':' | '/' | '?' | ',' | ';') || c.is_whitespace())
@@ -117,8 +119,14 @@ pub fn names_database(text: &str, origin: &Origin) -> bool {
             .unwrap_or("");
         // A bare name or a `….svc[.cluster.local]` name is a Service of the
         // cluster: perhaps the release's own under another spelling (a chart
-        // that cuts the Service's name to 63 but not the host: Hoppscotch).
-        let in_cluster = !host.contains('.') || host.split('.').any(|part| part == "svc");
+        // that cuts the Service's name to 63 but not the host: Hoppscotch);
+        // not one of another namespace (`taiga-pg.db.svc.cluster.local`).
+        let parts: Vec<&str> = host.split('.').collect();
+        let svc = parts.iter().position(|p| *p == "svc");
+        let elsewhere = svc
+            .filter(|&i| i >= 2)
+            .is_some_and(|i| !release_ns.is_empty() && parts[i - 1] != release_ns);
+        let in_cluster = !host.contains('.') || (svc.is_some() && !elsewhere);
         !host.is_empty()
             && !in_cluster
             && host
@@ -439,21 +447,37 @@ mod tests {
     fn databases_named_by_their_own_name() {
         let env = |k: &str| Origin::Env(k.to_string());
         let url = "jdbc:postgresql://db.example.com:5432/app";
-        assert!(names_database(url, &env("DATABASE_URL")));
-        assert!(names_database("postgres://u:p@10.0.0.5/app", &Origin::Argv));
-        assert!(names_database("db.example.com", &env("DATABASE_HOST")));
-        assert!(!names_database("db.example.com", &env("DATABASE_USER")));
+        assert!(names_database(url, &env("DATABASE_URL"), ""));
+        assert!(names_database(
+            "postgres://u:p@10.0.0.5/app",
+            &Origin::Argv,
+            ""
+        ));
+        assert!(names_database("db.example.com", &env("DATABASE_HOST"), ""));
+        assert!(!names_database("db.example.com", &env("DATABASE_USER"), ""));
         assert!(!names_database(
             "postgres://u:p@$(DB_HOST)/app",
-            &env("URL")
+            &env("URL"),
+            ""
         ));
-        assert!(!names_database("https://api.example.com", &env("API_URL")));
-        assert!(!names_database("db", &env("DATABASE_HOST")));
+        assert!(!names_database(
+            "https://api.example.com",
+            &env("API_URL"),
+            ""
+        ));
+        assert!(!names_database("db", &env("DATABASE_HOST"), ""));
         let cut = "postgres://u:p@rel-postgresql.default.svc.cluster.local:5432/app";
-        assert!(!names_database(cut, &env("DATABASE_URL")));
+        assert!(!names_database(cut, &env("DATABASE_URL"), ""));
+        assert!(!names_database(cut, &env("DATABASE_URL"), "default"));
+        // A Service of another namespace than the release's is not its own.
+        assert!(names_database(cut, &env("DATABASE_URL"), "taiga"));
+        let other = "taiga-pg.db.svc.cluster.local";
+        assert!(names_database(other, &env("POSTGRES_HOST"), "taiga"));
+        assert!(!names_database(other, &env("POSTGRES_HOST"), ""));
         assert!(!names_database(
             "postgres://u:p@db:5432/app",
-            &env("DATABASE_URL")
+            &env("DATABASE_URL"),
+            ""
         ));
     }
 

@@ -48,6 +48,14 @@ impl Reach<'_, '_> {
         self.reached_by(pod, &texts, ns, who)
     }
 
+    /// The release's namespace, for a document of namespace `ns` ("": unknown).
+    pub(super) fn release_ns(&self, ns: &str) -> String {
+        match ns.is_empty() {
+            true => self.single_ns.clone().unwrap_or_default(),
+            false => ns.to_string(),
+        }
+    }
+
     /// [`Reach::from`], the pod's texts read already (`roles::texts_of`).
     pub(super) fn reached_by(
         &mut self,

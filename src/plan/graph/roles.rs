@@ -145,6 +145,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
     };
     for (k, (m, pod, name)) in migrations.iter().enumerate() {
         let ns = namespace_of(index, *m);
+        let release_ns = reach.release_ns(&ns);
         // What the pod reads, once: its hosts, its waits, its own database.
         let texts = texts_of(index, pod);
         let mut need = reach.reached_by(pod, &texts, &ns, "the migration");
@@ -157,7 +158,7 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
         if need.is_empty()
             && texts
                 .iter()
-                .any(|(t, _, from)| super::hosts::names_database(t, from))
+                .any(|(t, _, from)| super::hosts::names_database(t, from, &release_ns))
         {
             out.external.insert(k);
         }

@@ -78,7 +78,19 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
             pre
         }
         Some(e) => {
-            plan.note(codes::PM101, Some(job.doc), format!("{}: the chart already makes this Job a `{}` hook; its events and delete policy are kept", job.object, e.join(",")));
+            let policy = match annotation(v, engines::HELM_HOOK_DELETE) {
+                Some(_) => "its events and delete policy are kept",
+                None => "its events are kept; it sets no delete policy, so it gets premigrate's",
+            };
+            plan.note(
+                codes::PM101,
+                Some(job.doc),
+                format!(
+                    "{}: the chart already makes this Job a `{}` hook; {policy}",
+                    job.object,
+                    e.join(",")
+                ),
+            );
             e.join(",")
         }
         // A contract step (`premigrate.io/phase: post`) runs after the apps.
@@ -284,13 +296,11 @@ fn annotate(
                 &Fills::hook(&job.original, &hook.events, hook.weight),
             ),
         };
-        job_annotation(
-            own_edits,
-            v,
-            row.key,
-            &value,
-            "makes the migration a Helm hook that runs before the workloads",
-        );
+        let why = match hook.author_hook && row.key == engines::HELM_HOOK_DELETE {
+            true => "the chart's hook sets no delete policy: a failed Job is deleted before it is made again, and one named by its content once it succeeded (else each changed spec would leave the previous one behind)",
+            false => "makes the migration a Helm hook that runs before the workloads",
+        };
+        job_annotation(own_edits, v, row.key, &value, why);
     }
 }
 

@@ -462,8 +462,13 @@ fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
         ));
     }
     if !nj.job.dropped_mounts.is_empty() {
+        // When a claim of the release exists, by the order the target writes.
+        let before = match ctx.target {
+            crate::config::Target::Hooks => "is created after the Job's pre-install hook runs",
+            _ => "is applied after the Job's Argo CD wave",
+        };
         plan.note(codes::PM302, Some(nj.from), format!(
-            "Job/{name} (from {}): left out volume mount(s) {}: a Job cannot mount a StatefulSet's volumeClaimTemplates, nor share a claim with the pods it gates (a ReadWriteOnce claim they hold keeps a Job on another node from starting, and a claim of the release is applied after the Job's Argo CD wave); the migration must not need it",
+            "Job/{name} (from {}): left out volume mount(s) {}: a Job cannot mount a StatefulSet's volumeClaimTemplates, nor share a claim with the pods it gates (a ReadWriteOnce claim they hold keeps a Job on another node from starting, and a claim of the release {before}); the migration must not need it",
             ctx.object(nj.from),
             nj.job.dropped_mounts.join(", ")
         ));

@@ -128,7 +128,11 @@ fn serving(
             let verdict = crate::detect::classify_container_with(&with_env, &scripts, &ctx.rules);
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
             let repo = crate::detect::image_repository(image);
-            (verdict.kind == Kind::MigratesThenServes && verdict.is_migration()).then(|| {
+            let serves = verdict.kind == Kind::MigratesThenServes && verdict.is_migration();
+            // A database in a file its config names (Headscale's `type:
+            // sqlite`) is the pod's own: nothing shared to race for.
+            let own_file = || super::file_database(ctx, pod, c).is_some();
+            (serves && !own_file()).then(|| {
                 let (code, text) =
                     message((&object, single), (c, i), &verdict, &scripts, &ctx.rules);
                 let tool = verdict.tool.unwrap_or("");
