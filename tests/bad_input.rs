@@ -277,6 +277,14 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
                 "testdata/graph/headscale-default.yaml",
             ],
         ),
+        (
+            "cli-migrate-joplin-on-sqlite",
+            &[
+                "--migrate",
+                "deployment/notes-joplin=node /home/joplin/packages/server/dist/app.js migrate latest",
+                "testdata/graph/joplin-sqlite.yaml",
+            ],
+        ),
         ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),
         (
             "cli-missing-second-file",

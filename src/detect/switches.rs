@@ -43,6 +43,8 @@ pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
     ("SEMAPHORE_DB_DIALECT", "bolt"),
     ("SEMAPHORE_DB_DIALECT", "sqlite"),
     ("VIKUNJA_DATABASE_TYPE", "sqlite"),
+    // Joplin Server's (any other value than `pg` is SQLite).
+    ("DB_CLIENT", "sqlite3"),
     ("HEADSCALE_DATABASE_TYPE", "sqlite"),
     ("HEADSCALE_DATABASE_TYPE", "sqlite3"),
     // Permify's default engine keeps its data in the pod's memory.
@@ -164,6 +166,7 @@ const FILE_UNLESS_SET: &[(&str, &str, &[&str], &str)] = &[
         &["postgres"],
         "memory",
     ),
+    ("joplin/server", "DB_CLIENT", &["pg"], "a file"),
     (
         "vaultwarden/server",
         "DATABASE_URL",

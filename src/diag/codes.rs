@@ -223,6 +223,9 @@ pub const PM514: Code = code("PM514", Info, "a possible migration the detector c
 /// Lint: apps applied with a regular migration Job they do not wait for.
 pub const PM515: Code = code("PM515", Warning, "apps start with a regular migration Job, not after it",
     "The chart makes its migration Job a regular resource and the apps that share its database (a Secret, a ConfigMap, the image) do not wait for it: Helm, kubectl, Flux and kapp apply them at once, so on a fresh install the apps crash-loop until the schema exists and on an upgrade their new pods run against the old schema. The post-renderer gates them on the Job; by hand, add an init container that waits for it.");
+/// Lint: a migration runs a SQL file with psql and ignores its errors.
+pub const PM516: Code = code("PM516", Warning, "a migration runs psql on a file without ON_ERROR_STOP",
+    "psql runs every statement of a file (`-f`, `--file`, `< FILE`) and exits 0 whatever failed unless `ON_ERROR_STOP` is set: the migration Job succeeds on a half-applied schema and the apps gated on it start against it. Run `psql -v ON_ERROR_STOP=1 --single-transaction -f FILE`: the first failed statement stops psql with exit status 3 and rolls the file back.");
 
 // PM6xx: input premigrate does not trust (reliability and security).
 
@@ -254,7 +257,7 @@ pub const CODES: &[Code] = &[
     PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209, PM210,
     PM211, PM212, PM301, PM302, PM303, PM304, PM305, PM401, PM402, PM403, PM404, PM501, PM502,
     PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514, PM515,
-    PM601, PM602, PM603, PM604, PM605, PM606, PM607,
+    PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

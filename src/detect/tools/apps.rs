@@ -42,6 +42,16 @@ pub const APPS: &[Tool] = &[
         ..tool("Hanko", &["hanko"])
     },
     Tool {
+        // `nakama migrate up|down|status` (its migrate package: each migration
+        // in its own transaction, no lock); the server refuses to start while
+        // migrations are pending and never migrates itself.
+        migrate: &["migrate up"],
+        checks: &["migrate status"],
+        not: &["migrate down", "migrate redo"],
+        images: &["*heroiclabs/nakama"],
+        ..tool("Nakama", &["nakama"])
+    },
+    Tool {
         migrate: &["init", "setup"],
         serves: &["start-from-init", "start-from-setup"],
         not: &["start"],

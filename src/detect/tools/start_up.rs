@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga: session 24). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server: session 24). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -126,7 +126,8 @@ pub const START_UP: &[Tool] = &[
     },
     Tool {
         // The backend image runs `pnpm -F backend migrate-production` (knex,
-        // under knex's lock: the other pods wait) before its server; the
+        // under knex's lock: a second migrator fails on it and restarts)
+        // before its server; the
         // chart's no-migrate command (`node dist/index.js`) and the scheduler
         // (`node dist/scheduler.js`) run other programs.
         serves: &[""],
@@ -273,6 +274,17 @@ pub const START_UP: &[Tool] = &[
         images: &["*taigaio/taiga-back"],
         migrate_only: Some("python manage.py migrate"),
         ..tool("Taiga back image", &["taiga-back-start"])
+    },
+    Tool {
+        // Joplin Server's image runs knex's `migrate.latest` at start unless
+        // `DB_AUTO_MIGRATION` is false (a second migrator fails on knex's
+        // lock and pm2 restarts it), then serves; `app.js migrate latest`
+        // only migrates. SQLite unless `DB_CLIENT=pg`.
+        serves: &[""],
+        images: &["*joplin/server"],
+        migrate_only: Some("node /home/joplin/packages/server/dist/app.js migrate latest"),
+        locked: true,
+        ..tool("Joplin Server image", &["joplin-server-start"])
     },
     Tool {
         // Vikunja's `web` (its image's command) runs the pending migrations

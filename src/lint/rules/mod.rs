@@ -22,6 +22,7 @@ mod migration_retried;
 mod possible_migration;
 mod post_migration_awaited;
 mod pre_install_hook_uses_release;
+mod psql_errors_ignored;
 mod ttl_under_gitops;
 mod unversioned_job_name;
 
@@ -68,6 +69,7 @@ pub const RULES: &[Rule] = &[
     deleted_hook_awaited::RULE,
     possible_migration::RULE,
     apps_start_with_migration::RULE,
+    psql_errors_ignored::RULE,
 ];
 
 /// `base` followed by `keys`.
