@@ -224,7 +224,11 @@ pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Ru
         let prefix = v.tool.map(|t| t.to_ascii_uppercase() + "_");
         prefix.is_some_and(|p| switched_off(c) && super::switches::names_a_switch(c, &p))
     };
-    let off = (!has_command && switched_off(c)) || own_switch();
+    let heeds = !v
+        .tool
+        .and_then(tools::named)
+        .is_some_and(|t| t.ignores_switches);
+    let off = heeds && ((!has_command && switched_off(c)) || own_switch());
     if v.kind == Kind::MigratesThenServes && (off || file_db()) {
         return Verdict::other();
     }

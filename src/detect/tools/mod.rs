@@ -38,6 +38,10 @@ pub struct Tool {
     /// (Concourse's `worker`): a workload running only such a container
     /// shares the migration's image, not its database, and is not gated for it.
     pub no_database: &'static [&'static str],
+    /// Its start migrates whatever env switch the chart sets (a switch of
+    /// another image's spelling: Pixelfed's `DB_APPLY_NEW_MIGRATIONS_AUTOMATICALLY`,
+    /// which only the official image's scripts read).
+    pub ignores_switches: bool,
 }
 
 pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) -> Tool {
@@ -53,6 +57,7 @@ pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) 
         migrate_only: None,
         locked: false,
         no_database: &[],
+        ignores_switches: false,
     }
 }
 

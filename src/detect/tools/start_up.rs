@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server: session 24). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -285,6 +285,26 @@ pub const START_UP: &[Tool] = &[
         migrate_only: Some("node /home/joplin/packages/server/dist/app.js migrate latest"),
         locked: true,
         ..tool("Joplin Server image", &["joplin-server-start"])
+    },
+    Tool {
+        // Apicurio Registry's SQL image creates or upgrades its schema at
+        // start (`registry.sql.init`, on by default) under a lock of its own
+        // process only, then serves; no command only migrates. The
+        // in-memory and Kafka images have no schema.
+        serves: &[""],
+        images: &["*apicurio/apicurio-registry-sql"],
+        ..tool("Apicurio Registry SQL image", &["apicurio-registry-sql-start"])
+    },
+    Tool {
+        // mattlqx's Pixelfed image starts with `start.nginx.sh`: `php artisan
+        // migrate --force` (Laravel, no lock), then nginx and php-fpm. It
+        // reads no switch: `DB_APPLY_NEW_MIGRATIONS_AUTOMATICALLY` is the
+        // official image's.
+        serves: &[""],
+        images: &["*mattlqx/docker-pixelfed"],
+        migrate_only: Some("php artisan migrate --force"),
+        ignores_switches: true,
+        ..tool("Pixelfed image (mattlqx)", &["pixelfed-start"])
     },
     Tool {
         // Vikunja's `web` (its image's command) runs the pending migrations
