@@ -285,6 +285,14 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
                 "testdata/graph/joplin-sqlite.yaml",
             ],
         ),
+        (
+            "cli-extract-init-that-repeats-a-job",
+            &[
+                "--extract-init",
+                "migrate",
+                "testdata/graph/hanko-external-db.yaml",
+            ],
+        ),
         ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),
         (
             "cli-missing-second-file",

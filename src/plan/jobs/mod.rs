@@ -229,7 +229,7 @@ fn one_name_each(ctx: &Context<'_>, pending: &[Pending<'_>]) -> Result<(), Error
                     ctx.object(p.subject.doc)
                 ),
             )
-            .help("rename the init container or keep it in the pods (--keep-init), or drop the --migrate or premigrate.io/migrate that repeats it"));
+            .help("rename the init container, or drop the --extract-init, --migrate or annotation that repeats the other (a detected init container that runs what a migration Job runs stays in the pods; --keep-init keeps every detected one)"));
         }
     }
     Ok(())

@@ -69,10 +69,9 @@ pub(crate) fn find(
             if asked && is_chart_gate(pod, cname) {
                 refuse_gate(ctx, doc, cname, &matched)?;
             }
-            if let Some(job) = commands
-                .iter()
-                .find(|(key, _)| !asked && *key == command_key(v, c))
-            {
+            // Asked for by name, it is extracted whatever else runs it.
+            let key = (!asked).then(|| command_key(v, c));
+            if let Some(job) = commands.iter().find(|(k, _)| key.as_ref() == Some(k)) {
                 left_in_place(ctx, plan, doc, &matched, &repeats(ctx, job.1));
                 continue;
             }
