@@ -293,6 +293,10 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
                 "testdata/graph/hanko-external-db.yaml",
             ],
         ),
+        (
+            "cli-subcommand-after-options",
+            &["--target", "hooks", "explain", GOOD],
+        ),
         ("cli-missing-file", &["testdata/bad/does-not-exist.yaml"]),
         (
             "cli-missing-second-file",

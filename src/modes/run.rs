@@ -206,6 +206,20 @@ impl Input {
 }
 
 /// Reads the input: the files in order (`-` is stdin) joined as one stream, or stdin.
+/// The help for a file that cannot be read: a subcommand's name given after
+/// options (`premigrate --target hooks explain FILE`) is read as a file, as
+/// the options belong to the subcommand and come after it.
+fn path_help(f: &Path) -> String {
+    use clap::CommandFactory as _;
+    let cli = crate::config::cli::Cli::command();
+    let name = f.to_string_lossy();
+    let subcommand = cli.get_subcommands().any(|s| s.get_name() == name);
+    match subcommand {
+        true => format!("`{name}` is a subcommand: give it first, then its options (`premigrate {name} [OPTIONS] [FILE]...`)"),
+        false => "check the path".to_string(),
+    }
+}
+
 fn read_input(files: &[PathBuf]) -> Result<Input, Error> {
     let mut buf = Vec::new();
     let mut parts = Vec::new();
@@ -219,9 +233,7 @@ fn read_input(files: &[PathBuf]) -> Result<Input, Error> {
         } else {
             std::fs::read(f)
         }
-        .map_err(|e| {
-            Error::new(format!("cannot read {}: {e}", f.display())).help("check the path")
-        })?;
+        .map_err(|e| Error::new(format!("cannot read {}: {e}", f.display())).help(path_help(f)))?;
         if k > 0 && !buf.is_empty() {
             if !buf.ends_with(b"\n") {
                 buf.push(b'\n');
