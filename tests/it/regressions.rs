@@ -267,3 +267,55 @@ metadata:
     let out = premigrate::rewrite(plain.as_bytes(), &cfg).unwrap();
     assert!(!hang(&out.plan), "{}", out.explanation);
 }
+
+/// A migration whose database host is a Service of another namespace than
+/// the release's (`pg.db.svc.cluster.local`, the release in `app`) names a
+/// database of its own: the release's bundled PostgreSQL, found by image, is
+/// not a need of it (it was, when every `.svc` host counted as the release's).
+#[test]
+fn a_svc_host_of_another_namespace_is_outside_the_release() {
+    let stream = |host: &str| {
+        format!(
+            "\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: app-postgresql
+  namespace: app
+spec:
+  template:
+    spec:
+      containers:
+        - name: postgresql
+          image: postgres:16
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: app-migrate
+  namespace: app
+  annotations:
+    premigrate.io/migration: \"true\"
+spec:
+  template:
+    spec:
+      containers:
+        - name: migrate
+          image: example/app:1
+          command: [app, migrate]
+          env:
+            - name: DATABASE_URL
+              value: postgres://u:p@{host}:5432/app
+"
+        )
+    };
+    let cfg = premigrate::Config::default();
+    let needs = |host: &str| {
+        let out = premigrate::rewrite(stream(host).as_bytes(), &cfg).unwrap();
+        out.explanation
+            .contains("needs: document 1 StatefulSet/app-postgresql")
+    };
+    assert!(!needs("pg.db.svc.cluster.local"));
+    // In the release's own namespace it may be the release's, under another spelling.
+    assert!(needs("pg.app.svc.cluster.local"));
+}

@@ -87,8 +87,8 @@ fn psql_on_a_file(text: &str) -> Option<String> {
     })
 }
 
-/// Whether the command or the container's env sets `ON_ERROR_STOP` (a `-v`
-/// option, or a `PSQLRC` file the command writes).
+/// Whether the command line (a `-v ON_ERROR_STOP=1`, or a psqlrc it writes)
+/// or a value of the container's env names `ON_ERROR_STOP`.
 fn sets_on_error_stop(c: &Value, text: &str) -> bool {
     let env = c.get("env").map(Value::items).unwrap_or(&[]);
     text.to_ascii_uppercase().contains("ON_ERROR_STOP")

@@ -70,7 +70,7 @@ pub(crate) fn find(
                 refuse_gate(ctx, doc, cname, &matched)?;
             }
             // Asked for by name, it is extracted whatever else runs it.
-            let key = (!asked).then(|| command_key(v, c));
+            let key = (!asked).then(|| container_key(v, c, RUNS));
             if let Some(job) = commands.iter().find(|(k, _)| key.as_ref() == Some(k)) {
                 left_in_place(ctx, plan, doc, &matched, &repeats(ctx, job.1));
                 continue;
@@ -92,12 +92,7 @@ pub(crate) fn find(
                 continue;
             }
             // Replicas of one migration: same namespace, image, command, args and environment.
-            let fields: Vec<Option<serde_json::Value>> =
-                ["image", "command", "args", "env", "envFrom"]
-                    .iter()
-                    .map(|k| c.get(k).map(Value::to_json))
-                    .collect();
-            let key = serde_json::json!([namespace(v), fields]).to_string();
+            let key = container_key(v, c, &["image", "command", "args", "env", "envFrom"]);
             if !groups.found.contains_key(&key) {
                 groups.order.push(key.clone());
             }
@@ -117,23 +112,25 @@ pub(crate) fn find(
     Ok(out)
 }
 
-/// What a container runs, in its namespace: its image, command and args.
-fn command_key(v: &Value, c: &Value) -> String {
-    let fields: Vec<Option<serde_json::Value>> = ["image", "command", "args"]
-        .iter()
+/// The fields of a container that say what it runs.
+const RUNS: &[&str] = &["image", "command", "args"];
+
+/// Container `c` of document `v` as a key: its namespace and `fields`.
+fn container_key(v: &Value, c: &Value, fields: &[&str]) -> String {
+    let fields: Vec<Option<serde_json::Value>> = (fields.iter())
         .map(|k| c.get(k).map(Value::to_json))
         .collect();
     serde_json::json!([namespace(v), fields]).to_string()
 }
 
-/// The [`command_key`] of every container of the migration Jobs `jobs`, with its Job.
+/// The [`container_key`] (what it runs) of every container of the migration Jobs `jobs`, with its Job.
 fn job_commands(ctx: &Context<'_>, jobs: &[usize]) -> Vec<(String, usize)> {
     let mut out = Vec::new();
     for &job in jobs {
         let Some(v) = ctx.value(job) else { continue };
         let containers = v.at(&["spec", "template", "spec", "containers"]);
         for c in containers.map(Value::items).unwrap_or(&[]) {
-            out.push((command_key(v, c), job));
+            out.push((container_key(v, c, RUNS), job));
         }
     }
     out
