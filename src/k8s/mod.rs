@@ -1,7 +1,8 @@
 //! Read views of Kubernetes objects: the kinds premigrate knows (`kinds`), what
-//! a pod spec references (`refs`), what each engine reads (`engines`).
+//! a pod spec references (`refs`), what each engine reads (`engines`), image references (`image_ref`).
 
 pub(crate) mod engines;
+pub(crate) mod image_ref;
 pub(crate) mod kinds;
 pub(crate) mod refs;
 

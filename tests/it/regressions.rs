@@ -319,3 +319,41 @@ spec:
     // In the release's own namespace it may be the release's, under another spelling.
     assert!(needs("pg.app.svc.cluster.local"));
 }
+
+/// PM019 (a migration image whose tag moves) is a gitops matter: a content-named
+/// Job keeps its name when a new image is pushed under the tag; a Helm hook is
+/// made again on every upgrade, so `--target hooks` says nothing. A pinned
+/// image and a moving init container (a `busybox:latest` wait) say nothing.
+#[test]
+fn a_moving_migration_image_is_a_gitops_warning_only() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/codes/pm019-moving-image-tag.yaml"
+    );
+    let input = std::fs::read_to_string(path).unwrap();
+    let notes = |text: &str, target| {
+        let cfg = premigrate::Config {
+            target,
+            ..premigrate::Config::default()
+        };
+        let out = premigrate::rewrite(text.as_bytes(), &cfg).unwrap();
+        out.plan
+            .notes
+            .iter()
+            .filter(|n| n.code == "PM019")
+            .map(|n| n.message.clone())
+            .collect::<Vec<_>>()
+    };
+    let gitops = notes(&input, premigrate::config::Target::Gitops);
+    assert_eq!(gitops.len(), 1, "{gitops:?}");
+    assert!(
+        gitops[0].contains("`ghcr.io/example/app:latest` is tagged `latest`"),
+        "{}",
+        gitops[0]
+    );
+    assert!(notes(&input, premigrate::config::Target::Hooks).is_empty());
+    let pinned = input.replace("ghcr.io/example/app:latest", "ghcr.io/example/app:2.4.1");
+    assert!(notes(&pinned, premigrate::config::Target::Gitops).is_empty());
+    let untagged = input.replace("ghcr.io/example/app:latest", "ghcr.io/example/app");
+    assert!(notes(&untagged, premigrate::config::Target::Gitops)[0].contains("has no tag"));
+}

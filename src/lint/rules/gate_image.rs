@@ -56,7 +56,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         let problem = if image.contains("groundnuty/k8s-wait-for") {
             "is unmaintained and carries known CVEs".to_string()
         } else {
-            match tag(image) {
+            match crate::k8s::image_ref::tag(image) {
                 _ if image.contains('@') => continue,
                 None => "has no tag: it changes under the release".to_string(),
                 Some("latest") => "is `:latest`: it changes under the release".to_string(),
@@ -80,10 +80,4 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             false,
         ));
     }
-}
-
-/// The tag of an image reference, if it has one.
-fn tag(image: &str) -> Option<&str> {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    last.split_once(':').map(|(_, t)| t)
 }

@@ -85,6 +85,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
     }
     hardening.extend(render_time_annotations(v));
     set_up_only(ctx, job, plan);
+    moving_image(ctx, job, plan);
     if !job.hook && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
         plan.note(codes::PM004, Some(job.doc), format!(
@@ -113,6 +114,35 @@ fn set_up_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
             ctx.object(job.doc)
         ));
     }
+}
+
+/// Warns of a migration image whose tag moves, in a Job named by its content
+/// (PM019): a new image under the tag is the same Job, which never reruns. A
+/// hook is made again on every upgrade, whatever its content.
+fn moving_image(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
+    if job.hook {
+        return;
+    }
+    // The main containers: init containers are mostly helpers (a curl that
+    // waits for the database) whose image is not the migration's code.
+    let containers = job.pod.get("containers").map(Value::items).unwrap_or(&[]);
+    let images = containers
+        .iter()
+        .filter_map(|c| c.get("image").and_then(Value::as_str));
+    let Some((image, tag)) = images
+        .filter_map(|i| crate::k8s::image_ref::moving_tag(i).map(|t| (i, t)))
+        .next()
+    else {
+        return;
+    };
+    let how = match tag {
+        "" => "has no tag".to_string(),
+        t => format!("is tagged `{t}`"),
+    };
+    plan.note(codes::PM019, Some(job.doc), format!(
+        "{}: image `{image}` {how}, which moves: the Job is named by a hash of its spec, and a new image under that tag leaves the hash as it is, so the finished Job is kept and the new code's migrations do not run; pin the image by version or digest",
+        ctx.object(job.doc)
+    ));
 }
 
 /// The Job's deadline: `--timeout`'s; else none when the Job now waits in a
