@@ -525,6 +525,14 @@ fn a_worker_ignores_the_apps_migration_switch() {
     assert_ne!(kind(image, &["php", "artisan", "horizon"], &on), serves);
     assert_ne!(kind(image, &["celery", "-A", "app", "worker"], &on), serves);
     assert_eq!(kind(image, &["node", "server.js"], &on), serves);
+    // wger: a script named for the worker, and a management command of
+    // another task beside the chart's shared `DJANGO_PERFORM_MIGRATIONS`.
+    let wger = [("DJANGO_PERFORM_MIGRATIONS", "True")];
+    let image = "wger/server:latest";
+    assert_ne!(kind(image, &["/start-beat"], &wger), serves);
+    assert_ne!(kind(image, &["/start-worker"], &wger), serves);
+    let task = ["./manage.py", "setup-powersync-storage"];
+    assert_eq!(kind(image, &task, &wger), Kind::Other);
     // Django's SQLite engine is a file of the pod.
     let django = [("DB_ENGINE", "django.db.backends.sqlite3")];
     assert_eq!(

@@ -86,6 +86,24 @@ pub fn names_host(text: &str, origin: &Origin, name: &str, svc_ns: &str, job_ns:
     })
 }
 
+/// Words of a setting's name that say it names a mail server (`SMTP_HOST`,
+/// `MAIL_SERVER`, `EMAIL_HOST`).
+const MAIL_KEY_WORDS: &[&str] = &["SMTP", "MAIL"];
+
+/// Whether a text comes from a setting that names a mail server (Rallly's
+/// `SMTP_HOST` of its relay): the app sends mail through it, a migration
+/// never connects to it, and a relay the migration waited for would hold it
+/// up for nothing.
+pub fn mail_setting(origin: &Origin) -> bool {
+    match origin {
+        Origin::Env(key) | Origin::File(key) => {
+            let key = key.to_ascii_uppercase();
+            MAIL_KEY_WORDS.iter().any(|w| key.contains(w))
+        }
+        Origin::Argv => false,
+    }
+}
+
 /// URL schemes of databases, caches and brokers (`postgres://…`, `jdbc:mysql://…`).
 pub const DATA_SCHEMES: &[&str] = &[
     "postgres",
@@ -221,14 +239,18 @@ pub const HOST_COMMANDS: &[&str] = &[
 /// right before a port.
 fn in_command(line: &str, start: usize, len: usize) -> bool {
     let quote = |c: char| c == '\"' || c == '\'';
+    // The name may be quoted itself (`nc -z "db" "5432"`).
     let prev = line[..start]
+        .trim_end_matches(quote)
         .split_whitespace()
         .next_back()
         .map(|t| t.trim_matches(quote));
     let next = line[start + len..]
+        .trim_start_matches(quote)
         .split_whitespace()
         .next()
-        .map(|t| t.trim_matches(quote).trim_end_matches(';'));
+        // A quoted port before a `;` (wger's `nc -zvw10 wger-app "8000";`).
+        .map(|t| t.trim_matches(|c| quote(c) || c == ';'));
     let port = next.is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()));
     let host_option =
         prev.is_some_and(|p| matches!(p, "-h" | "-H") || (p.starts_with("--") && is_host_key(p)));
@@ -568,6 +590,8 @@ mod tests {
             "migrate --db-host app",
             "migrate --db-host=app",
             "sh -c until nc -z app 5432; do sleep 1; done",
+            "sh -c until nc -zvw10 app \"8000\"; do sleep 2; done",
+            "sh -c until nc -zvw10 \"app\" \"5432\"; do sleep 2; done",
             "sh -c until nslookup app; do sleep 1; done",
         ] {
             assert!(names_host(argv, &Origin::Argv, "app", "", ""), "{argv}");
@@ -575,6 +599,19 @@ mod tests {
         let script = "#!/bin/sh\nset -e\napp db upgrade\napp init\n";
         assert!(!names_host(script, &file("init.sh"), "app", "", ""));
         assert!(!names_host("app db upgrade", &Origin::Argv, "app", "", ""));
+    }
+
+    /// A mail relay's host (Rallly's `SMTP_HOST`) is the app's, never a
+    /// migration's dependency; a database's is.
+    #[test]
+    fn mail_settings_name_no_dependency() {
+        for key in ["SMTP_HOST", "MAIL_SERVER", "EMAIL_HOST", "smtp.host"] {
+            assert!(super::mail_setting(&Origin::Env(key.to_string())), "{key}");
+        }
+        for key in ["DB_HOST", "REDIS_URL", "DATABASE_URL"] {
+            assert!(!super::mail_setting(&Origin::Env(key.to_string())), "{key}");
+        }
+        assert!(!super::mail_setting(&Origin::Argv));
     }
 
     /// keystone's logging.conf names a logger like the Service: not a host.

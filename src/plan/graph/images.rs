@@ -93,6 +93,17 @@ const SIDE_IMAGES: &[&str] = &[
     // `PGRST_HOST`): they read the schema the migration makes (PostgREST's
     // `tooljet_db` is created by it), so they come after it, never before.
     "postgrest",
+    // Web servers and HTTP proxies in front of the app (wger's nginx, whose
+    // upstream is the app itself and whose URL the app's env holds): no
+    // migration connects through one, and one that proxies to the app
+    // cannot be ready before it. TCP proxies (HAProxy, Envoy, ProxySQL)
+    // front databases too, and stay data services.
+    "nginx",
+    "nginx-unprivileged",
+    "openresty",
+    "caddy",
+    "httpd",
+    "traefik",
 ];
 
 /// Suffixes of image names that are still the same data service

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::hosts::{names_host, Origin};
+use super::hosts::{mail_setting, names_host, Origin};
 use super::roles::{chart_gated, pod_of, runs_image_of, selected, side_service, texts_of, Svc};
 use crate::index::Index;
 use crate::yaml::Value;
@@ -77,7 +77,8 @@ impl Reach<'_, '_> {
         for k in self.by_name.candidates(texts) {
             let s = &services[k];
             let Some(seen) = texts.iter().find(|(t, _, from)| {
-                names_host(t, from, &s.name, &release(&s.namespace), &release(ns))
+                !mail_setting(from)
+                    && names_host(t, from, &s.name, &release(&s.namespace), &release(ns))
             }) else {
                 continue;
             };
