@@ -4,7 +4,7 @@
 use super::command::{self, Does, Finding, Rule};
 use super::image_rows::image_rows;
 use super::rules::Rules;
-use super::switches::{env_switch, switched_off};
+use super::switches::{self, env_switch, switched_off};
 use super::tools;
 use super::verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
 use super::words::{self, says, Says};
@@ -342,12 +342,10 @@ fn by_image_env_name(
         }
         _ => {}
     }
-    // A command of its own that a known tool runs for another task (wger's
-    // `./manage.py setup-powersync-storage` beside `DJANGO_PERFORM_MIGRATIONS`,
-    // which the chart gives every container): it replaces the entrypoint
-    // that reads the switch.
-    let other_task = has_command && !runs_entrypoint_script(c) && tool_task(c);
-    if let Some(sw) = env_switch(c).filter(|_| !a_worker(c, has_command) && !other_task) {
+    // A tool's own subcommand (wger's `./manage.py setup-powersync-storage`)
+    // replaces the entrypoint that reads a switch the chart gives every container.
+    let other_task = has_command && !runs_entrypoint_script(c) && switches::tool_task(c);
+    if let Some(sw) = env_switch(c).filter(|_| !switches::a_worker(c, has_command) && !other_task) {
         v.kind = Kind::MigratesThenServes;
         v.confidence = Confidence::Likely;
         // The image's tool, when the table knows its command that only
@@ -379,43 +377,6 @@ fn by_image_env_name(
             ));
         }
     }
-}
-
-/// Whether container `c` is a worker with a `command` of its own (`php
-/// artisan horizon`, `celery … worker`): it skips the image's entrypoint that
-/// reads a start-up migration switch, and runs beside the app with the same
-/// env, so the switch says nothing of it.
-fn a_worker(c: &Value, has_command: bool) -> bool {
-    // A word of the command, or a part of a script's name (wger's `/start-beat`).
-    let worker = |w: &str| {
-        let w = w.to_ascii_lowercase();
-        let base = w.rsplit('/').next().unwrap_or(&w);
-        std::iter::once(w.as_str())
-            .chain(base.split(['-', '_']))
-            .any(|p| super::vocab::WORKER_WORDS.contains(&p))
-    };
-    has_command && !runs_entrypoint_script(c) && super::command_line(c).iter().any(|w| worker(w))
-}
-
-/// Whether a container's command runs a known tool's program for a task of
-/// its own (`./manage.py setup-powersync-storage`, `php artisan cache:clear`):
-/// a subcommand that neither serves nor migrates.
-fn tool_task(c: &Value) -> bool {
-    let line = super::command_line(c);
-    let Some(k) = line.iter().position(|w| {
-        let base = w.rsplit('/').next().unwrap_or(w);
-        let stem = base.split('.').next().unwrap_or(base);
-        !stem.is_empty() && !tools::named_by(stem, &[]).is_empty()
-    }) else {
-        return false;
-    };
-    let Some(sub) = line[k + 1..].iter().find(|w| !w.starts_with('-')) else {
-        return false;
-    };
-    let sub = sub.to_ascii_lowercase();
-    let says_something = super::vocab::SERVE_VERBS.contains(&sub.as_str())
-        || matches!(words::says(&sub), Says::Migrate | Says::Check | Says::Wait);
-    !says_something
 }
 
 /// Images named like migrators: `*-migrate`, `*/migrator`, `*-migrations`, `*/bootloader`,

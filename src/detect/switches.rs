@@ -154,6 +154,48 @@ pub fn on_switch(c: &Value) -> Option<(usize, String)> {
     })
 }
 
+/// Whether container `c` is a worker with a `command` of its own (`php
+/// artisan horizon`, `celery … worker`): it skips the image's entrypoint that
+/// reads a start-up migration switch, and runs beside the app with the same
+/// env, so the switch says nothing of it.
+pub(super) fn a_worker(c: &Value, has_command: bool) -> bool {
+    // A word of the command, or a part of a script's name (wger's `/start-beat`).
+    let worker = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        let base = w.rsplit('/').next().unwrap_or(&w);
+        std::iter::once(w.as_str())
+            .chain(base.split(['-', '_']))
+            .any(|p| super::vocab::WORKER_WORDS.contains(&p))
+    };
+    has_command
+        && !super::classify::runs_entrypoint_script(c)
+        && super::command_line(c).iter().any(|w| worker(w))
+}
+
+/// Whether a container's command runs a known tool's program for a task of
+/// its own (`./manage.py setup-powersync-storage`, `php artisan cache:clear`):
+/// a subcommand that neither serves nor migrates.
+pub(super) fn tool_task(c: &Value) -> bool {
+    let line = super::command_line(c);
+    let Some(k) = line.iter().position(|w| {
+        let base = w.rsplit('/').next().unwrap_or(w);
+        let stem = base.split('.').next().unwrap_or(base);
+        !stem.is_empty() && !super::tools::named_by(stem, &[]).is_empty()
+    }) else {
+        return false;
+    };
+    let Some(sub) = line[k + 1..].iter().find(|w| !w.starts_with('-')) else {
+        return false;
+    };
+    let sub = sub.to_ascii_lowercase();
+    let says_something = super::vocab::SERVE_VERBS.contains(&sub.as_str())
+        || matches!(
+            super::words::says(&sub),
+            super::words::Says::Migrate | super::words::Says::Check | super::words::Says::Wait
+        );
+    !says_something
+}
+
 /// Images whose database is a file of the pod (or its memory: Permify)
 /// unless a setting names a server: the image (a repository suffix), the
 /// setting, and the prefixes of its value that name a server (none: any value

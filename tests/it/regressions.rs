@@ -357,3 +357,74 @@ fn a_moving_migration_image_is_a_gitops_warning_only() {
     let untagged = input.replace("ghcr.io/example/app:latest", "ghcr.io/example/app");
     assert!(notes(&untagged, premigrate::config::Target::Gitops)[0].contains("has no tag"));
 }
+
+/// Hatchet: the migration's ServiceAccount gets its permissions from a regular
+/// RoleBinding (whose subject names the namespace while the objects, as
+/// `helm template` writes them, do not). Under `--target hooks` a pre-install
+/// hook with a hook copy of the account had no permissions (its Secret
+/// creation was forbidden): the Job stays a regular resource with gates
+/// (PM106 says why). Under gitops the binding and its Role go in the Job's
+/// Argo CD wave. A binding that is itself a pre-install hook lets the Job be
+/// one, and so does a migration that calls no API.
+#[test]
+fn a_migration_bound_by_regular_rbac_is_no_pre_install_hook() {
+    let stream = |rbac_hook: &str, init: &str| {
+        format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n---\n\
+apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: app{rbac_hook}\nrules:\n  - apiGroups: [\"\"]\n    resources: [secrets]\n    verbs: [create]\n---\n\
+apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: app{rbac_hook}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: app\nsubjects:\n  - kind: ServiceAccount\n    name: app\n    namespace: prod\n---\n\
+apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: app-migrate\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      serviceAccountName: app\n{init}      containers:\n        - name: migrate\n          image: app:1\n          command: [\"python\", \"manage.py\", \"migrate\"]\n---\n\
+apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      serviceAccountName: app\n      containers:\n        - name: web\n          image: app:1\n"
+        )
+    };
+    let run = |text: &str, target| {
+        let cfg = premigrate::Config {
+            target,
+            ..premigrate::Config::default()
+        };
+        premigrate::rewrite(text.as_bytes(), &cfg).unwrap()
+    };
+    // Lago's wait: `kubectl wait` for the database's pods, with the account's permissions.
+    let kubectl = "      initContainers:\n        - name: wait\n          image: bitnami/kubectl:1.30\n          command: [kubectl, wait, --for=condition=ready, pod, -l, app=db]\n";
+    let hooks = run(&stream("", kubectl), premigrate::config::Target::Hooks);
+    let why = hooks
+        .plan
+        .notes
+        .iter()
+        .find(|n| n.code == "PM106")
+        .expect("PM106");
+    assert!(
+        why.message
+            .contains("its ServiceAccount app gets its permissions from RoleBinding/app"),
+        "{}",
+        why.message
+    );
+    let out = String::from_utf8(hooks.stream).unwrap();
+    assert!(!out.contains("helm.sh/hook: pre-install"), "{out}");
+    let gitops =
+        String::from_utf8(run(&stream("", kubectl), premigrate::config::Target::Gitops).stream)
+            .unwrap();
+    let binding = gitops
+        .split("---\n")
+        .find(|d| d.contains("kind: RoleBinding\nmetadata:\n  name: app\n"))
+        .unwrap();
+    assert!(
+        binding.contains("argocd.argoproj.io/sync-wave: \"-1\""),
+        "{binding}"
+    );
+    let hook = "\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-10\"";
+    let hooked = run(&stream(hook, kubectl), premigrate::config::Target::Hooks);
+    assert!(
+        !hooked.plan.notes.iter().any(|n| n.code == "PM106"),
+        "{:?}",
+        hooked.plan.notes
+    );
+    // A migration that calls no API (its account is shared with an app that
+    // does: OpenFGA, Flyte, Sourcegraph) needs none of it: it becomes a hook.
+    let plain = run(&stream("", ""), premigrate::config::Target::Hooks);
+    assert!(
+        !plain.plan.notes.iter().any(|n| n.code == "PM106"),
+        "{:?}",
+        plain.plan.notes
+    );
+}

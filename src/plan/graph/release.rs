@@ -29,6 +29,9 @@ pub(crate) struct Release {
     pub needs: Vec<Vec<(usize, String)>>,
     /// Per candidate: its name before hashing (shared with each Job's place).
     pub names: std::rc::Rc<[String]>,
+    /// Per candidate that calls the Kubernetes API and is no chart hook (see
+    /// [`calls_the_api`]): the ServiceAccount its pod runs as, and its namespace.
+    pub api_accounts: Vec<Option<(String, String)>>,
     /// How many migrations run before the apps.
     pub pre_count: usize,
     /// Per candidate: [`Release::regular_follower`].
@@ -100,9 +103,40 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
         placed,
         needs,
         names: facts.iter().map(|f| f.name.clone()).collect(),
+        // A chart's own hook keeps the form the chart gave it (Zabbix's
+        // pre-upgrade Job scales the server through the release's earlier RBAC).
+        api_accounts: (cands.iter())
+            .map(|c| {
+                (c.facts.events.is_none() && calls_the_api(c.pod))
+                    .then(|| (crate::k8s::service_account(c.pod), c.ns.clone()))
+            })
+            .collect(),
         pre_count,
         regular_followers,
     })
+}
+
+/// Words of a command line or an image that call the Kubernetes API
+/// (`kubectl`, `hatchet-admin k8s quickstart`, a `k8s-wait-for` gate of the chart).
+const API_CLIENT_WORDS: &[&str] = &["kubectl", "k8s", "kubernetes", "helm", "oc"];
+
+/// Whether a pod calls the Kubernetes API with its ServiceAccount's
+/// permissions: a container (premigrate's own gates left out) whose image or
+/// command line has an [`API_CLIENT_WORDS`] word. A client library inside
+/// an app cannot be seen: such a migration is taken not to.
+fn calls_the_api(pod: &Value) -> bool {
+    let says_api = |w: &str| {
+        w.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|p| API_CLIENT_WORDS.contains(&p.to_ascii_lowercase().as_str()))
+    };
+    ["initContainers", "containers"]
+        .iter()
+        .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
+        .filter(|c| !super::chart_gates::is_gate(c))
+        .any(|c| {
+            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+            says_api(image) || crate::detect::command_line(c).iter().any(|w| says_api(w))
+        })
 }
 
 /// For each candidate, a migration after it (directly or through others) that

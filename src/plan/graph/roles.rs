@@ -302,7 +302,12 @@ pub fn rbac_of(index: &Index<'_>, sa: &str, ns: &str) -> Vec<(usize, Option<usiz
         .filter(|&b| matches!(kind(b), "RoleBinding" | "ClusterRoleBinding"))
     {
         let Some(bv) = peek(index, b) else { continue };
-        if !k8s::binds_service_account(&bv, sa, |n| n.is_none_or(|n| n == ns)) {
+        // A subject's namespace is written even where the objects' is not
+        // (`{{ .Release.Namespace }}` in a `helm template` render): then it
+        // is taken for the release's own.
+        let bns = info(b).namespace.as_deref().unwrap_or("");
+        let same = |n: Option<&str>| n.is_none_or(|n| n == ns || (ns.is_empty() && bns.is_empty()));
+        if !k8s::binds_service_account(&bv, sa, same) {
             continue;
         }
         let (role_kind, role) = k8s::role_ref(&bv);

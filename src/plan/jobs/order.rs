@@ -243,6 +243,30 @@ pub(crate) fn installed_before_hooks(ctx: &Context<'_>, d: usize) -> bool {
         .is_some_and(|events| events.split(',').any(|e| e.trim() == "pre-install"))
 }
 
+/// A RoleBinding (or ClusterRoleBinding) of the release, not a pre-install
+/// hook, that grants the migration's ServiceAccount its permissions: a
+/// pre-install hook runs before it exists, and a hook copy of the account
+/// would have none (Hatchet's setup Job creates a Secret through them).
+/// premigrate's own wait bindings of an earlier run are not the chart's.
+fn regular_binding<'a>(
+    ctx: &Context<'_>,
+    (sa, ns): &'a (String, String),
+) -> Option<(&'a str, usize)> {
+    let bindings = crate::plan::graph::roles::rbac_of(ctx.index, sa, ns);
+    let b = bindings
+        .into_iter()
+        .map(|(b, _)| b)
+        .filter(|b| !ctx.generated.contains(b))
+        .find(|&b| {
+            let v = crate::plan::graph::roles::peek(ctx.index, b);
+            let events = v
+                .as_deref()
+                .and_then(|v| annotation(v, crate::k8s::engines::HELM_HOOK));
+            !events.is_some_and(|e| e.split(',').any(|e| e.trim() == "pre-install"))
+        })?;
+    Some((sa.as_str(), b))
+}
+
 /// The first data service of `needs` Helm creates after the pre-install hooks,
 /// one the migration names itself first (not the CRD of a database it names).
 fn first_regular_need<'n>(
@@ -284,6 +308,15 @@ impl Place {
             Err(format!(
                 "it needs {} of this release ({why}), which a pre-install hook would run before",
                 ctx.object(*d)
+            ))
+        } else if let Some((sa, b)) = release.api_accounts[k]
+            .as_ref()
+            .and_then(|a| regular_binding(ctx, a))
+            .filter(|_| pre)
+        {
+            Err(format!(
+                "its ServiceAccount {sa} gets its permissions from {} of this release, which a pre-install hook would run before",
+                ctx.object(b)
             ))
         } else if let Some(d) = after.iter().find(|d| !d.hook).filter(|_| pre) {
             Err(format!(
