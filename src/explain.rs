@@ -114,6 +114,11 @@ fn migration(o: &mut String, index: &Index<'_>, k: usize, m: &Migration) {
                 "a Helm hook in document {}, and an Argo CD Sync hook: it gets the Job's wave",
                 h + 1
             ),
+            // A regular Job: only Helm and Argo CD read the hook annotation.
+            (None, Some(h)) if m.wave.is_some() => format!(
+                "a Helm hook in document {}: Helm and Argo CD (as PreSync) make it before the Job; kubectl, Flux and kapp apply it with the Job, whose pod retries until it exists",
+                h + 1
+            ),
             (None, Some(h)) => format!(
                 "a Helm hook in document {}: left to the hook's order",
                 h + 1

@@ -562,7 +562,7 @@ fn job_context(name: &str, hooks: Option<&[String]>, shares: bool) -> Context {
         signals.push(signal(
             SignalKind::Credentials,
             None,
-            "reads the same database credentials as the app's workloads".into(),
+            "reads a Secret or ConfigMap that the app's workloads read too (their database settings, most often)".into(),
         ));
     }
     // A plain Job runs with the release like an install/upgrade hook does.

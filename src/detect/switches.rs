@@ -316,6 +316,9 @@ const FILE_DATABASE_LINES: &[(&str, &str)] = &[
     // Headscale's `database: {type: sqlite}` (`sqlite3` too): its file on the pod's claim.
     ("type", "sqlite"),
     ("type", "sqlite3"),
+    // Casdoor's `app.conf` (`driverName = sqlite`: `casdoor.db` in the pod).
+    ("driverName", "sqlite"),
+    ("driverName", "sqlite3"),
 ];
 
 /// The line of a configuration text (`KEY = value`, an INI's or an env

@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale: session 25). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -176,6 +176,42 @@ pub const START_UP: &[Tool] = &[
             "*bitwardenrs/server",
         ],
         ..tool("Vaultwarden", &["vaultwarden"])
+    },
+    Tool {
+        // Casdoor's server creates and syncs every table (xorm `Sync2`) and
+        // runs its own migration steps at start, in every pod, with no lock
+        // and no switch; no command only migrates (`-createDatabase` only
+        // creates the database).
+        serves: &[""],
+        images: &["*casbin/casdoor"],
+        ..tool("Casdoor", &["casdoor-start"])
+    },
+    Tool {
+        // FRINX's Conductor server runs Flyway at start and schellar runs
+        // tern at start, both under a PostgreSQL advisory lock; neither has
+        // a command that only migrates.
+        serves: &[""],
+        images: &["*frinx/conductor-server", "*frinx/schellar"],
+        locked: true,
+        ..tool("FRINX Conductor", &["conductor-server-start"])
+    },
+    Tool {
+        // Tandoor Recipes' `boot.sh` (the image's entrypoint) waits for the
+        // database, runs `manage.py migrate` (Django: no lock, no switch),
+        // then gunicorn, in every pod.
+        serves: &[""],
+        images: &["*vabene1111/recipes"],
+        migrate_only: Some("/opt/recipes/venv/bin/python manage.py migrate"),
+        ..tool("Tandoor Recipes", &["tandoor-start"])
+    },
+    Tool {
+        // Funkwhale's api image (`docker/server.sh`, its CMD) runs
+        // `funkwhale-manage migrate` (Django: no lock) before gunicorn; its
+        // Celery worker and beat run `celery` instead.
+        serves: &["", "./docker/server.sh", "docker/server.sh"],
+        images: &["*funkwhale/api"],
+        migrate_only: Some("funkwhale-manage migrate"),
+        ..tool("Funkwhale api image", &["funkwhale-start"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a

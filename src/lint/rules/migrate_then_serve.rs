@@ -104,12 +104,13 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             } else {
                 continue;
             };
+            let advice = start_only_advice(&said);
             out.push(Hit::new(
                 PM502,
                 doc,
                 path,
                 format!(
-                    "{}: container `{name}` migrates before it serves ({what}) in every pod ({why})",
+                    "{}: container `{name}` migrates before it serves ({what}) in every pod ({why}){advice}",
                     cx.object(doc)
                 ),
                 false,
@@ -134,4 +135,17 @@ fn migrated_before(cx: &Cx<'_>, c: &Value) -> bool {
         .filter(|m| m.phase == crate::plan::Phase::Pre)
         .flat_map(|m| m.pod.get("containers").map(Value::items).unwrap_or(&[]))
         .any(|j| repo(j).as_deref() == Some(mine.as_str()))
+}
+
+/// For an image that only migrates at start (Casdoor, NocoDB), no Job can run
+/// the migration and the code's advice (a Job) does not apply: say what does.
+fn start_only_advice(said: &crate::detect::Verdict) -> &'static str {
+    let start_only = said.command.is_none()
+        && (said.tool)
+            .and_then(crate::detect::tools::named)
+            .is_some_and(|t| t.migrate_only.is_none());
+    match start_only {
+        true => "; the image has no command that only migrates, so no Job can run it: keep one pod (`replicas: 1`; a Deployment's `strategy: Recreate`)",
+        false => "",
+    }
 }

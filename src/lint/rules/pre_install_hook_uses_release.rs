@@ -1,8 +1,8 @@
 //! PM503 `pre-install-hook-uses-release`.
 //!
 //! ## What it does
-//! Finds a Job that is a Helm `pre-install` hook and uses a ConfigMap, Secret or
-//! ServiceAccount that the chart creates as a regular resource.
+//! Finds a Job that is a Helm `pre-install` hook and uses a ConfigMap, Secret,
+//! ServiceAccount or PersistentVolumeClaim that the chart creates as a regular resource.
 //!
 //! ## Why is this bad?
 //! Helm runs pre-install hooks before it creates any regular resource of the
@@ -34,6 +34,8 @@ use super::{Fix, Rule};
 use crate::diag::codes::PM503;
 use crate::k8s;
 use crate::lint::{Cx, Hit};
+use crate::yaml::edit::Seg;
+use crate::yaml::Value;
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -54,10 +56,19 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
         };
         let ns = cx.namespace(doc);
         let mut seen = Vec::new();
-        for r in k8s::pod_refs(pod, &pod_path) {
-            let kind = r.kind.kind();
-            let Some(used) = (0..cx.docs())
-                .find(|&i| cx.kind(i) == kind && cx.name(i) == r.name && cx.namespace(i) == ns)
+        // A namespace left out is the release's, which a written one may be.
+        let same_ns =
+            |i: usize| cx.namespace(i) == ns || ns.is_empty() || cx.namespace(i).is_empty();
+        let refs = k8s::pod_refs(pod, &pod_path)
+            .into_iter()
+            .map(|r| (r.kind.kind(), r.name, r.path, true));
+        // premigrate makes no hook copy of a claim: not fixed by the post-renderer.
+        let claims = claims(pod, &pod_path)
+            .into_iter()
+            .map(|(k, n, p)| (k, n, p, false));
+        for (kind, name, path, copied) in refs.chain(claims) {
+            let Some(used) =
+                (0..cx.docs()).find(|&i| cx.kind(i) == kind && cx.name(i) == name && same_ns(i))
             else {
                 continue;
             };
@@ -68,14 +79,28 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             out.push(Hit::new(
                 PM503,
                 doc,
-                r.path.clone(),
+                path,
                 format!(
-                    "{} is a pre-install hook but uses {kind}/{}, a regular resource of the chart: it does not exist yet on a first install",
+                    "{} is a pre-install hook but uses {kind}/{name}, a regular resource of the chart: it does not exist yet on a first install",
                     cx.object(doc),
-                    r.name
                 ),
-                cx.migration(doc).is_some(),
+                copied && cx.migration(doc).is_some(),
             ));
         }
     }
+}
+
+/// The claims a pod mounts (Documenso's `documenso-data`): a regular claim does
+/// not exist before the pre-install hooks either.
+fn claims(pod: &Value, pod_path: &[Seg]) -> Vec<(&'static str, String, Vec<Seg>)> {
+    let volumes = pod.get("volumes").map(Value::items).unwrap_or(&[]);
+    (volumes.iter().enumerate())
+        .filter_map(|(i, v)| {
+            let name = v.at(&["persistentVolumeClaim", "claimName"])?.as_str()?;
+            let mut path = pod_path.to_vec();
+            path.extend([Seg::Key("volumes".into()), Seg::Index(i)]);
+            path.extend(["persistentVolumeClaim", "claimName"].map(|k| Seg::Key(k.into())));
+            Some(("PersistentVolumeClaim", name.to_string(), path))
+        })
+        .collect()
 }

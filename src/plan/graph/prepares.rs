@@ -1,4 +1,5 @@
-//! Jobs that prepare what a migration reads: a regular chart Job listed before
+//! Jobs that run before a migration: a chart Job its own wait gates wait for
+//! by name (Jitsu's token Job), and one that prepares what it reads: a regular chart Job listed before
 //! the migration that writes a claim the migration mounts (ERPNext's configure
 //! Job writes the bench's config onto the sites claim `bench migrate` reads).
 //! It runs first, as a data service does, and never waits for the migration:
@@ -12,10 +13,23 @@ use crate::k8s::engines::HELM_HOOK;
 use crate::plan::context::annotation;
 use crate::yaml::Value;
 
+/// The chart Jobs that run before the migration: its [`preparers`] and the
+/// Jobs it [`awaited`].
+pub(super) fn run_first(
+    index: &Index<'_>,
+    (m, name): (usize, &str),
+    pod: &Value,
+    migrations: &HashSet<usize>,
+) -> Vec<(usize, String)> {
+    let mut out = preparers(index, (m, name), pod, migrations);
+    out.extend(awaited(index, m, pod, migrations));
+    out
+}
+
 /// The regular Jobs before document `m` in the stream (the migration's Job, or
 /// the workload a Job is built from; `name` its name before hashing) that write
 /// a claim its `pod` mounts, each with the reason; `migrations` are never one.
-pub(super) fn preparers(
+fn preparers(
     index: &Index<'_>,
     (m, name): (usize, &str),
     pod: &Value,
@@ -48,6 +62,41 @@ pub(super) fn preparers(
             Some((j, why))
         })
         .collect()
+}
+
+/// The regular chart Jobs (no migration, no hook) the migration's own wait
+/// gates wait for by name (Jitsu's migration waits with `k8s-wait-for` for
+/// its token Job): they run before it, as a data service does. Left where
+/// the chart put them, the migration's earlier wave made a cycle.
+fn awaited(
+    index: &Index<'_>,
+    m: usize,
+    pod: &Value,
+    migrations: &HashSet<usize>,
+) -> Vec<(usize, String)> {
+    let ns = &index.entries[m].info.namespace;
+    let mut out = Vec::new();
+    for gate in super::chart_gates::find(pod) {
+        for name in gate.jobs.iter().map(|j| j.name.as_str()) {
+            let found = (0..index.entries.len()).find(|&j| {
+                let info = &index.entries[j].info;
+                !migrations.contains(&j)
+                    && info.kind.as_deref() == Some("Job")
+                    && info.name.as_deref() == Some(name)
+                    && &info.namespace == ns
+                    && peek(index, j).is_some_and(|v| annotation(&v, HELM_HOOK).is_none())
+            });
+            if let Some(j) = found.filter(|j| !out.iter().any(|(d, _)| d == j)) {
+                let why = format!(
+                    "the migration's init container `{}` waits for {}: it runs first",
+                    gate.container,
+                    index.entries[j].info.object()
+                );
+                out.push((j, why));
+            }
+        }
+    }
+    out
 }
 
 /// Whether an earlier run put a Job in the kapp group of the needs of the

@@ -162,9 +162,8 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
         {
             out.external.insert(k);
         }
-        // Regular chart Jobs before it that write a claim it mounts: not hosts
-        // (a migration that names none may still need the release's database).
-        for (d, why) in super::prepares::preparers(index, (*m, name), pod, &migration_docs) {
+        // Chart Jobs that write a claim it mounts or that its gates wait for: not hosts.
+        for (d, why) in super::prepares::run_first(index, (*m, name), pod, &migration_docs) {
             out.preparers.insert(d);
             need.push((d, why));
         }

@@ -401,10 +401,26 @@ fn copy_dependency(
         object: format!("{}/{copy_name}", dep.kind.kind()),
         derived_from: def,
         before: job.doc,
-        why: format!("hook copy of {}/{} at weight {}: on a first install the chart's own {} does not exist yet when pre-install hooks run", dep.kind.kind(), dep.name, hook.weight - 1, dep.kind.kind()),
+        why: format!(
+            "hook copy of {}/{} at weight {}: {}",
+            dep.kind.kind(),
+            dep.name,
+            hook.weight - 1,
+            copy_reason(hook, dep.kind.kind())
+        ),
         hook: Some((hook.events.clone(), hook.weight - 1)),
     });
     Ok(())
+}
+
+/// Why a hook needs a copy: on a first install the chart's own object does not
+/// exist when pre-install hooks run; at a pre-upgrade hook (Funkwhale's
+/// upgrade-only migration) it still holds the last release's values.
+fn copy_reason(hook: &Hook, kind: &str) -> String {
+    match hook.events.split(',').any(|e| e.trim() == "pre-install") {
+        true => format!("on a first install the chart's own {kind} does not exist yet when pre-install hooks run"),
+        false => format!("the chart's own {kind} still holds the last release's values when pre-upgrade hooks run (Helm applies the new one after them)"),
+    }
 }
 
 /// The name of a hook copy: `<source name cut to fit>-<hash>`, where the hash folds
