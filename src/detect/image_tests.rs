@@ -546,6 +546,12 @@ fn a_worker_ignores_the_apps_migration_switch() {
     assert!(
         crate::detect::file_database(&container_with_env(&[("DB_TYPE", "postgres")])).is_none()
     );
+    // Mailu's chart keeps a SQLite URL beside `DB_FLAVOR=postgresql`, which
+    // the app builds its connection from: the URL is a default it overrides.
+    let uri = ("SQLALCHEMY_DATABASE_URI", "sqlite:////data/main.db");
+    assert!(crate::detect::file_database(&container_with_env(&[uri])).is_some());
+    let flavored = [uri, ("DB_FLAVOR", "postgresql")];
+    assert!(crate::detect::file_database(&container_with_env(&flavored)).is_none());
 }
 
 fn container_with_env(env: &[(&str, &str)]) -> Value {

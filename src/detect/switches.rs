@@ -241,15 +241,47 @@ const FILE_UNLESS_SET: &[(&str, &str, &[&str], &str)] = &[
 /// (`PAPERLESS_DBENGINE=sqlite`, a `DATABASE_URL` of `sqlite:`, or the
 /// image's default when no setting names a server), in words.
 pub fn file_database(c: &Value) -> Option<String> {
+    let server = names_a_server_kind(c);
     let set = env_values(c).find_map(|(_, n, v)| {
         let (up, v) = (n.to_ascii_uppercase(), v.to_ascii_lowercase());
         (FILE_DATABASES
             .iter()
             .any(|&(name, value)| up == name && v == value)
-            || sqlite_url(&up, &v))
-        .then(|| format!("`{n}={v}`"))
+            || (sqlite_url(&up, &v) && !server))
+            .then(|| format!("`{n}={v}`"))
     });
     set.or_else(|| file_by_default(c))
+}
+
+/// Words of a setting's name that choose the kind of database (`DB_FLAVOR`,
+/// `DB_TYPE`, `DATABASE_DRIVER`), and the server kinds a value may start with.
+const KIND_WORDS: &[&str] = &[
+    "FLAVOR", "TYPE", "DRIVER", "ENGINE", "DIALECT", "CLIENT", "VENDOR",
+];
+const SERVER_KINDS: &[&str] = &[
+    "postgres",
+    "pg",
+    "mysql",
+    "mariadb",
+    "mssql",
+    "sqlserver",
+    "oracle",
+    "cockroach",
+];
+
+/// Whether the env chooses a database server by kind (Mailu's
+/// `DB_FLAVOR=postgresql`): the app then builds its connection from it, and a
+/// SQLite URL beside it is a default it overrides (Mailu's chart always sets
+/// `SQLALCHEMY_DATABASE_URI=sqlite:////data/main.db`).
+fn names_a_server_kind(c: &Value) -> bool {
+    env_values(c).any(|(_, n, v)| server_kind(&n.to_ascii_uppercase(), &v.to_ascii_lowercase()))
+}
+
+/// Whether a setting (uppercase name, lowercase value) chooses a database server by kind.
+fn server_kind(up: &str, v: &str) -> bool {
+    (up.contains("DB") || up.contains("DATABASE"))
+        && KIND_WORDS.iter().any(|w| up.contains(w))
+        && SERVER_KINDS.iter().any(|k| v.starts_with(k))
 }
 
 /// Whether the container's image keeps its database in a file unless a
@@ -295,6 +327,7 @@ pub fn reads_env(name: &str, value: &str) -> bool {
     let up = name.to_ascii_uppercase();
     up.contains("MIGRAT")
         || sqlite_url(&up, &value.to_ascii_lowercase())
+        || server_kind(&up, &value.to_ascii_lowercase())
         || FILE_DATABASES.iter().any(|(n, _)| *n == up)
         || FILE_UNLESS_SET.iter().any(|(_, n, ..)| *n == up)
         || TOOL_OFF_VALUES.iter().any(|(n, _)| *n == up)

@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale: session 25). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise: session 25). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -212,6 +212,15 @@ pub const START_UP: &[Tool] = &[
         images: &["*funkwhale/api"],
         migrate_only: Some("funkwhale-manage migrate"),
         ..tool("Funkwhale api image", &["funkwhale-start"])
+    },
+    Tool {
+        // Flowise's server (`flowise start`) and its queue worker (`flowise
+        // worker`) run TypeORM's pending migrations at start (`runMigrations`,
+        // no lock); no command only migrates: `flowise start` given to
+        // `--migrate` would serve and never complete.
+        serves: &["", "start", "worker"],
+        images: &["*flowiseai/flowise", "*flowiseai/flowise-worker"],
+        ..tool("Flowise", &["flowise"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a

@@ -65,7 +65,7 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                 if force { "" } else { "; and Flux cannot replace it (no kustomize.toolkit.fluxcd.io/force)" }
             ),
             (Some(part), false) => format!(
-                "Job {name} changes its name only with its version, revision or time part (`{part}`), not with its content, and has no kustomize.toolkit.fluxcd.io/force: Flux cannot replace it when its spec changes"
+                "Job {name} changes its name only through `{part}` (a version, revision, time, hash of the values or random part: none follows the Job's own content), and has no kustomize.toolkit.fluxcd.io/force: Flux cannot replace it when its spec changes"
             ),
         };
         out.push(Hit::new(
@@ -78,7 +78,8 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     }
 }
 
-/// The trailing part of a name that looks like a version, revision or timestamp.
+/// The trailing part of a name that holds digits: a version, a revision, a
+/// timestamp, a hash of the chart's values (Jitsu) or a random string (Hatchet).
 fn versioned_part(name: &str) -> Option<&str> {
     let mut start = name.len();
     for part in name.rsplit(['-', '.']) {

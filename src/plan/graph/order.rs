@@ -348,6 +348,15 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
     if let Some(why) = &m.calls_app {
         return (Phase::Post, why.clone());
     }
+    // A chart's pre hook keeps its place; a post one (or the hook a rerun
+    // under --target hooks finds) is the same step.
+    let not_pre = m.events.as_ref().is_none_or(|ev| post_only(ev));
+    if not_pre && m.workload.is_none() && says_data_migration(&m.name) {
+        return (
+            Phase::Post,
+            format!("its name `{}` says a data migration: it moves what the running apps hold (Camunda's waits for their importer), so it runs after them, as a contract step does (before them, the apps would wait for it and it for them)", m.name),
+        );
+    }
     // Argo CD runs a PostSync hook once the apps are healthy: as a chart's
     // post-only Helm hook, the contract step when another migration runs first.
     if m.events.is_none() && m.argo_post && (pre[0] || pre[1]) {
@@ -381,6 +390,13 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
             format!("the chart runs it only `{events}` (as a chart whose database starts with the release does) and no migration runs before the apps when it runs: it is a main migration, after its data services and before the apps"),
         ),
     }
+}
+
+/// Whether a Job's name says it migrates data, not the schema
+/// (`…-migration-data`, `data-migrate`): the words `data` and a migration word.
+fn says_data_migration(name: &str) -> bool {
+    let segs = crate::detect::segments(&name.to_ascii_lowercase());
+    segs.iter().any(|s| s == "data") && segs.iter().any(|s| s.starts_with("migrat"))
 }
 
 /// Whether migration `j` follows the one named `name` by explicit `after`s,
@@ -511,6 +527,24 @@ fn rank(ms: &[Facts], seq: &[usize], out: &mut [Placed]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Camunda's `…-zeebe-migration-data` moves what the running cluster holds:
+    /// a contract step; a schema migration's name is not one.
+    #[test]
+    fn data_migrations_by_name() {
+        assert!(says_data_migration(
+            "camunda-platform-test-zeebe-migration-data"
+        ));
+        assert!(says_data_migration("app-data-migrate"));
+        for name in [
+            "app-migrate",
+            "app-database-migration",
+            "metadata-migrate",
+            "app-data-init",
+        ] {
+            assert!(!says_data_migration(name), "{name}");
+        }
+    }
 
     fn f(name: &str, events: &str, weight: i64) -> Facts {
         Facts {
