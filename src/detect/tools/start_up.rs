@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise: session 25). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -221,6 +221,15 @@ pub const START_UP: &[Tool] = &[
         serves: &["", "start", "worker"],
         images: &["*flowiseai/flowise", "*flowiseai/flowise-worker"],
         ..tool("Flowise", &["flowise"])
+    },
+    Tool {
+        // Fider's image starts with `./fider migrate && ./fider`: its own
+        // runner (one transaction per file, no lock) in every pod, then the
+        // server; `./fider migrate` alone only migrates.
+        serves: &[""],
+        images: &["*getfider/fider"],
+        migrate_only: Some("./fider migrate"),
+        ..tool("Fider", &["fider-start"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a

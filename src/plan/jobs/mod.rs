@@ -374,7 +374,7 @@ fn claims_keep_it_regular(ctx: &Context<'_>, job: &facts::Subject<'_>, place: &m
         .as_ref()
     {
         place.hookable = Err(format!(
-            "it mounts {} of this release, which a pre-install hook would run before",
+            "it mounts {} of this release, which does not exist yet when a pre-install hook runs",
             ctx.object(c)
         ));
     }

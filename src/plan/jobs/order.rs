@@ -306,7 +306,7 @@ impl Place {
             Err("--target gitops".to_string())
         } else if let Some((d, why)) = first_regular_need(ctx, &release.needs[k]).filter(|_| pre) {
             Err(format!(
-                "it needs {} of this release ({why}), which a pre-install hook would run before",
+                "it needs {} of this release ({why}), which does not exist yet when a pre-install hook runs",
                 ctx.object(*d)
             ))
         } else if let Some((sa, b)) = release.api_accounts[k]
@@ -315,7 +315,7 @@ impl Place {
             .filter(|_| pre)
         {
             Err(format!(
-                "its ServiceAccount {sa} gets its permissions from {} of this release, which a pre-install hook would run before",
+                "its ServiceAccount {sa} gets its permissions from {} of this release, which does not exist yet when a pre-install hook runs",
                 ctx.object(b)
             ))
         } else if let Some(d) = after.iter().find(|d| !d.hook).filter(|_| pre) {
