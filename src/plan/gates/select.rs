@@ -93,7 +93,7 @@ fn choose(
     m: &Migration,
     w: usize,
     data_services: &BTreeMap<usize, String>,
-    (job_refs, job_images): &(Vec<(RefKind, String)>, Vec<String>),
+    (job_refs, job_images): &(Vec<DataRef>, Vec<String>),
 ) -> Option<String> {
     let v = ctx.value(w).expect("workloads are parsed");
     if annotation(v, own::GATE) == Some("false") {
@@ -126,7 +126,7 @@ fn why_gate(
     m: &Migration,
     w: usize,
     pod: &Value,
-    job_refs: &[(RefKind, String)],
+    job_refs: &[DataRef],
     job_images: &[String],
 ) -> Option<String> {
     match &ctx.cfg.gate {
@@ -146,7 +146,7 @@ fn why_gate(
         GateMode::Auto => {
             let refs = data_refs(pod);
             let images = app_images(pod);
-            if let Some((rk, n)) = job_refs.iter().find(|r| refs.contains(r)) {
+            if let Some((rk, n, _)) = shared(job_refs, &refs) {
                 Some(format!("shares {}/{n} with the migration", rk.kind()))
             } else {
                 images
@@ -365,13 +365,43 @@ pub(crate) fn check_names(
 /// The ConfigMaps and Secrets a pod reads data from (env, envFrom, volumes): what
 /// `--gate auto` compares. Image pull Secrets and the service account say nothing
 /// about which database a pod uses (one registry Secret is often shared by all).
-fn data_refs(pod: &Value) -> Vec<(RefKind, String)> {
+fn data_refs(pod: &Value) -> Vec<DataRef> {
     k8s::pod_refs(pod, &[])
         .into_iter()
         .filter(|r| r.kind != RefKind::ServiceAccount)
         .filter(|r| !matches!(r.path.first(), Some(Seg::Key(k)) if k == "imagePullSecrets"))
-        .map(|r| (r.kind, r.name))
+        .map(|r| {
+            let key = key_of(pod, &r.path);
+            (r.kind, r.name, key)
+        })
         .collect()
+}
+
+/// A ConfigMap or Secret a pod reads, and the one key it reads when it reads
+/// only that (an env `secretKeyRef`); `None`: all of it (envFrom, a volume).
+type DataRef = (RefKind, String, Option<String>);
+
+/// The key beside a `secretKeyRef`/`configMapKeyRef` name at `path`, if it is one.
+fn key_of(pod: &Value, path: &[Seg]) -> Option<String> {
+    let [.., Seg::Key(by), Seg::Key(name)] = path else {
+        return None;
+    };
+    if name != "name" || !matches!(by.as_str(), "secretKeyRef" | "configMapKeyRef") {
+        return None;
+    }
+    let at = k8s::at(pod, &path[..path.len() - 1])?;
+    at.get("key").and_then(Value::as_str).map(str::to_string)
+}
+
+/// The first object of the migration's that the workload reads too: all of it
+/// on either side, or the same key (Medusa's storefront reads one public key
+/// of the Secret whose database URL the migration reads: no sign it needs the schema).
+fn shared<'a>(job: &'a [DataRef], refs: &[DataRef]) -> Option<&'a DataRef> {
+    job.iter().find(|(k, n, key)| {
+        refs.iter().any(|(k2, n2, key2)| {
+            k == k2 && n == n2 && (key.is_none() || key2.is_none() || key == key2)
+        })
+    })
 }
 
 /// A migration's namespace as workloads are matched to it: its Job's (see
@@ -380,5 +410,26 @@ pub(crate) fn migration_ns(ctx: &Context<'_>, m: &Migration) -> String {
     match m.namespace.is_empty() {
         true => ctx.effective_ns(m.doc),
         false => m.namespace.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{shared, DataRef};
+    use crate::k8s::RefKind;
+
+    /// Reading one key of a Secret the migration reads another key of is no
+    /// sharing; all of it on either side, or the same key, is.
+    #[test]
+    fn sharing_by_key() {
+        let r = |n: &str, k: Option<&str>| -> DataRef {
+            (RefKind::Secret, n.into(), k.map(Into::into))
+        };
+        let job = [r("app", Some("DATABASE_URL"))];
+        assert!(shared(&job, &[r("app", Some("PUBLIC_KEY"))]).is_none());
+        assert!(shared(&job, &[r("app", Some("DATABASE_URL"))]).is_some());
+        assert!(shared(&job, &[r("app", None)]).is_some());
+        assert!(shared(&[r("app", None)], &[r("app", Some("PUBLIC_KEY"))]).is_some());
+        assert!(shared(&job, &[r("other", None)]).is_none());
     }
 }
