@@ -254,10 +254,11 @@ pub fn file_database(c: &Value) -> Option<String> {
 }
 
 /// Words of a setting's name that choose the kind of database (`DB_FLAVOR`,
-/// `DB_TYPE`, `DATABASE_DRIVER`), and the server kinds a value may start with.
+/// `DB_TYPE`, `DATABASE_DRIVER`).
 const KIND_WORDS: &[&str] = &[
     "FLAVOR", "TYPE", "DRIVER", "ENGINE", "DIALECT", "CLIENT", "VENDOR",
 ];
+/// What such a setting's value starts with when it chooses a server.
 const SERVER_KINDS: &[&str] = &[
     "postgres",
     "pg",

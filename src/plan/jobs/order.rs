@@ -238,7 +238,9 @@ pub(crate) fn claims_of_release(ctx: &Context<'_>, doc: usize, pod: &Value) -> V
 /// install (Airbyte's database and MinIO, hooks at -1 before its bootloader).
 /// On an upgrade it is still there: a hook is only deleted before it is made again.
 pub(crate) fn installed_before_hooks(ctx: &Context<'_>, d: usize) -> bool {
-    ctx.value(d)
+    // Read on demand: a document the index left unparsed (a RoleBinding) may be a hook too.
+    crate::plan::graph::roles::peek(ctx.index, d)
+        .as_deref()
         .and_then(|v| crate::plan::context::annotation(v, crate::k8s::engines::HELM_HOOK))
         .is_some_and(|events| events.split(',').any(|e| e.trim() == "pre-install"))
 }
@@ -257,13 +259,7 @@ fn regular_binding<'a>(
         .into_iter()
         .map(|(b, _)| b)
         .filter(|b| !ctx.generated.contains(b))
-        .find(|&b| {
-            let v = crate::plan::graph::roles::peek(ctx.index, b);
-            let events = v
-                .as_deref()
-                .and_then(|v| annotation(v, crate::k8s::engines::HELM_HOOK));
-            !events.is_some_and(|e| e.split(',').any(|e| e.trim() == "pre-install"))
-        })?;
+        .find(|&b| !installed_before_hooks(ctx, b))?;
     Some((sa.as_str(), b))
 }
 
