@@ -312,9 +312,7 @@ fn move_ahead(
     let Some(&first) = workloads.first() else {
         return;
     };
-    // A chart hook it uses too (Keto's hook ServiceAccount and Secret): kubectl
-    // and Flux apply it as a regular object, in the stream's order.
-    let mut movers: Vec<usize> = uses.iter().filter_map(|d| d.doc.or(d.hook)).collect();
+    let mut movers: Vec<usize> = uses.iter().filter_map(|d| d.doc).collect();
     movers.sort();
     movers.dedup();
     if job.new.is_none() {
