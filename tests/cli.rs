@@ -224,3 +224,64 @@ fn extract_init_from_the_environment_and_in_lint() {
         "{report}"
     );
 }
+
+/// A big file (mapped, not read: src/modes/input.rs) gives the same output
+/// whether named, redirected to stdin, piped, or redirected after part of it
+/// was read (then the rest is the input); a bad byte in it is the same error.
+#[test]
+fn a_big_file_reads_the_same_named_redirected_or_piped() {
+    let demo = std::fs::read_to_string(repo_root().join("testdata/demo/input.yaml")).unwrap();
+    let filler: String = (0..3000)
+        .map(|i| format!("  key{i}: \"a value long enough to grow the file\"\n"))
+        .collect();
+    let head =
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n{filler}---\n");
+    let text = format!("{head}{demo}");
+    assert!(text.len() > 128 << 10, "over the mapping threshold");
+    let dir = TempDir::new("big-input");
+    let path = dir.path().join("big.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let run = |cmd: &mut Command| cmd.output().unwrap();
+    let named = run(premigrate().arg(&path));
+    let redirected = run(premigrate().stdin(std::fs::File::open(&path).unwrap()));
+    let piped = pipe(premigrate(), text.as_bytes());
+    assert!(
+        named.status.success(),
+        "{}",
+        String::from_utf8_lossy(&named.stderr)
+    );
+    assert_ne!(named.stdout, text.as_bytes(), "the demo's Job is rewritten");
+    assert_eq!(named.stdout, redirected.stdout);
+    assert_eq!(named.stdout, piped.stdout);
+    // stdin already read up to the demo: only the demo is the input.
+    let mut file = std::fs::File::open(&path).unwrap();
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(head.len() as u64)).unwrap();
+    let rest = run(premigrate().stdin(file));
+    assert_eq!(rest.stdout, pipe(premigrate(), demo.as_bytes()).stdout);
+    // A bad byte at the end: the same message however the file arrives.
+    let mut bad = text.into_bytes();
+    bad.extend_from_slice(b"# \xff\n");
+    std::fs::write(&path, &bad).unwrap();
+    let named = run(premigrate().arg(&path));
+    let piped = pipe(premigrate(), &bad);
+    assert_eq!(named.status.code(), Some(2));
+    assert!(named.stdout.is_empty());
+    assert_eq!(named.stderr, piped.stderr);
+}
+
+/// Runs the binary with `input` written to its stdin through a pipe.
+fn pipe(mut cmd: Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    out
+}

@@ -5,6 +5,7 @@
 pub mod demo;
 pub mod flux;
 pub mod helm_plugin;
+mod input;
 pub mod krm;
 pub mod kustomize_plugin;
 pub mod lint;

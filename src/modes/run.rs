@@ -2,12 +2,13 @@
 //! stdin, run the mode, write stdout and warnings on stderr. `main.rs` only
 //! parses the arguments and dispatches here.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::config::flags::Opts;
 use crate::diag::Error;
+use crate::modes::input::read_input;
 use crate::modes::{demo as demo_mode, flux as flux_mode, helm_plugin, krm as krm_mode};
 use crate::plan::model::Severity;
 
@@ -78,7 +79,7 @@ pub fn lint(
     files: &[PathBuf],
 ) -> Result<ExitCode, Error> {
     let input = read_input(files)?;
-    let out = crate::modes::lint::run(opts, format, fail_on, files, input.bytes.clone())
+    let out = crate::modes::lint::run(opts, format, fail_on, files, input.bytes.to_vec())
         .map_err(|e| input.locate(e))?;
     emit(out.text.as_bytes())?;
     Ok(if out.failed {
@@ -114,7 +115,7 @@ pub fn kustomize_plugin(config: &Path) -> Result<ExitCode, Error> {
 
 /// `premigrate krm`: a KRM function; a failed ResourceList still goes to stdout.
 pub fn krm() -> Result<ExitCode, Error> {
-    let input = read_input(&[])?.bytes;
+    let input = read_input(&[])?.bytes.into_vec();
     let out = krm_mode::run(input);
     emit(&out.bytes)?;
     if out.failed {
@@ -175,119 +176,6 @@ fn empty_output(out: &crate::Rewritten<'_>) -> Error {
         None => Error::new(message),
     }
     .help("render the chart again (its migration Job included), or leave these objects out")
-}
-
-/// The input as one stream, and where each file starts in it.
-struct Input {
-    /// The files in order (`-` is stdin) joined as one stream, or stdin.
-    bytes: Vec<u8>,
-    /// Per file: its name and the stream line of its first line (only when there
-    /// are several files, to name the file and its own line in errors).
-    parts: Vec<(String, usize)>,
-}
-
-impl Input {
-    /// An error at a stream line, told as the file and that file's own line.
-    fn locate(&self, mut e: Error) -> Error {
-        let Some(l) = e.location.as_deref_mut() else {
-            return e;
-        };
-        let Some(line) = l.line else { return e };
-        let Some((name, first)) = self.parts.iter().rev().find(|p| p.1 <= line) else {
-            return e;
-        };
-        l.line = Some(line - first + 1);
-        l.source = Some(match l.source.take() {
-            Some(src) => format!("{src} in {name}"),
-            None => name.clone(),
-        });
-        e
-    }
-}
-
-/// Reads the input: the files in order (`-` is stdin) joined as one stream, or stdin.
-/// The help for a file that cannot be read: a subcommand's name given after
-/// options (`premigrate --target hooks explain FILE`) is read as a file, as
-/// the options belong to the subcommand and come after it.
-fn path_help(f: &Path) -> String {
-    use clap::CommandFactory as _;
-    let cli = crate::config::cli::Cli::command();
-    let name = f.to_string_lossy();
-    let subcommand = cli.get_subcommands().any(|s| s.get_name() == name);
-    match subcommand {
-        true => format!("`{name}` is a subcommand: give it first, then its options (`premigrate {name} [OPTIONS] [FILE]...`)"),
-        false => "check the path".to_string(),
-    }
-}
-
-fn read_input(files: &[PathBuf]) -> Result<Input, Error> {
-    let mut buf = Vec::new();
-    let mut parts = Vec::new();
-    if files.is_empty() || files.iter().all(|f| f.as_os_str() == "-") {
-        let bytes = read_stdin().map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
-        return Ok(Input { bytes, parts });
-    }
-    for (k, f) in files.iter().enumerate() {
-        let bytes = if f.as_os_str() == "-" {
-            read_stdin()
-        } else {
-            std::fs::read(f)
-        }
-        .map_err(|e| Error::new(format!("cannot read {}: {e}", f.display())).help(path_help(f)))?;
-        if k > 0 && !buf.is_empty() {
-            if !buf.ends_with(b"\n") {
-                buf.push(b'\n');
-            }
-            if !bytes.starts_with(b"---") {
-                buf.extend_from_slice(b"---\n");
-            }
-        }
-        let first = buf.iter().filter(|&&b| b == b'\n').count() + 1;
-        let name = match f.as_os_str() == "-" {
-            true => "stdin".to_string(),
-            false => f.display().to_string(),
-        };
-        parts.push((name, first));
-        // The first file's buffer is the stream's (one file: no copy of it).
-        if buf.is_empty() {
-            buf = bytes;
-        } else {
-            buf.extend_from_slice(&bytes);
-        }
-    }
-    if parts.len() < 2 {
-        parts.clear();
-    }
-    Ok(Input { bytes: buf, parts })
-}
-
-/// Reads stdin to its end into one buffer allocated up front: the file's
-/// size when stdin is a file, else room for a big stream. Growing a buffer
-/// by doubling copies it and touches every page twice or more (a third of
-/// the run time on a 5 MB stream); the room reserved is address space only,
-/// no page is touched before data lands in it.
-fn read_stdin() -> std::io::Result<Vec<u8>> {
-    const ROOM: u64 = 64 << 20;
-    let room = stdin_file_size().map_or(ROOM, |n| n + 1).min(ROOM) as usize;
-    let mut buf = Vec::new();
-    // Address space can be short (a ulimit -v): then grow as needed.
-    let _ = buf.try_reserve_exact(room);
-    std::io::stdin().lock().read_to_end(&mut buf)?;
-    Ok(buf)
-}
-
-/// The size of the file stdin is, when it is one.
-#[cfg(unix)]
-fn stdin_file_size() -> Option<u64> {
-    use std::os::fd::AsFd;
-    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
-    let meta = std::fs::File::from(fd).metadata().ok()?;
-    meta.is_file().then_some(meta.len())
-}
-
-#[cfg(not(unix))]
-fn stdin_file_size() -> Option<u64> {
-    None
 }
 
 /// Writes to stdout; a closed pipe is not an error (`premigrate … | head`).
