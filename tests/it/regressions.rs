@@ -428,3 +428,47 @@ apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template
         plain.plan.notes
     );
 }
+
+/// Hoppscotch: the chart's gate polls the migration with `kubectl get job
+/// NAME -o jsonpath='{.status.succeeded}'` in a loop. Unrecognised, the Job
+/// was renamed by content while the loop kept polling the old name (the app
+/// never started, and the deadlock check said it did) and, under hooks,
+/// `hook-succeeded` deleted the Job the loop polls. Now it is a chart gate:
+/// renamed in place, no second gate, the Job kept after it succeeds.
+#[test]
+fn a_kubectl_get_job_loop_is_the_charts_gate() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/gates/chart-gate-kubectl-get-job.yaml"
+    );
+    let input = std::fs::read_to_string(path).unwrap();
+    let run = |target| {
+        let cfg = premigrate::Config {
+            target,
+            ..premigrate::Config::default()
+        };
+        String::from_utf8(premigrate::rewrite(input.as_bytes(), &cfg).unwrap().stream).unwrap()
+    };
+    let gitops = run(premigrate::config::Target::Gitops);
+    let hashed = gitops
+        .lines()
+        .find_map(|l| l.strip_prefix("  name: app-migrate-"))
+        .expect("the Job is renamed by content");
+    assert!(
+        gitops.contains(&format!("kubectl get job app-migrate-{hashed} -o jsonpath")),
+        "{gitops}"
+    );
+    assert!(
+        !gitops.contains("premigrate-wait"),
+        "no second gate: {gitops}"
+    );
+    let hooks = run(premigrate::config::Target::Hooks);
+    assert!(
+        hooks.contains("kubectl get job app-migrate -o jsonpath"),
+        "{hooks}"
+    );
+    assert!(
+        hooks.contains("helm.sh/hook-delete-policy: before-hook-creation\n"),
+        "{hooks}"
+    );
+}

@@ -75,6 +75,16 @@ pub const APPS: &[Tool] = &[
         ..tool("OpenFGA", &["openfga"])
     },
     Tool {
+        // Postal 3 (postalserver/postal bin/postal): `initialize` creates the
+        // database and loads the schema on an empty one, else migrates (the
+        // hoverkraft chart runs it post-install and post-upgrade); `upgrade`
+        // migrates. The servers (`web-server`, `smtp-server`, `worker`) never do.
+        migrate: &["initialize", "upgrade"],
+        not: &["make-user", "console", "default-dkim-record", "test-app-smtp"],
+        images: &["*postalserver/postal"],
+        ..tool("Postal", &["postal"])
+    },
+    Tool {
         // Logto's CLI (`npm run cli …` in its image): `db seed` creates the
         // schema and records the latest alteration (`--swe`: only when the
         // tables are missing); `db alteration deploy` (`alt`) applies newer ones.

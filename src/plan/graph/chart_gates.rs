@@ -3,6 +3,7 @@
 //! at its new name, and counts them in the deadlock check.
 //!
 //! Recognised: k8s-wait-for (`job NAME`, `job-wr NAME`), `kubectl wait … job/NAME` (also as args to an image whose entrypoint is kubectl),
+//! a loop on `kubectl get job NAME` reading its success,
 //! kubernetes-entrypoint (`DEPENDENCY_JOBS=a,b`), and checks that loop on the
 //! migration tool's own status (`migrate --check`, `prisma migrate status`, …).
 
@@ -245,6 +246,9 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
             }
         }
     }
+    if kubectl {
+        jobs.extend(polled_jobs(&argv));
+    }
     jobs.extend(entrypoint_jobs(c, &base));
     jobs.extend(marked_jobs(c, &base));
     let check = CHECKS.iter().any(|seq| follows(&words, seq))
@@ -255,6 +259,86 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
         jobs,
         check,
     })
+}
+
+/// The Jobs a shell loop polls with `kubectl get job NAME` for their status
+/// (Hoppscotch: `until [ "$(kubectl get job NAME -o
+/// jsonpath='{.status.succeeded}')" = "1" ]; do sleep 2; done`). Only a script
+/// that reads a Job's success (`succeeded`, `Complete`) waits for it: a `get`
+/// for another reason is no gate.
+fn polled_jobs(argv: &[(Vec<Seg>, &str)]) -> Vec<JobRef> {
+    let mut out = Vec::new();
+    for (p, s) in argv {
+        if !(s.contains("succeeded") || s.contains("Complete")) {
+            continue;
+        }
+        let words: Vec<&str> = s
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '`'))
+            .map(|w| w.trim_matches(|c| c == '"' || c == '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (k, w) in words.iter().enumerate() {
+            if !w.ends_with("kubectl") {
+                continue;
+            }
+            if let Some(name) = get_job_operand(&words[k + 1..]) {
+                out.push(JobRef {
+                    fail_blind: None,
+                    name: name.to_string(),
+                    path: p.clone(),
+                    whole: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// kubectl's flags that take the next word as their value.
+const KUBECTL_VALUE_FLAGS: &[&str] = &[
+    "-n",
+    "--namespace",
+    "-o",
+    "--output",
+    "--context",
+    "--kubeconfig",
+    "-l",
+    "--selector",
+];
+
+/// The Job named by `get job NAME` (or `get job/NAME`) at the start of
+/// kubectl's arguments, flags skipped; none for a selector or another kind.
+fn get_job_operand<'w>(args: &[&'w str]) -> Option<&'w str> {
+    let mut words = args.iter().copied();
+    let mut verb = false;
+    let mut kind = false;
+    while let Some(w) = words.next() {
+        if KUBECTL_VALUE_FLAGS.contains(&w) {
+            // A selector picks Jobs by label: no Job name to follow.
+            if matches!(w, "-l" | "--selector") {
+                return None;
+            }
+            words.next();
+            continue;
+        }
+        if w.starts_with('-') {
+            continue;
+        }
+        match (verb, kind) {
+            (false, _) if w == "get" => verb = true,
+            (false, _) => return None,
+            (true, false) if matches!(w, "job" | "jobs" | "job.batch" | "jobs.batch") => {
+                kind = true
+            }
+            (true, false) => {
+                return ["job/", "jobs/", "job.batch/", "jobs.batch/"]
+                    .iter()
+                    .find_map(|pre| w.strip_prefix(pre))
+            }
+            (true, true) => return Some(w),
+        }
+    }
+    None
 }
 
 /// GitLab's `dependencies` init container: `/scripts/wait-for-deps` alone
@@ -355,9 +439,17 @@ pub fn rename_in(text: &str, old: &str, new: &str) -> String {
     let mut rest = text;
     while let Some(pos) = rest.find(old) {
         let end = pos + old.len();
-        let before_ok = pos == 0 || matches!(rest.as_bytes()[pos - 1], b'/' | b',' | b':' | b' ');
-        let after_ok =
-            end == rest.len() || matches!(rest.as_bytes()[end], b',' | b' ' | b'\n' | b';');
+        // A name in quotes or before a closing parenthesis stands alone too.
+        let before_ok = pos == 0
+            || matches!(
+                rest.as_bytes()[pos - 1],
+                b'/' | b',' | b':' | b' ' | b'"' | b'\''
+            );
+        let after_ok = end == rest.len()
+            || matches!(
+                rest.as_bytes()[end],
+                b',' | b' ' | b'\n' | b';' | b'"' | b'\'' | b')'
+            );
         out.push_str(&rest[..pos]);
         out.push_str(if before_ok && after_ok { new } else { old });
         rest = &rest[end..];
@@ -484,6 +576,41 @@ mod tests {
     }
 
     #[test]
+    /// A loop on `kubectl get job NAME` that reads its success is a gate on
+    /// that Job (Hoppscotch); a `get` of a Job without a status check, by
+    /// selector, or of pods is not.
+    #[test]
+    fn a_loop_polling_a_job_with_kubectl_get() {
+        let sh = |script: &str| {
+            init(Value::map([
+                ("name", Value::str("wait-for-migration")),
+                ("image", Value::str("bitnami/kubectl:1.30")),
+                ("command", strs(&["/bin/sh", "-c", script])),
+            ]))
+        };
+        let names = |script: &str| -> Vec<String> {
+            find(&sh(script))
+                .iter()
+                .flat_map(|g| g.jobs.iter().map(|j| j.name.clone()))
+                .collect()
+        };
+        let hoppscotch = "until [ \"$(kubectl get job app-migrate -o jsonpath='{.status.succeeded}')\" = \"1\" ]; do\n  sleep 2\ndone\n";
+        assert_eq!(names(hoppscotch), ["app-migrate"]);
+        let flags = "while [ \"$(kubectl -n ns get jobs.batch/db-init --output=jsonpath='{.status.conditions[?(@.type==\"Complete\")].status}')\" != True ]; do sleep 1; done";
+        assert_eq!(names(flags), ["db-init"]);
+        assert!(names("kubectl get job app-migrate || kubectl apply -f job.yaml").is_empty());
+        assert!(names("until kubectl get jobs -l app=x -o jsonpath='{.items[*].status.succeeded}'; do sleep 1; done").is_empty());
+        assert!(names(
+            "until kubectl get pod web -o jsonpath='{.status.succeeded}'; do sleep 1; done"
+        )
+        .is_empty());
+        assert_eq!(
+            rename_in(hoppscotch, "app-migrate", "app-migrate-0123456789"),
+            hoppscotch.replace("app-migrate", "app-migrate-0123456789")
+        );
+        assert_eq!(rename_in("get job \"a\"", "a", "b"), "get job \"b\"");
+    }
+
     fn a_loop_on_a_version_table_is_a_check() {
         let sh = |script: &str| {
             init(Value::map([

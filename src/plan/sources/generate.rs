@@ -125,9 +125,10 @@ fn runnable(
             "give the command that only migrates, then exits; an app that migrates only as its server starts cannot migrate in a Job of its own: leave it there",
         ));
     }
-    if let Some(path) = runs_from_left_out_volume(command, &d.dropped_paths) {
+    if let Some((path, program)) = runs_from_left_out_volume(command, &d.dropped_paths) {
+        let does = if program { "runs" } else { "is given" };
         return Err(fail(
-            format!("{}: the command runs `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload wait for it", r.said),
+            format!("{}: the command {does} `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload wait for it", r.said),
             "give a command the image itself holds; a migration that writes the app's volume (Nextcloud's `occ upgrade`) cannot run in a Job of its own: leave it in the app's start-up",
         ));
     }
@@ -206,11 +207,15 @@ fn runs_the_image_default(c: &Value, command: &[String]) -> bool {
     runs_default && !name.is_empty() && program.rsplit('/').next() == Some(name)
 }
 
-/// The word of `command` that is a path under one of `left_out` (the mount
-/// paths of the volumes the Job leaves out), if any: the program or script the
-/// Job would run is not there.
-fn runs_from_left_out_volume<'c>(command: &'c [String], left_out: &[String]) -> Option<&'c str> {
-    command.iter().map(String::as_str).find(|w| {
+/// The path under one of `left_out` (the mount paths of the volumes the Job
+/// leaves out) that `command` names, if any, and whether it is the program
+/// itself: the program or script the Job would run is not there, or a file or
+/// folder it is given (`-C /data/`, `--data-path=/data/`, `-C/data/`) is not.
+fn runs_from_left_out_volume<'c>(
+    command: &'c [String],
+    left_out: &[String],
+) -> Option<(&'c str, bool)> {
+    let under = |w: &str| {
         w.starts_with('/')
             && left_out.iter().any(|at| {
                 !at.is_empty()
@@ -218,6 +223,18 @@ fn runs_from_left_out_volume<'c>(command: &'c [String], left_out: &[String]) -> 
                         || w.strip_prefix(at.as_str())
                             .is_some_and(|r| r.starts_with('/')))
             })
+    };
+    command.iter().enumerate().find_map(|(k, w)| {
+        // A flag's value written in the flag's word: `--opt=PATH`, `-CPATH`.
+        let value = match w.strip_prefix('-') {
+            Some(flag) => match flag.split_once('=') {
+                Some((_, v)) => v,
+                None if !flag.starts_with('-') => flag.get(1..).unwrap_or(""),
+                None => "",
+            },
+            None => w.as_str(),
+        };
+        under(value).then_some((value, k == 0))
     })
 }
 
@@ -409,4 +426,33 @@ fn container_index(
         (None, _) => 0,
     };
     Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_from_left_out_volume;
+
+    /// Apache Answer: a path on the left-out claim counts whether it is the
+    /// program, an argument, or a flag's value written in the flag's word.
+    #[test]
+    fn a_path_on_a_left_out_volume_in_any_word() {
+        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let left_out = ["/data".to_string()];
+        let find = |s: &str| {
+            runs_from_left_out_volume(&words(s), &left_out).map(|(p, r)| (p.to_string(), r))
+        };
+        assert_eq!(
+            find("/data/bin/app upgrade"),
+            Some(("/data/bin/app".into(), true))
+        );
+        for given in [
+            "app upgrade -C /data/",
+            "app upgrade --data-path=/data/",
+            "app upgrade -C/data/",
+        ] {
+            assert_eq!(find(given), Some(("/data/".into(), false)), "{given}");
+        }
+        assert_eq!(find("app upgrade -C /database"), None);
+        assert_eq!(find("app upgrade --verbose"), None);
+    }
 }
