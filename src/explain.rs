@@ -116,8 +116,9 @@ fn migration(o: &mut String, index: &Index<'_>, k: usize, m: &Migration) {
             ),
             // A regular Job: only Helm and Argo CD read the hook annotation.
             (None, Some(h)) if m.wave.is_some() => format!(
-                "a Helm hook in document {}: Helm and Argo CD (as PreSync) make it before the Job; kubectl, Flux and kapp apply it with the Job, whose pod retries until it exists",
-                h + 1
+                "a Helm hook in document {}: Helm and Argo CD (as PreSync) make it before the Job; kubectl, Flux and kapp apply it with the Job, {}",
+                h + 1,
+                until_it_exists(d.kind)
             ),
             (None, Some(h)) => format!(
                 "a Helm hook in document {}: left to the hook's order",
@@ -279,4 +280,15 @@ pub fn mermaid(index: &Index<'_>, plan: &Plan) -> String {
         }
     }
     o
+}
+
+/// How a Job copes with an object it uses that is applied with it, not before.
+fn until_it_exists(kind: crate::k8s::RefKind) -> &'static str {
+    match kind {
+        // No pod is made without its account: the Job controller retries.
+        crate::k8s::RefKind::ServiceAccount => {
+            "and the Job controller retries making its pod until it exists"
+        }
+        _ => "whose pod waits until it exists",
+    }
 }

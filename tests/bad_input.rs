@@ -270,6 +270,32 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
             ],
         ),
         (
+            "cli-migrate-beside-an-unknown-database",
+            &[
+                "--migrate",
+                "deployment/app=app migrate",
+                "--migrate-container",
+                "app",
+                "testdata/graph/sidecar-database-at-loopback.yaml",
+            ],
+        ),
+        (
+            "cli-migrate-the-servers-own-command",
+            &[
+                "--migrate",
+                "deployment/dex=dex serve /etc/dex/config.yaml",
+                "testdata/graph/dex-postgres.yaml",
+            ],
+        ),
+        (
+            "cli-migrate-gotosocial-on-sqlite",
+            &[
+                "--migrate",
+                "deployment/gts-gotosocial=/gotosocial/gotosocial migrations run",
+                "testdata/graph/gotosocial-sqlite.yaml",
+            ],
+        ),
+        (
             "cli-migrate-a-file-database-in-config",
             &[
                 "--migrate",

@@ -54,6 +54,8 @@ pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
     ("DB_TYPE", "sqlite3"),
     ("DB_TYPE", "sqlite"),
     ("GITEA__DATABASE__DB_TYPE", "sqlite3"),
+    // GoToSocial's (its default: a file on the pod's volume).
+    ("GTS_DB_TYPE", "sqlite"),
 ];
 
 /// Tools' switches whose names do not say `MIGRAT`, as a prefix and a suffix:

@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -230,6 +230,34 @@ pub const START_UP: &[Tool] = &[
         images: &["*getfider/fider"],
         migrate_only: Some("./fider migrate"),
         ..tool("Fider", &["fider-start"])
+    },
+    Tool {
+        // Healthchecks' image starts uWSGI with docker/uwsgi.ini, whose
+        // `hook-pre-app = exec:./manage.py migrate` migrates (Django: no
+        // lock) in every pod before it serves.
+        serves: &[""],
+        images: &["*healthchecks/healthchecks"],
+        migrate_only: Some("/opt/healthchecks/manage.py migrate"),
+        ..tool("Healthchecks image", &["healthchecks-start"])
+    },
+    Tool {
+        // The same start written out (`uwsgi /opt/healthchecks/docker/uwsgi.ini`,
+        // the chart's command after its wait for the database); uWSGI with
+        // any other configuration is no row's.
+        serves: &["*healthchecks/docker/uwsgi.ini"],
+        images: &["*healthchecks/healthchecks"],
+        migrate_only: Some("/opt/healthchecks/manage.py migrate"),
+        ..tool("Healthchecks (uWSGI)", &["uwsgi"])
+    },
+    Tool {
+        // GoToSocial's `server start` (the image's default arguments) runs
+        // its pending migrations (bun's migrator, no lock) before it serves;
+        // `gotosocial migrations run` only migrates, then exits.
+        serves: &["", "server start"],
+        migrate: &["migrations run"],
+        images: &["*superseriousbusiness/gotosocial"],
+        migrate_only: Some("/gotosocial/gotosocial migrations run"),
+        ..tool("GoToSocial", &["gotosocial"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::diag::Severity;
-use crate::lint::rules::{Fix, RULES};
+use crate::lint::rules::RULES;
 use crate::lint::Finding;
 
 use super::help_uri;
@@ -27,7 +27,7 @@ pub fn render(findings: &[Finding], file: &str) -> String {
                 "help": {"text": r.code.doc, "markdown": format!("{}\n\n[{}]({})", r.code.doc, r.code.code, help_uri(r.code.code))},
                 "helpUri": help_uri(r.code.code),
                 "defaultConfiguration": {"level": level(r.code.severity)},
-                "properties": {"fixedByPostRenderer": match r.fix { Fix::Yes => "yes", Fix::Sometimes => "sometimes", Fix::No => "no" }, "engines": r.engines},
+                "properties": {"fixedByPostRenderer": r.fix.word(), "engines": r.engines},
             })
         })
         .collect();

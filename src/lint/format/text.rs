@@ -34,11 +34,12 @@ pub fn render(findings: &[Finding], file: &str) -> String {
         ));
         out.push_str(&format!("{pad} |\n{line} | {}\n", f.snippet));
         out.push_str(&format!("{pad} | {}^\n", " ".repeat(col.saturating_sub(1))));
-        let fixed = if f.fixable {
-            "the post-renderer fixes this"
-        } else {
-            "the post-renderer does not fix this: change the chart"
-        };
+        let fixed = crate::lint::RULES
+            .iter()
+            .find(|r| r.code.code == f.code)
+            .map_or(crate::lint::rules::Fix::No.line(f.fixable), |r| {
+                r.fix.line(f.fixable)
+            });
         out.push_str(&format!("{pad} = {fixed}\n"));
         out.push_str(&format!("{pad} = help: {} ({})\n\n", f.help, f.rule));
     }

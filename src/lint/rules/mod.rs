@@ -36,6 +36,30 @@ pub enum Fix {
     Sometimes,
     /// Never: the chart must change.
     No,
+    /// Once told what the chart means (`--job NAME`, an annotation): the
+    /// chart need not change.
+    WhenTold,
+}
+
+impl Fix {
+    /// The table word.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Fix::Yes => "yes",
+            Fix::Sometimes => "sometimes",
+            Fix::No => "no",
+            Fix::WhenTold => "when told",
+        }
+    }
+
+    /// What a finding says of it, `fixed` when the post-renderer fixes that one.
+    pub fn line(&self, fixed: bool) -> &'static str {
+        match (fixed, self) {
+            (true, _) => "the post-renderer fixes this",
+            (false, Fix::WhenTold) => "the post-renderer fixes this once told: `--job NAME`, or the annotation `premigrate.io/migration: \"true\"` (values often take it)",
+            (false, _) => "the post-renderer does not fix this: change the chart",
+        }
+    }
 }
 
 /// One lint rule.
@@ -91,11 +115,7 @@ pub fn markdown() -> String {
     let mut out = String::from("| Code | Rule | Severity | Fixed by the post-renderer | Engines | Title |\n|---|---|---|---|---|---|\n");
     for r in RULES {
         let severity = format!("{:?}", r.code.severity).to_lowercase();
-        let fix = match r.fix {
-            Fix::Yes => "yes",
-            Fix::Sometimes => "sometimes",
-            Fix::No => "no",
-        };
+        let fix = r.fix.word();
         out.push_str(&format!(
             "| [{}](#{}) | `{}` | {severity} | {fix} | {} | {} |\n",
             r.code.code,

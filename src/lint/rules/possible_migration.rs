@@ -33,7 +33,7 @@ use crate::lint::{Cx, Hit};
 pub const RULE: Rule = Rule {
     code: PM514,
     name: "possible-migration",
-    fix: Fix::No,
+    fix: Fix::WhenTold,
     engines: "all",
     check,
 };

@@ -59,7 +59,7 @@ pub(crate) fn check(ctx: &Context<'_>, plan: &mut Plan, gated: &[usize]) {
         }
         let names: Vec<String> = selecting.iter().map(|&i| ctx.object(i)).collect();
         plan.note(codes::PM606, Some(w), format!(
-            "{}: its gate reads the migration Job from the API server, but {} let(s) its pods out to no address outside the pod network on port 443 or 6443: the gate never sees the Job complete and the pods never start; allow egress to the API server in the chart's policy, or use --gate-style check (the gate reaches the database instead)",
+            "{}: its gate reads the migration Job from the API server, but {} let(s) its pods out to no address the API server may have (outside the pod network, in a private range) on port 443 or 6443: the gate never sees the Job complete and the pods never start; allow egress to the API server in the chart's policy, or use --gate-style check (the gate reaches the database instead)",
             ctx.object(w),
             names.join(", ")
         ));
@@ -129,10 +129,33 @@ fn allows_api(p: &Value) -> bool {
     let rules = p.at(&["spec", "egress"]).map(Value::items).unwrap_or(&[]);
     rules.iter().any(|r| {
         let to = r.get("to").map(Value::items).unwrap_or(&[]);
-        let outside = to.is_empty() || to.iter().any(|peer| peer.get("ipBlock").is_some());
+        let outside = to.is_empty()
+            || to
+                .iter()
+                .any(|peer| peer.get("ipBlock").is_some_and(|b| !excludes_private(b)));
         let ports = r.get("ports").map(Value::items).unwrap_or(&[]);
         let api_port = ports.is_empty() || ports.iter().any(covers_api_port);
         outside && api_port
+    })
+}
+
+/// Whether an `ipBlock` leaves out a private range (`except: [10.0.0.0/8,
+/// …]`, Ghostfolio's "public internet only" policy): the API server's
+/// in-cluster address is a private one, so such a block does not reach it.
+fn excludes_private(block: &Value) -> bool {
+    let except = block.get("except").map(Value::items).unwrap_or(&[]);
+    except.iter().filter_map(Value::as_str).any(|cidr| {
+        // IPv6 unique local addresses (fc00::/7): a dual-stack cluster's.
+        let v6 = cidr.get(..2).map(str::to_ascii_lowercase);
+        if matches!(v6.as_deref(), Some("fc" | "fd")) {
+            return true;
+        }
+        let mut octets = cidr.split(['.', '/']).map(|o| o.parse::<u8>().ok());
+        match (octets.next().flatten(), octets.next().flatten()) {
+            (Some(10), _) | (Some(192), Some(168)) => true,
+            (Some(172), Some(b)) => (16..=31).contains(&b),
+            _ => false,
+        }
     })
 }
 
@@ -175,6 +198,16 @@ mod tests {
             "    - ports: [{port: 53, protocol: UDP}]\n"
         )));
         assert!(!allows_api(&policy("    - to: [{podSelector: {}}]\n")));
+        // Public addresses only (Ghostfolio): the API server's is private.
+        assert!(!allows_api(&policy(
+            "    - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]}}]\n      ports: [{port: 443}]\n"
+        )));
+        assert!(allows_api(&policy(
+            "    - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]\n"
+        )));
+        assert!(!allows_api(&policy(
+            "    - to: [{ipBlock: {cidr: \"::/0\", except: [\"fc00::/7\", \"fe80::/10\"]}}]\n"
+        )));
         // Egress named but no rule: nothing goes out.
         assert!(restricts_egress(&read(
             "spec:\n  policyTypes: [Ingress, Egress]\n"

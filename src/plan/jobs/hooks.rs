@@ -297,6 +297,7 @@ fn annotate(
             ),
         };
         let why = match hook.author_hook && row.key == engines::HELM_HOOK_DELETE {
+            true if !value.contains("hook-succeeded") => "the chart's hook sets no delete policy: a failed Job is deleted before it is made again; one that succeeded is kept, as a gate waits for it by name",
             true => "the chart's hook sets no delete policy: a failed Job is deleted before it is made again, and one named by its content once it succeeded (else each changed spec would leave the previous one behind)",
             false => "makes the migration a Helm hook that runs before the workloads",
         };

@@ -113,7 +113,7 @@ fn runnable(
     // first, the Job would never complete (Bitnami's `…/entrypoint.sh …/run.sh`).
     // Also its first words (`node packages/backend` of Backstage's
     // `node packages/backend --config …`): the same server, its options left out.
-    if own.is_some_and(|c| crate::detect::command_line(c).starts_with(command)) {
+    if own.is_some_and(|c| is_own_command(&crate::detect::command_line(c), command)) {
         return Err(fail(
             format!("{}: the command is the container's own, which serves: the Job would never complete, and the workload wait for it forever", r.said),
             "give the command that only migrates, then exits",
@@ -177,7 +177,7 @@ fn beside_its_database(
         return Ok(());
     };
     Err(fail(
-        format!("{}: the workload's pods run their own database beside the app ({why}): the Job leaves that container out (PM301), so the migration would reach no database, fail, and the workload wait for it forever", r.said),
+        format!("{}: the workload's pods run their own database (or a proxy to it) beside the app ({why}): the Job leaves that container out (PM301), so the migration would reach no database, fail, and the workload wait for it forever", r.said),
         "run the database as a workload of its own behind a Service and point the app at it, then --migrate; or leave the migration in the app's start-up",
     ))
 }
@@ -186,11 +186,60 @@ fn beside_its_database(
 /// preview chart: PostgreSQL and Redis in the app's pod, reached at
 /// `localhost`), in words.
 fn database_beside(containers: &[Value], index: usize) -> Option<String> {
+    let loopback = containers.get(index).and_then(loopback_setting);
     containers.iter().enumerate().find_map(|(k, c)| {
-        let why = crate::plan::graph::images::data_container(c).filter(|_| k != index)?;
         let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
-        Some(format!("container `{name}` {why}"))
+        if k == index {
+            return None;
+        }
+        if let Some(why) = crate::plan::graph::images::data_container(c) {
+            return Some(format!("container `{name}` {why}"));
+        }
+        // An image premigrate does not know (Leantime's MariaDB under a
+        // registry of its own, a Cloud SQL proxy): the app reaches it at a
+        // loopback address, on a port the other container listens on.
+        let (setting, ports) = loopback.as_ref()?;
+        let port = container_ports(c).find(|p| ports.contains(p) || DATA_PORTS.contains(p))?;
+        Some(format!(
+            "container `{name}` listens on port {port}, and the app reaches {setting}"
+        ))
     })
+}
+
+/// Ports of data services, for a container reached at a loopback address
+/// whose own port the app's settings do not name (its default).
+const DATA_PORTS: &[u16] = &[3306, 5432, 6379, 27017, 26257, 9042, 5672, 1433];
+
+/// The app's first setting that names a loopback host (`DB_HOST=127.0.0.1`,
+/// `postgres://u@localhost:5432/app`), in words, with every port its
+/// settings name.
+fn loopback_setting(c: &Value) -> Option<(String, Vec<u16>)> {
+    let env: Vec<(&str, &str)> = crate::k8s::env_values(c)
+        .filter_map(|(_, n, v)| Some((n, v.as_str()?)))
+        .collect();
+    let local = |v: &str| {
+        v.split(|ch: char| matches!(ch, '/' | '@' | ':' | ',' | ' ' | '?'))
+            .any(|w| matches!(w, "127.0.0.1" | "localhost" | "::1"))
+    };
+    let (name, value) = env.iter().find(|(_, v)| local(v))?;
+    let ports = env
+        .iter()
+        .flat_map(|(_, v)| v.split(|ch: char| !ch.is_ascii_digit()))
+        .filter_map(|w| w.parse::<u16>().ok())
+        .collect();
+    Some((format!("it at `{name}={value}`"), ports))
+}
+
+/// The `containerPort`s a container declares.
+fn container_ports(c: &Value) -> impl Iterator<Item = u16> + '_ {
+    c.get("ports")
+        .map(Value::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|p| match p.get("containerPort") {
+            Some(Value::Int(n)) => u16::try_from(*n).ok(),
+            _ => None,
+        })
 }
 
 /// Whether `command` is one word naming the program of the container's image
@@ -205,6 +254,24 @@ fn runs_the_image_default(c: &Value, command: &[String]) -> bool {
     let name = repo.rsplit('/').next().unwrap_or(repo);
     let runs_default = c.get("command").is_none() && c.get("args").is_none();
     runs_default && !name.is_empty() && program.rsplit('/').next() == Some(name)
+}
+
+/// Whether `command` is the container's own command line `own`: its first
+/// words, or its program and subcommand with some of its options left out
+/// (Dex: `dex serve CONFIG` of `dex serve --web-http-addr ADDR CONFIG`).
+fn is_own_command(own: &[String], command: &[String]) -> bool {
+    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    if own.starts_with(command) {
+        return true;
+    }
+    let (Some(prog), Some(own_prog)) = (command.first(), own.first()) else {
+        return false;
+    };
+    let mut rest = own[1..].iter();
+    command.len() >= 2
+        && base(prog) == base(own_prog)
+        && command[1] == *own.get(1).unwrap_or(&String::new())
+        && command[1..].iter().all(|w| rest.by_ref().any(|o| o == w))
 }
 
 /// The path under one of `left_out` (the mount paths of the volumes the Job
@@ -430,7 +497,28 @@ fn container_index(
 
 #[cfg(test)]
 mod tests {
-    use super::runs_from_left_out_volume;
+    use super::{is_own_command, runs_from_left_out_volume};
+
+    /// Dex: the server's own command with options left out is still the server.
+    #[test]
+    fn the_containers_own_command_with_options_left_out() {
+        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let own = words("dex serve --web-http-addr 0.0.0.0:5556 /etc/dex/config.yaml");
+        assert!(is_own_command(
+            &own,
+            &words("dex serve /etc/dex/config.yaml")
+        ));
+        assert!(is_own_command(&own, &words("/usr/local/bin/dex serve")));
+        assert!(is_own_command(&own, &words("dex")));
+        assert!(!is_own_command(
+            &own,
+            &words("dex migrate /etc/dex/config.yaml")
+        ));
+        let django = words("python manage.py runserver 0.0.0.0:8000");
+        assert!(!is_own_command(&django, &words("python manage.py migrate")));
+        let entry = words("/entrypoint.sh gunicorn app.wsgi");
+        assert!(!is_own_command(&entry, &words("/entrypoint.sh true")));
+    }
 
     /// Apache Answer: a path on the left-out claim counts whether it is the
     /// program, an argument, or a flag's value written in the flag's word.
