@@ -38,7 +38,9 @@ def functions(text):
         in_str = False
         while k < len(text) and depth:
             ch = text[k]
-            if ch == '"' and text[k - 1] != "\\":
+            # A `'"'` char literal opens no string.
+            char = text[k - 1] == "'" and text[k + 1 : k + 2] == "'"
+            if ch == '"' and text[k - 1] != "\\" and not char:
                 in_str = not in_str
             elif not in_str:
                 depth += {"{": 1, "}": -1}.get(ch, 0)
