@@ -113,11 +113,8 @@ fn runnable(
     // first, the Job would never complete (Bitnami's `…/entrypoint.sh …/run.sh`).
     // Also its first words (`node packages/backend` of Backstage's
     // `node packages/backend --config …`): the same server, its options left out.
-    if own.is_some_and(|c| is_own_command(&crate::detect::command_line(c), command)) {
-        return Err(fail(
-            format!("{}: the command is the container's own, which serves: the Job would never complete, and the workload wait for it forever", r.said),
-            "give the command that only migrates, then exits",
-        ));
+    if own.is_some_and(|c| crate::detect::command_line(c).starts_with(command)) {
+        return Err(own_command(r, fail));
     }
     if own.is_some_and(|c| runs_the_image_default(c, command)) {
         return Err(fail(
@@ -149,7 +146,12 @@ fn runnable(
     let scripts = |p: &str| ctx.sources.file(pod, p);
     let v = crate::detect::classify_container_with(c, &scripts, &ctx.rules);
     if v.kind != crate::detect::Kind::MigratesThenServes {
-        return Ok(());
+        // Last, as the tool table's reason is the better one: the server's
+        // command with some of its options left out (Dex's `dex serve CONFIG`).
+        return match own.is_some_and(|c| is_own_command(&crate::detect::command_line(c), command)) {
+            true => Err(own_command(r, fail)),
+            false => Ok(()),
+        };
     }
     let tool = v.tool.and_then(crate::detect::tools::named);
     let help = match (v.command.as_deref(), tool) {
@@ -164,6 +166,14 @@ fn runnable(
         format!("{}: the command serves after it migrates ({}): the Job would never complete, and the workload wait for it forever", r.said, v.signals.first().map_or("", |s| s.detail.as_str())),
         &help,
     ))
+}
+
+/// The refusal of the container's own command, which serves.
+fn own_command(r: &Request, fail: &dyn Fn(String, &str) -> Error) -> Error {
+    fail(
+        format!("{}: the command is the container's own, which serves: the Job would never complete, and the workload wait for it forever", r.said),
+        "give the command that only migrates, then exits",
+    )
 }
 
 /// Refuses a Job built from a pod that runs its own database beside the app:
@@ -256,11 +266,20 @@ fn runs_the_image_default(c: &Value, command: &[String]) -> bool {
     runs_default && !name.is_empty() && program.rsplit('/').next() == Some(name)
 }
 
+/// Programs that run a script named by their first argument.
+const INTERPRETERS: &[&str] = &[
+    "php", "python", "python3", "node", "ruby", "perl", "sh", "bash", "ash", "dash", "bun", "deno",
+];
+
+/// The last part of a path.
+fn base_name(w: &str) -> &str {
+    w.rsplit('/').next().unwrap_or(w)
+}
+
 /// Whether `command` is the container's own command line `own`: its first
 /// words, or its program and subcommand with some of its options left out
 /// (Dex: `dex serve CONFIG` of `dex serve --web-http-addr ADDR CONFIG`).
 fn is_own_command(own: &[String], command: &[String]) -> bool {
-    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
     if own.starts_with(command) {
         return true;
     }
@@ -269,7 +288,7 @@ fn is_own_command(own: &[String], command: &[String]) -> bool {
     };
     let mut rest = own[1..].iter();
     command.len() >= 2
-        && base(prog) == base(own_prog)
+        && base_name(prog) == base_name(own_prog)
         && command[1] == *own.get(1).unwrap_or(&String::new())
         && command[1..].iter().all(|w| rest.by_ref().any(|o| o == w))
 }
@@ -301,7 +320,9 @@ fn runs_from_left_out_volume<'c>(
             },
             None => w.as_str(),
         };
-        under(value).then_some((value, k == 0))
+        // A script an interpreter runs is the program too (`php …/occ upgrade`).
+        let program = k == 0 || (k == 1 && INTERPRETERS.contains(&base_name(&command[0])));
+        under(value).then_some((value, program))
     })
 }
 
