@@ -575,7 +575,6 @@ mod tests {
         assert!(find(&kong("kong start")).is_empty());
     }
 
-    #[test]
     /// A loop on `kubectl get job NAME` that reads its success is a gate on
     /// that Job (Hoppscotch); a `get` of a Job without a status check, by
     /// selector, or of pods is not.
@@ -611,6 +610,7 @@ mod tests {
         assert_eq!(rename_in("get job \"a\"", "a", "b"), "get job \"b\"");
     }
 
+    #[test]
     fn a_loop_on_a_version_table_is_a_check() {
         let sh = |script: &str| {
             init(Value::map([

@@ -228,7 +228,7 @@ fn loopback_setting(c: &Value) -> Option<(String, Vec<u16>)> {
         .filter_map(|(_, n, v)| Some((n, v.as_str()?)))
         .collect();
     let local = |v: &str| {
-        v.split(|ch: char| matches!(ch, '/' | '@' | ':' | ',' | ' ' | '?'))
+        v.split(['/', '@', ':', ',', ' ', '?'])
             .any(|w| matches!(w, "127.0.0.1" | "localhost" | "::1"))
     };
     let (name, value) = env.iter().find(|(_, v)| local(v))?;
