@@ -288,6 +288,14 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
             ],
         ),
         (
+            "cli-migrate-laravel-on-sqlite",
+            &[
+                "--migrate",
+                "deployment/monica=php artisan monica:setup --force -vv",
+                "testdata/graph/monica-sqlite.yaml",
+            ],
+        ),
+        (
             "cli-migrate-gotosocial-on-sqlite",
             &[
                 "--migrate",

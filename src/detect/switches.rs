@@ -54,6 +54,8 @@ pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
     ("DB_TYPE", "sqlite3"),
     ("DB_TYPE", "sqlite"),
     ("GITEA__DATABASE__DB_TYPE", "sqlite3"),
+    // Laravel's (Monica's default: database/database.sqlite in the pod).
+    ("DB_CONNECTION", "sqlite"),
     // GoToSocial's (its default: a file on the pod's volume).
     ("GTS_DB_TYPE", "sqlite"),
 ];

@@ -472,3 +472,62 @@ fn a_kubectl_get_job_loop_is_the_charts_gate() {
         "{hooks}"
     );
 }
+
+/// Monica: `--gate DaemonSet/app-queue` named a post-install hook and was
+/// told "no such workload in the stream" though the object is there. Hooks
+/// are not the release's workloads (Helm runs them in their phase): the
+/// warning says so, and nothing is gated.
+#[test]
+fn a_gate_asked_for_a_hook_says_it_is_one() {
+    let input = "\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: app-migrate
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: app:1
+          command: [php, artisan, migrate, --force]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: app-queue
+  annotations:
+    helm.sh/hook: post-install,post-upgrade
+spec:
+  template:
+    spec:
+      containers:
+        - name: queue
+          image: app:1
+          command: [php, artisan, queue:work]
+";
+    let cfg = premigrate::Config {
+        gate: premigrate::config::GateMode::List(vec![("DaemonSet".into(), "app-queue".into())]),
+        ..premigrate::Config::default()
+    };
+    let out = premigrate::rewrite(input.as_bytes(), &cfg).unwrap();
+    let note = out
+        .plan
+        .notes
+        .iter()
+        .find(|n| n.code == "PM204")
+        .expect("PM204");
+    assert!(
+        note.message
+            .contains("a Helm hook (`post-install,post-upgrade`)"),
+        "{}",
+        note.message
+    );
+    let text = String::from_utf8(out.stream).unwrap();
+    let queue = text
+        .split("---\n")
+        .find(|d| d.contains("app-queue"))
+        .unwrap();
+    assert!(!queue.contains("initContainers"), "{queue}");
+}

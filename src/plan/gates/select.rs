@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::config::GateMode;
 use crate::diag::codes;
-use crate::k8s::engines::own;
+use crate::k8s::engines::{self, own};
 use crate::k8s::{self, RefKind};
 use crate::plan::context::{annotation, namespace, Context};
 use crate::plan::graph::chart_gates;
@@ -350,15 +350,25 @@ pub(crate) fn check_names(
                     && Some(name.as_str()) == ctx.index.entries[w].info.name.as_deref()
             });
             if !found {
-                plan.note(
-                    codes::PM204,
-                    None,
-                    format!(
-                    "--gate {kind}/{name}: no such workload in the stream; nothing is gated for it"
-                ),
-                );
+                plan.note(codes::PM204, None, missing_gate(ctx, kind, name));
             }
         }
+    }
+}
+
+/// Why `--gate KIND/NAME` gates nothing: no such object, or one that is a
+/// Helm hook (Monica's post-install queue DaemonSet), which Helm runs apart
+/// from the release's workloads.
+fn missing_gate(ctx: &Context<'_>, kind: &str, name: &str) -> String {
+    let hook = (0..ctx.index.entries.len())
+        .filter(|&i| {
+            kind.eq_ignore_ascii_case(ctx.kind(i))
+                && Some(name) == ctx.index.entries[i].info.name.as_deref()
+        })
+        .find_map(|i| ctx.value(i).and_then(|v| annotation(v, engines::HELM_HOOK)));
+    match hook {
+        Some(events) => format!("--gate {kind}/{name}: a Helm hook (`{events}`), not one of the release's workloads: Helm runs it in its hook phase, apart from them; nothing is gated for it"),
+        None => format!("--gate {kind}/{name}: no such workload in the stream; nothing is gated for it"),
     }
 }
 

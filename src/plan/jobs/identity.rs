@@ -139,9 +139,13 @@ fn moving_image(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
         "" => "has no tag".to_string(),
         t => format!("is tagged `{t}`"),
     };
+    // A Job built from a workload is named for what the user sees in the output.
+    let object = match job.new {
+        Some(_) => format!("Job/{} (from {})", job.original, ctx.object(job.doc)),
+        None => ctx.object(job.doc),
+    };
     plan.note(codes::PM019, Some(job.doc), format!(
-        "{}: image `{image}` {how}, which moves: the Job is named by a hash of its spec, and a new image under that tag leaves the hash as it is, so the finished Job is kept and the new code's migrations do not run; pin the image by version or digest",
-        ctx.object(job.doc)
+        "{object}: image `{image}` {how}, which moves: the Job is named by a hash of its spec, and a new image under that tag leaves the hash as it is, so the finished Job is kept and the new code's migrations do not run; pin the image by version or digest"
     ));
 }
 
