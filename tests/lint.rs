@@ -439,3 +439,66 @@ fn readme_shows_real_lint_output() {
 
 /// Both README tests of this binary write the file: one at a time when updating.
 const LINT_RERUN: &str = "cargo test --test lint readme -- --test-threads=1";
+
+/// ThingsBoard: under `--target hooks` a migration that stays a regular Job
+/// (its database is in the release) with a TTL is re-created by the next
+/// `helm upgrade` once deleted: PM504 says so (it was reported under gitops only).
+#[test]
+fn a_ttl_on_a_migration_that_stays_regular_under_hooks() {
+    let stream = "\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: tb-install
+spec:
+  ttlSecondsAfterFinished: 86400
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: install
+          image: thingsboard/tb-node:4.3.1.4
+          env:
+            - name: SPRING_DATASOURCE_URL
+              value: jdbc:postgresql://tb-postgresql:5432/thingsboard
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: tb-postgresql
+spec:
+  selector: {app: tb-postgresql}
+  ports: [{port: 5432}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: tb-postgresql
+spec:
+  selector:
+    matchLabels: {app: tb-postgresql}
+  template:
+    metadata:
+      labels: {app: tb-postgresql}
+    spec:
+      containers:
+        - name: postgresql
+          image: postgres:16
+";
+    let (_, out, err) = bin(
+        &["lint", "--target", "hooks", "--job", "tb-install"],
+        stream,
+    );
+    assert!(
+        out.contains("warning[PM504]") && out.contains("the next `helm upgrade`"),
+        "{out}{err}"
+    );
+    let (_, out, err) = bin(
+        &["lint", "--target", "gitops", "--job", "tb-install"],
+        stream,
+    );
+    assert!(
+        out.contains("the GitOps engine re-creates it"),
+        "{out}{err}"
+    );
+}

@@ -2,7 +2,8 @@
 //!
 //! ## What it does
 //! Finds a migration Job with `spec.ttlSecondsAfterFinished` in a stream for a
-//! GitOps engine (`--target gitops`, the default for Helm 3 and plain streams).
+//! GitOps engine (`--target gitops`, the default for Helm 3 and plain streams),
+//! or one that stays a regular Job under `--target hooks`.
 //!
 //! ## Why is this bad?
 //! Once the TTL deletes the finished Job, Flux or Argo CD sees it missing and
@@ -31,16 +32,19 @@ pub const RULE: Rule = Rule {
     code: PM504,
     name: "ttl-under-gitops",
     fix: Fix::Yes,
-    engines: "gitops",
+    engines: "gitops; a regular Job under hooks",
     check,
 };
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    if cx.target != Target::Gitops {
-        return;
-    }
     for doc in 0..cx.docs() {
         let Some(m) = cx.migration(doc) else { continue };
+        // Under hooks a migration that stays a regular Job (its database is in
+        // the release) is re-created by the next upgrade once its TTL deletes
+        // it, the same as under GitOps (ThingsBoard's install Job).
+        if cx.target != Target::Gitops && m.hook {
+            continue;
+        }
         let Some(ttl) = cx.values[doc]
             .as_ref()
             .and_then(|v| v.at(&["spec", "ttlSecondsAfterFinished"]))
@@ -52,9 +56,13 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             doc,
             at(&[], &["spec", "ttlSecondsAfterFinished"]),
             format!(
-                "migration Job {} has ttlSecondsAfterFinished: {}: once it is deleted the GitOps engine re-creates it and the migration reruns",
+                "migration Job {} has ttlSecondsAfterFinished: {}: once it is deleted {} re-creates it and the migration reruns",
                 cx.name(m.doc),
-                crate::yaml::value::scalar_text(ttl)
+                crate::yaml::value::scalar_text(ttl),
+                match cx.target {
+                    Target::Gitops => "the GitOps engine",
+                    _ => "the next `helm upgrade` (it stays a regular Job: no hook)",
+                }
             ),
             true,
         ));
