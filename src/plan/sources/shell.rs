@@ -4,9 +4,11 @@
 /// Splits `s` into words: blanks separate, `'…'` is literal, `"…"` honours `\"`,
 /// `\\`, `\$` and `` \` ``, and a backslash outside quotes escapes the next character.
 ///
-/// Unquoted shell operators (`;`, `&`, `|`, `<`, `>`, `` ` ``) are refused: without a
-/// shell they would become arguments, a silently wrong command. `$(VAR)` is left
-/// as written because Kubernetes expands it from the container's environment.
+/// Unquoted shell operators (`;`, `&`, `|`, `<`, `>`, `` ` ``), shell expansions
+/// (`$VAR`, `${VAR}`, unquoted or in double quotes) and a leading `NAME=value` are
+/// refused: without a shell they would reach the program as written, a silently
+/// wrong command. `$(VAR)` is left as written because Kubernetes expands it from
+/// the container's environment.
 pub fn split(s: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut cur = String::new();
@@ -51,11 +53,13 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
                             }
                             None => return Err("a double quote (\") is not closed".into()),
                         },
+                        Some('$') if expands(chars.peek()) => return Err(expansion()),
                         Some(c) => cur.push(c),
                         None => return Err("a double quote (\") is not closed".into()),
                     }
                 }
             }
+            '$' if expands(chars.peek()) => return Err(expansion()),
             '\\' => {
                 match chars.next() {
                     // A line continuation joins lines: no word of its own.
@@ -81,7 +85,30 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
     if in_word {
         words.push(cur);
     }
+    if let Some(w) = words.first().filter(|w| is_assignment(w)) {
+        return Err(format!(
+            "`{w}` before the program sets a variable in a shell, and the Job runs the command without a shell: set it in the workload's env"
+        ));
+    }
     Ok(words)
+}
+
+/// Whether a `$` followed by `next` is a shell expansion (`$NAME`, `${NAME}`),
+/// which nothing expands without a shell; `$(NAME)` is Kubernetes' own.
+fn expands(next: Option<&char>) -> bool {
+    next.is_some_and(|&c| c == '{' || c == '_' || c.is_ascii_alphabetic())
+}
+
+fn expansion() -> String {
+    "`$NAME` is expanded by a shell, and the Job runs the command without a shell (it would get the text `$NAME`): write `$(NAME)`, which Kubernetes expands from the container's env".into()
+}
+
+/// `NAME=value`: a shell's assignment before a program.
+fn is_assignment(w: &str) -> bool {
+    w.split_once('=').is_some_and(|(name, _)| {
+        name.starts_with(|c: char| c == '_' || c.is_ascii_alphabetic())
+            && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+    })
 }
 
 #[cfg(test)]
@@ -124,5 +151,29 @@ mod tests {
         assert!(split("migrate up\r\nrm").is_err());
         assert_eq!(split("migrate \\\n up\n").unwrap(), ["migrate", "up"]);
         assert_eq!(split("'a\nb'").unwrap(), ["a\nb"]);
+    }
+
+    /// Kutt/golang-migrate: `$DATABASE_URL` reached the Job as that text.
+    #[test]
+    fn refuses_shell_expansions_and_assignments() {
+        for cmd in [
+            "migrate -database $DATABASE_URL up",
+            "migrate -database ${DATABASE_URL} up",
+            "migrate -database \"$DATABASE_URL\" up",
+            "RAILS_ENV=production bin/rails db:migrate",
+        ] {
+            assert!(split(cmd).is_err(), "{cmd}");
+        }
+        assert!(split("migrate $DB").unwrap_err().contains("$(NAME)"));
+        // Kubernetes' own `$(VAR)`, a literal `$` and single quotes stay.
+        assert_eq!(
+            split("echo $(A) '$B' \\$C 5$").unwrap(),
+            ["echo", "$(A)", "$B", "$C", "5$"]
+        );
+        assert_eq!(
+            split("sh -c 'X=1 migrate $DB'").unwrap(),
+            ["sh", "-c", "X=1 migrate $DB"]
+        );
+        assert_eq!(split("app --opt=x").unwrap(), ["app", "--opt=x"]);
     }
 }
