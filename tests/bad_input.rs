@@ -288,6 +288,14 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
             ],
         ),
         (
+            "cli-migrate-with-a-shell-variable",
+            &[
+                "--migrate",
+                "deployment/kutt=migrate -database $DATABASE_URL up",
+                "testdata/graph/kutt-external-db.yaml",
+            ],
+        ),
+        (
             "cli-migrate-laravel-on-sqlite",
             &[
                 "--migrate",

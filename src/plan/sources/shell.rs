@@ -5,14 +5,16 @@
 /// `\\`, `\$` and `` \` ``, and a backslash outside quotes escapes the next character.
 ///
 /// Unquoted shell operators (`;`, `&`, `|`, `<`, `>`, `` ` ``), shell expansions
-/// (`$VAR`, `${VAR}`, unquoted or in double quotes) and a leading `NAME=value` are
-/// refused: without a shell they would reach the program as written, a silently
-/// wrong command. `$(VAR)` is left as written because Kubernetes expands it from
+/// (`$VAR`, `${VAR}`, unquoted or in double quotes, unless the program is a shell
+/// that expands them: `sh -c "… $VAR …"`) and a leading `NAME=value` are refused:
+/// without a shell they would reach the program as written, a silently wrong command. `$(VAR)` is left as written because Kubernetes expands it from
 /// the container's environment.
 pub fn split(s: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
+    // A `$NAME` outside single quotes: for a shell the command runs, fine.
+    let mut expansion = false;
     // Surrounding blanks (a block scalar's final newline) are not part of the command.
     let mut chars = s.trim().chars().peekable();
     while let Some(c) = chars.next() {
@@ -53,13 +55,20 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
                             }
                             None => return Err("a double quote (\") is not closed".into()),
                         },
-                        Some('$') if expands(chars.peek()) => return Err(expansion()),
+                        Some('$') if expands(chars.peek()) => {
+                            expansion = true;
+                            cur.push('$');
+                        }
                         Some(c) => cur.push(c),
                         None => return Err("a double quote (\") is not closed".into()),
                     }
                 }
             }
-            '$' if expands(chars.peek()) => return Err(expansion()),
+            '$' if expands(chars.peek()) => {
+                expansion = true;
+                in_word = true;
+                cur.push('$');
+            }
             '\\' => {
                 match chars.next() {
                     // A line continuation joins lines: no word of its own.
@@ -85,6 +94,13 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
     if in_word {
         words.push(cur);
     }
+    let shell = words.first().is_some_and(|w| {
+        let program = w.rsplit('/').next().unwrap_or(w);
+        matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
+    });
+    if expansion && !shell {
+        return Err(expansion_error());
+    }
     if let Some(w) = words.first().filter(|w| is_assignment(w)) {
         return Err(format!(
             "`{w}` before the program sets a variable in a shell, and the Job runs the command without a shell: set it in the workload's env"
@@ -99,7 +115,7 @@ fn expands(next: Option<&char>) -> bool {
     next.is_some_and(|&c| c == '{' || c == '_' || c.is_ascii_alphabetic())
 }
 
-fn expansion() -> String {
+fn expansion_error() -> String {
     "`$NAME` is expanded by a shell, and the Job runs the command without a shell (it would get the text `$NAME`): write `$(NAME)`, which Kubernetes expands from the container's env".into()
 }
 
@@ -175,5 +191,10 @@ mod tests {
             ["sh", "-c", "X=1 migrate $DB"]
         );
         assert_eq!(split("app --opt=x").unwrap(), ["app", "--opt=x"]);
+        // A shell the Job runs expands them itself (Flarum's, Synapse's fixtures).
+        assert_eq!(
+            split("sh -c \"migrate $DB\"").unwrap(),
+            ["sh", "-c", "migrate $DB"]
+        );
     }
 }
