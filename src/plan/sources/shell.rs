@@ -43,26 +43,7 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
             }
             '"' => {
                 in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c @ ('"' | '\\' | '$' | '`')) => cur.push(c),
-                            Some('\n') => {}
-                            Some(c) => {
-                                cur.push('\\');
-                                cur.push(c);
-                            }
-                            None => return Err("a double quote (\") is not closed".into()),
-                        },
-                        Some('$') if expands(chars.peek()) => {
-                            expansion = true;
-                            cur.push('$');
-                        }
-                        Some(c) => cur.push(c),
-                        None => return Err("a double quote (\") is not closed".into()),
-                    }
-                }
+                double_quoted(&mut chars, &mut cur, &mut expansion)?;
             }
             '$' if expands(chars.peek()) => {
                 expansion = true;
@@ -107,6 +88,35 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
         ));
     }
     Ok(words)
+}
+
+/// The rest of a `"…"` word into `cur`: `\"`, `\\`, `\$` and `` \` `` escaped, a
+/// `$NAME` noted in `expansion`.
+fn double_quoted(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    cur: &mut String,
+    expansion: &mut bool,
+) -> Result<(), String> {
+    loop {
+        match chars.next() {
+            Some('"') => return Ok(()),
+            Some('\\') => match chars.next() {
+                Some(c @ ('"' | '\\' | '$' | '`')) => cur.push(c),
+                Some('\n') => {}
+                Some(c) => {
+                    cur.push('\\');
+                    cur.push(c);
+                }
+                None => return Err("a double quote (\") is not closed".into()),
+            },
+            Some('$') if expands(chars.peek()) => {
+                *expansion = true;
+                cur.push('$');
+            }
+            Some(c) => cur.push(c),
+            None => return Err("a double quote (\") is not closed".into()),
+        }
+    }
 }
 
 /// Whether a `$` followed by `next` is a shell expansion (`$NAME`, `${NAME}`),
