@@ -84,6 +84,18 @@ pub struct JobRef {
     pub fail_blind: Option<Vec<Seg>>,
 }
 
+impl JobRef {
+    /// A Job named inside the scalar at `path` (`job/NAME`, `a,NAME`).
+    fn named(name: &str, path: Vec<Seg>) -> JobRef {
+        JobRef {
+            name: name.to_string(),
+            path,
+            whole: false,
+            fail_blind: None,
+        }
+    }
+}
+
 /// One init container of the chart that waits for migrations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartGate {
@@ -236,12 +248,7 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
                     .iter()
                     .find_map(|pre| w.strip_prefix(pre))
                 {
-                    jobs.push(JobRef {
-                        fail_blind: None,
-                        name: n.to_string(),
-                        path: p.clone(),
-                        whole: false,
-                    });
+                    jobs.push(JobRef::named(n, p.clone()));
                 }
             }
         }
@@ -274,7 +281,7 @@ fn polled_jobs(argv: &[(Vec<Seg>, &str)]) -> Vec<JobRef> {
         }
         let words: Vec<&str> = s
             .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '`'))
-            .map(|w| w.trim_matches(|c| c == '"' || c == '\''))
+            .map(|w| w.trim_matches(QUOTES))
             .filter(|w| !w.is_empty())
             .collect();
         for (k, w) in words.iter().enumerate() {
@@ -282,17 +289,15 @@ fn polled_jobs(argv: &[(Vec<Seg>, &str)]) -> Vec<JobRef> {
                 continue;
             }
             if let Some(name) = get_job_operand(&words[k + 1..]) {
-                out.push(JobRef {
-                    fail_blind: None,
-                    name: name.to_string(),
-                    path: p.clone(),
-                    whole: false,
-                });
+                out.push(JobRef::named(name, p.clone()));
             }
         }
     }
     out
 }
+
+/// Quotes around a shell word.
+const QUOTES: [char; 2] = ['"', '\''];
 
 /// kubectl's flags that take the next word as their value.
 const KUBECTL_VALUE_FLAGS: &[&str] = &[
@@ -387,12 +392,7 @@ fn marked_jobs(c: &Value, base: &[Seg]) -> Vec<JobRef> {
         let mut p = base.to_vec();
         p.extend([key("env"), Seg::Index(k), key("value")]);
         for name in v.split_whitespace() {
-            out.push(JobRef {
-                fail_blind: None,
-                name: name.to_string(),
-                path: p.clone(),
-                whole: false,
-            });
+            out.push(JobRef::named(name, p.clone()));
         }
     }
     out
@@ -413,12 +413,7 @@ fn entrypoint_jobs(c: &Value, base: &[Seg]) -> Vec<JobRef> {
         p.extend([key("env"), Seg::Index(k), key("value")]);
         for item in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let name = item.rsplit(':').next().unwrap_or(item);
-            out.push(JobRef {
-                fail_blind: None,
-                name: name.to_string(),
-                path: p.clone(),
-                whole: false,
-            });
+            out.push(JobRef::named(name, p.clone()));
         }
     }
     out

@@ -220,9 +220,11 @@ fn database_beside(containers: &[Value], index: usize) -> Option<String> {
 /// whose own port the app's settings do not name (its default).
 const DATA_PORTS: &[u16] = &[3306, 5432, 6379, 27017, 26257, 9042, 5672, 1433];
 
-/// The app's first setting that names a loopback host (`DB_HOST=127.0.0.1`,
-/// `postgres://u@localhost:5432/app`), in words, with every port its
-/// settings name.
+/// The app's first database setting that names a loopback host
+/// (`DB_HOST=127.0.0.1`, `DATABASE_URL=postgres://u@localhost:5432/app`), in
+/// words, with the ports it and its sibling settings name (`DB_PORT`). Other
+/// settings at a loopback address (a telemetry sidecar) say nothing of the
+/// database.
 fn loopback_setting(c: &Value) -> Option<(String, Vec<u16>)> {
     let env: Vec<(&str, &str)> = crate::k8s::env_values(c)
         .filter_map(|(_, n, v)| Some((n, v.as_str()?)))
@@ -231,13 +233,33 @@ fn loopback_setting(c: &Value) -> Option<(String, Vec<u16>)> {
         v.split(['/', '@', ':', ',', ' ', '?'])
             .any(|w| matches!(w, "127.0.0.1" | "localhost" | "::1"))
     };
-    let (name, value) = env.iter().find(|(_, v)| local(v))?;
-    let ports = env
+    let (name, value) = env
         .iter()
-        .flat_map(|(_, v)| v.split(|ch: char| !ch.is_ascii_digit()))
+        .find(|(n, v)| local(v) && database_setting(n, v))?;
+    let up = name.to_ascii_uppercase();
+    let prefix = up.strip_suffix("HOST").unwrap_or(&up);
+    let sibling = |n: &str| {
+        let n = n.to_ascii_uppercase();
+        n.starts_with(prefix) && n.ends_with("PORT")
+    };
+    let ports = std::iter::once(*value)
+        .chain(env.iter().filter(|(n, _)| sibling(n)).map(|(_, v)| *v))
+        .flat_map(|v| v.split(|ch: char| !ch.is_ascii_digit()))
         .filter_map(|w| w.parse::<u16>().ok())
         .collect();
     Some((format!("it at `{name}={value}`"), ports))
+}
+
+/// Whether an env var is a database's setting: by its name, or a URL of a
+/// database's scheme.
+fn database_setting(name: &str, value: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "DB", "DATABASE", "SQL", "POSTGRES", "MYSQL", "MARIADB", "MONGO", "REDIS", "PG",
+    ];
+    const SCHEMES: &[&str] = &["postgres", "mysql", "mariadb", "mongodb", "redis", "jdbc:"];
+    let up = name.to_ascii_uppercase();
+    let v = value.to_ascii_lowercase();
+    NAMES.iter().any(|n| up.contains(n)) || SCHEMES.iter().any(|s| v.starts_with(s))
 }
 
 /// The `containerPort`s a container declares.
@@ -517,51 +539,5 @@ fn container_index(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{is_own_command, runs_from_left_out_volume};
-
-    /// Dex: the server's own command with options left out is still the server.
-    #[test]
-    fn the_containers_own_command_with_options_left_out() {
-        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
-        let own = words("dex serve --web-http-addr 0.0.0.0:5556 /etc/dex/config.yaml");
-        assert!(is_own_command(
-            &own,
-            &words("dex serve /etc/dex/config.yaml")
-        ));
-        assert!(is_own_command(&own, &words("/usr/local/bin/dex serve")));
-        assert!(is_own_command(&own, &words("dex")));
-        assert!(!is_own_command(
-            &own,
-            &words("dex migrate /etc/dex/config.yaml")
-        ));
-        let django = words("python manage.py runserver 0.0.0.0:8000");
-        assert!(!is_own_command(&django, &words("python manage.py migrate")));
-        let entry = words("/entrypoint.sh gunicorn app.wsgi");
-        assert!(!is_own_command(&entry, &words("/entrypoint.sh true")));
-    }
-
-    /// Apache Answer: a path on the left-out claim counts whether it is the
-    /// program, an argument, or a flag's value written in the flag's word.
-    #[test]
-    fn a_path_on_a_left_out_volume_in_any_word() {
-        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
-        let left_out = ["/data".to_string()];
-        let find = |s: &str| {
-            runs_from_left_out_volume(&words(s), &left_out).map(|(p, r)| (p.to_string(), r))
-        };
-        assert_eq!(
-            find("/data/bin/app upgrade"),
-            Some(("/data/bin/app".into(), true))
-        );
-        for given in [
-            "app upgrade -C /data/",
-            "app upgrade --data-path=/data/",
-            "app upgrade -C/data/",
-        ] {
-            assert_eq!(find(given), Some(("/data/".into(), false)), "{given}");
-        }
-        assert_eq!(find("app upgrade -C /database"), None);
-        assert_eq!(find("app upgrade --verbose"), None);
-    }
-}
+#[path = "generate_tests.rs"]
+mod tests;
