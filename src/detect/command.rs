@@ -207,10 +207,7 @@ fn walk(
     }
     let prog = prog.unwrap_or_else(|| program(first));
     let rest = &argv[1..];
-    if matches!(
-        prog.as_str(),
-        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh"
-    ) {
+    if super::words::is_shell(&prog) {
         return shell(rest, input, env, depth, from, out);
     }
     if prog == "su" || prog == "runuser" {

@@ -42,6 +42,7 @@ pub use selector::Selector;
 pub use steps::migration_steps;
 pub use switches::{file_database, file_database_line, off_switch, on_switch, reads_env};
 pub use verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
+pub use words::is_shell;
 pub use words::{glob, segments};
 
 /// Why something is a migration.

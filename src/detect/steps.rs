@@ -83,10 +83,7 @@ fn steps(argv: &[String], env: &Env<'_>, depth: usize) -> Option<Vec<String>> {
 /// stream it runs (`/scripts/start.sh`, `bash /scripts/start.sh`).
 fn script_of(argv: &[String], env: &Env<'_>) -> Option<String> {
     let first = argv.first()?;
-    let shell = matches!(
-        super::words::program(first).as_str(),
-        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh"
-    );
+    let shell = super::words::is_shell(&super::words::program(first));
     if !shell {
         return command::lookup(first, env);
     }

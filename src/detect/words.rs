@@ -37,6 +37,11 @@ pub fn norm(w: &str) -> String {
     base.to_ascii_lowercase()
 }
 
+/// Whether a program name (as [`program`] gives it) is a POSIX shell.
+pub fn is_shell(program: &str) -> bool {
+    matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
+}
+
 /// A program name: [`norm`] without a script extension.
 pub fn program(w: &str) -> String {
     let n = norm(w);

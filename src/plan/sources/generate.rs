@@ -288,9 +288,9 @@ fn runs_the_image_default(c: &Value, command: &[String]) -> bool {
     runs_default && !name.is_empty() && program.rsplit('/').next() == Some(name)
 }
 
-/// Programs that run a script named by their first argument.
+/// Programs that run a script named by their first argument (shells too: `crate::detect::is_shell`).
 const INTERPRETERS: &[&str] = &[
-    "php", "python", "python3", "node", "ruby", "perl", "sh", "bash", "ash", "dash", "bun", "deno",
+    "php", "python", "python3", "node", "ruby", "perl", "bun", "deno",
 ];
 
 /// The last part of a path.
@@ -343,7 +343,9 @@ fn runs_from_left_out_volume<'c>(
             None => w.as_str(),
         };
         // A script an interpreter runs is the program too (`php …/occ upgrade`).
-        let program = k == 0 || (k == 1 && INTERPRETERS.contains(&base_name(&command[0])));
+        let first = base_name(&command[0]);
+        let interpreter = INTERPRETERS.contains(&first) || crate::detect::is_shell(first);
+        let program = k == 0 || (k == 1 && interpreter);
         under(value).then_some((value, program))
     })
 }
@@ -351,10 +353,7 @@ fn runs_from_left_out_volume<'c>(
 /// The script of `sh [-x…] -c SCRIPT WORDS…` when it is one word and words
 /// follow it: a script split by missing quotes, not a script and its `$0`.
 fn unquoted_script(command: &[String]) -> Option<&str> {
-    let shell = matches!(
-        command[0].rsplit('/').next().unwrap_or(""),
-        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh"
-    );
+    let shell = crate::detect::is_shell(base_name(&command[0]));
     let flags = command[1..]
         .iter()
         .take_while(|a| a.starts_with('-') && a.len() > 1 && !a.starts_with("--"))

@@ -75,10 +75,7 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
     if in_word {
         words.push(cur);
     }
-    let shell = words.first().is_some_and(|w| {
-        let program = w.rsplit('/').next().unwrap_or(w);
-        matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
-    });
+    let shell = (words.first()).is_some_and(|w| crate::detect::is_shell(base_name(w)));
     if expansion && !shell {
         return Err(expansion_error());
     }
@@ -122,6 +119,11 @@ fn double_quoted(
 /// `"`, a constant so that the line counter of scripts/structure.py and the
 /// before-stop check, which know strings but not char literals, read `split` right.
 const DOUBLE_QUOTE: char = '"';
+
+/// The last part of a path.
+fn base_name(w: &str) -> &str {
+    w.rsplit('/').next().unwrap_or(w)
+}
 
 /// Whether a `$` followed by `next` is a shell expansion (`$NAME`, `${NAME}`),
 /// which nothing expands without a shell; `$(NAME)` is Kubernetes' own.
