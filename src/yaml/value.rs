@@ -167,16 +167,28 @@ impl Value {
     /// children sit at `indent` spaces. Returns text that starts right after
     /// `key:` (with its leading space or newline) and has no final newline.
     pub fn to_block(&self, indent: usize) -> String {
+        self.to_block_before(indent, false)
+    }
+
+    /// [`Value::to_block`] for text that something follows on its last line
+    /// (`more_on_line`: a comment): no literal block scalar, which would
+    /// take that in as its content.
+    pub fn to_block_before(&self, indent: usize, more_on_line: bool) -> String {
         let mut out = String::new();
-        self.write_block(indent, &mut out);
+        self.write_block(indent, !more_on_line, &mut out);
         out
     }
 
     /// Writes the value as a sequence item whose content column is `indent`
     /// (text starts right after `-`).
     pub fn to_item(&self, indent: usize) -> String {
+        self.to_item_before(indent, false)
+    }
+
+    /// [`Value::to_item`] for text that something follows on its last line.
+    pub fn to_item_before(&self, indent: usize, more_on_line: bool) -> String {
         let mut out = String::new();
-        self.write_item(indent, &mut out);
+        self.write_item(indent, !more_on_line, &mut out);
         out
     }
 
@@ -191,7 +203,7 @@ impl Value {
     // The writers below append to one buffer: a nested value written into
     // strings of its own was copied once per level (a gate's init container:
     // 30k instructions).
-    fn write_block(&self, indent: usize, out: &mut String) {
+    fn write_block(&self, indent: usize, literal: bool, out: &mut String) {
         match self {
             Value::Map(m) if !m.is_empty() => {
                 for (k, v) in m {
@@ -199,7 +211,7 @@ impl Value {
                     push_indent(out, indent);
                     write_str(k, out);
                     out.push(':');
-                    v.write_block(indent + 2, out);
+                    v.write_block(indent + 2, literal, out);
                 }
             }
             Value::Seq(items) if !items.is_empty() => {
@@ -207,9 +219,10 @@ impl Value {
                     out.push('\n');
                     push_indent(out, indent);
                     out.push('-');
-                    item.write_item(indent + 2, out);
+                    item.write_item(indent + 2, literal, out);
                 }
             }
+            Value::Str(s) if literal && write_literal(s, indent, out) => {}
             _ => {
                 out.push(' ');
                 self.write_flow(out);
@@ -217,7 +230,7 @@ impl Value {
         }
     }
 
-    fn write_item(&self, indent: usize, out: &mut String) {
+    fn write_item(&self, indent: usize, literal: bool, out: &mut String) {
         match self {
             Value::Map(m) if !m.is_empty() => {
                 for (i, (k, v)) in m.iter().enumerate() {
@@ -229,9 +242,10 @@ impl Value {
                     }
                     write_str(k, out);
                     out.push(':');
-                    v.write_block(indent + 2, out);
+                    v.write_block(indent + 2, literal, out);
                 }
             }
+            Value::Str(s) if literal && write_literal(s, indent, out) => {}
             _ => {
                 out.push(' ');
                 self.write_flow(out);
@@ -314,6 +328,38 @@ fn write_str(s: &str, out: &mut String) {
     }
 }
 
+/// Writes a multi-line string as a literal block scalar (`|`, or `|-` without
+/// a final line break) whose lines sit at column `indent`, as a person would
+/// write a script; `false` (nothing written) for a string that form would not
+/// read back as exactly itself in every reader: one line, several final line
+/// breaks, a first line starting with a blank, trailing blanks, control
+/// characters, or line breaks other than `\n`.
+fn write_literal(s: &str, indent: usize, out: &mut String) -> bool {
+    let (body, header) = match s.strip_suffix('\n') {
+        Some(b) => (b, " |"),
+        None => (s, " |-"),
+    };
+    let plain_char = |c: char| c == '\n' || c == '\t' || !(c.is_control() || needs_escape(c));
+    let writable = indent > 0
+        && body.contains('\n')
+        && !body.ends_with('\n')
+        && !body.starts_with([' ', '\t', '\n'])
+        && body.chars().all(plain_char)
+        && body.split('\n').all(|l| !l.ends_with([' ', '\t']));
+    if !writable {
+        return false;
+    }
+    out.push_str(header);
+    for line in body.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            push_indent(out, indent);
+            out.push_str(line);
+        }
+    }
+    true
+}
+
 /// A YAML double-quoted scalar: JSON's escapes, plus `\uXXXX` for what YAML
 /// 1.1 would read as a line break (NEL, LS, PS), a BOM, or refuse raw (DEL,
 /// C1 controls, U+FFFE/U+FFFF).
@@ -377,5 +423,30 @@ mod tests {
             v.to_document(),
             "a: \"yes\"\nb: \"0755\"\nc:\n  - name: x\n    \"n\": 1\nd: {}\n"
         );
+    }
+
+    #[test]
+    fn multi_line_strings_are_literal_blocks_where_they_read_back() {
+        let strs = [
+            ("until kubectl get job a; do\n  sleep 2\ndone\n", true),
+            ("one\n\ntwo", true),
+            ("trailing \nblank", false),
+            ("  first line indented\nx\n", false),
+            ("two final breaks\nx\n\n", false),
+            ("one line\n", false),
+            ("cr\r\nlf\n", false),
+        ];
+        for (s, literal) in strs {
+            let v = Value::map([
+                ("s", Value::Seq(vec![Value::str(s)].into())),
+                ("k", Value::str(s)),
+            ]);
+            let text = v.to_document();
+            assert_eq!(text.contains('|'), literal, "{text}");
+            let t = crate::yaml::Tree::parse(&text).unwrap();
+            assert_eq!(t.value(t.root.unwrap()).unwrap(), v, "{text}");
+        }
+        let v = Value::map([("k", Value::str("a\nb\n"))]);
+        assert_eq!(v.to_document(), "k: |\n  a\n  b\n");
     }
 }

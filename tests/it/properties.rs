@@ -357,21 +357,40 @@ fn paths(v: &Value, here: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, Value)>) {
 /// Values an edit writes.
 fn written(pick: usize) -> Value {
     let strs = [
-        "yes", "0755", "1:20", "", "a: b", "#x", "- x", "true", "null", "@x", "é", "a\nb", "~",
-        "on", "x",
+        "yes",
+        "0755",
+        "1:20",
+        "",
+        "a: b",
+        "#x",
+        "- x",
+        "true",
+        "null",
+        "@x",
+        "é",
+        "a\nb",
+        "~",
+        "on",
+        "x",
+        // Multi-line: written as literal blocks where they read back the same.
+        "set -e\n  indented\n\n# not a comment\n",
+        "a \nb",
+        "x\n\n",
+        "\tb\nc\n",
+        "a\n---\nb",
     ];
-    match pick % 20 {
+    match pick % 25 {
         i if i < strs.len() => Value::str(strs[i]),
-        15 => Value::Int(493),
-        16 => Value::Bool(true),
-        17 => Value::map([
+        20 => Value::Int(493),
+        21 => Value::Bool(true),
+        22 => Value::map([
             ("k", Value::str("yes")),
             (
                 "l",
                 Value::Seq(vec![Value::str("0755"), Value::Null].into()),
             ),
         ]),
-        18 => Value::Seq(vec![Value::str("on"), Value::map([("a", Value::Int(1))])].into()),
+        23 => Value::Seq(vec![Value::str("on"), Value::map([("a", Value::Int(1))])].into()),
         _ => Value::Null,
     }
 }

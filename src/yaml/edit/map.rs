@@ -234,12 +234,16 @@ impl Editor<'_> {
         let anchor = self
             .anchor_of(node)
             .map_or(String::new(), |a| format!(" {a}"));
+        // What stays after the old value on its line (a comment) would be
+        // read into a literal block written in its place.
+        let after = end.unwrap_or(start).max(start);
+        let more_on_line = !self.text[after..self.line_end(after)].trim().is_empty();
         match last {
             Seg::Key(k) => {
                 let (key_node, _) = self.tree.entry(parent, k).expect("entry exists");
                 let col = self.col(self.tree.nodes[key_node].start);
                 let colon = self.colon_after(self.tree.nodes[key_node].end)?;
-                let text = format!("{anchor}{}", v.to_block(col + 2));
+                let text = format!("{anchor}{}", v.to_block_before(col + 2, more_on_line));
                 // As deep as the value: at one place it goes before what an
                 // enclosing mapping adds after it (an empty last value).
                 let depth = self.depth(node);
@@ -252,7 +256,7 @@ impl Editor<'_> {
                 self.splice_at(
                     dash + 1,
                     end.unwrap_or(dash + 1).max(dash + 1),
-                    format!("{anchor}{}", v.to_item(col + 2)),
+                    format!("{anchor}{}", v.to_item_before(col + 2, more_on_line)),
                     depth,
                 );
             }
