@@ -6,7 +6,8 @@
 use crate::yaml::Value;
 
 /// Words of an env switch's name that turn migrations off when it is true.
-const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "OFF"];
+/// (`DO_NOT_MIGRATE`: Huginn's.)
+const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "NOT_", "OFF"];
 
 /// Words of a switch's name that say the migration runs somewhere else when it
 /// is true (Rasa X's `RUN_DATABASE_MIGRATION_AS_SEPARATE_SERVICE`): never on here.

@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn: session 27). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -258,6 +258,24 @@ pub const START_UP: &[Tool] = &[
         images: &["*superseriousbusiness/gotosocial"],
         migrate_only: Some("/gotosocial/gotosocial migrations run"),
         ..tool("GoToSocial", &["gotosocial"])
+    },
+    Tool {
+        // Huginn's single-process image (`docker/single-process/scripts/init`,
+        // its CMD): with no argument it runs `rake db:create db:migrate` (Rails:
+        // a second migrator fails on the advisory lock), seeds, then serves;
+        // with one (the worker's `/scripts/init bin/threaded.rb`) it runs that
+        // and migrates nothing.
+        serves: &["", "/scripts/init"],
+        images: &["*huginn/huginn-single-process"],
+        migrate_only: Some("sh -c \"/scripts/setup_env && bundle exec rake db:migrate\""),
+        ..tool("Huginn single-process image", &["huginn-start"])
+    },
+    Tool {
+        // Huginn's multi-process image runs `rake db:migrate` in its foreman
+        // start (unless `DO_NOT_MIGRATE`), then the web and job processes.
+        serves: &[""],
+        images: &["*huginn/huginn"],
+        ..tool("Huginn image", &["huginn-start"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a
