@@ -304,6 +304,30 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
             ],
         ),
         (
+            "cli-migrate-docuseal-on-sqlite",
+            &[
+                "--migrate",
+                "statefulset/docuseal=/app/bin/rails db:migrate",
+                "testdata/graph/docuseal-sqlite.yaml",
+            ],
+        ),
+        (
+            "cli-migrate-kanboard-on-sqlite",
+            &[
+                "--migrate",
+                "deployment/kanboard=/var/www/app/cli db:migrate",
+                "testdata/graph/kanboard-sqlite.yaml",
+            ],
+        ),
+        (
+            "cli-migrate-planka-image-start",
+            &[
+                "--migrate",
+                "deployment/planka=bash start.sh",
+                "testdata/graph/planka-bundled.yaml",
+            ],
+        ),
+        (
             "cli-migrate-gotosocial-on-sqlite",
             &[
                 "--migrate",

@@ -7,6 +7,7 @@ use super::rules::Rules;
 use super::switches::{self, env_switch, switched_off};
 use super::tools;
 use super::verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
+use super::vocab;
 use super::words::{self, says, Says};
 use crate::yaml::Value;
 
@@ -41,13 +42,29 @@ fn image_tool(image: &str) -> Option<&'static tools::Tool> {
     tools::all().find(|t| t.programs.first() == Some(program))
 }
 
+/// Whether `argv` is the image's own start written out (a row's `image_cmd`).
+fn is_image_cmd(image: &str, argv: &[String]) -> bool {
+    let bare = |w: &str| w.strip_prefix("./").unwrap_or(w).to_string();
+    image_tool(image).is_some_and(|t| {
+        !t.image_cmd.is_empty()
+            && argv
+                .iter()
+                .map(|w| bare(w))
+                .eq(t.image_cmd.iter().map(|w| bare(w)))
+    })
+}
+
 /// The argv detection reads: command + args, or the image's program (from
 /// `program`, asked only then) + args.
 fn effective_argv(c: &Value, image: &str, program: impl FnOnce() -> String) -> (Vec<String>, bool) {
     let cmd = strings(c, "command");
     let args = strings(c, "args");
     if !cmd.is_empty() {
-        return ([cmd, args].concat(), true);
+        let argv = [cmd, args].concat();
+        if is_image_cmd(image, &argv) {
+            return (vec![program()], true);
+        }
+        return (argv, true);
     }
     let runs_program = args.first().is_some_and(|a| {
         (a.contains('/') && !a.starts_with('-'))
@@ -478,8 +495,9 @@ pub fn job(
         return v;
     }
     if only_prints(pod) {
-        // A hook that only prints (PostHog's Grafana annotation Jobs) is no
-        // migration, whatever its name or events say.
+        // A hook that only prints (PostHog's Grafana annotation Jobs) or
+        // makes buckets (Teable's MinIO provisioning) is no migration,
+        // whatever its name or events say.
         return Verdict::other();
     }
     // Otherwise the main containers say what the Job is; waits and checks in its
@@ -501,27 +519,27 @@ pub fn job(
     }
 }
 
-/// Programs that only print or wait.
-const PRINTS: &[&str] = &["echo", "printf", "sleep", "true", "date"];
-
-/// Whether every main container of a pod runs a shell script made only of
-/// [`PRINTS`] programs.
+/// Whether every main container of a pod runs only [`vocab::PRINTS`] and
+/// [`vocab::OBJECT_STORE_CLIENTS`] programs: its command, or each command of its
+/// shell script.
 fn only_prints(pod: &Value) -> bool {
+    let harmless = |p: &String| {
+        let p = words::program(p);
+        vocab::PRINTS.contains(&p.as_str()) || vocab::OBJECT_STORE_CLIENTS.contains(&p.as_str())
+    };
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     !containers.is_empty()
         && containers.iter().all(|c| {
             let argv = [strings(c, "command"), strings(c, "args")].concat();
             let script = match argv.iter().position(|a| a == "-c") {
                 Some(i) if argv.len() == i + 2 => &argv[i + 1],
-                _ => return false,
+                _ => return argv.first().is_some_and(harmless),
             };
             let cmds = super::script::parse(script);
             !cmds.is_empty()
-                && cmds.iter().all(|cmd| {
-                    cmd.argv
-                        .first()
-                        .is_some_and(|p| PRINTS.contains(&words::program(p).as_str()))
-                })
+                && cmds
+                    .iter()
+                    .all(|cmd| cmd.argv.first().is_some_and(harmless))
         })
 }
 

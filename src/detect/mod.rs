@@ -37,7 +37,7 @@ pub use classify::{
     runs_entrypoint_script,
 };
 pub use rules::{Rules, Target};
-pub use scripts::{decode_base64, references, Sources};
+pub use scripts::{decode_base64, reads, reads_overlap, references, Sources};
 pub use selector::Selector;
 pub use steps::migration_steps;
 pub use switches::{file_database, file_database_line, off_switch, on_switch, reads_env};

@@ -327,6 +327,17 @@ fn each_mount<'v>(
 /// projected volumes), as `Secret/NAME` and `ConfigMap/NAME`: a Job that reads one the
 /// app's workloads read shares their credentials.
 pub fn references(pod_spec: &Value) -> std::collections::BTreeSet<String> {
+    reads(pod_spec)
+        .into_iter()
+        .map(|r| match r.split_once('#') {
+            Some((object, _)) => object.to_string(),
+            None => r,
+        })
+        .collect()
+}
+
+/// The Secrets and ConfigMaps a pod spec reads whole: `envFrom`, volumes.
+fn references_whole(pod_spec: &Value) -> std::collections::BTreeSet<String> {
     let mut out = std::collections::BTreeSet::new();
     let mut add = |kind: &str, v: Option<&Value>| {
         if let Some(n) = v.and_then(Value::as_str) {
@@ -335,10 +346,6 @@ pub fn references(pod_spec: &Value) -> std::collections::BTreeSet<String> {
     };
     for list in ["initContainers", "containers"] {
         for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
-            for e in c.get("env").map(Value::items).unwrap_or(&[]) {
-                add("Secret", e.at(&["valueFrom", "secretKeyRef", "name"]));
-                add("ConfigMap", e.at(&["valueFrom", "configMapKeyRef", "name"]));
-            }
             for e in c.get("envFrom").map(Value::items).unwrap_or(&[]) {
                 add("Secret", e.at(&["secretRef", "name"]));
                 add("ConfigMap", e.at(&["configMapRef", "name"]));
@@ -358,6 +365,45 @@ pub fn references(pod_spec: &Value) -> std::collections::BTreeSet<String> {
         }
     }
     out
+}
+
+/// What a pod spec reads of Secrets and ConfigMaps: `Kind/name` for a whole
+/// object (`envFrom`, a volume), `Kind/name#key` for one key of it
+/// (`secretKeyRef`, `configMapKeyRef`). Two pods that read different keys of
+/// one Secret (a MinIO user, a database URL) share no setting.
+pub fn reads(pod_spec: &Value) -> std::collections::BTreeSet<String> {
+    let mut out = references_whole(pod_spec);
+    for list in ["initContainers", "containers"] {
+        for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
+            for e in c.get("env").map(Value::items).unwrap_or(&[]) {
+                for (kind, at) in [("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")] {
+                    let r = |k: &str| e.at(&["valueFrom", at, k]).and_then(Value::as_str);
+                    match (r("name"), r("key")) {
+                        (Some(n), Some(k)) => out.insert(format!("{kind}/{n}#{k}")),
+                        (Some(n), None) => out.insert(format!("{kind}/{n}")),
+                        _ => false,
+                    };
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether what one pod reads (`a`, as [`reads`] gives it) shares a setting
+/// with what others read (`b`): one key both read, or a key of an object the
+/// other reads whole, or an object both read whole.
+pub fn reads_overlap(a: &str, b: &std::collections::BTreeSet<String>) -> bool {
+    match a.split_once('#') {
+        Some((object, _)) => b.contains(a) || b.contains(object),
+        None => {
+            let keyed = format!("{a}#");
+            b.contains(a)
+                || b.range(keyed.clone()..)
+                    .next()
+                    .is_some_and(|r| r.starts_with(&keyed))
+        }
+    }
 }
 
 /// Decodes standard base64 (padding optional, blanks ignored).

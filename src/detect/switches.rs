@@ -222,6 +222,19 @@ const FILE_UNLESS_SET: &[(&str, &str, &[&str], &str)] = &[
     ),
     ("mealie-recipes/mealie", "DB_ENGINE", &[], "a file"),
     (
+        "docuseal/docuseal",
+        "DATABASE_URL",
+        &["mysql", "postgres"],
+        "a file",
+    ),
+    ("docuseal/docuseal", "DATABASE_HOST", &[], "a file"),
+    (
+        "kanboard/kanboard",
+        "DATABASE_URL",
+        &["mysql", "postgres"],
+        "a file",
+    ),
+    (
         "vikunja/vikunja",
         "VIKUNJA_DATABASE_TYPE",
         &["postgres", "mysql"],
@@ -303,28 +316,45 @@ pub(super) fn has_file_default(c: &Value) -> bool {
 fn file_by_default(c: &Value) -> Option<String> {
     let image = c.get("image").and_then(Value::as_str)?;
     let repo = super::image_repository(image).to_ascii_lowercase();
-    let &(_, setting, servers, place) = FILE_UNLESS_SET.iter().find(|(r, ..)| repo.ends_with(r))?;
-    if c.get("envFrom").is_some() {
+    // An image may have several settings that name a server (DocuSeal's
+    // DATABASE_URL and DATABASE_HOST): any one of them does.
+    let rows: Vec<_> = FILE_UNLESS_SET
+        .iter()
+        .filter(|(r, ..)| repo.ends_with(r))
+        .collect();
+    let place = rows.first()?.3;
+    if c.get("envFrom").is_some() || rows.iter().any(|row| names_server(c, row.1, row.2)) {
         return None;
     }
+    let settings: Vec<String> = rows.iter().map(|row| format!("`{}`", row.1)).collect();
+    let (first, rest) = settings.split_first()?;
+    let none = match rest {
+        [] => format!("{first} names no database server"),
+        _ => format!(
+            "neither {first} nor {} names a database server",
+            rest.join(" nor ")
+        ),
+    };
+    Some(format!("{none}: `{image}` keeps its database in {place}"))
+}
+
+/// Whether the container's last env entry `setting` names a database server:
+/// its value starts with one of `servers` (any value when none), or comes
+/// from `valueFrom` (not known here).
+fn names_server(c: &Value, setting: &str, servers: &[&str]) -> bool {
     let env = c.get("env").map(Value::items).unwrap_or(&[]);
     let entry = env
         .iter()
         .rev()
         .find(|e| e.get("name").and_then(Value::as_str) == Some(setting));
-    let names_server = match entry {
+    match entry.map(|e| e.get("value")) {
         None => false,
-        Some(e) => match e.get("value") {
-            None => true,
-            Some(v) => {
-                let v = super::text(v).to_ascii_lowercase();
-                servers.is_empty() || servers.iter().any(|p| v.starts_with(p))
-            }
-        },
-    };
-    (!names_server).then(|| {
-        format!("`{setting}` names no database server: `{image}` keeps its database in {place}")
-    })
+        Some(None) => true,
+        Some(Some(v)) => {
+            let v = super::text(v).to_ascii_lowercase();
+            servers.is_empty() || servers.iter().any(|p| v.starts_with(p))
+        }
+    }
 }
 
 /// Whether detection reads env variable `name` of value `value`: a

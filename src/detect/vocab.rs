@@ -91,3 +91,10 @@ pub const SET_UP_ONLY: &[(&str, &[&str])] = &[
     ("schematool", &["-initschemato"]),
     ("boundary", &["database", "init"]),
 ];
+
+/// Programs that only print or wait: a Job that runs only them is no migration.
+pub const PRINTS: &[&str] = &["echo", "printf", "sleep", "true", "date"];
+
+/// Object storage clients: a Job that runs only them (MinIO's bucket
+/// provisioning with `mc`) makes buckets, never the app's schema.
+pub const OBJECT_STORE_CLIENTS: &[&str] = &["mc", "s3cmd", "rclone"];

@@ -42,9 +42,10 @@ pub(crate) struct Context<'a> {
     pub(crate) generated: Vec<usize>,
     /// The stream's ConfigMaps and Secrets, for scripts a container runs from them.
     pub(crate) sources: crate::detect::Sources,
-    /// The ConfigMaps and Secrets the stream's long-running workloads read: a Job that
-    /// reads one of them shares the app's database credentials.
-    pub(crate) app_refs: std::collections::BTreeSet<String>,
+    /// What of the ConfigMaps and Secrets the stream's long-running workloads
+    /// read (whole, or by key: [`crate::detect::reads`]): a Job that reads a
+    /// setting of them shares the app's database credentials.
+    pub(crate) app_reads: std::collections::BTreeSet<String>,
     /// Documents carrying `premigrate.io/generated` that premigrate did not write
     /// (the marker does not verify): kept as they are, with a warning.
     pub(crate) foreign: Vec<usize>,
@@ -99,7 +100,7 @@ impl<'a> Context<'a> {
             copies: BTreeMap::new(),
             generated: vec![],
             sources: crate::detect::Sources::new(),
-            app_refs: Default::default(),
+            app_reads: Default::default(),
             foreign: vec![],
             unreadable_flags: vec![],
             lists: vec![],
@@ -135,7 +136,7 @@ impl<'a> Context<'a> {
         }
         if !matches!(kind, "Job" | "CronJob" | "Pod") {
             if let Some(pod) = crate::k8s::pod_spec(v, kind) {
-                self.app_refs.extend(crate::detect::references(pod));
+                self.app_reads.extend(crate::detect::reads(pod));
             }
         }
         if kind.ends_with("List") {

@@ -531,3 +531,73 @@ spec:
         .unwrap();
     assert!(!queue.contains("initContainers"), "{queue}");
 }
+
+/// Teable: a MinIO provisioning hook that reads other keys of the Secret the
+/// app reads its database URL from was "possibly a migration" (PM010): the
+/// whole Secret counted as shared, and a Job that only runs `mc` counted as
+/// an unknown command. Keys of one Secret are settings of their own.
+#[test]
+fn a_bucket_job_reading_other_keys_of_the_apps_secret_is_no_migration() {
+    let job = |keys: [&str; 2], script: &str| {
+        format!(
+            "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: example.com/app:1
+          env:
+            - name: DATABASE_URL
+              valueFrom: {{secretKeyRef: {{name: app-secret, key: database-url}}}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: app-provisioning
+  annotations:
+    helm.sh/hook: post-install,post-upgrade
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers:
+        - name: job
+          image: example.com/tools:1
+          command: [/bin/bash, -c, \"{script}\"]
+          env:
+            - name: U
+              valueFrom: {{secretKeyRef: {{name: app-secret, key: {}}}}}
+            - name: P
+              valueFrom: {{secretKeyRef: {{name: app-secret, key: {}}}}}
+",
+            keys[0], keys[1]
+        )
+    };
+    let pm010 = |input: String| {
+        let out = premigrate::rewrite(input.as_bytes(), &premigrate::Config::default()).unwrap();
+        out.plan.notes.iter().any(|n| n.code == "PM010")
+    };
+    let buckets = "mc alias set p http://minio:9000 $U $P; mc mb p/pub";
+    assert!(!pm010(job(["minio-user", "minio-password"], buckets)));
+    // Without the hook, a schema-ish name and an unknown program: noticed
+    // only when the Job reads the app's setting.
+    let unhooked = |keys| {
+        job(keys, "/app/bin/provision $U $P")
+            .replace("name: app-provisioning", "name: app-schema-setup")
+            .replace(
+                "  annotations:\n    helm.sh/hook: post-install,post-upgrade\n",
+                "",
+            )
+    };
+    let noticed = |input: String| {
+        let out = premigrate::rewrite(input.as_bytes(), &premigrate::Config::default()).unwrap();
+        !out.plan.migrations.is_empty() || out.plan.notes.iter().any(|n| n.code == "PM010")
+    };
+    assert!(!noticed(unhooked(["minio-user", "minio-password"])));
+    assert!(noticed(unhooked(["database-url", "minio-password"])));
+}

@@ -42,6 +42,10 @@ pub struct Tool {
     /// another image's spelling: Pixelfed's `DB_APPLY_NEW_MIGRATIONS_AUTOMATICALLY`,
     /// which only the official image's scripts read).
     pub ignores_switches: bool,
+    /// The image's own start written out as a command (Planka's `bash
+    /// start.sh`): a container of the row's image that runs it runs the
+    /// image's start, as one with no command does.
+    pub image_cmd: &'static [&'static str],
 }
 
 pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) -> Tool {
@@ -58,6 +62,7 @@ pub(super) const fn tool(name: &'static str, programs: &'static [&'static str]) 
         locked: false,
         no_database: &[],
         ignores_switches: false,
+        image_cmd: &[],
     }
 }
 

@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn: session 27). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn, Planka, DocuSeal, Kanboard: session 27). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -268,6 +268,7 @@ pub const START_UP: &[Tool] = &[
         serves: &["", "/scripts/init"],
         images: &["*huginn/huginn-single-process"],
         migrate_only: Some("sh -c \"/scripts/setup_env && bundle exec rake db:migrate\""),
+        locked: true,
         ..tool("Huginn single-process image", &["huginn-start"])
     },
     Tool {
@@ -275,7 +276,39 @@ pub const START_UP: &[Tool] = &[
         // start (unless `DO_NOT_MIGRATE`), then the web and job processes.
         serves: &[""],
         images: &["*huginn/huginn"],
+        locked: true,
         ..tool("Huginn image", &["huginn-start"])
+    },
+    Tool {
+        // Planka's image starts `bash start.sh`: `node db/init.js` (knex's
+        // migrate.latest under knex's lock: a second migrator fails on it and
+        // restarts; then the first run's seed), then the server, in every pod.
+        serves: &[""],
+        images: &["*plankanban/planka"],
+        migrate_only: Some("node db/init.js"),
+        locked: true,
+        image_cmd: &["bash", "start.sh"],
+        ..tool("Planka image", &["planka-start"])
+    },
+    Tool {
+        // DocuSeal's Rails app migrates at boot in production (an
+        // initializer; Rails' advisory lock: a second migrator fails), on
+        // SQLite in the pod unless DATABASE_URL names a server.
+        serves: &[""],
+        images: &["*docuseal/docuseal"],
+        migrate_only: Some("/app/bin/rails db:migrate"),
+        locked: true,
+        ..tool("DocuSeal image", &["docuseal-start"])
+    },
+    Tool {
+        // Kanboard migrates its schema on its first database connection in
+        // every pod (`DB_RUN_MIGRATIONS`, on by default; no lock), on SQLite
+        // in the pod unless DATABASE_URL names a server; `cli db:migrate`
+        // only migrates.
+        serves: &[""],
+        images: &["*kanboard/kanboard"],
+        migrate_only: Some("/var/www/app/cli db:migrate"),
+        ..tool("Kanboard image", &["kanboard-start"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a

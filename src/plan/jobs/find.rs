@@ -184,11 +184,15 @@ pub(crate) fn verdict(
     events: Option<&[String]>,
 ) -> crate::detect::Verdict {
     let scripts = |p: &str| ctx.sources.file(pod, p);
-    let refs = crate::detect::references(pod);
     // A hook copy an earlier run pointed the Job at is read as its original.
-    let shares = refs
-        .iter()
-        .any(|r| ctx.app_refs.contains(r) || ctx.app_refs.contains(&ctx.copied_from(r)));
+    let original = |r: &str| match r.split_once('#') {
+        Some((object, key)) => format!("{}#{key}", ctx.copied_from(object)),
+        None => ctx.copied_from(r),
+    };
+    let shares = crate::detect::reads(pod).iter().any(|r| {
+        let app = &ctx.app_reads;
+        crate::detect::reads_overlap(r, app) || crate::detect::reads_overlap(&original(r), app)
+    });
     ctx.job_verdict(name, pod, events, shares, &scripts)
 }
 
