@@ -2,7 +2,7 @@
 //! image, their env, their names, their hook events and their credentials.
 
 use super::command::{self, Does, Finding, Rule};
-use super::image_rows::image_rows;
+use super::image_rows::{image_rows, image_tool, is_image_cmd};
 use super::rules::Rules;
 use super::switches::{self, env_switch, switched_off};
 use super::tools;
@@ -35,34 +35,17 @@ pub(crate) fn image_program(image: &str) -> String {
         )
 }
 
-/// The tool whose image `image` is, if the table names it.
-fn image_tool(image: &str) -> Option<&'static tools::Tool> {
-    let repo = super::image_repository(image).to_ascii_lowercase();
-    let (_, program) = image_rows().iter().find(|(g, _)| g.matches(&repo, image))?;
-    tools::all().find(|t| t.programs.first() == Some(program))
-}
-
-/// Whether `argv` is the image's own start written out (a row's `image_cmd`).
-fn is_image_cmd(image: &str, argv: &[String]) -> bool {
-    let bare = |w: &str| w.strip_prefix("./").unwrap_or(w).to_string();
-    image_tool(image).is_some_and(|t| {
-        !t.image_cmd.is_empty()
-            && argv
-                .iter()
-                .map(|w| bare(w))
-                .eq(t.image_cmd.iter().map(|w| bare(w)))
-    })
-}
-
 /// The argv detection reads: command + args, or the image's program (from
-/// `program`, asked only then) + args.
+/// `program`, asked only then) + args; and whether a command of its own runs
+/// (the image's start written out, a row's `image_cmd`, is none: it reads the
+/// image's env switches as the image's start does).
 fn effective_argv(c: &Value, image: &str, program: impl FnOnce() -> String) -> (Vec<String>, bool) {
     let cmd = strings(c, "command");
     let args = strings(c, "args");
     if !cmd.is_empty() {
         let argv = [cmd, args].concat();
         if is_image_cmd(image, &argv) {
-            return (vec![program()], true);
+            return (vec![program()], false);
         }
         return (argv, true);
     }
@@ -286,9 +269,9 @@ fn from_findings(found: &[Finding], c: Option<&str>) -> Verdict {
             _ => Some(m.command.clone()),
         };
         v.signals.push(finding_signal(m, c));
-        let serves = found[i..]
-            .iter()
-            .find(|f| f.does == Does::Serve || f.does == Does::MigrateThenServe);
+        let serves = found[i..].iter().find(|f| {
+            (f.does == Does::Serve && m.may_precede(f)) || f.does == Does::MigrateThenServe
+        });
         if let Some(s) = serves {
             v.kind = Kind::MigratesThenServes;
             if s.does == Does::Serve {

@@ -8,58 +8,7 @@ use super::script::{self, Cmd, Place};
 use super::tools::{self, Tool};
 use super::words::{self, glob, program, says, Says};
 
-/// What a command was found to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Does {
-    /// Migrates.
-    Migrate,
-    /// Migrates, then runs the app (a long-running process).
-    MigrateThenServe,
-    /// Checks for pending migrations.
-    Check,
-    /// Waits for something (a database, a Job, migrations).
-    Wait,
-    /// Runs a server or other long-running process.
-    Serve,
-    /// Runs a known tool for something else (generate, roll back, …).
-    Other,
-}
-
-/// Which rule found it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
-    /// A row of the tool table.
-    Tool,
-    /// An application CLI's migrate verb.
-    Verb,
-    /// The program's or script's name.
-    ScriptName,
-    /// SQL DDL through a database client.
-    Sql,
-    /// A user pattern.
-    User,
-    /// A known waiting program or a wait loop.
-    Wait,
-    /// A server process.
-    Serve,
-}
-
-/// One finding about one command.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// What it does.
-    pub does: Does,
-    /// Which rule said so.
-    pub rule: Rule,
-    /// The tool, when a table row matched.
-    pub tool: Option<&'static str>,
-    /// The tool's check command.
-    pub check: Option<&'static str>,
-    /// The command, as found.
-    pub command: String,
-    /// The script it came from, when it came from a mounted script.
-    pub script: Option<String>,
-}
+pub use super::finding::{Does, Finding, Rule};
 
 /// What the walk needs from outside: scripts by path, user patterns, the image.
 pub struct Env<'a> {
@@ -147,6 +96,10 @@ fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut 
     if cmd.exec && out.len() == start && !cmd.argv.is_empty() {
         out.push(finding(Does::Serve, Rule::Serve, None, &cmd.argv, from));
     }
+    for f in &mut out[start..] {
+        f.arms.splice(0..0, cmd.arms.iter().copied());
+        f.exec |= cmd.exec;
+    }
 }
 
 pub(super) fn finding(
@@ -163,6 +116,8 @@ pub(super) fn finding(
         check: t.and_then(|t| t.check),
         command: argv.join(" "),
         script: from.map(str::to_string),
+        arms: Vec::new(),
+        exec: false,
     }
 }
 

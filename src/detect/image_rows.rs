@@ -56,3 +56,22 @@ pub(super) fn image_rows() -> &'static [(ImageGlob, &'static str)] {
             .collect()
     })
 }
+
+/// The tool whose image `image` is, if the table names it.
+pub(super) fn image_tool(image: &str) -> Option<&'static tools::Tool> {
+    let repo = super::image_repository(image).to_ascii_lowercase();
+    let (_, program) = image_rows().iter().find(|(g, _)| g.matches(&repo, image))?;
+    tools::all().find(|t| t.programs.first() == Some(program))
+}
+
+/// Whether `argv` is the image's own start written out (a row's `image_cmd`).
+pub(super) fn is_image_cmd(image: &str, argv: &[String]) -> bool {
+    let bare = |w: &str| w.strip_prefix("./").unwrap_or(w).to_string();
+    image_tool(image).is_some_and(|t| {
+        !t.image_cmd.is_empty()
+            && argv
+                .iter()
+                .map(|w| bare(w))
+                .eq(t.image_cmd.iter().map(|w| bare(w)))
+    })
+}

@@ -17,6 +17,7 @@
 
 mod classify;
 mod command;
+mod finding;
 mod image_rows;
 mod rules;
 pub mod script;

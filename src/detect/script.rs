@@ -39,6 +39,10 @@ pub struct Cmd {
     pub exec: bool,
     /// Its here-document bodies and the text piped into it by `echo`/`cat <<`.
     pub input: String,
+    /// The `case` arms it sits in, outermost first: (which `case` of the
+    /// script, which arm). Two commands in different arms of one `case` are
+    /// alternatives: one never runs after the other.
+    pub arms: Vec<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,6 +320,10 @@ struct Parser {
     case_depth: usize,
     /// Inside a `case` pattern (up to its `)`).
     in_pattern: bool,
+    /// The open `case`s: (their number in the script, the arm now read).
+    arms: Vec<(u32, u32)>,
+    /// How many `case`s the script has opened.
+    cases: u32,
 }
 
 impl Parser {
@@ -332,6 +340,7 @@ impl Parser {
         if !self.cur.argv.is_empty() || !self.cur.assignments.is_empty() {
             let mut c = std::mem::take(&mut self.cur);
             c.place = self.place();
+            c.arms.clone_from(&self.arms);
             self.cmds.push(c);
         }
         self.cur = Cmd::default();
@@ -360,6 +369,9 @@ impl Parser {
         }
         if op == ";;" && self.case_depth > 0 {
             self.in_pattern = true;
+            if let Some((_, arm)) = self.arms.last_mut() {
+                *arm += 1;
+            }
         }
     }
 
@@ -375,6 +387,7 @@ impl Parser {
             if w == "esac" {
                 self.in_pattern = false;
                 self.case_depth = self.case_depth.saturating_sub(1);
+                self.arms.pop();
             }
             return;
         }
@@ -418,8 +431,13 @@ impl Parser {
             "case" => {
                 self.case_depth += 1;
                 self.skip_header = true;
+                self.arms.push((self.cases, 0));
+                self.cases += 1;
             }
-            "esac" => self.case_depth = self.case_depth.saturating_sub(1),
+            "esac" => {
+                self.case_depth = self.case_depth.saturating_sub(1);
+                self.arms.pop();
+            }
             _ => {}
         }
     }
@@ -480,6 +498,14 @@ mod tests {
             ),
             ["alembic upgrade head", "gunicorn app"]
         );
+        // Arms of one `case` are alternatives; a later `case` is another.
+        let arms: Vec<Vec<(u32, u32)>> = parse(
+            "case \"$1\" in\n  migrate) alembic upgrade head;;\n  *) exec gunicorn app;;\nesac\ncase x in y) a;; esac\nb",
+        )
+        .into_iter()
+        .map(|c| c.arms)
+        .collect();
+        assert_eq!(arms, [vec![(0, 0)], vec![(0, 1)], vec![(1, 0)], vec![]]);
         assert_eq!(
             argvs("run() { flask db upgrade; }\nrun"),
             ["flask db upgrade", "run"]

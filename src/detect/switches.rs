@@ -26,8 +26,15 @@ const TOOL_OFF_SWITCHES: &[&str] = &[
 /// boolean: a container of that type does not migrate (Activepieces'
 /// `AP_CONTAINER_TYPE=WORKER`), a skip of its own spelling (pretix's
 /// `AUTOMIGRATE=skip`), or has no database to share ([`FILE_DATABASES`]).
-const TOOL_OFF_VALUES: &[(&str, &str)] =
-    &[("AP_CONTAINER_TYPE", "worker"), ("AUTOMIGRATE", "skip")];
+///
+/// Shynet's `PERFORM_CHECKS_AND_SETUP=False` (its entrypoint compares with
+/// `False` exactly; values are read lowercased here, so `false` reads as off
+/// too: at worst premigrate warns less).
+const TOOL_OFF_VALUES: &[(&str, &str)] = &[
+    ("AP_CONTAINER_TYPE", "worker"),
+    ("AUTOMIGRATE", "skip"),
+    ("PERFORM_CHECKS_AND_SETUP", "false"),
+];
 
 /// Tools' settings that put the database in a file of each pod (Metabase on
 /// H2, Paperless-ngx on SQLite): its start-up migration races nobody, and a

@@ -108,6 +108,14 @@ fn checks_waiters_and_servers() {
     let v = verdict(&["sh", "-c", "python manage.py migrate && exec gunicorn app"]);
     assert_eq!(v.kind, Kind::MigratesThenServes);
     assert!(v.is_migration());
+    // Wallabag's entrypoint: a branch per argument. An `exec`'d migration
+    // ends the script, and another arm of its `case` never runs after it.
+    for script in [
+        "if [ \"$1\" = migrate ]; then exec bin/console doctrine:migrations:migrate -n; fi\nexec \"$@\"",
+        "case \"$1\" in migrate) bin/console doctrine:migrations:migrate -n;; *) exec php-fpm;; esac",
+    ] {
+        assert_eq!(verdict(&["sh", "-c", script]).kind, Kind::Migration, "{script}");
+    }
     let v = verdict(&[
         "sh",
         "-c",

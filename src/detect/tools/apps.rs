@@ -75,6 +75,16 @@ pub const APPS: &[Tool] = &[
         ..tool("OpenFGA", &["openfga"])
     },
     Tool {
+        // HashiCorp Boundary's controller: `database init` creates the schema
+        // on an empty database (and its first resources), `database migrate`
+        // applies newer migrations; each under an exclusive lock, in one
+        // transaction. `server` refuses to start on a database behind it.
+        migrate: &["database init", "database migrate"],
+        not: &["dev", "server", "authenticate", "connect"],
+        images: &["*hashicorp/boundary", "*hashicorp/boundary-enterprise"],
+        ..tool("Boundary", &["boundary"])
+    },
+    Tool {
         // Postal 3 (postalserver/postal bin/postal): `initialize` creates the
         // database and loads the schema on an empty one, else migrates (the
         // hoverkraft chart runs it post-install and post-upgrade); `upgrade`

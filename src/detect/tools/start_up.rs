@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn, Planka, DocuSeal, Kanboard: session 27). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn, Planka, DocuSeal, Kanboard, Shynet: session 27). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -309,6 +309,16 @@ pub const START_UP: &[Tool] = &[
         images: &["*kanboard/kanboard"],
         migrate_only: Some("/var/www/app/cli db:migrate"),
         ..tool("Kanboard image", &["kanboard-start"])
+    },
+    Tool {
+        // Shynet's entrypoint (`./entrypoint.sh`, its CMD) runs `./manage.py
+        // startup_checks`, which migrates when migrations are pending (Django:
+        // no lock), then gunicorn, unless `PERFORM_CHECKS_AND_SETUP=False`.
+        serves: &[""],
+        images: &["*milesmcc/shynet"],
+        migrate_only: Some("./manage.py migrate"),
+        image_cmd: &["./entrypoint.sh"],
+        ..tool("Shynet image", &["shynet-start"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a

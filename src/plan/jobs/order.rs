@@ -278,6 +278,30 @@ fn first_regular_need<'n>(
     named.or_else(|| regular.next())
 }
 
+/// The other data services of `needs` the migration reaches itself that Helm
+/// creates after the pre-install hooks, one for each other reason (`first`
+/// and its reason named already; a StatefulSet behind a Service has the
+/// Service's), as words to add: ` and Service/ch (the migration reaches …)`.
+fn also_needed(ctx: &Context<'_>, needs: &[(usize, String)], first: &(usize, String)) -> String {
+    let mut reasons = vec![first.1.as_str()];
+    let mut more = Vec::new();
+    for (d, why) in needs
+        .iter()
+        .filter(|(d, _)| !installed_before_hooks(ctx, *d))
+    {
+        // What the migration reaches itself; not what those reach in turn.
+        if why.starts_with("the migration") && !reasons.contains(&why.as_str()) {
+            reasons.push(why);
+            more.push(format!("{} ({why})", ctx.object(*d)));
+        }
+    }
+    match more.split_last() {
+        None => String::new(),
+        Some((last, [])) => format!(" and {last}"),
+        Some((last, rest)) => format!(", {}, and {last}", rest.join(", ")),
+    }
+}
+
 impl Place {
     /// The place of candidate `k`, given the migrations planned so far.
     pub(crate) fn of(
@@ -300,10 +324,13 @@ impl Place {
         let pre = p.phase == Phase::Pre;
         let hookable = if target != Target::Hooks {
             Err("--target gitops".to_string())
-        } else if let Some((d, why)) = first_regular_need(ctx, &release.needs[k]).filter(|_| pre) {
+        } else if let Some(first) = first_regular_need(ctx, &release.needs[k]).filter(|_| pre) {
+            let more = also_needed(ctx, &release.needs[k], first);
             Err(format!(
-                "it needs {} of this release ({why}), which does not exist yet when a pre-install hook runs",
-                ctx.object(*d)
+                "it needs {} of this release ({}){more}, which {} not exist yet when a pre-install hook runs",
+                ctx.object(first.0),
+                first.1,
+                if more.is_empty() { "does" } else { "do" }
             ))
         } else if let Some((sa, b)) = release.api_accounts[k]
             .as_ref()
