@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn, Planka, DocuSeal, Kanboard, Shynet: session 27). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn, Planka, DocuSeal, Kanboard, Shynet, Castopod: session 27). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -319,6 +319,16 @@ pub const START_UP: &[Tool] = &[
         migrate_only: Some("./manage.py migrate"),
         image_cmd: &["./entrypoint.sh"],
         ..tool("Shynet image", &["shynet-start"])
+    },
+    Tool {
+        // Castopod's image (s6-overlay `/init`) runs the bootstrap oneshot
+        // `prepare-environment.sh` at every start: it writes `.env` from the
+        // `CP_*` settings, runs `spark castopod:database-update` (no lock) and
+        // exits; then the server starts. The script alone only migrates.
+        serves: &[""],
+        images: &["*castopod/castopod"],
+        migrate_only: Some("/etc/s6-overlay/s6-rc.d/bootstrap/prepare-environment.sh"),
+        ..tool("Castopod image", &["castopod-start"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a
