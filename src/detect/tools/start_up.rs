@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn, Planka, DocuSeal, Kanboard, Shynet, Castopod: session 27). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn, Planka, DocuSeal, Kanboard, Shynet, Castopod, Marquez: session 27). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -329,6 +329,16 @@ pub const START_UP: &[Tool] = &[
         images: &["*castopod/castopod"],
         migrate_only: Some("/etc/s6-overlay/s6-rc.d/bootstrap/prepare-environment.sh"),
         ..tool("Castopod image", &["castopod-start"])
+    },
+    Tool {
+        // Marquez's API runs its Flyway migrations at start when
+        // `MIGRATE_ON_STARTUP` is true (Flyway's advisory lock: one pod at a
+        // time); the jar's `db-migrate` command only migrates.
+        serves: &[""],
+        images: &["*marquezproject/marquez"],
+        migrate_only: Some("sh -c \"java -jar marquez-*.jar db-migrate $MARQUEZ_CONFIG\""),
+        locked: true,
+        ..tool("Marquez image", &["marquez-start"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a
