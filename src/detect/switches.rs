@@ -34,6 +34,10 @@ const TOOL_OFF_VALUES: &[(&str, &str)] = &[
     ("AP_CONTAINER_TYPE", "worker"),
     ("AUTOMIGRATE", "skip"),
     ("PERFORM_CHECKS_AND_SETUP", "false"),
+    // LibreNMS's sidecar roles, which skip the image's start-up migration.
+    ("SIDECAR_DISPATCHER", "1"),
+    ("SIDECAR_SYSLOGNG", "1"),
+    ("SIDECAR_SNMPTRAPD", "1"),
 ];
 
 /// Tools' settings that put the database in a file of each pod (Metabase on

@@ -601,3 +601,59 @@ spec:
     assert!(!noticed(unhooked(["minio-user", "minio-password"])));
     assert!(noticed(unhooked(["database-url", "minio-password"])));
 }
+
+/// Canvas LMS: `--extract-init` took along an earlier init container that
+/// only prepares a claim (`chown -R … /usr/src/app/log`); the Job leaves the
+/// claim's mounts out, so `chown` failed on a path that is not there and the
+/// Job never completed: the gated app never started.
+#[test]
+fn a_preparer_of_a_claim_stays_out_of_the_extracted_job() {
+    let input = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    spec:
+      volumes:
+        - name: log
+          persistentVolumeClaim:
+            claimName: app-log
+        - name: config
+          emptyDir: {}
+      initContainers:
+        - name: volume-permissions
+          image: busybox
+          command: [sh, -c, chown -R 9999:9999 /usr/src/app/log]
+          volumeMounts:
+            - {name: log, mountPath: /usr/src/app/log}
+        - name: write-config
+          image: busybox
+          command: [sh, -c, echo x > /config/app.yml]
+          volumeMounts:
+            - {name: config, mountPath: /config}
+        - name: migrate
+          image: example/rails-app:1
+          command: [bin/rails, db:migrate]
+          volumeMounts:
+            - {name: log, mountPath: /usr/src/app/log}
+            - {name: config, mountPath: /config}
+      containers:
+        - name: web
+          image: example/rails-app:1
+";
+    let cfg = premigrate::Config {
+        extract_init: vec!["migrate".into()],
+        ..premigrate::Config::default()
+    };
+    let out = premigrate::rewrite(input.as_bytes(), &cfg).unwrap();
+    let text = String::from_utf8(out.stream).unwrap();
+    let job = text
+        .split("---\n")
+        .find(|d| d.contains("kind: Job"))
+        .unwrap();
+    // The preparer of a volume the Job keeps comes along; the claim's does not.
+    assert!(job.contains("write-config"), "{job}");
+    assert!(!job.contains("volume-permissions"), "{job}");
+}

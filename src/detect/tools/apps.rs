@@ -75,6 +75,15 @@ pub const APPS: &[Tool] = &[
         ..tool("OpenFGA", &["openfga"])
     },
     Tool {
+        // GLPI's console (`bin/console`): `db:install` creates the schema,
+        // `db:update` migrates it (the `glpi:database:*` names of GLPI 9.5);
+        // `db:check*` only checks.
+        migrate: &["db:install", "db:update", "glpi:database:install", "glpi:database:update"],
+        checks: &["db:check*"],
+        images: &["*glpi/glpi", "*diouxx/glpi"],
+        ..tool("GLPI console", &["console"])
+    },
+    Tool {
         // HashiCorp Boundary's controller: `database init` creates the schema
         // on an empty database (and its first resources), `database migrate`
         // applies newer migrations; each under an exclusive lock, in one

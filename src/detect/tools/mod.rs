@@ -78,16 +78,22 @@ pub fn migrate_only(name: &str) -> Option<&'static str> {
 
 mod apps;
 mod frameworks;
+mod start_images;
 mod start_up;
 
 pub use apps::APPS;
 pub use frameworks::FRAMEWORKS;
+pub use start_images::START_IMAGES;
 pub use start_up::START_UP;
 
 /// Every known tool, frameworks first, then app CLIs, then the app images
 /// and CLIs of [`START_UP`]; within each, most specific first.
 pub fn all() -> impl Iterator<Item = &'static Tool> {
-    FRAMEWORKS.iter().chain(APPS).chain(START_UP)
+    FRAMEWORKS
+        .iter()
+        .chain(APPS)
+        .chain(START_UP)
+        .chain(START_IMAGES)
 }
 
 /// The tools a program word names, in table order: those with a program

@@ -3,7 +3,7 @@
 //! checks of session 22 added (Paperless-ngx, Outline, Cal.com, Directus,
 //! Invoice Ninja, listmonk, Miniflux; Shlink, Mealie, Lightdash, Rocket.Chat,
 //! Kimai, Authelia; NocoDB, HedgeDoc, BookStack, Bitnami Moodle, Woodpecker,
-//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; Huginn, Planka, DocuSeal, Kanboard, Shynet, Castopod, Marquez: session 27). An image row's program is a name of its own
+//! Semaphore UI, pretix; Hasura's cli-migrations tags, Dendrite, Bitnami Drupal and Matomo, Snipe-IT, Quay, Typebot, Vikunja: session 23; ToolJet, Permify, Headscale, Taiga, Joplin Server, Apicurio Registry, Pixelfed: session 24; Casdoor, FRINX Conductor, Tandoor, Funkwhale, Flowise, Fider: session 25; Healthchecks, GoToSocial: session 26; session 27's in `start_images`). An image row's program is a name of its own
 //! (`outline-start`): the image's start, not a command anyone types.
 
 use super::{tool, Tool};
@@ -258,87 +258,6 @@ pub const START_UP: &[Tool] = &[
         images: &["*superseriousbusiness/gotosocial"],
         migrate_only: Some("/gotosocial/gotosocial migrations run"),
         ..tool("GoToSocial", &["gotosocial"])
-    },
-    Tool {
-        // Huginn's single-process image (`docker/single-process/scripts/init`,
-        // its CMD): with no argument it runs `rake db:create db:migrate` (Rails:
-        // a second migrator fails on the advisory lock), seeds, then serves;
-        // with one (the worker's `/scripts/init bin/threaded.rb`) it runs that
-        // and migrates nothing.
-        serves: &["", "/scripts/init"],
-        images: &["*huginn/huginn-single-process"],
-        migrate_only: Some("sh -c \"/scripts/setup_env && bundle exec rake db:migrate\""),
-        locked: true,
-        ..tool("Huginn single-process image", &["huginn-start"])
-    },
-    Tool {
-        // Huginn's multi-process image runs `rake db:migrate` in its foreman
-        // start (unless `DO_NOT_MIGRATE`), then the web and job processes.
-        serves: &[""],
-        images: &["*huginn/huginn"],
-        locked: true,
-        ..tool("Huginn image", &["huginn-start"])
-    },
-    Tool {
-        // Planka's image starts `bash start.sh`: `node db/init.js` (knex's
-        // migrate.latest under knex's lock: a second migrator fails on it and
-        // restarts; then the first run's seed), then the server, in every pod.
-        serves: &[""],
-        images: &["*plankanban/planka"],
-        migrate_only: Some("node db/init.js"),
-        locked: true,
-        image_cmd: &["bash", "start.sh"],
-        ..tool("Planka image", &["planka-start"])
-    },
-    Tool {
-        // DocuSeal's Rails app migrates at boot in production (an
-        // initializer; Rails' advisory lock: a second migrator fails), on
-        // SQLite in the pod unless DATABASE_URL names a server.
-        serves: &[""],
-        images: &["*docuseal/docuseal"],
-        migrate_only: Some("/app/bin/rails db:migrate"),
-        locked: true,
-        ..tool("DocuSeal image", &["docuseal-start"])
-    },
-    Tool {
-        // Kanboard migrates its schema on its first database connection in
-        // every pod (`DB_RUN_MIGRATIONS`, on by default; no lock), on SQLite
-        // in the pod unless DATABASE_URL names a server; `cli db:migrate`
-        // only migrates.
-        serves: &[""],
-        images: &["*kanboard/kanboard"],
-        migrate_only: Some("/var/www/app/cli db:migrate"),
-        ..tool("Kanboard image", &["kanboard-start"])
-    },
-    Tool {
-        // Shynet's entrypoint (`./entrypoint.sh`, its CMD) runs `./manage.py
-        // startup_checks`, which migrates when migrations are pending (Django:
-        // no lock), then gunicorn, unless `PERFORM_CHECKS_AND_SETUP=False`.
-        serves: &[""],
-        images: &["*milesmcc/shynet"],
-        migrate_only: Some("./manage.py migrate"),
-        image_cmd: &["./entrypoint.sh"],
-        ..tool("Shynet image", &["shynet-start"])
-    },
-    Tool {
-        // Castopod's image (s6-overlay `/init`) runs the bootstrap oneshot
-        // `prepare-environment.sh` at every start: it writes `.env` from the
-        // `CP_*` settings, runs `spark castopod:database-update` (no lock) and
-        // exits; then the server starts. The script alone only migrates.
-        serves: &[""],
-        images: &["*castopod/castopod"],
-        migrate_only: Some("/etc/s6-overlay/s6-rc.d/bootstrap/prepare-environment.sh"),
-        ..tool("Castopod image", &["castopod-start"])
-    },
-    Tool {
-        // Marquez's API runs its Flyway migrations at start when
-        // `MIGRATE_ON_STARTUP` is true (Flyway's advisory lock: one pod at a
-        // time); the jar's `db-migrate` command only migrates.
-        serves: &[""],
-        images: &["*marquezproject/marquez"],
-        migrate_only: Some("sh -c \"java -jar marquez-*.jar db-migrate $MARQUEZ_CONFIG\""),
-        locked: true,
-        ..tool("Marquez image", &["marquez-start"])
     },
     Tool {
         // NocoDB's server migrates its metadata database at start (knex: a

@@ -15,7 +15,7 @@ use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::value::Text;
 use crate::yaml::{Tree, Value};
 
-pub(crate) use mounts::{mount_names, written_volumes};
+pub(crate) use mounts::{kept, mount_names, written_volumes};
 use script::script_env;
 
 mod labels;
@@ -108,8 +108,11 @@ pub(crate) struct NewJob {
 /// on a migration, the chart's or premigrate's, are not. `volumes`: the pod's.
 pub(crate) fn preparers(inits: &[Value], volumes: &[Value], init: usize) -> Vec<usize> {
     let own = mount_names(&inits[init]);
-    let prepares =
-        |c: &Value| !is_gate(c) && written_volumes(c, volumes).iter().any(|m| own.contains(m));
+    // One that prepares only claims (left out) would fail: Canvas's `chown -R`.
+    let prepares = |c: &Value| {
+        let written = written_volumes(c, volumes);
+        !is_gate(c) && written.iter().any(|m| own.contains(m) && kept(volumes, m))
+    };
     (0..init)
         .filter(|&j| is_sidecar(&inits[j]) || prepares(&inits[j]) || waits_for_data(inits, j))
         .collect()

@@ -119,3 +119,12 @@ pub(crate) fn mount_names(c: &Value) -> Vec<&str> {
         .filter_map(|m| m.get("name").and_then(Value::as_str))
         .collect()
 }
+
+/// Whether a Job built from the pod keeps volume `name`: one the pod defines,
+/// not a claim (a claim's mounts are left out).
+pub(crate) fn kept(volumes: &[Value], name: &str) -> bool {
+    volumes.iter().any(|v| {
+        v.get("name").and_then(Value::as_str) == Some(name)
+            && v.get("persistentVolumeClaim").is_none()
+    })
+}

@@ -1,0 +1,114 @@
+//! App images whose own start migrates the schema, then serves: the rows the
+//! real-chart checks of session 27 added (Huginn, Planka, DocuSeal, Kanboard,
+//! Shynet, Castopod, Marquez, FreeScout, LibreNMS). As in [`super::START_UP`],
+//! an image row's program is a name of its own (`planka-start`): the image's
+//! start, not a command anyone types.
+
+use super::{tool, Tool};
+
+/// The rows, most specific first (after [`super::START_UP`]'s).
+pub const START_IMAGES: &[Tool] = &[
+    Tool {
+        // Huginn's single-process image (`docker/single-process/scripts/init`,
+        // its CMD): with no argument it runs `rake db:create db:migrate` (Rails:
+        // a second migrator fails on the advisory lock), seeds, then serves;
+        // with one (the worker's `/scripts/init bin/threaded.rb`) it runs that
+        // and migrates nothing.
+        serves: &["", "/scripts/init"],
+        images: &["*huginn/huginn-single-process"],
+        migrate_only: Some("sh -c \"/scripts/setup_env && bundle exec rake db:migrate\""),
+        locked: true,
+        ..tool("Huginn single-process image", &["huginn-start"])
+    },
+    Tool {
+        // Huginn's multi-process image runs `rake db:migrate` in its foreman
+        // start (unless `DO_NOT_MIGRATE`), then the web and job processes.
+        serves: &[""],
+        images: &["*huginn/huginn"],
+        locked: true,
+        ..tool("Huginn image", &["huginn-start"])
+    },
+    Tool {
+        // Planka's image starts `bash start.sh`: `node db/init.js` (knex's
+        // migrate.latest under knex's lock: a second migrator fails on it and
+        // restarts; then the first run's seed), then the server, in every pod.
+        serves: &[""],
+        images: &["*plankanban/planka"],
+        migrate_only: Some("node db/init.js"),
+        locked: true,
+        image_cmd: &["bash", "start.sh"],
+        ..tool("Planka image", &["planka-start"])
+    },
+    Tool {
+        // DocuSeal's Rails app migrates at boot in production (an
+        // initializer; Rails' advisory lock: a second migrator fails), on
+        // SQLite in the pod unless DATABASE_URL names a server.
+        serves: &[""],
+        images: &["*docuseal/docuseal"],
+        migrate_only: Some("/app/bin/rails db:migrate"),
+        locked: true,
+        ..tool("DocuSeal image", &["docuseal-start"])
+    },
+    Tool {
+        // Kanboard migrates its schema on its first database connection in
+        // every pod (`DB_RUN_MIGRATIONS`, on by default; no lock), on SQLite
+        // in the pod unless DATABASE_URL names a server; `cli db:migrate`
+        // only migrates.
+        serves: &[""],
+        images: &["*kanboard/kanboard"],
+        migrate_only: Some("/var/www/app/cli db:migrate"),
+        ..tool("Kanboard image", &["kanboard-start"])
+    },
+    Tool {
+        // Shynet's entrypoint (`./entrypoint.sh`, its CMD) runs `./manage.py
+        // startup_checks`, which migrates when migrations are pending (Django:
+        // no lock), then gunicorn, unless `PERFORM_CHECKS_AND_SETUP=False`.
+        serves: &[""],
+        images: &["*milesmcc/shynet"],
+        migrate_only: Some("./manage.py migrate"),
+        image_cmd: &["./entrypoint.sh"],
+        ..tool("Shynet image", &["shynet-start"])
+    },
+    Tool {
+        // Castopod's image (s6-overlay `/init`) runs the bootstrap oneshot
+        // `prepare-environment.sh` at every start: it writes `.env` from the
+        // `CP_*` settings, runs `spark castopod:database-update` (no lock) and
+        // exits; then the server starts. The script alone only migrates.
+        serves: &[""],
+        images: &["*castopod/castopod"],
+        migrate_only: Some("/etc/s6-overlay/s6-rc.d/bootstrap/prepare-environment.sh"),
+        ..tool("Castopod image", &["castopod-start"])
+    },
+    Tool {
+        // Marquez's API runs its Flyway migrations at start when
+        // `MIGRATE_ON_STARTUP` is true (Flyway's advisory lock: one pod at a
+        // time); the jar's `db-migrate` command only migrates.
+        serves: &[""],
+        images: &["*marquezproject/marquez"],
+        migrate_only: Some("sh -c \"java -jar marquez-*.jar db-migrate $MARQUEZ_CONFIG\""),
+        locked: true,
+        ..tool("Marquez image", &["marquez-start"])
+    },
+    Tool {
+        // The tiredofit FreeScout image's init runs `php artisan migrate` (no
+        // lock; `migrate:fresh` when its check of the users table fails) at
+        // every start, then serves. Its settings are the image's own names
+        // (DB_NAME, not Laravel's DB_DATABASE), which the command that only
+        // migrates maps, in the install folder the image's init fills.
+        serves: &[""],
+        images: &["*tiredofit/freescout"],
+        migrate_only: Some(
+            "sh -c \"cd /assets/install && DB_CONNECTION=${DB_TYPE:-mysql} DB_DATABASE=$DB_NAME DB_USERNAME=$DB_USER DB_PASSWORD=$DB_PASS php artisan migrate --force\"",
+        ),
+        ..tool("FreeScout image", &["freescout-start"])
+    },
+    Tool {
+        // The LibreNMS image's start (`04-svc-main.sh`) runs `lnms migrate
+        // --force` and `artisan db:seed --force` (no lock) in every pod but
+        // its dispatcher, syslog-ng and snmptrapd sidecars (`SIDECAR_*=1`).
+        serves: &[""],
+        images: &["*librenms/librenms"],
+        migrate_only: Some("lnms migrate --force --no-ansi --no-interaction"),
+        ..tool("LibreNMS image", &["librenms-start"])
+    },
+];
