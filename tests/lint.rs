@@ -124,6 +124,7 @@ fn classic_recipes_find_what_you_would_expect() {
         ("flux-job-ttl-tag-waitfor", &["PM504", "PM508", "PM509"]),
         ("pre-install-hook-own-configmap", &["PM503"]),
         ("kubectl-fixed-name-job", &["PM505"]),
+        ("post-start-migration", &["PM502"]),
     ];
     for (name, codes) in expect {
         let found = lint_file(&Path::new(DATA).join("recipes").join(format!("{name}.yaml")));

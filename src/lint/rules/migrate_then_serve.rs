@@ -101,6 +101,12 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
                     "args"
                 };
                 (at(&base, &[key]), m.detail)
+            } else if let Some(m) = post_start_migration(c, &scripts, &cx.rules) {
+                let hook = ["lifecycle", "postStart", "exec", "command"];
+                (
+                    at(&base, &hook),
+                    format!("its postStart hook, run beside the server, {}", m.detail),
+                )
             } else {
                 continue;
             };
@@ -117,6 +123,21 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             ));
         }
     }
+}
+
+/// The migration a container's `postStart` hook runs, if any (GLPI's chart
+/// runs `bin/console db:install` there): in every pod as it starts, beside
+/// the server, as a start-up migration is.
+fn post_start_migration(
+    c: &Value,
+    scripts: &dyn Fn(&str) -> Option<String>,
+    rules: &crate::detect::Rules,
+) -> Option<crate::detect::Match> {
+    let command = c.at(&["lifecycle", "postStart", "exec", "command"])?;
+    let mut hook = c.clone();
+    hook.set("command", command.clone());
+    hook.set("args", Value::Seq(vec![].into()));
+    crate::detect::migration_command_in(&hook, scripts, rules)
 }
 
 /// Whether a migration of the plan that runs before the workloads runs the
