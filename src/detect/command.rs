@@ -39,7 +39,7 @@ fn run_script(text: &str, env: &Env<'_>, depth: usize, from: Option<&str>, out: 
         .any(|c| c.argv.first().is_some_and(|p| p == "sleep"));
     for (k, cmd) in cmds.iter().enumerate() {
         let start = out.len();
-        simple(cmd, env, depth, from, out);
+        simple((cmd, k), env, depth, from, out);
         if cmd.place == Place::LoopCondition {
             loop_condition(&cmds[k..], start, from, out);
         }
@@ -74,7 +74,13 @@ fn loop_condition(cmds: &[Cmd], start: usize, from: Option<&str>, out: &mut Vec<
     out.push(finding(does, Rule::Wait, None, &cmds[0].argv, from));
 }
 
-fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut Vec<Finding>) {
+fn simple(
+    (cmd, step): (&Cmd, usize),
+    env: &Env<'_>,
+    depth: usize,
+    from: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
     if let Some(a) = cmd.assignments.iter().find(|a| assignment_migrates(a)) {
         // `ENTRYPOINT=migrate node index.js down`: the command's verbs still count.
         let does = super::simple::window(
@@ -96,9 +102,13 @@ fn simple(cmd: &Cmd, env: &Env<'_>, depth: usize, from: Option<&str>, out: &mut 
     if cmd.exec && out.len() == start && !cmd.argv.is_empty() {
         out.push(finding(Does::Serve, Rule::Serve, None, &cmd.argv, from));
     }
+    // Where each finding sits in the outermost script: a nested script's
+    // commands (`exec sh -c 'migrate && exec serve'`) run in order inside
+    // the command that runs it, whose place the outermost call writes last.
     for f in &mut out[start..] {
-        f.arms.splice(0..0, cmd.arms.iter().copied());
-        f.exec |= cmd.exec;
+        f.arms.clone_from(&cmd.arms);
+        f.exec = cmd.exec;
+        f.step = step;
     }
 }
 
@@ -118,6 +128,7 @@ pub(super) fn finding(
         script: from.map(str::to_string),
         arms: Vec::new(),
         exec: false,
+        step: 0,
     }
 }
 

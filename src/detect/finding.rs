@@ -52,21 +52,25 @@ pub struct Finding {
     pub command: String,
     /// The script it came from, when it came from a mounted script.
     pub script: Option<String>,
-    /// The `case` arms of its script it sits in (see [`super::script::Cmd::arms`]):
+    /// The `case` arms of its outermost script it sits in (see [`super::script::Cmd::arms`]):
     /// a command of another arm of the same `case` never runs after it.
     pub arms: Vec<(u32, u32)>,
     /// It was run with `exec`: nothing after it in its script runs.
     pub exec: bool,
+    /// Which simple command of the outermost script it comes from: findings
+    /// of one command (a script it runs) follow one another.
+    pub step: usize,
 }
 
 impl Finding {
     /// Whether `later`, found after this one, can run after it: not after an
-    /// `exec` (the shell is gone), nor in another arm of one `case`.
+    /// `exec` of another command (the shell is gone), nor in another arm of
+    /// one `case`. Findings of one command follow one another.
     pub fn may_precede(&self, later: &Finding) -> bool {
         let other_arm = self
             .arms
             .iter()
             .any(|(id, arm)| later.arms.iter().any(|(i, a)| i == id && a != arm));
-        !self.exec && !other_arm
+        self.step == later.step || (!self.exec && !other_arm)
     }
 }

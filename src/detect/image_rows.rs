@@ -66,7 +66,9 @@ pub(super) fn image_tool(image: &str) -> Option<&'static tools::Tool> {
 
 /// Whether `argv` is the image's own start written out (a row's `image_cmd`).
 pub(super) fn is_image_cmd(image: &str, argv: &[String]) -> bool {
-    let bare = |w: &str| w.strip_prefix("./").unwrap_or(w).to_string();
+    fn bare(w: &str) -> &str {
+        w.strip_prefix("./").unwrap_or(w)
+    }
     image_tool(image).is_some_and(|t| {
         !t.image_cmd.is_empty()
             && argv

@@ -327,13 +327,7 @@ fn each_mount<'v>(
 /// projected volumes), as `Secret/NAME` and `ConfigMap/NAME`: a Job that reads one the
 /// app's workloads read shares their credentials.
 pub fn references(pod_spec: &Value) -> std::collections::BTreeSet<String> {
-    reads(pod_spec)
-        .into_iter()
-        .map(|r| match r.split_once('#') {
-            Some((object, _)) => object.to_string(),
-            None => r,
-        })
-        .collect()
+    env_references(pod_spec, false)
 }
 
 /// The Secrets and ConfigMaps a pod spec reads whole: `envFrom`, volumes.
@@ -372,13 +366,20 @@ fn references_whole(pod_spec: &Value) -> std::collections::BTreeSet<String> {
 /// (`secretKeyRef`, `configMapKeyRef`). Two pods that read different keys of
 /// one Secret (a MinIO user, a database URL) share no setting.
 pub fn reads(pod_spec: &Value) -> std::collections::BTreeSet<String> {
+    env_references(pod_spec, true)
+}
+
+/// [`references_whole`] and the objects the env entries read a key of:
+/// `Kind/name#key` with `keyed`, else `Kind/name` (the index reads this for
+/// every workload: no key is written only to be cut off).
+fn env_references(pod_spec: &Value, keyed: bool) -> std::collections::BTreeSet<String> {
     let mut out = references_whole(pod_spec);
     for list in ["initContainers", "containers"] {
         for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
             for e in c.get("env").map(Value::items).unwrap_or(&[]) {
                 for (kind, at) in [("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")] {
                     let r = |k: &str| e.at(&["valueFrom", at, k]).and_then(Value::as_str);
-                    match (r("name"), r("key")) {
+                    match (r("name"), r("key").filter(|_| keyed)) {
                         (Some(n), Some(k)) => out.insert(format!("{kind}/{n}#{k}")),
                         (Some(n), None) => out.insert(format!("{kind}/{n}")),
                         _ => false,

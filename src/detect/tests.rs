@@ -116,6 +116,13 @@ fn checks_waiters_and_servers() {
     ] {
         assert_eq!(verdict(&["sh", "-c", script]).kind, Kind::Migration, "{script}");
     }
+    // The `exec` of a command that runs a script ends the outer script, not
+    // the inner one's sequence.
+    let nested = "exec sh -c 'python manage.py migrate && exec gunicorn app'";
+    assert_eq!(
+        verdict(&["sh", "-c", nested]).kind,
+        Kind::MigratesThenServes
+    );
     let v = verdict(&[
         "sh",
         "-c",

@@ -304,9 +304,8 @@ impl<'v> Builder<'v> {
         // the release is applied after the Job's Argo CD wave (NetBox's media).
         let defined = volumes
             .iter()
-            .filter(|vol| vol.get("persistentVolumeClaim").is_none())
             .filter_map(|vol| vol.get("name").and_then(Value::as_str))
-            .filter(|name| !templates.contains(name))
+            .filter(|name| kept(volumes, name) && !templates.contains(name))
             .collect();
         Builder {
             edits: vec![],
