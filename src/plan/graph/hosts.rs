@@ -167,7 +167,10 @@ pub fn names_database(text: &str, origin: &Origin, release_ns: &str) -> bool {
     let keyed = match origin {
         Origin::Env(key) | Origin::File(key) => {
             let value = text.trim();
+            // The app's own public name (Loomio's `CANONICAL_HOST`) or its
+            // mail relay is no database: the key must say which host it is.
             is_host_key(key)
+                && says_database(key)
                 && !value.contains('\n')
                 && !value.contains("://")
                 && value.contains('.')
@@ -176,7 +179,76 @@ pub fn names_database(text: &str, origin: &Origin, release_ns: &str) -> bool {
         Origin::Argv => false,
     };
     let in_file = matches!(origin, Origin::File(_)) && database_section_host(text, &literal);
-    url || keyed || in_file
+    url || keyed || in_file || client_host(text, &literal)
+}
+
+/// Words of a setting's name that say which database it is about
+/// (`DB_HOST`, `PGHOST`, `MYSQL_SERVER`, `SPRING_DATASOURCE_URL`), matched
+/// at the start of a word of the name.
+const DATABASE_KEY_WORDS: &[&str] = &[
+    "db",
+    "database",
+    "datasource",
+    "pg",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "sql",
+    "mongo",
+    "clickhouse",
+    "typeorm",
+    "cockroach",
+];
+
+/// Whether a setting's name says it is about a database.
+fn says_database(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| DATABASE_KEY_WORDS.iter().any(|d| w.starts_with(d)))
+}
+
+/// Database clients whose host option names the database a script connects to.
+const DATABASE_CLIENTS: &[&str] = &[
+    "psql",
+    "pg_isready",
+    "pg_dump",
+    "pg_restore",
+    "createdb",
+    "mysql",
+    "mysqladmin",
+    "mysqldump",
+    "mariadb",
+    "mariadb-admin",
+    "mongosh",
+    "mongo",
+    "clickhouse-client",
+];
+
+/// Whether a command line runs a database client with a host option that
+/// names a host of its own (`psql -h pg.example.internal`, `mysql
+/// -hdb.example.com`, `--host=…`).
+fn client_host(text: &str, literal: &dyn Fn(&str) -> bool) -> bool {
+    let unquote = |t: &str| {
+        t.trim_matches(|c| c == '\u{22}' || c == '\u{27}')
+            .to_string()
+    };
+    text.lines().any(|line| {
+        let words: Vec<String> = line.split_whitespace().map(unquote).collect();
+        let Some(client) = (words.iter())
+            .position(|w| DATABASE_CLIENTS.contains(&w.rsplit('/').next().unwrap_or(w)))
+        else {
+            return false;
+        };
+        let rest = &words[client + 1..];
+        rest.iter().enumerate().any(|(i, w)| {
+            let host = match w.as_str() {
+                "-h" | "--host" => rest.get(i + 1).map(String::as_str),
+                _ => (w.strip_prefix("--host="))
+                    .or_else(|| w.strip_prefix("-h").filter(|h| !h.starts_with('-'))),
+            };
+            host.is_some_and(|h| h.contains('.') && literal(h))
+        })
+    })
 }
 
 /// Words of an INI/TOML section, or of a key, that say database.
@@ -499,6 +571,52 @@ mod tests {
         assert!(!names_database(
             "postgres://u:p@db:5432/app",
             &env("DATABASE_URL"),
+            ""
+        ));
+        // A host setting names the database only when its name says so:
+        // not the app's public name nor its mail relay (Loomio).
+        assert!(names_database("db.example.com", &env("PGHOST"), ""));
+        assert!(names_database("db.example.com", &env("MYSQL_SERVER"), ""));
+        for key in [
+            "CANONICAL_HOST",
+            "VIRTUAL_HOST",
+            "SMTP_SERVER",
+            "REPLY_HOSTNAME",
+        ] {
+            assert!(!names_database("app.example.com", &env(key), ""), "{key}");
+        }
+    }
+
+    #[test]
+    fn database_clients_name_their_host() {
+        let file = Origin::File("setup.sh".into());
+        let script = "until pg_isready -h pg.example.internal -p 5432; do sleep 5; done\n\
+                      psql -U postgres -h pg.example.internal -d app -f /s.sql";
+        assert!(names_database(script, &file, ""));
+        assert!(names_database(
+            "mysql -hdb.example.com -u app",
+            &Origin::Argv,
+            ""
+        ));
+        assert!(names_database(
+            "mongosh --host=mongo.example.com",
+            &Origin::Argv,
+            ""
+        ));
+        // In the cluster, not a client's host option, or not a database client.
+        assert!(!names_database(
+            "psql -h app-postgresql -d app",
+            &Origin::Argv,
+            ""
+        ));
+        assert!(!names_database(
+            "psql -U app.example -d app",
+            &Origin::Argv,
+            ""
+        ));
+        assert!(!names_database(
+            "curl -h api.example.com",
+            &Origin::Argv,
             ""
         ));
     }

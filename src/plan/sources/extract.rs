@@ -70,9 +70,8 @@ pub(crate) fn find(
                 refuse_gate(ctx, doc, cname, &matched)?;
             }
             // Asked for by name, it is extracted whatever else runs it.
-            let key = (!asked).then(|| container_key(v, c, RUNS));
-            if let Some(job) = commands.iter().find(|(k, _)| key.as_ref() == Some(k)) {
-                left_in_place(ctx, plan, doc, &matched, &repeats(ctx, job.1));
+            if let Some((r, tool)) = (!asked).then(|| repeated(v, c, &commands)).flatten() {
+                left_in_place(ctx, plan, doc, &matched, &repeats(ctx, r.job, tool));
                 continue;
             }
             if let Some(risk) = extract_risk(pod, j) {
@@ -123,28 +122,65 @@ fn container_key(v: &Value, c: &Value, fields: &[&str]) -> String {
     serde_json::json!([namespace(v), fields]).to_string()
 }
 
-/// The [`container_key`] (what it runs) of every container of the migration Jobs `jobs`, with its Job.
-fn job_commands(ctx: &Context<'_>, jobs: &[usize]) -> Vec<(String, usize)> {
+/// What a container of a migration Job runs, with its Job.
+struct JobRun {
+    /// Its [`container_key`] over [`RUNS`].
+    key: String,
+    /// Its namespace and image, as a key.
+    image: String,
+    /// The tool detection names for it.
+    tool: Option<&'static str>,
+    job: usize,
+}
+
+/// What every container of the migration Jobs `jobs` runs.
+fn job_commands(ctx: &Context<'_>, jobs: &[usize]) -> Vec<JobRun> {
     let mut out = Vec::new();
     for &job in jobs {
         let Some(v) = ctx.value(job) else { continue };
         let containers = v.at(&["spec", "template", "spec", "containers"]);
         for c in containers.map(Value::items).unwrap_or(&[]) {
-            out.push((container_key(v, c, RUNS), job));
+            out.push(JobRun {
+                key: container_key(v, c, RUNS),
+                image: container_key(v, c, &["image"]),
+                tool: crate::detect::classify_container(c, &crate::detect::no_scripts).tool,
+                job,
+            });
         }
     }
     out
 }
 
-/// Why an init container that runs what migration Job `job` runs stays: the
-/// chart runs its migration twice over (Hanko's `migrate up` in a Job and in
-/// every pod). Gated on the Job, each pod's run finds nothing left to do; a
-/// Job of its own would be a second one under the Job's name.
-fn repeats(ctx: &Context<'_>, job: usize) -> String {
-    format!(
-        "it runs what {} runs (same image, command and args), which runs once before the workloads: gated on it, each pod's run finds nothing left to migrate",
-        ctx.object(job)
-    )
+/// The migration Job whose run init container `c` of workload `v` repeats,
+/// and the tool when it is not the same command: the chart runs its
+/// migration twice over. Either the same command (Hanko's `migrate up` in a
+/// Job and in every pod), or the same image's migrations by the same tool
+/// (Sure's `rails db:migrate` safety net beside its `db:prepare` Job).
+fn repeated<'c>(
+    v: &Value,
+    c: &Value,
+    commands: &'c [JobRun],
+) -> Option<(&'c JobRun, Option<&'static str>)> {
+    let key = container_key(v, c, RUNS);
+    if let Some(r) = commands.iter().find(|r| r.key == key) {
+        return Some((r, None));
+    }
+    let image = container_key(v, c, &["image"]);
+    let tool = crate::detect::classify_container(c, &crate::detect::no_scripts).tool?;
+    let r = (commands.iter()).find(|r| r.image == image && r.tool == Some(tool))?;
+    Some((r, Some(tool)))
+}
+
+/// Why an init container that repeats migration Job `job` stays: gated on
+/// the Job, each pod's run finds nothing left to do; a Job of its own would
+/// be a second one, and would make the chart's Job a contract step.
+fn repeats(ctx: &Context<'_>, job: usize, tool: Option<&str>) -> String {
+    let job = ctx.object(job);
+    let what = match tool {
+        None => format!("it runs what {job} runs (same image, command and args), which runs"),
+        Some(t) => format!("{job} runs the same image's {t} migrations"),
+    };
+    format!("{what} once before the workloads: gated on it, each pod's run finds nothing left to migrate")
 }
 
 /// A database's init containers prepare its own pod (its data volume): none is
