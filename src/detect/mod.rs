@@ -23,6 +23,7 @@ mod rules;
 pub mod script;
 mod scripts;
 mod selector;
+mod set_up;
 mod simple;
 mod steps;
 mod switches;
@@ -40,7 +41,8 @@ pub use classify::{
 pub use rules::{Rules, Target};
 pub use scripts::{decode_base64, reads, reads_overlap, references, Sources};
 pub use selector::Selector;
-pub use steps::migration_steps;
+pub use set_up::set_up_only;
+pub use steps::{idles_after_migration, migration_steps};
 pub use switches::{file_database, file_database_line, off_switch, on_switch, reads_env};
 pub use verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
 pub use words::is_shell;
@@ -81,31 +83,6 @@ fn text(v: &Value) -> String {
         Value::Float(f) => f.to_string(),
         _ => scalar_string(v).unwrap_or_default(),
     }
-}
-
-/// The command of container `c` that only sets up an empty database and
-/// fails on one it set up ([`vocab::SET_UP_ONLY`]), if it runs one with no
-/// `||` fallback.
-pub fn set_up_only(c: &Value) -> Option<String> {
-    let line = command_line(c);
-    let raw: Vec<&str> = line.iter().flat_map(|w| w.split_whitespace()).collect();
-    let tokens: Vec<String> = raw.iter().map(|t| t.to_ascii_lowercase()).collect();
-    if tokens.iter().any(|t| t == "||") {
-        return None;
-    }
-    vocab::SET_UP_ONLY.iter().find_map(|(program, words)| {
-        let at = tokens
-            .iter()
-            .position(|t| t.rsplit('/').next() == Some(*program))?;
-        let mut rest = tokens[at + 1..].iter().enumerate();
-        let mut last = at;
-        let found = words.iter().all(|w| {
-            rest.find(|(_, t)| *t == w)
-                .map(|(k, _)| last = at + 1 + k)
-                .is_some()
-        });
-        found.then(|| raw[at..=last].join(" "))
-    })
 }
 
 /// No scripts: a lookup that finds nothing.

@@ -79,6 +79,56 @@ fn steps(argv: &[String], env: &Env<'_>, depth: usize) -> Option<Vec<String>> {
     )
 }
 
+/// Whether the container's own command migrates and then only idles: every
+/// command after its first migration prints or waits for ever (`sleep
+/// infinity`, `while true; do sleep 3600; done`, `tail -f /dev/null`), and
+/// one of them idles. A pod's container that does so runs the migration on
+/// every start (PM020). A command that just ends after migrating is left
+/// out: a process named like a migration that serves (a migration status
+/// service) reads the same.
+pub fn idles_after_migration(
+    c: &Value,
+    scripts: &dyn Fn(&str) -> Option<String>,
+    rules: &Rules,
+) -> bool {
+    let argv = super::command_line(c);
+    if argv.is_empty() {
+        return false;
+    }
+    let env = Env {
+        scripts,
+        user: &rules.commands,
+        workdir: c.get("workingDir").and_then(Value::as_str),
+        image_prog: None,
+    };
+    let cmds = match script_of(&argv, &env) {
+        Some(text) => script::parse(&text),
+        None => return false,
+    };
+    let migrates = |cmd: &Cmd| {
+        let words = [cmd.assignments.clone(), cmd.argv.clone()].concat();
+        let found = command::argv(&words, &env);
+        found.iter().any(|f| f.does == Does::Migrate)
+    };
+    let Some(first) = cmds.iter().position(migrates) else {
+        return false;
+    };
+    let after = &cmds[first + 1..];
+    let program = |cmd: &Cmd| cmd.argv.first().map(|w| super::words::program(w));
+    let idles = |cmd: &Cmd| match program(cmd).as_deref() {
+        Some("sleep") => {
+            cmd.place == Place::LoopBody || cmd.argv.get(1).is_some_and(|a| a == "infinity")
+        }
+        Some("tail") => cmd.argv.iter().any(|a| a == "-f" || a == "-F"),
+        _ => false,
+    };
+    let quiet = |cmd: &Cmd| {
+        idles(cmd)
+            || program(cmd).is_some_and(|p| super::vocab::PRINTS.contains(&p.as_str()) || p == ":")
+    };
+    after.iter().all(quiet) && after.iter().any(idles)
+}
+
 /// The script a command line runs: `sh [-e…] -c SCRIPT`, or a script of the
 /// stream it runs (`/scripts/start.sh`, `bash /scripts/start.sh`).
 fn script_of(argv: &[String], env: &Env<'_>) -> Option<String> {
@@ -134,6 +184,35 @@ mod tests {
     fn steps(yaml: &str, scripts: &dyn Fn(&str) -> Option<String>) -> Option<Vec<String>> {
         let c = crate::yaml::Tree::read_value(yaml).unwrap().unwrap();
         migration_steps(&c, scripts, &Rules::new())
+    }
+
+    /// PM020's reading: a migration, then only printing and idling.
+    #[test]
+    fn a_migration_then_idling() {
+        let none = |_: &str| None;
+        let idles = |yaml: &str| {
+            let c = crate::yaml::Tree::read_value(yaml).unwrap().unwrap();
+            super::idles_after_migration(&c, &none, &Rules::new())
+        };
+        let loomio = "command: [bash, -c, \"while ! rake db:setup; do sleep 5; done\\necho done\\nwhile true; do sleep 86400; done\"]\n";
+        assert!(idles(loomio));
+        assert!(idles(
+            "command: [sh, -c, 'alembic upgrade head && sleep infinity']\n"
+        ));
+        assert!(idles(
+            "command: [sh, -c, 'rake db:migrate; tail -f /dev/null']\n"
+        ));
+        // Ends after migrating (a migration status service reads the same),
+        // serves, or runs something unknown after it: not idling.
+        assert!(!idles("command: [rake, db:migrate]\n"));
+        assert!(!idles(
+            "command: [sh, -c, 'rake db:migrate && exec puma']\n"
+        ));
+        assert!(!idles(
+            "command: [sh, -c, 'rake db:migrate; ./worker; sleep infinity']\n"
+        ));
+        assert!(!idles("command: [sh, -c, 'sleep 5; echo ready']\n"));
+        assert!(!idles("image: loomio/loomio:2.1.0\n"));
     }
 
     #[test]

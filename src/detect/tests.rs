@@ -551,37 +551,3 @@ fn an_image_with_no_command_runs_by_its_entrypoint() {
     assert!(m.detail.contains("by its entrypoint"), "{}", m.detail);
     assert!(!m.detail.contains("``"), "{}", m.detail);
 }
-
-/// Set-up commands that fail on a database they set up (PM018), as
-/// written; the idempotent forms are none.
-#[test]
-fn set_up_only_commands() {
-    let c = |cmd: &[&str]| {
-        Value::map([(
-            "command",
-            Value::Seq(cmd.iter().map(|w| Value::str(*w)).collect()),
-        )])
-    };
-    let found = |cmd: &[&str]| crate::detect::set_up_only(&c(cmd));
-    assert_eq!(
-        found(&[
-            "/opt/hive/bin/schematool",
-            "-dbType",
-            "postgres",
-            "-initSchema"
-        ])
-        .as_deref(),
-        Some("/opt/hive/bin/schematool -dbType postgres -initSchema")
-    );
-    assert_eq!(
-        found(&["schematool", "-dbType", "postgres", "-initOrUpgradeSchema"]),
-        None
-    );
-    assert_eq!(
-        found(&["boundary", "database", "init", "-config", "/c.hcl"]).as_deref(),
-        Some("boundary database init")
-    );
-    let guarded =
-        "boundary database init -config /c.hcl || boundary database migrate -config /c.hcl";
-    assert_eq!(found(&["sh", "-c", guarded]), None);
-}

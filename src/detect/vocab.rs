@@ -90,6 +90,14 @@ pub const SET_UP_ONLY: &[(&str, &[&str])] = &[
     ("schematool", &["-initschema"]),
     ("schematool", &["-initschemato"]),
     ("boundary", &["database", "init"]),
+    // Rails: load the schema over the database (production refuses it as
+    // destructive; elsewhere it drops the tables) or drop and recreate it.
+    ("rake", &["db:setup"]),
+    ("rails", &["db:setup"]),
+    ("rake", &["db:schema:load"]),
+    ("rails", &["db:schema:load"]),
+    ("rake", &["db:reset"]),
+    ("rails", &["db:reset"]),
 ];
 
 /// Programs that only print or wait: a Job that runs only them is no migration.

@@ -52,6 +52,9 @@ pub const PM010: Code = code("PM010", Info, "a possible migration, not acted on"
 /// An app container migrates, then serves.
 pub const PM011: Code = code("PM011", Warning, "an app container migrates, then serves",
     "A container of a long-running workload runs a migration before it serves (`migrate && exec server`, or an env switch such as `RUN_MIGRATIONS=true`): every pod migrates on start, the replicas race for the schema, and a failed migration crash-loops the app instead of failing one Job. premigrate leaves the app's own command alone and says which `--migrate KIND/NAME='COMMAND'` (or `premigrate.io/migrate` annotation) runs the migration once, in a Job the workload waits for; then drop the migration from the container's command (or turn the switch off). Not reported once a Job is generated from the workload, nor under `--no-detect`. Lint reports the same container as PM502 when the workload runs several pods.");
+/// A long-running workload's container runs a migration and serves nothing.
+pub const PM020: Code = code("PM020", Warning, "a long-running workload's container migrates, then idles",
+    "A container of a Deployment, StatefulSet or DaemonSet runs a migration and then only idles (`sleep infinity`, `while true; do sleep …; done`, `tail -f /dev/null`). Every pod runs the migration each time it starts, in every replica and on every rollout; a set-up step (`rake db:setup`) fails on the database it set up and the pod crash-loops or waits for ever. premigrate leaves the container alone and says which `--migrate KIND/NAME='COMMAND'` runs the migration once, in a Job the workloads wait for; then drop the container (or the chart value that adds it). Not reported once a Job is generated from the workload, nor under `--no-detect`.");
 /// A GitOps migration Job lost its TTL.
 /// A kept backoffLimit above Kubernetes' default, once each retry is a new pod.
 pub const PM005: Code = code("PM005", Warning, "a migration Job keeps a high backoffLimit",
@@ -90,7 +93,7 @@ pub const PM201: Code = code("PM201", Warning, "gates asked for under hooks",
     "Helm already waits for hook Jobs. With gates that wait for the Job object, its delete policy becomes `before-hook-creation` only, so the Job outlives its success and the gates can see it complete.");
 /// Nothing shared: the whole namespace waits.
 pub const PM202: Code = code("PM202", Warning, "no workload shares anything with the migration",
-    "Under `--gate auto`, no workload shares a Secret, ConfigMap or image repository with the migration, so every workload of its namespace waits for it. Name the workloads with `--gate KIND/NAME` or `premigrate.io/wait-for`.");
+    "Under `--gate auto`, no workload shares a Secret, ConfigMap or image repository with the migration (a Secret is shared by key: a workload that reads only other keys of it reads something else), so every workload of its namespace waits for it. Name the workloads with `--gate KIND/NAME` or `premigrate.io/wait-for`.");
 /// A wait-for entry that selects nothing.
 pub const PM203: Code = code("PM203", Warning, "`premigrate.io/wait-for` names no migration the workload can wait for",
     "The annotation names a Job that is no pre-migration of the workload's namespace (a typo, a Job that is not a migration, a post-install migration, or one of another namespace): the workload does not wait for it.");
@@ -147,7 +150,7 @@ pub const PM304: Code = code("PM304", Warning, "a Job built from a workload keep
     "The container the Job is built from sets an env variable that turns the image's start-up migrations off (`LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED=true`, `RUN_MIGRATIONS=false`), and the Job keeps the pod's env. If the command the Job runs is the image's entrypoint, which honours the switch, the Job succeeds without migrating and the gates let the apps start on the old schema. Give `--migrate` the migration command itself, or keep the switch on in the workload.");
 /// A migration that fails on a database it set up, renamed by content.
 pub const PM018: Code = code("PM018", Warning, "a set-up command that fails on a database it set up is renamed by content",
-    "The Job runs a command that only sets up an empty database and fails on one it set up (Hive's `schematool -initSchema`, Boundary's `boundary database init`). Named by a hash of its content under gitops, the Job is made again whenever it changes (an image bump): the command fails, and the workloads gated on it wait. Helm runs an install-only hook once; kubectl, Flux and Argo CD have no install. Use the tool's idempotent form (`-initOrUpgradeSchema`; `database init || database migrate`), or keep the step out of the stream once the database is set up.");
+    "The Job runs a command that only sets up an empty database and fails on one it set up (Hive's `schematool -initSchema`, Boundary's `boundary database init`, Rails' `db:setup`, `db:schema:load` and `db:reset`, which production refuses as destructive and other environments run over the data). Named by a hash of its content under gitops, the Job is made again whenever it changes (an image bump): the command fails, and the workloads gated on it wait. Helm runs an install-only hook once; kubectl, Flux and Argo CD have no install. Use the tool's idempotent form (`-initOrUpgradeSchema`; `database init || database migrate`; `rails db:prepare`), or keep the step out of the stream once the database is set up.");
 /// A migration named by its content runs an image whose tag moves.
 pub const PM019: Code = code("PM019", Warning, "a migration Job named by its content runs an image whose tag moves",
     "Under gitops the Job is named by a hash of its spec. An image without a tag, or with a tag that follows a branch or a channel (`latest`, `main`, `nightly`, `stable`…), gets new code without its reference changing: the hash stays, the engine keeps the Job that already ran, and the new code's migrations never run while the apps' new pods (which pull the tag again) start on the old schema. Pin the migration's image by a version tag or a digest (charts usually take `image.tag`), so that a new image is a new Job.");
@@ -257,10 +260,10 @@ pub const PM607: Code = code("PM607", Warning, "a premigrate.io annotation on a 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM016, PM017, PM018, PM019,
-    PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208, PM209,
-    PM210, PM211, PM212, PM301, PM302, PM303, PM304, PM305, PM401, PM402, PM403, PM404, PM501,
-    PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513, PM514,
-    PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
+    PM020, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
+    PM209, PM210, PM211, PM212, PM301, PM302, PM303, PM304, PM305, PM401, PM402, PM403, PM404,
+    PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513,
+    PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

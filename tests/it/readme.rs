@@ -37,6 +37,8 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM015", "codes/pm015-generated-job-dropped.yaml"),
     ("PM018", "codes/pm018-set-up-only-renamed.yaml"),
     ("PM019", "codes/pm019-moving-image-tag.yaml"),
+    ("PM020", "codes/pm020-container-only-migrates.yaml"),
+    ("PM020", "codes/pm020-migrates-then-sleeps.yaml"),
     ("PM101", "codes/pm101-chart-hook.yaml"),
     ("PM102", "gates/post-phase.yaml"),
     ("PM105", "codes/pm105-bundled-database-helm4.yaml"),

@@ -1,6 +1,7 @@
 //! App images whose own start migrates the schema, then serves: the rows the
 //! real-chart checks of session 27 added (Huginn, Planka, DocuSeal, Kanboard,
-//! Shynet, Castopod, Marquez, FreeScout, LibreNMS). As in [`super::START_UP`],
+//! Shynet, Castopod, Marquez, FreeScout, LibreNMS; session 29: Terrakube,
+//! Drone, Tiny Tiny RSS). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -110,5 +111,35 @@ pub const START_IMAGES: &[Tool] = &[
         images: &["*librenms/librenms"],
         migrate_only: Some("lnms migrate --force --no-ansi --no-interaction"),
         ..tool("LibreNMS image", &["librenms-start"])
+    },
+    Tool {
+        // Terrakube's API (a Spring Boot image built with buildpacks) runs its
+        // Liquibase changelog at start (`spring.liquibase.enabled`), one pod
+        // at a time under Liquibase's lock table; no command only migrates.
+        serves: &[""],
+        images: &["*azbuilder/api-server"],
+        locked: true,
+        ..tool("Terrakube API image", &["terrakube-api-start"])
+    },
+    Tool {
+        // Drone's server migrates its database at start (its own migrator: no
+        // lock), then serves; no command only migrates. Runners never migrate.
+        serves: &[""],
+        not: &["--help", "-h", "--version", "-v"],
+        images: &["*drone/drone"],
+        ..tool("Drone server", &["drone-server"])
+    },
+    Tool {
+        // The Tiny Tiny RSS image's start (`startup.sh`, its CMD) copies the
+        // code to the volume, runs `update.php --update-schema=force-yes` as
+        // user app (one transaction per version, no lock), then php-fpm. Its
+        // updater (`updater.sh`, a command of its own) never migrates. The
+        // image's code is also in /src/tt-rss, and its settings are env.
+        serves: &[""],
+        images: &["*cthulhoo/ttrss-fpm-pgsql-static"],
+        migrate_only: Some(
+            "sh -c \"cd /src/tt-rss && sudo -E -u app $TTRSS_PHP_EXECUTABLE ./update.php --update-schema=force-yes\"",
+        ),
+        ..tool("Tiny Tiny RSS image", &["ttrss-start"])
     },
 ];

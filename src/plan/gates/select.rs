@@ -201,12 +201,38 @@ fn fallback(
         .filter(|w| !plan.data_services.contains_key(w) && !own_gate_of(ctx, *w, m))
         .collect();
     if !fallback.is_empty() {
+        let what = match other_keys(ctx, m, &fallback) {
+            Some(other) => format!("no workload reads a key of a Secret or ConfigMap the migration reads ({other}), nor its image"),
+            None => "no workload shares a Secret, ConfigMap or image with the migration".to_string(),
+        };
         plan.note(codes::PM202, Some(m.doc), format!(
-            "Job/{}: no workload shares a Secret, ConfigMap or image with the migration; every workload of its namespace waits for it (name them with --gate KIND/NAME or premigrate.io/wait-for)",
+            "Job/{}: {what}; every workload of its namespace waits for it (name them with --gate KIND/NAME or premigrate.io/wait-for)",
             m.original_name
         ));
     }
     fallback.into_iter().map(|w| (w, "no workload shares anything with the migration: all workloads of the namespace wait".to_string())).collect()
+}
+
+/// A Secret or ConfigMap the migration reads some keys of and a workload of
+/// `workloads` reads only others of (sharing is by key: AppFlowy's Jobs read
+/// the admin password of the Secret whose other keys the apps read), shown
+/// as `Secret/NAME key KEY, which WORKLOAD does not read`.
+fn other_keys(ctx: &Context<'_>, m: &Migration, workloads: &[usize]) -> Option<String> {
+    let job = data_refs(&m.pod);
+    workloads.iter().find_map(|&w| {
+        let pod = ctx.value(w).and_then(|v| k8s::pod_spec(v, ctx.kind(w)))?;
+        let refs = data_refs(pod);
+        job.iter().find_map(|(k, n, key)| {
+            let key = key.as_deref()?;
+            refs.iter().any(|(k2, n2, _)| k == k2 && n == n2).then(|| {
+                format!(
+                    "{}/{n} key {key}, which {} does not read",
+                    k.kind(),
+                    ctx.object(w)
+                )
+            })
+        })
+    })
 }
 
 /// The image repositories a pod runs, premigrate's own gates left out (a gate's

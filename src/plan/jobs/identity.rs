@@ -110,7 +110,7 @@ fn set_up_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
         .find_map(crate::detect::set_up_only)
     {
         plan.note(codes::PM018, Some(job.doc), format!(
-            "{}: runs `{cmd}`, which fails on a database it set up: named by its content, the Job is made again whenever it changes, fails, and the workloads gated on it wait; use the tool's idempotent form (`-initOrUpgradeSchema`, `init || migrate`)",
+            "{}: runs `{cmd}`, which fails on a database it set up: named by its content, the Job is made again whenever it changes, fails, and the workloads gated on it wait; use the tool's idempotent form (`-initOrUpgradeSchema`, `init || migrate`, `rails db:prepare`)",
             ctx.object(job.doc)
         ));
     }

@@ -128,13 +128,26 @@ fn serving(
             let verdict = crate::detect::classify_container_with(&with_env, &scripts, &ctx.rules);
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
             let repo = crate::detect::image_repository(image);
-            let serves = verdict.kind == Kind::MigratesThenServes && verdict.is_migration();
+            // A container that only migrates (then idles, or ends and is
+            // restarted) in a long-running pod: PM020, advised as PM011 is.
+            let acts = verdict.is_migration()
+                && match verdict.kind {
+                    Kind::MigratesThenServes => true,
+                    Kind::Migration => {
+                        crate::detect::idles_after_migration(c, &scripts, &ctx.rules)
+                    }
+                    _ => false,
+                };
             // A database in a file its config names (Headscale's `type:
             // sqlite`) is the pod's own: nothing shared to race for.
             let own_file = || super::file_database(ctx, pod, c).is_some();
-            (serves && !own_file()).then(|| {
-                let (code, text) =
-                    message((&object, single), (c, i), &verdict, &scripts, &ctx.rules);
+            (acts && !own_file()).then(|| {
+                let (code, text) = match verdict.kind {
+                    Kind::Migration => {
+                        only_migrates(&object, (c, i), &verdict, &scripts, &ctx.rules)
+                    }
+                    _ => message((&object, single), (c, i), &verdict, &scripts, &ctx.rules),
+                };
                 let tool = verdict.tool.unwrap_or("");
                 let key = format!("{}|{}|{repo}|{tool}", code.code, ctx.effective_ns(doc));
                 (code, text, key)
@@ -205,10 +218,48 @@ fn message(
         (false, true) => "every pod migrates on start (one replica here: more would race) and a failed migration crash-loops the app instead of failing one Job",
     };
     (codes::PM011, format!(
-        "{object}: container `{name}` migrates, then serves ({}): {risk}; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate on the workload's own metadata){then}",
+        "{object}: container `{name}` migrates, then serves ({}): {risk}; premigrate leaves the app's command alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate on the workload's own metadata){then}{}",
         why.join("; "),
         object.to_ascii_lowercase(),
+        set_up_only(&command),
     ))
+}
+
+/// What a container of a long-running workload that only migrates does, and
+/// the `--migrate` that runs its migration once (PM020).
+fn only_migrates(
+    object: &str,
+    (c, index): (&Value, usize),
+    v: &Verdict,
+    scripts: &dyn Fn(&str) -> Option<String>,
+    rules: &crate::detect::Rules,
+) -> (crate::diag::Code, String) {
+    let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
+    let why: Vec<&str> = v.signals.iter().map(|s| s.detail.as_str()).collect();
+    let command = advice_command(c, v, scripts, rules).replace('\'', "'\\''");
+    let container = match index {
+        0 => String::new(),
+        _ => format!(" --migrate-container {name}"),
+    };
+    (codes::PM020, format!(
+        "{object}: container `{name}` only migrates ({}), then idles: every pod runs the migration each time it starts, in every replica and on every rollout; premigrate leaves the container alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate on the workload's own metadata), then take the migration out of the workload (the chart value that adds it, or the container){}",
+        why.join("; "),
+        object.to_ascii_lowercase(),
+        set_up_only(v.command.as_deref().filter(|_| command == "COMMAND").unwrap_or(&command)),
+    ))
+}
+
+/// A clause for advice whose command only sets up an empty database (PM018):
+/// as a Job named by its content, it fails on the database it set up.
+fn set_up_only(command: &str) -> String {
+    let c = Value::map([(
+        "args",
+        Value::Seq([Value::str(command)].into_iter().collect()),
+    )]);
+    match crate::detect::set_up_only(&c) {
+        Some(cmd) => format!("; `{cmd}` only sets up an empty database and fails on one it set up (PM018): give the Job the tool's idempotent form (`rails db:prepare`, `init || migrate`)"),
+        None => String::new(),
+    }
 }
 
 /// The command a Job should run, as PM011 advises it: the tool's command
