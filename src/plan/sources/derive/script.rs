@@ -25,18 +25,23 @@ pub(super) fn script_env(c: &Value, scripts: &dyn Fn(&str) -> Option<String>) ->
             .into_iter()
             .collect(),
     };
+    // Read as a shell reads it: a `&` or `;` inside a quoted value (a
+    // database URL's `?a=1&b=2`) separates nothing.
     let mut out: Vec<String> = Vec::new();
-    let statements = texts.iter().flat_map(|s| s.split(['\n', ';', '&', '|']));
-    for st in statements {
-        let st = st.trim();
-        let st = st.strip_prefix("export ").unwrap_or(st).trim_start();
-        let Some((name, _)) = st.split_once('=') else {
-            continue;
+    for cmd in texts.iter().flat_map(|t| crate::detect::script::parse(t)) {
+        let exported: &[String] = match cmd.argv.first().map(String::as_str) {
+            Some("export") => &cmd.argv[1..],
+            _ => &[],
         };
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let ok = !name.is_empty() && !name.as_bytes()[0].is_ascii_digit() && name.bytes().all(word);
-        if ok && !out.iter().any(|n| n == name) {
-            out.push(name.to_string());
+        let words = cmd.assignments.iter().chain(exported);
+        for name in words.filter_map(|w| w.split_once('=').map(|(n, _)| n)) {
+            let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+            let ok = !name.is_empty()
+                && !name.as_bytes()[0].is_ascii_digit()
+                && name.bytes().all(word);
+            if ok && !out.iter().any(|n| n == name) {
+                out.push(name.to_string());
+            }
         }
     }
     out
@@ -60,5 +65,8 @@ mod tests {
         };
         assert_eq!(script_env(&mounted, &script), ["REDIS_URL"]);
         assert!(script_env(&mounted, &none).is_empty());
+        // Pimcore's wrapper: `&` inside a quoted URL separates nothing.
+        let quoted = c("command: [sh, -c, 'export DATABASE_URL=\"mysql://u:p@db/app?serverVersion=8&charset=utf8mb4\" && X=1 php bin/console doctrine:migrations:migrate']\n");
+        assert_eq!(script_env(&quoted, &none), ["DATABASE_URL", "X"]);
     }
 }
