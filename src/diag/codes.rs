@@ -132,6 +132,9 @@ pub const PM211: Code = code("PM211", Warning, "a chart hook that ran after the 
 /// Workloads of the migration's image owner left ungated.
 pub const PM212: Code = code("PM212", Info, "workloads of the migration's image owner are not gated",
     "Under `--gate auto` a workload waits for a migration when it shares a Secret, a ConfigMap or an image repository with it. A workload that shares none but runs an image of the same owner (Sourcegraph's `worker` beside its `migrator`: they reach the database through the frontend's API) is left alone, and said: if it reads the schema, annotate it `premigrate.io/wait-for: JOB` (or use `--gate all`).");
+/// A migration Job mounts a claim the workloads it gates mount.
+pub const PM213: Code = code("PM213", Warning, "a migration Job mounts a claim the workloads it gates mount",
+    "The migration's Job mounts a PersistentVolumeClaim that a workload it gates mounts too. The gated pods wait in their init containers with the claim attached: a ReadWriteOnce claim then keeps a Job pod on another node from starting, and the pods wait for ever. Their gate also runs before their own init containers, so what those put on the claim (Pimcore's `prepare-project` copies the project there) is not there when the Job runs. If the migration needs the claim, pin the Job to the pods' node or use a ReadWriteMany claim; otherwise name the workloads that wait (`--gate KIND/NAME`, `premigrate.io/gate: \"false\"`).");
 /// Sidecars left out of a generated Job.
 pub const PM301: Code = code("PM301", Warning, "containers left out of a Job built from a workload",
     "A Job runs the migration alone: the workload's other regular containers (a sidecar, a second app container such as a worker) would keep it from ever completing, so they are left out (native sidecars, init containers with `restartPolicy: Always`, are kept).");
@@ -261,9 +264,9 @@ pub const PM607: Code = code("PM607", Warning, "a premigrate.io annotation on a 
 pub const CODES: &[Code] = &[
     PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM016, PM017, PM018, PM019,
     PM020, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
-    PM209, PM210, PM211, PM212, PM301, PM302, PM303, PM304, PM305, PM401, PM402, PM403, PM404,
-    PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512, PM513,
-    PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
+    PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305, PM401, PM402, PM403,
+    PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512,
+    PM513, PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

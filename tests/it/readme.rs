@@ -54,6 +54,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM209", "codes/pm209-wave-at-the-limit.yaml"),
     ("PM210", "codes/pm210-chart-hangs-on-argo.yaml"),
     ("PM211", "codes/pm211-pre-hook-after-migration.yaml"),
+    ("PM213", "codes/pm213-job-shares-claim.yaml"),
     ("PM212", "graph/sourcegraph-bundled.yaml"),
     ("PM016", "graph/coder-external-db.yaml"),
     (

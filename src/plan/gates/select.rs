@@ -63,6 +63,7 @@ pub(crate) fn waits(
             let images = crate::plan::graph::images::repos(&m.pod);
             super::owner::note_same_owner(ctx, plan, m, (same_ns, &picked), &images);
         }
+        super::claims::note_shared_claims(ctx, plan, m, &chosen);
         for (w, why) in chosen {
             waits.entry(w).or_default().push((k, why));
         }

@@ -54,10 +54,11 @@ pub(crate) fn render_stamp(name: &str) -> Option<(&str, &str)> {
         let Some(cut) = name.len().checked_sub(len + 1) else {
             continue;
         };
-        let (base, stamp) = (&name[..cut], &name[cut + 1..]);
-        if cut == 0 || !name.is_char_boundary(cut) || name.as_bytes()[cut] != b'-' {
+        // A `-` there is a char boundary on both sides: only then slice.
+        if cut == 0 || name.as_bytes()[cut] != b'-' {
             continue;
         }
+        let (base, stamp) = (&name[..cut], &name[cut + 1..]);
         let parts: Vec<&str> = stamp.split('-').collect();
         let shaped = parts.len() == groups.len()
             && parts
@@ -291,6 +292,9 @@ mod tests {
             "app-migrate-2026113002024",
             "20260129143022",
             "app-migrate-9999999999",
+            // Not a char boundary where a stamp would start (a mutated name).
+            "shop\u{feff}-postgresql",
+            "\u{feff}\u{feff}\u{feff}\u{feff}\u{feff}",
         ] {
             assert_eq!(stamp(name), None, "{name}");
         }

@@ -36,9 +36,8 @@ pub(super) fn script_env(c: &Value, scripts: &dyn Fn(&str) -> Option<String>) ->
         let words = cmd.assignments.iter().chain(exported);
         for name in words.filter_map(|w| w.split_once('=').map(|(n, _)| n)) {
             let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-            let ok = !name.is_empty()
-                && !name.as_bytes()[0].is_ascii_digit()
-                && name.bytes().all(word);
+            let ok =
+                !name.is_empty() && !name.as_bytes()[0].is_ascii_digit() && name.bytes().all(word);
             if ok && !out.iter().any(|n| n == name) {
                 out.push(name.to_string());
             }
