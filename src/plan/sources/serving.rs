@@ -197,11 +197,7 @@ fn message(
         .signals
         .iter()
         .any(|s| s.kind == crate::detect::SignalKind::Env);
-    let container = if index > 0 {
-        format!(" --migrate-container {name}")
-    } else {
-        String::new()
-    };
+    let container = container_flag(name, index);
     let then = match (serving_tool, &v.command) {
         (Some(t), None) => format!(
             " ({} has no command that only migrates: COMMAND is one that migrates, then exits); the app's own start-up migration then finds nothing to do",
@@ -237,16 +233,21 @@ fn only_migrates(
     let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
     let why: Vec<&str> = v.signals.iter().map(|s| s.detail.as_str()).collect();
     let command = advice_command(c, v, scripts, rules).replace('\'', "'\\''");
-    let container = match index {
-        0 => String::new(),
-        _ => format!(" --migrate-container {name}"),
-    };
+    let container = container_flag(name, index);
     (codes::PM020, format!(
         "{object}: container `{name}` only migrates ({}), then idles: every pod runs the migration each time it starts, in every replica and on every rollout; premigrate leaves the container alone. Run the migration once, in a Job: --migrate {}='{command}'{container} (or the annotation premigrate.io/migrate on the workload's own metadata), then take the migration out of the workload (the chart value that adds it, or the container){}",
         why.join("; "),
         object.to_ascii_lowercase(),
         set_up_only(v.command.as_deref().filter(|_| command == "COMMAND").unwrap_or(&command)),
     ))
+}
+
+/// The `--migrate-container` an advice needs: none for the first container.
+fn container_flag(name: &str, index: usize) -> String {
+    match index {
+        0 => String::new(),
+        _ => format!(" --migrate-container {name}"),
+    }
 }
 
 /// A clause for advice whose command only sets up an empty database (PM018):
