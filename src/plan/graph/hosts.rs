@@ -182,9 +182,9 @@ pub fn names_database(text: &str, origin: &Origin, release_ns: &str) -> bool {
     url || keyed || in_file || client_host(text, &literal)
 }
 
-/// Words of a setting's name that say which database it is about
-/// (`DB_HOST`, `PGHOST`, `MYSQL_SERVER`, `SPRING_DATASOURCE_URL`), matched
-/// at the start of a word of the name.
+/// Words of a setting's name, or of an INI/TOML section, that say which
+/// database it is about (`DB_HOST`, `PGHOST`, `MYSQL_SERVER`,
+/// `SPRING_DATASOURCE_URL`, `[database]`), matched at the start of a word.
 const DATABASE_KEY_WORDS: &[&str] = &[
     "db",
     "database",
@@ -200,7 +200,7 @@ const DATABASE_KEY_WORDS: &[&str] = &[
     "cockroach",
 ];
 
-/// Whether a setting's name says it is about a database.
+/// Whether a setting's or a section's name says it is about a database.
 fn says_database(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     key.split(|c: char| !c.is_ascii_alphanumeric())
@@ -251,24 +251,14 @@ fn client_host(text: &str, literal: &dyn Fn(&str) -> bool) -> bool {
     })
 }
 
-/// Words of an INI/TOML section, or of a key, that say database.
-const DATABASE_WORDS: &[&str] = &["database", "db", "postgres", "mysql", "mariadb", "sql"];
-
 /// Whether a config file names a database host by a name of its own on a line
 /// `host = db.example.com:5432` of a database section (Grafana's `grafana.ini`
 /// `[database]`), or under a key that says database (`db_host: …`).
 fn database_section_host(text: &str, literal: &dyn Fn(&str) -> bool) -> bool {
-    let says_db = |s: &str| {
-        let s = s.to_ascii_lowercase();
-        DATABASE_WORDS.iter().any(|w| {
-            s.split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|p| p == *w)
-        })
-    };
     let mut section_db = false;
     for line in text.lines().map(str::trim) {
         if is_section(line) {
-            section_db = says_db(line.trim_matches(|c| c == '[' || c == ']'));
+            section_db = says_database(line.trim_matches(|c| c == '[' || c == ']'));
             continue;
         }
         let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(": ")) else {
@@ -281,7 +271,7 @@ fn database_section_host(text: &str, literal: &dyn Fn(&str) -> bool) -> bool {
                 .trim()
                 .trim_matches(|c| c == '\u{22}' || c == '\u{27}'),
         );
-        let host_key = is_host_key(key) && (section_db || says_db(key));
+        let host_key = is_host_key(key) && (section_db || says_database(key));
         if host_key && !value.contains("://") && value.contains('.') && literal(value) {
             return true;
         }
