@@ -53,7 +53,19 @@ fn effective_argv(c: &Value, image: &str, program: impl FnOnce() -> String) -> (
         (a.contains('/') && !a.starts_with('-'))
             || matches!(
                 words::program(a).as_str(),
-                "sh" | "bash" | "python" | "python3" | "node" | "ruby" | "php" | "java" | "dotnet"
+                "sh" | "bash"
+                    | "python"
+                    | "python3"
+                    | "node"
+                    | "ruby"
+                    | "php"
+                    | "java"
+                    | "dotnet"
+                    // Ruby's task runners: an image's entrypoint execs them
+                    // (Errbit's `args: [rake, db:migrate]`), none takes them as a verb.
+                    | "rake"
+                    | "rails"
+                    | "bundle"
             )
     });
     if runs_program || image.is_empty() {

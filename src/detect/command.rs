@@ -192,7 +192,9 @@ fn walk(
     }
     if let Some(next) = interpreter(&prog, rest) {
         if let Some(code) = next.code {
-            if code_migrates(&code) {
+            if code_polls_jobs(&code) {
+                out.push(finding(Does::Wait, Rule::Wait, None, &argv, from));
+            } else if code_migrates(&code) {
                 out.push(finding(Does::Migrate, Rule::ScriptName, None, &argv, from));
             }
             return;
@@ -535,6 +537,14 @@ pub(super) fn code_migrates(code: &str) -> bool {
     segs.iter().any(|s| words::MIGRATE.contains(&s.as_str()))
         || segs.iter().any(|s| s == "create_all")
         || (segs.iter().any(|s| s == "alembic") && segs.iter().any(|s| s == "upgrade"))
+}
+
+/// Whether inline code reads Jobs from the Kubernetes API: a chart's own gate
+/// that polls the migration Job (Formbricks' `node -e` waits for
+/// `/apis/batch/v1/…/jobs/$FORMBRICKS_MIGRATION_JOB_NAME`), whatever it names.
+fn code_polls_jobs(code: &str) -> bool {
+    const JOB_READS: &[&str] = &["/apis/batch/", "read_namespaced_job", "BatchV1Api"];
+    JOB_READS.iter().any(|r| code.contains(r))
 }
 
 /// A mounted script's text, by absolute path or relative to the working directory.

@@ -154,6 +154,9 @@ pub const PM304: Code = code("PM304", Warning, "a Job built from a workload keep
 /// A migration that fails on a database it set up, renamed by content.
 pub const PM018: Code = code("PM018", Warning, "a set-up command that fails on a database it set up is renamed by content",
     "The Job runs a command that only sets up an empty database and fails on one it set up (Hive's `schematool -initSchema`, Boundary's `boundary database init`, Rails' `db:setup`, `db:schema:load` and `db:reset`, which production refuses as destructive and other environments run over the data). Named by a hash of its content under gitops, the Job is made again whenever it changes (an image bump): the command fails, and the workloads gated on it wait. Helm runs an install-only hook once; kubectl, Flux and Argo CD have no install. Use the tool's idempotent form (`-initOrUpgradeSchema`; `database init || database migrate`; `rails db:prepare`), or keep the step out of the stream once the database is set up.");
+/// An install-only hook of the chart becomes a Job that reruns.
+pub const PM021: Code = code("PM021", Warning, "the chart's install-only migration hook becomes a Job that runs again",
+    "The chart runs the Job only on install (`helm.sh/hook: post-install` or `pre-install`, no upgrade event): Helm runs it once per release. You named it a migration (`--job`, an annotation) and premigrate makes it a regular resource named by a hash of its content (under gitops, or under hooks where a hook would run too early), so the Job is made again, and its command runs again, whenever its content changes (an upgrade that bumps its image or settings). Mayan EDMS' `initialsetup`, Pimcore's installer. Check that the command is safe to rerun on a database it already set up, or keep it out once the release is installed (`premigrate.io/migration: \"false\"`, or the chart's value that renders it).");
 /// A migration named by its content runs an image whose tag moves.
 pub const PM019: Code = code("PM019", Warning, "a migration Job named by its content runs an image whose tag moves",
     "Under gitops the Job is named by a hash of its spec. An image without a tag, or with a tag that follows a branch or a channel (`latest`, `main`, `nightly`, `stable`…), gets new code without its reference changing: the hash stays, the engine keeps the Job that already ran, and the new code's migrations never run while the apps' new pods (which pull the tag again) start on the old schema. Pin the migration's image by a version tag or a digest (charts usually take `image.tag`), so that a new image is a new Job.");
@@ -263,10 +266,10 @@ pub const PM607: Code = code("PM607", Warning, "a premigrate.io annotation on a 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM016, PM017, PM018, PM019,
-    PM020, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207, PM208,
-    PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305, PM401, PM402, PM403,
-    PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511, PM512,
-    PM513, PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
+    PM020, PM021, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207,
+    PM208, PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305, PM401, PM402,
+    PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511,
+    PM512, PM513, PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -188,6 +188,10 @@ pub struct Plan {
     pub data_services: BTreeMap<usize, String>,
     /// Documents that data services use (their config), ordered with them.
     pub data_support: BTreeMap<usize, String>,
+    /// Apps of the release a migration needs running that wait for a
+    /// migration of their own (and their Services): needed, never gated on
+    /// that migration, and left in their own Argo CD wave.
+    pub apps_needed: std::collections::BTreeSet<usize>,
     /// Workloads the chart gates on a migration itself (an init container that
     /// waits for the Job or checks the migrations), with how: premigrate keeps
     /// that gate and adds none. One entry per workload and migration.

@@ -39,6 +39,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM019", "codes/pm019-moving-image-tag.yaml"),
     ("PM020", "codes/pm020-container-only-migrates.yaml"),
     ("PM020", "codes/pm020-migrates-then-sleeps.yaml"),
+    ("PM021", "codes/pm021-install-only-hook-reruns.yaml"),
     ("PM101", "codes/pm101-chart-hook.yaml"),
     ("PM102", "gates/post-phase.yaml"),
     ("PM105", "codes/pm105-bundled-database-helm4.yaml"),

@@ -1,7 +1,7 @@
 //! App images whose own start migrates the schema, then serves: the rows the
 //! real-chart checks of session 27 added (Huginn, Planka, DocuSeal, Kanboard,
 //! Shynet, Castopod, Marquez, FreeScout, LibreNMS; session 29: Terrakube,
-//! Drone, Tiny Tiny RSS). As in [`super::START_UP`],
+//! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki and Magento, XWiki). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -141,5 +141,31 @@ pub const START_IMAGES: &[Tool] = &[
             "sh -c \"cd /src/tt-rss && sudo -E -u app $TTRSS_PHP_EXECUTABLE ./update.php --update-schema=force-yes\"",
         ),
         ..tool("Tiny Tiny RSS image", &["ttrss-start"])
+    },
+    Tool {
+        // Bitnami's MediaWiki image installs on a first start (`install.php`)
+        // and runs `maintenance/update.php` on every later one, in every pod,
+        // with no lock and no switch; LocalSettings.php lives on its claim,
+        // so no Job can run it.
+        serves: &["", "*/mediawiki/run.sh", "*/apache/run.sh"],
+        images: &["*bitnami/mediawiki"],
+        ..tool("Bitnami MediaWiki", &["bitnami-mediawiki"])
+    },
+    Tool {
+        // Bitnami's Magento image runs `bin/magento setup:upgrade` on every
+        // start (no lock), then serves; its env.php lives on its claim.
+        serves: &["", "*/magento/run.sh", "*/apache/run.sh"],
+        images: &["*bitnami/magento"],
+        ..tool("Bitnami Magento", &["bitnami-magento"])
+    },
+    Tool {
+        // XWiki (`xwiki`, its CMD through `docker-entrypoint.sh`) migrates the
+        // schema and data when the main wiki starts, guarded inside one
+        // process only: two pods starting together both migrate. No command
+        // only migrates.
+        serves: &["", "xwiki"],
+        images: &["xwiki", "*/xwiki", "*xwiki/xwiki"],
+        image_cmd: &["docker-entrypoint.sh", "xwiki"],
+        ..tool("XWiki", &["xwiki-start"])
     },
 ];

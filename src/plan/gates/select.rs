@@ -115,7 +115,10 @@ fn choose(
     // init container it came from looked like the chart's own gate (it is
     // gone from the output: a rerun would gate the workload).
     let own_gate = !m.carriers.contains(&w) && has_own_gate(pod, m);
-    if !named && (data_services.contains_key(&w) || own_gate) {
+    // A workload the migration needs running (an app it waits for) never
+    // waits for it: each would wait for the other.
+    let needed = m.needs.iter().any(|(d, _)| *d == w);
+    if !named && (data_services.contains_key(&w) || own_gate || needed) {
         return None;
     }
     why_gate(ctx, m, w, pod, job_refs, job_images)
@@ -174,6 +177,23 @@ fn note_other_namespaces(ctx: &Context<'_>, plan: &mut Plan, m: &Migration, work
         .collect();
     others.sort();
     others.dedup();
+    // The workloads there are Helm hooks (Phoenix's Deployment): said as such.
+    let ns = migration_ns(ctx, m);
+    let hooks: Vec<String> = (0..ctx.index.entries.len())
+        .filter(|&d| k8s::kinds::workload_kind(ctx.kind(d)).is_some() && d != m.doc)
+        .filter(|&d| !matches!(ctx.kind(d), "Job" | "CronJob"))
+        .filter(|&d| (ctx.value(d)).is_some_and(|v| annotation(v, engines::HELM_HOOK).is_some()))
+        .filter(|&d| ctx.effective_ns(d) == ns)
+        .map(|d| ctx.object(d))
+        .collect();
+    if !hooks.is_empty() {
+        plan.note(codes::PM206, Some(m.doc), format!(
+            "Job/{}: the workloads of its namespace are Helm hooks ({}), which premigrate does not gate: Helm starts a hook when its event comes, whatever the migration's state; order them after the migration with the chart's hook events and weights, or make them regular resources",
+            m.original_name,
+            hooks.join(", ")
+        ));
+        return;
+    }
     if !others.is_empty() {
         plan.note(codes::PM206, Some(m.doc), format!(
             "Job/{}: no workload is in its namespace ({}), so none waits for it; the workloads are in {}: give the Job and the workloads that use its database the same metadata.namespace",

@@ -4,7 +4,8 @@
 //!
 //! Recognised: k8s-wait-for (`job NAME`, `job-wr NAME`), `kubectl wait … job/NAME` (also as args to an image whose entrypoint is kubectl),
 //! a loop on `kubectl get job NAME` reading its success,
-//! kubernetes-entrypoint (`DEPENDENCY_JOBS=a,b`), and checks that loop on the
+//! kubernetes-entrypoint (`DEPENDENCY_JOBS=a,b`), inline code that reads a Job
+//! from the API by a variable of its env, and checks that loop on the
 //! migration tool's own status (`migrate --check`, `prisma migrate status`, …).
 
 use crate::yaml::edit::Seg;
@@ -257,6 +258,7 @@ fn gate(i: usize, c: &Value) -> Option<ChartGate> {
         jobs.extend(polled_jobs(&argv));
     }
     jobs.extend(entrypoint_jobs(c, &base));
+    jobs.extend(api_polled_jobs(c, &base, &argv));
     jobs.extend(marked_jobs(c, &base));
     let check = CHECKS.iter().any(|seq| follows(&words, seq))
         || schema_version_wait(c, &words)
@@ -393,6 +395,40 @@ fn marked_jobs(c: &Value, base: &[Seg]) -> Vec<JobRef> {
         p.extend([key("env"), Seg::Index(k), key("value")]);
         for name in v.split_whitespace() {
             out.push(JobRef::named(name, p.clone()));
+        }
+    }
+    out
+}
+
+/// The Jobs inline code reads from the Kubernetes API by a variable of the
+/// container's env (Formbricks' `node -e` gate: `/apis/batch/v1/namespaces/…/
+/// jobs/${jobName}`, `jobName = process.env.FORMBRICKS_MIGRATION_JOB_NAME`):
+/// each such variable the code names whose name says a Job.
+fn api_polled_jobs(c: &Value, base: &[Seg], argv: &[(Vec<Seg>, &str)]) -> Vec<JobRef> {
+    let Some(code) = argv
+        .iter()
+        .map(|(_, s)| *s)
+        .find(|s| s.contains("/apis/batch/"))
+    else {
+        return vec![];
+    };
+    let env = c.get("env").map(Value::items).unwrap_or(&[]);
+    let mut out = Vec::new();
+    for (k, e) in env.iter().enumerate() {
+        let Some(var) = e.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let says_job = var.to_ascii_uppercase().split('_').any(|w| w == "JOB");
+        let Some(name) = e.get("value").and_then(Value::as_str) else {
+            continue;
+        };
+        if says_job && code.contains(var) && !name.is_empty() {
+            let mut path = base.to_vec();
+            path.extend([key("env"), Seg::Index(k), key("value")]);
+            out.push(JobRef {
+                whole: true,
+                ..JobRef::named(name, path)
+            });
         }
     }
     out

@@ -104,6 +104,12 @@ const SIDE_IMAGES: &[&str] = &[
     "caddy",
     "httpd",
     "traefik",
+    // Real-time hubs the app publishes to for its browsers (Pimcore's
+    // `MERCURE_SERVER_URL`, a Pusher-compatible Soketi, Centrifugo): no
+    // schema is theirs, and no migration publishes.
+    "mercure",
+    "soketi",
+    "centrifugo",
 ];
 
 /// Suffixes of image names that are still the same data service
@@ -145,10 +151,22 @@ pub(crate) fn data_image(pod: &Value) -> Option<String> {
     containers.iter().find_map(data_container)
 }
 
+/// App images named for the database they run on, not databases: a
+/// vendor's build of the name they share would take them for one
+/// (`supertokens/supertokens-postgresql`, Agenta's auth server).
+const APPS_NAMED_FOR_A_DATABASE: &[&str] = &[
+    "supertokens-postgresql",
+    "supertokens-mysql",
+    "supertokens-mongodb",
+];
+
 /// Why a container is a data service by its image, if it is.
 pub(crate) fn data_container(c: &Value) -> Option<String> {
     let image = c.get("image").and_then(Value::as_str)?;
     let base = image_name(image);
+    if APPS_NAMED_FOR_A_DATABASE.contains(&base.as_str()) {
+        return None;
+    }
     let repo = crate::detect::image_repository(image).to_ascii_lowercase();
     let by_repo = DATA_REPOS
         .iter()

@@ -383,11 +383,11 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
         ),
         (false, false) => (
             Phase::Pre,
-            format!("the chart runs it only `{events}` (as a chart whose database starts with the release does) and no migration runs before the apps: it is the main migration, after its data services and before the apps"),
+            format!("the chart runs it only `{events}` (charts do so when their database starts with the release) and none of the chart's migrations runs before the apps: it is the main migration, after its data services and before the apps"),
         ),
         (false, true) => (
             Phase::Pre,
-            format!("the chart runs it only `{events}` (as a chart whose database starts with the release does) and no migration runs before the apps when it runs: it is a main migration, after its data services and before the apps"),
+            format!("the chart runs it only `{events}` (charts do so when their database starts with the release) and none of the chart's migrations runs before the apps when it runs: it is a main migration, after its data services and before the apps"),
         ),
     }
 }

@@ -34,10 +34,51 @@ pub(super) struct Reach<'a, 'i> {
     /// The app Services the last pod [`Reach::from`] read calls from its own
     /// command line, with why (`Service/x (its command …)`).
     pub(super) app_calls: Vec<String>,
+    /// The documents of the migration being read (its Job, or the workloads
+    /// it was built from): set around [`Reach::reached_by`] for a migration,
+    /// empty for a data service (every migration's documents are then left out).
+    pub(super) own: Vec<usize>,
+    /// The workloads that carry another migration (built from their init
+    /// containers) the last pod [`Reach::from`] read reaches, with the Services
+    /// in front of them and why: apps of the release it needs running, not
+    /// data services (each waits for its own migration).
+    pub(super) carriers_reached: Vec<(usize, String)>,
     /// The one namespace the stream's objects are written into, if one: an
     /// object written without one is there, so `miniflux.app` names no
     /// Service `miniflux` of namespace `app` in a `default` release.
     pub(super) single_ns: Option<String>,
+}
+
+impl<'a, 'i> Reach<'a, 'i> {
+    /// The reader of what the migrations reach, over the stream's Services.
+    pub(super) fn new(
+        index: &'a Index<'i>,
+        services: &'a [Svc],
+        migrations: &[(usize, &Value, &str)],
+        migration_docs: &'a std::collections::HashSet<usize>,
+    ) -> Reach<'a, 'i> {
+        // A workload that runs the image of any migration of the release is an app
+        // (Sentry's snuba-api, reached by its web migration, runs snuba's image).
+        let mut migration_repos: Vec<String> = migrations
+            .iter()
+            .flat_map(|(_, pod, _)| super::images::repos(pod))
+            .collect();
+        migration_repos.sort();
+        migration_repos.dedup();
+        Reach {
+            index,
+            services,
+            by_name: ServicesByName::of(services),
+            behind_of: vec![None; services.len()],
+            migration_repos,
+            migrations: migration_docs,
+            of_data: Default::default(),
+            app_calls: Vec::new(),
+            own: Vec::new(),
+            carriers_reached: Vec::new(),
+            single_ns: crate::plan::context::single_namespace(index),
+        }
+    }
 }
 
 impl Reach<'_, '_> {
@@ -72,6 +113,7 @@ impl Reach<'_, '_> {
         };
         let mut out = Vec::new();
         self.app_calls.clear();
+        self.carriers_reached.clear();
         // Services the pod's init containers loop on until they answer.
         let waited = super::service_waits::waited_hosts(pod);
         for k in self.by_name.candidates(texts) {
@@ -99,6 +141,20 @@ impl Reach<'_, '_> {
                             && !side_service(index, w))
                 })
                 .collect();
+            // Another migration's carrier the pod waits for or names as a
+            // host: an app it needs running (OpenNMS's core init waits for
+            // Grafana, which migrates in its own init container).
+            let carriers: Vec<usize> = match self.own.is_empty() {
+                true => vec![],
+                false => (behind.iter().copied())
+                    .filter(|w| self.migrations.contains(w) && !self.own.contains(w))
+                    .collect(),
+            };
+            if data.is_empty() && !carriers.is_empty() {
+                self.carriers_reached.push((s.doc, why.clone()));
+                (self.carriers_reached).extend(carriers.into_iter().map(|w| (w, why.clone())));
+                continue;
+            }
             if !behind.is_empty() && data.is_empty() {
                 // The app itself: a dependency when the pod's own command calls
                 // it, not when a config they share holds its URL.

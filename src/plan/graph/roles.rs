@@ -17,7 +17,7 @@ use super::hosts::Origin;
 use super::images::{data_image, repos, same_product};
 use super::lookup::derived_from;
 pub(super) use super::lookup::find_doc;
-use super::reach::{namespace_of, Reach, ServicesByName};
+use super::reach::{namespace_of, Reach};
 use crate::index::Index;
 use crate::k8s;
 use crate::yaml::tree::Tree;
@@ -64,6 +64,10 @@ pub struct DataServices {
     /// `migrate_db` over HTTP), or they wait for a table it creates (DevLake's
     /// fix-up). The app must run first. Why, per migration.
     pub calls_app: BTreeMap<usize, String>,
+    /// Workloads a migration needs running that carry another migration
+    /// (and the Services in front of them): apps, each gated on its own
+    /// migration, so never moved to the data services' Argo CD wave.
+    pub apps_needed: std::collections::BTreeSet<usize>,
     /// Regular chart Jobs a migration needs because they write a claim it
     /// mounts before it (see `prepares`): needs, but no hosts.
     pub preparers: std::collections::BTreeSet<usize>,
@@ -124,31 +128,16 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
     }
     let by_image: Vec<(usize, String)> =
         out.docs.iter().map(|(&w, why)| (w, why.clone())).collect();
-    // A workload that runs the image of any migration of the release is an app
-    // (Sentry's snuba-api, reached by its web migration, runs snuba's image).
-    let mut migration_repos: Vec<String> = migrations
-        .iter()
-        .flat_map(|(_, pod, _)| repos(pod))
-        .collect();
-    migration_repos.sort();
-    migration_repos.dedup();
-    let mut reach = Reach {
-        index,
-        services: &services,
-        by_name: ServicesByName::of(&services),
-        behind_of: vec![None; services.len()],
-        migration_repos,
-        migrations: &migration_docs,
-        of_data: Default::default(),
-        app_calls: Vec::new(),
-        single_ns: crate::plan::context::single_namespace(index),
-    };
+    let mut reach = Reach::new(index, &services, migrations, &migration_docs);
     for (k, (m, pod, name)) in migrations.iter().enumerate() {
         let ns = namespace_of(index, *m);
         let release_ns = reach.release_ns(&ns);
         // What the pod reads, once: its hosts, its waits, its own database.
         let texts = texts_of(index, pod);
+        reach.own = std::iter::once(*m).chain(derived_from(index, *m)).collect();
         let mut need = reach.reached_by(pod, &texts, &ns, "the migration");
+        reach.own.clear();
+        let apps = std::mem::take(&mut reach.carriers_reached);
         if let Some(call) = reach.app_calls.first() {
             out.calls_app.insert(k, format!("its own command calls {call}, an app of the release: it runs after the apps, as a contract step does (before them, the app would wait for it and it for the app)"));
         } else if let Some(why) = super::schema_wait::waits_for_schema(&texts) {
@@ -170,6 +159,9 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
         for (d, why) in &need {
             out.docs.entry(*d).or_insert_with(|| why.clone());
         }
+        // Needed, never data services: each waits for its own migration.
+        out.apps_needed.extend(apps.iter().map(|(d, _)| *d));
+        need.extend(apps);
         if !need.is_empty() {
             out.needs.entry(k).or_default().extend(need);
         }
@@ -616,7 +608,7 @@ mod tests {
                 })
                 .collect();
             let texts = vec![(parts.concat(), String::new(), Origin::Argv)];
-            let candidates = ServicesByName::of(&services).candidates(&texts);
+            let candidates = super::super::reach::ServicesByName::of(&services).candidates(&texts);
             for (k, s) in services.iter().enumerate() {
                 if mentions_host(&texts[0].0, &s.name, &s.namespace, "default") {
                     prop_assert!(candidates.contains(&k), "{} in {:?}", s.name, texts[0].0);

@@ -85,7 +85,7 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
     }
     hardening.extend(render_time_annotations(v));
     set_up_only(ctx, job, plan);
-    moving_image(ctx, job, plan);
+    install_only(ctx, job, plan);
     if !job.hook && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
         plan.note(codes::PM004, Some(job.doc), format!(
@@ -116,10 +116,37 @@ fn set_up_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
     }
 }
 
+/// Warns of an install-only hook of the chart that becomes a Job named by its
+/// content (PM021): Helm ran it once, the output runs it on every change. Only
+/// for a Job named a migration by the user (`--job`, an annotation): a command
+/// detection knows migrates is meant to rerun, and a set-up command has PM018.
+fn install_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
+    let Some(ev) = job
+        .events
+        .as_ref()
+        .filter(|_| job.matched.rule != "command")
+    else {
+        return;
+    };
+    let on = |suffix: &str| ev.iter().any(|e| e.ends_with(suffix));
+    let flagged = plan
+        .notes
+        .iter()
+        .any(|n| n.code == codes::PM018.code && n.doc == Some(job.doc));
+    if !on("-install") || on("-upgrade") || keeps_its_name(job) || flagged {
+        return;
+    }
+    plan.note(codes::PM021, Some(job.doc), format!(
+        "{}: the chart runs it only on install (`{}`); as a regular Job named by its content it runs again whenever its content changes (an upgrade that bumps its image or settings): check that its command is safe to rerun on a database it set up, or keep it out once installed (premigrate.io/migration: \"false\")",
+        ctx.object(job.doc),
+        ev.join(",")
+    ));
+}
+
 /// Warns of a migration image whose tag moves, in a Job named by its content
 /// (PM019): a new image under the tag is the same Job, which never reruns. A
 /// hook is made again on every upgrade, whatever its content.
-fn moving_image(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
+pub(crate) fn moving_image(ctx: &Context<'_>, job: &JobFacts<'_>, id: &Identity, plan: &mut Plan) {
     if job.hook {
         return;
     }
@@ -139,9 +166,9 @@ fn moving_image(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
         "" => "has no tag".to_string(),
         t => format!("is tagged `{t}`"),
     };
-    // A Job built from a workload is named for what the user sees in the output.
+    // A Job built from a workload is named as the output names it (PM302 too).
     let object = match job.new {
-        Some(_) => format!("Job/{} (from {})", job.original, ctx.object(job.doc)),
+        Some(_) => format!("Job/{} (from {})", id.name, ctx.object(job.doc)),
         None => ctx.object(job.doc),
     };
     plan.note(codes::PM019, Some(job.doc), format!(

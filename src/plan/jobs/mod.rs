@@ -518,6 +518,7 @@ fn plan_job(
     };
     let hardening = identity::hardening(ctx, &job, plan);
     let id = identity::identify(ctx, &job, &hardening);
+    identity::moving_image(ctx, &job, &id, plan);
     let mut edits = identity::edits(&job, &hardening, &id);
     let uses = identity::dependencies(ctx, &job, &id.refs);
     let (wave, weight) = if job.hook {

@@ -195,8 +195,9 @@ fn images(job: &Value) -> Vec<String> {
 /// Records the data services in the plan: they are never gated, and run first.
 pub(crate) fn record_data(ctx: &Context<'_>, release: &Release, plan: &mut Plan) {
     plan.data_services = release.data.docs.clone();
+    plan.apps_needed = release.data.apps_needed.clone();
     let needed: Vec<usize> = release.needs.iter().flatten().map(|n| n.0).collect();
-    for &d in &needed {
+    for &d in needed.iter().filter(|d| !plan.apps_needed.contains(d)) {
         for u in crate::plan::graph::roles::uses(ctx.index, d) {
             plan.data_support
                 .entry(u)

@@ -31,18 +31,30 @@ pub(crate) fn order(
     let group = needs_group(&job.original);
     let group_key = per_migration_key(engines::KAPP_GROUP, &format!("needs-{}", job.original));
     for (d, why) in &job.place.needs {
-        let mut docs = vec![*d];
-        docs.extend(roles::uses(ctx.index, *d));
-        for doc in docs {
+        if plan.apps_needed.contains(d) {
+            // An app that waits for its own migration: below it, Argo CD
+            // would wait for it before that migration runs.
+            continue;
+        }
+        let needed = format!(
+            "{} needs it ({why}): it must be ready before the migration runs",
+            job.object
+        );
+        // What the data service itself uses moves with it, for its sake: the
+        // migration need not read it (a bundled database's password Secret).
+        let used = format!(
+            "{} uses it and {} needs that ({why}): it must exist before the data service starts",
+            ctx.index.entries[*d].info.object(),
+            job.object
+        );
+        let uses = roles::uses(ctx.index, *d);
+        let docs = std::iter::once((*d, &needed)).chain(uses.into_iter().map(|u| (u, &used)));
+        for (doc, why) in docs {
             // A custom resource, its CRD or a ClusterRole is not parsed by the index.
             let Some(v) = roles::peek(ctx.index, doc) else {
                 continue;
             };
-            let why = format!(
-                "{} needs it ({why}): it must be ready before the migration runs",
-                job.object
-            );
-            lower_wave(plan, &v, doc, data_wave, &why);
+            lower_wave(plan, &v, doc, data_wave, why);
         }
         if let Some(v) = roles::peek(ctx.index, *d) {
             let why = format!("{} is upserted after it", job.object);

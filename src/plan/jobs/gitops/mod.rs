@@ -70,8 +70,22 @@ pub(crate) fn plan(
 
 /// The Job's Argo CD wave: the pre migrations in order just below the apps' lowest
 /// wave, the contract steps in order just above their highest. Clamped, never wrapped.
+/// A migration that needs an app which waits for its own migration runs in
+/// that app's wave: below it, Argo CD would wait for the Job before applying
+/// the app the Job waits for.
 fn job_wave(ctx: &Context<'_>, job: &JobFacts<'_>, workloads: &Workloads, plan: &mut Plan) -> i64 {
     let p = &job.place;
+    let app_waves = (p.needs.iter())
+        .filter(|(d, _)| plan.apps_needed.contains(d))
+        .map(|(d, _)| {
+            (ctx.value(*d))
+                .and_then(|v| annotation(v, engines::ARGO_WAVE))
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .unwrap_or(0)
+        });
+    if let (Phase::Pre, Some(w)) = (job.phase, app_waves.max()) {
+        return w;
+    }
     let wave = match job.phase {
         Phase::Pre => workloads
             .min_wave

@@ -11,11 +11,15 @@
 //! - kapp: an object with `upsert after upserting G` starts once every member of G is ready;
 //! - Helm hooks (Helm 4, one install or one upgrade): `pre-*` hooks one by one by
 //!   (weight, name), each waited for; then the regular resources; then `post-*` hooks
-//!   (after the regular resources are applied, or ready under `--wait`).
+//!   (after the regular resources are applied, or ready under `--wait`). Helm
+//!   waits only for a Job or Pod hook: any other (Phoenix's Deployment hook)
+//!   lets the next step go once it is applied, and is ready when its waits are.
 
 use std::collections::BTreeMap;
 
 use super::argo;
+
+mod chain;
 pub use super::argo::ArgoHook;
 pub use super::why::Why;
 use crate::yaml::value::List;
@@ -157,7 +161,7 @@ pub fn check(nodes: &[Node], engine: Engine) -> Result<(), Deadlock> {
     // An object that never runs in this scenario is a problem only for what waits on it.
     match (0..nodes.len()).find(|&i| !ready[i] && slots[i] != Slot::Never) {
         None => Ok(()),
-        Some(first) => Err(explain(nodes, &slots, &ready, first, engine)),
+        Some(first) => Err(chain::explain(nodes, &slots, &ready, first, engine)),
     }
 }
 
@@ -176,13 +180,30 @@ fn settle(nodes: &[Node], engine: Engine) -> (Vec<Slot>, Vec<bool>) {
     order.sort_by_key(|&i| slots[i]);
     let mut queue: std::collections::VecDeque<usize> = order.into();
     let mut queued = vec![true; nodes.len()];
+    // Hooks Helm applied and went on from without waiting for them.
+    let mut released = vec![false; nodes.len()];
     while let Some(i) = queue.pop_front() {
         queued[i] = false;
-        if ready[i] || pending.blocks(nodes, &slots, &ready, i, engine) {
+        if ready[i] {
             continue;
         }
-        ready[i] = true;
-        let moved = pending.ready(nodes, &slots, i);
+        let mut moved = None;
+        if !released[i]
+            && unwaited(nodes, engine, i)
+            && !pending.applied_later(nodes, &slots, i, engine)
+        {
+            released[i] = true;
+            moved = Some(pending.ready(nodes, &slots, i));
+        }
+        if !pending.blocks(nodes, &slots, &ready, i, engine) {
+            ready[i] = true;
+            if !released[i] {
+                moved = Some(pending.ready(nodes, &slots, i));
+            }
+        }
+        let Some(moved) = moved.or_else(|| ready[i].then(Moved::none)) else {
+            continue;
+        };
         for j in woken.by(i, &moved, &pending) {
             if !ready[j] && !queued[j] {
                 queued[j] = true;
@@ -191,6 +212,14 @@ fn settle(nodes: &[Node], engine: Engine) -> (Vec<Slot>, Vec<bool>) {
         }
     }
     (slots, ready)
+}
+
+/// Whether Helm goes on from hook `i` once it is applied, without waiting for
+/// it to be ready: it waits only for Jobs and Pods.
+fn unwaited(nodes: &[Node], engine: Engine, i: usize) -> bool {
+    matches!(engine, Engine::HelmInstall | Engine::HelmUpgrade)
+        && nodes[i].hook.is_some()
+        && !matches!(nodes[i].label.split('/').next(), Some("Job" | "Pod"))
 }
 
 /// When `engine` gets to each object.
@@ -221,6 +250,16 @@ struct Moved<'n> {
     order: bool,
     /// kapp groups now without a pending member.
     groups: Vec<&'n str>,
+}
+
+impl Moved<'_> {
+    /// Nothing moved: only what waits for the object may go on.
+    fn none() -> Self {
+        Moved {
+            order: false,
+            groups: Vec::new(),
+        }
+    }
 }
 
 impl<'n> Pending<'n> {
@@ -290,9 +329,24 @@ impl<'n> Pending<'n> {
         i: usize,
         engine: Engine,
     ) -> bool {
-        let applied_later = match (engine, slots[i]) {
-            (_, Slot::Never) => return true,
-            (_, Slot::Done) => return false,
+        match slots[i] {
+            Slot::Never => return true,
+            Slot::Done => return false,
+            _ => {}
+        }
+        self.applied_later(nodes, slots, i, engine)
+            || nodes[i].waits.iter().any(|(w, _)| !ready[*w])
+            || nodes[i]
+                .checks
+                .iter()
+                .any(|(w, _)| !ready[*w] && slots[*w] != Slot::Never)
+    }
+
+    /// Whether the engine has not applied object `i` yet.
+    fn applied_later(&self, nodes: &[Node], slots: &[Slot], i: usize, engine: Engine) -> bool {
+        match (engine, slots[i]) {
+            (_, Slot::Never) => true,
+            (_, Slot::Done) => false,
             (Engine::Kapp, _) => nodes[i]
                 .after_groups
                 .iter()
@@ -302,13 +356,7 @@ impl<'n> Pending<'n> {
                 self.phase_zero > 0 || self.first_post().is_some_and(|f| f < s)
             }
             (_, Slot::Free) => false,
-        };
-        applied_later
-            || nodes[i].waits.iter().any(|(w, _)| !ready[*w])
-            || nodes[i]
-                .checks
-                .iter()
-                .any(|(w, _)| !ready[*w] && slots[*w] != Slot::Never)
+        }
     }
 }
 
@@ -377,104 +425,6 @@ impl<'n> Woken<'n> {
             .flat_map(|g| self.after.get(g).into_iter().flatten());
         self.waiters[i].iter().chain(at).chain(after).copied()
     }
-}
-
-/// The first unmet condition that keeps object `i` from being ready, if any.
-fn blocker(
-    nodes: &[Node],
-    slots: &[Slot],
-    ready: &[bool],
-    i: usize,
-    engine: Engine,
-) -> Option<(Option<usize>, String)> {
-    if slots[i] == Slot::Never {
-        return Some((None, never_reason(&nodes[i], engine)));
-    }
-    if slots[i] == Slot::Done {
-        return None;
-    }
-    if let Some(b) = apply_blocker(nodes, slots, ready, i, engine) {
-        return Some(b);
-    }
-    nodes[i]
-        .waits
-        .iter()
-        .find(|(w, _)| !ready[*w])
-        .or_else(|| {
-            nodes[i]
-                .checks
-                .iter()
-                .find(|(w, _)| !ready[*w] && slots[*w] != Slot::Never)
-        })
-        .map(|(w, why)| (Some(*w), why.words(&nodes[*w].label)))
-}
-
-/// What keeps the engine from applying object `i`.
-fn apply_blocker(
-    nodes: &[Node],
-    slots: &[Slot],
-    ready: &[bool],
-    i: usize,
-    engine: Engine,
-) -> Option<(Option<usize>, String)> {
-    match (engine, slots[i]) {
-        (Engine::Kapp, _) => nodes[i].after_groups.iter().find_map(|g| {
-            (0..nodes.len())
-                .find(|&j| !ready[j] && nodes[j].groups.contains(g))
-                .map(|j| (Some(j), format!("kapp: upsert after upserting {g}")))
-        }),
-        (_, Slot::Step(..)) => (0..nodes.len())
-            .find(|&j| !ready[j] && matches!(slots[j], Slot::Step(..)) && slots[j] < slots[i])
-            .map(|j| (Some(j), step_reason(&nodes[j], slots[j], engine))),
-        (_, Slot::Post(..)) => (0..nodes.len())
-            .find(|&j| {
-                !ready[j]
-                    && match slots[j] {
-                        Slot::Step(0, ..) => true,
-                        Slot::Post(..) => slots[j] < slots[i],
-                        _ => false,
-                    }
-            })
-            .map(|j| (Some(j), step_reason(&nodes[j], slots[j], engine))),
-        (_, Slot::Free | Slot::Done) => None,
-        (_, Slot::Never) => Some((None, never_reason(&nodes[i], engine))),
-    }
-}
-
-fn step_reason(n: &Node, s: Slot, engine: Engine) -> String {
-    match (engine, s) {
-        (Engine::ArgoCd, Slot::Step(phase, wave, _)) => format!(
-            "Argo CD waits for {} wave {wave} to be healthy first",
-            ["PreSync", "Sync", "PostSync"][phase as usize]
-        ),
-        _ => match &n.hook {
-            Some(h) => format!(
-                "Helm runs `{}` hooks one at a time by weight, then name, and waits for this one (weight {}) first",
-                h.events.join(","),
-                h.weight
-            ),
-            None => "Helm applies the release's resources first".into(),
-        },
-    }
-}
-
-fn never_reason(n: &Node, engine: Engine) -> String {
-    if engine == Engine::ArgoCd {
-        return "an Argo CD hook that does not run in a sync (Skip, SyncFail or PostDelete)".into();
-    }
-    let events = n
-        .hook
-        .as_ref()
-        .map(|h| h.events.join(","))
-        .unwrap_or_default();
-    format!(
-        "a `{events}` hook: it does not run on {}",
-        if engine == Engine::HelmUpgrade {
-            "an upgrade"
-        } else {
-            "an install"
-        }
-    )
 }
 
 /// Helm runs hooks of one weight one by one, in name order; of one name, in
@@ -552,51 +502,6 @@ fn helm_slot(n: &Node, nodes: &[Node], engine: Engine) -> Slot {
     }
 }
 
-/// Follows the first unmet condition from object `start` until it loops or ends.
-fn explain(
-    nodes: &[Node],
-    slots: &[Slot],
-    ready: &[bool],
-    start: usize,
-    engine: Engine,
-) -> Deadlock {
-    // Prefer to start inside a cycle: follow from `start` and report from the first repeat.
-    let mut chain: Vec<(usize, String)> = Vec::new();
-    let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut at = start;
-    loop {
-        if let Some(&pos) = seen.get(&at) {
-            let cycle = chain[pos..]
-                .iter()
-                .map(|(i, why)| (nodes[*i].label.clone(), why.clone()))
-                .collect();
-            return Deadlock {
-                engine,
-                chain: cycle,
-                cycle: true,
-            };
-        }
-        seen.insert(at, chain.len());
-        match blocker(nodes, slots, ready, at, engine) {
-            Some((Some(next), why)) => {
-                chain.push((at, format!("{why}: waits for {}", nodes[next].label)));
-                at = next;
-            }
-            other => {
-                chain.push((at, other.map(|b| b.1).unwrap_or_default()));
-                return Deadlock {
-                    engine,
-                    chain: chain
-                        .into_iter()
-                        .map(|(i, why)| (nodes[i].label.clone(), why))
-                        .collect(),
-                    cycle: false,
-                };
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,16 +512,24 @@ mod tests {
     fn settle_by_passes(nodes: &[Node], engine: Engine) -> Vec<bool> {
         let slots = slots(nodes, engine);
         let mut ready = vec![false; nodes.len()];
+        let mut released = vec![false; nodes.len()];
         loop {
             let mut pending = Pending::of(nodes, &slots);
-            for j in (0..nodes.len()).filter(|&j| ready[j]) {
+            for j in (0..nodes.len()).filter(|&j| ready[j] || released[j]) {
                 pending.ready(nodes, &slots, j);
             }
+            let go: Vec<usize> = (0..nodes.len())
+                .filter(|&i| !ready[i] && !released[i] && unwaited(nodes, engine, i))
+                .filter(|&i| !pending.applied_later(nodes, &slots, i, engine))
+                .collect();
             let now: Vec<usize> = (0..nodes.len())
                 .filter(|&i| !ready[i] && !pending.blocks(nodes, &slots, &ready, i, engine))
                 .collect();
-            if now.is_empty() {
+            if now.is_empty() && go.is_empty() {
                 return ready;
+            }
+            for i in go {
+                released[i] = true;
             }
             for i in now {
                 ready[i] = true;
@@ -648,7 +561,11 @@ mod tests {
         )
             .prop_map(
                 |(events, weight, wave, deleted, groups, after, waits, checks)| Node {
-                    label: format!("Job/x{weight}{wave}"),
+                    // Some hooks Helm does not wait for (not a Job or Pod).
+                    label: match (weight, wave) {
+                        (-2, _) | (_, 1) => format!("Deployment/x{weight}{wave}"),
+                        _ => format!("Job/x{weight}{wave}"),
+                    },
                     hook: (!events.is_empty()).then(|| {
                         Box::new(Hook {
                             events: events.split(',').map(str::to_string).collect(),
@@ -906,7 +823,7 @@ mod tests {
         }
         let mut ready = vec![false; nodes.len()];
         while let Some(i) = (0..nodes.len())
-            .find(|&i| !ready[i] && blocker(nodes, &slots, &ready, i, engine).is_none())
+            .find(|&i| !ready[i] && chain::blocker(nodes, &slots, &ready, i, engine).is_none())
         {
             ready[i] = true;
         }
