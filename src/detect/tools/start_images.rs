@@ -1,7 +1,7 @@
 //! App images whose own start migrates the schema, then serves: the rows the
 //! real-chart checks of session 27 added (Huginn, Planka, DocuSeal, Kanboard,
 //! Shynet, Castopod, Marquez, FreeScout, LibreNMS; session 29: Terrakube,
-//! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki and Magento, XWiki). As in [`super::START_UP`],
+//! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki, Magento and WordPress, XWiki, Bytebase, Trigger.dev). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -167,5 +167,29 @@ pub const START_IMAGES: &[Tool] = &[
         images: &["xwiki", "*/xwiki", "*xwiki/xwiki"],
         image_cmd: &["docker-entrypoint.sh", "xwiki"],
         ..tool("XWiki", &["xwiki-start"])
+    },
+    Tool {
+        // Bitnami's WordPress image (`wordpress_initialize`) runs `wp core
+        // install` on a first start and `wp core update-db` on every later
+        // one, in every pod (and in the chart's scheduler CronJob), with no
+        // lock and no switch; wp-config.php lives on its claim.
+        serves: &["", "*/wordpress/run.sh", "*/apache/run.sh", "*/nginx/run.sh"],
+        images: &["*bitnami/wordpress", "*bitnami/wordpress-nginx"],
+        ..tool("Bitnami WordPress", &["bitnami-wordpress"])
+    },
+    Tool {
+        // Bytebase's server migrates its metadata database at start
+        // (`migrator.MigrateSchema`), then serves; no command only migrates.
+        serves: &["", "--port*", "--data*", "--external-url*", "--pg*"],
+        images: &["*bytebase/bytebase"],
+        ..tool("Bytebase", &["bytebase"])
+    },
+    Tool {
+        // Trigger.dev's webapp image (`scripts/entrypoint.sh`) runs Prisma's
+        // `migrate deploy`, then goose on ClickHouse (no lock), then serves.
+        serves: &[""],
+        images: &["*triggerdotdev/trigger.dev"],
+        image_cmd: &["./scripts/entrypoint.sh"],
+        ..tool("Trigger.dev webapp image", &["trigger-webapp-start"])
     },
 ];

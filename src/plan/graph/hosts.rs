@@ -90,6 +90,18 @@ pub fn names_host(text: &str, origin: &Origin, name: &str, svc_ns: &str, job_ns:
 /// `MAIL_SERVER`, `EMAIL_HOST`).
 const MAIL_KEY_WORDS: &[&str] = &["SMTP", "MAIL"];
 
+/// Words of a setting's name that say it holds the app's own public address
+/// (Lakekeeper's `LAKEKEEPER__BASE_URI`): where users reach the app, never
+/// something a migration connects to.
+const OWN_URL_KEY_WORDS: &[[&str; 2]] = &[
+    ["BASE", "URI"],
+    ["BASE", "URL"],
+    ["PUBLIC", "URL"],
+    ["EXTERNAL", "URL"],
+    ["SITE", "URL"],
+    ["ROOT", "URL"],
+];
+
 /// Whether a text comes from a setting that names a mail server (Rallly's
 /// `SMTP_HOST` of its relay): the app sends mail through it, a migration
 /// never connects to it, and a relay the migration waited for would hold it
@@ -99,6 +111,23 @@ pub fn mail_setting(origin: &Origin) -> bool {
         Origin::Env(key) | Origin::File(key) => {
             let key = key.to_ascii_uppercase();
             MAIL_KEY_WORDS.iter().any(|w| key.contains(w))
+        }
+        Origin::Argv => false,
+    }
+}
+
+/// Whether a text comes from a setting that holds the app's own public
+/// address ([`OWN_URL_KEY_WORDS`]): not a host the migration needs.
+pub fn own_url_setting(origin: &Origin) -> bool {
+    match origin {
+        Origin::Env(key) | Origin::File(key) => {
+            // Whole words in a row: `DATABASE_URL` is no `BASE_URL`.
+            let key = key.to_ascii_uppercase();
+            let words: Vec<&str> = key
+                .split(['_', '.', '-'])
+                .filter(|w| !w.is_empty())
+                .collect();
+            (words.windows(2)).any(|pair| OWN_URL_KEY_WORDS.iter().any(|w| pair == w))
         }
         Origin::Argv => false,
     }
@@ -720,6 +749,30 @@ mod tests {
             assert!(!super::mail_setting(&Origin::Env(key.to_string())), "{key}");
         }
         assert!(!super::mail_setting(&Origin::Argv));
+    }
+
+    /// The app's own public address (Lakekeeper's `LAKEKEEPER__BASE_URI`) is
+    /// where users reach it, never a migration's dependency.
+    #[test]
+    fn own_url_settings_name_no_dependency() {
+        for key in [
+            "LAKEKEEPER__BASE_URI",
+            "PUBLIC_URL",
+            "server.external-url",
+            "SITE_URL",
+        ] {
+            assert!(
+                super::own_url_setting(&Origin::Env(key.to_string())),
+                "{key}"
+            );
+        }
+        for key in ["DB_HOST", "REDIS_URL", "DATABASE_URL", "S3_ENDPOINT"] {
+            assert!(
+                !super::own_url_setting(&Origin::Env(key.to_string())),
+                "{key}"
+            );
+        }
+        assert!(!super::own_url_setting(&Origin::Argv));
     }
 
     /// keystone's logging.conf names a logger like the Service: not a host.

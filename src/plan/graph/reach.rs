@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::hosts::{mail_setting, names_host, Origin};
+use super::hosts::{mail_setting, names_host, own_url_setting, Origin};
 use super::roles::{chart_gated, pod_of, runs_image_of, selected, side_service, texts_of, Svc};
 use crate::index::Index;
 use crate::yaml::Value;
@@ -120,6 +120,7 @@ impl Reach<'_, '_> {
             let s = &services[k];
             let Some(seen) = texts.iter().find(|(t, _, from)| {
                 !mail_setting(from)
+                    && !own_url_setting(from)
                     && names_host(t, from, &s.name, &release(&s.namespace), &release(ns))
             }) else {
                 continue;

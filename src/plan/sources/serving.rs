@@ -31,6 +31,7 @@ pub(crate) fn warn(ctx: &Context<'_>, plan: &mut Plan) {
         })
         .collect();
     let migrated = migrated_images(ctx, plan);
+    let job_sources = job_env_sources(plan);
     // Every app container is classified: a big stream's are spread over the cores.
     let size = |doc: usize| ctx.index.stream.doc_text(doc).len();
     // Autoscalers are identified, not read: charts name one after its target.
@@ -39,7 +40,7 @@ pub(crate) fn warn(ctx: &Context<'_>, plan: &mut Plan) {
         .filter_map(|e| e.info.name.as_deref())
         .collect();
     let found = crate::par::map(&todo, size, |doc| {
-        serving(ctx, doc, (&migrated, &autoscaled))
+        serving(ctx, doc, (&migrated, &autoscaled), &job_sources)
     });
     // Workloads that run one image with one tool (Kestra's five server
     // components) are one note: one Job migrates for all of them.
@@ -86,6 +87,55 @@ fn migrated_images(ctx: &Context<'_>, plan: &Plan) -> Vec<(String, String)> {
     .collect()
 }
 
+/// The config sources (`ConfigMap/name`, `Secret/name`) each migration's
+/// containers read whole (`envFrom`), with the image repository that reads them.
+fn job_env_sources(plan: &Plan) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for m in &plan.migrations {
+        let lists = ["initContainers", "containers"].map(|l| m.pod.get(l));
+        for c in lists.into_iter().flatten().flat_map(Value::items) {
+            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+            let repo = crate::detect::image_repository(image).to_string();
+            out.extend(env_from_names(c).into_iter().map(|s| (s, repo.clone())));
+        }
+    }
+    out
+}
+
+/// The ConfigMaps and Secrets a container reads whole, as `Kind/name`.
+fn env_from_names(c: &Value) -> Vec<String> {
+    let sources = c.get("envFrom").map(Value::items).unwrap_or(&[]);
+    let named = |src: &Value, key: &str, kind: &str| {
+        let name = src.at(&[key, "name"]).and_then(Value::as_str)?;
+        Some(format!("{kind}/{name}"))
+    };
+    (sources.iter())
+        .filter_map(|s| {
+            named(s, "configMapRef", "ConfigMap").or_else(|| named(s, "secretRef", "Secret"))
+        })
+        .collect()
+}
+
+/// Whether the generic switch that makes container `c` migrate at start
+/// reaches it only from a config source a migration Job of another image
+/// reads too: the Job's setting (Agenta's `AGENTA_AUTO_MIGRATIONS`, read by
+/// the alembic Job's runner), not the app's.
+fn jobs_switch(c: &Value, with_env: &Value, job_sources: &[(String, String)]) -> bool {
+    let Some((_, switch)) = crate::detect::on_switch(with_env) else {
+        return false;
+    };
+    let name = switch.split('=').next().unwrap_or("");
+    let own = crate::k8s::env_values(c).any(|(_, n, _)| n == name);
+    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    let repo = crate::detect::image_repository(image);
+    let mine = env_from_names(c);
+    let shared: Vec<&(String, String)> = job_sources
+        .iter()
+        .filter(|(s, _)| mine.contains(s))
+        .collect();
+    !own && !shared.is_empty() && shared.iter().all(|(_, r)| r != repo)
+}
+
 /// The PM011 messages for the containers of workload `doc` that migrate, then
 /// serve, and run no image a migration of the stream runs (`migrated`), each
 /// with what makes it the same as another workload's (code, namespace, image
@@ -94,6 +144,7 @@ fn serving(
     ctx: &Context<'_>,
     doc: usize,
     (migrated, autoscaled): (&[(String, String)], &[&str]),
+    job_sources: &[(String, String)],
 ) -> Vec<(crate::diag::Code, String, String)> {
     let Some(v) = ctx.value(doc) else {
         return vec![];
@@ -141,7 +192,8 @@ fn serving(
             // A database in a file its config names (Headscale's `type:
             // sqlite`) is the pod's own: nothing shared to race for.
             let own_file = || super::file_database(ctx, pod, c).is_some();
-            (acts && !own_file()).then(|| {
+            let jobs_switch = || verdict.tool.is_none() && jobs_switch(c, &with_env, job_sources);
+            (acts && !own_file() && !jobs_switch()).then(|| {
                 let (code, text) = match verdict.kind {
                     Kind::Migration => {
                         only_migrates(&object, (c, i), &verdict, &scripts, &ctx.rules)
