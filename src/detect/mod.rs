@@ -39,7 +39,7 @@ pub use classify::{
     runs_entrypoint_script,
 };
 pub use rules::{Rules, Target};
-pub use scripts::{decode_base64, reads, reads_overlap, references, Sources};
+pub use scripts::{decode_base64, env_from_names, reads, reads_overlap, references, Sources};
 pub use selector::Selector;
 pub use set_up::set_up_only;
 pub use steps::{idles_after_migration, migration_steps};

@@ -331,21 +331,35 @@ pub fn references(pod_spec: &Value) -> std::collections::BTreeSet<String> {
 }
 
 /// The Secrets and ConfigMaps a pod spec reads whole: `envFrom`, volumes.
+/// The ConfigMaps and Secrets a container reads whole (`envFrom`), as `Kind/name`.
+pub fn env_from_names(c: &Value) -> Vec<String> {
+    let named = |src: &Value, key: &str, kind: &str| {
+        let name = src.at(&[key, "name"]).and_then(Value::as_str)?;
+        Some(format!("{kind}/{name}"))
+    };
+    (c.get("envFrom").map(Value::items).unwrap_or(&[]).iter())
+        .flat_map(|s| {
+            [
+                named(s, "secretRef", "Secret"),
+                named(s, "configMapRef", "ConfigMap"),
+            ]
+        })
+        .flatten()
+        .collect()
+}
+
 fn references_whole(pod_spec: &Value) -> std::collections::BTreeSet<String> {
     let mut out = std::collections::BTreeSet::new();
+    for list in ["initContainers", "containers"] {
+        for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
+            out.extend(env_from_names(c));
+        }
+    }
     let mut add = |kind: &str, v: Option<&Value>| {
         if let Some(n) = v.and_then(Value::as_str) {
             out.insert(format!("{kind}/{n}"));
         }
     };
-    for list in ["initContainers", "containers"] {
-        for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
-            for e in c.get("envFrom").map(Value::items).unwrap_or(&[]) {
-                add("Secret", e.at(&["secretRef", "name"]));
-                add("ConfigMap", e.at(&["configMapRef", "name"]));
-            }
-        }
-    }
     for v in pod_spec.get("volumes").map(Value::items).unwrap_or(&[]) {
         add("Secret", v.at(&["secret", "secretName"]));
         add("ConfigMap", v.at(&["configMap", "name"]));

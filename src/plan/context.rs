@@ -367,6 +367,11 @@ pub(crate) fn annotation<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     }
 }
 
+/// The object's `argocd.argoproj.io/sync-wave`, when it is set and an integer.
+pub(crate) fn argo_wave(v: &Value) -> Option<i64> {
+    annotation(v, engines::ARGO_WAVE).and_then(|w| w.trim().parse().ok())
+}
+
 /// The chart's `helm.sh/hook-weight`, when it is set and an integer.
 pub(crate) fn hook_weight(v: &Value) -> Option<i64> {
     annotation(v, engines::HELM_HOOK_WEIGHT).and_then(|w| w.trim().parse().ok())

@@ -102,11 +102,7 @@ pub(crate) fn without(
 fn with_waves(ctx: &Context<'_>, docs: Vec<usize>) -> Workloads {
     let waves: Vec<i64> = docs
         .iter()
-        .filter_map(|&w| {
-            ctx.value(w)
-                .and_then(|v| annotation(v, engines::ARGO_WAVE))
-                .and_then(|s| s.trim().parse().ok())
-        })
+        .filter_map(|&w| ctx.value(w).and_then(crate::plan::context::argo_wave))
         .collect();
     Workloads {
         min_wave: waves.iter().copied().min().unwrap_or(0).min(0),

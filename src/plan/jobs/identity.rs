@@ -84,8 +84,9 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
         }
     }
     hardening.extend(render_time_annotations(v));
-    set_up_only(ctx, job, plan);
-    install_only(ctx, job, plan);
+    if !set_up_only(ctx, job, plan) {
+        install_only(ctx, job, plan);
+    }
     if !job.hook && v.at(&["spec", "ttlSecondsAfterFinished"]).is_some() {
         hardening.push((path!["spec", "ttlSecondsAfterFinished"], None, "TTL"));
         plan.note(codes::PM004, Some(job.doc), format!(
@@ -98,9 +99,10 @@ pub(crate) fn hardening(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) 
 
 /// Warns of a set-up command that fails on a database it set up, in a Job
 /// named by its content (PM018): a hook that keeps its name runs once.
-fn set_up_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
+/// Whether it warned.
+fn set_up_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> bool {
     if keeps_its_name(job) {
-        return;
+        return false;
     }
     let containers = ["initContainers", "containers"]
         .iter()
@@ -113,13 +115,15 @@ fn set_up_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
             "{}: runs `{cmd}`, which fails on a database it set up: named by its content, the Job is made again whenever it changes, fails, and the workloads gated on it wait; use the tool's idempotent form (`-initOrUpgradeSchema`, `init || migrate`, `rails db:prepare`)",
             ctx.object(job.doc)
         ));
+        return true;
     }
+    false
 }
 
 /// Warns of an install-only hook of the chart that becomes a Job named by its
 /// content (PM021): Helm ran it once, the output runs it on every change. Only
 /// for a Job named a migration by the user (`--job`, an annotation): a command
-/// detection knows migrates is meant to rerun, and a set-up command has PM018.
+/// detection knows migrates is meant to rerun (a set-up one has PM018 instead).
 fn install_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
     let Some(ev) = job
         .events

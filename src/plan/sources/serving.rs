@@ -96,24 +96,14 @@ fn job_env_sources(plan: &Plan) -> Vec<(String, String)> {
         for c in lists.into_iter().flatten().flat_map(Value::items) {
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
             let repo = crate::detect::image_repository(image).to_string();
-            out.extend(env_from_names(c).into_iter().map(|s| (s, repo.clone())));
+            out.extend(
+                crate::detect::env_from_names(c)
+                    .into_iter()
+                    .map(|s| (s, repo.clone())),
+            );
         }
     }
     out
-}
-
-/// The ConfigMaps and Secrets a container reads whole, as `Kind/name`.
-fn env_from_names(c: &Value) -> Vec<String> {
-    let sources = c.get("envFrom").map(Value::items).unwrap_or(&[]);
-    let named = |src: &Value, key: &str, kind: &str| {
-        let name = src.at(&[key, "name"]).and_then(Value::as_str)?;
-        Some(format!("{kind}/{name}"))
-    };
-    (sources.iter())
-        .filter_map(|s| {
-            named(s, "configMapRef", "ConfigMap").or_else(|| named(s, "secretRef", "Secret"))
-        })
-        .collect()
 }
 
 /// Whether the generic switch that makes container `c` migrate at start
@@ -128,7 +118,7 @@ fn jobs_switch(c: &Value, with_env: &Value, job_sources: &[(String, String)]) ->
     let own = crate::k8s::env_values(c).any(|(_, n, _)| n == name);
     let image = c.get("image").and_then(Value::as_str).unwrap_or("");
     let repo = crate::detect::image_repository(image);
-    let mine = env_from_names(c);
+    let mine = crate::detect::env_from_names(c);
     let shared: Vec<&(String, String)> = job_sources
         .iter()
         .filter(|(s, _)| mine.contains(s))

@@ -79,8 +79,7 @@ fn job_wave(ctx: &Context<'_>, job: &JobFacts<'_>, workloads: &Workloads, plan: 
         .filter(|(d, _)| plan.apps_needed.contains(d))
         .map(|(d, _)| {
             (ctx.value(*d))
-                .and_then(|v| annotation(v, engines::ARGO_WAVE))
-                .and_then(|s| s.trim().parse::<i64>().ok())
+                .and_then(crate::plan::context::argo_wave)
                 .unwrap_or(0)
         });
     if let (Phase::Pre, Some(w)) = (job.phase, app_waves.max()) {
