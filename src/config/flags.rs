@@ -85,7 +85,7 @@ pub struct Opts {
     /// The container --migrate uses when the workload has several.
     #[arg(long, env = "PREMIGRATE_MIGRATE_CONTAINER", value_name = "NAME")]
     pub migrate_container: Option<String>,
-    /// Extract the init container with this name as a migration Job (repeatable; comma-separated in the variable).
+    /// Extract the init container with this name as a migration Job: NAME in every workload, WORKLOAD/NAME in one (repeatable; comma-separated in the variable).
     #[arg(
         long,
         value_name = "NAME",

@@ -354,6 +354,11 @@ fn by_image_env_name(
         }
         _ => {}
     }
+    if let Some(why) = super::image_rows::env_mode(image, c) {
+        (v.kind, v.confidence) = (Kind::Migration, Confidence::Likely);
+        v.signals.push(signal(SignalKind::Env, name, why));
+        return;
+    }
     // A tool's own subcommand (wger's `./manage.py setup-powersync-storage`)
     // replaces the entrypoint that reads a switch the chart gives every container.
     let other_task = has_command && !runs_entrypoint_script(c) && switches::tool_task(c);

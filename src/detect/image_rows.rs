@@ -77,3 +77,25 @@ pub(super) fn is_image_cmd(image: &str, argv: &[String]) -> bool {
                 .eq(t.image_cmd.iter().map(|w| bare(w)))
     })
 }
+
+/// Images that run a migration and exit when an env variable holds a flag
+/// (image glob, variable, flag, what it then does): SkyWalking's OAP server
+/// image with `-Dmode=init` in `JAVA_OPTS`, the chart's init Job, creates
+/// the storage schema and exits (its Deployment runs `-Dmode=no-init`).
+const ENV_MODES: &[(&str, &str, &str, &str)] = &[(
+    "*apache/skywalking-oap-server",
+    "JAVA_OPTS",
+    "-Dmode=init",
+    "runs the OAP server in init mode: it creates the storage schema, then exits",
+)];
+
+/// What container `c` of image `image` does by an [`ENV_MODES`] row, if one matches.
+pub(super) fn env_mode(image: &str, c: &crate::yaml::Value) -> Option<String> {
+    let repo = super::image_repository(image).to_ascii_lowercase();
+    ENV_MODES.iter().find_map(|&(g, var, flag, what)| {
+        let value = crate::k8s::env_values(c).find_map(|(_, n, v)| (n == var).then_some(v))?;
+        let words = value.as_str()?.split_whitespace();
+        (ImageGlob::new(g).matches(&repo, image) && words.into_iter().any(|w| w == flag))
+            .then(|| format!("env `{var}` has `{flag}`: image `{image}` {what}"))
+    })
+}

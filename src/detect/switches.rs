@@ -9,6 +9,12 @@ use crate::yaml::Value;
 /// (`DO_NOT_MIGRATE`: Huginn's.)
 const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "NOT_", "OFF"];
 
+/// Words of a name that make it a setting of what a migration run includes,
+/// not a switch of whether one runs at start (Firezone's
+/// `RUN_MANUAL_MIGRATIONS=true` adds its manual migrations to the migrate
+/// command; `web start` never migrates).
+const SETTING_WORDS: &[&str] = &["MANUAL"];
+
 /// Words of a switch's name that say the migration runs somewhere else when it
 /// is true (Rasa X's `RUN_DATABASE_MIGRATION_AS_SEPARATE_SERVICE`): never on here.
 const DELEGATING: &[&str] = &["SEPARATE", "EXTERNAL", "REMOTE"];
@@ -132,7 +138,8 @@ fn switch_state(name: &str, value: &str) -> Option<bool> {
         || ["AUTO_MIGRAT", "RUN_MIGRAT", "MIGRATE_ON"]
             .iter()
             .any(|w| up.contains(w));
-    if !up.contains("MIGRAT") || !(negative || switch) || !(truthy || falsy) {
+    let setting = SETTING_WORDS.iter().any(|w| up.contains(w));
+    if !up.contains("MIGRAT") || setting || !(negative || switch) || !(truthy || falsy) {
         return None;
     }
     Some(truthy != negative)
@@ -165,7 +172,8 @@ pub fn on_switch(c: &Value) -> Option<(usize, String)> {
             && !up.contains("PATH")
             && !up.contains("TABLE")
             && !up.contains("TIMEOUT")
-            && !DELEGATING.iter().any(|w| up.contains(w));
+            && !DELEGATING.iter().any(|w| up.contains(w))
+            && !SETTING_WORDS.iter().any(|w| up.contains(w));
         (named && truthy).then(|| (k, format!("{n}={v}")))
     })
 }

@@ -470,6 +470,9 @@ fn a_disabling_switch_is_not_a_migration_switch() {
     // Rasa X: true says a separate service migrates, not this container.
     let got = with_env("RUN_DATABASE_MIGRATION_AS_SEPARATE_SERVICE", "true");
     assert_ne!(got.kind, Kind::MigratesThenServes);
+    // Firezone: what the migrate command includes, not whether the app migrates.
+    let got = with_env("RUN_MANUAL_MIGRATIONS", "true");
+    assert_ne!(got.kind, Kind::MigratesThenServes);
 }
 
 /// authentik's server image runs `ak server`, which migrates, then serves.

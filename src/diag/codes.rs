@@ -166,6 +166,9 @@ pub const PM017: Code = code("PM017", Info, "no migration found, and the workloa
 /// A Job built from a workload runs without what the replaced script set.
 pub const PM305: Code = code("PM305", Warning, "a Job built from a workload runs without the env its script set",
     "The workload's container ran a shell script that set env variables (`export DB_URL=…`) before its program; the Job runs the `--migrate` command instead, with the pod's env only. A migration that reads one of them (Langflow's `LANGFLOW_DATABASE_URL`) migrates another database, or none, and the gates then let the apps start on the old schema. Set them in the command (`sh -c 'export …; CMD'`) or in the workload's env.");
+/// A bare `--extract-init NAME` picked different init containers in several workloads.
+pub const PM306: Code = code("PM306", Warning, "`--extract-init NAME` picked init containers of several workloads",
+    "Init container names are per workload: two workloads of a chart often have an init container of the same name that does different things (a database's `init` and the app's). Each one picked becomes a migration Job of its own. Name the workload to pick one: `--extract-init WORKLOAD/NAME`.");
 /// Flux export: a ServiceAccount cannot get a hook copy.
 pub const PM401: Code = code("PM401", Warning, "HelmRelease export: the Job's ServiceAccount cannot get a hook copy",
     "Patches cannot add documents. The ServiceAccount is left as it is (as a hook it would be re-created on every upgrade, invalidating running pods' tokens): create it outside the release, or run the first install once with the copy.");
@@ -267,9 +270,9 @@ pub const PM607: Code = code("PM607", Warning, "a premigrate.io annotation on a 
 pub const CODES: &[Code] = &[
     PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM016, PM017, PM018, PM019,
     PM020, PM021, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207,
-    PM208, PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305, PM401, PM402,
-    PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510, PM511,
-    PM512, PM513, PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
+    PM208, PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305, PM306, PM401,
+    PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510,
+    PM511, PM512, PM513, PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -74,6 +74,8 @@ pub(crate) const HELM_HOOK: &str = "helm.sh/hook";
 pub(crate) const HELM_HOOK_WEIGHT: &str = "helm.sh/hook-weight";
 /// Helm's hook delete policy.
 pub(crate) const HELM_HOOK_DELETE: &str = "helm.sh/hook-delete-policy";
+/// Helm's `keep` policy: `helm uninstall` leaves the object (ignored on hooks).
+pub(crate) const HELM_RESOURCE_POLICY: &str = "helm.sh/resource-policy";
 /// kapp's change group (suffixed `.NAME` keys let one object be in several).
 pub(crate) const KAPP_GROUP: &str = "kapp.k14s.io/change-group";
 /// kapp's change rule (suffixed `.NAME` keys hold several rules).

@@ -34,12 +34,26 @@ pub(crate) fn moving_tag(image: &str) -> Option<&str> {
     }
     match tag(image) {
         None => Some(""),
-        Some(t) => MOVING_TAGS
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(t))
-            .then_some(t),
+        Some(t) => {
+            let whole = MOVING_TAGS.iter().any(|m| m.eq_ignore_ascii_case(t));
+            let parts: Vec<&str> = t.split(['-', '_']).collect();
+            let part = |p: Option<&&str>| {
+                p.is_some_and(|p| MOVING_PARTS.iter().any(|m| m.eq_ignore_ascii_case(p)))
+            };
+            // A channel word first counts only before no version
+            // (`latest-alpine` moves, LiteLLM's `main-v1.80.12` is a release).
+            let versioned = parts[1..].iter().any(|p| p.bytes().any(|b| b.is_ascii_digit()));
+            let first = part(parts.first()) && !versioned;
+            let moving = whole || (parts.len() > 1 && (first || part(parts.last())));
+            moving.then_some(t)
+        }
     }
 }
+
+/// Words that make a tag move when they start or end it: a version line's
+/// channel (Seafile's `seafile-mc:12.0-latest`, `latest-alpine`, `3-nightly`).
+/// `dev`, `stable` and the like are left out: `1.2.3-dev` names one prerelease.
+const MOVING_PARTS: &[&str] = &["latest", "nightly", "edge", "main", "master", "develop"];
 
 #[cfg(test)]
 mod tests {
@@ -55,5 +69,14 @@ mod tests {
         assert_eq!(moving_tag("app:1.2.3"), None);
         assert_eq!(moving_tag("app:latest@sha256:0123"), None);
         assert_eq!(moving_tag("app@sha256:0123"), None);
+        assert_eq!(
+            moving_tag("seafileltd/seafile-mc:12.0-latest"),
+            Some("12.0-latest")
+        );
+        assert_eq!(moving_tag("app:latest-alpine"), Some("latest-alpine"));
+        assert_eq!(moving_tag("app:1.2.3-dev"), None);
+        assert_eq!(moving_tag("ghcr.io/berriai/litellm:main-v1.80.12"), None);
+        assert_eq!(moving_tag("tooljet/tooljet:ee-lts-latest"), Some("ee-lts-latest"));
+        assert_eq!(moving_tag("app:1.2.3-alpine"), None);
     }
 }

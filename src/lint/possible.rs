@@ -51,10 +51,7 @@ impl Detector for FromNotes {
             .filter_map(|n| {
                 let doc = n.doc?;
                 let name = index.entries[doc].info.name.clone().unwrap_or_default();
-                let why = n
-                    .message
-                    .split_once("not acted on: ")
-                    .map_or(n.message.as_str(), |(_, w)| w);
+                let why = note_reason(&n.message);
                 Some(Possible {
                     doc,
                     why: why.to_string(),
@@ -65,6 +62,18 @@ impl Detector for FromNotes {
             })
             .collect()
     }
+}
+
+/// The reason of a PM010 note (`Job/x: possibly a migration, not acted on
+/// (WHY; to act on it: …)`), without the advice, which the rule gives its own way.
+fn note_reason(message: &str) -> &str {
+    let why = match message.split_once("not acted on (") {
+        Some((_, w)) => w.strip_suffix(')').unwrap_or(w),
+        None => message
+            .split_once("not acted on: ")
+            .map_or(message, |(_, w)| w),
+    };
+    why.split_once("; to act on it:").map_or(why, |(w, _)| w)
 }
 
 /// Name parts that suggest schema work.
@@ -192,6 +201,9 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].why, "a post-install hook running `setup.sh`");
         assert!(found[0].confirm.contains("--job app-setup"));
+        // The note's own wording: the reason in parentheses, its advice cut.
+        let note = "Job/x: possibly a migration, not acted on (Helm hook `pre-install`; to act on it: --job x (or the annotation y))";
+        assert_eq!(note_reason(note), "Helm hook `pre-install`");
     }
 
     /// An init container extraction leaves in place on purpose is no possible

@@ -135,7 +135,12 @@ impl<'a> Context<'a> {
             self.gated_jobs.extend(g.jobs.into_iter().map(|j| j.name));
         }
         if !matches!(kind, "Job" | "CronJob" | "Pod") {
-            if let Some(pod) = crate::k8s::pod_spec(v, kind) {
+            // A cache's or object store's own Secret is no app setting: a
+            // Job reading it provisions that service (Opik's MinIO bucket
+            // Job), where a database's Secret read by a Job is (Twenty's create-db).
+            if let Some(pod) = crate::k8s::pod_spec(v, kind)
+                .filter(|pod| !crate::plan::graph::images::schemaless_data(pod))
+            {
                 self.app_reads.extend(crate::detect::reads(pod));
             }
         }

@@ -68,6 +68,10 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM304", "codes/pm304-generated-job-keeps-off-switch.yaml"),
     ("PM305", "codes/pm305-generated-job-loses-script-env.yaml"),
     (
+        "PM306",
+        "codes/pm306-extract-init-name-in-several-workloads.yaml",
+    ),
+    (
         "PM601",
         "reliability/generated-annotation-on-user-objects.yaml",
     ),

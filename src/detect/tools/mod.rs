@@ -76,11 +76,13 @@ pub fn migrate_only(name: &str) -> Option<&'static str> {
     named(name).and_then(|t| t.migrate_only)
 }
 
+mod app_clis;
 mod apps;
 mod frameworks;
 mod start_images;
 mod start_up;
 
+pub use app_clis::APP_CLIS;
 pub use apps::APPS;
 pub use frameworks::FRAMEWORKS;
 pub use start_images::START_IMAGES;
@@ -92,6 +94,7 @@ pub fn all() -> impl Iterator<Item = &'static Tool> {
     FRAMEWORKS
         .iter()
         .chain(APPS)
+        .chain(APP_CLIS)
         .chain(START_UP)
         .chain(START_IMAGES)
 }

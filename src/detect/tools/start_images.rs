@@ -1,7 +1,9 @@
 //! App images whose own start migrates the schema, then serves: the rows the
 //! real-chart checks of session 27 added (Huginn, Planka, DocuSeal, Kanboard,
 //! Shynet, Castopod, Marquez, FreeScout, LibreNMS; session 29: Terrakube,
-//! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki, Magento and WordPress, XWiki, Bytebase, Trigger.dev). As in [`super::START_UP`],
+//! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki, Magento and WordPress,
+//! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
+//! Linkwarden, MISP, ClearML). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -191,5 +193,63 @@ pub const START_IMAGES: &[Tool] = &[
         images: &["*triggerdotdev/trigger.dev"],
         image_cmd: &["./scripts/entrypoint.sh"],
         ..tool("Trigger.dev webapp image", &["trigger-webapp-start"])
+    },
+    Tool {
+        // Inngest's `inngest start` runs goose's Up in-process before it
+        // serves (cmd/commands/start.go), with no lock; no command only migrates.
+        serves: &["start"],
+        images: &["*inngest/inngest"],
+        ..tool("Inngest", &["inngest"])
+    },
+    Tool {
+        // NetBird's management server (`netbird-mgmt management`, the image's
+        // start) runs GORM's AutoMigrate on every start (NewSqlStore), no lock;
+        // no command only migrates.
+        serves: &["", "management"],
+        images: &["*netbirdio/management"],
+        ..tool("NetBird management image", &["netbird-management-start"])
+    },
+    Tool {
+        // Seafile's image (`start.py`) runs its upgrade scripts at every start
+        // (`check_upgrade`), no lock; `upgrade.py` needs the data volume, so
+        // no Job of its own can run it.
+        serves: &[""],
+        images: &["*seafileltd/seafile-mc"],
+        ..tool("Seafile image", &["seafile-start"])
+    },
+    Tool {
+        // Hue's image runs `./startup.sh` (its CMD): `hue migrate` (Django: no
+        // lock), then the supervisor, in every pod.
+        serves: &[""],
+        images: &["*gethue/hue"],
+        migrate_only: Some("./build/env/bin/hue migrate"),
+        image_cmd: &["./startup.sh"],
+        ..tool("Hue image", &["hue-start"])
+    },
+    Tool {
+        // Linkwarden's image starts `yarn prisma migrate deploy && yarn start`
+        // (later `yarn prisma:deploy && yarn concurrently:start`): Prisma's
+        // advisory lock makes pods migrate one at a time.
+        serves: &[""],
+        images: &["*linkwarden/linkwarden"],
+        migrate_only: Some("yarn prisma migrate deploy"),
+        locked: true,
+        ..tool("Linkwarden image", &["linkwarden-start"])
+    },
+    Tool {
+        // MISP's core image imports the schema into an empty database and runs
+        // `cake Admin runUpdates` at every start, no lock.
+        serves: &[""],
+        images: &["*misp/misp-docker/misp-core"],
+        ..tool("MISP core image", &["misp-core-start"])
+    },
+    Tool {
+        // ClearML's image with `apiserver` runs its MongoDB and Elasticsearch
+        // migrations at start, pods taking turns on a Redis lock; no command
+        // only migrates (the fileserver and webserver open no database).
+        serves: &["apiserver"],
+        images: &["*allegroai/clearml"],
+        locked: true,
+        ..tool("ClearML apiserver", &["clearml-start"])
     },
 ];

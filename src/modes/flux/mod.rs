@@ -30,7 +30,7 @@ use crate::yaml::Value;
 pub(crate) use patch::json_patch;
 
 /// Helm's annotation that keeps an object when a release no longer renders it.
-pub const RESOURCE_POLICY: &str = "helm.sh/resource-policy";
+pub const RESOURCE_POLICY: &str = crate::k8s::engines::HELM_RESOURCE_POLICY;
 
 /// The HelmRelease with its patches, and what the user must know.
 #[derive(Debug, Clone)]

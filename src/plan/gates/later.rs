@@ -7,6 +7,7 @@
 //! the output): it keeps the gates an earlier run gave a hook, pointed at the
 //! Job's name now.
 
+use crate::config::Target;
 use crate::diag::codes;
 use crate::k8s;
 use crate::k8s::engines::{self, own};
@@ -74,12 +75,16 @@ pub(crate) fn hooks(
                     );
                     waits.entry(h).or_default().push((k, why));
                 }
-                Some(Later::Races) => plan.note(codes::PM211, Some(h), format!(
-                    "{}: the chart runs this hook ({}) after {} ({}); that is a regular Job now, which a pre or delete hook cannot wait for: this hook may run before the migration completes; make it a post-install,post-upgrade hook, or use --target hooks",
+                Some(Later::Races { on }) => plan.note(codes::PM211, Some(h), format!(
+                    "{}: on {on} the chart runs this hook ({}) after {} ({}); that is a regular Job now, which a pre or delete hook cannot wait for: this hook may run before the migration completes; make it a post-install,post-upgrade hook{}",
                     ctx.object(h),
                     said(&hook),
                     m.original_name,
-                    said(&migration)
+                    said(&migration),
+                    match ctx.target {
+                        Target::Hooks => "",
+                        _ => ", or use --target hooks",
+                    }
                 )),
                 None => {}
             }

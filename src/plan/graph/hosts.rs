@@ -69,7 +69,8 @@ pub enum Origin {
 /// (`-U name`, `DB_USER: name`, `qualname = name`), nor as a program run.
 pub fn names_host(text: &str, origin: &Origin, name: &str, svc_ns: &str, job_ns: &str) -> bool {
     let one_line = !text.trim_end().contains('\n');
-    text.lines().filter(|line| !is_section(line)).any(|line| {
+    let lines = text.lines().map(uncommented);
+    lines.filter(|line| !is_section(line)).any(|line| {
         mentions(line, name, svc_ns, job_ns).any(|(start, how)| {
             how == Mention::Qualified
                 || match key_before(&line[..start]) {
@@ -385,6 +386,21 @@ fn key_before(before: &str) -> Option<&str> {
 }
 
 /// An INI section header (`[logger_keystone]`).
+/// A line of a script or config file without its comment (`# …` at the
+/// start or after a blank, a line that starts `; ` or `//`): a host a
+/// comment names is not connected to (Seafile's `# --- seafile.conf: …`).
+fn uncommented(line: &str) -> &str {
+    let t = line.trim_start();
+    if t.starts_with('#') || t.starts_with("; ") || t.starts_with("//") {
+        return "";
+    }
+    let cut = line
+        .match_indices('#')
+        .find(|&(i, _)| line[..i].ends_with([' ', '\t']))
+        .map_or(line.len(), |(i, _)| i);
+    &line[..cut]
+}
+
 fn is_section(line: &str) -> bool {
     let line = line.trim();
     line.starts_with('[') && line.ends_with(']')
@@ -504,8 +520,46 @@ fn namespace_fits(rest: &str, svc_ns: &str, job_ns: &str) -> bool {
         Some(more) => more.is_empty() || (more.starts_with("svc") && !more[3..].starts_with(word)),
     };
     let expected = if svc_ns.is_empty() { job_ns } else { svc_ns };
-    cluster_name && (expected.is_empty() || ns == expected)
+    // With no namespace known, a file's extension is not one (Seafile's
+    // `seafile.conf` names no Service `seafile` of a namespace `conf`).
+    let extension = expected.is_empty() && FILE_EXTENSIONS.contains(&ns.as_str());
+    cluster_name && !extension && (expected.is_empty() || ns == expected)
 }
+
+/// File name extensions that read as `name.ns` when the namespace is not known.
+const FILE_EXTENSIONS: &[&str] = &[
+    "conf",
+    "cfg",
+    "ini",
+    "yaml",
+    "yml",
+    "json",
+    "toml",
+    "xml",
+    "properties",
+    "env",
+    "sh",
+    "py",
+    "php",
+    "js",
+    "rb",
+    "sql",
+    "txt",
+    "log",
+    "pem",
+    "crt",
+    "key",
+    "pid",
+    "sock",
+    "db",
+    "sqlite",
+    "sqlite3",
+    "tmpl",
+    "tpl",
+    "template",
+    "lock",
+    "d",
+];
 
 #[cfg(test)]
 mod tests {
@@ -531,6 +585,44 @@ mod tests {
         ));
         assert!(mentions_host("zulip.svc.cluster.local", "zulip", "", ""));
         assert!(mentions_host("zulip:80", "zulip", "", ""));
+    }
+
+    /// A file name is no host, nor is a comment (Seafile's scripts, in a
+    /// render with no namespace written).
+    #[test]
+    fn file_names_and_comments_are_no_hosts() {
+        assert!(!mentions_host(
+            "cp seafile.conf /shared/",
+            "seafile",
+            "",
+            ""
+        ));
+        assert!(mentions_host("seafile.conf", "seafile", "conf", ""));
+        let script = "# --- seafile.conf: generate from seafile:8082\nsed -i s/a/b/ x\n";
+        assert!(!names_host(
+            script,
+            &Origin::File("init.sh".into()),
+            "seafile",
+            "",
+            ""
+        ));
+        let live = "sed -i s/a/b/ x\ncurl http://seafile:8082/#top # not http://other:1\n";
+        assert!(names_host(
+            live,
+            &Origin::File("init.sh".into()),
+            "seafile",
+            "",
+            ""
+        ));
+        assert!(!names_host(
+            live,
+            &Origin::File("init.sh".into()),
+            "other",
+            "",
+            ""
+        ));
+        let argv = "sh -c # the app behind http://seafile:80 reads it\necho done";
+        assert!(!names_host(argv, &Origin::Argv, "seafile", "", ""));
     }
 
     #[test]

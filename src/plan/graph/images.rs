@@ -163,6 +163,11 @@ const APPS_NAMED_FOR_A_DATABASE: &[&str] = &[
 /// Why a container is a data service by its image, if it is.
 pub(crate) fn data_container(c: &Value) -> Option<String> {
     let image = c.get("image").and_then(Value::as_str)?;
+    data_product(image).map(|what| format!("runs image {image} ({what})"))
+}
+
+/// The data service an image runs (`PostgreSQL`), if it runs one.
+fn data_product(image: &str) -> Option<&'static str> {
     let base = image_name(image);
     if APPS_NAMED_FOR_A_DATABASE.contains(&base.as_str()) {
         return None;
@@ -171,12 +176,39 @@ pub(crate) fn data_container(c: &Value) -> Option<String> {
     let by_repo = DATA_REPOS
         .iter()
         .find(|(r, _)| repo == *r || repo.ends_with(&format!("/{r}")))
-        .map(|(_, what)| format!("runs image {image} ({what})"));
+        .map(|(_, what)| *what);
     by_repo.or_else(|| {
-        DATA_IMAGES.iter().find_map(|(name, what)| {
-            names_data(&base, name).then(|| format!("runs image {image} ({what})"))
-        })
+        DATA_IMAGES
+            .iter()
+            .find_map(|(name, what)| names_data(&base, name).then_some(*what))
     })
+}
+
+/// Data services that hold no schema a migration changes: object stores,
+/// caches, queues, coordination. A Job that reads only their credentials
+/// provisions them (Opik's MinIO bucket Job), it does not migrate the app.
+const HOLDS_NO_SCHEMA: &[&str] = &[
+    "MinIO",
+    "Redis",
+    "Valkey",
+    "KeyDB",
+    "Dragonfly",
+    "memcached",
+    "Kafka",
+    "ZooKeeper",
+    "RabbitMQ",
+    "NATS",
+    "etcd",
+];
+
+/// Whether a pod runs a data service that holds no schema (see [`HOLDS_NO_SCHEMA`]).
+pub(crate) fn schemaless_data(pod: &Value) -> bool {
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    containers
+        .iter()
+        .filter_map(|c| c.get("image").and_then(Value::as_str))
+        .find_map(data_product)
+        .is_some_and(|what| HOLDS_NO_SCHEMA.contains(&what))
 }
 
 /// Whether image name `base` is the data service `name`: the name itself,
@@ -224,6 +256,36 @@ pub(super) fn same_product(a: &str, b: &str) -> bool {
         (!owner.is_empty() && word.len() >= 3).then_some((owner.to_string(), word.to_string()))
     };
     split(a).is_some_and(|x| split(b) == Some(x))
+}
+
+/// Image owners that publish many unrelated products (Bitnami's builds, Docker
+/// Hub's official images, the ASF's projects).
+const MANY_PRODUCT_OWNERS: &[&str] = &[
+    "bitnami",
+    "bitnamilegacy",
+    "bitnamicharts",
+    "library",
+    "apache",
+    "linuxserver",
+    "ubuntu",
+    "rancher",
+    "registry.k8s.io",
+    "k8s.gcr.io",
+    "quay.io/prometheus",
+];
+
+/// Whether two image repositories come from one vendor: the same owner
+/// (`ghcr.io/mailu/admin`, `ghcr.io/mailu/dovecot`), one that publishes a
+/// single product's images ([`MANY_PRODUCT_OWNERS`] left out).
+pub(super) fn same_vendor(a: &str, b: &str) -> bool {
+    let owner = |r: &str| r.rsplit_once('/').map(|(o, _)| o.to_ascii_lowercase());
+    match (owner(a), owner(b)) {
+        (Some(x), Some(y)) => {
+            let last = x.rsplit('/').next().unwrap_or(&x);
+            x == y && !MANY_PRODUCT_OWNERS.iter().any(|m| x == *m || last == *m)
+        }
+        _ => false,
+    }
 }
 
 /// The image repositories a pod's containers run (its init containers left out).

@@ -139,7 +139,8 @@ impl Reach<'_, '_> {
                 .filter(|&w| {
                     waits_for
                         || (!runs_image_of(index, w, &self.migration_repos)
-                            && !side_service(index, w))
+                            && !side_service(index, w)
+                            && !peer_app(index, w, (seen, &s.name), &self.migration_repos))
                 })
                 .collect();
             // Another migration's carrier the pod waits for or names as a
@@ -192,6 +193,48 @@ impl Reach<'_, '_> {
         self.of_data.insert(w, found.clone());
         found
     }
+}
+
+/// Whether workload `w` is an app of the migration's vendor whose web URL
+/// (`http://name…`) is in a ConfigMap it reads itself (`seen`: the text, and
+/// where it is: `ConfigMap x key k`): the release's shared config holds the
+/// app's own address; it is no data service (StackStorm's `api_url =
+/// http://st2-st2api:9101/` in the st2.conf every pod mounts, st2api
+/// included). A Secret is left out: a database reads the one that holds its
+/// own host (Sourcegraph's `codeinsights-db-auth`); so is a bare name:
+/// OpenNMS's init waits for `${GRAFANA_SERVER}:3000`, whose shared setting
+/// says `grafana`, an image of OpenNMS's own.
+fn peer_app(
+    index: &Index<'_>,
+    w: usize,
+    (seen, svc): (&(String, String, Origin), &str),
+    migration_repos: &[String],
+) -> bool {
+    let mut words = seen.1.split(' ');
+    let (Some("ConfigMap"), Some(name)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let lower = seen.0.to_ascii_lowercase();
+    let web_url = ["http://", "https://"].iter().any(|scheme| {
+        lower.match_indices(scheme).any(|(at, _)| {
+            let host = &lower[at + scheme.len()..];
+            host.starts_with(svc)
+                && !host[svc.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+        })
+    });
+    if !web_url {
+        return false;
+    }
+    pod_of(index, w).is_some_and(|pod| {
+        let vendor = super::images::repos(&pod)
+            .iter()
+            .any(|r| migration_repos.iter().any(|m| super::images::same_vendor(m, r)));
+        vendor
+            && super::images::data_image(&pod).is_none()
+            && crate::k8s::pod_refs(&pod, &[])
+                .iter()
+                .any(|r| r.kind == crate::k8s::RefKind::ConfigMap && r.name == name)
+    })
 }
 
 /// The stream's Services by name, so that a migration's texts are matched

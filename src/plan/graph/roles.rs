@@ -302,12 +302,18 @@ pub fn rbac_of(index: &Index<'_>, sa: &str, ns: &str) -> Vec<(usize, Option<usiz
             continue;
         }
         let (role_kind, role) = k8s::role_ref(&bv);
-        let grants = |r: usize| {
-            kind(r) == role_kind
-                && info(r).name.as_deref() == Some(role)
-                && (role_kind != "Role" || info(r).namespace == info(b).namespace)
-        };
-        out.push((b, (0..index.entries.len()).find(|&r| grants(r))));
+        let named = |r: usize| kind(r) == role_kind && info(r).name.as_deref() == Some(role);
+        let grants =
+            |r: usize| named(r) && (role_kind != "Role" || info(r).namespace == info(b).namespace);
+        // A Role written without a namespace goes to the release's, where a
+        // binding that writes `{{ .Release.Namespace }}` is too (Zabbix).
+        let unwritten = |r: usize| named(r) && info(r).namespace.is_none();
+        let all = 0..index.entries.len();
+        let role_doc = all
+            .clone()
+            .find(|&r| grants(r))
+            .or_else(|| all.into_iter().find(|&r| unwritten(r)));
+        out.push((b, role_doc));
     }
     out
 }

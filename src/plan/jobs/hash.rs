@@ -46,7 +46,7 @@ const STAMPS: &[&[usize]] = &[
 /// release makes a new one; the stamp changes with every render, so premigrate
 /// names the Job by its content instead.
 pub(crate) fn render_stamp(name: &str) -> Option<(&str, &str)> {
-    if let Some(found) = uuid_suffix(name) {
+    if let Some(found) = uuid_suffix(name).or_else(|| values_hash_suffix(name)) {
         return Some(found);
     }
     for groups in STAMPS {
@@ -90,6 +90,22 @@ fn uuid_suffix(name: &str) -> Option<(&str, &str)> {
     shaped.then_some((base, id))
 }
 
+/// A hash of the chart's values at the end of a Job's name (SkyWalking's
+/// `…-oap-init-{{ sha256sum (toJson .Values) | trunc 8 }}`): 8 lowercase
+/// hex characters with letters and digits (premigrate's own hash has 10).
+/// It changes with any value of the chart, not with the Job's content,
+/// which premigrate's own hash follows: kept, a change to another
+/// component's values renamed the Job and rolled every gated workload.
+pub(crate) fn values_hash_suffix(name: &str) -> Option<(&str, &str)> {
+    let (base, last) = name.rsplit_once('-').filter(|(b, _)| !b.is_empty())?;
+    let hex = last
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let digits = last.bytes().filter(u8::is_ascii_digit).count();
+    let shaped = last.len() == 8 && hex && digits >= 2 && digits < last.len();
+    shaped.then_some((base, last))
+}
+
 /// Whether an annotation value is the render time (or a per-render random
 /// token): Go's `time.Time` as `{{ now }}` prints it (`2006-01-02 15:04:05.999
 /// +0000 UTC m=+0.05`), RFC 3339 (`now | date …`), a bare stamp of
@@ -125,9 +141,14 @@ pub(crate) fn revision_suffix(name: &str) -> Option<(&str, &str)> {
     if let Some((before, _)) = worded {
         return Some((before, &name[before.len() + 1..]));
     }
+    // Helm counts revisions from 1; bare digits after a number or a `v1`
+    // end a dashed version (Hyperswitch's `…-create-db-v1-115-0`).
+    let revision = |n: &str| digits(n) && n.trim_start_matches('0') != "";
+    let prior = base.rsplit('-').next().unwrap_or("");
+    let versioned = digits(prior.strip_prefix('v').unwrap_or(prior));
     ["revision", "rev", "r", ""]
         .iter()
-        .any(|p| last.strip_prefix(p).is_some_and(digits))
+        .any(|p| last.strip_prefix(p).is_some_and(revision) && !(p.is_empty() && versioned))
         .then_some((base, last))
 }
 
@@ -228,6 +249,10 @@ mod revision_tests {
         assert_eq!(revision_suffix("app-v2"), None);
         assert_eq!(revision_suffix("-1"), None);
         assert_eq!(revision_suffix("app-migrate-1234567"), None);
+        // A dashed version, and a revision 0, which Helm never renders.
+        assert_eq!(revision_suffix("hs-hyperswitch-create-db-v1-115-0"), None);
+        assert_eq!(revision_suffix("app-create-db-1-2"), None);
+        assert_eq!(revision_suffix("app-migrate-0"), None);
     }
 }
 
@@ -260,6 +285,14 @@ mod tests {
 
     #[test]
     fn render_stamps() {
+        // A hash of the values (SkyWalking); not a word, a version or a date.
+        assert_eq!(
+            render_stamp("sw-oap-init-2af47640"),
+            Some(("sw-oap-init", "2af47640"))
+        );
+        assert_eq!(render_stamp("app-migrate-deadbeef"), None);
+        assert_eq!(render_stamp("app-migrate-da1fafd072"), None);
+        assert_eq!(render_stamp("app-migrate-20240101"), None);
         let stamp = render_stamp;
         assert_eq!(
             stamp("zammad-init-3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),

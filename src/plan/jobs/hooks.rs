@@ -17,13 +17,13 @@ use crate::yaml::edit::{self, Edit};
 use crate::yaml::Value;
 
 /// The hook settings the Job and its copies share.
-struct Hook {
+pub(super) struct Hook {
     /// Whether the chart made the Job a hook itself.
     author_hook: bool,
     /// The hook events.
-    events: String,
+    pub(super) events: String,
     /// The Job's hook weight.
-    weight: i64,
+    pub(super) weight: i64,
     /// The chart's delete policy, when it made the Job a hook.
     delete: Option<String>,
     /// The chart's post events were made pre ones ([`as_pre`]).
@@ -74,21 +74,18 @@ fn settings(ctx: &Context<'_>, job: &JobFacts<'_>, uses: &[Dependency], plan: &m
     let events = match &job.events {
         Some(e) if made_pre => {
             let pre = as_pre(e);
-            plan.note(codes::PM101, Some(job.doc), format!("{}: the chart makes this Job a `{}` hook, which Helm runs after the apps it holds back (`helm install --wait` waits for them first, and they wait for the migration or fail on the old schema); nothing it needs starts with the release, so it becomes a `{pre}` hook, with hook copies of what it uses; its delete policy is kept", job.object, e.join(",")));
+            plan.note(codes::PM101, Some(job.doc), format!("{}: the chart makes this Job a `{}` hook, which Helm runs after the apps it holds back (`helm install --wait` waits for them first, and they wait for the migration or fail on the old schema); nothing it needs starts with the release, so it becomes a `{pre}` hook, with hook copies of what it uses; {}", job.object, e.join(","), policy_said(v)));
             pre
         }
         Some(e) => {
-            let policy = match annotation(v, engines::HELM_HOOK_DELETE) {
-                Some(_) => "its events and delete policy are kept",
-                None => "its events are kept; it sets no delete policy, so it gets premigrate's",
-            };
             plan.note(
                 codes::PM101,
                 Some(job.doc),
                 format!(
-                    "{}: the chart already makes this Job a `{}` hook; {policy}",
+                    "{}: the chart already makes this Job a `{}` hook; its events are kept; {}",
                     job.object,
-                    e.join(",")
+                    e.join(","),
+                    policy_said(v)
                 ),
             );
             e.join(",")
@@ -305,6 +302,17 @@ fn annotate(
     }
 }
 
+/// What becomes of a chart hook's delete policy, in words.
+fn policy_said(v: &Value) -> &'static str {
+    match annotation(v, engines::HELM_HOOK_DELETE) {
+        None => "it sets no delete policy, so it gets premigrate's",
+        Some(p) if p.split(',').any(|x| x.trim() == "before-hook-creation") => {
+            "its delete policy is kept (hook-succeeded added if the Job is named by its content and nothing waits for it by name)"
+        }
+        Some(_) => "its delete policy gains before-hook-creation (a failed Job is deleted before it is made again)",
+    }
+}
+
 /// The delete policy of a chart's hook that premigrate renames by content:
 /// `hook-succeeded` added when nothing waits for the Job by name
 /// (`before-hook-creation` alone deletes only a hook of the same name, so
@@ -396,7 +404,7 @@ fn copy_dependency(
             ));
         }
     }
-    let text = copy_doc(ctx, def, &copy_name, &dep.name, hook)?;
+    let text = copy_doc(ctx, def, (&copy_name, &dep.name), hook, vec![])?;
     plan.added.push(Added {
         text,
         object: format!("{}/{copy_name}", dep.kind.kind()),
@@ -411,6 +419,10 @@ fn copy_dependency(
         ),
         hook: Some((hook.events.clone(), hook.weight - 1)),
     });
+    if dep.kind == crate::k8s::kinds::RefKind::ServiceAccount {
+        let sa = (dep.name.as_str(), copy_name.as_str());
+        super::hook_rbac::copy_bindings(ctx, (job, &id.hash), hook, sa, plan)?;
+    }
     Ok(())
 }
 
@@ -433,22 +445,25 @@ fn copy_name(ns: &str, dep: &Dependency, job_hash: &str) -> String {
     hashed_name(&dep.name, &content_hash(ns, &source, job_hash))
 }
 
-/// A hook copy of a regular document: its own text, renamed and annotated, so every value stays as written.
-fn copy_doc(
+/// A hook copy of a regular document: its own text, renamed and annotated,
+/// so every value stays as written; `extra` edits it further (a binding's
+/// subjects pointed at copies).
+pub(super) fn copy_doc(
     ctx: &Context<'_>,
     def: usize,
-    copy_name: &str,
-    original: &str,
+    (copy_name, original): (&str, &str),
     hook: &Hook,
+    extra: Vec<Edit>,
 ) -> Result<String, Error> {
-    let mut edits = vec![
+    let mut edits = extra;
+    edits.extend([
         Edit::Set(path!["metadata", "name"], Value::str(copy_name)),
         Edit::Set(
             annotation_path(own::GENERATED),
             Value::str(generated_marker(ctx.kind(def), original)),
         ),
         Edit::Set(annotation_path(own::ORIGINAL_NAME), Value::str(original)),
-    ];
+    ]);
     // A copy is only the Job's: it goes once the hooks succeeded, whatever the Job's
     // own policy (which a gate may make `before-hook-creation`: a rerun must agree).
     for row in engines::rows(Role::HookDependency) {
@@ -467,7 +482,9 @@ fn copy_doc(
         let ordering = k == engines::ARGO_WAVE
             || k.starts_with(engines::KAPP_GROUP)
             || k.starts_with(engines::KAPP_RULE);
-        if ordering {
+        // Helm ignores `keep` on a hook and deletes the copy by its policy:
+        // left on the copy, it only misleads (Kiwi TCMS's Secret).
+        if ordering || k == engines::HELM_RESOURCE_POLICY {
             edits.push(Edit::Remove(annotation_path(k)));
         }
     }

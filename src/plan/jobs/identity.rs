@@ -466,6 +466,11 @@ pub(crate) fn edits(job: &JobFacts<'_>, hardening: &[Hardening], id: &Identity) 
         own_edits.push((
             Edit::Set(path!["metadata", "name"], Value::str(&id.name)),
             match crate::plan::jobs::hash::render_stamp(&job.current_name) {
+                Some((_, stamp)) if job.original != job.current_name
+                    && crate::plan::jobs::hash::values_hash_suffix(&job.current_name).is_some() => format!(
+                    "renamed {} → {} (content hash; the chart's name ends with a hash of its values, {stamp}, which changes with any value of the chart)",
+                    job.current_name, id.name
+                ),
                 Some((_, stamp)) if job.original != job.current_name => format!(
                     "renamed {} → {} (content hash; the chart's name ends with its render time, {stamp}, which changes with every render)",
                     job.current_name, id.name

@@ -8,6 +8,7 @@ pub(crate) mod facts;
 pub(crate) mod find;
 pub(crate) mod gitops;
 pub(crate) mod hash;
+pub(crate) mod hook_rbac;
 pub(crate) mod hooks;
 pub(crate) mod identity;
 pub(crate) mod names;

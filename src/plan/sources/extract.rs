@@ -60,8 +60,13 @@ pub(crate) fn find(
             if is_sidecar(c) || is_gate(c) {
                 continue;
             }
-            let Some(matched) = why_extract(ctx, (c, pod), &by_annotation, &mut groups.named_seen)
-            else {
+            let workload = ctx.index.entries[doc].info.name.as_deref().unwrap_or("");
+            let Some(matched) = why_extract(
+                ctx,
+                (workload, c, pod),
+                &by_annotation,
+                &mut groups.named_seen,
+            ) else {
                 continue;
             };
             let asked = matches!(matched.rule, "annotation" | "--extract-init");
@@ -103,6 +108,7 @@ pub(crate) fn find(
         }
     }
     check_named(ctx, &groups.named_seen)?;
+    several_named(ctx, plan, &groups);
     let mut out = Vec::new();
     for key in groups.order {
         let found = groups.found.remove(&key).expect("grouped");
@@ -296,26 +302,34 @@ pub(crate) fn is_extracted(ctx: &Context<'_>, v: &Value, c: &Value) -> bool {
     !is_sidecar(c)
         && !is_gate(c)
         && v.at(crate::k8s::POD_TEMPLATE_SPEC).is_some_and(|pod| {
-            why_extract(ctx, (c, pod), &annotation_names(v), &mut vec![]).is_some()
+            let workload = v.at(&["metadata", "name"]).and_then(Value::as_str);
+            let carrier = (workload.unwrap_or(""), c, pod);
+            why_extract(ctx, carrier, &annotation_names(v), &mut vec![]).is_some()
         })
 }
 
 /// Why an init container is a migration to extract, or `None`.
+/// `workload` is the carrier's name: `--extract-init WORKLOAD/NAME` picks one.
 fn why_extract(
     ctx: &Context<'_>,
-    (c, pod): (&Value, &Value),
+    (workload, c, pod): (&str, &Value, &Value),
     by_annotation: &[&str],
     named_seen: &mut Vec<String>,
 ) -> Option<Match> {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+    let flag = ctx
+        .cfg
+        .extract_init
+        .iter()
+        .find(|n| selects(n, workload, name));
     if by_annotation.contains(&name) {
         named_seen.push(name.to_string());
         Some(Match {
             rule: "annotation",
             detail: format!("{}: {name}", own::EXTRACT_INIT),
         })
-    } else if ctx.cfg.extract_init.iter().any(|n| n == name) {
-        named_seen.push(name.to_string());
+    } else if let Some(flag) = flag {
+        named_seen.push(flag.clone());
         Some(Match {
             rule: "--extract-init",
             detail: format!("init container `{name}`"),
@@ -419,21 +433,66 @@ fn build(ctx: &Context<'_>, found: &[Found]) -> Result<NewJob, Error> {
     })
 }
 
+/// Whether `--extract-init` value `flag` (`NAME`, or `WORKLOAD/NAME` for
+/// one workload) selects init container `name` of workload `workload`.
+fn selects(flag: &str, workload: &str, name: &str) -> bool {
+    match flag.split_once('/') {
+        Some((w, n)) => w == workload && n == name,
+        None => flag == name,
+    }
+}
+
 /// An init container named for extraction must exist, unless an earlier run
 /// already extracted it (its Job's container carries the name).
 fn check_named(ctx: &Context<'_>, seen: &[String]) -> Result<(), Error> {
-    for name in &ctx.cfg.extract_init {
-        if seen.contains(name) {
+    for flag in &ctx.cfg.extract_init {
+        if seen.contains(flag) {
             continue;
         }
+        let name = flag.split_once('/').map_or(flag.as_str(), |(_, n)| n);
         if !already_extracted(ctx, name) {
-            return Err(Error::new(format!(
-                "--extract-init {name}: no workload has an init container named `{name}`"
-            ))
-            .help("check the name with `helm template`, or drop the flag"));
+            let which = match flag.split_once('/') {
+                Some((w, n)) => {
+                    format!("no workload named `{w}` has an init container named `{n}`")
+                }
+                None => format!("no workload has an init container named `{flag}`"),
+            };
+            return Err(Error::new(format!("--extract-init {flag}: {which}"))
+                .help("check the name with `helm template`, or drop the flag"));
         }
     }
     Ok(())
+}
+
+/// A bare `--extract-init NAME` that picked different init containers in
+/// several workloads (OpenNMS: `init` of the core and of Grafana): each
+/// becomes a Job, which the user may not have meant (PM306).
+fn several_named(ctx: &Context<'_>, plan: &mut Plan, groups: &Groups) {
+    for flag in ctx.cfg.extract_init.iter().filter(|f| !f.contains('/')) {
+        let picked: Vec<&Found> = (groups.order.iter())
+            .filter_map(|k| groups.found[k].first())
+            .filter(|f| f.matched.rule == "--extract-init")
+            .filter(|f| init_name(ctx, f) == Some(flag.as_str()))
+            .collect();
+        if picked.len() < 2 {
+            continue;
+        }
+        let carriers: Vec<String> = picked.iter().map(|f| ctx.object(f.doc)).collect();
+        let first = ctx.index.entries[picked[0].doc].info.name.as_deref();
+        plan.note(codes::PM306, Some(picked[0].doc), format!(
+            "--extract-init {flag}: {} workloads have a different init container named `{flag}` ({}); each becomes a migration Job; to extract one, name its workload: --extract-init {}/{flag}",
+            picked.len(),
+            carriers.join(", "),
+            first.unwrap_or("WORKLOAD")
+        ));
+    }
+}
+
+/// The name of the init container found.
+fn init_name<'c>(ctx: &'c Context<'_>, f: &Found) -> Option<&'c str> {
+    let pod = ctx.value(f.doc)?.at(crate::k8s::POD_TEMPLATE_SPEC)?;
+    let c = pod.get("initContainers")?.items().get(f.index)?;
+    c.get("name").and_then(Value::as_str)
 }
 
 /// Whether a Job an earlier run built runs a container of this name.

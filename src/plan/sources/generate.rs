@@ -113,19 +113,21 @@ fn runnable(
     // first, the Job would never complete (Bitnami's `…/entrypoint.sh …/run.sh`).
     // Also its first words (`node packages/backend` of Backstage's
     // `node packages/backend --config …`): the same server, its options left out.
-    if own.is_some_and(|c| crate::detect::command_line(c).starts_with(command)) {
+    if own.is_some_and(|c| {
+        crate::detect::command_line(c).starts_with(command) || serves_as(c, command)
+    }) {
         return Err(own_command(r, fail));
     }
     if own.is_some_and(|c| runs_the_image_default(c, command)) {
         return Err(fail(
-            format!("{}: `{}` is the program of the container's image, which it runs with no command or arguments: the server, which the Job would run for ever, and the workload wait for it", r.said, command[0]),
+            format!("{}: `{}` is the program of the container's image, which it runs with no command or arguments: the server, which the Job would run for ever, and the workload would wait for it", r.said, command[0]),
             "give the command that only migrates, then exits; an app that migrates only as its server starts cannot migrate in a Job of its own: leave it there",
         ));
     }
     if let Some((path, program)) = runs_from_left_out_volume(command, &d.dropped_paths) {
         let does = if program { "runs" } else { "is given" };
         return Err(fail(
-            format!("{}: the command {does} `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload wait for it", r.said),
+            format!("{}: the command {does} `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload would wait for it", r.said),
             "give a command the image itself holds; a migration that writes the app's volume (Nextcloud's `occ upgrade`) cannot run in a Job of its own: leave it in the app's start-up",
         ));
     }
@@ -163,7 +165,7 @@ fn runnable(
         _ => "give the command that only migrates, then exits".to_string(),
     };
     Err(fail(
-        format!("{}: the command serves after it migrates ({}): the Job would never complete, and the workload wait for it forever", r.said, v.signals.first().map_or("", |s| s.detail.as_str())),
+        format!("{}: the command serves after it migrates ({}): the Job would never complete, and the workload would wait for it forever", r.said, v.signals.first().map_or("", |s| s.detail.as_str())),
         &help,
     ))
 }
@@ -171,7 +173,7 @@ fn runnable(
 /// The refusal of the container's own command, which serves.
 fn own_command(r: &Request, fail: &dyn Fn(String, &str) -> Error) -> Error {
     fail(
-        format!("{}: the command is the container's own, which serves: the Job would never complete, and the workload wait for it forever", r.said),
+        format!("{}: the command is the container's own, which serves: the Job would never complete, and the workload would wait for it forever", r.said),
         "give the command that only migrates, then exits",
     )
 }
@@ -187,7 +189,7 @@ fn beside_its_database(
         return Ok(());
     };
     Err(fail(
-        format!("{}: the workload's pods run their own database (or a proxy to it) beside the app ({why}): the Job leaves that container out (PM301), so the migration would reach no database, fail, and the workload wait for it forever", r.said),
+        format!("{}: the workload's pods run their own database (or a proxy to it) beside the app ({why}): the Job leaves that container out (PM301), so the migration would reach no database, fail, and the workload would wait for it forever", r.said),
         "run the database as a workload of its own behind a Service and point the app at it, then --migrate; or leave the migration in the app's start-up",
     ))
 }
@@ -296,6 +298,33 @@ const INTERPRETERS: &[&str] = &[
 /// The last part of a path.
 fn base_name(w: &str) -> &str {
     w.rsplit('/').next().unwrap_or(w)
+}
+
+/// Whether `command` is what container `c` runs as its server, written out
+/// otherwise: the image's program with the container's arguments (Quickwit's
+/// `quickwit run --service metastore` of `args: [run, --service,
+/// metastore]`), or the last command of its shell script (RudderStack's
+/// `/rudder-server` after `/wait-for … --`).
+fn serves_as(c: &Value, command: &[String]) -> bool {
+    let args: Vec<&str> = c.strings("args");
+    let by_entrypoint = c.get("command").is_none()
+        && !args.is_empty()
+        && command.len() == args.len() + 1
+        && command[1..].iter().zip(&args).all(|(a, b)| a == b);
+    let own = crate::detect::command_line(c);
+    let script = own
+        .iter()
+        .position(|w| w == "-c")
+        .and_then(|i| own.get(i + 1));
+    let last = script.and_then(|s| {
+        let tail = s
+            .rsplit(['\n', ';'])
+            .map(str::trim)
+            .find(|l| !l.is_empty())?;
+        let tail = tail.rsplit("&&").next()?.rsplit(" -- ").next()?.trim();
+        Some(tail.strip_prefix("exec ").unwrap_or(tail).trim())
+    });
+    by_entrypoint || last.is_some_and(|l| !l.is_empty() && l == command.join(" "))
 }
 
 /// Whether `command` is the container's own command line `own`: its first
@@ -490,7 +519,8 @@ fn build(ctx: &Context<'_>, r: Request) -> Result<NewJob, Error> {
 }
 
 /// Which container of the workload runs the command: the one named, the only
-/// one, kubectl's default container, or (as kubectl does) the first.
+/// one, kubectl's default container, or (as kubectl does) the first that is
+/// no web server or proxy in front of the app.
 fn container_index(
     r: &Request,
     object: &str,
@@ -530,11 +560,48 @@ fn container_index(
                 "fix the chart so the workload renders its containers",
             ))
         }
-        // kubectl's convention: the first container; the others are left out of
-        // the Job, each named in a warning (PM301).
-        (None, _) => 0,
+        // kubectl's convention: the first container, unless it is a web
+        // server or proxy in front of the app (Pretalx's nginx: without the
+        // app's settings the Job migrated a SQLite file of its own and opened
+        // the gates); the others are left out, each named in a warning (PM301).
+        (None, _) => containers
+            .iter()
+            .position(|c| !fronts_the_app(c))
+            .unwrap_or(0),
     };
     Ok(index)
+}
+
+/// Images of web servers and proxies a pod runs in front of its app.
+const FRONT_IMAGES: &[&str] = &[
+    "nginx",
+    "nginx-unprivileged",
+    "openresty",
+    "httpd",
+    "caddy",
+    "envoy",
+    "haproxy",
+    "traefik",
+    "varnish",
+    "cloud-sql-proxy",
+    "cloudsql-proxy",
+    "oauth2-proxy",
+    "proxyv2",
+];
+
+/// Whether a container runs a web server or proxy ([`FRONT_IMAGES`]): its
+/// image, or its program (Pretalx's chart runs `/usr/sbin/nginx` in the
+/// app's own image).
+fn fronts_the_app(c: &Value) -> bool {
+    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    let program = c
+        .get("command")
+        .map(Value::items)
+        .and_then(<[Value]>::first)
+        .and_then(Value::as_str)
+        .map(|p| base_name(p).to_ascii_lowercase());
+    let front = |n: &str| FRONT_IMAGES.contains(&n) || matches!(n, "varnishd" | "apache2");
+    front(&crate::plan::graph::images::image_name(image)) || program.is_some_and(|p| front(&p))
 }
 
 #[cfg(test)]

@@ -1,0 +1,29 @@
+//! App CLIs the real-chart checks of session 31 on added (the rows of
+//! [`super::APPS`] fill its file): a program and the words that make it
+//! migrate, serve, or do something else.
+
+use super::{tool, Tool};
+
+/// The rows, most specific first (after [`super::APPS`]'s).
+pub const APP_CLIS: &[Tool] = &[
+    Tool {
+        // Fleet (fleetdm): `fleet prepare db` migrates and exits (a no-op on a
+        // current schema); `fleet serve` refuses to start while migrations are
+        // missing, so it never migrates (cmd/fleet/prepare.go, serve_validation.go).
+        migrate: &["prepare db"],
+        not: &["serve", "vuln_processing"],
+        images: &["*fleetdm/fleet"],
+        ..tool("Fleet", &["fleet"])
+    },
+    Tool {
+        // Pretalx's standalone image has pretix's entrypoint: `pretalx migrate`
+        // before every mode but `cron`, unless `AUTOMIGRATE=skip`, then serves
+        // (Django: no lock); `migrate` and `upgrade` only migrate.
+        migrate: &["migrate", "upgrade"],
+        not: &["cron"],
+        serves: &["", "all", "web", "webworker", "taskworker*", "shell"],
+        images: &["*pretalx/standalone"],
+        migrate_only: Some("pretalx migrate"),
+        ..tool("Pretalx", &["pretalx"])
+    },
+];
