@@ -310,6 +310,12 @@ fn from_findings(found: &[Finding], c: Option<&str>) -> Verdict {
     v
 }
 
+/// Makes a verdict a likely migration, for `why`.
+fn migration_by(v: &mut Verdict, why: Signal) {
+    (v.kind, v.confidence) = (Kind::Migration, Confidence::Likely);
+    v.signals.push(why);
+}
+
 /// Evidence beyond the commands: a migrator image, an env switch, the name.
 fn by_image_env_name(
     v: &mut Verdict,
@@ -328,19 +334,9 @@ fn by_image_env_name(
         .any(|a| says(a) == Says::Check || words::CHECK.contains(&a.as_str()));
     match says(base) {
         Says::Migrate | Says::Nothing if is_migrator_image(base) && !args_check => {
-            v.kind = Kind::Migration;
-            v.confidence = Confidence::Likely;
-            let how = if has_command {
-                ""
-            } else {
-                " run by its entrypoint"
-            };
-            v.signals.push(signal(
-                SignalKind::Image,
-                name,
-                format!("image `{image}` is a migrator image{how}"),
-            ));
-            return;
+            let how = [" run by its entrypoint", ""][usize::from(has_command)];
+            let what = format!("image `{image}` is a migrator image{how}");
+            return migration_by(v, signal(SignalKind::Image, name, what));
         }
         Says::Wait => {
             v.kind = Kind::Waiter;
@@ -355,9 +351,7 @@ fn by_image_env_name(
         _ => {}
     }
     if let Some(why) = super::image_rows::env_mode(image, c) {
-        (v.kind, v.confidence) = (Kind::Migration, Confidence::Likely);
-        v.signals.push(signal(SignalKind::Env, name, why));
-        return;
+        return migration_by(v, signal(SignalKind::Env, name, why));
     }
     // A tool's own subcommand (wger's `./manage.py setup-powersync-storage`)
     // replaces the entrypoint that reads a switch the chart gives every container.

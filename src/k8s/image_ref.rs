@@ -42,7 +42,9 @@ pub(crate) fn moving_tag(image: &str) -> Option<&str> {
             };
             // A channel word first counts only before no version
             // (`latest-alpine` moves, LiteLLM's `main-v1.80.12` is a release).
-            let versioned = parts[1..].iter().any(|p| p.bytes().any(|b| b.is_ascii_digit()));
+            let versioned = parts[1..]
+                .iter()
+                .any(|p| p.bytes().any(|b| b.is_ascii_digit()));
             let first = part(parts.first()) && !versioned;
             let moving = whole || (parts.len() > 1 && (first || part(parts.last())));
             moving.then_some(t)
@@ -76,7 +78,10 @@ mod tests {
         assert_eq!(moving_tag("app:latest-alpine"), Some("latest-alpine"));
         assert_eq!(moving_tag("app:1.2.3-dev"), None);
         assert_eq!(moving_tag("ghcr.io/berriai/litellm:main-v1.80.12"), None);
-        assert_eq!(moving_tag("tooljet/tooljet:ee-lts-latest"), Some("ee-lts-latest"));
+        assert_eq!(
+            moving_tag("tooljet/tooljet:ee-lts-latest"),
+            Some("ee-lts-latest")
+        );
         assert_eq!(moving_tag("app:1.2.3-alpine"), None);
     }
 }

@@ -225,7 +225,10 @@ fn record(
     // A Job whose name carries its render time is a new Job on every render
     // (ERPNext's `…-conf-bench-20260101120000`): nothing to apply over.
     let name = ctx.index.entries[w].info.name.as_deref().unwrap_or("");
-    let renamed = crate::plan::jobs::hash::render_stamp(name).is_some();
+    // Not a hash of the chart's values: the same values with a new
+    // migration keep the name, and the gate in its pod spec changes.
+    let renamed = crate::plan::jobs::hash::render_stamp(name).is_some()
+        && crate::plan::jobs::hash::values_hash_suffix(name).is_none();
     let immutable = crate::k8s::kinds::immutable_pod(ctx.kind(w)) && !renamed;
     if immutable && !follower && ctx.target == Target::Gitops {
         // Flux, Argo CD and kapp replace it when its gate changes (Helm recreates

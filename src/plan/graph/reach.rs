@@ -225,10 +225,24 @@ fn peer_app(
     if !web_url {
         return false;
     }
+    // A hook copy an earlier run made of it is read as its original.
+    let original = super::lookup::find_doc(index, "ConfigMap", name, None)
+        .and_then(|d| super::roles::peek(index, d))
+        .and_then(|v| {
+            let o = v.at(&[
+                "metadata",
+                "annotations",
+                crate::k8s::engines::own::ORIGINAL_NAME,
+            ]);
+            o.and_then(Value::as_str).map(str::to_string)
+        });
+    let name = original.as_deref().unwrap_or(name);
     pod_of(index, w).is_some_and(|pod| {
-        let vendor = super::images::repos(&pod)
-            .iter()
-            .any(|r| migration_repos.iter().any(|m| super::images::same_vendor(m, r)));
+        let vendor = super::images::repos(&pod).iter().any(|r| {
+            migration_repos
+                .iter()
+                .any(|m| super::images::same_vendor(m, r))
+        });
         vendor
             && super::images::data_image(&pod).is_none()
             && crate::k8s::pod_refs(&pod, &[])

@@ -143,7 +143,7 @@ pub(crate) fn revision_suffix(name: &str) -> Option<(&str, &str)> {
     }
     // Helm counts revisions from 1; bare digits after a number or a `v1`
     // end a dashed version (Hyperswitch's `…-create-db-v1-115-0`).
-    let revision = |n: &str| digits(n) && n.trim_start_matches('0') != "";
+    let revision = |n: &str| digits(n) && !n.trim_start_matches('0').is_empty();
     let prior = base.rsplit('-').next().unwrap_or("");
     let versioned = digits(prior.strip_prefix('v').unwrap_or(prior));
     ["revision", "rev", "r", ""]

@@ -32,21 +32,27 @@ pub(super) fn copy_bindings(
         }
         let Some(bv) = ctx.value(b) else { continue };
         let (role_kind, role_name) = crate::k8s::role_ref(bv);
-        let mut edits = subject_edits(ctx, bv, sa, &job.ns, sa_copy);
-        if let Some(r) = role.filter(|&r| role_kind == "Role" && !premigrates(ctx, r)) {
-            let name = copy_name(&job.ns, ("Role", role_name), job_hash);
+        let mut edits = subject_edits(bv, sa, &job.ns, sa_copy);
+        // A ClusterRole of the release does not exist yet either on a first install.
+        if let Some(r) = role.filter(|&r| !premigrates(ctx, r)) {
+            let name = copy_name(&job.ns, (role_kind, role_name), job_hash);
             let why = format!(
-                "the Role the hook copy of RoleBinding/{} grants",
+                "the {role_kind} the hook copy of {}/{} grants",
+                ctx.kind(b),
                 name_of(ctx, b)
             );
-            add(
-                ctx,
-                (r, &name, role_name),
-                hook,
-                (job.doc, why),
-                vec![],
-                plan,
-            )?;
+            // One copy of a role two bindings grant.
+            let object = format!("{role_kind}/{name}");
+            if !plan.added.iter().any(|a| a.object == object) {
+                add(
+                    ctx,
+                    (r, &name, role_name),
+                    hook,
+                    (job.doc, why),
+                    vec![],
+                    plan,
+                )?;
+            }
             edits.push(Edit::Set(path!["roleRef", "name"], Value::str(&name)));
         }
         let kind = ctx.kind(b);
@@ -73,8 +79,7 @@ fn premigrates(ctx: &Context<'_>, d: usize) -> bool {
 }
 
 /// The edits that point a binding's subjects for `sa` at its copy.
-fn subject_edits(ctx: &Context<'_>, bv: &Value, sa: &str, ns: &str, sa_copy: &str) -> Vec<Edit> {
-    let _ = ctx;
+fn subject_edits(bv: &Value, sa: &str, ns: &str, sa_copy: &str) -> Vec<Edit> {
     let subjects = bv.get("subjects").map(Value::items).unwrap_or(&[]);
     (subjects.iter().enumerate())
         .filter(|(_, s)| {
@@ -102,6 +107,7 @@ fn copy_name(ns: &str, (kind, name): (&str, &str), job_hash: &str) -> String {
     hashed_name(name, &content_hash(ns, &source, job_hash))
 }
 
+/// The name of document `d`.
 fn name_of(ctx: &Context<'_>, d: usize) -> String {
     ctx.index.entries[d]
         .info
