@@ -8,18 +8,8 @@ use std::collections::BTreeMap;
 
 use crate::diag::codes;
 use crate::plan::context::Context;
+use crate::plan::graph::images::image_owner as owner;
 use crate::plan::model::{Migration, Plan};
-
-/// Image owners that publish many unrelated products (a Bitnami app and its
-/// Bitnami database): sharing one says nothing.
-const SHARED_OWNERS: &[&str] = &[
-    "bitnami",
-    "bitnamicharts",
-    "bitnamilegacy",
-    "library",
-    "linuxserver",
-    "rancher",
-];
 
 /// Notes the workloads of `same_ns` not `chosen`, no data service and not
 /// gated by the chart, that run an image of an owner the migration's images
@@ -68,15 +58,6 @@ pub(super) fn note_same_owner(
     ));
 }
 
-/// An image repository's owner: the path before its last segment, when that
-/// is not a registry alone nor a shared owner (`index.docker.io/sourcegraph`).
-fn owner(repo: &str) -> Option<&str> {
-    let (path, _) = repo.rsplit_once('/')?;
-    let last = path.rsplit('/').next().unwrap_or(path);
-    let registry_only = !path.contains('/') && (path.contains('.') || path.contains(':'));
-    (!registry_only && !SHARED_OWNERS.contains(&last)).then_some(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::owner;
@@ -91,5 +72,7 @@ mod tests {
         assert_eq!(owner("nginx"), None);
         assert_eq!(owner("registry.example.com/app"), None);
         assert_eq!(owner("docker.io/bitnami/postgresql"), None);
+        // The ASF publishes unrelated products (SkyWalking, Kafka, Airflow).
+        assert_eq!(owner("apache/skywalking-oap-server"), None);
     }
 }

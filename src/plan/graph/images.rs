@@ -258,34 +258,33 @@ pub(super) fn same_product(a: &str, b: &str) -> bool {
     split(a).is_some_and(|x| split(b) == Some(x))
 }
 
-/// Image owners that publish many unrelated products (Bitnami's builds, Docker
-/// Hub's official images, the ASF's projects).
+/// Image owners that publish many unrelated products (a Bitnami app and its
+/// Bitnami database, the ASF's projects): sharing one says nothing.
 const MANY_PRODUCT_OWNERS: &[&str] = &[
     "bitnami",
-    "bitnamilegacy",
     "bitnamicharts",
+    "bitnamilegacy",
     "library",
-    "apache",
     "linuxserver",
-    "ubuntu",
     "rancher",
-    "registry.k8s.io",
-    "k8s.gcr.io",
-    "quay.io/prometheus",
+    "apache",
+    "ubuntu",
 ];
 
+/// The owner of an image repository, the path before its name
+/// (`index.docker.io/sourcegraph`), when it says something of the product:
+/// not a registry alone, nor an owner of many products ([`MANY_PRODUCT_OWNERS`]).
+pub(crate) fn image_owner(repo: &str) -> Option<&str> {
+    let (path, _) = repo.rsplit_once('/')?;
+    let last = path.rsplit('/').next().unwrap_or(path);
+    let registry_only = !path.contains('/') && (path.contains('.') || path.contains(':'));
+    (!registry_only && !MANY_PRODUCT_OWNERS.contains(&last)).then_some(path)
+}
+
 /// Whether two image repositories come from one vendor: the same owner
-/// (`ghcr.io/mailu/admin`, `ghcr.io/mailu/dovecot`), one that publishes a
-/// single product's images ([`MANY_PRODUCT_OWNERS`] left out).
+/// (`ghcr.io/mailu/admin`, `ghcr.io/mailu/dovecot`; see [`image_owner`]).
 pub(super) fn same_vendor(a: &str, b: &str) -> bool {
-    let owner = |r: &str| r.rsplit_once('/').map(|(o, _)| o.to_ascii_lowercase());
-    match (owner(a), owner(b)) {
-        (Some(x), Some(y)) => {
-            let last = x.rsplit('/').next().unwrap_or(&x);
-            x == y && !MANY_PRODUCT_OWNERS.iter().any(|m| x == *m || last == *m)
-        }
-        _ => false,
-    }
+    image_owner(a).is_some_and(|x| image_owner(b) == Some(x))
 }
 
 /// The image repositories a pod's containers run (its init containers left out).
