@@ -394,9 +394,14 @@ fn uncommented(line: &str) -> &str {
     if t.starts_with('#') || t.starts_with("; ") || t.starts_with("//") {
         return "";
     }
+    // Not a `#` inside quotes (`echo 'a #b' && psql -h db`).
+    let unquoted = |i: usize| {
+        let before = &line[..i];
+        before.matches('\'').count() % 2 == 0 && before.matches('"').count() % 2 == 0
+    };
     let cut = line
         .match_indices('#')
-        .find(|&(i, _)| line[..i].ends_with([' ', '\t']))
+        .find(|&(i, _)| line[..i].ends_with([' ', '\t']) && unquoted(i))
         .map_or(line.len(), |(i, _)| i);
     &line[..cut]
 }
@@ -621,6 +626,8 @@ mod tests {
             "",
             ""
         ));
+        let quoted = "sh -c echo 'a #b' && curl http://seafile:80/";
+        assert!(names_host(quoted, &Origin::Argv, "seafile", "", ""));
         let argv = "sh -c # the app behind http://seafile:80 reads it\necho done";
         assert!(!names_host(argv, &Origin::Argv, "seafile", "", ""));
     }
