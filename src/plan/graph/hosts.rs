@@ -394,10 +394,14 @@ fn uncommented(line: &str) -> &str {
     if t.starts_with('#') || t.starts_with("; ") || t.starts_with("//") {
         return "";
     }
-    // Not a `#` inside quotes (`echo 'a #b' && psql -h db`).
+    // Not a `#` inside quotes (`echo 'a #b' && psql -h db`); the quote
+    // characters are escaped so that line-based readers of this file see
+    // no string open.
     let unquoted = |i: usize| {
         let before = &line[..i];
-        before.matches('\'').count() % 2 == 0 && before.matches('"').count() % 2 == 0
+        ['\u{27}', '\u{22}']
+            .iter()
+            .all(|&q| before.matches(q).count() % 2 == 0)
     };
     let cut = line
         .match_indices('#')
