@@ -424,10 +424,13 @@ fn with_original_names(spec: &mut Value, originals: &[String]) {
                 path.extend(mode.iter().cloned());
                 edit::apply_to_value(&mut root, &Edit::Set(path, Value::str("job-wr")));
             }
-            let Some(orig) = originals
-                .iter()
-                .find(|o| crate::plan::jobs::hash::is_hashed_name_of(&j.name, o))
-            else {
+            // Also the chart's own name for it (a values hash or a stamp at
+            // its end), which a rerun reads as the hashed name: hashed alike.
+            let chart_name = crate::plan::jobs::hash::render_stamp(&j.name).map(|(b, _)| b);
+            let Some(orig) = originals.iter().find(|o| {
+                crate::plan::jobs::hash::is_hashed_name_of(&j.name, o)
+                    || chart_name == Some(o.as_str())
+            }) else {
                 continue;
             };
             let mut path = crate::path!["spec", "template", "spec"];
