@@ -272,6 +272,9 @@ const FILE_UNLESS_SET: &[(&str, &str, &[&str], &str)] = &[
         &["postgres", "mysql"],
         "a file",
     ),
+    // Grist's home database is SQLite unless TypeORM's type names a server.
+    ("gristlabs/grist", "TYPEORM_TYPE", &["postgres", "mysql"], "a file"),
+    ("gristlabs/grist-oss", "TYPEORM_TYPE", &["postgres", "mysql"], "a file"),
 ];
 
 /// The container's setting that puts its database in a file of each pod

@@ -207,7 +207,8 @@ pub(crate) mod own {
     /// On a Job premigrate built: the workload(s) it was extracted or generated from.
     pub(crate) const DERIVED_FROM: &str = "premigrate.io/derived-from";
     /// On a Job: `post` records the contract phase once gitops has removed the
-    /// chart's `post-install`/`post-upgrade` hook, which is where it was read from.
+    /// chart's `post-install`/`post-upgrade` hook, which is where it was read
+    /// from; `pre`, that a pre hook put a Job named as a data migration first.
     pub(crate) const PHASE: &str = "premigrate.io/phase";
     /// Migrations (original names, comma-separated) that must complete before this one.
     pub(crate) const AFTER: &str = "premigrate.io/after";

@@ -3,7 +3,7 @@
 //! Shynet, Castopod, Marquez, FreeScout, LibreNMS; session 29: Terrakube,
 //! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki, Magento and WordPress,
 //! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
-//! Linkwarden, MISP, ClearML). As in [`super::START_UP`],
+//! Linkwarden, MISP, ClearML; session 32: Grist). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -251,5 +251,15 @@ pub const START_IMAGES: &[Tool] = &[
         images: &["*allegroai/clearml"],
         locked: true,
         ..tool("ClearML apiserver", &["clearml-start"])
+    },
+    Tool {
+        // Grist's server (the image's start) runs TypeORM's migrations on its
+        // home database at start when `GRIST_SERVERS` includes `home` (the
+        // default), no lock; a docs-only worker runs a command of its own.
+        // `./cli db migrate` only migrates.
+        serves: &[""],
+        images: &["*gristlabs/grist", "*gristlabs/grist-oss"],
+        migrate_only: Some("./cli db migrate"),
+        ..tool("Grist image", &["grist-start"])
     },
 ];

@@ -56,8 +56,9 @@ pub enum Origin {
     Argv,
     /// The value of the env variable named.
     Env(String),
-    /// The value of the ConfigMap or Secret key named (a setting, or a file).
-    File(String),
+    /// The value of the ConfigMap or Secret key named (a setting, or a file),
+    /// and the stream's object that holds it, when it is one.
+    File(String, Option<(crate::k8s::RefKind, String)>),
 }
 
 /// Whether `text` names Service `name` as a host to connect to. A URL host,
@@ -77,7 +78,7 @@ pub fn names_host(text: &str, origin: &Origin, name: &str, svc_ns: &str, job_ns:
                     Some(key) => is_host_key(key),
                     None => match origin {
                         Origin::Env(key) => is_host_key(key),
-                        Origin::File(key) => {
+                        Origin::File(key, _) => {
                             (one_line && is_host_key(key)) || in_command(line, start, name.len())
                         }
                         Origin::Argv => in_command(line, start, name.len()),
@@ -109,7 +110,7 @@ const OWN_URL_KEY_WORDS: &[[&str; 2]] = &[
 /// up for nothing.
 pub fn mail_setting(origin: &Origin) -> bool {
     match origin {
-        Origin::Env(key) | Origin::File(key) => {
+        Origin::Env(key) | Origin::File(key, _) => {
             let key = key.to_ascii_uppercase();
             MAIL_KEY_WORDS.iter().any(|w| key.contains(w))
         }
@@ -121,7 +122,7 @@ pub fn mail_setting(origin: &Origin) -> bool {
 /// address ([`OWN_URL_KEY_WORDS`]): not a host the migration needs.
 pub fn own_url_setting(origin: &Origin) -> bool {
     match origin {
-        Origin::Env(key) | Origin::File(key) => {
+        Origin::Env(key) | Origin::File(key, _) => {
             // Whole words in a row: `DATABASE_URL` is no `BASE_URL`.
             let key = key.to_ascii_uppercase();
             let words: Vec<&str> = key
@@ -195,7 +196,7 @@ pub fn names_database(text: &str, origin: &Origin, release_ns: &str) -> bool {
         DATA_SCHEMES.contains(&scheme) && literal(host)
     });
     let keyed = match origin {
-        Origin::Env(key) | Origin::File(key) => {
+        Origin::Env(key) | Origin::File(key, _) => {
             let value = text.trim();
             // The app's own public name (Loomio's `CANONICAL_HOST`) or its
             // mail relay is no database: the key must say which host it is.
@@ -208,7 +209,7 @@ pub fn names_database(text: &str, origin: &Origin, release_ns: &str) -> bool {
         }
         Origin::Argv => false,
     };
-    let in_file = matches!(origin, Origin::File(_)) && database_section_host(text, &literal);
+    let in_file = matches!(origin, Origin::File(..)) && database_section_host(text, &literal);
     url || keyed || in_file || client_host(text, &literal)
 }
 
@@ -610,7 +611,7 @@ mod tests {
         let script = "# --- seafile.conf: generate from seafile:8082\nsed -i s/a/b/ x\n";
         assert!(!names_host(
             script,
-            &Origin::File("init.sh".into()),
+            &file("init.sh"),
             "seafile",
             "",
             ""
@@ -618,14 +619,14 @@ mod tests {
         let live = "sed -i s/a/b/ x\ncurl http://seafile:8082/#top # not http://other:1\n";
         assert!(names_host(
             live,
-            &Origin::File("init.sh".into()),
+            &file("init.sh"),
             "seafile",
             "",
             ""
         ));
         assert!(!names_host(
             live,
-            &Origin::File("init.sh".into()),
+            &file("init.sh"),
             "other",
             "",
             ""
@@ -711,7 +712,7 @@ mod tests {
 
     #[test]
     fn database_clients_name_their_host() {
-        let file = Origin::File("setup.sh".into());
+        let file = file("setup.sh");
         let script = "until pg_isready -h pg.example.internal -p 5432; do sleep 5; done\n\
                       psql -U postgres -h pg.example.internal -d app -f /s.sql";
         assert!(names_database(script, &file, ""));
@@ -780,7 +781,7 @@ mod tests {
     }
 
     fn file(key: &str) -> Origin {
-        Origin::File(key.to_string())
+        Origin::File(key.to_string(), None)
     }
 
     /// ClickHouse's config names its ZooKeeper in an XML element; a user

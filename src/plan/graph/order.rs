@@ -410,7 +410,7 @@ fn phase_of(m: &Facts, pre: [bool; 2]) -> (Phase, String) {
 
 /// Whether a Job's name says it migrates data, not the schema
 /// (`…-migration-data`, `data-migrate`): the words `data` and a migration word.
-fn says_data_migration(name: &str) -> bool {
+pub(crate) fn says_data_migration(name: &str) -> bool {
     let segs = crate::detect::segments(&name.to_ascii_lowercase());
     segs.iter().any(|s| s == "data") && segs.iter().any(|s| s.starts_with("migrat"))
 }

@@ -210,8 +210,7 @@ fn peer_app(
     (seen, svc): (&(String, String, Origin), &str),
     migration_repos: &[String],
 ) -> bool {
-    let mut words = seen.1.split(' ');
-    let (Some("ConfigMap"), Some(name)) = (words.next(), words.next()) else {
+    let Origin::File(_, Some((crate::k8s::RefKind::ConfigMap, name))) = &seen.2 else {
         return false;
     };
     let lower = seen.0.to_ascii_lowercase();

@@ -227,6 +227,15 @@ fn by_image(index: &Index<'_>, data: &DataServices, ns: &str) -> Vec<(usize, Str
         .iter()
         .filter(|(d, _)| mine(**d) || data.fronts.get(d).is_some_and(|w| mine(*w)))
         .map(|(d, why)| {
+            // A Service another migration named carries that migration's
+            // reason: this one reaches it only through its database's image.
+            let why = match data.fronts.get(d).and_then(|w| Some((w, data.docs.get(w)?))) {
+                Some((w, image)) => format!(
+                    "{image}: the Service in front of {}",
+                    index.entries[*w].info.object()
+                ),
+                None => why.clone(),
+            };
             (
                 *d,
                 format!("{why}; the migration names no host of the stream, so it may need it"),

@@ -509,7 +509,7 @@ pub(crate) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, O
                 out.push((
                     text,
                     format!("{label} key {k}"),
-                    Origin::File(k.to_string()),
+                    Origin::File(k.to_string(), Some((r.kind, r.name.to_string()))),
                 ));
             }
         }

@@ -21,7 +21,7 @@ const CLIENTS: &[&str] = &[
 pub(super) fn waits_for_schema(texts: &[(String, String, Origin)]) -> Option<String> {
     texts
         .iter()
-        .filter(|(_, _, from)| matches!(from, Origin::Argv | Origin::File(_)))
+        .filter(|(_, _, from)| matches!(from, Origin::Argv | Origin::File(..)))
         .find_map(|(text, label, _)| {
             let table = text.lines().find_map(polled_table)?;
             Some(format!(

@@ -59,7 +59,7 @@ fn creates(ctx: &Context<'_>, job: &Value, noun: &str, name: &str) -> bool {
     // The files it reads from the stream's ConfigMaps and Secrets (decoded).
     let files = pod.map(|p| crate::plan::graph::roles::texts_of(ctx.index, p));
     for (file, _, from) in files.unwrap_or_default() {
-        if matches!(from, crate::plan::graph::hosts::Origin::File(_)) {
+        if matches!(from, crate::plan::graph::hosts::Origin::File(..)) {
             text.push_str(&file);
             text.push('\n');
         }

@@ -62,7 +62,7 @@ fn strings_in(
         Value::Str(s) => out.push((
             s.to_string(),
             format!("its spec's `{key}`"),
-            crate::plan::graph::hosts::Origin::File(key.to_string()),
+            crate::plan::graph::hosts::Origin::File(key.to_string(), None),
         )),
         Value::Map(m) => m.iter().for_each(|(k, c)| strings_in(c, k, out)),
         Value::Seq(items) => items.iter().for_each(|c| strings_in(c, key, out)),

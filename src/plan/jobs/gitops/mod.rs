@@ -49,6 +49,7 @@ pub(crate) fn plan(
     match job.phase {
         Phase::Post => contract(ctx, job, &workloads.docs, own_edits, plan),
         Phase::Pre => {
+            pre_from_hook(job, own_edits);
             for dep in uses {
                 order_dependency(ctx, job, dep, wave, plan);
                 if ctx.target == Target::Gitops {
@@ -209,6 +210,24 @@ fn keep_hook_dependency(ctx: &Context<'_>, job: &JobFacts<'_>, dep: &Dependency,
         job.object
     );
     set_annotation(plan, dv, def, engines::HELM_HOOK_DELETE, &kept, &why);
+}
+
+/// A chart's pre hook whose name says a data migration (Mender's
+/// `db-data-migration`) is pre because of the hook gitops removes: recorded,
+/// or a rerun would read its name and make it the contract step.
+fn pre_from_hook(job: &JobFacts<'_>, own_edits: &mut JobEdits) {
+    if job.events.is_some()
+        && job.new.is_none()
+        && crate::plan::graph::order::says_data_migration(&job.original)
+    {
+        job_annotation(
+            own_edits,
+            job.value,
+            own::PHASE,
+            "pre",
+            "records that the chart's pre hook, which gitops removes, put it before the apps (a rerun would read its name as a data migration's)",
+        );
+    }
 }
 
 /// The contract step: recorded as such, and moved after the last workload.
