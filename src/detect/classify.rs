@@ -95,6 +95,8 @@ const ENTRYPOINT_SCRIPTS: &[&str] = &[
     "entrypoint.sh",
     "docker-entrypoint",
     "entrypoint",
+    // Dolibarr's.
+    "docker-run.sh",
 ];
 
 /// Whether a container's command runs an image's entrypoint script

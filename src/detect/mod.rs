@@ -42,8 +42,11 @@ pub use rules::{Rules, Target};
 pub use scripts::{decode_base64, env_from_names, reads, reads_overlap, references, Sources};
 pub use selector::Selector;
 pub use set_up::set_up_only;
+pub use simple::runs_a_server;
 pub use steps::{idles_after_migration, migration_steps};
-pub use switches::{file_database, file_database_line, off_switch, on_switch, reads_env};
+pub use switches::{
+    code_off_switch, file_database, file_database_line, off_switch, on_switch, reads_env,
+};
 pub use verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
 pub use words::is_shell;
 pub use words::{glob, segments};

@@ -70,7 +70,11 @@ pub fn classify(argv: &[String], prog: &str, input: &str) -> Option<Finding> {
         return make(flagged(does), Rule::Verb);
     }
     if argv[1..].iter().any(|a| flag_migrates(a)) {
-        return make(flagged(Does::Migrate), Rule::Verb);
+        let does = match serves_too(argv, &pos) {
+            true => Does::MigrateThenServe,
+            false => flagged(Does::Migrate),
+        };
+        return make(does, Rule::Verb);
     }
     let serve_word = |p: &str| SERVE_VERBS.contains(&p);
     if pos.first().is_some_and(|p| serve_word(p)) || serve_word(prog) {
@@ -276,6 +280,21 @@ pub(super) fn window(does: Does, pos: &[String]) -> Does {
     }
 }
 
+/// Whether a command with a migrate flag serves after it (Mender's `server
+/// --automigrate`): its first positional is a serving verb (`run` left out:
+/// `run --migrate` is as often a one-off), and no word says it exits after
+/// (`--migrate-only`, `--exit-after-migrate`).
+fn serves_too(argv: &[String], pos: &[String]) -> bool {
+    let serving = pos
+        .first()
+        .is_some_and(|p| p != "run" && SERVE_VERBS.contains(&p.as_str()));
+    let exits = argv.iter().any(|a| {
+        let l = a.to_ascii_lowercase();
+        l.contains("only") || l.contains("exit")
+    });
+    serving && !exits
+}
+
 /// `--migrate`, `-mode=migrate`, `--run-migrations` (not `--migrations-dir=…`).
 fn flag_migrates(a: &str) -> bool {
     if !a.starts_with('-') {
@@ -404,4 +423,70 @@ pub(super) fn waits_for_db(argv: &[String]) -> bool {
         ]
         .iter()
         .any(|k| text.contains(k))
+}
+
+/// The server a command line runs, when its program (or the program an
+/// entrypoint script it names hands over to: `docker-run.sh
+/// apache2-foreground`) is one that never exits ([`NEVER_EXITING_SERVERS`]),
+/// without an option that makes it test and exit.
+pub fn runs_a_server(argv: &[String]) -> Option<String> {
+    let wrapper = |w: &str| {
+        let p = program(w);
+        w.ends_with(".sh")
+            || p.contains("entrypoint")
+            || matches!(p.as_str(), "exec" | "tini" | "dumb-init" | "--")
+    };
+    let start = argv.iter().take_while(|w| wrapper(w)).count();
+    let rest = argv.get(start..)?;
+    let first = rest.first()?;
+    let prog = program(first);
+    // A versioned binary (`php-fpm8.2`) is the same server.
+    let known = NEVER_EXITING_SERVERS.iter().find(|s| {
+        prog == **s
+            || prog
+                .strip_prefix(**s)
+                .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    })?;
+    let exits = rest[1..]
+        .iter()
+        .any(|a| SERVER_EXIT_FLAGS.contains(&a.as_str()));
+    (!exits).then(|| known.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_a_server;
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    /// A web server or worker, alone or handed over to by an entrypoint
+    /// script, never exits; one told to test its config does, and so does a
+    /// command that only names one.
+    #[test]
+    fn servers_that_never_exit() {
+        for (cmd, server) in [
+            ("apache2-foreground", Some("apache2-foreground")),
+            (
+                "docker-run.sh apache2-foreground",
+                Some("apache2-foreground"),
+            ),
+            (
+                "/usr/local/bin/docker-entrypoint.sh php-fpm",
+                Some("php-fpm"),
+            ),
+            ("php-fpm8.2 -F", Some("php-fpm")),
+            ("tini -- gunicorn app:app", Some("gunicorn")),
+            ("nginx -g daemon-off;", Some("nginx")),
+            ("nginx -t", None),
+            ("php-fpm --test", None),
+            ("docker-run.sh true", None),
+            ("php artisan migrate", None),
+            ("bundle exec puma-migrate", None),
+            ("echo nginx", None),
+        ] {
+            assert_eq!(runs_a_server(&argv(cmd)).as_deref(), server, "{cmd}");
+        }
+    }
 }

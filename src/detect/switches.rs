@@ -26,6 +26,8 @@ const TOOL_OFF_SWITCHES: &[&str] = &[
     "DISABLE_SCHEMA_UPDATE",
     "NAUTOBOT_DOCKER_SKIP_INIT",
     "SKIP_DB_CHECK",
+    // Keep's API (`migrate_db` returns at once).
+    "SKIP_DB_CREATION",
 ];
 
 /// Tools' settings that turn the start-up migration off by a value, not a
@@ -81,7 +83,25 @@ pub(crate) const FILE_DATABASES: &[(&str, &str)] = &[
 /// Tools' switches whose names do not say `MIGRAT`, as a prefix and a suffix:
 /// each turns the start-up migration on when true, off when false
 /// (Micronaut's `FLYWAY_DATASOURCES_<NAME>_ENABLED`: Kestra's servers).
-const TOOL_ON_SWITCHES: &[(&str, &str)] = &[("FLYWAY_DATASOURCES_", "_ENABLED")];
+/// Dolibarr's `DOLI_INSTALL_AUTO` (its entrypoint installs or upgrades while it is 1).
+const TOOL_ON_SWITCHES: &[(&str, &str)] = &[
+    ("FLYWAY_DATASOURCES_", "_ENABLED"),
+    ("DOLI_INSTALL_AUTO", ""),
+];
+
+/// Switches the migration code itself reads, whatever command runs it (Keep's
+/// `migrate_db` returns at once under `SKIP_DB_CREATION`): a Job running the
+/// migration command with one turned on migrates nothing either.
+const READ_BY_MIGRATION_CODE: &[&str] = &["SKIP_DB_CREATION"];
+
+/// [`off_switch`], of the switches the migration code itself reads
+/// ([`READ_BY_MIGRATION_CODE`]).
+pub fn code_off_switch(c: &Value) -> Option<String> {
+    off_switch(c).filter(|sw| {
+        let name = sw.split('=').next().unwrap_or("").to_ascii_uppercase();
+        READ_BY_MIGRATION_CODE.contains(&name.as_str())
+    })
+}
 
 /// An env var of a container that turns the image's start-up migrations off
 /// (`*_MIGRATION_DISABLED=true`, `RUN_MIGRATIONS=false`), and its value: a Job
@@ -273,8 +293,18 @@ const FILE_UNLESS_SET: &[(&str, &str, &[&str], &str)] = &[
         "a file",
     ),
     // Grist's home database is SQLite unless TypeORM's type names a server.
-    ("gristlabs/grist", "TYPEORM_TYPE", &["postgres", "mysql"], "a file"),
-    ("gristlabs/grist-oss", "TYPEORM_TYPE", &["postgres", "mysql"], "a file"),
+    (
+        "gristlabs/grist",
+        "TYPEORM_TYPE",
+        &["postgres", "mysql"],
+        "a file",
+    ),
+    (
+        "gristlabs/grist-oss",
+        "TYPEORM_TYPE",
+        &["postgres", "mysql"],
+        "a file",
+    ),
 ];
 
 /// The container's setting that puts its database in a file of each pod

@@ -47,6 +47,46 @@ pub const SERVERS: &[&str] = &[
     "granian", "waitress-serve", "runserver", "node", "frankenphp", "rr",
 ];
 
+/// Programs that serve until stopped whatever their arguments (a web server,
+/// a process supervisor, a queue worker): a Job that runs one never
+/// completes. Their options that only test or print and exit are
+/// [`SERVER_EXIT_FLAGS`].
+pub const NEVER_EXITING_SERVERS: &[&str] = &[
+    "php-fpm",
+    "apache2-foreground",
+    "httpd-foreground",
+    "httpd",
+    "apache2",
+    "nginx",
+    "supervisord",
+    "gunicorn",
+    "uvicorn",
+    "daphne",
+    "hypercorn",
+    "granian",
+    "waitress-serve",
+    "puma",
+    "unicorn",
+    "frankenphp",
+    "sidekiq",
+];
+
+/// Options with which a [`NEVER_EXITING_SERVERS`] program exits (`nginx -t`,
+/// `php-fpm --test`, `httpd -v`).
+pub const SERVER_EXIT_FLAGS: &[&str] = &[
+    "-t",
+    "-T",
+    "-tt",
+    "--test",
+    "-v",
+    "-V",
+    "--version",
+    "-h",
+    "--help",
+    "-M",
+    "-S",
+];
+
 /// Positional words of an app CLI that serve.
 #[rustfmt::skip]
 pub const SERVE_VERBS: &[&str] = &[

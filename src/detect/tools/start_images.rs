@@ -3,7 +3,8 @@
 //! Shynet, Castopod, Marquez, FreeScout, LibreNMS; session 29: Terrakube,
 //! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki, Magento and WordPress,
 //! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
-//! Linkwarden, MISP, ClearML; session 32: Grist). As in [`super::START_UP`],
+//! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
+//! Keep). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -261,5 +262,36 @@ pub const START_IMAGES: &[Tool] = &[
         images: &["*gristlabs/grist", "*gristlabs/grist-oss"],
         migrate_only: Some("./cli db migrate"),
         ..tool("Grist image", &["grist-start"])
+    },
+    Tool {
+        // Dolibarr's entrypoint (`docker-run.sh`) installs or upgrades the
+        // database at start while `DOLI_INSTALL_AUTO=1` (the default), no
+        // lock, then runs its command (`apache2-foreground`); `docker-run.sh
+        // true` migrates, then exits.
+        serves: &["", "apache2-foreground"],
+        images: &["*dolibarr/dolibarr"],
+        migrate_only: Some("docker-run.sh true"),
+        ..tool("Dolibarr image", &["dolibarr-start"])
+    },
+    Tool {
+        // SuperTokens core (`supertokens start --foreground`, the image's
+        // start) creates its missing tables at start, no lock; it has no
+        // command that only migrates.
+        serves: &["", "start"],
+        images: &[
+            "*supertokens/supertokens-postgresql",
+            "*supertokens/supertokens-mysql",
+        ],
+        ..tool("SuperTokens core", &["supertokens"])
+    },
+    Tool {
+        // Keep's API image runs Alembic's `upgrade head` in gunicorn's start
+        // hook (`migrate_db`, unless `SKIP_DB_CREATION`), no lock, in every pod.
+        serves: &[""],
+        images: &["*keephq/keep/keep-api", "*keephq/keep-api"],
+        migrate_only: Some(
+            "python -c \"from keep.api.core.db_on_start import migrate_db; migrate_db()\"",
+        ),
+        ..tool("Keep API image", &["keep-api-start"])
     },
 ];

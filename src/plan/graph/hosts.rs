@@ -609,28 +609,10 @@ mod tests {
         ));
         assert!(mentions_host("seafile.conf", "seafile", "conf", ""));
         let script = "# --- seafile.conf: generate from seafile:8082\nsed -i s/a/b/ x\n";
-        assert!(!names_host(
-            script,
-            &file("init.sh"),
-            "seafile",
-            "",
-            ""
-        ));
+        assert!(!names_host(script, &file("init.sh"), "seafile", "", ""));
         let live = "sed -i s/a/b/ x\ncurl http://seafile:8082/#top # not http://other:1\n";
-        assert!(names_host(
-            live,
-            &file("init.sh"),
-            "seafile",
-            "",
-            ""
-        ));
-        assert!(!names_host(
-            live,
-            &file("init.sh"),
-            "other",
-            "",
-            ""
-        ));
+        assert!(names_host(live, &file("init.sh"), "seafile", "", ""));
+        assert!(!names_host(live, &file("init.sh"), "other", "", ""));
         let quoted = "sh -c echo 'a #b' && curl http://seafile:80/";
         assert!(names_host(quoted, &Origin::Argv, "seafile", "", ""));
         let argv = "sh -c # the app behind http://seafile:80 reads it\necho done";

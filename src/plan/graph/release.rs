@@ -229,7 +229,11 @@ fn by_image(index: &Index<'_>, data: &DataServices, ns: &str) -> Vec<(usize, Str
         .map(|(d, why)| {
             // A Service another migration named carries that migration's
             // reason: this one reaches it only through its database's image.
-            let why = match data.fronts.get(d).and_then(|w| Some((w, data.docs.get(w)?))) {
+            let why = match data
+                .fronts
+                .get(d)
+                .and_then(|w| Some((w, data.docs.get(w)?)))
+            {
                 Some((w, image)) => format!(
                     "{image}: the Service in front of {}",
                     index.entries[*w].info.object()

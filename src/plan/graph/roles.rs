@@ -260,6 +260,9 @@ pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
     for claim in k8s::claim_names(&pod) {
         let found = find_doc(index, "PersistentVolumeClaim", claim, Some(w));
         out.extend(found.filter(|c| !out.contains(c)));
+        for pv in found.map(|c| volumes_for(index, c)).unwrap_or_default() {
+            out.extend((!out.contains(&pv)).then_some(pv));
+        }
     }
     let info = &index.entries[w].info;
     if info.kind.as_deref() == Some("StatefulSet") {
@@ -281,6 +284,46 @@ pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
     out
 }
 
+/// The PersistentVolumes of the stream that claim document `c` may bind to:
+/// the one it names (`volumeName`), those reserved for it (`claimRef`), else
+/// those reserved for none of its storage class (Keep's chart ships a
+/// hostPath volume for its database's claim: in a wave after the claim, the
+/// claim stays Pending where no class provisions one, and the wave never ends).
+fn volumes_for(index: &Index<'_>, c: usize) -> Vec<usize> {
+    let Some(claim) = peek(index, c) else {
+        return Vec::new();
+    };
+    let name = index.entries[c].info.name.as_deref().unwrap_or("");
+    let ns = index.entries[c].info.namespace.as_deref();
+    let class = |v: &Value| {
+        v.at(&["spec", "storageClassName"])
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let wanted = claim.at(&["spec", "volumeName"]).and_then(Value::as_str);
+    let pvs = (0..index.entries.len())
+        .filter(|&i| index.entries[i].info.kind.as_deref() == Some("PersistentVolume"));
+    pvs.filter(|&i| {
+        let pv_name = index.entries[i].info.name.as_deref().unwrap_or("");
+        let Some(pv) = peek(index, i) else {
+            return false;
+        };
+        let reserved = pv.at(&["spec", "claimRef"]);
+        let for_claim = reserved.is_some_and(|r| {
+            r.get("name").and_then(Value::as_str) == Some(name)
+                && r.get("namespace")
+                    .and_then(Value::as_str)
+                    .is_none_or(|n| ns.is_none_or(|ns| ns == n))
+        });
+        match wanted {
+            Some(v) => v == pv_name,
+            None => for_claim || (reserved.is_none() && class(&pv) == class(&claim)),
+        }
+    })
+    .collect()
+}
+
 /// The RBAC ServiceAccount `sa` of namespace `ns` runs with: each RoleBinding or
 /// ClusterRoleBinding of the stream that binds it (a subject without a
 /// namespace counts), with the role it grants when the stream holds it (a Role
@@ -288,6 +331,7 @@ pub fn uses(index: &Index<'_>, w: usize) -> Vec<usize> {
 pub fn rbac_of(index: &Index<'_>, sa: &str, ns: &str) -> Vec<(usize, Option<usize>)> {
     let info = |i: usize| &index.entries[i].info;
     let kind = |i: usize| info(i).kind.as_deref().unwrap_or("");
+    let single = crate::plan::context::single_namespace(index);
     let mut out = Vec::new();
     for b in (0..index.entries.len())
         .filter(|&b| matches!(kind(b), "RoleBinding" | "ClusterRoleBinding"))
@@ -297,7 +341,16 @@ pub fn rbac_of(index: &Index<'_>, sa: &str, ns: &str) -> Vec<(usize, Option<usiz
         // (`{{ .Release.Namespace }}` in a `helm template` render): then it
         // is taken for the release's own.
         let bns = info(b).namespace.as_deref().unwrap_or("");
-        let same = |n: Option<&str>| n.is_none_or(|n| n == ns || (ns.is_empty() && bns.is_empty()));
+        // A ServiceAccount written without one is in the release's namespace,
+        // the one the stream's others name (Keep's RoleBinding and Role say
+        // `keep`, its ServiceAccount nothing).
+        let same = |n: Option<&str>| {
+            n.is_none_or(|n| {
+                n == ns
+                    || (ns.is_empty() && bns.is_empty())
+                    || (ns.is_empty() && single.as_deref() == Some(n))
+            })
+        };
         if !k8s::binds_service_account(&bv, sa, same) {
             continue;
         }

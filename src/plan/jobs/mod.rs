@@ -446,6 +446,11 @@ fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
             "Job/{name} (from {}): keeps env `{sw}`, which turns the image's start-up migrations off: if the Job runs the image's entrypoint, it succeeds without migrating; give --migrate the migration command itself",
             ctx.object(nj.from)
         ));
+    } else if let Some(sw) = items.iter().find_map(crate::detect::code_off_switch) {
+        plan.note(codes::PM304, Some(nj.from), format!(
+            "Job/{name} (from {}): keeps env `{sw}`, which the migration code itself reads: the Job succeeds without migrating and opens the gates on the old schema; turn the switch off on the workload (the Job migrates first; the app's start-up then finds nothing to do)",
+            ctx.object(nj.from)
+        ));
     }
     // The Job's own command may set them itself.
     let command: String = items

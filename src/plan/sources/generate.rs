@@ -121,6 +121,12 @@ fn runnable(
     }) {
         return Err(own_command(r, fail));
     }
+    if let Some(server) = crate::detect::runs_a_server(command) {
+        return Err(fail(
+            format!("{}: the command runs `{server}`, a server that never exits: the Job would never complete, and the workload would wait for it forever", r.said),
+            "give the command that only migrates, then exits",
+        ));
+    }
     if own.is_some_and(|c| runs_the_image_default(c, command)) {
         return Err(fail(
             format!("{}: `{}` is the program of the container's image, which it runs with no command or arguments: the server, which the Job would run for ever, and the workload would wait for it", r.said, command[0]),
