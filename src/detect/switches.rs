@@ -292,6 +292,13 @@ const FILE_UNLESS_SET: &[(&str, &str, &[&str], &str)] = &[
         &["postgres", "mysql"],
         "a file",
     ),
+    // Argilla's server keeps SQLite in its home folder unless a URL names a server.
+    (
+        "argilla/argilla-server",
+        "ARGILLA_DATABASE_URL",
+        &["postgres"],
+        "a file",
+    ),
     // Grist's home database is SQLite unless TypeORM's type names a server.
     (
         "gristlabs/grist",

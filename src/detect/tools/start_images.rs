@@ -4,7 +4,7 @@
 //! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki, Magento and WordPress,
 //! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
 //! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
-//! Keep). As in [`super::START_UP`],
+//! Keep, Argilla, OpenCTI, Atlassian Data Center). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -293,5 +293,45 @@ pub const START_IMAGES: &[Tool] = &[
             "python -c \"from keep.api.core.db_on_start import migrate_db; migrate_db()\"",
         ),
         ..tool("Keep API image", &["keep-api-start"])
+    },
+    Tool {
+        // Argilla's server image (`start_argilla_server.sh`) runs `python -m
+        // argilla_server database migrate` (Alembic, no lock), then serves,
+        // on SQLite in ARGILLA_HOME_PATH unless ARGILLA_DATABASE_URL names a server.
+        serves: &[""],
+        images: &["*argilla/argilla-server"],
+        migrate_only: Some("python -m argilla_server database migrate"),
+        ..tool("Argilla server image", &["argilla-server-start"])
+    },
+    Tool {
+        // OpenCTI's platform (`node build/back.js`, the image's start)
+        // creates or migrates its search indices at start under a Redis lock
+        // (`platform_init_lock`); no command only migrates.
+        serves: &[""],
+        images: &["*opencti/platform"],
+        locked: true,
+        image_cmd: &["node", "build/back.js"],
+        ..tool("OpenCTI platform", &["opencti-platform-start"])
+    },
+    Tool {
+        // Atlassian's Data Center images (`/entrypoint.py`, which starts the
+        // product in the foreground) upgrade the schema as the product starts;
+        // a cluster upgrades one node at a time (a StatefulSet starts pod 0
+        // alone); no command only migrates.
+        serves: &[""],
+        image_cmd: &["/entrypoint.py"],
+        images: &[
+            "*atlassian/jira-software",
+            "*atlassian/jira-core",
+            "*atlassian/jira-servicemanagement",
+            "*atlassian/confluence",
+            "*atlassian/confluence-server",
+            "*atlassian/bitbucket",
+            "*atlassian/bitbucket-server",
+            "*atlassian/crowd",
+            "*atlassian/bamboo",
+        ],
+        locked: true,
+        ..tool("Atlassian Data Center image", &["atlassian-start"])
     },
 ];

@@ -30,7 +30,7 @@ pub(super) fn note_shared_claims(
         if holders.is_empty() {
             continue;
         }
-        let modes = access_modes(ctx, claim, m.doc);
+        let modes = access_modes(ctx, claim, Some(m.doc));
         let attach = (!modes.iter().any(|m| m == "ReadWriteMany")).then(|| format!(
             "{}: the gated pods hold it while they wait, so a Job pod on another node cannot attach it and never starts, and the pods wait for ever",
             match modes.is_empty() {
@@ -82,14 +82,14 @@ fn fills(ctx: &Context<'_>, w: usize, claim: &str) -> bool {
 /// The access modes of the stream's claim `name` that document `near`'s pod
 /// mounts: the one of its namespace, else the first of that name (none when
 /// it is not there).
-fn access_modes(ctx: &Context<'_>, name: &str, near: usize) -> Vec<String> {
+pub(crate) fn access_modes(ctx: &Context<'_>, name: &str, near: Option<usize>) -> Vec<String> {
     let info = |d: usize| &ctx.index.entries[d].info;
     let named = |d: &usize| {
         ctx.kind(*d) == "PersistentVolumeClaim" && info(*d).name.as_deref() == Some(name)
     };
     let all = 0..ctx.index.entries.len();
     let claim = (all.clone().filter(named))
-        .find(|&d| info(d).namespace == info(near).namespace)
+        .find(|&d| near.is_some_and(|n| info(d).namespace == info(n).namespace))
         .or_else(|| all.clone().find(named));
     // The index parses only what the plan reads: a claim is read here.
     let Some(v) = claim.and_then(|d| crate::plan::graph::roles::peek(ctx.index, d)) else {

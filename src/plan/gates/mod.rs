@@ -7,7 +7,7 @@
 //! `token`), `rbac`.
 
 pub(crate) mod chart;
-mod claims;
+pub(crate) mod claims;
 pub(crate) mod container;
 pub(crate) mod egress;
 pub(crate) mod follower;

@@ -74,6 +74,8 @@ pub fn names_host(text: &str, origin: &Origin, name: &str, svc_ns: &str, job_ns:
     lines.filter(|line| !is_section(line)).any(|line| {
         mentions(line, name, svc_ns, job_ns).any(|(start, how)| {
             how == Mention::Qualified
+                // A variable's default: its name says what it holds.
+                || default_of(line[..start].as_bytes()).is_some_and(is_host_key)
                 || match key_before(&line[..start]) {
                     Some(key) => is_host_key(key),
                     None => match origin {
@@ -467,6 +469,9 @@ fn before_host(bytes: &[u8], start: usize) -> Option<Mention> {
         b'=' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b'(' | b'[' | b'>' => {
             Some(Mention::Bare)
         }
+        // The default of a variable, `${CH_ADDR:host:9000}` (Uptrace's config)
+        // or the shell's `${DB_HOST:-host}`.
+        b':' | b'-' if opens_default(&bytes[..start]) => Some(Mention::Bare),
         // A StatefulSet pod's DNS name, `<set>-<n>.<headless Service>…`
         // (Langfuse's ClickHouse names its ZooKeeper's pods so).
         b'.' => {
@@ -486,6 +491,26 @@ fn before_host(bytes: &[u8], start: usize) -> Option<Mention> {
     }
 }
 
+/// Whether `head` ends where a variable's default starts: `${NAME:` or `${NAME:-`.
+fn opens_default(head: &[u8]) -> bool {
+    default_of(head).is_some()
+}
+
+/// The variable whose default starts where `head` ends (`${NAME:`, `${NAME:-`).
+fn default_of(head: &[u8]) -> Option<&str> {
+    let head = head.strip_suffix(b"-").unwrap_or(head);
+    let head = head.strip_suffix(b":")?;
+    let len = head
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    let at = head.len() - len;
+    (len > 0 && head[..at].ends_with(b"${"))
+        .then(|| std::str::from_utf8(&head[at..]).ok())
+        .flatten()
+}
+
 /// What follows a host: `:port`, `.namespace…`, or a separator.
 fn after_host(rest: &str, svc_ns: &str, job_ns: &str) -> Option<Mention> {
     let qualified = match rest.as_bytes().first() {
@@ -493,7 +518,8 @@ fn after_host(rest: &str, svc_ns: &str, job_ns: &str) -> Option<Mention> {
         Some(b':') if rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '$') => true,
         Some(b'.') if namespace_fits(&rest[1..], svc_ns, job_ns) => true,
         Some(
-            b'/' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b';' | b')' | b']' | b'?' | b'<',
+            b'/' | b' ' | b'\t' | b'\n' | b'\"' | b'\'' | b',' | b';' | b')' | b']' | b'?' | b'<'
+            | b'}',
         ) => false,
         Some(_) => return None,
     };
@@ -764,6 +790,20 @@ mod tests {
 
     fn file(key: &str) -> Origin {
         Origin::File(key.to_string(), None)
+    }
+
+    /// A variable's default names a host: `${CH_ADDR:host:9000}` (Uptrace's
+    /// config), `${DB_HOST:-host}`; a variable's name alone does not.
+    #[test]
+    fn host_in_a_variable_default() {
+        for text in [
+            "addr: ${CH_ADDR:clickhouse-db1:9000}",
+            "addr: ${CH_ADDR:-clickhouse-db1:9000}",
+            "DB_HOST=${DB_HOST:-clickhouse-db1}",
+        ] {
+            assert!(names_host(text, &file("config.yml"), "clickhouse-db1", "", ""), "{text}");
+        }
+        assert!(!names_host("x: ${clickhouse-db1}", &file("c"), "clickhouse-db1", "", ""));
     }
 
     /// ClickHouse's config names its ZooKeeper in an XML element; a user

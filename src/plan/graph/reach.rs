@@ -282,6 +282,8 @@ impl<'s> ServicesByName<'s> {
         let mut out: Vec<usize> = texts
             .iter()
             .flat_map(|(t, _, _)| t.split(|c: char| !c.is_ascii() || !is_word(c as u8)))
+            // A shell default's `-` is no part of the host (`${DB_HOST:-db}`).
+            .flat_map(|w| [w, w.trim_start_matches('-')])
             .filter_map(|w| self.by_name.get(w))
             .flatten()
             .chain(&self.odd)

@@ -92,6 +92,14 @@ fn hidden_configuration(ctx: &Context<'_>, plan: &mut Plan) {
     if ctx.index.from_helm4() || plan.notes.iter().any(|n| n.code == codes::PM012.code) {
         return;
     }
+    // A stream that holds hooks is no Helm 3 post-renderer's (`helm template`,
+    // a GitOps render): what it lacks is made elsewhere, not hidden as a hook.
+    let hook = |i: usize| {
+        (ctx.value(i)).is_some_and(|v| annotation(v, crate::k8s::engines::HELM_HOOK).is_some())
+    };
+    if (0..ctx.index.entries.len()).any(hook) {
+        return;
+    }
     let mut users: Vec<usize> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     for i in 0..ctx.index.entries.len() {
@@ -127,8 +135,9 @@ fn hidden_configuration(ctx: &Context<'_>, plan: &mut Plan) {
     let Some(&first) = users.first() else { return };
     let objects: Vec<String> = users.iter().map(|&i| ctx.object(i)).collect();
     plan.note(codes::PM017, Some(first), format!(
-        "no migration found, and {} use {}, which no document of the stream defines: a chart that makes its configuration and its migration Helm hooks shows Helm 3's post-renderer only the apps; render it with `helm template` to see its hooks, or use Helm 4 (if they are made outside the release, ignore this)",
+        "no migration found, and {} {} {}, which no document of the stream defines: a chart that makes its configuration and its migration Helm hooks shows Helm 3's post-renderer only the apps; render it with `helm template` to see its hooks, or use Helm 4 (if they are made outside the release, ignore this)",
         objects.join(", "),
+        if objects.len() == 1 { "uses" } else { "use" },
         missing.join(", ")
     ));
 }

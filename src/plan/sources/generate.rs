@@ -133,7 +133,7 @@ fn runnable(
             "give the command that only migrates, then exits; an app that migrates only as its server starts cannot migrate in a Job of its own: leave it there",
         ));
     }
-    if let Some((path, program)) = runs_from_left_out_volume(command, &d.dropped_paths) {
+    if let Some((path, program)) = runs_from_left_out_volume(command, &with_linked(&d.dropped_paths)) {
         let does = if program { "runs" } else { "is given" };
         return Err(fail(
             format!("{}: the command {does} `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload would wait for it", r.said),
@@ -351,6 +351,23 @@ fn is_own_command(own: &[String], command: &[String]) -> bool {
         && base_name(prog) == base_name(own_prog)
         && command[1] == *own.get(1).unwrap_or(&String::new())
         && command[1..].iter().all(|w| rest.by_ref().any(|o| o == w))
+}
+
+/// Where images link a persisted folder into the app's own: Bitnami's app
+/// images keep the app's files and settings on the claim at `/bitnami/APP`
+/// and link them into `/opt/bitnami/APP` (Magento's code and `env.php`), so a
+/// command under the second needs the first.
+const LINKED_FOLDERS: &[(&str, &str)] = &[("/bitnami/", "/opt/bitnami/")];
+
+/// The mount paths the Job leaves out, with the folders images link from them ([`LINKED_FOLDERS`]).
+fn with_linked(left_out: &[String]) -> Vec<String> {
+    let linked = left_out.iter().flat_map(|at| {
+        LINKED_FOLDERS
+            .iter()
+            .filter_map(move |(from, to)| at.strip_prefix(from).map(|rest| format!("{to}{rest}")))
+            .filter(|p| p.len() > 13)
+    });
+    left_out.iter().cloned().chain(linked).collect()
 }
 
 /// The path under one of `left_out` (the mount paths of the volumes the Job

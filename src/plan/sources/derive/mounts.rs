@@ -28,8 +28,13 @@ impl Builder<'_> {
                     .find(|v| v.get("name").and_then(Value::as_str) == Some(vname))
                     .and_then(|v| v.at(&["persistentVolumeClaim", "claimName"]))
                     .map(crate::yaml::value::scalar_text);
+                // Its access mode says why it cannot be shared (ReadWriteOnce)
+                // or only why it cannot be ordered (ReadWriteMany).
                 let from = match claim {
-                    Some(c) => format!("PersistentVolumeClaim {c}"),
+                    Some(c) => match crate::plan::gates::claims::access_modes(self.ctx, &c, None)[..] {
+                        [] => format!("PersistentVolumeClaim {c}"),
+                        ref modes => format!("PersistentVolumeClaim {c}, {}", modes.join(", ")),
+                    },
                     None => "a volumeClaimTemplate".to_string(),
                 };
                 let what = format!("{cname}/{vname} ({from})");
