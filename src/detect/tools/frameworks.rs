@@ -403,6 +403,14 @@ pub const FRAMEWORKS: &[Tool] = &[
         ..tool("Matomo", &["console"])
     },
     Tool {
+        // Shopware 6's console: `system:install` creates the schema (and,
+        // with `--force`, migrates an installed shop), `system:update:finish`
+        // runs an update's pending migrations.
+        migrate: &["system:install", "system:update:finish"],
+        not: &["system:update:prepare", "database:create-migration"],
+        ..tool("Shopware console", &["console"])
+    },
+    Tool {
         migrate: &["migrate"],
         checks: &["status"],
         not: &["rollback", "create", "seed:*", "breakpoint"],

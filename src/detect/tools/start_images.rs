@@ -4,7 +4,7 @@
 //! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki, Magento and WordPress,
 //! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
 //! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
-//! Keep, Argilla, OpenCTI, Atlassian Data Center). As in [`super::START_UP`],
+//! Keep, Argilla, OpenCTI, Atlassian Data Center, shyim/shopware). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -333,5 +333,18 @@ pub const START_IMAGES: &[Tool] = &[
         ],
         locked: true,
         ..tool("Atlassian Data Center image", &["atlassian-start"])
+    },
+    Tool {
+        // shyim/shopware's entrypoint with no mode installs or updates the
+        // shop (`system:install`, `system:update:finish`; no lock), then
+        // serves; `maintenance` only does the first, then exits; `web` and
+        // `cli` only serve or run the command given.
+        serves: &[""],
+        migrate: &["maintenance"],
+        not: &["web", "cli"],
+        images: &["*shyim/shopware"],
+        migrate_only: Some("/entrypoint.sh maintenance"),
+        image_cmd: &["/entrypoint.sh"],
+        ..tool("shyim/shopware image", &["shopware-start"])
     },
 ];

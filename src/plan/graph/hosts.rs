@@ -801,9 +801,18 @@ mod tests {
             "addr: ${CH_ADDR:-clickhouse-db1:9000}",
             "DB_HOST=${DB_HOST:-clickhouse-db1}",
         ] {
-            assert!(names_host(text, &file("config.yml"), "clickhouse-db1", "", ""), "{text}");
+            assert!(
+                names_host(text, &file("config.yml"), "clickhouse-db1", "", ""),
+                "{text}"
+            );
         }
-        assert!(!names_host("x: ${clickhouse-db1}", &file("c"), "clickhouse-db1", "", ""));
+        assert!(!names_host(
+            "x: ${clickhouse-db1}",
+            &file("c"),
+            "clickhouse-db1",
+            "",
+            ""
+        ));
     }
 
     /// ClickHouse's config names its ZooKeeper in an XML element; a user

@@ -185,6 +185,7 @@ fn close_over(reach: &mut Reach<'_, '_>, need: &mut Vec<(usize, String)>) {
             }
         }
     }
+    cluster_members(reach, need);
     let operated: Vec<(usize, String)> = need
         .iter()
         .flat_map(|(d, _)| super::operated::companions(reach.index, *d))
@@ -192,6 +193,45 @@ fn close_over(reach: &mut Reach<'_, '_>, need: &mut Vec<(usize, String)>) {
     for (d, why) in operated {
         if !need.iter().any(|n| n.0 == d) {
             need.push((d, why));
+        }
+    }
+}
+
+/// Adds the other members of a needed data service's cluster: workloads of
+/// the same data image that reach it (OpenCTI's Elasticsearch data nodes join
+/// the master-only nodes its Service selects: the indices a migration creates
+/// live on them, so they come first too).
+fn cluster_members(reach: &mut Reach<'_, '_>, need: &mut Vec<(usize, String)>) {
+    let index = reach.index;
+    let images = |d: usize| {
+        pod_of(index, d)
+            .filter(|p| data_image(p).is_some())
+            .map(|p| repos(&p))
+    };
+    let needed: Vec<(usize, Vec<String>)> = need
+        .iter()
+        .filter_map(|(d, _)| Some((*d, images(*d)?)))
+        .collect();
+    if needed.is_empty() {
+        return;
+    }
+    for x in 0..index.entries.len() {
+        let kind = index.entries[x].info.kind.as_deref().unwrap_or("");
+        if !SERVICE_KINDS.contains(&kind) || need.iter().any(|n| n.0 == x) {
+            continue;
+        }
+        let Some(mine) = images(x) else { continue };
+        let reached = reach.of_data_service(x);
+        let joins = needed.iter().find(|(w, theirs)| {
+            mine.iter().any(|r| theirs.contains(r)) && reached.iter().any(|(d, _)| d == w)
+        });
+        if let Some((w, _)) = joins {
+            let why = format!(
+                "{} joins the cluster of {} (same image; it reaches it): the data the migration writes lives on its members too",
+                index.entries[x].info.object(),
+                index.entries[*w].info.object()
+            );
+            need.push((x, why));
         }
     }
 }

@@ -133,7 +133,9 @@ fn runnable(
             "give the command that only migrates, then exits; an app that migrates only as its server starts cannot migrate in a Job of its own: leave it there",
         ));
     }
-    if let Some((path, program)) = runs_from_left_out_volume(command, &with_linked(&d.dropped_paths)) {
+    if let Some((path, program)) =
+        runs_from_left_out_volume(command, &with_linked(&d.dropped_paths))
+    {
         let does = if program { "runs" } else { "is given" };
         return Err(fail(
             format!("{}: the command {does} `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload would wait for it", r.said),

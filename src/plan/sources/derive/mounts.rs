@@ -31,10 +31,12 @@ impl Builder<'_> {
                 // Its access mode says why it cannot be shared (ReadWriteOnce)
                 // or only why it cannot be ordered (ReadWriteMany).
                 let from = match claim {
-                    Some(c) => match crate::plan::gates::claims::access_modes(self.ctx, &c, None)[..] {
-                        [] => format!("PersistentVolumeClaim {c}"),
-                        ref modes => format!("PersistentVolumeClaim {c}, {}", modes.join(", ")),
-                    },
+                    Some(c) => {
+                        match crate::plan::gates::claims::access_modes(self.ctx, &c, None)[..] {
+                            [] => format!("PersistentVolumeClaim {c}"),
+                            ref modes => format!("PersistentVolumeClaim {c}, {}", modes.join(", ")),
+                        }
+                    }
                     None => "a volumeClaimTemplate".to_string(),
                 };
                 let what = format!("{cname}/{vname} ({from})");
