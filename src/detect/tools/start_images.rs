@@ -4,7 +4,8 @@
 //! Drone, Tiny Tiny RSS; session 30: Bitnami MediaWiki, Magento and WordPress,
 //! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
 //! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
-//! Keep, Argilla, OpenCTI, Atlassian Data Center, shyim/shopware). As in [`super::START_UP`],
+//! Keep, Argilla, OpenCTI, Atlassian Data Center, shyim/shopware,
+//! Appsmith). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -346,5 +347,18 @@ pub const START_IMAGES: &[Tool] = &[
         migrate_only: Some("/entrypoint.sh maintenance"),
         image_cmd: &["/entrypoint.sh"],
         ..tool("shyim/shopware image", &["shopware-start"])
+    },
+    Tool {
+        // Appsmith's image starts supervisord, whose Java backend migrates as
+        // it starts (Mongock under its lock on MongoDB, Flyway under its
+        // advisory lock on PostgreSQL); no command only migrates.
+        serves: &[""],
+        images: &[
+            "*appsmith/appsmith-ee",
+            "*appsmith/appsmith-ce",
+            "*appsmith/appsmith",
+        ],
+        locked: true,
+        ..tool("Appsmith image", &["appsmith-start"])
     },
 ];

@@ -73,8 +73,15 @@ fn fills(ctx: &Context<'_>, w: usize, claim: &str) -> bool {
             .and_then(Value::as_str)
     };
     let inits = pod.get("initContainers").map(Value::items).unwrap_or(&[]);
+    // An init container that only waits (Galaxy's `until [ -f /m/db_init_done ]`) writes nothing.
+    let waits = |c: &Value| {
+        let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+        crate::detect::name_says_waiter(name)
+            || crate::detect::classify_container(c, &crate::detect::no_scripts).kind
+                == crate::detect::Kind::Waiter
+    };
     (inits.iter())
-        .filter(|c| !crate::plan::gates::container::is_gate(c))
+        .filter(|c| !crate::plan::gates::container::is_gate(c) && !waits(c))
         .flat_map(|c| crate::plan::sources::derive::written_volumes(c, volumes))
         .any(|v| claim_of(v) == Some(claim))
 }

@@ -151,6 +151,20 @@ pub(crate) fn data_image(pod: &Value) -> Option<String> {
     containers.iter().find_map(data_container)
 }
 
+/// Data services whose clusters split their nodes by role (master-only,
+/// data, ingest): the nodes a Service selects may hold no data, and the
+/// others of the cluster are what the data lives on.
+const ROLE_TIERED: &[&str] = &["Elasticsearch", "OpenSearch"];
+
+/// Whether a pod runs a [`ROLE_TIERED`] data service.
+pub(crate) fn role_tiered(pod: &Value) -> bool {
+    (pod.get("containers").map(Value::items).unwrap_or(&[]))
+        .iter()
+        .filter_map(|c| c.get("image").and_then(Value::as_str))
+        .filter_map(data_product)
+        .any(|p| ROLE_TIERED.contains(&p))
+}
+
 /// App images named for the database they run on, not databases: a
 /// vendor's build of the name they share would take them for one
 /// (`supertokens/supertokens-postgresql`, Agenta's auth server).

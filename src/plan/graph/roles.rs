@@ -197,15 +197,17 @@ fn close_over(reach: &mut Reach<'_, '_>, need: &mut Vec<(usize, String)>) {
     }
 }
 
-/// Adds the other members of a needed data service's cluster: workloads of
-/// the same data image that reach it (OpenCTI's Elasticsearch data nodes join
-/// the master-only nodes its Service selects: the indices a migration creates
-/// live on them, so they come first too).
+/// Adds the other members of a needed data service's cluster, where nodes
+/// have roles (Elasticsearch): workloads of the same image that reach it
+/// (OpenCTI's data nodes join the master-only nodes its Service selects: the
+/// indices a migration creates live on them, so they come first too). A
+/// replica of a database or cache (Redis, PostgreSQL) is no such member: the
+/// primary holds what the migration writes.
 fn cluster_members(reach: &mut Reach<'_, '_>, need: &mut Vec<(usize, String)>) {
     let index = reach.index;
     let images = |d: usize| {
         pod_of(index, d)
-            .filter(|p| data_image(p).is_some())
+            .filter(|p| super::images::role_tiered(p))
             .map(|p| repos(&p))
     };
     let needed: Vec<(usize, Vec<String>)> = need
@@ -217,7 +219,8 @@ fn cluster_members(reach: &mut Reach<'_, '_>, need: &mut Vec<(usize, String)>) {
     }
     for x in 0..index.entries.len() {
         let kind = index.entries[x].info.kind.as_deref().unwrap_or("");
-        if !SERVICE_KINDS.contains(&kind) || need.iter().any(|n| n.0 == x) {
+        // A bare Pod (a chart's `helm test`) is no member.
+        if !SERVICE_KINDS.contains(&kind) || kind == "Pod" || need.iter().any(|n| n.0 == x) {
             continue;
         }
         let Some(mine) = images(x) else { continue };

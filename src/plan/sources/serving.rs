@@ -217,9 +217,10 @@ fn message(
         !t.serves.is_empty() && v.command.is_none() && (t.locked || t.migrate.is_empty())
     });
     if let Some(t) = no_job {
-        let how = match t.locked {
-            true => "migrates under its own lock, one pod at a time,",
-            false => "migrates at start with no lock (on a fresh database the pods race: the losers fail and restart)",
+        let how = match (t.locked, single) {
+            (true, _) => "migrates under its own lock, one pod at a time,",
+            (false, false) => "migrates at start with no lock (on a fresh database the pods race: the losers fail and restart)",
+            (false, true) => "migrates at start with no lock (one pod here; with more, on a fresh database they would race: the losers fail and restart)",
         };
         return (codes::PM016, format!(
             "{object}: container `{name}` migrates, then serves ({}): {} {how} and has no command that only migrates, so premigrate leaves it alone (a Job running its serving command would never complete); a failed migration crash-loops the new pods",
