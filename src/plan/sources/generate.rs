@@ -133,9 +133,9 @@ fn runnable(
             "give the command that only migrates, then exits; an app that migrates only as its server starts cannot migrate in a Job of its own: leave it there",
         ));
     }
-    if let Some((path, program)) =
-        runs_from_left_out_volume(command, &with_linked(&d.dropped_paths))
-    {
+    let image = own.and_then(|c| c.get("image")).and_then(Value::as_str);
+    let left_out = with_linked(image.unwrap_or(""), &d.dropped_paths);
+    if let Some((path, program)) = runs_from_left_out_volume(command, &left_out) {
         let does = if program { "runs" } else { "is given" };
         return Err(fail(
             format!("{}: the command {does} `{path}`, on a volume the Job cannot mount (a claim the workload's pods hold, or a StatefulSet's claim template): the Job would fail, and the workload would wait for it", r.said),
@@ -355,20 +355,27 @@ fn is_own_command(own: &[String], command: &[String]) -> bool {
         && command[1..].iter().all(|w| rest.by_ref().any(|o| o == w))
 }
 
-/// Where images link a persisted folder into the app's own: Bitnami's app
-/// images keep the app's files and settings on the claim at `/bitnami/APP`
-/// and link them into `/opt/bitnami/APP` (Magento's code and `env.php`), so a
-/// command under the second needs the first.
-const LINKED_FOLDERS: &[(&str, &str)] = &[("/bitnami/", "/opt/bitnami/")];
+/// Images that keep the whole app on their claim and link it into the
+/// app's folder (image, claim path, linked folder): Bitnami's Magento keeps
+/// its code and `env.php` at `/bitnami/magento` and links them into
+/// `/opt/bitnami/magento`, so a command under the second needs the first.
+/// (Bitnami's Ghost links only its settings and content: its code stays the image's.)
+const LINKED_FOLDERS: &[(&str, &str, &str)] = &[(
+    "*bitnami/magento",
+    "/bitnami/magento",
+    "/opt/bitnami/magento",
+)];
 
-/// The mount paths the Job leaves out, with the folders images link from them ([`LINKED_FOLDERS`]).
-fn with_linked(left_out: &[String]) -> Vec<String> {
-    let linked = left_out.iter().flat_map(|at| {
-        LINKED_FOLDERS
-            .iter()
-            .filter_map(move |(from, to)| at.strip_prefix(from).map(|rest| format!("{to}{rest}")))
-            .filter(|p| p.len() > 13)
-    });
+/// The mount paths the Job leaves out, with the folders image `image` links
+/// from them ([`LINKED_FOLDERS`]).
+fn with_linked(image: &str, left_out: &[String]) -> Vec<String> {
+    let repo = crate::detect::image_repository(image).to_ascii_lowercase();
+    let linked = LINKED_FOLDERS
+        .iter()
+        .filter(|(glob, from, _)| {
+            crate::detect::glob(glob, &repo) && left_out.iter().any(|at| at == from)
+        })
+        .map(|(_, _, to)| to.to_string());
     left_out.iter().cloned().chain(linked).collect()
 }
 

@@ -247,7 +247,8 @@ impl Editor<'_> {
                 // As deep as the value: at one place it goes before what an
                 // enclosing mapping adds after it (an empty last value).
                 let depth = self.depth(node);
-                self.splice_at(colon, end.unwrap_or(colon).max(colon), text, depth);
+                let end = end.unwrap_or_else(|| self.blank_rest(colon)).max(colon);
+                self.splice_at(colon, end, text, depth);
             }
             Seg::Index(_) => {
                 let dash = self.dash_before(start)?;
@@ -255,13 +256,25 @@ impl Editor<'_> {
                 let depth = self.depth(node);
                 self.splice_at(
                     dash + 1,
-                    end.unwrap_or(dash + 1).max(dash + 1),
+                    end.unwrap_or_else(|| self.blank_rest(dash + 1))
+                        .max(dash + 1),
                     format!("{anchor}{}", v.to_item_before(col + 2, more_on_line)),
                     depth,
                 );
             }
         }
         Ok(())
+    }
+
+    /// Where an empty value written at `at` ends: past the blanks that end
+    /// its line (`annotations: `), which a block written there would
+    /// otherwise leave after its last line; `at` when more follows.
+    fn blank_rest(&self, at: usize) -> usize {
+        let end = self.line_end(at);
+        match self.text[at..end].trim().is_empty() {
+            true => end,
+            false => at,
+        }
     }
 
     pub(super) fn remove(&mut self, root: NodeId, path: &[Seg]) -> Result<(), EditError> {

@@ -576,6 +576,26 @@ mod tests {
         assert_eq!(out, "metadata:\n  annotations:\n    a: b\n  name: x\n");
     }
 
+    /// An empty value whose line ends in blanks (`annotations: `, Kuma's
+    /// chart) becomes a block without them: they were left after its last
+    /// line, and a rerun read that value without them (no fixed point).
+    #[test]
+    fn a_block_in_an_empty_value_drops_the_blanks_after_it() {
+        let src = "metadata:\n  annotations: \n  name: x\nitems:\n  - \n";
+        let map = Value::map([("a", Value::str("b")), ("c", Value::str("d"))]);
+        let out = run(
+            src,
+            &[
+                Edit::Set(path!["metadata", "annotations"], map.clone()),
+                Edit::Set(vec![Seg::Key("items".into()), Seg::Index(0)], map),
+            ],
+        );
+        assert_eq!(
+            out,
+            "metadata:\n  annotations:\n    a: b\n    c: d\n  name: x\nitems:\n  - a: b\n    c: d\n"
+        );
+    }
+
     #[test]
     fn removing_every_key_while_adding_rewrites_the_mapping() {
         let src = "metadata:\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: \"1\"\n  name: x\n";
