@@ -559,7 +559,7 @@ fn rbac(index: &Index<'_>, w: usize) -> Vec<(usize, String)> {
         info(w).object()
     );
     let mut out = Vec::new();
-    for (b, role) in super::roles::rbac_of(index, &sa, ns) {
+    for (b, role) in super::uses::rbac_of(index, &sa, ns) {
         out.push((b, format!("it binds {runs_as}")));
         if let Some(r) = role {
             out.push((r, format!("{} grants it to {runs_as}", info(b).object())));

@@ -26,7 +26,7 @@ pub(super) fn copy_bindings(
     (sa, sa_copy): (&str, &str),
     plan: &mut Plan,
 ) -> Result<(), Error> {
-    for (b, role) in crate::plan::graph::roles::rbac_of(ctx.index, sa, &job.ns) {
+    for (b, role) in crate::plan::graph::uses::rbac_of(ctx.index, sa, &job.ns) {
         if premigrates(ctx, b) {
             continue;
         }

@@ -198,7 +198,7 @@ pub(crate) fn record_data(ctx: &Context<'_>, release: &Release, plan: &mut Plan)
     plan.apps_needed = release.data.apps_needed.clone();
     let needed: Vec<usize> = release.needs.iter().flatten().map(|n| n.0).collect();
     for &d in needed.iter().filter(|d| !plan.apps_needed.contains(d)) {
-        for u in crate::plan::graph::roles::uses(ctx.index, d) {
+        for u in crate::plan::graph::uses::uses(ctx.index, d) {
             plan.data_support
                 .entry(u)
                 .or_insert_with(|| format!("{} (a data service) uses it", ctx.object(d)));
@@ -255,7 +255,7 @@ fn regular_binding<'a>(
     ctx: &Context<'_>,
     (sa, ns): &'a (String, String),
 ) -> Option<(&'a str, usize)> {
-    let bindings = crate::plan::graph::roles::rbac_of(ctx.index, sa, ns);
+    let bindings = crate::plan::graph::uses::rbac_of(ctx.index, sa, ns);
     let b = bindings
         .into_iter()
         .map(|(b, _)| b)

@@ -47,7 +47,7 @@ pub(crate) fn order(
             ctx.index.entries[*d].info.object(),
             job.object
         );
-        let uses = roles::uses(ctx.index, *d);
+        let uses = crate::plan::graph::uses::uses(ctx.index, *d);
         let docs = std::iter::once((*d, &needed)).chain(uses.into_iter().map(|u| (u, &used)));
         for (doc, why) in docs {
             // A custom resource, its CRD or a ClusterRole is not parsed by the index.

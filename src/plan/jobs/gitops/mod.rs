@@ -285,7 +285,7 @@ fn order_rbac(ctx: &Context<'_>, job: &JobFacts<'_>, wave: i64, plan: &mut Plan)
         "it binds ServiceAccount {sa}, which the migration runs as: it must exist before the Job"
     );
     let peek = |d: usize| crate::plan::graph::roles::peek(ctx.index, d);
-    let rbac = crate::plan::graph::roles::rbac_of(ctx.index, &sa, &job.ns);
+    let rbac = crate::plan::graph::uses::rbac_of(ctx.index, &sa, &job.ns);
     for (b, role) in rbac.into_iter().filter(|(b, _)| !ctx.generated.contains(b)) {
         for d in std::iter::once(b).chain(role) {
             if let Some(v) = peek(d) {
