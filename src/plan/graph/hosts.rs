@@ -75,7 +75,7 @@ pub fn names_host(text: &str, origin: &Origin, name: &str, svc_ns: &str, job_ns:
         mentions(line, name, svc_ns, job_ns).any(|(start, how)| {
             how == Mention::Qualified
                 // A variable's default: its name says what it holds.
-                || default_of(line[..start].as_bytes()).is_some_and(is_host_key)
+                || default_of(&line.as_bytes()[..start]).is_some_and(is_host_key)
                 || match key_before(&line[..start]) {
                     Some(key) => is_host_key(key),
                     None => match origin {
