@@ -471,7 +471,7 @@ fn before_host(bytes: &[u8], start: usize) -> Option<Mention> {
         }
         // The default of a variable, `${CH_ADDR:host:9000}` (Uptrace's config)
         // or the shell's `${DB_HOST:-host}`.
-        b':' | b'-' if opens_default(&bytes[..start]) => Some(Mention::Bare),
+        b':' | b'-' if default_of(&bytes[..start]).is_some() => Some(Mention::Bare),
         // A StatefulSet pod's DNS name, `<set>-<n>.<headless Service>…`
         // (Langfuse's ClickHouse names its ZooKeeper's pods so).
         b'.' => {
@@ -489,11 +489,6 @@ fn before_host(bytes: &[u8], start: usize) -> Option<Mention> {
         }
         _ => None,
     }
-}
-
-/// Whether `head` ends where a variable's default starts: `${NAME:` or `${NAME:-`.
-fn opens_default(head: &[u8]) -> bool {
-    default_of(head).is_some()
 }
 
 /// The variable whose default starts where `head` ends (`${NAME:`, `${NAME:-`).
