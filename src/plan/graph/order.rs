@@ -59,9 +59,13 @@ fn unordered_pair(a: &Facts, b: &Facts) -> bool {
 
 /// Whether neither of `a` and `b` follows the other: side by side, or so
 /// recorded by an earlier run (each `premigrate.io/after` leaves the other out).
+/// One whose own init container waits for the other follows it, whatever
+/// their images (Jitsu's migration waits for its token Job: a Job after the
+/// migration follows the token Job through it, as a rerun reads it).
 fn independent(a: &Facts, b: &Facts) -> bool {
     let leaves_out = |x: &Facts, y: &Facts| x.after.as_ref().is_some_and(|l| !l.contains(&y.name));
-    side_by_side(a, b) || (leaves_out(a, b) && leaves_out(b, a))
+    let waits = a.waits_for.contains(&b.name) || b.waits_for.contains(&a.name);
+    !waits && (side_by_side(a, b) || (leaves_out(a, b) && leaves_out(b, a)))
 }
 
 fn unordered_job(m: &Facts) -> bool {
