@@ -17,6 +17,9 @@ pub(crate) struct Candidate<'s> {
     pub ns: String,
     /// What the chart says about its phase and order.
     pub facts: Facts,
+    /// A Job premigrate builds out of several workloads' init containers: the
+    /// other workloads (`doc` is the first).
+    pub sources: Vec<usize>,
 }
 
 /// The graph: data services, and per candidate its place and needs.
@@ -64,7 +67,8 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
         .iter()
         .map(|c| (c.doc, c.pod, c.facts.name.as_str()))
         .collect();
-    let data = roles::find(index, &migs);
+    let sources: Vec<Vec<usize>> = cands.iter().map(|c| c.sources.clone()).collect();
+    let data = roles::find(index, &migs, &sources);
     let facts: Vec<Facts> = (cands.iter().enumerate())
         .map(|(k, c)| Facts {
             // A chart's own Job: one built from a workload (an init container

@@ -103,11 +103,18 @@ pub(super) struct Svc {
 }
 
 /// Finds the data services of the stream for the migrations in documents `migrations`
-/// (their pod specs given as values).
-pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServices {
+/// (their pod specs given as values). `sources`, per migration: the other
+/// workloads a Job premigrate builds is taken out of (the init containers of
+/// several workloads make one Job): each waits for it, as the first does.
+pub fn find(
+    index: &Index<'_>,
+    migrations: &[(usize, &Value, &str)],
+    sources: &[Vec<usize>],
+) -> DataServices {
     let mut out = DataServices::default();
     let mut migration_docs: std::collections::HashSet<usize> =
         migrations.iter().map(|(d, _, _)| *d).collect();
+    migration_docs.extend(sources.iter().flatten().copied());
     // The workloads an earlier run built a Job from are its source, as on
     // that run (a rerun took Passbolt's app for a need of its own Job).
     migration_docs.extend(
@@ -134,7 +141,10 @@ pub fn find(index: &Index<'_>, migrations: &[(usize, &Value, &str)]) -> DataServ
         let release_ns = reach.release_ns(&ns);
         // What the pod reads, once: its hosts, its waits, its own database.
         let texts = texts_of(index, pod);
-        reach.own = std::iter::once(*m).chain(derived_from(index, *m)).collect();
+        reach.own = std::iter::once(*m)
+            .chain(derived_from(index, *m))
+            .chain(sources.get(k).into_iter().flatten().copied())
+            .collect();
         let mut need = reach.reached_by(pod, &texts, &ns, "the migration");
         reach.own.clear();
         let apps = std::mem::take(&mut reach.carriers_reached);

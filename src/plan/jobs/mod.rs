@@ -367,6 +367,10 @@ fn pending_view<'a>(ctx: &Context<'_>, pending: &'a [Pending<'a>]) -> Vec<order:
             value: p.subject.value,
             events: p.events.as_deref(),
             workload: p.subject.new.map(|_| ctx.object(p.subject.doc)),
+            sources: (p.subject.new.iter())
+                .flat_map(|nj| nj.carriers.iter().map(|c| c.0))
+                .filter(|&w| w != p.subject.doc)
+                .collect(),
         })
         .collect()
 }

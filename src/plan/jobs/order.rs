@@ -21,6 +21,8 @@ pub(crate) struct View<'a> {
     pub events: Option<&'a [String]>,
     /// For a Job premigrate builds: the workload (`Kind/name`) it is taken out of.
     pub workload: Option<String>,
+    /// For a Job premigrate takes out of several workloads: the others.
+    pub sources: Vec<usize>,
 }
 
 /// A migration already planned, as the ones after it see it.
@@ -82,6 +84,7 @@ pub(crate) fn release(ctx: &Context<'_>, views: &[View<'_>]) -> Result<Release, 
                 .unwrap_or(&Value::Null),
             ns: namespace(v.value),
             facts: facts(ctx, v),
+            sources: v.sources.clone(),
         })
         .collect();
     waits_of_own_gates(ctx, &mut cands);
