@@ -2,7 +2,7 @@
 //! image, their env, their names, their hook events and their credentials.
 
 use super::command::{self, Does, Finding, Rule};
-use super::image_rows::{image_rows, image_tool, is_image_cmd};
+use super::image_rows::{image_cmd_args, image_rows, image_tool};
 use super::rules::Rules;
 use super::switches::{self, env_switch, switched_off};
 use super::tools;
@@ -44,8 +44,8 @@ fn effective_argv(c: &Value, image: &str, program: impl FnOnce() -> String) -> (
     let args = strings(c, "args");
     if !cmd.is_empty() {
         let argv = [cmd, args].concat();
-        if is_image_cmd(image, &argv) {
-            return (vec![program()], false);
+        if let Some(rest) = image_cmd_args(image, &argv) {
+            return (std::iter::once(program()).chain(rest).collect(), false);
         }
         return (argv, true);
     }
@@ -142,6 +142,24 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// A command as detection reads it, as one could type it: a package runner's
+/// script (`yarn-run predeploy`, read from `yarn predeploy`) is `yarn run
+/// predeploy`, a task runner's target (`make-target migrate`) `make migrate`.
+fn as_typed(command: &str) -> std::borrow::Cow<'_, str> {
+    let (first, rest) = command.split_once(' ').unwrap_or((command, ""));
+    let typed = match first.rsplit_once('-') {
+        Some((p, "run")) if matches!(p, "npm" | "yarn" | "pnpm" | "bun" | "deno") => {
+            format!("{p} run")
+        }
+        Some((p, "target")) if matches!(p, "make" | "just" | "task") => p.to_string(),
+        _ => return std::borrow::Cow::Borrowed(command),
+    };
+    std::borrow::Cow::Owned(match rest.is_empty() {
+        true => typed,
+        false => format!("{typed} {rest}"),
+    })
+}
+
 /// The signal a finding gives.
 fn finding_signal(f: &Finding, c: Option<&str>) -> Signal {
     let kind = match (f.does, f.rule) {
@@ -171,7 +189,7 @@ fn finding_signal(f: &Finding, c: Option<&str>) -> Signal {
     signal(
         kind,
         c,
-        format!("runs `{}` ({why}){from}", clip(&f.command)),
+        format!("runs `{}` ({why}){from}", clip(&as_typed(&f.command))),
     )
 }
 
@@ -496,6 +514,9 @@ pub fn job(
         // whatever its name or events say.
         return Verdict::other();
     }
+    if only_http_clients(pod) {
+        return Verdict::other();
+    }
     // Otherwise the main containers say what the Job is; waits and checks in its
     // init containers do not.
     let unknown = mains.iter().all(|v| v.confidence == Confidence::Possible);
@@ -536,6 +557,19 @@ fn only_prints(pod: &Value) -> bool {
                 && cmds
                     .iter()
                     .all(|cmd| cmd.argv.first().is_some_and(harmless))
+        })
+}
+
+/// Whether every main container of a pod runs an image of
+/// [`vocab::HTTP_CLIENT_IMAGES`].
+fn only_http_clients(pod: &Value) -> bool {
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    !containers.is_empty()
+        && containers.iter().all(|c| {
+            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+            let repo = super::image_repository(image).to_ascii_lowercase();
+            let repo = repo.strip_prefix("docker.io/").unwrap_or(&repo);
+            vocab::HTTP_CLIENT_IMAGES.contains(&repo)
         })
 }
 

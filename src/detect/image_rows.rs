@@ -64,18 +64,37 @@ pub(super) fn image_tool(image: &str) -> Option<&'static tools::Tool> {
     tools::all().find(|t| t.programs.first() == Some(program))
 }
 
-/// Whether `argv` is the image's own start written out (a row's `image_cmd`).
-pub(super) fn is_image_cmd(image: &str, argv: &[String]) -> bool {
+/// When `argv` is the image's own start written out (a row's `image_cmd`),
+/// followed by arguments: those arguments. Options (`-Xmx512m`, `--require
+/// FILE`'s flag) before the last word of `image_cmd` are not compared: a chart
+/// adds JVM and Node flags (Traccar's `java -Xms512m -jar tracker-server.jar
+/// conf/traccar.xml`); the program is compared by its base name (the image's
+/// `/opt/traccar/jre/bin/java`).
+pub(super) fn image_cmd_args(image: &str, argv: &[String]) -> Option<Vec<String>> {
     fn bare(w: &str) -> &str {
         w.strip_prefix("./").unwrap_or(w)
     }
-    image_tool(image).is_some_and(|t| {
-        !t.image_cmd.is_empty()
-            && argv
-                .iter()
-                .map(|w| bare(w))
-                .eq(t.image_cmd.iter().map(|w| bare(w)))
-    })
+    let t = image_tool(image).filter(|t| !t.image_cmd.is_empty())?;
+    let want: Vec<&str> = (t.image_cmd.iter())
+        .map(|w| bare(w))
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    let (first, rest) = want.split_first()?;
+    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    if argv.first().map(|w| base(w)) != Some(base(first)) {
+        return None;
+    }
+    let mut at = 1;
+    for w in rest {
+        while argv.get(at).is_some_and(|a| a.starts_with('-')) {
+            at += 1;
+        }
+        if argv.get(at).map(|a| bare(a)) != Some(*w) {
+            return None;
+        }
+        at += 1;
+    }
+    Some(argv[at..].to_vec())
 }
 
 /// Images that run a migration and exit when an env variable holds a flag

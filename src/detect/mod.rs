@@ -208,9 +208,9 @@ pub fn migration_command_in(
             "runs `{shown}` (a migration script{})",
             migration_tool(container)
         )
-    } else if s.detail.contains("npm-run")
-        || s.detail.contains("yarn-run")
-        || s.detail.contains("pnpm-run")
+    } else if ["npm run ", "yarn run ", "pnpm run "]
+        .iter()
+        .any(|r| s.detail.contains(r))
     {
         format!("runs `{shown}` (a package script)")
     } else {

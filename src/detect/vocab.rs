@@ -146,3 +146,15 @@ pub const PRINTS: &[&str] = &["echo", "printf", "sleep", "true", "date"];
 /// Object storage clients: a Job that runs only them (MinIO's bucket
 /// provisioning with `mc`) makes buckets, never the app's schema.
 pub const OBJECT_STORE_CLIENTS: &[&str] = &["mc", "s3cmd", "rclone"];
+
+/// Images that hold only an HTTP client and a shell (repositories, registry
+/// left out): a Job that runs only them calls an API (Bitbucket's hooks
+/// register Mesh nodes through its REST API), never a migration tool; a
+/// migration it triggers over HTTP is read from its command first.
+pub const HTTP_CLIENT_IMAGES: &[&str] = &[
+    "curlimages/curl",
+    "alpine/curl",
+    "appropriate/curl",
+    "byrnedo/alpine-curl",
+    "badouralix/curl-jq",
+];

@@ -225,7 +225,7 @@ pub const PM510: Code = code("PM510", Error, "apps wait for a `post-*` migration
     "Helm runs post-install hooks only after the release's pods are ready under `--wait`, and Argo CD runs PostSync after the Sync wave is healthy: apps that wait for a post-* migration deadlock the rollout. Make the migration `pre-*` (the post-renderer does when the apps wait for it).");
 /// Lint: a data service gated on a migration, or a cycle.
 pub const PM511: Code = code("PM511", Error, "a data service waits for a migration, or the rollout hangs",
-    "A database, cache or broker must start before the migration that needs it: gated on it, or in a later wave or hook phase, neither ever starts. Any cycle or endless wait the release-graph deadlock check finds on an engine is reported with its chain of waits.");
+    "What a migration needs (a database, cache or broker, or a Secret, ConfigMap or ServiceAccount its pod reads) must exist before it: gated on it, or in a later wave or hook phase, neither ever starts. Any cycle or endless wait the release-graph deadlock check finds on an engine is reported with its chain of waits.");
 /// Lint: Argo CD and Helm hooks mixed.
 pub const PM512: Code = code("PM512", Warning, "Argo CD and Helm hooks on one object, or a migration Argo CD reruns",
     "Argo CD reads an object's `argocd.argoproj.io/hook` and then ignores its `helm.sh/hook` and weight (each object on its own); and under Argo CD a `pre-install,pre-upgrade` migration runs as PreSync on every sync (engine: gitops).");

@@ -529,6 +529,15 @@ pub const APPS: &[Tool] = &[
         ..tool("Keycloak", &["keycloak-entrypoint"])
     },
     Tool {
+        // The image's `kc.sh start` (the keycloakx chart's command) is that
+        // start written out: it migrates under the lock, then serves; its
+        // other verbs build, export or import, and exit.
+        serves: &["start", "start-dev"],
+        not: &["build", "export", "import", "show-config", "tools", "--help", "-h", "--version", "-v"],
+        locked: true,
+        ..tool("Keycloak kc.sh", &["kc"])
+    },
+    Tool {
         migrate: &[
             "bootstrap",
             "database migrate:latest",

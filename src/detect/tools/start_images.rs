@@ -5,7 +5,7 @@
 //! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
 //! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
 //! Keep, Argilla, OpenCTI, Atlassian Data Center, shyim/shopware,
-//! Appsmith). As in [`super::START_UP`],
+//! Appsmith; session 33: HAPI FHIR, Medplum, Traccar, FusionAuth). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -360,5 +360,50 @@ pub const START_IMAGES: &[Tool] = &[
         ],
         locked: true,
         ..tool("Appsmith image", &["appsmith-start"])
+    },
+    Tool {
+        // HAPI FHIR's JPA server image (a Spring Boot launcher) has Hibernate
+        // update the schema as it starts, in every pod, with no lock; HAPI's
+        // locked migrator runs only from `hapi-fhir-cli migrate-database`,
+        // which the image does not hold.
+        serves: &[""],
+        images: &["*hapiproject/hapi"],
+        image_cmd: &[
+            "java",
+            "--class-path",
+            "/app/main.war",
+            "org.springframework.boot.loader.PropertiesLauncher",
+        ],
+        ..tool("HAPI FHIR JPA server image", &["hapi-fhir-start"])
+    },
+    Tool {
+        // Medplum's server migrates PostgreSQL at start under an advisory
+        // lock (`pg_try_advisory_lock`; a pod that cannot take it retries,
+        // then restarts) unless MEDPLUM_DATABASE_RUN_MIGRATIONS=false; its
+        // argument names the config source (`env`, `file:…`, `aws:…`); no
+        // command only migrates.
+        serves: &["", "env", "file:*", "aws:*"],
+        images: &["*medplum/medplum-server"],
+        image_cmd: &["node", "packages/server/dist/index.js"],
+        locked: true,
+        ..tool("Medplum server image", &["medplum-server-start"])
+    },
+    Tool {
+        // Traccar's server applies its Liquibase changelog at start (under
+        // Liquibase's lock table), then serves; its argument is the config
+        // file; no command only migrates.
+        serves: &["", "*.xml"],
+        images: &["*traccar/traccar"],
+        image_cmd: &["java", "-jar", "tracker-server.jar"],
+        locked: true,
+        ..tool("Traccar server image", &["traccar-start"])
+    },
+    Tool {
+        // FusionAuth's app creates or upgrades its schema as it starts (in
+        // silent mode, or with the root database credentials), in every
+        // pod; no command only migrates.
+        serves: &[""],
+        images: &["*fusionauth/fusionauth-app"],
+        ..tool("FusionAuth app image", &["fusionauth-start"])
     },
 ];

@@ -175,6 +175,8 @@ pub const START_UP: &[Tool] = &[
             "*dani-garcia/vaultwarden",
             "*bitwardenrs/server",
         ],
+        // The image's entrypoint script, which execs the server.
+        image_cmd: &["/start.sh"],
         ..tool("Vaultwarden", &["vaultwarden"])
     },
     Tool {

@@ -118,6 +118,8 @@ const SIDE_IMAGES: &[&str] = &[
 /// (`twentycrm/twenty-postgres-spilo`).
 const DATA_IMAGE_SUFFIXES: &[&str] = &[
     "repmgr", "server", "cluster", "sentinel", "sharded", "ha", "stack", "alpine", "spilo",
+    // Elastic's Apache-2.0 builds (`elasticsearch-oss`: FusionAuth's early chart).
+    "oss",
     // Red Hat's Software Collections builds (`rhscl/postgresql-12-rhel7`,
     // `sclorg/postgresql-15-c9s`: Quay's chart runs them).
     "rhel7", "rhel8", "rhel9", "rhel10", "c8s", "c9s", "c10s", "ubi8", "ubi9",

@@ -184,11 +184,16 @@ fn chart_order(ms: &[Facts]) -> Vec<usize> {
                 // applies at once, and premigrate keeps their position; regular
                 // Jobs side by side go by name from the first one's place, as a
                 // rerun finds them once `hooks` made them hooks of one weight.
+                // Jobs premigrate builds out of workloads go by name, after the
+                // chart's: where a first run found them (the order it found
+                // them in) is not where a rerun finds the Jobs it wrote.
+                let built = ms[i].workload.is_some();
                 let (name, pos, peer_name) = match at {
+                    Some(1) if built => (ms[i].name.as_str(), 0, ""),
                     Some(1) => ("", group[i].0, group[i].1),
                     _ => (ms[i].name.as_str(), 0, ""),
                 };
-                (at, ms[i].weight, name, pos, peer_name, i)
+                (at, ms[i].weight, built && at == Some(1), name, pos, peer_name, i)
             });
             l
         })
