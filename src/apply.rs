@@ -167,7 +167,11 @@ fn units(index: &Index<'_>, plan: &Plan) -> Vec<Vec<Item>> {
         units.insert(to, unit);
     }
     for (k, a) in plan.added.iter().enumerate() {
-        let to = unit_of(&units, a.before).unwrap_or(units.len());
+        let to = std::iter::once(a.before)
+            .chain(a.ahead_of.iter().copied())
+            .filter_map(|d| unit_of(&units, d))
+            .min()
+            .unwrap_or(units.len());
         units.insert(to, vec![Item::Added(k)]);
     }
     units

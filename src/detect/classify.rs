@@ -7,12 +7,11 @@ use super::rules::Rules;
 use super::switches::{self, env_switch, switched_off};
 use super::tools;
 use super::verdict::{Confidence, Kind, Signal, SignalKind, Verdict};
-use super::vocab;
 use super::words::{self, says, Says};
 use crate::yaml::Value;
 
 /// The strings of a container's `command` or `args`.
-fn strings(c: &Value, key: &str) -> Vec<String> {
+pub(super) fn strings(c: &Value, key: &str) -> Vec<String> {
     c.get(key)
         .map(Value::items)
         .unwrap_or(&[])
@@ -508,13 +507,13 @@ pub fn job(
         v.signals.extend(context.signals);
         return v;
     }
-    if only_prints(pod) {
+    if super::harmless::only_prints(pod) {
         // A hook that only prints (PostHog's Grafana annotation Jobs) or
         // makes buckets (Teable's MinIO provisioning) is no migration,
         // whatever its name or events say.
         return Verdict::other();
     }
-    if only_http_clients(pod) {
+    if super::harmless::only_http_clients(pod) {
         return Verdict::other();
     }
     // Otherwise the main containers say what the Job is; waits and checks in its
@@ -534,43 +533,6 @@ pub fn job(
             .max_by_key(|v| v.confidence)
             .unwrap_or_else(Verdict::other),
     }
-}
-
-/// Whether every main container of a pod runs only [`vocab::PRINTS`] and
-/// [`vocab::OBJECT_STORE_CLIENTS`] programs: its command, or each command of its
-/// shell script.
-fn only_prints(pod: &Value) -> bool {
-    let harmless = |p: &String| {
-        let p = words::program(p);
-        vocab::PRINTS.contains(&p.as_str()) || vocab::OBJECT_STORE_CLIENTS.contains(&p.as_str())
-    };
-    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
-    !containers.is_empty()
-        && containers.iter().all(|c| {
-            let argv = [strings(c, "command"), strings(c, "args")].concat();
-            let script = match argv.iter().position(|a| a == "-c") {
-                Some(i) if argv.len() == i + 2 => &argv[i + 1],
-                _ => return argv.first().is_some_and(harmless),
-            };
-            let cmds = super::script::parse(script);
-            !cmds.is_empty()
-                && cmds
-                    .iter()
-                    .all(|cmd| cmd.argv.first().is_some_and(harmless))
-        })
-}
-
-/// Whether every main container of a pod runs an image of
-/// [`vocab::HTTP_CLIENT_IMAGES`].
-fn only_http_clients(pod: &Value) -> bool {
-    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
-    !containers.is_empty()
-        && containers.iter().all(|c| {
-            let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-            let repo = super::image_repository(image).to_ascii_lowercase();
-            let repo = repo.strip_prefix("docker.io/").unwrap_or(&repo);
-            vocab::HTTP_CLIENT_IMAGES.contains(&repo)
-        })
 }
 
 /// What a Job's name, hook events and credentials say, without its commands.

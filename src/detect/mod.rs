@@ -18,6 +18,7 @@
 mod classify;
 mod command;
 mod finding;
+mod harmless;
 mod image_rows;
 mod rules;
 pub mod script;

@@ -133,6 +133,9 @@ pub struct Added {
     pub why: String,
     /// For a hook copy: its hook events and weight.
     pub hook: Option<(String, i64)>,
+    /// Documents of the stream it goes ahead of too, wherever they are moved
+    /// (the stream's migration Jobs that run after a Job premigrate builds).
+    pub ahead_of: Vec<usize>,
 }
 
 /// `Move::before` for "to the end of the stream".

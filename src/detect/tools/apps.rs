@@ -521,22 +521,18 @@ pub const APPS: &[Tool] = &[
     },
     Tool {
         // Keycloak's image migrates its schema at start (Liquibase, under a
-        // database lock), then serves; no command only migrates.
+        // database lock), then serves; no command only migrates. Its
+        // entrypoint is `kc.sh`: `kc.sh start` (the keycloakx chart's
+        // command) is that start written out; `build`, `export`, `import`
+        // and `show-config` exit.
         migrate: &[""],
-        serves: &[""],
+        serves: &["", "start", "start-dev"],
+        not: &["build", "export", "import", "show-config", "tools", "--help", "-h", "--version"],
         images: &["*keycloak/keycloak", "*bitnami/keycloak"],
         locked: true,
-        ..tool("Keycloak", &["keycloak-entrypoint"])
+        ..tool("Keycloak", &["keycloak-entrypoint", "kc"])
     },
-    Tool {
-        // The image's `kc.sh start` (the keycloakx chart's command) is that
-        // start written out: it migrates under the lock, then serves; its
-        // other verbs build, export or import, and exit.
-        serves: &["start", "start-dev"],
-        not: &["build", "export", "import", "show-config", "tools", "--help", "-h", "--version", "-v"],
-        locked: true,
-        ..tool("Keycloak kc.sh", &["kc"])
-    },
+
     Tool {
         migrate: &[
             "bootstrap",

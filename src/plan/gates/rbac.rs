@@ -36,6 +36,11 @@ pub(crate) fn add(
     let rbac_name = format!("{}-premigrate-wait", m.original_name);
     note_default_account(plan, m, first, &rbac_name, &sas);
     let meta = |kind| metadata(m, kind, &rbac_name, filename.as_deref());
+    // Just before a built follower: wherever it goes (`ahead_of`), it goes too.
+    let ahead_of: Vec<usize> = (plan.added.get(at))
+        .filter(|a| a.before == first)
+        .map(|a| a.ahead_of.clone())
+        .unwrap_or_default();
     for (n, (obj, kind)) in [
         (role(m, meta("Role")), "Role"),
         (
@@ -63,6 +68,7 @@ pub(crate) fn add(
                     }
                 ),
                 hook: None,
+                ahead_of: ahead_of.clone(),
             },
         );
     }

@@ -160,6 +160,7 @@ pub(crate) fn rbac(
             before,
             why,
             hook: None,
+            ahead_of: Vec::new(),
         });
     }
 }

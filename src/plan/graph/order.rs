@@ -20,6 +20,9 @@ pub struct Facts {
     /// The workload (`Kind/name`) it is taken out of: a Job premigrate builds,
     /// or built on an earlier run (`premigrate.io/derived-from`).
     pub workload: Option<String>,
+    /// That workload's document: Jobs built out of workloads go in their
+    /// workloads' order in the stream, wherever a rerun finds the Jobs.
+    pub source: Option<usize>,
     /// Why it needs an app of the release running (its own command calls one,
     /// or it waits for a table the app creates): it runs after the apps (see
     /// the release graph's `calls_app`).
@@ -184,16 +187,25 @@ fn chart_order(ms: &[Facts]) -> Vec<usize> {
                 // applies at once, and premigrate keeps their position; regular
                 // Jobs side by side go by name from the first one's place, as a
                 // rerun finds them once `hooks` made them hooks of one weight.
-                // Jobs premigrate builds out of workloads go by name, after the
-                // chart's: where a first run found them (the order it found
-                // them in) is not where a rerun finds the Jobs it wrote.
+                // Jobs premigrate builds out of workloads go after the chart's,
+                // by their workloads' places (the place a rerun finds a Job at
+                // is not the one a first run found its workload at), then as
+                // found (one workload's init containers in their order).
                 let built = ms[i].workload.is_some();
                 let (name, pos, peer_name) = match at {
-                    Some(1) if built => (ms[i].name.as_str(), 0, ""),
+                    Some(1) if built => ("", ms[i].source.unwrap_or(i), ""),
                     Some(1) => ("", group[i].0, group[i].1),
                     _ => (ms[i].name.as_str(), 0, ""),
                 };
-                (at, ms[i].weight, built && at == Some(1), name, pos, peer_name, i)
+                (
+                    at,
+                    ms[i].weight,
+                    built && at == Some(1),
+                    name,
+                    pos,
+                    peer_name,
+                    i,
+                )
             });
             l
         })

@@ -80,6 +80,12 @@ impl DataServices {
     }
 }
 
+/// The workload a Job premigrate built on an earlier run was taken out of
+/// (the first its `premigrate.io/derived-from` names).
+pub(crate) fn derived_source(index: &Index<'_>, doc: usize) -> Option<usize> {
+    derived_from(index, doc).first().copied()
+}
+
 /// A document's value: the index's parse, or a lenient one of our own (a document
 /// the index did not need; `None` when it cannot be read: it is simply not evidence).
 pub fn peek<'a>(index: &'a Index<'_>, i: usize) -> Option<Cow<'a, Value>> {

@@ -138,6 +138,7 @@ fn add(
             hook.weight - 1
         ),
         hook: Some((hook.events.clone(), hook.weight - 1)),
+        ahead_of: Vec::new(),
     });
     Ok(())
 }

@@ -418,6 +418,7 @@ fn copy_dependency(
             copy_reason(hook, dep.kind.kind())
         ),
         hook: Some((hook.events.clone(), hook.weight - 1)),
+        ahead_of: Vec::new(),
     });
     if dep.kind == crate::k8s::kinds::RefKind::ServiceAccount {
         let sa = (dep.name.as_str(), copy_name.as_str());

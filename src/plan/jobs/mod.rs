@@ -311,6 +311,7 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         decided[k] = Some(done);
     }
     dropped_generated(ctx, plan);
+    record::ahead_of_followers(plan);
     check_unique(ctx, plan)
 }
 

@@ -173,6 +173,10 @@ fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
                     .and_then(|d| d.split(',').next())
                     .map(|d| d.trim().to_string())
             }),
+        source: match v.workload {
+            Some(_) => Some(v.doc),
+            None => crate::plan::graph::roles::derived_source(ctx.index, v.doc),
+        },
         // Known once the release graph has read the hosts.
         calls_app: None,
         images: images(v.value),

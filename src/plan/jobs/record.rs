@@ -126,6 +126,7 @@ fn add_new_job(
         before,
         why: why_new(job, nj),
         hook: None,
+        ahead_of: Vec::new(),
     });
     Ok(())
 }
@@ -172,5 +173,49 @@ fn carriers(ctx: &Context<'_>, job: &JobFacts<'_>, workloads: &[usize]) -> Vec<u
                     .collect()
             })
             .unwrap_or_default(),
+    }
+}
+
+/// A Job premigrate builds goes ahead of the stream's own migration Jobs that
+/// run after it (or later in its phase), not only of the workloads: a rerun
+/// finds the Job built after it on the first run (Mediawiki's extracted
+/// `prepare-base-dir`, after the `--migrate` Job) as a Job of the stream, and
+/// the two must keep their order.
+pub(crate) fn ahead_of_followers(plan: &mut Plan) {
+    let follows = |f: &crate::plan::model::Migration, original: &str| {
+        let mut todo = vec![f];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(m) = todo.pop() {
+            if m.after.iter().any(|a| a == original) {
+                return true;
+            }
+            for a in &m.after {
+                if seen.insert(a.clone()) {
+                    todo.extend(plan.migrations.iter().filter(|o| &o.original_name == a));
+                }
+            }
+        }
+        false
+    };
+    let mut ahead: Vec<(String, Vec<usize>)> = Vec::new();
+    for m in plan
+        .migrations
+        .iter()
+        .filter(|m| m.origin != Origin::Job && !m.hook)
+    {
+        let followers: Vec<usize> = (plan.migrations.iter())
+            .filter(|f| f.origin == Origin::Job)
+            .filter(|f| {
+                let later = f.phase == m.phase && f.rank > m.rank;
+                later || follows(f, &m.original_name)
+            })
+            .map(|f| f.doc)
+            .collect();
+        ahead.push((format!("Job/{}", m.name), followers));
+    }
+    for (object, followers) in ahead {
+        if let Some(a) = plan.added.iter_mut().find(|a| a.object == object) {
+            a.ahead_of = followers;
+        }
     }
 }
