@@ -426,6 +426,11 @@ fn data_refs(pod: &Value) -> Vec<DataRef> {
     k8s::pod_refs(pod, &[])
         .into_iter()
         .filter(|r| r.kind != RefKind::ServiceAccount)
+        // Published in every namespace (a projected token's CA, premigrate's own
+        // gate's among them): shared by every pod, it says nothing of the schema.
+        .filter(|r| {
+            !(r.kind == RefKind::ConfigMap && NAMESPACE_CONFIGMAPS.contains(&r.name.as_str()))
+        })
         .filter(|r| !matches!(r.path.first(), Some(Seg::Key(k)) if k == "imagePullSecrets"))
         .map(|r| {
             let key = key_of(pod, &r.path);
@@ -433,6 +438,9 @@ fn data_refs(pod: &Value) -> Vec<DataRef> {
         })
         .collect()
 }
+
+/// ConfigMaps Kubernetes (and OpenShift) publish in every namespace.
+const NAMESPACE_CONFIGMAPS: &[&str] = &["kube-root-ca.crt", "openshift-service-ca.crt"];
 
 /// A ConfigMap or Secret a pod reads, and the one key it reads when it reads
 /// only that (an env `secretKeyRef`); `None`: all of it (envFrom, a volume).
