@@ -166,15 +166,47 @@ fn units(index: &Index<'_>, plan: &Plan) -> Vec<Vec<Item>> {
         let to = unit_of(&units, m.before).expect("target unit exists");
         units.insert(to, unit);
     }
-    for (k, a) in plan.added.iter().enumerate() {
-        let to = std::iter::once(a.before)
-            .chain(a.ahead_of.iter().copied())
-            .filter_map(|d| unit_of(&units, d))
+    for (k, anchors) in placements(index, plan) {
+        let to = (anchors.iter())
+            .filter_map(|&d| unit_of(&units, d))
             .min()
             .unwrap_or(units.len());
         units.insert(to, vec![Item::Added(k)]);
     }
     units
+}
+
+/// Each added document, in the order they are inserted, with the documents
+/// it goes ahead of (the first of them found wins; none: the end). A document
+/// premigrate regenerates (its own output from an earlier run, dropped from
+/// the input) goes back where it was, before the document that followed it:
+/// where the plan would put it anew can lie on the other side of a Job the
+/// first run added and the rerun keeps, and a rerun must change nothing.
+/// Those go first, in their input order.
+fn placements(index: &Index<'_>, plan: &Plan) -> Vec<(usize, Vec<usize>)> {
+    let mut taken = vec![false; plan.removed.len()];
+    let mut kept: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    let mut fresh = Vec::new();
+    for (k, a) in plan.added.iter().enumerate() {
+        let was = (0..plan.removed.len())
+            .find(|&j| !taken[j] && index.entries[plan.removed[j]].info.object() == a.object);
+        match was {
+            Some(j) => {
+                taken[j] = true;
+                let r = plan.removed[j];
+                let next = (r + 1..index.entries.len()).find(|d| !plan.removed.contains(d));
+                kept.push((r, k, next.into_iter().collect()));
+            }
+            None => fresh.push((
+                k,
+                [a.before].into_iter().chain(a.ahead_of.clone()).collect(),
+            )),
+        }
+    }
+    kept.sort_by_key(|&(r, ..)| r);
+    (kept.into_iter().map(|(_, k, anchors)| (k, anchors)))
+        .chain(fresh)
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

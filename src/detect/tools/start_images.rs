@@ -5,7 +5,7 @@
 //! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
 //! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
 //! Keep, Argilla, OpenCTI, Atlassian Data Center, shyim/shopware,
-//! Appsmith; session 33: HAPI FHIR, Medplum, Traccar, FusionAuth). As in [`super::START_UP`],
+//! Appsmith; session 33: HAPI FHIR, Medplum, Traccar, FusionAuth; session 34: CKAN). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -405,5 +405,14 @@ pub const START_IMAGES: &[Tool] = &[
         serves: &[""],
         images: &["*fusionauth/fusionauth-app"],
         ..tool("FusionAuth app image", &["fusionauth-start"])
+    },
+    Tool {
+        // Keitaro's CKAN image starts with `/app/start_ckan.sh`, whose
+        // prerun.py runs `ckan db init` (the same alembic upgrade as `ckan db
+        // upgrade`) in every pod, with no lock, then serves with uwsgi.
+        serves: &["", "/app/start_ckan.sh"],
+        images: &["*keitaro/ckan"],
+        migrate_only: Some("ckan -c /app/production.ini db upgrade"),
+        ..tool("CKAN image (Keitaro)", &["ckan-start"])
     },
 ];

@@ -94,9 +94,35 @@ pub(crate) fn gate(
         // A migration's own kapp rules come from the Job passes.
         let wanted = kapp_rules(plan, w, v, list, migrations);
         drop_own_rules(plan, w, v, &wanted);
+        drop_deadline(ctx, plan, w, v);
     }
     record(ctx, plan, w, (list, rollout), migrations, jobs, follower);
     Ok(())
+}
+
+/// A chart Job (or a CronJob's Jobs) premigrate gates loses its
+/// `activeDeadlineSeconds` (PM006): the deadline counts from the Job's start,
+/// the gate's wait included (KoboToolbox's 60 s superuser Job waited for a
+/// migration of up to 600 s, failed, and the admin user was never made).
+fn drop_deadline(ctx: &Context<'_>, plan: &mut Plan, w: usize, v: &Value) {
+    let at: &[&str] = match ctx.kind(w) {
+        "Job" => &["spec", "activeDeadlineSeconds"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "activeDeadlineSeconds"],
+        _ => return,
+    };
+    let Some(d) = v.at(at) else { return };
+    let path: Vec<Seg> = at.iter().map(|k| Seg::Key(k.to_string())).collect();
+    let why = format!(
+        "removed {}: the gate's wait counts toward the deadline",
+        at.join(".")
+    );
+    plan.change(w, Edit::Remove(path), why);
+    plan.note(codes::PM006, Some(w), format!(
+        "{}: removed {} ({}): it counts from the Job's start, and its pod now waits in a gate for the migration first; a wait that spent it failed the Job",
+        ctx.object(w),
+        at.join("."),
+        crate::yaml::value::scalar_text(d)
+    ));
 }
 
 /// The gates that wait for the Jobs of `list`, each Job's RBAC subject noted.

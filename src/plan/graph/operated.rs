@@ -290,8 +290,20 @@ fn names_in(v: &Value, out: &mut Vec<(&'static str, String)>) {
     for (k, child) in v.entries() {
         let key = k.to_ascii_lowercase();
         let kind = match () {
-            _ if key.ends_with("secret") || key.ends_with("secretref") => Some("Secret"),
-            _ if key.ends_with("configmap") || key.ends_with("configmapref") => Some("ConfigMap"),
+            // `…SecretKeyRef: {name, key}` too (mariadb-operator's
+            // `rootPasswordSecretKeyRef`, `passwordSecretKeyRef`).
+            _ if ["secret", "secretref", "secretkeyref"]
+                .iter()
+                .any(|e| key.ends_with(e)) =>
+            {
+                Some("Secret")
+            }
+            _ if ["configmap", "configmapref", "configmapkeyref"]
+                .iter()
+                .any(|e| key.ends_with(e)) =>
+            {
+                Some("ConfigMap")
+            }
             _ => None,
         };
         let named = |c: &Value| c.get("name").and_then(Value::as_str).map(str::to_string);

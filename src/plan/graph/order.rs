@@ -112,7 +112,7 @@ fn event_rank(events: Option<&Vec<String>>) -> u8 {
 }
 
 /// Whether a migration is a hook of upgrades only (`pre-upgrade`, `post-upgrade`).
-fn upgrade_only(m: &Facts) -> bool {
+pub(crate) fn upgrade_only(m: &Facts) -> bool {
     m.events.as_ref().is_some_and(|ev| {
         ev.iter().any(|e| e.ends_with("-upgrade")) && !ev.iter().any(|e| e.ends_with("-install"))
     })
@@ -446,21 +446,33 @@ fn follows(
     j: usize,
     name: &str,
 ) -> bool {
-    let mut seen = vec![false; ms.len()];
+    follows_through(
+        (ms.len(), j, name),
+        |k| ms[k].after.as_deref().unwrap_or(&[]),
+        |a| by_name.get(a).copied().into_iter().collect(),
+    )
+}
+
+/// Whether migration `j` (of `n`) follows the one named `name` through
+/// `premigrate.io/after` chains: `after(k)` is migration `k`'s names,
+/// `named(a)` the migrations named `a`. The planner and the record of built
+/// Jobs ask it over their own lists.
+pub(crate) fn follows_through<'a>(
+    (n, j, name): (usize, usize, &str),
+    after: impl Fn(usize) -> &'a [String],
+    named: impl Fn(&str) -> Vec<usize>,
+) -> bool {
+    let mut seen = vec![false; n];
     let mut todo = vec![j];
     while let Some(k) = todo.pop() {
         if std::mem::replace(&mut seen[k], true) {
             continue;
         }
-        let Some(after) = &ms[k].after else { continue };
+        let after = after(k);
         if after.iter().any(|a| a == name) {
             return true;
         }
-        todo.extend(
-            after
-                .iter()
-                .filter_map(|a| by_name.get(a.as_str()).copied()),
-        );
+        todo.extend(after.iter().flat_map(|a| named(a)));
     }
     false
 }
@@ -647,6 +659,28 @@ mod tests {
         assert_eq!(p[0].after, vec![3]);
         assert_eq!(p[3].after, vec![1]);
         assert!(p[1].after.is_empty());
+    }
+
+    /// Jobs built out of workloads come after the chart's own, by their
+    /// workloads' places, whatever order they were found in; two out of one
+    /// workload (its init containers) keep the order they were found in.
+    #[test]
+    fn built_jobs_by_their_workloads_places() {
+        let built = |name: &str, workload: &str, source: usize| Facts {
+            workload: Some(workload.into()),
+            source: Some(source),
+            ..f(name, "", 0)
+        };
+        let ms = [
+            built("worker-wait", "Deployment/worker", 7),
+            f("chart-migrate", "", 0),
+            built("server-migrate", "Deployment/server", 3),
+            built("server-seed", "Deployment/server", 3),
+        ];
+        let at = super::chart_order(&ms);
+        let mut order: Vec<usize> = (0..ms.len()).collect();
+        order.sort_by_key(|&i| at[i]);
+        assert_eq!(order, vec![1, 2, 3, 0]);
     }
 
     #[test]

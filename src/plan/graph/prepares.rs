@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use super::roles::{peek, pod_of};
 use crate::index::Index;
-use crate::k8s::engines::HELM_HOOK;
+use crate::k8s::engines::{own, HELM_HOOK};
 use crate::plan::context::annotation;
 use crate::yaml::Value;
 
@@ -23,7 +23,98 @@ pub(super) fn run_first(
 ) -> Vec<(usize, String)> {
     let mut out = preparers(index, (m, name), pod, migrations);
     out.extend(awaited(index, m, pod, migrations));
+    for found in provisioners(index, m, migrations) {
+        if !out.iter().any(|(d, _)| *d == found.0) {
+            out.push(found);
+        }
+    }
     out
+}
+
+/// Words of an image name that say "database" and "set it up": an image whose
+/// last path part has one of each (`keitaro/psql-init`, `db-create`) sets up
+/// a database, as its name says.
+const PROVISION_IMAGE_WORDS: (&[&str], &[&str]) = (
+    &[
+        "psql",
+        "postgres",
+        "postgresql",
+        "pg",
+        "mysql",
+        "mariadb",
+        "db",
+        "database",
+    ],
+    &["init", "create", "setup", "provision", "bootstrap"],
+);
+
+/// What a command writes that creates a database or the role the app logs in
+/// with (checked in upper case), and the programs that do.
+const PROVISION_COMMANDS: (&[&str], &[&str]) = (
+    &["CREATE DATABASE", "CREATE USER", "CREATE ROLE"],
+    &["createdb", "createuser"],
+);
+
+/// The regular chart Jobs of the migration's namespace (no hook, no
+/// migration, none premigrate made, no wait of their own) that create a database or a role (CKAN's
+/// psql-init, next to the app's database Secret): the migration logs in to
+/// what they create, so they run first. Gated behind the migration, they and
+/// it waited for each other.
+fn provisioners(index: &Index<'_>, m: usize, migrations: &HashSet<usize>) -> Vec<(usize, String)> {
+    let ns = &index.entries[m].info.namespace;
+    (0..index.entries.len())
+        .filter(|j| {
+            !migrations.contains(j) && index.entries[*j].info.kind.as_deref() == Some("Job")
+        })
+        .filter(|&j| &index.entries[j].info.namespace == ns)
+        .filter(|&j| {
+            // premigrate's own Job from an earlier run (regenerated) is none.
+            peek(index, j).is_some_and(|v| {
+                [HELM_HOOK, own::GENERATED, own::DERIVED_FROM]
+                    .iter()
+                    .all(|a| annotation(&v, a).is_none())
+            })
+        })
+        .filter_map(|j| {
+            let pod = pod_of(index, j)?;
+            let how = provisions(&pod)?;
+            let why = format!(
+                "{} {how}: the migration logs in to what it creates, so it runs first",
+                index.entries[j].info.object()
+            );
+            Some((j, why))
+        })
+        .collect()
+}
+
+/// How a Job's pod sets up a database, if it does: its image's name, or a
+/// command that creates one or a role. A pod that waits for a Job itself is
+/// none (it may wait for the migration).
+fn provisions(pod: &Value) -> Option<String> {
+    if !super::chart_gates::find(pod).is_empty() {
+        return None;
+    }
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    let (dbs, sets) = PROVISION_IMAGE_WORDS;
+    let (statements, programs) = PROVISION_COMMANDS;
+    containers.iter().find_map(|c| {
+        let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+        let repo = crate::detect::image_repository(image);
+        let last = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+        let words: Vec<&str> = last.split(['-', '_', '.']).collect();
+        if words.iter().any(|w| dbs.contains(w)) && words.iter().any(|w| sets.contains(w)) {
+            return Some(format!("runs image {repo}, which sets up a database"));
+        }
+        let line = crate::detect::command_line(c).join(" ");
+        let upper = line.to_ascii_uppercase();
+        let said = (statements.iter())
+            .find(|s| upper.contains(*s))
+            .map(|s| s.to_string());
+        let run = (line.split(|ch: char| ch.is_whitespace() || ch == ';' || ch == '&'))
+            .find(|w| programs.contains(&w.rsplit('/').next().unwrap_or(w)))
+            .map(|w| format!("`{w}`"));
+        said.or(run).map(|what| format!("runs {what}"))
+    })
 }
 
 /// The regular Jobs before document `m` in the stream (the migration's Job, or

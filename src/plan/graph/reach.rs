@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::hosts::{mail_setting, names_host, own_url_setting, Origin};
-use super::roles::{chart_gated, pod_of, runs_image_of, selected, side_service, texts_of, Svc};
+use super::roles::{
+    chart_gated, peek, pod_of, runs_image_of, selected, side_service, texts_of, Svc,
+};
 use crate::index::Index;
 use crate::yaml::Value;
 
@@ -43,6 +45,9 @@ pub(super) struct Reach<'a, 'i> {
     /// in front of them and why: apps of the release it needs running, not
     /// data services (each waits for its own migration).
     pub(super) carriers_reached: Vec<(usize, String)>,
+    /// Whether the pod being read may call an app through its own env
+    /// variable: a migration the chart does not make a pre hook.
+    pub(super) env_calls: bool,
     /// The one namespace the stream's objects are written into, if one: an
     /// object written without one is there, so `miniflux.app` names no
     /// Service `miniflux` of namespace `app` in a `default` release.
@@ -76,6 +81,7 @@ impl<'a, 'i> Reach<'a, 'i> {
             app_calls: Vec::new(),
             own: Vec::new(),
             carriers_reached: Vec::new(),
+            env_calls: false,
             single_ns: crate::plan::context::single_namespace(index),
         }
     }
@@ -158,9 +164,10 @@ impl Reach<'_, '_> {
                 continue;
             }
             if !behind.is_empty() && data.is_empty() {
-                // The app itself: a dependency when the pod's own command calls
-                // it, not when a config they share holds its URL.
-                if seen.2 == Origin::Argv && behind.iter().any(|&w| !self.migrations.contains(&w)) {
+                let by_env = self.env_calls && is_http_url(&seen.0);
+                if calls(index, (&seen.2, by_env), behind)
+                    && behind.iter().any(|&w| !self.migrations.contains(&w))
+                {
                     self.app_calls
                         .push(format!("Service/{} ({})", s.name, seen.1));
                 }
@@ -193,6 +200,52 @@ impl Reach<'_, '_> {
         self.of_data.insert(w, found.clone());
         found
     }
+}
+
+/// Whether a pod that names an app's Service (the workloads `behind` it) from
+/// `origin` calls the app: its own command does, or its own env variable
+/// (Dataverse's configbaker Job: `DATAVERSE_URL=http://dv:80`, which the app's
+/// pods do not set) when the chart does not make the app wait for migrations
+/// (Keystone's db-sync registers the API's URLs, and the API waits for it);
+/// a config they share that holds the app's URL does not.
+/// An env variable counts only as an `http(s)://` URL (`by_env`), in a Job the
+/// chart does not run before the apps: CVAT's `DJANGO_LOG_SERVER_HOST` names
+/// its log sink, DataHub's pre-install system update `DATAHUB_GMS_HOST` the
+/// server that waits for it.
+fn calls(index: &Index<'_>, (origin, by_env): (&Origin, bool), behind: &[usize]) -> bool {
+    match origin {
+        Origin::Argv => true,
+        Origin::Env(key) => {
+            by_env && !(behind.iter()).any(|&w| sets_env(index, w, key) || chart_gated(index, w))
+        }
+        Origin::File(..) => false,
+    }
+}
+
+/// Whether the chart makes document `m` a Helm hook of a `pre-*` event: it
+/// runs before the apps, whatever its env names.
+pub(super) fn chart_pre_hook(index: &Index<'_>, m: usize) -> bool {
+    peek(index, m).is_some_and(|v| {
+        crate::plan::context::annotation(&v, crate::k8s::engines::HELM_HOOK)
+            .is_some_and(|h| h.split(',').any(|e| e.trim().starts_with("pre-")))
+    })
+}
+
+/// Whether a text is one `http://` or `https://` URL.
+fn is_http_url(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with("http://") || t.starts_with("https://")) && !t.contains(char::is_whitespace)
+}
+
+/// Whether a container of workload `w`'s pod sets env variable `key` itself:
+/// the same setting in the app and in a Job is config they share.
+fn sets_env(index: &Index<'_>, w: usize, key: &str) -> bool {
+    pod_of(index, w).is_some_and(|pod| {
+        (["initContainers", "containers"].iter())
+            .flat_map(|list| pod.get(list).map(Value::items).unwrap_or(&[]))
+            .flat_map(|c| c.get("env").map(Value::items).unwrap_or(&[]))
+            .any(|e| e.get("name").and_then(Value::as_str) == Some(key))
+    })
 }
 
 /// Whether workload `w` is an app of the migration's vendor whose web URL

@@ -35,6 +35,11 @@ pub(crate) struct Release {
     /// Per candidate that calls the Kubernetes API and is no chart hook (see
     /// [`calls_the_api`]): the ServiceAccount its pod runs as, and its namespace.
     pub api_accounts: Vec<Option<(String, String)>>,
+    /// Per candidate: the chart runs it on upgrades only (`post-upgrade`: Akeneo's
+    /// upgrader, whose migrations fail on the empty database its installer
+    /// fills): everything of the release exists when it runs, so what it needs
+    /// keeps it no regular resource, which would run on install too.
+    pub upgrade_only: Vec<bool>,
     /// How many migrations run before the apps.
     pub pre_count: usize,
     /// Per candidate: [`Release::regular_follower`].
@@ -101,7 +106,11 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
         .iter()
         .filter(|p| p.phase == crate::plan::Phase::Pre)
         .count();
-    let regular_followers = regular_followers(&placed, &needs);
+    let upgrade_only: Vec<bool> = facts.iter().map(order::upgrade_only).collect();
+    let hook_needs: Vec<Vec<(usize, String)>> = (needs.iter().zip(&upgrade_only))
+        .map(|(n, &up)| if up { Vec::new() } else { n.clone() })
+        .collect();
+    let regular_followers = regular_followers(&placed, &hook_needs);
     Ok(Release {
         data,
         placed,
@@ -115,6 +124,7 @@ pub(crate) fn build(index: &Index<'_>, cands: &[Candidate<'_>]) -> Result<Releas
                     .then(|| (crate::k8s::service_account(c.pod), c.ns.clone()))
             })
             .collect(),
+        upgrade_only,
         pre_count,
         regular_followers,
     })

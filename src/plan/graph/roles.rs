@@ -151,11 +151,13 @@ pub fn find(
             .chain(derived_from(index, *m))
             .chain(sources.get(k).into_iter().flatten().copied())
             .collect();
+        reach.env_calls = !super::reach::chart_pre_hook(index, *m);
         let mut need = reach.reached_by(pod, &texts, &ns, "the migration");
         reach.own.clear();
+        reach.env_calls = false;
         let apps = std::mem::take(&mut reach.carriers_reached);
         if let Some(call) = reach.app_calls.first() {
-            out.calls_app.insert(k, format!("its own command calls {call}, an app of the release: it runs after the apps, as a contract step does (before them, the app would wait for it and it for the app)"));
+            out.calls_app.insert(k, format!("it calls {call}, an app of the release: it runs after the apps, as a contract step does (before them, the app would wait for it and it for the app)"));
         } else if let Some(why) = super::schema_wait::waits_for_schema(&texts) {
             out.calls_app.insert(k, why);
         }

@@ -236,21 +236,28 @@ fn high_backoff(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
 /// The pod template's annotations that hold the render time (`timestamp: {{ now
 /// }}`, `rollme`): removed, as a stamp in the Job's name is. They changed the
 /// Job with every render: a new hash, the migration rerun and every gated app
-/// rolled on each CI render, for no change at all.
+/// rolled on each CI render, for no change at all. So did a `checksum/*` of a
+/// Secret with a random password (ZenML's JWT key): removed too, as from a
+/// Job built out of a workload.
 fn render_time_annotations(v: &Value) -> Vec<Hardening> {
     let annotations = v
         .at(&["spec", "template", "metadata", "annotations"])
         .map(Value::entries)
         .unwrap_or(&[]);
-    annotations
-        .iter()
-        .filter(|(k, val)| val.as_str().is_some_and(|t| is_render_time(k, t)))
-        .map(|(k, _)| {
-            let mut p = path!["spec", "template", "metadata", "annotations"];
-            p.push(Seg::Key(k.to_string()));
-            (p, None, "the pod template's annotation holds the render time, which changes with every render: the content hash names the Job instead")
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (k, val) in annotations {
+        let why = if val.as_str().is_some_and(|t| is_render_time(k, t)) {
+            "the pod template's annotation holds the render time, which changes with every render: the content hash names the Job instead"
+        } else if k.starts_with("checksum/") {
+            "a `checksum/*` annotation rolls pods when the chart's config or Secrets change; a Job's pods never roll, the hash covers the ConfigMaps it reads and leaves Secrets out on purpose (a random password renamed the Job on every render)"
+        } else {
+            continue;
+        };
+        let mut p = path!["spec", "template", "metadata", "annotations"];
+        p.push(Seg::Key(k.to_string()));
+        out.push((p, None, why));
+    }
+    out
 }
 
 /// References (with hook copies from an earlier run mapped back to what they

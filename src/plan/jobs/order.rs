@@ -330,9 +330,13 @@ impl Place {
         // database included: only a pre migration is held back by what it needs.
         // A regular migration before a post one is waited for with a gate.
         let pre = p.phase == Phase::Pre;
+        // On an upgrade the release's objects exist before the pre-upgrade hooks.
+        let on_install = pre && !release.upgrade_only[k];
         let hookable = if target != Target::Hooks {
             Err("--target gitops".to_string())
-        } else if let Some(first) = first_regular_need(ctx, &release.needs[k]).filter(|_| pre) {
+        } else if let Some(first) =
+            first_regular_need(ctx, &release.needs[k]).filter(|_| on_install)
+        {
             let more = also_needed(ctx, &release.needs[k], first);
             Err(format!(
                 "it needs {} of this release ({}){more}, which {} not exist yet when a pre-install hook runs",
@@ -343,7 +347,7 @@ impl Place {
         } else if let Some((sa, b)) = release.api_accounts[k]
             .as_ref()
             .and_then(|a| regular_binding(ctx, a))
-            .filter(|_| pre)
+            .filter(|_| on_install)
         {
             Err(format!(
                 "its ServiceAccount {sa} gets its permissions from {} of this release, which does not exist yet when a pre-install hook runs",

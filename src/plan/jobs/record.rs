@@ -78,17 +78,23 @@ pub(crate) fn record(
 /// (PM101), but for post ones of a pre migration (`made_pre`): post-only ones
 /// of a contract step run after the workloads.
 fn form_reason(job: &JobFacts<'_>, target: Target, made_pre: bool) -> String {
+    let events = job.events.as_deref().unwrap_or_default();
+    // A hook of upgrades only runs when every object of the release exists.
+    let why = match !events.is_empty() && events.iter().all(|e| e.ends_with("-upgrade")) {
+        true => "the chart runs it on upgrades only, when the release's objects exist",
+        false => "what it needs is outside the release or a hook itself",
+    };
     match (&job.place.hookable, target) {
         (Ok(()), Target::Hooks) if made_pre => format!(
-            "a Helm hook: what it needs is outside the release or a hook itself; the chart's `{}` events run it after the apps it holds back, so it runs `pre-` instead",
-            job.events.as_deref().unwrap_or_default().join(",")
+            "a Helm hook: {why}; the chart's `{}` events run it after the apps it holds back, so it runs `pre-` instead",
+            events.join(",")
         ),
-        (Ok(()), _) => match job.events.as_deref() {
-            Some(events) if events.iter().all(|e| e.starts_with("post-")) => format!(
-                "a Helm hook: what it needs is outside the release or a hook itself; the chart's `{}` events are kept, so Helm runs it after the release's objects are created (ready, with --wait)",
+        (Ok(()), _) => match events {
+            [_, ..] if events.iter().all(|e| e.starts_with("post-")) => format!(
+                "a Helm hook: {why}; the chart's `{}` events are kept, so Helm runs it after the release's objects are created (ready, with --wait)",
                 events.join(",")
             ),
-            _ => "a Helm hook: what it needs is outside the release or a hook itself".into(),
+            _ => format!("a Helm hook: {why}"),
         },
         (Err(why), Target::Hooks) => format!("a regular resource with gates: {why}"),
         (Err(_), _) => "a regular resource with gates (--target gitops)".into(),
@@ -182,20 +188,17 @@ fn carriers(ctx: &Context<'_>, job: &JobFacts<'_>, workloads: &[usize]) -> Vec<u
 /// `prepare-base-dir`, after the `--migrate` Job) as a Job of the stream, and
 /// the two must keep their order.
 pub(crate) fn ahead_of_followers(plan: &mut Plan) {
-    let follows = |f: &crate::plan::model::Migration, original: &str| {
-        let mut todo = vec![f];
-        let mut seen = std::collections::HashSet::new();
-        while let Some(m) = todo.pop() {
-            if m.after.iter().any(|a| a == original) {
-                return true;
-            }
-            for a in &m.after {
-                if seen.insert(a.clone()) {
-                    todo.extend(plan.migrations.iter().filter(|o| &o.original_name == a));
-                }
-            }
-        }
-        false
+    let ms = &plan.migrations;
+    let follows = |f: usize, original: &str| {
+        crate::plan::graph::order::follows_through(
+            (ms.len(), f, original),
+            |k| ms[k].after.as_slice(),
+            |a| {
+                (0..ms.len())
+                    .filter(|&o| ms[o].original_name == a)
+                    .collect()
+            },
+        )
     };
     let mut ahead: Vec<(String, Vec<usize>)> = Vec::new();
     for m in plan
@@ -203,13 +206,13 @@ pub(crate) fn ahead_of_followers(plan: &mut Plan) {
         .iter()
         .filter(|m| m.origin != Origin::Job && !m.hook)
     {
-        let followers: Vec<usize> = (plan.migrations.iter())
-            .filter(|f| f.origin == Origin::Job)
-            .filter(|f| {
-                let later = f.phase == m.phase && f.rank > m.rank;
-                later || follows(f, &m.original_name)
+        let followers: Vec<usize> = (0..ms.len())
+            .filter(|&k| ms[k].origin == Origin::Job)
+            .filter(|&k| {
+                let later = ms[k].phase == m.phase && ms[k].rank > m.rank;
+                later || follows(k, &m.original_name)
             })
-            .map(|f| f.doc)
+            .map(|k| ms[k].doc)
             .collect();
         ahead.push((format!("Job/{}", m.name), followers));
     }

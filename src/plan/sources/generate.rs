@@ -116,8 +116,11 @@ fn runnable(
     // first, the Job would never complete (Bitnami's `…/entrypoint.sh …/run.sh`).
     // Also its first words (`node packages/backend` of Backstage's
     // `node packages/backend --config …`): the same server, its options left out.
+    let tail = script_words(command);
+    let forms: Vec<&[String]> = std::iter::once(command).chain(tail.as_deref()).collect();
     if own.is_some_and(|c| {
-        crate::detect::command_line(c).starts_with(command) || serves_as(c, command)
+        let line = crate::detect::command_line(c);
+        (forms.iter()).any(|f| !f.is_empty() && (line.starts_with(f) || serves_as(c, f)))
     }) {
         return Err(own_command(r, fail));
     }
@@ -161,7 +164,8 @@ fn runnable(
     if v.kind != crate::detect::Kind::MigratesThenServes {
         // Last, as the tool table's reason is the better one: the server's
         // command with some of its options left out (Dex's `dex serve CONFIG`).
-        return match own.is_some_and(|c| is_own_command(&crate::detect::command_line(c), command)) {
+        let line = own.map(crate::detect::command_line);
+        return match line.is_some_and(|l| forms.iter().any(|f| is_own_command(&l, f))) {
             true => Err(own_command(r, fail)),
             false => Ok(()),
         };
@@ -323,19 +327,33 @@ fn serves_as(c: &Value, command: &[String]) -> bool {
         && command.len() == args.len() + 1
         && command[1..].iter().zip(&args).all(|(a, b)| a == b);
     let own = crate::detect::command_line(c);
-    let script = own
+    let last = script_tail(&own);
+    by_entrypoint || last.is_some_and(|l| !l.is_empty() && l == command.join(" "))
+}
+
+/// The words of the last statement of a `sh -c` script the command is: it
+/// runs the server as plainly (`sh -c 'exec /openmrs/startup.sh'`).
+fn script_words(command: &[String]) -> Option<Vec<String>> {
+    let program = command.first().map(|p| base_name(p))?;
+    if !SHELLS.contains(&program) {
+        return None;
+    }
+    script_tail(command).map(|t| t.split_whitespace().map(str::to_string).collect())
+}
+
+/// Shells whose `-c` takes a script (`headscale configtest -c FILE` is no script).
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
+
+/// The last statement of the `-c` script of a command line, `exec` left out
+/// (RudderStack's `/rudder-server` after `/wait-for … --`), if it runs one.
+fn script_tail(line: &[String]) -> Option<&str> {
+    let script = line
         .iter()
         .position(|w| w == "-c")
-        .and_then(|i| own.get(i + 1));
-    let last = script.and_then(|s| {
-        let tail = s
-            .rsplit(['\n', ';'])
-            .map(str::trim)
-            .find(|l| !l.is_empty())?;
-        let tail = tail.rsplit("&&").next()?.rsplit(" -- ").next()?.trim();
-        Some(tail.strip_prefix("exec ").unwrap_or(tail).trim())
-    });
-    by_entrypoint || last.is_some_and(|l| !l.is_empty() && l == command.join(" "))
+        .and_then(|i| line.get(i + 1))?;
+    let tail = (script.rsplit(['\n', ';']).map(str::trim)).find(|l| !l.is_empty())?;
+    let tail = tail.rsplit("&&").next()?.rsplit(" -- ").next()?.trim();
+    Some(tail.strip_prefix("exec ").unwrap_or(tail).trim())
 }
 
 /// Whether `command` is the container's own command line `own`: its first
