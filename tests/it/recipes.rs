@@ -152,18 +152,35 @@ fn flux_ci_script_renders_and_pushes() {
     let tmp = TempDir::new("recipe-flux");
     let work = tmp.path().join("repo");
     std::fs::create_dir_all(&work).unwrap();
-    let git = |args: &[&str]| {
-        let ok = Command::new("git")
+    let run_git = |args: &[&str]| {
+        Command::new("git")
             .args(args)
             .current_dir(&work)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .output()
             .unwrap()
-            .status
-            .success();
-        assert!(ok, "git {args:?}");
     };
-    git(&["init", "-q", "-b", "main"]);
+    let git = |args: &[&str]| {
+        let out = run_git(args);
+        assert!(
+            out.status.success(),
+            "git {args:?}: {} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // `git init` failed twice in a day of runs on a busy machine, with no
+    // message kept: its status and stderr are shown, and it is tried once more.
+    let init = ["init", "-q", "-b", "main"];
+    let first = run_git(&init);
+    if !first.status.success() {
+        eprintln!(
+            "git init: {} {}; trying again",
+            first.status,
+            String::from_utf8_lossy(&first.stderr)
+        );
+        git(&init);
+    }
     git(&[
         "-c",
         "user.name=ci",
