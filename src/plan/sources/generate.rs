@@ -334,15 +334,13 @@ fn serves_as(c: &Value, command: &[String]) -> bool {
 /// The words of the last statement of a `sh -c` script the command is: it
 /// runs the server as plainly (`sh -c 'exec /openmrs/startup.sh'`).
 fn script_words(command: &[String]) -> Option<Vec<String>> {
+    // Only a shell's `-c` takes a script (`headscale configtest -c FILE` is none).
     let program = command.first().map(|p| base_name(p))?;
-    if !SHELLS.contains(&program) {
+    if !crate::detect::is_shell(program) {
         return None;
     }
     script_tail(command).map(|t| t.split_whitespace().map(str::to_string).collect())
 }
-
-/// Shells whose `-c` takes a script (`headscale configtest -c FILE` is no script).
-const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
 
 /// The last statement of the `-c` script of a command line, `exec` left out
 /// (RudderStack's `/rudder-server` after `/wait-for … --`), if it runs one.
