@@ -5,7 +5,7 @@
 //! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
 //! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
 //! Keep, Argilla, OpenCTI, Atlassian Data Center, shyim/shopware,
-//! Appsmith; session 33: HAPI FHIR, Medplum, Traccar, FusionAuth; session 34: CKAN). As in [`super::START_UP`],
+//! Appsmith; session 33: HAPI FHIR, Medplum, Traccar, FusionAuth; session 34: CKAN; session 35: OpenMRS). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -414,5 +414,21 @@ pub const START_IMAGES: &[Tool] = &[
         images: &["*keitaro/ckan"],
         migrate_only: Some("ckan -c /app/production.ini db upgrade"),
         ..tool("CKAN image (Keitaro)", &["ckan-start"])
+    },
+    Tool {
+        // OpenMRS's image runs `/openmrs/startup.sh`, which waits for the
+        // database and starts Tomcat; the webapp applies the core's and each
+        // module's Liquibase changelogs as it starts (auto_update_database,
+        // on by default), under Liquibase's lock table; no command only
+        // migrates.
+        serves: &["", "/openmrs/startup.sh"],
+        images: &[
+            "*openmrs/openmrs-core",
+            "*openmrs/openmrs-reference-application-3-backend",
+            "*openmrs/openmrs-reference-application-distro",
+        ],
+        image_cmd: &["/openmrs/startup.sh"],
+        locked: true,
+        ..tool("OpenMRS image", &["openmrs-start"])
     },
 ];
