@@ -12,8 +12,17 @@ const NEGATIVE_SWITCH: &[&str] = &["DISABLE", "SKIP", "NO_", "NOT_", "OFF"];
 /// Words of a name that make it a setting of what a migration run includes,
 /// not a switch of whether one runs at start (Firezone's
 /// `RUN_MANUAL_MIGRATIONS=true` adds its manual migrations to the migrate
-/// command; `web start` never migrates).
-const SETTING_WORDS: &[&str] = &["MANUAL"];
+/// command; `web start` never migrates; DHIS2's
+/// `FLYWAY_REPAIR_BEFORE_MIGRATION=false` and `FLYWAY_MIGRATE_OUT_OF_ORDER`
+/// set how Flyway migrates at start, which it still does).
+const SETTING_WORDS: &[&str] = &[
+    "MANUAL",
+    "REPAIR",
+    "OUT_OF_ORDER",
+    "BACKUP",
+    "BEFORE_MIGRAT",
+    "AFTER_MIGRAT",
+];
 
 /// Words of a switch's name that say the migration runs somewhere else when it
 /// is true (Rasa X's `RUN_DATABASE_MIGRATION_AS_SEPARATE_SERVICE`): never on here.

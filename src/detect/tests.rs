@@ -537,6 +537,10 @@ fn off_switches() {
     assert!(env("LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED", "false").is_none());
     assert!(env("RUN_MIGRATIONS", "true").is_none());
     assert!(env("CLICKHOUSE_MIGRATION_SSL", "false").is_none());
+    // How Flyway migrates at start, not whether (DHIS2's chart).
+    assert!(env("FLYWAY_REPAIR_BEFORE_MIGRATION", "false").is_none());
+    assert!(env("FLYWAY_MIGRATE_OUT_OF_ORDER", "false").is_none());
+    assert!(env("BACKUP_BEFORE_MIGRATIONS", "0").is_none());
 }
 
 /// An image run with no command or args is said to run by its entrypoint,

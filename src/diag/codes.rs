@@ -157,6 +157,9 @@ pub const PM018: Code = code("PM018", Warning, "a set-up command that fails on a
 /// An install-only hook of the chart becomes a Job that reruns.
 pub const PM021: Code = code("PM021", Warning, "the chart's install-only migration hook becomes a Job that runs again",
     "The chart runs the Job only on install (`helm.sh/hook: post-install` or `pre-install`, no upgrade event): Helm runs it once per release. You named it a migration (`--job`, an annotation) and premigrate makes it a regular resource named by a hash of its content (under gitops, or under hooks where a hook would run too early), so the Job is made again, and its command runs again, whenever its content changes (an upgrade that bumps its image or settings). Mayan EDMS' `initialsetup`, Pimcore's installer. Check that the command is safe to rerun on a database it already set up, or keep it out once the release is installed (`premigrate.io/migration: \"false\"`, or the chart's value that renders it).");
+/// A Job named a migration is a hook of uninstall or rollback only.
+pub const PM022: Code = code("PM022", Warning, "a Job named a migration is an uninstall or rollback hook",
+    "`--job`, `--job-selector` or `premigrate.io/migration: \"true\"` names a Job the chart makes a Helm hook of `pre-delete`, `post-delete`, `pre-rollback` or `post-rollback` only. Helm runs it when the release is uninstalled or rolled back, never on an install or an upgrade; as a migration it would become a Job that runs before the apps on every deploy (DHIS2's `pre-delete` Job drops the analytics database). premigrate leaves it as the chart wrote it. Narrow the pattern (`--job 'app-create-*'`) so that it names the Jobs that migrate.");
 /// A migration named by its content runs an image whose tag moves.
 pub const PM019: Code = code("PM019", Warning, "a migration Job named by its content runs an image whose tag moves",
     "Under gitops the Job is named by a hash of its spec. An image without a tag, or with a tag that follows a branch or a channel (`latest`, `main`, `nightly`, `stable`…), gets new code without its reference changing: the hash stays, the engine keeps the Job that already ran, and the new code's migrations never run while the apps' new pods (which pull the tag again) start on the old schema. Pin the migration's image by a version tag or a digest (charts usually take `image.tag`), so that a new image is a new Job.");
@@ -240,7 +243,7 @@ pub const PM515: Code = code("PM515", Warning, "apps start with a regular migrat
     "The chart makes its migration Job a regular resource and the apps that share its database (a Secret, a ConfigMap, the image) do not wait for it: Helm, kubectl, Flux and kapp apply them at once, so on a fresh install the apps crash-loop until the schema exists and on an upgrade their new pods run against the old schema. The post-renderer gates them on the Job; by hand, add an init container that waits for it.");
 /// Lint: a migration runs a SQL file with psql and ignores its errors.
 pub const PM516: Code = code("PM516", Warning, "a migration runs psql on a file without ON_ERROR_STOP",
-    "psql runs every statement of a file (`-f`, `--file`, `< FILE`) and exits 0 whatever failed unless `ON_ERROR_STOP` is set: the migration Job succeeds on a half-applied schema and the apps gated on it start against it. Run `psql -v ON_ERROR_STOP=1 --single-transaction -f FILE`: the first failed statement stops psql with exit status 3 and rolls the file back.");
+    "psql runs every statement of a file (`-f`, `--file`, `< FILE`, or a script piped in: `gunzip -c dump.sql.gz | psql`) and exits 0 whatever failed unless `ON_ERROR_STOP` is set: the migration Job succeeds on a half-applied schema and the apps gated on it start against it. Run `psql -v ON_ERROR_STOP=1 --single-transaction -f FILE`: the first failed statement stops psql with exit status 3 and rolls the file back.");
 
 // PM6xx: input premigrate does not trust (reliability and security).
 
@@ -269,10 +272,11 @@ pub const PM607: Code = code("PM607", Warning, "a premigrate.io annotation on a 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM016, PM017, PM018, PM019,
-    PM020, PM021, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206, PM207,
-    PM208, PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305, PM306, PM401,
-    PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509, PM510,
-    PM511, PM512, PM513, PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606, PM607,
+    PM020, PM021, PM022, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206,
+    PM207, PM208, PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305, PM306,
+    PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509,
+    PM510, PM511, PM512, PM513, PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606,
+    PM607,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -104,8 +104,10 @@ impl Detector for ByWords {
                 v.at(&["metadata", "annotations", k])
                     .and_then(Value::as_str)
             };
+            let events = crate::plan::jobs::find::hook_events(&v);
             if ann("premigrate.io/migration").is_some()
                 || ann("helm.sh/hook").is_some_and(|h| h.contains("test"))
+                || crate::plan::jobs::find::lifecycle_only(events.as_deref())
             {
                 continue;
             }

@@ -5,7 +5,8 @@
 //! XWiki, Bytebase, Trigger.dev; session 31: Inngest, NetBird, Seafile, Hue,
 //! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
 //! Keep, Argilla, OpenCTI, Atlassian Data Center, shyim/shopware,
-//! Appsmith; session 33: HAPI FHIR, Medplum, Traccar, FusionAuth; session 34: CKAN; session 35: OpenMRS). As in [`super::START_UP`],
+//! Appsmith; session 33: HAPI FHIR, Medplum, Traccar, FusionAuth; session 34: CKAN; session 35: OpenMRS, DHIS2,
+//! OpenSlides). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -430,5 +431,25 @@ pub const START_IMAGES: &[Tool] = &[
         image_cmd: &["/openmrs/startup.sh"],
         locked: true,
         ..tool("OpenMRS image", &["openmrs-start"])
+    },
+    Tool {
+        // DHIS2's image is Tomcat with the DHIS2 WAR (`catalina.sh run`, its
+        // CMD): Spring runs Flyway's migrate as it starts (FlywayConfig's
+        // `initMethod="migrate"`), under Flyway's lock on its history table;
+        // no command only migrates.
+        serves: &["", "catalina.sh run", "run"],
+        images: &["*dhis2/core", "*dhis2/core-dev"],
+        image_cmd: &["catalina.sh"],
+        locked: true,
+        ..tool("DHIS2 core image", &["dhis2-start"])
+    },
+    Tool {
+        // OpenSlides 4's backend image (ENTRYPOINT ./entrypoint.sh, CMD
+        // ./command.sh) waits for the datastore writer, then runs `migrate.py
+        // finalize` in every pod, with no lock, then serves.
+        serves: &["", "./command.sh"],
+        images: &["*openslides/openslides-backend"],
+        migrate_only: Some("python openslides_backend/migrations/migrate.py finalize"),
+        ..tool("OpenSlides backend image", &["openslides-backend-start"])
     },
 ];

@@ -2,7 +2,8 @@
 //!
 //! ## What it does
 //! Finds a migration Job whose command runs `psql` on a file (`-f FILE`,
-//! `--file=FILE`, or `< FILE`) and nowhere sets `ON_ERROR_STOP`.
+//! `--file=FILE`, `< FILE`, or a script piped into it) and nowhere sets
+//! `ON_ERROR_STOP`.
 //!
 //! ## Why is this bad?
 //! psql runs every statement of a file and exits 0 whatever failed unless
@@ -71,19 +72,28 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
     }
 }
 
-/// The first `psql` run of a command line that reads a file, in words.
+/// The first `psql` run of a command line that reads a file, in words: `-f
+/// FILE`, `< FILE`, or a script piped into it (`gunzip -c dump.sql.gz | psql`:
+/// DHIS2's seed Job), which psql reads as it reads a file.
 fn psql_on_a_file(text: &str) -> Option<String> {
-    text.split(['\n', ';', '&', '|']).find_map(|step| {
-        let words: Vec<&str> = step.split_whitespace().collect();
-        let at = words
-            .iter()
-            .position(|w| w.trim_matches(['"', '\'']).rsplit('/').next() == Some("psql"))?;
-        let file = words[at + 1..].iter().any(|w| {
-            matches!(*w, "-f" | "--file" | "<")
-                || w.starts_with("--file=")
-                || (w.starts_with("-f") && w.len() > 2 && !w.starts_with("--"))
-        });
-        file.then(|| words[at..].join(" "))
+    let text = text.replace("||", ";");
+    text.split(['\n', ';', '&']).find_map(|step| {
+        step.split('|').enumerate().find_map(|(k, segment)| {
+            let words: Vec<&str> = segment.split_whitespace().collect();
+            let at = words
+                .iter()
+                .position(|w| w.trim_matches(['"', '\'']).rsplit('/').next() == Some("psql"))?;
+            let rest = &words[at + 1..];
+            let file = rest.iter().any(|w| {
+                matches!(*w, "-f" | "--file" | "<")
+                    || w.starts_with("--file=")
+                    || (w.starts_with("-f") && w.len() > 2 && !w.starts_with("--"))
+            });
+            let command = rest
+                .iter()
+                .any(|w| *w == "--command" || w.starts_with("--command=") || w.starts_with("-c"));
+            (file || (k > 0 && !command)).then(|| words[at..].join(" "))
+        })
     })
 }
 
@@ -110,6 +120,12 @@ mod tests {
         assert!(run("psql --file=/x.sql").is_some());
         assert!(run("set -e; /usr/bin/psql -h db < /x.sql").is_some());
         assert!(run("psql -f/x.sql").is_some());
+        assert!(run("set -e; gunzip -c /seed/dump.sql.gz | psql").is_some());
+        assert!(run("cat /x.sql | psql -h db app").is_some());
+        // A query piped from psql, or a psql run after `||`, reads no script.
+        assert!(run("psql -tAc 'SELECT 1' | grep -q 1").is_none());
+        assert!(run("echo x | psql -c 'select 1'").is_none());
+        assert!(run("pg_isready || psql -h db -c 'select 1'").is_none());
         // A query, or a file of another program, is not.
         assert!(run("psql -tAc 'SELECT 1'").is_none());
         assert!(run("flyway -f conf migrate; psql -c 'select 1'").is_none());

@@ -195,7 +195,9 @@ pub fn names_database(text: &str, origin: &Origin, release_ns: &str) -> bool {
             Some((_, host)) => host,
             None => rest,
         };
-        DATA_SCHEMES.contains(&scheme) && literal(host)
+        // A driver after `+` too (SQLAlchemy's `postgresql+psycopg2`).
+        let dialect = scheme.split_once('+').map_or(scheme, |(d, _)| d);
+        (DATA_SCHEMES.contains(&scheme) || DATA_SCHEMES.contains(&dialect)) && literal(host)
     });
     let keyed = match origin {
         Origin::Env(key) | Origin::File(key, _) => {
@@ -675,6 +677,10 @@ mod tests {
         ));
         assert!(names_database("db.example.com", &env("DATABASE_HOST"), ""));
         assert!(!names_database("db.example.com", &env("DATABASE_USER"), ""));
+        // SQLAlchemy's `dialect+driver` schemes (Amundsen's metadata service).
+        let sqla = |url: &str| names_database(url, &env("SQLALCHEMY_DATABASE_URI"), "");
+        assert!(sqla("postgresql+psycopg2://u:p@pg.example.com:5432/db"));
+        assert!(sqla("mysql+pymysql://u:p@10.0.0.7/db") && !sqla("git+ssh://git.example.com/x"));
         assert!(!names_database(
             "postgres://u:p@$(DB_HOST)/app",
             &env("URL"),

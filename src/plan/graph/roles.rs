@@ -132,7 +132,7 @@ pub fn find(
     let services = services(index);
     for i in 0..index.entries.len() {
         let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
-        if !SERVICE_KINDS.contains(&kind) || is_migration(i) {
+        if !SERVICE_KINDS.contains(&kind) || is_migration(i) || test_hook(index, i) {
             continue;
         }
         if let Some(why) = pod_of(index, i).as_deref().and_then(data_image) {
@@ -305,10 +305,24 @@ fn supports(index: &Index<'_>, out: &mut DataServices) {
 pub(super) fn runs_image_of(index: &Index<'_>, w: usize, ours: &[String]) -> bool {
     pod_of(index, w).is_some_and(|pod| {
         data_image(&pod).is_none()
-            && repos(&pod)
-                .iter()
-                .any(|r| ours.iter().any(|o| o == r || same_product(o, r)))
+            && repos(&pod).iter().any(|r| {
+                ours.iter()
+                    .any(|o| o == r || (same_product(o, r) && !names_a_store(r)))
+            })
     })
+}
+
+/// Words of an image name that make a product's own component its store
+/// (`openslides-datastore-writer`): a data service of the release, not an app,
+/// though it shares the migration's product.
+const STORE_WORDS: &[&str] = &["datastore", "database", "db", "store", "storage"];
+
+/// Whether an image repository's name, past its product word, names a store.
+fn names_a_store(repo: &str) -> bool {
+    let name = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+    name.split(['-', '_', '.'])
+        .skip(1)
+        .any(|w| STORE_WORDS.contains(&w))
 }
 
 /// Whether every container of workload `w` runs a telemetry sink's or a
@@ -402,6 +416,13 @@ fn selects(index: &Index<'_>, s: &Svc, i: usize, single: Option<&str>) -> bool {
     })
 }
 
+/// Whether document `i` is a Helm test hook: a client `helm test` runs after
+/// the release is up (a health check in the database's image), never a data
+/// service, whatever its image.
+fn test_hook(index: &Index<'_>, i: usize) -> bool {
+    peek(index, i).is_some_and(|v| k8s::is_test_hook(&v))
+}
+
 fn info_kind<'i>(index: &'i Index<'_>, i: usize) -> &'i str {
     index.entries[i].info.kind.as_deref().unwrap_or("")
 }
@@ -454,11 +475,14 @@ pub(crate) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, O
             }
             let literal = k8s::env_values(c).filter_map(|(_, n, v)| Some((n, v.as_str()?)));
             for (n, v) in literal.filter(|(n, _)| !names_an_object(n)) {
-                out.push((
-                    v.to_string(),
-                    format!("env {n}"),
-                    Origin::Env(n.to_string()),
-                ));
+                // A config file passed base64-encoded in env (Feast's
+                // `FEATURE_STORE_YAML_BASE64`) is read as a Secret's is.
+                let encoded = ["_BASE64", "_B64"].iter().any(|e| n.ends_with(e));
+                let (text, from) = match encoded.then(|| decode_base64(v)).flatten() {
+                    Some(t) => (t, Origin::File(n.to_string(), None)),
+                    None => (v.to_string(), Origin::Env(n.to_string())),
+                };
+                out.push((text, format!("env {n}"), from));
             }
         }
     }

@@ -12,19 +12,47 @@ use crate::yaml::Value;
 /// A migration Job of the stream: its document, why, and its hook events.
 pub(crate) type Found = (usize, Match, Option<Vec<String>>);
 
+/// The Jobs of a stream, sorted: migrations, possible ones (each with how to
+/// confirm it), and uninstall or rollback hooks the user named a migration.
+#[derive(Default)]
+pub(crate) struct Sorted {
+    /// The migrations.
+    pub(crate) found: Vec<Found>,
+    /// Jobs detection finds possible only, with how to confirm each.
+    pub(crate) possible: Vec<(usize, String)>,
+    /// Hooks Helm runs on uninstall or rollback only that `--job`, the
+    /// selector or the annotation names (PM022), with how.
+    pub(crate) lifecycle: Vec<(usize, Match)>,
+}
+
+/// Hook events that never run on an install or an upgrade: a Job that has
+/// only these is no migration, whatever names it (DHIS2's `pre-delete` Job
+/// drops the analytics database; made a regular Job, it ran on every deploy).
+const LIFECYCLE_EVENTS: &[&str] = &["pre-delete", "post-delete", "pre-rollback", "post-rollback"];
+
+/// Whether hook events are of uninstall or rollback only.
+pub(crate) fn lifecycle_only(events: Option<&[String]>) -> bool {
+    events.is_some_and(|ev| {
+        !ev.is_empty() && ev.iter().all(|e| LIFECYCLE_EVENTS.contains(&e.as_str()))
+    })
+}
+
 /// The stream's migration Jobs (Helm test hooks and premigrate's own documents are
 /// not), and the Jobs detection finds possible only, each with how to confirm it.
-pub(crate) fn jobs(ctx: &Context<'_>) -> (Vec<Found>, Vec<(usize, String)>) {
-    let mut found = Vec::new();
-    let mut possible = Vec::new();
+pub(crate) fn jobs(ctx: &Context<'_>) -> Sorted {
+    let mut out = Sorted::default();
     for (i, v, events) in candidates(ctx, "Job") {
+        let lifecycle = lifecycle_only(events.as_deref());
         match why_migration(ctx, i, v) {
-            Ok(m) => found.push((i, m, events)),
-            Err(Some(hint)) => possible.push((i, hint)),
+            Ok(m) if lifecycle && m.rule != "command" => out.lifecycle.push((i, m)),
+            Ok(_) if lifecycle => {}
+            Ok(m) => out.found.push((i, m, events)),
+            Err(Some(_)) if lifecycle => {}
+            Err(Some(hint)) => out.possible.push((i, hint)),
             Err(None) => {}
         }
     }
-    (found, possible)
+    out
 }
 
 /// The documents of `kind` that may run a migration, with their values and hook

@@ -248,8 +248,20 @@ fn one_name_each(ctx: &Context<'_>, pending: &[Pending<'_>]) -> Result<(), Error
 /// Finds every migration, builds the release graph over them, then plans each
 /// Job in the order the release runs them.
 pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
-    let (found, possible) = find::jobs(ctx);
+    let find::Sorted {
+        found,
+        possible,
+        lifecycle,
+    } = find::jobs(ctx);
     not_acted_on(ctx, possible, plan);
+    for (i, m) in lifecycle {
+        plan.note(codes::PM022, Some(i), format!(
+            "{}: named a migration ({}), but the chart makes it a hook of uninstall or rollback only (`{}`): Helm never runs it on an install or an upgrade, and made a Job that runs before the apps it would run on every deploy; left alone",
+            ctx.object(i),
+            m.detail,
+            ctx.value(i).and_then(find::hook_events).unwrap_or_default().join(",")
+        ));
+    }
     let workloads = find::workloads(ctx, &found);
     for &g in &ctx.generated {
         plan.removed.push(g);
