@@ -194,6 +194,10 @@ fn finding_signal(f: &Finding, c: Option<&str>) -> Signal {
 
 /// Classifies one container, following scripts through `scripts`, with user patterns.
 pub fn container(c: &Value, scripts: &dyn Fn(&str) -> Option<String>, rules: &Rules) -> Verdict {
+    // A container that cannot start runs nothing (PM023 says so).
+    if super::unrunnable_program(c).is_some() {
+        return Verdict::other();
+    }
     let name = c.get("name").and_then(Value::as_str);
     let image = c.get("image").and_then(Value::as_str).unwrap_or("");
     if let Some((inc, p)) = rules.image(image) {

@@ -72,6 +72,15 @@ pub fn command_line(container: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The program of a container's `command` when Kubernetes cannot run it: a
+/// first item with a space in it (`command: [bundle exec rails db:migrate]`
+/// is one word, no shell splits it: the runtime looks for an executable of
+/// that whole name and the container never starts).
+pub fn unrunnable_program(container: &Value) -> Option<&str> {
+    let first = container.get("command")?.items().first()?.as_str()?;
+    first.trim().contains([' ', '\t']).then_some(first)
+}
+
 fn scalar_string(v: &Value) -> Option<String> {
     match v {
         Value::Str(s) => Some(s.to_string()),

@@ -100,11 +100,31 @@ fn adjust_by_flags(does: Does, argv: &[String]) -> Does {
     let lower: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
     if lower.iter().any(|a| CHECK_FLAGS.iter().any(|f| glob(f, a))) {
         Does::Check
-    } else if lower.iter().any(|a| OTHER_FLAGS.contains(&a.as_str())) {
+    } else if lower
+        .iter()
+        .any(|a| OTHER_FLAGS.contains(&a.as_str()) || other_verb_flag(a))
+    {
         Does::Other
     } else {
         does
     }
+}
+
+/// Verbs of something else than migrating ([`super::words::OTHER`]) that, as a
+/// flag of `migrate`, qualify a run that still migrates (`--seed` seeds
+/// after it, `--backup` backs up before it); the others, as flags, make the
+/// command no migration (`vendure migrate --revert`, `--rollback`, `--down`).
+const QUALIFYING_FLAGS: &[&str] = &[
+    "seed", "backup", "dump", "test", "tests", "lint", "clean", "cleanup", "purge", "export",
+    "unlock", "notify", "complete", "mark", "make", "restore", "refresh", "rename", "delete",
+];
+
+/// Whether a (lowercased) word is `--VERB` or `--VERB=…` of a verb of something else.
+fn other_verb_flag(a: &str) -> bool {
+    let name = a
+        .strip_prefix("--")
+        .map(|f| f.split('=').next().unwrap_or(f));
+    name.is_some_and(|n| super::words::OTHER.contains(&n) && !QUALIFYING_FLAGS.contains(&n))
 }
 
 /// The programs of the tool rows that have [`tools::Tool::no_database`]
@@ -459,6 +479,36 @@ mod tests {
 
     fn argv(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()
+    }
+
+    /// A verb of something else than migrating, as a flag of `migrate`
+    /// (Vendure's `migrate --revert`), makes it no migration.
+    #[test]
+    fn other_verbs_as_flags() {
+        use super::{adjust_by_flags, Does};
+        for cmd in [
+            "vendure migrate --revert",
+            "app migrate --rollback",
+            "app migrate --down=1",
+            "app migrate --generate add-users",
+        ] {
+            assert_eq!(
+                adjust_by_flags(Does::Migrate, &argv(cmd)),
+                Does::Other,
+                "{cmd}"
+            );
+        }
+        for cmd in [
+            "app migrate --yes",
+            "app migrate --backup-dir=/x",
+            "app migrate -d x",
+        ] {
+            assert_eq!(
+                adjust_by_flags(Does::Migrate, &argv(cmd)),
+                Does::Migrate,
+                "{cmd}"
+            );
+        }
     }
 
     /// A web server or worker, alone or handed over to by an entrypoint

@@ -51,6 +51,9 @@ const TOOL_OFF_VALUES: &[(&str, &str)] = &[
     ("AP_CONTAINER_TYPE", "worker"),
     ("AUTOMIGRATE", "skip"),
     ("PERFORM_CHECKS_AND_SETUP", "false"),
+    // OpenEMR's workers never configure; MANUAL_SETUP leaves it to a person.
+    ("K8S", "worker"),
+    ("MANUAL_SETUP", "yes"),
     // LibreNMS's sidecar roles, which skip the image's start-up migration.
     ("SIDECAR_DISPATCHER", "1"),
     ("SIDECAR_SYSLOGNG", "1"),

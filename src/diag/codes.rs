@@ -160,6 +160,9 @@ pub const PM021: Code = code("PM021", Warning, "the chart's install-only migrati
 /// A Job named a migration is a hook of uninstall or rollback only.
 pub const PM022: Code = code("PM022", Warning, "a Job named a migration is an uninstall or rollback hook",
     "`--job`, `--job-selector` or `premigrate.io/migration: \"true\"` names a Job the chart makes a Helm hook of `pre-delete`, `post-delete`, `pre-rollback` or `post-rollback` only. Helm runs it when the release is uninstalled or rolled back, never on an install or an upgrade; as a migration it would become a Job that runs before the apps on every deploy (DHIS2's `pre-delete` Job drops the analytics database). premigrate leaves it as the chart wrote it. Narrow the pattern (`--job 'app-create-*'`) so that it names the Jobs that migrate.");
+/// A Job's container names a program Kubernetes cannot run.
+pub const PM023: Code = code("PM023", Warning, "a Job's `command` names a program with spaces in its name",
+    "Each item of `command` is one word of the program's argv: Kubernetes runs the first as the executable, and no shell splits it. `command: [bundle exec rails db:migrate]` asks for an executable named `bundle exec rails db:migrate`, which does not exist, so the container never starts (decidim-helm's migration Job). premigrate does not take such a Job for a migration (gating the apps on it would keep them from starting for ever) unless you name it one. Write the command as separate items (`command: [bundle, exec, rails, \"db:migrate\"]`), or run it through a shell (`[sh, -c, \"bundle exec rails db:migrate\"]`).");
 /// A migration named by its content runs an image whose tag moves.
 pub const PM019: Code = code("PM019", Warning, "a migration Job named by its content runs an image whose tag moves",
     "Under gitops the Job is named by a hash of its spec. An image without a tag, or with a tag that follows a branch or a channel (`latest`, `main`, `nightly`, `stable`…), gets new code without its reference changing: the hash stays, the engine keeps the Job that already ran, and the new code's migrations never run while the apps' new pods (which pull the tag again) start on the old schema. Pin the migration's image by a version tag or a digest (charts usually take `image.tag`), so that a new image is a new Job.");
@@ -272,11 +275,11 @@ pub const PM607: Code = code("PM607", Warning, "a premigrate.io annotation on a 
 /// Every code, in order.
 pub const CODES: &[Code] = &[
     PM004, PM005, PM006, PM010, PM011, PM012, PM013, PM014, PM015, PM016, PM017, PM018, PM019,
-    PM020, PM021, PM022, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205, PM206,
-    PM207, PM208, PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305, PM306,
-    PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508, PM509,
-    PM510, PM511, PM512, PM513, PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605, PM606,
-    PM607,
+    PM020, PM021, PM022, PM023, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205,
+    PM206, PM207, PM208, PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305,
+    PM306, PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508,
+    PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM516, PM601, PM602, PM603, PM604, PM605,
+    PM606, PM607,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -41,6 +41,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("PM020", "codes/pm020-migrates-then-sleeps.yaml"),
     ("PM021", "codes/pm021-install-only-hook-reruns.yaml"),
     ("PM022", "codes/pm022-uninstall-hook-named-a-migration.yaml"),
+    ("PM023", "codes/pm023-command-item-with-spaces.yaml"),
     ("PM101", "codes/pm101-chart-hook.yaml"),
     ("PM102", "gates/post-phase.yaml"),
     ("PM105", "codes/pm105-bundled-database-helm4.yaml"),

@@ -26,4 +26,13 @@ pub const APP_CLIS: &[Tool] = &[
         migrate_only: Some("pretalx migrate"),
         ..tool("Pretalx", &["pretalx"])
     },
+    Tool {
+        // Meltano: `meltano ui` brings its system database up to date and
+        // seeds it as it starts, in every pod, with no lock (`project(migrate=
+        // True)`); `meltano upgrade database` only migrates.
+        migrate: &["upgrade database"],
+        serves: &["ui", "ui start"],
+        migrate_only: Some("meltano upgrade database"),
+        ..tool("Meltano", &["meltano"])
+    },
 ];

@@ -6,7 +6,7 @@
 //! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
 //! Keep, Argilla, OpenCTI, Atlassian Data Center, shyim/shopware,
 //! Appsmith; session 33: HAPI FHIR, Medplum, Traccar, FusionAuth; session 34: CKAN; session 35: OpenMRS, DHIS2,
-//! OpenSlides). As in [`super::START_UP`],
+//! OpenSlides, OpenEMR, Flowable). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -451,5 +451,25 @@ pub const START_IMAGES: &[Tool] = &[
         images: &["*openslides/openslides-backend"],
         migrate_only: Some("python openslides_backend/migrations/migrate.py finalize"),
         ..tool("OpenSlides backend image", &["openslides-backend-start"])
+    },
+    Tool {
+        // OpenEMR's image (CMD ./openemr.sh) installs the schema on a first
+        // start and upgrades it when the image's version is newer, with no
+        // database lock (SWARM_MODE's leader file is per container in 6.x);
+        // K8S=admin configures and exits, K8S=worker never configures.
+        serves: &["", "./openemr.sh"],
+        images: &["*openemr/openemr"],
+        migrate_only: Some("env K8S=admin ./openemr.sh"),
+        ..tool("OpenEMR image", &["openemr-start"])
+    },
+    Tool {
+        // Flowable's REST and UI apps update their schema as they start
+        // (`flowable.database-schema-update`, on by default), with no lock
+        // unless `flowable.use-lock-for-database-schema-update`; no command
+        // only migrates.
+        serves: &[""],
+        images: &["*flowable/flowable-rest", "*flowable/flowable-ui", "*flowable/all-in-one"],
+        image_cmd: &["/flowable-entrypoint.sh"],
+        ..tool("Flowable image", &["flowable-start"])
     },
 ];

@@ -387,7 +387,15 @@ fn copy_dependency(
     own_edits: &mut JobEdits,
     plan: &mut Plan,
 ) -> Result<(), Error> {
-    let Some(def) = dep.doc else { return Ok(()) };
+    // A chart hook is copied only when the Job's pod cannot be made without
+    // it (its ServiceAccount); a hook ConfigMap or Secret is state the chart
+    // writes at its own time (OpenReplay's post-upgrade `openreplay-version`
+    // holds the last release's version, which its migration reads).
+    let sa = dep.kind == crate::k8s::kinds::RefKind::ServiceAccount;
+    let hook_def = dep.hook.filter(|&h| sa && absent_on_install(ctx, h, hook));
+    let Some(def) = dep.doc.or(hook_def) else {
+        return Ok(());
+    };
     let copy_name = copy_name(&job.ns, dep, &id.hash);
     for r in id.refs.iter().filter(|r| {
         r.kind == dep.kind
@@ -425,6 +433,15 @@ fn copy_dependency(
         super::hook_rbac::copy_bindings(ctx, (job, &id.hash), hook, sa, plan)?;
     }
     Ok(())
+}
+
+/// Whether chart hook `h` is missing when the Job's `pre-install` hook runs:
+/// not a `pre-install` hook itself (ReportPortal's ServiceAccount under
+/// `global.argocd.enabled` is a hook of upgrades only).
+fn absent_on_install(ctx: &Context<'_>, h: usize, hook: &Hook) -> bool {
+    let installs = |events: &str| events.split(',').any(|e| e.trim() == "pre-install");
+    let theirs = ctx.value(h).and_then(|v| annotation(v, engines::HELM_HOOK));
+    installs(&hook.events) && theirs.is_some_and(|t| !installs(t))
 }
 
 /// Why a hook needs a copy: on a first install the chart's own object does not

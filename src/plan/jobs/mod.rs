@@ -11,6 +11,7 @@ pub(crate) mod hash;
 pub(crate) mod hook_rbac;
 pub(crate) mod hooks;
 pub(crate) mod identity;
+mod left_alone;
 pub(crate) mod names;
 pub(crate) mod order;
 pub(crate) mod record;
@@ -142,82 +143,6 @@ fn hidden_configuration(ctx: &Context<'_>, plan: &mut Plan) {
     ));
 }
 
-/// What premigrate finds but leaves alone: possible migrations (PM010), `--job`
-/// patterns that match no Job (PM013), migrations in bare Pods (PM014).
-fn not_acted_on(ctx: &Context<'_>, possible: Vec<(usize, String)>, plan: &mut Plan) {
-    for (i, why) in possible {
-        plan.note(
-            codes::PM010,
-            Some(i),
-            format!(
-                "{}: possibly a migration, not acted on ({why})",
-                ctx.object(i)
-            ),
-        );
-    }
-    unmatched_patterns(ctx, plan);
-    if ctx.target == Target::Gitops {
-        for (i, m) in find::pod_migrations(ctx) {
-            plan.note(codes::PM014, Some(i), format!(
-                "{}: runs a migration as a bare Pod ({}): under kubectl, Flux and kapp it never reruns when its spec changes and nothing waits for it; premigrate orders Jobs only. Render it as a Job, or deploy with Helm or Argo CD, which run it as the chart's hook",
-                ctx.object(i), m.detail
-            ));
-        }
-    }
-}
-
-/// A `--job` pattern or the `--job-selector` that matches no Job of the
-/// stream (PM013): the user named a migration premigrate cannot see.
-fn unmatched_patterns(ctx: &Context<'_>, plan: &mut Plan) {
-    let jobs: Vec<usize> = (0..ctx.index.entries.len())
-        .filter(|&i| ctx.kind(i) == "Job" && !ctx.generated.contains(&i))
-        .collect();
-    let names = |i: usize| {
-        let v = ctx.value(i);
-        let original = v.and_then(|v| {
-            crate::plan::context::annotation(v, crate::k8s::engines::own::ORIGINAL_NAME)
-        });
-        [original, ctx.index.entries[i].info.name.as_deref()]
-    };
-    // A workload or Pod the pattern would have matched, were it a Job.
-    let other = |hit: &dyn Fn(usize) -> bool| {
-        (0..ctx.index.entries.len())
-            .filter(|&i| crate::k8s::has_pod_spec(ctx.kind(i)) && ctx.kind(i) != "Job")
-            .find(|&i| hit(i))
-            .map(|i| format!(" ({} matches, but only Jobs are migrations)", ctx.object(i)))
-            .unwrap_or_default()
-    };
-    let named = |glob: &str, i: usize| {
-        ctx.index.entries[i]
-            .info
-            .name
-            .as_deref()
-            .is_some_and(|n| crate::detect::glob(glob, n))
-    };
-    for g in &ctx.cfg.jobs {
-        let hit = jobs.iter().any(|&i| {
-            names(i)
-                .into_iter()
-                .flatten()
-                .any(|n| crate::detect::glob(g, n))
-        });
-        if !hit {
-            plan.note(codes::PM013, None, format!("--job `{g}` matches no Job of the stream{}: under Helm 3 a chart's hook Jobs never reach the post-renderer", other(&|i| named(g, i))));
-        }
-    }
-    if let (Some(sel), Some(text)) = (&ctx.selector, ctx.cfg.job_selector.as_deref()) {
-        let labels = |i: usize| {
-            ctx.value(i)
-                .and_then(|v| v.at(&["metadata", "labels"]))
-                .unwrap_or(&crate::yaml::Value::Null)
-        };
-        if !jobs.iter().any(|&i| sel.matches(labels(i))) {
-            let other = other(&|i| sel.matches(labels(i)));
-            plan.note(codes::PM013, None, format!("--job-selector `{text}` matches no Job of the stream{other}: under Helm 3 a chart's hook Jobs never reach the post-renderer"));
-        }
-    }
-}
-
 /// Refuses two migrations premigrate builds under one name (a Job generated with
 /// `--migrate` and one extracted from an init container, both `<workload>-migrate`):
 /// their Roles, kapp groups and gates would collide.
@@ -253,15 +178,9 @@ pub(crate) fn plan(ctx: &Context<'_>, plan: &mut Plan) -> Result<(), Error> {
         possible,
         lifecycle,
     } = find::jobs(ctx);
-    not_acted_on(ctx, possible, plan);
-    for (i, m) in lifecycle {
-        plan.note(codes::PM022, Some(i), format!(
-            "{}: named a migration ({}), but the chart makes it a hook of uninstall or rollback only (`{}`): Helm never runs it on an install or an upgrade, and made a Job that runs before the apps it would run on every deploy; left alone",
-            ctx.object(i),
-            m.detail,
-            ctx.value(i).and_then(find::hook_events).unwrap_or_default().join(",")
-        ));
-    }
+    left_alone::not_acted_on(ctx, possible, plan);
+    left_alone::unrunnable(ctx, plan);
+    left_alone::lifecycle_hooks(ctx, lifecycle, plan);
     let workloads = find::workloads(ctx, &found);
     for &g in &ctx.generated {
         plan.removed.push(g);
@@ -494,13 +413,18 @@ fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
         ));
     }
     if !nj.job.dropped_mounts.is_empty() {
-        // When a claim of the release exists, by the order the target writes.
-        let before = match ctx.target {
-            crate::config::Target::Hooks => "is created after the Job's pre-install hook runs",
-            _ => "is applied after the Job's Argo CD wave",
+        // When a claim of the release exists, by the form the Job took: a
+        // regular Job under Helm is applied with the claims (PM106's case).
+        let hook = plan.migrations.last().is_some_and(|m| m.hook);
+        let before = match (hook, ctx.target) {
+            (true, _) => {
+                ", and a claim of the release is created after the Job's pre-install hook runs"
+            }
+            (false, crate::config::Target::Hooks) => "",
+            (false, _) => ", and a claim of the release is applied after the Job's Argo CD wave",
         };
         plan.note(codes::PM302, Some(nj.from), format!(
-            "Job/{name} (from {}): left out volume mount(s) {}: a Job cannot mount a StatefulSet's volumeClaimTemplates, nor share a claim with the pods it gates (a ReadWriteOnce claim they hold keeps a Job on another node from starting, and a claim of the release {before}); the migration must not need it",
+            "Job/{name} (from {}): left out volume mount(s) {}: a Job cannot mount a StatefulSet's volumeClaimTemplates, nor share a claim with the pods it gates (a ReadWriteOnce claim they hold keeps a Job on another node from starting{before}); the migration must not need it",
             ctx.object(nj.from),
             nj.job.dropped_mounts.join(", ")
         ));
