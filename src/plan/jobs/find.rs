@@ -30,6 +30,13 @@ pub(crate) struct Sorted {
 /// drops the analytics database; made a regular Job, it ran on every deploy).
 const LIFECYCLE_EVENTS: &[&str] = &["pre-delete", "post-delete", "pre-rollback", "post-rollback"];
 
+/// Whether the user named the Job a migration (an annotation, `--job`, the
+/// selector, a pattern of theirs), not detection.
+fn named_by_user(m: &Match) -> bool {
+    let user = ["annotation", "--job", "--job-selector"];
+    user.contains(&m.rule) || m.rule == crate::plan::detection::PATTERN_RULE
+}
+
 /// Whether hook events are of uninstall or rollback only.
 pub(crate) fn lifecycle_only(events: Option<&[String]>) -> bool {
     events.is_some_and(|ev| {
@@ -44,7 +51,7 @@ pub(crate) fn jobs(ctx: &Context<'_>) -> Sorted {
     for (i, v, events) in candidates(ctx, "Job") {
         let lifecycle = lifecycle_only(events.as_deref());
         match why_migration(ctx, i, v) {
-            Ok(m) if lifecycle && m.rule != "command" => out.lifecycle.push((i, m)),
+            Ok(m) if lifecycle && named_by_user(&m) => out.lifecycle.push((i, m)),
             Ok(_) if lifecycle => {}
             Ok(m) => out.found.push((i, m, events)),
             Err(Some(_)) if lifecycle => {}
