@@ -439,9 +439,9 @@ fn copy_dependency(
 /// not a `pre-install` hook itself (ReportPortal's ServiceAccount under
 /// `global.argocd.enabled` is a hook of upgrades only).
 fn absent_on_install(ctx: &Context<'_>, h: usize, hook: &Hook) -> bool {
-    let installs = |events: &str| events.split(',').any(|e| e.trim() == "pre-install");
-    let theirs = ctx.value(h).and_then(|v| annotation(v, engines::HELM_HOOK));
-    installs(&hook.events) && theirs.is_some_and(|t| !installs(t))
+    let ours = hook.events.split(',').any(|e| e.trim() == "pre-install");
+    let theirs = ctx.value(h).and_then(super::find::hook_events);
+    ours && theirs.is_some_and(|t| !t.iter().any(|e| e == "pre-install"))
 }
 
 /// Why a hook needs a copy: on a first install the chart's own object does not
