@@ -91,6 +91,20 @@ fn every_rule_fires_on_its_positive_fixture_and_not_on_its_negative() {
     }
 }
 
+/// An Argo CD hook that agrees with the object's Helm hook, alone in its
+/// phase, is no mix to report (PM512).
+#[test]
+fn agreeing_argo_and_helm_hooks_are_no_mix() {
+    let path = Path::new(DATA).join("recipes/argo-and-helm-hooks-agree.yaml");
+    let found = lint_file(&path);
+    assert!(!found.iter().any(|f| f.code == "PM512"), "{found:#?}");
+    // A second hook in the phase: the ignored weight would order them.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let two = format!("{text}---\n{}", text.replace("app-seed", "app-seed-2"));
+    let found = lint(two.as_bytes(), &options(&text)).unwrap();
+    assert!(found.iter().any(|f| f.code == "PM512"), "{found:#?}");
+}
+
 /// A pod is not scheduled before the claims it mounts exist: a database in an
 /// earlier Argo CD wave than its claim hangs the sync (Mattermost's bundled MySQL).
 #[test]

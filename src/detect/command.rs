@@ -269,7 +269,7 @@ fn is_shell_script(path: &str, text: &str) -> bool {
 /// Drops `FOO=1` prefixes and wrappers that run the rest of the line; an entrypoint
 /// script given only options runs the image's program. With the argv, the
 /// [`program`] of its first word when that was read (the caller needs it too).
-fn unwrap(argv: &[String], image_prog: Option<&str>) -> (Vec<String>, Option<String>) {
+pub(super) fn unwrap(argv: &[String], image_prog: Option<&str>) -> (Vec<String>, Option<String>) {
     let mut v: &[String] = argv;
     while let Some(first) = v.first() {
         let p = program(first);

@@ -296,28 +296,26 @@ fn each_mount<'v>(
     vols: &'v [Value],
     mut f: impl FnMut(&'v Value, &'v str, Option<&'v str>) -> bool,
 ) {
-    for list in ["initContainers", "containers"] {
-        for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
-            for m in c.get("volumeMounts").map(Value::items).unwrap_or(&[]) {
-                let (Some(vname), Some(at)) = (
-                    m.get("name").and_then(Value::as_str),
-                    m.get("mountPath").and_then(Value::as_str),
-                ) else {
-                    continue;
-                };
-                let Some(vol) = vols
-                    .iter()
-                    .find(|v| v.get("name").and_then(Value::as_str) == Some(vname))
-                else {
-                    continue;
-                };
-                let sub = m
-                    .get("subPath")
-                    .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty());
-                if f(vol, at, sub) {
-                    return;
-                }
+    for c in crate::k8s::containers(pod_spec) {
+        for m in c.get("volumeMounts").map(Value::items).unwrap_or(&[]) {
+            let (Some(vname), Some(at)) = (
+                m.get("name").and_then(Value::as_str),
+                m.get("mountPath").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let Some(vol) = vols
+                .iter()
+                .find(|v| v.get("name").and_then(Value::as_str) == Some(vname))
+            else {
+                continue;
+            };
+            let sub = m
+                .get("subPath")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty());
+            if f(vol, at, sub) {
+                return;
             }
         }
     }
@@ -350,10 +348,8 @@ pub fn env_from_names(c: &Value) -> Vec<String> {
 
 fn references_whole(pod_spec: &Value) -> std::collections::BTreeSet<String> {
     let mut out = std::collections::BTreeSet::new();
-    for list in ["initContainers", "containers"] {
-        for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
-            out.extend(env_from_names(c));
-        }
+    for c in crate::k8s::containers(pod_spec) {
+        out.extend(env_from_names(c));
     }
     let mut add = |kind: &str, v: Option<&Value>| {
         if let Some(n) = v.and_then(Value::as_str) {
@@ -388,17 +384,15 @@ pub fn reads(pod_spec: &Value) -> std::collections::BTreeSet<String> {
 /// every workload: no key is written only to be cut off).
 fn env_references(pod_spec: &Value, keyed: bool) -> std::collections::BTreeSet<String> {
     let mut out = references_whole(pod_spec);
-    for list in ["initContainers", "containers"] {
-        for c in pod_spec.get(list).map(Value::items).unwrap_or(&[]) {
-            for e in c.get("env").map(Value::items).unwrap_or(&[]) {
-                for (kind, at) in [("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")] {
-                    let r = |k: &str| e.at(&["valueFrom", at, k]).and_then(Value::as_str);
-                    match (r("name"), r("key").filter(|_| keyed)) {
-                        (Some(n), Some(k)) => out.insert(format!("{kind}/{n}#{k}")),
-                        (Some(n), None) => out.insert(format!("{kind}/{n}")),
-                        _ => false,
-                    };
-                }
+    for c in crate::k8s::containers(pod_spec) {
+        for e in c.get("env").map(Value::items).unwrap_or(&[]) {
+            for (kind, at) in [("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")] {
+                let r = |k: &str| e.at(&["valueFrom", at, k]).and_then(Value::as_str);
+                match (r("name"), r("key").filter(|_| keyed)) {
+                    (Some(n), Some(k)) => out.insert(format!("{kind}/{n}#{k}")),
+                    (Some(n), None) => out.insert(format!("{kind}/{n}")),
+                    _ => false,
+                };
             }
         }
     }

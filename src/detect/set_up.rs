@@ -52,8 +52,19 @@ pub fn set_up_only(c: &Value) -> Option<String> {
             .map(|t| t.trim_end_matches(';'))
             .filter(|t| !t.is_empty())
             .collect();
-        (found && (errexit || fails_the_command(&raw[last..]))).then(|| shown.join(" "))
+        let rerunnable = statement(&raw[last..])
+            .iter()
+            .any(|t| (vocab::SET_UP_RERUN_FLAGS.iter()).any(|(p, flag)| p == program && t == flag));
+        let fails = errexit || fails_the_command(&raw[last..]);
+        (found && fails && !rerunnable).then(|| shown.join(" "))
     })
+}
+
+/// The words of the statement that starts `words` (to its `;`, `&&`, `||`, `|` or `&`).
+fn statement<'w>(words: &'w [&'w str]) -> &'w [&'w str] {
+    let end = (words.iter().skip(1))
+        .position(|t| matches!(*t, ";" | "&&" | "||" | "|" | "&") || t.ends_with(';'));
+    &words[..end.map_or(words.len(), |k| k + 2)]
 }
 
 /// Whether the statement that starts `words` fails the whole command when
@@ -141,5 +152,17 @@ mod tests {
             None
         );
         assert_eq!(found(&["bundle", "exec", "rake", "db:prepare"]), None);
+        // Invenio's chain: `index init` fails on indices that exist, unless forced.
+        let chain = "invenio db init && invenio db create && invenio index init && invenio roles create admin";
+        assert_eq!(
+            found(&["bash", "-c", chain]).as_deref(),
+            Some("invenio db init && invenio db create && invenio index init")
+        );
+        let forced = "invenio db init && invenio db create && invenio index init --force";
+        assert_eq!(found(&["bash", "-c", forced]), None);
+        assert_eq!(
+            found(&["invenio", "roles", "create", "admin"]).as_deref(),
+            Some("invenio roles create")
+        );
     }
 }

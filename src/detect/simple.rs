@@ -461,6 +461,9 @@ pub fn runs_a_server(argv: &[String]) -> Option<String> {
     let first = rest.first()?;
     let prog = program(first);
     // A versioned binary (`php-fpm8.2`) is the same server.
+    if let Some(script) = server_script(&prog, &rest[1..]) {
+        return Some(format!("{prog} {script}"));
+    }
     let known = NEVER_EXITING_SERVERS.iter().find(|s| {
         prog == **s
             || prog
@@ -473,9 +476,43 @@ pub fn runs_a_server(argv: &[String]) -> Option<String> {
     (!exits).then(|| known.to_string())
 }
 
+/// Script runtimes: `node server.js` runs the file it names.
+const RUNTIMES: &[&str] = &["node", "bun", "deno", "python", "python3", "ruby"];
+
+/// Names (the file's stem) of a script that starts an app's server
+/// (Laminar's `node server.js`, Next.js' standalone `server.js`).
+const SERVER_SCRIPTS: &[&str] = &["server", "www"];
+
+/// The script a runtime `prog` runs when it is an app's server
+/// ([`SERVER_SCRIPTS`]), from its first argument that is not an option.
+fn server_script<'a>(prog: &str, args: &'a [String]) -> Option<&'a str> {
+    if !RUNTIMES.contains(&prog) {
+        return None;
+    }
+    let script = args.iter().find(|a| !a.starts_with('-'))?;
+    let file = script.rsplit('/').next().unwrap_or(script);
+    let stem = file.split('.').next().unwrap_or(file);
+    SERVER_SCRIPTS.contains(&stem).then_some(script.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::runs_a_server;
+
+    /// A runtime running a server script serves; one running another script does not.
+    #[test]
+    fn runtime_server_scripts() {
+        assert_eq!(
+            runs_a_server(&argv("node server.js")).as_deref(),
+            Some("node server.js")
+        );
+        assert_eq!(
+            runs_a_server(&argv("node --max-old-space-size=512 ./bin/www")).as_deref(),
+            Some("node ./bin/www")
+        );
+        assert_eq!(runs_a_server(&argv("node migrate.js")), None);
+        assert_eq!(runs_a_server(&argv("python manage.py migrate")), None);
+    }
 
     fn argv(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()

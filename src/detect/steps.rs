@@ -35,6 +35,12 @@ pub fn migration_steps(
 
 /// [`migration_steps`] of one command line.
 fn steps(argv: &[String], env: &Env<'_>, depth: usize) -> Option<Vec<String>> {
+    // `tini -- /startup.sh`: the script the wrapper runs.
+    let unwrapped = command::unwrap(argv, None).0;
+    let argv = match script_of(&unwrapped, env) {
+        Some(_) if script_of(argv, env).is_none() => &unwrapped[..],
+        _ => argv,
+    };
     let cmds = match script_of(argv, env) {
         Some(text) => script::parse(&text),
         None if argv.is_empty() => return None,

@@ -138,7 +138,16 @@ pub const SET_UP_ONLY: &[(&str, &[&str])] = &[
     ("rails", &["db:schema:load"]),
     ("rake", &["db:reset"]),
     ("rails", &["db:reset"]),
+    // InvenioRDM's set-up chain (helm-invenio's install Job): indices that
+    // exist fail `index init` without `--force`, a role that exists fails
+    // `roles create`.
+    ("invenio", &["index", "init"]),
+    ("invenio", &["roles", "create"]),
 ];
+
+/// A flag that makes a [`SET_UP_ONLY`] command safe to rerun, by program
+/// (`invenio index init --force` skips the indices that exist).
+pub const SET_UP_RERUN_FLAGS: &[(&str, &str)] = &[("invenio", "--force")];
 
 /// Programs that only print or wait: a Job that runs only them is no migration.
 pub const PRINTS: &[&str] = &["echo", "printf", "sleep", "true", "date"];

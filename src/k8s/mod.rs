@@ -46,6 +46,18 @@ pub(crate) fn is_test_hook(v: &Value) -> bool {
         .is_some_and(|h| h.split(',').any(|e| e.trim().starts_with("test")))
 }
 
+/// A pod spec's containers, its init containers first (the order they start in).
+pub(crate) fn containers(pod: &Value) -> impl Iterator<Item = &Value> {
+    ["initContainers", "containers"]
+        .into_iter()
+        .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
+}
+
+/// [`containers`] of a pod spec that may be absent (none then).
+pub(crate) fn containers_of(pod: Option<&Value>) -> impl Iterator<Item = &Value> {
+    pod.into_iter().flat_map(containers)
+}
+
 /// A container's env variables that have a `value`, each with its index in
 /// `env`: a name given twice counts once, with its last value, as Kubernetes
 /// reads it (a chart's `DB_HOST`, then the user's).

@@ -142,9 +142,7 @@ fn name_word(name: &str) -> Option<&'static str> {
 
 fn command_word(job: &Value) -> Option<&'static str> {
     let pod = job.at(&["spec", "template", "spec"])?;
-    let text: String = ["initContainers", "containers"]
-        .iter()
-        .flat_map(|k| pod.get(k).map(Value::items).unwrap_or(&[]).iter())
+    let text: String = crate::k8s::containers(pod)
         .map(|c| {
             crate::detect::command_line(c)
                 .join(" ")

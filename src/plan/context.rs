@@ -278,13 +278,8 @@ fn list_items(v: &Value, rules: &Rules) -> Vec<String> {
             let flagged = annotation(item, own::MIGRATION).and_then(yaml11_bool);
             let by_pattern = rules.name(name).map(|(include, _)| include);
             let pod = item.at(crate::k8s::POD_TEMPLATE_SPEC);
-            let by_command = ["containers", "initContainers"].iter().any(|l| {
-                pod.and_then(|p| p.get(l))
-                    .map(Value::items)
-                    .unwrap_or(&[])
-                    .iter()
-                    .any(|c| crate::detect::migration_command_with(c, rules).is_some())
-            });
+            let by_command = crate::k8s::containers_of(pod)
+                .any(|c| crate::detect::migration_command_with(c, rules).is_some());
             let migration = flagged
                 .or(by_pattern)
                 .unwrap_or(name.to_ascii_lowercase().contains("migrat") || by_command);

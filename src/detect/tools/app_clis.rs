@@ -35,4 +35,14 @@ pub const APP_CLIS: &[Tool] = &[
         migrate_only: Some("meltano upgrade database"),
         ..tool("Meltano", &["meltano"])
     },
+    Tool {
+        // LLDAP: `lldap run` (the image's command) upgrades its schema as it
+        // starts, in every pod, with no lock; `create_schema` only migrates.
+        migrate: &["create_schema"],
+        serves: &["", "run"],
+        images: &["*lldap/lldap", "*nitnelave/lldap"],
+        migrate_only: Some("/app/lldap create_schema"),
+        no_database: &["healthcheck", "send_test_email", "export_graphql_schema"],
+        ..tool("LLDAP", &["lldap"])
+    },
 ];

@@ -357,7 +357,9 @@ pub const FRAMEWORKS: &[Tool] = &[
         ..tool("tern", &["tern"])
     },
     Tool {
-        migrate: &["migrate", "migrate --force"],
+        // Koel's `koel:init` migrates (`migrate --force`), then seeds its
+        // admin once; it is how Koel's image is set up and upgraded.
+        migrate: &["migrate", "migrate --force", "koel:init"],
         checks: &["migrate:status"],
         not: &[
             "migrate:rollback",

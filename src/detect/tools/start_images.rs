@@ -6,7 +6,8 @@
 //! Linkwarden, MISP, ClearML; session 32: Grist, Dolibarr, SuperTokens,
 //! Keep, Argilla, OpenCTI, Atlassian Data Center, shyim/shopware,
 //! Appsmith; session 33: HAPI FHIR, Medplum, Traccar, FusionAuth; session 34: CKAN; session 35: OpenMRS, DHIS2,
-//! OpenSlides, OpenEMR, Flowable). As in [`super::START_UP`],
+//! OpenSlides, OpenEMR, Flowable; session 36: AWX task, Laminar, FeatureHub, Clair, diaspora*, Testkube,
+//! Mailtrain). As in [`super::START_UP`],
 //! an image row's program is a name of its own (`planka-start`): the image's
 //! start, not a command anyone types.
 
@@ -471,5 +472,71 @@ pub const START_IMAGES: &[Tool] = &[
         images: &["*flowable/flowable-rest", "*flowable/flowable-ui", "*flowable/all-in-one"],
         image_cmd: &["/flowable-entrypoint.sh"],
         ..tool("Flowable image", &["flowable-start"])
+    },
+    Tool {
+        // AWX 17 and older: the task image's `launch_awx_task.sh` runs
+        // `awx-manage migrate --noinput` in every task pod, with no lock,
+        // unless AWX_SKIP_MIGRATIONS is set, then starts supervisord (AWX 18's
+        // `quay.io/ansible/awx` only waits for migrations, run by the operator).
+        serves: &["", "/usr/bin/launch_awx_task.sh", "launch_awx_task.sh"],
+        images: &["*ansible/awx_task"],
+        image_cmd: &["/usr/bin/launch_awx_task.sh"],
+        migrate_only: Some("awx-manage migrate --noinput"),
+        ..tool("AWX task image (17 and older)", &["awx-task-start"])
+    },
+    Tool {
+        // Laminar's frontend (CMD `node server.js`) applies its drizzle
+        // migrations to PostgreSQL and its ClickHouse migrations as the
+        // server starts, in every pod, with no lock; no command only migrates.
+        serves: &["", "node server.js"],
+        images: &["*lmnr-ai/frontend", "*lmnr-ai/frontend-ee"],
+        image_cmd: &["node"],
+        ..tool("Laminar frontend image", &["laminar-frontend-start"])
+    },
+    Tool {
+        // FeatureHub's Management Repository (alone or in the party server)
+        // runs ebean-migration over its database as it starts, in every pod;
+        // no command only migrates.
+        serves: &[""],
+        images: &["*featurehub/mr", "*featurehub/party-server"],
+        ..tool("FeatureHub management repository", &["featurehub-mr-start"])
+    },
+    Tool {
+        // Clair v4: each service (indexer, matcher, notifier; `-mode combo`
+        // runs all three) migrates its own schema as it starts when its
+        // config says `migrations: true`, under one PostgreSQL advisory lock;
+        // every mode serves, and clairctl has no command that only migrates.
+        serves: &["", "-mode", "--mode"],
+        images: &["*projectquay/clair", "*quay/clair-rhel8", "*devtron/clair"],
+        locked: true,
+        ..tool("Clair v4", &["clair"])
+    },
+    Tool {
+        // diaspora*'s community image (koehn/diaspora, CMD ./startup.sh)
+        // runs `bin/rake db:migrate` in every pod, then serves (Rails: an
+        // advisory lock on PostgreSQL, one migrator at a time).
+        serves: &["", "./startup.sh", "startup.sh"],
+        images: &["*koehn/diaspora"],
+        image_cmd: &["./startup.sh"],
+        migrate_only: Some(
+            "bash --login -c \"cd /home/diaspora/diaspora && RAILS_ENV=production bin/rake db:migrate\"",
+        ),
+        locked: true,
+        ..tool("diaspora* image (koehn)", &["diaspora-start"])
+    },
+    Tool {
+        // Testkube's API server runs its goose migrations (PostgreSQL) or its
+        // MongoDB migrations as it starts, in every pod, with no lock; no
+        // command only migrates.
+        serves: &[""],
+        images: &["*kubeshop/testkube-api-server"],
+        ..tool("Testkube API server", &["testkube-api-start"])
+    },
+    Tool {
+        // Mailtrain's server loads its SQL upgrade scripts (no lock), then
+        // knex's migrations, as it starts; no command only migrates.
+        serves: &[""],
+        images: &["*mailtrain/mailtrain"],
+        ..tool("Mailtrain image", &["mailtrain-start"])
     },
 ];

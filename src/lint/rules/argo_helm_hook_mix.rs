@@ -52,7 +52,11 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             continue;
         }
         let migration = cx.migration(doc).is_some();
-        if let Some(argo) = cx.annotation(doc, "argocd.argoproj.io/hook") {
+        let argo_hook = cx.annotation(doc, "argocd.argoproj.io/hook");
+        if argo_hook.is_some_and(|a| agrees(cx, doc, &events, a)) {
+            continue;
+        }
+        if let Some(argo) = argo_hook {
             out.push(Hit::new(
                 PM512,
                 doc,
@@ -79,4 +83,26 @@ fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
             ));
         }
     }
+}
+
+/// The Argo CD phase Argo CD maps a Helm hook event to.
+fn phase_of(event: &str) -> Option<&'static str> {
+    match event {
+        "pre-install" | "pre-upgrade" => Some("PreSync"),
+        "post-install" | "post-upgrade" => Some("PostSync"),
+        _ => None,
+    }
+}
+
+/// Whether an object's Argo CD hook says what its Helm hook would (GrowthBook's
+/// seed Job: `PostSync` and `post-install,post-upgrade`), and no other object
+/// is a hook of that phase, so the Helm weight Argo CD ignores orders nothing.
+fn agrees(cx: &Cx<'_>, doc: usize, events: &[String], argo: &str) -> bool {
+    let same = events.iter().all(|e| phase_of(e) == Some(argo));
+    let others = (0..cx.docs()).filter(|&d| d != doc).any(|d| {
+        let theirs = cx.annotation(d, "argocd.argoproj.io/hook");
+        theirs == Some(argo)
+            || (theirs.is_none() && cx.hook_events(d).iter().any(|e| phase_of(e) == Some(argo)))
+    });
+    same && !others
 }

@@ -35,12 +35,18 @@ fn pull_policy(app: &Value) -> Value {
 /// constant and reads it from there, so no input text is ever pasted into shell code.
 pub(crate) const CHECK_ENV: &str = "PREMIGRATE_CHECK";
 
-/// The script of a `check` gate: retries the check for an hour (3600 s), then
-/// gives up and the pod restarts it. Constant on purpose: the Job name and the check
-/// command arrive as environment variables (`PREMIGRATE_WAIT_FOR`,
-/// `PREMIGRATE_CHECK`), and a variable expanded inside double quotes is data, never
-/// code, whatever quotes, `$(…)`, backticks, `;` or newlines it holds.
-pub(crate) const CHECK_SCRIPT: &str = "end=$(( $(date +%s) + 3600 )); until sh -c \"$PREMIGRATE_CHECK\"; do if [ \"$(date +%s)\" -ge \"$end\" ]; then echo 'premigrate: migrations still pending' >&2; exit 1; fi; echo \"premigrate: waiting for Job $PREMIGRATE_WAIT_FOR\"; sleep 5; done";
+/// The variable of a `check` gate that holds `--timeout` in seconds (set only
+/// with `--timeout`; the script's default is an hour).
+pub(crate) const TIMEOUT_ENV: &str = "PREMIGRATE_TIMEOUT";
+
+/// The script of a `check` gate: retries the check for `--timeout` (an hour,
+/// 3600 s, by default), then gives up and the pod restarts it. Constant on
+/// purpose: the Job name, the check command and the timeout arrive as
+/// environment variables (`PREMIGRATE_WAIT_FOR`, `PREMIGRATE_CHECK`,
+/// `PREMIGRATE_TIMEOUT`, a number premigrate writes), and a variable expanded
+/// inside double quotes is data, never code, whatever quotes, `$(…)`,
+/// backticks, `;` or newlines it holds.
+pub(crate) const CHECK_SCRIPT: &str = "end=$(( $(date +%s) + ${PREMIGRATE_TIMEOUT:-3600} )); until sh -c \"$PREMIGRATE_CHECK\"; do if [ \"$(date +%s)\" -ge \"$end\" ]; then echo 'premigrate: migrations still pending' >&2; exit 1; fi; echo \"premigrate: waiting for Job $PREMIGRATE_WAIT_FOR\"; sleep 5; done";
 
 /// The marker every gate carries: the Job(s) it waits for.
 fn marker(m: &Migration) -> Value {
@@ -220,7 +226,7 @@ fn check_container(
         .filter(|e| {
             !matches!(
                 e.get("name").and_then(Value::as_str),
-                Some(WAIT_FOR_ENV | CHECK_ENV)
+                Some(WAIT_FOR_ENV | CHECK_ENV | TIMEOUT_ENV)
             )
         })
         .cloned()
@@ -230,6 +236,12 @@ fn check_container(
         ("name", Value::str(CHECK_ENV)),
         ("value", Value::str(check)),
     ]));
+    if let Some(t) = ctx.cfg.timeout_seconds {
+        env.push(Value::map([
+            ("name", Value::str(TIMEOUT_ENV)),
+            ("value", Value::str(t.to_string())),
+        ]));
+    }
     c.push(("env".into(), Value::Seq(env.into())));
     // The check runs the app's own runtime (a Rails, Django or Node boot needs far
     // more than the wait images' 64Mi), so it gets the app container's resources;

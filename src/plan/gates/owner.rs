@@ -27,7 +27,10 @@ pub(super) fn note_same_owner(
     }
     let data: &BTreeMap<usize, String> = &plan.data_services;
     let left: Vec<String> = (same_ns.iter())
+        // A workload the migration needs would wait for it and it for the
+        // workload: never one to annotate.
         .filter(|w| !chosen.contains(w) && !data.contains_key(w))
+        .filter(|w| !m.needs.iter().any(|(d, _)| d == *w))
         .filter(|&&w| {
             let pod = ctx
                 .value(w)

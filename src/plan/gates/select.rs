@@ -275,9 +275,7 @@ pub(super) fn app_images(pod: &Value) -> Vec<String> {
         .filter(|c| crate::detect::never_opens_database(c))
         .filter_map(repo)
         .collect();
-    ["initContainers", "containers"]
-        .iter()
-        .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
+    crate::k8s::containers(pod)
         .filter(|c| !crate::plan::gates::container::is_gate(c))
         .filter_map(repo)
         .filter(|r| !no_database.contains(r))

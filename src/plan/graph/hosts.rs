@@ -415,9 +415,12 @@ fn uncommented(line: &str) -> &str {
     &line[..cut]
 }
 
+/// Whether a line is an INI section header (`[database]`).
 fn is_section(line: &str) -> bool {
+    // A list (Invenio's `[{'host': 'search'}]`) is no header: a name has no separators.
     let line = line.trim();
-    line.starts_with('[') && line.ends_with(']')
+    let list = |inner: &str| inner.contains(|c| ",:{['".contains(c));
+    line.starts_with('[') && line.ends_with(']') && !list(&line[1..line.len() - 1])
 }
 
 /// Whether a config key names a host.
@@ -597,6 +600,16 @@ const FILE_EXTENSIONS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A list of hosts is read, an INI section header is not (Invenio's
+    /// `INVENIO_SEARCH_HOSTS: "[{'host': 'search'}]"`, a Python literal).
+    #[test]
+    fn a_list_of_hosts_is_no_section() {
+        let env = Origin::Env("INVENIO_SEARCH_HOSTS".into());
+        assert!(names_host("[{'host': 'search'}]", &env, "search", "", ""));
+        assert!(names_host("['search', 'other']", &env, "search", "", ""));
+        assert!(!names_host("[search]", &env, "search", "", ""));
+    }
 
     /// A public name is no Service of the stream, even when no namespace is
     /// written (Zulip's `SETTING_EXTERNAL_HOST=zulip.example.com`).

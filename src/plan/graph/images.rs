@@ -9,6 +9,8 @@ pub const DATA_IMAGES: &[(&str, &str)] = &[
     ("postgresql", "PostgreSQL"),
     ("postgis", "PostgreSQL"),
     ("timescaledb", "PostgreSQL"),
+    // PostgreSQL with the vector extension (`pgvector/pgvector:pg16`).
+    ("pgvector", "PostgreSQL"),
     ("pgbouncer", "PgBouncer"),
     ("pgpool", "Pgpool-II"),
     ("mysql", "MySQL"),
@@ -29,6 +31,7 @@ pub const DATA_IMAGES: &[(&str, &str)] = &[
     ("nats", "NATS"),
     ("elasticsearch", "Elasticsearch"),
     ("opensearch", "OpenSearch"),
+    ("solr", "Solr"),
     ("minio", "MinIO"),
     ("etcd", "etcd"),
     ("cassandra", "Cassandra"),
@@ -117,18 +120,43 @@ const SIDE_IMAGES: &[&str] = &[
 /// or a version); `spilo` is Zalando's PostgreSQL with Patroni
 /// (`twentycrm/twenty-postgres-spilo`).
 const DATA_IMAGE_SUFFIXES: &[&str] = &[
-    "repmgr", "server", "cluster", "sentinel", "sharded", "ha", "stack", "alpine", "spilo",
+    "repmgr",
+    "server",
+    "cluster",
+    "sentinel",
+    "sharded",
+    "ha",
+    "stack",
+    "alpine",
+    "spilo",
     // Elastic's Apache-2.0 builds (`elasticsearch-oss`: FusionAuth's early chart).
     "oss",
+    // PostgreSQL builds named for the extension they add (DSpace's
+    // `dspace/dspace-postgres-pgcrypto`, `postgres-pgvector`).
+    "pgcrypto",
+    "pgvector",
+    "postgis",
+    "vector",
+    "vectorchord",
     // Red Hat's Software Collections builds (`rhscl/postgresql-12-rhel7`,
     // `sclorg/postgresql-15-c9s`: Quay's chart runs them).
-    "rhel7", "rhel8", "rhel9", "rhel10", "c8s", "c9s", "c10s", "ubi8", "ubi9",
+    "rhel7",
+    "rhel8",
+    "rhel9",
+    "rhel10",
+    "c8s",
+    "c9s",
+    "c10s",
+    "ubi8",
+    "ubi9",
 ];
 
 /// Databases a vendor builds under its own name (`zulip/zulip-postgresql`,
 /// `twentycrm/twenty-postgres-spilo`): `<one word>-<name>`, with suffixes,
 /// is still that database.
 const VENDOR_BUILT: &[&str] = &[
+    // DSpace's `dspace/dspace-solr`, CKAN's `ckan/ckan-solr`.
+    "solr",
     "postgresql",
     "postgres",
     "mysql",
@@ -217,6 +245,14 @@ const HOLDS_NO_SCHEMA: &[&str] = &[
     "etcd",
 ];
 
+/// Whether a container runs a data service that holds no schema (a cache
+/// beside the app: AWX's memcached), see [`HOLDS_NO_SCHEMA`].
+pub(crate) fn schemaless_container(c: &Value) -> bool {
+    (c.get("image").and_then(Value::as_str))
+        .and_then(data_product)
+        .is_some_and(|what| HOLDS_NO_SCHEMA.contains(&what))
+}
+
 /// Whether a pod runs a data service that holds no schema (see [`HOLDS_NO_SCHEMA`]).
 pub(crate) fn schemaless_data(pod: &Value) -> bool {
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
@@ -272,6 +308,59 @@ pub(super) fn same_product(a: &str, b: &str) -> bool {
         (!owner.is_empty() && word.len() >= 3).then_some((owner.to_string(), word.to_string()))
     };
     split(a).is_some_and(|x| split(b) == Some(x))
+}
+
+/// Whether a pod that runs a data service's image also runs a migration's
+/// image, or another of its product, in a container of its own: the app with
+/// a cache beside it (AWX's web pod and its Redis), which waits for its
+/// migration, never a data service the migration waits for.
+pub(super) fn app_beside_data(pod: &Value, ours: &[String]) -> bool {
+    let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
+    containers
+        .iter()
+        .filter(|c| data_container(c).is_none())
+        .filter_map(|c| c.get("image").and_then(Value::as_str))
+        .map(crate::detect::image_repository)
+        .filter(|r| !base_image(r))
+        .any(|r| ours.iter().any(|o| o == r || same_product(o, r)))
+}
+
+/// Words of an image name that make a product's own component its store
+/// (`openslides-datastore-writer`): a data service of the release, not an app,
+/// though it shares the migration's product.
+const STORE_WORDS: &[&str] = &["datastore", "database", "db", "store", "storage"];
+
+/// Whether an image repository's name, past its product word, names a store.
+pub(super) fn names_a_store(repo: &str) -> bool {
+    let name = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+    name.split(['-', '_', '.'])
+        .skip(1)
+        .any(|w| STORE_WORDS.contains(&w))
+}
+
+/// Images that run any product's scripts (a shell, a language runtime, a
+/// client): one shared by a migration and a sidecar says nothing of either.
+const BASE_IMAGES: &[&str] = &[
+    "busybox",
+    "alpine",
+    "debian",
+    "ubuntu",
+    "bash",
+    "curl",
+    "kubectl",
+    "python",
+    "node",
+    "ruby",
+    "php",
+    "golang",
+    "openjdk",
+    "eclipse-temurin",
+];
+
+/// Whether an image repository is a [`BASE_IMAGES`] one (on any registry).
+pub(super) fn base_image(repo: &str) -> bool {
+    let name = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+    BASE_IMAGES.contains(&name.as_str())
 }
 
 /// Image owners that publish many unrelated products (a Bitnami app and its

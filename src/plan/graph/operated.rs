@@ -14,7 +14,10 @@ use crate::index::Index;
 use crate::k8s;
 use crate::yaml::Value;
 
+mod provisions;
 mod spec;
+pub(super) use provisions::provisioners_in;
+use provisions::{outside_services, provisioned_beside, provisioned_in};
 use spec::spec_services;
 pub(super) use spec::spec_texts;
 
@@ -272,7 +275,7 @@ const SECRETS: &[(&str, &str, &[&str])] = &[
 /// (Penpot's CloudNativePG Cluster bootstraps from the chart's Secret; in a
 /// later wave, the Cluster never became ready). `Kind/name` pairs.
 pub(super) fn spec_refs(index: &Index<'_>, d: usize) -> Vec<(&'static str, String)> {
-    if row(index, d).is_none() {
+    if row(index, d).is_none() && !provisions::provisioner(index, d) {
         return Vec::new();
     }
     let Some(v) = super::roles::peek(index, d) else {
@@ -408,6 +411,7 @@ pub(super) fn services(index: &Index<'_>) -> Vec<Svc> {
             });
         }
     }
+    out.extend(outside_services(index));
     out
 }
 
@@ -415,7 +419,7 @@ pub(super) fn services(index: &Index<'_>) -> Vec<Svc> {
 /// holds it: its CRD, the operator's workloads, and the RBAC they run with.
 pub(super) fn companions(index: &Index<'_>, d: usize) -> Vec<(usize, String)> {
     let Some(o) = row(index, d) else {
-        return Vec::new();
+        return provisioned_beside(index, d);
     };
     let object = index.entries[d].info.object();
     let mut out = Vec::new();
@@ -431,6 +435,7 @@ pub(super) fn companions(index: &Index<'_>, d: usize) -> Vec<(usize, String)> {
             format!("{object} ({}) is of the kind it defines", o.what),
         ));
     }
+    out.extend(provisioned_in(index, d, o));
     for w in (0..index.entries.len()).filter(|&w| runs_operator(index, w, o)) {
         out.extend(rbac(index, w));
         out.extend(webhooks(index, w));

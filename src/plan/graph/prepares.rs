@@ -210,13 +210,11 @@ fn written_claims(pod: &Value) -> Vec<String> {
             .and_then(Value::as_str)
     };
     let mut out: Vec<String> = Vec::new();
-    for list in ["initContainers", "containers"] {
-        for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
-            let written = crate::plan::sources::derive::written_volumes(c, volumes);
-            for claim in written.into_iter().filter_map(claim_of) {
-                if !out.iter().any(|o| o == claim) {
-                    out.push(claim.to_string());
-                }
+    for c in crate::k8s::containers(pod) {
+        let written = crate::plan::sources::derive::written_volumes(c, volumes);
+        for claim in written.into_iter().filter_map(claim_of) {
+            if !out.iter().any(|o| o == claim) {
+                out.push(claim.to_string());
             }
         }
     }

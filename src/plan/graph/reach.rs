@@ -241,8 +241,7 @@ fn is_http_url(text: &str) -> bool {
 /// the same setting in the app and in a Job is config they share.
 fn sets_env(index: &Index<'_>, w: usize, key: &str) -> bool {
     pod_of(index, w).is_some_and(|pod| {
-        (["initContainers", "containers"].iter())
-            .flat_map(|list| pod.get(list).map(Value::items).unwrap_or(&[]))
+        crate::k8s::containers(&pod)
             .flat_map(|c| c.get("env").map(Value::items).unwrap_or(&[]))
             .any(|e| e.get("name").and_then(Value::as_str) == Some(key))
     })

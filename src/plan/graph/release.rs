@@ -143,9 +143,7 @@ fn calls_the_api(pod: &Value) -> bool {
         w.split(|c: char| !c.is_ascii_alphanumeric())
             .any(|p| API_CLIENT_WORDS.contains(&p.to_ascii_lowercase().as_str()))
     };
-    ["initContainers", "containers"]
-        .iter()
-        .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
+    crate::k8s::containers(pod)
         .filter(|c| !super::chart_gates::is_gate(c))
         .any(|c| {
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");

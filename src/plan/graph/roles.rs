@@ -130,15 +130,8 @@ pub fn find(
     );
     let is_migration = |i: usize| migration_docs.contains(&i);
     let services = services(index);
-    for i in 0..index.entries.len() {
-        let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
-        if !SERVICE_KINDS.contains(&kind) || is_migration(i) || test_hook(index, i) {
-            continue;
-        }
-        if let Some(why) = pod_of(index, i).as_deref().and_then(data_image) {
-            out.docs.insert(i, why);
-        }
-    }
+    let ours: Vec<String> = migrations.iter().flat_map(|(_, p, _)| repos(p)).collect();
+    out.docs.extend(by_image(index, &ours, &is_migration));
     let by_image: Vec<(usize, String)> =
         out.docs.iter().map(|(&w, why)| (w, why.clone())).collect();
     let mut reach = Reach::new(index, &services, migrations, &migration_docs);
@@ -161,7 +154,7 @@ pub fn find(
         } else if let Some(why) = super::schema_wait::waits_for_schema(&texts) {
             out.calls_app.insert(k, why);
         }
-        close_over(&mut reach, &mut need);
+        close_over(&mut reach, &ns, &mut need);
         if need.is_empty()
             && texts
                 .iter()
@@ -193,7 +186,7 @@ pub fn find(
 /// Adds to `need` what its data services need in turn: what they reach
 /// (Sentry's ClickHouse needs its ZooKeeper before the snuba migrations create
 /// tables), and an operator's resource's CRD, operator and their RBAC.
-fn close_over(reach: &mut Reach<'_, '_>, need: &mut Vec<(usize, String)>) {
+fn close_over(reach: &mut Reach<'_, '_>, ns: &str, need: &mut Vec<(usize, String)>) {
     let mut todo: Vec<usize> = need.iter().map(|n| n.0).collect();
     while let Some(w) = todo.pop() {
         for (d, why) in reach.of_data_service(w) {
@@ -207,6 +200,7 @@ fn close_over(reach: &mut Reach<'_, '_>, need: &mut Vec<(usize, String)>) {
     let operated: Vec<(usize, String)> = need
         .iter()
         .flat_map(|(d, _)| super::operated::companions(reach.index, *d))
+        .chain(super::operated::provisioners_in(reach.index, ns))
         .collect();
     for (d, why) in operated {
         if !need.iter().any(|n| n.0 == d) {
@@ -307,22 +301,31 @@ pub(super) fn runs_image_of(index: &Index<'_>, w: usize, ours: &[String]) -> boo
         data_image(&pod).is_none()
             && repos(&pod).iter().any(|r| {
                 ours.iter()
-                    .any(|o| o == r || (same_product(o, r) && !names_a_store(r)))
+                    .any(|o| o == r || (same_product(o, r) && !super::images::names_a_store(r)))
             })
     })
 }
 
-/// Words of an image name that make a product's own component its store
-/// (`openslides-datastore-writer`): a data service of the release, not an app,
-/// though it shares the migration's product.
-const STORE_WORDS: &[&str] = &["datastore", "database", "db", "store", "storage"];
-
-/// Whether an image repository's name, past its product word, names a store.
-fn names_a_store(repo: &str) -> bool {
-    let name = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
-    name.split(['-', '_', '.'])
-        .skip(1)
-        .any(|w| STORE_WORDS.contains(&w))
+/// The workloads that run a data service's image (not a migration, a Helm
+/// test, nor an app with a cache beside it), with why.
+fn by_image(
+    index: &Index<'_>,
+    ours: &[String],
+    is_migration: &dyn Fn(usize) -> bool,
+) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for i in 0..index.entries.len() {
+        let kind = index.entries[i].info.kind.as_deref().unwrap_or("");
+        if !SERVICE_KINDS.contains(&kind) || is_migration(i) || test_hook(index, i) {
+            continue;
+        }
+        let Some(pod) = pod_of(index, i) else {
+            continue;
+        };
+        let beside = super::images::app_beside_data(&pod, ours);
+        out.extend(data_image(&pod).filter(|_| !beside).map(|why| (i, why)));
+    }
+    out
 }
 
 /// Whether every container of workload `w` runs a telemetry sink's or a
@@ -452,38 +455,36 @@ fn names_an_object(env_name: &str) -> bool {
 /// ConfigMap's or Secret's key: [`names_host`] reads a bare name by it).
 pub(crate) fn texts_of(index: &Index<'_>, pod: &Value) -> Vec<(String, String, Origin)> {
     let mut out = Vec::new();
-    for list in ["initContainers", "containers"] {
-        for c in pod.get(list).map(Value::items).unwrap_or(&[]) {
-            let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
-            // One command line: an option's value reads with the option (`-h db`).
-            let argv: Vec<&str> = ["command", "args"]
-                .iter()
-                .flat_map(|k| c.get(k).map(Value::items).unwrap_or(&[]))
-                .filter_map(Value::as_str)
-                .collect();
-            if !argv.is_empty() {
-                let key = if c.get("command").is_some() {
-                    "command"
-                } else {
-                    "args"
-                };
-                out.push((
-                    argv.join(" "),
-                    format!("{key} of container {cname}"),
-                    Origin::Argv,
-                ));
-            }
-            let literal = k8s::env_values(c).filter_map(|(_, n, v)| Some((n, v.as_str()?)));
-            for (n, v) in literal.filter(|(n, _)| !names_an_object(n)) {
-                // A config file passed base64-encoded in env (Feast's
-                // `FEATURE_STORE_YAML_BASE64`) is read as a Secret's is.
-                let encoded = ["_BASE64", "_B64"].iter().any(|e| n.ends_with(e));
-                let (text, from) = match encoded.then(|| decode_base64(v)).flatten() {
-                    Some(t) => (t, Origin::File(n.to_string(), None)),
-                    None => (v.to_string(), Origin::Env(n.to_string())),
-                };
-                out.push((text, format!("env {n}"), from));
-            }
+    for c in crate::k8s::containers(pod) {
+        let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
+        // One command line: an option's value reads with the option (`-h db`).
+        let argv: Vec<&str> = ["command", "args"]
+            .iter()
+            .flat_map(|k| c.get(k).map(Value::items).unwrap_or(&[]))
+            .filter_map(Value::as_str)
+            .collect();
+        if !argv.is_empty() {
+            let key = if c.get("command").is_some() {
+                "command"
+            } else {
+                "args"
+            };
+            out.push((
+                argv.join(" "),
+                format!("{key} of container {cname}"),
+                Origin::Argv,
+            ));
+        }
+        let literal = k8s::env_values(c).filter_map(|(_, n, v)| Some((n, v.as_str()?)));
+        for (n, v) in literal.filter(|(n, _)| !names_an_object(n)) {
+            // A config file passed base64-encoded in env (Feast's
+            // `FEATURE_STORE_YAML_BASE64`) is read as a Secret's is.
+            let encoded = ["_BASE64", "_B64"].iter().any(|e| n.ends_with(e));
+            let (text, from) = match encoded.then(|| decode_base64(v)).flatten() {
+                Some(t) => (t, Origin::File(n.to_string(), None)),
+                None => (v.to_string(), Origin::Env(n.to_string())),
+            };
+            out.push((text, format!("env {n}"), from));
         }
     }
     for r in k8s::pod_refs(pod, &[]) {
@@ -549,9 +550,7 @@ fn keys_read(pod: &Value, path: &[crate::yaml::edit::Seg]) -> Option<Vec<String>
         return Some(items);
     }
     let vname = vol.get("name").and_then(Value::as_str)?;
-    let mounts: Vec<&Value> = ["initContainers", "containers"]
-        .iter()
-        .flat_map(|l| pod.get(l).map(Value::items).unwrap_or(&[]))
+    let mounts: Vec<&Value> = crate::k8s::containers(pod)
         .flat_map(|c| c.get("volumeMounts").map(Value::items).unwrap_or(&[]))
         .filter(|m| m.get("name").and_then(Value::as_str) == Some(vname))
         .collect();

@@ -8,7 +8,7 @@ use crate::k8s::RefKind;
 use crate::plan::context::{annotation, Context};
 use crate::yaml::Value;
 
-/// The chart's `pre-install` hook Job in namespace `ns` (as written) that
+/// The chart's `pre-install` or `pre-upgrade` hook Job in namespace `ns` (as written) that
 /// creates `kind/name` with kubectl, if one does.
 pub(crate) fn by_hook_job(ctx: &Context<'_>, kind: RefKind, ns: &str, name: &str) -> Option<usize> {
     let noun = match kind {
@@ -21,9 +21,13 @@ pub(crate) fn by_hook_job(ctx: &Context<'_>, kind: RefKind, ns: &str, name: &str
         info.kind.as_deref() == Some("Job")
             && info.namespace.as_deref().unwrap_or("") == ns
             && ctx.value(i).is_some_and(|v| {
-                let pre_install = annotation(v, HELM_HOOK)
-                    .is_some_and(|h| h.split(',').any(|e| e.trim() == "pre-install"));
-                pre_install && !uses(v, kind, name) && creates(ctx, v, noun, name)
+                // A pre-upgrade-only creator too (Snipe-IT's app-key Job):
+                // on an upgrade it runs with the migration, so before it.
+                let pre = annotation(v, HELM_HOOK).is_some_and(|h| {
+                    h.split(',')
+                        .any(|e| matches!(e.trim(), "pre-install" | "pre-upgrade"))
+                });
+                pre && !uses(v, kind, name) && creates(ctx, v, noun, name)
             })
     })
 }
@@ -44,9 +48,7 @@ fn uses(job: &Value, kind: RefKind, name: &str) -> bool {
 /// a `noun` and name `name` as a word.
 fn creates(ctx: &Context<'_>, job: &Value, noun: &str, name: &str) -> bool {
     let pod = job.at(crate::k8s::POD_TEMPLATE_SPEC);
-    let containers = ["initContainers", "containers"]
-        .iter()
-        .flat_map(|l| pod.and_then(|p| p.get(l)).map(Value::items).unwrap_or(&[]));
+    let containers = crate::k8s::containers_of(pod);
     let mut text = String::new();
     for c in containers {
         let argv = ["command", "args"].iter().flat_map(|k| c.strings(k));

@@ -182,10 +182,7 @@ fn why_migration(ctx: &Context<'_>, i: usize, v: &Value) -> Result<Match, Option
     let pod = v.at(POD_TEMPLATE_SPEC).ok_or(None)?;
     // A Job whose container cannot start is no migration detection acts on:
     // the apps gated on it would never start (PM023 says why).
-    let lists = ["initContainers", "containers"].map(|l| pod.get(l));
-    if (lists.into_iter().flatten().flat_map(Value::items))
-        .any(|c| crate::detect::unrunnable_program(c).is_some())
-    {
+    if crate::k8s::containers(pod).any(|c| crate::detect::unrunnable_program(c).is_some()) {
         return Err(None);
     }
     let verdict = verdict(ctx, name, pod, hook_events(v).as_deref());

@@ -104,9 +104,7 @@ fn set_up_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> bool {
     if keeps_its_name(job) {
         return false;
     }
-    let containers = ["initContainers", "containers"]
-        .iter()
-        .flat_map(|l| job.pod.get(l).map(Value::items).unwrap_or(&[]));
+    let containers = k8s::containers(job.pod);
     if let Some(cmd) = containers
         .filter(|c| !crate::plan::gates::container::is_gate(c))
         .find_map(crate::detect::set_up_only)
@@ -121,9 +119,10 @@ fn set_up_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) -> bool {
 }
 
 /// Warns of an install-only hook of the chart that becomes a Job named by its
-/// content (PM021): Helm ran it once, the output runs it on every change. Only
-/// for a Job named a migration by the user (`--job`, an annotation): a command
-/// detection knows migrates is meant to rerun (a set-up one has PM018 instead).
+/// content (PM021): Helm ran it once, the output runs it on every change. Not
+/// for a command detection knows migrates (a migrate verb is meant to rerun; a
+/// set-up one has PM018 instead): a Job named by the user, or found by its
+/// SQL (Guacamole's `initdb.sql`), may not be safe to rerun.
 fn install_only(ctx: &Context<'_>, job: &JobFacts<'_>, plan: &mut Plan) {
     let Some(ev) = job
         .events

@@ -56,12 +56,7 @@ pub(super) fn unrunnable(ctx: &Context<'_>, plan: &mut Plan) {
         else {
             continue;
         };
-        let lists = ["initContainers", "containers"].map(|l| pod.get(l));
-        for c in lists
-            .into_iter()
-            .flatten()
-            .flat_map(crate::yaml::Value::items)
-        {
+        for c in crate::k8s::containers(pod) {
             let Some(program) = crate::detect::unrunnable_program(c) else {
                 continue;
             };

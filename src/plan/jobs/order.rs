@@ -190,9 +190,7 @@ fn facts(ctx: &Context<'_>, v: &View<'_>) -> Facts {
 /// The image repositories a Job's containers run, premigrate's gates left out.
 fn images(job: &Value) -> Vec<String> {
     let pod = job.at(crate::k8s::POD_TEMPLATE_SPEC);
-    ["initContainers", "containers"]
-        .iter()
-        .flat_map(|l| pod.and_then(|p| p.get(l)).map(Value::items).unwrap_or(&[]))
+    crate::k8s::containers_of(pod)
         .filter(|c| !crate::plan::gates::container::is_gate(c))
         .filter_map(|c| c.get("image").and_then(Value::as_str))
         .map(|i| crate::detect::image_repository(i).to_string())

@@ -219,7 +219,10 @@ fn database_beside(containers: &[Value], index: usize) -> Option<String> {
         if k == index {
             return None;
         }
-        if let Some(why) = crate::plan::graph::images::data_container(c) {
+        // A cache or queue beside the app holds no schema: the migration
+        // does not need it (AWX 17's memcached and RabbitMQ beside its task).
+        let schemaless = crate::plan::graph::images::schemaless_container(c);
+        if let Some(why) = crate::plan::graph::images::data_container(c).filter(|_| !schemaless) {
             return Some(format!("container `{name}` {why}"));
         }
         // An image premigrate does not know (Leantime's MariaDB under a

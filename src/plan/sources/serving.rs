@@ -92,8 +92,7 @@ fn migrated_images(ctx: &Context<'_>, plan: &Plan) -> Vec<(String, String)> {
 fn job_env_sources(plan: &Plan) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for m in &plan.migrations {
-        let lists = ["initContainers", "containers"].map(|l| m.pod.get(l));
-        for c in lists.into_iter().flatten().flat_map(Value::items) {
+        for c in crate::k8s::containers(&m.pod) {
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
             let repo = crate::detect::image_repository(image).to_string();
             out.extend(
