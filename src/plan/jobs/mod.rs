@@ -413,22 +413,51 @@ fn finish_new_job(ctx: &Context<'_>, plan: &mut Plan, nj: &NewJob, name: &str) {
         ));
     }
     if !nj.job.dropped_mounts.is_empty() {
-        // When a claim of the release exists, by the form the Job took: a
-        // regular Job under Helm is applied with the claims (PM106's case).
-        let hook = plan.migrations.last().is_some_and(|m| m.hook);
-        let before = match (hook, ctx.target) {
-            (true, _) => {
-                ", and a claim of the release is created after the Job's pre-install hook runs"
-            }
-            (false, crate::config::Target::Hooks) => "",
-            (false, _) => ", and a claim of the release is applied after the Job's Argo CD wave",
-        };
+        let why = dropped_mounts_why(ctx, plan, &nj.job.dropped_mounts);
         plan.note(codes::PM302, Some(nj.from), format!(
-            "Job/{name} (from {}): left out volume mount(s) {}: a Job cannot mount a StatefulSet's volumeClaimTemplates, nor share a claim with the pods it gates (a ReadWriteOnce claim they hold keeps a Job on another node from starting{before}); the migration must not need it",
+            "Job/{name} (from {}): left out volume mount(s) {}: {why}; the migration must not need it",
             ctx.object(nj.from),
             nj.job.dropped_mounts.join(", ")
         ));
     }
+}
+
+/// Why the mounts a built Job left out could not stay, by what each was
+/// (as the builder wrote them: a claim template, a claim and its access modes).
+fn dropped_mounts_why(ctx: &Context<'_>, plan: &Plan, dropped: &[String]) -> String {
+    let templates = dropped
+        .iter()
+        .any(|d| d.ends_with("(a volumeClaimTemplate)"));
+    let claims: Vec<&String> = dropped
+        .iter()
+        .filter(|d| d.contains("(PersistentVolumeClaim"))
+        .collect();
+    let once = claims.iter().any(|d| !d.contains("ReadWriteMany"));
+    // When a claim of the release exists, by the form the Job took: a
+    // regular Job under Helm is applied with the claims (PM106's case).
+    let hook = plan.migrations.last().is_some_and(|m| m.hook);
+    let later = match (hook, ctx.target) {
+        (true, _) => {
+            Some("a claim of the release is created after the Job's pre-install hook runs")
+        }
+        (false, crate::config::Target::Hooks) => None,
+        (false, _) => Some("a claim of the release is applied after the Job's Argo CD wave"),
+    };
+    let mut why: Vec<&str> = Vec::new();
+    if templates {
+        why.push("a Job cannot mount a StatefulSet's volumeClaimTemplates");
+    }
+    if once {
+        why.push("a ReadWriteOnce claim the pods it gates hold keeps a Job on another node from starting");
+    }
+    match later {
+        Some(later) if !claims.is_empty() => why.push(later),
+        None if !claims.is_empty() && !once => {
+            why.push("premigrate shares no claim with the pods it gates")
+        }
+        _ => {}
+    }
+    why.join("; ")
 }
 
 /// Two migrations under one hashed name would be one object: the second overwrites the first.
