@@ -52,19 +52,24 @@ pub fn set_up_only(c: &Value) -> Option<String> {
             .map(|t| t.trim_end_matches(';'))
             .filter(|t| !t.is_empty())
             .collect();
-        let rerunnable = statement(&raw[last..])
-            .iter()
-            .any(|t| (vocab::SET_UP_RERUN_FLAGS.iter()).any(|(p, flag)| p == program && t == flag));
+        let rerunnable = statement(&raw[last..]).iter().any(|t| {
+            let t = t.trim_end_matches(';');
+            (vocab::SET_UP_RERUN_FLAGS.iter()).any(|(p, flag)| p == program && t == *flag)
+        });
         let fails = errexit || fails_the_command(&raw[last..]);
         (found && fails && !rerunnable).then(|| shown.join(" "))
     })
 }
 
-/// The words of the statement that starts `words` (to its `;`, `&&`, `||`, `|` or `&`).
+/// The words of the statement that starts `words`: up to its `;`, `&&`,
+/// `||`, `|` or `&`, or through its word that ends in `;`.
 fn statement<'w>(words: &'w [&'w str]) -> &'w [&'w str] {
-    let end = (words.iter().skip(1))
-        .position(|t| matches!(*t, ";" | "&&" | "||" | "|" | "&") || t.ends_with(';'));
-    &words[..end.map_or(words.len(), |k| k + 2)]
+    let end = (1..words.len()).find_map(|k| match words[k] {
+        ";" | "&&" | "||" | "|" | "&" => Some(k),
+        t if t.ends_with(';') => Some(k + 1),
+        _ => None,
+    });
+    &words[..end.unwrap_or(words.len())]
 }
 
 /// Whether the statement that starts `words` fails the whole command when
@@ -160,6 +165,8 @@ mod tests {
         );
         let forced = "invenio db init && invenio db create && invenio index init --force";
         assert_eq!(found(&["bash", "-c", forced]), None);
+        let forced_then = "invenio index init --force; invenio rdm-records fixtures";
+        assert_eq!(found(&["bash", "-ec", forced_then]), None);
         assert_eq!(
             found(&["invenio", "roles", "create", "admin"]).as_deref(),
             Some("invenio roles create")

@@ -36,12 +36,18 @@ pub fn migration_steps(
 /// [`migration_steps`] of one command line.
 fn steps(argv: &[String], env: &Env<'_>, depth: usize) -> Option<Vec<String>> {
     // `tini -- /startup.sh`: the script the wrapper runs.
-    let unwrapped = command::unwrap(argv, None).0;
-    let argv = match script_of(&unwrapped, env) {
-        Some(_) if script_of(argv, env).is_none() => &unwrapped[..],
-        _ => argv,
+    let unwrapped;
+    let (argv, script) = match script_of(argv, env) {
+        Some(text) => (argv, Some(text)),
+        None => {
+            unwrapped = command::unwrap(argv, None).0;
+            match script_of(&unwrapped, env) {
+                Some(text) => (&unwrapped[..], Some(text)),
+                None => (argv, None),
+            }
+        }
     };
-    let cmds = match script_of(argv, env) {
+    let cmds = match script {
         Some(text) => script::parse(&text),
         None if argv.is_empty() => return None,
         None => vec![Cmd {
@@ -259,5 +265,17 @@ mod tests {
                 "python manage.py migrate --database \"$DB_ALIAS\" --skip 'a b'"
             ]
         );
+    }
+
+    /// A script run through a wrapper (`tini --`, Snipe-IT's chart) is read as one run directly.
+    #[test]
+    fn a_script_behind_a_wrapper_is_read() {
+        let script = |p: &str| {
+            (p == "/custom/startup.sh").then(|| {
+                "#!/bin/sh\nphp artisan migrate --force\nexec httpd -DNO_DETACH\n".to_string()
+            })
+        };
+        let c = "image: acme/web:1\ncommand: [/sbin/tini, --]\nargs: [/custom/startup.sh]\n";
+        assert_eq!(steps(c, &script).unwrap(), ["php artisan migrate --force"]);
     }
 }
