@@ -18,6 +18,7 @@ mod gate_names_missing_job;
 mod gate_rbac;
 mod migrate_then_serve;
 mod migration_in_init_container;
+mod migration_reads_missing_key;
 mod migration_retried;
 mod possible_migration;
 mod post_migration_awaited;
@@ -94,6 +95,7 @@ pub const RULES: &[Rule] = &[
     possible_migration::RULE,
     apps_start_with_migration::RULE,
     psql_errors_ignored::RULE,
+    migration_reads_missing_key::RULE,
 ];
 
 /// `base` followed by `keys`.
