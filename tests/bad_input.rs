@@ -280,6 +280,26 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
             ],
         ),
         (
+            "cli-migrate-beside-a-database-named-by-tag",
+            &[
+                "--migrate",
+                "deployment/bc-bigcapital=node ./packages/server/build/commands.js system:migrate:latest",
+                "--migrate-container",
+                "server",
+                "testdata/graph/bigcapital-sidecar-db.yaml",
+            ],
+        ),
+        (
+            "cli-migrate-beside-a-database-behind-a-service",
+            &[
+                "--migrate",
+                "deployment/app=node build/commands.js system:migrate:latest",
+                "--migrate-container",
+                "server",
+                "testdata/graph/sidecar-database-behind-service.yaml",
+            ],
+        ),
+        (
             "cli-migrate-the-servers-own-command",
             &[
                 "--migrate",

@@ -241,6 +241,16 @@ pub const START_IMAGES: &[Tool] = &[
         ..tool("Linkwarden image", &["linkwarden-start"])
     },
     Tool {
+        // Postiz's image runs `prisma db push` before it serves, in every
+        // container (entrypoint.sh's `npm run prisma-db-push`, later pm2-run's
+        // `pnpm run prisma-db-push && …`): a schema push, no migration history
+        // and no lock.
+        serves: &[""],
+        images: &["*gitroomhq/postiz-app"],
+        migrate_only: Some("pnpm run prisma-db-push"),
+        ..tool("Postiz image", &["postiz-start"])
+    },
+    Tool {
         // MISP's core image imports the schema into an empty database and runs
         // `cake Admin runUpdates` at every start, no lock.
         serves: &[""],

@@ -145,6 +145,13 @@ fn object_keys<'v>(cx: &'v Cx<'_>, ns: &str, kind: &str, name: &str) -> Option<V
 
 /// Every key the pod spec at `base` reads from a named object, not optional.
 fn key_refs(pod: &Value, base: &[Seg]) -> Vec<KeyRef> {
+    let mut out = env_refs(pod, base);
+    out.extend(volume_refs(pod, base));
+    out
+}
+
+/// The keys the containers' env variables read (`secretKeyRef`, `configMapKeyRef`).
+fn env_refs(pod: &Value, base: &[Seg]) -> Vec<KeyRef> {
     let mut out = Vec::new();
     for list in ["initContainers", "containers"] {
         for (i, c) in pod
@@ -176,6 +183,12 @@ fn key_refs(pod: &Value, base: &[Seg]) -> Vec<KeyRef> {
             }
         }
     }
+    out
+}
+
+/// The keys the pod's volumes project (`items`), projected volumes included.
+fn volume_refs(pod: &Value, base: &[Seg]) -> Vec<KeyRef> {
+    let mut out = Vec::new();
     for (v, vol) in pod
         .get("volumes")
         .map(Value::items)
@@ -184,11 +197,7 @@ fn key_refs(pod: &Value, base: &[Seg]) -> Vec<KeyRef> {
         .enumerate()
     {
         let vname = vol.get("name").and_then(Value::as_str).unwrap_or("?");
-        let vbase = {
-            let mut p = at(base, &["volumes"]);
-            p.push(Seg::Index(v));
-            p
-        };
+        let vbase = at_index(&at(base, &["volumes"]), v);
         let projected = vol
             .at(&["projected", "sources"])
             .map(Value::items)
@@ -203,28 +212,16 @@ fn key_refs(pod: &Value, base: &[Seg]) -> Vec<KeyRef> {
             for (field, kind, name_key) in VOLUME_SOURCES {
                 let Some(r) = src.get(field) else { continue };
                 // A projected source names its object by `name`.
-                let name_key = if src.get("name").is_some() && r.get(name_key).is_none() {
+                let name_key = if r.get(name_key).is_none() {
                     "name"
                 } else {
                     name_key
                 };
-                for (k, item) in r
-                    .get("items")
-                    .map(Value::items)
-                    .unwrap_or(&[])
-                    .iter()
-                    .enumerate()
-                {
-                    let p = at_index(&at(&path, &[field, "items"]), k);
+                let items = r.get("items").map(Value::items).unwrap_or(&[]);
+                for (k, item) in items.iter().enumerate() {
+                    let p = at(&at_index(&at(&path, &[field, "items"]), k), &["key"]);
                     let reader = format!("volume `{vname}`");
-                    out.extend(one_ref(
-                        r,
-                        kind,
-                        name_key,
-                        item.get("key"),
-                        reader,
-                        at(&p, &["key"]),
-                    ));
+                    out.extend(one_ref(r, kind, name_key, item.get("key"), reader, p));
                 }
             }
         }

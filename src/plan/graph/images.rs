@@ -221,11 +221,18 @@ fn data_product(image: &str) -> Option<&'static str> {
         .iter()
         .find(|(r, _)| repo == *r || repo.ends_with(&format!("/{r}")))
         .map(|(_, what)| *what);
-    by_repo.or_else(|| {
+    let by_name = |base: &str| {
         DATA_IMAGES
             .iter()
-            .find_map(|(name, what)| names_data(&base, name).then_some(*what))
-    })
+            .find_map(|(name, what)| names_data(base, name).then_some(*what))
+    };
+    // One repository of many services, told apart by tag
+    // (`mestre8d/bigcapital-docker:mariadb-10`, beside `:redis-6`): the tag
+    // names the service the same way a name would. An app built for a
+    // database (`umami:postgresql-v2.20.1`) has a version after the name.
+    by_repo
+        .or_else(|| by_name(&base))
+        .or_else(|| by_name(&crate::k8s::image_ref::tag(image)?.to_ascii_lowercase()))
 }
 
 /// Data services that hold no schema a migration changes: object stores,
@@ -416,7 +423,28 @@ pub(super) fn side_service(pod: &Value) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::names_data;
+    use super::{data_product, names_data};
+
+    /// A repository of many services, told apart by tag, is read by its tag;
+    /// an app's tag that names its database before a version is not.
+    #[test]
+    fn a_tag_names_the_service_of_a_repository_of_many() {
+        assert_eq!(
+            data_product("ghcr.io/mestre8d/bigcapital-docker:mariadb-10"),
+            Some("MariaDB")
+        );
+        assert_eq!(
+            data_product("ghcr.io/mestre8d/bigcapital-docker:redis-6"),
+            Some("Redis")
+        );
+        for app in [
+            "ghcr.io/umami-software/umami:postgresql-v2.20.1",
+            "ghcr.io/mestre8d/bigcapital-docker:server-1.2",
+            "registry:5000/app:postgres-exporter",
+        ] {
+            assert_eq!(data_product(app), None, "{app}");
+        }
+    }
 
     #[test]
     fn data_image_names_with_vendors_suffixes_and_versions() {

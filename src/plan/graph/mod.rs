@@ -18,6 +18,7 @@ pub mod release;
 pub mod roles;
 mod schema_wait;
 pub mod service_waits;
+pub(crate) mod sidecar;
 pub mod uses;
 pub mod why;
 

@@ -143,10 +143,14 @@ impl Reach<'_, '_> {
                 .copied()
                 .filter(|&w| !self.migrations.contains(&w) && !chart_gated(index, w))
                 .filter(|&w| {
+                    // (A database beside the app in its pod is no app.)
+                    let ours = &self.migration_repos;
+                    let app = runs_image_of(index, w, ours)
+                        && !super::sidecar::targets_a_sidecar(index, s, w, ours);
                     waits_for
-                        || (!runs_image_of(index, w, &self.migration_repos)
+                        || (!app
                             && !side_service(index, w)
-                            && !peer_app(index, w, (seen, &s.name), &self.migration_repos))
+                            && !peer_app(index, w, (seen, &s.name), ours))
                 })
                 .collect();
             // Another migration's carrier the pod waits for or names as a

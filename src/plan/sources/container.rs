@@ -1,15 +1,19 @@
 //! Which container of a workload runs `--migrate`'s command: the one named,
-//! the only one, kubectl's default container, or the first that is no web
-//! server or proxy in front of the app.
+//! the only one, kubectl's default container, or the first app container
+//! (no web server or proxy in front of the app, no data service beside it),
+//! the first of those that reads a database setting when there is one.
 
+use super::beside::database_setting;
 use super::generate::Request;
 use crate::diag::Error;
+use crate::plan::context::Context;
 use crate::yaml::Value;
 
 /// Which container of the workload runs the command: the one named, the only
 /// one, kubectl's default container, or (as kubectl does) the first that is
 /// no web server or proxy in front of the app.
 pub(super) fn container_index(
+    ctx: &Context<'_>,
     r: &Request,
     object: &str,
     v: &Value,
@@ -48,16 +52,42 @@ pub(super) fn container_index(
                 "fix the chart so the workload renders its containers",
             ))
         }
-        // kubectl's convention: the first container, unless it is a web
-        // server or proxy in front of the app (Pretalx's nginx: without the
-        // app's settings the Job migrated a SQLite file of its own and opened
-        // the gates); the others are left out, each named in a warning (PM301).
-        (None, _) => containers
-            .iter()
-            .position(|c| !fronts_the_app(c))
-            .unwrap_or(0),
+        (None, _) => default_app(ctx, containers),
     };
     Ok(index)
+}
+
+/// kubectl's convention, the first container, unless it is a web server or
+/// proxy in front of the app (Pretalx's nginx: without the app's settings the
+/// Job migrated a SQLite file of its own and opened the gates) or a data
+/// service beside it; and of those, the first that reads a database setting
+/// (Bigcapital's pod: its front end `webapp`, no env at all, comes before
+/// `server`, which reads the database's Secret). The others are left out, each
+/// named in a warning (PM301).
+fn default_app(ctx: &Context<'_>, containers: &[Value]) -> usize {
+    let apps: Vec<usize> = (0..containers.len())
+        .filter(|&i| {
+            let c = &containers[i];
+            !fronts_the_app(c) && crate::plan::graph::images::data_container(c).is_none()
+        })
+        .collect();
+    (apps.iter().copied())
+        .find(|&i| reads_a_database(ctx, &containers[i]))
+        .or_else(|| apps.first().copied())
+        .unwrap_or(0)
+}
+
+/// Whether a container's env (with what its `envFrom` brings from the
+/// stream) names a database setting, by name or by a database URL.
+fn reads_a_database(ctx: &Context<'_>, c: &Value) -> bool {
+    let env = ctx.sources.with_env_from(c, database_setting);
+    (env.get("env").map(Value::items).unwrap_or(&[]))
+        .iter()
+        .any(|e| {
+            let name = e.get("name").and_then(Value::as_str).unwrap_or("");
+            let value = e.get("value").and_then(Value::as_str).unwrap_or("");
+            database_setting(name, value)
+        })
 }
 
 /// Images of web servers and proxies a pod runs in front of its app.

@@ -1,6 +1,7 @@
 //! Tests of the `--migrate` Job checks (generate.rs).
 
-use super::{database_beside, is_own_command, runs_from_left_out_volume};
+use super::{is_own_command, runs_from_left_out_volume};
+use crate::plan::sources::beside::database_beside;
 
 /// Leantime: a database setting at 127.0.0.1 and a container on its port; a
 /// telemetry sidecar at localhost is no database.

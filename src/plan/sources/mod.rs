@@ -4,6 +4,7 @@
 //! `serving` warns of app containers that migrate, then serve, which premigrate leaves;
 //! `pod_annotations` of premigrate's annotations written where it does not read them.
 
+mod beside;
 mod container;
 pub mod derive;
 pub mod extract;

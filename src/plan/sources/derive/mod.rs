@@ -15,52 +15,15 @@ use crate::yaml::edit::{self, Edit, Seg};
 use crate::yaml::value::Text;
 use crate::yaml::{Tree, Value};
 
+use fields::{CONTAINER_FIELDS_DROPPED, DROPPED_POD_ANNOTATIONS, POD_FIELDS_KEPT};
 pub(crate) use mounts::{kept, mount_names, written_volumes};
 use script::script_env;
 
+mod fields;
 mod labels;
 mod mounts;
 pub(crate) mod output;
 mod script;
-
-/// Pod annotations a Job built from a workload leaves out: kubectl's default
-/// container names one of the app's.
-const DROPPED_POD_ANNOTATIONS: &[&str] = &["kubectl.kubernetes.io/default-container"];
-
-/// Pod spec fields the Job keeps: what the container needs to reach the database
-/// and to be scheduled like the app. Everything else (e.g. hostname, subdomain,
-/// topology spread, termination grace) belongs to the long-running workload.
-const POD_FIELDS_KEPT: &[&str] = &[
-    "containers",
-    "initContainers",
-    "volumes",
-    "serviceAccountName",
-    "serviceAccount",
-    "automountServiceAccountToken",
-    "imagePullSecrets",
-    "nodeSelector",
-    "affinity",
-    "tolerations",
-    "priorityClassName",
-    "securityContext",
-    "dnsPolicy",
-    "dnsConfig",
-    "hostAliases",
-    "runtimeClassName",
-    "enableServiceLinks",
-    "schedulerName",
-    "restartPolicy",
-];
-
-/// Container fields a generated Job drops: a run-to-completion container serves nothing.
-const CONTAINER_FIELDS_DROPPED: &[&str] = &[
-    "livenessProbe",
-    "readinessProbe",
-    "startupProbe",
-    "ports",
-    "lifecycle",
-    "args",
-];
 
 /// Which container of the workload becomes the migration.
 #[derive(Debug, Clone)]
