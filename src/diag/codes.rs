@@ -250,6 +250,9 @@ pub const PM516: Code = code("PM516", Warning, "a migration runs psql on a file 
 /// Lint: a migration Job reads a key its Secret or ConfigMap does not have.
 pub const PM517: Code = code("PM517", Error, "a migration Job reads a key its Secret or ConfigMap does not have",
     "The Job's env (`secretKeyRef`, `configMapKeyRef`) or a volume's `items` names a key that the stream's Secret or ConfigMap of that name does not hold, and the reference is not `optional: true`. The kubelet never starts the container (`CreateContainerConfigError`) or never mounts the volume: the migration never runs and every pod gated on it waits for ever. Name a key the object has (the finding lists them) or add the key to the object.");
+/// Lint: `artisan migrate` without `--force` in production.
+pub const PM518: Code = code("PM518", Error, "a migration Job runs `artisan migrate` without `--force` in production",
+    "With `APP_ENV=production` Laravel asks to confirm `migrate` (and `migrate:fresh`, `:refresh`, `:reset`, `:rollback`, `db:seed`, `db:wipe`) unless `--force` is given. A Job has no terminal: the answer is no, the command prints `Command cancelled.` and exits 1 (older Laravel exits 0 having done nothing), so the migration never runs; with `tty: true` it waits for ever. Add `--force`.");
 
 // PM6xx: input premigrate does not trust (reliability and security).
 
@@ -281,8 +284,8 @@ pub const CODES: &[Code] = &[
     PM020, PM021, PM022, PM023, PM101, PM102, PM105, PM106, PM201, PM202, PM203, PM204, PM205,
     PM206, PM207, PM208, PM209, PM210, PM211, PM212, PM213, PM301, PM302, PM303, PM304, PM305,
     PM306, PM401, PM402, PM403, PM404, PM501, PM502, PM503, PM504, PM505, PM506, PM507, PM508,
-    PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM516, PM517, PM601, PM602, PM603, PM604,
-    PM605, PM606, PM607,
+    PM509, PM510, PM511, PM512, PM513, PM514, PM515, PM516, PM517, PM518, PM601, PM602, PM603,
+    PM604, PM605, PM606, PM607,
 ];
 
 /// The README's list of codes (between its `codes` markers), rendered from the table.

@@ -11,6 +11,7 @@ use super::Hit;
 
 mod apps_start_with_migration;
 mod argo_helm_hook_mix;
+mod artisan_migrate_unforced;
 mod data_service_after_migration;
 mod deleted_hook_awaited;
 mod gate_image;
@@ -96,6 +97,7 @@ pub const RULES: &[Rule] = &[
     apps_start_with_migration::RULE,
     psql_errors_ignored::RULE,
     migration_reads_missing_key::RULE,
+    artisan_migrate_unforced::RULE,
 ];
 
 /// `base` followed by `keys`.
