@@ -280,6 +280,22 @@ fn cli_misuse_is_refused_with_a_snapshot_message() {
             ],
         ),
         (
+            "cli-migrate-photoprism-on-sqlite",
+            &[
+                "--migrate",
+                "StatefulSet/photos-photoprism-set=photoprism migrations run",
+                "testdata/graph/photoprism-sqlite-claim-template.yaml",
+            ],
+        ),
+        (
+            "cli-migrate-redmine-on-sqlite",
+            &[
+                "--migrate",
+                "deployment/redmine=rake db:migrate",
+                "testdata/graph/redmine-official-image-sqlite-migrate.yaml",
+            ],
+        ),
+        (
             "cli-migrate-beside-a-database-named-by-tag",
             &[
                 "--migrate",

@@ -1,17 +1,23 @@
 //! Jobs that are never a migration whatever their names or hook events say:
-//! they only print, make buckets, or call an HTTP API.
+//! they only print, make buckets, drive the Kubernetes API, or call an HTTP API.
 
 use super::classify::strings;
 use super::{vocab, words};
 use crate::yaml::Value;
 
-/// Whether every main container of a pod runs only [`vocab::PRINTS`] and
-/// [`vocab::OBJECT_STORE_CLIENTS`] programs: its command, or each command of its
-/// shell script.
+/// Whether every main container of a pod runs only [`vocab::PRINTS`],
+/// [`vocab::OBJECT_STORE_CLIENTS`] and [`vocab::KUBE_CLIENTS`] programs: its
+/// command, or each command of its shell script.
 pub(super) fn only_prints(pod: &Value) -> bool {
     let harmless = |p: &String| {
         let p = words::program(p);
-        vocab::PRINTS.contains(&p.as_str()) || vocab::OBJECT_STORE_CLIENTS.contains(&p.as_str())
+        [
+            vocab::PRINTS,
+            vocab::OBJECT_STORE_CLIENTS,
+            vocab::KUBE_CLIENTS,
+        ]
+        .iter()
+        .any(|set| set.contains(&p.as_str()))
     };
     let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
     !containers.is_empty()

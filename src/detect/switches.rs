@@ -324,7 +324,30 @@ const FILE_UNLESS_SET: &[(&str, &str, &[&str], &str)] = &[
         &["postgres", "mysql"],
         "a file",
     ),
+    // PhotoPrism keeps SQLite in its storage folder unless its driver names a
+    // server (internal/config: the driver's default is sqlite).
+    (
+        "photoprism/photoprism",
+        "PHOTOPRISM_DATABASE_DRIVER",
+        &["mysql", "mariadb", "postgres"],
+        "a file",
+    ),
+    // The Docker library's Redmine: SQLite (`sqlite/redmine.db`) unless one of
+    // these names a server (its docker-entrypoint.sh). Bitnami's is another image.
+    ("library/redmine", "REDMINE_DB_MYSQL", &[], "a file"),
+    ("library/redmine", "REDMINE_DB_POSTGRES", &[], "a file"),
+    ("library/redmine", "REDMINE_DB_SQLSERVER", &[], "a file"),
 ];
+
+/// Whether image repository `repo` is a row's `r`: its end, or for a Docker
+/// library image (`library/redmine`) the bare name too, never another
+/// owner's image of that name (`bitnami/redmine`).
+fn repo_is(repo: &str, r: &str) -> bool {
+    match r.strip_prefix("library/") {
+        Some(name) => repo == name || repo == r || repo.ends_with(&format!("/{r}")),
+        None => repo.ends_with(r),
+    }
+}
 
 /// The container's setting that puts its database in a file of each pod
 /// (`PAPERLESS_DBENGINE=sqlite`, a `DATABASE_URL` of `sqlite:`, or the
@@ -336,7 +359,7 @@ pub fn file_database(c: &Value) -> Option<String> {
         (FILE_DATABASES
             .iter()
             .any(|&(name, value)| up == name && v == value)
-            || (sqlite_url(&up, &v) && !server))
+            || ((sqlite_url(&up, &v) || file_kind(&up, &v)) && !server))
             .then(|| format!("`{n}={v}`"))
     });
     set.or_else(|| file_by_default(c))
@@ -374,12 +397,22 @@ fn server_kind(up: &str, v: &str) -> bool {
         && SERVER_KINDS.iter().any(|k| v.starts_with(k))
 }
 
+/// Whether a setting (uppercase name, lowercase value) chooses an embedded
+/// database by kind, whatever the app calls it: `PHOTOPRISM_DATABASE_DRIVER=
+/// sqlite`, Strapi's `DATABASE_CLIENT=sqlite`, Ghost's `database__client=
+/// sqlite3`, `DB_DIALECT=sqlite`, `TYPEORM_CONNECTION=sqlite`.
+fn file_kind(up: &str, v: &str) -> bool {
+    let db = up.contains("DB") || up.contains("DATABASE") || up.starts_with("TYPEORM_");
+    let kind = KIND_WORDS.iter().any(|w| up.contains(w)) || up.ends_with("_CONNECTION");
+    db && kind && matches!(v, "sqlite" | "sqlite3" | "better-sqlite3" | "h2")
+}
+
 /// Whether the container's image keeps its database in a file unless a
 /// setting names a server ([`FILE_UNLESS_SET`]).
 pub(super) fn has_file_default(c: &Value) -> bool {
     let image = c.get("image").and_then(Value::as_str).unwrap_or("");
     let repo = super::image_repository(image).to_ascii_lowercase();
-    FILE_UNLESS_SET.iter().any(|(r, ..)| repo.ends_with(r))
+    FILE_UNLESS_SET.iter().any(|(r, ..)| repo_is(&repo, r))
 }
 
 /// [`FILE_UNLESS_SET`]: the image's default file database, when the
@@ -391,7 +424,7 @@ fn file_by_default(c: &Value) -> Option<String> {
     // DATABASE_URL and DATABASE_HOST): any one of them does.
     let rows: Vec<_> = FILE_UNLESS_SET
         .iter()
-        .filter(|(r, ..)| repo.ends_with(r))
+        .filter(|(r, ..)| repo_is(&repo, r))
         .collect();
     let place = rows.first()?.3;
     if c.get("envFrom").is_some() || rows.iter().any(|row| names_server(c, row.1, row.2)) {
@@ -434,6 +467,7 @@ pub fn reads_env(name: &str, value: &str) -> bool {
     let up = name.to_ascii_uppercase();
     up.contains("MIGRAT")
         || sqlite_url(&up, &value.to_ascii_lowercase())
+        || file_kind(&up, &value.to_ascii_lowercase())
         || server_kind(&up, &value.to_ascii_lowercase())
         || FILE_DATABASES.iter().any(|(n, _)| *n == up)
         || FILE_UNLESS_SET.iter().any(|(_, n, ..)| *n == up)
@@ -494,7 +528,10 @@ fn sqlite_value(v: &str) -> bool {
         && [".db", ".sqlite", ".sqlite3"]
             .iter()
             .any(|e| v.split('?').next().unwrap_or(v).ends_with(e));
-    v.starts_with("sqlite:") || v.starts_with("sqlite+") || file_db
+    let jdbc = ["jdbc:sqlite:", "jdbc:h2:file:", "jdbc:h2:mem:"]
+        .iter()
+        .any(|p| v.starts_with(p));
+    v.starts_with("sqlite:") || v.starts_with("sqlite+") || file_db || jdbc
 }
 
 /// An env var that switches migrations on at start, and its value.

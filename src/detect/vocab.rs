@@ -156,6 +156,13 @@ pub const PRINTS: &[&str] = &["echo", "printf", "sleep", "true", "date"];
 /// provisioning with `mc`) makes buckets, never the app's schema.
 pub const OBJECT_STORE_CLIENTS: &[&str] = &["mc", "s3cmd", "rclone"];
 
+/// Kubernetes API clients: a Job that runs only them (SpiceDB's
+/// `…-migration-cleanup` hook, `kubectl delete jobs -l …`) works on objects,
+/// never on the app's schema, whatever its name says; one that runs a
+/// migration through them (`kubectl exec … -- rake db:migrate`) is read from
+/// its command first.
+pub const KUBE_CLIENTS: &[&str] = &["kubectl", "oc"];
+
 /// Images that hold only an HTTP client and a shell (repositories, registry
 /// left out): a Job that runs only them calls an API (Bitbucket's hooks
 /// register Mesh nodes through its REST API), never a migration tool; a

@@ -251,6 +251,17 @@ pub const START_IMAGES: &[Tool] = &[
         ..tool("Postiz image", &["postiz-start"])
     },
     Tool {
+        // The Docker library's Redmine image: its entrypoint writes
+        // config/database.yml from REDMINE_DB_*, runs `rake db:migrate` (Rails:
+        // an advisory lock) unless its command is rake or REDMINE_NO_DB_MIGRATE
+        // is set, then serves; the entrypoint with `rake db:migrate` only migrates.
+        serves: &[""],
+        images: &["redmine", "*library/redmine"],
+        migrate_only: Some("/docker-entrypoint.sh rake db:migrate"),
+        locked: true,
+        ..tool("Redmine image", &["redmine-start"])
+    },
+    Tool {
         // MISP's core image imports the schema into an empty database and runs
         // `cake Admin runUpdates` at every start, no lock.
         serves: &[""],

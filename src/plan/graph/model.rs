@@ -397,6 +397,15 @@ fn pod_waits(pod: &Value, ns: &str, migrations: &[MigrationFact], wants: &mut Ve
     }
 }
 
+/// Whether a pod cannot start before `kind/name` exists: it names it (its
+/// ServiceAccount, a volume, an env source) other than as `optional: true`.
+pub(crate) fn waits_for_object(pod: &Value, kind: &str, name: &str) -> bool {
+    (kind == "ServiceAccount" && k8s::service_account(pod) == name)
+        || k8s::pod_refs(pod, &[])
+            .iter()
+            .any(|r| r.kind.kind() == kind && r.name == name && !optional(pod, &r.path))
+}
+
 /// Whether the reference at `path` (the name scalar) is marked `optional: true`.
 fn optional(pod: &Value, path: &[Seg]) -> bool {
     let parent = &path[..path.len().saturating_sub(1)];

@@ -47,13 +47,18 @@ pub(crate) fn plan(
         );
     }
     match job.phase {
-        Phase::Post => contract(ctx, job, &workloads.docs, own_edits, plan),
+        Phase::Post => {
+            contract(ctx, job, &workloads.docs, own_edits, plan);
+            for dep in uses.iter().filter(|_| ctx.target == Target::Gitops) {
+                order_hook_dependency(ctx, job, dep, wave, plan);
+            }
+        }
         Phase::Pre => {
             pre_from_hook(job, own_edits);
             for dep in uses {
                 order_dependency(ctx, job, dep, wave, plan);
                 if ctx.target == Target::Gitops {
-                    order_hook_dependency(ctx, dep, wave, plan);
+                    order_hook_dependency(ctx, job, dep, wave, plan);
                 }
                 if ctx.target == Target::Hooks {
                     keep_hook_dependency(ctx, job, dep, plan);
@@ -163,7 +168,13 @@ fn remove_annotations(job: &JobFacts<'_>, keys: &[&str], why: &str, own_edits: &
 /// Orders a Helm hook the Job uses no later than the Job when the hook is an
 /// Argo CD `Sync` hook too: Argo CD then ignores its Helm hook and applies it
 /// in the Sync phase, by its wave, like any other object.
-fn order_hook_dependency(ctx: &Context<'_>, dep: &Dependency, wave: i64, plan: &mut Plan) {
+fn order_hook_dependency(
+    ctx: &Context<'_>,
+    job: &JobFacts<'_>,
+    dep: &Dependency,
+    wave: i64,
+    plan: &mut Plan,
+) {
     let Some(def) = dep.hook.filter(|_| dep.doc.is_none()) else {
         return;
     };
@@ -171,7 +182,19 @@ fn order_hook_dependency(ctx: &Context<'_>, dep: &Dependency, wave: i64, plan: &
     let sync = crate::plan::graph::deadlock::ArgoHook::Phase(1);
     let argo =
         annotation(dv, engines::ARGO_HOOK).map(crate::plan::graph::deadlock::ArgoHook::parse);
-    if argo != Some(sync) {
+    // A `post-*` Helm hook (no Argo CD hook of its own) is a PostSync hook to
+    // Argo CD, made after every wave, the Job's too, which would wait for it
+    // for ever (SpiceDB's cleanup ServiceAccount; a contract step's Secret):
+    // it becomes a Sync hook, which Argo CD applies by its wave.
+    // One the Job reads `optional: true` it does not wait for (OpenReplay's
+    // version ConfigMap, which holds the release before: it must stay after).
+    let post = crate::plan::jobs::find::hook_events(dv)
+        .is_some_and(|ev| ev.iter().all(|e| e.starts_with("post-")))
+        && crate::plan::graph::model::waits_for_object(job.pod, dep.kind.kind(), &dep.name);
+    if argo.is_none() && post {
+        let why = "the migration uses it: Argo CD would make this post-* Helm hook a PostSync hook, after the Job's wave; as a Sync hook (Argo CD then ignores its Helm hook) it is applied in the Job's wave";
+        set_annotation(plan, dv, def, engines::ARGO_HOOK, "Sync", why);
+    } else if argo != Some(sync) {
         return;
     }
     let why = "the migration uses it, and it is an Argo CD Sync hook (Argo CD ignores its Helm hook): it must exist before the Job";
