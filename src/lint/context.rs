@@ -146,6 +146,13 @@ impl<'a> Cx<'a> {
             .find(|m| m.doc == i && m.origin == Origin::Job)
     }
 
+    /// The stream's migration Jobs, each with its pod spec and the spec's path.
+    pub fn migration_pods(&self) -> impl Iterator<Item = (usize, &Value, Vec<Seg>)> + '_ {
+        (0..self.docs())
+            .filter(|&d| self.migration(d).is_some())
+            .filter_map(|d| Some((d, self.pod(d)?, self.pod_path(d)?)))
+    }
+
     /// Whether the stream holds a Job with this name in this namespace.
     pub fn job(&self, ns: &str, name: &str) -> Option<usize> {
         (0..self.docs())

@@ -55,13 +55,7 @@ const CONFIRMED: &[&str] = &[
 ];
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    for doc in 0..cx.docs() {
-        if cx.migration(doc).is_none() {
-            continue;
-        }
-        let (Some(pod), Some(base)) = (cx.pod(doc), cx.pod_path(doc)) else {
-            continue;
-        };
+    for (doc, pod, base) in cx.migration_pods() {
         for list in ["initContainers", "containers"] {
             for (i, c) in pod
                 .get(list)

@@ -79,13 +79,7 @@ struct KeyRef {
 }
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    for doc in 0..cx.docs() {
-        if cx.migration(doc).is_none() {
-            continue;
-        }
-        let (Some(pod), Some(base)) = (cx.pod(doc), cx.pod_path(doc)) else {
-            continue;
-        };
+    for (doc, pod, base) in cx.migration_pods() {
         let ns = cx.namespace(doc);
         for r in key_refs(pod, &base) {
             let Some(keys) = object_keys(cx, ns, r.kind, &r.name) else {

@@ -40,13 +40,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Cx<'_>, out: &mut Vec<Hit>) {
-    for doc in 0..cx.docs() {
-        if cx.migration(doc).is_none() {
-            continue;
-        }
-        let (Some(pod), Some(base)) = (cx.pod(doc), cx.pod_path(doc)) else {
-            continue;
-        };
+    for (doc, pod, base) in cx.migration_pods() {
         let containers = pod.get("containers").map(Value::items).unwrap_or(&[]);
         for (i, c) in containers.iter().enumerate() {
             let text = [c.strings("command"), c.strings("args")].concat().join(" ");

@@ -166,8 +166,9 @@ fn remove_annotations(job: &JobFacts<'_>, keys: &[&str], why: &str, own_edits: &
 }
 
 /// Orders a Helm hook the Job uses no later than the Job when the hook is an
-/// Argo CD `Sync` hook too: Argo CD then ignores its Helm hook and applies it
-/// in the Sync phase, by its wave, like any other object.
+/// Argo CD `Sync` hook too (or a `post-*` one the Job waits for, made one):
+/// Argo CD then ignores its Helm hook and applies it in the Sync phase, by its
+/// wave, like any other object.
 fn order_hook_dependency(
     ctx: &Context<'_>,
     job: &JobFacts<'_>,
